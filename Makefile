@@ -1,0 +1,97 @@
+# MSSP Portal - build, run and test.
+#
+#   make run     install missing packages (as root), build, start the stack
+#   make test    the whole suite with its own servers; ends "N passed, N failed"
+#   make         release binaries in build/bin
+#   make asan    ASan/UBSan binaries in build/asan/bin (used by make test)
+#   make bench   benchmarks in tests/bench (not part of make test)
+#   make fuzz    bounded libFuzzer runs (FUZZ_SECONDS each)
+#   make stop    stop a stack started by make run in the background
+
+CC       ?= cc
+PKGS     := jansson libpq libcurl openssl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wformat=2
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+LIBS     := -lfcgi $(PKG_LIBS) -lm
+
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC  := $(filter-out cgi/main_%.c,$(wildcard cgi/*.c cgi/pages/*.c))
+MAIN_SRC := $(wildcard cgi/main_*.c)
+BINS     := $(patsubst cgi/main_%.c,%,$(MAIN_SRC))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS    := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
+SPEC_SRC := $(wildcard tests/spec/*.c)
+HDRS     := $(wildcard cgi/*.h cgi/pages/*.h tests/unit/*.h)
+
+# Fragments add FUZZ_TARGETS / BENCH_TARGETS and their own rules.
+FUZZ_TARGETS :=
+BENCH_TARGETS :=
+-include $(sort $(wildcard mk/*.mk))
+.DEFAULT_GOAL := all
+
+.PHONY: all asan run stop test unit deps clean bench fuzz check-deps format
+all: $(addprefix build/bin/,$(BINS))
+asan: $(addprefix build/asan/bin/,$(BINS)) $(addprefix build/asan/tests/,$(UNITS)) \
+      $(if $(SPEC_SRC),build/asan/tests/spec_runner)
+
+# --- release build ---------------------------------------------------------
+build/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+build/libportal.a: $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
+	@rm -f $@; ar rcs $@ $^
+build/bin/%: build/obj/cgi/main_%.o build/libportal.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< build/libportal.a $(LIBS) -o $@
+build/tests/%: build/obj/tests/unit/%.o build/libportal.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< build/libportal.a $(LIBS) -o $@
+
+# --- sanitizer build (tests run these) -------------------------------------
+build/asan/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+build/asan/libportal.a: $(patsubst %.c,build/asan/obj/%.o,$(LIB_SRC))
+	@rm -f $@; ar rcs $@ $^
+build/asan/bin/%: build/asan/obj/cgi/main_%.o build/asan/libportal.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) $< build/asan/libportal.a $(LIBS) -o $@
+build/asan/tests/%: build/asan/obj/tests/unit/%.o build/asan/libportal.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) $< build/asan/libportal.a $(LIBS) -o $@
+build/asan/tests/spec_runner: $(patsubst %.c,build/asan/obj/%.o,$(SPEC_SRC)) build/asan/libportal.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) $^ $(LIBS) -o $@
+
+# --- dependencies, run, test -----------------------------------------------
+deps:
+	@scripts/deps
+
+run: deps all
+	@scripts/stack run
+
+stop:
+	@scripts/stack stop
+
+test: deps asan all
+	@tests/run
+
+unit: asan
+	@tests/run --only unit
+
+check-deps:
+	@scripts/deps --check
+
+format:
+	clang-format -i cgi/*.c cgi/*.h cgi/pages/*.c tests/unit/*.c
+
+bench: all $(BENCH_TARGETS)
+fuzz: $(FUZZ_TARGETS)
+
+clean:
+	rm -rf build
+

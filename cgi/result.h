@@ -1,0 +1,26 @@
+/* result.h - the one outcome type every module and handler returns. */
+#ifndef RESULT_H
+#define RESULT_H
+
+enum res {
+	R_OK = 0,
+	R_BAD_INPUT,   /* 400: malformed or invalid input */
+	R_UNAUTH,      /* 401: not signed in (pages redirect to /login) */
+	R_FORBIDDEN,   /* 403 */
+	R_NOT_FOUND,   /* 404 */
+	R_METHOD,      /* 405 */
+	R_CONFLICT,    /* 409 */
+	R_GONE,        /* 410 */
+	R_TOO_LARGE,   /* 413: a size or count limit was exceeded */
+	R_UNAVAILABLE, /* 503: database or another dependency is down */
+	R_INTERNAL     /* 500 */
+};
+
+/* HTTP status code for an outcome. */
+int res_status(enum res r);
+/* Short stable name ("bad_input", ...) used in JSON errors and logs. */
+const char *res_name(enum res r);
+/* Human sentence for error pages ("The page was not found."). */
+const char *res_message(enum res r);
+
+#endif
