@@ -6,7 +6,7 @@ static const struct {
 	const char *name;
 	const char *message;
 } res_table[] = {
-	[R_OK] = {200, "ok", "OK."},
+	[R_SUCCESS] = {200, "ok", "OK."},
 	[R_BAD_INPUT] = {400, "bad_request", "The request could not be understood."},
 	[R_UNAUTH] = {401, "unauthorized", "Please sign in to continue."},
 	[R_FORBIDDEN] = {403, "forbidden", "You do not have permission to do that."},

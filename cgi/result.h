@@ -2,8 +2,9 @@
 #ifndef RESULT_H
 #define RESULT_H
 
+/* Not R_OK: <unistd.h> and <fcntl.h> define R_OK for access(). */
 enum res {
-	R_OK = 0,
+	R_SUCCESS = 0,
 	R_BAD_INPUT,   /* 400: malformed or invalid input */
 	R_UNAUTH,      /* 401: not signed in (pages redirect to /login) */
 	R_FORBIDDEN,   /* 403 */

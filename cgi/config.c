@@ -1,0 +1,63 @@
+/* config.c - configuration from the environment. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static struct config cfg;
+static int loaded;
+
+static const char *env_str(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return (v != NULL && *v != '\0') ? v : def;
+}
+
+static int env_int(const char *name, int def, int min, int max, int base)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (v == NULL || *v == '\0')
+		return def;
+	n = strtol(v, &end, base);
+	if (*end != '\0' || n < min || n > max)
+		return def;
+	return (int)n;
+}
+
+const struct config *config_load(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cores < 1)
+		cores = 1;
+	cfg.db = env_str("PORTAL_DB", "dbname=portal user=portal_app");
+	cfg.db_owner = env_str("PORTAL_DB_OWNER", "dbname=portal user=portal_owner");
+	cfg.socket_path = env_str("PORTAL_SOCKET", "var/run/portal.sock");
+	cfg.templates = env_str("PORTAL_TEMPLATES", "templates");
+	cfg.sql_dir = env_str("PORTAL_SQL", "sql");
+	cfg.base_url = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8080");
+	cfg.smtp_url = env_str("SMTP_URL", "smtp://127.0.0.1:2525");
+	cfg.smtp_user = env_str("SMTP_USER", NULL);
+	cfg.smtp_password = env_str("SMTP_PASSWORD", NULL);
+	cfg.mail_from = env_str("MAIL_FROM", "portal@localhost");
+	cfg.workers = env_int("PORTAL_WORKERS", (int)(2 * cores), 1, 256, 10);
+	cfg.max_requests = env_int("PORTAL_MAX_REQUESTS", 10000, 1, 100000000, 10);
+	cfg.drain_seconds = env_int("PORTAL_DRAIN_SECONDS", 10, 1, 600, 10);
+	cfg.socket_mode = env_int("PORTAL_SOCKET_MODE", 0660, 0600, 0777, 8);
+	cfg.session_idle = env_int("PORTAL_SESSION_IDLE", 7200, 60, 86400 * 30, 10);
+	cfg.session_max = env_int("PORTAL_SESSION_MAX", 43200, 60, 86400 * 90, 10);
+	cfg.request_log = env_int("PORTAL_REQUEST_LOG", 1, 0, 1, 10);
+	cfg.trust_https = env_int("PORTAL_HTTPS", 0, 0, 1, 10);
+	loaded = 1;
+	return &cfg;
+}
+
+const struct config *config_get(void)
+{
+	if (!loaded)
+		config_load();
+	return &cfg;
+}

@@ -1,0 +1,37 @@
+/* config.h - process configuration, read once from the environment.
+ *
+ * Every setting has a default suitable for `make run`; docs/operations.md
+ * lists them. The struct is filled by config_load() and never freed (it
+ * lives as long as the process). */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	const char *db;             /* PORTAL_DB: libpq conninfo of the app role */
+	const char *db_owner;       /* PORTAL_DB_OWNER: conninfo of the owner role (ctl migrate) */
+	const char *socket_path;    /* PORTAL_SOCKET: FastCGI unix socket */
+	const char *templates;      /* PORTAL_TEMPLATES: templates directory */
+	const char *sql_dir;        /* PORTAL_SQL: migrations directory */
+	const char *base_url;       /* PORTAL_BASE_URL: default absolute URL for links in email */
+	const char *smtp_url;       /* SMTP_URL: smtp://host:port or smtps://... */
+	const char *smtp_user;      /* SMTP_USER (optional) */
+	const char *smtp_password;  /* SMTP_PASSWORD (optional) */
+	const char *mail_from;      /* MAIL_FROM */
+	int workers;                /* PORTAL_WORKERS: default 2 x cores */
+	int max_requests;           /* PORTAL_MAX_REQUESTS: recycle a worker after this many */
+	int drain_seconds;          /* PORTAL_DRAIN_SECONDS: grace period on SIGTERM/SIGHUP */
+	int socket_mode;            /* PORTAL_SOCKET_MODE: octal, default 0660 */
+	int session_idle;           /* PORTAL_SESSION_IDLE: seconds, default 2 h */
+	int session_max;            /* PORTAL_SESSION_MAX: seconds, default 12 h */
+	int request_log;            /* PORTAL_REQUEST_LOG: 1 to log one line per request */
+	int trust_https;            /* PORTAL_HTTPS: 1 when nginx terminates TLS */
+};
+
+/* Fill the process-wide configuration from the environment; returns it. */
+const struct config *config_load(void);
+/* The configuration loaded by config_load() (loads it on first use). */
+const struct config *config_get(void);
+
+#endif

@@ -1,0 +1,146 @@
+/* db.c - one PostgreSQL connection per process, prepared statements. */
+#include "db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+static const char *db_conninfo;
+static PGconn *conn;
+static unsigned conn_gen = 1;
+static char last_state[6];
+static char last_msg[256];
+
+void db_init(const char *conninfo) { db_conninfo = conninfo; }
+
+void db_close(void)
+{
+	if (conn != NULL)
+		PQfinish(conn);
+	conn = NULL;
+}
+
+PGconn *db_conn(void)
+{
+	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+		return conn;
+	db_close();
+	conn = PQconnectdb(db_conninfo ? db_conninfo : "");
+	if (PQstatus(conn) != CONNECTION_OK) {
+		log_warn("database connection failed: %s", PQerrorMessage(conn));
+		db_close();
+		return NULL;
+	}
+	conn_gen++;
+	/* Statements see UTC; request identity is set per transaction. */
+	PQclear(PQexec(conn, "SET TIME ZONE 'UTC'"));
+	return conn;
+}
+
+static enum res db_classify(const PGresult *res)
+{
+	const char *state;
+
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+		return R_UNAVAILABLE;
+	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(last_state, sizeof(last_state), "%s", state ? state : "");
+	snprintf(last_msg, sizeof(last_msg), "%s",
+	         res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+	             ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+	             : PQerrorMessage(conn));
+	if (state == NULL)
+		return R_INTERNAL;
+	if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+		return R_CONFLICT;
+	/* Class 23 (integrity), 22 (data), P0001 (raise exception from our SQL). */
+	if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0 || strcmp(state, "P0001") == 0)
+		return R_BAD_INPUT;
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+		return R_UNAVAILABLE;
+	return R_INTERNAL;
+}
+
+const char *db_last_state(void) { return last_state; }
+const char *db_last_message(void) { return last_msg; }
+
+static int db_prepare(PGconn *c, struct db_stmt *st, enum res *r)
+{
+	PGresult *res;
+
+	if (st->prepared_gen == conn_gen)
+		return 0;
+	res = PQprepare(c, st->name, st->sql, st->nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		*r = db_classify(res);
+		log_err("prepare %s failed: %s", st->name, PQresultErrorMessage(res));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	st->prepared_gen = conn_gen;
+	return 0;
+}
+
+PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
+{
+	PGconn *c = db_conn();
+	PGresult *res;
+	ExecStatusType s;
+
+	last_state[0] = '\0';
+	last_msg[0] = '\0';
+	if (c == NULL) {
+		*r = R_UNAVAILABLE;
+		return NULL;
+	}
+	if (db_prepare(c, st, r) != 0)
+		return NULL;
+	res = PQexecPrepared(c, st->name, st->nparams, params, NULL, NULL, 0);
+	s = PQresultStatus(res);
+	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
+		*r = R_SUCCESS;
+		return res;
+	}
+	*r = db_classify(res);
+	if (*r == R_INTERNAL || *r == R_UNAVAILABLE)
+		log_err("statement %s failed: %s", st->name,
+		        res ? PQresultErrorMessage(res) : PQerrorMessage(c));
+	PQclear(res);
+	return NULL;
+}
+
+enum res db_run(struct db_stmt *st, const char *const *params)
+{
+	enum res r;
+	PGresult *res = db_exec(st, params, &r);
+
+	PQclear(res);
+	return r;
+}
+
+enum res db_simple(const char *sql)
+{
+	PGconn *c = db_conn();
+	PGresult *res;
+	enum res r = R_SUCCESS;
+
+	if (c == NULL)
+		return R_UNAVAILABLE;
+	res = PQexec(c, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+		r = db_classify(res);
+	PQclear(res);
+	return r;
+}
+
+enum res db_begin(void) { return db_simple("BEGIN"); }
+enum res db_commit(void) { return db_simple("COMMIT"); }
+
+void db_rollback(void)
+{
+	if (conn != NULL && PQstatus(conn) == CONNECTION_OK &&
+	    PQtransactionStatus(conn) != PQTRANS_IDLE)
+		PQclear(PQexec(conn, "ROLLBACK"));
+}

@@ -1,0 +1,51 @@
+/* db.h - the worker's PostgreSQL connection.
+ *
+ * One connection per process, opened lazily and re-opened on the next call
+ * after it breaks. Statements are declared once as `static struct db_stmt`
+ * (name + SQL) next to the code that uses them and prepared on first use on
+ * each connection. SQL text holds only `$n` parameters: never concatenate
+ * input into it. Non-trivial queries live in sql/ as functions; C calls
+ * them by name. */
+#ifndef DB_H
+#define DB_H
+
+#include <libpq-fe.h>
+
+#include "result.h"
+
+struct db_stmt {
+	const char *name;
+	const char *sql;
+	int nparams;
+	unsigned prepared_gen; /* connection generation it was prepared on */
+};
+
+#define DB_STMT(ident, nparams_, sql_) static struct db_stmt ident = {#ident, sql_, nparams_, 0}
+
+/* Set the conninfo used by db_conn(); does not connect. */
+void db_init(const char *conninfo);
+/* The live connection, connecting or reconnecting as needed; NULL when the
+ * database cannot be reached (callers answer R_UNAVAILABLE). */
+PGconn *db_conn(void);
+/* Close the connection (worker exit). */
+void db_close(void);
+
+/* Execute a prepared statement with text parameters (NULL = SQL NULL).
+ * Returns a result the caller PQclear()s, or NULL on failure, with *r set
+ * to R_UNAVAILABLE (connection lost), R_CONFLICT (unique/serialization
+ * violation), R_BAD_INPUT (check/constraint violation raised by SQL) or
+ * R_INTERNAL. On success *r is R_SUCCESS. */
+PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r);
+/* Same, for statements returning no rows: R_SUCCESS or the error class. */
+enum res db_run(struct db_stmt *st, const char *const *params);
+/* Run a parameterless command outside the statement cache ("BEGIN"...). */
+enum res db_simple(const char *sql);
+enum res db_begin(void);
+enum res db_commit(void);
+/* Roll back if a transaction is open; safe to call at any time. */
+void db_rollback(void);
+/* SQLSTATE and primary message of the last failed statement ("" if none). */
+const char *db_last_state(void);
+const char *db_last_message(void);
+
+#endif

@@ -1,0 +1,354 @@
+/* http.c - request parsing and response writing over libfcgi. */
+#include "http.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "view.h"
+
+static const char *param(struct req *req, const char *name)
+{
+	const char *v = FCGX_GetParam(name, req->fcgi->envp);
+	return v ? v : "";
+}
+
+/* Reject control characters anywhere in a header-ish value we keep. */
+static int has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static const char *lower_host(struct arena *a, const char *h)
+{
+	size_t n = strcspn(h, ":");
+	char *out, *p;
+
+	if (n > 253)
+		return "";
+	out = arena_strndup(a, h, n);
+	if (out == NULL)
+		return "";
+	for (p = out; *p; p++) {
+		*p = (char)tolower((unsigned char)*p);
+		if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '.'))
+			return "";
+	}
+	return out;
+}
+
+enum res http_req_begin(struct req *req, FCGX_Request *fcgi)
+{
+	const char *uri, *accept, *cl, *q, *cookie;
+	size_t plen;
+	long dlen;
+	char *path;
+	enum res r;
+
+	req->fcgi = fcgi;
+	req->t_start = log_now();
+	req->status = 200;
+	req->method = param(req, "REQUEST_METHOD");
+	req->remote_addr = param(req, "REMOTE_ADDR");
+	req->content_type = param(req, "CONTENT_TYPE");
+	req->origin = param(req, "HTTP_ORIGIN");
+	req->referer = param(req, "HTTP_REFERER");
+	req->user_agent = param(req, "HTTP_USER_AGENT");
+	req->host = lower_host(&req->arena, param(req, "HTTP_HOST"));
+	req->https = config_get()->trust_https || strcmp(param(req, "HTTPS"), "on") == 0;
+	req->raw_path = "/";
+	req->path = "/";
+	req->query = "";
+
+	uri = param(req, "REQUEST_URI");
+	if (*uri == '\0')
+		uri = param(req, "DOCUMENT_URI");
+	plen = strcspn(uri, "?");
+	if (plen > HTTP_MAX_PATH)
+		return R_TOO_LARGE;
+	if (plen == 0 || uri[0] != '/')
+		return R_BAD_INPUT;
+	req->raw_path = arena_strndup(&req->arena, uri, plen);
+	path = arena_strndup(&req->arena, uri, plen);
+	if (req->raw_path == NULL || path == NULL)
+		return R_INTERNAL;
+	dlen = http_pct_decode(path, path, plen, 0);
+	if (dlen < 0 || memchr(path, '\0', (size_t)dlen) != NULL || has_ctl(path))
+		return R_BAD_INPUT;
+	path[dlen] = '\0';
+	if (dlen > 5 && strcmp(path + dlen - 5, ".json") == 0) {
+		path[dlen - 5] = '\0';
+		req->want_json = 1;
+	}
+	req->path = path;
+
+	accept = param(req, "HTTP_ACCEPT");
+	if (strncmp(accept, "application/json", 16) == 0)
+		req->want_json = 1;
+
+	q = uri[plen] == '?' ? uri + plen + 1 : "";
+	if (strlen(q) > HTTP_MAX_QUERY)
+		return R_TOO_LARGE;
+	req->query = q;
+	r = http_parse_urlencoded(&req->arena, q, strlen(q), &http_default_limits, &req->query_params);
+	if (r != R_SUCCESS)
+		return r;
+
+	cookie = param(req, "HTTP_COOKIE");
+	if (strlen(cookie) > HTTP_MAX_COOKIE)
+		return R_TOO_LARGE;
+	r = http_parse_cookies(&req->arena, cookie, strlen(cookie), &http_default_limits, &req->cookies);
+	if (r != R_SUCCESS)
+		return r;
+
+	cl = param(req, "CONTENT_LENGTH");
+	if (*cl) {
+		char *end;
+		unsigned long long n = strtoull(cl, &end, 10);
+		if (*end != '\0' || cl[0] == '-')
+			return R_BAD_INPUT;
+		if (n > http_default_limits.max_body)
+			return R_TOO_LARGE;
+		req->content_length = (size_t)n;
+	}
+	return R_SUCCESS;
+}
+
+static int ctype_is(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+	return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+enum res http_read_body(struct req *req)
+{
+	const struct http_limits *lim = &http_default_limits;
+	char *body;
+	size_t len = 0;
+	int n;
+
+	if (req->body_read)
+		return R_SUCCESS;
+	req->body_read = 1;
+	if (req->content_length == 0)
+		return R_SUCCESS;
+	body = arena_alloc(&req->arena, req->content_length + 1);
+	if (body == NULL)
+		return R_INTERNAL;
+	while (len < req->content_length) {
+		n = FCGX_GetStr(body + len, (int)(req->content_length - len), req->fcgi->in);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len != req->content_length)
+		return R_BAD_INPUT;
+	body[len] = '\0';
+
+	if (ctype_is(req->content_type, "application/x-www-form-urlencoded"))
+		return http_parse_urlencoded(&req->arena, body, len, lim, &req->form);
+	if (ctype_is(req->content_type, "multipart/form-data")) {
+		const char *b = http_multipart_boundary(&req->arena, req->content_type);
+		if (b == NULL)
+			return R_BAD_INPUT;
+		return http_parse_multipart(&req->arena, body, len, b, lim, &req->form);
+	}
+	if (ctype_is(req->content_type, "application/json")) {
+		char err[160];
+		enum res r = http_parse_json(body, len, lim, &req->json_body, err, sizeof(err));
+		if (r != R_SUCCESS)
+			log_info("rejected JSON body: %s", err);
+		return r;
+	}
+	return R_BAD_INPUT;
+}
+
+void http_req_end(struct req *req)
+{
+	json_decref(req->model);
+	json_decref(req->json_body);
+	buf_free(&req->headers);
+	buf_free(&req->body);
+	arena_reset(&req->arena);
+	{
+		struct arena keep = req->arena;
+		memset(req, 0, sizeof(*req));
+		req->arena = keep;
+	}
+}
+
+const char *http_form(struct req *req, const char *name)
+{
+	if (http_read_body(req) != R_SUCCESS)
+		return NULL;
+	return http_param_str(&req->form, name);
+}
+
+const char *http_query(struct req *req, const char *name) { return http_param_str(&req->query_params, name); }
+const char *http_cookie(struct req *req, const char *name) { return http_param_str(&req->cookies, name); }
+
+const char *http_route_param(struct req *req, int i)
+{
+	return (i >= 0 && i < req->nroute_params) ? req->route_params[i] : NULL;
+}
+
+void http_header(struct req *req, const char *name, const char *value)
+{
+	if (has_ctl(name) || has_ctl(value) || strchr(name, ':') != NULL) {
+		log_warn("dropped response header %s with control characters", name);
+		return;
+	}
+	buf_printf(&req->headers, "%s: %s\r\n", name, value);
+}
+
+void http_set_cookie(struct req *req, const char *name, const char *value, long max_age)
+{
+	char line[512];
+	int n;
+
+	if (max_age < 0)
+		n = snprintf(line, sizeof(line), "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s", name,
+		             req->https ? "; Secure" : "");
+	else
+		n = snprintf(line, sizeof(line), "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
+		             name, value, max_age, req->https ? "; Secure" : "");
+	if (n > 0 && (size_t)n < sizeof(line))
+		http_header(req, "Set-Cookie", line);
+}
+
+enum res http_redirect(struct req *req, const char *location)
+{
+	/* Local paths only: "//evil" and "/\evil" are protocol-relative. */
+	if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
+		location = "/";
+	req->redirect = arena_strdup(&req->arena, location);
+	return R_SUCCESS;
+}
+
+void http_security_headers(struct req *req)
+{
+	http_header(req, "Content-Security-Policy",
+	            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+	http_header(req, "X-Content-Type-Options", "nosniff");
+	http_header(req, "X-Frame-Options", "DENY");
+	http_header(req, "Referrer-Policy", "same-origin");
+	http_header(req, "Cross-Origin-Opener-Policy", "same-origin");
+	if (req->https)
+		http_header(req, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+}
+
+static const char *status_text(int s)
+{
+	switch (s) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 413: return "Payload Too Large";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
+static void write_out(struct req *req, const char *type, const char *body, size_t len)
+{
+	struct buf head = BUF_INIT;
+
+	buf_printf(&head, "Status: %d %s\r\n", req->status, status_text(req->status));
+	if (type != NULL)
+		buf_printf(&head, "Content-Type: %s\r\n", type);
+	buf_printf(&head, "Content-Length: %lu\r\n", (unsigned long)len);
+	if (req->status != 200 || strcmp(req->method, "GET") != 0 || req->sess != NULL)
+		buf_puts(&head, "Cache-Control: no-store\r\n");
+	buf_append(&head, req->headers.data ? req->headers.data : "", req->headers.len);
+	buf_puts(&head, "\r\n");
+	if (buf_ok(&head)) {
+		FCGX_PutStr(head.data, (int)head.len, req->fcgi->out);
+		if (len && strcmp(req->method, "HEAD") != 0)
+			FCGX_PutStr(body, (int)len, req->fcgi->out);
+	}
+	buf_free(&head);
+	req->sent = 1;
+}
+
+void http_send(struct req *req)
+{
+	struct buf out = BUF_INIT;
+	struct mus_error err;
+
+	if (req->sent)
+		return;
+	http_security_headers(req);
+	if (req->redirect != NULL && !req->want_json) {
+		req->status = 303;
+		http_header(req, "Location", req->redirect);
+		write_out(req, NULL, "", 0);
+		return;
+	}
+	if (req->template == NULL && req->model == NULL) {
+		write_out(req, req->body_type ? req->body_type : "text/plain; charset=utf-8",
+		          req->body.data ? req->body.data : "", req->body.len);
+		return;
+	}
+	if (req->model == NULL)
+		req->model = json_object();
+	if (req->want_json) {
+		char *s;
+		if (req->template != NULL)
+			view_common(req);
+		if (req->redirect != NULL)
+			json_object_set_new(req->model, "redirect", json_string(req->redirect));
+		s = json_dumps(req->model, JSON_COMPACT | JSON_ENSURE_ASCII);
+		if (s == NULL) {
+			req->status = 500;
+			write_out(req, "application/json", "{}", 2);
+			return;
+		}
+		write_out(req, "application/json; charset=utf-8", s, strlen(s));
+		free(s);
+		return;
+	}
+	if (view_render(req, &out, &err) != R_SUCCESS) {
+		log_err("render %s failed: %s:%d:%d: %s", req->template, err.name, err.line, err.col, err.msg);
+		buf_free(&out);
+		req->status = 500;
+		write_out(req, "text/plain; charset=utf-8", "Internal error\n", 15);
+		return;
+	}
+	write_out(req, "text/html; charset=utf-8", out.data, out.len);
+	buf_free(&out);
+}
+
+void http_send_error(struct req *req, enum res r, const char *message)
+{
+	json_t *err;
+
+	json_decref(req->model);
+	req->model = json_object();
+	req->status = res_status(r);
+	req->redirect = NULL;
+	req->template = "error";
+	err = json_pack("{s:i, s:s, s:s}", "status", req->status, "code", res_name(r), "message",
+	                message ? message : res_message(r));
+	json_object_set_new(req->model, "error", err);
+	json_object_set_new(req->model, "page_title", json_string(status_text(req->status)));
+	if (r == R_METHOD)
+		http_header(req, "Allow", "GET, HEAD, POST");
+	http_send(req);
+}

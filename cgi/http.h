@@ -1,0 +1,108 @@
+/* http.h - one request and its response.
+ *
+ * A struct req lives for one FastCGI request. Everything it points to is
+ * either owned by libfcgi (the params), allocated from req->arena (strings,
+ * parsed fields) or owned by the req itself (model, body, headers), and is
+ * released by http_req_end(). Handlers fill req->model and name a template;
+ * http_send() renders it as HTML or dumps it as JSON. */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+
+#include <fcgiapp.h>
+#include <jansson.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "http_parse.h"
+#include "result.h"
+
+#define HTTP_MAX_PATH 2048
+#define HTTP_MAX_QUERY 8192
+#define HTTP_MAX_COOKIE 8192
+#define HTTP_MAX_ROUTE_PARAMS 4
+
+struct route;
+struct session;
+
+struct req {
+	FCGX_Request *fcgi;
+	struct arena arena;
+	double t_start;
+
+	/* request line and headers (arena or libfcgi strings, never NULL) */
+	const char *method;
+	const char *path;   /* decoded path without the query and without ".json" */
+	const char *raw_path;
+	const char *query;
+	const char *host;   /* lower-cased, port removed */
+	const char *remote_addr;
+	const char *content_type;
+	const char *origin;
+	const char *referer;
+	const char *user_agent;
+	size_t content_length;
+	int https;
+	int want_json;      /* Accept: application/json or a ".json" suffix */
+
+	struct http_params query_params;
+	struct http_params form;    /* urlencoded or multipart body */
+	struct http_params cookies;
+	json_t *json_body;          /* owned; JSON bodies only */
+	int body_read;
+
+	/* routing */
+	const struct route *route;
+	const char *route_params[HTTP_MAX_ROUTE_PARAMS];
+	int nroute_params;
+
+	/* identity, filled by the session layer (NULL/0 when signed out) */
+	struct session *sess;
+
+	/* response */
+	int status;
+	const char *template;       /* template to render model with */
+	const char *redirect;       /* set: answer 303 to this location */
+	json_t *model;              /* owned view model */
+	struct buf headers;         /* extra header lines, each ending "\r\n" */
+	struct buf body;            /* raw body when template is NULL */
+	const char *body_type;      /* Content-Type of a raw body */
+	int sent;
+};
+
+/* Prepare req for the request libfcgi just accepted: read and validate the
+ * request line, headers, query string and cookies (never the body).
+ * R_BAD_INPUT / R_TOO_LARGE on violated limits. */
+enum res http_req_begin(struct req *req, FCGX_Request *fcgi);
+/* Read and parse the body according to Content-Type, once. */
+enum res http_read_body(struct req *req);
+/* Release everything the request owns; the arena keeps one block. */
+void http_req_end(struct req *req);
+
+/* A form field (body) or NULL; query: a query-string parameter or NULL. */
+const char *http_form(struct req *req, const char *name);
+const char *http_query(struct req *req, const char *name);
+const char *http_cookie(struct req *req, const char *name);
+/* Route parameter i (0-based) as matched by the router. */
+const char *http_route_param(struct req *req, int i);
+
+/* Append a response header; name and value must not contain CR/LF
+ * (enforced: such a header is dropped and logged). */
+void http_header(struct req *req, const char *name, const char *value);
+/* Set-Cookie with HttpOnly, SameSite=Lax, Path=/ and Secure on HTTPS.
+ * max_age < 0 deletes the cookie. */
+void http_set_cookie(struct req *req, const char *name, const char *value, long max_age);
+/* Answer 303 See Other to a local path (must start with "/"). */
+enum res http_redirect(struct req *req, const char *location);
+
+/* Write status, headers and body to nginx. Renders req->model with
+ * req->template, or as JSON when req->want_json; or the raw req->body. */
+void http_send(struct req *req);
+/* Build the error model for r (and message) and send it. */
+void http_send_error(struct req *req, enum res r, const char *message);
+
+/* Security headers every response carries. */
+void http_security_headers(struct req *req);
+
+#endif

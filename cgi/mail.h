@@ -1,0 +1,35 @@
+/* mail.h - building and sending one email.
+ *
+ * Messages are multipart/alternative (text + HTML), UTF-8, base64 bodies,
+ * RFC 2047 encoded subject. mail_send() speaks SMTP through libcurl to
+ * SMTP_URL (smtp:// with optional STARTTLS, or smtps://). */
+#ifndef MAIL_H
+#define MAIL_H
+
+#include "buf.h"
+
+struct mail_msg {
+	const char *from;
+	const char *to;
+	const char *subject;
+	const char *text;
+	const char *html;
+	const char *message_id; /* without angle brackets */
+};
+
+/* Append the full RFC 5322 message to out. Header values containing CR or
+ * LF are refused (-1); 0 on success. */
+int mail_build(const struct mail_msg *m, struct buf *out);
+
+struct mail_server {
+	const char *url;      /* smtp://host:port or smtps://host:port */
+	const char *user;     /* may be NULL */
+	const char *password; /* may be NULL */
+	int starttls;         /* 1: require STARTTLS on smtp:// */
+	long timeout_seconds;
+};
+
+/* Send one message. 0 on success; otherwise -1 with a short reason in err. */
+int mail_send(const struct mail_server *srv, const struct mail_msg *m, char *err, size_t errlen);
+
+#endif

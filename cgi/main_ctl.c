@@ -1,0 +1,403 @@
+/* main_ctl.c - the admin command line: migrate, create-admin, seed-demo,
+ * check, routes. Runs as the owner role (PORTAL_DB_OWNER), except `check`,
+ * which also connects as the app role to prove what the app can do. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "pwhash.h"
+#include "router.h"
+#include "view.h"
+
+static void usage(void)
+{
+	fprintf(stderr,
+	        "usage: ctl COMMAND [options]\n"
+	        "  migrate                       apply new sql/NNN_*.sql migrations in order\n"
+	        "  create-admin --mssp NAME --region R --email E --name N\n"
+	        "                                create an MSSP and its first MSSP Admin;\n"
+	        "                                the password is read from PORTAL_ADMIN_PASSWORD or stdin\n"
+	        "  seed-demo [--size S|M|L]      load demo tenants and users (idempotent)\n"
+	        "  check                         verify config, database, RLS and templates\n"
+	        "  routes                        print the route table as JSON\n");
+}
+
+static PGconn *connect_or_die(const char *conninfo)
+{
+	PGconn *c = PQconnectdb(conninfo);
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "ctl: cannot connect (%s): %s", conninfo, PQerrorMessage(c));
+		PQfinish(c);
+		exit(1);
+	}
+	PQclear(PQexec(c, "SET client_min_messages = warning"));
+	return c;
+}
+
+static int exec_ok(PGconn *c, PGresult *res, const char *what)
+{
+	ExecStatusType s = PQresultStatus(res);
+
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+		return 1;
+	fprintf(stderr, "ctl: %s failed: %s", what, PQresultErrorMessage(res));
+	(void)c;
+	return 0;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	return buf_take(&b);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* ---------------------------------------------------------------- migrate */
+static int cmd_migrate(void)
+{
+	const struct config *cfg = config_get();
+	PGconn *c = connect_or_die(cfg->db_owner);
+	DIR *d = opendir(cfg->sql_dir);
+	struct dirent *e;
+	char *names[512];
+	size_t n = 0, i;
+	int applied = 0, ret = 1;
+	PGresult *res;
+
+	if (d == NULL) {
+		fprintf(stderr, "ctl: cannot open %s: %s\n", cfg->sql_dir, strerror(errno));
+		goto out;
+	}
+	while ((e = readdir(d)) != NULL && n < 512) {
+		size_t l = strlen(e->d_name);
+		if (l > 8 && e->d_name[0] >= '0' && e->d_name[0] <= '9' && strcmp(e->d_name + l - 4, ".sql") == 0)
+			names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+
+	res = PQexec(c, "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY,"
+	                " applied_at timestamptz NOT NULL DEFAULT now());"
+	                "SELECT pg_advisory_lock(7352001)");
+	if (!exec_ok(c, res, "schema_migrations")) {
+		PQclear(res);
+		goto out_names;
+	}
+	PQclear(res);
+	for (i = 0; i < n; i++) {
+		const char *p[1] = {names[i]};
+		char path[4096];
+		char *sql;
+		int done;
+
+		res = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL, p, NULL, NULL, 0);
+		done = exec_ok(c, res, "lookup") && PQntuples(res) == 1;
+		PQclear(res);
+		if (done)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", cfg->sql_dir, names[i]);
+		sql = read_file(path);
+		if (sql == NULL) {
+			fprintf(stderr, "ctl: cannot read %s\n", path);
+			goto out_names;
+		}
+		PQclear(PQexec(c, "BEGIN"));
+		res = PQexec(c, sql);
+		free(sql);
+		if (!exec_ok(c, res, names[i])) {
+			PQclear(res);
+			PQclear(PQexec(c, "ROLLBACK"));
+			goto out_names;
+		}
+		PQclear(res);
+		res = PQexecParams(c, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, NULL, p, NULL, NULL, 0);
+		if (!exec_ok(c, res, "record")) {
+			PQclear(res);
+			PQclear(PQexec(c, "ROLLBACK"));
+			goto out_names;
+		}
+		PQclear(res);
+		res = PQexec(c, "COMMIT");
+		if (!exec_ok(c, res, "commit")) {
+			PQclear(res);
+			goto out_names;
+		}
+		PQclear(res);
+		printf("migrate: applied %s\n", names[i]);
+		applied++;
+	}
+	printf("migrate: %d applied, %lu total\n", applied, (unsigned long)n);
+	ret = 0;
+out_names:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+out:
+	PQfinish(c);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- passwords */
+static int read_password(char *out, size_t len)
+{
+	const char *env = getenv("PORTAL_ADMIN_PASSWORD");
+	size_t n;
+
+	if (env != NULL) {
+		snprintf(out, len, "%s", env);
+	} else {
+		if (isatty(0))
+			fprintf(stderr, "Password for the new admin: ");
+		if (fgets(out, (int)len, stdin) == NULL)
+			return -1;
+		out[strcspn(out, "\r\n")] = '\0';
+	}
+	n = strlen(out);
+	if (n < PW_MIN_LEN || n > PW_MAX_LEN) {
+		fprintf(stderr, "ctl: the password must have %d to %d characters\n", PW_MIN_LEN, PW_MAX_LEN);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- create-admin */
+static int cmd_create_admin(int argc, char **argv)
+{
+	static const struct option opts[] = {{"mssp", required_argument, NULL, 'm'},
+	                                     {"region", required_argument, NULL, 'r'},
+	                                     {"email", required_argument, NULL, 'e'},
+	                                     {"name", required_argument, NULL, 'n'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *mssp = NULL, *region = "eu", *email = NULL, *name = NULL;
+	char pw[PW_MAX_LEN + 2], hash[PW_HASH_MAX];
+	const char *params[5];
+	PGconn *c;
+	PGresult *res;
+	int ch, ret = 1;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'm': mssp = optarg; break;
+		case 'r': region = optarg; break;
+		case 'e': email = optarg; break;
+		case 'n': name = optarg; break;
+		default: usage(); return 2;
+		}
+	}
+	if (mssp == NULL || email == NULL || name == NULL) {
+		usage();
+		return 2;
+	}
+	if (read_password(pw, sizeof(pw)) != 0 || pw_hash(pw, hash) != 0)
+		return 1;
+	c = connect_or_die(config_get()->db_owner);
+	params[0] = mssp;
+	params[1] = region;
+	params[2] = email;
+	params[3] = name;
+	params[4] = hash;
+	res = PQexecParams(c,
+	                   "WITH t AS (INSERT INTO tenants (kind, name, region, ancestors, root_id)"
+	                   "           VALUES ('mssp', $1, $2, '{0}', 0) RETURNING id),"
+	                   " u AS (INSERT INTO users (email, name, password_hash, password_changed_at)"
+	                   "       VALUES ($3, $4, $5, now()) RETURNING id)"
+	                   " INSERT INTO memberships (user_id, tenant_id, role)"
+	                   " SELECT u.id, t.id, 'mssp_admin' FROM t, u RETURNING tenant_id, user_id",
+	                   5, NULL, params, NULL, NULL, 0);
+	if (exec_ok(c, res, "create-admin")) {
+		printf("created MSSP %s (tenant %s) with admin %s (user %s)\n", mssp, PQgetvalue(res, 0, 0), email,
+		       PQgetvalue(res, 0, 1));
+		ret = 0;
+	}
+	PQclear(res);
+	PQfinish(c);
+	memset(pw, 0, sizeof(pw));
+	return ret;
+}
+
+/* ---------------------------------------------------------------- seed-demo */
+static int cmd_seed_demo(int argc, char **argv)
+{
+	static const struct option opts[] = {{"size", required_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
+	const char *size = "S";
+	const char *pw = getenv("PORTAL_DEMO_PASSWORD");
+	char hash[PW_HASH_MAX], path[4096];
+	const char *params[2];
+	PGconn *c;
+	PGresult *res;
+	char *sql;
+	int ch, ret = 1;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 's') {
+			usage();
+			return 2;
+		}
+		size = optarg;
+	}
+	if (strcmp(size, "S") != 0 && strcmp(size, "M") != 0 && strcmp(size, "L") != 0) {
+		fprintf(stderr, "ctl: --size must be S, M or L\n");
+		return 2;
+	}
+	if (pw == NULL)
+		pw = "portal-demo-2026";
+	if (pw_hash(pw, hash) != 0)
+		return 1;
+	snprintf(path, sizeof(path), "%s/demo/seed_demo.sql", config_get()->sql_dir);
+	sql = read_file(path);
+	if (sql == NULL) {
+		fprintf(stderr, "ctl: cannot read %s\n", path);
+		return 1;
+	}
+	c = connect_or_die(config_get()->db_owner);
+	res = PQexec(c, sql);
+	free(sql);
+	if (!exec_ok(c, res, "seed definitions"))
+		goto out;
+	PQclear(res);
+	params[0] = size;
+	params[1] = hash;
+	res = PQexecParams(c, "SELECT pg_temp.seed_demo($1, $2)", 2, NULL, params, NULL, NULL, 0);
+	if (exec_ok(c, res, "seed-demo")) {
+		printf("%s\n", PQgetvalue(res, 0, 0));
+		ret = 0;
+	}
+out:
+	PQclear(res);
+	PQfinish(c);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- check */
+static int cmd_check(void)
+{
+	const struct config *cfg = config_get();
+	struct mus_error err;
+	PGconn *c;
+	PGresult *res;
+	int failed = 0, i;
+
+	if (view_init(cfg->templates, &err) != R_SUCCESS) {
+		printf("FAIL templates: %s:%d:%d: %s\n", err.name, err.line, err.col, err.msg);
+		failed++;
+	} else {
+		printf("ok   templates compile (%s)\n", cfg->templates);
+	}
+	view_free();
+
+	c = connect_or_die(cfg->db);
+	printf("ok   database reachable as the app role\n");
+	res = PQexec(c, "SELECT r.rolsuper OR r.rolbypassrls,"
+	                " EXISTS (SELECT 1 FROM pg_class k WHERE k.relowner = r.oid AND k.relkind = 'r'"
+	                "         AND k.relnamespace = 'public'::regnamespace)"
+	                " FROM pg_roles r WHERE r.rolname = current_user");
+	if (exec_ok(c, res, "role check") && PQntuples(res) == 1) {
+		if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+			printf("FAIL the app role can bypass Row-Level Security\n");
+			failed++;
+		} else if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
+			printf("FAIL the app role owns tables (RLS would not bind it)\n");
+			failed++;
+		} else {
+			printf("ok   the app role owns no table and cannot bypass RLS\n");
+		}
+	}
+	PQclear(res);
+	/* Every table with a tenant_id column must have RLS enabled and forced. */
+	res = PQexec(c, "SELECT k.relname, k.relrowsecurity, k.relforcerowsecurity FROM pg_class k"
+	                " JOIN pg_attribute a ON a.attrelid = k.oid AND a.attname IN ('tenant_id')"
+	                " WHERE k.relkind IN ('r', 'p') AND k.relnamespace = 'public'::regnamespace"
+	                " ORDER BY 1");
+	if (exec_ok(c, res, "rls check")) {
+		int bad = 0;
+		for (i = 0; i < PQntuples(res); i++) {
+			if (strcmp(PQgetvalue(res, i, 1), "t") != 0 || strcmp(PQgetvalue(res, i, 2), "t") != 0) {
+				printf("FAIL table %s has tenant_id but RLS is not enabled and forced\n", PQgetvalue(res, i, 0));
+				bad++;
+			}
+		}
+		if (!bad)
+			printf("ok   RLS enabled and forced on all %d tenant-scoped tables\n", PQntuples(res));
+		failed += bad;
+	} else {
+		failed++;
+	}
+	PQclear(res);
+	PQfinish(c);
+
+	c = connect_or_die(cfg->db_owner);
+	res = PQexec(c, "SELECT count(*) FROM schema_migrations");
+	if (exec_ok(c, res, "migrations"))
+		printf("ok   %s migrations applied\n", PQgetvalue(res, 0, 0));
+	else
+		failed++;
+	PQclear(res);
+	PQfinish(c);
+	printf(failed ? "check: %d problem(s)\n" : "check: all good\n", failed);
+	return failed ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- routes */
+static int cmd_routes(void)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	for (i = 0; i < nroutes; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "name", routes[i].name, "method",
+		                                   routes[i].method, "pattern", routes[i].pattern, "access",
+		                                   routes[i].access == ACCESS_PUBLIC ? "public" : "user", "csrf",
+		                                   route_is_write(routes[i].method) && !(routes[i].flags & ROUTE_NO_CSRF),
+		                                   "secret", (routes[i].flags & ROUTE_SECRET) != 0));
+	json_dumpf(a, stdout, JSON_INDENT(1));
+	printf("\n");
+	json_decref(a);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	log_set_name("ctl");
+	config_load();
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	cmd = argv[1];
+	argc--;
+	argv++;
+	if (strcmp(cmd, "migrate") == 0)
+		return cmd_migrate();
+	if (strcmp(cmd, "create-admin") == 0)
+		return cmd_create_admin(argc, argv);
+	if (strcmp(cmd, "seed-demo") == 0)
+		return cmd_seed_demo(argc, argv);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check();
+	if (strcmp(cmd, "routes") == 0)
+		return cmd_routes();
+	usage();
+	return 2;
+}

@@ -1,0 +1,116 @@
+/* auth.c - sign-in and sign-out. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "pages.h"
+#include "pwhash.h"
+#include "session.h"
+#include "view.h"
+
+DB_STMT(st_login_lookup, 1, "SELECT user_id, password_hash, status FROM auth_login_lookup($1)");
+DB_STMT(st_audit_anon, 4, "SELECT audit_anonymous($1::bigint, $2, $3, $4::jsonb)");
+
+/* A scrypt hash of a random password, verified against when the account
+ * does not exist so both paths cost the same. */
+static const char dummy_hash[] =
+    "scrypt$32768$8$1$8d0d8f1f4a1b2c3d4e5f60718293a4b5$"
+    "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592";
+
+/* Only local paths are followed after sign-in. */
+static const char *safe_next(const char *next)
+{
+	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 512)
+		return "/";
+	return next;
+}
+
+static enum res login_page(struct req *req, const char *email, const char *error, const char *next)
+{
+	json_t *m = view_model(req);
+
+	req->template = "login";
+	json_object_set_new(m, "email", json_string(email ? email : ""));
+	json_object_set_new(m, "next", json_string(safe_next(next)));
+	if (error != NULL)
+		json_object_set_new(m, "error", json_string(error));
+	return R_SUCCESS;
+}
+
+enum res page_login_form(struct req *req)
+{
+	if (req->sess != NULL)
+		return http_redirect(req, safe_next(http_query(req, "next")));
+	return login_page(req, NULL, NULL, http_query(req, "next"));
+}
+
+static void audit(struct req *req, const char *uid, const char *action, const char *email)
+{
+	const char *params[4];
+	json_t *d = json_pack("{s:s}", "email", email);
+	char *ds = json_dumps(d, JSON_COMPACT);
+
+	params[0] = uid;
+	params[1] = action;
+	params[2] = req->remote_addr;
+	params[3] = ds;
+	db_run(&st_audit_anon, params);
+	free(ds);
+	json_decref(d);
+}
+
+enum res page_login(struct req *req)
+{
+	const char *email = http_form(req, "email");
+	const char *password = http_form(req, "password");
+	const char *next = http_form(req, "next");
+	const char *params[1];
+	PGresult *res;
+	enum res r;
+	int ok;
+	char uid[24];
+
+	if (!sess_same_origin(req))
+		return R_FORBIDDEN;
+	if (email == NULL || *email == '\0' || password == NULL || *password == '\0') {
+		req->status = 400;
+		return login_page(req, email, "Enter your email address and password.", next);
+	}
+	if (strlen(email) > 320 || strlen(password) > PW_MAX_LEN) {
+		req->status = 400;
+		return login_page(req, "", "That email address or password is too long.", next);
+	}
+	params[0] = email;
+	res = db_exec(&st_login_lookup, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 2), "active") == 0 && !PQgetisnull(res, 0, 1)) {
+		ok = pw_verify(password, PQgetvalue(res, 0, 1));
+		snprintf(uid, sizeof(uid), "%s", PQgetvalue(res, 0, 0));
+	} else {
+		pw_verify(password, dummy_hash);
+		ok = 0;
+		snprintf(uid, sizeof(uid), "%s", PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "");
+	}
+	PQclear(res);
+	if (!ok) {
+		audit(req, *uid ? uid : NULL, "auth.login_failed", email);
+		req->status = 401;
+		return login_page(req, email, "The email address or password is not correct.", next);
+	}
+	if ((r = sess_create(req, atoll(uid))) != R_SUCCESS)
+		return r;
+	audit(req, uid, "auth.login", email);
+	return http_redirect(req, safe_next(next));
+}
+
+enum res page_logout(struct req *req)
+{
+	enum res r = sess_end(req);
+
+	if (r != R_SUCCESS)
+		return r;
+	return http_redirect(req, "/login");
+}

@@ -1,0 +1,42 @@
+/* router.h - the route table: METHOD /path/{param} -> handler + access.
+ *
+ * The table in routes.c is the single list of every URL the portal serves;
+ * `ctl routes` prints it as JSON so the access-matrix tests are generated
+ * from it and cover new pages automatically. */
+#ifndef ROUTER_H
+#define ROUTER_H
+
+#include "http.h"
+
+typedef enum res (*route_fn)(struct req *req);
+
+/* Who may call a route (checked before the handler runs). */
+enum route_access {
+	ACCESS_PUBLIC = 0, /* anyone, signed in or not */
+	ACCESS_USER,       /* any signed-in user */
+};
+
+enum route_flags {
+	ROUTE_SECRET = 1,  /* path carries a secret: log the pattern, not the path */
+	ROUTE_NO_CSRF = 2, /* state-changing but not cookie-authenticated (bearer API, sign-in) */
+};
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/t/{id}/dashboard": {x} matches one non-empty segment */
+	route_fn fn;
+	enum route_access access;
+	int flags;
+	const char *name;    /* stable identifier used in docs and tests */
+};
+
+extern const struct route routes[];
+extern const unsigned nroutes;
+
+/* Find the route for method and path, filling req->route_params.
+ * NULL with *allowed set when the path exists for another method. */
+const struct route *route_match(struct req *req, const char *method, const char *path, int *allowed);
+/* 1 for methods that change state (POST, PUT, PATCH, DELETE). */
+int route_is_write(const char *method);
+
+#endif

@@ -1,0 +1,353 @@
+/* server.c - prefork master, worker loop and request dispatch. */
+#include "server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "router.h"
+#include "session.h"
+#include "view.h"
+
+#define MAX_WORKERS 256
+
+static volatile sig_atomic_t got_term, got_hup, got_chld;
+
+struct worker_slot {
+	pid_t pid;
+	unsigned gen;
+	double started;
+};
+
+static struct worker_slot slots[MAX_WORKERS * 2];
+
+/* ------------------------------------------------------------------ worker */
+
+static void worker_on_term(int sig)
+{
+	(void)sig;
+	got_term = 1;
+}
+
+static void log_request(struct req *req)
+{
+	const char *path = req->route && (req->route->flags & ROUTE_SECRET) ? req->route->pattern : req->raw_path;
+
+	if (!config_get()->request_log)
+		return;
+	if (req->sess != NULL)
+		log_info("%s %s %d %.1fms user=%lld", req->method, path, req->status,
+		         (log_now() - req->t_start) * 1000.0, req->sess->user_id);
+	else
+		log_info("%s %s %d %.1fms", req->method, path, req->status, (log_now() - req->t_start) * 1000.0);
+}
+
+static void dispatch(struct req *req)
+{
+	const struct route *rt;
+	int allowed;
+	enum res r;
+
+	r = http_req_begin(req, req->fcgi);
+	if (r != R_SUCCESS)
+		goto fail;
+	rt = route_match(req, req->method, req->path, &allowed);
+	if (rt == NULL) {
+		r = allowed ? R_METHOD : R_NOT_FOUND;
+		goto fail;
+	}
+	req->route = rt;
+	if (rt->access != ACCESS_PUBLIC || http_cookie(req, SESSION_COOKIE) || http_cookie(req, SESSION_COOKIE_TLS)) {
+		if ((r = sess_load(req)) != R_SUCCESS)
+			goto fail;
+	}
+	if (rt->access == ACCESS_USER && req->sess == NULL) {
+		if (req->want_json || route_is_write(req->method)) {
+			r = R_UNAUTH;
+			goto fail;
+		}
+		{
+			struct buf loc = BUF_INIT;
+			buf_puts(&loc, "/login?next=");
+			for (const char *p = req->raw_path; *p; p++) {
+				if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+				    strchr("/-_.~", *p))
+					buf_putc(&loc, *p);
+				else
+					buf_printf(&loc, "%%%02X", (unsigned char)*p);
+			}
+			http_redirect(req, buf_ok(&loc) ? loc.data : "/login");
+			buf_free(&loc);
+		}
+		goto done;
+	}
+	if (route_is_write(req->method)) {
+		if ((r = http_read_body(req)) != R_SUCCESS)
+			goto fail;
+		if (!(rt->flags & ROUTE_NO_CSRF) && !sess_csrf_ok(req)) {
+			r = R_FORBIDDEN;
+			db_rollback();
+			http_send_error(req, r, "The form has expired or did not come from this site. Reload the page and try again.");
+			goto log;
+		}
+	}
+	r = rt->fn(req);
+	if (r != R_SUCCESS)
+		goto fail;
+	if (req->sess != NULL && (r = db_commit()) != R_SUCCESS)
+		goto fail;
+done:
+	http_send(req);
+	goto log;
+fail:
+	db_rollback();
+	if (r == R_UNAVAILABLE)
+		req->status = 503;
+	http_send_error(req, r, NULL);
+log:
+	log_request(req);
+}
+
+static void worker_main(int listen_fd, unsigned long max_requests)
+{
+	FCGX_Request fcgi;
+	struct req req;
+	struct sigaction sa;
+	unsigned long served = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_on_term; /* no SA_RESTART: accept() returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	{
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
+
+	db_init(config_get()->db);
+	if (FCGX_Init() != 0) {
+		log_err("FCGX_Init failed");
+		_exit(1);
+	}
+	FCGX_InitRequest(&fcgi, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	memset(&req, 0, sizeof(req));
+	while (!got_term && served < max_requests) {
+		if (FCGX_Accept_r(&fcgi) < 0) {
+			if (got_term)
+				break;
+			continue;
+		}
+		req.fcgi = &fcgi;
+		dispatch(&req);
+		http_req_end(&req);
+		FCGX_Finish_r(&fcgi);
+		served++;
+	}
+	FCGX_Free(&fcgi, 1);
+	arena_free(&req.arena);
+	db_close();
+	view_free();
+	exit(0);
+}
+
+/* ------------------------------------------------------------------ master */
+
+static void master_on_signal(int sig)
+{
+	if (sig == SIGTERM || sig == SIGINT)
+		got_term = 1;
+	else if (sig == SIGHUP)
+		got_hup = 1;
+	else if (sig == SIGCHLD)
+		got_chld = 1;
+}
+
+static pid_t spawn(int fd, unsigned gen)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		worker_main(fd, (unsigned long)config_get()->max_requests);
+		_exit(0);
+	}
+	if (pid < 0) {
+		log_err("fork failed: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+		if (slots[i].pid == 0) {
+			slots[i].pid = pid;
+			slots[i].gen = gen;
+			slots[i].started = log_now();
+			break;
+		}
+	}
+	return pid;
+}
+
+static int count_gen(unsigned gen)
+{
+	int n = 0;
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+		n += slots[i].pid != 0 && slots[i].gen == gen;
+	return n;
+}
+
+static void signal_gen_below(unsigned gen, int sig)
+{
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+		if (slots[i].pid != 0 && slots[i].gen < gen)
+			kill(slots[i].pid, sig);
+}
+
+static int reap(void)
+{
+	int status, died_fast = 0;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+			if (slots[i].pid != pid)
+				continue;
+			if (WIFSIGNALED(status))
+				log_warn("worker %ld killed by signal %d (%s)", (long)pid, WTERMSIG(status),
+				         strsignal(WTERMSIG(status)));
+			else if (WEXITSTATUS(status) != 0)
+				log_warn("worker %ld exited with status %d", (long)pid, WEXITSTATUS(status));
+			if (log_now() - slots[i].started < 1.0 && (WIFSIGNALED(status) || WEXITSTATUS(status)))
+				died_fast = 1;
+			slots[i].pid = 0;
+		}
+	}
+	return died_fast;
+}
+
+/* Compile the templates in the master so a broken one stops the start (or
+ * a reload) with its place, before any worker depends on it. */
+static int check_templates(void)
+{
+	struct mus_error err;
+
+	if (view_init(config_get()->templates, &err) != R_SUCCESS) {
+		log_err("template error: %s:%d:%d: %s", err.name, err.line, err.col, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int server_run(void)
+{
+	const struct config *cfg = config_get();
+	struct sigaction sa;
+	sigset_t block, old;
+	unsigned gen = 1;
+	int fd, i;
+	double drain_until = 0, hup_at = 0;
+
+	if (check_templates() != 0)
+		return 1;
+	unlink(cfg->socket_path);
+	fd = FCGX_OpenSocket(cfg->socket_path, 1024);
+	if (fd < 0) {
+		log_err("cannot listen on %s: %s", cfg->socket_path, strerror(errno));
+		return 1;
+	}
+	if (chmod(cfg->socket_path, (mode_t)cfg->socket_mode) != 0) {
+		log_err("chmod %s: %s", cfg->socket_path, strerror(errno));
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = master_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &old);
+
+	log_info("listening on %s with %d workers (recycle after %d requests)", cfg->socket_path, cfg->workers,
+	         cfg->max_requests);
+	for (i = 0; i < cfg->workers; i++)
+		spawn(fd, gen);
+
+	for (;;) {
+		struct timespec ts = {0, 200 * 1000 * 1000};
+		int fast;
+
+		/* Wait for a signal, waking now and then for drain deadlines. */
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		nanosleep(&ts, NULL);
+		sigprocmask(SIG_BLOCK, &block, NULL);
+
+		fast = reap();
+		got_chld = 0;
+		if (got_term) {
+			if (drain_until == 0) {
+				log_info("draining: stopping workers");
+				drain_until = log_now() + cfg->drain_seconds;
+				signal_gen_below(gen + 1, SIGTERM);
+			}
+			if (count_gen(gen) + count_gen(gen - 1) == 0 || log_now() > drain_until) {
+				signal_gen_below(gen + 1, SIGKILL);
+				while (waitpid(-1, NULL, 0) > 0)
+					;
+				break;
+			}
+			continue;
+		}
+		if (got_hup) {
+			got_hup = 0;
+			if (check_templates() == 0) {
+				log_info("reload: starting generation %u", gen + 1);
+				gen++;
+				for (i = 0; i < cfg->workers; i++)
+					spawn(fd, gen);
+				signal_gen_below(gen, SIGTERM);
+				hup_at = log_now();
+			} else {
+				log_err("reload refused: keeping the running workers");
+			}
+		}
+		/* An old generation still busy after the grace period is killed. */
+		if (hup_at > 0 && log_now() > hup_at + cfg->drain_seconds) {
+			signal_gen_below(gen, SIGKILL);
+			hup_at = 0;
+		}
+		if (fast) {
+			/* Back off so a worker that cannot start does not spin. */
+			struct timespec bo = {1, 0};
+			nanosleep(&bo, NULL);
+		}
+		while (count_gen(gen) < cfg->workers)
+			if (spawn(fd, gen) < 0)
+				break;
+	}
+	close(fd);
+	unlink(cfg->socket_path);
+	view_free();
+	log_info("stopped");
+	return 0;
+}

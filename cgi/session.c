@@ -1,0 +1,145 @@
+/* session.c - session cookies, CSRF and the RLS identity. */
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+
+DB_STMT(st_session_lookup, 2,
+        "SELECT s.session_id, s.user_id, s.email, s.name, set_config('app.user_id', s.user_id::text, true)"
+        " FROM auth_session_lookup($1, $2::int) s");
+DB_STMT(st_session_create, 5, "SELECT auth_session_create($1, $2::bigint, $3, $4, $5::int)");
+DB_STMT(st_session_end, 1, "SELECT auth_session_end($1)");
+
+static const char *cookie_name(struct req *req)
+{
+	return req->https ? SESSION_COOKIE_TLS : SESSION_COOKIE;
+}
+
+static void csrf_for(const char *token, char out[65])
+{
+	tok_hmac_hex(token, strlen(token), "csrf", 4, out);
+}
+
+enum res sess_load(struct req *req)
+{
+	const char *tok = http_cookie(req, cookie_name(req));
+	char hash[65], idle[16];
+	const char *params[2];
+	struct session *s;
+	PGresult *res;
+	enum res r;
+
+	if (tok == NULL)
+		return R_SUCCESS;
+	if (!tok_is_hex(tok, TOK_HEX)) {
+		http_set_cookie(req, cookie_name(req), "", -1);
+		return R_SUCCESS;
+	}
+	tok_sha256_hex(tok, TOK_HEX, hash);
+	snprintf(idle, sizeof(idle), "%d", config_get()->session_idle);
+	params[0] = hash;
+	params[1] = idle;
+	if ((r = db_begin()) != R_SUCCESS)
+		return r;
+	res = db_exec(&st_session_lookup, params, &r);
+	if (res == NULL) {
+		db_rollback();
+		return r;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		/* Commit: the lookup deletes an expired session. */
+		if ((r = db_commit()) != R_SUCCESS)
+			return r;
+		http_set_cookie(req, cookie_name(req), "", -1);
+		return R_SUCCESS;
+	}
+	s = arena_alloc(&req->arena, sizeof(*s));
+	if (s == NULL) {
+		PQclear(res);
+		db_rollback();
+		return R_INTERNAL;
+	}
+	s->id = atoll(PQgetvalue(res, 0, 0));
+	s->user_id = atoll(PQgetvalue(res, 0, 1));
+	s->email = arena_strdup(&req->arena, PQgetvalue(res, 0, 2));
+	s->name = arena_strdup(&req->arena, PQgetvalue(res, 0, 3));
+	memcpy(s->token, tok, TOK_HEX + 1);
+	csrf_for(s->token, s->csrf);
+	PQclear(res);
+	req->sess = s;
+	return R_SUCCESS; /* the transaction stays open for the handler */
+}
+
+enum res sess_create(struct req *req, long long user_id)
+{
+	char token[TOK_HEX + 1], hash[65], uid[24], maxs[16];
+	const char *params[5];
+	enum res r;
+
+	if (tok_random_hex(token, TOK_BYTES) != 0)
+		return R_INTERNAL;
+	tok_sha256_hex(token, TOK_HEX, hash);
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	snprintf(maxs, sizeof(maxs), "%d", config_get()->session_max);
+	params[0] = hash;
+	params[1] = uid;
+	params[2] = req->remote_addr;
+	params[3] = req->user_agent;
+	params[4] = maxs;
+	r = db_run(&st_session_create, params);
+	if (r == R_SUCCESS)
+		http_set_cookie(req, cookie_name(req), token, config_get()->session_max);
+	tok_wipe(token, sizeof(token));
+	return r;
+}
+
+enum res sess_end(struct req *req)
+{
+	char hash[65];
+	const char *params[1];
+	enum res r = R_SUCCESS;
+
+	if (req->sess != NULL) {
+		tok_sha256_hex(req->sess->token, TOK_HEX, hash);
+		params[0] = hash;
+		r = db_run(&st_session_end, params);
+	}
+	http_set_cookie(req, cookie_name(req), "", -1);
+	return r;
+}
+
+int sess_same_origin(struct req *req)
+{
+	const char *o = *req->origin ? req->origin : req->referer;
+	const char *host;
+	size_t hl;
+
+	if (*o == '\0')
+		return 0;
+	if (strncmp(o, "https://", 8) == 0)
+		host = o + 8;
+	else if (strncmp(o, "http://", 7) == 0)
+		host = o + 7;
+	else
+		return 0;
+	hl = strcspn(host, ":/");
+	return hl == strlen(req->host) && strncasecmp(host, req->host, hl) == 0;
+}
+
+int sess_csrf_ok(struct req *req)
+{
+	const char *got;
+
+	if (req->sess == NULL || !sess_same_origin(req))
+		return 0;
+	got = FCGX_GetParam("HTTP_X_CSRF_TOKEN", req->fcgi->envp);
+	if (got == NULL)
+		got = http_form(req, "csrf");
+	return got != NULL && tok_equal(got, req->sess->csrf);
+}

@@ -1,0 +1,36 @@
+/* session.h - who is asking: the session cookie, the signed-in user, the
+ * CSRF token, and the per-transaction identity for Row-Level Security. */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include "http.h"
+#include "token.h"
+
+#define SESSION_COOKIE "portal_session"
+#define SESSION_COOKIE_TLS "__Host-portal_session"
+
+struct session {
+	long long id;
+	long long user_id;
+	const char *email; /* arena strings */
+	const char *name;
+	char token[TOK_HEX + 1]; /* the raw cookie token (never logged) */
+	char csrf[65];           /* HMAC(token, "csrf"), hex */
+};
+
+/* If the request carries a valid session cookie, open the request's
+ * transaction, load the user and set the RLS identity in it; req->sess is
+ * then set. No cookie or an unknown/expired one: R_SUCCESS with req->sess NULL
+ * (and the stale cookie is cleared). R_UNAVAILABLE when the DB is down. */
+enum res sess_load(struct req *req);
+/* Start a new session for user_id and set its cookie. */
+enum res sess_create(struct req *req, long long user_id);
+/* End the current session (sign-out) and clear the cookie. */
+enum res sess_end(struct req *req);
+/* 1 if the state-changing request carries this session's CSRF token (form
+ * field "csrf" or header X-CSRF-Token) and a same-origin Origin/Referer. */
+int sess_csrf_ok(struct req *req);
+/* 1 if Origin (or Referer) names this host; absent both: 0. */
+int sess_same_origin(struct req *req);
+
+#endif

@@ -1,0 +1,24 @@
+/* token.h - random tokens, digests and constant-time comparison. */
+#ifndef TOKEN_H
+#define TOKEN_H
+
+#include <stddef.h>
+
+#define TOK_BYTES 32            /* 256-bit tokens */
+#define TOK_HEX (TOK_BYTES * 2) /* hex characters */
+
+/* Fill out[0..2*nbytes] with lowercase hex of nbytes from RAND_bytes, NUL
+ * terminated (out must hold 2*nbytes+1). 0 on success, -1 on RNG failure. */
+int tok_random_hex(char *out, size_t nbytes);
+/* Hex SHA-256 of s[0..n) into out[65]. */
+void tok_sha256_hex(const void *s, size_t n, char out[65]);
+/* Hex HMAC-SHA-256 of msg under key into out[65]. */
+void tok_hmac_hex(const char *key, size_t keylen, const char *msg, size_t msglen, char out[65]);
+/* Constant-time equality of two NUL-terminated strings (length leaks only). */
+int tok_equal(const char *a, const char *b);
+/* 1 if s is exactly n lowercase hex characters. */
+int tok_is_hex(const char *s, size_t n);
+/* Overwrite n bytes at p in a way the compiler cannot drop. */
+void tok_wipe(void *p, size_t n);
+
+#endif

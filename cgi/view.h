@@ -1,0 +1,27 @@
+/* view.h - the view model every page renders, and the compiled templates.
+ *
+ * Handlers put their page data in req->model; view_render() adds what
+ * every page shows (brand, signed-in user, CSRF token) and renders the
+ * route's template. The same model is what `.json` requests receive. */
+#ifndef VIEW_H
+#define VIEW_H
+
+#include "buf.h"
+#include "http.h"
+#include "mustache.h"
+
+/* Compile every template under dir once (worker start). Errors carry the
+ * template name, line and column. */
+enum res view_init(const char *dir, struct mus_error *err);
+/* Release the compiled templates. */
+void view_free(void);
+/* Render req->template with req->model (+ common parts) appended to out. */
+enum res view_render(struct req *req, struct buf *out, struct mus_error *err);
+/* Add brand/user/csrf to req->model (done by view_render; exposed so JSON
+ * answers carry them too). Loads the effective brand from the database
+ * once per request, falling back to the default when it is unreachable. */
+void view_common(struct req *req);
+/* The model, created on first use (owned by req). */
+json_t *view_model(struct req *req);
+
+#endif
