@@ -26,7 +26,13 @@ PGconn *db_conn(void)
 	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
 		return conn;
 	db_close();
-	conn = PQconnectdb(db_conninfo ? db_conninfo : "");
+	{
+		/* The conninfo string is expanded first; the timeout after it
+		 * overrides, so a dead server never blocks a worker for long. */
+		const char *const keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+		const char *const vals[] = {db_conninfo ? db_conninfo : "", "5", "mssp-portal", NULL};
+		conn = PQconnectdbParams(keys, vals, 1);
+	}
 	if (PQstatus(conn) != CONNECTION_OK) {
 		log_warn("database connection failed: %s", PQerrorMessage(conn));
 		db_close();
@@ -34,7 +40,8 @@ PGconn *db_conn(void)
 	}
 	conn_gen++;
 	/* Statements see UTC; request identity is set per transaction. */
-	PQclear(PQexec(conn, "SET TIME ZONE 'UTC'"));
+	PQclear(PQexec(conn, "SET TIME ZONE 'UTC'; SET statement_timeout = '30s';"
+	                     " SET idle_in_transaction_session_timeout = '60s'"));
 	return conn;
 }
 

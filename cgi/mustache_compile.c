@@ -47,7 +47,7 @@ struct pstate {
 	uint32_t nops, capops;
 	char *strs;
 	size_t nstrs, capstrs;
-	const char **segs;
+	struct mus_seg *segs;
 	uint32_t nsegs;
 	struct open *stack;
 	int depth, maxdepth;
@@ -126,6 +126,10 @@ enum res mus_set_add(struct mus_set *set, const char *name, const char *src, siz
 	ps.rc = R_SUCCESS;
 	ps.lc_line = 1;
 	ps.maxdepth = set->lim.max_nesting;
+	if (len > ((size_t)1 << 30)) { /* op indices and line numbers stay in range */
+		mus_set_err(err, name, 1, 1, "template larger than 1 GiB");
+		return R_TOO_LARGE;
+	}
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		goto out;
@@ -297,7 +301,7 @@ static int set_name(struct pstate *ps, struct mus_op *op, const struct tag *tg, 
 	}
 	d = put_str(ps, ps->s + a, b - a);
 	op->seg = ps->nsegs;
-	ps->segs[ps->nsegs++] = d;
+	ps->segs[ps->nsegs++].s = d;
 	op->nseg = 1;
 	for (i = 0; i < b - a; i++) {
 		if (d[i] != '.')
@@ -307,9 +311,11 @@ static int set_name(struct pstate *ps, struct mus_op *op, const struct tag *tg, 
 		if (op->nseg == 255)
 			return fail(ps, R_BAD_INPUT, tg->start, "dotted name \"%s\" too long", op->name);
 		d[i] = '\0';
-		ps->segs[ps->nsegs++] = d + i + 1;
+		ps->segs[ps->nsegs++].s = d + i + 1;
 		op->nseg++;
 	}
+	for (i = op->seg; i < op->seg + op->nseg; i++)
+		ps->segs[i].n = strlen(ps->segs[i].s);
 	return 0;
 }
 
@@ -401,7 +407,7 @@ static int parse_delims(const char *s, size_t a, size_t b, char *o, size_t *olen
 	memcpy(c, s + i, j - i);
 	c[j - i] = '\0';
 	*clen = j - i;
-	if (memchr(o, '=', *olen) || memchr(c, '=', *clen))
+	if (memchr(o, '=', *olen) || memchr(c, '=', *clen) || strpbrk(o, "\r\n") || strpbrk(c, "\r\n"))
 		return -1;
 	return 0;
 }
@@ -644,7 +650,7 @@ static int do_tag(struct pstate *ps, const struct tag *tg)
 static int compile(struct pstate *ps)
 {
 	const char *s = ps->s;
-	size_t n = ps->n, pos = 0;
+	size_t n = ps->n, pos = 0, next_tag = (size_t)-1;
 
 	memcpy(ps->otag, "{{", 3);
 	memcpy(ps->ctag, "}}", 3);
@@ -661,8 +667,12 @@ static int compile(struct pstate *ps)
 			if (ps->mode != L_NORMAL)
 				pos = ps->line_indent_end; /* indentation is not literal text */
 		}
-		t = find(s, n, pos, ps->otag, ps->olen);
-		tpos = t ? (size_t)(t - s) : n;
+		/* the next tag, found once per run of text lines (not per line) */
+		if (next_tag < pos || next_tag == (size_t)-1) {
+			t = find(s, n, pos, ps->otag, ps->olen);
+			next_tag = t ? (size_t)(t - s) : n;
+		}
+		tpos = next_tag;
 		if (ps->mode == L_NORMAL) {
 			/* text up to the tag or through the end of this line */
 			nl = memchr(s + pos, '\n', tpos - pos);

@@ -33,11 +33,16 @@ struct mus_op {
 	int line, col;
 };
 
+struct mus_seg {
+	const char *s; /* NUL-terminated */
+	size_t n;
+};
+
 struct mus_tmpl {
 	char *name;
 	char *src;     /* owned copy of the source */
 	char *strs;    /* NUL-terminated names and segments */
-	const char **segs;
+	struct mus_seg *segs;
 	struct mus_op *ops;
 	uint32_t nops;
 };

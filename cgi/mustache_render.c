@@ -41,28 +41,40 @@ struct rs {
 static void render(struct rs *r, const struct mus_tmpl *t, uint32_t b, uint32_t e,
                    const struct ctx *c, const struct ind *in, const struct frame *fr, int depth);
 
+/* buf_append() with the common case (room left) inlined. */
+static inline void app(struct buf *b, const char *p, size_t n)
+{
+	if (n < b->cap - b->len && !b->oom) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+	} else {
+		buf_append(b, p, n);
+	}
+}
+
 static void put_indent(struct rs *r, const struct ind *in)
 {
 	if (in == NULL)
 		return;
 	put_indent(r, in->up);
-	buf_append(r->out, in->s, in->n);
+	app(r->out, in->s, in->n);
 }
 
 static json_t *lookup(const struct mus_tmpl *t, const struct mus_op *op, const struct ctx *c)
 {
-	const char *const *seg = t->segs + op->seg;
+	const struct mus_seg *seg = t->segs + op->seg;
 	json_t *v = NULL;
 	unsigned i;
 
 	if (op->nseg == 0)
 		return c ? c->v : NULL;
 	for (; c; c = c->up) {
-		if (json_is_object(c->v) && (v = json_object_get(c->v, seg[0])) != NULL)
+		if (json_is_object(c->v) && (v = json_object_getn(c->v, seg[0].s, seg[0].n)) != NULL)
 			break;
 	}
 	for (i = 1; v && i < op->nseg; i++)
-		v = json_is_object(v) ? json_object_get(v, seg[i]) : NULL;
+		v = json_is_object(v) ? json_object_getn(v, seg[i].s, seg[i].n) : NULL;
 	return v;
 }
 
@@ -79,6 +91,37 @@ static int falsy(const json_t *v)
 	}
 }
 
+/* Bytes that buf_html() rewrites; strings without any are copied as is. */
+#define ESC_CHARS "&<>\"'`="
+
+static void put_escaped(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	/* strcspn is vectorised in glibc; jansson strings end with a NUL and
+	 * may hold embedded ones, which we step over */
+	i = strcspn(s, ESC_CHARS);
+	while (i < n && s[i] == '\0')
+		i += 1 + strcspn(s + i + 1, ESC_CHARS);
+	app(b, s, i); /* the clean prefix in one copy */
+	if (i < n)
+		buf_html(b, s + i, n - i);
+}
+
+static void put_int(struct buf *b, json_int_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	app(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 static void put_value(struct rs *r, const json_t *v, int esc)
 {
 	char tmp[64];
@@ -90,13 +133,12 @@ static void put_value(struct rs *r, const json_t *v, int esc)
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		if (esc)
-			buf_html(r->out, json_string_value(v), json_string_length(v));
+			put_escaped(r->out, json_string_value(v), json_string_length(v));
 		else
-			buf_append(r->out, json_string_value(v), json_string_length(v));
+			app(r->out, json_string_value(v), json_string_length(v));
 		return;
 	case JSON_INTEGER:
-		n = snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		buf_append(r->out, tmp, (size_t)n);
+		put_int(r->out, json_integer_value(v));
 		return;
 	case JSON_REAL:
 		/* shortest form that reads back to the same double (1.21, 1.5) */
@@ -107,10 +149,10 @@ static void put_value(struct rs *r, const json_t *v, int esc)
 			if (strtod(tmp, NULL) == d)
 				break;
 		}
-		buf_append(r->out, tmp, (size_t)n);
+		app(r->out, tmp, (size_t)n);
 		return;
-	case JSON_TRUE: buf_append(r->out, "true", 4); return;
-	case JSON_FALSE: buf_append(r->out, "false", 5); return;
+	case JSON_TRUE: app(r->out, "true", 4); return;
+	case JSON_FALSE: app(r->out, "false", 5); return;
 	default: return; /* null, objects and arrays print nothing */
 	}
 }
@@ -120,17 +162,17 @@ static void put_text(struct rs *r, const struct mus_op *op, const struct ind *in
 	const char *p = op->text, *end = op->text + op->len, *nl;
 
 	if (in == NULL) {
-		buf_append(r->out, p, op->len);
+		app(r->out, p, op->len);
 		return;
 	}
 	if (op->bol)
 		put_indent(r, in);
 	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL && nl + 1 < end) {
-		buf_append(r->out, p, (size_t)(nl + 1 - p));
+		app(r->out, p, (size_t)(nl + 1 - p));
 		put_indent(r, in);
 		p = nl + 1;
 	}
-	buf_append(r->out, p, (size_t)(end - p));
+	app(r->out, p, (size_t)(end - p));
 }
 
 static void rfail(struct rs *r, enum res rc, const struct mus_tmpl *t, const struct mus_op *op,
@@ -149,6 +191,17 @@ static void rfail(struct rs *r, enum res rc, const struct mus_tmpl *t, const str
 		vsnprintf(r->err->msg, sizeof(r->err->msg), fmt, ap);
 		va_end(ap);
 	}
+}
+
+/* Count one unit of work; 0 (and an error) once the budget is spent, so
+ * nested loops that print nothing still end. */
+static int step(struct rs *r, const struct mus_tmpl *t, const struct mus_op *op)
+{
+	if (r->steps > 0 && --r->steps > 0)
+		return 1;
+	rfail(r, R_TOO_LARGE, t, op, "render took more than %llu steps",
+	      (unsigned long long)r->max_output * 8 + 1000000);
+	return 0;
 }
 
 /* The template a partial/parent op names, or NULL (renders as empty). */
@@ -196,11 +249,8 @@ static void render(struct rs *r, const struct mus_tmpl *t, uint32_t b, uint32_t 
 			rfail(r, R_TOO_LARGE, t, op, "output larger than %zu bytes", r->max_output);
 			return;
 		}
-		if (--r->steps == 0) {
-			rfail(r, R_TOO_LARGE, t, op, "render took more than %llu steps",
-			      (unsigned long long)r->max_output * 8 + 1000000);
+		if (!step(r, t, op))
 			return;
-		}
 		switch ((enum mus_op_kind)op->kind) {
 		case MOP_TEXT:
 			put_text(r, op, in);
@@ -221,7 +271,7 @@ static void render(struct rs *r, const struct mus_tmpl *t, uint32_t b, uint32_t 
 				struct ctx c2 = {v, c};
 				if (json_is_array(v)) {
 					size_t k, n = json_array_size(v);
-					for (k = 0; k < n && r->rc == R_SUCCESS; k++) {
+					for (k = 0; k < n && r->rc == R_SUCCESS && step(r, t, op); k++) {
 						c2.v = json_array_get(v, k);
 						render(r, t, i + 1, op->end, &c2, in, fr, depth);
 					}

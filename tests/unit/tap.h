@@ -27,9 +27,9 @@ static int tap_n, tap_failed;
 #define TAP_STR(got, want, ...)                                                 \
 	do {                                                                        \
 		const char *tap_g_ = (got), *tap_w_ = (want);                           \
-		int tap_c_ = tap_g_ && tap_w_ && strcmp(tap_g_, tap_w_) == 0;           \
-		TAP_OK(tap_c_, __VA_ARGS__);                                            \
-		if (!tap_c_)                                                            \
+		int tap_eq_ = tap_g_ && tap_w_ && strcmp(tap_g_, tap_w_) == 0;          \
+		TAP_OK(tap_eq_, __VA_ARGS__);                                           \
+		if (!tap_eq_)                                                           \
 			printf("#   got  [%s]\n#   want [%s]\n", tap_g_ ? tap_g_ : "(null)", \
 			       tap_w_ ? tap_w_ : "(null)");                                 \
 	} while (0)

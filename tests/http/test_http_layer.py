@@ -1,0 +1,171 @@
+"""The HTTP layer through nginx: health, security headers, errors as HTML
+or JSON, limits on input, static files."""
+
+
+def test_healthz_reports_database_up(ctx):
+    r = ctx.client().get("/healthz")
+    assert r.status == 200, r
+    body = r.json()
+    assert body["status"] == "ok" and body["database"] == "up", body
+    assert body["migrations"] >= 3, body
+
+
+def test_every_page_has_security_headers(ctx):
+    c = ctx.client()
+    for path in ("/login", "/no-such-page", "/healthz"):
+        r = c.get(path)
+        csp = r.header("Content-Security-Policy") or ""
+        assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp, (path, csp)
+        assert "frame-ancestors 'none'" in csp, (path, csp)
+        assert r.header("X-Content-Type-Options") == "nosniff", path
+        assert r.header("Referrer-Policy") == "same-origin", path
+        assert len(r.headers_all("X-Content-Type-Options")) == 1, "header sent twice on %s" % path
+        # Plain HTTP: no HSTS (it would pin a host that has no TLS).
+        assert r.header("Strict-Transport-Security") is None
+
+
+def test_hsts_and_host_cookie_when_served_over_https(ctx):
+    # nginx passes HTTPS=on when it terminates TLS; speak FastCGI directly
+    # to send exactly that.
+    import os
+    import urllib.parse
+    import fcgi
+    sock = os.path.join(ctx.stack.var, "run", "portal.sock")
+    p = fcgi.base_params("GET", "/login")
+    p["HTTPS"] = "on"
+    status, headers, _ = fcgi.request(sock, p)
+    assert status == 200
+    assert headers["strict-transport-security"][0].startswith("max-age=31536000")
+    body = urllib.parse.urlencode({"email": "admin@northwind.example", "password": "portal-demo-2026"}).encode()
+    p = fcgi.base_params("POST", "/login")
+    p.update({"HTTPS": "on", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+              "CONTENT_LENGTH": str(len(body)), "HTTP_ORIGIN": "https://127.0.0.1"})
+    status, headers, _ = fcgi.request(sock, p, body)
+    assert status == 303, status
+    cookie = headers["set-cookie"][0]
+    assert cookie.startswith("__Host-portal_session=") and "; Secure" in cookie, cookie
+    # Plain HTTP through nginx: no HSTS, no Secure cookie.
+    r = ctx.client().get("/login")
+    assert r.header("Strict-Transport-Security") is None
+
+
+def test_unknown_page_is_a_404_page(ctx):
+    r = ctx.client().get("/no/such/page")
+    assert r.status == 404
+    assert "text/html" in r.header("Content-Type")
+    assert "404" in r.text and "does not exist" in r.text
+    assert "<title>" in r.text and "MSSP Portal" in r.text  # rendered through the layout
+
+
+def test_unknown_page_as_json(ctx):
+    c = ctx.client()
+    for r in (c.get("/no/such/page.json"), c.get_json("/no/such/page")):
+        assert r.status == 404
+        assert r.header("Content-Type").startswith("application/json")
+        err = r.json()["error"]
+        assert err["status"] == 404 and err["code"] == "not_found", err
+
+
+def test_wrong_method_is_405(ctx):
+    r = ctx.client().request("DELETE", "/login")
+    assert r.status == 405, r
+    assert "POST" in (r.header("Allow") or "")
+
+
+def test_page_as_json_by_suffix_and_accept(ctx):
+    c = ctx.client()
+    a = c.get("/login.json")
+    b = c.get_json("/login")
+    assert a.status == b.status == 200
+    assert a.json()["brand"]["page_title"] == b.json()["brand"]["page_title"] == "MSSP Portal"
+    assert a.json()["next"] == "/"
+
+
+def test_signed_out_page_redirects_to_sign_in(ctx):
+    r = ctx.client().get("/")
+    assert r.status == 303 and r.header("Location") == "/login?next=/", r.headers
+
+
+def test_signed_out_json_is_401(ctx):
+    r = ctx.client().get_json("/")
+    assert r.status == 401 and r.json()["error"]["code"] == "unauthorized"
+
+
+def test_bad_percent_escape_in_query_is_400(ctx):
+    r = ctx.client().get("/login?next=%G1")
+    assert r.status == 400, r
+    assert "could not be understood" in r.text
+
+
+def test_bad_percent_escape_in_path_is_400(ctx):
+    assert ctx.client().get("/log%zzin").status == 400
+
+
+def test_nul_in_path_is_400(ctx):
+    assert ctx.client().get("/login%00.json").status == 400
+
+
+def test_query_over_limit_is_413(ctx):
+    r = ctx.client().get("/login?x=" + "a" * 9000)
+    assert r.status == 413, r
+
+
+def test_too_many_query_fields_is_413(ctx):
+    q = "&".join("f%d=1" % i for i in range(65))
+    assert ctx.client().get("/login?" + q).status == 413
+
+
+def test_body_over_nginx_limit_is_413(ctx):
+    c = ctx.client()
+    r = c.request("POST", "/login", body=b"a=" + b"x" * (9 * 1024 * 1024),
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 413, r
+
+
+def test_malformed_multipart_is_400(ctx):
+    c = ctx.client()
+    body = b"--XYZ\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nx@y.z\r\n"  # no closing boundary
+    r = c.request("POST", "/login", body=body, headers={"Content-Type": "multipart/form-data; boundary=XYZ"})
+    assert r.status == 400, r
+
+
+def test_multipart_sign_in_works(ctx):
+    c = ctx.client()
+    parts = []
+    for k, v in (("email", "admin@northwind.example"), ("password", "portal-demo-2026"), ("next", "/")):
+        parts.append("--B0undary\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (k, v))
+    body = ("".join(parts) + "--B0undary--\r\n").encode()
+    r = c.request("POST", "/login", body=body, headers={"Content-Type": "multipart/form-data; boundary=B0undary"})
+    assert r.status == 303, r
+
+
+def test_malformed_json_body_is_400(ctx):
+    c = ctx.client()
+    r = c.request("POST", "/login", body=b'{"email": ', headers={"Content-Type": "application/json"})
+    assert r.status == 400, r
+
+
+def test_unsupported_body_type_is_400(ctx):
+    r = ctx.client().request("POST", "/login", body=b"hello", headers={"Content-Type": "text/plain"})
+    assert r.status == 400
+
+
+def test_static_css_is_served_by_nginx(ctx):
+    r = ctx.client().get("/static/css/portal.css")
+    assert r.status == 200 and "text/css" in r.header("Content-Type")
+    assert "prefers-color-scheme: dark" in r.text
+
+
+def test_request_log_has_one_line_per_request_and_no_secrets(ctx):
+    c = ctx.client()
+    c.post("/login", {"email": "admin@northwind.example", "password": "SeCrEt-pw-in-log", "next": "/"}, csrf=False)
+    c.login("admin@northwind.example")
+    c.get("/?probe=logcheck")
+    log = ctx.stack.log("portal")
+    assert "SeCrEt-pw-in-log" not in log
+    for token in c.cookies.values():
+        assert token not in log
+    assert "probe=logcheck" not in log  # query strings may carry tokens: never logged
+    lines = [l for l in log.splitlines() if " GET / 200 " in l and "user=" in l]
+    assert lines, "no request line for GET / with the user id"
+    assert "ms user=" in lines[-1]

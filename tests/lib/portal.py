@@ -1,0 +1,256 @@
+"""Test helpers: the running stack, an HTTP client with cookies, the SMTP
+sink's mailbox. Used by tests/http/*.py through the `ctx` argument every
+test function receives."""
+import email
+import email.policy
+import glob
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEMO_PASSWORD = "portal-demo-2026"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # list of (name, value)
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def headers_all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return "<Response %d %r>" % (self.status, self.body[:200])
+
+
+class Client:
+    """A browser-like client: keeps cookies, sends Origin on writes, never
+    follows redirects on its own."""
+
+    def __init__(self, port, host="127.0.0.1"):
+        self.port = port
+        self.host = host
+        self.cookies = {}
+        self.origin = "http://%s:%d" % (host, port)
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        h = {"Host": "%s:%d" % (self.host, self.port)}
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        if method not in ("GET", "HEAD"):
+            h["Origin"] = self.origin
+        h.update(headers or {})
+        h = {k: v for k, v in h.items() if v is not None}
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            resp = Response(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+        for v in resp.headers_all("Set-Cookie"):
+            name, _, rest = v.partition("=")
+            value = rest.split(";", 1)[0]
+            if "Max-Age=0" in v:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return resp
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
+
+    def get_json(self, path):
+        return self.request("GET", path, headers={"Accept": "application/json"})
+
+    def post(self, path, fields=None, headers=None, csrf=True):
+        fields = dict(fields or {})
+        if csrf and "csrf" not in fields and self.cookies:
+            token = self.csrf()
+            if token:
+                fields["csrf"] = token
+        body = urllib.parse.urlencode(fields)
+        h = {"Content-Type": "application/x-www-form-urlencoded"}
+        h.update(headers or {})
+        return self.request("POST", path, body=body, headers=h)
+
+    def csrf(self):
+        r = self.get_json("/")
+        if r.status != 200:
+            return None
+        return r.json().get("csrf")
+
+    def login(self, email, password=DEMO_PASSWORD):
+        r = self.post("/login", {"email": email, "password": password, "next": "/"}, csrf=False)
+        assert r.status == 303, "sign-in of %s failed: %r" % (email, r)
+        return r
+
+
+class Stack:
+    """The private stack started by scripts/stack, in a temporary folder."""
+
+    def __init__(self, var_dir, port, smtp_port, bin_dir):
+        self.var = var_dir
+        self.port = port
+        self.smtp_port = smtp_port
+        self.bin_dir = bin_dir
+        self.mail_dir = os.path.join(var_dir, "mail")
+        self.smtp = None
+
+    def env(self):
+        e = dict(os.environ)
+        e.update({
+            "VAR_DIR": self.var, "PORT": str(self.port), "BIN_DIR": self.bin_dir,
+            "SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp_port, "ACCESS_LOG": "off",
+            "PORTAL_WORKERS": os.environ.get("PORTAL_WORKERS", "3"), "MAILER_POLL_MS": "200",
+            "PORTAL_MAX_REQUESTS": "300",
+            "PG_FSYNC": "off",
+            "ASAN_OPTIONS": "detect_leaks=1:handle_segv=0:handle_abort=0:allocator_may_return_null=1:log_path=%s/log/asan"
+                            % self.var,
+            "UBSAN_OPTIONS": "print_stacktrace=1:log_path=%s/log/ubsan" % self.var,
+        })
+        return e
+
+    def script(self, *args, check=True):
+        return subprocess.run([os.path.join(ROOT, "scripts", "stack")] + list(args), env=self.env(),
+                              check=check, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def start_smtp(self):
+        os.makedirs(self.mail_dir, exist_ok=True)
+        self.smtp = subprocess.Popen(["/usr/bin/python3", os.path.join(ROOT, "tests", "lib", "smtp_sink.py"),
+                                      str(self.smtp_port), self.mail_dir],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.smtp.stdout.readline()
+
+    def stop_smtp(self):
+        if self.smtp:
+            self.smtp.terminate()
+            self.smtp.wait(10)
+            self.smtp = None
+
+    def start(self):
+        self.start_smtp()
+        out = self.script("start")
+        self.wait_ready()
+        return out.stdout
+
+    def stop(self):
+        self.script("stop", check=False)
+        self.stop_smtp()
+
+    def wait_ready(self, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                r = Client(self.port).get("/healthz")
+                if r.status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("stack not ready after %ds" % timeout)
+
+    # --- processes
+    def pid(self, name):
+        with open(os.path.join(self.var, "run", name + ".pid")) as f:
+            return int(f.read().strip())
+
+    def worker_pids(self):
+        master = self.pid("portal")
+        out = subprocess.run(["pgrep", "-P", str(master)], stdout=subprocess.PIPE, text=True).stdout
+        return sorted(int(x) for x in out.split())
+
+    def wait_workers(self, n, timeout=15, exclude=()):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            pids = [p for p in self.worker_pids() if p not in exclude]
+            if len(pids) >= n:
+                return pids
+            time.sleep(0.05)
+        raise AssertionError("expected %d workers, have %r" % (n, self.worker_pids()))
+
+    def signal_master(self, sig):
+        os.kill(self.pid("portal"), sig)
+
+    def pg(self, action):
+        return self.script("pg-" + action)
+
+    def psql(self, sql, user="portal_owner"):
+        """Run SQL as user over the private socket; returns stdout rows."""
+        e = self.env()
+        cmd = ["psql", "-X", "-q", "-t", "-A", "-h", os.path.join(self.var, "run"), "-U", user,
+               "-d", "portal", "-v", "ON_ERROR_STOP=1", "-c", sql]
+        if os.getuid() == 0:
+            cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%s" % _gid("mssp-portal"), "--init-groups", "--"] + cmd
+        r = subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr.strip())
+        return r.stdout.strip()
+
+    def log(self, name="portal"):
+        try:
+            with open(os.path.join(self.var, "log", name + ".log"), errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    # --- mail
+    def messages(self):
+        out = []
+        for p in sorted(glob.glob(os.path.join(self.mail_dir, "*.eml"))):
+            with open(p, "rb") as f:
+                out.append(email.message_from_bytes(f.read(), policy=email.policy.default))
+        return out
+
+    def wait_messages(self, n, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            msgs = self.messages()
+            if len(msgs) >= n:
+                return msgs
+            time.sleep(0.1)
+        raise AssertionError("expected %d messages, got %d" % (n, len(self.messages())))
+
+
+def _gid(user):
+    import pwd
+    return pwd.getpwnam(user).pw_gid
+
+
+def body_of(msg, kind="plain"):
+    part = msg.get_body(preferencelist=(kind,))
+    return part.get_content() if part else ""
+
+
+def find_link(text, pattern=r"https?://\S+"):
+    m = re.search(pattern, text)
+    return m.group(0) if m else None
