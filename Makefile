@@ -32,6 +32,8 @@ FUZZ_TARGETS :=
 BENCH_TARGETS :=
 -include $(sort $(wildcard mk/*.mk))
 .DEFAULT_GOAL := all
+# Keep objects make considers intermediate (no rm after the test summary).
+.SECONDARY:
 
 .PHONY: all asan run stop test unit deps clean bench fuzz check-deps format
 all: $(addprefix build/bin/,$(BINS))

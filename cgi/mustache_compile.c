@@ -412,11 +412,6 @@ static int parse_delims(const char *s, size_t a, size_t b, char *o, size_t *olen
 	return 0;
 }
 
-static int tag_has_body(enum tag_kind k)
-{
-	return k == T_SECTION || k == T_INVERTED || k == T_PARENT || k == T_BLOCK;
-}
-
 /* Look at the line starting at pos: is it standalone? Sets ps->mode etc. */
 static int prescan(struct pstate *ps, size_t pos)
 {
@@ -424,7 +419,7 @@ static int prescan(struct pstate *ps, size_t pos)
 	size_t n = ps->n, p = pos, last_end = 0;
 	char o[MAX_DELIM + 1], c[MAX_DELIM + 1];
 	size_t olen = ps->olen, clen = ps->clen;
-	int count = 0, inh = 0, ldepth = 0, sdepth = ps->depth;
+	int count = 0;
 	struct { enum tag_kind k; size_t a, b; } first = {T_VAR, 0, 0}, second = {T_VAR, 0, 0};
 	struct tag tg;
 	const char *why;
@@ -454,19 +449,6 @@ static int prescan(struct pstate *ps, size_t pos)
 			second.k = tg.kind; second.a = tg.nstart; second.b = tg.nend;
 		}
 		count++;
-		if (tg.kind == T_PARENT || tg.kind == T_BLOCK)
-			inh = 1;
-		if (tag_has_body(tg.kind)) {
-			ldepth++;
-		} else if (tg.kind == T_CLOSE) {
-			if (ldepth > 0) {
-				ldepth--;
-			} else if (sdepth > 0) {
-				sdepth--;
-				if (ps->stack[sdepth].kind == T_PARENT || ps->stack[sdepth].kind == T_BLOCK)
-					inh = 1;
-			}
-		}
 		p = tg.end;
 		last_end = p;
 		while (p < n && is_ws(s[p]))
@@ -482,7 +464,9 @@ static int prescan(struct pstate *ps, size_t pos)
 	           first.b - first.a == second.b - second.a &&
 	           memcmp(s + first.a, s + second.a, first.b - first.a) == 0) {
 		ps->mode = L_PAIR_BLOCK; /* "  {{$b}}{{/b}}\n": indentation, keep the newline */
-	} else if (inh) {
+	} else {
+		/* several non-output tags alone on a line: standalone too (needed
+		 * by the inheritance spec, and what mustache.js does) */
 		ps->mode = L_STANDALONE;
 	}
 	return 0;

@@ -81,6 +81,14 @@ void view_common(struct req *req)
 	}
 }
 
+enum res view_render_named(const char *name, json_t *model, struct buf *out, struct mus_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	if (templates == NULL)
+		return R_INTERNAL;
+	return mus_render(templates, name, model, out, err);
+}
+
 enum res view_render(struct req *req, struct buf *out, struct mus_error *err)
 {
 	memset(err, 0, sizeof(*err));

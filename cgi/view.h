@@ -17,6 +17,9 @@ enum res view_init(const char *dir, struct mus_error *err);
 void view_free(void);
 /* Render req->template with req->model (+ common parts) appended to out. */
 enum res view_render(struct req *req, struct buf *out, struct mus_error *err);
+/* Render any compiled template (an email part, say) with model, appending
+ * to out. The model is used as given: no common parts are added. */
+enum res view_render_named(const char *name, json_t *model, struct buf *out, struct mus_error *err);
 /* Add brand/user/csrf to req->model (done by view_render; exposed so JSON
  * answers carry them too). Loads the effective brand from the database
  * once per request, falling back to the default when it is unreachable. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "db.h"
 #include "log.h"
 #include "pages.h"
@@ -11,7 +12,6 @@
 #include "view.h"
 
 DB_STMT(st_login_lookup, 1, "SELECT user_id, password_hash, status FROM auth_login_lookup($1)");
-DB_STMT(st_audit_anon, 4, "SELECT audit_anonymous($1::bigint, $2, $3, $4::jsonb)");
 
 /* A scrypt hash of a random password, verified against when the account
  * does not exist so both paths cost the same. */
@@ -46,18 +46,11 @@ enum res page_login_form(struct req *req)
 	return login_page(req, NULL, NULL, http_query(req, "next"));
 }
 
-static void audit(struct req *req, const char *uid, const char *action, const char *email)
+static void audit_login(struct req *req, const char *uid, const char *action, const char *email)
 {
-	const char *params[4];
 	json_t *d = json_pack("{s:s}", "email", email);
-	char *ds = json_dumps(d, JSON_COMPACT);
 
-	params[0] = uid;
-	params[1] = action;
-	params[2] = req->remote_addr;
-	params[3] = ds;
-	db_run(&st_audit_anon, params);
-	free(ds);
+	audit_anon(req, uid && *uid ? atoll(uid) : 0, action, d);
 	json_decref(d);
 }
 
@@ -96,13 +89,13 @@ enum res page_login(struct req *req)
 	}
 	PQclear(res);
 	if (!ok) {
-		audit(req, *uid ? uid : NULL, "auth.login_failed", email);
+		audit_login(req, uid, "auth.login_failed", email);
 		req->status = 401;
 		return login_page(req, email, "The email address or password is not correct.", next);
 	}
 	if ((r = sess_create(req, atoll(uid))) != R_SUCCESS)
 		return r;
-	audit(req, uid, "auth.login", email);
+	audit_login(req, uid, "auth.login", email);
 	return http_redirect(req, safe_next(next));
 }
 

@@ -1,0 +1,20 @@
+/* audit.h - the audit log: who did what to which tenant, when, from where.
+ * Rows are written in the request's transaction, so a change and its audit
+ * row commit or roll back together. */
+#ifndef AUDIT_H
+#define AUDIT_H
+
+#include <jansson.h>
+
+#include "http.h"
+
+/* Record action (e.g. "team.invite") by the signed-in user on tenant_id
+ * (0: none), with an optional target ("user:12") and details (borrowed,
+ * may be NULL). Needs req->sess; returns the database outcome. */
+enum res audit_log(struct req *req, long long tenant_id, const char *action, const char *target,
+                   json_t *details);
+/* Same for events without a signed-in user (sign-in attempts, password
+ * resets): user_id may be 0 when the account is unknown. */
+enum res audit_anon(struct req *req, long long user_id, const char *action, json_t *details);
+
+#endif
