@@ -301,7 +301,7 @@ void http_send(struct req *req)
 		write_out(req, NULL, "", 0);
 		return;
 	}
-	if (req->template == NULL && req->model == NULL) {
+	if (req->body_type != NULL || (req->template == NULL && req->model == NULL)) {
 		write_out(req, req->body_type ? req->body_type : "text/plain; charset=utf-8",
 		          req->body.data ? req->body.data : "", req->body.len);
 		return;

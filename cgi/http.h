@@ -25,6 +25,7 @@
 
 struct route;
 struct session;
+struct tenant_ctx;
 
 struct req {
 	FCGX_Request *fcgi;
@@ -59,6 +60,7 @@ struct req {
 
 	/* identity, filled by the session layer (NULL/0 when signed out) */
 	struct session *sess;
+	struct tenant_ctx *tenant; /* /t/{id}/... routes, filled by authz_tenant() */
 
 	/* response */
 	int status;

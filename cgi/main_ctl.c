@@ -364,11 +364,36 @@ static int cmd_routes(void)
 	unsigned i;
 
 	for (i = 0; i < nroutes; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "name", routes[i].name, "method",
-		                                   routes[i].method, "pattern", routes[i].pattern, "access",
-		                                   routes[i].access == ACCESS_PUBLIC ? "public" : "user", "csrf",
-		                                   route_is_write(routes[i].method) && !(routes[i].flags & ROUTE_NO_CSRF),
-		                                   "secret", (routes[i].flags & ROUTE_SECRET) != 0));
+	{
+		static const char *const access[] = {"public", "user", "tenant"};
+		json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "name", routes[i].name, "method",
+		                      routes[i].method, "pattern", routes[i].pattern, "access",
+		                      access[routes[i].access], "csrf",
+		                      route_is_write(routes[i].method) && !(routes[i].flags & ROUTE_NO_CSRF), "secret",
+		                      (routes[i].flags & ROUTE_SECRET) != 0);
+		if (routes[i].access == ACCESS_TENANT)
+			json_object_set_new(r, "perm", json_string(authz_perm_name(routes[i].perm)));
+		json_array_append_new(a, r);
+	}
+	{
+		/* The matrix as data: the access tests derive expectations from it. */
+		json_t *out = json_object(), *mx = json_object();
+		static const char *const kinds[] = {"mssp", "msp", "company"};
+		for (int p = 0; p < PERM_COUNT; p++) {
+			json_t *byrole = json_object();
+			for (int ro = 1; ro < ROLE_COUNT; ro++) {
+				json_t *ks = json_array();
+				for (int k = 0; k < 3; k++)
+					if (authz_can((enum role)ro, (enum perm)p, kinds[k]))
+						json_array_append_new(ks, json_string(kinds[k]));
+				json_object_set_new(byrole, authz_role_name((enum role)ro), ks);
+			}
+			json_object_set_new(mx, authz_perm_name((enum perm)p), byrole);
+		}
+		json_object_set_new(out, "routes", a);
+		json_object_set_new(out, "permissions", mx);
+		a = out;
+	}
 	json_dumpf(a, stdout, JSON_INDENT(1));
 	printf("\n");
 	json_decref(a);

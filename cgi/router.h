@@ -6,6 +6,7 @@
 #ifndef ROUTER_H
 #define ROUTER_H
 
+#include "authz.h"
 #include "http.h"
 
 typedef enum res (*route_fn)(struct req *req);
@@ -14,6 +15,7 @@ typedef enum res (*route_fn)(struct req *req);
 enum route_access {
 	ACCESS_PUBLIC = 0, /* anyone, signed in or not */
 	ACCESS_USER,       /* any signed-in user */
+	ACCESS_TENANT,     /* /t/{id}/...: a user whose role on tenant {id} grants `perm` */
 };
 
 enum route_flags {
@@ -28,6 +30,7 @@ struct route {
 	enum route_access access;
 	int flags;
 	const char *name;    /* stable identifier used in docs and tests */
+	enum perm perm;      /* ACCESS_TENANT: the permission required */
 };
 
 extern const struct route routes[];

@@ -13,6 +13,7 @@
 
 #include <fcgiapp.h>
 
+#include "authz.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -72,7 +73,7 @@ static void dispatch(struct req *req)
 		if ((r = sess_load(req)) != R_SUCCESS)
 			goto fail;
 	}
-	if (rt->access == ACCESS_USER && req->sess == NULL) {
+	if (rt->access != ACCESS_PUBLIC && req->sess == NULL) {
 		if (req->want_json || route_is_write(req->method)) {
 			r = R_UNAUTH;
 			goto fail;
@@ -91,6 +92,11 @@ static void dispatch(struct req *req)
 			buf_free(&loc);
 		}
 		goto done;
+	}
+	if (rt->access == ACCESS_TENANT) {
+		if ((r = authz_tenant(req, rt->perm)) != R_SUCCESS)
+			goto fail;
+		authz_model(req);
 	}
 	if (route_is_write(req->method)) {
 		if ((r = http_read_body(req)) != R_SUCCESS)

@@ -10,6 +10,29 @@ enum res page_healthz(struct req *req);
 enum res page_login_form(struct req *req);
 enum res page_login(struct req *req);
 enum res page_logout(struct req *req);
+/* account.c */
+enum res page_forgot_form(struct req *req);
+enum res page_forgot(struct req *req);
+enum res page_reset_form(struct req *req);
+enum res page_reset(struct req *req);
+enum res page_password_form(struct req *req);
+enum res page_password(struct req *req);
+/* tenant.c */
+enum res page_tenant(struct req *req);
+enum res page_tenants(struct req *req);
+/* team.c */
+enum res page_team(struct req *req);
+enum res page_team_invite(struct req *req);
+enum res page_team_role(struct req *req);
+enum res page_team_status(struct req *req);
+enum res page_team_remove(struct req *req);
+enum res page_team_assign(struct req *req);
+enum res page_team_unassign(struct req *req);
+enum res page_invite_form(struct req *req);
+enum res page_invite_accept(struct req *req);
+/* audit.c */
+enum res page_audit(struct req *req);
+enum res page_audit_export(struct req *req);
 /* home.c */
 enum res page_home(struct req *req);
 

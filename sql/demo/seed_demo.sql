@@ -64,11 +64,22 @@ BEGIN
         SELECT 'company', format('%s Client %s', split_part(mname, ' ', 1), j), 'eu', msp, '{0}', 0
           FROM generate_series(1, 4) j;
     END LOOP;
-    -- A company user under the first MSP.
+    -- More people of the first MSP (Bluefin IT), one per role, and two of
+    -- its first company: every role has a demo login.
+    msp := (SELECT id FROM tenants WHERE parent_id = mssp ORDER BY id LIMIT 1);
     INSERT INTO users (email, name, password_hash, password_changed_at)
-    VALUES ('viewer@company.example', 'Cora Viewer', p_hash, now()) RETURNING id INTO uid;
-    INSERT INTO memberships
-    SELECT uid, id, 'viewer' FROM tenants WHERE kind = 'company' AND root_id = mssp ORDER BY id LIMIT 1;
+    VALUES ('admin@msp1.example', 'Ada Admin', p_hash, now()),
+           ('analyst@msp1.example', 'Ari Analyst', p_hash, now()),
+           ('viewer@msp1.example', 'Vic Viewer', p_hash, now()),
+           ('owner@company.example', 'Olga Owner', p_hash, now()),
+           ('viewer@company.example', 'Cora Viewer', p_hash, now());
+    INSERT INTO memberships (user_id, tenant_id, role)
+    SELECT u.id, msp, split_part(split_part(u.email, '@', 1), '.', 1)
+      FROM users u WHERE u.email IN ('admin@msp1.example', 'analyst@msp1.example', 'viewer@msp1.example');
+    INSERT INTO memberships (user_id, tenant_id, role)
+    SELECT u.id, (SELECT id FROM tenants WHERE parent_id = msp ORDER BY id LIMIT 1),
+           split_part(u.email, '@', 1)
+      FROM users u WHERE u.email IN ('owner@company.example', 'viewer@company.example');
 
     RETURN format('seed-demo: size %s: 1 MSSP, %s MSPs, %s companies, 2 unmanaged MSPs',
                   p_size, n_msp, n_msp * n_co);

@@ -1,0 +1,162 @@
+/* authz.c - the permission matrix and the tenant in context. */
+#include "authz.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "view.h"
+
+static const char *const role_names[ROLE_COUNT] = {
+    [ROLE_NONE] = "none",       [ROLE_VIEWER] = "viewer",           [ROLE_ANALYST] = "analyst",
+    [ROLE_ADMIN] = "admin",     [ROLE_OWNER] = "owner",             [ROLE_MSSP_ANALYST] = "mssp_analyst",
+    [ROLE_MSSP_ADMIN] = "mssp_admin",
+};
+static const char *const role_labels[ROLE_COUNT] = {
+    [ROLE_NONE] = "None",   [ROLE_VIEWER] = "Viewer", [ROLE_ANALYST] = "Analyst",
+    [ROLE_ADMIN] = "Admin", [ROLE_OWNER] = "Owner",   [ROLE_MSSP_ANALYST] = "MSSP Analyst",
+    [ROLE_MSSP_ADMIN] = "MSSP Admin",
+};
+static const char *const perm_names[PERM_COUNT] = {
+    [PERM_VIEW] = "view",       [PERM_INCIDENTS] = "incidents", [PERM_SETTINGS] = "settings",
+    [PERM_TEAM] = "team",       [PERM_AUDIT] = "audit",         [PERM_API_KEYS] = "api_keys",
+    [PERM_BILLING] = "billing", [PERM_ONBOARD] = "onboard",     [PERM_APPROVE] = "approve",
+};
+
+/* Which kinds of tenant a permission applies to. */
+#define K_MSSP 1u
+#define K_MSP 2u
+#define K_COMPANY 4u
+#define K_ALL (K_MSSP | K_MSP | K_COMPANY)
+
+/* The matrix: matrix[perm][role] = kinds of tenant on which it is granted. */
+static const unsigned matrix[PERM_COUNT][ROLE_COUNT] = {
+    [PERM_VIEW] = {[ROLE_VIEWER] = K_ALL, [ROLE_ANALYST] = K_ALL, [ROLE_ADMIN] = K_ALL, [ROLE_OWNER] = K_ALL,
+                   [ROLE_MSSP_ANALYST] = K_ALL, [ROLE_MSSP_ADMIN] = K_ALL},
+    [PERM_INCIDENTS] = {[ROLE_ANALYST] = K_ALL, [ROLE_ADMIN] = K_ALL, [ROLE_OWNER] = K_ALL,
+                        [ROLE_MSSP_ANALYST] = K_ALL, [ROLE_MSSP_ADMIN] = K_ALL},
+    [PERM_SETTINGS] = {[ROLE_ADMIN] = K_ALL, [ROLE_OWNER] = K_ALL, [ROLE_MSSP_ADMIN] = K_ALL},
+    [PERM_TEAM] = {[ROLE_ADMIN] = K_ALL, [ROLE_OWNER] = K_ALL, [ROLE_MSSP_ADMIN] = K_ALL},
+    [PERM_AUDIT] = {[ROLE_ADMIN] = K_ALL, [ROLE_OWNER] = K_ALL, [ROLE_MSSP_ADMIN] = K_ALL},
+    [PERM_API_KEYS] = {[ROLE_ADMIN] = K_ALL, [ROLE_OWNER] = K_ALL, [ROLE_MSSP_ADMIN] = K_ALL},
+    [PERM_BILLING] = {[ROLE_OWNER] = K_MSP, [ROLE_MSSP_ADMIN] = K_MSSP},
+    [PERM_ONBOARD] = {[ROLE_MSSP_ADMIN] = K_MSSP},
+    [PERM_APPROVE] = {[ROLE_ADMIN] = K_MSP, [ROLE_OWNER] = K_MSP},
+};
+
+static unsigned kind_bit(const char *kind)
+{
+	if (kind == NULL)
+		return 0;
+	if (strcmp(kind, "mssp") == 0)
+		return K_MSSP;
+	if (strcmp(kind, "msp") == 0)
+		return K_MSP;
+	if (strcmp(kind, "company") == 0)
+		return K_COMPANY;
+	return 0;
+}
+
+enum role authz_role(const char *name)
+{
+	int i;
+
+	for (i = 1; name != NULL && i < ROLE_COUNT; i++)
+		if (strcmp(name, role_names[i]) == 0)
+			return (enum role)i;
+	return ROLE_NONE;
+}
+
+const char *authz_role_name(enum role r) { return (unsigned)r < ROLE_COUNT ? role_names[r] : "none"; }
+const char *authz_role_label(enum role r) { return (unsigned)r < ROLE_COUNT ? role_labels[r] : "None"; }
+const char *authz_perm_name(enum perm p) { return (unsigned)p < PERM_COUNT ? perm_names[p] : "?"; }
+
+int authz_can(enum role r, enum perm p, const char *kind)
+{
+	if ((unsigned)r >= ROLE_COUNT || (unsigned)p >= PERM_COUNT)
+		return 0;
+	return (matrix[p][r] & kind_bit(kind)) != 0;
+}
+
+unsigned authz_grantable(enum role r, const char *kind)
+{
+	unsigned k = kind_bit(kind);
+
+	if (!authz_can(r, PERM_TEAM, kind))
+		return 0;
+	if (k == K_MSSP)
+		return r == ROLE_MSSP_ADMIN ? (1u << ROLE_MSSP_ADMIN) | (1u << ROLE_MSSP_ANALYST) : 0;
+	if (r == ROLE_ADMIN)
+		return (1u << ROLE_ADMIN) | (1u << ROLE_ANALYST) | (1u << ROLE_VIEWER);
+	return (1u << ROLE_OWNER) | (1u << ROLE_ADMIN) | (1u << ROLE_ANALYST) | (1u << ROLE_VIEWER);
+}
+
+DB_STMT(st_tenant_ctx, 1,
+        "SELECT t.id, coalesce(t.parent_id, 0), t.root_id, t.name, t.kind, t.region, effective_role(t.id)"
+        " FROM tenants t WHERE t.id = $1::bigint AND t.status = 'active'");
+
+enum res authz_tenant(struct req *req, enum perm perm)
+{
+	const char *idp = http_route_param(req, 0);
+	const char *params[1];
+	struct tenant_ctx *t;
+	PGresult *res;
+	enum res r;
+	char *end;
+	long long id;
+
+	if (idp == NULL || *idp < '1' || *idp > '9' || strlen(idp) > 18)
+		return R_NOT_FOUND;
+	errno = 0;
+	id = strtoll(idp, &end, 10);
+	if (*end != '\0' || errno != 0)
+		return R_NOT_FOUND;
+	params[0] = idp;
+	res = db_exec(&st_tenant_ctx, params, &r);
+	if (res == NULL)
+		return r;
+	/* RLS hides tenants the user may not see: no row, or no role. */
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 6)) {
+		PQclear(res);
+		return R_NOT_FOUND;
+	}
+	t = arena_alloc(&req->arena, sizeof(*t));
+	if (t == NULL) {
+		PQclear(res);
+		return R_INTERNAL;
+	}
+	t->id = id;
+	t->parent_id = atoll(PQgetvalue(res, 0, 1));
+	t->root_id = atoll(PQgetvalue(res, 0, 2));
+	t->name = arena_strdup(&req->arena, PQgetvalue(res, 0, 3));
+	t->kind = arena_strdup(&req->arena, PQgetvalue(res, 0, 4));
+	t->region = arena_strdup(&req->arena, PQgetvalue(res, 0, 5));
+	t->role = authz_role(PQgetvalue(res, 0, 6));
+	PQclear(res);
+	req->tenant = t;
+	if (!authz_can(t->role, perm, t->kind))
+		return R_FORBIDDEN;
+	return R_SUCCESS;
+}
+
+void authz_model(struct req *req)
+{
+	const struct tenant_ctx *t = req->tenant;
+	json_t *m = view_model(req), *tj, *can;
+	int p;
+
+	if (t == NULL)
+		return;
+	can = json_object();
+	for (p = 0; p < PERM_COUNT; p++)
+		json_object_set_new(can, perm_names[p], json_boolean(authz_can(t->role, (enum perm)p, t->kind)));
+	tj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "id", (json_int_t)t->id, "name", t->name,
+	               "kind", t->kind, "region", t->region, "role", authz_role_name(t->role), "role_label",
+	               authz_role_label(t->role), "is_mssp", strcmp(t->kind, "mssp") == 0, "is_msp",
+	               strcmp(t->kind, "msp") == 0, "is_company", strcmp(t->kind, "company") == 0);
+	json_object_set_new(tj, "can", can);
+	if (t->parent_id)
+		json_object_set_new(tj, "parent_id", json_integer(t->parent_id));
+	json_object_set_new(m, "tenant", tj);
+}

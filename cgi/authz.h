@@ -1,0 +1,66 @@
+/* authz.h - roles, permissions and the tenant in context.
+ *
+ * The permission matrix (docs/permissions.md) is the table in authz.c and
+ * nothing else: handlers ask authz_can(), routes name the permission they
+ * need, and the access-matrix tests read both through `ctl routes`. */
+#ifndef AUTHZ_H
+#define AUTHZ_H
+
+#include "http.h"
+
+enum role {
+	ROLE_NONE = 0,
+	ROLE_VIEWER,
+	ROLE_ANALYST,
+	ROLE_ADMIN,
+	ROLE_OWNER,
+	ROLE_MSSP_ANALYST,
+	ROLE_MSSP_ADMIN,
+	ROLE_COUNT
+};
+
+enum perm {
+	PERM_VIEW = 0,  /* dashboards, inventory, vulnerabilities, incidents */
+	PERM_INCIDENTS, /* acknowledge and resolve incidents */
+	PERM_SETTINGS,  /* white labelling, plans, tenant settings */
+	PERM_TEAM,      /* invite, change roles, disable, assign analysts */
+	PERM_AUDIT,     /* read the audit log */
+	PERM_API_KEYS,  /* create and revoke ingest API keys */
+	PERM_BILLING,   /* billing (MSSP level) */
+	PERM_ONBOARD,   /* add MSPs to the MSSP (MSSP level) */
+	PERM_APPROVE,   /* approve or reject an MSSP's request (MSP level) */
+	PERM_COUNT
+};
+
+/* The tenant a /t/{id}/... request is about, with the user's role on it. */
+struct tenant_ctx {
+	long long id;
+	long long parent_id; /* 0 for a root */
+	long long root_id;
+	const char *name;    /* arena strings */
+	const char *kind;    /* "mssp", "msp", "company" */
+	const char *region;
+	enum role role;
+};
+
+/* Role from its database name ("mssp_admin"...); ROLE_NONE if unknown. */
+enum role authz_role(const char *name);
+const char *authz_role_name(enum role r);
+/* Human label ("MSSP Admin"). */
+const char *authz_role_label(enum role r);
+const char *authz_perm_name(enum perm p);
+/* May role r do p on a tenant of this kind ("mssp", "msp", "company")? */
+int authz_can(enum role r, enum perm p, const char *kind);
+/* Roles an actor with role r may grant on a tenant of this kind, as a
+ * bitmask of (1 << role). Admins cannot create Owners. */
+unsigned authz_grantable(enum role r, const char *kind);
+
+/* Load the tenant of route parameter 0 and the user's role on it into
+ * req->tenant. R_NOT_FOUND when the id is malformed or the user may not see
+ * the tenant (no existence leak); R_FORBIDDEN when the role lacks perm. */
+enum res authz_tenant(struct req *req, enum perm perm);
+/* Put tenant, role and permissions into the view model (for the header,
+ * the selector and what the page may show). */
+void authz_model(struct req *req);
+
+#endif

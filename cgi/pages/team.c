@@ -1,0 +1,545 @@
+/* team.c - the people of a tenant: invite, change role, disable, remove,
+ * assign MSSP analysts to tenants; and accepting an invitation. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "authz.h"
+#include "config.h"
+#include "db.h"
+#include "form.h"
+#include "outbox.h"
+#include "pages.h"
+#include "pwhash.h"
+#include "session.h"
+#include "token.h"
+#include "view.h"
+
+#define INVITE_DAYS 7
+
+DB_STMT(st_members, 1, "SELECT user_id, email, name, status, role FROM team_members($1::bigint)");
+DB_STMT(st_assignments, 1, "SELECT user_id, tenant_id, tenant_name FROM analyst_assignments_of($1::bigint)");
+DB_STMT(st_assignable, 1,
+        "SELECT id, name FROM tenants WHERE parent_id = $1::bigint AND status = 'active' ORDER BY lower(name)");
+DB_STMT(st_member_role, 2, "SELECT role FROM memberships WHERE tenant_id = $1::bigint AND user_id = $2::bigint");
+DB_STMT(st_set_role, 3, "UPDATE memberships SET role = $3 WHERE tenant_id = $1::bigint AND user_id = $2::bigint");
+DB_STMT(st_remove, 2, "DELETE FROM memberships WHERE tenant_id = $1::bigint AND user_id = $2::bigint");
+DB_STMT(st_set_status, 3, "SELECT team_set_status($1::bigint, $2::bigint, $3)");
+DB_STMT(st_invite, 6, "SELECT user_id, is_new FROM team_invite($1::bigint, $2, $3, $4, $5, $6::int)");
+DB_STMT(st_assign, 2,
+        "INSERT INTO analyst_assignments (user_id, tenant_id) SELECT $1::bigint, t.id FROM tenants t"
+        " WHERE t.id = $2::bigint ON CONFLICT DO NOTHING");
+DB_STMT(st_unassign, 2, "DELETE FROM analyst_assignments WHERE user_id = $1::bigint AND tenant_id = $2::bigint");
+DB_STMT(st_in_tree, 2,
+        "SELECT 1 FROM tenants WHERE id = $2::bigint AND root_id = $1::bigint AND id <> $1::bigint"
+        " AND status = 'active'");
+DB_STMT(st_invitation, 1,
+        "SELECT invitation_id, user_id, email, name, user_status, tenant_id, tenant_name, role, expired, accepted"
+        " FROM invitation_lookup($1)");
+DB_STMT(st_accept, 3, "SELECT invitation_accept($1, $2, $3)");
+
+static const char *const grantable_names[] = {"owner", "admin", "analyst", "viewer", "mssp_admin", "mssp_analyst",
+                                              NULL};
+
+static int can_grant(const struct tenant_ctx *t, enum role r)
+{
+	return r != ROLE_NONE && (authz_grantable(t->role, t->kind) & (1u << r)) != 0;
+}
+
+static json_t *role_options(const struct tenant_ctx *t, const char *selected)
+{
+	json_t *a = json_array();
+	int r;
+
+	for (r = ROLE_COUNT - 1; r > ROLE_NONE; r--) {
+		if (!can_grant(t, (enum role)r))
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", authz_role_name((enum role)r), "label",
+		                                   authz_role_label((enum role)r), "selected",
+		                                   selected && strcmp(selected, authz_role_name((enum role)r)) == 0));
+	}
+	return a;
+}
+
+static void tenant_id_str(const struct req *req, char out[24])
+{
+	snprintf(out, 24, "%lld", req->tenant->id);
+}
+
+/* The team page, with the invite form's values and errors (may be NULL). */
+static enum res team_page(struct req *req, json_t *values, json_t *errors)
+{
+	const struct tenant_ctx *t = req->tenant;
+	json_t *m = view_model(req), *members = json_array(), *assign = json_object(), *opts;
+	char tid[24];
+	const char *params[1] = {tid};
+	PGresult *res;
+	enum res r;
+	int i, is_mssp = strcmp(t->kind, "mssp") == 0;
+
+	req->template = "team";
+	tenant_id_str(req, tid);
+	if (is_mssp) {
+		res = db_exec(&st_assignments, params, &r);
+		if (res == NULL)
+			goto fail;
+		for (i = 0; i < PQntuples(res); i++) {
+			json_t *list = json_object_get(assign, PQgetvalue(res, i, 0));
+			if (list == NULL) {
+				list = json_array();
+				json_object_set_new(assign, PQgetvalue(res, i, 0), list);
+			}
+			json_array_append_new(list, json_pack("{s:I, s:s}", "tenant_id",
+			                                      (json_int_t)atoll(PQgetvalue(res, i, 1)), "tenant_name",
+			                                      PQgetvalue(res, i, 2)));
+		}
+		PQclear(res);
+		res = db_exec(&st_assignable, params, &r);
+		if (res == NULL)
+			goto fail;
+		opts = json_array();
+		for (i = 0; i < PQntuples(res); i++)
+			json_array_append_new(opts, json_pack("{s:I, s:s}", "id", (json_int_t)atoll(PQgetvalue(res, i, 0)),
+			                                      "name", PQgetvalue(res, i, 1)));
+		PQclear(res);
+		json_object_set_new(m, "assignable", opts);
+	}
+	res = db_exec(&st_members, params, &r);
+	if (res == NULL)
+		goto fail;
+	for (i = 0; i < PQntuples(res); i++) {
+		long long uid = atoll(PQgetvalue(res, i, 0));
+		enum role role = authz_role(PQgetvalue(res, i, 4));
+		int self = req->sess && uid == req->sess->user_id;
+		json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "user_id", (json_int_t)uid,
+		                        "email", PQgetvalue(res, i, 1), "name", PQgetvalue(res, i, 2), "status",
+		                        PQgetvalue(res, i, 3), "role", authz_role_name(role), "role_label",
+		                        authz_role_label(role), "is_self", self, "can_edit", !self && can_grant(t, role),
+		                        "is_disabled", strcmp(PQgetvalue(res, i, 3), "disabled") == 0, "is_analyst",
+		                        role == ROLE_MSSP_ANALYST && is_mssp);
+		json_object_set_new(row, "role_options", role_options(t, authz_role_name(role)));
+		if (role == ROLE_MSSP_ANALYST) {
+			json_t *a = json_object_get(assign, PQgetvalue(res, i, 0));
+			json_object_set(row, "assignments", a ? a : json_array());
+		}
+		json_array_append_new(members, row);
+	}
+	PQclear(res);
+	json_decref(assign);
+	json_object_set_new(m, "members", members);
+	json_object_set_new(m, "invite", json_pack("{s:o, s:o, s:o}", "values", values ? values : json_object(),
+	                                           "errors", errors ? errors : json_object(), "role_options",
+	                                           role_options(t, values ? json_string_value(json_object_get(values, "role")) : "viewer")));
+	{
+		const char *done = http_query(req, "done");
+		static const char *const notices[][2] = {
+		    {"invited", "Invitation sent."},           {"role", "Role changed."},
+		    {"disabled", "The account is disabled."},  {"active", "The account is enabled again."},
+		    {"removed", "Removed from this tenant."},  {"assigned", "Tenant assigned."},
+		    {"unassigned", "Assignment removed."},
+		};
+		for (size_t k = 0; done && k < sizeof(notices) / sizeof(notices[0]); k++)
+			if (strcmp(done, notices[k][0]) == 0)
+				json_object_set_new(m, "notice", json_string(notices[k][1]));
+	}
+	json_object_set_new(m, "page_title", json_string("Team"));
+	return R_SUCCESS;
+fail:
+	json_decref(assign);
+	json_decref(members);
+	json_decref(values);
+	json_decref(errors);
+	return r;
+}
+
+enum res page_team(struct req *req) { return team_page(req, NULL, NULL); }
+
+static enum res back(struct req *req, const char *done)
+{
+	char loc[96];
+
+	snprintf(loc, sizeof(loc), "/t/%lld/team?done=%s", req->tenant->id, done);
+	return http_redirect(req, loc);
+}
+
+/* An error shown on the team page (a refused action on a member). */
+static enum res team_error(struct req *req, int status, const char *msg)
+{
+	req->status = status;
+	json_object_set_new(view_model(req), "error", json_string(msg));
+	return team_page(req, NULL, NULL);
+}
+
+enum res page_team_invite(struct req *req)
+{
+	static const struct form_field fields[] = {
+	    {"email", "Email address", FORM_EMAIL, 1, 3, 320, NULL},
+	    {"name", "Name", FORM_TEXT, 1, 1, 120, NULL},
+	    {"role", "Role", FORM_CHOICE, 1, 0, 0, grantable_names},
+	};
+	const struct tenant_ctx *t = req->tenant;
+	json_t *values, *errors, *mail;
+	char tid[24], token[TOK_HEX + 1], hash[65], days[8], link[512];
+	const char *params[6];
+	const char *email, *name, *role;
+	PGresult *res;
+	enum res r;
+
+	form_check(req, fields, 3, &values, &errors);
+	role = json_string_value(json_object_get(values, "role"));
+	if (json_object_get(errors, "role") == NULL && !can_grant(t, authz_role(role)))
+		json_object_set_new(errors, "role", json_string("You cannot give that role here."));
+	if (json_object_size(errors) > 0) {
+		req->status = 400;
+		return team_page(req, values, errors);
+	}
+	email = json_string_value(json_object_get(values, "email"));
+	name = json_string_value(json_object_get(values, "name"));
+	if (tok_random_hex(token, TOK_BYTES) != 0) {
+		json_decref(values);
+		json_decref(errors);
+		return R_INTERNAL;
+	}
+	tok_sha256_hex(token, TOK_HEX, hash);
+	tenant_id_str(req, tid);
+	snprintf(days, sizeof(days), "%d", INVITE_DAYS);
+	params[0] = tid;
+	params[1] = email;
+	params[2] = name;
+	params[3] = role;
+	params[4] = hash;
+	params[5] = days;
+	res = db_exec(&st_invite, params, &r);
+	if (res == NULL) {
+		json_decref(values);
+		json_decref(errors);
+		return r;
+	}
+	PQclear(res);
+	snprintf(link, sizeof(link), "%s/invite/%s", config_get()->base_url, token);
+	tok_wipe(token, sizeof(token));
+	mail = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "name", name, "inviter", req->sess->name, "tenant_name",
+	                 t->name, "role_label", authz_role_label(authz_role(role)), "link", link, "days", INVITE_DAYS);
+	r = outbox_queue(req, t->id, email, "invite", mail);
+	json_decref(mail);
+	tok_wipe(link, sizeof(link));
+	if (r == R_SUCCESS) {
+		json_t *d = json_pack("{s:s, s:s}", "email", email, "role", role);
+		r = audit_log(req, t->id, "team.invite", email, d);
+		json_decref(d);
+	}
+	json_decref(values);
+	json_decref(errors);
+	return r == R_SUCCESS ? back(req, "invited") : r;
+}
+
+/* The member {uid} of this tenant and their role; R_NOT_FOUND if none. */
+static enum res member(struct req *req, const char **uid, enum role *role)
+{
+	char tid[24];
+	const char *params[2];
+	PGresult *res;
+	enum res r;
+	const char *u = http_route_param(req, 1);
+
+	if (u == NULL || *u < '1' || *u > '9' || strlen(u) > 18 || strspn(u, "0123456789") != strlen(u))
+		return R_NOT_FOUND;
+	tenant_id_str(req, tid);
+	params[0] = tid;
+	params[1] = u;
+	res = db_exec(&st_member_role, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return R_NOT_FOUND;
+	}
+	*role = authz_role(PQgetvalue(res, 0, 0));
+	*uid = u;
+	PQclear(res);
+	return R_SUCCESS;
+}
+
+/* Common checks before acting on a member: exists, not oneself, and the
+ * actor may manage someone with that role. */
+static enum res editable_member(struct req *req, const char **uid, enum role *role)
+{
+	enum res r = member(req, uid, role);
+
+	if (r != R_SUCCESS)
+		return r;
+	if (atoll(*uid) == req->sess->user_id)
+		return R_CONFLICT;
+	if (!can_grant(req->tenant, *role))
+		return R_FORBIDDEN;
+	return R_SUCCESS;
+}
+
+static enum res refused(struct req *req, enum res r)
+{
+	if (r == R_CONFLICT)
+		return team_error(req, 409, "You cannot change your own role or account here. Ask another administrator.");
+	if (r == R_FORBIDDEN)
+		return team_error(req, 403, "You cannot manage a member with that role.");
+	return r;
+}
+
+/* The database refused (last owner): show its message. */
+static enum res db_refused(struct req *req, enum res r)
+{
+	if (r == R_BAD_INPUT && strcmp(db_last_state(), "23514") == 0)
+		return team_error(req, 409, "A tenant must keep at least one active Owner (or MSSP Admin). "
+		                            "Give someone else that role first.");
+	return r;
+}
+
+enum res page_team_role(struct req *req)
+{
+	const char *uid, *newrole = http_form(req, "role");
+	const char *params[3];
+	char tid[24];
+	enum role role;
+	enum res r = editable_member(req, &uid, &role);
+
+	if (r != R_SUCCESS)
+		return refused(req, r);
+	if (newrole == NULL || !can_grant(req->tenant, authz_role(newrole)))
+		return team_error(req, 400, "Choose one of the listed roles.");
+	tenant_id_str(req, tid);
+	params[0] = tid;
+	params[1] = uid;
+	params[2] = newrole;
+	if ((r = db_run(&st_set_role, params)) != R_SUCCESS)
+		return db_refused(req, r);
+	{
+		json_t *d = json_pack("{s:s, s:s}", "from", authz_role_name(role), "to", newrole);
+		char target[40];
+		snprintf(target, sizeof(target), "user:%s", uid);
+		r = audit_log(req, req->tenant->id, "team.role_changed", target, d);
+		json_decref(d);
+	}
+	return r == R_SUCCESS ? back(req, "role") : r;
+}
+
+enum res page_team_status(struct req *req)
+{
+	const char *uid, *status = http_form(req, "status");
+	const char *params[3];
+	char tid[24], target[40];
+	enum role role;
+	PGresult *res;
+	enum res r = editable_member(req, &uid, &role);
+	int changed;
+
+	if (r != R_SUCCESS)
+		return refused(req, r);
+	if (status == NULL || (strcmp(status, "disabled") != 0 && strcmp(status, "active") != 0))
+		return team_error(req, 400, "Choose to disable or enable the account.");
+	tenant_id_str(req, tid);
+	params[0] = tid;
+	params[1] = uid;
+	params[2] = status;
+	res = db_exec(&st_set_status, params, &r);
+	if (res == NULL)
+		return db_refused(req, r);
+	changed = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!changed)
+		return team_error(req, 409, "That account has not accepted its invitation yet, or is already in that state.");
+	snprintf(target, sizeof(target), "user:%s", uid);
+	r = audit_log(req, req->tenant->id, strcmp(status, "disabled") == 0 ? "team.disabled" : "team.enabled",
+	              target, NULL);
+	return r == R_SUCCESS ? back(req, status) : r;
+}
+
+enum res page_team_remove(struct req *req)
+{
+	const char *uid;
+	const char *params[2];
+	char tid[24], target[40];
+	enum role role;
+	enum res r = editable_member(req, &uid, &role);
+
+	if (r != R_SUCCESS)
+		return refused(req, r);
+	tenant_id_str(req, tid);
+	params[0] = tid;
+	params[1] = uid;
+	if ((r = db_run(&st_remove, params)) != R_SUCCESS)
+		return db_refused(req, r);
+	snprintf(target, sizeof(target), "user:%s", uid);
+	r = audit_log(req, req->tenant->id, "team.removed", target, NULL);
+	return r == R_SUCCESS ? back(req, "removed") : r;
+}
+
+/* Assign (on) or unassign an MSSP analyst to a tenant of this MSSP. */
+static enum res assignment(struct req *req, int on)
+{
+	const char *uid, *which = http_form(req, "tenant");
+	const char *params[2];
+	char tid[24], target[40];
+	enum role role;
+	PGresult *res;
+	enum res r = member(req, &uid, &role);
+
+	if (r != R_SUCCESS)
+		return r;
+	if (strcmp(req->tenant->kind, "mssp") != 0 || role != ROLE_MSSP_ANALYST)
+		return team_error(req, 409, "Only MSSP Analysts are assigned to tenants.");
+	if (which == NULL || *which < '1' || *which > '9' || strlen(which) > 18 ||
+	    strspn(which, "0123456789") != strlen(which))
+		return team_error(req, 400, "Choose a tenant to assign.");
+	tenant_id_str(req, tid);
+	params[0] = tid;
+	params[1] = which;
+	res = db_exec(&st_in_tree, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return team_error(req, 400, "Choose a tenant managed by this MSSP.");
+	}
+	PQclear(res);
+	params[0] = uid;
+	params[1] = which;
+	if ((r = db_run(on ? &st_assign : &st_unassign, params)) != R_SUCCESS)
+		return r;
+	snprintf(target, sizeof(target), "user:%s", uid);
+	{
+		json_t *d = json_pack("{s:s}", "tenant", which);
+		r = audit_log(req, req->tenant->id, on ? "team.assigned" : "team.unassigned", target, d);
+		json_decref(d);
+	}
+	return r == R_SUCCESS ? back(req, on ? "assigned" : "unassigned") : r;
+}
+
+enum res page_team_assign(struct req *req) { return assignment(req, 1); }
+enum res page_team_unassign(struct req *req) { return assignment(req, 0); }
+
+/* ------------------------------------------------------------ invitations */
+
+/* Look up the invitation of the token in the path; fills the model. */
+static enum res invitation(struct req *req, char hash[65], int *usable, int *needs_password)
+{
+	const char *tok = http_route_param(req, 0);
+	const char *params[1];
+	json_t *m = view_model(req);
+	PGresult *res;
+	enum res r;
+
+	*usable = 0;
+	*needs_password = 0;
+	req->template = "invite";
+	json_object_set_new(m, "page_title", json_string("Invitation"));
+	if (tok == NULL || !tok_is_hex(tok, TOK_HEX)) {
+		req->status = 404;
+		json_object_set_new(m, "invalid", json_true());
+		return R_SUCCESS;
+	}
+	tok_sha256_hex(tok, TOK_HEX, hash);
+	params[0] = hash;
+	res = db_exec(&st_invitation, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		req->status = 404;
+		json_object_set_new(m, "invalid", json_true());
+		return R_SUCCESS;
+	}
+	json_object_set_new(m, "invitation",
+	                    json_pack("{s:s, s:s, s:s, s:s}", "email", PQgetvalue(res, 0, 2), "name", PQgetvalue(res, 0, 3),
+	                              "tenant_name", PQgetvalue(res, 0, 6), "role_label",
+	                              authz_role_label(authz_role(PQgetvalue(res, 0, 7)))));
+	if (strcmp(PQgetvalue(res, 0, 9), "t") == 0) {
+		req->status = 410;
+		json_object_set_new(m, "used", json_true());
+	} else if (strcmp(PQgetvalue(res, 0, 8), "t") == 0) {
+		req->status = 410;
+		json_object_set_new(m, "expired", json_true());
+	} else {
+		*usable = 1;
+		*needs_password = strcmp(PQgetvalue(res, 0, 4), "invited") == 0;
+		json_object_set_new(m, "needs_password", json_boolean(*needs_password));
+		json_object_set_new(m, "token", json_string(tok));
+	}
+	PQclear(res);
+	return R_SUCCESS;
+}
+
+enum res page_invite_form(struct req *req)
+{
+	char hash[65];
+	int usable, needs;
+
+	return invitation(req, hash, &usable, &needs);
+}
+
+enum res page_invite_accept(struct req *req)
+{
+	static const struct form_field fields[] = {
+	    {"name", "Name", FORM_TEXT, 0, 1, 120, NULL},
+	    {"password", "Password", FORM_TEXT, 0, PW_MIN_LEN, PW_MAX_LEN, NULL},
+	    {"password2", "Repeat password", FORM_TEXT, 0, 0, PW_MAX_LEN, NULL},
+	};
+	char hash[65], pwh[PW_HASH_MAX];
+	const char *params[3];
+	json_t *values, *errors, *m = view_model(req);
+	PGresult *res;
+	enum res r;
+	int usable, needs;
+
+	if (!sess_same_origin(req))
+		return R_FORBIDDEN;
+	if ((r = invitation(req, hash, &usable, &needs)) != R_SUCCESS || !usable)
+		return r;
+	form_check(req, fields, 3, &values, &errors);
+	if (needs) {
+		const char *p1 = http_form(req, "password"), *p2 = http_form(req, "password2");
+		if (p1 == NULL || *p1 == '\0')
+			json_object_set_new(errors, "password", json_string("Choose a password."));
+		else if (json_object_get(errors, "password") == NULL && (p2 == NULL || strcmp(p1, p2) != 0))
+			json_object_set_new(errors, "password2", json_string("The two passwords differ."));
+	}
+	/* Never send passwords back into the form. */
+	json_object_del(values, "password");
+	json_object_del(values, "password2");
+	if (json_object_size(errors) > 0) {
+		req->status = 400;
+		json_object_set_new(m, "values", values);
+		json_object_set_new(m, "errors", errors);
+		return R_SUCCESS;
+	}
+	if (needs && pw_hash(http_form(req, "password"), pwh) != 0) {
+		json_decref(values);
+		json_decref(errors);
+		return R_INTERNAL;
+	}
+	params[0] = hash;
+	params[1] = json_string_value(json_object_get(values, "name"));
+	params[2] = needs ? pwh : NULL;
+	res = db_exec(&st_accept, params, &r);
+	json_decref(values);
+	json_decref(errors);
+	if (res == NULL)
+		return r;
+	if (PQgetisnull(res, 0, 0)) {
+		/* Someone used the link a moment ago. */
+		PQclear(res);
+		req->status = 410;
+		json_object_set_new(m, "used", json_true());
+		json_object_del(m, "token");
+		json_object_del(m, "needs_password");
+		return R_SUCCESS;
+	}
+	{
+		long long uid = atoll(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		if (req->sess != NULL && req->sess->user_id != uid)
+			sess_end(req);
+		if (req->sess == NULL && needs && (r = sess_create(req, uid)) != R_SUCCESS)
+			return r;
+	}
+	return http_redirect(req, needs || req->sess ? "/" : "/login");
+}
