@@ -148,8 +148,10 @@ BEGIN
 END $$;
 
 -- A tenant keeps at least one Owner (MSP and company) or MSSP Admin (MSSP).
+-- SECURITY DEFINER: it must see every owner and their status, whoever
+-- changes the membership.
 CREATE FUNCTION memberships_keep_owner() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     top text;
 BEGIN

@@ -1,4 +1,4 @@
-/* auth.c - sign-in and sign-out. */
+/* auth.c - sign-in (with throttling, see throttle.h) and sign-out. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "pages.h"
 #include "pwhash.h"
 #include "session.h"
+#include "throttle.h"
 #include "view.h"
 
 DB_STMT(st_login_lookup, 1, "SELECT user_id, password_hash, status FROM auth_login_lookup($1)");
@@ -39,10 +40,26 @@ static enum res login_page(struct req *req, const char *email, const char *error
 	return R_SUCCESS;
 }
 
+/* Notices other pages send the user here with (?notice=NAME); only these
+ * fixed sentences are shown, never text from the query. */
+static const char *login_notice(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	if (strcmp(name, "password_reset") == 0)
+		return "Your password was changed and every session of your account was signed out. "
+		       "Sign in with the new password.";
+	return NULL;
+}
+
 enum res page_login_form(struct req *req)
 {
+	const char *notice = login_notice(http_query(req, "notice"));
+
 	if (req->sess != NULL)
 		return http_redirect(req, safe_next(http_query(req, "next")));
+	if (notice != NULL)
+		json_object_set_new(view_model(req), "notice", json_string(notice));
 	return login_page(req, NULL, NULL, http_query(req, "next"));
 }
 
@@ -54,16 +71,39 @@ static void audit_login(struct req *req, const char *uid, const char *action, co
 	json_decref(d);
 }
 
+/* Audit a lock: when a failure starts it (refused 0) and for every attempt
+ * it refuses (refused 1). */
+static void audit_locked(struct req *req, const char *uid, const char *email, const struct throttle *t,
+                         int refused)
+{
+	json_t *d = json_pack("{s:s, s:s, s:i, s:b}", "email", email, "scope", t->scope, "retry_after",
+	                      t->retry_seconds, "refused", refused);
+
+	audit_anon(req, uid && *uid ? atoll(uid) : 0, "auth.locked", d);
+	json_decref(d);
+}
+
+static enum res locked_page(struct req *req, const char *email, const struct throttle *t, const char *next)
+{
+	char msg[128];
+
+	throttle_message(t, msg, sizeof(msg));
+	throttle_retry_after(req, t);
+	req->status = 429;
+	return login_page(req, email, msg, next);
+}
+
 enum res page_login(struct req *req)
 {
 	const char *email = http_form(req, "email");
 	const char *password = http_form(req, "password");
 	const char *next = http_form(req, "next");
 	const char *params[1];
+	struct throttle t;
 	PGresult *res;
 	enum res r;
 	int ok;
-	char uid[24];
+	char uid[24] = "";
 
 	if (!sess_same_origin(req))
 		return R_FORBIDDEN;
@@ -79,20 +119,37 @@ enum res page_login(struct req *req)
 	res = db_exec(&st_login_lookup, params, &r);
 	if (res == NULL)
 		return r;
+	if (PQntuples(res) == 1)
+		snprintf(uid, sizeof(uid), "%s", PQgetvalue(res, 0, 0));
+	/* A locked account or address is refused before the password is
+	 * looked at, so a correct guess during the lock teaches nothing. */
+	if ((r = throttle_check(req, email, &t)) != R_SUCCESS) {
+		PQclear(res);
+		return r;
+	}
+	if (t.locked) {
+		PQclear(res);
+		audit_locked(req, uid, email, &t, 1);
+		return locked_page(req, email, &t, next);
+	}
 	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 2), "active") == 0 && !PQgetisnull(res, 0, 1)) {
 		ok = pw_verify(password, PQgetvalue(res, 0, 1));
-		snprintf(uid, sizeof(uid), "%s", PQgetvalue(res, 0, 0));
 	} else {
 		pw_verify(password, dummy_hash);
 		ok = 0;
-		snprintf(uid, sizeof(uid), "%s", PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "");
 	}
 	PQclear(res);
 	if (!ok) {
+		if ((r = throttle_fail(req, email, &t)) != R_SUCCESS)
+			return r;
 		audit_login(req, uid, "auth.login_failed", email);
+		if (t.locked)
+			audit_locked(req, uid, email, &t, 0);
 		req->status = 401;
 		return login_page(req, email, "The email address or password is not correct.", next);
 	}
+	if ((r = throttle_clear(email)) != R_SUCCESS)
+		return r;
 	if ((r = sess_create(req, atoll(uid))) != R_SUCCESS)
 		return r;
 	audit_login(req, uid, "auth.login", email);

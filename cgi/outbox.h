@@ -1,0 +1,21 @@
+/* outbox.h - queue an email in mail_outbox, in the request's transaction.
+ *
+ * The mailer process (main_mailer.c) sends queued rows over SMTP, so a
+ * message is queued exactly when the change that causes it commits, and
+ * nothing is lost while SMTP is down. */
+#ifndef OUTBOX_H
+#define OUTBOX_H
+
+#include <jansson.h>
+
+#include "http.h"
+
+/* Render templates email/NAME_subject, email/NAME_text and email/NAME_html
+ * with model (borrowed; "brand" and "base_url" are added to it unless
+ * present: the brand of tenant_id, or of the request's host when tenant_id
+ * is 0) and insert the message for `to` into mail_outbox on the request's
+ * connection (tenant_id 0: no tenant). R_BAD_INPUT for an unusable address,
+ * R_INTERNAL for a template error, else the database outcome. */
+enum res outbox_queue(struct req *req, long long tenant_id, const char *to, const char *name, json_t *model);
+
+#endif

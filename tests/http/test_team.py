@@ -1,0 +1,188 @@
+"""Team management stories: invite by email, accept, change roles, disable,
+remove, keep an owner, assign MSSP analysts."""
+import re
+import time
+
+import portal
+
+
+def tenant_id(ctx, name):
+    return int(ctx.stack.psql("SELECT id FROM tenants WHERE name = '%s'" % name.replace("'", "''")))
+
+
+def member(page, email):
+    for m in page["members"]:
+        if m["email"] == email:
+            return m
+    return None
+
+
+def invite_link(ctx, to, since):
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        for msg in ctx.stack.messages()[since:]:
+            if msg["To"] == to:
+                link = portal.find_link(portal.body_of(msg), r"https?://\S+/invite/[0-9a-f]{64}")
+                assert link, portal.body_of(msg)
+                return msg, link
+        time.sleep(0.1)
+    raise AssertionError("no invitation email to %s" % to)
+
+
+def test_invite_a_new_person_who_accepts_and_signs_in(ctx):
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    owner = ctx.login("owner@msp1.example")
+    before = len(ctx.stack.messages())
+    r = owner.post("/t/%d/team/invite" % bluefin, {"email": "Pat.New@Example.com", "name": "Pat New", "role": "analyst"})
+    assert r.status == 303 and r.header("Location").endswith("done=invited"), r
+    page = owner.get_json("/t/%d/team" % bluefin).json()
+    m = member(page, "Pat.New@Example.com")
+    assert m and m["status"] == "invited" and m["role"] == "analyst"
+    msg, link = invite_link(ctx, "Pat.New@Example.com", before)
+    assert "Bluefin IT" in msg["Subject"]
+    path = link.split("8080", 1)[-1] if "8080" in link else "/" + link.split("/", 3)[3]
+    # The link shows the invitation; a mismatched password is refused.
+    c = ctx.client()
+    r = c.get(path)
+    assert r.status == 200 and "Join Bluefin IT" in r.text and "Analyst" in r.text
+    r = c.post(path, {"name": "Pat New", "password": "long-enough-pw-1", "password2": "other-pw-123"}, csrf=False)
+    assert r.status == 400 and "The two passwords differ" in r.text
+    assert "long-enough-pw-1" not in r.text
+    r = c.post(path, {"name": "Pat New", "password": "short", "password2": "short"}, csrf=False)
+    assert r.status == 400 and "must have 10 to 256 characters" in r.text
+    r = c.post(path, {"name": "Pat New", "password": "long-enough-pw-1", "password2": "long-enough-pw-1"}, csrf=False)
+    assert r.status == 303, r
+    home = c.get_json("/").json()
+    assert home["user"]["email"] == "Pat.New@Example.com"
+    assert {t["name"] for t in home["tenants"]} >= {"Bluefin IT"}
+    # The link works once.
+    r = ctx.client().get(path)
+    assert r.status == 410 and "already been accepted" in r.text
+    # And the new member can sign in with the chosen password (email case-insensitive).
+    ctx.client().login("pat.new@example.com", "long-enough-pw-1")
+    audit = owner.get_json("/t/%d/audit?action=team." % bluefin).json()
+    actions = [e["action"] for e in audit["entries"]]
+    assert "team.invite" in actions and "team.invite_accepted" in actions
+
+
+def test_invite_form_keeps_values_and_explains_each_error(ctx):
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    admin = ctx.login("admin@msp1.example")
+    r = admin.post("/t/%d/team/invite" % bluefin, {"email": "not-an-email", "name": "", "role": "owner"})
+    assert r.status == 400
+    assert 'value="not-an-email"' in r.text
+    assert "Enter a valid email address" in r.text
+    assert "Name is required." in r.text
+    # An Admin cannot create Owners.
+    assert "You cannot give that role here." in r.text
+
+
+def test_invite_link_that_is_unknown_or_expired(ctx):
+    c = ctx.client()
+    r = c.get("/invite/" + "0" * 64)
+    assert r.status == 404 and "not valid" in r.text
+    assert c.get("/invite/not-hex").status == 404
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    owner = ctx.login("owner@msp1.example")
+    before = len(ctx.stack.messages())
+    owner.post("/t/%d/team/invite" % bluefin, {"email": "late@example.com", "name": "Late", "role": "viewer"})
+    _, link = invite_link(ctx, "late@example.com", before)
+    ctx.stack.psql("UPDATE invitations SET expires_at = now() - interval '1 minute'"
+                   " WHERE user_id = (SELECT id FROM users WHERE email = 'late@example.com')")
+    path = "/" + link.split("/", 3)[3]
+    r = c.get(path)
+    assert r.status == 410 and "expired" in r.text
+    r = c.post(path, {"name": "x", "password": "long-enough-pw-1", "password2": "long-enough-pw-1"}, csrf=False)
+    assert r.status == 410
+    assert ctx.stack.psql("SELECT status FROM users WHERE email = 'late@example.com'") == "invited"
+
+
+def test_change_role_disable_enable_and_remove(ctx):
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    owner = ctx.login("owner@msp1.example")
+    ctx.stack.psql("INSERT INTO users (email, name, password_hash, status) SELECT 'temp.member@example.com',"
+                   " 'Temp Member', password_hash, 'active' FROM users WHERE email = 'owner@msp1.example'")
+    ctx.stack.psql("INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'viewer' FROM users"
+                   " WHERE email = 'temp.member@example.com'" % bluefin)
+    temp = ctx.login("temp.member@example.com")
+    uid = member(owner.get_json("/t/%d/team" % bluefin).json(), "temp.member@example.com")["user_id"]
+    base = "/t/%d/team/%d" % (bluefin, uid)
+    r = owner.post(base + "/role", {"role": "admin"})
+    assert r.status == 303
+    assert member(owner.get_json("/t/%d/team" % bluefin).json(), "temp.member@example.com")["role"] == "admin"
+    r = owner.post(base + "/role", {"role": "mssp_admin"})
+    assert r.status == 400 and "Choose one of the listed roles" in r.text
+    # Disabling ends the member's sessions.
+    assert temp.get("/").status == 200
+    assert owner.post(base + "/status", {"status": "disabled"}).status == 303
+    assert temp.get("/").status == 303
+    r = ctx.client().post("/login", {"email": "temp.member@example.com", "password": portal.DEMO_PASSWORD}, csrf=False)
+    assert r.status == 401
+    assert owner.post(base + "/status", {"status": "active"}).status == 303
+    ctx.login("temp.member@example.com")
+    assert owner.post(base + "/remove", {}).status == 303
+    assert member(owner.get_json("/t/%d/team" % bluefin).json(), "temp.member@example.com") is None
+    # Removed: the tenant is gone for them (404, not 403).
+    assert ctx.login("temp.member@example.com").get("/t/%d" % bluefin).status == 404
+    log = [e["action"] for e in owner.get_json("/t/%d/audit?action=team." % bluefin).json()["entries"]]
+    for a in ("team.role_changed", "team.disabled", "team.enabled", "team.removed"):
+        assert a in log, (a, log)
+
+
+def test_admin_cannot_touch_an_owner_and_nobody_edits_themselves(ctx):
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    admin = ctx.login("admin@msp1.example")
+    page = admin.get_json("/t/%d/team" % bluefin).json()
+    owner = member(page, "owner@msp1.example")
+    me = member(page, "admin@msp1.example")
+    assert owner["can_edit"] is False and me["can_edit"] is False and me["is_self"] is True
+    r = admin.post("/t/%d/team/%d/status" % (bluefin, owner["user_id"]), {"status": "disabled"})
+    assert r.status == 403
+    r = admin.post("/t/%d/team/%d/role" % (bluefin, me["user_id"]), {"role": "viewer"})
+    assert r.status == 409
+    assert ctx.stack.psql("SELECT status FROM users WHERE email = 'owner@msp1.example'") == "active"
+
+
+def test_the_last_owner_cannot_be_removed_or_disabled(ctx):
+    evergreen = tenant_id(ctx, "Evergreen MSP")
+    # A second owner tries to remove the first, then the first removes the second.
+    ctx.stack.psql("INSERT INTO users (email, name, password_hash) SELECT 'co.owner@evergreen.example',"
+                   " 'Co Owner', password_hash FROM users WHERE email = 'owner@evergreen.example'")
+    ctx.stack.psql("INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'owner' FROM users"
+                   " WHERE email = 'co.owner@evergreen.example'" % evergreen)
+    first = ctx.login("owner@evergreen.example")
+    page = first.get_json("/t/%d/team" % evergreen).json()
+    co = member(page, "co.owner@evergreen.example")
+    assert first.post("/t/%d/team/%d/remove" % (evergreen, co["user_id"]), {}).status == 303
+    # Now the only owner: the database refuses to lose them, even directly.
+    try:
+        ctx.stack.psql("DELETE FROM memberships WHERE tenant_id = %d AND role = 'owner'" % evergreen)
+        raise AssertionError("the last owner was deleted")
+    except RuntimeError as e:
+        assert "at least one active Owner" in str(e)
+    assert ctx.stack.psql("SELECT count(*) FROM memberships WHERE tenant_id = %d AND role = 'owner'" % evergreen) == "1"
+
+
+def test_mssp_admin_assigns_an_analyst_who_then_sees_only_that_msp(ctx):
+    mssp = tenant_id(ctx, "Northwind Security")
+    cobalt = tenant_id(ctx, "Cobalt Managed Services")
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    admin = ctx.login("admin@northwind.example")
+    analyst = ctx.login("analyst@northwind.example")
+    assert analyst.get("/t/%d" % cobalt).status == 404
+    assert analyst.get("/t/%d" % bluefin).status == 200
+    uid = member(admin.get_json("/t/%d/team" % mssp).json(), "analyst@northwind.example")["user_id"]
+    assert admin.post("/t/%d/team/%d/assign" % (mssp, uid), {"tenant": cobalt}).status == 303
+    assert analyst.get("/t/%d" % cobalt).status == 200
+    page = admin.get_json("/t/%d/team" % mssp).json()
+    names = {a["tenant_name"] for a in member(page, "analyst@northwind.example")["assignments"]}
+    assert names == {"Bluefin IT", "Cobalt Managed Services"}
+    # A tenant outside the MSSP cannot be assigned.
+    evergreen = tenant_id(ctx, "Evergreen MSP")
+    r = admin.post("/t/%d/team/%d/assign" % (mssp, uid), {"tenant": evergreen})
+    assert r.status == 400 and "managed by this MSSP" in r.text
+    assert admin.post("/t/%d/team/%d/unassign" % (mssp, uid), {"tenant": cobalt}).status == 303
+    assert analyst.get("/t/%d" % cobalt).status == 404
+    # The analyst has no team, settings or audit access anywhere.
+    assert analyst.get("/t/%d/team" % mssp).status == 403
+    assert analyst.get("/t/%d/audit" % bluefin).status == 403
