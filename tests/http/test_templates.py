@@ -1,0 +1,31 @@
+"""Templates escape by default: raw output ({{{x}}} or {{&x}}) is allowed only
+where the text is not HTML (plain-text email parts and subjects)."""
+import glob
+import os
+import re
+
+import portal
+
+# Raw interpolation is fine in plain-text email parts and subjects; nowhere else.
+ALLOWED = re.compile(r"templates/email/[a-z_]+_(text|subject)\.mustache$")
+
+
+def test_no_raw_interpolation_in_html_templates(ctx):
+    offenders = []
+    for path in glob.glob(os.path.join(portal.ROOT, "templates", "**", "*.mustache"), recursive=True):
+        rel = os.path.relpath(path, portal.ROOT)
+        with open(path) as f:
+            text = f.read()
+        if re.search(r"\{\{\{|\{\{&", text) and not ALLOWED.search(rel):
+            offenders.append(rel)
+    assert not offenders, "raw interpolation in HTML templates: %r" % offenders
+
+
+def test_every_email_has_subject_text_and_html(ctx):
+    names = {}
+    for path in glob.glob(os.path.join(portal.ROOT, "templates", "email", "*.mustache")):
+        base, part = os.path.basename(path)[:-len(".mustache")].rsplit("_", 1)
+        names.setdefault(base, set()).add(part)
+    assert names, "no email templates"
+    for base, parts in names.items():
+        assert parts == {"subject", "text", "html"}, (base, parts)
