@@ -1,0 +1,62 @@
+"""Session lifetime: idle and absolute expiry; the first admin from ctl."""
+import hashlib
+import os
+import subprocess
+
+import portal
+
+
+def session_hash(client):
+    return hashlib.sha256(client.cookies["portal_session"].encode()).hexdigest()
+
+
+def test_idle_session_expires(ctx):
+    c = ctx.login("viewer@msp1.example")
+    assert c.get("/").status == 200
+    ctx.stack.psql("UPDATE sessions SET last_seen_at = now() - interval '3 hours' WHERE token_hash = '%s'"
+                   % session_hash(c))
+    r = c.get("/")
+    assert r.status == 303 and r.header("Location").startswith("/login")
+    # The expired session is gone from the database, and the cookie cleared.
+    assert "portal_session" not in c.cookies
+
+
+def test_absolute_expiry_ends_an_active_session(ctx):
+    c = ctx.login("viewer@msp1.example")
+    h = session_hash(c)
+    ctx.stack.psql("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = '%s'" % h)
+    assert c.get("/").status == 303
+    assert ctx.stack.psql("SELECT count(*) FROM sessions WHERE token_hash = '%s'" % h) == "0"
+
+
+def test_recent_activity_keeps_the_session(ctx):
+    c = ctx.login("viewer@msp1.example")
+    ctx.stack.psql("UPDATE sessions SET last_seen_at = now() - interval '90 minutes' WHERE token_hash = '%s'"
+                   % session_hash(c))
+    assert c.get("/").status == 200
+    seen = ctx.stack.psql("SELECT now() - last_seen_at < interval '1 minute' FROM sessions WHERE token_hash = '%s'"
+                          % session_hash(c))
+    assert seen == "t"
+
+
+def test_ctl_create_admin_makes_a_new_mssp_whose_admin_can_sign_in(ctx):
+    var = ctx.stack.var
+    env = dict(os.environ, PORTAL_DB_OWNER="host=%s/run dbname=portal user=portal_owner" % var,
+               PORTAL_ADMIN_PASSWORD="first-admin-pw-2026")
+    cmd = [os.path.join(portal.ROOT, "build", "asan", "bin", "ctl"), "create-admin", "--mssp", "Southwind Defense",
+           "--region", "us", "--email", "root@southwind.example", "--name", "Sam Root"]
+    if os.getuid() == 0:
+        cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%d" % portal._gid("mssp-portal"), "--init-groups", "--"] + cmd
+    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert p.returncode == 0, p.stdout
+    assert "created MSSP Southwind Defense" in p.stdout
+    c = ctx.login("root@southwind.example", "first-admin-pw-2026")
+    home = c.get_json("/").json()
+    assert [t["name"] for t in home["tenants"]] == ["Southwind Defense"]
+    assert home["memberships"][0]["role"] == "mssp_admin"
+    # A short password is refused before anything is created.
+    env["PORTAL_ADMIN_PASSWORD"] = "short"
+    cmd[cmd.index("Southwind Defense")] = "Eastwind"
+    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert p.returncode != 0 and "10 to 256 characters" in p.stdout
+    assert ctx.stack.psql("SELECT count(*) FROM tenants WHERE name = 'Eastwind'") == "0"
