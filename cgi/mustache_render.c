@@ -61,6 +61,25 @@ static void put_indent(struct rs *r, const struct ind *in)
 	app(r->out, in->s, in->n);
 }
 
+/* One step of a dotted name: an object member, or (an extension the portal
+ * uses, as mustache.js does) an array element for an all-digit segment, so
+ * {{#rows.0}}<table>...{{/rows.0}} renders the table only when rows exist. */
+static json_t *name_step(json_t *v, const struct mus_seg *seg)
+{
+	size_t k, idx = 0;
+
+	if (json_is_object(v))
+		return json_object_getn(v, seg->s, seg->n);
+	if (!json_is_array(v) || seg->n == 0 || seg->n > 9)
+		return NULL;
+	for (k = 0; k < seg->n; k++) {
+		if (seg->s[k] < '0' || seg->s[k] > '9')
+			return NULL;
+		idx = idx * 10 + (size_t)(seg->s[k] - '0');
+	}
+	return json_array_get(v, idx);
+}
+
 static json_t *lookup(const struct mus_tmpl *t, const struct mus_op *op, const struct ctx *c)
 {
 	const struct mus_seg *seg = t->segs + op->seg;
@@ -74,7 +93,7 @@ static json_t *lookup(const struct mus_tmpl *t, const struct mus_op *op, const s
 			break;
 	}
 	for (i = 1; v && i < op->nseg; i++)
-		v = json_is_object(v) ? json_object_getn(v, seg[i].s, seg[i].n) : NULL;
+		v = name_step(v, &seg[i]);
 	return v;
 }
 

@@ -27,8 +27,22 @@ const struct route routes[] = {
     {"POST", "/t/{id}/team/{uid}/unassign", page_team_unassign, ACCESS_TENANT, 0, "team_unassign", PERM_TEAM},
     {"GET", "/invite/{token}", page_invite_form, ACCESS_PUBLIC, ROUTE_SECRET, "invite_form", PERM_VIEW},
     {"POST", "/invite/{token}", page_invite_accept, ACCESS_PUBLIC, ROUTE_SECRET | ROUTE_NO_CSRF, "invite_accept", PERM_VIEW},
+    {"GET", "/t/{id}/msps", page_msps, ACCESS_TENANT, 0, "msps", PERM_VIEW},
+    {"POST", "/t/{id}/msps/add", page_msps_add, ACCESS_TENANT, 0, "msps_add", PERM_ONBOARD},
+    {"POST", "/t/{id}/msps/requests/{rid}/cancel", page_msps_cancel, ACCESS_TENANT, 0, "msps_cancel", PERM_ONBOARD},
+    {"POST", "/t/{id}/msps/requests/{rid}/resend", page_msps_resend, ACCESS_TENANT, 0, "msps_resend", PERM_ONBOARD},
+    {"GET", "/t/{id}/requests", page_requests, ACCESS_TENANT, 0, "requests", PERM_VIEW},
+    {"GET", "/t/{id}/requests/{rid}", page_request, ACCESS_TENANT, 0, "request", PERM_VIEW},
+    {"POST", "/t/{id}/requests/{rid}/decide", page_request_decide, ACCESS_TENANT, 0, "request_decide", PERM_APPROVE},
+    {"GET", "/requests/{token}", page_request_link, ACCESS_USER, ROUTE_SECRET, "request_link", PERM_VIEW},
+    {"GET", "/requests/id/{rid}", page_request_by_id, ACCESS_USER, 0, "request_by_id", PERM_VIEW},
+    {"GET", "/notifications", page_notifications, ACCESS_USER, 0, "notifications", PERM_VIEW},
+    {"POST", "/notifications/{nid}/read", page_notification_read, ACCESS_USER, 0, "notification_read", PERM_VIEW},
+    {"POST", "/notifications/read-all", page_notifications_read_all, ACCESS_USER, 0, "notifications_read_all", PERM_VIEW},
     {"GET", "/t/{id}/audit", page_audit, ACCESS_TENANT, 0, "audit", PERM_AUDIT},
     {"GET", "/t/{id}/audit/export", page_audit_export, ACCESS_TENANT, 0, "audit_export", PERM_AUDIT},
+    {"GET", "/t/{id}/mail", page_mail, ACCESS_TENANT, 0, "mail", PERM_SETTINGS},
+    {"POST", "/t/{id}/mail/{mid}/retry", page_mail_retry, ACCESS_TENANT, 0, "mail_retry", PERM_SETTINGS},
 };
 
 const unsigned nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -111,6 +111,10 @@ static void dispatch(struct req *req)
 	r = rt->fn(req);
 	if (r != R_SUCCESS)
 		goto fail;
+	/* The page's common parts (the bell) are read under the request's
+	 * identity, so before the commit ends it. */
+	if (req->template != NULL && req->redirect == NULL)
+		view_common(req);
 	if (req->sess != NULL && (r = db_commit()) != R_SUCCESS)
 		goto fail;
 done:

@@ -10,7 +10,8 @@
 #include "log.h"
 
 DB_STMT(st_session_lookup, 2,
-        "SELECT s.session_id, s.user_id, s.email, s.name, set_config('app.user_id', s.user_id::text, true)"
+        "SELECT s.session_id, s.user_id, s.email, s.name, s.unread,"
+        " set_config('app.user_id', s.user_id::text, true)"
         " FROM auth_session_lookup($1, $2::int) s");
 DB_STMT(st_session_create, 5, "SELECT auth_session_create($1, $2::bigint, $3, $4, $5::int)");
 DB_STMT(st_session_end, 1, "SELECT auth_session_end($1)");
@@ -69,6 +70,7 @@ enum res sess_load(struct req *req)
 	s->user_id = atoll(PQgetvalue(res, 0, 1));
 	s->email = arena_strdup(&req->arena, PQgetvalue(res, 0, 2));
 	s->name = arena_strdup(&req->arena, PQgetvalue(res, 0, 3));
+	s->unread = atol(PQgetvalue(res, 0, 4));
 	memcpy(s->token, tok, TOK_HEX + 1);
 	csrf_for(s->token, s->csrf);
 	PQclear(res);

@@ -14,6 +14,7 @@ struct session {
 	long long user_id;
 	const char *email; /* arena strings */
 	const char *name;
+	long unread;             /* unread notifications (the bell) */
 	char token[TOK_HEX + 1]; /* the raw cookie token (never logged) */
 	char csrf[65];           /* HMAC(token, "csrf"), hex */
 };

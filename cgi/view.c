@@ -11,6 +11,9 @@
 
 static struct mus_set *templates;
 
+DB_STMT(st_bell, 0,
+        "SELECT id, title, link, to_char(created_at, 'YYYY-MM-DD HH24:MI') FROM notifications"
+        " WHERE read_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 5");
 DB_STMT(st_brand_host, 1, "SELECT tenant_id, page_title, footer FROM brand_for_host($1)");
 
 enum res view_init(const char *dir, struct mus_error *err)
@@ -68,6 +71,24 @@ static json_t *load_brand(struct req *req)
 	return b;
 }
 
+/* The bell's dropdown: the newest unread notifications (RLS: your own). */
+static json_t *bell(struct req *req)
+{
+	json_t *b = json_pack("{s:I, s:[]}", "unread", (json_int_t)req->sess->unread, "items");
+	PGresult *res;
+	enum res r;
+	int i;
+
+	res = db_exec(&st_bell, NULL, &r);
+	for (i = 0; res != NULL && i < PQntuples(res); i++)
+		json_array_append_new(json_object_get(b, "items"),
+		                      json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)atoll(PQgetvalue(res, i, 0)),
+		                                "title", PQgetvalue(res, i, 1), "link", PQgetvalue(res, i, 2), "at",
+		                                PQgetvalue(res, i, 3)));
+	PQclear(res);
+	return b;
+}
+
 void view_common(struct req *req)
 {
 	json_t *m = view_model(req);
@@ -78,6 +99,8 @@ void view_common(struct req *req)
 		json_object_set_new(m, "user", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)req->sess->user_id,
 		                                         "name", req->sess->name, "email", req->sess->email));
 		json_object_set_new(m, "csrf", json_string(req->sess->csrf));
+		if (req->sess->unread > 0 && json_object_get(m, "bell") == NULL)
+			json_object_set_new(m, "bell", bell(req));
 	}
 }
 

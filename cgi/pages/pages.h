@@ -30,9 +30,25 @@ enum res page_team_assign(struct req *req);
 enum res page_team_unassign(struct req *req);
 enum res page_invite_form(struct req *req);
 enum res page_invite_accept(struct req *req);
+/* onboarding.c */
+enum res page_msps(struct req *req);
+enum res page_msps_add(struct req *req);
+enum res page_msps_cancel(struct req *req);
+enum res page_msps_resend(struct req *req);
+enum res page_requests(struct req *req);
+enum res page_request(struct req *req);
+enum res page_request_decide(struct req *req);
+enum res page_request_link(struct req *req);
+enum res page_request_by_id(struct req *req);
+enum res page_notifications(struct req *req);
+enum res page_notification_read(struct req *req);
+enum res page_notifications_read_all(struct req *req);
 /* audit.c */
 enum res page_audit(struct req *req);
 enum res page_audit_export(struct req *req);
+/* mail.c */
+enum res page_mail(struct req *req);
+enum res page_mail_retry(struct req *req);
 /* home.c */
 enum res page_home(struct req *req);
 

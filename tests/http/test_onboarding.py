@@ -1,0 +1,282 @@
+"""MSP onboarding: an MSSP adds an MSP by owner email and tenant name; the
+MSP's owner approves or rejects with a required reason, from the emailed
+link or the bell; exactly one decision wins; emails and notifications go
+both ways. Each test makes its own unmanaged MSP so the demo data stays."""
+import itertools
+import re
+import threading
+import time
+
+import portal
+
+_n = itertools.count(1)
+
+
+def mssp_id(ctx):
+    return int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+
+
+def make_msp(ctx, region="eu", companies=3):
+    """A new MSP nobody manages, with an owner (password portal-demo-2026)."""
+    n = "%d%d" % (int(time.time() * 1000) % 100000, next(_n))
+    name, email = "Onboard MSP %s" % n, "owner%s@onboard.example" % n
+    ctx.stack.psql(
+        "WITH t AS (INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('msp', '%s', '%s', '{0}', 0)"
+        " RETURNING id), u AS (INSERT INTO users (email, name, password_hash) SELECT '%s', 'Owner %s', password_hash"
+        " FROM users WHERE email = 'admin@northwind.example' RETURNING id)"
+        " INSERT INTO memberships (user_id, tenant_id, role) SELECT u.id, t.id, 'owner' FROM t, u"
+        % (name, region, email, n))
+    msp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = '%s'" % name))
+    for i in range(companies):
+        ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                       " VALUES ('company', 'Client %s-%d', '%s', %d, '{0}', 0)" % (n, i, region, msp))
+    return msp, name, email
+
+
+def add_msp(admin, ctx, email, name):
+    return admin.post("/t/%d/msps/add" % mssp_id(ctx), {"email": email, "name": name})
+
+
+def request_mail(ctx, to, since, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for m in ctx.stack.messages()[since:]:
+            if m["To"] == to and m["Subject"].startswith("MSSP Approval Request"):
+                text = portal.body_of(m)
+                link = portal.find_link(text, r"https?://\S+/requests/[0-9a-f]{64}")
+                assert link, text
+                return m, "/" + link.split("/", 3)[3]
+        time.sleep(0.1)
+    raise AssertionError("no approval email to %s" % to)
+
+
+def requests_of(admin, ctx):
+    return admin.get_json("/t/%d/msps" % mssp_id(ctx)).json()["requests"]
+
+
+def find(reqs, msp_name):
+    return next(r for r in reqs if r["msp_name"] == msp_name)
+
+
+def test_the_whole_story_by_email_link(ctx):
+    msp, name, owner_email = make_msp(ctx)
+    admin = ctx.login("admin@northwind.example")
+    before = len(ctx.stack.messages())
+    r = add_msp(admin, ctx, owner_email, name)
+    assert r.status == 303 and "done=added" in r.header("Location"), r
+    row = find(requests_of(admin, ctx), name)
+    assert row["status_label"] == "PENDING APPROVAL"
+    page = admin.get("/t/%d/msps" % mssp_id(ctx)).text
+    assert "PENDING APPROVAL" in page and name in page
+    mail, link = request_mail(ctx, owner_email, before)
+    assert "Northwind Security" in mail["Subject"] and name in mail["Subject"]
+    assert "Northwind Security" in portal.body_of(mail, "html")
+    # The owner follows the link: sign in first, then land back on it.
+    owner = ctx.client()
+    r = owner.get(link)
+    assert r.status == 303 and r.header("Location").startswith("/login?next=/requests/")
+    nxt = r.header("Location").split("next=", 1)[1]
+    r = owner.post("/login", {"email": owner_email, "password": portal.DEMO_PASSWORD, "next": nxt}, csrf=False)
+    assert r.status == 303 and r.header("Location") == link
+    r = owner.get(link)
+    assert r.status == 303
+    req_page = r.header("Location")
+    assert req_page == "/t/%d/requests/%d" % (msp, row["id"])
+    page = owner.get(req_page)
+    assert page.status == 200 and "MSSP Approval Request" in page.text and "Northwind Security" in page.text
+    # The GET changed nothing; the confirmation needs a reason.
+    assert find(requests_of(admin, ctx), name)["status"] == "pending"
+    confirm = owner.get(req_page + "?decision=reject")
+    assert 'name="reason"' in confirm.text and "Yes, reject" in confirm.text and "Cancel" in confirm.text
+    for empty in ("", "   \n\t "):
+        r = owner.post(req_page + "/decide", {"decision": "reject", "reason": empty})
+        assert r.status == 400 and "A reason is required" in r.text, r
+    r = owner.post(req_page + "/decide", {"decision": "approve", "reason": "x" * 1001})
+    assert r.status == 400 and "at most 1000 characters" in r.text
+    assert 'x' * 1001 in r.text  # the text is kept for correction
+    assert find(requests_of(admin, ctx), name)["status"] == "pending"
+    # Approve with a reason.
+    reason = "We signed the contract <b>today</b> & welcome you."
+    before = len(ctx.stack.messages())
+    r = owner.post(req_page + "/decide", {"decision": "approve", "reason": reason})
+    assert r.status == 303, r
+    page = owner.get(req_page)
+    assert "APPROVED" in page.text
+    assert "We signed the contract &lt;b&gt;today&lt;/b&gt; &amp; welcome you." in page.text
+    # The MSSP sees APPROVED, the reason exactly, and the MSP with its companies.
+    row = find(requests_of(admin, ctx), name)
+    assert row["status_label"] == "APPROVED" and row["reason"] == reason
+    children = {c["name"]: c for c in admin.get_json("/t/%d" % mssp_id(ctx)).json()["children"]}
+    assert children[name]["children"] == 3
+    assert admin.get("/t/%d" % msp).status == 200
+    # The MSSP's admins get a bell notification and an email with the reason.
+    bell = admin.get_json("/notifications").json()["notifications"]
+    assert any(n["title"] == "%s approved your request" % name and n["unread"] for n in bell)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        got = [m for m in ctx.stack.messages()[before:] if m["To"] == "admin@northwind.example"]
+        if got:
+            break
+        time.sleep(0.1)
+    assert got and "approved your request" in got[0]["Subject"]
+    assert reason in portal.body_of(got[0])
+    # A used link shows the current state and changes nothing.
+    r = owner.post(req_page + "/decide", {"decision": "reject", "reason": "changed my mind"})
+    assert r.status == 409 and "already decided" in r.text
+    assert find(requests_of(admin, ctx), name)["status"] == "approved"
+    # Every step is in the audit log.
+    actions = [e["action"] for e in admin.get_json("/t/%d/audit?action=msp." % mssp_id(ctx)).json()["entries"]]
+    assert "msp.request_created" in actions and "msp.request_approved" in actions
+
+
+def test_the_story_through_the_bell_with_a_rejection(ctx):
+    msp, name, owner_email = make_msp(ctx)
+    admin = ctx.login("admin@northwind.example")
+    assert add_msp(admin, ctx, owner_email, name).status == 303
+    owner = ctx.login(owner_email)
+    home = owner.get("/t/%d" % msp)
+    assert 'class="count">1<' in home.text
+    assert "MSSP Approval Request from Northwind Security" in home.text
+    notes = owner.get_json("/notifications").json()["notifications"]
+    link = notes[0]["link"]
+    r = owner.get(link)
+    assert r.status == 303
+    req_page = r.header("Location")
+    r = owner.post(req_page + "/decide", {"decision": "reject", "reason": "We work with another provider."})
+    assert r.status == 303
+    owner.post("/notifications/%d/read" % notes[0]["id"], {})
+    assert owner.get_json("/notifications").json()["notifications"][0]["unread"] is False
+    row = find(requests_of(admin, ctx), name)
+    assert row["status_label"] == "REJECTED" and row["reason"] == "We work with another provider."
+    assert admin.get("/t/%d" % msp).status == 404  # not joined
+
+
+def test_add_msp_errors_keep_the_form(ctx):
+    admin = ctx.login("admin@northwind.example")
+    r = add_msp(admin, ctx, "nobody@example.com", "No Such MSP")
+    assert r.status == 404
+    assert "No MSP with that tenant name has an owner with that email address" in r.text
+    assert 'value="nobody@example.com"' in r.text and 'value="No Such MSP"' in r.text
+    # The right name with an address that is not an Owner's: same answer.
+    r = add_msp(admin, ctx, "viewer@msp1.example", "Bluefin IT")
+    assert r.status in (404, 409)
+    r = add_msp(admin, ctx, "owner@msp1.example", "Bluefin IT")
+    assert r.status == 409 and "Tenant already associated to mssp" in r.text
+    r = add_msp(admin, ctx, "not an email", "")
+    assert r.status == 400 and "Enter a valid email address" in r.text and "Tenant name is required." in r.text
+    j = admin.request("POST", "/t/%d/msps/add.json" % mssp_id(ctx),
+                      body="email=owner%40msp1.example&name=Bluefin+IT&csrf=" + admin.csrf(),
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert j.status == 409 and j.json()["add"]["errors"]["name"] == "Tenant already associated to mssp."
+
+
+def test_second_pending_request_and_other_region_are_refused(ctx):
+    msp, name, owner_email = make_msp(ctx)
+    admin = ctx.login("admin@northwind.example")
+    assert add_msp(admin, ctx, owner_email, name).status == 303
+    r = add_msp(admin, ctx, owner_email, name)
+    assert r.status == 409 and "already pending approval" in r.text
+    assert len([q for q in requests_of(admin, ctx) if q["msp_name"] == name]) == 1
+    _, us_name, us_owner = make_msp(ctx, region="us")
+    r = add_msp(admin, ctx, us_owner, us_name)
+    assert r.status == 409 and "another region" in r.text
+
+
+def test_cancel_and_resend_change_what_old_links_do(ctx):
+    msp, name, owner_email = make_msp(ctx)
+    admin = ctx.login("admin@northwind.example")
+    before = len(ctx.stack.messages())
+    add_msp(admin, ctx, owner_email, name)
+    _, first_link = request_mail(ctx, owner_email, before)
+    rid = find(requests_of(admin, ctx), name)["id"]
+    before = len(ctx.stack.messages())
+    r = admin.post("/t/%d/msps/requests/%d/resend" % (mssp_id(ctx), rid), {})
+    assert r.status == 303
+    _, second_link = request_mail(ctx, owner_email, before)
+    assert second_link != first_link
+    statuses = [q["status"] for q in requests_of(admin, ctx) if q["msp_name"] == name]
+    assert statuses == ["pending", "superseded"]
+    owner = ctx.login(owner_email)
+    old_page = owner.get(first_link).header("Location")
+    page = owner.get(old_page)
+    assert "SUPERSEDED" in page.text and "Yes, approve" not in page.text
+    r = owner.post(old_page + "/decide", {"decision": "approve", "reason": "ok"})
+    assert r.status == 409
+    new_rid = find(requests_of(admin, ctx), name)["id"]
+    r = admin.post("/t/%d/msps/requests/%d/cancel" % (mssp_id(ctx), new_rid), {})
+    assert r.status == 303
+    new_page = owner.get(second_link).header("Location")
+    assert "CANCELLED" in owner.get(new_page).text
+    r = owner.post(new_page + "/decide", {"decision": "approve", "reason": "ok"})
+    assert r.status == 409
+    assert admin.get("/t/%d" % msp).status == 404
+    # Cancelling again says it is no longer pending.
+    r = admin.post("/t/%d/msps/requests/%d/cancel" % (mssp_id(ctx), new_rid), {})
+    assert r.status == 409 and "no longer pending" in r.text
+
+
+def test_expired_request_shows_expired_and_cannot_be_decided(ctx):
+    msp, name, owner_email = make_msp(ctx)
+    admin = ctx.login("admin@northwind.example")
+    add_msp(admin, ctx, owner_email, name)
+    rid = find(requests_of(admin, ctx), name)["id"]
+    ctx.stack.psql("UPDATE msp_requests SET expires_at = now() - interval '1 second' WHERE id = %d" % rid)
+    assert find(requests_of(admin, ctx), name)["status_label"] == "EXPIRED"
+    owner = ctx.login(owner_email)
+    r = owner.post("/t/%d/requests/%d/decide" % (msp, rid), {"decision": "approve", "reason": "late"})
+    assert r.status == 409
+    # An expired request makes room for a new one.
+    assert add_msp(admin, ctx, owner_email, name).status == 303
+
+
+def test_concurrent_decisions_exactly_one_wins(ctx):
+    msp, name, owner_email = make_msp(ctx)
+    ctx.stack.psql("INSERT INTO users (email, name, password_hash) SELECT 'second.%s', 'Second', password_hash"
+                   " FROM users WHERE email = '%s'" % (owner_email, owner_email))
+    ctx.stack.psql("INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'admin' FROM users"
+                   " WHERE email = 'second.%s'" % (msp, owner_email))
+    admin = ctx.login("admin@northwind.example")
+    add_msp(admin, ctx, owner_email, name)
+    rid = find(requests_of(admin, ctx), name)["id"]
+    a, b = ctx.login(owner_email), ctx.login("second." + owner_email)
+    path = "/t/%d/requests/%d/decide" % (msp, rid)
+    tokens = {id(a): a.csrf(), id(b): b.csrf()}
+    results = []
+    go = threading.Event()
+
+    def decide(c, decision):
+        go.wait()
+        r = c.post(path, {"decision": decision, "reason": "race " + decision, "csrf": tokens[id(c)]})
+        results.append(r.status)
+
+    threads = [threading.Thread(target=decide, args=(a, "approve")), threading.Thread(target=decide, args=(b, "reject")),
+               threading.Thread(target=decide, args=(a, "approve")), threading.Thread(target=decide, args=(b, "approve"))]
+    for t in threads:
+        t.start()
+    go.set()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == [303, 409, 409, 409], results
+    decided = ctx.stack.psql("SELECT status FROM msp_requests WHERE id = %d" % rid)
+    assert decided in ("approved", "rejected")
+    n = ctx.stack.psql("SELECT count(*) FROM audit_log WHERE target = 'request:%d'" % rid)
+    assert n == "2"  # one decision, recorded on both tenants
+
+
+def test_only_owners_and_admins_of_the_msp_decide(ctx):
+    msp, name, owner_email = make_msp(ctx)
+    ctx.stack.psql("INSERT INTO users (email, name, password_hash) SELECT 'viewer.%s', 'V', password_hash"
+                   " FROM users WHERE email = '%s'" % (owner_email, owner_email))
+    ctx.stack.psql("INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'viewer' FROM users"
+                   " WHERE email = 'viewer.%s'" % (msp, owner_email))
+    admin = ctx.login("admin@northwind.example")
+    add_msp(admin, ctx, owner_email, name)
+    rid = find(requests_of(admin, ctx), name)["id"]
+    viewer = ctx.login("viewer." + owner_email)
+    page = viewer.get("/t/%d/requests/%d?decision=approve" % (msp, rid))
+    assert page.status == 200 and "Yes, approve" not in page.text
+    r = viewer.post("/t/%d/requests/%d/decide" % (msp, rid), {"decision": "approve", "reason": "me"})
+    assert r.status == 403
+    # The MSSP cannot decide for the MSP, nor see its request page.
+    assert admin.post("/t/%d/requests/%d/decide" % (msp, rid), {"decision": "approve", "reason": "me"}).status == 404
+    assert ctx.stack.psql("SELECT status FROM msp_requests WHERE id = %d" % rid) == "pending"
