@@ -142,6 +142,35 @@ enum res db_simple(const char *sql)
 	return r;
 }
 
+PGresult *db_exec_guarded(struct db_stmt *st, const char *const *params, enum res *r)
+{
+	PGresult *res;
+	char state[6], msg[256];
+
+	if ((*r = db_simple("SAVEPOINT guarded")) != R_SUCCESS)
+		return NULL;
+	res = db_exec(st, params, r);
+	/* Keep the refusal's reason across the savepoint commands. */
+	memcpy(state, last_state, sizeof(state));
+	memcpy(msg, last_msg, sizeof(msg));
+	if (res == NULL && *r != R_UNAVAILABLE)
+		db_simple("ROLLBACK TO SAVEPOINT guarded");
+	else if (res != NULL)
+		db_simple("RELEASE SAVEPOINT guarded");
+	memcpy(last_state, state, sizeof(state));
+	memcpy(last_msg, msg, sizeof(msg));
+	return res;
+}
+
+enum res db_run_guarded(struct db_stmt *st, const char *const *params)
+{
+	enum res r;
+	PGresult *res = db_exec_guarded(st, params, &r);
+
+	PQclear(res);
+	return r;
+}
+
 enum res db_begin(void) { return db_simple("BEGIN"); }
 enum res db_commit(void) { return db_simple("COMMIT"); }
 

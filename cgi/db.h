@@ -44,6 +44,11 @@ enum res db_begin(void);
 enum res db_commit(void);
 /* Roll back if a transaction is open; safe to call at any time. */
 void db_rollback(void);
+/* Run st inside a savepoint: when the database refuses it (a constraint,
+ * a trigger), the request's transaction stays usable so the page can be
+ * re-rendered with a message; db_last_state()/db_last_message() tell why. */
+PGresult *db_exec_guarded(struct db_stmt *st, const char *const *params, enum res *r);
+enum res db_run_guarded(struct db_stmt *st, const char *const *params);
 /* SQLSTATE and primary message of the last failed statement ("" if none). */
 const char *db_last_state(void);
 const char *db_last_message(void);

@@ -43,6 +43,10 @@ enum res page_request_by_id(struct req *req);
 enum res page_notifications(struct req *req);
 enum res page_notification_read(struct req *req);
 enum res page_notifications_read_all(struct req *req);
+/* children.c */
+enum res page_child_create(struct req *req);
+enum res page_tenant_rename(struct req *req);
+enum res page_tenant_archive(struct req *req);
 /* audit.c */
 enum res page_audit(struct req *req);
 enum res page_audit_export(struct req *req);

@@ -310,7 +310,7 @@ enum res page_team_role(struct req *req)
 	params[0] = tid;
 	params[1] = uid;
 	params[2] = newrole;
-	if ((r = db_run(&st_set_role, params)) != R_SUCCESS)
+	if ((r = db_run_guarded(&st_set_role, params)) != R_SUCCESS)
 		return db_refused(req, r);
 	{
 		json_t *d = json_pack("{s:s, s:s}", "from", authz_role_name(role), "to", newrole);
@@ -340,7 +340,7 @@ enum res page_team_status(struct req *req)
 	params[0] = tid;
 	params[1] = uid;
 	params[2] = status;
-	res = db_exec(&st_set_status, params, &r);
+	res = db_exec_guarded(&st_set_status, params, &r);
 	if (res == NULL)
 		return db_refused(req, r);
 	changed = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -366,7 +366,7 @@ enum res page_team_remove(struct req *req)
 	tenant_id_str(req, tid);
 	params[0] = tid;
 	params[1] = uid;
-	if ((r = db_run(&st_remove, params)) != R_SUCCESS)
+	if ((r = db_run_guarded(&st_remove, params)) != R_SUCCESS)
 		return db_refused(req, r);
 	snprintf(target, sizeof(target), "user:%s", uid);
 	r = audit_log(req, req->tenant->id, "team.removed", target, NULL);

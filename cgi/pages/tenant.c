@@ -71,6 +71,15 @@ enum res page_tenant(struct req *req)
 	json_object_set_new(m, "children_label",
 	                    json_string(strcmp(t->kind, "mssp") == 0 ? "MSPs" : "Companies"));
 	json_object_set_new(m, "page_title", json_string(t->name));
+	json_object_set_new(m, "child_kind", json_string(strcmp(t->kind, "mssp") == 0 ? "MSP" : "company"));
+	{
+		const char *done = http_query(req, "done");
+		static const char *const notices[][2] = {
+		    {"created", "Tenant created."}, {"renamed", "Tenant renamed."}, {"archived", "Tenant archived."}};
+		for (size_t k = 0; done && k < sizeof(notices) / sizeof(notices[0]); k++)
+			if (strcmp(done, notices[k][0]) == 0)
+				json_object_set_new(m, "notice", json_string(notices[k][1]));
+	}
 	return R_SUCCESS;
 }
 
