@@ -14,6 +14,9 @@ static const char fallback[] =
 	"{\"a\":[1,2,{\"b\":\"<x>\"}],\"b\":\"&'`=\",\"c\":{\"d\":1.5},\"t\":true,\"n\":null,"
 	"\"name\":\"p\",\"e\":[]}";
 
+static const char self_src[] = "{{>self}}";
+static const char layout_src[] = "<{{$x}}\n  default\n{{/x}}>{{$y}}{{/y}}";
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,8 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (set == NULL)
 		goto out;
 	mus_set_limits(set, &lim);
-	mus_set_add(set, "self", "{{>self}}", 9, &err);
-	mus_set_add(set, "layout", "<{{$x}}\n  default\n{{/x}}>{{$y}}{{/y}}", 36, &err);
+	mus_set_add(set, "self", self_src, sizeof(self_src) - 1, &err);
+	mus_set_add(set, "layout", layout_src, sizeof(layout_src) - 1, &err);
 	mus_set_add(set, "p", part, pl, &err);
 	if (mus_set_add(set, "t", s, tl, &err) == R_SUCCESS)
 		mus_render(set, "t", ctx, &out, &err);

@@ -329,6 +329,25 @@ static void test_load_dir(void)
 	TAP_OK(system(sub) == 0, "cleanup");
 }
 
+static void test_whitespace(void)
+{
+	struct mus_set *set = mus_set_new();
+	struct mus_error err;
+	enum res rc;
+
+	CHECK_STR(render1("{{#a}}{{#b}}\nX\n{{/b}}{{/a}}\nY\n", "{\"a\":true,\"b\":true}"), "X\nY\n",
+	          "a line of several section tags is standalone");
+	CHECK_STR(render1("{{#a}}\n  X\n{{/a}}\n", "{\"a\":[1,2]}"), "  X\n  X\n",
+	          "standalone section lines vanish, content keeps its indentation");
+	mus_set_add(set, "inner", "a\nb\n", strlen("a\nb\n"), &err);
+	mus_set_add(set, "outer", "<\n  {{>inner}}\n>\n", strlen("<\n  {{>inner}}\n>\n"), &err);
+	CHECK_STR(render_str(set, "  {{>outer}}\n", "{}", &rc, &err), "  <\n    a\n    b\n  >\n",
+	          "nested standalone partials add up their indentation");
+	CHECK_STR(render_str(set, "x {{>inner}}|", "{}", &rc, &err), "x a\nb\n|",
+	          "an inline partial is not indented");
+	mus_set_free(set);
+}
+
 static void test_replace_and_missing(void)
 {
 	struct mus_set *set = mus_set_new();
@@ -356,6 +375,7 @@ int main(void)
 	test_errors();
 	test_limits();
 	test_load_dir();
+	test_whitespace();
 	test_replace_and_missing();
 	return tap_done();
 }
