@@ -132,6 +132,7 @@ class Stack:
             "VAR_DIR": self.var, "PORT": str(self.port), "BIN_DIR": self.bin_dir,
             "SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp_port, "ACCESS_LOG": "off",
             "PORTAL_WORKERS": os.environ.get("PORTAL_WORKERS", "3"), "MAILER_POLL_MS": "200",
+            "MAILER_BACKOFF_SECONDS": "1",
             "PORTAL_MAX_REQUESTS": "300",
             "PG_FSYNC": "off",
             "ASAN_OPTIONS": "detect_leaks=1:handle_segv=0:handle_abort=0:allocator_may_return_null=1:log_path=%s/log/asan"
@@ -146,7 +147,7 @@ class Stack:
 
     def start_smtp(self):
         os.makedirs(self.mail_dir, exist_ok=True)
-        self.smtp = subprocess.Popen(["/usr/bin/python3", os.path.join(ROOT, "tests", "lib", "smtp_sink.py"),
+        self.smtp = subprocess.Popen(["/usr/bin/python3", os.path.join(ROOT, "scripts", "smtp_sink.py"),
                                       str(self.smtp_port), self.mail_dir],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.smtp.stdout.readline()
