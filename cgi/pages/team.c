@@ -128,9 +128,18 @@ static enum res team_page(struct req *req, json_t *values, json_t *errors)
 	PQclear(res);
 	json_decref(assign);
 	json_object_set_new(m, "members", members);
-	json_object_set_new(m, "invite", json_pack("{s:o, s:o, s:o}", "values", values ? values : json_object(),
-	                                           "errors", errors ? errors : json_object(), "role_options",
-	                                           role_options(t, values ? json_string_value(json_object_get(values, "role")) : "viewer")));
+	{
+		/* A new invitation starts at the least privileged role on offer. */
+		const char *def = NULL;
+		for (int k = ROLE_VIEWER; k < ROLE_COUNT && def == NULL; k++)
+			if (can_grant(t, (enum role)k))
+				def = authz_role_name((enum role)k);
+		if (values != NULL)
+			def = json_string_value(json_object_get(values, "role"));
+		json_object_set_new(m, "invite", json_pack("{s:o, s:o, s:o}", "values", values ? values : json_object(),
+		                                           "errors", errors ? errors : json_object(), "role_options",
+		                                           role_options(t, def)));
+	}
 	{
 		const char *done = http_query(req, "done");
 		static const char *const notices[][2] = {
