@@ -27,6 +27,9 @@ static void usage(void)
 	        "  create-admin --mssp NAME --region R --email E --name N\n"
 	        "                                create an MSSP and its first MSSP Admin;\n"
 	        "                                the password is read from PORTAL_ADMIN_PASSWORD or stdin\n"
+	        "  create-msp --msp NAME --region R --email E --name N\n"
+	        "                                create a standalone MSP (no MSSP yet) and its Owner;\n"
+	        "                                the Owner then adds companies in the portal\n"
 	        "  seed-demo [--size S|M|L]      load demo tenants and users (idempotent)\n"
 	        "  check                         verify config, database, RLS and templates\n"
 	        "  routes                        print the route table as JSON\n");
@@ -181,16 +184,19 @@ static int read_password(char *out, size_t len)
 }
 
 /* ---------------------------------------------------------------- create-admin */
-static int cmd_create_admin(int argc, char **argv)
+/* create-admin (an MSSP and its MSSP Admin) and create-msp (a standalone
+ * MSP and its Owner) differ only in the tenant kind and the role. */
+static int create_root(int argc, char **argv, const char *kind, const char *role)
 {
 	static const struct option opts[] = {{"mssp", required_argument, NULL, 'm'},
+	                                     {"msp", required_argument, NULL, 'm'},
 	                                     {"region", required_argument, NULL, 'r'},
 	                                     {"email", required_argument, NULL, 'e'},
 	                                     {"name", required_argument, NULL, 'n'},
 	                                     {NULL, 0, NULL, 0}};
 	const char *mssp = NULL, *region = "eu", *email = NULL, *name = NULL;
 	char pw[PW_MAX_LEN + 2], hash[PW_HASH_MAX];
-	const char *params[5];
+	const char *params[7];
 	PGconn *c;
 	PGresult *res;
 	int ch, ret = 1;
@@ -216,16 +222,19 @@ static int cmd_create_admin(int argc, char **argv)
 	params[2] = email;
 	params[3] = name;
 	params[4] = hash;
+	params[5] = kind;
+	params[6] = role;
 	res = PQexecParams(c,
 	                   "WITH t AS (INSERT INTO tenants (kind, name, region, ancestors, root_id)"
-	                   "           VALUES ('mssp', $1, $2, '{0}', 0) RETURNING id),"
+	                   "           VALUES ($6, $1, $2, '{0}', 0) RETURNING id),"
 	                   " u AS (INSERT INTO users (email, name, password_hash, password_changed_at)"
 	                   "       VALUES ($3, $4, $5, now()) RETURNING id)"
 	                   " INSERT INTO memberships (user_id, tenant_id, role)"
-	                   " SELECT u.id, t.id, 'mssp_admin' FROM t, u RETURNING tenant_id, user_id",
-	                   5, NULL, params, NULL, NULL, 0);
-	if (exec_ok(c, res, "create-admin")) {
-		printf("created MSSP %s (tenant %s) with admin %s (user %s)\n", mssp, PQgetvalue(res, 0, 0), email,
+	                   " SELECT u.id, t.id, $7 FROM t, u RETURNING tenant_id, user_id",
+	                   7, NULL, params, NULL, NULL, 0);
+	if (exec_ok(c, res, kind)) {
+		printf("created %s %s (tenant %s) with %s %s (user %s)\n", strcmp(kind, "mssp") == 0 ? "MSSP" : "MSP",
+		       mssp, PQgetvalue(res, 0, 0), strcmp(role, "owner") == 0 ? "owner" : "admin", email,
 		       PQgetvalue(res, 0, 1));
 		ret = 0;
 	}
@@ -416,7 +425,9 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate();
 	if (strcmp(cmd, "create-admin") == 0)
-		return cmd_create_admin(argc, argv);
+		return create_root(argc, argv, "mssp", "mssp_admin");
+	if (strcmp(cmd, "create-msp") == 0)
+		return create_root(argc, argv, "msp", "owner");
 	if (strcmp(cmd, "seed-demo") == 0)
 		return cmd_seed_demo(argc, argv);
 	if (strcmp(cmd, "check") == 0)

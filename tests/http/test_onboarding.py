@@ -280,3 +280,26 @@ def test_only_owners_and_admins_of_the_msp_decide(ctx):
     # The MSSP cannot decide for the MSP, nor see its request page.
     assert admin.post("/t/%d/requests/%d/decide" % (msp, rid), {"decision": "approve", "reason": "me"}).status == 404
     assert ctx.stack.psql("SELECT status FROM msp_requests WHERE id = %d" % rid) == "pending"
+
+
+def test_an_msp_created_with_ctl_can_be_onboarded(ctx):
+    import os
+    import subprocess
+    n = "%d" % (int(time.time() * 1000) % 10000000)
+    env = dict(os.environ, PORTAL_DB_OWNER="host=%s/run dbname=portal user=portal_owner" % ctx.stack.var,
+               PORTAL_ADMIN_PASSWORD="msp-owner-pw-2026")
+    cmd = [os.path.join(portal.ROOT, "build", "asan", "bin", "ctl"), "create-msp", "--msp", "Ctl MSP " + n,
+           "--region", "eu", "--email", "ctl%s@msp.example" % n, "--name", "Ctl Owner"]
+    if os.getuid() == 0:
+        cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%d" % portal._gid("mssp-portal"), "--init-groups", "--"] + cmd
+    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert p.returncode == 0 and "created MSP Ctl MSP %s" % n in p.stdout, p.stdout
+    owner = ctx.login("ctl%s@msp.example" % n, "msp-owner-pw-2026")
+    msp = owner.get_json("/").json()["memberships"][0]
+    assert msp["role"] == "owner" and msp["kind"] == "msp"
+    # The owner adds a company, then the MSSP asks to manage the MSP.
+    assert owner.post("/t/%d/children" % msp["tenant_id"], {"name": "First Client"}).status == 303
+    admin = ctx.login("admin@northwind.example")
+    assert add_msp(admin, ctx, "ctl%s@msp.example" % n, "ctl msp " + n).status == 303
+    row = find(requests_of(admin, ctx), "Ctl MSP " + n)
+    assert row["status"] == "pending" and row["companies"] == 1
