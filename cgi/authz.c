@@ -106,12 +106,9 @@ enum res authz_tenant(struct req *req, enum perm perm)
 	char *end;
 	long long id;
 
-	if (idp == NULL || *idp < '1' || *idp > '9' || strlen(idp) > 18)
+	if (!http_is_id(idp))
 		return R_NOT_FOUND;
-	errno = 0;
 	id = strtoll(idp, &end, 10);
-	if (*end != '\0' || errno != 0)
-		return R_NOT_FOUND;
 	params[0] = idp;
 	res = db_exec(&st_tenant_ctx, params, &r);
 	if (res == NULL)

@@ -193,6 +193,16 @@ const char *http_form(struct req *req, const char *name)
 const char *http_query(struct req *req, const char *name) { return http_param_str(&req->query_params, name); }
 const char *http_cookie(struct req *req, const char *name) { return http_param_str(&req->cookies, name); }
 
+int http_is_id(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || *s < '1' || *s > '9')
+		return 0;
+	n = strspn(s, "0123456789");
+	return s[n] == '\0' && n <= 18;
+}
+
 const char *http_route_param(struct req *req, int i)
 {
 	return (i >= 0 && i < req->nroute_params) ? req->route_params[i] : NULL;

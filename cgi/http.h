@@ -86,6 +86,9 @@ void http_req_end(struct req *req);
 const char *http_form(struct req *req, const char *name);
 const char *http_query(struct req *req, const char *name);
 const char *http_cookie(struct req *req, const char *name);
+/* 1 if s is a database id: a positive decimal of at most 18 digits with no
+ * leading zero (so it fits a bigint and has one spelling). */
+int http_is_id(const char *s);
 /* Route parameter i (0-based) as matched by the router. */
 const char *http_route_param(struct req *req, int i);
 

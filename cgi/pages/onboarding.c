@@ -251,8 +251,7 @@ static enum res withdraw(struct req *req, int resend)
 	PGresult *res;
 	enum res r;
 
-	if (strcmp(req->tenant->kind, "mssp") != 0 || rid == NULL || strspn(rid, "0123456789") != strlen(rid) ||
-	    strlen(rid) > 18 || *rid == '\0')
+	if (strcmp(req->tenant->kind, "mssp") != 0 || !http_is_id(rid))
 		return R_NOT_FOUND;
 	snprintf(tid, sizeof(tid), "%lld", req->tenant->id);
 	snprintf(days, sizeof(days), "%d", REQUEST_DAYS);
@@ -350,7 +349,7 @@ static enum res request_page(struct req *req, const char *reason, const char *er
 	json_t *m = view_model(req), *q;
 	enum res r;
 
-	if (rid == NULL || strspn(rid, "0123456789") != strlen(rid) || strlen(rid) > 18 || *rid == '\0')
+	if (!http_is_id(rid))
 		return R_NOT_FOUND;
 	q = find_request(req, rid, &r);
 	if (q == NULL)
@@ -518,7 +517,7 @@ enum res page_request_by_id(struct req *req)
 	char loc[96];
 	const char *params[1] = {rid};
 
-	if (rid == NULL || strspn(rid, "0123456789") != strlen(rid) || strlen(rid) > 18 || *rid == '\0')
+	if (!http_is_id(rid))
 		return R_NOT_FOUND;
 	res = db_exec(&st_req_msp, params, &r);
 	if (res == NULL)
@@ -565,7 +564,7 @@ enum res page_notification_read(struct req *req)
 	const char *params[1] = {nid};
 	enum res r;
 
-	if (nid == NULL || strspn(nid, "0123456789") != strlen(nid) || strlen(nid) > 18 || *nid == '\0')
+	if (!http_is_id(nid))
 		return R_NOT_FOUND;
 	if ((r = db_run(&st_note_read, params)) != R_SUCCESS)
 		return r;

@@ -252,7 +252,7 @@ static enum res member(struct req *req, const char **uid, enum role *role)
 	enum res r;
 	const char *u = http_route_param(req, 1);
 
-	if (u == NULL || *u < '1' || *u > '9' || strlen(u) > 18 || strspn(u, "0123456789") != strlen(u))
+	if (!http_is_id(u))
 		return R_NOT_FOUND;
 	tenant_id_str(req, tid);
 	params[0] = tid;
@@ -396,8 +396,7 @@ static enum res assignment(struct req *req, int on)
 		return r;
 	if (strcmp(req->tenant->kind, "mssp") != 0 || role != ROLE_MSSP_ANALYST)
 		return team_error(req, 409, "Only MSSP Analysts are assigned to tenants.");
-	if (which == NULL || *which < '1' || *which > '9' || strlen(which) > 18 ||
-	    strspn(which, "0123456789") != strlen(which))
+	if (!http_is_id(which))
 		return team_error(req, 400, "Choose a tenant to assign.");
 	tenant_id_str(req, tid);
 	params[0] = tid;
