@@ -200,7 +200,7 @@ int http_is_id(const char *s)
 	if (s == NULL || *s < '1' || *s > '9')
 		return 0;
 	n = strspn(s, "0123456789");
-	return s[n] == '\0' && n <= 18;
+	return n <= 18 && s[n] == '\0';
 }
 
 const char *http_route_param(struct req *req, int i)
