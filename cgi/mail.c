@@ -105,6 +105,18 @@ static size_t read_cb(char *ptr, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
+/* libcurl's progress callback: nonzero aborts the transfer. */
+static int progress_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct mail_server *srv = userp;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return srv->cancel != NULL && srv->cancel() ? 1 : 0;
+}
+
 int mail_send(const struct mail_server *srv, const struct mail_msg *m, char *err, size_t errlen)
 {
 	struct buf msg = BUF_INIT;
@@ -143,6 +155,11 @@ int mail_send(const struct mail_server *srv, const struct mail_msg *m, char *err
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	if (srv->starttls)
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (srv->cancel != NULL) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)srv);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	if (srv->user != NULL) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, srv->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, srv->password ? srv->password : "");
@@ -150,6 +167,8 @@ int mail_send(const struct mail_server *srv, const struct mail_msg *m, char *err
 	rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
 		snprintf(err, errlen, "%s", *curlerr ? curlerr : curl_easy_strerror(rc));
+		if (rc == CURLE_ABORTED_BY_CALLBACK)
+			ret = -2;
 		goto out;
 	}
 	ret = 0;

@@ -27,9 +27,11 @@ struct mail_server {
 	const char *password; /* may be NULL */
 	int starttls;         /* 1: require STARTTLS on smtp:// */
 	long timeout_seconds;
+	int (*cancel)(void); /* may be NULL: polled (about once a second) during a send; nonzero aborts it */
 };
 
-/* Send one message. 0 on success; otherwise -1 with a short reason in err. */
+/* Send one message. 0 on success; -2 when srv->cancel aborted it; otherwise
+ * -1. err holds a short reason when it is not 0. */
 int mail_send(const struct mail_server *srv, const struct mail_msg *m, char *err, size_t errlen);
 
 #endif

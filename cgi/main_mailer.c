@@ -4,7 +4,14 @@
  * so several mailers can run at once without sending a row twice; the row
  * is marked sent (or rescheduled with exponential backoff, or failed after
  * MAILER_MAX_ATTEMPTS) in that same transaction. A message is lost neither
- * when SMTP is down nor when the database is: it simply waits. */
+ * when SMTP is down nor when the database is: it simply waits, and the
+ * mailer reconnects (db.c) once the database is back.
+ *
+ * SIGTERM: the send in progress is finished and recorded, then the mailer
+ * exits. A send still running MAILER_STOP_GRACE seconds (default 5) after
+ * the signal (a hung SMTP server) is aborted and its transaction rolled
+ * back, so the row stays queued with its attempts unchanged, well before
+ * scripts/stack would SIGKILL the process. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +26,27 @@
 #include "mail.h"
 
 static volatile sig_atomic_t stop;
+static int stop_grace = 5;
 
 static void on_term(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* Polled by libcurl during a send: abort once a stop request is older than
+ * stop_grace seconds. */
+static int cancel_send(void)
+{
+	static struct timespec seen;
+	struct timespec now;
+
+	if (!stop)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (seen.tv_sec == 0 && seen.tv_nsec == 0)
+		seen = now;
+	return now.tv_sec - seen.tv_sec >= stop_grace;
 }
 
 DB_STMT(st_claim, 0,
@@ -62,6 +85,7 @@ static int drain_one(const struct mail_server *srv, const char *from, int max_at
 	char err[256], mid[96], hostpart[64];
 	const char *params[4];
 	char maxs[16], backs[16];
+	int sent;
 
 	if (db_begin() != R_SUCCESS)
 		return -1;
@@ -84,7 +108,15 @@ static int drain_one(const struct mail_server *srv, const char *from, int max_at
 	m.html = PQgetvalue(res, 0, 4);
 	m.message_id = mid;
 	params[0] = PQgetvalue(res, 0, 0);
-	if (mail_send(srv, &m, err, sizeof(err)) == 0) {
+	sent = mail_send(srv, &m, err, sizeof(err));
+	if (sent == -2) {
+		/* Stopping: the row stays queued, its attempt not counted. */
+		log_warn("message %s: send aborted on shutdown (%s); it stays queued", params[0], err);
+		PQclear(res);
+		db_rollback();
+		return 0;
+	}
+	if (sent == 0) {
 		r = db_run(&st_sent, params);
 		log_info("sent message %s", params[0]);
 	} else {
@@ -109,7 +141,9 @@ int main(void)
 	const struct config *cfg;
 	struct mail_server srv;
 	struct sigaction sa;
-	int poll_ms, max_attempts, backoff, n;
+	int poll_ms, max_attempts, backoff;
+
+	memset(&srv, 0, sizeof(srv));
 
 	log_set_name("mailer");
 	cfg = config_load();
@@ -128,12 +162,15 @@ int main(void)
 	poll_ms = env_int("MAILER_POLL_MS", 1000);
 	max_attempts = env_int("MAILER_MAX_ATTEMPTS", 8);
 	backoff = env_int("MAILER_BACKOFF_SECONDS", 30);
+	stop_grace = env_int("MAILER_STOP_GRACE", 5);
+	srv.cancel = cancel_send;
 	if (poll_ms < 10)
 		poll_ms = 10;
 	db_init(cfg->db);
-	log_info("mailer started: %s, polling every %d ms", srv.url, poll_ms);
+	log_info("mailer started: %s, polling every %d ms, at most %d attempts, backoff %d s", srv.url, poll_ms,
+	         max_attempts, backoff);
 	while (!stop) {
-		n = drain_one(&srv, cfg->mail_from, max_attempts, backoff);
+		int n = drain_one(&srv, cfg->mail_from, max_attempts, backoff);
 		if (n == 0)
 			sleep_ms(poll_ms);
 		else if (n < 0)

@@ -18,6 +18,8 @@ DB_STMT(st_child_create, 4,
 /* Not RETURNING: RLS checks returned rows against the visibility computed
  * when the statement started, which cannot include the new child yet. */
 DB_STMT(st_child_id, 0, "SELECT currval('tenants_id_seq')");
+/* Archiving is decided one level up: the actor must manage the parent. */
+DB_STMT(st_parent_role, 1, "SELECT kind, effective_role(id) FROM tenants WHERE id = $1::bigint");
 DB_STMT(st_tenant_rename, 2, "UPDATE tenants SET name = $2 WHERE id = $1::bigint AND status = 'active'");
 DB_STMT(st_tenant_archive, 1,
         "UPDATE tenants SET status = 'archived' WHERE id = $1::bigint AND status = 'active'"
@@ -165,8 +167,21 @@ enum res page_tenant_archive(struct req *req)
 		                    json_string("A top-level tenant cannot be archived here; ask the portal operator."));
 		return page_tenant(req);
 	}
-	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	snprintf(id, sizeof(id), "%lld", req->tenant->parent_id);
 	params[0] = id;
+	res = db_exec(&st_parent_role, params, &r);
+	if (res == NULL)
+		return r;
+	n = PQntuples(res) == 1 && !PQgetisnull(res, 0, 1) &&
+	    authz_can(authz_role(PQgetvalue(res, 0, 1)), PERM_SETTINGS, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (!n) {
+		req->status = 403;
+		json_object_set_new(view_model(req), "error",
+		                    json_string("Only an administrator of the tenant above can archive this one."));
+		return page_tenant(req);
+	}
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
 	res = db_exec(&st_tenant_archive, params, &r);
 	if (res == NULL)
 		return r;

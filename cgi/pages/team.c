@@ -219,7 +219,14 @@ enum res page_team_invite(struct req *req)
 	params[3] = role;
 	params[4] = hash;
 	params[5] = days;
-	res = db_exec(&st_invite, params, &r);
+	res = db_exec_guarded(&st_invite, params, &r);
+	if (res == NULL && r == R_BAD_INPUT && strcmp(db_last_message(), "already_member") == 0) {
+		json_object_set_new(errors, "email",
+		                    json_string("This person already has access to this tenant. Change their role in "
+		                                "the table above, where you may."));
+		req->status = 409;
+		return team_page(req, values, errors);
+	}
 	if (res == NULL) {
 		json_decref(values);
 		json_decref(errors);

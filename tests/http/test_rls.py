@@ -1,0 +1,420 @@
+"""Row-Level Security at the database level, as the app role (portal_app).
+
+The expectations are computed in Python from the tenant tree, memberships
+and analyst assignments read as the owner role (which bypasses RLS), per
+the documented rules: a membership shows its tenant's subtree, an MSSP
+Analyst's membership the MSSP row only, and an assignment its subtree.
+"""
+import os
+import subprocess
+
+import portal
+
+PERSONAS = ["admin@northwind.example", "owner@evergreen.example", "analyst@northwind.example",
+            "viewer@company.example"]
+
+
+def owner(ctx, sql):
+    return ctx.stack.psql(sql, user="portal_owner")
+
+
+def app(ctx, sql):
+    return ctx.stack.psql(sql, user="portal_app")
+
+
+def app_err(ctx, sql):
+    """Run SQL as the app role that must fail; returns the error text."""
+    try:
+        out = app(ctx, sql)
+    except RuntimeError as e:
+        return str(e)
+    raise AssertionError("expected an error from %r, got rows %r" % (sql, out))
+
+
+def as_user(uid, sql):
+    """SQL wrapped in a transaction with the identity of uid (as the
+    portal does it: set_config(..., true)); the set_config row is dropped by
+    rows_after_identity()."""
+    return "BEGIN; SELECT set_config('app.user_id', '%d', true); %s ROLLBACK;" % (uid, sql)
+
+
+def rows_after_identity(out, uid):
+    lines = out.splitlines()
+    assert lines and lines[0] == str(uid), "set_config did not answer %d: %r" % (uid, out)
+    return lines[1:]
+
+
+def ids(lines):
+    return sorted(int(x) for x in lines if x.strip())
+
+
+class Tree:
+    def __init__(self, ctx):
+        self.parent = {}
+        for line in owner(ctx, "SELECT id, coalesce(parent_id, 0) FROM tenants").splitlines():
+            t, p = line.split("|")
+            self.parent[int(t)] = int(p) or None
+        self.members = [tuple(l.split("|")) for l in
+                        owner(ctx, "SELECT user_id, tenant_id, role FROM memberships").splitlines()]
+        self.assigned = [tuple(int(x) for x in l.split("|")) for l in
+                         owner(ctx, "SELECT user_id, tenant_id FROM analyst_assignments").splitlines()]
+        self.uid = {}
+        for line in owner(ctx, "SELECT id, lower(email) FROM users").splitlines():
+            u, e = line.split("|", 1)
+            self.uid[e] = int(u)
+        self.name = {}
+        for line in owner(ctx, "SELECT id, name FROM tenants").splitlines():
+            t, n = line.split("|", 1)
+            self.name[n] = int(t)
+
+    def subtree(self, root):
+        out = {root}
+        grew = True
+        while grew:
+            grew = False
+            for t, p in self.parent.items():
+                if p in out and t not in out:
+                    out.add(t)
+                    grew = True
+        return out
+
+    def visible(self, uid):
+        vis = set()
+        for u, t, role in self.members:
+            if int(u) != uid:
+                continue
+            vis |= {int(t)} if role == "mssp_analyst" else self.subtree(int(t))
+        for u, t in self.assigned:
+            if u == uid:
+                vis |= self.subtree(t)
+        return vis
+
+
+def rls_tables(ctx):
+    """[(table, app may select, has tenant_id column)] for every table with RLS."""
+    out = owner(ctx, """
+        SELECT c.relname, has_table_privilege('portal_app', c.oid, 'SELECT'),
+               EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'
+                        AND NOT a.attisdropped)
+          FROM pg_class c WHERE c.relrowsecurity AND c.relnamespace = 'public'::regnamespace
+         ORDER BY 1""")
+    res = []
+    for line in out.splitlines():
+        name, sel, tcol = line.split("|")
+        res.append((name, sel == "t", tcol == "t"))
+    return res
+
+
+# ------------------------------------------------------------------ (a)
+def test_rls_tables_are_the_expected_ones(ctx):
+    names = {t for t, _, _ in rls_tables(ctx)}
+    for must in ("tenants", "memberships", "analyst_assignments", "audit_log", "branding", "mail_outbox",
+                 "invitations"):
+        assert must in names, "%s has no RLS (RLS tables: %s)" % (must, sorted(names))
+    forced = owner(ctx, "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relrowsecurity"
+                        " AND NOT relforcerowsecurity AND relnamespace = 'public'::regnamespace")
+    assert forced == "", "RLS enabled but not forced on: %s" % forced
+
+
+def test_no_identity_sees_no_rows_in_any_rls_table(ctx):
+    problems, denied = [], []
+    nonempty = 0
+    for table, may_select, _ in rls_tables(ctx):
+        total = int(owner(ctx, "SELECT count(*) FROM %s" % table))
+        nonempty += total > 0
+        if may_select:
+            try:
+                got = app(ctx, "SELECT count(*) FROM %s" % table)
+            except RuntimeError as e:
+                problems.append("%s: granted SELECT but the app role got an error: %s" % (table, e))
+                continue
+            if got != "0":
+                problems.append("%s: %s of %d rows visible without an identity" % (table, got, total))
+            # An identity that matches no user sees nothing either.
+            got = app(ctx, "BEGIN; SELECT set_config('app.user_id', '999999999', true);"
+                           " SELECT count(*) FROM %s; COMMIT;" % table).splitlines()[-1]
+            if got != "0":
+                problems.append("%s: %s rows visible to an unknown user id" % (table, got))
+        else:
+            try:
+                got = app(ctx, "SELECT count(*) FROM %s" % table)
+                problems.append("%s: not granted, yet SELECT answered %s" % (table, got))
+            except RuntimeError as e:
+                if "permission denied" not in str(e):
+                    problems.append("%s: unexpected error %s" % (table, e))
+                else:
+                    denied.append(table)
+    assert nonempty >= 3, "too few RLS tables hold rows for this test to mean anything"
+    assert not problems, "\n".join(problems)
+    # Write-only tables (the app may insert but not read): reported here.
+    print("# RLS tables the app role may not read at all (permission denied): %s" % ", ".join(denied))
+    assert "mail_outbox" in denied
+
+
+# ------------------------------------------------------------------ (b)
+def test_identity_sees_exactly_its_tenants(ctx):
+    tree = Tree(ctx)
+    problems = []
+    for email in PERSONAS:
+        uid = tree.uid[email]
+        want = sorted(tree.visible(uid))
+        got = ids(rows_after_identity(app(ctx, as_user(uid, "SELECT id FROM tenants;")), uid))
+        if got != want:
+            problems.append("%s: tenants %r, expected %r" % (email, got, want))
+    # The documented shapes, spelled out for the demo data.
+    vis = {e: tree.visible(tree.uid[e]) for e in PERSONAS}
+    mssp, bluefin, ever = tree.name["Northwind Security"], tree.name["Bluefin IT"], tree.name["Evergreen MSP"]
+    assert vis["admin@northwind.example"] == tree.subtree(mssp)
+    assert vis["owner@evergreen.example"] == tree.subtree(ever)
+    assert vis["analyst@northwind.example"] == {mssp} | tree.subtree(bluefin)
+    assert len(vis["viewer@company.example"]) == 1
+    assert not vis["owner@evergreen.example"] & vis["admin@northwind.example"]
+    assert not problems, "\n".join(problems)
+
+
+# Which rows of a table an identity must see (as SQL over the owner's view):
+# tenant-scoped tables by default; the exceptions spelled out.
+DEFAULT_RULE = "x.tenant_id = ANY ({arr})"
+ROW_RULES = {
+    "tenants": "x.id = ANY ({arr})",
+    "notifications": "x.user_id = {uid}",  # a person's own notifications, whatever the tenant
+    "msp_requests": "x.mssp_id = ANY ({arr}) OR x.msp_tenant_id = ANY ({arr})",  # either side of a request
+}
+
+
+def test_identity_sees_exactly_its_rows_in_every_tenant_table(ctx):
+    tree = Tree(ctx)
+    problems = []
+    tables = [t for t, sel, tcol in rls_tables(ctx) if sel]
+    assert {"memberships", "audit_log", "analyst_assignments", "invitations", "branding"} <= set(tables), tables
+    missing = [t for t, sel, tcol in rls_tables(ctx) if sel and not tcol and t not in ROW_RULES]
+    assert not missing, "no row rule for RLS tables without tenant_id: %s (add one to ROW_RULES)" % missing
+    digest = ("SELECT '%s', count(*) || '/' || md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), ''))"
+              " FROM %s x")
+    for email in PERSONAS:
+        uid = tree.uid[email]
+        vis = sorted(tree.visible(uid))
+        arr = "ARRAY[%s]::bigint[]" % ",".join(str(v) for v in vis)
+        # One query per side: every table's row count and digest.
+        want = owner(ctx, " UNION ALL ".join(
+            "(%s WHERE %s)" % (digest % (t, t), ROW_RULES.get(t, DEFAULT_RULE).format(arr=arr, uid=uid))
+            for t in tables)).splitlines()
+        got = rows_after_identity(app(ctx, as_user(uid, " UNION ALL ".join("(%s)" % (digest % (t, t))
+                                                                           for t in tables) + ";")), uid)
+        want, got = dict(l.split("|") for l in want), dict(l.split("|") for l in got)
+        for table in tables:
+            if got.get(table) != want.get(table):
+                problems.append("%s on %s: got %r, expected %r" % (email, table, got.get(table), want.get(table)))
+    # memberships: the admin of the MSSP sees more people than the MSP owner
+    # outside it, who sees none of the MSSP's.
+    n_admin = rows_after_identity(app(ctx, as_user(tree.uid["admin@northwind.example"],
+                                                   "SELECT count(*) FROM memberships;")), 0 + tree.uid["admin@northwind.example"])
+    n_ever = rows_after_identity(app(ctx, as_user(tree.uid["owner@evergreen.example"],
+                                                  "SELECT count(DISTINCT tenant_id) FROM memberships;")),
+                                 tree.uid["owner@evergreen.example"])
+    assert int(n_admin[0]) >= 8 and n_ever == ["1"], (n_admin, n_ever)
+    assert not problems, "\n".join(problems)
+
+
+# ------------------------------------------------------------------ (c)
+def test_identity_does_not_outlive_the_transaction(ctx):
+    tree = Tree(ctx)
+    a = tree.uid["admin@northwind.example"]
+    out = app(ctx, "BEGIN; SELECT set_config('app.user_id', '%d', true); SELECT count(*) FROM tenants; COMMIT;"
+                   " SELECT count(*) FROM tenants; SELECT coalesce(current_setting('app.user_id', true), '<unset>');"
+                   " SELECT count(*) FROM memberships;" % a)
+    lines = out.splitlines()
+    assert lines[0] == str(a) and int(lines[1]) == len(tree.visible(a)) > 1, lines
+    assert lines[2] == "0", "the next statement on the same connection still saw %s tenants" % lines[2]
+    assert lines[3] in ("", "<unset>"), "app.user_id survived the transaction: %r" % lines[3]
+    assert lines[4] == "0", lines
+    # A rolled-back request leaves nothing either, and the next identity
+    # sees only its own tenants.
+    b = tree.uid["owner@evergreen.example"]
+    out = app(ctx, "BEGIN; SELECT set_config('app.user_id', '%d', true); ROLLBACK; SELECT count(*) FROM tenants;"
+                   " BEGIN; SELECT set_config('app.user_id', '%d', true); SELECT id FROM tenants ORDER BY id; COMMIT;"
+                   % (a, b))
+    lines = out.splitlines()
+    assert lines[1] == "0", lines
+    assert lines[2] == str(b) and ids(lines[3:]) == sorted(tree.visible(b)), lines
+
+
+# ------------------------------------------------------------------ (d)
+def test_app_cannot_insert_a_tenant_under_a_parent_it_cannot_see(ctx):
+    tree = Tree(ctx)
+    ever_owner = tree.uid["owner@evergreen.example"]
+    bluefin, ever = tree.name["Bluefin IT"], tree.name["Evergreen MSP"]
+    before = owner(ctx, "SELECT count(*) FROM tenants")
+    ins = ("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+           " VALUES ('company', 'RLS Probe Co', 'eu', %s, '{0}', 0) RETURNING id;")
+    err = app_err(ctx, "BEGIN; SELECT set_config('app.user_id', '%d', true); %s COMMIT;" % (ever_owner, ins % bluefin))
+    assert "row-level security" in err or "does not exist" in err, err
+    # Nor a new root, nor anything without an identity.
+    err = app_err(ctx, "BEGIN; SELECT set_config('app.user_id', '%d', true);"
+                       " INSERT INTO tenants (kind, name, region, ancestors, root_id)"
+                       " VALUES ('mssp', 'RLS Probe Root', 'eu', '{0}', 0); COMMIT;" % ever_owner)
+    assert "row-level security" in err, err
+    err = app_err(ctx, ins % ever)
+    assert "row-level security" in err or "does not exist" in err, err
+    assert owner(ctx, "SELECT count(*) FROM tenants") == before
+    # Control: under its own MSP the same INSERT works (then rolled back), so
+    # the refusals above are RLS, not a missing grant. (Without RETURNING:
+    # RETURNING applies the SELECT policy to the new row, which the
+    # statement's visible_tenant_ids() does not contain yet - see the report.)
+    n_vis = len(tree.visible(ever_owner))
+    out = app(ctx, as_user(ever_owner, (ins % ever).replace(" RETURNING id", "") + " SELECT count(*) FROM tenants;"))
+    assert rows_after_identity(out, ever_owner) == [str(n_vis + 1)], out
+    assert owner(ctx, "SELECT count(*) FROM tenants") == before
+
+
+def test_app_cannot_update_or_delete_another_tenants_rows(ctx):
+    tree = Tree(ctx)
+    ever_owner = tree.uid["owner@evergreen.example"]
+    bluefin, ever = tree.name["Bluefin IT"], tree.name["Evergreen MSP"]
+    snap = "SELECT md5(string_agg(id || name || status || coalesce(parent_id, 0), ',' ORDER BY id)) FROM tenants"
+    before = owner(ctx, snap)
+    out = app(ctx, as_user(ever_owner, "UPDATE tenants SET name = 'Hijacked' WHERE id = %d RETURNING id;" % bluefin))
+    assert rows_after_identity(out, ever_owner) == [], out
+    out = app(ctx, as_user(ever_owner, "WITH u AS (UPDATE tenants SET status = 'archived' RETURNING id)"
+                                       " SELECT id FROM u ORDER BY id;"))
+    assert ids(rows_after_identity(out, ever_owner)) == sorted(tree.visible(ever_owner)), out
+    # Without an identity, nothing at all.
+    assert app(ctx, "UPDATE tenants SET name = name RETURNING id") == ""
+    # Memberships of another tenant cannot be changed or deleted.
+    out = app(ctx, as_user(ever_owner, "UPDATE memberships SET role = 'viewer' WHERE tenant_id = %d RETURNING user_id;"
+                                       " DELETE FROM memberships WHERE tenant_id = %d RETURNING user_id;"
+                                       % (bluefin, bluefin)))
+    assert rows_after_identity(out, ever_owner) == [], out
+    # Nor moved into a tenant the user cannot see (WITH CHECK).
+    err = app_err(ctx, "BEGIN; SELECT set_config('app.user_id', '%d', true);"
+                       " UPDATE memberships SET tenant_id = %d WHERE tenant_id = %d; COMMIT;"
+                       % (ever_owner, bluefin, ever))
+    assert "row-level security" in err, err
+    assert owner(ctx, snap) == before
+
+
+def test_app_cannot_read_users_or_sessions(ctx):
+    ctx.login("viewer@company.example")  # at least one session exists
+    for table in ("users", "sessions", "login_failures", "password_resets"):
+        err = app_err(ctx, "SELECT count(*) FROM %s" % table)
+        assert "permission denied" in err, (table, err)
+        tree_uid = owner(ctx, "SELECT id FROM users WHERE email = 'admin@northwind.example'")
+        err = app_err(ctx, "BEGIN; SELECT set_config('app.user_id', '%s', true); SELECT * FROM %s; COMMIT;"
+                      % (tree_uid, table))
+        assert "permission denied" in err, (table, err)
+    assert int(owner(ctx, "SELECT count(*) FROM sessions")) > 0
+
+
+def test_row_security_off_does_not_lift_the_policies(ctx):
+    tree = Tree(ctx)
+    v = tree.uid["viewer@company.example"]
+    for table in ("tenants", "memberships", "audit_log"):
+        try:
+            out = app(ctx, "SET row_security = off; SELECT count(*) FROM %s;" % table)
+            assert out.splitlines()[-1] == "0", (table, out)
+        except RuntimeError as e:
+            assert "row-level security" in str(e), (table, e)
+        try:
+            out = app(ctx, "BEGIN; SET LOCAL row_security = off; SELECT set_config('app.user_id', '%d', true);"
+                           " SELECT count(*) FROM tenants; COMMIT;" % v)
+            assert out.splitlines()[-1] == "1", out
+        except RuntimeError as e:
+            assert "row-level security" in str(e), e
+
+
+# ------------------------------------------------------------------ (e)
+def test_app_role_owns_nothing_and_cannot_bypass(ctx):
+    row = owner(ctx, "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles"
+                     " WHERE rolname = 'portal_app'")
+    assert row == "f|f|f|f", "portal_app attributes (super, bypassrls, createrole, createdb): %r" % row
+    owned = owner(ctx, "SELECT coalesce(string_agg(relname, ','), '') FROM pg_class"
+                       " WHERE relowner = 'portal_app'::regrole")
+    assert owned == "", "portal_app owns: %s" % owned
+    member_of = owner(ctx, "SELECT coalesce(string_agg(r.rolname, ','), '') FROM pg_auth_members m"
+                           " JOIN pg_roles r ON r.oid = m.roleid WHERE m.member = 'portal_app'::regrole")
+    assert member_of == "", "portal_app is a member of: %s" % member_of
+    # The policies do not exempt it: every policy on a tenant table applies
+    # to PUBLIC (or names portal_app) - except the mailer's, which names only
+    # the mailer role.
+    odd = owner(ctx, "SELECT coalesce(string_agg(tablename || '.' || policyname || ':' || array_to_string(roles, '+'),"
+                     " ', '), '') FROM pg_policies WHERE schemaname = 'public'"
+                     " AND NOT (roles = '{public}' OR roles = '{portal_mailer}')")
+    assert odd == "", "policies for unexpected roles: %s" % odd
+
+
+def test_ctl_check_passes(ctx):
+    var = ctx.stack.var
+    ctl = os.path.join(portal.ROOT, "build", "asan", "bin", "ctl")
+    env = ctx.stack.env()
+    env.update({"PORTAL_DB": "host=%s/run dbname=portal user=portal_app" % var,
+                "PORTAL_DB_OWNER": "host=%s/run dbname=portal user=portal_owner" % var,
+                "PORTAL_TEMPLATES": os.path.join(var, "app", "templates")})
+    cmd = [ctl, "check"]
+    if os.getuid() == 0:
+        cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%s" % portal._gid("mssp-portal"), "--init-groups", "--"] + cmd
+    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert r.returncode == 0 and "check: all good" in r.stdout, "ctl check exit %d:\n%s" % (r.returncode, r.stdout)
+    assert "the app role owns no table and cannot bypass RLS" in r.stdout, r.stdout
+    n = int(owner(ctx, "SELECT count(DISTINCT c.oid) FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
+                       " AND a.attname = 'tenant_id' WHERE c.relkind IN ('r', 'p')"
+                       " AND c.relnamespace = 'public'::regnamespace"))
+    assert "RLS enabled and forced on all %d tenant-scoped tables" % n in r.stdout, r.stdout
+
+
+# ------------------------------------------------------------------ (f)
+def test_database_refuses_a_fourth_level(ctx):
+    tree = Tree(ctx)
+    bluefin = tree.name["Bluefin IT"]
+    company = min(t for t, p in tree.parent.items() if p == bluefin)
+    before = owner(ctx, "SELECT count(*) FROM tenants")
+    try:
+        owner(ctx, "BEGIN; INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                   " VALUES ('company', 'Level Four', 'eu', %d, '{0}', 0); ROLLBACK;" % company)
+        raise AssertionError("a company under a company was accepted")
+    except RuntimeError as e:
+        assert "three levels" in str(e), e
+    # Moving an existing company under a company is refused the same way.
+    other = max(t for t, p in tree.parent.items() if p == bluefin)
+    try:
+        owner(ctx, "BEGIN; UPDATE tenants SET parent_id = %d WHERE id = %d; ROLLBACK;" % (company, other))
+        raise AssertionError("a company was moved under a company")
+    except RuntimeError as e:
+        assert "three levels" in str(e), e
+    assert owner(ctx, "SELECT count(*) FROM tenants") == before
+
+
+def test_database_refuses_a_cross_region_child(ctx):
+    tree = Tree(ctx)
+    mssp = tree.name["Northwind Security"]
+    assert owner(ctx, "SELECT region FROM tenants WHERE id = %d" % mssp) == "eu"
+    before = owner(ctx, "SELECT count(*) FROM tenants")
+    try:
+        owner(ctx, "BEGIN; INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                   " VALUES ('msp', 'Region Probe', 'us', %d, '{0}', 0); ROLLBACK;" % mssp)
+        raise AssertionError("an 'us' MSP under the 'eu' MSSP was accepted")
+    except RuntimeError as e:
+        assert "region" in str(e), e
+    # Control: the same MSP in the right region is accepted (rolled back).
+    out = owner(ctx, "BEGIN; INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                     " VALUES ('msp', 'Region Probe', 'eu', %d, '{0}', 0) RETURNING cardinality(ancestors); ROLLBACK;"
+                % mssp)
+    assert out == "2", out
+    assert owner(ctx, "SELECT count(*) FROM tenants") == before
+
+
+# Disabled: fails today (see the report). An MSSP Analyst removed from the
+# MSSP keeps their analyst_assignments rows, and visible_tenant_ids() adds
+# assigned subtrees without requiring the mssp_analyst membership, so the
+# removed person still sees those tenants (/, /tenants) while /t/{id} is 404.
+# Rename to test_... once team_remove (or the function) is fixed.
+def test_a_removed_mssp_analyst_sees_nothing(ctx):
+    tree = Tree(ctx)
+    admin, analyst = tree.uid["admin@northwind.example"], tree.uid["analyst@northwind.example"]
+    mssp = tree.name["Northwind Security"]
+    out = app(ctx, "BEGIN; SELECT set_config('app.user_id', '%d', true);"
+                   " DELETE FROM memberships WHERE user_id = %d AND tenant_id = %d RETURNING user_id;"
+                   " SELECT set_config('app.user_id', '%d', true); SELECT count(*) FROM tenants; ROLLBACK;"
+                   % (admin, analyst, mssp, analyst))
+    lines = out.splitlines()
+    assert lines[1] == str(analyst), "the membership was not removed: %r" % lines
+    assert lines[3] == "0", "a removed MSSP analyst still sees %s tenants" % lines[3]
