@@ -12,12 +12,13 @@
 #define AUDIT_PAGE 50
 #define AUDIT_EXPORT_MAX 10000
 
-DB_STMT(st_audit_entries, 7,
+DB_STMT(st_audit_entries, 8,
         "SELECT id, to_char(at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), tenant_id, tenant_name, user_email, action,"
-        " target, ip, details, total FROM audit_entries($1::bigint, $2, $3, $4::date, $5::date + 1, $6::int, $7::int)");
+        " target, ip, details, total"
+        " FROM audit_entries($1::bigint, $2, $3, $4::date, $5::date + 1, $6::int, $7::int, $8)");
 
 struct audit_filter {
-	const char *user, *action, *from, *to; /* NULL when not given */
+	const char *user, *action, *from, *to, *tenant; /* NULL when not given */
 	long page;
 	json_t *errors;                        /* field -> message */
 };
@@ -50,12 +51,17 @@ static void read_filter(struct req *req, struct audit_filter *f)
 	f->action = opt(req, "action");
 	f->from = opt(req, "from");
 	f->to = opt(req, "to");
+	f->tenant = opt(req, "tenant");
 	f->page = page ? strtol(page, NULL, 10) : 1;
 	if (f->page < 1 || f->page > 100000)
 		f->page = 1;
 	if (f->user && strlen(f->user) > 320) {
 		json_object_set_new(f->errors, "user", json_string("At most 320 characters."));
 		f->user = NULL;
+	}
+	if (f->tenant && strlen(f->tenant) > 120) {
+		json_object_set_new(f->errors, "tenant", json_string("At most 120 characters."));
+		f->tenant = NULL;
 	}
 	if (f->action && strlen(f->action) > 64) {
 		json_object_set_new(f->errors, "action", json_string("At most 64 characters."));
@@ -74,7 +80,7 @@ static void read_filter(struct req *req, struct audit_filter *f)
 static PGresult *query(struct req *req, const struct audit_filter *f, int limit, long offset, enum res *r)
 {
 	char tid[24], lim[16], off[24];
-	const char *params[7];
+	const char *params[8];
 
 	snprintf(tid, sizeof(tid), "%lld", req->tenant->id);
 	snprintf(lim, sizeof(lim), "%d", limit);
@@ -86,6 +92,7 @@ static PGresult *query(struct req *req, const struct audit_filter *f, int limit,
 	params[4] = f->to;
 	params[5] = lim;
 	params[6] = off;
+	params[7] = f->tenant;
 	return db_exec(&st_audit_entries, params, r);
 }
 
@@ -118,8 +125,9 @@ enum res page_audit(struct req *req)
 	}
 	PQclear(res);
 	pages = total ? (total + AUDIT_PAGE - 1) / AUDIT_PAGE : 1;
-	filter = json_pack("{s:s, s:s, s:s, s:s}", "user", f.user ? f.user : "", "action", f.action ? f.action : "",
-	                   "from", f.from ? f.from : "", "to", f.to ? f.to : "");
+	filter = json_pack("{s:s, s:s, s:s, s:s, s:s}", "user", f.user ? f.user : "", "action",
+	                   f.action ? f.action : "", "from", f.from ? f.from : "", "to", f.to ? f.to : "", "tenant",
+	                   f.tenant ? f.tenant : "");
 	json_object_set_new(m, "filter", filter);
 	json_object_set_new(m, "errors", f.errors);
 	json_object_set_new(m, "entries", rows);
@@ -133,9 +141,9 @@ enum res page_audit(struct req *req)
 	{
 		/* The current filters as a query string for the page and export links. */
 		struct buf qs = BUF_INIT;
-		const char *names[4] = {"user", "action", "from", "to"};
-		const char *vals[4] = {f.user, f.action, f.from, f.to};
-		for (int k = 0; k < 4; k++) {
+		const char *names[5] = {"user", "action", "from", "to", "tenant"};
+		const char *vals[5] = {f.user, f.action, f.from, f.to, f.tenant};
+		for (int k = 0; k < 5; k++) {
 			if (vals[k] == NULL)
 				continue;
 			buf_printf(&qs, "&%s=", names[k]);

@@ -112,3 +112,17 @@ def test_audit_log_of_an_msp_does_not_show_other_tenants(ctx):
             assert e["user"] in members, e
     assert "owner@evergreen.example" not in {e["user"] for e in entries}
     assert owner.get("/t/%d/audit" % tid(ctx, "Northwind Security")).status == 404
+
+
+def test_audit_log_filters_by_tenant_name(ctx):
+    mssp = tid(ctx, "Northwind Security")
+    admin = ctx.login("admin@northwind.example")
+    # Make an entry on a known tenant: rename Cobalt to itself.
+    cobalt = tid(ctx, "Cobalt Managed Services")
+    assert admin.post("/t/%d/rename" % cobalt, {"name": "Cobalt Managed Services"}).status == 303
+    page = admin.get_json("/t/%d/audit?tenant=cobalt" % mssp).json()
+    assert page["total"] >= 1
+    assert all(e["tenant"] and "cobalt" in e["tenant"].lower() for e in page["entries"]), page["entries"]
+    assert page["filter"]["tenant"] == "cobalt"
+    none = admin.get_json("/t/%d/audit?tenant=evergreen-nothing" % mssp).json()
+    assert none["total"] == 0 and none["entries"] == []
