@@ -193,6 +193,18 @@ const char *http_form(struct req *req, const char *name)
 const char *http_query(struct req *req, const char *name) { return http_param_str(&req->query_params, name); }
 const char *http_cookie(struct req *req, const char *name) { return http_param_str(&req->cookies, name); }
 
+void http_url_encode(struct buf *b, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || strchr("-_.~@", *p))
+			buf_putc(b, (char)*p);
+		else
+			buf_printf(b, "%%%02X", *p);
+	}
+}
+
 int http_is_id(const char *s)
 {
 	size_t n;
@@ -284,7 +296,9 @@ static void write_out(struct req *req, const char *type, const char *body, size_
 	if (type != NULL)
 		buf_printf(&head, "Content-Type: %s\r\n", type);
 	buf_printf(&head, "Content-Length: %lu\r\n", (unsigned long)len);
-	if (req->status != 200 || strcmp(req->method, "GET") != 0 || req->sess != NULL)
+	/* A handler that chose its own caching (public logo files) keeps it. */
+	if ((req->status != 200 || strcmp(req->method, "GET") != 0 || req->sess != NULL) &&
+	    (req->headers.data == NULL || strstr(req->headers.data, "Cache-Control:") == NULL))
 		buf_puts(&head, "Cache-Control: no-store\r\n");
 	buf_append(&head, req->headers.data ? req->headers.data : "", req->headers.len);
 	buf_puts(&head, "\r\n");

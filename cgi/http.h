@@ -86,6 +86,9 @@ void http_req_end(struct req *req);
 const char *http_form(struct req *req, const char *name);
 const char *http_query(struct req *req, const char *name);
 const char *http_cookie(struct req *req, const char *name);
+/* Append s percent-encoded for a query string value (unreserved characters
+ * and '@' kept). */
+void http_url_encode(struct buf *b, const char *s);
 /* 1 if s is a database id: a positive decimal of at most 18 digits with no
  * leading zero (so it fits a bigint and has one spelling). */
 int http_is_id(const char *s);

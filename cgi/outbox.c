@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brand.h"
 #include "buf.h"
 #include "config.h"
 #include "db.h"
@@ -14,8 +15,8 @@
 #define OUTBOX_MAX_ADDR 320
 #define OUTBOX_MAX_SUBJECT 200
 
-DB_STMT(st_outbox_brand_tenant, 1, "SELECT tenant_id, page_title, footer FROM brand_for_tenant($1::bigint)");
-DB_STMT(st_outbox_brand_host, 1, "SELECT tenant_id, page_title, footer FROM brand_for_host($1)");
+DB_STMT(st_outbox_brand_tenant, 1, "SELECT " BRAND_COLUMNS " FROM brand_for_tenant($1::bigint)");
+DB_STMT(st_outbox_brand_host, 1, "SELECT " BRAND_COLUMNS " FROM brand_for_host($1)");
 DB_STMT(st_outbox_insert, 5,
         "INSERT INTO mail_outbox (tenant_id, root_id, to_addr, subject, body_text, body_html)"
         " SELECT $1::bigint, (SELECT root_id FROM tenants WHERE id = $1::bigint), $2, $3, $4, $5");
@@ -35,13 +36,51 @@ static json_t *brand_for(struct req *req, long long tenant_id)
 	res = db_exec(tenant_id > 0 ? &st_outbox_brand_tenant : &st_outbox_brand_host, params, &r);
 	if (res == NULL || PQntuples(res) != 1) {
 		PQclear(res);
-		return json_pack("{s:s, s:s, s:n}", "page_title", "MSSP Portal", "footer", "MSSP Portal", "tenant_id");
+		return brand_default();
 	}
-	b = json_pack("{s:s, s:s}", "page_title", PQgetvalue(res, 0, 1), "footer", PQgetvalue(res, 0, 2));
-	json_object_set_new(b, "tenant_id",
-	                    PQgetisnull(res, 0, 0) ? json_null() : json_integer(atoll(PQgetvalue(res, 0, 0))));
+	b = brand_from_row(res, 0, 0);
 	PQclear(res);
 	return b;
+}
+
+/* The absolute base of links in this brand's emails: the tenant's portal
+ * host (nearest ancestor's) with the scheme of PORTAL_BASE_URL, else
+ * PORTAL_BASE_URL. */
+static char *brand_base(json_t *brand)
+{
+	const char *base = config_get()->base_url, *host = json_string_value(json_object_get(brand, "host"));
+	const char *colon = strstr(base, "://");
+	struct buf b = BUF_INIT;
+
+	if (host != NULL && *host && colon != NULL) {
+		buf_append(&b, base, (size_t)(colon - base));
+		buf_printf(&b, "://%s", host);
+	} else
+		buf_puts(&b, base);
+	return buf_ok(&b) ? buf_take(&b) : NULL;
+}
+
+/* Links built from PORTAL_BASE_URL in the model's top-level strings move
+ * to the brand's base. */
+static void rebase_links(json_t *model, const char *base)
+{
+	const char *def = config_get()->base_url, *key;
+	size_t dl = strlen(def);
+	json_t *v;
+
+	if (strcmp(base, def) == 0 || dl == 0)
+		return;
+	json_object_foreach(model, key, v) {
+		const char *s = json_string_value(v);
+		if (s != NULL && strncmp(s, def, dl) == 0 && (s[dl] == '/' || s[dl] == '\0')) {
+			struct buf nb = BUF_INIT;
+			buf_puts(&nb, base);
+			buf_puts(&nb, s + dl);
+			if (buf_ok(&nb))
+				json_object_set_new(model, key, json_string(nb.data));
+			buf_free(&nb);
+		}
+	}
 }
 
 /* A plausible single address: no controls, no spaces, one "@". */
@@ -116,8 +155,24 @@ enum res outbox_queue(struct req *req, long long tenant_id, const char *to, cons
 		return R_BAD_INPUT;
 	if (json_object_get(model, "brand") == NULL)
 		json_object_set_new(model, "brand", brand_for(req, tenant_id));
-	if (json_object_get(model, "base_url") == NULL)
-		json_object_set_new(model, "base_url", json_string(config_get()->base_url));
+	{
+		json_t *brand = json_object_get(model, "brand");
+		char *base = brand_base(brand);
+		const char *logo = json_string_value(json_object_get(brand, "logo_light"));
+		if (base == NULL)
+			return R_INTERNAL;
+		rebase_links(model, base);
+		if (json_object_get(model, "base_url") == NULL)
+			json_object_set_new(model, "base_url", json_string(base));
+		if (logo != NULL) {
+			struct buf u = BUF_INIT;
+			buf_printf(&u, "%s%s", base, logo);
+			if (buf_ok(&u))
+				json_object_set_new(brand, "logo_abs", json_string(u.data));
+			buf_free(&u);
+		}
+		free(base);
+	}
 
 	if ((r = render_part(name, "subject", model, &subject)) != R_SUCCESS ||
 	    (r = render_part(name, "text", model, &text)) != R_SUCCESS ||

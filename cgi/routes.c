@@ -18,6 +18,7 @@ const struct route routes[] = {
     {"GET", "/", page_home, ACCESS_USER, 0, "home", PERM_VIEW},
     {"GET", "/tenants", page_tenants, ACCESS_USER, 0, "tenants", PERM_VIEW},
     {"GET", "/t/{id}", page_tenant, ACCESS_TENANT, 0, "tenant", PERM_VIEW},
+    {"GET", "/t/{id}/export", page_tenant_export, ACCESS_TENANT, 0, "tenant_export", PERM_VIEW},
     {"POST", "/t/{id}/children", page_child_create, ACCESS_TENANT, 0, "tenant_child_create", PERM_SETTINGS},
     {"POST", "/t/{id}/rename", page_tenant_rename, ACCESS_TENANT, 0, "tenant_rename", PERM_SETTINGS},
     {"POST", "/t/{id}/archive", page_tenant_archive, ACCESS_TENANT, 0, "tenant_archive", PERM_SETTINGS},
@@ -46,6 +47,11 @@ const struct route routes[] = {
     {"GET", "/t/{id}/audit/export", page_audit_export, ACCESS_TENANT, 0, "audit_export", PERM_AUDIT},
     {"GET", "/t/{id}/mail", page_mail, ACCESS_TENANT, 0, "mail", PERM_SETTINGS},
     {"POST", "/t/{id}/mail/{mid}/retry", page_mail_retry, ACCESS_TENANT, 0, "mail_retry", PERM_SETTINGS},
+    {"GET", "/t/{id}/settings", page_settings, ACCESS_TENANT, 0, "settings", PERM_SETTINGS},
+    {"GET", "/t/{id}/settings/branding", page_branding_form, ACCESS_TENANT, 0, "branding_form", PERM_SETTINGS},
+    {"POST", "/t/{id}/settings/branding", page_branding_save, ACCESS_TENANT, 0, "branding_save", PERM_SETTINGS},
+    {"POST", "/t/{id}/settings/branding/reset", page_branding_reset, ACCESS_TENANT, 0, "branding_reset", PERM_SETTINGS},
+    {"GET", "/logo/{file}", page_logo, ACCESS_PUBLIC, 0, "logo", PERM_VIEW},
 };
 
 const unsigned nroutes = sizeof(routes) / sizeof(routes[0]);

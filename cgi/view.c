@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
+#include "brand.h"
 #include "db.h"
 #include "log.h"
 #include "session.h"
@@ -14,7 +16,14 @@ static struct mus_set *templates;
 DB_STMT(st_bell, 0,
         "SELECT id, title, link, to_char(created_at, 'YYYY-MM-DD HH24:MI') FROM notifications"
         " WHERE read_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 5");
-DB_STMT(st_brand_host, 1, "SELECT tenant_id, page_title, footer FROM brand_for_host($1)");
+/* The tenant in context, else the user's first membership, else the Host. */
+DB_STMT(st_brand_request, 3, "SELECT " BRAND_COLUMNS " FROM brand_for_request($1::bigint, $2::bigint, $3)");
+
+/* The Global view's Settings link: the user's first membership (the tenant
+ * whose brand the page shows), if their role there may change settings. */
+DB_STMT(st_settings_home, 2,
+        "SELECT m.role, t.kind FROM memberships m JOIN tenants t ON t.id = m.tenant_id"
+        " WHERE m.user_id = $1::bigint AND m.tenant_id = $2::bigint AND t.status = 'active'");
 
 enum res view_init(const char *dir, struct mus_error *err)
 {
@@ -49,24 +58,29 @@ json_t *view_model(struct req *req)
 
 static json_t *default_brand(void)
 {
-	return json_pack("{s:s, s:s, s:n}", "page_title", "MSSP Portal", "footer", "MSSP Portal", "tenant_id");
+	return brand_default();
 }
 
+/* The effective brand of the request, in one query (see brand_for_request). */
 static json_t *load_brand(struct req *req)
 {
-	const char *params[1] = {req->host};
+	char tid[24], uid[24];
+	const char *params[3];
 	PGresult *res;
 	json_t *b;
 	enum res r;
 
-	res = db_exec(&st_brand_host, params, &r);
+	snprintf(tid, sizeof(tid), "%lld", req->tenant ? req->tenant->id : 0);
+	snprintf(uid, sizeof(uid), "%lld", req->sess ? req->sess->user_id : 0);
+	params[0] = req->tenant ? tid : NULL;
+	params[1] = req->sess ? uid : NULL;
+	params[2] = req->host;
+	res = db_exec(&st_brand_request, params, &r);
 	if (res == NULL || PQntuples(res) != 1) {
 		PQclear(res);
 		return default_brand();
 	}
-	b = json_pack("{s:s, s:s}", "page_title", PQgetvalue(res, 0, 1), "footer", PQgetvalue(res, 0, 2));
-	json_object_set_new(b, "tenant_id",
-	                    PQgetisnull(res, 0, 0) ? json_null() : json_integer(atoll(PQgetvalue(res, 0, 0))));
+	b = brand_from_row(res, 0, 0);
 	PQclear(res);
 	return b;
 }
@@ -95,6 +109,32 @@ void view_common(struct req *req)
 
 	if (json_object_get(m, "brand") == NULL)
 		json_object_set_new(m, "brand", req->status == 503 ? default_brand() : load_brand(req));
+	/* The remembered theme (www/js/theme.js sets the cookie), rendered as
+	 * data-theme on <html> so the first paint has it. */
+	if (json_object_get(m, "theme") == NULL) {
+		const char *theme = http_cookie(req, "theme");
+		if (theme != NULL && (strcmp(theme, "light") == 0 || strcmp(theme, "dark") == 0))
+			json_object_set_new(m, "theme", json_string(theme));
+	}
+	if (req->sess != NULL && req->tenant == NULL && json_object_get(m, "settings_link") == NULL) {
+		json_t *tid = json_object_get(json_object_get(m, "brand"), "tenant_id");
+		if (json_is_integer(tid)) {
+			char uid[24], id[24];
+			const char *params[2] = {uid, id};
+			PGresult *res;
+			enum res r;
+			snprintf(uid, sizeof(uid), "%lld", req->sess->user_id);
+			snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(tid));
+			res = db_exec(&st_settings_home, params, &r);
+			if (res != NULL && PQntuples(res) == 1 &&
+			    authz_can(authz_role(PQgetvalue(res, 0, 0)), PERM_SETTINGS, PQgetvalue(res, 0, 1))) {
+				char link[64];
+				snprintf(link, sizeof(link), "/t/%s/settings", id);
+				json_object_set_new(m, "settings_link", json_string(link));
+			}
+			PQclear(res);
+		}
+	}
 	if (req->sess != NULL) {
 		json_object_set_new(m, "user", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)req->sess->user_id,
 		                                         "name", req->sess->name, "email", req->sess->email));

@@ -147,12 +147,7 @@ enum res page_audit(struct req *req)
 			if (vals[k] == NULL)
 				continue;
 			buf_printf(&qs, "&%s=", names[k]);
-			for (const unsigned char *p = (const unsigned char *)vals[k]; *p; p++) {
-				if (isalnum(*p) || strchr("-_.~@", *p))
-					buf_putc(&qs, (char)*p);
-				else
-					buf_printf(&qs, "%%%02X", *p);
-			}
+			http_url_encode(&qs, vals[k]);
 		}
 		json_object_set_new(m, "filter_qs", json_string(qs.data ? qs.data : ""));
 		buf_free(&qs);

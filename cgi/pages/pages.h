@@ -2,6 +2,8 @@
 #ifndef PAGES_H
 #define PAGES_H
 
+#include <libpq-fe.h>
+
 #include "http.h"
 
 /* health.c */
@@ -18,8 +20,12 @@ enum res page_reset(struct req *req);
 enum res page_password_form(struct req *req);
 enum res page_password(struct req *req);
 /* tenant.c */
-enum res page_tenant(struct req *req);
 enum res page_tenants(struct req *req);
+/* A tenant row (id, name, kind in columns 0-2) as a new JSON object. */
+json_t *tenant_row(PGresult *res, int i);
+/* dashboard.c */
+enum res page_tenant(struct req *req);
+enum res page_tenant_export(struct req *req);
 /* team.c */
 enum res page_team(struct req *req);
 enum res page_team_invite(struct req *req);
@@ -55,5 +61,11 @@ enum res page_mail(struct req *req);
 enum res page_mail_retry(struct req *req);
 /* home.c */
 enum res page_home(struct req *req);
+/* branding.c */
+enum res page_settings(struct req *req);
+enum res page_branding_form(struct req *req);
+enum res page_branding_save(struct req *req);
+enum res page_branding_reset(struct req *req);
+enum res page_logo(struct req *req);
 
 #endif

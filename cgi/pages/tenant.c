@@ -1,4 +1,4 @@
-/* tenant.c - the tenant in context: its overview and the tenant selector. */
+/* tenant.c - the tenant selector. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,14 +8,6 @@
 #include "pages.h"
 #include "view.h"
 
-/* Children of the tenant with their own child counts. RLS filters rows. */
-DB_STMT(st_children, 1,
-        "SELECT c.id, c.name, c.kind, c.region,"
-        " (SELECT count(*) FROM tenants g WHERE g.parent_id = c.id AND g.status = 'active')"
-        " FROM tenants c WHERE c.parent_id = $1::bigint AND c.status = 'active' ORDER BY lower(c.name)");
-DB_STMT(st_ancestors, 1,
-        "SELECT a.id, a.name, a.kind FROM tenants t JOIN tenants a ON a.id = ANY (t.ancestors)"
-        " WHERE t.id = $1::bigint AND a.id <> t.id ORDER BY array_position(t.ancestors, a.id)");
 /* The selector: visible tenants whose name contains q (LIKE wildcards in
  * q are escaped by the caller), MSSPs first, then MSPs, then companies. */
 DB_STMT(st_search, 2,
@@ -24,63 +16,13 @@ DB_STMT(st_search, 2,
         " ORDER BY array_position(ARRAY['mssp','msp','company'], t.kind), lower(t.name) LIMIT $2::int");
 DB_STMT(st_my_tenants, 0, "SELECT tenant_id, tenant_name, kind, role FROM my_memberships()");
 
-static json_t *tenant_row(PGresult *res, int i)
+json_t *tenant_row(PGresult *res, int i)
 {
 	const char *kind = PQgetvalue(res, i, 2);
 
 	return json_pack("{s:I, s:s, s:s, s:b, s:b, s:b}", "id", (json_int_t)atoll(PQgetvalue(res, i, 0)), "name",
 	                 PQgetvalue(res, i, 1), "kind", kind, "is_mssp", strcmp(kind, "mssp") == 0, "is_msp",
 	                 strcmp(kind, "msp") == 0, "is_company", strcmp(kind, "company") == 0);
-}
-
-enum res page_tenant(struct req *req)
-{
-	json_t *m = view_model(req), *list;
-	const struct tenant_ctx *t = req->tenant;
-	char id[24];
-	const char *params[1] = {id};
-	PGresult *res;
-	enum res r;
-	int i, n;
-
-	snprintf(id, sizeof(id), "%lld", t->id);
-	req->template = "tenant";
-	res = db_exec(&st_ancestors, params, &r);
-	if (res == NULL)
-		return r;
-	list = json_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_array_append_new(list, tenant_row(res, i));
-	PQclear(res);
-	json_object_set_new(m, "ancestors", list);
-
-	res = db_exec(&st_children, params, &r);
-	if (res == NULL)
-		return r;
-	list = json_array();
-	n = PQntuples(res);
-	for (i = 0; i < n; i++) {
-		json_t *row = tenant_row(res, i);
-		json_object_set_new(row, "region", json_string(PQgetvalue(res, i, 3)));
-		json_object_set_new(row, "children", json_integer(atoll(PQgetvalue(res, i, 4))));
-		json_array_append_new(list, row);
-	}
-	PQclear(res);
-	json_object_set_new(m, "children", list);
-	json_object_set_new(m, "children_count", json_integer(n));
-	json_object_set_new(m, "children_label",
-	                    json_string(strcmp(t->kind, "mssp") == 0 ? "MSPs" : "Companies"));
-	json_object_set_new(m, "page_title", json_string(t->name));
-	json_object_set_new(m, "child_kind", json_string(strcmp(t->kind, "mssp") == 0 ? "MSP" : "company"));
-	{
-		const char *done = http_query(req, "done");
-		static const char *const notices[][2] = {
-		    {"created", "Tenant created."}, {"renamed", "Tenant renamed."}, {"archived", "Tenant archived."}};
-		for (size_t k = 0; done && k < sizeof(notices) / sizeof(notices[0]); k++)
-			if (strcmp(done, notices[k][0]) == 0)
-				json_object_set_new(m, "notice", json_string(notices[k][1]));
-	}
-	return R_SUCCESS;
 }
 
 /* Escape LIKE wildcards so a search for "50%" finds "50%". */

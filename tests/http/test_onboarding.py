@@ -107,7 +107,7 @@ def test_the_whole_story_by_email_link(ctx):
     row = find(requests_of(admin, ctx), name)
     assert row["status_label"] == "APPROVED" and row["reason"] == reason
     children = {c["name"]: c for c in admin.get_json("/t/%d" % mssp_id(ctx)).json()["children"]}
-    assert children[name]["children"] == 3
+    assert children[name]["companies"] == 3
     assert admin.get("/t/%d" % msp).status == 200
     # The MSSP's admins get a bell notification and an email with the reason.
     bell = admin.get_json("/notifications").json()["notifications"]

@@ -12,7 +12,7 @@ def test_mssp_admin_sees_the_global_view_with_its_msps(ctx):
     mssp = tid(ctx, "Northwind Security")
     page = ctx.login("admin@northwind.example").get_json("/t/%d" % mssp).json()
     assert page["tenant"]["role"] == "mssp_admin" and page["tenant"]["kind"] == "mssp"
-    children = {c["name"]: c["children"] for c in page["children"]}
+    children = {c["name"]: c["companies"] for c in page["children"]}
     # The demo MSPs (onboarding stories may have added more by now).
     for msp in ("Bluefin IT", "Cobalt Managed Services", "Driftwood Networks"):
         assert children[msp] >= 10, (msp, children)
@@ -20,6 +20,9 @@ def test_mssp_admin_sees_the_global_view_with_its_msps(ctx):
         "SELECT parent_id IS NOT NULL FROM tenants WHERE name = 'Evergreen MSP'") == "t"
     expected = int(ctx.stack.psql("SELECT count(*) FROM tenants WHERE parent_id = %d AND status = 'active'" % mssp))
     assert page["children_count"] == expected
+    # The page lists every MSP (a row key must not shadow the list's name).
+    html = ctx.login("admin@northwind.example").get("/t/%d" % mssp).text
+    assert html.count('<tr><td><a href="/t/') == min(expected, 50)
     assert page["tenant"]["can"]["onboard"] is True
 
 

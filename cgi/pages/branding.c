@@ -1,0 +1,456 @@
+/* branding.c - white labelling: the settings page, the branding form
+ * (title, footer, portal host, light and dark logos, reset per field) and
+ * the public logo files. Values inherit field by field from the nearest
+ * ancestor (sql/010_branding.sql, brand_for_tenant). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "authz.h"
+#include "brand.h"
+#include "db.h"
+#include "form.h"
+#include "image.h"
+#include "pages.h"
+#include "view.h"
+
+DB_STMT(st_wl_brand, 1, "SELECT " BRAND_COLUMNS " FROM brand_for_tenant($1::bigint)");
+DB_STMT(st_wl_own_host, 1, "SELECT host FROM branding WHERE tenant_id = $1::bigint");
+DB_STMT(st_wl_upsert, 4,
+        "INSERT INTO branding (tenant_id, root_id, page_title, footer, host)"
+        " SELECT t.id, t.root_id, $2, $3, $4 FROM tenants t WHERE t.id = $1::bigint"
+        " ON CONFLICT (tenant_id) DO UPDATE SET page_title = EXCLUDED.page_title, footer = EXCLUDED.footer,"
+        " host = EXCLUDED.host, updated_at = now()");
+DB_STMT(st_wl_logo_insert, 6,
+        "WITH v AS (SELECT $4::bytea AS b)"
+        " INSERT INTO branding_logos (tenant_id, root_id, variant, content_type, bytes, sha256, width, height)"
+        " SELECT t.id, t.root_id, $2, $3, v.b, encode(sha256(v.b), 'hex'), $5::int, $6::int"
+        " FROM tenants t, v WHERE t.id = $1::bigint RETURNING id");
+DB_STMT(st_wl_set_light, 2, "UPDATE branding SET logo_light_id = $2::bigint, updated_at = now() WHERE tenant_id = $1::bigint");
+DB_STMT(st_wl_set_dark, 2, "UPDATE branding SET logo_dark_id = $2::bigint, updated_at = now() WHERE tenant_id = $1::bigint");
+DB_STMT(st_wl_reset, 2,
+        "UPDATE branding SET"
+        " page_title = CASE WHEN $2 = 'page_title' THEN NULL ELSE page_title END,"
+        " footer = CASE WHEN $2 = 'footer' THEN NULL ELSE footer END,"
+        " host = CASE WHEN $2 = 'host' THEN NULL ELSE host END,"
+        " logo_light_id = CASE WHEN $2 = 'logo_light' THEN NULL ELSE logo_light_id END,"
+        " logo_dark_id = CASE WHEN $2 = 'logo_dark' THEN NULL ELSE logo_dark_id END,"
+        " updated_at = now() WHERE tenant_id = $1::bigint");
+DB_STMT(st_logo_get, 2, "SELECT content_type, bytes, sha256 FROM logo_get($1::bigint, $2)");
+
+static const char *const wl_fields[] = {"page_title", "footer", "host", "logo_light", "logo_dark", NULL};
+
+/* "set here" / "inherited from X" / "portal default" for a source object. */
+static json_t *source_label(const struct tenant_ctx *t, json_t *src)
+{
+	char msg[200];
+	json_int_t id = json_integer_value(json_object_get(src, "tenant_id"));
+
+	if (json_is_null(src) || src == NULL)
+		return json_string("portal default");
+	if (id == t->id)
+		return json_string("set here");
+	snprintf(msg, sizeof(msg), "inherited from %s", json_string_value(json_object_get(src, "name")));
+	return json_string(msg);
+}
+
+/* The white-labelling model: effective values, their sources, own values. */
+static enum res load_wl(struct req *req, json_t **out)
+{
+	const struct tenant_ctx *t = req->tenant;
+	char id[24];
+	const char *params[1] = {id};
+	PGresult *res;
+	json_t *b, *src, *wl;
+	enum res r;
+	static const char *const f[] = {"page_title", "footer", "logo_light", "logo_dark"};
+
+	snprintf(id, sizeof(id), "%lld", t->id);
+	res = db_exec(&st_wl_brand, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return R_INTERNAL;
+	}
+	b = brand_from_row(res, 0, 1);
+	PQclear(res);
+	src = json_object_get(b, "sources");
+	wl = json_object();
+	for (int i = 0; i < 4; i++) {
+		json_t *s = json_object_get(src, f[i]);
+		int here = s != NULL && !json_is_null(s) && json_integer_value(json_object_get(s, "tenant_id")) == t->id;
+		json_object_set_new(wl, f[i], json_pack("{s:O, s:o, s:b}", "value", json_object_get(b, f[i]), "source",
+		                                        source_label(t, s), "set_here", here));
+	}
+	json_object_set(json_object_get(wl, "footer"), "html", json_object_get(b, "footer_html"));
+	res = db_exec(&st_wl_own_host, params, &r);
+	if (res == NULL) {
+		json_decref(b);
+		json_decref(wl);
+		return r;
+	}
+	{
+		int own = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
+		json_object_set_new(wl, "host", json_pack("{s:o, s:O, s:b, s:s}", "value",
+		                                          own ? json_string(PQgetvalue(res, 0, 0)) : json_null(),
+		                                          "effective", json_object_get(b, "host"), "set_here", own,
+		                                          "source", own ? "set here" : "not set"));
+	}
+	PQclear(res);
+	json_decref(b);
+	{
+		int any = 0;
+		for (int i = 0; wl_fields[i] != NULL; i++)
+			any |= json_is_true(json_object_get(json_object_get(wl, wl_fields[i]), "set_here"));
+		json_object_set_new(wl, "any_set_here", json_boolean(any));
+	}
+	*out = wl;
+	return R_SUCCESS;
+}
+
+static const char *notice_for(const char *done)
+{
+	if (done == NULL)
+		return NULL;
+	if (strcmp(done, "branding") == 0)
+		return "White labelling saved.";
+	if (strcmp(done, "reset") == 0)
+		return "The field was reset: it inherits again.";
+	return NULL;
+}
+
+enum res page_settings(struct req *req)
+{
+	json_t *wl, *m = view_model(req);
+	const char *notice = notice_for(http_query(req, "done"));
+	enum res r;
+
+	if ((r = load_wl(req, &wl)) != R_SUCCESS)
+		return r;
+	json_object_set_new(m, "wl", wl);
+	json_object_set_new(m, "page_title", json_string("Settings"));
+	if (notice != NULL)
+		json_object_set_new(m, "notice", json_string(notice));
+	req->template = "settings";
+	return R_SUCCESS;
+}
+
+/* The form page; values/errors NULL: the stored values. Steals both. */
+static enum res branding_form(struct req *req, json_t *values, json_t *errors)
+{
+	json_t *wl, *m = view_model(req), *pv;
+	struct buf html = BUF_INIT;
+	const char *title, *footer;
+	enum res r;
+
+	if ((r = load_wl(req, &wl)) != R_SUCCESS) {
+		json_decref(values);
+		json_decref(errors);
+		return r;
+	}
+	if (values == NULL) {
+		values = json_object();
+		if (json_is_true(json_object_get(json_object_get(wl, "page_title"), "set_here")))
+			json_object_set(values, "page_title", json_object_get(json_object_get(wl, "page_title"), "value"));
+		if (json_is_true(json_object_get(json_object_get(wl, "footer"), "set_here")))
+			json_object_set(values, "footer", json_object_get(json_object_get(wl, "footer"), "value"));
+		json_object_set(values, "host", json_object_get(json_object_get(wl, "host"), "value"));
+	}
+	if (errors == NULL)
+		errors = json_object();
+	/* The preview shows what is being edited, falling back to what would be
+	 * inherited when a field is left empty. */
+	title = json_string_value(json_object_get(values, "page_title"));
+	if (title == NULL || *title == '\0' || json_object_get(errors, "page_title"))
+		title = json_string_value(json_object_get(json_object_get(wl, "page_title"), "value"));
+	footer = json_string_value(json_object_get(values, "footer"));
+	if (footer == NULL || *footer == '\0' || json_object_get(errors, "footer"))
+		footer = json_string_value(json_object_get(json_object_get(wl, "footer"), "value"));
+	brand_footer_html(&html, footer ? footer : "");
+	pv = json_pack("{s:s, s:s, s:O, s:O}", "page_title", title ? title : "", "footer_html",
+	               buf_ok(&html) && html.data ? html.data : "", "logo_light",
+	               json_object_get(json_object_get(wl, "logo_light"), "value"), "logo_dark",
+	               json_object_get(json_object_get(wl, "logo_dark"), "value"));
+	buf_free(&html);
+	{
+		/* Each theme shows its own logo, else the other one. */
+		json_t *l = json_object_get(pv, "logo_light"), *d = json_object_get(pv, "logo_dark");
+		if (json_is_null(l) && !json_is_null(d))
+			json_object_set(pv, "logo_light", d);
+		else if (json_is_null(d) && !json_is_null(l))
+			json_object_set(pv, "logo_dark", l);
+	}
+	json_object_set_new(m, "wl", wl);
+	json_object_set_new(m, "preview", pv);
+	json_object_set_new(m, "form", json_pack("{s:o, s:o}", "values", values, "errors", errors));
+	json_object_set_new(m, "page_title", json_string("White labelling"));
+	req->template = "settings_branding";
+	return R_SUCCESS;
+}
+
+enum res page_branding_form(struct req *req)
+{
+	return branding_form(req, NULL, NULL);
+}
+
+/* A lower-case DNS name with at least two labels (what the database checks). */
+static int host_ok(const char *h)
+{
+	size_t n = strlen(h), label = 0;
+	int dots = 0;
+
+	if (n < 3 || n > 253)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = h[i];
+		if (c == '.') {
+			if (label == 0 || h[i - 1] == '-')
+				return 0;
+			label = 0;
+			dots++;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+		if (c == '-' && label == 0)
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return dots > 0 && label > 0 && h[n - 1] != '-';
+}
+
+struct upload {
+	const struct http_param *p;
+	struct image_info info;
+};
+
+/* An uploaded logo: 1 when a file was sent and is acceptable, 0 when none
+ * was sent, -1 with a message in errors otherwise. */
+static int check_upload(struct req *req, const char *name, struct upload *u, json_t *errors)
+{
+	enum image_check c;
+
+	u->p = http_param_get(&req->form, name);
+	if (u->p == NULL || u->p->value_len == 0)
+		return 0;
+	c = image_sniff((const unsigned char *)u->p->value, u->p->value_len, &u->info);
+	if (c != IMG_OK) {
+		json_object_set_new(errors, name, json_string(image_message(c)));
+		return -1;
+	}
+	return 1;
+}
+
+static enum res store_logo(const char *id, const char *variant, const struct upload *u)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct buf b = BUF_INIT;
+	char w[16], h[16];
+	const char *params[6];
+	PGresult *res;
+	enum res r;
+	char lid[24];
+
+	buf_puts(&b, "\\x");
+	for (size_t i = 0; i < u->p->value_len; i++) {
+		unsigned char c = (unsigned char)u->p->value[i];
+		buf_putc(&b, hex[c >> 4]);
+		buf_putc(&b, hex[c & 15]);
+	}
+	if (!buf_ok(&b)) {
+		buf_free(&b);
+		return R_INTERNAL;
+	}
+	snprintf(w, sizeof(w), "%u", u->info.width);
+	snprintf(h, sizeof(h), "%u", u->info.height);
+	params[0] = id;
+	params[1] = variant;
+	params[2] = u->info.content_type;
+	params[3] = b.data;
+	params[4] = w;
+	params[5] = h;
+	res = db_exec(&st_wl_logo_insert, params, &r);
+	buf_free(&b);
+	if (res == NULL)
+		return r;
+	snprintf(lid, sizeof(lid), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	params[1] = lid;
+	return db_run(strcmp(variant, "light") == 0 ? &st_wl_set_light : &st_wl_set_dark, params);
+}
+
+enum res page_branding_save(struct req *req)
+{
+	static const struct form_field fields[] = {
+	    {"page_title", "Page Title", FORM_TEXT, 0, 1, 80, NULL},
+	    {"footer", "Footer Content", FORM_TEXT, 0, 1, 500, NULL},
+	    {"host", "Portal host name", FORM_TEXT, 0, 1, 253, NULL},
+	};
+	const char *action = http_form(req, "action");
+	json_t *values, *errors, *d;
+	struct upload light, dark;
+	int has_light, has_dark;
+	const char *params[4];
+	char id[24];
+	enum res r;
+
+	form_check(req, fields, 3, &values, &errors);
+	{
+		const char *h = json_string_value(json_object_get(values, "host"));
+		if (h != NULL && *h) {
+			char *lh = arena_strdup(&req->arena, h);
+			for (char *p = lh; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			json_object_set_new(values, "host", json_string(lh));
+			if (json_object_get(errors, "host") == NULL && !host_ok(lh))
+				json_object_set_new(errors, "host",
+				                    json_string("Enter a host name like portal.example.com (letters, digits, "
+				                                "hyphens and dots)."));
+		}
+	}
+	has_light = check_upload(req, "logo_light", &light, errors);
+	has_dark = check_upload(req, "logo_dark", &dark, errors);
+	if (json_object_size(errors) > 0 || (action != NULL && strcmp(action, "preview") == 0)) {
+		if (json_object_size(errors) > 0)
+			req->status = 400;
+		return branding_form(req, values, errors);
+	}
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	params[0] = id;
+	for (int i = 1; i <= 3; i++) {
+		const char *v = json_string_value(json_object_get(values, fields[i - 1].name));
+		params[i] = v != NULL && *v ? v : NULL;
+	}
+	r = db_run_guarded(&st_wl_upsert, params);
+	if (r == R_CONFLICT) {
+		json_object_set_new(errors, "host",
+		                    json_string("That host name is already used by another tenant. Choose another one."));
+		req->status = 409;
+		return branding_form(req, values, errors);
+	}
+	if (r != R_SUCCESS) {
+		json_decref(values);
+		json_decref(errors);
+		return r;
+	}
+	if (has_light == 1 && (r = store_logo(id, "light", &light)) != R_SUCCESS)
+		goto fail;
+	if (has_dark == 1 && (r = store_logo(id, "dark", &dark)) != R_SUCCESS)
+		goto fail;
+	d = json_pack("{s:O, s:O, s:O, s:b, s:b}", "page_title", json_object_get(values, "page_title"), "footer",
+	              json_object_get(values, "footer"), "host", json_object_get(values, "host"), "logo_light",
+	              has_light == 1, "logo_dark", has_dark == 1);
+	r = audit_log(req, req->tenant->id, "branding.updated", NULL, d);
+	json_decref(d);
+	if (r != R_SUCCESS)
+		goto fail;
+	json_decref(values);
+	json_decref(errors);
+	{
+		char loc[80];
+		snprintf(loc, sizeof(loc), "/t/%lld/settings?done=branding", req->tenant->id);
+		return http_redirect(req, loc);
+	}
+fail:
+	json_decref(values);
+	json_decref(errors);
+	return r;
+}
+
+enum res page_branding_reset(struct req *req)
+{
+	const char *field = http_form(req, "field");
+	const char *params[2];
+	char id[24], loc[80];
+	enum res r;
+	int ok = 0;
+
+	for (int i = 0; field != NULL && wl_fields[i] != NULL; i++)
+		ok |= strcmp(field, wl_fields[i]) == 0;
+	if (!ok)
+		return R_BAD_INPUT;
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	params[0] = id;
+	params[1] = field;
+	if ((r = db_run(&st_wl_reset, params)) != R_SUCCESS)
+		return r;
+	{
+		json_t *d = json_pack("{s:s}", "field", field);
+		r = audit_log(req, req->tenant->id, "branding.reset", NULL, d);
+		json_decref(d);
+	}
+	if (r != R_SUCCESS)
+		return r;
+	snprintf(loc, sizeof(loc), "/t/%lld/settings?done=reset", req->tenant->id);
+	return http_redirect(req, loc);
+}
+
+/* GET /logo/{id}-{sha12}.{ext}: public (the sign-in page shows logos),
+ * immutable (a new logo is a new URL). */
+enum res page_logo(struct req *req)
+{
+	const char *name = http_route_param(req, 0), *p = name, *dash, *dot, *params[2];
+	const char *inm;
+	char id[24], sha[13], etag[80];
+	unsigned char *bytes;
+	size_t n;
+	PGresult *res;
+	enum res r;
+
+	if (name == NULL)
+		return R_NOT_FOUND;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	dash = p;
+	if (dash == name || dash - name > 18 || *dash != '-' || name[0] == '0')
+		return R_NOT_FOUND;
+	dot = strchr(dash, '.');
+	if (dot == NULL || dot - dash - 1 != 12)
+		return R_NOT_FOUND;
+	for (p = dash + 1; p < dot; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return R_NOT_FOUND;
+	if (strcmp(dot, ".png") != 0 && strcmp(dot, ".jpg") != 0 && strcmp(dot, ".webp") != 0)
+		return R_NOT_FOUND;
+	memcpy(id, name, (size_t)(dash - name));
+	id[dash - name] = '\0';
+	memcpy(sha, dash + 1, 12);
+	sha[12] = '\0';
+	params[0] = id;
+	params[1] = sha;
+	res = db_exec(&st_logo_get, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1 ||
+	    strcmp(dot + 1, strcmp(PQgetvalue(res, 0, 0), "image/png") == 0    ? "png"
+	                    : strcmp(PQgetvalue(res, 0, 0), "image/jpeg") == 0 ? "jpg"
+	                                                                        : "webp") != 0) {
+		PQclear(res);
+		return R_NOT_FOUND;
+	}
+	snprintf(etag, sizeof(etag), "\"%s\"", PQgetvalue(res, 0, 2));
+	http_header(req, "ETag", etag);
+	http_header(req, "Cache-Control", "public, max-age=31536000, immutable");
+	inm = FCGX_GetParam("HTTP_IF_NONE_MATCH", req->fcgi->envp);
+	if (inm != NULL && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0)) {
+		req->status = 304;
+		req->body_type = arena_strdup(&req->arena, PQgetvalue(res, 0, 0));
+		PQclear(res);
+		return R_SUCCESS;
+	}
+	bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1), &n);
+	if (bytes == NULL) {
+		PQclear(res);
+		return R_INTERNAL;
+	}
+	req->status = 200;
+	req->body_type = arena_strdup(&req->arena, PQgetvalue(res, 0, 0));
+	buf_append(&req->body, bytes, n);
+	PQfreemem(bytes);
+	PQclear(res);
+	return buf_ok(&req->body) ? R_SUCCESS : R_INTERNAL;
+}

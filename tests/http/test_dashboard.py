@@ -1,0 +1,137 @@
+"""The dashboard of a tenant: tiles from the rollups agree with the raw
+rows; the table of the tenants below sorts by every column, searches,
+pages and exports. Data is written as the owner role (the ingest API has
+its own tests), into a tree made for this file."""
+import csv
+import io
+import time
+
+_tree = {}
+
+
+def tree(ctx):
+    """An MSP (60 companies) under Northwind, with assets, vulnerabilities and incidents."""
+    if _tree:
+        return _tree
+    n = int(time.time() * 1000) % 1000000
+    mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                   " VALUES ('msp', 'Dash MSP %d', 'eu', %d, '{0}', 0)" % (n, mssp))
+    msp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Dash MSP %d'" % n))
+    ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                   " SELECT 'company', format('Dash Co %%s', lpad(g::text, 2, '0')), 'eu', %d, '{0}', 0"
+                   " FROM generate_series(1, 60) g" % msp)
+    # Company g gets g probes, g %% 3 agents, and g %% 5 critical + 1 high open findings.
+    ctx.stack.psql(
+        "INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
+        " SELECT t.id, t.root_id, 'p' || k, 'probe', 'probe' FROM tenants t, generate_series(1, 60) k"
+        " WHERE t.parent_id = %d AND k <= substring(t.name from 9)::int;"
+        "INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
+        " SELECT t.id, t.root_id, 'a' || k, 'agent', 'agent' FROM tenants t, generate_series(1, 2) k"
+        " WHERE t.parent_id = %d AND k <= substring(t.name from 9)::int %% 3;"
+        "INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+        " SELECT t.id, t.root_id, 'c' || k, 'CVE-2025-0' || (100 + k), 'critical' FROM tenants t, generate_series(1, 4) k"
+        " WHERE t.parent_id = %d AND k <= substring(t.name from 9)::int %% 5;"
+        "INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+        " SELECT t.id, t.root_id, 'h1', 'CVE-2025-0999', 'high' FROM tenants t WHERE t.parent_id = %d;"
+        "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title)"
+        " SELECT t.id, t.root_id, 'i1', 'critical', 'Beacon' FROM tenants t WHERE t.parent_id = %d"
+        " AND substring(t.name from 9)::int %% 10 = 0;" % (msp, msp, msp, msp, msp))
+    # Fix one finding and close one incident: they stop counting.
+    ctx.stack.psql("UPDATE vulnerabilities SET fixed_at = now() WHERE external_id = 'h1' AND tenant_id ="
+                   " (SELECT id FROM tenants WHERE name = 'Dash Co 01' AND parent_id = %d)" % msp)
+    ctx.stack.psql("UPDATE incidents SET closed_at = now() WHERE tenant_id ="
+                   " (SELECT id FROM tenants WHERE name = 'Dash Co 10' AND parent_id = %d)" % msp)
+    _tree.update(mssp=mssp, msp=msp, n=n)
+    return _tree
+
+
+def raw(ctx, tid):
+    q = ("SELECT (SELECT count(*) FROM assets a JOIN tenants t ON t.id = a.tenant_id WHERE {0} = ANY (t.ancestors) AND a.kind = 'probe'),"
+         " (SELECT count(*) FROM assets a JOIN tenants t ON t.id = a.tenant_id WHERE {0} = ANY (t.ancestors) AND a.kind = 'agent'),"
+         " (SELECT count(*) FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id WHERE {0} = ANY (t.ancestors)"
+         "   AND fixed_at IS NULL AND severity = 'critical'),"
+         " (SELECT count(*) FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id WHERE {0} = ANY (t.ancestors)"
+         "   AND fixed_at IS NULL AND severity = 'high'),"
+         " (SELECT count(*) FROM incidents i JOIN tenants t ON t.id = i.tenant_id WHERE {0} = ANY (t.ancestors)"
+         "   AND closed_at IS NULL AND severity = 'critical')").format(tid)
+    return [int(x) for x in ctx.stack.psql(q).split("|")]
+
+
+def test_tiles_agree_with_the_raw_rows_at_every_level(ctx):
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    company = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Dash Co 07' AND parent_id = %d" % t["msp"]))
+    for tid in (t["mssp"], t["msp"], company):
+        s = admin.get_json("/t/%d" % tid).json()["stats"]
+        probes, agents, critical, high, open_critical = raw(ctx, tid)
+        assert (s["probes"], s["agents"], s["critical"], s["high"], s["incidents_open_critical"]) == \
+            (probes, agents, critical, high, open_critical), (tid, s)
+    msp = admin.get_json("/t/%d" % t["msp"]).json()["stats"]
+    assert msp["probes"] == sum(range(1, 61)) and msp["companies"] == 60
+    assert msp["high"] == 59 and msp["incidents_open_critical"] == 5
+
+
+def test_the_companies_table_sorts_by_every_column(ctx):
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    page = admin.get_json("/t/%d" % t["msp"]).json()
+    keys = [c["key"] for c in page["columns"]]
+    assert keys == ["name", "probes", "agents", "discovered", "external", "vulns", "critical", "high", "medium", "low"]
+    for key in keys:
+        for d in ("asc", "desc"):
+            rows = admin.get_json("/t/%d?sort=%s&dir=%s" % (t["msp"], key, d)).json()["children"]
+            vals = [r[key] if key != "name" else r["name"].lower() for r in rows]
+            assert vals == sorted(vals, reverse=(d == "desc")), (key, d, vals[:10])
+    top = admin.get_json("/t/%d?sort=probes&dir=desc" % t["msp"]).json()["children"][0]
+    assert top["name"] == "Dash Co 60" and top["probes"] == 60
+
+
+def test_search_pagination_and_csv(ctx):
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    first = admin.get_json("/t/%d" % t["msp"]).json()
+    assert first["children_count"] == 60 and len(first["children"]) == 50
+    assert first["table"]["pages"] == 2 and first["table"]["has_next"] is True
+    second = admin.get_json("/t/%d?page=2" % t["msp"]).json()
+    assert len(second["children"]) == 10
+    assert not {r["id"] for r in first["children"]} & {r["id"] for r in second["children"]}
+    found = admin.get_json("/t/%d?q=co+0" % t["msp"]).json()["children"]
+    assert sorted(r["name"] for r in found) == ["Dash Co %02d" % i for i in range(1, 10)]
+    page = admin.get("/t/%d?q=%%3Cb%%3E" % t["msp"])
+    assert page.status == 200 and "&lt;b&gt;" in page.text and "No Companies match" in page.text
+    r = admin.get("/t/%d/export?sort=critical&dir=desc" % t["msp"])
+    assert r.status == 200 and r.header("Content-Type").startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0][:3] == ["Name", "Probes", "Lightweight agents"] and len(rows) == 61
+    crit = rows[0].index("Critical")
+    assert [int(x[crit]) for x in rows[1:]] == sorted((int(x[crit]) for x in rows[1:]), reverse=True)
+
+
+def test_the_mssp_table_shows_msps_with_their_status_and_totals(ctx):
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    rows = {r["name"]: r for r in admin.get_json("/t/%d?q=Dash+MSP+%d" % (t["mssp"], t["n"])).json()["children"]}
+    row = rows["Dash MSP %d" % t["n"]]
+    assert row["companies"] == 60 and row["probes"] == sum(range(1, 61)) and row["open_critical"] == 5
+    html = admin.get("/t/%d" % t["mssp"]).text
+    assert "<svg" in html and 'class="bar sev-critical"' in html and "Open critical" in html
+
+
+def test_an_unassigned_analyst_sees_neither_the_tree_nor_its_totals(ctx):
+    t = tree(ctx)
+    analyst = ctx.login("analyst@northwind.example")
+    assert analyst.get("/t/%d" % t["msp"]).status == 404
+    names = [r["name"] for r in analyst.get_json("/t/%d" % t["mssp"]).json()["children"]]
+    assert "Dash MSP %d" % t["n"] not in names
+
+
+def test_a_company_page_has_tiles_and_no_table_and_an_empty_state(ctx):
+    owner = ctx.login("owner@evergreen.example")
+    evergreen = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Evergreen MSP'"))
+    page = owner.get("/t/%d" % evergreen)
+    assert "No probes, agents or findings reported yet" in page.text and "create an API key" in page.text
+    company = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE parent_id = %d" % evergreen))
+    j = owner.get_json("/t/%d" % company).json()
+    assert "children" not in j and j["stats"]["probes"] == 0
+    assert owner.get("/t/%d/export" % company).status == 404

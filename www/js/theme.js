@@ -1,0 +1,39 @@
+/* theme.js - the light/dark toggle. Without it the theme follows
+ * prefers-color-scheme (portal.css); with it the choice is remembered in
+ * localStorage and in a "theme" cookie the server reads to render
+ * data-theme on <html> at first paint (no flash). */
+(function () {
+  'use strict';
+  var root = document.documentElement;
+  var KEY = 'theme';
+
+  function remember(theme) {
+    try { localStorage.setItem(KEY, theme); } catch (e) { /* private mode */ }
+    document.cookie = 'theme=' + theme + '; Path=/; Max-Age=31536000; SameSite=Lax';
+  }
+  function current() {
+    var t = root.getAttribute('data-theme');
+    if (t === 'light' || t === 'dark') return t;
+    return window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  }
+
+  var stored = null;
+  try { stored = localStorage.getItem(KEY); } catch (e) { stored = null; }
+  if ((stored === 'light' || stored === 'dark') && !root.getAttribute('data-theme')) {
+    root.setAttribute('data-theme', stored);
+    remember(stored); /* the cookie was lost: the next page renders it again */
+  }
+
+  function setup() {
+    var b = document.getElementById('theme-toggle');
+    if (!b) return;
+    b.hidden = false;
+    b.addEventListener('click', function () {
+      var next = current() === 'dark' ? 'light' : 'dark';
+      root.setAttribute('data-theme', next);
+      remember(next);
+    });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', setup);
+  else setup();
+})();
