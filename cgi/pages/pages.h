@@ -23,6 +23,10 @@ enum res page_password(struct req *req);
 enum res page_tenants(struct req *req);
 /* A tenant row (id, name, kind in columns 0-2) as a new JSON object. */
 json_t *tenant_row(PGresult *res, int i);
+/* incidents.c */
+enum res page_incidents(struct req *req);
+enum res page_incident_ack(struct req *req);
+enum res page_incident_resolve(struct req *req);
 /* dashboard.c */
 enum res page_tenant(struct req *req);
 enum res page_tenant_export(struct req *req);

@@ -19,7 +19,7 @@ DECLARE
     mname text;
 BEGIN
     IF EXISTS (SELECT 1 FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security') THEN
-        RETURN 'seed-demo: demo data already present';
+        RETURN 'seed-demo: demo tenants already present; ' || pg_temp.seed_inventory(p_size);
     END IF;
     INSERT INTO tenants (kind, name, region, ancestors, root_id)
     VALUES ('mssp', 'Northwind Security', 'eu', '{0}', 0) RETURNING id INTO mssp;
@@ -81,6 +81,61 @@ BEGIN
            split_part(u.email, '@', 1)
       FROM users u WHERE u.email IN ('owner@company.example', 'viewer@company.example');
 
-    RETURN format('seed-demo: size %s: 1 MSSP, %s MSPs, %s companies, 2 unmanaged MSPs',
-                  p_size, n_msp, n_msp * n_co);
+    RETURN format('seed-demo: size %s: 1 MSSP, %s MSPs, %s companies, 2 unmanaged MSPs; ',
+                  p_size, n_msp, n_msp * n_co) || pg_temp.seed_inventory(p_size);
+END $$;
+
+-- Assets, vulnerabilities and incidents for every demo company that has
+-- none yet: deterministic (derived from ids), set-based, one statement per
+-- table so the rollup triggers run once per table. Some indicators recur
+-- across customers, so threat correlation has something to find.
+CREATE FUNCTION pg_temp.seed_inventory(p_size text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    per_co int := CASE p_size WHEN 'S' THEN 24 WHEN 'M' THEN 100 ELSE 50 END;
+    vulns_per_asset int := CASE p_size WHEN 'S' THEN 2 ELSE 10 END;
+    cves text[] := ARRAY['CVE-2024-3400', 'CVE-2023-4966', 'CVE-2024-21887', 'CVE-2023-34362', 'CVE-2024-1709',
+                         'CVE-2023-20198', 'CVE-2024-23897', 'CVE-2023-46805', 'CVE-2021-44228', 'CVE-2023-22515',
+                         'CVE-2024-6387', 'CVE-2023-3519', 'CVE-2024-4577', 'CVE-2022-41040', 'CVE-2023-27997',
+                         'CVE-2024-27198', 'CVE-2023-42793', 'CVE-2024-0012', 'CVE-2023-44487', 'CVE-2022-22965'];
+    sev text[] := ARRAY['critical', 'high', 'high', 'medium', 'medium', 'medium', 'low', 'low', 'low', 'low'];
+    indicators text[] := ARRAY['185.220.101.4', 'update-check.example-cdn.net', '45.9.148.108',
+                               'e3b0c44298fc1c149afbf4c8996fb924', 'login-microsoft.example.org', '91.92.250.11'];
+    n_assets bigint;
+    n_vulns bigint;
+    n_inc bigint;
+BEGIN
+    CREATE TEMP TABLE seed_cos ON COMMIT DROP AS
+    SELECT t.id, t.root_id FROM tenants t
+     WHERE t.kind = 'company' AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.tenant_id = t.id)
+       AND t.root_id IN (SELECT id FROM tenants WHERE name IN ('Northwind Security', 'Evergreen MSP', 'Foxglove Systems'));
+    INSERT INTO assets (tenant_id, root_id, external_id, kind, name, address)
+    SELECT c.id, c.root_id, format('asset-%s', g),
+           CASE WHEN g <= 1 + c.id % 2 THEN 'probe' WHEN g % 7 = 0 THEN 'external'
+                WHEN g % 3 = 0 THEN 'discovered' ELSE 'agent' END,
+           format('host-%s-%s', c.id, g), format('10.%s.%s.%s', c.id % 250, g / 250, g % 250)
+      FROM seed_cos c, generate_series(1, per_co + (c.id % 9)) g;
+    GET DIAGNOSTICS n_assets = ROW_COUNT;
+    INSERT INTO vulnerabilities (tenant_id, root_id, external_id, asset_id, cve, severity, first_seen, fixed_at)
+    SELECT a.tenant_id, a.root_id, format('%s-v%s', a.external_id, k), a.id,
+           cves[1 + (a.id * 7 + k * 13) % array_length(cves, 1)],
+           sev[1 + (a.id * 3 + k) % array_length(sev, 1)],
+           now() - make_interval(days => ((a.id + k) % 60)::int),
+           CASE WHEN (a.id + k) % 3 = 0 THEN now() - make_interval(days => ((a.id + k) % 20)::int) END
+      FROM assets a JOIN seed_cos c ON c.id = a.tenant_id, generate_series(1, vulns_per_asset) k
+     WHERE a.kind <> 'probe' AND (a.id + k) % 4 <> 0;
+    GET DIAGNOSTICS n_vulns = ROW_COUNT;
+    INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, indicator, indicator_kind,
+                           opened_at, acknowledged_at, closed_at)
+    SELECT c.id, c.root_id, format('inc-%s', k), sev[1 + (c.id * 7 + k * 3) % 10],
+           (ARRAY['Beacon to known C2 address', 'Suspicious PowerShell download', 'Credential phishing link clicked',
+                  'Exploit attempt on edge device', 'Ransomware precursor behaviour'])[1 + (c.id + k) % 5],
+           indicators[1 + (c.id * k) % array_length(indicators, 1)],
+           (ARRAY['ip', 'domain', 'ip', 'hash', 'domain', 'ip'])[1 + (c.id * k) % 6],
+           now() - make_interval(hours => ((c.id * 13 + k * 29) % 720)::int),
+           CASE WHEN (c.id + k) % 4 <> 0 THEN now() - make_interval(hours => ((c.id * 13 + k * 29) % 720)::int - 1) END,
+           CASE WHEN (c.id + k) % 5 < 3 THEN now() - make_interval(hours => greatest(((c.id * 13 + k * 29) % 720)::int - 20, 0)) END
+      FROM seed_cos c, generate_series(1, 1 + c.id % 5) k;
+    GET DIAGNOSTICS n_inc = ROW_COUNT;
+    RETURN format('inventory: %s assets, %s vulnerabilities, %s incidents', n_assets, n_vulns, n_inc);
 END $$;

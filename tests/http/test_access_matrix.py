@@ -275,6 +275,7 @@ PROBES = {
 # permission, they answer 404 (the page does not exist there).
 KIND_ONLY = {
     "msps": {"mssp"},
+    "tenant_export": {"mssp", "msp"},  # the table of tenants below: none under a company
 }
 
 

@@ -127,11 +127,22 @@ def test_an_unassigned_analyst_sees_neither_the_tree_nor_its_totals(ctx):
 
 
 def test_a_company_page_has_tiles_and_no_table_and_an_empty_state(ctx):
-    owner = ctx.login("owner@evergreen.example")
-    evergreen = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Evergreen MSP'"))
-    page = owner.get("/t/%d" % evergreen)
+    n = int(time.time() * 1000) % 1000000
+    ctx.stack.psql(
+        "WITH t AS (INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('msp', 'Empty MSP %d', 'eu',"
+        " '{0}', 0) RETURNING id), u AS (INSERT INTO users (email, name, password_hash) SELECT 'empty%d@msp.example',"
+        " 'E', password_hash FROM users WHERE email = 'owner@msp1.example' RETURNING id)"
+        " INSERT INTO memberships (user_id, tenant_id, role) SELECT u.id, t.id, 'owner' FROM t, u" % (n, n))
+    msp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Empty MSP %d'" % n))
+    ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                   " VALUES ('company', 'Empty Co %d', 'eu', %d, '{0}', 0)" % (n, msp))
+    owner = ctx.login("empty%d@msp.example" % n)
+    page = owner.get("/t/%d" % msp)
     assert "No probes, agents or findings reported yet" in page.text and "create an API key" in page.text
-    company = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE parent_id = %d" % evergreen))
+    company = int(ctx.stack.psql("SELECT id FROM tenants WHERE parent_id = %d" % msp))
     j = owner.get_json("/t/%d" % company).json()
-    assert "children" not in j and j["stats"]["probes"] == 0
+    assert "children" not in j and j["stats"]["probes"] == 0 and j["stats"]["empty"] is True
     assert owner.get("/t/%d/export" % company).status == 404
+    # Demo companies have data: no empty state there.
+    demo = owner.get_json("/t/%d" % msp).json()
+    assert demo["stats"]["empty"] is True
