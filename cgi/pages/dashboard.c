@@ -28,6 +28,27 @@ DB_STMT(st_stats, 1,
         " (SELECT count(*) FROM tenants c WHERE $1::bigint = ANY (c.ancestors) AND c.kind = 'company'"
         "   AND c.id <> $1::bigint AND c.status = 'active')"
         " FROM (SELECT $1::bigint AS id) t LEFT JOIN tenant_stats s ON s.tenant_id = t.id");
+/* Incidents opened in the last 24 h, and opened / closed within the
+ * chosen period, below the tenant ($2: hours). Index range scans on
+ * opened_at / closed_at: cost follows the window, not the history. */
+DB_STMT(st_windows, 2,
+        "SELECT (SELECT count(*) FROM incidents i JOIN tenants t ON t.id = i.tenant_id"
+        "         WHERE i.opened_at > now() - interval '24 hours' AND $1::bigint = ANY (t.ancestors)),"
+        "       (SELECT count(*) FROM incidents i JOIN tenants t ON t.id = i.tenant_id"
+        "         WHERE i.opened_at > now() - make_interval(hours => $2::int) AND $1::bigint = ANY (t.ancestors)),"
+        "       (SELECT count(*) FROM incidents i JOIN tenants t ON t.id = i.tenant_id"
+        "         WHERE i.closed_at > now() - make_interval(hours => $2::int) AND $1::bigint = ANY (t.ancestors))");
+/* Most at-risk customers (docs/dashboards.md): risk = 10 x open critical
+ * incidents + 3 x other open incidents + open critical vulnerabilities;
+ * read from the rollups of the companies below. */
+DB_STMT(st_at_risk, 1,
+        "SELECT c.id, c.name, 10 * s.incidents_open_critical + 3 * (s.incidents_open - s.incidents_open_critical)"
+        "   + s.vuln_critical AS risk, s.incidents_open_critical, s.incidents_open, s.vuln_critical"
+        " FROM tenants c JOIN tenant_stats s ON s.tenant_id = c.id"
+        " WHERE $1::bigint = ANY (c.ancestors) AND c.kind = 'company' AND c.status = 'active'"
+        "   AND s.incidents_open + s.vuln_critical > 0"
+        " ORDER BY risk DESC, c.name LIMIT 5");
+
 /* The tenants one level down with their totals. $2 search, $3 sort key
  * (from a fixed list), $4 'asc' or 'desc', $5 limit, $6 offset. */
 DB_STMT(st_rows, 6,
@@ -180,6 +201,53 @@ enum res page_tenant(struct req *req)
 	                                                 sev[0] + sev[1] + sev[2] + sev[3] == 0));
 	json_object_set_new(stats, "severity", severity_bars(sev));
 	json_object_set_new(m, "stats", stats);
+
+	{
+		/* The incident overview: 24 h, 7 d or 30 d. */
+		const char *period = http_query(req, "period");
+		const char *hours = "24", *label = "24 h";
+		const char *wparams[2] = {id, NULL};
+		json_t *inc, *risky;
+		long opened, closed;
+
+		if (period != NULL && strcmp(period, "7d") == 0)
+			hours = "168", label = "7 days";
+		else if (period != NULL && strcmp(period, "30d") == 0)
+			hours = "720", label = "30 days";
+		else
+			period = "24h";
+		wparams[1] = hours;
+		res = db_exec(&st_windows, wparams, &r);
+		if (res == NULL)
+			return r;
+		opened = atol(PQgetvalue(res, 0, 1));
+		closed = atol(PQgetvalue(res, 0, 2));
+		inc = json_pack("{s:I, s:s, s:s, s:I, s:I, s:b, s:b, s:b}", "new_24h",
+		                (json_int_t)atoll(PQgetvalue(res, 0, 0)), "period", period, "period_label", label, "opened",
+		                (json_int_t)opened, "closed", (json_int_t)closed, "is_24h", strcmp(period, "24h") == 0,
+		                "is_7d", strcmp(period, "7d") == 0, "is_30d", strcmp(period, "30d") == 0);
+		/* Resolution rate: closed vs opened in the period, in percent
+		 * (may exceed 100 when older incidents are closed). */
+		if (opened > 0)
+			json_object_set_new(inc, "resolution_rate", json_integer(closed * 100 / opened));
+		PQclear(res);
+		res = db_exec(&st_at_risk, params, &r);
+		if (res == NULL) {
+			json_decref(inc);
+			return r;
+		}
+		risky = json_array();
+		for (i = 0; i < PQntuples(res); i++)
+			json_array_append_new(risky, json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "id",
+			                                       (json_int_t)atoll(PQgetvalue(res, i, 0)), "name",
+			                                       PQgetvalue(res, i, 1), "risk", (json_int_t)atoll(PQgetvalue(res, i, 2)),
+			                                       "open_critical", (json_int_t)atoll(PQgetvalue(res, i, 3)),
+			                                       "open", (json_int_t)atoll(PQgetvalue(res, i, 4)), "vuln_critical",
+			                                       (json_int_t)atoll(PQgetvalue(res, i, 5))));
+		PQclear(res);
+		json_object_set_new(inc, "at_risk", risky);
+		json_object_set_new(m, "incidents", inc);
+	}
 
 	if (!is_company) {
 		read_query(req, &tq);

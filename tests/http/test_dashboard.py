@@ -146,3 +146,36 @@ def test_a_company_page_has_tiles_and_no_table_and_an_empty_state(ctx):
     # Demo companies have data: no empty state there.
     demo = owner.get_json("/t/%d" % msp).json()
     assert demo["stats"]["empty"] is True
+
+
+def test_incident_overview_counts_windows_and_ranks_risk(ctx):
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    msp = t["msp"]
+    # One incident opened 2 hours ago and one 3 days ago, closed yesterday, in Dash Co 03.
+    co3 = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Dash Co 03' AND parent_id = %d" % msp))
+    ctx.stack.psql("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at, closed_at)"
+                   " SELECT id, root_id, 'w1', 'high', 'Recent', now() - interval '2 hours', NULL FROM tenants WHERE id = %d;"
+                   "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at, closed_at)"
+                   " SELECT id, root_id, 'w2', 'low', 'Older', now() - interval '3 days', now() - interval '1 day'"
+                   " FROM tenants WHERE id = %d" % (co3, co3))
+
+    def raw(where):
+        return int(ctx.stack.psql("SELECT count(*) FROM incidents i JOIN tenants t ON t.id = i.tenant_id"
+                                  " WHERE %d = ANY (t.ancestors) AND %s" % (msp, where)))
+    day = admin.get_json("/t/%d" % msp).json()["incidents"]
+    assert day["new_24h"] == raw("i.opened_at > now() - interval '24 hours'")
+    week = admin.get_json("/t/%d?period=7d" % msp).json()["incidents"]
+    opened, closed = raw("i.opened_at > now() - interval '7 days'"), raw("i.closed_at > now() - interval '7 days'")
+    assert (week["opened"], week["closed"]) == (opened, closed) and week["is_7d"] is True
+    assert week["resolution_rate"] == closed * 100 // opened
+    # Risk: Dash Co 60, 50, 40... have an open critical incident (10 points) and
+    # g %% 5 critical vulnerabilities; the ranking follows the documented formula.
+    ranked = admin.get_json("/t/%d" % msp).json()["incidents"]["at_risk"]
+    assert len(ranked) == 5
+    risks = [r["risk"] for r in ranked]
+    assert risks == sorted(risks, reverse=True)
+    for r in ranked:
+        assert r["risk"] == 10 * r["open_critical"] + 3 * (r["open"] - r["open_critical"]) + r["vuln_critical"]
+    html = admin.get("/t/%d?period=30d" % msp).text
+    assert "Most at-risk customers" in html and "30 days" in html
