@@ -374,7 +374,7 @@ static int cmd_routes(void)
 
 	for (i = 0; i < nroutes; i++)
 	{
-		static const char *const access[] = {"public", "user", "tenant"};
+		static const char *const access[] = {"public", "user", "tenant", "api"};
 		json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "name", routes[i].name, "method",
 		                      routes[i].method, "pattern", routes[i].pattern, "access",
 		                      access[routes[i].access], "csrf",

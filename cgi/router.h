@@ -16,6 +16,7 @@ enum route_access {
 	ACCESS_PUBLIC = 0, /* anyone, signed in or not */
 	ACCESS_USER,       /* any signed-in user */
 	ACCESS_TENANT,     /* /t/{id}/...: a user whose role on tenant {id} grants `perm` */
+	ACCESS_API,        /* /api/v2/...: an ingest API key (Authorization: Bearer), JSON only (cgi/api.c) */
 };
 
 enum route_flags {

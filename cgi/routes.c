@@ -57,6 +57,12 @@ const struct route routes[] = {
     {"POST", "/t/{id}/settings/branding", page_branding_save, ACCESS_TENANT, 0, "branding_save", PERM_SETTINGS},
     {"POST", "/t/{id}/settings/branding/reset", page_branding_reset, ACCESS_TENANT, 0, "branding_reset", PERM_SETTINGS},
     {"GET", "/logo/{file}", page_logo, ACCESS_PUBLIC, 0, "logo", PERM_VIEW},
+    {"GET", "/t/{id}/api-keys", page_api_keys, ACCESS_TENANT, 0, "api_keys", PERM_API_KEYS},
+    {"POST", "/t/{id}/api-keys", page_api_key_create, ACCESS_TENANT, 0, "api_key_create", PERM_API_KEYS},
+    {"POST", "/t/{id}/api-keys/{kid}/revoke", page_api_key_revoke, ACCESS_TENANT, 0, "api_key_revoke", PERM_API_KEYS},
+    {"POST", "/api/v2/assets", api_ingest_assets, ACCESS_API, ROUTE_NO_CSRF, "api_assets", PERM_VIEW},
+    {"POST", "/api/v2/vulnerabilities", api_ingest_vulnerabilities, ACCESS_API, ROUTE_NO_CSRF, "api_vulnerabilities", PERM_VIEW},
+    {"POST", "/api/v2/incidents", api_ingest_incidents, ACCESS_API, ROUTE_NO_CSRF, "api_incidents", PERM_VIEW},
 };
 
 const unsigned nroutes = sizeof(routes) / sizeof(routes[0]);

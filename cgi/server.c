@@ -13,6 +13,7 @@
 
 #include <fcgiapp.h>
 
+#include "api.h"
 #include "authz.h"
 #include "config.h"
 #include "db.h"
@@ -63,12 +64,22 @@ static void dispatch(struct req *req)
 	r = http_req_begin(req, req->fcgi);
 	if (r != R_SUCCESS)
 		goto fail;
+	if (api_is_v1(req->path)) { /* retired: 410 for any method and path below */
+		api_v1_gone(req);
+		goto log;
+	}
+	if (strncmp(req->path, "/api/", 5) == 0) /* the API answers JSON, 404 and 405 included */
+		req->want_json = 1;
 	rt = route_match(req, req->method, req->path, &allowed);
 	if (rt == NULL) {
 		r = allowed ? R_METHOD : R_NOT_FOUND;
 		goto fail;
 	}
 	req->route = rt;
+	if (rt->access == ACCESS_API) { /* bearer key, JSON in and out: cgi/api.c */
+		api_dispatch(req, rt);
+		goto log;
+	}
 	if (rt->access != ACCESS_PUBLIC || http_cookie(req, SESSION_COOKIE) || http_cookie(req, SESSION_COOKIE_TLS)) {
 		if ((r = sess_load(req)) != R_SUCCESS)
 			goto fail;

@@ -74,5 +74,13 @@ enum res page_branding_form(struct req *req);
 enum res page_branding_save(struct req *req);
 enum res page_branding_reset(struct req *req);
 enum res page_logo(struct req *req);
+/* api_keys.c */
+enum res page_api_keys(struct req *req);
+enum res page_api_key_create(struct req *req);
+enum res page_api_key_revoke(struct req *req);
+/* ingest.c (ACCESS_API) */
+enum res api_ingest_assets(struct req *req);
+enum res api_ingest_vulnerabilities(struct req *req);
+enum res api_ingest_incidents(struct req *req);
 
 #endif

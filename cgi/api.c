@@ -1,0 +1,141 @@
+/* api.c - bearer-key authentication and dispatch of the JSON API. */
+#include "api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "token.h"
+
+DB_STMT(st_api_key_auth, 1, "SELECT key_id, tenant_id, root_id FROM api_key_auth($1)");
+
+static struct api_key current;
+static int have_current;
+
+const struct api_key *api_current_key(void)
+{
+	return have_current ? &current : NULL;
+}
+
+int api_is_v1(const char *path)
+{
+	return strncmp(path, "/api/v1", 7) == 0 && (path[7] == '\0' || path[7] == '/');
+}
+
+void api_send_error(struct req *req, int status, const char *message)
+{
+	json_decref(req->model);
+	req->model = json_pack("{s:s}", "error", message);
+	req->template = NULL;
+	req->redirect = NULL;
+	req->want_json = 1;
+	req->status = status;
+	http_send(req);
+}
+
+void api_v1_gone(struct req *req)
+{
+	json_decref(req->model);
+	req->model = json_pack("{s:{s:i, s:s}}", "error", "status", 410, "message",
+	                       "The V1 API is not supported. Use /api/v2, documented at /docs/api (docs/api.md).");
+	req->template = NULL;
+	req->redirect = NULL;
+	req->want_json = 1;
+	req->status = 410;
+	http_send(req);
+}
+
+static void unauthorized(struct req *req, const char *message)
+{
+	http_header(req, "WWW-Authenticate", "Bearer realm=\"api\"");
+	api_send_error(req, 401, message);
+}
+
+/* The key from "Authorization: Bearer <key>", or NULL. */
+static const char *bearer(struct req *req)
+{
+	const char *h = FCGX_GetParam("HTTP_AUTHORIZATION", req->fcgi->envp);
+
+	if (h == NULL)
+		return NULL;
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return h;
+}
+
+void api_dispatch(struct req *req, const struct route *rt)
+{
+	const char *key = bearer(req), *params[1];
+	char hash[65];
+	PGresult *res;
+	enum res r;
+
+	have_current = 0;
+	req->want_json = 1;
+	if (key == NULL) {
+		unauthorized(req, "missing API key: send Authorization: Bearer <key>");
+		return;
+	}
+	if (strlen(key) != API_KEY_LEN || strncmp(key, API_KEY_PREFIX, API_KEY_PREFIX_LEN) != 0 ||
+	    !tok_is_hex(key + API_KEY_PREFIX_LEN, 64)) {
+		unauthorized(req, "invalid API key");
+		return;
+	}
+	tok_sha256_hex(key, API_KEY_LEN, hash);
+	params[0] = hash;
+	if ((r = db_begin()) != R_SUCCESS) {
+		api_send_error(req, 503, "the service is unavailable, retry later");
+		return;
+	}
+	res = db_exec(&st_api_key_auth, params, &r);
+	if (res == NULL) {
+		db_rollback();
+		api_send_error(req, r == R_UNAVAILABLE ? 503 : 500, "the key could not be checked, retry later");
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		db_rollback();
+		unauthorized(req, "invalid or revoked API key");
+		return;
+	}
+	current.id = atoll(PQgetvalue(res, 0, 0));
+	current.tenant_id = atoll(PQgetvalue(res, 0, 1));
+	current.root_id = atoll(PQgetvalue(res, 0, 2));
+	have_current = 1;
+	PQclear(res);
+
+	if (route_is_write(req->method)) {
+		r = http_read_body(req);
+		if (r != R_SUCCESS) {
+			db_rollback();
+			have_current = 0;
+			if (r == R_TOO_LARGE)
+				api_send_error(req, 413, "the body is too large (at most 8 MiB)");
+			else
+				api_send_error(req, 400, "the body is not valid JSON (send Content-Type: application/json)");
+			return;
+		}
+	}
+	r = rt->fn(req);
+	if (r == R_SUCCESS)
+		r = db_commit();
+	else
+		db_rollback();
+	have_current = 0;
+	if (r != R_SUCCESS) {
+		if (req->model != NULL && json_object_get(req->model, "error") != NULL && req->status >= 400) {
+			http_send(req); /* the handler's own error */
+			return;
+		}
+		api_send_error(req, res_status(r), res_message(r));
+		return;
+	}
+	req->template = NULL;
+	http_send(req);
+}

@@ -1,0 +1,37 @@
+/* api.h - the bearer-token JSON API (/api/v2/...) and the retired v1.
+ *
+ * API routes (ACCESS_API in cgi/routes.c) are not cookie-authenticated:
+ * api_dispatch() checks `Authorization: Bearer <key>` against the stored
+ * SHA-256 (sql/014_ingest.sql: api_key_auth() also sets the transaction's
+ * RLS identity to the key's tenant subtree), reads the JSON body, runs the
+ * handler, commits and answers JSON, errors included. */
+#ifndef API_H
+#define API_H
+
+#include "http.h"
+#include "router.h"
+
+#define API_KEY_PREFIX "mssp_"
+#define API_KEY_PREFIX_LEN 5
+#define API_KEY_LEN (API_KEY_PREFIX_LEN + 64) /* "mssp_" + 64 hex */
+#define API_MAX_ITEMS 5000
+
+/* The API key of the request (filled by api_dispatch before the handler). */
+struct api_key {
+	long long id;
+	long long tenant_id;
+	long long root_id;
+};
+
+/* Authenticate, read the body, run rt->fn, commit and send (JSON). */
+void api_dispatch(struct req *req, const struct route *rt);
+/* The key of the request being handled (NULL outside API routes). */
+const struct api_key *api_current_key(void);
+/* 1 for "/api/v1" and every path below it. */
+int api_is_v1(const char *path);
+/* Answer 410 JSON for a /api/v1 path. */
+void api_v1_gone(struct req *req);
+/* Send {"error": message} with status (JSON, whatever Accept says). */
+void api_send_error(struct req *req, int status, const char *message);
+
+#endif
