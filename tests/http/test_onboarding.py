@@ -303,3 +303,39 @@ def test_an_msp_created_with_ctl_can_be_onboarded(ctx):
     assert add_msp(admin, ctx, "ctl%s@msp.example" % n, "ctl msp " + n).status == 303
     row = find(requests_of(admin, ctx), "Ctl MSP " + n)
     assert row["status"] == "pending" and row["companies"] == 1
+
+
+def test_on_approval_the_msps_inventory_appears_on_the_mssp_dashboard(ctx):
+    msp, name, owner_email = make_msp(ctx, companies=2)
+    ctx.stack.psql(
+        "INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
+        " SELECT c.id, c.root_id, 'p' || g, (ARRAY['probe','agent','discovered','external'])[1 + g %% 4], 'h'"
+        " FROM tenants c, generate_series(1, 8) g WHERE c.parent_id = %d;"
+        "INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+        " SELECT c.id, c.root_id, 'v' || g, 'CVE-2024-3400', (ARRAY['critical','high','medium','low'])[1 + g %% 4]"
+        " FROM tenants c, generate_series(1, 6) g WHERE c.parent_id = %d;"
+        "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title)"
+        " SELECT c.id, c.root_id, 'i1', 'critical', 'Beacon' FROM tenants c WHERE c.parent_id = %d" % (msp, msp, msp))
+    admin = ctx.login("admin@northwind.example")
+    before = admin.get_json("/t/%d" % mssp_id(ctx)).json()["stats"]
+    add_msp(admin, ctx, owner_email, name)
+    rid = find(requests_of(admin, ctx), name)["id"]
+    owner = ctx.login(owner_email)
+    msp_stats = owner.get_json("/t/%d" % msp).json()["stats"]
+    assert (msp_stats["assets"], msp_stats["vulns"], msp_stats["incidents_open_critical"]) == (16, 12, 2)
+    assert admin.get_json("/t/%d" % mssp_id(ctx)).json()["stats"]["assets"] == before["assets"]  # not yet
+    r = owner.post("/t/%d/requests/%d/decide" % (msp, rid), {"decision": "approve", "reason": "Go"})
+    assert r.status == 303
+    after = admin.get_json("/t/%d" % mssp_id(ctx)).json()["stats"]
+    for key in ("probes", "agents", "discovered", "external", "critical", "high", "medium", "low",
+                "incidents_open_critical"):
+        assert after[key] == before[key] + msp_stats[key], key
+    assert after["msps"] == before["msps"] + 1 and after["companies"] == before["companies"] + 2
+    row = next(r for r in admin.get_json("/t/%d?q=%s" % (mssp_id(ctx), name.replace(" ", "+"))).json()["children"])
+    assert (row["probes"], row["vulns"], row["open_critical"], row["request"]) == (msp_stats["probes"], 12, 2, "approved")
+    # The MSP's findings are visible to the MSSP now, row by row.
+    assert admin.get_json("/t/%d/vulnerabilities" % msp).json()["total"] == 12
+    # And the MSSP's rollup still equals the raw rows of its whole tree.
+    raw = int(ctx.stack.psql("SELECT count(*) FROM assets a JOIN tenants t ON t.id = a.tenant_id"
+                             " WHERE %d = ANY (t.ancestors)" % mssp_id(ctx)))
+    assert after["assets"] == raw
