@@ -20,6 +20,7 @@ const struct route routes[] = {
     {"GET", "/t/{id}", page_tenant, ACCESS_TENANT, 0, "tenant", PERM_VIEW},
     {"GET", "/t/{id}/assets", page_assets, ACCESS_TENANT, 0, "assets", PERM_VIEW},
     {"GET", "/t/{id}/vulnerabilities", page_vulnerabilities, ACCESS_TENANT, 0, "vulnerabilities", PERM_VIEW},
+    {"GET", "/t/{id}/threats", page_threats, ACCESS_TENANT, 0, "threats", PERM_VIEW},
     {"GET", "/t/{id}/incidents", page_incidents, ACCESS_TENANT, 0, "incidents", PERM_VIEW},
     {"POST", "/t/{id}/incidents/{iid}/acknowledge", page_incident_ack, ACCESS_TENANT, 0, "incident_ack", PERM_INCIDENTS},
     {"POST", "/t/{id}/incidents/{iid}/resolve", page_incident_resolve, ACCESS_TENANT, 0, "incident_resolve", PERM_INCIDENTS},

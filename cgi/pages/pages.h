@@ -23,6 +23,8 @@ enum res page_password(struct req *req);
 enum res page_tenants(struct req *req);
 /* A tenant row (id, name, kind in columns 0-2) as a new JSON object. */
 json_t *tenant_row(PGresult *res, int i);
+/* threats.c */
+enum res page_threats(struct req *req);
 /* findings.c */
 enum res page_vulnerabilities(struct req *req);
 enum res page_assets(struct req *req);

@@ -1,0 +1,60 @@
+/* threats.c - threat correlation: indicators seen at two or more customers
+ * within a window; the counting rules are in sql/016_threats.sql. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz.h"
+#include "db.h"
+#include "pages.h"
+#include "view.h"
+
+DB_STMT(st_threats, 2,
+        "SELECT indicator, coalesce(indicator_kind, ''), customers, incidents,"
+        " to_char(first_seen, 'YYYY-MM-DD HH24:MI'), to_char(last_seen, 'YYYY-MM-DD HH24:MI'),"
+        " array_to_json(coalesce(visible_names, '{}'))::text, cardinality(coalesce(visible_names, '{}'))"
+        " FROM threat_correlation($1::bigint, $2::int)");
+
+enum res page_threats(struct req *req)
+{
+	const char *d = http_query(req, "days");
+	long days = d ? strtol(d, NULL, 10) : 7;
+	char id[24], ds[8];
+	const char *params[2] = {id, ds};
+	json_t *m = view_model(req), *list;
+	PGresult *res;
+	enum res r;
+	int i;
+
+	if (days != 1 && days != 7 && days != 30)
+		days = 7;
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	snprintf(ds, sizeof(ds), "%ld", days);
+	res = db_exec(&st_threats, params, &r);
+	if (res == NULL)
+		return r;
+	list = json_array();
+	for (i = 0; i < PQntuples(res); i++) {
+		long total = atol(PQgetvalue(res, i, 2)), shown = atol(PQgetvalue(res, i, 7));
+		json_t *names = json_loads(PQgetvalue(res, i, 6), 0, NULL);
+		json_t *row = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:I}", "indicator", PQgetvalue(res, i, 0),
+		                        "kind", PQgetvalue(res, i, 1), "customers", (json_int_t)total, "incidents",
+		                        (json_int_t)atoll(PQgetvalue(res, i, 3)), "first_seen", PQgetvalue(res, i, 4),
+		                        "last_seen", PQgetvalue(res, i, 5), "visible", names ? names : json_array(),
+		                        "hidden", (json_int_t)(total - shown));
+		if (total > shown) {
+			/* Counted, never named: customers the viewer may not see. */
+			char t[80];
+			snprintf(t, sizeof(t), "and %ld other customer%s you cannot see", total - shown,
+			         total - shown == 1 ? "" : "s");
+			json_object_set_new(row, "hidden_text", json_string(t));
+		}
+		json_array_append_new(list, row);
+	}
+	PQclear(res);
+	req->template = "threats";
+	json_object_set_new(m, "indicators", list);
+	json_object_set_new(m, "days", json_integer(days));
+	json_object_set_new(m, "page_title", json_string("Threat correlation"));
+	return R_SUCCESS;
+}
