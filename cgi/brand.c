@@ -6,8 +6,9 @@
 
 json_t *brand_default(void)
 {
-	return json_pack("{s:s, s:s, s:s, s:n, s:n, s:n, s:n}", "page_title", "MSSP Portal", "footer", "MSSP Portal",
-	                 "footer_html", "MSSP Portal", "tenant_id", "logo_light", "logo_dark", "host");
+	return json_pack("{s:s, s:s, s:s, s:s, s:n, s:n, s:n, s:n}", "page_title", "MSSP Portal", "footer",
+	                 "MSSP Portal", "footer_html", "MSSP Portal", "footer_text", "MSSP Portal", "tenant_id",
+	                 "logo_light", "logo_dark", "host");
 }
 
 /* A link target we accept: http(s)://, then no space, quote, angle bracket
@@ -31,7 +32,9 @@ static size_t url_len(const char *s, size_t n)
 	return i > start && i <= 2000 ? i : 0;
 }
 
-void brand_footer_html(struct buf *out, const char *s)
+/* The footer with its [text](https://...) links as HTML (escaped, <a>) or
+ * as plain text ("text (url)") for the text part of emails. */
+static void footer_render(struct buf *out, const char *s, int html)
 {
 	size_t n = strlen(s), i = 0, run = 0;
 
@@ -42,13 +45,22 @@ void brand_footer_html(struct buf *out, const char *s)
 			    memchr(s + i + 1, '[', (size_t)(close - s - i - 1)) == NULL) {
 				const char *u = close + 2;
 				size_t ul = url_len(u, n - (size_t)(u - s));
+				size_t tl = (size_t)(close - s - i - 1);
 				if (ul > 0 && u[ul] == ')') {
-					buf_html(out, s + run, i - run);
-					buf_puts(out, "<a href=\"");
-					buf_html(out, u, ul);
-					buf_puts(out, "\" rel=\"noopener noreferrer\">");
-					buf_html(out, s + i + 1, (size_t)(close - s - i - 1));
-					buf_puts(out, "</a>");
+					if (html) {
+						buf_html(out, s + run, i - run);
+						buf_puts(out, "<a href=\"");
+						buf_html(out, u, ul);
+						buf_puts(out, "\" rel=\"noopener noreferrer\">");
+						buf_html(out, s + i + 1, tl);
+						buf_puts(out, "</a>");
+					} else {
+						buf_append(out, s + run, i - run);
+						buf_append(out, s + i + 1, tl);
+						buf_puts(out, " (");
+						buf_append(out, u, ul);
+						buf_putc(out, ')');
+					}
 					i = (size_t)(u - s) + ul + 1;
 					run = i;
 					continue;
@@ -57,8 +69,14 @@ void brand_footer_html(struct buf *out, const char *s)
 		}
 		i++;
 	}
-	buf_html(out, s + run, n - run);
+	if (html)
+		buf_html(out, s + run, n - run);
+	else
+		buf_append(out, s + run, n - run);
 }
+
+void brand_footer_html(struct buf *out, const char *s) { footer_render(out, s, 1); }
+void brand_footer_text(struct buf *out, const char *s) { footer_render(out, s, 0); }
 
 static json_t *str_or_null(PGresult *res, int row, int col)
 {
@@ -84,6 +102,12 @@ json_t *brand_from_row(PGresult *res, int row, int with_sources)
 	json_object_set_new(b, "footer", json_string(PQgetvalue(res, row, 2)));
 	brand_footer_html(&html, PQgetvalue(res, row, 2));
 	json_object_set_new(b, "footer_html", buf_ok(&html) && html.data ? json_string(html.data) : json_string(""));
+	{
+		struct buf text = BUF_INIT;
+		brand_footer_text(&text, PQgetvalue(res, row, 2));
+		json_object_set_new(b, "footer_text", buf_ok(&text) && text.data ? json_string(text.data) : json_string(""));
+		buf_free(&text);
+	}
 	buf_free(&html);
 	light = str_or_null(res, row, 3);
 	dark = str_or_null(res, row, 4);

@@ -26,5 +26,7 @@ json_t *brand_default(void);
 json_t *brand_from_row(PGresult *res, int row, int with_sources);
 /* Footer text -> HTML (escaped; markdown-style http(s) links only). */
 void brand_footer_html(struct buf *out, const char *s);
+/* The same footer as plain text: links become "text (url)". */
+void brand_footer_text(struct buf *out, const char *s);
 
 #endif

@@ -179,6 +179,21 @@ enum res outbox_queue(struct req *req, long long tenant_id, const char *to, cons
 	    (r = render_part(name, "html", model, &html)) != R_SUCCESS)
 		goto out;
 	subject_line(subject.data);
+	{
+		/* Every subject starts with the sender's brand: "Title: ...". */
+		const char *title = json_string_value(json_object_get(json_object_get(model, "brand"), "page_title"));
+		if (title != NULL && subject.data[0] != '\0') {
+			struct buf full = BUF_INIT;
+			buf_printf(&full, "%s: %s", title, subject.data);
+			subject_line(full.data ? full.data : subject.data);
+			if (buf_ok(&full)) {
+				buf_free(&subject);
+				subject = full;
+			} else {
+				buf_free(&full);
+			}
+		}
+	}
 	if (subject.data[0] == '\0') {
 		log_err("email %s renders an empty subject", name);
 		r = R_INTERNAL;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "authz.h"
 #include "brand.h"
@@ -115,6 +116,10 @@ void view_common(struct req *req)
 		const char *theme = http_cookie(req, "theme");
 		if (theme != NULL && (strcmp(theme, "light") == 0 || strcmp(theme, "dark") == 0))
 			json_object_set_new(m, "theme", json_string(theme));
+		/* The no-script toggle posts the other theme and comes back here. */
+		json_object_set_new(m, "theme_next",
+		                    json_string(theme != NULL && strcmp(theme, "dark") == 0 ? "light" : "dark"));
+		json_object_set_new(m, "request_path", json_string(req->raw_path));
 	}
 	if (req->sess != NULL && req->tenant == NULL && json_object_get(m, "settings_link") == NULL) {
 		json_t *tid = json_object_get(json_object_get(m, "brand"), "tenant_id");
@@ -142,6 +147,35 @@ void view_common(struct req *req)
 		if (req->sess->unread > 0 && json_object_get(m, "bell") == NULL)
 			json_object_set_new(m, "bell", bell(req));
 	}
+}
+
+void view_attachment(struct req *req, const char *what, const char *ext)
+{
+	json_t *brand = load_brand(req);
+	const char *title = json_string_value(json_object_get(brand, "page_title"));
+	char slug[64], line[192], day[16];
+	size_t n = 0;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	/* A filename slug: ASCII letters and digits, runs of anything else as
+	 * one dash, so no quote or control character reaches the header. */
+	for (const unsigned char *p = (const unsigned char *)(title ? title : "portal"); *p && n < sizeof(slug) - 1; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+			slug[n++] = (char)*p;
+		else if (*p >= 'A' && *p <= 'Z')
+			slug[n++] = (char)(*p - 'A' + 'a');
+		else if (n > 0 && slug[n - 1] != '-')
+			slug[n++] = '-';
+	}
+	while (n > 0 && slug[n - 1] == '-')
+		n--;
+	slug[n] = '\0';
+	gmtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	snprintf(line, sizeof(line), "attachment; filename=\"%s-%s-%s.%s\"", n ? slug : "portal", what, day, ext);
+	http_header(req, "Content-Disposition", line);
+	json_decref(brand);
 }
 
 enum res view_render_named(const char *name, json_t *model, struct buf *out, struct mus_error *err)

@@ -24,6 +24,10 @@ enum res view_render_named(const char *name, json_t *model, struct buf *out, str
  * answers carry them too). Loads the effective brand from the database
  * once per request, falling back to the default when it is unreachable. */
 void view_common(struct req *req);
+/* Set Content-Disposition for a download named after the effective brand,
+ * e.g. "northwind-soc-msps-2026-11-22.csv" (what: "msps"; ext: "csv"):
+ * exported reports carry the provider's name, not the portal's. */
+void view_attachment(struct req *req, const char *what, const char *ext);
 /* The model, created on first use (owned by req). */
 json_t *view_model(struct req *req);
 

@@ -183,7 +183,6 @@ enum res page_audit_export(struct req *req)
 	PGresult *res;
 	enum res r;
 	int i, c;
-	char disp[128];
 
 	read_filter(req, &f);
 	json_decref(f.errors);
@@ -204,7 +203,6 @@ enum res page_audit_export(struct req *req)
 	if (!buf_ok(&req->body))
 		return R_INTERNAL;
 	req->body_type = "text/csv; charset=utf-8";
-	snprintf(disp, sizeof(disp), "attachment; filename=\"audit-tenant-%lld.csv\"", req->tenant->id);
-	http_header(req, "Content-Disposition", disp);
+	view_attachment(req, "audit-log", "csv");
 	return R_SUCCESS;
 }

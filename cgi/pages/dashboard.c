@@ -334,7 +334,6 @@ enum res page_tenant_export(struct req *req)
 	struct table_query tq;
 	PGresult *res;
 	enum res r;
-	char disp[128];
 	size_t c;
 	int i;
 
@@ -373,8 +372,6 @@ enum res page_tenant_export(struct req *req)
 	if (!buf_ok(&req->body))
 		return R_INTERNAL;
 	req->body_type = "text/csv; charset=utf-8";
-	snprintf(disp, sizeof(disp), "attachment; filename=\"%s-tenant-%lld.csv\"", is_mssp ? "msps" : "companies",
-	         req->tenant->id);
-	http_header(req, "Content-Disposition", disp);
+	view_attachment(req, is_mssp ? "msps" : "companies", "csv");
 	return R_SUCCESS;
 }

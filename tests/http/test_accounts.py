@@ -213,7 +213,7 @@ def test_forgot_password_story(ctx):
     assert sign_in(ctx, email, PW, client=before).status == 303 and signed_in(before)
 
     msg, link = request_reset(ctx, email)
-    assert str(msg["Subject"]).startswith("Reset your password")
+    assert str(msg["Subject"]).endswith(": Reset your password")  # "<brand title>: Reset your password"
     assert "Rita Reset" in portal.body_of(msg, "plain")
     assert link in portal.body_of(msg, "html")
     assert link.startswith("http://127.0.0.1:%d/reset/" % ctx.port)

@@ -41,7 +41,7 @@ def request_mail(ctx, to, since, timeout=20):
     deadline = time.time() + timeout
     while time.time() < deadline:
         for m in ctx.stack.messages()[since:]:
-            if m["To"] == to and m["Subject"].startswith("MSSP Approval Request"):
+            if m["To"] == to and ": MSSP Approval Request" in m["Subject"]:
                 text = portal.body_of(m)
                 link = portal.find_link(text, r"https?://\S+/requests/[0-9a-f]{64}")
                 assert link, text

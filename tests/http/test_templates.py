@@ -13,6 +13,11 @@ ALLOWED = re.compile(r"templates/email/[a-z_]+_(text|subject)\.mustache$")
 # these templates may output it raw -- that name and nothing else.
 SERVER_MARKUP = {
     "templates/partials/footer.mustache": {"brand.footer_html"},
+    # HTML emails carry the same server-built footer (links included).
+    "templates/email/invite_html.mustache": {"brand.footer_html"},
+    "templates/email/msp_decision_html.mustache": {"brand.footer_html"},
+    "templates/email/msp_request_html.mustache": {"brand.footer_html"},
+    "templates/email/reset_html.mustache": {"brand.footer_html"},
     "templates/settings.mustache": {"wl.footer.html"},
     "templates/settings_branding.mustache": {"footer_html"},
 }

@@ -1,5 +1,5 @@
-/* theme.js - the light/dark toggle. Without it the theme follows
- * prefers-color-scheme (portal.css); with it the choice is remembered in
+/* theme.js - the light/dark toggle. Without scripts the header's toggle
+ * posts to /theme; with them the choice is remembered in
  * localStorage and in a "theme" cookie the server reads to render
  * data-theme on <html> at first paint (no flash). */
 (function () {
@@ -27,8 +27,10 @@
   function setup() {
     var b = document.getElementById('theme-toggle');
     if (!b) return;
-    b.hidden = false;
-    b.addEventListener('click', function () {
+    /* The button is a form's submit (it works without scripts, see
+     * cgi/pages/theme.c); with scripts the switch happens in place. */
+    b.addEventListener('click', function (ev) {
+      ev.preventDefault();
       var next = current() === 'dark' ? 'light' : 'dark';
       root.setAttribute('data-theme', next);
       remember(next);
