@@ -105,6 +105,25 @@ void buf_html(struct buf *b, const char *s, size_t n)
 	buf_append(b, s + run, n - run);
 }
 
+void buf_csv(struct buf *b, const char *s)
+{
+	int risky = *s == '=' || *s == '+' || *s == '-' || *s == '@';
+
+	if (!risky && strpbrk(s, ",\"\r\n") == NULL) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_putc(b, '"');
+	if (risky)
+		buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
 void buf_reset(struct buf *b)
 {
 	b->len = 0;

@@ -28,6 +28,10 @@ void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(print
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Append `s` HTML-escaped: & < > " ' ` = become entities. */
 void buf_html(struct buf *b, const char *s, size_t n);
+/* Append s as one CSV field: quoted when it holds , " CR or LF; a value
+ * starting with = + - @ is prefixed with ' so spreadsheets do not run it
+ * as a formula. */
+void buf_csv(struct buf *b, const char *s);
 /* Empty the buffer, keeping its memory for reuse. */
 void buf_reset(struct buf *b);
 /* Release the memory; the buffer is BUF_INIT again. */

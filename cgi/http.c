@@ -193,6 +193,14 @@ const char *http_form(struct req *req, const char *name)
 const char *http_query(struct req *req, const char *name) { return http_param_str(&req->query_params, name); }
 const char *http_cookie(struct req *req, const char *name) { return http_param_str(&req->cookies, name); }
 
+const char *http_choice(const char *v, const char *const *allowed, const char *def)
+{
+	for (; v != NULL && *allowed != NULL; allowed++)
+		if (strcmp(v, *allowed) == 0)
+			return *allowed;
+	return def;
+}
+
 void http_url_encode(struct buf *b, const char *s)
 {
 	const unsigned char *p;

@@ -86,6 +86,9 @@ void http_req_end(struct req *req);
 const char *http_form(struct req *req, const char *name);
 const char *http_query(struct req *req, const char *name);
 const char *http_cookie(struct req *req, const char *name);
+/* v if it is one of the NULL-terminated allowed values, else def: query
+ * parameters that pick from a fixed list (filters, sort keys). */
+const char *http_choice(const char *v, const char *const *allowed, const char *def);
 /* Append s percent-encoded for a query string value (unreserved characters
  * and '@' kept). */
 void http_url_encode(struct buf *b, const char *s);

@@ -156,27 +156,6 @@ enum res page_audit(struct req *req)
 	return R_SUCCESS;
 }
 
-/* One CSV field: quoted when needed; a leading = + - @ is prefixed with a
- * quote so spreadsheets do not run it as a formula. */
-static void csv_field(struct buf *b, const char *s)
-{
-	int quote = strpbrk(s, ",\"\r\n") != NULL || *s == '=' || *s == '+' || *s == '-' || *s == '@';
-
-	if (!quote) {
-		buf_puts(b, s);
-		return;
-	}
-	buf_putc(b, '"');
-	if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
-		buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
-
 enum res page_audit_export(struct req *req)
 {
 	struct audit_filter f;
@@ -195,7 +174,7 @@ enum res page_audit_export(struct req *req)
 		for (c = 0; c < 7; c++) {
 			if (c)
 				buf_putc(&req->body, ',');
-			csv_field(&req->body, PQgetvalue(res, i, cols[c]));
+			buf_csv(&req->body, PQgetvalue(res, i, cols[c]));
 		}
 		buf_puts(&req->body, "\r\n");
 	}

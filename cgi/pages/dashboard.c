@@ -308,26 +308,6 @@ enum res page_tenant(struct req *req)
 	return R_SUCCESS;
 }
 
-/* One CSV field, quoted when needed; formula-looking cells defused. */
-static void csv_cell(struct buf *b, const char *s)
-{
-	int risky = *s == '=' || *s == '+' || *s == '-' || *s == '@';
-
-	if (!risky && strpbrk(s, ",\"\r\n") == NULL) {
-		buf_puts(b, s);
-		return;
-	}
-	buf_putc(b, '"');
-	if (risky)
-		buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
-
 enum res page_tenant_export(struct req *req)
 {
 	int is_mssp = strcmp(req->tenant->kind, "mssp") == 0;
@@ -360,11 +340,11 @@ enum res page_tenant_export(struct req *req)
 				continue;
 			if (c)
 				buf_putc(&req->body, ',');
-			csv_cell(&req->body, PQgetvalue(res, i, c == 0 ? 1 : 3 + (int)c));
+			buf_csv(&req->body, PQgetvalue(res, i, c == 0 ? 1 : 3 + (int)c));
 		}
 		if (is_mssp) {
 			buf_putc(&req->body, ',');
-			csv_cell(&req->body, PQgetisnull(res, i, 15) ? "" : PQgetvalue(res, i, 15));
+			buf_csv(&req->body, PQgetisnull(res, i, 15) ? "" : PQgetvalue(res, i, 15));
 		}
 		buf_puts(&req->body, "\r\n");
 	}

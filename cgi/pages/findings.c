@@ -28,14 +28,6 @@ DB_STMT(st_assets, 3,
         " WHERE $1::bigint = ANY (t.ancestors) AND ($2 = '' OR a.kind = $2)"
         " ORDER BY a.kind, lower(a.name), a.id LIMIT 50 OFFSET $3::int * 50");
 
-static const char *choice(const char *v, const char *const *allowed, const char *def)
-{
-	for (; v != NULL && *allowed != NULL; allowed++)
-		if (strcmp(v, *allowed) == 0)
-			return *allowed;
-	return def;
-}
-
 static long page_of(struct req *req)
 {
 	const char *p = http_query(req, "page");
@@ -72,8 +64,8 @@ enum res page_vulnerabilities(struct req *req)
 {
 	static const char *const sevs[] = {"critical", "high", "medium", "low", NULL};
 	static const char *const statuses[] = {"open", "fixed", "all", NULL};
-	const char *severity = choice(http_query(req, "severity"), sevs, "");
-	const char *status = choice(http_query(req, "status"), statuses, "open");
+	const char *severity = http_choice(http_query(req, "severity"), sevs, "");
+	const char *status = http_choice(http_query(req, "status"), statuses, "open");
 	const char *cve = http_query(req, "cve");
 	long page = page_of(req), total = 0;
 	char id[24], pg[24];
@@ -122,7 +114,7 @@ enum res page_vulnerabilities(struct req *req)
 enum res page_assets(struct req *req)
 {
 	static const char *const kinds[] = {"probe", "agent", "discovered", "external", NULL};
-	const char *kind = choice(http_query(req, "kind"), kinds, "");
+	const char *kind = http_choice(http_query(req, "kind"), kinds, "");
 	long page = page_of(req), total = 0;
 	char id[24], pg[24];
 	const char *params[3] = {id, kind, pg};

@@ -34,20 +34,12 @@ DB_STMT(st_resolve, 3,
         " acknowledged_at = coalesce(i.acknowledged_at, now()) FROM tenants t"
         " WHERE i.id = $2::bigint AND t.id = i.tenant_id AND $1::bigint = ANY (t.ancestors) AND i.closed_at IS NULL");
 
-static const char *choice(const char *v, const char *const *allowed, const char *def)
-{
-	for (; v != NULL && *allowed != NULL; allowed++)
-		if (strcmp(v, *allowed) == 0)
-			return *allowed;
-	return def;
-}
-
 enum res page_incidents(struct req *req)
 {
 	static const char *const statuses[] = {"open", "closed", "all", NULL};
 	static const char *const sevs[] = {"critical", "high", "medium", "low", NULL};
-	const char *status = choice(http_query(req, "status"), statuses, "open");
-	const char *severity = choice(http_query(req, "severity"), sevs, "");
+	const char *status = http_choice(http_query(req, "status"), statuses, "open");
+	const char *severity = http_choice(http_query(req, "severity"), sevs, "");
 	const char *p = http_query(req, "page");
 	long page = p ? strtol(p, NULL, 10) : 1;
 	char id[24], pg[24];

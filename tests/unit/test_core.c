@@ -1,0 +1,125 @@
+/* test_core.c - the small pieces everything else stands on: buffers and
+ * escaping, the arena, tokens, password hashes, input checks. */
+#include <stdint.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "form.h"
+#include "http.h"
+#include "pwhash.h"
+#include "tap.h"
+#include "token.h"
+
+static void test_buf(void)
+{
+	struct buf b = BUF_INIT;
+	int i;
+
+	for (i = 0; i < 10000; i++)
+		buf_putc(&b, 'x');
+	TAP_OK(buf_ok(&b) && b.len == 10000 && b.data[10000] == '\0', "buf grows and stays NUL-terminated");
+	buf_reset(&b);
+	buf_printf(&b, "%d-%s-%lu", 42, "ab", (unsigned long)7);
+	TAP_STR(b.data, "42-ab-7", "buf_printf formats");
+	buf_reset(&b);
+	buf_printf(&b, "%5000d|", 1);
+	TAP_OK(b.len == 5001 && b.data[5000] == '|', "buf_printf longer than the first reservation");
+	buf_reset(&b);
+	buf_html(&b, "<a href=\"x\" title='y'>`=&</a>", 30);
+	TAP_STR(b.data, "&lt;a href&#61;&quot;x&quot; title&#61;&#39;y&#39;&gt;&#96;&#61;&amp;&lt;/a&gt;",
+	        "buf_html escapes & < > \" ' ` =");
+	buf_reset(&b);
+	buf_csv(&b, "plain");
+	buf_putc(&b, '|');
+	buf_csv(&b, "a,\"b\"\nc");
+	buf_putc(&b, '|');
+	buf_csv(&b, "=cmd()");
+	buf_putc(&b, '|');
+	buf_csv(&b, "-1");
+	TAP_STR(b.data, "plain|\"a,\"\"b\"\"\nc\"|\"'=cmd()\"|\"'-1\"", "buf_csv quotes and defuses formulas");
+	{
+		char *p = buf_take(&b);
+		TAP_OK(p != NULL && b.data == NULL && b.len == 0, "buf_take hands the memory over");
+		free(p);
+	}
+	buf_free(&b);
+}
+
+static void test_arena(void)
+{
+	struct arena a = ARENA_INIT;
+	char *s, *big;
+	int i, ok = 1;
+
+	for (i = 0; i < 2000; i++) {
+		s = arena_strdup(&a, "hello arena");
+		if (s == NULL || strcmp(s, "hello arena") != 0 || ((uintptr_t)s & 15) != 0)
+			ok = 0;
+	}
+	TAP_OK(ok, "arena strings are copied and 16-byte aligned across blocks");
+	big = arena_alloc(&a, 100000);
+	TAP_OK(big != NULL && big[0] == 0 && big[99999] == 0, "a large allocation is zeroed");
+	TAP_OK(arena_calloc(&a, SIZE_MAX / 2, 4) == NULL, "arena_calloc refuses an overflowing size");
+	arena_reset(&a);
+	TAP_OK(a.used == 0 && arena_strndup(&a, "abc", 2) != NULL, "arena_reset keeps the arena usable");
+	arena_free(&a);
+}
+
+static void test_tokens(void)
+{
+	char t1[TOK_HEX + 1], t2[TOK_HEX + 1], h[65];
+
+	TAP_OK(tok_random_hex(t1, TOK_BYTES) == 0 && tok_random_hex(t2, TOK_BYTES) == 0, "random tokens");
+	TAP_OK(tok_is_hex(t1, TOK_HEX) && strcmp(t1, t2) != 0, "tokens are 64 hex characters and differ");
+	TAP_OK(!tok_is_hex("abc", TOK_HEX) && !tok_is_hex("ABCD", 4), "tok_is_hex wants lowercase hex of the length");
+	tok_sha256_hex("abc", 3, h);
+	TAP_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "SHA-256 test vector");
+	TAP_OK(tok_equal("same", "same") && !tok_equal("same", "sane") && !tok_equal("same", "samey"),
+	       "tok_equal compares whole strings");
+}
+
+static void test_passwords(void)
+{
+	char h[PW_HASH_MAX];
+
+	TAP_OK(pw_hash("correct horse battery", h) == 0 && strncmp(h, "scrypt$32768$8$1$", 17) == 0,
+	       "scrypt hash records N=2^15, r=8, p=1");
+	TAP_OK(pw_verify("correct horse battery", h), "the right password verifies");
+	TAP_OK(!pw_verify("correct horse batterY", h), "a wrong password does not");
+	TAP_OK(!pw_verify("x", "scrypt$1$8$1$00$00") && !pw_verify("x", "garbage") && !pw_verify("x", NULL),
+	       "malformed stored hashes never verify");
+	TAP_OK(!pw_needs_rehash(h) && pw_needs_rehash("scrypt$16384$8$1$0011223344556677$0011223344556677"
+	                                               "0011223344556677"),
+	       "weaker parameters ask for a rehash");
+}
+
+static void test_checks(void)
+{
+	static const char *const kinds[] = {"a", "b", NULL};
+	struct buf b = BUF_INIT;
+
+	TAP_OK(http_is_id("1") && http_is_id("999999999999999999"), "ids: 1 .. 18 digits");
+	TAP_OK(!http_is_id("0") && !http_is_id("01") && !http_is_id("-1") && !http_is_id("1e3") &&
+	           !http_is_id("1234567890123456789") && !http_is_id("") && !http_is_id(NULL),
+	       "not ids: zero, leading zero, sign, exponent, 19 digits, empty");
+	TAP_STR(http_choice("b", kinds, "a"), "b", "http_choice keeps an allowed value");
+	TAP_STR(http_choice("c", kinds, "a"), "a", "http_choice falls back to the default");
+	http_url_encode(&b, "a b&c=d/é@x.y");
+	TAP_STR(b.data, "a%20b%26c%3Dd%2F%C3%A9@x.y", "http_url_encode");
+	buf_free(&b);
+	TAP_OK(form_is_email("a.b+c@example.co.uk"), "a plausible email address");
+	TAP_OK(!form_is_email("a@b") && !form_is_email("a b@c.d") && !form_is_email("@c.d") && !form_is_email("a@@c.d") &&
+	           !form_is_email("a@c.d."),
+	       "implausible email addresses");
+}
+
+int main(void)
+{
+	test_buf();
+	test_arena();
+	test_tokens();
+	test_passwords();
+	test_checks();
+	return tap_done();
+}
