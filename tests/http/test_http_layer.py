@@ -115,11 +115,20 @@ def test_too_many_query_fields_is_413(ctx):
     assert ctx.client().get("/login?" + q).status == 413
 
 
-def test_body_over_nginx_limit_is_413(ctx):
+def test_body_over_the_worker_limit_gets_the_portal_413_page(ctx):
     c = ctx.client()
-    r = c.request("POST", "/login", body=b"a=" + b"x" * (9 * 1024 * 1024),
+    r = c.request("POST", "/login", body=b"a=" + b"x" * (8 * 1024 * 1024 + 100),
                   headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 413, r
+    assert "The request is too large." in r.text and "MSSP Portal" in r.text
+
+
+def test_body_over_nginx_limit_gets_a_static_413_page(ctx):
+    c = ctx.client()
+    r = c.request("POST", "/login", body=b"a=" + b"x" * (10 * 1024 * 1024),
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 413, r
+    assert "too large" in r.text.lower() and "nginx" not in r.text.lower()
 
 
 def test_malformed_multipart_is_400(ctx):
