@@ -121,7 +121,11 @@ static enum res team_page(struct req *req, json_t *values, json_t *errors)
 		json_object_set_new(row, "role_options", role_options(t, authz_role_name(role)));
 		if (role == ROLE_MSSP_ANALYST) {
 			json_t *a = json_object_get(assign, PQgetvalue(res, i, 0));
-			json_object_set(row, "assignments", a ? a : json_array());
+			/* Borrowed from assign when present, a new empty list otherwise. */
+			if (a != NULL)
+				json_object_set(row, "assignments", a);
+			else
+				json_object_set_new(row, "assignments", json_array());
 		}
 		json_array_append_new(members, row);
 	}
