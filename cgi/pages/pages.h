@@ -23,6 +23,10 @@ enum res page_password(struct req *req);
 enum res page_tenants(struct req *req);
 /* A tenant row (id, name, kind in columns 0-2) as a new JSON object. */
 json_t *tenant_row(PGresult *res, int i);
+/* sla.c */
+enum res page_sla(struct req *req);
+enum res page_sla_targets(struct req *req);
+enum res page_sla_reset(struct req *req);
 /* theme.c */
 enum res page_theme(struct req *req);
 /* threats.c */

@@ -264,6 +264,9 @@ PROBES = {
     "team_unassign": _assign_probe,
     "password": lambda w, p, t: (MISSING, {}, 400),  # no current password
     "tenant_archive": _archive_probe,
+    # Resetting SLA targets has no form: it really resets (nothing is set on
+    # the demo tenants) and its audit row is removed again.
+    "sla_reset": lambda w, p, t: (MISSING, {}, 303, "SELECT 1"),
     "branding_save": lambda w, p, t: (MISSING, {"host": "not a host name!"}, 400),  # invalid host
     # Marks the persona's own notifications read: harmless, and allowed.
     "notifications_read_all": lambda w, p, t: (MISSING, {}, 303),

@@ -1,0 +1,192 @@
+/* sla.c - SLA monitoring: per customer, median and 90th percentile times to
+ * acknowledge and to resolve, breaches, incidents breaching now; and the
+ * targets (defaults on the MSSP, overrides per customer, inherited). The
+ * rules live in sql/017_sla.sql. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "authz.h"
+#include "db.h"
+#include "pages.h"
+#include "view.h"
+
+static const char *const sevs[4] = {"critical", "high", "medium", "low"};
+
+DB_STMT(st_sla_effective, 1,
+        "SELECT severity, ack_minutes, resolve_minutes, source_id, source_name FROM sla_effective($1::bigint)");
+DB_STMT(st_sla_report, 2,
+        "SELECT tenant_id, name, incidents, coalesce(ack_p50::text, ''), coalesce(ack_p90::text, ''),"
+        " coalesce(resolve_p50::text, ''), coalesce(resolve_p90::text, ''), breaches"
+        " FROM sla_report($1::bigint, $2::int)");
+DB_STMT(st_sla_breaching, 1,
+        "SELECT incident_id, name, severity, title, to_char(opened_at, 'YYYY-MM-DD HH24:MI'), late_for, minutes_over"
+        " FROM sla_breaching($1::bigint)");
+DB_STMT(st_sla_upsert, 4,
+        "INSERT INTO sla_targets (tenant_id, root_id, severity, ack_minutes, resolve_minutes)"
+        " SELECT $1::bigint, root_id, $2, $3::int, $4::int FROM tenants WHERE id = $1::bigint"
+        " ON CONFLICT (tenant_id, severity) DO UPDATE SET ack_minutes = excluded.ack_minutes,"
+        " resolve_minutes = excluded.resolve_minutes, updated_at = now()");
+DB_STMT(st_sla_reset, 1, "DELETE FROM sla_targets WHERE tenant_id = $1::bigint");
+
+/* The page, with the targets form's values and errors (may be NULL). */
+static enum res sla_page(struct req *req, json_t *values, json_t *errors)
+{
+	const char *d = http_query(req, "days");
+	long days = d ? strtol(d, NULL, 10) : 30;
+	char id[24], ds[8];
+	const char *params[2] = {id, ds};
+	json_t *m = view_model(req), *list;
+	PGresult *res;
+	enum res r;
+	int i;
+
+	if (days != 7 && days != 30 && days != 90)
+		days = 30;
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	snprintf(ds, sizeof(ds), "%ld", days);
+	res = db_exec(&st_sla_effective, params, &r);
+	if (res == NULL)
+		goto fail;
+	list = json_array();
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *sev = PQgetvalue(res, i, 0);
+		json_t *v = values ? json_object_get(values, sev) : NULL;
+		json_t *row = json_pack("{s:s, s:I, s:I}", "severity", sev, "ack", (json_int_t)atoll(PQgetvalue(res, i, 1)),
+		                        "resolve", (json_int_t)atoll(PQgetvalue(res, i, 2)));
+		if (PQgetisnull(res, i, 3))
+			json_object_set_new(row, "source", json_string("portal default"));
+		else if (atoll(PQgetvalue(res, i, 3)) == req->tenant->id)
+			json_object_set_new(row, "source", json_string("set here"));
+		else {
+			char src[200];
+			snprintf(src, sizeof(src), "inherited from %s", PQgetvalue(res, i, 4));
+			json_object_set_new(row, "source", json_string(src));
+		}
+		if (v != NULL) /* what the user typed, to correct */
+			json_object_set(row, "typed", v);
+		if (errors != NULL && json_object_get(errors, sev) != NULL)
+			json_object_set(row, "error", json_object_get(errors, sev));
+		json_array_append_new(list, row);
+	}
+	PQclear(res);
+	json_object_set_new(m, "targets", list);
+
+	res = db_exec(&st_sla_report, params, &r);
+	if (res == NULL)
+		goto fail;
+	list = json_array();
+	for (i = 0; i < PQntuples(res); i++)
+		json_array_append_new(list, json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:I}", "id",
+		                                      (json_int_t)atoll(PQgetvalue(res, i, 0)), "name", PQgetvalue(res, i, 1),
+		                                      "incidents", (json_int_t)atoll(PQgetvalue(res, i, 2)), "ack_p50",
+		                                      PQgetvalue(res, i, 3), "ack_p90", PQgetvalue(res, i, 4), "resolve_p50",
+		                                      PQgetvalue(res, i, 5), "resolve_p90", PQgetvalue(res, i, 6),
+		                                      "breaches", (json_int_t)atoll(PQgetvalue(res, i, 7))));
+	PQclear(res);
+	json_object_set_new(m, "customers", list);
+
+	res = db_exec(&st_sla_breaching, params, &r);
+	if (res == NULL)
+		goto fail;
+	list = json_array();
+	for (i = 0; i < PQntuples(res); i++)
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
+		                                      (json_int_t)atoll(PQgetvalue(res, i, 0)), "customer",
+		                                      PQgetvalue(res, i, 1), "severity", PQgetvalue(res, i, 2), "title",
+		                                      PQgetvalue(res, i, 3), "opened", PQgetvalue(res, i, 4), "late_for",
+		                                      PQgetvalue(res, i, 5), "minutes_over",
+		                                      (json_int_t)atoll(PQgetvalue(res, i, 6))));
+	PQclear(res);
+	json_object_set_new(m, "breaching", list);
+	json_object_set_new(m, "days", json_integer(days));
+	json_object_set_new(m, "page_title", json_string("SLA"));
+	req->template = "sla";
+	json_decref(values);
+	json_decref(errors);
+	return R_SUCCESS;
+fail:
+	json_decref(values);
+	json_decref(errors);
+	return r;
+}
+
+enum res page_sla(struct req *req) { return sla_page(req, NULL, NULL); }
+
+/* Minutes from a form field: a whole number in [lo, hi], else -1. */
+static long minutes(const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	v = strtol(s, &end, 10);
+	return (*end == '\0' && v >= lo && v <= hi) ? v : -1;
+}
+
+enum res page_sla_targets(struct req *req)
+{
+	json_t *values = json_object(), *errors = json_object();
+	long ack[4], res_[4];
+	char id[24], a[16], rs[16], field[32];
+	const char *params[4] = {id, NULL, a, rs};
+	enum res r;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		const char *fa, *fr;
+		snprintf(field, sizeof(field), "ack_%s", sevs[i]);
+		fa = http_form(req, field);
+		snprintf(field, sizeof(field), "resolve_%s", sevs[i]);
+		fr = http_form(req, field);
+		json_object_set_new(values, sevs[i], json_pack("{s:s, s:s}", "ack", fa ? fa : "", "resolve", fr ? fr : ""));
+		ack[i] = minutes(fa, 1, 43200);
+		res_[i] = minutes(fr, 1, 525600);
+		if (ack[i] < 0 || res_[i] < 0)
+			json_object_set_new(errors, sevs[i],
+			                    json_string("Enter whole minutes: acknowledge within 1 to 43,200, resolve within 1 "
+			                                "to 525,600."));
+		else if (res_[i] < ack[i])
+			json_object_set_new(errors, sevs[i], json_string("The time to resolve cannot be shorter than the time "
+			                                                 "to acknowledge."));
+	}
+	if (json_object_size(errors) > 0) {
+		req->status = 400;
+		return sla_page(req, values, errors);
+	}
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	for (i = 0; i < 4; i++) {
+		params[1] = sevs[i];
+		snprintf(a, sizeof(a), "%ld", ack[i]);
+		snprintf(rs, sizeof(rs), "%ld", res_[i]);
+		if ((r = db_run(&st_sla_upsert, params)) != R_SUCCESS) {
+			json_decref(values);
+			json_decref(errors);
+			return r;
+		}
+	}
+	r = audit_log(req, req->tenant->id, "sla.targets_set", NULL, values);
+	json_decref(values);
+	json_decref(errors);
+	if (r != R_SUCCESS)
+		return r;
+	snprintf(field, sizeof(field), "/t/%lld/sla", req->tenant->id);
+	return http_redirect(req, field);
+}
+
+enum res page_sla_reset(struct req *req)
+{
+	char id[24], loc[48];
+	const char *params[1] = {id};
+	enum res r;
+
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	if ((r = db_run(&st_sla_reset, params)) != R_SUCCESS)
+		return r;
+	if ((r = audit_log(req, req->tenant->id, "sla.targets_reset", NULL, NULL)) != R_SUCCESS)
+		return r;
+	snprintf(loc, sizeof(loc), "/t/%lld/sla", req->tenant->id);
+	return http_redirect(req, loc);
+}

@@ -1,0 +1,84 @@
+"""SLA monitoring: targets inherited from the MSSP, overridden per
+customer; medians, 90th percentiles and breaches computed from the
+incidents of the period; incidents breaching right now."""
+import time
+
+
+def setup(ctx):
+    n = int(time.time() * 1000) % 1000000
+    bluefin = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
+    ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                   " VALUES ('company', 'SLA Co %d', 'eu', %d, '{0}', 0)" % (n, bluefin))
+    co = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'SLA Co %d'" % n))
+    # Four high incidents, acknowledged after 10, 20, 30, 100 minutes and
+    # resolved after 100, 200, 300, 2000 minutes; one critical one still
+    # open and unacknowledged for 2 hours (past 15 min to acknowledge).
+    rows = [(10, 100), (20, 200), (30, 300), (100, 2000)]
+    for k, (ack, res) in enumerate(rows):
+        ctx.stack.psql("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at,"
+                       " acknowledged_at, closed_at) SELECT id, root_id, 's%d', 'high', 'H', now() - interval '3 days',"
+                       " now() - interval '3 days' + make_interval(mins => %d), now() - interval '3 days' +"
+                       " make_interval(mins => %d) FROM tenants WHERE id = %d" % (k, ack, res, co))
+    ctx.stack.psql("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+                   " SELECT id, root_id, 'open1', 'critical', 'Still open', now() - interval '2 hours'"
+                   " FROM tenants WHERE id = %d" % co)
+    return bluefin, co, n
+
+
+def test_report_medians_percentiles_and_breaches(ctx):
+    bluefin, co, n = setup(ctx)
+    owner = ctx.login("owner@msp1.example")
+    page = owner.get_json("/t/%d/sla?days=7" % co).json()
+    row = next(c for c in page["customers"] if c["id"] == co)
+    assert row["incidents"] == 5
+    assert row["ack_p50"] == "25.0" and row["resolve_p50"] == "250.0"   # medians of the four
+    assert float(row["ack_p90"]) == 79.0 and float(row["resolve_p90"]) == 1490.0  # linear interpolation
+    # Default targets for high: 60 min to acknowledge, 1440 to resolve. The
+    # 100/2000 one breaches; the open critical one breaches too.
+    assert row["breaches"] == 2
+    breaching = page["breaching"]
+    assert [(b["title"], b["late_for"]) for b in breaching] == [("Still open", "acknowledge")]
+    assert 100 <= breaching[0]["minutes_over"] <= 110
+    assert {t["severity"]: t["source"] for t in page["targets"]}["high"] == "portal default"
+
+
+def test_targets_are_set_inherited_overridden_and_reset(ctx):
+    bluefin, co, n = setup(ctx)
+    mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    admin = ctx.login("admin@northwind.example")
+    form = {}
+    for sev, (a, r) in {"critical": (30, 480), "high": (120, 2880), "medium": (240, 4320), "low": (1440, 10080)}.items():
+        form["ack_" + sev], form["resolve_" + sev] = str(a), str(r)
+    try:
+        assert admin.post("/t/%d/sla/targets" % mssp, form).status == 303
+        page = admin.get_json("/t/%d/sla?days=7" % co).json()
+        high = next(t for t in page["targets"] if t["severity"] == "high")
+        assert (high["ack"], high["resolve"], high["source"]) == (120, 2880, "inherited from Northwind Security")
+        row = next(c for c in page["customers"] if c["id"] == co)
+        assert row["breaches"] == 1  # only the open critical one (2 h > 30 min)
+        # The company overrides: now stricter than the MSSP.
+        strict = dict(form, ack_high="5", resolve_high="50")
+        assert admin.post("/t/%d/sla/targets" % co, strict).status == 303
+        page = admin.get_json("/t/%d/sla?days=7" % co).json()
+        assert next(t for t in page["targets"] if t["severity"] == "high")["source"] == "set here"
+        assert next(c for c in page["customers"] if c["id"] == co)["breaches"] == 5
+        assert admin.post("/t/%d/sla/targets/reset" % co, {}).status == 303
+        page = admin.get_json("/t/%d/sla?days=7" % co).json()
+        assert next(t for t in page["targets"] if t["severity"] == "high")["source"].startswith("inherited")
+    finally:
+        ctx.stack.psql("DELETE FROM sla_targets WHERE tenant_id IN (%d, %d)" % (mssp, co))
+
+
+def test_bad_targets_are_refused_next_to_the_field(ctx):
+    bluefin, co, n = setup(ctx)
+    owner = ctx.login("owner@msp1.example")
+    form = {"ack_critical": "30", "resolve_critical": "10", "ack_high": "x", "resolve_high": "100",
+            "ack_medium": "60", "resolve_medium": "600", "ack_low": "60", "resolve_low": "600"}
+    r = owner.post("/t/%d/sla/targets" % co, form)
+    assert r.status == 400
+    assert "cannot be shorter than the time to acknowledge" in r.text and "Enter whole minutes" in r.text
+    assert 'value="x"' in r.text
+    assert ctx.stack.psql("SELECT count(*) FROM sla_targets WHERE tenant_id = %d" % co) == "0"
+    viewer = ctx.login("viewer@msp1.example")
+    assert viewer.get("/t/%d/sla" % co).status == 200
+    assert "Save targets" not in viewer.get("/t/%d/sla" % co).text
