@@ -23,6 +23,8 @@ enum res page_password(struct req *req);
 enum res page_tenants(struct req *req);
 /* A tenant row (id, name, kind in columns 0-2) as a new JSON object. */
 json_t *tenant_row(PGresult *res, int i);
+/* analytics.c */
+enum res page_analytics(struct req *req);
 /* sla.c */
 enum res page_sla(struct req *req);
 enum res page_sla_targets(struct req *req);

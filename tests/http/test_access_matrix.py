@@ -279,6 +279,7 @@ PROBES = {
 KIND_ONLY = {
     "msps": {"mssp"},
     "tenant_export": {"mssp", "msp"},  # the table of tenants below: none under a company
+    "analytics": {"mssp", "msp"},  # compares the customers below: none under a company
 }
 
 

@@ -1,0 +1,50 @@
+"""Cross-tenant analytics: exposure and risk from the rollups, incidents
+growing week over week, median days to fix per severity; only visible
+customers."""
+import time
+
+
+def setup(ctx):
+    n = int(time.time() * 1000) % 1000000
+    bluefin = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
+    ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                   " VALUES ('company', 'Analytics Co %d', 'eu', %d, '{0}', 0)" % (n, bluefin))
+    co = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Analytics Co %d'" % n))
+    # 30 open critical findings: exposure 300, more than any demo customer.
+    ctx.stack.psql("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+                   " SELECT id, root_id, 'o' || g, 'CVE-2024-3400', 'critical' FROM tenants, generate_series(1, 30) g"
+                   " WHERE id = %d" % co)
+    # Fixed highs after 2, 4 and 9 days (median 4); fixed criticals after 1 and 3 (median 2).
+    for k, (sev, days) in enumerate((("high", 2), ("high", 4), ("high", 9), ("critical", 1), ("critical", 3))):
+        ctx.stack.psql("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
+                       " SELECT id, root_id, 'f%d', 'CVE-2023-4966', '%s', now() - interval '20 days',"
+                       " now() - interval '20 days' + make_interval(days => %d) FROM tenants WHERE id = %d"
+                       % (k, sev, days, co))
+    # 5 incidents this week, 1 the week before: growth +4.
+    ctx.stack.psql("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+                   " SELECT id, root_id, 'g' || g, 'low', 'G', now() - make_interval(days => CASE WHEN g = 6 THEN 10 ELSE 1 END)"
+                   " FROM tenants, generate_series(1, 6) g WHERE id = %d" % co)
+    return bluefin, co, n
+
+
+def test_exposure_growth_and_velocity(ctx):
+    bluefin, co, n = setup(ctx)
+    page = ctx.login("owner@msp1.example").get_json("/t/%d/analytics" % bluefin).json()
+    top = page["exposure"][0]
+    assert top["id"] == co and top["exposure"] == 300 and top["critical"] == 30
+    assert top["risk"] == 48  # 3 x 6 open (low) incidents + 30 open critical findings
+    exposures = [r["exposure"] for r in page["exposure"]]
+    assert exposures == sorted(exposures, reverse=True)
+    growth = next(g for g in page["growth"] if g["id"] == co)
+    assert (growth["this_week"], growth["last_week"], growth["growth"]) == (5, 1, 4)
+    velocity = next(v for v in page["velocity"] if v["id"] == co)
+    assert velocity["high"] == "4.0" and velocity["critical"] == "2.0" and "low" not in velocity
+
+
+def test_analytics_show_only_visible_customers(ctx):
+    bluefin, co, n = setup(ctx)
+    evergreen = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Evergreen MSP'"))
+    page = ctx.login("owner@evergreen.example").get_json("/t/%d/analytics" % evergreen).json()
+    assert co not in [r["id"] for r in page["exposure"] + page["growth"] + page["velocity"]]
+    assert ctx.login("owner@evergreen.example").get("/t/%d/analytics" % bluefin).status == 404
+    assert ctx.login("owner@msp1.example").get("/t/%d/analytics" % co).status == 404  # a company: no comparison
