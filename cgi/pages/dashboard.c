@@ -49,6 +49,80 @@ DB_STMT(st_at_risk, 1,
         "   AND s.incidents_open + s.vuln_critical > 0"
         " ORDER BY risk DESC, c.name LIMIT 5");
 
+/* Open vulnerabilities (all, critical) at the end of each of the last 30
+ * days: open now, minus what was found after that day, plus what was fixed
+ * after it (vuln_daily, sql/019_trends.sql): at most 30 rows read. */
+DB_STMT(st_trend, 1,
+        "WITH now_open AS (SELECT coalesce((SELECT vuln_critical + vuln_high + vuln_medium + vuln_low"
+        "   FROM tenant_stats WHERE tenant_id = $1::bigint), 0) AS o,"
+        "   coalesce((SELECT vuln_critical FROM tenant_stats WHERE tenant_id = $1::bigint), 0) AS oc),"
+        " later AS (SELECT day, found, fixed, found_critical, fixed_critical FROM vuln_daily"
+        "   WHERE tenant_id = $1::bigint AND day > current_date - 30)"
+        " SELECT to_char(d, 'MM-DD'),"
+        "   o - coalesce((SELECT sum(found) - sum(fixed) FROM later WHERE day > d), 0),"
+        "   oc - coalesce((SELECT sum(found_critical) - sum(fixed_critical) FROM later WHERE day > d), 0)"
+        " FROM generate_series(current_date - 29, current_date, interval '1 day') AS g(d), now_open ORDER BY d");
+DB_STMT(st_top_cves, 1,
+        "SELECT cve, open FROM cve_open WHERE tenant_id = $1::bigint AND open > 0 ORDER BY open DESC, cve LIMIT 10");
+
+/* An SVG polyline's points for values over a 600 x 120 box (y grows down). */
+static void polyline(struct buf *b, const long long *v, int n, long long max)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s%d,%lld", i ? " " : "", n > 1 ? i * 600 / (n - 1) : 0, 115 - v[i] * 110 / (max ? max : 1));
+}
+
+/* The trend and the top CVEs into the model. */
+static enum res trends(struct req *req, const char *const *params)
+{
+	json_t *m = view_model(req), *labels = json_array(), *list;
+	long long all[30], crit[30], max = 0;
+	struct buf pa = BUF_INIT, pc = BUF_INIT;
+	PGresult *res;
+	enum res r;
+	int i, n;
+
+	res = db_exec(&st_trend, params, &r);
+	if (res == NULL) {
+		json_decref(labels);
+		return r;
+	}
+	n = PQntuples(res) < 30 ? PQntuples(res) : 30;
+	for (i = 0; i < n; i++) {
+		all[i] = atoll(PQgetvalue(res, i, 1));
+		crit[i] = atoll(PQgetvalue(res, i, 2));
+		if (all[i] > max)
+			max = all[i];
+		json_array_append_new(labels, json_pack("{s:s, s:I, s:I}", "day", PQgetvalue(res, i, 0), "open",
+		                                        (json_int_t)all[i], "critical", (json_int_t)crit[i]));
+	}
+	PQclear(res);
+	polyline(&pa, all, n, max);
+	polyline(&pc, crit, n, max);
+	json_object_set_new(m, "trend", json_pack("{s:o, s:s, s:s, s:I, s:s, s:s}", "days", labels, "points_all",
+	                                          pa.data ? pa.data : "", "points_critical", pc.data ? pc.data : "",
+	                                          "max", (json_int_t)max, "first", n ? json_string_value(json_object_get(
+	                                                                                json_array_get(labels, 0), "day"))
+	                                                                         : "",
+	                                          "last", n ? json_string_value(json_object_get(
+	                                                          json_array_get(labels, (size_t)n - 1), "day"))
+	                                                    : ""));
+	buf_free(&pa);
+	buf_free(&pc);
+	res = db_exec(&st_top_cves, params, &r);
+	if (res == NULL)
+		return r;
+	list = json_array();
+	for (i = 0; i < PQntuples(res); i++)
+		json_array_append_new(list, json_pack("{s:s, s:I}", "cve", PQgetvalue(res, i, 0), "open",
+		                                      (json_int_t)atoll(PQgetvalue(res, i, 1))));
+	PQclear(res);
+	json_object_set_new(m, "top_cves", list);
+	return R_SUCCESS;
+}
+
 /* The tenants one level down with their totals. $2 search, $3 sort key
  * (from a fixed list), $4 'asc' or 'desc', $5 limit, $6 offset. */
 DB_STMT(st_rows, 6,
@@ -201,6 +275,8 @@ enum res page_tenant(struct req *req)
 	                                                 sev[0] + sev[1] + sev[2] + sev[3] == 0));
 	json_object_set_new(stats, "severity", severity_bars(sev));
 	json_object_set_new(m, "stats", stats);
+	if ((r = trends(req, params)) != R_SUCCESS)
+		return r;
 
 	{
 		/* The incident overview: 24 h, 7 d or 30 d. */

@@ -179,3 +179,34 @@ def test_incident_overview_counts_windows_and_ranks_risk(ctx):
         assert r["risk"] == 10 * r["open_critical"] + 3 * (r["open"] - r["open_critical"]) + r["vuln_critical"]
     html = admin.get("/t/%d?period=30d" % msp).text
     assert "Most at-risk customers" in html and "30 days" in html
+
+
+def test_trend_and_top_cves_agree_with_the_rows(ctx):
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    # A finding first seen 10 days ago and fixed 5 days ago in Dash Co 02.
+    co2 = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Dash Co 02' AND parent_id = %d" % t["msp"]))
+    ctx.stack.psql("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
+                   " SELECT id, root_id, 'trend1', 'CVE-2021-44228', 'critical', now() - interval '10 days',"
+                   " now() - interval '5 days' FROM tenants WHERE id = %d" % co2)
+    for tid in (t["msp"], t["mssp"]):
+        page = admin.get_json("/t/%d" % tid).json()
+        days = page["trend"]["days"]
+        assert len(days) == 30
+        for back in (0, 7, 29):
+            # Open at the end of that day, counted from the raw rows.
+            raw = int(ctx.stack.psql(
+                "SELECT count(*) FROM vulnerabilities v JOIN tenants x ON x.id = v.tenant_id"
+                " WHERE %d = ANY (x.ancestors) AND v.first_seen::date <= current_date - %d"
+                " AND (v.fixed_at IS NULL OR v.fixed_at::date > current_date - %d)" % (tid, back, back)))
+            assert days[29 - back]["open"] == raw, (tid, back, days[29 - back], raw)
+        assert days[29]["open"] == page["stats"]["vulns"]
+        assert page["trend"]["points_all"].count(",") == 30
+        top = page["top_cves"]
+        raw_top = ctx.stack.psql(
+            "SELECT v.cve || ':' || count(*) FROM vulnerabilities v JOIN tenants x ON x.id = v.tenant_id"
+            " WHERE %d = ANY (x.ancestors) AND v.fixed_at IS NULL GROUP BY v.cve ORDER BY count(*) DESC, v.cve"
+            " LIMIT 10" % tid).splitlines()
+        assert ["%s:%d" % (c["cve"], c["open"]) for c in top] == raw_top
+    html = admin.get("/t/%d" % t["msp"]).text
+    assert 'class="line-all"' in html and "Top CVEs" in html
