@@ -65,13 +65,13 @@ DB_STMT(st_trend, 1,
 DB_STMT(st_top_cves, 1,
         "SELECT cve, open FROM cve_open WHERE tenant_id = $1::bigint AND open > 0 ORDER BY open DESC, cve LIMIT 10");
 
-/* An SVG polyline's points for values over a 600 x 120 box (y grows down). */
+/* An SVG polyline's points for values over a 600 x 200 box (y grows down). */
 static void polyline(struct buf *b, const long long *v, int n, long long max)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		buf_printf(b, "%s%d,%lld", i ? " " : "", n > 1 ? i * 600 / (n - 1) : 0, 115 - v[i] * 110 / (max ? max : 1));
+		buf_printf(b, "%s%d,%lld", i ? " " : "", n > 1 ? i * 600 / (n - 1) : 0, 200 - v[i] * 185 / (max ? max : 1));
 }
 
 /* The trend and the top CVEs into the model. */
