@@ -207,6 +207,27 @@ static PGresult *table_rows(struct req *req, const struct table_query *tq, int l
 	return db_exec(&st_rows, params, r);
 }
 
+/* The inventory donut: one arc per asset kind on a circle of circumference
+ * 100 (r = 15.9155), as stroke-dasharray lengths and offsets. */
+static json_t *inventory_donut(const long long v[4])
+{
+	static const char *const kinds[4] = {"probe", "agent", "discovered", "external"};
+	long long total = v[0] + v[1] + v[2] + v[3], done = 0;
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < 4 && total > 0; i++) {
+		long long pct = v[i] * 100 / total;
+		if (i == 3)
+			pct = 100 - done; /* the rounding rest goes to the last arc */
+		if (pct > 0)
+			json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I}", "kind", kinds[i], "pct", (json_int_t)pct,
+			                                   "rest", (json_int_t)(100 - pct), "offset", (json_int_t)(25 - done)));
+		done += pct;
+	}
+	return a;
+}
+
 /* Severity bars as SVG geometry: widths are percentages of the largest. */
 static json_t *severity_bars(const long long v[4])
 {
@@ -274,6 +295,13 @@ enum res page_tenant(struct req *req)
 	json_object_set_new(stats, "empty", json_boolean(json_integer_value(json_object_get(stats, "assets")) == 0 &&
 	                                                 sev[0] + sev[1] + sev[2] + sev[3] == 0));
 	json_object_set_new(stats, "severity", severity_bars(sev));
+	{
+		static const char *const inv_keys[4] = {"probes", "agents", "discovered", "external"};
+		long long inv[4];
+		for (i = 0; i < 4; i++)
+			inv[i] = json_integer_value(json_object_get(stats, inv_keys[i]));
+		json_object_set_new(stats, "donut", inventory_donut(inv));
+	}
 	json_object_set_new(m, "stats", stats);
 	if ((r = trends(req, params)) != R_SUCCESS)
 		return r;

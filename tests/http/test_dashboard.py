@@ -210,3 +210,15 @@ def test_trend_and_top_cves_agree_with_the_rows(ctx):
         assert ["%s:%d" % (c["cve"], c["open"]) for c in top] == raw_top
     html = admin.get("/t/%d" % t["msp"]).text
     assert 'class="line-all"' in html and "Top CVEs" in html
+
+
+def test_inventory_donut_adds_up(ctx):
+    t = tree(ctx)
+    page = ctx.login("admin@northwind.example").get_json("/t/%d" % t["msp"]).json()
+    donut = page["stats"]["donut"]
+    assert sum(d["pct"] for d in donut) == 100
+    assert {d["kind"] for d in donut} == {"probe", "agent"}  # this tree has probes and agents only
+    probes = next(d for d in donut if d["kind"] == "probe")
+    s = page["stats"]
+    assert abs(probes["pct"] - 100 * s["probes"] / (s["probes"] + s["agents"])) < 1
+    assert all(d["pct"] + d["rest"] == 100 for d in donut)
