@@ -212,18 +212,25 @@ static PGresult *table_rows(struct req *req, const struct table_query *tq, int l
 static json_t *inventory_donut(const long long v[4])
 {
 	static const char *const kinds[4] = {"probe", "agent", "discovered", "external"};
-	long long total = v[0] + v[1] + v[2] + v[3], done = 0;
+	long long total = v[0] + v[1] + v[2] + v[3], pct[4], sum = 0, done = 0;
 	json_t *a = json_array();
-	int i;
+	int i, big = 0;
 
-	for (i = 0; i < 4 && total > 0; i++) {
-		long long pct = v[i] * 100 / total;
-		if (i == 3)
-			pct = 100 - done; /* the rounding rest goes to the last arc */
-		if (pct > 0)
-			json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I}", "kind", kinds[i], "pct", (json_int_t)pct,
-			                                   "rest", (json_int_t)(100 - pct), "offset", (json_int_t)(25 - done)));
-		done += pct;
+	if (total <= 0)
+		return a;
+	for (i = 0; i < 4; i++) {
+		pct[i] = v[i] * 100 / total;
+		sum += pct[i];
+		if (v[i] > v[big])
+			big = i;
+	}
+	pct[big] += 100 - sum; /* the rounding rest goes to the largest arc */
+	for (i = 0; i < 4; i++) {
+		if (pct[i] > 0)
+			json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I}", "kind", kinds[i], "pct", (json_int_t)pct[i],
+			                                   "rest", (json_int_t)(100 - pct[i]), "offset",
+			                                   (json_int_t)(25 - done)));
+		done += pct[i];
 	}
 	return a;
 }
