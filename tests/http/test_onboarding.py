@@ -339,3 +339,10 @@ def test_on_approval_the_msps_inventory_appears_on_the_mssp_dashboard(ctx):
     raw = int(ctx.stack.psql("SELECT count(*) FROM assets a JOIN tenants t ON t.id = a.tenant_id"
                              " WHERE %d = ANY (t.ancestors)" % mssp_id(ctx)))
     assert after["assets"] == raw
+    # The trend and the top CVEs moved along too (their last point is today's open count).
+    page = admin.get_json("/t/%d" % mssp_id(ctx)).json()
+    assert page["trend"]["days"][29]["open"] == page["stats"]["vulns"]
+    rolled = ctx.stack.psql("SELECT open FROM cve_open WHERE tenant_id = %d AND cve = 'CVE-2024-3400'" % mssp_id(ctx))
+    raw = ctx.stack.psql("SELECT count(*) FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id"
+                         " WHERE %d = ANY (t.ancestors) AND v.cve = 'CVE-2024-3400' AND v.fixed_at IS NULL" % mssp_id(ctx))
+    assert rolled == raw
