@@ -33,19 +33,17 @@ DB_STMT(st_sla_reset, 1, "DELETE FROM sla_targets WHERE tenant_id = $1::bigint")
 /* The page, with the targets form's values and errors (may be NULL). */
 static enum res sla_page(struct req *req, json_t *values, json_t *errors)
 {
-	const char *d = http_query(req, "days");
-	long days = d ? strtol(d, NULL, 10) : 30;
-	char id[24], ds[8];
+	static const char *const windows[] = {"7", "30", "90", NULL};
+	const char *ds = http_choice(http_query(req, "days"), windows, "30");
+	long days = atol(ds);
+	char id[24];
 	const char *params[2] = {id, ds};
 	json_t *m = view_model(req), *list;
 	PGresult *res;
 	enum res r;
 	int i;
 
-	if (days != 7 && days != 30 && days != 90)
-		days = 30;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	snprintf(ds, sizeof(ds), "%ld", days);
 	res = db_exec(&st_sla_effective, params, &r);
 	if (res == NULL)
 		goto fail;

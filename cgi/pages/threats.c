@@ -17,19 +17,17 @@ DB_STMT(st_threats, 2,
 
 enum res page_threats(struct req *req)
 {
-	const char *d = http_query(req, "days");
-	long days = d ? strtol(d, NULL, 10) : 7;
-	char id[24], ds[8];
+	static const char *const windows[] = {"1", "7", "30", NULL};
+	const char *ds = http_choice(http_query(req, "days"), windows, "7");
+	long days = atol(ds);
+	char id[24];
 	const char *params[2] = {id, ds};
 	json_t *m = view_model(req), *list;
 	PGresult *res;
 	enum res r;
 	int i;
 
-	if (days != 1 && days != 7 && days != 30)
-		days = 7;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	snprintf(ds, sizeof(ds), "%ld", days);
 	res = db_exec(&st_threats, params, &r);
 	if (res == NULL)
 		return r;
