@@ -160,13 +160,25 @@ def test_incident_overview_counts_windows_and_ranks_risk(ctx):
                    " SELECT id, root_id, 'w2', 'low', 'Older', now() - interval '3 days', now() - interval '1 day'"
                    " FROM tenants WHERE id = %d" % (co3, co3))
 
-    def raw(where):
+    # Windows are whole UTC hours (docs/dashboards.md): "24 h" is the current
+    # hour and the 24 before it. Two incidents just inside and just outside
+    # that boundary.
+    ctx.stack.psql("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+                   " SELECT id, root_id, 'edge-in', 'low', 'Edge in',"
+                   "   date_trunc('hour', now(), 'UTC') - interval '24 hours' FROM tenants WHERE id = %d;"
+                   "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+                   " SELECT id, root_id, 'edge-out', 'low', 'Edge out',"
+                   "   date_trunc('hour', now(), 'UTC') - interval '24 hours 1 second' FROM tenants WHERE id = %d"
+                   % (co3, co3))
+
+    def raw(where, hours):
         return int(ctx.stack.psql("SELECT count(*) FROM incidents i JOIN tenants t ON t.id = i.tenant_id"
-                                  " WHERE %d = ANY (t.ancestors) AND %s" % (msp, where)))
+                                  " WHERE %d = ANY (t.ancestors) AND %s >= date_trunc('hour', now(), 'UTC')"
+                                  " - interval '%d hours'" % (msp, where, hours)))
     day = admin.get_json("/t/%d" % msp).json()["incidents"]
-    assert day["new_24h"] == raw("i.opened_at > now() - interval '24 hours'")
+    assert day["new_24h"] == raw("i.opened_at", 24)
     week = admin.get_json("/t/%d?period=7d" % msp).json()["incidents"]
-    opened, closed = raw("i.opened_at > now() - interval '7 days'"), raw("i.closed_at > now() - interval '7 days'")
+    opened, closed = raw("i.opened_at", 168), raw("i.closed_at", 168)
     assert (week["opened"], week["closed"]) == (opened, closed) and week["is_7d"] is True
     assert week["resolution_rate"] == closed * 100 // opened
     # Risk: Dash Co 60, 50, 40... have an open critical incident (10 points) and
@@ -222,3 +234,50 @@ def test_inventory_donut_adds_up(ctx):
     s = page["stats"]
     assert abs(probes["pct"] - 100 * s["probes"] / (s["probes"] + s["agents"])) < 1
     assert all(d["pct"] + d["rest"] == 100 for d in donut)
+
+
+def test_child_counts_follow_creates_archives_and_moves(ctx):
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+
+    def check(tid):
+        raw_msps, raw_companies = [int(x) for x in ctx.stack.psql(
+            "SELECT count(*) FILTER (WHERE kind = 'msp'), count(*) FILTER (WHERE kind = 'company') FROM tenants"
+            " WHERE %d = ANY (ancestors) AND id <> %d AND status = 'active'" % (tid, tid)).split("|")]
+        s = admin.get_json("/t/%d" % tid).json()["stats"]
+        assert (s["msps"], s["companies"]) == (raw_msps, raw_companies), (tid, s)
+        return raw_msps, raw_companies
+
+    before = check(t["mssp"])
+    check(t["msp"])
+    co = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Dash Co 60' AND parent_id = %d" % t["msp"]))
+    ctx.stack.psql("UPDATE tenants SET status = 'archived' WHERE id = %d" % co)
+    assert check(t["mssp"]) == (before[0], before[1] - 1)
+    assert check(t["msp"])[1] == 59
+    ctx.stack.psql("UPDATE tenants SET status = 'active' WHERE id = %d" % co)
+    assert check(t["mssp"]) == before
+    # An unmanaged MSP with two companies (one archived) joins the MSSP.
+    n = t["n"]
+    ctx.stack.psql("INSERT INTO tenants (kind, name, region, ancestors, root_id)"
+                   " VALUES ('msp', 'Mover MSP %d', 'eu', '{0}', 0)" % n)
+    mover = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Mover MSP %d'" % n))
+    ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id, status)"
+                   " VALUES ('company', 'Mover Co A %d', 'eu', %d, '{0}', 0, 'active'),"
+                   " ('company', 'Mover Co B %d', 'eu', %d, '{0}', 0, 'archived')" % (n, mover, n, mover))
+    ctx.stack.psql("UPDATE tenants SET parent_id = %d WHERE id = %d" % (t["mssp"], mover))
+    assert check(t["mssp"]) == (before[0] + 1, before[1] + 1)
+
+
+def test_the_mssp_at_risk_list_is_the_top_of_every_company_in_the_tree(ctx):
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    top = [int(x) for x in ctx.stack.psql(
+        "SELECT 10 * count(i.*) FILTER (WHERE i.closed_at IS NULL AND i.severity = 'critical')"
+        "   + 3 * count(i.*) FILTER (WHERE i.closed_at IS NULL AND i.severity <> 'critical')"
+        "   + (SELECT count(*) FROM vulnerabilities v WHERE v.tenant_id = c.id AND v.fixed_at IS NULL"
+        "      AND v.severity = 'critical') AS risk"
+        " FROM tenants c LEFT JOIN incidents i ON i.tenant_id = c.id"
+        " WHERE c.root_id = %d AND c.kind = 'company' AND c.status = 'active'"
+        " GROUP BY c.id ORDER BY risk DESC LIMIT 5" % t["mssp"]).split()]
+    ranked = admin.get_json("/t/%d" % t["mssp"]).json()["incidents"]["at_risk"]
+    assert [r["risk"] for r in ranked] == [r for r in top if r > 0]

@@ -216,6 +216,42 @@ def test_identity_sees_exactly_its_rows_in_every_tenant_table(ctx):
     assert not problems, "\n".join(problems)
 
 
+def test_dashboard_reads_apply_the_same_visibility(ctx):
+    """dashboard_overview() and tenant_children_rows() bypass RLS (SECURITY
+    DEFINER) and apply the rule themselves: the overview exists exactly for
+    the visible tenants, and a table lists exactly the visible children."""
+    tree = Tree(ctx)
+    problems = []
+    everything = sorted(tree.parent)
+    active = {int(t): st == "active" for t, st in
+              (l.split("|") for l in owner(ctx, "SELECT id, status FROM tenants").splitlines())}
+    for email in PERSONAS:
+        uid = tree.uid[email]
+        vis = tree.visible(uid)
+        got = ids(rows_after_identity(app(ctx, as_user(uid, "SELECT t FROM unnest(ARRAY[%s]::bigint[]) t"
+                                                            " WHERE dashboard_overview(t, 24) IS NOT NULL;"
+                                                            % ",".join(map(str, everything)))), uid))
+        if got != sorted(vis):
+            problems.append("%s: overview for %r, expected %r" % (email, got, sorted(vis)))
+        want = sorted((p, c) for c, p in tree.parent.items() if p in vis and c in vis and active[c])
+        out = rows_after_identity(app(ctx, as_user(uid, "SELECT t, r.id FROM unnest(ARRAY[%s]::bigint[]) t,"
+                                                        " tenant_children_rows(t, '', 'name', 'asc', 100000, 0) r;"
+                                                        % ",".join(map(str, everything)))), uid)
+        rows = sorted(tuple(int(x) for x in l.split("|")) for l in out if l.strip())
+        if rows != want:
+            problems.append("%s: children %r, expected %r" % (email, rows, want))
+        # An MSSP Analyst sees the MSSP's overview; its at-risk list and
+        # breadcrumb name only tenants they may see.
+        out = rows_after_identity(app(ctx, as_user(uid, "SELECT x->>'id' FROM unnest(ARRAY[%s]::bigint[]) t,"
+                                                        " jsonb_array_elements((dashboard_overview(t, 24)->'at_risk')::jsonb"
+                                                        " || (dashboard_overview(t, 24)->'ancestors')::jsonb) x;"
+                                                        % ",".join(map(str, sorted(vis))))), uid)
+        leaked = set(ids(out)) - vis
+        if leaked:
+            problems.append("%s: an overview names %r" % (email, sorted(leaked)))
+    assert not problems, "\n".join(problems[:20])
+
+
 # ------------------------------------------------------------------ (c)
 def test_identity_does_not_outlive_the_transaction(ctx):
     tree = Tree(ctx)
