@@ -109,6 +109,9 @@ enum res authz_tenant(struct req *req, enum perm perm)
 	if (!http_is_id(idp))
 		return R_NOT_FOUND;
 	id = strtoll(idp, &end, 10);
+	/* Read with the session (sess_load) for a GET: checked here. */
+	if (req->tenant != NULL && req->tenant->id == id)
+		return authz_can(req->tenant->role, perm, req->tenant->kind) ? R_SUCCESS : R_FORBIDDEN;
 	params[0] = idp;
 	res = db_exec(&st_tenant_ctx, params, &r);
 	if (res == NULL)
@@ -130,6 +133,9 @@ enum res authz_tenant(struct req *req, enum perm perm)
 	t->kind = arena_strdup(&req->arena, PQgetvalue(res, 0, 4));
 	t->region = arena_strdup(&req->arena, PQgetvalue(res, 0, 5));
 	t->role = authz_role(PQgetvalue(res, 0, 6));
+	t->version = -1; /* not read here: no dashboard cache */
+	t->hour = 0;
+	t->scope = NULL;
 	PQclear(res);
 	req->tenant = t;
 	if (!authz_can(t->role, perm, t->kind))

@@ -41,6 +41,12 @@ struct tenant_ctx {
 	const char *kind;    /* "mssp", "msp", "company" */
 	const char *region;
 	enum role role;
+	/* For the dashboard cache (cgi/pages/dashboard.c), when read with the
+	 * session: the tenant's data version (-1: unknown, do not cache), the
+	 * UTC hour (epoch) and the viewer's scope, as the database has them. */
+	long long version;
+	long long hour;
+	const char *scope;
 };
 
 /* Role from its database name ("mssp_admin"...); ROLE_NONE if unknown. */

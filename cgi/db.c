@@ -90,11 +90,10 @@ static int db_prepare(PGconn *c, struct db_stmt *st, enum res *r)
 	return 0;
 }
 
-PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
+/* The connection with st prepared on it, or NULL with *r set. */
+static PGconn *db_ready(struct db_stmt *st, enum res *r)
 {
 	PGconn *c = db_conn();
-	PGresult *res;
-	ExecStatusType s;
 
 	last_state[0] = '\0';
 	last_msg[0] = '\0';
@@ -102,7 +101,16 @@ PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
 		*r = R_UNAVAILABLE;
 		return NULL;
 	}
-	if (db_prepare(c, st, r) != 0)
+	return db_prepare(c, st, r) == 0 ? c : NULL;
+}
+
+PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
+{
+	PGconn *c = db_ready(st, r);
+	PGresult *res;
+	ExecStatusType s;
+
+	if (c == NULL)
 		return NULL;
 	res = PQexecPrepared(c, st->name, st->nparams, params, NULL, NULL, 0);
 	s = PQresultStatus(res);
@@ -172,6 +180,66 @@ enum res db_run_guarded(struct db_stmt *st, const char *const *params)
 }
 
 enum res db_begin(void) { return db_simple("BEGIN"); }
+
+/* In pipeline mode: the next query's result, its terminating NULL read;
+ * a PGRES_PIPELINE_SYNC result is returned as is. NULL: none left. */
+static PGresult *pipe_result(PGconn *c)
+{
+	PGresult *res = PQgetResult(c), *extra;
+
+	if (res == NULL || PQresultStatus(res) == PGRES_PIPELINE_SYNC)
+		return res;
+	while ((extra = PQgetResult(c)) != NULL)
+		PQclear(extra);
+	return res;
+}
+
+PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res *r)
+{
+	PGconn *c = db_ready(st, r);
+	PGresult *begin = NULL, *res = NULL, *sync = NULL;
+	int sent;
+
+	if (c == NULL)
+		return NULL;
+	if (PQenterPipelineMode(c) != 1) {
+		*r = db_classify(NULL);
+		return NULL;
+	}
+	sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+	       PQsendQueryPrepared(c, st->name, st->nparams, params, NULL, NULL, 0) == 1 && PQpipelineSync(c) == 1;
+	if (sent) {
+		begin = pipe_result(c);
+		res = pipe_result(c);
+		sync = pipe_result(c);
+	}
+	if (!sent || PQresultStatus(sync) != PGRES_PIPELINE_SYNC || PQexitPipelineMode(c) != 1) {
+		/* A broken connection: start afresh at the next request. */
+		*r = db_classify(res);
+		log_err("statement %s (pipelined) failed: %s", st->name, PQerrorMessage(c));
+		PQclear(begin);
+		PQclear(res);
+		PQclear(sync);
+		db_close();
+		if (*r == R_INTERNAL)
+			*r = R_UNAVAILABLE;
+		return NULL;
+	}
+	PQclear(sync);
+	if (PQresultStatus(begin) != PGRES_COMMAND_OK ||
+	    (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)) {
+		*r = db_classify(PQresultStatus(begin) != PGRES_COMMAND_OK ? begin : res);
+		if (*r == R_INTERNAL || *r == R_UNAVAILABLE)
+			log_err("statement %s failed: %s", st->name, PQresultErrorMessage(res));
+		PQclear(begin);
+		PQclear(res);
+		db_rollback();
+		return NULL;
+	}
+	PQclear(begin);
+	*r = R_SUCCESS;
+	return res;
+}
 enum res db_commit(void) { return db_simple("COMMIT"); }
 
 void db_rollback(void)

@@ -42,6 +42,9 @@ enum res db_run(struct db_stmt *st, const char *const *params);
 enum res db_simple(const char *sql);
 enum res db_begin(void);
 enum res db_commit(void);
+/* BEGIN, then db_exec(st, params, r) in the new transaction, in one round
+ * trip (libpq pipeline mode). On failure the transaction is rolled back. */
+PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res *r);
 /* Roll back if a transaction is open; safe to call at any time. */
 void db_rollback(void);
 /* Run st inside a savepoint: when the database refuses it (a constraint,

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "pages/pages.h"
 #include "router.h"
 #include "session.h"
 #include "view.h"
@@ -184,6 +185,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	arena_free(&req.arena);
 	db_close();
 	view_free();
+	dashboard_cache_free();
 	exit(0);
 }
 

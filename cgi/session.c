@@ -5,14 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
+#include "brand.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "router.h"
+#include "view.h"
 
 DB_STMT(st_session_lookup, 2,
         "SELECT s.session_id, s.user_id, s.email, s.name, s.unread,"
         " set_config('app.user_id', s.user_id::text, true)"
         " FROM auth_session_lookup($1, $2::int) s");
+/* A GET's whole context in one statement (sql/021_fast_dashboards.sql):
+ * brand (columns 0-5, as brand_from_row reads them), session (6-10), bell
+ * (11), the tenant of a /t/{id} page and the role there (12-17), and what
+ * the dashboard cache keys on (18-20). */
+DB_STMT(st_session_ctx, 4,
+        "SELECT brand_tenant_id, page_title, footer, logo_light, logo_dark, host, session_id, user_id, email, name,"
+        " unread, bell, t_parent, t_root, t_name, t_kind, t_region, t_role, t_version, t_hour, t_scope"
+        " FROM request_context($1, $2::int, $3::bigint, $4)");
 DB_STMT(st_session_create, 5, "SELECT auth_session_create($1, $2::bigint, $3, $4, $5::int)");
 DB_STMT(st_session_end, 1, "SELECT auth_session_end($1)");
 
@@ -26,11 +38,35 @@ static void csrf_for(const char *token, char out[65])
 	tok_hmac_hex(token, strlen(token), "csrf", 4, out);
 }
 
+/* The tenant of a /t/{id} page and the user's role there, from columns
+ * 12-20 of st_session_ctx (an arena copy), or NULL when not visible. */
+static struct tenant_ctx *ctx_tenant(struct req *req, PGresult *res, const char *id)
+{
+	struct tenant_ctx *t;
+
+	if (id == NULL || PQgetisnull(res, 0, 17) || (t = arena_alloc(&req->arena, sizeof(*t))) == NULL)
+		return NULL;
+	t->id = atoll(id);
+	t->parent_id = PQgetisnull(res, 0, 12) ? 0 : atoll(PQgetvalue(res, 0, 12));
+	t->root_id = atoll(PQgetvalue(res, 0, 13));
+	t->name = arena_strdup(&req->arena, PQgetvalue(res, 0, 14));
+	t->kind = arena_strdup(&req->arena, PQgetvalue(res, 0, 15));
+	t->region = arena_strdup(&req->arena, PQgetvalue(res, 0, 16));
+	t->role = authz_role(PQgetvalue(res, 0, 17));
+	t->version = PQgetisnull(res, 0, 18) ? -1 : atoll(PQgetvalue(res, 0, 18));
+	t->hour = atoll(PQgetvalue(res, 0, 19));
+	t->scope = arena_strdup(&req->arena, PQgetvalue(res, 0, 20));
+	return t->name && t->kind && t->region && t->scope ? t : NULL;
+}
+
 enum res sess_load(struct req *req)
 {
 	const char *tok = http_cookie(req, cookie_name(req));
 	char hash[65], idle[16];
-	const char *params[2];
+	const char *params[4], *tenant = NULL;
+	/* A GET takes its tenant, brand and bell in the same statement; a
+	 * write reads them after its handler (which may change them). */
+	int whole = req->route != NULL && !route_is_write(req->method);
 	struct session *s;
 	PGresult *res;
 	enum res r;
@@ -43,15 +79,15 @@ enum res sess_load(struct req *req)
 	}
 	tok_sha256_hex(tok, TOK_HEX, hash);
 	snprintf(idle, sizeof(idle), "%d", config_get()->session_idle);
+	if (whole && req->route->access == ACCESS_TENANT && http_is_id(http_route_param(req, 0)))
+		tenant = http_route_param(req, 0);
 	params[0] = hash;
 	params[1] = idle;
-	if ((r = db_begin()) != R_SUCCESS)
+	params[2] = tenant;
+	params[3] = req->host;
+	res = db_begin_exec(whole ? &st_session_ctx : &st_session_lookup, params, &r);
+	if (res == NULL)
 		return r;
-	res = db_exec(&st_session_lookup, params, &r);
-	if (res == NULL) {
-		db_rollback();
-		return r;
-	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		/* Commit: the lookup deletes an expired session. */
@@ -66,13 +102,29 @@ enum res sess_load(struct req *req)
 		db_rollback();
 		return R_INTERNAL;
 	}
-	s->id = atoll(PQgetvalue(res, 0, 0));
-	s->user_id = atoll(PQgetvalue(res, 0, 1));
-	s->email = arena_strdup(&req->arena, PQgetvalue(res, 0, 2));
-	s->name = arena_strdup(&req->arena, PQgetvalue(res, 0, 3));
-	s->unread = atol(PQgetvalue(res, 0, 4));
+	{
+		int c = whole ? 6 : 0; /* where the session's columns start */
+		s->id = atoll(PQgetvalue(res, 0, c));
+		s->user_id = atoll(PQgetvalue(res, 0, c + 1));
+		s->email = arena_strdup(&req->arena, PQgetvalue(res, 0, c + 2));
+		s->name = arena_strdup(&req->arena, PQgetvalue(res, 0, c + 3));
+		s->unread = atol(PQgetvalue(res, 0, c + 4));
+	}
 	memcpy(s->token, tok, TOK_HEX + 1);
 	csrf_for(s->token, s->csrf);
+	if (whole) {
+		json_t *m = view_model(req);
+		json_object_set_new(m, "brand", brand_from_row(res, 0, 0));
+		if (!PQgetisnull(res, 0, 11)) {
+			json_t *items = json_loads(PQgetvalue(res, 0, 11), 0, NULL);
+			if (json_is_array(items))
+				json_object_set_new(m, "bell", json_pack("{s:I, s:o}", "unread", (json_int_t)s->unread, "items",
+				                                         items));
+			else
+				json_decref(items);
+		}
+		req->tenant = ctx_tenant(req, res, tenant);
+	}
 	PQclear(res);
 	req->sess = s;
 	return R_SUCCESS; /* the transaction stays open for the handler */

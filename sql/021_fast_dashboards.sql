@@ -86,7 +86,8 @@ CREATE TABLE incident_hourly (
     hour      timestamptz NOT NULL,          -- the start of a UTC hour
     opened    bigint NOT NULL DEFAULT 0,
     closed    bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (tenant_id, hour)
+    -- Covering: a window is an index-only range read.
+    PRIMARY KEY (tenant_id, hour) INCLUDE (opened, closed)
 );
 
 CREATE FUNCTION incidents_series() RETURNS trigger
@@ -114,6 +115,7 @@ BEGIN
      ORDER BY a.id, x.hour
     ON CONFLICT (tenant_id, hour) DO UPDATE SET opened = h.opened + excluded.opened,
         closed = h.closed + excluded.closed;
+    PERFORM stats_touch(ARRAY(SELECT DISTINCT tenant_id FROM incident_rows ORDER BY 1));
     RETURN NULL;
 END $$;
 
@@ -166,15 +168,22 @@ ALTER TABLE tenant_stats
     ADD COLUMN msps bigint NOT NULL DEFAULT 0,       -- active MSPs strictly below
     ADD COLUMN companies bigint NOT NULL DEFAULT 0,  -- active companies strictly below
     ADD COLUMN risk bigint GENERATED ALWAYS AS
-        (10 * incidents_open_critical + 3 * (incidents_open - incidents_open_critical) + vuln_critical) STORED;
-CREATE INDEX tenant_stats_risk ON tenant_stats (risk DESC) WHERE risk > 0;
+        (10 * incidents_open_critical + 3 * (incidents_open - incidents_open_critical) + vuln_critical) STORED,
+    ADD COLUMN is_company boolean NOT NULL DEFAULT false,  -- the at-risk ranking is of companies only
+    -- Bumped by every change a dashboard of this tenant shows (the stats,
+    -- the series, the tenants and requests below it): the key of the
+    -- portal workers' dashboard cache (docs/performance.md).
+    ADD COLUMN version bigint NOT NULL DEFAULT 0;
+UPDATE tenant_stats s SET is_company = true FROM tenants t WHERE t.id = s.tenant_id AND t.kind = 'company';
+CREATE INDEX tenant_stats_risk ON tenant_stats (risk DESC) WHERE risk > 0 AND is_company;
 
 CREATE OR REPLACE FUNCTION stats_apply(d jsonb) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    INSERT INTO tenant_stats AS s (tenant_id, probes, agents, discovered, external, vuln_critical, vuln_high,
-                                   vuln_medium, vuln_low, incidents_open, incidents_open_critical, msps, companies)
-    SELECT a.id, coalesce(sum(x.probes), 0), coalesce(sum(x.agents), 0), coalesce(sum(x.discovered), 0),
+    INSERT INTO tenant_stats AS s (tenant_id, version, is_company, probes, agents, discovered, external,
+                                   vuln_critical, vuln_high, vuln_medium, vuln_low, incidents_open,
+                                   incidents_open_critical, msps, companies)
+    SELECT a.id, 1, a.kind = 'company', coalesce(sum(x.probes), 0), coalesce(sum(x.agents), 0), coalesce(sum(x.discovered), 0),
            coalesce(sum(x.external), 0), coalesce(sum(x.vuln_critical), 0), coalesce(sum(x.vuln_high), 0),
            coalesce(sum(x.vuln_medium), 0), coalesce(sum(x.vuln_low), 0), coalesce(sum(x.incidents_open), 0),
            coalesce(sum(x.incidents_open_critical), 0), coalesce(sum(x.msps), 0), coalesce(sum(x.companies), 0)
@@ -184,7 +193,7 @@ BEGIN
                                       msps bigint, companies bigint)
       JOIN tenants t ON t.id = x.tenant_id
       JOIN tenants a ON a.id = ANY (t.ancestors)
-     GROUP BY a.id
+     GROUP BY a.id, a.kind
      ORDER BY a.id   -- a fixed order: concurrent batches lock rows alike, no deadlock
     ON CONFLICT (tenant_id) DO UPDATE SET
         probes = s.probes + excluded.probes, agents = s.agents + excluded.agents,
@@ -193,8 +202,18 @@ BEGIN
         vuln_medium = s.vuln_medium + excluded.vuln_medium, vuln_low = s.vuln_low + excluded.vuln_low,
         incidents_open = s.incidents_open + excluded.incidents_open,
         incidents_open_critical = s.incidents_open_critical + excluded.incidents_open_critical,
-        msps = s.msps + excluded.msps, companies = s.companies + excluded.companies;
+        msps = s.msps + excluded.msps, companies = s.companies + excluded.companies,
+        version = s.version + 1, is_company = excluded.is_company;
 END $$;
+
+-- A change the rollup counters do not see (a series, a name, a request):
+-- bump the version of these tenants and their ancestors (stats_apply with
+-- no deltas).
+CREATE FUNCTION stats_touch(p_tenants bigint[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT stats_apply(jsonb_agg(jsonb_build_object('tenant_id', t))) FROM unnest(p_tenants) t
+     HAVING count(*) > 0
+$$;
 
 -- A tenant created, archived or restored counts (+1 / -1) for its parent
 -- and the parent's ancestors. When an MSP joins an MSSP, tenants_move_stats
@@ -229,6 +248,9 @@ SELECT a.id, count(*) FILTER (WHERE c.kind = 'msp'), count(*) FILTER (WHERE c.ki
  GROUP BY a.id
 ON CONFLICT (tenant_id) DO UPDATE SET msps = excluded.msps, companies = excluded.companies;
 
+-- The latest request of an MSP (the MSPs table's status column).
+CREATE INDEX msp_requests_msp ON msp_requests (msp_tenant_id, created_at DESC, id DESC);
+
 -- ------------------------------------------------------------ 4. reads
 -- The dashboard reads are SECURITY DEFINER functions that apply the
 -- visibility rule themselves, with the caller's scope computed once per
@@ -244,7 +266,7 @@ ON CONFLICT (tenant_id) DO UPDATE SET msps = excluded.msps, companies = excluded
 CREATE FUNCTION tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit int, p_offset int)
 RETURNS TABLE (id bigint, name text, kind text, region text, companies bigint, probes bigint, agents bigint,
                discovered bigint, external bigint, vulns bigint, critical bigint, high bigint, medium bigint,
-               low bigint, open_critical bigint, request text, total bigint)
+               low bigint, open_critical bigint, request text, request_expires bigint, total bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     sc bigint[] := app_scope();
@@ -256,9 +278,7 @@ BEGIN
     RETURN QUERY
     SELECT r.id, r.name, r.kind, r.region, r.companies, r.probes, r.agents, r.discovered, r.external, r.vulns,
            r.critical, r.high, r.medium, r.low, r.open_critical,
-           (SELECT msp_request_status(q) FROM msp_requests q WHERE q.msp_tenant_id = r.id
-             ORDER BY q.created_at DESC, q.id DESC LIMIT 1),
-           r.total
+           q.status, q.expires, r.total
       FROM (SELECT c.id, c.name, c.kind, c.region,
                    coalesce(s.companies, 0) AS companies, coalesce(s.probes, 0) AS probes,
                    coalesce(s.agents, 0) AS agents, coalesce(s.discovered, 0) AS discovered,
@@ -286,9 +306,17 @@ BEGIN
                            WHEN 'medium' THEN s.vuln_medium WHEN 'low' THEN s.vuln_low
                            WHEN 'open_critical' THEN s.incidents_open_critical END END DESC NULLS LAST,
                        lower(c.name), c.id) AS ord
-              FROM tenants c LEFT JOIN tenant_stats s ON s.tenant_id = c.id
+              FROM tenants c
+              -- OFFSET 0: a primary-key probe per tenant listed, never a
+              -- scan of every tenant's row (the planner would hash-join).
+              LEFT JOIN LATERAL (SELECT x.* FROM tenant_stats x WHERE x.tenant_id = c.id OFFSET 0) s ON true
              WHERE c.parent_id = p_tenant AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
                AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0)) r
+      -- The latest request; while pending, when it expires (epoch).
+      LEFT JOIN LATERAL (SELECT msp_request_status(x) AS status,
+                                CASE WHEN x.status = 'pending' THEN extract(epoch FROM x.expires_at)::bigint END AS expires
+                           FROM msp_requests x WHERE x.msp_tenant_id = r.id
+                          ORDER BY x.created_at DESC, x.id DESC LIMIT 1) q ON true
      WHERE r.ord > p_offset AND r.ord <= p_offset::bigint + p_limit
      ORDER BY r.ord;
 END $$;
@@ -308,47 +336,62 @@ DECLARE
     sc bigint[] := app_scope();
     ex bigint[] := app_exact();
     t tenants%ROWTYPE;
+    st tenant_stats%ROWTYPE;
     h0 timestamptz := date_trunc('hour', now(), 'UTC');
     risky json;
+    rec record;
+    ids bigint[] := '{}';
+    last_risk bigint;
 BEGIN
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN NULL;
     END IF;
-    -- Most at-risk companies (docs/dashboards.md).
+    SELECT * INTO st FROM tenant_stats WHERE tenant_stats.tenant_id = t.id;   -- no row yet: all NULL
+    -- The most at-risk companies (docs/dashboards.md): their ids, then
+    -- one query for the rows.
     IF t.kind = 'company' THEN
-        SELECT json_agg(r) INTO risky FROM (
-            SELECT c.id, c.name, s.risk, s.incidents_open_critical AS open_critical, s.incidents_open AS open,
-                   s.vuln_critical FROM tenants c JOIN tenant_stats s ON s.tenant_id = c.id
-             WHERE c.id = t.id AND s.risk > 0) r;
-    ELSIF t.parent_id IS NULL THEN
-        SELECT json_agg(r) INTO risky FROM (
-            SELECT c.id, c.name, s.risk, s.incidents_open_critical AS open_critical, s.incidents_open AS open,
-                   s.vuln_critical FROM tenant_stats s JOIN tenants c ON c.id = s.tenant_id
-             WHERE s.risk > 0 AND c.root_id = t.id AND c.kind = 'company' AND c.status = 'active'
-               AND scope_sees(c.ancestors, c.id, sc, ex)
-             ORDER BY s.risk DESC, c.name LIMIT 5) r;
+        ids := ARRAY[t.id];
+    ELSIF t.parent_id IS NULL AND cardinality(ex) = 0 THEN
+        -- Every company of the tree: walk the risk index from the top (a
+        -- loop's cursor gets the fast-start plan) until five visible
+        -- companies and their ties are found; rarely more than a few rows.
+        FOR rec IN SELECT x.tenant_id, x.risk FROM tenant_stats x WHERE x.risk > 0 AND x.is_company
+                    ORDER BY x.risk DESC LOOP
+            EXIT WHEN cardinality(ids) >= 5 AND rec.risk < last_risk;
+            IF EXISTS (SELECT 1 FROM tenants c WHERE c.id = rec.tenant_id AND c.root_id = t.id
+                          AND c.kind = 'company' AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)) THEN
+                ids := ids || rec.tenant_id;
+                last_risk := rec.risk;
+            END IF;
+        END LOOP;
     ELSE
-        SELECT json_agg(r) INTO risky FROM (
-            SELECT c.id, c.name, s.risk, s.incidents_open_critical AS open_critical, s.incidents_open AS open,
-                   s.vuln_critical FROM tenants c JOIN tenant_stats s ON s.tenant_id = c.id
-             WHERE c.parent_id = t.id AND c.kind = 'company' AND c.status = 'active' AND s.risk > 0
-               AND scope_sees(c.ancestors, c.id, sc, ex)
-             ORDER BY s.risk DESC, c.name LIMIT 5) r;
+        -- Below an MSP its companies; an MSSP Analyst's view of the MSSP:
+        -- the companies of their assigned subtrees.
+        SELECT coalesce(array_agg(c.id), '{}') INTO ids FROM tenants c
+         WHERE c.kind = 'company' AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
+           AND CASE WHEN t.parent_id IS NULL THEN c.root_id = t.id ELSE c.parent_id = t.id END;
     END IF;
+    SELECT json_agg(r) INTO risky FROM (
+        SELECT c.id, c.name, s.risk, s.incidents_open_critical AS open_critical, s.incidents_open AS open,
+               s.vuln_critical
+          FROM unnest(ids) AS i(id)
+          JOIN LATERAL (SELECT y.id, y.name FROM tenants y WHERE y.id = i.id OFFSET 0) c ON true
+          JOIN LATERAL (SELECT x.* FROM tenant_stats x WHERE x.tenant_id = i.id OFFSET 0) s ON true
+         WHERE s.risk > 0
+         ORDER BY s.risk DESC, c.name LIMIT 5) r;
     RETURN json_build_object(
         'ancestors', (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'kind', a.kind)
                                                ORDER BY array_position(t.ancestors, a.id)), '[]')
                         FROM tenants a WHERE a.id = ANY (t.ancestors) AND a.id <> t.id
                          AND scope_sees(a.ancestors, a.id, sc, ex)),
-        'stats', (SELECT json_build_object('probes', coalesce(s.probes, 0), 'agents', coalesce(s.agents, 0),
-                         'discovered', coalesce(s.discovered, 0), 'external', coalesce(s.external, 0),
-                         'critical', coalesce(s.vuln_critical, 0), 'high', coalesce(s.vuln_high, 0),
-                         'medium', coalesce(s.vuln_medium, 0), 'low', coalesce(s.vuln_low, 0),
-                         'incidents_open', coalesce(s.incidents_open, 0),
-                         'incidents_open_critical', coalesce(s.incidents_open_critical, 0),
-                         'msps', coalesce(s.msps, 0), 'companies', coalesce(s.companies, 0))
-                    FROM (SELECT 1) one LEFT JOIN tenant_stats s ON s.tenant_id = t.id),
+        'stats', json_build_object('probes', coalesce(st.probes, 0), 'agents', coalesce(st.agents, 0),
+                     'discovered', coalesce(st.discovered, 0), 'external', coalesce(st.external, 0),
+                     'critical', coalesce(st.vuln_critical, 0), 'high', coalesce(st.vuln_high, 0),
+                     'medium', coalesce(st.vuln_medium, 0), 'low', coalesce(st.vuln_low, 0),
+                     'incidents_open', coalesce(st.incidents_open, 0),
+                     'incidents_open_critical', coalesce(st.incidents_open_critical, 0),
+                     'msps', coalesce(st.msps, 0), 'companies', coalesce(st.companies, 0)),
         'windows', (SELECT json_build_object(
                         'new_24h', coalesce(sum(h.opened) FILTER (WHERE h.hour >= h0 - interval '24 hours'), 0),
                         'opened', coalesce(sum(h.opened) FILTER (WHERE h.hour >= h0 - make_interval(hours => p_hours)), 0),
@@ -356,16 +399,16 @@ BEGIN
                       FROM incident_hourly h
                      WHERE h.tenant_id = t.id AND h.hour >= h0 - make_interval(hours => greatest(p_hours, 24))),
         'at_risk', coalesce(risky, '[]'),
-        'trend', (WITH now_open AS (
-                      SELECT coalesce(sum(s.vuln_critical + s.vuln_high + s.vuln_medium + s.vuln_low), 0) AS o,
-                             coalesce(sum(s.vuln_critical), 0) AS oc FROM tenant_stats s WHERE s.tenant_id = t.id),
-                       later AS (SELECT v.day, v.found, v.fixed, v.found_critical, v.fixed_critical FROM vuln_daily v
-                                  WHERE v.tenant_id = t.id AND v.day > current_date - 30)
-                  SELECT json_agg(json_build_object('day', to_char(g.d, 'MM-DD'),
-                             'open', o - coalesce((SELECT sum(l.found) - sum(l.fixed) FROM later l WHERE l.day > g.d), 0),
-                             'critical', oc - coalesce((SELECT sum(l.found_critical) - sum(l.fixed_critical)
-                                                          FROM later l WHERE l.day > g.d), 0)) ORDER BY g.d)
-                    FROM generate_series(current_date - 29, current_date, interval '1 day') AS g(d), now_open),
+        -- The 30-day trend is computed by the caller from the open counts
+        -- now and the last 30 days' found / fixed (days from today: 0 is
+        -- today, negative before, positive for future-dated findings).
+        'trend', (SELECT json_build_object('today', to_char(current_date, 'YYYY-MM-DD'), 'open', coalesce(st.vuln_critical + st.vuln_high + st.vuln_medium
+                                                            + st.vuln_low, 0),
+                                           'open_critical', coalesce(st.vuln_critical, 0),
+                                           'day', coalesce(array_agg(x.day - current_date), '{}'),
+                                           'net', coalesce(array_agg(x.found - x.fixed), '{}'),
+                                           'net_critical', coalesce(array_agg(x.found_critical - x.fixed_critical), '{}'))
+                    FROM vuln_daily x WHERE x.tenant_id = t.id AND x.day > current_date - 30),
         'top_cves', (SELECT coalesce(json_agg(json_build_object('cve', c.cve, 'open', c.open)
                                               ORDER BY c.open DESC, c.cve), '[]')
                        FROM (SELECT o.cve, o.open FROM cve_open o WHERE o.tenant_id = t.id AND o.open > 0
@@ -395,34 +438,53 @@ BEGIN
     RETURN r;
 END $$;
 
+-- brand_for_tenant: the same result as sql/010's, from one read of the
+-- (at most three) branding rows on the tenant's path, nearest first.
 CREATE OR REPLACE FUNCTION brand_for_tenant(p_tenant bigint)
 RETURNS TABLE (tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text,
                page_title_src bigint, page_title_src_name text, footer_src bigint, footer_src_name text,
                logo_light_src bigint, logo_light_src_name text, logo_dark_src bigint, logo_dark_src_name text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
+DECLARE
+    c record;
+    def_title text;
+    def_footer text;
 BEGIN
-    RETURN QUERY
-    WITH chain AS (
-        SELECT b.*, array_position(t.ancestors, b.tenant_id) AS depth, a.name AS src_name
-          FROM tenants t
-          JOIN branding b ON b.tenant_id = ANY (t.ancestors)
-          JOIN tenants a ON a.id = b.tenant_id
-         WHERE t.id = p_tenant
-    )
-    SELECT p_tenant, coalesce(ti.v, s.page_title), coalesce(fo.v, s.footer), ll.v, ld.v, ho.v,
-           ti.src, ti.src_name, fo.src, fo.src_name, ll.src, ll.src_name, ld.src, ld.src_name
-      FROM portal_settings s
-      LEFT JOIN LATERAL (SELECT c.page_title AS v, c.tenant_id AS src, c.src_name FROM chain c
-                          WHERE c.page_title IS NOT NULL ORDER BY c.depth DESC LIMIT 1) ti ON true
-      LEFT JOIN LATERAL (SELECT c.footer AS v, c.tenant_id AS src, c.src_name FROM chain c
-                          WHERE c.footer IS NOT NULL ORDER BY c.depth DESC LIMIT 1) fo ON true
-      LEFT JOIN LATERAL (SELECT logo_url(l) AS v, c.tenant_id AS src, c.src_name FROM chain c
-                           JOIN branding_logos l ON l.id = c.logo_light_id ORDER BY c.depth DESC LIMIT 1) ll ON true
-      LEFT JOIN LATERAL (SELECT logo_url(l) AS v, c.tenant_id AS src, c.src_name FROM chain c
-                           JOIN branding_logos l ON l.id = c.logo_dark_id ORDER BY c.depth DESC LIMIT 1) ld ON true
-      LEFT JOIN LATERAL (SELECT c.host AS v FROM chain c
-                          WHERE c.host IS NOT NULL ORDER BY c.depth DESC LIMIT 1) ho ON true;
+    tenant_id := p_tenant;
+    FOR c IN SELECT b.page_title AS title, b.footer AS foot, b.host AS h, b.tenant_id AS src, a.name AS src_name,
+                    CASE WHEN l.id IS NOT NULL THEN logo_url(l) END AS light,
+                    CASE WHEN d.id IS NOT NULL THEN logo_url(d) END AS dark
+               FROM tenants t
+               JOIN branding b ON b.tenant_id = ANY (t.ancestors)
+               JOIN tenants a ON a.id = b.tenant_id
+               LEFT JOIN branding_logos l ON l.id = b.logo_light_id
+               LEFT JOIN branding_logos d ON d.id = b.logo_dark_id
+              WHERE t.id = p_tenant
+              ORDER BY array_position(t.ancestors, b.tenant_id) DESC LOOP
+        IF page_title IS NULL AND c.title IS NOT NULL THEN
+            page_title := c.title; page_title_src := c.src; page_title_src_name := c.src_name;
+        END IF;
+        IF footer IS NULL AND c.foot IS NOT NULL THEN
+            footer := c.foot; footer_src := c.src; footer_src_name := c.src_name;
+        END IF;
+        IF logo_light IS NULL AND c.light IS NOT NULL THEN
+            logo_light := c.light; logo_light_src := c.src; logo_light_src_name := c.src_name;
+        END IF;
+        IF logo_dark IS NULL AND c.dark IS NOT NULL THEN
+            logo_dark := c.dark; logo_dark_src := c.src; logo_dark_src_name := c.src_name;
+        END IF;
+        IF host IS NULL THEN
+            host := c.h;
+        END IF;
+    END LOOP;
+    IF page_title IS NULL OR footer IS NULL THEN
+        -- (plain assignments: inside SQL, page_title would be the column)
+        SELECT s.page_title, s.footer INTO def_title, def_footer FROM portal_settings s;
+        page_title := coalesce(page_title, def_title);
+        footer := coalesce(footer, def_footer);
+    END IF;
+    RETURN NEXT;
 END $$;
 
 CREATE OR REPLACE FUNCTION brand_for_host(p_host text)
@@ -448,3 +510,114 @@ BEGIN
           WHERE m.user_id = p_user AND t.status = 'active' ORDER BY m.created_at, m.tenant_id LIMIT 1),
         (SELECT b.tenant_id FROM branding b WHERE b.host = lower(p_host))));
 END $$;
+
+-- ------------------------------------------- 6. the request context in one statement
+-- What every signed-in GET needs before its handler runs, in one round
+-- trip: the session (as auth_session_lookup: expired sessions are deleted,
+-- last_seen_at kept fresh), the RLS identity for the rest of the
+-- transaction, the tenant of a /t/{id} page with the user's role there
+-- (NULL when it is missing, archived or not visible: the page answers 404),
+-- the effective brand (of that tenant, else as brand_for_request) and the
+-- bell (the five newest unread notifications, when there are any), and
+-- what the dashboard cache keys on. No row: no valid session.
+CREATE FUNCTION request_context(p_token_hash text, p_idle int, p_tenant bigint, p_host text)
+RETURNS TABLE (brand_tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text,
+               session_id bigint, user_id bigint, email text, name text, unread bigint, bell json,
+               t_parent bigint, t_root bigint, t_name text, t_kind text, t_region text, t_role text,
+               t_version bigint, t_hour bigint, t_scope text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    s record;
+    t tenants%ROWTYPE;
+    r text;
+    b json;
+BEGIN
+    SELECT * INTO s FROM auth_session_lookup(p_token_hash, p_idle);
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('app.user_id', s.user_id::text, true);
+    IF p_tenant IS NOT NULL THEN
+        SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant AND tenants.status = 'active';
+        IF FOUND THEN
+            r := effective_role(t.id);
+        END IF;
+    END IF;
+    IF s.unread > 0 THEN
+        SELECT json_agg(json_build_object('id', n.id, 'title', n.title, 'link', n.link,
+                                          'at', to_char(n.created_at, 'YYYY-MM-DD HH24:MI')))
+          INTO b
+          FROM (SELECT * FROM notifications n WHERE n.user_id = s.user_id AND n.read_at IS NULL
+                 ORDER BY n.created_at DESC, n.id DESC LIMIT 5) n;
+    END IF;
+    RETURN QUERY
+    SELECT x.tenant_id, x.page_title, x.footer, x.logo_light, x.logo_dark, x.host,
+           s.session_id, s.user_id, s.email, s.name, s.unread, b,
+           CASE WHEN r IS NOT NULL THEN t.parent_id END, CASE WHEN r IS NOT NULL THEN t.root_id END,
+           CASE WHEN r IS NOT NULL THEN t.name END, CASE WHEN r IS NOT NULL THEN t.kind END,
+           CASE WHEN r IS NOT NULL THEN t.region END, r,
+           -- For the dashboard cache: the tenant's data version, the UTC
+           -- hour (the windows move with it) and the viewer's scope.
+           CASE WHEN r IS NOT NULL THEN coalesce((SELECT v.version FROM tenant_stats v WHERE v.tenant_id = t.id), 0)
+           END,
+           extract(epoch FROM date_trunc('hour', now(), 'UTC'))::bigint,
+           -- (the inputs of app_scope() and app_exact(): memberships and
+           -- assignments; the tree's changes move the version)
+           CASE WHEN r IS NOT NULL THEN
+               coalesce((SELECT string_agg(m.tenant_id || ':' || m.role, ',' ORDER BY m.tenant_id)
+                           FROM memberships m WHERE m.user_id = s.user_id), '') || ';' ||
+               coalesce((SELECT string_agg(a.tenant_id::text, ',' ORDER BY a.tenant_id)
+                           FROM analyst_assignments a WHERE a.user_id = s.user_id), '')
+           END
+      FROM brand_for_request(CASE WHEN r IS NOT NULL THEN t.id END, s.user_id, p_host) x;
+END $$;
+REVOKE ALL ON FUNCTION request_context(text, int, bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION request_context(text, int, bigint, text) TO portal_app;
+
+-- ------------------------------------------- 7. what else a dashboard shows
+-- Changes the rollup counters do not carry bump tenant_stats.version too
+-- (stats_touch), so a cached dashboard is never served after them:
+-- findings written to the series only (one already fixed when reported),
+-- a tenant renamed or moved (the tables and breadcrumbs show names), a
+-- request to an MSP created or decided.
+CREATE FUNCTION vulnerabilities_touch() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM stats_touch(ARRAY(SELECT DISTINCT tenant_id FROM old_rows ORDER BY 1));
+    ELSE
+        PERFORM stats_touch(ARRAY(SELECT DISTINCT tenant_id FROM new_rows ORDER BY 1));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER vulnerabilities_touch_ins AFTER INSERT ON vulnerabilities REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION vulnerabilities_touch();
+CREATE TRIGGER vulnerabilities_touch_upd AFTER UPDATE ON vulnerabilities
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION vulnerabilities_touch();
+CREATE TRIGGER vulnerabilities_touch_del AFTER DELETE ON vulnerabilities REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION vulnerabilities_touch();
+
+-- A renamed tenant: the tables above it and the breadcrumbs below it.
+-- A moved one (an MSP joining an MSSP): the breadcrumbs below it (the
+-- counters of its new ancestors are bumped by tenants_move_stats).
+CREATE FUNCTION tenants_touch_stats() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF NEW.name IS DISTINCT FROM OLD.name OR NEW.parent_id IS DISTINCT FROM OLD.parent_id THEN
+        PERFORM stats_touch(ARRAY(SELECT d.id FROM tenants d WHERE d.ancestors @> ARRAY[NEW.id] ORDER BY d.id));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER tenants_touch_stats AFTER UPDATE OF name, parent_id ON tenants
+    FOR EACH ROW EXECUTE FUNCTION tenants_touch_stats();
+
+-- The MSPs table shows each MSP's latest request.
+CREATE FUNCTION msp_requests_touch_stats() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    PERFORM stats_touch(ARRAY[NEW.mssp_id]);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER msp_requests_touch_stats AFTER INSERT OR UPDATE ON msp_requests
+    FOR EACH ROW EXECUTE FUNCTION msp_requests_touch_stats();

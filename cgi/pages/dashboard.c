@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "authz.h"
+#include "config.h"
 #include "db.h"
 #include "pages.h"
 #include "view.h"
@@ -37,33 +39,60 @@ static void polyline(struct buf *b, const long long *v, int n, long long max)
 		buf_printf(b, "%s%d,%lld", i ? " " : "", n > 1 ? i * 600 / (n - 1) : 0, 200 - v[i] * 185 / (max ? max : 1));
 }
 
-/* The 30-day trend (an array of {day, open, critical}) as the model's
- * "trend": the days plus the SVG polylines. Takes ownership of days. */
-static json_t *trend_model(json_t *days)
+/* The 30-day trend from dashboard_overview's "trend": the open counts now
+ * ("open", "open_critical"), and per day with findings (days from "today":
+ * 0 today, negative before, positive for future-dated ones) the net found
+ * minus fixed. Open at the end of day d = open now - net of the days after
+ * d. Returns the model's "trend": the days {day, open, critical} and the
+ * SVG polylines. */
+static json_t *trend_model(const json_t *in)
 {
-	long long all[30], crit[30], max = 0;
+	long long all[30], crit[30], after = 0, after_c = 0, max = 0;
+	long long net[31] = {0}, net_c[31] = {0}; /* index 30: future-dated */
+	const json_t *days = json_object_get(in, "day");
 	struct buf pa = BUF_INIT, pc = BUF_INIT;
-	json_t *t;
-	int i, n;
+	const char *today = json_string_value(json_object_get(in, "today"));
+	struct tm tm = {0};
+	json_t *t, *list = json_array();
+	time_t base = 0;
+	size_t k;
+	int i;
 
-	if (!json_is_array(days)) {
-		json_decref(days);
-		days = json_array();
+	for (k = 0; k < json_array_size(days); k++) {
+		json_int_t d = json_integer_value(json_array_get(days, k));
+		int slot = d > 0 ? 30 : d < -29 ? -1 : (int)(d + 29);
+		if (slot < 0)
+			continue;
+		net[slot] += json_integer_value(json_array_get(json_object_get(in, "net"), k));
+		net_c[slot] += json_integer_value(json_array_get(json_object_get(in, "net_critical"), k));
 	}
-	n = json_array_size(days) < 30 ? (int)json_array_size(days) : 30;
-	for (i = 0; i < n; i++) {
-		all[i] = json_integer_value(json_object_get(json_array_get(days, (size_t)i), "open"));
-		crit[i] = json_integer_value(json_object_get(json_array_get(days, (size_t)i), "critical"));
+	if (today != NULL && strptime(today, "%Y-%m-%d", &tm) != NULL)
+		base = timegm(&tm);
+	after = net[30];
+	after_c = net_c[30];
+	for (i = 29; i >= 0; i--) {
+		all[i] = json_integer_value(json_object_get(in, "open")) - after;
+		crit[i] = json_integer_value(json_object_get(in, "open_critical")) - after_c;
+		after += net[i];
+		after_c += net_c[i];
 		if (all[i] > max)
 			max = all[i];
 	}
-	polyline(&pa, all, n, max);
-	polyline(&pc, crit, n, max);
-	t = json_pack("{s:s, s:s, s:I, s:s, s:s}", "points_all", pa.data ? pa.data : "", "points_critical",
-	              pc.data ? pc.data : "", "max", (json_int_t)max, "first",
-	              n ? json_string_value(json_object_get(json_array_get(days, 0), "day")) : "", "last",
-	              n ? json_string_value(json_object_get(json_array_get(days, (size_t)n - 1), "day")) : "");
-	json_object_set_new(t, "days", days);
+	for (i = 0; i < 30; i++) {
+		time_t day = base - (time_t)(29 - i) * 86400;
+		char label[8] = "";
+		struct tm dt;
+		if (base && gmtime_r(&day, &dt) != NULL)
+			strftime(label, sizeof(label), "%m-%d", &dt);
+		json_array_append_new(list, json_pack("{s:s, s:I, s:I}", "day", label, "open", (json_int_t)all[i],
+		                                      "critical", (json_int_t)crit[i]));
+	}
+	polyline(&pa, all, 30, max);
+	polyline(&pc, crit, 30, max);
+	t = json_pack("{s:o, s:s, s:s, s:I, s:O, s:O}", "days", list, "points_all", pa.data ? pa.data : "",
+	              "points_critical", pc.data ? pc.data : "", "max", (json_int_t)max, "first",
+	              json_object_get(json_array_get(list, 0), "day"), "last",
+	              json_object_get(json_array_get(list, 29), "day"));
 	buf_free(&pa);
 	buf_free(&pc);
 	return t;
@@ -245,23 +274,172 @@ static void table_model(json_t *m, const struct table_query *tq, long total, int
 	json_object_set_new(m, "table", table);
 }
 
+/* The dashboard cache. A worker keeps the model of its last
+ * PORTAL_DASHBOARD_CACHE (32; at most CACHE_SLOTS, 0: off) dashboard pages, keyed by tenant, query and the viewer's scope (what
+ * they may see), and stamped with the tenant's data version and the UTC
+ * hour as request_context() read them in the request's first statement.
+ * tenant_stats.version changes with everything the page shows (the
+ * rollups, the series, names and moves below the tenant, requests to MSPs:
+ * sql/021_fast_dashboards.sql), the windows move with the hour, and an
+ * entry whose table shows a pending request lapses when that request
+ * expires: so a hit is exactly what the database would answer, without
+ * asking it. Entries hold references to JSON that nothing modifies after
+ * it is built (the page adds only top-level keys to its own model). */
+#define CACHE_SLOTS 256
+
+static struct cached_page {
+	char *key;          /* malloc'd; NULL: a free slot */
+	long long version;  /* tenant_stats.version */
+	long long hour;     /* UTC hour (epoch) */
+	time_t valid_until; /* 0, or when a pending request shown expires */
+	json_t *frag;       /* the page's model keys: one reference owned */
+	unsigned long used; /* LRU clock */
+} cache[CACHE_SLOTS];
+static unsigned long cache_clock;
+
+void dashboard_cache_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < CACHE_SLOTS; i++) {
+		free(cache[i].key);
+		json_decref(cache[i].frag);
+		memset(&cache[i], 0, sizeof(cache[i]));
+	}
+}
+
+/* A borrowed reference to the cached model keys for key, or NULL. */
+static json_t *cache_get(const char *key, const struct tenant_ctx *t)
+{
+	size_t i, n = (size_t)config_get()->dashboard_cache;
+
+	for (i = 0; i < n; i++) {
+		struct cached_page *c = &cache[i];
+		if (c->key == NULL || strcmp(c->key, key) != 0)
+			continue;
+		if (c->version != t->version || c->hour != t->hour || (c->valid_until && time(NULL) >= c->valid_until))
+			return NULL; /* stale: replaced by the next cache_put */
+		c->used = ++cache_clock;
+		return c->frag;
+	}
+	return NULL;
+}
+
+/* Store frag (a new reference is taken) under key, in its slot or the
+ * least recently used one. */
+static void cache_put(const char *key, const struct tenant_ctx *t, time_t valid_until, json_t *frag)
+{
+	struct cached_page *c = &cache[0];
+	size_t i, n = (size_t)config_get()->dashboard_cache;
+	char *k;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (cache[i].key != NULL && strcmp(cache[i].key, key) == 0) {
+			c = &cache[i];
+			break;
+		}
+		if (cache[i].used < c->used)
+			c = &cache[i];
+	}
+	if ((k = strdup(key)) == NULL)
+		return;
+	free(c->key);
+	json_decref(c->frag);
+	c->key = k;
+	c->version = t->version;
+	c->hour = t->hour;
+	c->valid_until = valid_until;
+	c->frag = json_incref(frag);
+	c->used = ++cache_clock;
+}
+
+/* The page's model keys from the database: ancestors, stats, trend,
+ * top_cves, incidents and, above a company, the table (children, columns,
+ * children_count, table). *valid_until: when a pending request in the
+ * table expires (0: none). Returns a new object, or NULL with *r set. */
+static json_t *load_page(struct req *req, const struct table_query *tq, const char *period, const char *hours,
+                         const char *label, time_t *valid_until, enum res *r)
+{
+	const struct tenant_ctx *t = req->tenant;
+	int is_mssp = strcmp(t->kind, "mssp") == 0, is_company = strcmp(t->kind, "company") == 0;
+	char id[24], lim[16], off[24];
+	const char *params[7] = {id, hours, tq->q, tq->sort, tq->dir, lim, off};
+	json_t *frag, *ov, *rows, *list;
+	PGresult *res;
+	size_t i;
+	long total = 0;
+
+	snprintf(id, sizeof(id), "%lld", t->id);
+	snprintf(lim, sizeof(lim), "%d", is_company ? 0 : PAGE_ROWS);
+	snprintf(off, sizeof(off), "%ld", (tq->page - 1) * PAGE_ROWS);
+	res = db_exec(&st_page, params, r);
+	if (res == NULL)
+		return NULL;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		*r = R_NOT_FOUND; /* archived or hidden since the tenant context was read */
+		return NULL;
+	}
+	ov = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	rows = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
+	PQclear(res);
+	if (!json_is_object(ov) || !json_is_array(rows)) {
+		json_decref(ov);
+		json_decref(rows);
+		*r = R_INTERNAL;
+		return NULL;
+	}
+	frag = json_object();
+	list = json_object_get(ov, "ancestors");
+	for (i = 0; i < json_array_size(list); i++)
+		kind_flags(json_array_get(list, i));
+	json_object_set_new(frag, "ancestors", json_is_array(list) ? json_incref(list) : json_array());
+	list = json_object_get(ov, "stats");
+	list = json_is_object(list) ? json_incref(list) : json_object();
+	stats_model(list);
+	json_object_set_new(frag, "stats", list);
+	json_object_set_new(frag, "trend", trend_model(json_object_get(ov, "trend")));
+	list = json_object_get(ov, "top_cves");
+	json_object_set_new(frag, "top_cves", json_is_array(list) ? json_incref(list) : json_array());
+	json_object_set_new(frag, "incidents",
+	                    incidents_model(json_object_get(ov, "windows"), json_object_get(ov, "at_risk"), period, label));
+	json_decref(ov);
+	*valid_until = 0;
+	if (!is_company) {
+		for (i = 0; i < json_array_size(rows); i++) {
+			json_t *row = json_array_get(rows, i), *exp = json_object_get(row, "request_expires");
+			kind_flags(row);
+			total = (long)json_integer_value(json_object_get(row, "total"));
+			if (json_is_integer(exp) && (*valid_until == 0 || json_integer_value(exp) < *valid_until))
+				*valid_until = (time_t)json_integer_value(exp);
+			json_object_del(row, "total");
+			json_object_del(row, "request_expires");
+			if (json_is_null(json_object_get(row, "request")))
+				json_object_del(row, "request");
+		}
+		json_object_set(frag, "children", rows);
+		table_model(frag, tq, total, is_mssp);
+	}
+	json_decref(rows);
+	return frag;
+}
+
 enum res page_tenant(struct req *req)
 {
 	static const char *const notices[][2] = {
 	    {"created", "Tenant created."}, {"renamed", "Tenant renamed."}, {"archived", "Tenant archived."}};
 	const struct tenant_ctx *t = req->tenant;
-	json_t *m = view_model(req), *ov, *rows, *list;
-	int is_mssp = strcmp(t->kind, "mssp") == 0, is_company = strcmp(t->kind, "company") == 0;
+	json_t *m = view_model(req), *frag, *v;
+	int is_mssp = strcmp(t->kind, "mssp") == 0;
 	const char *period = http_query(req, "period"), *done = http_query(req, "done");
-	const char *hours = "24", *label = "24 h";
-	char id[24], lim[16], off[24];
-	const char *params[7] = {id, hours, "", "name", "asc", lim, off};
+	const char *hours = "24", *label = "24 h", *k;
+	struct buf key = BUF_INIT;
 	struct table_query tq;
-	json_error_t jerr;
-	PGresult *res;
-	enum res r;
+	time_t valid_until = 0;
+	enum res r = R_SUCCESS;
 	size_t i;
-	long total = 0;
 
 	if (period != NULL && strcmp(period, "7d") == 0)
 		hours = "168", label = "7 days";
@@ -270,56 +448,23 @@ enum res page_tenant(struct req *req)
 	else
 		period = "24h";
 	read_query(req, &tq);
-	snprintf(id, sizeof(id), "%lld", t->id);
-	snprintf(lim, sizeof(lim), "%d", is_company ? 0 : PAGE_ROWS);
-	snprintf(off, sizeof(off), "%ld", (tq.page - 1) * PAGE_ROWS);
-	params[1] = hours;
-	params[2] = tq.q;
-	params[3] = tq.sort;
-	params[4] = tq.dir;
 	req->template = "tenant";
-	res = db_exec(&st_page, params, &r);
-	if (res == NULL)
+	/* The key: fixed-format fields first, the free-text search last (so
+	 * no search can make two keys collide). */
+	if (t->version >= 0 && t->scope != NULL)
+		buf_printf(&key, "%lld\x1f%s\x1f%s\x1f%s\x1f%ld\x1f%s\x1f%s", t->id, period, tq.sort, tq.dir, tq.page,
+		           t->scope, tq.q);
+	frag = buf_ok(&key) && key.data ? json_incref(cache_get(key.data, t)) : NULL;
+	if (frag == NULL) {
+		frag = load_page(req, &tq, period, hours, label, &valid_until, &r);
+		if (frag != NULL && buf_ok(&key) && key.data)
+			cache_put(key.data, t, valid_until, frag);
+	}
+	buf_free(&key);
+	if (frag == NULL)
 		return r;
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-		PQclear(res);
-		return R_NOT_FOUND; /* archived or hidden since the tenant context was read */
-	}
-	ov = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-	rows = json_loads(PQgetvalue(res, 0, 1), 0, &jerr);
-	PQclear(res);
-	if (!json_is_object(ov) || !json_is_array(rows)) {
-		json_decref(ov);
-		json_decref(rows);
-		return R_INTERNAL;
-	}
-	list = json_object_get(ov, "ancestors");
-	for (i = 0; i < json_array_size(list); i++)
-		kind_flags(json_array_get(list, i));
-	json_object_set_new(m, "ancestors", json_is_array(list) ? json_incref(list) : json_array());
-	list = json_object_get(ov, "stats");
-	list = json_is_object(list) ? json_incref(list) : json_object();
-	stats_model(list);
-	json_object_set_new(m, "stats", list);
-	json_object_set_new(m, "trend", trend_model(json_incref(json_object_get(ov, "trend"))));
-	list = json_object_get(ov, "top_cves");
-	json_object_set_new(m, "top_cves", json_is_array(list) ? json_incref(list) : json_array());
-	json_object_set_new(m, "incidents",
-	                    incidents_model(json_object_get(ov, "windows"), json_object_get(ov, "at_risk"), period, label));
-	json_decref(ov);
-	if (!is_company) {
-		for (i = 0; i < json_array_size(rows); i++) {
-			json_t *row = json_array_get(rows, i);
-			kind_flags(row);
-			total = (long)json_integer_value(json_object_get(row, "total"));
-			json_object_del(row, "total");
-			if (json_is_null(json_object_get(row, "request")))
-				json_object_del(row, "request");
-		}
-		json_object_set(m, "children", rows);
-		table_model(m, &tq, total, is_mssp);
-	}
-	json_decref(rows);
+	json_object_foreach(frag, k, v) json_object_set(m, k, v);
+	json_decref(frag);
 	json_object_set_new(m, "children_label", json_string(is_mssp ? "MSPs" : "Companies"));
 	json_object_set_new(m, "page_title", json_string(t->name));
 	json_object_set_new(m, "child_kind", json_string(is_mssp ? "MSP" : "company"));

@@ -43,6 +43,8 @@ enum res page_incident_resolve(struct req *req);
 /* dashboard.c */
 enum res page_tenant(struct req *req);
 enum res page_tenant_export(struct req *req);
+/* Drop the worker's dashboard cache (worker exit). */
+void dashboard_cache_free(void);
 /* team.c */
 enum res page_team(struct req *req);
 enum res page_team_invite(struct req *req);

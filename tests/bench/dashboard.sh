@@ -19,6 +19,10 @@
 # Run from the repository root after `make all build/bench/minimal`
 # (`make bench-dashboard` does both).
 #
+# Each page is measured twice: as configured (the workers' dashboard cache
+# on) and, after restarting the stack with PORTAL_DASHBOARD_CACHE=0, with
+# every view reading the database (labels *-nc; BENCH_NOCACHE=0 skips it).
+#
 # Settings: BENCH_SIZES ("S M L"), BENCH_SECONDS (10), BENCH_CONNS ("32 64"),
 # BENCH_WORKERS (portal and minimal workers; default: the portal's default,
 # 4), BENCH_OUT (build/bench/dashboard.txt), BENCH_KEEP (1: leave the last
@@ -184,7 +188,7 @@ run_seq() {
 		n = NR; printf "%.1f %.2f %.2f", n / s, (n % 2 ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2), t[n] }')"
 	printf '== size=%s c=1 %s %s (sequential)\n%s\n' "$size" "$label" "$url" "$times" >>"$WRK_LOG"
 	RESULTS+=("$size 1 $label $rps $p50 $max 0")
-	printf '  c=1   %-10s %9s req/s   p50 %9s ms   max %9s ms   (%s requests one by one)\n' "$label" "$rps" "$p50" "$max" "${BENCH_SEQ:-5}"
+	printf '  c=1   %-12s %9s req/s   p50 %9s ms   max %9s ms   (%s requests one by one)\n' "$label" "$rps" "$p50" "$max" "${BENCH_SEQ:-5}"
 }
 
 # run_wrk size conns label url -> RESULTS += "size conns label rps p50 p99 non2xx"
@@ -201,7 +205,7 @@ run_wrk() {
 	[ -z "$non2xx" ] || echo "dashboard: WARNING: $size $label: $non2xx non-2xx responses" >&2
 	[ -z "$sockerr" ] || echo "dashboard: WARNING: $size $label: socket errors: $sockerr" >&2
 	RESULTS+=("$size $conns $label $rps $p50 $p99 ${non2xx:-0}")
-	printf '  c=%-3s %-10s %9s req/s   p50 %9s ms   p99 %9s ms\n' "$conns" "$label" "$rps" "$p50" "$p99"
+	printf '  c=%-3s %-12s %9s req/s   p50 %9s ms   p99 %9s ms\n' "$conns" "$label" "$rps" "$p50" "$p99"
 }
 
 RESULTS=()
@@ -270,6 +274,25 @@ for size in $SIZES; do
 		run_wrk "$size" "$c" msp "$BASE/t/$BF"
 		run_wrk "$size" "$c" companies "$BASE/t/$BF?sort=critical&dir=desc"
 	done
+	# The same pages with the workers' dashboard cache off: every view
+	# reads the database (the cost of the first view after a change).
+	if [ "${BENCH_NOCACHE:-1}" = 1 ]; then
+		echo "  restarting the stack with PORTAL_DASHBOARD_CACHE=0 (every view reads the database)"
+		stop_minimal
+		stack stop >/dev/null 2>&1
+		PORTAL_DASHBOARD_CACHE=0 SEED=0 PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \
+			PORTAL_WORKERS=$WORKERS stack start >/dev/null 2>&1 || die "scripts/stack start (no cache) failed"
+		setup_bench
+		wrk -t2 -c16 -d2s -H "Cookie: portal_session=$COOKIE" "$BASE/t/$NW" >/dev/null
+		run_seq "$size" global-nc "$BASE/t/$NW"
+		run_seq "$size" msp-nc "$BASE/t/$BF"
+		run_seq "$size" companies-nc "$BASE/t/$BF?sort=critical&dir=desc"
+		for c in $CONNS_LIST; do
+			run_wrk "$size" "$c" global-nc "$BASE/t/$NW"
+			run_wrk "$size" "$c" msp-nc "$BASE/t/$BF"
+			run_wrk "$size" "$c" companies-nc "$BASE/t/$BF?sort=critical&dir=desc"
+		done
+	fi
 	if [ "${BENCH_PGSS:-1}" = 1 ]; then
 		echo "  statements by total time (all runs of size $size; user portal_app):"
 		psql_pg -F' | ' -c "SELECT lpad(calls::text, 7), lpad(round(mean_exec_time::numeric, 2)::text, 8) || ' ms',
@@ -286,17 +309,19 @@ first=${SIZES%% *}
 	echo "Dashboard benchmark: $(nproc) CPUs, wrk -t2 -d${SECS}s, $WORKERS FastCGI workers, keep_conn off"
 	echo "data (seed s = stack start + ctl seed-demo, seconds):"
 	printf '%s\n' "${INFO[@]}" | awk '{ printf "  %-2s seed %5ss  %4s MSPs %6s companies %8s assets %9s vulns %8s incidents\n", $1, $2, $3, $4, $5, $6, $7 }'
-	printf '%-4s %4s %-10s %10s %9s %9s %8s %10s %8s\n' size conns page "req/s" "p50 ms" "p99 ms" "/minimal" "vs $first" non2xx
+	printf '%-4s %4s %-12s %10s %9s %9s %8s %10s %8s\n' size conns page "req/s" "p50 ms" "p99 ms" "/minimal" "vs $first" non2xx
 	printf '%s\n' "${RESULTS[@]}" | awk -v first="$first" '
 		{ key = $1 " " $2 " " $3; rps[key] = $4; line[NR] = $0 }
 		END {
 			for (i = 1; i <= NR; i++) {
 				split(line[i], f, " ")
 				min = rps[f[1] " " f[2] " minimal"]; base = rps[first " " f[2] " " f[3]]
-				printf "%-4s %4s %-10s %10.1f %9.2f %9.2f %8s %10.3f %8s\n", f[1], f[2], f[3], f[4], f[5], f[6],
+				printf "%-4s %4s %-12s %10.1f %9.2f %9.2f %8s %10.3f %8s\n", f[1], f[2], f[3], f[4], f[5], f[6],
 					(min > 0 ? sprintf("%.3f", f[4] / min) : "-"), (base > 0 ? f[4] / base : 0), f[7]
 			}
 		}'
+	echo "global, msp, companies: the default portal (dashboard cache on: after the first view, pages are served from the workers' cache until the data changes)"
+	echo "*-nc: PORTAL_DASHBOARD_CACHE=0, every view reads the database (the first view after a change); /minimal against the cached run's minimal"
 	echo "conns 1: BENCH_SEQ requests one by one on the idle stack (req/s = 1 / mean; p99 column = the slowest)"
 	echo "wrk counts only the requests that complete within the run: with pages slower than ~1 s, p50/p99 are capped near BENCH_SECONDS"
 	echo "targets: each page >= 0.5 x minimal req/s; p99 at 32 connections < 50 ms; req/s at the largest size within 20% of $first"

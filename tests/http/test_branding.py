@@ -96,6 +96,9 @@ def test_title_and_footer_inherit_field_by_field_with_their_sources(ctx):
         assert r.status == 303
         s = wl(msp, bf)
         assert s["page_title"]["value"] == "MSSP Portal" and s["page_title"]["source"] == "portal default"
+        # One field set, the other not: the default fills only the unset one.
+        brand = company.get_json("/t/%d" % co).json()["brand"]
+        assert (brand["page_title"], brand["footer"]) == ("MSSP Portal", "Northwind footer"), brand
         # A tenant outside Northwind (Evergreen) never sees Northwind's brand.
         ever = ctx.login("owner@evergreen.example")
         assert ever.get_json("/").json()["brand"]["footer"] == "MSSP Portal"

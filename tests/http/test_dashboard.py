@@ -204,7 +204,7 @@ def test_trend_and_top_cves_agree_with_the_rows(ctx):
     for tid in (t["msp"], t["mssp"]):
         page = admin.get_json("/t/%d" % tid).json()
         days = page["trend"]["days"]
-        assert len(days) == 30
+        assert len(days) == 30, page["trend"]
         for back in (0, 7, 29):
             # Open at the end of that day, counted from the raw rows.
             raw = int(ctx.stack.psql(
@@ -281,3 +281,71 @@ def test_the_mssp_at_risk_list_is_the_top_of_every_company_in_the_tree(ctx):
         " GROUP BY c.id ORDER BY risk DESC LIMIT 5" % t["mssp"]).split()]
     ranked = admin.get_json("/t/%d" % t["mssp"]).json()["incidents"]["at_risk"]
     assert [r["risk"] for r in ranked] == [r for r in top if r > 0]
+
+
+def test_a_cached_dashboard_follows_every_change_it_shows(ctx):
+    """Workers cache a dashboard's model, stamped with the tenant's data
+    version (docs/performance.md). Each change below must show at once, on
+    whichever worker answers: 12 views reach all of them."""
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    msp, mssp = t["msp"], t["mssp"]
+    co = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Dash Co 05' AND parent_id = %d" % msp))
+
+    def views(client, path):
+        return [client.get_json(path).json() for _ in range(12)]
+
+    def q(sql):
+        return ctx.stack.psql(sql)
+
+    views(admin, "/t/%d" % msp)
+    # A finding: the rollup counters.
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+      " SELECT id, root_id, 'cache-1', 'CVE-2024-3400', 'critical' FROM tenants WHERE id = %d" % co)
+    want = int(q("SELECT vuln_critical FROM tenant_stats WHERE tenant_id = %d" % msp))
+    assert {v["stats"]["critical"] for v in views(admin, "/t/%d" % msp)} == {want}
+    # A finding reported already fixed: only the trend changes.
+    before = views(admin, "/t/%d" % msp)[0]["trend"]["days"][27]["open"]
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
+      " SELECT id, root_id, 'cache-2', 'CVE-2024-3400', 'low', now() - interval '3 days', now() - interval '1 day'"
+      " FROM tenants WHERE id = %d" % co)
+    assert {v["trend"]["days"][27]["open"] for v in views(admin, "/t/%d" % msp)} == {before + 1}
+    # An incident opened and closed already: only the windows change.
+    new = views(admin, "/t/%d" % msp)[0]["incidents"]["new_24h"]
+    q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at, closed_at)"
+      " SELECT id, root_id, 'cache-3', 'low', 'Closed at once', now(), now() FROM tenants WHERE id = %d" % co)
+    assert {v["incidents"]["new_24h"] for v in views(admin, "/t/%d" % msp)} == {new + 1}
+    # A company renamed: the MSP's table. The MSP renamed: the company's breadcrumb.
+    q("UPDATE tenants SET name = 'Dash Co 05 renamed' WHERE id = %d" % co)
+    for v in views(admin, "/t/%d?q=Dash+Co+05" % msp):
+        assert [r["name"] for r in v["children"]] == ["Dash Co 05 renamed"]
+    views(admin, "/t/%d" % co)
+    q("UPDATE tenants SET name = 'Dash MSP %d renamed' WHERE id = %d" % (t["n"], msp))
+    for v in views(admin, "/t/%d" % co):
+        assert v["ancestors"][-1]["name"] == "Dash MSP %d renamed" % t["n"]
+    q("UPDATE tenants SET name = 'Dash Co 05' WHERE id = %d;"
+      "UPDATE tenants SET name = 'Dash MSP %d' WHERE id = %d" % (co, t["n"], msp))
+    # A request shown in the MSPs table: its status after a decision is
+    # written, and its expiry, which nothing writes.
+    q("INSERT INTO msp_requests (mssp_id, msp_tenant_id, root_id, email, token_hash, expires_at)"
+      " VALUES (%d, %d, %d, 'cache@msp.example', md5('cache-%d') || md5('x'), now() + interval '3 seconds')"
+      % (mssp, msp, mssp, t["n"]))
+    path = "/t/%d?q=Dash+MSP+%d" % (mssp, t["n"])
+    assert {v["children"][0].get("request") for v in views(admin, path)} == {"pending"}
+    time.sleep(3.5)
+    assert {v["children"][0].get("request") for v in views(admin, path)} == {"expired"}
+    q("UPDATE msp_requests SET status = 'cancelled' WHERE email = 'cache@msp.example'")
+    assert {v["children"][0].get("request") for v in views(admin, path)} == {"cancelled"}
+    # What a viewer may see: an MSSP Analyst assigned the MSP sees it at once.
+    analyst = ctx.login("analyst@northwind.example")
+    names = {tuple(r["name"] for r in v["children"]) for v in views(analyst, "/t/%d" % mssp)}
+    assert all("Dash MSP %d" % t["n"] not in n for n in names)
+    uid = int(q("SELECT id FROM users WHERE email = 'analyst@northwind.example'"))
+    q("INSERT INTO analyst_assignments (user_id, tenant_id) VALUES (%d, %d)" % (uid, msp))
+    try:
+        for v in views(analyst, "/t/%d" % mssp):
+            assert "Dash MSP %d" % t["n"] in [r["name"] for r in v["children"]]
+    finally:
+        q("DELETE FROM analyst_assignments WHERE user_id = %d AND tenant_id = %d" % (uid, msp))
+    for v in views(analyst, "/t/%d" % mssp):
+        assert "Dash MSP %d" % t["n"] not in [r["name"] for r in v["children"]]
