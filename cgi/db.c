@@ -11,6 +11,11 @@ static PGconn *conn;
 static unsigned conn_gen = 1;
 static char last_state[6];
 static char last_msg[256];
+/* The identity for a transaction the next statement begins (a GET's). */
+static char lazy_uid[24];
+
+static PGresult *begin_pipelined(PGconn *c, const char *uid, struct db_stmt *st, const char *const *params,
+                                 enum res *r);
 
 void db_init(const char *conninfo) { db_conninfo = conninfo; }
 
@@ -112,6 +117,8 @@ PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
 
 	if (c == NULL)
 		return NULL;
+	if (lazy_uid[0] && PQtransactionStatus(c) == PQTRANS_IDLE)
+		return begin_pipelined(c, lazy_uid, st, params, r);
 	res = PQexecPrepared(c, st->name, st->nparams, params, NULL, NULL, 0);
 	s = PQresultStatus(res);
 	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
@@ -143,6 +150,26 @@ enum res db_simple(const char *sql)
 
 	if (c == NULL)
 		return R_UNAVAILABLE;
+	if (PQtransactionStatus(c) == PQTRANS_IDLE && (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0))
+		return R_SUCCESS; /* nothing begun: nothing to end */
+	if (lazy_uid[0] && PQtransactionStatus(c) == PQTRANS_IDLE) { /* begin it with the identity */
+		const char *params[1] = {lazy_uid};
+		if (PQresultStatus(res = PQexec(c, "BEGIN")) != PGRES_COMMAND_OK) {
+			r = db_classify(res);
+			PQclear(res);
+			return r;
+		}
+		PQclear(res);
+		res = PQexecParams(c, "SELECT set_config('app.user_id', $1, true)", 1, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			r = db_classify(res);
+			PQclear(res);
+			return r;
+		}
+		PQclear(res);
+		if (strcmp(sql, "BEGIN") == 0)
+			return R_SUCCESS;
+	}
 	res = PQexec(c, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = db_classify(res);
@@ -194,22 +221,26 @@ static PGresult *pipe_result(PGconn *c)
 	return res;
 }
 
-PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res *r)
+/* BEGIN, with uid: set the RLS identity for the transaction, then st: in
+ * one round trip (libpq pipeline mode). */
+static PGresult *begin_pipelined(PGconn *c, const char *uid, struct db_stmt *st, const char *const *params,
+                                 enum res *r)
 {
-	PGconn *c = db_ready(st, r);
-	PGresult *begin = NULL, *res = NULL, *sync = NULL;
+	PGresult *begin = NULL, *ident = NULL, *res = NULL, *sync = NULL;
+	const char *ident_params[1] = {uid};
 	int sent;
 
-	if (c == NULL)
-		return NULL;
 	if (PQenterPipelineMode(c) != 1) {
 		*r = db_classify(NULL);
 		return NULL;
 	}
 	sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+	       (uid == NULL || PQsendQueryParams(c, "SELECT set_config('app.user_id', $1, true)", 1, NULL,
+	                                         ident_params, NULL, NULL, 0) == 1) &&
 	       PQsendQueryPrepared(c, st->name, st->nparams, params, NULL, NULL, 0) == 1 && PQpipelineSync(c) == 1;
 	if (sent) {
 		begin = pipe_result(c);
+		ident = uid != NULL ? pipe_result(c) : NULL;
 		res = pipe_result(c);
 		sync = pipe_result(c);
 	}
@@ -218,6 +249,7 @@ PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res 
 		*r = db_classify(res);
 		log_err("statement %s (pipelined) failed: %s", st->name, PQerrorMessage(c));
 		PQclear(begin);
+		PQclear(ident);
 		PQclear(res);
 		PQclear(sync);
 		db_close();
@@ -226,19 +258,38 @@ PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res 
 		return NULL;
 	}
 	PQclear(sync);
-	if (PQresultStatus(begin) != PGRES_COMMAND_OK ||
+	if (PQresultStatus(begin) != PGRES_COMMAND_OK || (uid != NULL && PQresultStatus(ident) != PGRES_TUPLES_OK) ||
 	    (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)) {
-		*r = db_classify(PQresultStatus(begin) != PGRES_COMMAND_OK ? begin : res);
+		*r = db_classify(PQresultStatus(begin) != PGRES_COMMAND_OK                  ? begin
+		                 : uid != NULL && PQresultStatus(ident) != PGRES_TUPLES_OK ? ident
+		                                                                            : res);
 		if (*r == R_INTERNAL || *r == R_UNAVAILABLE)
 			log_err("statement %s failed: %s", st->name, PQresultErrorMessage(res));
 		PQclear(begin);
+		PQclear(ident);
 		PQclear(res);
 		db_rollback();
 		return NULL;
 	}
 	PQclear(begin);
+	PQclear(ident);
 	*r = R_SUCCESS;
 	return res;
+}
+
+PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res *r)
+{
+	PGconn *c = db_ready(st, r);
+
+	return c != NULL ? begin_pipelined(c, NULL, st, params, r) : NULL;
+}
+
+void db_lazy_identity(long long user_id)
+{
+	if (user_id > 0)
+		snprintf(lazy_uid, sizeof(lazy_uid), "%lld", user_id);
+	else
+		lazy_uid[0] = '\0';
 }
 enum res db_commit(void) { return db_simple("COMMIT"); }
 

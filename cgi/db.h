@@ -38,13 +38,20 @@ void db_close(void);
 PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r);
 /* Same, for statements returning no rows: R_SUCCESS or the error class. */
 enum res db_run(struct db_stmt *st, const char *const *params);
-/* Run a parameterless command outside the statement cache ("BEGIN"...). */
+/* Run a parameterless command outside the statement cache ("BEGIN"...).
+ * COMMIT or ROLLBACK with no transaction open: R_SUCCESS, nothing sent. */
 enum res db_simple(const char *sql);
 enum res db_begin(void);
 enum res db_commit(void);
 /* BEGIN, then db_exec(st, params, r) in the new transaction, in one round
  * trip (libpq pipeline mode). On failure the transaction is rolled back. */
 PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res *r);
+/* A GET runs its first statement (the session lookup) on its own; with
+ * db_lazy_identity(uid) the next statement, if any, begins a transaction
+ * with app.user_id = uid (BEGIN, set_config and the statement in one round
+ * trip), which db_commit() ends. A read served without a further statement
+ * costs one round trip. db_lazy_identity(0) clears it (request end). */
+void db_lazy_identity(long long user_id);
 /* Roll back if a transaction is open; safe to call at any time. */
 void db_rollback(void);
 /* Run st inside a savepoint: when the database refuses it (a constraint,

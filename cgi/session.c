@@ -85,7 +85,12 @@ enum res sess_load(struct req *req)
 	params[1] = idle;
 	params[2] = tenant;
 	params[3] = req->host;
-	res = db_begin_exec(whole ? &st_session_ctx : &st_session_lookup, params, &r);
+	/* A GET's lookup runs on its own: a page that needs no other statement
+	 * (a cached dashboard) costs one round trip; the next statement, if
+	 * any, begins the transaction with the identity (db_lazy_identity). A
+	 * write keeps one transaction from the lookup on. */
+	db_lazy_identity(0);
+	res = whole ? db_exec(&st_session_ctx, params, &r) : db_begin_exec(&st_session_lookup, params, &r);
 	if (res == NULL)
 		return r;
 	if (PQntuples(res) != 1) {
@@ -127,7 +132,9 @@ enum res sess_load(struct req *req)
 	}
 	PQclear(res);
 	req->sess = s;
-	return R_SUCCESS; /* the transaction stays open for the handler */
+	if (whole)
+		db_lazy_identity(s->user_id);
+	return R_SUCCESS; /* the transaction (a write's) stays open for the handler */
 }
 
 enum res sess_create(struct req *req, long long user_id)

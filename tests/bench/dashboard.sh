@@ -280,8 +280,9 @@ for size in $SIZES; do
 		echo "  restarting the stack with PORTAL_DASHBOARD_CACHE=0 (every view reads the database)"
 		stop_minimal
 		stack stop >/dev/null 2>&1
+		rm -f "$VAR_DIR/nginx.d/bench.conf" # names the upstream setup_bench adds again
 		PORTAL_DASHBOARD_CACHE=0 SEED=0 PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \
-			PORTAL_WORKERS=$WORKERS stack start >/dev/null 2>&1 || die "scripts/stack start (no cache) failed"
+			PORTAL_WORKERS=$WORKERS stack start >"$VAR_DIR/log/restart.log" 2>&1 || { tail -20 "$VAR_DIR/log/restart.log" >&2; die "scripts/stack start (no cache) failed"; }
 		setup_bench
 		wrk -t2 -c16 -d2s -H "Cookie: portal_session=$COOKIE" "$BASE/t/$NW" >/dev/null
 		run_seq "$size" global-nc "$BASE/t/$NW"

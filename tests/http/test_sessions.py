@@ -60,3 +60,17 @@ def test_ctl_create_admin_makes_a_new_mssp_whose_admin_can_sign_in(ctx):
     p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert p.returncode != 0 and "10 to 256 characters" in p.stdout
     assert ctx.stack.psql("SELECT count(*) FROM tenants WHERE name = 'Eastwind'") == "0"
+
+
+def test_error_pages_leave_no_transaction_open(ctx):
+    """A signed-in GET runs its first statement alone and begins a
+    transaction only for the next one (cgi/db.c). An error page rendered
+    after the rollback must not leave one open on the worker's connection:
+    the sessions that worker then writes would never be committed, and
+    every other worker would answer 'sign in'."""
+    admin = ctx.login("admin@northwind.example")
+    for _ in range(12):  # every worker renders a 404 for a signed-in user
+        assert admin.get("/t/999999999").status == 404
+    for _ in range(12):
+        c = ctx.login("viewer@company.example")
+        assert c.get_json("/").status == 200
