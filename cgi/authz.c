@@ -96,6 +96,25 @@ DB_STMT(st_tenant_ctx, 1,
         "SELECT t.id, coalesce(t.parent_id, 0), t.root_id, t.name, t.kind, t.region, effective_role(t.id)"
         " FROM tenants t WHERE t.id = $1::bigint AND t.status = 'active'");
 
+struct tenant_ctx *authz_tenant_from_row(struct req *req, long long id, PGresult *res, int col)
+{
+	struct tenant_ctx *t;
+
+	if (PQgetisnull(res, 0, col + 5) || (t = arena_alloc(&req->arena, sizeof(*t))) == NULL)
+		return NULL;
+	t->id = id;
+	t->parent_id = PQgetisnull(res, 0, col) ? 0 : atoll(PQgetvalue(res, 0, col));
+	t->root_id = atoll(PQgetvalue(res, 0, col + 1));
+	t->name = arena_strdup(&req->arena, PQgetvalue(res, 0, col + 2));
+	t->kind = arena_strdup(&req->arena, PQgetvalue(res, 0, col + 3));
+	t->region = arena_strdup(&req->arena, PQgetvalue(res, 0, col + 4));
+	t->role = authz_role(PQgetvalue(res, 0, col + 5));
+	t->version = -1; /* unknown: no dashboard cache (the caller may set it) */
+	t->hour = 0;
+	t->scope = NULL;
+	return t->name && t->kind && t->region ? t : NULL;
+}
+
 enum res authz_tenant(struct req *req, enum perm perm)
 {
 	const char *idp = http_route_param(req, 0);
@@ -121,22 +140,10 @@ enum res authz_tenant(struct req *req, enum perm perm)
 		PQclear(res);
 		return R_NOT_FOUND;
 	}
-	t = arena_alloc(&req->arena, sizeof(*t));
-	if (t == NULL) {
-		PQclear(res);
-		return R_INTERNAL;
-	}
-	t->id = id;
-	t->parent_id = atoll(PQgetvalue(res, 0, 1));
-	t->root_id = atoll(PQgetvalue(res, 0, 2));
-	t->name = arena_strdup(&req->arena, PQgetvalue(res, 0, 3));
-	t->kind = arena_strdup(&req->arena, PQgetvalue(res, 0, 4));
-	t->region = arena_strdup(&req->arena, PQgetvalue(res, 0, 5));
-	t->role = authz_role(PQgetvalue(res, 0, 6));
-	t->version = -1; /* not read here: no dashboard cache */
-	t->hour = 0;
-	t->scope = NULL;
+	t = authz_tenant_from_row(req, id, res, 1);
 	PQclear(res);
+	if (t == NULL)
+		return R_INTERNAL;
 	req->tenant = t;
 	if (!authz_can(t->role, perm, t->kind))
 		return R_FORBIDDEN;

@@ -6,6 +6,8 @@
 #ifndef AUTHZ_H
 #define AUTHZ_H
 
+#include <libpq-fe.h>
+
 #include "http.h"
 
 enum role {
@@ -65,6 +67,11 @@ unsigned authz_grantable(enum role r, const char *kind);
  * req->tenant. R_NOT_FOUND when the id is malformed or the user may not see
  * the tenant (no existence leak); R_FORBIDDEN when the role lacks perm. */
 enum res authz_tenant(struct req *req, enum perm perm);
+/* The tenant context from row 0 of res, columns col..col+5: parent (NULL
+ * for a root), root, name, kind, region, the user's role. An arena copy
+ * with no dashboard-cache stamp (version -1), or NULL when the role is NULL
+ * (not visible) or memory runs out. */
+struct tenant_ctx *authz_tenant_from_row(struct req *req, long long id, PGresult *res, int col);
 /* Put tenant, role and permissions into the view model (for the header,
  * the selector and what the page may show). */
 void authz_model(struct req *req);

@@ -39,24 +39,18 @@ static void csrf_for(const char *token, char out[65])
 }
 
 /* The tenant of a /t/{id} page and the user's role there, from columns
- * 12-20 of st_session_ctx (an arena copy), or NULL when not visible. */
+ * 12-17 of st_session_ctx, stamped for the dashboard cache from 18-20 (an
+ * arena copy), or NULL when not visible. */
 static struct tenant_ctx *ctx_tenant(struct req *req, PGresult *res, const char *id)
 {
-	struct tenant_ctx *t;
+	struct tenant_ctx *t = id != NULL ? authz_tenant_from_row(req, atoll(id), res, 12) : NULL;
 
-	if (id == NULL || PQgetisnull(res, 0, 17) || (t = arena_alloc(&req->arena, sizeof(*t))) == NULL)
+	if (t == NULL)
 		return NULL;
-	t->id = atoll(id);
-	t->parent_id = PQgetisnull(res, 0, 12) ? 0 : atoll(PQgetvalue(res, 0, 12));
-	t->root_id = atoll(PQgetvalue(res, 0, 13));
-	t->name = arena_strdup(&req->arena, PQgetvalue(res, 0, 14));
-	t->kind = arena_strdup(&req->arena, PQgetvalue(res, 0, 15));
-	t->region = arena_strdup(&req->arena, PQgetvalue(res, 0, 16));
-	t->role = authz_role(PQgetvalue(res, 0, 17));
 	t->version = PQgetisnull(res, 0, 18) ? -1 : atoll(PQgetvalue(res, 0, 18));
 	t->hour = atoll(PQgetvalue(res, 0, 19));
 	t->scope = arena_strdup(&req->arena, PQgetvalue(res, 0, 20));
-	return t->name && t->kind && t->region && t->scope ? t : NULL;
+	return t->scope ? t : NULL;
 }
 
 enum res sess_load(struct req *req)
