@@ -11,8 +11,11 @@ static PGconn *conn;
 static unsigned conn_gen = 1;
 static char last_state[6];
 static char last_msg[256];
-/* The identity for a transaction the next statement begins (a GET's). */
+/* The identity for a transaction the next statement begins (a GET's);
+ * like set_config(..., true) it ends with the transaction (db_commit,
+ * db_rollback). */
 static char lazy_uid[24];
+static const char set_identity[] = "SELECT set_config('app.user_id', $1, true)";
 
 static PGresult *begin_pipelined(PGconn *c, const char *uid, struct db_stmt *st, const char *const *params,
                                  enum res *r);
@@ -160,7 +163,7 @@ enum res db_simple(const char *sql)
 			return r;
 		}
 		PQclear(res);
-		res = PQexecParams(c, "SELECT set_config('app.user_id', $1, true)", 1, NULL, params, NULL, NULL, 0);
+		res = PQexecParams(c, set_identity, 1, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			r = db_classify(res);
 			PQclear(res);
@@ -235,8 +238,7 @@ static PGresult *begin_pipelined(PGconn *c, const char *uid, struct db_stmt *st,
 		return NULL;
 	}
 	sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
-	       (uid == NULL || PQsendQueryParams(c, "SELECT set_config('app.user_id', $1, true)", 1, NULL,
-	                                         ident_params, NULL, NULL, 0) == 1) &&
+	       (uid == NULL || PQsendQueryParams(c, set_identity, 1, NULL, ident_params, NULL, NULL, 0) == 1) &&
 	       PQsendQueryPrepared(c, st->name, st->nparams, params, NULL, NULL, 0) == 1 && PQpipelineSync(c) == 1;
 	if (sent) {
 		begin = pipe_result(c);
@@ -291,10 +293,15 @@ void db_lazy_identity(long long user_id)
 	else
 		lazy_uid[0] = '\0';
 }
-enum res db_commit(void) { return db_simple("COMMIT"); }
+enum res db_commit(void)
+{
+	lazy_uid[0] = '\0';
+	return db_simple("COMMIT");
+}
 
 void db_rollback(void)
 {
+	lazy_uid[0] = '\0';
 	if (conn != NULL && PQstatus(conn) == CONNECTION_OK &&
 	    PQtransactionStatus(conn) != PQTRANS_IDLE)
 		PQclear(PQexec(conn, "ROLLBACK"));

@@ -49,10 +49,12 @@ PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res 
 /* A GET runs its first statement (the session lookup) on its own; with
  * db_lazy_identity(uid) the next statement, if any, begins a transaction
  * with app.user_id = uid (BEGIN, set_config and the statement in one round
- * trip), which db_commit() ends. A read served without a further statement
- * costs one round trip. db_lazy_identity(0) clears it (request end). */
+ * trip). A read served without a further statement costs one round trip.
+ * Like a set_config(..., true) identity it ends with the transaction:
+ * db_commit() and db_rollback() clear it, begun or not. */
 void db_lazy_identity(long long user_id);
-/* Roll back if a transaction is open; safe to call at any time. */
+/* Roll back if a transaction is open, and drop a lazy identity; safe to
+ * call at any time. */
 void db_rollback(void);
 /* Run st inside a savepoint: when the database refuses it (a constraint,
  * a trigger), the request's transaction stays usable so the page can be

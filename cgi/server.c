@@ -62,7 +62,6 @@ static void dispatch(struct req *req)
 	int allowed;
 	enum res r;
 
-	db_lazy_identity(0); /* no identity carries over from the last request */
 	r = http_req_begin(req, req->fcgi);
 	if (r != R_SUCCESS)
 		goto fail;
@@ -117,7 +116,6 @@ static void dispatch(struct req *req)
 		if (!(rt->flags & ROUTE_NO_CSRF) && !sess_csrf_ok(req)) {
 			r = R_FORBIDDEN;
 			db_rollback();
-			db_lazy_identity(0);
 			http_send_error(req, r, "The form has expired or did not come from this site. Reload the page and try again.");
 			goto log;
 		}
@@ -135,14 +133,12 @@ done:
 	http_send(req);
 	goto log;
 fail:
-	db_rollback();
-	db_lazy_identity(0); /* the error page reads nothing under the identity */
+	db_rollback(); /* the error page reads nothing under the identity */
 	if (r == R_UNAVAILABLE)
 		req->status = 503;
 	http_send_error(req, r, NULL);
 log:
-	db_lazy_identity(0);
-	db_rollback(); /* whatever an error page began: nothing stays open */
+	db_rollback(); /* nothing stays open, no identity carries over */
 	log_request(req);
 }
 

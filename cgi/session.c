@@ -83,7 +83,6 @@ enum res sess_load(struct req *req)
 	 * (a cached dashboard) costs one round trip; the next statement, if
 	 * any, begins the transaction with the identity (db_lazy_identity). A
 	 * write keeps one transaction from the lookup on. */
-	db_lazy_identity(0);
 	res = whole ? db_exec(&st_session_ctx, params, &r) : db_begin_exec(&st_session_lookup, params, &r);
 	if (res == NULL)
 		return r;
