@@ -201,18 +201,6 @@ static json_t *severity_bars(const long long v[4])
 	return a;
 }
 
-/* A tenant row of the model ({id, name, kind} from the database) gains
- * the is_mssp / is_msp / is_company flags the templates test. */
-static void kind_flags(json_t *row)
-{
-	const char *kind = json_string_value(json_object_get(row, "kind"));
-
-	kind = kind ? kind : "";
-	json_object_set_new(row, "is_mssp", json_boolean(strcmp(kind, "mssp") == 0));
-	json_object_set_new(row, "is_msp", json_boolean(strcmp(kind, "msp") == 0));
-	json_object_set_new(row, "is_company", json_boolean(strcmp(kind, "company") == 0));
-}
-
 /* The totals (dashboard_overview's "stats") plus the figures derived from
  * them: vulnerabilities, assets, the empty state, the bars and the donut. */
 static void stats_model(json_t *stats)
@@ -400,7 +388,7 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 	frag = json_object();
 	list = json_object_get(ov, "ancestors");
 	for (i = 0; i < json_array_size(list); i++)
-		kind_flags(json_array_get(list, i));
+		tenant_kind_flags(json_array_get(list, i));
 	json_object_set_new(frag, "ancestors", json_is_array(list) ? json_incref(list) : json_array());
 	list = json_object_get(ov, "stats");
 	list = json_is_object(list) ? json_incref(list) : json_object();
@@ -424,7 +412,7 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 				continue; /* no child on this page */
 			row = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)atoll(PQgetvalue(res, n, 1)), "name",
 			                PQgetvalue(res, n, 2), "kind", PQgetvalue(res, n, 3), "region", PQgetvalue(res, n, 4));
-			kind_flags(row);
+			tenant_kind_flags(row);
 			for (c = 0; c < sizeof(keys) / sizeof(keys[0]); c++)
 				json_object_set_new(row, keys[c], json_integer(atoll(PQgetvalue(res, n, 5 + (int)c))));
 			if (!PQgetisnull(res, n, 16))
@@ -448,20 +436,20 @@ enum res page_tenant(struct req *req)
 	const struct tenant_ctx *t = req->tenant;
 	json_t *m = view_model(req), *frag, *v;
 	int is_mssp = strcmp(t->kind, "mssp") == 0;
-	const char *period = http_query(req, "period"), *done = http_query(req, "done");
-	const char *hours = "24", *label = "24 h", *k;
+	/* The incident period, from a fixed list like every other choice. */
+	static const char *const periods[] = {"24h", "7d", "30d", NULL};
+	static const char *const period_hours[] = {"24", "168", "720"}, *const period_labels[] = {"24 h", "7 days",
+	                                                                                          "30 days"};
+	const char *period = http_choice(http_query(req, "period"), periods, periods[0]);
+	const char *done = http_query(req, "done"), *k;
 	struct buf key = BUF_INIT;
 	struct table_query tq;
 	time_t valid_until = 0;
 	enum res r = R_SUCCESS;
-	size_t i;
+	size_t i, p = 0;
 
-	if (period != NULL && strcmp(period, "7d") == 0)
-		hours = "168", label = "7 days";
-	else if (period != NULL && strcmp(period, "30d") == 0)
-		hours = "720", label = "30 days";
-	else
-		period = "24h";
+	while (periods[p] != period)
+		p++;
 	read_query(req, &tq);
 	req->template = "tenant";
 	/* The key: fixed-format fields first, the free-text search last (so
@@ -471,7 +459,7 @@ enum res page_tenant(struct req *req)
 		           t->scope, tq.q);
 	frag = buf_ok(&key) && key.data ? json_incref(cache_get(key.data, t)) : NULL;
 	if (frag == NULL) {
-		frag = load_page(req, &tq, period, hours, label, &valid_until, &r);
+		frag = load_page(req, &tq, period, period_hours[p], period_labels[p], &valid_until, &r);
 		if (frag != NULL && buf_ok(&key) && key.data)
 			cache_put(key.data, t, valid_until, frag);
 	}

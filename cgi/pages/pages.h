@@ -23,6 +23,9 @@ enum res page_password(struct req *req);
 enum res page_tenants(struct req *req);
 /* A tenant row (id, name, kind in columns 0-2) as a new JSON object. */
 json_t *tenant_row(PGresult *res, int i);
+/* Add the is_mssp / is_msp / is_company flags the templates test to a
+ * tenant object with a "kind". */
+void tenant_kind_flags(json_t *row);
 /* analytics.c */
 enum res page_analytics(struct req *req);
 /* sla.c */

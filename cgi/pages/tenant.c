@@ -16,13 +16,23 @@ DB_STMT(st_search, 2,
         " ORDER BY array_position(ARRAY['mssp','msp','company'], t.kind), lower(t.name) LIMIT $2::int");
 DB_STMT(st_my_tenants, 0, "SELECT tenant_id, tenant_name, kind, role FROM my_memberships()");
 
+void tenant_kind_flags(json_t *row)
+{
+	const char *kind = json_string_value(json_object_get(row, "kind"));
+
+	kind = kind ? kind : "";
+	json_object_set_new(row, "is_mssp", json_boolean(strcmp(kind, "mssp") == 0));
+	json_object_set_new(row, "is_msp", json_boolean(strcmp(kind, "msp") == 0));
+	json_object_set_new(row, "is_company", json_boolean(strcmp(kind, "company") == 0));
+}
+
 json_t *tenant_row(PGresult *res, int i)
 {
-	const char *kind = PQgetvalue(res, i, 2);
+	json_t *row = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)atoll(PQgetvalue(res, i, 0)), "name",
+	                        PQgetvalue(res, i, 1), "kind", PQgetvalue(res, i, 2));
 
-	return json_pack("{s:I, s:s, s:s, s:b, s:b, s:b}", "id", (json_int_t)atoll(PQgetvalue(res, i, 0)), "name",
-	                 PQgetvalue(res, i, 1), "kind", kind, "is_mssp", strcmp(kind, "mssp") == 0, "is_msp",
-	                 strcmp(kind, "msp") == 0, "is_company", strcmp(kind, "company") == 0);
+	tenant_kind_flags(row);
+	return row;
 }
 
 /* Escape LIKE wildcards so a search for "50%" finds "50%". */
