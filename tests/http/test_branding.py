@@ -317,3 +317,46 @@ def test_theme_cookie_renders_data_theme_and_the_toggle_is_external(ctx):
     assert '<script src="/static/js/theme.js" defer></script>' in page and 'id="theme-toggle"' in page
     js = c.get("/static/js/theme.js")
     assert js.status == 200 and b"localStorage" in js.body and b"theme=" in js.body
+
+
+def test_resolved_brands_follow_every_change(ctx):
+    """Pages read each tenant's brand from tenant_brand (sql/023), kept by
+    triggers; after every kind of change it must equal the rule,
+    brand_resolve(), for every tenant. Run in one transaction, rolled back."""
+    nw, bf = tid(ctx, "Northwind Security"), tid(ctx, "Bluefin IT")
+    ever = tid(ctx, "Evergreen MSP")
+    png_hex = png(4, 4).hex()
+    steps = [
+        ("INSERT INTO branding (tenant_id, root_id, page_title) VALUES (%d, %d, 'T1')" % (nw, nw)),
+        ("INSERT INTO branding (tenant_id, root_id, footer, host) VALUES (%d, %d, 'F2', 'bf.example')" % (bf, nw)),
+        ("UPDATE branding SET page_title = 'T3' WHERE tenant_id = %d" % nw),
+        ("INSERT INTO tenants (parent_id, root_id, kind, name, region, ancestors)"
+         " VALUES (%d, 0, 'company', 'Brand Test Co', 'eu', '{}')" % bf),
+        ("WITH l AS (INSERT INTO branding_logos (tenant_id, root_id, variant, content_type, bytes, sha256, width,"
+         " height) VALUES (%d, %d, 'light', 'image/png', '\\x%s', repeat('a', 64), 4, 4) RETURNING id)"
+         " UPDATE branding SET logo_light_id = (SELECT id FROM l) WHERE tenant_id = %d" % (nw, nw, png_hex, nw)),
+        ("DELETE FROM branding_logos WHERE tenant_id = %d" % nw),
+        ("UPDATE tenants SET parent_id = %d WHERE id = %d" % (nw, ever)),
+        ("DELETE FROM branding WHERE tenant_id = %d" % nw),
+    ]
+    stale = ("SELECT count(*) FROM tenants t CROSS JOIN LATERAL brand_resolve(t.id) r"
+             " LEFT JOIN tenant_brand b ON b.tenant_id = t.id WHERE (r.*) IS DISTINCT FROM (b.*)")
+    seen = ("SELECT concat_ws('/', b.page_title, b.footer, b.host,"
+            " CASE WHEN b.logo_light IS NOT NULL THEN 'logo' END)"
+            " FROM tenants t JOIN tenant_brand b ON b.tenant_id = t.id WHERE t.name = '%s'")
+    sql = ["BEGIN;"]
+    for i, s in enumerate(steps):
+        sql.append("%s; SELECT 'step %d', (%s), (%s), (%s);" % (s, i, stale, seen % "Brand Test Co",
+                                                                seen % "Evergreen Client 1"))
+    sql.append("ROLLBACK;")
+    out = ctx.stack.psql("\n".join(sql)).splitlines()
+    assert len(out) == len(steps), out
+    got = [l.split("|") for l in out]
+    assert all(g[1] == "0" for g in got), out
+    # The table is not trivially equal to the rule: the values moved.
+    assert got[3][2] == "T3/F2/bf.example", got[3]        # the new company, below Bluefin
+    assert got[4][2] == "T3/F2/bf.example/logo", got[4]   # the MSSP's logo reaches it
+    assert got[5][2] == "T3/F2/bf.example", got[5]        # and goes with the logo
+    assert got[5][3] == "" and got[6][3] == "T3", (got[5], got[6])   # Evergreen moved in
+    assert got[7][2] == "F2/bf.example" and got[7][3] == "", got[7]
+    assert ctx.stack.psql("SELECT count(*) FROM tenants WHERE name = 'Brand Test Co'") == "0"
