@@ -21,6 +21,7 @@
 #include "pages/pages.h"
 #include "router.h"
 #include "session.h"
+#include "token.h"
 #include "view.h"
 
 #define MAX_WORKERS 256
@@ -187,6 +188,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	db_close();
 	view_free();
 	dashboard_cache_free();
+	tok_free();
 	exit(0);
 }
 

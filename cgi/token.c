@@ -1,11 +1,14 @@
 /* token.c - random tokens, digests and constant-time comparison. */
 #include "token.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 static void to_hex(const unsigned char *in, size_t n, char *out)
@@ -31,22 +34,77 @@ int tok_random_hex(char *out, size_t nbytes)
 	return 0;
 }
 
+/* The algorithms, fetched once per process: EVP_sha256() and HMAC() look
+ * them up in the provider store at every call (OpenSSL 3), which was a
+ * visible share of a cached page's CPU. tok_free() releases them. */
+static EVP_MD *sha256;
+static EVP_MAC_CTX *hmac_sha256; /* a keyless template, duplicated per use */
+
+static const EVP_MD *sha256_md(void)
+{
+	if (sha256 == NULL)
+		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	return sha256;
+}
+
+static EVP_MAC_CTX *hmac_template(void)
+{
+	EVP_MAC *mac;
+	OSSL_PARAM params[2];
+
+	if (hmac_sha256 != NULL)
+		return hmac_sha256;
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	hmac_sha256 = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	EVP_MAC_free(mac); /* the context keeps its own reference */
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (hmac_sha256 != NULL && EVP_MAC_CTX_set_params(hmac_sha256, params) != 1) {
+		EVP_MAC_CTX_free(hmac_sha256);
+		hmac_sha256 = NULL;
+	}
+	return hmac_sha256;
+}
+
+/* A digest that cannot be computed (the provider is missing: a broken
+ * installation) must not pass for any value: abort. */
+static void crypto_failed(const char *what)
+{
+	fprintf(stderr, "token: %s failed\n", what);
+	abort();
+}
+
 void tok_sha256_hex(const void *s, size_t n, char out[65])
 {
 	unsigned char md[32];
 	unsigned int len = 0;
+	const EVP_MD *alg = sha256_md();
 
-	EVP_Digest(s, n, md, &len, EVP_sha256(), NULL);
+	if (alg == NULL || EVP_Digest(s, n, md, &len, alg, NULL) != 1 || len != 32)
+		crypto_failed("SHA-256");
 	to_hex(md, 32, out);
 }
 
 void tok_hmac_hex(const char *key, size_t keylen, const char *msg, size_t msglen, char out[65])
 {
 	unsigned char md[32];
-	unsigned int len = 0;
+	size_t len = 0;
+	EVP_MAC_CTX *t = hmac_template(), *c = t ? EVP_MAC_CTX_dup(t) : NULL;
 
-	HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)msg, msglen, md, &len);
+	if (c == NULL || EVP_MAC_init(c, (const unsigned char *)key, keylen, NULL) != 1 ||
+	    EVP_MAC_update(c, (const unsigned char *)msg, msglen) != 1 || EVP_MAC_final(c, md, &len, sizeof(md)) != 1 ||
+	    len != 32)
+		crypto_failed("HMAC-SHA-256");
+	EVP_MAC_CTX_free(c);
 	to_hex(md, 32, out);
+}
+
+void tok_free(void)
+{
+	EVP_MD_free(sha256);
+	sha256 = NULL;
+	EVP_MAC_CTX_free(hmac_sha256);
+	hmac_sha256 = NULL;
 }
 
 int tok_equal(const char *a, const char *b)

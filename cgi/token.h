@@ -18,6 +18,9 @@ void tok_hmac_hex(const char *key, size_t keylen, const char *msg, size_t msglen
 int tok_equal(const char *a, const char *b);
 /* 1 if s is exactly n lowercase hex characters. */
 int tok_is_hex(const char *s, size_t n);
+/* Release the algorithms the digests fetched (at process exit, so leak
+ * checkers see nothing held). */
+void tok_free(void);
 /* Overwrite n bytes at p in a way the compiler cannot drop. */
 void tok_wipe(void *p, size_t n);
 

@@ -75,6 +75,17 @@ static void test_tokens(void)
 	TAP_OK(!tok_is_hex("abc", TOK_HEX) && !tok_is_hex("ABCD", 4), "tok_is_hex wants lowercase hex of the length");
 	tok_sha256_hex("abc", 3, h);
 	TAP_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "SHA-256 test vector");
+	/* RFC 4231 test case 2; twice, and again after tok_free (re-fetched). */
+	tok_hmac_hex("Jefe", 4, "what do ya want for nothing?", 28, h);
+	TAP_STR(h, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", "HMAC-SHA-256 test vector");
+	tok_hmac_hex("Jefe", 4, "what do ya want for nothing?", 28, h);
+	TAP_STR(h, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", "HMAC-SHA-256 again");
+	tok_free();
+	tok_hmac_hex("key", 3, "The quick brown fox jumps over the lazy dog", 43, h);
+	TAP_STR(h, "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8", "HMAC-SHA-256 after tok_free");
+	tok_sha256_hex("abc", 3, h);
+	TAP_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "SHA-256 after tok_free");
+	tok_free();
 	TAP_OK(tok_equal("same", "same") && !tok_equal("same", "sane") && !tok_equal("same", "samey"),
 	       "tok_equal compares whole strings");
 }
