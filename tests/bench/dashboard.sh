@@ -205,10 +205,32 @@ run_wrk() {
 	[ -z "$non2xx" ] || echo "dashboard: WARNING: $size $label: $non2xx non-2xx responses" >&2
 	[ -z "$sockerr" ] || echo "dashboard: WARNING: $size $label: socket errors: $sockerr" >&2
 	RESULTS+=("$size $conns $label $rps $p50 $p99 ${non2xx:-0}")
+	LAST_RPS=$rps
 	printf '  c=%-3s %-12s %9s req/s   p50 %9s ms   p99 %9s ms\n' "$conns" "$label" "$rps" "$p50" "$p99"
 }
 
+# run_paired size conns base label url...: the pages, each between two runs
+# of the minimal responder at the same connections; PAIRED += "size conns
+# label minimal-mean" (the mean of the runs just before and after it), so
+# a page is compared with the floor as the machine was at that moment (on
+# a shared VM the minimal's req/s drifts by 20-40 % within minutes).
+run_paired() {
+	local size=$1 conns=$2 base=$3 before label
+	shift 3
+	run_wrk "$size" "$conns" minimal "$base/bench/minimal"
+	before=$LAST_RPS
+	while [ $# -gt 1 ]; do
+		label=$1
+		run_wrk "$size" "$conns" "$label" "$2"
+		shift 2
+		run_wrk "$size" "$conns" minimal "$base/bench/minimal"
+		PAIRED+=("$size $conns $label $(awk -v a="$before" -v b="$LAST_RPS" 'BEGIN { printf "%.1f", (a + b) / 2 }')")
+		before=$LAST_RPS
+	done
+}
+
 RESULTS=()
+PAIRED=()
 INFO=()
 mkdir -p "$(dirname "$OUT")"
 WRK_LOG=${OUT%.txt}-wrk.log
@@ -269,10 +291,8 @@ for size in $SIZES; do
 	run_seq "$size" companies "$BASE/t/$BF?sort=critical&dir=desc"
 	for c in $CONNS_LIST; do
 		run_wrk "$size" "$c" static "$BASE/bench/static.html"
-		run_wrk "$size" "$c" minimal "$BASE/bench/minimal"
-		run_wrk "$size" "$c" global "$BASE/t/$NW"
-		run_wrk "$size" "$c" msp "$BASE/t/$BF"
-		run_wrk "$size" "$c" companies "$BASE/t/$BF?sort=critical&dir=desc"
+		run_paired "$size" "$c" "$BASE" global "$BASE/t/$NW" msp "$BASE/t/$BF" \
+			companies "$BASE/t/$BF?sort=critical&dir=desc"
 	done
 	# The same pages with the workers' dashboard cache off: every view
 	# reads the database (the cost of the first view after a change).
@@ -289,9 +309,8 @@ for size in $SIZES; do
 		run_seq "$size" msp-nc "$BASE/t/$BF"
 		run_seq "$size" companies-nc "$BASE/t/$BF?sort=critical&dir=desc"
 		for c in $CONNS_LIST; do
-			run_wrk "$size" "$c" global-nc "$BASE/t/$NW"
-			run_wrk "$size" "$c" msp-nc "$BASE/t/$BF"
-			run_wrk "$size" "$c" companies-nc "$BASE/t/$BF?sort=critical&dir=desc"
+			run_paired "$size" "$c" "$BASE" global-nc "$BASE/t/$NW" msp-nc "$BASE/t/$BF" \
+				companies-nc "$BASE/t/$BF?sort=critical&dir=desc"
 		done
 	fi
 	if [ "${BENCH_PGSS:-1}" = 1 ]; then
@@ -310,19 +329,25 @@ first=${SIZES%% *}
 	echo "Dashboard benchmark: $(nproc) CPUs, wrk -t2 -d${SECS}s, $WORKERS FastCGI workers, keep_conn off"
 	echo "data (seed s = stack start + ctl seed-demo, seconds):"
 	printf '%s\n' "${INFO[@]}" | awk '{ printf "  %-2s seed %5ss  %4s MSPs %6s companies %8s assets %9s vulns %8s incidents\n", $1, $2, $3, $4, $5, $6, $7 }'
-	printf '%-4s %4s %-12s %10s %9s %9s %8s %10s %8s\n' size conns page "req/s" "p50 ms" "p99 ms" "/minimal" "vs $first" non2xx
-	printf '%s\n' "${RESULTS[@]}" | awk -v first="$first" '
-		{ key = $1 " " $2 " " $3; rps[key] = $4; line[NR] = $0 }
+	printf '%-4s %4s %-12s %10s %9s %9s %8s %10s %8s %8s\n' size conns page "req/s" "p50 ms" "p99 ms" "/minimal" "vs $first" "vs $first/m" non2xx
+	{ printf '%s\n' "${PAIRED[@]}" | sed 's/^/P /'; printf '%s\n' "${RESULTS[@]}" | sed 's/^/R /'; } | awk -v first="$first" '
+		$1 == "P" { pair[$2 " " $3 " " $4] = $5; next }
+		{ key = $2 " " $3 " " $4; if (!(key in rps)) rps[key] = $5; n++; line[n] = $0 }
 		END {
-			for (i = 1; i <= NR; i++) {
+			for (i = 1; i <= n; i++) {
 				split(line[i], f, " ")
-				min = rps[f[1] " " f[2] " minimal"]; base = rps[first " " f[2] " " f[3]]
-				printf "%-4s %4s %-12s %10.1f %9.2f %9.2f %8s %10.3f %8s\n", f[1], f[2], f[3], f[4], f[5], f[6],
-					(min > 0 ? sprintf("%.3f", f[4] / min) : "-"), (base > 0 ? f[4] / base : 0), f[7]
+				k = f[2] " " f[3] " " f[4]; kf = first " " f[3] " " f[4]
+				if (f[4] == "minimal") { if (seen[k]++) continue; min = 0 } else min = pair[k]
+				base = rps[kf]
+				norm = (min > 0 && pair[kf] > 0 && base > 0) ? sprintf("%.3f", (f[5] / min) / (base / pair[kf])) : "-"
+				printf "%-4s %4s %-12s %10.1f %9.2f %9.2f %8s %10.3f %8s %8s\n", f[2], f[3], f[4], f[5], f[6], f[7],
+					(min > 0 ? sprintf("%.3f", f[5] / min) : "-"), (base > 0 ? f[5] / base : 0), norm, f[8]
 			}
 		}'
 	echo "global, msp, companies: the default portal (dashboard cache on: after the first view, pages are served from the workers' cache until the data changes)"
-	echo "*-nc: PORTAL_DASHBOARD_CACHE=0, every view reads the database (the first view after a change); /minimal against the cached run's minimal"
+	echo "*-nc: PORTAL_DASHBOARD_CACHE=0, every view reads the database (the first view after a change)"
+	echo "/minimal: the page's req/s over the mean of the minimal responder's runs just before and after it (same connections); the minimal row shows its first run"
+	echo "vs $first/m: the page's /minimal over the same page's /minimal at $first, which cancels the machine's drift between the sizes' runs"
 	echo "conns 1: BENCH_SEQ requests one by one on the idle stack (req/s = 1 / mean; p99 column = the slowest)"
 	echo "wrk counts only the requests that complete within the run: with pages slower than ~1 s, p50/p99 are capped near BENCH_SECONDS"
 	echo "targets: each page >= 0.5 x minimal req/s; p99 at 32 connections < 50 ms; req/s at the largest size within 20% of $first"
