@@ -12,6 +12,7 @@
 #include "authz.h"
 #include "config.h"
 #include "db.h"
+#include "log.h"
 #include "pages.h"
 #include "view.h"
 
@@ -279,7 +280,10 @@ static void table_model(json_t *m, const struct table_query *tq, long total, int
  * entry whose table shows a pending request lapses when that request
  * expires: so a hit is exactly what the database would answer, without
  * asking it. Entries hold references to JSON that nothing modifies after
- * it is built (the page adds only top-level keys to its own model). */
+ * it is built (the page adds only top-level keys to its own model), and,
+ * once an HTML view has rendered it, the dashboard's markup
+ * (partials/tenant_board: it depends only on what the key and stamps
+ * cover, never on the session), so a hit renders only the page around it. */
 #define CACHE_SLOTS 256
 
 static struct cached_page {
@@ -288,6 +292,8 @@ static struct cached_page {
 	long long hour;     /* UTC hour (epoch) */
 	time_t valid_until; /* 0, or when a pending request shown expires */
 	json_t *frag;       /* the page's model keys: one reference owned */
+	char *html;         /* malloc'd: the rendered board, or NULL (not yet) */
+	size_t html_len;
 	unsigned long used; /* LRU clock */
 } cache[CACHE_SLOTS];
 static unsigned long cache_clock;
@@ -299,12 +305,14 @@ void dashboard_cache_free(void)
 	for (i = 0; i < CACHE_SLOTS; i++) {
 		free(cache[i].key);
 		json_decref(cache[i].frag);
+		free(cache[i].html);
 		memset(&cache[i], 0, sizeof(cache[i]));
 	}
 }
 
-/* A borrowed reference to the cached model keys for key, or NULL. */
-static json_t *cache_get(const char *key, const struct tenant_ctx *t)
+/* The fresh entry for key (owned by the cache; valid until the next
+ * cache_put), or NULL. */
+static struct cached_page *cache_get(const char *key, const struct tenant_ctx *t)
 {
 	size_t i, n = (size_t)config_get()->dashboard_cache;
 
@@ -315,21 +323,22 @@ static json_t *cache_get(const char *key, const struct tenant_ctx *t)
 		if (c->version != t->version || c->hour != t->hour || (c->valid_until && time(NULL) >= c->valid_until))
 			return NULL; /* stale: replaced by the next cache_put */
 		c->used = ++cache_clock;
-		return c->frag;
+		return c;
 	}
 	return NULL;
 }
 
 /* Store frag (a new reference is taken) under key, in its slot or the
- * least recently used one. */
-static void cache_put(const char *key, const struct tenant_ctx *t, time_t valid_until, json_t *frag)
+ * least recently used one; returns the entry (owned by the cache), or NULL
+ * when the cache is off or out of memory. */
+static struct cached_page *cache_put(const char *key, const struct tenant_ctx *t, time_t valid_until, json_t *frag)
 {
 	struct cached_page *c = &cache[0];
 	size_t i, n = (size_t)config_get()->dashboard_cache;
 	char *k;
 
 	if (n == 0)
-		return;
+		return NULL;
 	for (i = 0; i < n; i++) {
 		if (cache[i].key != NULL && strcmp(cache[i].key, key) == 0) {
 			c = &cache[i];
@@ -339,15 +348,46 @@ static void cache_put(const char *key, const struct tenant_ctx *t, time_t valid_
 			c = &cache[i];
 	}
 	if ((k = strdup(key)) == NULL)
-		return;
+		return NULL;
 	free(c->key);
 	json_decref(c->frag);
+	free(c->html);
+	c->html = NULL;
+	c->html_len = 0;
 	c->key = k;
 	c->version = t->version;
 	c->hour = t->hour;
 	c->valid_until = valid_until;
 	c->frag = json_incref(frag);
 	c->used = ++cache_clock;
+	return c;
+}
+
+/* Set board_html in m: the cached markup of entry c, else rendered now
+ * from m (and kept in c when there is one). */
+static enum res board_html(json_t *m, struct cached_page *c)
+{
+	struct buf out = BUF_INIT;
+	struct mus_error err;
+
+	if (c == NULL || c->html == NULL) {
+		if (view_render_named("partials/tenant_board", m, &out, &err) != R_SUCCESS || !buf_ok(&out)) {
+			log_err("render partials/tenant_board failed: %s:%d:%d: %s", err.name, err.line, err.col, err.msg);
+			buf_free(&out);
+			return R_INTERNAL;
+		}
+		if (c == NULL) {
+			json_object_set_new(m, "board_html", json_stringn_nocheck(out.data ? out.data : "", out.len));
+			buf_free(&out);
+			return R_SUCCESS;
+		}
+		c->html = out.data ? out.data : strdup("");
+		c->html_len = out.len;
+		if (c->html == NULL)
+			return R_INTERNAL;
+	}
+	json_object_set_new(m, "board_html", json_stringn_nocheck(c->html, c->html_len));
+	return R_SUCCESS;
 }
 
 /* The page's model keys from the database: ancestors, stats, trend,
@@ -442,6 +482,7 @@ enum res page_tenant(struct req *req)
 	                                                                                          "30 days"};
 	const char *period = http_choice(http_query(req, "period"), periods, periods[0]);
 	const char *done = http_query(req, "done"), *k;
+	struct cached_page *c;
 	struct buf key = BUF_INIT;
 	struct table_query tq;
 	time_t valid_until = 0;
@@ -457,11 +498,12 @@ enum res page_tenant(struct req *req)
 	if (t->version >= 0 && t->scope != NULL)
 		buf_printf(&key, "%lld\x1f%s\x1f%s\x1f%s\x1f%ld\x1f%s\x1f%s", t->id, period, tq.sort, tq.dir, tq.page,
 		           t->scope, tq.q);
-	frag = buf_ok(&key) && key.data ? json_incref(cache_get(key.data, t)) : NULL;
+	c = buf_ok(&key) && key.data ? cache_get(key.data, t) : NULL;
+	frag = c ? json_incref(c->frag) : NULL;
 	if (frag == NULL) {
 		frag = load_page(req, &tq, period, period_hours[p], period_labels[p], &valid_until, &r);
 		if (frag != NULL && buf_ok(&key) && key.data)
-			cache_put(key.data, t, valid_until, frag);
+			c = cache_put(key.data, t, valid_until, frag);
 	}
 	buf_free(&key);
 	if (frag == NULL)
@@ -474,7 +516,7 @@ enum res page_tenant(struct req *req)
 	for (i = 0; done && i < sizeof(notices) / sizeof(notices[0]); i++)
 		if (strcmp(done, notices[i][0]) == 0)
 			json_object_set_new(m, "notice", json_string(notices[i][1]));
-	return R_SUCCESS;
+	return req->want_json ? R_SUCCESS : board_html(m, c);
 }
 
 enum res page_tenant_export(struct req *req)

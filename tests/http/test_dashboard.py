@@ -4,6 +4,7 @@ pages and exports. Data is written as the owner role (the ingest API has
 its own tests), into a tree made for this file."""
 import csv
 import io
+import re
 import time
 
 _tree = {}
@@ -281,6 +282,45 @@ def test_the_mssp_at_risk_list_is_the_top_of_every_company_in_the_tree(ctx):
         " GROUP BY c.id ORDER BY risk DESC LIMIT 5" % t["mssp"]).split()]
     ranked = admin.get_json("/t/%d" % t["mssp"]).json()["incidents"]["at_risk"]
     assert [r["risk"] for r in ranked] == [r for r in top if r > 0]
+
+
+def test_the_cached_dashboard_markup_follows_every_change(ctx):
+    """On a hit the workers reuse the dashboard's rendered markup
+    (partials/tenant_board, cgi/pages/dashboard.c). It must change with the
+    data as the JSON does, on every worker, while the page around it (the
+    CSRF token of the forms, the notice) stays the request's own."""
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    msp = t["msp"]
+    co = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Dash Co 07' AND parent_id = %d" % msp))
+    path = "/t/%d?q=Dash+Co+07" % msp
+    row = re.compile(r'<a href="/t/%d">([^<]*)</a></td>.*?<td class="sev-critical-text">(\d+)</td>' % co)
+
+    def rows(extra=""):
+        out = []
+        for _ in range(12):
+            r = admin.get(path + extra)
+            assert r.status == 200, r
+            out.append(r.text)
+        return out, {row.search(p).groups() for p in out}
+
+    assert admin.get_json(path).status == 200   # an entry filled by a JSON view: no markup yet
+    pages, seen = rows()
+    assert seen == {("Dash Co 07", "2")}, seen
+    csrf = admin.csrf()
+    assert all('name="csrf" value="%s"' % csrf in p for p in pages)
+    try:
+        ctx.stack.psql("UPDATE tenants SET name = 'Dash Co 07 renamed' WHERE id = %d" % co)
+        assert rows()[1] == {("Dash Co 07 renamed", "2")}
+        ctx.stack.psql("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+                       " SELECT id, root_id, 'markup-1', 'CVE-2024-3400', 'critical' FROM tenants WHERE id = %d" % co)
+        pages, seen = rows("&done=renamed")
+        assert seen == {("Dash Co 07 renamed", "3")}, seen
+        assert all("Tenant renamed." in p for p in pages)
+        assert "Tenant renamed." not in admin.get(path).text
+    finally:
+        ctx.stack.psql("UPDATE tenants SET name = 'Dash Co 07' WHERE id = %d;"
+                       "DELETE FROM vulnerabilities WHERE external_id = 'markup-1' AND tenant_id = %d" % (co, co))
 
 
 def test_a_cached_dashboard_follows_every_change_it_shows(ctx):

@@ -20,6 +20,9 @@ SERVER_MARKUP = {
     "templates/email/reset_html.mustache": {"brand.footer_html"},
     "templates/settings.mustache": {"wl.footer.html"},
     "templates/settings_branding.mustache": {"footer_html"},
+    # The dashboard: partials/tenant_board.mustache rendered (escaping as
+    # every template does) by cgi/pages/dashboard.c and kept in its cache.
+    "templates/tenant.mustache": {"board_html"},
 }
 
 
