@@ -106,18 +106,14 @@ END $$;
 CREATE TRIGGER branding_brand AFTER INSERT OR UPDATE OR DELETE ON branding
     FOR EACH ROW EXECUTE FUNCTION branding_brand();
 
--- A tenant created or moved: its own row (a move updates each tenant below
--- it too, sql/001's tenants_move, so each refreshes itself).
+-- A tenant created or moved. (A move updates each tenant below it too,
+-- sql/001's tenants_move, after this trigger has run for the moved one:
+-- each of them refreshes again with its new path.)
 CREATE FUNCTION tenants_brand() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' OR NEW.ancestors IS DISTINCT FROM OLD.ancestors THEN
-        INSERT INTO tenant_brand AS x SELECT * FROM brand_resolve(NEW.id)
-        ON CONFLICT (tenant_id) DO UPDATE
-           SET page_title = excluded.page_title, page_title_src = excluded.page_title_src,
-               footer = excluded.footer, footer_src = excluded.footer_src,
-               logo_light = excluded.logo_light, logo_light_src = excluded.logo_light_src,
-               logo_dark = excluded.logo_dark, logo_dark_src = excluded.logo_dark_src, host = excluded.host;
+        PERFORM tenant_brand_refresh(ARRAY[NEW.id]);
     END IF;
     RETURN NULL;
 END $$;
