@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <fcgios.h>
 
 #include "api.h"
 #include "authz.h"
@@ -184,6 +185,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 		served++;
 	}
 	FCGX_Free(&fcgi, 1);
+	OS_LibShutdown(); /* libfcgi's I/O table from FCGX_Init */
 	arena_free(&req.arena);
 	db_close();
 	view_free();
