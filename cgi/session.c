@@ -113,14 +113,8 @@ enum res sess_load(struct req *req)
 	if (whole) {
 		json_t *m = view_model(req);
 		json_object_set_new(m, "brand", brand_from_row(res, 0, 0));
-		if (!PQgetisnull(res, 0, 11)) {
-			json_t *items = json_loads(PQgetvalue(res, 0, 11), 0, NULL);
-			if (json_is_array(items))
-				json_object_set_new(m, "bell", json_pack("{s:I, s:o}", "unread", (json_int_t)s->unread, "items",
-				                                         items));
-			else
-				json_decref(items);
-		}
+		if (!PQgetisnull(res, 0, 11))
+			json_object_set_new(m, "bell", view_bell(s->unread, PQgetvalue(res, 0, 11)));
 		req->tenant = ctx_tenant(req, res, tenant);
 	}
 	PQclear(res);

@@ -14,9 +14,8 @@
 
 static struct mus_set *templates;
 
-DB_STMT(st_bell, 0,
-        "SELECT id, title, link, to_char(created_at, 'YYYY-MM-DD HH24:MI') FROM notifications"
-        " WHERE read_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 5");
+/* The bell's items (sql/023: bell_items), as request_context() reads them. */
+DB_STMT(st_bell, 0, "SELECT bell_items(app_user_id())");
 /* The tenant in context, else the user's first membership, else the Host. */
 DB_STMT(st_brand_request, 3, "SELECT " BRAND_COLUMNS " FROM brand_for_request($1::bigint, $2::bigint, $3)");
 
@@ -86,20 +85,29 @@ static json_t *load_brand(struct req *req)
 	return b;
 }
 
-/* The bell's dropdown: the newest unread notifications (RLS: your own). */
+json_t *view_bell(long long unread, const char *items)
+{
+	json_t *list = items != NULL ? json_loads(items, 0, NULL) : NULL;
+
+	if (!json_is_array(list)) {
+		json_decref(list);
+		list = json_array();
+	}
+	return json_pack("{s:I, s:o}", "unread", (json_int_t)unread, "items", list);
+}
+
+/* The bell's dropdown when the request's first statement did not bring it
+ * (after a write): the newest unread notifications (RLS: your own). */
 static json_t *bell(struct req *req)
 {
-	json_t *b = json_pack("{s:I, s:[]}", "unread", (json_int_t)req->sess->unread, "items");
 	PGresult *res;
 	enum res r;
-	int i;
+	json_t *b;
 
 	res = db_exec(&st_bell, NULL, &r);
-	for (i = 0; res != NULL && i < PQntuples(res); i++)
-		json_array_append_new(json_object_get(b, "items"),
-		                      json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)atoll(PQgetvalue(res, i, 0)),
-		                                "title", PQgetvalue(res, i, 1), "link", PQgetvalue(res, i, 2), "at",
-		                                PQgetvalue(res, i, 3)));
+	b = view_bell(req->sess->unread, res != NULL && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)
+	                                     ? PQgetvalue(res, 0, 0)
+	                                     : NULL);
 	PQclear(res);
 	return b;
 }

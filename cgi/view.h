@@ -20,6 +20,9 @@ enum res view_render(struct req *req, struct buf *out, struct mus_error *err);
 /* Render any compiled template (an email part, say) with model, appending
  * to out. The model is used as given: no common parts are added. */
 enum res view_render_named(const char *name, json_t *model, struct buf *out, struct mus_error *err);
+/* The bell's model, a new object: {unread, items} from the JSON array
+ * items (sql/023: bell_items; NULL or not an array: no items). */
+json_t *view_bell(long long unread, const char *items);
 /* Add brand/user/csrf to req->model (done by view_render; exposed so JSON
  * answers carry them too). Loads the effective brand from the database
  * once per request, falling back to the default when it is unreachable. */

@@ -228,6 +228,24 @@ BEGIN
     RETURN tenant_role(app_user_id(), p_tenant);
 END $$;
 
+-- The bell's dropdown: the user's five newest unread notifications as a
+-- JSON array (NULL: none). request_context() reads it for the user it
+-- looked up; a page after a write reads it with the identity of its
+-- transaction (cgi/view.c), where RLS leaves only the user's own rows.
+CREATE FUNCTION bell_items(p_user bigint) RETURNS json
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+DECLARE b json;
+BEGIN
+    SELECT json_agg(json_build_object('id', n.id, 'title', n.title, 'link', n.link,
+                                      'at', to_char(n.created_at, 'YYYY-MM-DD HH24:MI')))
+      INTO b
+      FROM (SELECT * FROM notifications n WHERE n.user_id = p_user AND n.read_at IS NULL
+             ORDER BY n.created_at DESC, n.id DESC LIMIT 5) n;
+    RETURN b;
+END $$;
+REVOKE ALL ON FUNCTION bell_items(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bell_items(bigint) TO portal_app;
+
 -- ------------------------------------------- 3. the request context
 -- Same columns and meaning as sql/021's: the session (as
 -- auth_session_lookup), the tenant of a /t/{id} page with the user's role
@@ -262,11 +280,7 @@ BEGIN
         r := t.role;
     END IF;
     IF s.unread > 0 THEN
-        SELECT json_agg(json_build_object('id', n.id, 'title', n.title, 'link', n.link,
-                                          'at', to_char(n.created_at, 'YYYY-MM-DD HH24:MI')))
-          INTO b
-          FROM (SELECT * FROM notifications n WHERE n.user_id = s.user_id AND n.read_at IS NULL
-                 ORDER BY n.created_at DESC, n.id DESC LIMIT 5) n;
+        b := bell_items(s.user_id);
     END IF;
     IF r IS NULL THEN
         RETURN QUERY

@@ -2,6 +2,7 @@
 import hashlib
 import os
 import subprocess
+import time
 
 import portal
 
@@ -74,3 +75,27 @@ def test_error_pages_leave_no_transaction_open(ctx):
     for _ in range(12):
         c = ctx.login("viewer@company.example")
         assert c.get_json("/").status == 200
+
+
+def test_the_bell_is_the_same_on_a_page_and_after_a_write(ctx):
+    """A GET gets the bell in its first statement (request_context), a write
+    after its handler (cgi/view.c); both read bell_items() (sql/023): the
+    five newest unread notifications, newest first."""
+    uid = int(ctx.stack.psql("SELECT id FROM users WHERE email = 'owner@msp1.example'"))
+    bf = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
+    tag = "Bell test %d" % (int(time.time() * 1000) % 1000000)
+    # In the future, so they are the newest whatever other tests left.
+    ctx.stack.psql("INSERT INTO notifications (user_id, kind, title, link, created_at)"
+                   " SELECT %d, 'test', '%s ' || g, '/t/%d', now() + make_interval(mins => g)"
+                   " FROM generate_series(1, 7) g" % (uid, tag, bf))
+    try:
+        owner = ctx.login("owner@msp1.example")
+        page = owner.get_json("/t/%d" % bf).json()["bell"]
+        assert [i["title"] for i in page["items"]] == ["%s %d" % (tag, g) for g in (7, 6, 5, 4, 3)], page
+        assert page["unread"] >= 7 and all(i["link"] == "/t/%d" % bf and i["at"] for i in page["items"])
+        r = owner.request("POST", "/t/%d/children.json" % bf, body="name=&region=eu&csrf=" + owner.csrf(),
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status == 400, r
+        assert r.json()["bell"] == page
+    finally:
+        ctx.stack.psql("UPDATE notifications SET read_at = now() WHERE title LIKE '%s %%'" % tag)
