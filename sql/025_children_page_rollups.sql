@@ -29,26 +29,21 @@ BEGIN
                    row_number() OVER (ORDER BY
                        CASE WHEN p_sort = 'name' AND p_dir = 'asc' THEN lower(c.name) END ASC,
                        CASE WHEN p_sort = 'name' AND p_dir = 'desc' THEN lower(c.name) END DESC,
-                       CASE WHEN p_dir = 'asc' THEN CASE p_sort WHEN 'companies' THEN k.companies
-                           WHEN 'probes' THEN k.probes WHEN 'agents' THEN k.agents
-                           WHEN 'discovered' THEN k.discovered WHEN 'external' THEN k.external
-                           WHEN 'vulns' THEN k.vuln_critical + k.vuln_high + k.vuln_medium + k.vuln_low
-                           WHEN 'critical' THEN k.vuln_critical WHEN 'high' THEN k.vuln_high
-                           WHEN 'medium' THEN k.vuln_medium WHEN 'low' THEN k.vuln_low
-                           WHEN 'open_critical' THEN k.incidents_open_critical END END ASC NULLS FIRST,
-                       CASE WHEN p_dir = 'desc' THEN CASE p_sort WHEN 'companies' THEN k.companies
-                           WHEN 'probes' THEN k.probes WHEN 'agents' THEN k.agents
-                           WHEN 'discovered' THEN k.discovered WHEN 'external' THEN k.external
-                           WHEN 'vulns' THEN k.vuln_critical + k.vuln_high + k.vuln_medium + k.vuln_low
-                           WHEN 'critical' THEN k.vuln_critical WHEN 'high' THEN k.vuln_high
-                           WHEN 'medium' THEN k.vuln_medium WHEN 'low' THEN k.vuln_low
-                           WHEN 'open_critical' THEN k.incidents_open_critical END END DESC NULLS LAST,
+                       CASE WHEN p_dir = 'asc' THEN k.v END ASC NULLS FIRST,
+                       CASE WHEN p_dir = 'desc' THEN k.v END DESC NULLS LAST,
                        lower(c.name), c.id) AS ord
               FROM tenants c
               -- The sort key of a counter column: a primary-key probe per
               -- child (OFFSET 0: never a scan of every tenant's row). Sorted
               -- by name, no child's rollup is read here.
-              LEFT JOIN LATERAL (SELECT x.* FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name'
+              LEFT JOIN LATERAL (SELECT CASE p_sort WHEN 'companies' THEN x.companies
+                                     WHEN 'probes' THEN x.probes WHEN 'agents' THEN x.agents
+                                     WHEN 'discovered' THEN x.discovered WHEN 'external' THEN x.external
+                                     WHEN 'vulns' THEN x.vuln_critical + x.vuln_high + x.vuln_medium + x.vuln_low
+                                     WHEN 'critical' THEN x.vuln_critical WHEN 'high' THEN x.vuln_high
+                                     WHEN 'medium' THEN x.vuln_medium WHEN 'low' THEN x.vuln_low
+                                     WHEN 'open_critical' THEN x.incidents_open_critical END AS v
+                                   FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name'
                                   OFFSET 0) k ON true
              WHERE c.parent_id = p_tenant AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
                AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0)) r
