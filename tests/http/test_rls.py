@@ -454,3 +454,71 @@ def test_a_removed_mssp_analyst_sees_nothing(ctx):
     lines = out.splitlines()
     assert lines[1] == str(analyst), "the membership was not removed: %r" % lines
     assert lines[3] == "0", "a removed MSSP analyst still sees %s tenants" % lines[3]
+
+
+def test_user_access_follows_every_change(ctx):
+    """request_context() and tenant_role() read a user's memberships and
+    assignments from user_access (sql/026), kept by triggers. After every
+    kind of change the row must equal the tables, and the role of every
+    user on every tenant must equal the rule written over the tables (the
+    query sql/023's tenant_role ran). Run in one transaction, rolled back."""
+    ua = "(SELECT id FROM users WHERE email = 'ua@test.example')"
+    vc = "(SELECT id FROM users WHERE email = 'viewer@company.example')"
+    nw = "(SELECT id FROM tenants WHERE name = 'Northwind Security')"
+    bf = "(SELECT id FROM tenants WHERE name = 'Bluefin IT')"
+    cb = "(SELECT id FROM tenants WHERE name = 'Cobalt Managed Services')"
+    c1 = "(SELECT min(id) FROM tenants WHERE parent_id = %s)" % bf
+    k1 = "(SELECT min(id) FROM tenants WHERE parent_id = %s)" % cb
+    steps = [
+        "INSERT INTO users (email, name) VALUES ('ua@test.example', 'UA');"
+        " INSERT INTO memberships (user_id, tenant_id, role) VALUES (%s, %s, 'viewer')" % (ua, bf),
+        "UPDATE memberships SET role = 'admin' WHERE user_id = %s" % ua,
+        "INSERT INTO memberships (user_id, tenant_id, role) VALUES (%s, %s, 'mssp_analyst')" % (ua, nw),
+        "INSERT INTO analyst_assignments (user_id, tenant_id) VALUES (%s, %s)" % (ua, cb),
+        "DELETE FROM analyst_assignments WHERE user_id = %s" % ua,
+        "UPDATE memberships SET user_id = %s WHERE user_id = %s AND tenant_id = %s" % (vc, ua, bf),
+        "INSERT INTO tenants (parent_id, root_id, kind, name, region, ancestors)"
+        " VALUES (%s, 0, 'company', 'Access Test Co', 'eu', '{}');"
+        " INSERT INTO memberships (user_id, tenant_id, role)"
+        " SELECT %s, id, 'owner' FROM tenants WHERE name = 'Access Test Co'" % (bf, ua),
+        "DELETE FROM tenants WHERE name = 'Access Test Co'",
+        "DELETE FROM users WHERE id = %s" % ua,
+    ]
+    stale = """SELECT count(*) FROM users u LEFT JOIN user_access a ON a.user_id = u.id
+        WHERE (coalesce(a.tenants, '{}'), coalesce(a.roles, '{}'), coalesce(a.assigned, '{}'), coalesce(a.scope, ';'))
+              IS DISTINCT FROM
+              (coalesce((SELECT array_agg(m.tenant_id ORDER BY m.tenant_id) FROM memberships m
+                          WHERE m.user_id = u.id), '{}'),
+               coalesce((SELECT array_agg(m.role ORDER BY m.tenant_id) FROM memberships m
+                          WHERE m.user_id = u.id), '{}'),
+               coalesce((SELECT array_agg(x.tenant_id ORDER BY x.tenant_id) FROM analyst_assignments x
+                          WHERE x.user_id = u.id), '{}'),
+               coalesce((SELECT string_agg(m.tenant_id || ':' || m.role, ',' ORDER BY m.tenant_id)
+                          FROM memberships m WHERE m.user_id = u.id), '') || ';' ||
+               coalesce((SELECT string_agg(x.tenant_id::text, ',' ORDER BY x.tenant_id)
+                          FROM analyst_assignments x WHERE x.user_id = u.id), ''))"""
+    wrong = """SELECT count(*) FROM users u CROSS JOIN tenants t
+        WHERE tenant_role(u.id, t.id) IS DISTINCT FROM coalesce(
+            (SELECT m.role FROM memberships m
+              WHERE m.tenant_id = ANY (t.ancestors) AND m.user_id = u.id AND m.role <> 'mssp_analyst'
+              ORDER BY array_position(t.ancestors, m.tenant_id) DESC LIMIT 1),
+            (SELECT 'mssp_analyst' FROM memberships m
+              WHERE m.tenant_id = t.root_id AND m.user_id = u.id AND m.role = 'mssp_analyst'
+                AND (t.id = t.root_id OR EXISTS (SELECT 1 FROM analyst_assignments x
+                                                  WHERE x.user_id = u.id AND x.tenant_id = ANY (t.ancestors)))))"""
+    roles = "concat_ws('/', %s)" % ", ".join("coalesce(tenant_role(%s, %s), '-')" % (ua, t) for t in (c1, k1, nw))
+    sql = ["BEGIN;"]
+    for i, s in enumerate(steps):
+        sql.append("%s; SELECT 'step %d', (%s), (%s), %s, (SELECT count(*) FROM user_access WHERE user_id = %s);"
+                   % (s, i, stale, wrong, roles, ua))
+    sql.append("ROLLBACK;")
+    out = owner(ctx, "\n".join(sql)).splitlines()
+    got = [l.split("|") for l in out if l.startswith("step ")]
+    assert len(got) == len(steps), out
+    assert all(g[1] == "0" and g[2] == "0" for g in got), got
+    # The rows are not trivially equal to the tables: the roles moved.
+    assert [g[3] for g in got[:6]] == ["viewer/-/-", "admin/-/-", "admin/-/mssp_analyst",
+                                       "admin/mssp_analyst/mssp_analyst", "admin/-/mssp_analyst",
+                                       "-/-/mssp_analyst"], got
+    assert got[7][4] == "1" and got[8][4] == "0", got   # the user's row goes with the user
+    assert owner(ctx, "SELECT count(*) FROM users WHERE email = 'ua@test.example'") == "0"
