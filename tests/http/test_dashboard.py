@@ -308,6 +308,65 @@ def test_the_mssp_at_risk_list_is_the_top_of_every_company_in_the_tree(ctx):
                        "UPDATE tenants SET status = 'archived' WHERE id = %d" % (tie, tie))
 
 
+def test_the_at_risk_lists_follow_renames_and_moves(ctx):
+    """The at-risk lists read tenant_stats' copy of each company's root,
+    parent and name (sql/027). After a rename and a move, the MSSP's and
+    the MSP's lists must still be the top five of the raw rows."""
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+
+    def raw(where):
+        return [(name, int(risk)) for name, risk in (l.split("|") for l in ctx.stack.psql(
+            "SELECT c.name, 10 * count(i.*) FILTER (WHERE i.closed_at IS NULL AND i.severity = 'critical')"
+            "   + 3 * count(i.*) FILTER (WHERE i.closed_at IS NULL AND i.severity <> 'critical')"
+            "   + (SELECT count(*) FROM vulnerabilities v WHERE v.tenant_id = c.id AND v.fixed_at IS NULL"
+            "      AND v.severity = 'critical') AS risk"
+            " FROM tenants c LEFT JOIN incidents i ON i.tenant_id = c.id"
+            " WHERE %s AND c.kind = 'company' AND c.status = 'active'"
+            " GROUP BY c.id ORDER BY risk DESC, c.name, c.id LIMIT 5" % where).splitlines()) if int(risk) > 0]
+
+    def listed(tid):
+        return [(r["name"], r["risk"]) for r in admin.get_json("/t/%d" % tid).json()["incidents"]["at_risk"]]
+
+    def check():
+        assert listed(t["msp"]) == raw("c.parent_id = %d" % t["msp"])
+        assert listed(t["mssp"]) == raw("c.root_id = %d" % t["mssp"])
+        assert ctx.stack.psql("SELECT count(*) FROM tenant_stats s JOIN tenants c ON c.id = s.tenant_id"
+                              " WHERE (s.root_id, s.parent_id, s.name)"
+                              " IS DISTINCT FROM (c.root_id, c.parent_id, c.name)") == "0"
+
+    check()
+    n = t["n"]
+    first, risk = listed(t["msp"])[0]
+    top = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = '%s' AND parent_id = %d" % (first, t["msp"])))
+    mover = None
+    try:
+        # Renamed so that it sorts last among its ties: the lists follow.
+        ctx.stack.psql("UPDATE tenants SET name = 'zz Renamed %d' WHERE id = %d" % (n, top))
+        check()
+        assert ("zz Renamed %d" % n, risk) in listed(t["msp"])
+        # An unmanaged MSP whose company outranks every other joins the MSSP.
+        ctx.stack.psql("INSERT INTO tenants (kind, name, region, ancestors, root_id)"
+                       " VALUES ('msp', 'Risk Mover MSP %d', 'eu', '{0}', 0)" % n)
+        mover = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Risk Mover MSP %d'" % n))
+        ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                       " VALUES ('company', 'Risk Mover Co %d', 'eu', %d, '{0}', 0);"
+                       "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title)"
+                       " SELECT c.id, c.root_id, 'rm' || k, 'critical', 'Ransomware' FROM tenants c,"
+                       " generate_series(1, 40) k WHERE c.name = 'Risk Mover Co %d'" % (n, mover, n))
+        assert ("Risk Mover Co %d" % n, 400) not in listed(t["mssp"])
+        assert ctx.stack.psql("SELECT s.root_id, s.risk FROM tenant_stats s JOIN tenants c ON c.id = s.tenant_id"
+                              " WHERE c.name = 'Risk Mover Co %d'" % n) == "%d|400" % mover
+        ctx.stack.psql("UPDATE tenants SET parent_id = %d WHERE id = %d" % (t["mssp"], mover))
+        check()
+        assert listed(t["mssp"])[0] == ("Risk Mover Co %d" % n, 400)
+    finally:
+        ctx.stack.psql("UPDATE tenants SET name = '%s' WHERE id = %d" % (first, top))
+        if mover is not None:
+            ctx.stack.psql("UPDATE tenants SET status = 'archived' WHERE parent_id = %d OR id = %d" % (mover, mover))
+    check()
+
+
 def test_the_cached_dashboard_markup_follows_every_change(ctx):
     """On a hit the workers reuse the dashboard's rendered markup
     (partials/tenant_board, cgi/pages/dashboard.c). It must change with the
