@@ -245,8 +245,18 @@ def test_child_counts_follow_creates_archives_and_moves(ctx):
         raw_msps, raw_companies = [int(x) for x in ctx.stack.psql(
             "SELECT count(*) FILTER (WHERE kind = 'msp'), count(*) FILTER (WHERE kind = 'company') FROM tenants"
             " WHERE %d = ANY (ancestors) AND id <> %d AND status = 'active'" % (tid, tid)).split("|")]
-        s = admin.get_json("/t/%d" % tid).json()["stats"]
+        page = admin.get_json("/t/%d" % tid).json()
+        s = page["stats"]
         assert (s["msps"], s["companies"]) == (raw_msps, raw_companies), (tid, s)
+        # The table sorted by name (the default) takes its count from the
+        # rollup and its rows from the name index (sql/028): both must be
+        # the raw children's, in both directions.
+        names = ctx.stack.psql("SELECT name FROM tenants WHERE parent_id = %d AND status = 'active'"
+                               " ORDER BY lower(name), id" % tid).splitlines()
+        assert page["children_count"] == len(names), (tid, page["children_count"], len(names))
+        assert [r["name"] for r in page["children"]] == names[:50]
+        desc = admin.get_json("/t/%d?sort=name&dir=desc" % tid).json()["children"]
+        assert [r["name"] for r in desc] == names[::-1][:50]
         return raw_msps, raw_companies
 
     before = check(t["mssp"])
