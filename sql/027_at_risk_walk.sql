@@ -67,6 +67,12 @@ END $$;
 -- cheap) the at-risk read was planned again at every call (0.4 ms of a
 -- 0.5 ms view at L), since the generic plan's estimate for a root's
 -- companies (one third of all, at L) hides that five rows end the walk.
+-- A generic plan cannot see the viewer's scope either: given the chance,
+-- it drove the at-risk read from the tenants the scope matches (the GIN
+-- index on ancestors, guessing a few rows: every tenant of the tree, 6 ms
+-- at M). So the candidates' visibility, here and in the breadcrumb, is
+-- checked row by row in a LATERAL subquery that cannot be pulled up
+-- (OFFSET 0), and the index on the list's order drives.
 CREATE OR REPLACE FUNCTION dashboard_overview(p_tenant bigint, p_hours int) RETURNS json
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 SET plan_cache_mode = force_generic_plan AS $$
@@ -96,24 +102,27 @@ BEGIN
         SELECT json_agg(r) INTO risky FROM (
             SELECT x.tenant_id AS id, x.name, x.risk, x.incidents_open_critical AS open_critical,
                    x.incidents_open AS open, x.vuln_critical
-              FROM tenant_stats x JOIN tenants c ON c.id = x.tenant_id
+              FROM tenant_stats x
+              JOIN LATERAL (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.status = 'active'
+                               AND scope_sees(c.ancestors, c.id, sc, ex) OFFSET 0) v ON true
              WHERE x.root_id = t.id AND x.risk > 0 AND x.is_company
-               AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
              ORDER BY x.risk DESC, x.name, x.tenant_id LIMIT 5) r;
     ELSE
         SELECT json_agg(r) INTO risky FROM (
             SELECT x.tenant_id AS id, x.name, x.risk, x.incidents_open_critical AS open_critical,
                    x.incidents_open AS open, x.vuln_critical
-              FROM tenant_stats x JOIN tenants c ON c.id = x.tenant_id
+              FROM tenant_stats x
+              JOIN LATERAL (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.status = 'active'
+                               AND scope_sees(c.ancestors, c.id, sc, ex) OFFSET 0) v ON true
              WHERE x.parent_id = t.id AND x.risk > 0 AND x.is_company
-               AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
              ORDER BY x.risk DESC, x.name, x.tenant_id LIMIT 5) r;
     END IF;
     RETURN json_build_object(
         'ancestors', (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'kind', a.kind)
-                                               ORDER BY array_position(t.ancestors, a.id)), '[]')
-                        FROM tenants a WHERE a.id = ANY (t.ancestors) AND a.id <> t.id
-                         AND scope_sees(a.ancestors, a.id, sc, ex)),
+                                               ORDER BY p.n), '[]')
+                        FROM unnest(t.ancestors[1:cardinality(t.ancestors) - 1]) WITH ORDINALITY AS p(id, n)
+                        JOIN LATERAL (SELECT y.id, y.name, y.kind FROM tenants y
+                                       WHERE y.id = p.id AND scope_sees(y.ancestors, y.id, sc, ex) OFFSET 0) a ON true),
         'stats', json_build_object('probes', coalesce(st.probes, 0), 'agents', coalesce(st.agents, 0),
                      'discovered', coalesce(st.discovered, 0), 'external', coalesce(st.external, 0),
                      'critical', coalesce(st.vuln_critical, 0), 'high', coalesce(st.vuln_high, 0),
