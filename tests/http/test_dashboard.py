@@ -48,14 +48,20 @@ def tree(ctx):
 
 
 def raw(ctx, tid):
-    q = ("SELECT (SELECT count(*) FROM assets a JOIN tenants t ON t.id = a.tenant_id WHERE {0} = ANY (t.ancestors) AND a.kind = 'probe'),"
-         " (SELECT count(*) FROM assets a JOIN tenants t ON t.id = a.tenant_id WHERE {0} = ANY (t.ancestors) AND a.kind = 'agent'),"
-         " (SELECT count(*) FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id WHERE {0} = ANY (t.ancestors)"
+    """Probes, agents, open critical and high findings, open critical incidents of tid's subtree."""
+    return raw_where(ctx, "%d = ANY (t.ancestors)" % tid)
+
+
+def raw_where(ctx, under):
+    """raw() over the tenants t matching the condition under."""
+    q = ("SELECT (SELECT count(*) FROM assets a JOIN tenants t ON t.id = a.tenant_id WHERE {0} AND a.kind = 'probe'),"
+         " (SELECT count(*) FROM assets a JOIN tenants t ON t.id = a.tenant_id WHERE {0} AND a.kind = 'agent'),"
+         " (SELECT count(*) FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id WHERE {0}"
          "   AND fixed_at IS NULL AND severity = 'critical'),"
-         " (SELECT count(*) FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id WHERE {0} = ANY (t.ancestors)"
+         " (SELECT count(*) FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id WHERE {0}"
          "   AND fixed_at IS NULL AND severity = 'high'),"
-         " (SELECT count(*) FROM incidents i JOIN tenants t ON t.id = i.tenant_id WHERE {0} = ANY (t.ancestors)"
-         "   AND closed_at IS NULL AND severity = 'critical')").format(tid)
+         " (SELECT count(*) FROM incidents i JOIN tenants t ON t.id = i.tenant_id WHERE {0}"
+         "   AND closed_at IS NULL AND severity = 'critical')").format(under)
     return [int(x) for x in ctx.stack.psql(q).split("|")]
 
 
@@ -125,6 +131,44 @@ def test_an_unassigned_analyst_sees_neither_the_tree_nor_its_totals(ctx):
     assert analyst.get("/t/%d" % t["msp"]).status == 404
     names = [r["name"] for r in analyst.get_json("/t/%d" % t["mssp"]).json()["children"]]
     assert "Dash MSP %d" % t["n"] not in names
+
+
+def test_an_analysts_global_view_counts_only_their_assignments(ctx):
+    t = tree(ctx)
+    q = ctx.stack.psql
+    analyst = ctx.login("analyst@northwind.example")
+    uid = int(q("SELECT id FROM users WHERE email = 'analyst@northwind.example'"))
+    # Besides the demo's first MSP: the test MSP, one of its companies
+    # (inside an assigned subtree: counted once) and a company of an MSP
+    # the analyst is not assigned.
+    co = int(q("SELECT id FROM tenants WHERE name = 'Dash Co 07' AND parent_id = %d" % t["msp"]))
+    other = int(q("SELECT c.id FROM tenants c JOIN tenants m ON m.id = c.parent_id WHERE m.parent_id = %d"
+                  " AND m.id NOT IN (SELECT tenant_id FROM analyst_assignments WHERE user_id = %d)"
+                  " AND m.id <> %d AND c.kind = 'company' ORDER BY c.id LIMIT 1" % (t["mssp"], uid, t["msp"])))
+    extra = [t["msp"], co, other]
+    q("INSERT INTO analyst_assignments (user_id, tenant_id) SELECT %d, unnest(ARRAY%r)" % (uid, extra))
+    try:
+        assigned = "t.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id = %d)" % uid
+        j = analyst.get_json("/t/%d" % t["mssp"]).json()
+        s = j["stats"]
+        assert [s["probes"], s["agents"], s["critical"], s["high"], s["incidents_open_critical"]] == \
+            raw_where(ctx, assigned)
+        msps, companies, new24 = (int(x) for x in q(
+            "SELECT (SELECT count(*) FROM tenants t WHERE %s AND t.kind = 'msp' AND t.status = 'active'),"
+            " (SELECT count(*) FROM tenants t WHERE %s AND t.kind = 'company' AND t.status = 'active'),"
+            " (SELECT count(*) FROM incidents i JOIN tenants t ON t.id = i.tenant_id WHERE %s"
+            "   AND i.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours')"
+            % (assigned, assigned, assigned)).split("|"))
+        assert (s["msps"], s["companies"], j["incidents"]["new_24h"]) == (msps, companies, new24)
+        top = q("SELECT string_agg(cve || ':' || n, ',' ORDER BY n DESC, cve) FROM (SELECT v.cve, count(*) AS n"
+                " FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id WHERE %s AND v.fixed_at IS NULL"
+                " GROUP BY v.cve ORDER BY 2 DESC, 1 LIMIT 10) x" % assigned)
+        assert ",".join("%s:%d" % (c["cve"], c["open"]) for c in j["top_cves"]) == top
+        # Not the MSSP's totals, which its admin sees.
+        admin = ctx.login("admin@northwind.example").get_json("/t/%d" % t["mssp"]).json()["stats"]
+        assert admin["companies"] > s["companies"] and admin["probes"] > s["probes"]
+    finally:
+        q("DELETE FROM analyst_assignments WHERE user_id = %d AND tenant_id = ANY (ARRAY%r)" % (uid, extra))
 
 
 def test_a_company_page_has_tiles_and_no_table_and_an_empty_state(ctx):
