@@ -13,6 +13,21 @@
 -- counts itself among the MSPs or companies. Everyone else reads the
 -- tenant's own rollups, as before. The cost grows with the assignments.
 
+-- The highest tenants at or below p_id whose subtrees the scope sees
+-- (sql/021: app_scope()): the tenant itself when the scope sees its
+-- subtree, else the assigned tenants below it that lie in no other
+-- assigned subtree. Their rollups add up to what the scope sees below the
+-- tenant. Called by the SECURITY DEFINER readers below and in sql/031.
+CREATE FUNCTION scope_tops(p_id bigint, p_ancestors bigint[], p_scope bigint[]) RETURNS bigint[]
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN p_ancestors && p_scope THEN ARRAY[p_id]
+                ELSE ARRAY(SELECT a.id FROM tenants a
+                            WHERE a.id = ANY (p_scope) AND a.id <> p_id AND a.ancestors @> ARRAY[p_id]
+                              AND NOT (a.ancestors[1:cardinality(a.ancestors) - 1] && p_scope)
+                            ORDER BY a.id) END
+$$;
+REVOKE ALL ON FUNCTION scope_tops(bigint, bigint[], bigint[]) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION dashboard_overview(p_tenant bigint, p_hours int) RETURNS json
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 SET plan_cache_mode = force_generic_plan AS $$
@@ -38,14 +53,12 @@ BEGIN
                  ORDER BY o.open DESC, o.cve LIMIT 10) o;
     ELSE
         -- Seen without its subtree: the highest visible tenants below.
-        tops := ARRAY(SELECT a.id FROM tenants a
-                       WHERE a.id = ANY (sc) AND a.id <> t.id AND a.ancestors @> ARRAY[t.id]
-                         AND a.status = 'active' AND NOT (a.ancestors[1:cardinality(a.ancestors) - 1] && sc));
+        tops := scope_tops(t.id, t.ancestors, sc);
         SELECT sum(x.probes), sum(x.agents), sum(x.discovered), sum(x.external), sum(x.vuln_critical),
                sum(x.vuln_high), sum(x.vuln_medium), sum(x.vuln_low), sum(x.incidents_open),
                sum(x.incidents_open_critical),
-               sum(x.msps) + count(*) FILTER (WHERE a.kind = 'msp'),
-               sum(x.companies) + count(*) FILTER (WHERE a.kind = 'company')
+               sum(x.msps) + count(*) FILTER (WHERE a.kind = 'msp' AND a.status = 'active'),
+               sum(x.companies) + count(*) FILTER (WHERE a.kind = 'company' AND a.status = 'active')
           INTO st.probes, st.agents, st.discovered, st.external, st.vuln_critical, st.vuln_high,
                st.vuln_medium, st.vuln_low, st.incidents_open, st.incidents_open_critical, st.msps, st.companies
           FROM tenants a JOIN tenant_stats x ON x.tenant_id = a.id

@@ -9,42 +9,52 @@
 #include "pages.h"
 #include "view.h"
 
-#define PAGE_ROWS 50
+/* Both readers (sql/031) apply the visibility rule and answer NULL for a
+ * tenant the viewer may not see; otherwise a page of 50 rows as JSON:
+ * {"rows", "total", "more", "next", "prev"}. Pages are keyset pages: "next"
+ * and "prev" are the cursors (row ids) of the pages after and before. */
+DB_STMT(st_vulns, 6, "SELECT vulnerability_page($1::bigint, $2, $3, $4, $5::bigint, $6::bigint)::text");
+DB_STMT(st_assets, 4, "SELECT asset_page($1::bigint, $2, $3::bigint, $4::bigint)::text");
 
-DB_STMT(st_vulns, 5,
-        "SELECT v.id, t.name, v.cve, v.severity, coalesce(a.name, ''), to_char(v.first_seen, 'YYYY-MM-DD'),"
-        " to_char(v.fixed_at, 'YYYY-MM-DD'), count(*) OVER ()"
-        " FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id LEFT JOIN assets a ON a.id = v.asset_id"
-        " WHERE $1::bigint = ANY (t.ancestors)"
-        "   AND ($2 = '' OR v.severity = $2)"
-        "   AND ($3 = '' OR v.cve = upper($3))"
-        "   AND ($4 = 'all' OR ($4 = 'open') = (v.fixed_at IS NULL))"
-        " ORDER BY array_position(ARRAY['critical','high','medium','low'], v.severity), v.first_seen DESC, v.id DESC"
-        " LIMIT 50 OFFSET $5::int * 50");
-DB_STMT(st_assets, 3,
-        "SELECT a.id, t.name, a.kind, a.name, coalesce(a.address, ''), to_char(a.updated_at, 'YYYY-MM-DD HH24:MI'),"
-        " count(*) OVER ()"
-        " FROM assets a JOIN tenants t ON t.id = a.tenant_id"
-        " WHERE $1::bigint = ANY (t.ancestors) AND ($2 = '' OR a.kind = $2)"
-        " ORDER BY a.kind, lower(a.name), a.id LIMIT 50 OFFSET $3::int * 50");
-
-static long page_of(struct req *req)
+/* A cursor from the query string: a row id, or NULL (the first page). */
+static const char *cursor_of(struct req *req, const char *name)
 {
-	const char *p = http_query(req, "page");
-	long page = p ? strtol(p, NULL, 10) : 1;
+	const char *c = http_query(req, name);
+	size_t n = c ? strspn(c, "0123456789") : 0;
 
-	return page < 1 || page > 100000 ? 1 : page;
+	return n >= 1 && n <= 18 && c[n] == '\0' ? c : NULL;
 }
 
-/* Set prev/next links and the total in the model. */
-static void pager(json_t *m, long page, long total)
+/* Run a list reader (params[0] the tenant id) and move its page into the
+ * model: the rows under key, total, total_more, next, prev. */
+static enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, const char *key)
 {
-	json_object_set_new(m, "total", json_integer(total));
-	json_object_set_new(m, "page", json_integer(page));
-	if (page > 1)
-		json_object_set_new(m, "prev_page", json_integer(page - 1));
-	if (page * PAGE_ROWS < total)
-		json_object_set_new(m, "next_page", json_integer(page + 1));
+	PGresult *res;
+	json_t *page, *v;
+	enum res r;
+
+	res = db_exec(st, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		return R_NOT_FOUND; /* archived or hidden since the tenant context was read */
+	}
+	page = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	PQclear(res);
+	if (!json_is_object(page) || !json_is_array(json_object_get(page, "rows"))) {
+		json_decref(page);
+		return R_INTERNAL;
+	}
+	json_object_set(m, key, json_object_get(page, "rows"));
+	json_object_set(m, "total", json_object_get(page, "total"));
+	json_object_set_new(m, "total_more", json_boolean(json_is_true(json_object_get(page, "more"))));
+	if ((v = json_object_get(page, "next")) != NULL)
+		json_object_set(m, "next", v);
+	if ((v = json_object_get(page, "prev")) != NULL)
+		json_object_set(m, "prev", v);
+	json_decref(page);
+	return R_SUCCESS;
 }
 
 /* A CVE filter is an id like CVE-2024-3400 (any case) or nothing. */
@@ -67,13 +77,11 @@ enum res page_vulnerabilities(struct req *req)
 	const char *severity = http_choice(http_query(req, "severity"), sevs, "");
 	const char *status = http_choice(http_query(req, "status"), statuses, "open");
 	const char *cve = http_query(req, "cve");
-	long page = page_of(req), total = 0;
-	char id[24], pg[24];
-	const char *params[5] = {id, severity, NULL, status, pg};
-	json_t *m = view_model(req), *list;
-	PGresult *res;
+	char id[24], cvebuf[24];
+	const char *params[6] = {id, severity, cvebuf, status, cursor_of(req, "after"), cursor_of(req, "before")};
+	json_t *m = view_model(req);
 	enum res r;
-	int i;
+	size_t i;
 
 	if (cve == NULL)
 		cve = "";
@@ -82,31 +90,21 @@ enum res page_vulnerabilities(struct req *req)
 		json_object_set_new(m, "cve_error", json_string("Use a CVE id like CVE-2024-3400."));
 		cve = "";
 	}
+	for (i = 0; cve[i] != '\0'; i++) /* is_cve: at most 17 characters */
+		cvebuf[i] = (char)(cve[i] >= 'a' && cve[i] <= 'z' ? cve[i] - 32 : cve[i]);
+	cvebuf[i] = '\0';
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	snprintf(pg, sizeof(pg), "%ld", page - 1);
-	params[2] = cve;
-	res = db_exec(&st_vulns, params, &r);
-	if (res == NULL)
+	r = list_into(&st_vulns, params, m, "vulnerabilities");
+	if (r != R_SUCCESS)
 		return r;
-	list = json_array();
-	for (i = 0; i < PQntuples(res); i++) {
-		json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)atoll(PQgetvalue(res, i, 0)),
-		                        "tenant", PQgetvalue(res, i, 1), "cve", PQgetvalue(res, i, 2), "severity",
-		                        PQgetvalue(res, i, 3), "asset", PQgetvalue(res, i, 4), "first_seen",
-		                        PQgetvalue(res, i, 5));
-		if (!PQgetisnull(res, i, 6))
-			json_object_set_new(row, "fixed", json_string(PQgetvalue(res, i, 6)));
-		json_array_append_new(list, row);
-		total = atol(PQgetvalue(res, i, 7));
-	}
-	PQclear(res);
 	req->template = "vulnerabilities";
-	json_object_set_new(m, "vulnerabilities", list);
-	json_object_set_new(m, "filter", json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "severity", severity, "status",
-	                                           status, "cve", http_query(req, "cve") ? http_query(req, "cve") : "",
-	                                           "is_open", strcmp(status, "open") == 0, "is_fixed",
-	                                           strcmp(status, "fixed") == 0, "is_all", strcmp(status, "all") == 0));
-	pager(m, page, total);
+	json_object_set_new(m, "filter",
+	                    json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "severity", severity, "status",
+	                              status, "cve", http_query(req, "cve") ? http_query(req, "cve") : "", "is_open",
+	                              strcmp(status, "open") == 0, "is_fixed", strcmp(status, "fixed") == 0, "is_all",
+	                              strcmp(status, "all") == 0, "is_critical", strcmp(severity, "critical") == 0,
+	                              "is_high", strcmp(severity, "high") == 0, "is_medium", strcmp(severity, "medium") == 0,
+	                              "is_low", strcmp(severity, "low") == 0));
 	json_object_set_new(m, "page_title", json_string("Vulnerabilities"));
 	return R_SUCCESS;
 }
@@ -115,32 +113,17 @@ enum res page_assets(struct req *req)
 {
 	static const char *const kinds[] = {"probe", "agent", "discovered", "external", NULL};
 	const char *kind = http_choice(http_query(req, "kind"), kinds, "");
-	long page = page_of(req), total = 0;
-	char id[24], pg[24];
-	const char *params[3] = {id, kind, pg};
-	json_t *m = view_model(req), *list;
-	PGresult *res;
+	char id[24];
+	const char *params[4] = {id, kind, cursor_of(req, "after"), cursor_of(req, "before")};
+	json_t *m = view_model(req);
 	enum res r;
-	int i;
 
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	snprintf(pg, sizeof(pg), "%ld", page - 1);
-	res = db_exec(&st_assets, params, &r);
-	if (res == NULL)
+	r = list_into(&st_assets, params, m, "assets");
+	if (r != R_SUCCESS)
 		return r;
-	list = json_array();
-	for (i = 0; i < PQntuples(res); i++) {
-		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id",
-		                                      (json_int_t)atoll(PQgetvalue(res, i, 0)), "tenant", PQgetvalue(res, i, 1),
-		                                      "kind", PQgetvalue(res, i, 2), "name", PQgetvalue(res, i, 3), "address",
-		                                      PQgetvalue(res, i, 4), "updated", PQgetvalue(res, i, 5)));
-		total = atol(PQgetvalue(res, i, 6));
-	}
-	PQclear(res);
 	req->template = "assets";
-	json_object_set_new(m, "assets", list);
 	json_object_set_new(m, "filter", json_pack("{s:s}", "kind", kind));
-	pager(m, page, total);
 	json_object_set_new(m, "page_title", json_string("Assets"));
 	return R_SUCCESS;
 }

@@ -32,8 +32,9 @@ def test_vulnerability_filters_agree_with_the_rows(ctx):
     assert {v["cve"] for v in one["vulnerabilities"]} == {cve}
     bad = c.get("/t/%d/vulnerabilities?cve=%%3Cscript%%3E" % bluefin)
     assert bad.status == 400 and "Use a CVE id like" in bad.text and "<script>" not in bad.text
-    p2 = c.get_json("/t/%d/vulnerabilities?page=2" % bluefin).json()
-    assert p2["page"] == 2 and not {v["id"] for v in p2["vulnerabilities"]} & {v["id"] for v in page["vulnerabilities"]}
+    p2 = c.get_json("/t/%d/vulnerabilities?after=%d" % (bluefin, page["next"])).json()
+    assert p2["prev"] == p2["vulnerabilities"][0]["id"]
+    assert not {v["id"] for v in p2["vulnerabilities"]} & {v["id"] for v in page["vulnerabilities"]}
 
 
 def test_assets_by_kind(ctx):

@@ -1,0 +1,152 @@
+"""Keyset pages of the vulnerabilities and assets lists (sql/031): walking
+"next" from the first page and "prev" back from the last gives exactly the
+raw rows of the viewer's subtree in the list's order, under each way a page
+is read: a page per tenant (a company, a small tree), the tree's index (an
+MSSP Admin on a tree of over 200 tenants) and the tree's index checked row
+by row (an MSP of over 200 companies, an MSSP Analyst's assignments).
+Counts come from the rollups where they hold them, else are counted up to
+1,000."""
+import time
+
+_tree = {}
+
+VULN_ORDER = "severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC"
+ASSET_ORDER = "x.kind, lower(x.name), x.id"
+
+
+def tree(ctx):
+    """A tree of its own: MSSP > MSP A (210 companies) and MSP B (3), with
+    an MSSP Admin, an MSSP Analyst assigned MSP A and one company of B, and
+    an owner of MSP A. Findings share first-seen times (ties broken by id)."""
+    if _tree:
+        return _tree
+    q = ctx.stack.psql
+    n = int(time.time() * 1000) % 1000000
+    q("INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('mssp', 'List MSSP %d', 'eu', '{0}', 0)" % n)
+    mssp = int(q("SELECT id FROM tenants WHERE name = 'List MSSP %d'" % n))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id) VALUES"
+      " ('msp', 'List MSP A %d', 'eu', %d, '{0}', 0), ('msp', 'List MSP B %d', 'eu', %d, '{0}', 0)" % (n, mssp, n, mssp))
+    a = int(q("SELECT id FROM tenants WHERE name = 'List MSP A %d'" % n))
+    b = int(q("SELECT id FROM tenants WHERE name = 'List MSP B %d'" % n))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " SELECT 'company', format('List Co %%s', g), 'eu', %d, '{0}', 0 FROM generate_series(1, 210) g;"
+      "INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " SELECT 'company', format('List Co B%%s', g), 'eu', %d, '{0}', 0 FROM generate_series(1, 3) g" % (a, b))
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
+      " SELECT t.id, t.root_id, 'v' || k, format('CVE-2025-%%s', 1000 + (t.id + k) %% 4),"
+      "  (ARRAY['critical','high','medium','low'])[1 + (t.id * 7 + k) %% 4],"
+      "  timestamptz '2026-01-01' + ((t.id + k) %% 5) * interval '1 day',"
+      "  CASE WHEN (t.id + k) %% 3 = 0 THEN timestamptz '2026-02-01' END"
+      " FROM tenants t, generate_series(1, 5) k WHERE t.root_id = %d AND t.kind = 'company';"
+      "INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
+      " SELECT t.id, t.root_id, 'a' || k, (ARRAY['probe','agent','discovered','external'])[1 + (t.id + k) %% 4],"
+      "  CASE WHEN k = 1 THEN 'Host-' ELSE 'host-' END || ((t.id * 13) %% 50)"
+      " FROM tenants t, generate_series(1, 2) k WHERE t.root_id = %d AND t.kind = 'company'" % (mssp, mssp))
+    q("WITH p AS (SELECT password_hash FROM users WHERE email = 'owner@msp1.example')"
+      " INSERT INTO users (email, name, password_hash) SELECT e, 'L', p.password_hash FROM p,"
+      " unnest(ARRAY['ladmin%d@list.example', 'lanalyst%d@list.example', 'lowner%d@list.example']) e" % (n, n, n))
+    q("INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_admin' FROM users WHERE email = 'ladmin%d@list.example';"
+      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_analyst' FROM users WHERE email = 'lanalyst%d@list.example';"
+      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'owner' FROM users WHERE email = 'lowner%d@list.example';"
+      "INSERT INTO analyst_assignments (user_id, tenant_id) SELECT u.id, x FROM users u,"
+      " unnest(ARRAY[%d, (SELECT min(id) FROM tenants WHERE parent_id = %d)]) x WHERE u.email = 'lanalyst%d@list.example'"
+      % (mssp, n, mssp, n, a, n, a, b, n))
+    _tree.update(n=n, mssp=mssp, a=a, b=b, company=int(q("SELECT min(id) FROM tenants WHERE parent_id = %d" % a)))
+    return _tree
+
+
+def walk(client, path, key):
+    """The ids of every page following "next", then following "prev" back
+    from the last page (both in list order), and the first page's JSON."""
+    sep = "&" if "?" in path else "?"
+    first = page = client.get_json(path).json()
+    pages = [page]
+    while "next" in page:
+        assert len(page[key]) == 50
+        page = client.get_json("%s%safter=%d" % (path, sep, page["next"])).json()
+        pages.append(page)
+        assert len(pages) < 100
+    forward = [r["id"] for p in pages for r in p[key]]
+    back = [page]
+    while "prev" in page:
+        page = client.get_json("%s%sbefore=%d" % (path, sep, page["prev"])).json()
+        back.append(page)
+        assert len(back) < 100
+    backward = [r["id"] for p in reversed(back) for r in p[key]]
+    assert "prev" not in first and "prev" in pages[-1] or len(pages) == 1
+    return forward, backward, first
+
+
+def raw_ids(ctx, table, under, where, order):
+    out = ctx.stack.psql("SELECT string_agg(x.id::text, ',' ORDER BY %s) FROM %s x JOIN tenants t ON t.id = x.tenant_id"
+                         " WHERE %s AND %s" % (order, table, under, where))
+    return [int(i) for i in out.split(",")] if out else []
+
+
+def check(ctx, client, path, table, key, under, where, order, rollup):
+    forward, backward, first = walk(client, path, key)
+    want = raw_ids(ctx, table, under, where, order)
+    assert len(want) > 0 and forward == want and backward == want, path
+    if rollup or len(want) <= 1000:
+        assert (first["total"], first["total_more"]) == (len(want), False), path
+    else:
+        assert (first["total"], first["total_more"]) == (1000, True), path
+
+
+def test_vulnerability_pages_walk_every_row_in_order(ctx):
+    t = tree(ctx)
+    admin = ctx.login("ladmin%d@list.example" % t["n"])
+    owner = ctx.login("lowner%d@list.example" % t["n"])
+    analyst = ctx.login("lanalyst%d@list.example" % t["n"])
+    sub = "%d = ANY (t.ancestors)"
+    seen = ("t.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id ="
+            " (SELECT id FROM users WHERE email = 'lanalyst%d@list.example'))" % t["n"])
+    cases = [
+        # the tree's index, every row visible
+        (admin, t["mssp"], "", sub % t["mssp"], "x.fixed_at IS NULL", True),
+        (admin, t["mssp"], "?status=all&severity=high", sub % t["mssp"], "x.severity = 'high'", False),
+        (admin, t["mssp"], "?status=fixed", sub % t["mssp"], "x.fixed_at IS NOT NULL", False),
+        (admin, t["mssp"], "?status=all", sub % t["mssp"], "true", False),   # over 1,000: "1,000+"
+        (admin, t["mssp"], "?cve=cve-2025-1002", sub % t["mssp"], "x.fixed_at IS NULL AND x.cve = 'CVE-2025-1002'", True),
+        # the tree's index checked row by row: an MSP of 210 companies, an analyst
+        (owner, t["a"], "?status=all", sub % t["a"], "true", False),
+        (admin, t["a"], "?severity=critical", sub % t["a"], "x.fixed_at IS NULL AND x.severity = 'critical'", True),
+        (analyst, t["mssp"], "?status=all", seen, "true", False),
+        # a page per tenant
+        (admin, t["b"], "?status=all", sub % t["b"], "true", False),
+        (owner, t["company"], "?status=all", sub % t["company"], "true", False),
+    ]
+    for client, tid, query, under, where, rollup in cases:
+        check(ctx, client, "/t/%d/vulnerabilities%s" % (tid, query), "vulnerabilities", "vulnerabilities",
+              under, where, VULN_ORDER, rollup)
+
+
+def test_asset_pages_walk_every_row_in_order(ctx):
+    t = tree(ctx)
+    admin = ctx.login("ladmin%d@list.example" % t["n"])
+    owner = ctx.login("lowner%d@list.example" % t["n"])
+    sub = "%d = ANY (t.ancestors)"
+    for client, tid, query, where in [(admin, t["mssp"], "", "true"), (admin, t["mssp"], "?kind=agent", "x.kind = 'agent'"),
+                                      (owner, t["a"], "", "true"), (admin, t["b"], "?kind=probe", "x.kind = 'probe'")]:
+        check(ctx, client, "/t/%d/assets%s" % (tid, query), "assets", "assets", sub % tid, where, ASSET_ORDER, True)
+
+
+def test_a_cursor_from_elsewhere_starts_at_the_top(ctx):
+    t = tree(ctx)
+    owner = ctx.login("lowner%d@list.example" % t["n"])
+    top = owner.get_json("/t/%d/vulnerabilities?status=all" % t["a"]).json()["vulnerabilities"]
+    # a finding of MSP B, which the owner of MSP A may not see; a fixed
+    # finding while listing open ones; ids that are no row at all
+    hidden = int(ctx.stack.psql("SELECT min(v.id) FROM vulnerabilities v JOIN tenants c ON c.id = v.tenant_id"
+                                " WHERE c.parent_id = %d" % t["b"]))
+    fixed = int(ctx.stack.psql("SELECT min(v.id) FROM vulnerabilities v JOIN tenants c ON c.id = v.tenant_id"
+                               " WHERE c.parent_id = %d AND v.fixed_at IS NOT NULL" % t["a"]))
+    for cursor in ("after=%d" % hidden, "before=%d" % hidden, "after=999999999999", "after=12x", "before=-1",
+                   "after=99999999999999999999"):
+        j = owner.get_json("/t/%d/vulnerabilities?status=all&%s" % (t["a"], cursor)).json()
+        assert j["vulnerabilities"] == top and "prev" not in j, cursor
+    opened = owner.get_json("/t/%d/vulnerabilities?status=open" % t["a"]).json()["vulnerabilities"]
+    assert owner.get_json("/t/%d/vulnerabilities?after=%d" % (t["a"], fixed)).json()["vulnerabilities"] == opened
+    # The HTML pager links carry the filters and the cursor.
+    html = owner.get("/t/%d/vulnerabilities?severity=high&status=all" % t["a"]).text
+    assert 'value="high" selected' in html and "status=all&amp;after=" in html and 'rel="next"' in html
