@@ -16,47 +16,6 @@
 DB_STMT(st_vulns, 6, "SELECT vulnerability_page($1::bigint, $2, $3, $4, $5::bigint, $6::bigint)::text");
 DB_STMT(st_assets, 4, "SELECT asset_page($1::bigint, $2, $3::bigint, $4::bigint)::text");
 
-/* A cursor from the query string: a row id, or NULL (the first page). */
-static const char *cursor_of(struct req *req, const char *name)
-{
-	const char *c = http_query(req, name);
-	size_t n = c ? strspn(c, "0123456789") : 0;
-
-	return n >= 1 && n <= 18 && c[n] == '\0' ? c : NULL;
-}
-
-/* Run a list reader (params[0] the tenant id) and move its page into the
- * model: the rows under key, total, total_more, next, prev. */
-static enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, const char *key)
-{
-	PGresult *res;
-	json_t *page, *v;
-	enum res r;
-
-	res = db_exec(st, params, &r);
-	if (res == NULL)
-		return r;
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-		PQclear(res);
-		return R_NOT_FOUND; /* archived or hidden since the tenant context was read */
-	}
-	page = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-	PQclear(res);
-	if (!json_is_object(page) || !json_is_array(json_object_get(page, "rows"))) {
-		json_decref(page);
-		return R_INTERNAL;
-	}
-	json_object_set(m, key, json_object_get(page, "rows"));
-	json_object_set(m, "total", json_object_get(page, "total"));
-	json_object_set_new(m, "total_more", json_boolean(json_is_true(json_object_get(page, "more"))));
-	if ((v = json_object_get(page, "next")) != NULL)
-		json_object_set(m, "next", v);
-	if ((v = json_object_get(page, "prev")) != NULL)
-		json_object_set(m, "prev", v);
-	json_decref(page);
-	return R_SUCCESS;
-}
-
 /* A CVE filter is an id like CVE-2024-3400 (any case) or nothing. */
 static int is_cve(const char *s)
 {
@@ -78,7 +37,7 @@ enum res page_vulnerabilities(struct req *req)
 	const char *status = http_choice(http_query(req, "status"), statuses, "open");
 	const char *cve = http_query(req, "cve");
 	char id[24], cvebuf[24];
-	const char *params[6] = {id, severity, cvebuf, status, cursor_of(req, "after"), cursor_of(req, "before")};
+	const char *params[6] = {id, severity, cvebuf, status, list_cursor(req, "after"), list_cursor(req, "before")};
 	json_t *m = view_model(req);
 	enum res r;
 	size_t i;
@@ -114,7 +73,7 @@ enum res page_assets(struct req *req)
 	static const char *const kinds[] = {"probe", "agent", "discovered", "external", NULL};
 	const char *kind = http_choice(http_query(req, "kind"), kinds, "");
 	char id[24];
-	const char *params[4] = {id, kind, cursor_of(req, "after"), cursor_of(req, "before")};
+	const char *params[4] = {id, kind, list_cursor(req, "after"), list_cursor(req, "before")};
 	json_t *m = view_model(req);
 	enum res r;
 

@@ -26,6 +26,15 @@ json_t *tenant_row(PGresult *res, int i);
 /* Add the is_mssp / is_msp / is_company flags the templates test to a
  * tenant object with a "kind". */
 void tenant_kind_flags(json_t *row);
+/* list.c */
+struct db_stmt;
+/* A list's cursor from the query parameter name: a row id, or NULL (the
+ * first page). Points into the request. */
+const char *list_cursor(struct req *req, const char *name);
+/* Run a list reader st (a statement answering one JSON text, NULL for a
+ * tenant the viewer may not see) and move its page into the model m: the
+ * rows under key, "total", "total_more", "next", "prev". */
+enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, const char *key);
 /* analytics.c */
 enum res page_analytics(struct req *req);
 /* sla.c */

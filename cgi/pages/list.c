@@ -1,0 +1,46 @@
+/* list.c - a keyset page of a list (sql/031 list_page(): the
+ * vulnerabilities, assets and incidents lists) moved into a page's model. */
+#include <string.h>
+
+#include "db.h"
+#include "pages.h"
+
+/* See pages.h. */
+const char *list_cursor(struct req *req, const char *name)
+{
+	const char *c = http_query(req, name);
+	size_t n = c ? strspn(c, "0123456789") : 0;
+
+	return n >= 1 && n <= 18 && c[n] == '\0' ? c : NULL;
+}
+
+/* See pages.h. */
+enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, const char *key)
+{
+	PGresult *res;
+	json_t *page, *v;
+	enum res r;
+
+	res = db_exec(st, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		return R_NOT_FOUND; /* archived or hidden since the tenant context was read */
+	}
+	page = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	PQclear(res);
+	if (!json_is_object(page) || !json_is_array(json_object_get(page, "rows"))) {
+		json_decref(page);
+		return R_INTERNAL;
+	}
+	json_object_set(m, key, json_object_get(page, "rows"));
+	json_object_set(m, "total", json_object_get(page, "total"));
+	json_object_set_new(m, "total_more", json_boolean(json_is_true(json_object_get(page, "more"))));
+	if ((v = json_object_get(page, "next")) != NULL)
+		json_object_set(m, "next", v);
+	if ((v = json_object_get(page, "prev")) != NULL)
+		json_object_set(m, "prev", v);
+	json_decref(page);
+	return R_SUCCESS;
+}
