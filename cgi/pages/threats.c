@@ -12,7 +12,7 @@
 DB_STMT(st_threats, 2,
         "SELECT indicator, coalesce(indicator_kind, ''), customers, incidents,"
         " to_char(first_seen, 'YYYY-MM-DD HH24:MI'), to_char(last_seen, 'YYYY-MM-DD HH24:MI'),"
-        " array_to_json(coalesce(visible_names, '{}'))::text, cardinality(coalesce(visible_names, '{}'))"
+        " array_to_json(names)::text, visible"
         " FROM threat_correlation($1::bigint, $2::int)");
 
 enum res page_threats(struct req *req)
@@ -33,18 +33,28 @@ enum res page_threats(struct req *req)
 		return r;
 	list = json_array();
 	for (i = 0; i < PQntuples(res); i++) {
-		long total = atol(PQgetvalue(res, i, 2)), shown = atol(PQgetvalue(res, i, 7));
+		long total = atol(PQgetvalue(res, i, 2)), visible = atol(PQgetvalue(res, i, 7));
 		json_t *names = json_loads(PQgetvalue(res, i, 6), 0, NULL);
-		json_t *row = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:I}", "indicator", PQgetvalue(res, i, 0),
+		long named = (long)json_array_size(names);
+		json_t *row = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:I, s:I}", "indicator", PQgetvalue(res, i, 0),
 		                        "kind", PQgetvalue(res, i, 1), "customers", (json_int_t)total, "incidents",
 		                        (json_int_t)atoll(PQgetvalue(res, i, 3)), "first_seen", PQgetvalue(res, i, 4),
-		                        "last_seen", PQgetvalue(res, i, 5), "visible", names ? names : json_array(),
-		                        "hidden", (json_int_t)(total - shown));
-		if (total > shown) {
+		                        "last_seen", PQgetvalue(res, i, 5), "visible",
+		                        json_is_array(names) ? names : json_array(), "visible_total", (json_int_t)visible,
+		                        "hidden", (json_int_t)(total - visible));
+		char t[96];
+
+		if (!json_is_array(names))
+			json_decref(names);
+		if (visible > named) {
+			/* Named: the ten most recent; the others the viewer may see are counted. */
+			snprintf(t, sizeof(t), "and %ld more", visible - named);
+			json_object_set_new(row, "more_text", json_string(t));
+		}
+		if (total > visible) {
 			/* Counted, never named: customers the viewer may not see. */
-			char t[80];
-			snprintf(t, sizeof(t), "and %ld other customer%s you cannot see", total - shown,
-			         total - shown == 1 ? "" : "s");
+			snprintf(t, sizeof(t), "%s %ld other customer%s you cannot see", visible > named ? "plus" : "and",
+			         total - visible, total - visible == 1 ? "" : "s");
 			json_object_set_new(row, "hidden_text", json_string(t));
 		}
 		json_array_append_new(list, row);

@@ -58,3 +58,70 @@ def test_an_indicator_seen_only_where_the_viewer_cannot_look_is_not_listed(ctx):
     mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
     rows = ctx.login("admin@northwind.example").get_json("/t/%d/threats" % mssp).json()["indicators"]
     assert ind in [r["indicator"] for r in rows]
+
+
+ROLLUP_CHECK = """
+WITH hourly AS (
+    SELECT i.root_id, i.indicator, date_trunc('hour', i.opened_at, 'UTC') AS hour, count(*) AS incidents,
+           min(i.opened_at) AS first_at, max(i.opened_at) AS last_at, min(i.indicator_kind) AS kind
+      FROM incidents i JOIN tenants c ON c.id = i.tenant_id AND c.kind = 'company'
+     WHERE i.indicator IS NOT NULL GROUP BY 1, 2, 3),
+customers AS (
+    SELECT i.root_id, i.indicator, i.tenant_id, max(i.opened_at) AS last_at
+      FROM incidents i JOIN tenants c ON c.id = i.tenant_id AND c.kind = 'company'
+     WHERE i.indicator IS NOT NULL GROUP BY 1, 2, 3)
+SELECT (SELECT count(*) FROM ((SELECT * FROM hourly EXCEPT SELECT root_id, indicator, hour, incidents, first_at, last_at,
+                                kind FROM indicator_hourly)
+                               UNION ALL (SELECT root_id, indicator, hour, incidents, first_at, last_at, kind
+                                            FROM indicator_hourly EXCEPT SELECT * FROM hourly)) d)
+     + (SELECT count(*) FROM ((SELECT * FROM customers EXCEPT SELECT root_id, indicator, tenant_id, last_at
+                                 FROM indicator_customers)
+                               UNION ALL (SELECT root_id, indicator, tenant_id, last_at FROM indicator_customers
+                                            EXCEPT SELECT * FROM customers)) d)
+"""
+
+
+def test_the_rollups_follow_every_change_and_name_ten_customers(ctx):
+    q = ctx.stack.psql
+    n = int(time.time() * 1000) % 1000000
+    ind = "rollup-%d.example" % n
+    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    companies = [int(x) for x in q("SELECT c.id FROM tenants c WHERE c.root_id = %d AND c.kind = 'company'"
+                                   " ORDER BY c.id LIMIT 12" % mssp).split()]
+    assert len(companies) == 12
+    for hours, co in enumerate(companies):
+        incident(ctx, co, ind, hours_ago=hours + 2, kind="domain")
+    incident(ctx, companies[0], ind, hours_ago=1, kind="domain")  # a later sighting at the same customer
+    assert q(ROLLUP_CHECK) == "0"
+    # Twelve customers the admin may see: ten named (most recent first), two counted.
+    row = next(r for r in ctx.login("admin@northwind.example").get_json("/t/%d/threats" % mssp).json()["indicators"]
+               if r["indicator"] == ind)
+    names = q("SELECT string_agg(name, '|' ORDER BY array_position(ARRAY%r, id)) FROM tenants WHERE id = ANY (ARRAY%r)"
+              % (companies, companies)).split("|")
+    assert row["customers"] == 12 and row["incidents"] == 13 and row["visible"] == names[:10]
+    assert row["visible_total"] == 12 and row["hidden"] == 0 and row["more_text"] == "and 2 more"
+    mine = "tenant_id = ANY (ARRAY%r) AND indicator = '%s'" % (companies, ind)
+    # Closing, acknowledging: nothing to recount. Another indicator, an
+    # earlier opening, another kind: the old and new keys are recounted.
+    q("UPDATE incidents SET closed_at = now(), acknowledged_at = now() WHERE %s" % mine)
+    q("UPDATE incidents SET indicator = 'moved-%d.example' WHERE tenant_id = %d AND indicator = '%s'"
+      % (n, companies[0], ind))
+    q("UPDATE incidents SET opened_at = opened_at - interval '3 days' WHERE tenant_id = %d AND indicator = '%s'"
+      % (companies[1], ind))
+    q("UPDATE incidents SET indicator_kind = 'hash' WHERE tenant_id = %d AND indicator = '%s'" % (companies[2], ind))
+    assert q(ROLLUP_CHECK) == "0"
+    q("DELETE FROM incidents WHERE tenant_id = %d AND indicator = '%s'" % (companies[3], ind))
+    assert q(ROLLUP_CHECK) == "0"
+    # A standalone MSP joining the MSSP brings its customers' sightings into the tree.
+    q("INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('msp', 'Threat MSP %d', 'eu', '{0}', 0)" % n)
+    msp = int(q("SELECT id FROM tenants WHERE name = 'Threat MSP %d'" % n))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " VALUES ('company', 'Threat Co %d', 'eu', %d, '{0}', 0)" % (n, msp))
+    co = int(q("SELECT id FROM tenants WHERE parent_id = %d" % msp))
+    incident(ctx, co, ind, hours_ago=2, kind="domain")
+    assert q("SELECT count(*) FROM indicator_customers WHERE root_id = %d" % msp) == "1"
+    q("UPDATE tenants SET parent_id = %d WHERE id = %d" % (mssp, msp))
+    assert q(ROLLUP_CHECK) == "0"
+    assert q("SELECT count(*) FROM indicator_customers WHERE root_id = %d" % msp) == "0"
+    q("DELETE FROM tenants WHERE id IN (%d, %d)" % (co, msp))
+    assert q(ROLLUP_CHECK) == "0"
