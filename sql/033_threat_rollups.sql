@@ -160,6 +160,7 @@ DECLARE
     t tenants%ROWTYPE;
     r tenants%ROWTYPE;
     whole boolean;        -- the viewer sees every customer of the tree
+    cands bigint[];       -- else the customers they see, if at most 200
     since timestamptz := date_trunc('hour', now(), 'UTC') - make_interval(days => least(greatest(p_days, 1), 90));
 BEGIN
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
@@ -168,6 +169,13 @@ BEGIN
     END IF;
     SELECT * INTO r FROM tenants WHERE tenants.id = t.root_id;
     whole := r.ancestors && sc;
+    IF NOT whole THEN
+        cands := ARRAY(SELECT c.id FROM tenants c WHERE c.root_id = r.id AND c.kind = 'company'
+                                                   AND scope_sees(c.ancestors, c.id, sc, ex) LIMIT 201);
+        IF cardinality(cands) > 200 THEN
+            cands := NULL;
+        END IF;
+    END IF;
     RETURN QUERY
     SELECT w.indicator, w.kind, w.customers, w.incidents, w.first_at, w.last_at, v.visible, v.names
       FROM (SELECT h.indicator, min(h.kind) AS kind, sum(h.incidents)::bigint AS incidents, min(h.first_at) AS first_at,
@@ -178,14 +186,25 @@ BEGIN
              WHERE h.root_id = r.id AND h.hour >= since
              GROUP BY h.indicator) w
       CROSS JOIN LATERAL (
+            -- A few customers seen: looked up one by one; else each
+            -- customer of the window is checked.
             SELECT CASE WHEN whole THEN w.customers
+                        WHEN cands IS NOT NULL THEN
+                            (SELECT count(*) FROM indicator_customers x
+                              WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.tenant_id = ANY (cands)
+                                AND x.last_at >= since)
                         ELSE (SELECT count(*) FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
                                WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.last_at >= since
                                  AND scope_sees(c.ancestors, c.id, sc, ex)) END AS visible,
-                   ARRAY(SELECT c.name FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
-                          WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.last_at >= since
-                            AND (whole OR scope_sees(c.ancestors, c.id, sc, ex))
-                          ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10) AS names) v
+                   CASE WHEN cands IS NOT NULL THEN
+                            ARRAY(SELECT c.name FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
+                                   WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.tenant_id = ANY (cands)
+                                     AND x.last_at >= since
+                                   ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10)
+                        ELSE ARRAY(SELECT c.name FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
+                                    WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.last_at >= since
+                                      AND (whole OR scope_sees(c.ancestors, c.id, sc, ex))
+                                    ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10) END AS names) v
      WHERE w.customers >= 2 AND v.visible > 0
      ORDER BY w.customers DESC, w.last_at DESC, w.indicator
      LIMIT 100;

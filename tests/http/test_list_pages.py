@@ -177,3 +177,18 @@ def test_a_cursor_from_elsewhere_starts_at_the_top(ctx):
     # The HTML pager links carry the filters and the cursor.
     html = owner.get("/t/%d/vulnerabilities?severity=high&status=all" % t["a"]).text
     assert 'value="high" selected' in html and "status=all&amp;after=" in html and 'rel="next"' in html
+
+
+def test_threats_of_an_analyst_seeing_over_200_customers(ctx):
+    # The analyst sees 211 of the tree's 213 customers: each customer of the
+    # window is checked (over 200, no one-by-one lookups).
+    t = tree(ctx)
+    ind = "list-%d.example" % t["n"]
+    ctx.stack.psql("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, indicator, indicator_kind,"
+                   " opened_at) SELECT id, root_id, 'thr', 'low', 'Seen', '%s', 'domain', now() - interval '1 hour'"
+                   " FROM tenants WHERE root_id = %d AND kind = 'company'" % (ind, t["mssp"]))
+    analyst = ctx.login("lanalyst%d@list.example" % t["n"])
+    row = next(r for r in analyst.get_json("/t/%d/threats" % t["mssp"]).json()["indicators"] if r["indicator"] == ind)
+    assert (row["customers"], row["visible_total"], row["hidden"], len(row["visible"])) == (213, 211, 2, 10)
+    b2 = ctx.stack.psql("SELECT name FROM tenants WHERE parent_id = %d ORDER BY id DESC LIMIT 1" % t["b"])
+    assert b2 not in analyst.get("/t/%d/threats" % t["mssp"]).text
