@@ -16,10 +16,10 @@ static const char *const sevs[4] = {"critical", "high", "medium", "low"};
 
 DB_STMT(st_sla_effective, 1,
         "SELECT severity, ack_minutes, resolve_minutes, source_id, source_name FROM sla_effective($1::bigint)");
-DB_STMT(st_sla_report, 2,
+DB_STMT(st_sla_report, 3,
         "SELECT tenant_id, name, incidents, coalesce(ack_p50::text, ''), coalesce(ack_p90::text, ''),"
-        " coalesce(resolve_p50::text, ''), coalesce(resolve_p90::text, ''), breaches"
-        " FROM sla_report($1::bigint, $2::int)");
+        " coalesce(resolve_p50::text, ''), coalesce(resolve_p90::text, ''), breaches, total, paged"
+        " FROM sla_report($1::bigint, $2::int, $3::int)");
 DB_STMT(st_sla_breaching, 1,
         "SELECT incident_id, name, severity, title, to_char(opened_at, 'YYYY-MM-DD HH24:MI'), late_for, minutes_over"
         " FROM sla_breaching($1::bigint)");
@@ -36,14 +36,19 @@ static enum res sla_page(struct req *req, json_t *values, json_t *errors)
 	static const char *const windows[] = {"7", "30", "90", NULL};
 	const char *ds = http_choice(http_query(req, "days"), windows, "30");
 	long days = atol(ds);
-	char id[24];
-	const char *params[2] = {id, ds};
+	const char *p = http_query(req, "page");
+	long page = p ? strtol(p, NULL, 10) : 1, total = 0;
+	char id[24], pg[24];
+	const char *params[3] = {id, ds, pg};
 	json_t *m = view_model(req), *list;
 	PGresult *res;
 	enum res r;
-	int i;
+	int i, paged = 0;
 
+	if (page < 1 || page > 100000)
+		page = 1;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	snprintf(pg, sizeof(pg), "%ld", page);
 	res = db_exec(&st_sla_effective, params, &r);
 	if (res == NULL)
 		goto fail;
@@ -82,8 +87,21 @@ static enum res sla_page(struct req *req, json_t *values, json_t *errors)
 		                                      PQgetvalue(res, i, 3), "ack_p90", PQgetvalue(res, i, 4), "resolve_p50",
 		                                      PQgetvalue(res, i, 5), "resolve_p90", PQgetvalue(res, i, 6),
 		                                      "breaches", (json_int_t)atoll(PQgetvalue(res, i, 7))));
+	if (PQntuples(res) > 0) {
+		total = atol(PQgetvalue(res, 0, 8));
+		paged = strcmp(PQgetvalue(res, 0, 9), "t") == 0;
+	}
 	PQclear(res);
 	json_object_set_new(m, "customers", list);
+	if (paged) {
+		/* Over 200 customers: by name, 50 a page. */
+		json_object_set_new(m, "customers_total", json_integer(total));
+		json_object_set_new(m, "page", json_integer(page));
+		if (page > 1)
+			json_object_set_new(m, "prev_page", json_integer(page - 1));
+		if (page * 50 < total)
+			json_object_set_new(m, "next_page", json_integer(page + 1));
+	}
 
 	res = db_exec(&st_sla_breaching, params, &r);
 	if (res == NULL)

@@ -192,3 +192,56 @@ def test_threats_of_an_analyst_seeing_over_200_customers(ctx):
     assert (row["customers"], row["visible_total"], row["hidden"], len(row["visible"])) == (213, 211, 2, 10)
     b2 = ctx.stack.psql("SELECT name FROM tenants WHERE parent_id = %d ORDER BY id DESC LIMIT 1" % t["b"])
     assert b2 not in analyst.get("/t/%d/threats" % t["mssp"]).text
+
+
+BREACHING = """
+SELECT coalesce(string_agg(id::text, ',' ORDER BY w DESC, opened_at, id), '') FROM (
+  SELECT i.id, severity_weight(i.severity) AS w, i.opened_at
+    FROM incidents i JOIN tenants t ON t.id = i.tenant_id
+    JOIN sla_targets_for(ARRAY(SELECT id FROM tenants WHERE root_id = {root})) e
+      ON e.tenant_id = i.tenant_id AND e.severity = i.severity
+   WHERE {under} AND i.closed_at IS NULL
+     AND ((i.acknowledged_at IS NULL AND now() - i.opened_at > make_interval(mins => e.ack_minutes))
+          OR now() - i.opened_at > make_interval(mins => e.resolve_minutes))
+   ORDER BY 2 DESC, 3, 1 LIMIT 200) x
+"""
+
+
+def test_sla_pages_customers_by_name_and_finds_the_breaching_incidents(ctx):
+    t = tree(ctx)
+    q = ctx.stack.psql
+    admin = ctx.login("ladmin%d@list.example" % t["n"])
+    owner = ctx.login("lowner%d@list.example" % t["n"])
+    analyst = ctx.login("lanalyst%d@list.example" % t["n"])
+    seen = ("t.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id ="
+            " (SELECT id FROM users WHERE email = 'lanalyst%d@list.example'))" % t["n"])
+    # Over 200 customers: by name, 50 a page, only those the viewer may see.
+    for client, tid, under in [(admin, t["mssp"], "%d = ANY (t.ancestors)" % t["mssp"]), (analyst, t["mssp"], seen),
+                               (owner, t["a"], "%d = ANY (t.ancestors)" % t["a"])]:
+        want = q("SELECT string_agg(t.id::text, ',' ORDER BY lower(t.name), t.id) FROM tenants t"
+                 " WHERE %s AND t.kind = 'company'" % under).split(",")
+        got, page = [], client.get_json("/t/%d/sla?days=90" % tid).json()
+        assert page["customers_total"] == len(want)
+        while True:
+            got += [str(c["id"]) for c in page["customers"]]
+            if "next_page" not in page:
+                break
+            page = client.get_json("/t/%d/sla?days=90&page=%d" % (tid, page["next_page"])).json()
+        assert got == want
+    # A stricter target set on one customer makes a young incident late.
+    co = t["company"]
+    q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+      " SELECT id, root_id, 'young', 'low', 'Young', now() - interval '5 minutes' FROM tenants WHERE id = %d;"
+      "INSERT INTO sla_targets (tenant_id, root_id, severity, ack_minutes, resolve_minutes)"
+      " SELECT id, root_id, 'low', 2, 10 FROM tenants WHERE id = %d" % (co, co))
+    young = q("SELECT id FROM incidents WHERE tenant_id = %d AND external_id = 'young'" % co)
+    # Breaching now: the tree's index (admin), checked row by row (the
+    # analyst; the owner of an MSP of 210 companies), per tenant (MSP B).
+    for client, tid, under in [(admin, t["mssp"], "%d = ANY (t.ancestors)" % t["mssp"]), (analyst, t["mssp"], seen),
+                               (owner, t["a"], "%d = ANY (t.ancestors)" % t["a"]),
+                               (admin, t["b"], "%d = ANY (t.ancestors)" % t["b"]),
+                               (admin, co, "t.id = %d" % co)]:
+        want = q(BREACHING.format(root=t["mssp"], under=under))
+        got = ",".join(str(b["id"]) for b in client.get_json("/t/%d/sla" % tid).json()["breaching"])
+        assert got == want and got, (tid, under)
+    assert young in [str(b["id"]) for b in admin.get_json("/t/%d/sla" % co).json()["breaching"]]
