@@ -4,8 +4,10 @@
  * - risk posture: the dashboard's risk score, side by side with exposure;
  * - fastest-growing incident counts: opened this week vs the week before;
  * - remediation velocity: median days to fix, per severity, per customer,
- *   over the findings fixed in the last 90 days.
- * Every query runs under Row-Level Security: only visible customers. */
+ *   over the findings fixed in the last 90 days, for the customers of one
+ *   page (sql/035).
+ * Exposure and growth run under Row-Level Security; the velocity reader
+ * applies the visibility rule itself: only visible customers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,19 +35,18 @@ DB_STMT(st_growth, 1,
         "        count(*) FILTER (WHERE i.opened_at <= now() - interval '7 days')"
         " ORDER BY count(*) FILTER (WHERE i.opened_at > now() - interval '7 days') -"
         "          count(*) FILTER (WHERE i.opened_at <= now() - interval '7 days') DESC, c.name LIMIT 15");
-DB_STMT(st_velocity, 1,
-        "SELECT c.id, c.name, v.severity,"
-        " round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.fixed_at - v.first_seen) / 86400))"
-        "   ::numeric, 1), count(*)"
-        " FROM vulnerabilities v JOIN tenants c ON c.id = v.tenant_id"
-        " WHERE v.fixed_at > now() - interval '90 days' AND v.fixed_at >= v.first_seen"
-        "   AND $1::bigint = ANY (c.ancestors)"
-        " GROUP BY c.id, c.name, v.severity ORDER BY c.name, array_position(ARRAY['critical','high','medium','low'], v.severity)");
+/* remediation_velocity() (sql/035): the customers of one page (all up to
+ * 200, else 50 a page by name), a row per severity with fixes. */
+DB_STMT(st_velocity, 2,
+        "SELECT tenant_id, name, severity, median_days::text, total, paged"
+        " FROM remediation_velocity($1::bigint, $2::int)");
 
 enum res page_analytics(struct req *req)
 {
-	char id[24];
-	const char *params[1] = {id};
+	const char *p = http_query(req, "page");
+	long page = p ? strtol(p, NULL, 10) : 1;
+	char id[24], pg[24];
+	const char *params[1] = {id}, *vparams[2] = {id, pg};
 	json_t *m = view_model(req), *list, *byco;
 	PGresult *res;
 	enum res r;
@@ -53,7 +54,10 @@ enum res page_analytics(struct req *req)
 
 	if (strcmp(req->tenant->kind, "company") == 0)
 		return R_NOT_FOUND;
+	if (page < 1 || page > 100000)
+		page = 1;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	snprintf(pg, sizeof(pg), "%ld", page);
 	res = db_exec(&st_exposure, params, &r);
 	if (res == NULL)
 		return r;
@@ -86,7 +90,7 @@ enum res page_analytics(struct req *req)
 	json_object_set_new(m, "growth", list);
 
 	/* Velocity: one row per customer with a median per severity. */
-	res = db_exec(&st_velocity, params, &r);
+	res = db_exec(&st_velocity, vparams, &r);
 	if (res == NULL)
 		return r;
 	list = json_array();
@@ -97,7 +101,18 @@ enum res page_analytics(struct req *req)
 			byco = json_pack("{s:I, s:s}", "id", (json_int_t)cid, "name", PQgetvalue(res, i, 1));
 			json_array_append_new(list, byco);
 		}
-		json_object_set_new(byco, PQgetvalue(res, i, 2), json_string(PQgetvalue(res, i, 3)));
+		if (!PQgetisnull(res, i, 2))
+			json_object_set_new(byco, PQgetvalue(res, i, 2), json_string(PQgetvalue(res, i, 3)));
+	}
+	if (PQntuples(res) > 0 && strcmp(PQgetvalue(res, 0, 5), "t") == 0) {
+		/* Over 200 customers: by name, 50 a page. */
+		long total = atol(PQgetvalue(res, 0, 4));
+		json_object_set_new(m, "velocity_total", json_integer(total));
+		json_object_set_new(m, "page", json_integer(page));
+		if (page > 1)
+			json_object_set_new(m, "prev_page", json_integer(page - 1));
+		if (page * 50 < total)
+			json_object_set_new(m, "next_page", json_integer(page + 1));
 	}
 	PQclear(res);
 	json_object_set_new(m, "velocity", list);

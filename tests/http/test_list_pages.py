@@ -194,6 +194,40 @@ def test_threats_of_an_analyst_seeing_over_200_customers(ctx):
     assert b2 not in analyst.get("/t/%d/threats" % t["mssp"]).text
 
 
+def customer_pages(ctx, client, path, key, under):
+    """Walk a paged per-customer table: the customers under the condition
+    (on tenants t), by name, 50 a page, and the total."""
+    want = ctx.stack.psql("SELECT string_agg(t.id::text, ',' ORDER BY lower(t.name), t.id) FROM tenants t"
+                          " WHERE %s AND t.kind = 'company'" % under).split(",")
+    got, page, n = [], client.get_json(path).json(), 1
+    assert page[key + "_total"] == len(want)
+    while True:
+        assert page["page"] == n and len(page[key]) == min(50, len(want) - 50 * (n - 1))
+        got += [str(c["id"]) for c in page[key]]
+        if "next_page" not in page:
+            break
+        n += 1
+        page = client.get_json("%s%spage=%d" % (path, "&" if "?" in path else "?", page["next_page"])).json()
+    assert got == want
+
+
+def test_velocity_pages_customers_by_name(ctx):
+    t = tree(ctx)
+    seen = ("t.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id ="
+            " (SELECT id FROM users WHERE email = 'lanalyst%d@list.example'))" % t["n"])
+    # Fixed findings of one customer: its medians are on its row.
+    co = t["company"]
+    ctx.stack.psql("UPDATE vulnerabilities SET first_seen = now() - interval '5 days', fixed_at = now() - interval '1 day'"
+                   " WHERE tenant_id = %d" % co)
+    admin = ctx.login("ladmin%d@list.example" % t["n"])
+    customer_pages(ctx, admin, "/t/%d/analytics" % t["mssp"], "velocity", "%d = ANY (t.ancestors)" % t["mssp"])
+    customer_pages(ctx, ctx.login("lanalyst%d@list.example" % t["n"]), "/t/%d/analytics" % t["mssp"], "velocity", seen)
+    rows = admin.get_json("/t/%d/analytics" % t["a"]).json()["velocity"]
+    want = ctx.stack.psql("SELECT string_agg(DISTINCT severity, ',') FROM vulnerabilities WHERE tenant_id = %d" % co)
+    row = next(r for r in rows if r["id"] == co)
+    assert {k: row[k] for k in want.split(",")} == {k: "4.0" for k in want.split(",")}
+
+
 BREACHING = """
 SELECT coalesce(string_agg(id::text, ',' ORDER BY w DESC, opened_at, id), '') FROM (
   SELECT i.id, severity_weight(i.severity) AS w, i.opened_at
@@ -218,16 +252,7 @@ def test_sla_pages_customers_by_name_and_finds_the_breaching_incidents(ctx):
     # Over 200 customers: by name, 50 a page, only those the viewer may see.
     for client, tid, under in [(admin, t["mssp"], "%d = ANY (t.ancestors)" % t["mssp"]), (analyst, t["mssp"], seen),
                                (owner, t["a"], "%d = ANY (t.ancestors)" % t["a"])]:
-        want = q("SELECT string_agg(t.id::text, ',' ORDER BY lower(t.name), t.id) FROM tenants t"
-                 " WHERE %s AND t.kind = 'company'" % under).split(",")
-        got, page = [], client.get_json("/t/%d/sla?days=90" % tid).json()
-        assert page["customers_total"] == len(want)
-        while True:
-            got += [str(c["id"]) for c in page["customers"]]
-            if "next_page" not in page:
-                break
-            page = client.get_json("/t/%d/sla?days=90&page=%d" % (tid, page["next_page"])).json()
-        assert got == want
+        customer_pages(ctx, client, "/t/%d/sla?days=90" % tid, "customers", under)
     # A stricter target set on one customer makes a young incident late.
     co = t["company"]
     q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
