@@ -204,3 +204,13 @@ enum res view_render(struct req *req, struct buf *out, struct mus_error *err)
 	view_common(req);
 	return mus_render(templates, req->template, req->model, out, err);
 }
+
+void view_pages(json_t *m, long page, long pages)
+{
+	json_object_set_new(m, "page", json_integer(page));
+	json_object_set_new(m, "pages", json_integer(pages));
+	if (page > 1)
+		json_object_set_new(m, "prev_page", json_integer(page - 1));
+	if (page < pages)
+		json_object_set_new(m, "next_page", json_integer(page + 1));
+}

@@ -33,5 +33,8 @@ void view_common(struct req *req);
 void view_attachment(struct req *req, const char *what, const char *ext);
 /* The model, created on first use (owned by req). */
 json_t *view_model(struct req *req);
+/* A numbered pager in model m: "page", "pages" and, when there is one, the
+ * "prev_page" and "next_page" numbers. */
+void view_pages(json_t *m, long page, long pages);
 
 #endif

@@ -108,11 +108,7 @@ enum res page_analytics(struct req *req)
 		/* Over 200 customers: by name, 50 a page. */
 		long total = atol(PQgetvalue(res, 0, 4));
 		json_object_set_new(m, "velocity_total", json_integer(total));
-		json_object_set_new(m, "page", json_integer(page));
-		if (page > 1)
-			json_object_set_new(m, "prev_page", json_integer(page - 1));
-		if (page * 50 < total)
-			json_object_set_new(m, "next_page", json_integer(page + 1));
+		view_pages(m, page, (total + 49) / 50);
 	}
 	PQclear(res);
 	json_object_set_new(m, "velocity", list);

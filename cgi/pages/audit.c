@@ -132,12 +132,7 @@ enum res page_audit(struct req *req)
 	json_object_set_new(m, "errors", f.errors);
 	json_object_set_new(m, "entries", rows);
 	json_object_set_new(m, "total", json_integer(total));
-	json_object_set_new(m, "page", json_integer(f.page));
-	json_object_set_new(m, "pages", json_integer(pages));
-	if (f.page > 1)
-		json_object_set_new(m, "prev_page", json_integer(f.page - 1));
-	if (f.page < pages)
-		json_object_set_new(m, "next_page", json_integer(f.page + 1));
+	view_pages(m, f.page, pages);
 	{
 		/* The current filters as a query string for the page and export links. */
 		struct buf qs = BUF_INIT;

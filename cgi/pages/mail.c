@@ -81,12 +81,7 @@ static enum res mail_page(struct req *req, const char *status, long page, const 
 	json_object_set_new(m, "has_messages", json_boolean(json_array_size(rows) > 0));
 	json_object_set_new(m, "messages", rows);
 	json_object_set_new(m, "total", json_integer(total));
-	json_object_set_new(m, "page", json_integer(page));
-	json_object_set_new(m, "pages", json_integer(pages));
-	if (page > 1)
-		json_object_set_new(m, "prev_page", json_integer(page - 1));
-	if (page < pages)
-		json_object_set_new(m, "next_page", json_integer(page + 1));
+	view_pages(m, page, pages);
 	if (notice != NULL)
 		json_object_set_new(m, "notice", json_string(notice));
 	if (error != NULL)

@@ -96,11 +96,7 @@ static enum res sla_page(struct req *req, json_t *values, json_t *errors)
 	if (paged) {
 		/* Over 200 customers: by name, 50 a page. */
 		json_object_set_new(m, "customers_total", json_integer(total));
-		json_object_set_new(m, "page", json_integer(page));
-		if (page > 1)
-			json_object_set_new(m, "prev_page", json_integer(page - 1));
-		if (page * 50 < total)
-			json_object_set_new(m, "next_page", json_integer(page + 1));
+		view_pages(m, page, (total + 49) / 50);
 	}
 
 	res = db_exec(&st_sla_breaching, params, &r);

@@ -61,6 +61,17 @@ def tree(ctx):
     return _tree
 
 
+def viewers(ctx, t):
+    """The tree's MSSP Admin, MSP A's owner and the MSSP Analyst, signed in."""
+    return [ctx.login("%s%d@list.example" % (who, t["n"])) for who in ("ladmin", "lowner", "lanalyst")]
+
+
+def analyst_sees(t):
+    """The tenants t the analyst may see, as a condition."""
+    return ("t.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id ="
+            " (SELECT id FROM users WHERE email = 'lanalyst%d@list.example'))" % t["n"])
+
+
 def walk(client, path, key):
     """The ids of every page following "next", then following "prev" back
     from the last page (both in list order), and the first page's JSON."""
@@ -103,12 +114,8 @@ def check(ctx, client, path, table, key, under, where, order, rollup):
 
 def test_vulnerability_pages_walk_every_row_in_order(ctx):
     t = tree(ctx)
-    admin = ctx.login("ladmin%d@list.example" % t["n"])
-    owner = ctx.login("lowner%d@list.example" % t["n"])
-    analyst = ctx.login("lanalyst%d@list.example" % t["n"])
-    sub = "%d = ANY (t.ancestors)"
-    seen = ("t.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id ="
-            " (SELECT id FROM users WHERE email = 'lanalyst%d@list.example'))" % t["n"])
+    admin, owner, analyst = viewers(ctx, t)
+    sub, seen = "%d = ANY (t.ancestors)", analyst_sees(t)
     cases = [
         # the tree's index, every row visible
         (admin, t["mssp"], "", sub % t["mssp"], "x.fixed_at IS NULL", True),
@@ -131,8 +138,7 @@ def test_vulnerability_pages_walk_every_row_in_order(ctx):
 
 def test_asset_pages_walk_every_row_in_order(ctx):
     t = tree(ctx)
-    admin = ctx.login("ladmin%d@list.example" % t["n"])
-    owner = ctx.login("lowner%d@list.example" % t["n"])
+    admin, owner, _ = viewers(ctx, t)
     sub = "%d = ANY (t.ancestors)"
     for client, tid, query, where in [(admin, t["mssp"], "", "true"), (admin, t["mssp"], "?kind=agent", "x.kind = 'agent'"),
                                       (owner, t["a"], "", "true"), (admin, t["b"], "?kind=probe", "x.kind = 'probe'")]:
@@ -141,12 +147,8 @@ def test_asset_pages_walk_every_row_in_order(ctx):
 
 def test_incident_pages_walk_every_row_in_order(ctx):
     t = tree(ctx)
-    admin = ctx.login("ladmin%d@list.example" % t["n"])
-    owner = ctx.login("lowner%d@list.example" % t["n"])
-    analyst = ctx.login("lanalyst%d@list.example" % t["n"])
-    sub = "%d = ANY (t.ancestors)"
-    seen = ("t.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id ="
-            " (SELECT id FROM users WHERE email = 'lanalyst%d@list.example'))" % t["n"])
+    admin, owner, analyst = viewers(ctx, t)
+    sub, seen = "%d = ANY (t.ancestors)", analyst_sees(t)
     for client, tid, query, under, where, rollup in [
             (admin, t["mssp"], "", sub % t["mssp"], "x.closed_at IS NULL", True),
             (admin, t["mssp"], "?severity=critical", sub % t["mssp"], "x.closed_at IS NULL AND x.severity = 'critical'", True),
@@ -213,8 +215,7 @@ def customer_pages(ctx, client, path, key, under):
 
 def test_velocity_pages_customers_by_name(ctx):
     t = tree(ctx)
-    seen = ("t.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id ="
-            " (SELECT id FROM users WHERE email = 'lanalyst%d@list.example'))" % t["n"])
+    seen = analyst_sees(t)
     # Fixed findings of one customer: its medians are on its row.
     co = t["company"]
     ctx.stack.psql("UPDATE vulnerabilities SET first_seen = now() - interval '5 days', fixed_at = now() - interval '1 day'"
@@ -244,11 +245,8 @@ SELECT coalesce(string_agg(id::text, ',' ORDER BY w DESC, opened_at, id), '') FR
 def test_sla_pages_customers_by_name_and_finds_the_breaching_incidents(ctx):
     t = tree(ctx)
     q = ctx.stack.psql
-    admin = ctx.login("ladmin%d@list.example" % t["n"])
-    owner = ctx.login("lowner%d@list.example" % t["n"])
-    analyst = ctx.login("lanalyst%d@list.example" % t["n"])
-    seen = ("t.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id ="
-            " (SELECT id FROM users WHERE email = 'lanalyst%d@list.example'))" % t["n"])
+    admin, owner, analyst = viewers(ctx, t)
+    seen = analyst_sees(t)
     # Over 200 customers: by name, 50 a page, only those the viewer may see.
     for client, tid, under in [(admin, t["mssp"], "%d = ANY (t.ancestors)" % t["mssp"]), (analyst, t["mssp"], seen),
                                (owner, t["a"], "%d = ANY (t.ancestors)" % t["a"])]:
