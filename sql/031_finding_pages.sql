@@ -56,6 +56,25 @@ CREATE INDEX vulnerabilities_cve_fixed ON vulnerabilities (cve, root_id, severit
 CREATE INDEX assets_root_order ON assets (root_id, kind, lower(name), id);
 CREATE INDEX assets_tenant_order ON assets (tenant_id, kind, lower(name), id);
 
+-- How to read rows below tenant t for a viewer of scope sc / ex (sql/021):
+-- 'tenants', with tids the visible tenants at or below t (at most 200);
+-- 'root', the tree's index, when t is a root the viewer sees whole; or
+-- 'check', the tree's index with each row's tenant checked.
+CREATE FUNCTION read_plan(t tenants, sc bigint[], ex bigint[], OUT how text, OUT tids bigint[])
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF NOT (t.ancestors && sc AND (SELECT s.msps + s.companies FROM tenant_stats s WHERE s.tenant_id = t.id) >= 200) THEN
+        tids := ARRAY(SELECT c.id FROM tenants c
+                       WHERE c.ancestors @> ARRAY[t.id] AND scope_sees(c.ancestors, c.id, sc, ex) LIMIT 201);
+    END IF;
+    how := CASE WHEN cardinality(tids) <= 200 THEN 'tenants'
+                WHEN t.parent_id IS NULL AND t.ancestors && sc THEN 'root' ELSE 'check' END;
+    IF how <> 'tenants' THEN
+        tids := NULL;
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION read_plan(tenants, bigint[], bigint[]) FROM PUBLIC;
+
 -- One page (50 rows) of the rows x of p_table below p_tenant that match
 -- p_filter (a condition on x; its parameter $5 is p_args) and one of
 -- p_parts (conditions, each matching the rows of one of the order indexes:
@@ -73,7 +92,7 @@ DECLARE
     sc bigint[] := app_scope();
     ex bigint[] := app_exact();
     t tenants%ROWTYPE;
-    tids bigint[];       -- the visible tenants at or below t, when at most 200
+    pl record;           -- read_plan()
     src text;            -- where a part's rows come from: %1$s the part's condition (and the cursor's),
                          -- %2$s what ends each tenant's read (a page per tenant)
     back boolean := p_before IS NOT NULL;
@@ -87,14 +106,11 @@ BEGIN
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN;
     END IF;
-    IF NOT (t.ancestors && sc AND (SELECT s.msps + s.companies FROM tenant_stats s WHERE s.tenant_id = t.id) >= 200) THEN
-        tids := ARRAY(SELECT c.id FROM tenants c
-                       WHERE c.ancestors @> ARRAY[t.id] AND scope_sees(c.ancestors, c.id, sc, ex) LIMIT 201);
-    END IF;
-    IF cardinality(tids) <= 200 THEN            -- a page per tenant
+    pl := read_plan(t, sc, ex);
+    IF pl.how = 'tenants' THEN                  -- a page per tenant
         src := format('unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM %I x WHERE x.tenant_id = u.tid'
                       ' AND %s AND %%1$s %%2$s) x', p_table, p_filter);
-    ELSIF t.parent_id IS NULL AND t.ancestors && sc THEN   -- the whole tree: every row is visible
+    ELSIF pl.how = 'root' THEN                  -- the whole tree: every row is visible
         src := format('%I x WHERE x.root_id = $2 AND %s AND %%1$s', p_table, p_filter);
     ELSE                                        -- the tree, row by row
         src := format('%I x WHERE x.root_id = $2 AND %s AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id'
@@ -129,7 +145,7 @@ BEGIN
             FROM unnest(p_parts) part);
     EXECUTE format('SELECT ARRAY(SELECT x.id FROM (%s) x ORDER BY %s LIMIT 51)', q,
                    array_to_string(ARRAY(SELECT 'x.k' || n || dir FROM generate_series(1, cardinality(p_keys)) n), ', '))
-        INTO ids USING tids, t.root_id, t.id, sc, p_args, ex;
+        INTO ids USING pl.tids, t.root_id, t.id, sc, p_args, ex;
     IF back THEN
         has_prev := cardinality(ids) > 50;
         has_next := true;
@@ -144,7 +160,7 @@ BEGIN
                                   ' UNION ALL ')
                 FROM unnest(p_parts) part);
         EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM (%s) x LIMIT 1001) x', q)
-            INTO counted USING tids, t.root_id, t.id, sc, p_args, ex;
+            INTO counted USING pl.tids, t.root_id, t.id, sc, p_args, ex;
     END IF;
 END $$;
 REVOKE ALL ON FUNCTION list_page(bigint, text, text[], boolean, text, text[], text[], bigint, bigint, boolean) FROM PUBLIC;

@@ -98,18 +98,17 @@ DECLARE
     sc bigint[] := app_scope();
     ex bigint[] := app_exact();
     t tenants%ROWTYPE;
-    tids bigint[];   -- the visible tenants at or below t, when at most 200
+    pl record;       -- read_plan() (sql/031)
     src text;
 BEGIN
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN;
     END IF;
-    tids := ARRAY(SELECT c.id FROM tenants c
-                   WHERE c.ancestors @> ARRAY[t.id] AND scope_sees(c.ancestors, c.id, sc, ex) LIMIT 201);
-    IF cardinality(tids) <= 200 THEN
+    pl := read_plan(t, sc, ex);
+    IF pl.how = 'tenants' THEN
         src := 'i.tenant_id = ANY ($1)';
-    ELSIF t.parent_id IS NULL AND t.ancestors && sc THEN
+    ELSIF pl.how = 'root' THEN
         src := 'i.root_id = $2';
     ELSE
         src := 'i.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = i.tenant_id'
@@ -144,5 +143,5 @@ BEGIN
           JOIN tenants c ON c.id = x.tenant_id
          ORDER BY d.w DESC, x.opened_at, x.id
          LIMIT 200 $q$, src)
-        USING tids, t.root_id, t.id, sc, ex;
+        USING pl.tids, t.root_id, t.id, sc, ex;
 END $$;
