@@ -346,3 +346,20 @@ def test_on_approval_the_msps_inventory_appears_on_the_mssp_dashboard(ctx):
     raw = ctx.stack.psql("SELECT count(*) FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id"
                          " WHERE %d = ANY (t.ancestors) AND v.cve = 'CVE-2024-3400' AND v.fixed_at IS NULL" % mssp_id(ctx))
     assert rolled == raw
+
+
+def test_an_analyst_sees_the_requests_of_the_msps_assigned_to_them(ctx):
+    # An MSP that joined Northwind: its request stays on the MSSP's list.
+    msp, name, email = make_msp(ctx)
+    admin = ctx.login("admin@northwind.example")
+    add_msp(admin, ctx, email, name)
+    ctx.stack.psql("UPDATE tenants SET parent_id = %d WHERE id = %d" % (mssp_id(ctx), msp))
+    analyst = ctx.login("analyst@northwind.example")
+    mine = [r["msp_name"] for r in requests_of(analyst, ctx)]
+    assert name not in mine and name in [r["msp_name"] for r in requests_of(admin, ctx)]
+    uid = int(ctx.stack.psql("SELECT id FROM users WHERE email = 'analyst@northwind.example'"))
+    ctx.stack.psql("INSERT INTO analyst_assignments (user_id, tenant_id) VALUES (%d, %d)" % (uid, msp))
+    try:
+        assert name in [r["msp_name"] for r in requests_of(analyst, ctx)]
+    finally:
+        ctx.stack.psql("DELETE FROM analyst_assignments WHERE user_id = %d AND tenant_id = %d" % (uid, msp))
