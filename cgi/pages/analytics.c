@@ -2,7 +2,8 @@
  * (docs/dashboards.md has the formulas):
  * - exposure: open vulnerabilities weighted by severity (rollups);
  * - risk posture: the dashboard's risk score, side by side with exposure;
- * - fastest-growing incident counts: opened this week vs the week before;
+ * - fastest-growing incident counts: opened this week vs the week before
+ *   (whole UTC days, from the incident_recent rollup);
  * - remediation velocity: median days to fix, per severity, per customer,
  *   over the findings fixed in the last 90 days, for the customers of one
  *   page (sql/035).
@@ -24,17 +25,13 @@ DB_STMT(st_exposure, 1,
         " FROM tenants c JOIN tenant_stats s ON s.tenant_id = c.id"
         " WHERE $1::bigint = ANY (c.ancestors) AND c.kind = 'company' AND c.status = 'active'"
         " ORDER BY exposure DESC, c.name LIMIT 15");
+/* incident_recent (sql/037): one row per customer with its daily counts;
+ * weeks are whole UTC days. */
 DB_STMT(st_growth, 1,
-        "SELECT c.id, c.name,"
-        " count(*) FILTER (WHERE i.opened_at > now() - interval '7 days') AS this_week,"
-        " count(*) FILTER (WHERE i.opened_at <= now() - interval '7 days') AS last_week"
-        " FROM incidents i JOIN tenants c ON c.id = i.tenant_id"
-        " WHERE i.opened_at > now() - interval '14 days' AND $1::bigint = ANY (c.ancestors)"
-        " GROUP BY c.id, c.name"
-        " HAVING count(*) FILTER (WHERE i.opened_at > now() - interval '7 days') >"
-        "        count(*) FILTER (WHERE i.opened_at <= now() - interval '7 days')"
-        " ORDER BY count(*) FILTER (WHERE i.opened_at > now() - interval '7 days') -"
-        "          count(*) FILTER (WHERE i.opened_at <= now() - interval '7 days') DESC, c.name LIMIT 15");
+        "SELECT c.id, c.name, w.this_week, w.last_week"
+        " FROM tenants c JOIN incident_recent r ON r.tenant_id = c.id CROSS JOIN LATERAL incident_weeks(r) w"
+        " WHERE $1::bigint = ANY (c.ancestors) AND c.kind = 'company' AND w.this_week > w.last_week"
+        " ORDER BY w.this_week - w.last_week DESC, c.name LIMIT 15");
 /* remediation_velocity() (sql/035): the customers of one page (all up to
  * 200, else 50 a page by name), a row per severity with fixes. */
 DB_STMT(st_velocity, 2,

@@ -48,3 +48,44 @@ def test_analytics_show_only_visible_customers(ctx):
     assert co not in [r["id"] for r in page["exposure"] + page["growth"] + page["velocity"]]
     assert ctx.login("owner@evergreen.example").get("/t/%d/analytics" % bluefin).status == 404
     assert ctx.login("owner@msp1.example").get("/t/%d/analytics" % co).status == 404  # a company: no comparison
+
+
+RECENT_CHECK = """
+WITH raw AS (
+    SELECT i.tenant_id,
+           count(*) FILTER (WHERE (i.opened_at AT TIME ZONE 'UTC')::date BETWEEN current_date - 6 AND current_date) AS a,
+           count(*) FILTER (WHERE (i.opened_at AT TIME ZONE 'UTC')::date BETWEEN current_date - 13 AND current_date - 7) AS b
+      FROM incidents i JOIN tenants c ON c.id = i.tenant_id AND c.kind = 'company' GROUP BY 1)
+SELECT count(*) FROM tenants c
+  LEFT JOIN incident_recent r ON r.tenant_id = c.id LEFT JOIN LATERAL incident_weeks(r) w ON true
+  LEFT JOIN raw ON raw.tenant_id = c.id
+ WHERE c.kind = 'company' AND (coalesce(raw.a, 0), coalesce(raw.b, 0)) <> (coalesce(w.this_week, 0), coalesce(w.last_week, 0))
+"""
+
+
+def test_the_weekly_counts_follow_every_change(ctx):
+    bluefin, co, n = setup(ctx)
+    q = ctx.stack.psql
+    assert q(RECENT_CHECK) == "0"
+    owner = ctx.login("owner@msp1.example")
+
+    def growth():
+        return next(((g["this_week"], g["last_week"]) for g in owner.get_json("/t/%d/analytics" % bluefin).json()["growth"]
+                     if g["id"] == co), None)
+    assert growth() == (5, 1)
+    # Moved to last week, to another customer, deleted; closing changes nothing.
+    q("UPDATE incidents SET opened_at = now() - interval '9 days' WHERE tenant_id = %d AND external_id = 'g1'" % co)
+    q("UPDATE incidents SET closed_at = now() WHERE tenant_id = %d" % co)
+    assert q(RECENT_CHECK) == "0" and growth() == (4, 2)
+    other = int(q("SELECT min(id) FROM tenants WHERE parent_id = %d AND id <> %d" % (bluefin, co)))
+    q("UPDATE incidents SET tenant_id = %d, external_id = 'moved-%d' WHERE tenant_id = %d AND external_id = 'g2'"
+      % (other, n, co))
+    q("DELETE FROM incidents WHERE tenant_id = %d AND external_id = 'g3'" % co)
+    assert q(RECENT_CHECK) == "0"
+    assert growth() is None   # 2 against 2: not growing
+    # Three weeks without incidents at the customer: the old days drop out.
+    q("UPDATE incidents SET opened_at = opened_at - interval '21 days' WHERE tenant_id = %d" % co)
+    assert q(RECENT_CHECK) == "0"
+    q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+      " SELECT id, root_id, 'late', 'low', 'L', now() FROM tenants WHERE id = %d" % co)
+    assert q(RECENT_CHECK) == "0" and growth() == (1, 0)
