@@ -39,7 +39,7 @@ DECLARE
     h0 timestamptz := date_trunc('hour', now(), 'UTC');
     risky json;
     tops bigint[];   -- the tenants whose rollups make the figures
-    cves json;       -- their ten most frequent open CVEs
+    cves json;       -- the ten most frequent open CVEs of several tops
 BEGIN
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
@@ -48,9 +48,6 @@ BEGIN
     IF t.ancestors && sc THEN
         tops := ARRAY[t.id];
         SELECT * INTO st FROM tenant_stats WHERE tenant_stats.tenant_id = t.id;   -- no row yet: all NULL
-        SELECT json_agg(json_build_object('cve', o.cve, 'open', o.open) ORDER BY o.open DESC, o.cve) INTO cves
-          FROM (SELECT o.cve, o.open FROM cve_open o WHERE o.tenant_id = t.id AND o.open > 0
-                 ORDER BY o.open DESC, o.cve LIMIT 10) o;
     ELSE
         -- Seen without its subtree: the highest visible tenants below.
         tops := scope_tops(t.id, t.ancestors, sc);
@@ -66,6 +63,7 @@ BEGIN
         SELECT json_agg(json_build_object('cve', c.cve, 'open', c.open) ORDER BY c.open DESC, c.cve) INTO cves
           FROM (SELECT o.cve, sum(o.open) AS open FROM cve_open o WHERE o.tenant_id = ANY (tops) AND o.open > 0
                  GROUP BY o.cve ORDER BY 2 DESC, o.cve LIMIT 10) c;
+        cves := coalesce(cves, '[]');
     END IF;
     -- The most at-risk companies (docs/dashboards.md). A tree's root (an
     -- MSSP, or an MSP on its own): every company of the tree; an MSSP
@@ -128,5 +126,9 @@ BEGIN
                                  sum(d.found_critical) AS found_critical, sum(d.fixed_critical) AS fixed_critical
                             FROM vuln_daily d WHERE d.tenant_id = ANY (tops) AND d.day > current_date - 30
                            GROUP BY d.day) x),
-        'top_cves', coalesce(cves, '[]'));
+        -- (the analyst's sums are in cves already)
+        'top_cves', coalesce(cves, (SELECT json_agg(json_build_object('cve', c.cve, 'open', c.open)
+                                                    ORDER BY c.open DESC, c.cve)
+                                      FROM (SELECT o.cve, o.open FROM cve_open o WHERE o.tenant_id = t.id AND o.open > 0
+                                             ORDER BY o.open DESC, o.cve LIMIT 10) c), '[]'));
 END $$;
