@@ -212,7 +212,7 @@ BEGIN
     END IF;
     RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
         (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                    'id', v.id, 'tenant', c.name, 'cve', v.cve, 'severity', v.severity, 'asset', coalesce(a.name, ''),
+                    'id', v.id, 'customer', c.name, 'cve', v.cve, 'severity', v.severity, 'asset', coalesce(a.name, ''),
                     'first_seen', to_char(v.first_seen, 'YYYY-MM-DD'), 'fixed', to_char(v.fixed_at, 'YYYY-MM-DD')))
                     ORDER BY u.n), '[]')
            FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
@@ -242,7 +242,7 @@ BEGIN
     END IF;
     RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
         (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'id', a.id, 'tenant', c.name, 'kind', a.kind, 'name', a.name, 'address', coalesce(a.address, ''),
+                    'id', a.id, 'customer', c.name, 'kind', a.kind, 'name', a.name, 'address', coalesce(a.address, ''),
                     'updated', to_char(a.updated_at, 'YYYY-MM-DD HH24:MI')) ORDER BY u.n), '[]')
            FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
            JOIN assets a ON a.id = u.id JOIN tenants c ON c.id = a.tenant_id));

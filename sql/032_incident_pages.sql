@@ -40,7 +40,7 @@ BEGIN
     END IF;
     RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
         (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                    'id', i.id, 'tenant', c.name, 'severity', i.severity, 'title', i.title,
+                    'id', i.id, 'customer', c.name, 'severity', i.severity, 'title', i.title,
                     'indicator', coalesce(i.indicator, ''), 'opened', to_char(i.opened_at, 'YYYY-MM-DD HH24:MI'),
                     'acknowledged', to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI'),
                     'closed', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI'),

@@ -33,7 +33,8 @@ enum res page_incidents(struct req *req)
 	const char *status = http_choice(http_query(req, "status"), statuses, "open");
 	const char *severity = http_choice(http_query(req, "severity"), sevs, "");
 	const char *done = http_query(req, "done");
-	char id[24];
+	const char *resolving = json_string_value(json_object_get(view_model(req), "resolve_for"));
+	char id[24], qs[128];
 	const char *params[5] = {id, status, severity, list_cursor(req, "after"), list_cursor(req, "before")};
 	json_t *m = view_model(req), *list, *row;
 	enum res r;
@@ -50,7 +51,18 @@ enum res page_incidents(struct req *req)
 		int open = json_object_get(row, "closed") == NULL;
 		json_object_set_new(row, "open", json_boolean(open));
 		json_object_set_new(row, "can_act", json_boolean(can && open));
+		if (resolving != NULL && json_integer_value(json_object_get(row, "id")) == atoll(resolving)) {
+			/* A refused resolution: its form open again, with the note as typed. */
+			json_object_set_new(row, "resolve_open", json_true());
+			json_object_set(row, "typed_note", json_object_get(m, "resolve_note"));
+			json_object_set(row, "note_error", json_object_get(m, "error"));
+		}
 	}
+	/* The list's filters and page, for the action forms: a refused action
+	 * shows the same page again. */
+	snprintf(qs, sizeof(qs), "status=%s&severity=%s%s%s%s%s", status, severity, params[3] ? "&after=" : "",
+	         params[3] ? params[3] : "", params[4] ? "&before=" : "", params[4] ? params[4] : "");
+	json_object_set_new(m, "page_qs", json_string(qs));
 	req->template = "incidents";
 	json_object_set_new(m, "filter",
 	                    json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "status", status, "severity", severity,
@@ -84,11 +96,15 @@ static enum res act(struct req *req, int resolve)
 		while (s != NULL && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
 			s++;
 		if (s == NULL || *s == '\0' || strlen(note) > NOTE_MAX) {
+			json_t *m = view_model(req);
+
 			req->status = 400;
-			json_object_set_new(view_model(req), "error",
+			json_object_set_new(m, "error",
 			                    json_string(s == NULL || *s == '\0'
 			                                    ? "Say how the incident was resolved: a note is required."
 			                                    : "The note may have at most 2000 characters."));
+			json_object_set_new(m, "resolve_for", json_string(iid));
+			json_object_set_new(m, "resolve_note", json_string(note ? note : ""));
 			return page_incidents(req);
 		}
 	}

@@ -51,7 +51,7 @@ def test_assets_by_kind(ctx):
 def test_lists_are_scoped_to_the_subtree(ctx):
     bluefin, company = ids(ctx)
     c = ctx.login("owner@company.example")
-    tenants = {v["tenant"] for v in c.get_json("/t/%d/vulnerabilities?status=all" % company).json()["vulnerabilities"]}
+    tenants = {v["customer"] for v in c.get_json("/t/%d/vulnerabilities?status=all" % company).json()["vulnerabilities"]}
     name = ctx.stack.psql("SELECT name FROM tenants WHERE id = %d" % company)
     assert tenants <= {name}
     assert c.get("/t/%d/vulnerabilities" % bluefin).status == 404

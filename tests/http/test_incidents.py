@@ -29,6 +29,14 @@ def test_analyst_acknowledges_then_resolves_with_a_note(ctx):
     assert analyst.post("/t/%d/incidents/%d/acknowledge" % (co, iid), {}).status == 409
     r = analyst.post("/t/%d/incidents/%d/resolve" % (co, iid), {"note": "   "})
     assert r.status == 400 and "a note is required" in r.text
+    # A refused note comes back as typed, in its open form, with the message next to it.
+    long_note = "Reimaged <b>host</b>. " * 100
+    r = analyst.post("/t/%d/incidents/%d/resolve?status=all&severity=critical" % (co, iid), {"note": long_note})
+    assert r.status == 400 and "at most 2000 characters" in r.text
+    assert ('<details class="resolve" open>' in r.text and "Reimaged &lt;b&gt;host&lt;/b&gt;. " * 100 in r.text
+            and 'id="note-error-%d"' % iid in r.text)
+    action = "/t/%d/incidents/%d/resolve?status&#61;all&amp;severity&#61;critical" % (co, iid)
+    assert 'action="%s"' % action in r.text, [l for l in r.text.splitlines() if "resolve?" in l][:2]
     r = analyst.post("/t/%d/incidents/%d/resolve" % (co, iid), {"note": "Blocked the IP; host reimaged."})
     assert r.status == 303
     assert analyst.get_json("/t/%d/incidents" % co).json()["incidents"] == []  # the open list is empty

@@ -51,3 +51,24 @@ def test_every_email_has_subject_text_and_html(ctx):
     assert names, "no email templates"
     for base, parts in names.items():
         assert parts == {"subject", "text", "html"}, (base, parts)
+
+
+def test_no_page_links_to_an_empty_tenant(ctx):
+    # A row with its own "tenant" key hides the page's tenant in a section
+    # ({{tenant.id}} is then empty): every link and form must still name one.
+    q = ctx.stack.psql
+    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    msp = int(q("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
+    co = int(q("SELECT min(id) FROM tenants WHERE parent_id = %d" % msp))
+    admin = ctx.login("admin@northwind.example")
+    pages = ["", "/vulnerabilities?status=all", "/assets", "/incidents?status=all", "/analytics", "/sla", "/threats",
+             "/msps", "/requests", "/audit", "/team", "/mail", "/settings", "/settings/branding", "/api-keys"]
+    seen = 0
+    for tid in (mssp, msp, co):
+        for p in pages:
+            r = admin.get("/t/%d%s" % (tid, p))
+            if r.status != 200:
+                continue
+            seen += 1
+            assert "/t//" not in r.text and '"/t/?' not in r.text, (tid, p)
+    assert seen >= 30
