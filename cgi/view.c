@@ -214,3 +214,32 @@ void view_pages(json_t *m, long page, long pages)
 	if (page < pages)
 		json_object_set_new(m, "next_page", json_integer(page + 1));
 }
+
+const char *view_grouped(long long v, char *buf)
+{
+	char digits[24];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	int n = snprintf(digits, sizeof(digits), "%llu", u), i, o = 0;
+
+	if (v < 0)
+		buf[o++] = '-';
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+json_t *view_numbers(const json_t *obj)
+{
+	json_t *out = json_object(), *v;
+	const char *key;
+	char b[32];
+
+	json_object_foreach((json_t *)obj, key, v)
+	    if (json_is_integer(v))
+		json_object_set_new(out, key, json_string(view_grouped(json_integer_value(v), b)));
+	return out;
+}

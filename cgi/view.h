@@ -33,6 +33,11 @@ void view_common(struct req *req);
 void view_attachment(struct req *req, const char *what, const char *ext);
 /* The model, created on first use (owned by req). */
 json_t *view_model(struct req *req);
+/* A new object with, for each integer member of obj, its value as text
+ * with thousands grouped ("1,234,567"): what the page shows people. */
+json_t *view_numbers(const json_t *obj);
+/* An integer as text with thousands grouped, into buf (at least 32 bytes). */
+const char *view_grouped(long long v, char *buf);
 /* A numbered pager in model m: "page", "pages" and, when there is one, the
  * "prev_page" and "next_page" numbers. */
 void view_pages(json_t *m, long page, long pages);

@@ -222,6 +222,7 @@ static void stats_model(json_t *stats)
 	                                                 sev[0] + sev[1] + sev[2] + sev[3] == 0));
 	json_object_set_new(stats, "severity", severity_bars(sev));
 	json_object_set_new(stats, "donut", inventory_donut(inv));
+	json_object_set_new(stats, "text", view_numbers(stats));
 }
 
 /* The incident overview for the period (24h, 7d, 30d) from the windows. */

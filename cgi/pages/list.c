@@ -4,6 +4,7 @@
 
 #include "db.h"
 #include "pages.h"
+#include "view.h"
 
 /* See pages.h. */
 const char *list_cursor(struct req *req, const char *name)
@@ -20,6 +21,7 @@ enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, con
 	PGresult *res;
 	json_t *page, *v;
 	enum res r;
+	char b[32];
 
 	res = db_exec(st, params, &r);
 	if (res == NULL)
@@ -36,6 +38,7 @@ enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, con
 	}
 	json_object_set(m, key, json_object_get(page, "rows"));
 	json_object_set(m, "total", json_object_get(page, "total"));
+	json_object_set_new(m, "total_text", json_string(view_grouped(json_integer_value(json_object_get(page, "total")), b)));
 	json_object_set_new(m, "total_more", json_boolean(json_is_true(json_object_get(page, "more"))));
 	if ((v = json_object_get(page, "next")) != NULL)
 		json_object_set(m, "next", v);

@@ -123,6 +123,8 @@ def test_the_mssp_table_shows_msps_with_their_status_and_totals(ctx):
     assert row["companies"] == 60 and row["probes"] == sum(range(1, 61)) and row["open_critical"] == 5
     html = admin.get("/t/%d" % t["mssp"]).text
     assert "<svg" in html and 'class="bar sev-critical"' in html and "Open critical" in html
+    # People read 1,830 probes, not 1830.
+    assert '<span class="tile-n">1,830</span><span class="tile-l">Probes</span>' in admin.get("/t/%d" % t["msp"]).text
 
 
 def test_an_unassigned_analyst_sees_neither_the_tree_nor_its_totals(ctx):

@@ -10,6 +10,7 @@
 #include "pwhash.h"
 #include "tap.h"
 #include "token.h"
+#include "view.h"
 
 static void test_buf(void)
 {
@@ -125,8 +126,27 @@ static void test_checks(void)
 	       "implausible email addresses");
 }
 
+static void test_grouped(void)
+{
+	char b[32];
+	json_t *o = json_pack("{s:I, s:s, s:I}", "n", (json_int_t)1234567, "s", "x", "z", (json_int_t)0), *t;
+
+	TAP_STR(view_grouped(0, b), "0", "grouped: 0");
+	TAP_STR(view_grouped(999, b), "999", "grouped: 999");
+	TAP_STR(view_grouped(1000, b), "1,000", "grouped: 1,000");
+	TAP_STR(view_grouped(-1234567, b), "-1,234,567", "grouped: negative");
+	TAP_STR(view_grouped(INT64_MIN, b), "-9,223,372,036,854,775,808", "grouped: the smallest 64-bit value");
+	t = view_numbers(o);
+	TAP_OK(json_object_size(t) == 2 && strcmp(json_string_value(json_object_get(t, "n")), "1,234,567") == 0 &&
+	           strcmp(json_string_value(json_object_get(t, "z")), "0") == 0,
+	       "view_numbers: the integers as text, nothing else");
+	json_decref(t);
+	json_decref(o);
+}
+
 int main(void)
 {
+	test_grouped();
 	test_buf();
 	test_arena();
 	test_tokens();
