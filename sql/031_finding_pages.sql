@@ -23,7 +23,9 @@
 --
 -- The readers apply the visibility rule themselves (SECURITY DEFINER, like
 -- dashboard_overview()) and return NULL for a tenant the viewer may not
--- see. A cursor that is not a row of the list starts at the top.
+-- see. A cursor that is not a row below the tenant the viewer may see
+-- starts at the top; one that has left the list since (fixed, resolved,
+-- another severity) still marks the place.
 
 -- The list's severity order: critical first.
 CREATE FUNCTION severity_weight(text) RETURNS int
@@ -117,14 +119,15 @@ BEGIN
                       ' AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $6) OFFSET 0) AND %%1$s',
                       p_table, p_filter);
     END IF;
-    -- The cursor row, if it is a row of the list, as literals for the
-    -- statement below (values read from the database, quoted by format()).
+    -- The cursor row's keys, if it is a row below t the viewer may see, as
+    -- literals for the statement below (values read from the database,
+    -- quoted by format()). Not checked against the filters: a row that
+    -- left the list since (fixed, resolved) still marks where the page was.
     IF coalesce(p_before, p_after) IS NOT NULL THEN
         EXECUTE format('SELECT ARRAY[%s]::text[] FROM %I x JOIN tenants c ON c.id = x.tenant_id'
-                       ' WHERE x.id = $1 AND c.ancestors @> ARRAY[$2::bigint] AND scope_sees(c.ancestors, c.id, $3, $4)'
-                       ' AND %s AND (%s)', array_to_string(p_keys, ', '), p_table, p_filter,
-                       array_to_string(p_parts, ' OR '))
-            INTO cur USING coalesce(p_before, p_after), t.id, sc, ex, p_args;
+                       ' WHERE x.id = $1 AND c.ancestors @> ARRAY[$2::bigint] AND scope_sees(c.ancestors, c.id, $3, $4)',
+                       array_to_string(p_keys, ', '), p_table)
+            INTO cur USING coalesce(p_before, p_after), t.id, sc, ex;
     END IF;
     IF cur IS NULL THEN
         back := false;
@@ -146,6 +149,12 @@ BEGIN
     EXECUTE format('SELECT ARRAY(SELECT x.id FROM (%s) x ORDER BY %s LIMIT 51)', q,
                    array_to_string(ARRAY(SELECT 'x.k' || n || dir FROM generate_series(1, cardinality(p_keys)) n), ', '))
         INTO ids USING pl.tids, t.root_id, t.id, sc, p_args, ex;
+    IF back AND cardinality(ids) = 0 THEN
+        -- Nothing before the cursor any more (rows left the list): the first page.
+        SELECT * INTO ids, has_prev, has_next, counted
+          FROM list_page(p_tenant, p_table, p_keys, p_desc, p_filter, p_parts, p_args, NULL, NULL, p_count);
+        RETURN;
+    END IF;
     IF back THEN
         has_prev := cardinality(ids) > 50;
         has_next := true;

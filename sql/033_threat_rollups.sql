@@ -82,9 +82,25 @@ REVOKE ALL ON FUNCTION indicator_recount(jsonb) FROM PUBLIC;
 -- New incidents add to the rollups; deleted ones, and updates that change
 -- an incident's indicator, opening, kind, tenant or tree, recount their
 -- keys (old and new). Other updates (acknowledged, closed) touch nothing.
+--
+-- A recount reads the incidents and rewrites the keys' rows, so two
+-- writers of one tree must not run it at once (the second would insert a
+-- key the first has just rewritten, or miss the first's rows). Writers of
+-- a tree already queue on its root's tenant_stats row, which the rollup
+-- triggers of sql/013 lock until commit (these triggers are named to run
+-- after those); the root rows are locked here as well, for the updates
+-- that change no counter and so take no lock there.
 CREATE FUNCTION incidents_indicators() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM 1 FROM tenant_stats s WHERE s.tenant_id IN (SELECT DISTINCT n.root_id FROM new_rows n)
+         ORDER BY s.tenant_id FOR UPDATE;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        PERFORM 1 FROM tenant_stats s WHERE s.tenant_id IN (SELECT DISTINCT o.root_id FROM old_rows o)
+         ORDER BY s.tenant_id FOR UPDATE;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO indicator_hourly AS h (root_id, indicator, hour, incidents, first_at, last_at, kind)
         SELECT n.root_id, n.indicator, date_trunc('hour', n.opened_at, 'UTC'), count(*), min(n.opened_at),
@@ -125,11 +141,12 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER incidents_indicators_ins AFTER INSERT ON incidents REFERENCING NEW TABLE AS new_rows
+-- (Triggers fire in name order: "incidents_threats_*" after "incidents_stats_*".)
+CREATE TRIGGER incidents_threats_ins AFTER INSERT ON incidents REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION incidents_indicators();
-CREATE TRIGGER incidents_indicators_upd AFTER UPDATE ON incidents
+CREATE TRIGGER incidents_threats_upd AFTER UPDATE ON incidents
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION incidents_indicators();
-CREATE TRIGGER incidents_indicators_del AFTER DELETE ON incidents REFERENCING OLD TABLE AS old_rows
+CREATE TRIGGER incidents_threats_del AFTER DELETE ON incidents REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION incidents_indicators();
 
 INSERT INTO indicator_hourly (root_id, indicator, hour, incidents, first_at, last_at, kind)

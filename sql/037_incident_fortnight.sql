@@ -9,7 +9,9 @@
 -- changes in the writing transaction; a customer's row is locked while
 -- its days are rewritten, so concurrent batches add up. The page compares
 -- whole UTC days: this week is today and the 6 days before, last week the
--- 7 days before those.
+-- 7 days before those. day0 is at most a week ahead of today: an incident
+-- dated further ahead is not kept (else one such date would push the
+-- customer's real days out of the 28).
 
 -- 0 and the running totals of an array: a[i] + ... + a[j] is
 -- s[j + 1] - s[i], without reading the array.
@@ -38,7 +40,7 @@ BEGIN
     -- deadlock); its days are read after the lock, so a concurrent batch's
     -- are included.
     INSERT INTO incident_recent (tenant_id, day0, opened)
-    SELECT DISTINCT d.tenant_id, d.day, array_fill(0, ARRAY[28])
+    SELECT DISTINCT d.tenant_id, least(d.day, current_date + 7), array_fill(0, ARRAY[28])
       FROM jsonb_to_recordset(p_deltas) AS d(tenant_id bigint, day date, n int)
      ORDER BY 1
     ON CONFLICT (tenant_id) DO NOTHING;
@@ -53,7 +55,7 @@ BEGIN
                array_agg(coalesce(o.opened[k - (g.day0 - o.day0)], 0) + coalesce(dd.n, 0) ORDER BY k) AS opened
           FROM incident_recent o
           JOIN (SELECT tenant_id, max(day) AS day FROM dd GROUP BY 1) m ON m.tenant_id = o.tenant_id
-         CROSS JOIN LATERAL (SELECT greatest(o.day0, m.day) AS day0) g
+         CROSS JOIN LATERAL (SELECT least(greatest(o.day0, m.day), current_date + 7) AS day0) g
          CROSS JOIN generate_series(1, 28) k
           LEFT JOIN dd ON dd.tenant_id = o.tenant_id AND dd.day = g.day0 - (k - 1)
          GROUP BY o.tenant_id, g.day0
@@ -103,7 +105,7 @@ WITH days AS (
       FROM incidents i JOIN tenants c ON c.id = i.tenant_id AND c.kind = 'company'
      GROUP BY 1, 2
 ), last AS (
-    SELECT tenant_id, max(day) AS day0 FROM days GROUP BY 1
+    SELECT tenant_id, least(max(day), current_date + 7) AS day0 FROM days GROUP BY 1
 )
 INSERT INTO incident_recent (tenant_id, day0, opened)
 SELECT l.tenant_id, l.day0, array_agg(coalesce(d.n, 0) ORDER BY k)

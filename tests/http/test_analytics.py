@@ -89,3 +89,11 @@ def test_the_weekly_counts_follow_every_change(ctx):
     q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
       " SELECT id, root_id, 'late', 'low', 'L', now() FROM tenants WHERE id = %d" % co)
     assert q(RECENT_CHECK) == "0" and growth() == (1, 0)
+    # A date two months ahead is not kept, and does not push today out.
+    q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+      " SELECT id, root_id, 'ahead', 'low', 'A', now() + interval '60 days' FROM tenants WHERE id = %d;"
+      "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+      " SELECT id, root_id, 'today2', 'low', 'T', now() FROM tenants WHERE id = %d" % (co, co))
+    assert q(RECENT_CHECK) == "0" and growth() == (2, 0)
+    q("UPDATE incidents SET opened_at = now() WHERE tenant_id = %d AND external_id = 'ahead'" % co)
+    assert q(RECENT_CHECK) == "0" and growth() == (3, 0)

@@ -125,3 +125,33 @@ def test_the_rollups_follow_every_change_and_name_ten_customers(ctx):
     assert q("SELECT count(*) FROM indicator_customers WHERE root_id = %d" % msp) == "0"
     q("DELETE FROM tenants WHERE id IN (%d, %d)" % (co, msp))
     assert q(ROLLUP_CHECK) == "0"
+
+
+def test_concurrent_writers_of_one_indicator_hour_both_commit(ctx):
+    # Two transactions each delete an incident of the same indicator and
+    # hour in one tree; the second's recount must wait for the first's.
+    import threading
+    q = ctx.stack.psql
+    ind = "race-%d.example" % (int(time.time() * 1000) % 1000000)
+    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    a, b = [int(x) for x in q("SELECT id FROM tenants WHERE root_id = %d AND kind = 'company' ORDER BY id LIMIT 2"
+                               % mssp).split()]
+    for co in (a, b, a, b):
+        incident(ctx, co, ind, hours_ago=0, kind="domain")
+    ids = q("SELECT string_agg(id::text, ',' ORDER BY id) FROM incidents WHERE indicator = '%s'" % ind).split(",")
+    errors = []
+
+    def delete(iid, wait):
+        try:
+            q("BEGIN; DELETE FROM incidents WHERE id = %s; SELECT pg_sleep(%s); COMMIT" % (iid, wait))
+        except RuntimeError as e:
+            errors.append(str(e))
+    t1 = threading.Thread(target=delete, args=(ids[0], 1.0))
+    t2 = threading.Thread(target=delete, args=(ids[1], 0))
+    t1.start()
+    time.sleep(0.3)
+    t2.start()
+    t1.join()
+    t2.join()
+    assert errors == [] and q(ROLLUP_CHECK) == "0"
+    assert q("SELECT incidents FROM indicator_hourly WHERE indicator = '%s'" % ind) == "2"
