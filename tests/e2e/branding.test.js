@@ -11,27 +11,15 @@
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
-const { chromium } = require('playwright-core');
+const { ok, signIn, launch, run } = require('./lib');
 
 const PORT = process.env.PORT;
 const BASE = `http://127.0.0.1:${PORT}`;
 const HOST = 'portal.bluefin.example';
 const NW = process.env.NW_ID, BF = process.env.BF_ID;
 const OUT = process.env.OUT_DIR || path.join(__dirname, '..', 'out', 'e2e');
-const PASSWORD = 'portal-demo-2026';
 const TITLE = 'Northwind Cloud Defense';
 const FOOTER_TEXT = 'Northwind Security · 24/7 SOC';
-
-let n = 0, failed = 0;
-function ok(cond, name, detail) {
-  n++;
-  if (cond) console.log(`ok ${n} - ${name}`);
-  else {
-    failed++;
-    console.log(`not ok ${n} - ${name}`);
-    if (detail) for (const l of String(detail).split('\n').slice(0, 20)) console.log(`#   ${l}`);
-  }
-}
 
 /* A solid-colour PNG of w x h (real CRCs and zlib data). */
 function crc32(buf) {
@@ -59,23 +47,12 @@ function png(w, h, [r, g, b]) {
     chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-async function signIn(page, base, email) {
-  await page.goto(`${base}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit].primary')]);
-}
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   /* launch() always starts Chromium with a fresh temporary profile
    * (playwright refuses --user-data-dir here; it passes its own). */
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run',
-      `--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
-  });
+  const browser = await launch([`--host-resolver-rules=MAP ${HOST} 127.0.0.1`]);
   try {
     /* 1. The MSSP Admin sets title, footer and both logos. */
     const light = await browser.newContext({ colorScheme: 'light', viewport: { width: 1100, height: 700 } });
@@ -168,13 +145,4 @@ async function main() {
   }
 }
 
-const timer = setTimeout(() => { ok(false, 'finished within 60 s'); process.exit(1); }, 60000);
-main().then(() => {
-  clearTimeout(timer);
-  console.log(`# passed ${n - failed} failed ${failed}`);
-  process.exit(failed ? 1 : 0);
-}).catch((e) => {
-  clearTimeout(timer);
-  ok(false, 'browser test ran to the end', e && e.stack);
-  process.exit(1);
-});
+run(main);
