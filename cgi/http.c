@@ -201,6 +201,14 @@ const char *http_choice(const char *v, const char *const *allowed, const char *d
 	return def;
 }
 
+long http_page(struct req *req)
+{
+	const char *p = http_query(req, "page");
+	long page = p ? strtol(p, NULL, 10) : 1;
+
+	return page < 1 || page > 100000 ? 1 : page;
+}
+
 void http_url_encode(struct buf *b, const char *s)
 {
 	const unsigned char *p;

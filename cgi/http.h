@@ -89,6 +89,9 @@ const char *http_cookie(struct req *req, const char *name);
 /* v if it is one of the NULL-terminated allowed values, else def: query
  * parameters that pick from a fixed list (filters, sort keys). */
 const char *http_choice(const char *v, const char *const *allowed, const char *def);
+/* The "page" query parameter of a numbered list: 1 when absent or outside
+ * 1 .. 100,000. */
+long http_page(struct req *req);
 /* Append s percent-encoded for a query string value (unreserved characters
  * and '@' kept). */
 void http_url_encode(struct buf *b, const char *s);

@@ -243,3 +243,14 @@ json_t *view_numbers(const json_t *obj)
 		json_object_set_new(out, key, json_string(view_grouped(json_integer_value(v), b)));
 	return out;
 }
+
+json_t *view_flags(json_t *obj, const char *value, const char *const *choices)
+{
+	char key[48];
+
+	for (; *choices != NULL; choices++) {
+		snprintf(key, sizeof(key), "is_%s", *choices);
+		json_object_set_new(obj, key, json_boolean(strcmp(value, *choices) == 0));
+	}
+	return obj;
+}

@@ -38,6 +38,9 @@ json_t *view_model(struct req *req);
 json_t *view_numbers(const json_t *obj);
 /* An integer as text with thousands grouped, into buf (at least 32 bytes). */
 const char *view_grouped(long long v, char *buf);
+/* Set "is_<choice>" in obj for each of the NULL-terminated choices: true
+ * for the one equal to value (a select's selected option). Returns obj. */
+json_t *view_flags(json_t *obj, const char *value, const char *const *choices);
 /* A numbered pager in model m: "page", "pages" and, when there is one, the
  * "prev_page" and "next_page" numbers. */
 void view_pages(json_t *m, long page, long pages);

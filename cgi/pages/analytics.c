@@ -40,8 +40,7 @@ DB_STMT(st_velocity, 2,
 
 enum res page_analytics(struct req *req)
 {
-	const char *p = http_query(req, "page");
-	long page = p ? strtol(p, NULL, 10) : 1;
+	long page = http_page(req);
 	char id[24], pg[24];
 	const char *params[1] = {id}, *vparams[2] = {id, pg};
 	json_t *m = view_model(req), *list, *byco;
@@ -51,8 +50,6 @@ enum res page_analytics(struct req *req)
 
 	if (strcmp(req->tenant->kind, "company") == 0)
 		return R_NOT_FOUND;
-	if (page < 1 || page > 100000)
-		page = 1;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
 	snprintf(pg, sizeof(pg), "%ld", page);
 	res = db_exec(&st_exposure, params, &r);

@@ -44,17 +44,13 @@ static const char *opt(struct req *req, const char *name)
 /* Read and validate the filters; invalid ones are dropped with a message. */
 static void read_filter(struct req *req, struct audit_filter *f)
 {
-	const char *page = opt(req, "page");
-
 	f->errors = json_object();
 	f->user = opt(req, "user");
 	f->action = opt(req, "action");
 	f->from = opt(req, "from");
 	f->to = opt(req, "to");
 	f->tenant = opt(req, "tenant");
-	f->page = page ? strtol(page, NULL, 10) : 1;
-	if (f->page < 1 || f->page > 100000)
-		f->page = 1;
+	f->page = http_page(req);
 	if (f->user && strlen(f->user) > 320) {
 		json_object_set_new(f->errors, "user", json_string("At most 320 characters."));
 		f->user = NULL;

@@ -127,7 +127,7 @@ struct table_query {
 
 static void read_query(struct req *req, struct table_query *tq)
 {
-	const char *sort = http_query(req, "sort"), *dir = http_query(req, "dir"), *page = http_query(req, "page");
+	const char *sort = http_query(req, "sort"), *dir = http_query(req, "dir");
 	size_t i;
 
 	tq->q = http_query(req, "q");
@@ -140,9 +140,7 @@ static void read_query(struct req *req, struct table_query *tq)
 	tq->dir = dir != NULL && strcmp(dir, "desc") == 0 ? "desc" : dir != NULL && strcmp(dir, "asc") == 0
 	                                                                      ? "asc"
 	                                                                      : (strcmp(tq->sort, "name") == 0 ? "asc" : "desc");
-	tq->page = page ? strtol(page, NULL, 10) : 1;
-	if (tq->page < 1 || tq->page > 100000)
-		tq->page = 1;
+	tq->page = http_page(req);
 }
 
 static PGresult *table_rows(struct req *req, const struct table_query *tq, int limit, long offset, enum res *r)

@@ -38,7 +38,7 @@ enum res page_vulnerabilities(struct req *req)
 	const char *cve = http_query(req, "cve");
 	char id[24], cvebuf[24];
 	const char *params[6] = {id, severity, cvebuf, status, list_cursor(req, "after"), list_cursor(req, "before")};
-	json_t *m = view_model(req);
+	json_t *m = view_model(req), *filter;
 	enum res r;
 	size_t i;
 
@@ -57,13 +57,9 @@ enum res page_vulnerabilities(struct req *req)
 	if (r != R_SUCCESS)
 		return r;
 	req->template = "vulnerabilities";
-	json_object_set_new(m, "filter",
-	                    json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "severity", severity, "status",
-	                              status, "cve", http_query(req, "cve") ? http_query(req, "cve") : "", "is_open",
-	                              strcmp(status, "open") == 0, "is_fixed", strcmp(status, "fixed") == 0, "is_all",
-	                              strcmp(status, "all") == 0, "is_critical", strcmp(severity, "critical") == 0,
-	                              "is_high", strcmp(severity, "high") == 0, "is_medium", strcmp(severity, "medium") == 0,
-	                              "is_low", strcmp(severity, "low") == 0));
+	filter = json_pack("{s:s, s:s, s:s}", "severity", severity, "status", status, "cve",
+	                   http_query(req, "cve") ? http_query(req, "cve") : "");
+	json_object_set_new(m, "filter", view_flags(view_flags(filter, status, statuses), severity, sevs));
 	json_object_set_new(m, "page_title", json_string("Vulnerabilities"));
 	return R_SUCCESS;
 }

@@ -65,11 +65,9 @@ enum res page_incidents(struct req *req)
 	json_object_set_new(m, "page_qs", json_string(qs));
 	req->template = "incidents";
 	json_object_set_new(m, "filter",
-	                    json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "status", status, "severity", severity,
-	                              "is_open", strcmp(status, "open") == 0, "is_closed", strcmp(status, "closed") == 0,
-	                              "is_all", strcmp(status, "all") == 0, "is_critical", strcmp(severity, "critical") == 0,
-	                              "is_high", strcmp(severity, "high") == 0, "is_medium", strcmp(severity, "medium") == 0,
-	                              "is_low", strcmp(severity, "low") == 0));
+	                    view_flags(view_flags(json_pack("{s:s, s:s}", "status", status, "severity", severity), status,
+	                                          statuses),
+	                               severity, sevs));
 	json_object_set_new(m, "note_max", json_integer(NOTE_MAX));
 	json_object_set_new(m, "page_title", json_string("Incidents"));
 	if (done && strcmp(done, "acknowledged") == 0)

@@ -92,12 +92,10 @@ static enum res mail_page(struct req *req, const char *status, long page, const 
 
 enum res page_mail(struct req *req)
 {
-	const char *given = http_query(req, "status"), *p = http_query(req, "page"), *done = http_query(req, "done");
+	const char *given = http_query(req, "status"), *done = http_query(req, "done");
 	const char *status = known_status(given), *error = NULL;
-	long page = p && *p ? strtol(p, NULL, 10) : 1;
+	long page = http_page(req);
 
-	if (page < 1 || page > 100000)
-		page = 1;
 	if (status == NULL) {
 		if (given != NULL && *given != '\0')
 			error = "Choose failed, queued or sent.";

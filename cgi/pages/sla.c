@@ -36,8 +36,7 @@ static enum res sla_page(struct req *req, json_t *values, json_t *errors)
 	static const char *const windows[] = {"7", "30", "90", NULL};
 	const char *ds = http_choice(http_query(req, "days"), windows, "30");
 	long days = atol(ds);
-	const char *p = http_query(req, "page");
-	long page = p ? strtol(p, NULL, 10) : 1, total = 0;
+	long page = http_page(req), total = 0;
 	char id[24], pg[24];
 	const char *params[3] = {id, ds, pg};
 	json_t *m = view_model(req), *list;
@@ -45,8 +44,6 @@ static enum res sla_page(struct req *req, json_t *values, json_t *errors)
 	enum res r;
 	int i, paged = 0;
 
-	if (page < 1 || page > 100000)
-		page = 1;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
 	snprintf(pg, sizeof(pg), "%ld", page);
 	res = db_exec(&st_sla_effective, params, &r);
