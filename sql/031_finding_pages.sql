@@ -77,8 +77,21 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION read_plan(tenants, bigint[], bigint[]) FROM PUBLIC;
 
+-- For a 'root' or 'check' plan, the condition on the rows p_alias of the
+-- tree, for a dynamic statement whose parameters are $2 the tree's root,
+-- $3 the tenant on screen and $4 / $5 the viewer's scope / exact tenants.
+CREATE FUNCTION read_plan_rows(p_how text, p_alias text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format('%1$I.root_id = $2', p_alias)
+           || CASE WHEN p_how = 'check' THEN
+                  format(' AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = %1$I.tenant_id'
+                         ' AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0)', p_alias)
+              ELSE '' END
+$$;
+REVOKE ALL ON FUNCTION read_plan_rows(text, text) FROM PUBLIC;
+
 -- One page (50 rows) of the rows x of p_table below p_tenant that match
--- p_filter (a condition on x; its parameter $5 is p_args) and one of
+-- p_filter (a condition on x; its parameter $6 is p_args) and one of
 -- p_parts (conditions, each matching the rows of one of the order indexes:
 -- the rows of each are read in order and merged), in the order of the
 -- keys p_keys (expressions on x, those indexes' columns after the tenant
@@ -112,12 +125,8 @@ BEGIN
     IF pl.how = 'tenants' THEN                  -- a page per tenant
         src := format('unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM %I x WHERE x.tenant_id = u.tid'
                       ' AND %s AND %%1$s %%2$s) x', p_table, p_filter);
-    ELSIF pl.how = 'root' THEN                  -- the whole tree: every row is visible
-        src := format('%I x WHERE x.root_id = $2 AND %s AND %%1$s', p_table, p_filter);
-    ELSE                                        -- the tree, row by row
-        src := format('%I x WHERE x.root_id = $2 AND %s AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id'
-                      ' AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $6) OFFSET 0) AND %%1$s',
-                      p_table, p_filter);
+    ELSE                                        -- the tree (every row visible, or each checked)
+        src := format('%I x WHERE %s AND %s AND %%1$s', p_table, read_plan_rows(pl.how, 'x'), p_filter);
     END IF;
     -- The cursor row's keys, if it is a row below t the viewer may see, as
     -- literals for the statement below (values read from the database,
@@ -148,7 +157,7 @@ BEGIN
             FROM unnest(p_parts) part);
     EXECUTE format('SELECT ARRAY(SELECT x.id FROM (%s) x ORDER BY %s LIMIT 51)', q,
                    array_to_string(ARRAY(SELECT 'x.k' || n || dir FROM generate_series(1, cardinality(p_keys)) n), ', '))
-        INTO ids USING pl.tids, t.root_id, t.id, sc, p_args, ex;
+        INTO ids USING pl.tids, t.root_id, t.id, sc, ex, p_args;
     IF back AND cardinality(ids) = 0 THEN
         -- Nothing before the cursor any more (rows left the list): the first page.
         SELECT * INTO ids, has_prev, has_next, counted
@@ -169,7 +178,7 @@ BEGIN
                                   ' UNION ALL ')
                 FROM unnest(p_parts) part);
         EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM (%s) x LIMIT 1001) x', q)
-            INTO counted USING pl.tids, t.root_id, t.id, sc, p_args, ex;
+            INTO counted USING pl.tids, t.root_id, t.id, sc, ex, p_args;
     END IF;
 END $$;
 REVOKE ALL ON FUNCTION list_page(bigint, text, text[], boolean, text, text[], text[], bigint, bigint, boolean) FROM PUBLIC;
@@ -212,7 +221,7 @@ BEGIN
         total := CASE WHEN FOUND THEN coalesce(total, 0) END;
     END IF;
     p := list_page(p_tenant, 'vulnerabilities', ARRAY['severity_weight(x.severity)', 'x.first_seen', 'x.id'], true,
-                   'severity_weight(x.severity) BETWEEN $5[1]::int AND $5[2]::int AND ($5[3] = '''' OR x.cve = $5[3])',
+                   'severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int AND ($6[3] = '''' OR x.cve = $6[3])',
                    CASE p_status WHEN 'open' THEN ARRAY['x.fixed_at IS NULL'] WHEN 'fixed' THEN ARRAY['x.fixed_at IS NOT NULL']
                                  ELSE ARRAY['x.fixed_at IS NULL', 'x.fixed_at IS NOT NULL'] END,
                    ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text, p_cve], p_after, p_before, total IS NULL);
@@ -243,7 +252,7 @@ BEGIN
      WHERE t.id = p_tenant AND t.ancestors && app_scope();
     total := CASE WHEN FOUND THEN coalesce(total, 0) END;
     p := list_page(p_tenant, 'assets', ARRAY['x.kind', 'lower(x.name)', 'x.id'], false,
-                   'x.kind BETWEEN $5[1] AND $5[2]', ARRAY['true'],
+                   'x.kind BETWEEN $6[1] AND $6[2]', ARRAY['true'],
                    CASE WHEN p_kind = '' THEN ARRAY['agent', 'probe'] ELSE ARRAY[p_kind, p_kind] END,
                    p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN

@@ -31,7 +31,7 @@ BEGIN
         total := CASE WHEN FOUND THEN coalesce(total, 0) END;
     END IF;
     p := list_page(p_tenant, 'incidents', ARRAY['severity_weight(x.severity)', 'x.opened_at', 'x.id'], true,
-                   'severity_weight(x.severity) BETWEEN $5[1]::int AND $5[2]::int',
+                   'severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int',
                    CASE p_status WHEN 'open' THEN ARRAY['x.closed_at IS NULL'] WHEN 'closed' THEN ARRAY['x.closed_at IS NOT NULL']
                                  ELSE ARRAY['x.closed_at IS NULL', 'x.closed_at IS NOT NULL'] END,
                    ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text], p_after, p_before, total IS NULL);

@@ -106,24 +106,19 @@ BEGIN
         RETURN;
     END IF;
     pl := read_plan(t, sc, ex);
-    IF pl.how = 'tenants' THEN
-        src := 'i.tenant_id = ANY ($1)';
-    ELSIF pl.how = 'root' THEN
-        src := 'i.root_id = $2';
-    ELSE
-        src := 'i.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = i.tenant_id'
-               ' AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0)';
-    END IF;
+    src := CASE WHEN pl.how = 'tenants' THEN 'i.tenant_id = ANY ($1)' ELSE read_plan_rows(pl.how, 'i') END;
     -- Per severity: its open incidents oldest first, from before the
-    -- least target of the tree for it, judged against their customer's
-    -- targets, the first 200 late ones.
+    -- least target of the tree for it (the root's, which every customer
+    -- without targets of its own inherits, or any set below it), judged
+    -- against their customer's targets, the first 200 late ones.
     RETURN QUERY EXECUTE format($q$
         SELECT x.id, c.id, c.name, x.severity, x.title, x.opened_at, x.late_for, x.minutes_over
-          FROM (SELECT d.severity, d.w, least(d.ack, d.res, (SELECT min(least(s.ack_minutes, s.resolve_minutes))
-                                                                FROM sla_targets s JOIN tenants a ON a.id = s.tenant_id
-                                                               WHERE a.root_id = $2 AND s.severity = d.severity)) AS least_minutes
-                  FROM (VALUES ('critical', 4, 15, 240), ('high', 3, 60, 1440), ('medium', 2, 240, 4320),
-                               ('low', 1, 1440, 10080)) AS d(severity, w, ack, res)) d
+          FROM (SELECT d.severity, severity_weight(d.severity) AS w,
+                       least(d.ack_minutes, d.resolve_minutes,
+                             (SELECT min(least(s.ack_minutes, s.resolve_minutes))
+                                FROM sla_targets s JOIN tenants a ON a.id = s.tenant_id
+                               WHERE a.root_id = $2 AND s.severity = d.severity)) AS least_minutes
+                  FROM sla_targets_for(ARRAY[$2::bigint]) d) d
          CROSS JOIN LATERAL (
             SELECT i.id, i.tenant_id, i.severity, i.title, i.opened_at, j.late_for, j.minutes_over
               FROM incidents i
