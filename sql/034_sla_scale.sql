@@ -36,15 +36,16 @@ BEGIN
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN;
     END IF;
-    total := (SELECT count(*) FROM tenants c
-               WHERE c.ancestors @> ARRAY[t.id] AND c.kind = 'company' AND c.status = 'active'
-                 AND scope_sees(c.ancestors, c.id, sc, ex));
-    paged := total > 200;
+    -- All of them in name order (one read), then the page.
     ids := ARRAY(SELECT c.id FROM tenants c
                   WHERE c.ancestors @> ARRAY[t.id] AND c.kind = 'company' AND c.status = 'active'
                     AND scope_sees(c.ancestors, c.id, sc, ex)
-                  ORDER BY lower(c.name), c.id
-                  LIMIT CASE WHEN paged THEN 50 END OFFSET CASE WHEN paged THEN (greatest(p_page, 1) - 1) * 50 ELSE 0 END);
+                  ORDER BY lower(c.name), c.id);
+    total := cardinality(ids);
+    paged := total > 200;
+    IF paged THEN
+        ids := ids[(greatest(p_page, 1) - 1) * 50 + 1 : greatest(p_page, 1) * 50];
+    END IF;
 END $$;
 REVOKE ALL ON FUNCTION customer_page(bigint, int) FROM PUBLIC;
 
