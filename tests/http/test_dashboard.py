@@ -271,6 +271,58 @@ def test_trend_and_top_cves_agree_with_the_rows(ctx):
     assert 'class="line-all"' in html and "Top CVEs" in html
 
 
+def test_top_cves_read_by_band_equal_a_sort_of_every_count(ctx):
+    """cve_open's top index is on a band of the count, not the count
+    (sql/038: so a count changes in place). cve_top() must still give, for
+    every tenant, the ten a sort of all its counts gives, as counts rise,
+    fall across bands, tie at the tenth place and vanish."""
+    t = tree(ctx)
+    q = ctx.stack.psql
+    co = int(q("SELECT id FROM tenants WHERE name = 'Dash Co 03' AND parent_id = %d" % t["msp"]))
+    # Bands (floor(4 log2 n)): 48 and 47 share one, 40/40/39 the next, ...;
+    # the tenth row sorted by band falls among the three 27s.
+    counts = [48, 47, 40, 40, 39, 34, 33, 33, 28, 27, 27, 27, 26, 20, 13, 8, 5, 3, 2, 1]
+    values = ",".join("('CVE-2030-%04d', %d)" % (i, n) for i, n in enumerate(counts))
+    differ = ("SELECT count(*) FROM tenants t WHERE"
+              " (SELECT array_agg(x.cve || ':' || x.open ORDER BY x.open DESC, x.cve) FROM"
+              "   (SELECT o.cve, o.open FROM cve_open o WHERE o.tenant_id = t.id AND o.open > 0"
+              "     ORDER BY o.open DESC, o.cve LIMIT 10) x)"
+              " IS DISTINCT FROM"
+              " (SELECT array_agg(c.cve || ':' || c.open ORDER BY c.open DESC, c.cve) FROM cve_top(t.id) c)")
+    company_top = ("SELECT string_agg(cve || ':' || n, ',' ORDER BY n DESC, cve) FROM (SELECT cve, count(*) AS n"
+                   " FROM vulnerabilities WHERE tenant_id = %d AND fixed_at IS NULL GROUP BY cve"
+                   " ORDER BY 2 DESC, 1 LIMIT 10) x" % co)
+    admin = ctx.login("admin@northwind.example")
+
+    def check(step):
+        assert q(differ) == "0", step
+        page = admin.get_json("/t/%d" % co).json()
+        assert ",".join("%s:%d" % (c["cve"], c["open"]) for c in page["top_cves"]) == q(company_top), step
+
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+      " SELECT t.id, t.root_id, 'band-' || v.cve || '-' || g, v.cve, 'low'"
+      " FROM tenants t, (VALUES %s) v(cve, n), generate_series(1, v.n) g WHERE t.id = %d" % (values, co))
+    try:
+        check("inserted")
+        tenth = q("SELECT string_agg(cve, ',' ORDER BY cve) FROM cve_top(%d) WHERE open = 27" % co)
+        assert tenth == "CVE-2030-0009", tenth  # two of the three 27s make the cut, by name
+        # The 48 falls to 20 (three bands down); one 40 rises into the 48s' band.
+        q("UPDATE vulnerabilities SET fixed_at = now() WHERE tenant_id = %d AND cve = 'CVE-2030-0000'"
+          " AND split_part(external_id, '-', 5)::int > 20" % co)
+        q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+          " SELECT id, root_id, 'band-more-' || g, 'CVE-2030-0002', 'low' FROM tenants, generate_series(1, 8) g"
+          " WHERE id = %d" % co)
+        check("fixed and added")
+        q("DELETE FROM vulnerabilities WHERE tenant_id = %d AND cve IN ('CVE-2030-0003', 'CVE-2030-0005')" % co)
+        check("deleted")
+        q("UPDATE vulnerabilities SET fixed_at = now() WHERE tenant_id = %d AND external_id LIKE 'band-%%'"
+          " AND fixed_at IS NULL" % co)
+        check("all fixed")
+        assert "CVE-2030" not in q("SELECT string_agg(cve, ',') FROM cve_top(%d)" % co)
+    finally:
+        q("DELETE FROM vulnerabilities WHERE tenant_id = %d AND external_id LIKE 'band-%%'" % co)
+
+
 def test_inventory_donut_adds_up(ctx):
     t = tree(ctx)
     page = ctx.login("admin@northwind.example").get_json("/t/%d" % t["msp"]).json()
