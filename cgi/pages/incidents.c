@@ -26,10 +26,23 @@ DB_STMT(st_resolve, 3,
         " acknowledged_at = coalesce(i.acknowledged_at, now()) FROM tenants t"
         " WHERE i.id = $2::bigint AND t.id = i.tenant_id AND $1::bigint = ANY (t.ancestors) AND i.closed_at IS NULL");
 
+static const char *const statuses[] = {"open", "closed", "all", NULL};
+static const char *const sevs[] = {"critical", "high", "medium", "low", NULL};
+
+/* The list's filters and page from the request's query (each checked), as
+ * a query string in qs: the action forms post to it and the actions
+ * return to it, so the user stays on the page they acted on. */
+static void list_qs(struct req *req, char *qs, size_t size)
+{
+	const char *after = list_cursor(req, "after"), *before = list_cursor(req, "before");
+
+	snprintf(qs, size, "status=%s&severity=%s%s%s%s%s", http_choice(http_query(req, "status"), statuses, "open"),
+	         http_choice(http_query(req, "severity"), sevs, ""), after ? "&after=" : "", after ? after : "",
+	         before ? "&before=" : "", before ? before : "");
+}
+
 enum res page_incidents(struct req *req)
 {
-	static const char *const statuses[] = {"open", "closed", "all", NULL};
-	static const char *const sevs[] = {"critical", "high", "medium", "low", NULL};
 	const char *status = http_choice(http_query(req, "status"), statuses, "open");
 	const char *severity = http_choice(http_query(req, "severity"), sevs, "");
 	const char *done = http_query(req, "done");
@@ -58,10 +71,7 @@ enum res page_incidents(struct req *req)
 			json_object_set(row, "note_error", json_object_get(m, "error"));
 		}
 	}
-	/* The list's filters and page, for the action forms: a refused action
-	 * shows the same page again. */
-	snprintf(qs, sizeof(qs), "status=%s&severity=%s%s%s%s%s", status, severity, params[3] ? "&after=" : "",
-	         params[3] ? params[3] : "", params[4] ? "&before=" : "", params[4] ? params[4] : "");
+	list_qs(req, qs, sizeof(qs));
 	json_object_set_new(m, "page_qs", json_string(qs));
 	req->template = "incidents";
 	json_object_set_new(m, "filter",
@@ -81,7 +91,7 @@ static enum res act(struct req *req, int resolve)
 {
 	const char *iid = http_route_param(req, 1);
 	const char *note = http_form(req, "note");
-	char id[24], loc[96], target[40];
+	char id[24], qs[128], loc[192], target[40];
 	const char *params[3] = {id, iid, note};
 	PGresult *res;
 	enum res r;
@@ -127,7 +137,9 @@ static enum res act(struct req *req, int resolve)
 	}
 	if (r != R_SUCCESS)
 		return r;
-	snprintf(loc, sizeof(loc), "/t/%lld/incidents?done=%s", req->tenant->id, resolve ? "resolved" : "acknowledged");
+	list_qs(req, qs, sizeof(qs));
+	snprintf(loc, sizeof(loc), "/t/%lld/incidents?%s&done=%s", req->tenant->id, qs,
+	         resolve ? "resolved" : "acknowledged");
 	return http_redirect(req, loc);
 }
 

@@ -34,7 +34,8 @@ async function main() {
 
     /* Acknowledge from its row. */
     await Promise.all([page.waitForNavigation(), row.locator('button', { hasText: 'Acknowledge' }).click()]);
-    ok(page.url().includes(`/t/${co}/incidents?done=acknowledged`), 'Acknowledge returns to the list', page.url());
+    ok(page.url().includes(`/t/${co}/incidents?status=open&severity=critical&done=acknowledged`),
+      'Acknowledge returns to the list as it was filtered', page.url());
     ok((await page.locator('p.notice').innerText()).includes('Incident acknowledged.'), 'the notice says so');
     const row2 = page.locator('tr', { hasText: title });
     ok((await row2.innerText()).includes('acknowledged'), 'the row shows it acknowledged', await row2.innerText());

@@ -22,8 +22,12 @@ def test_analyst_acknowledges_then_resolves_with_a_note(ctx):
     before = analyst.get_json("/t/%d" % bluefin).json()["stats"]["incidents_open_critical"]
     page = analyst.get("/t/%d/incidents?severity=critical" % co)
     assert page.status == 200 and "Beacon &lt;script&gt;x&lt;/script&gt;" in page.text and "Acknowledge" in page.text
-    r = analyst.post("/t/%d/incidents/%d/acknowledge" % (co, iid), {})
-    assert r.status == 303
+    # The action returns to the list as it was (filters and page), each
+    # part checked: an unknown status or a malformed cursor is dropped.
+    r = analyst.post("/t/%d/incidents/%d/acknowledge?status=all&severity=critical&after=987654321"
+                     "&before=12x&x=%%0d%%0aSet-Cookie:a" % (co, iid), {})
+    assert r.status == 303 and r.header("Location") == \
+        "/t/%d/incidents?status=all&severity=critical&after=987654321&done=acknowledged" % co, r.header("Location")
     row = analyst.get_json("/t/%d/incidents" % co).json()["incidents"][0]
     assert row["acknowledged"] and row["open"] is True
     assert analyst.post("/t/%d/incidents/%d/acknowledge" % (co, iid), {}).status == 409
@@ -37,8 +41,10 @@ def test_analyst_acknowledges_then_resolves_with_a_note(ctx):
             and 'id="note-error-%d"' % iid in r.text)
     action = "/t/%d/incidents/%d/resolve?status&#61;all&amp;severity&#61;critical" % (co, iid)
     assert 'action="%s"' % action in r.text, [l for l in r.text.splitlines() if "resolve?" in l][:2]
-    r = analyst.post("/t/%d/incidents/%d/resolve" % (co, iid), {"note": "Blocked the IP; host reimaged."})
-    assert r.status == 303
+    r = analyst.post("/t/%d/incidents/%d/resolve?status=bogus&severity=high" % (co, iid),
+                     {"note": "Blocked the IP; host reimaged."})
+    assert r.status == 303 and r.header("Location") == \
+        "/t/%d/incidents?status=open&severity=high&done=resolved" % co, r.header("Location")
     assert analyst.get_json("/t/%d/incidents" % co).json()["incidents"] == []  # the open list is empty
     closed = analyst.get_json("/t/%d/incidents?status=closed" % co).json()["incidents"][0]
     assert closed["note"] == "Blocked the IP; host reimaged." and closed["closed"]
