@@ -315,7 +315,12 @@ def test_on_approval_the_msps_inventory_appears_on_the_mssp_dashboard(ctx):
         " SELECT c.id, c.root_id, 'v' || g, 'CVE-2024-3400', (ARRAY['critical','high','medium','low'])[1 + g %% 4]"
         " FROM tenants c, generate_series(1, 6) g WHERE c.parent_id = %d;"
         "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title)"
-        " SELECT c.id, c.root_id, 'i1', 'critical', 'Beacon' FROM tenants c WHERE c.parent_id = %d" % (msp, msp, msp))
+        " SELECT c.id, c.root_id, 'i1', 'critical', 'Beacon' FROM tenants c WHERE c.parent_id = %d;"
+        # What else the MSP's tree keeps with its root: an SLA target and an audit entry.
+        "INSERT INTO sla_targets (tenant_id, root_id, severity, ack_minutes, resolve_minutes)"
+        " SELECT c.id, c.root_id, 'high', 30, 600 FROM tenants c WHERE c.parent_id = %d;"
+        "INSERT INTO audit_log (tenant_id, root_id, action) SELECT c.id, c.root_id, 'sla.updated'"
+        " FROM tenants c WHERE c.parent_id = %d" % (msp, msp, msp, msp, msp))
     admin = ctx.login("admin@northwind.example")
     before = admin.get_json("/t/%d" % mssp_id(ctx)).json()["stats"]
     add_msp(admin, ctx, owner_email, name)
@@ -346,6 +351,17 @@ def test_on_approval_the_msps_inventory_appears_on_the_mssp_dashboard(ctx):
     raw = ctx.stack.psql("SELECT count(*) FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id"
                          " WHERE %d = ANY (t.ancestors) AND v.cve = 'CVE-2024-3400' AND v.fixed_at IS NULL" % mssp_id(ctx))
     assert rolled == raw
+    # Every row that keeps its tenant's root names the MSSP now (sql/039),
+    # including those written before the approval (the request's bell
+    # notification and email, the SLA target, the audit entry).
+    for table in ("assets", "vulnerabilities", "incidents", "api_keys", "branding", "audit_log", "mail_outbox",
+                  "notifications", "invitations", "sla_targets", "branding_logos"):
+        rows, stale = ctx.stack.psql(
+            "SELECT count(*), count(*) FILTER (WHERE x.root_id IS DISTINCT FROM t.root_id) FROM %s x"
+            " JOIN tenants t ON t.id = x.tenant_id WHERE %d = ANY (t.ancestors)" % (table, msp)).split("|")
+        assert stale == "0", (table, rows, stale)
+        if table in ("assets", "audit_log", "mail_outbox", "notifications", "sla_targets"):
+            assert int(rows) > 0, table  # (the check has rows to look at)
 
 
 def test_an_analyst_sees_the_requests_of_the_msps_assigned_to_them(ctx):
