@@ -186,12 +186,52 @@ void view_attachment(struct req *req, const char *what, const char *ext)
 	json_decref(brand);
 }
 
+/* The "has" tree of obj, a new object or NULL when empty: true for each
+ * non-empty array member, a tree for each object member that has one
+ * (arrays are not entered). */
+static json_t *has_tree(json_t *obj)
+{
+	json_t *has = NULL, *v, *sub;
+	const char *key;
+
+	json_object_foreach(obj, key, v)
+	{
+		if (json_is_array(v) && json_array_size(v) > 0)
+			sub = json_true();
+		else if (json_is_object(v))
+			sub = has_tree(v);
+		else
+			continue;
+		if (sub == NULL)
+			continue;
+		if (has == NULL)
+			has = json_object();
+		json_object_set_new(has, key, sub);
+	}
+	return has;
+}
+
+/* Render name with model plus "has" (see view.h), which is gone again
+ * afterwards: the model is left as it was given. */
+static enum res render(const char *name, json_t *model, struct buf *out, struct mus_error *err)
+{
+	json_t *has = has_tree(model);
+	enum res r;
+
+	if (has != NULL)
+		json_object_set_new(model, "has", has);
+	r = mus_render(templates, name, model, out, err);
+	if (has != NULL)
+		json_object_del(model, "has");
+	return r;
+}
+
 enum res view_render_named(const char *name, json_t *model, struct buf *out, struct mus_error *err)
 {
 	memset(err, 0, sizeof(*err));
 	if (templates == NULL)
 		return R_INTERNAL;
-	return mus_render(templates, name, model, out, err);
+	return render(name, model, out, err);
 }
 
 enum res view_render(struct req *req, struct buf *out, struct mus_error *err)
@@ -202,7 +242,7 @@ enum res view_render(struct req *req, struct buf *out, struct mus_error *err)
 		return R_INTERNAL;
 	}
 	view_common(req);
-	return mus_render(templates, req->template, req->model, out, err);
+	return render(req->template, req->model, out, err);
 }
 
 void view_pages(json_t *m, long page, long pages)

@@ -15,6 +15,11 @@
 enum res view_init(const char *dir, struct mus_error *err);
 /* Release the compiled templates. */
 void view_free(void);
+/* Both renderers add "has" to the model while they render: for each
+ * non-empty list in it, true at the list's path ({{#has.rows}},
+ * {{#has.stats.donut}}). Templates guard a list's table with it, never
+ * with {{#rows.0}}: that section makes the first row the context, so a key
+ * a later row lacks would show the first row's value. */
 /* Render req->template with req->model (+ common parts) appended to out. */
 enum res view_render(struct req *req, struct buf *out, struct mus_error *err);
 /* Render any compiled template (an email part, say) with model, appending

@@ -58,7 +58,7 @@ enum res page_analytics(struct req *req)
 	list = json_array();
 	for (i = 0; i < PQntuples(res); i++) {
 		json_t *row = json_pack("{s:I, s:s, s:I, s:I}", "id", (json_int_t)atoll(PQgetvalue(res, i, 0)), "name",
-		                        PQgetvalue(res, i, 1), "exposure", (json_int_t)atoll(PQgetvalue(res, i, 2)), "risk",
+		                        PQgetvalue(res, i, 1), "score", (json_int_t)atoll(PQgetvalue(res, i, 2)), "risk",
 		                        (json_int_t)atoll(PQgetvalue(res, i, 3)));
 		json_object_set_new(row, "critical", json_integer(atoll(PQgetvalue(res, i, 4))));
 		json_object_set_new(row, "high", json_integer(atoll(PQgetvalue(res, i, 5))));
@@ -78,7 +78,7 @@ enum res page_analytics(struct req *req)
 		long now = atol(PQgetvalue(res, i, 2)), before = atol(PQgetvalue(res, i, 3));
 		json_array_append_new(list, json_pack("{s:I, s:s, s:I, s:I, s:I}", "id", (json_int_t)atoll(PQgetvalue(res, i, 0)),
 		                                      "name", PQgetvalue(res, i, 1), "this_week", (json_int_t)now,
-		                                      "last_week", (json_int_t)before, "growth", (json_int_t)(now - before)));
+		                                      "last_week", (json_int_t)before, "change", (json_int_t)(now - before)));
 	}
 	PQclear(res);
 	json_object_set_new(m, "growth", list);

@@ -31,14 +31,22 @@ def test_exposure_growth_and_velocity(ctx):
     bluefin, co, n = setup(ctx)
     page = ctx.login("owner@msp1.example").get_json("/t/%d/analytics" % bluefin).json()
     top = page["exposure"][0]
-    assert top["id"] == co and top["exposure"] == 300 and top["critical"] == 30
+    assert top["id"] == co and top["score"] == 300 and top["critical"] == 30
     assert top["risk"] == 48  # 3 x 6 open (low) incidents + 30 open critical findings
-    exposures = [r["exposure"] for r in page["exposure"]]
+    exposures = [r["score"] for r in page["exposure"]]
     assert exposures == sorted(exposures, reverse=True)
     growth = next(g for g in page["growth"] if g["id"] == co)
-    assert (growth["this_week"], growth["last_week"], growth["growth"]) == (5, 1, 4)
+    assert (growth["this_week"], growth["last_week"], growth["change"]) == (5, 1, 4)
     velocity = next(v for v in page["velocity"] if v["id"] == co)
     assert velocity["high"] == "4.0" and velocity["critical"] == "2.0" and "low" not in velocity
+    # The page shows every row of each table (a row key named like its list
+    # once made {{#exposure}} render only the first), and a dash where a
+    # severity had no fix.
+    html = ctx.login("owner@msp1.example").get("/t/%d/analytics" % bluefin).text
+    tables = html.split("<tbody>")[1:]
+    assert [t.split("</tbody>")[0].count("<tr>") for t in tables] == \
+        [len(page["exposure"]), len(page["growth"]), len(page["velocity"])]
+    assert len(page["exposure"]) > 1 and 'title="no finding fixed">–</span>' in tables[2]
 
 
 def test_analytics_show_only_visible_customers(ctx):

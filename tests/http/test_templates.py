@@ -76,3 +76,50 @@ def test_no_page_links_to_an_empty_tenant(ctx):
             assert "/t//" not in r.text and '"/t/?' not in r.text, (tid, p, [l for l in r.text.splitlines()
                                                                           if "/t//" in l or '"/t/?' in l][:3])
     assert seen >= 30
+
+
+
+def test_no_template_guards_a_list_with_its_first_row(ctx):
+    # {{#rows.0}} ... {{#rows}} ... makes the first row a context of every
+    # row: a key a later row lacks shows the first row's value (an open
+    # finding showed the first row's fix date; a severity without fixes the
+    # first customer's median). Lists are guarded with {{#has.rows}}
+    # (cgi/view.h) instead.
+    offenders = []
+    for path in glob.glob(os.path.join(portal.ROOT, "templates", "**", "*.mustache"), recursive=True):
+        with open(path) as f:
+            offenders += ["%s: %s" % (os.path.relpath(path, portal.ROOT), m)
+                          for m in re.findall(r"\{\{[#^][^}]*\.[0-9]+\s*\}\}", f.read())]
+    assert not offenders, offenders
+
+
+def test_a_rows_missing_values_stay_empty_in_lists(ctx):
+    # A fixed finding listed first, then an open one, and a new incident
+    # after an acknowledged one: the open finding shows no fix date, and
+    # the new incident its Acknowledge button.
+    q = ctx.stack.psql
+    msp = int(q("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
+    n = int(q("SELECT count(*) FROM tenants")) + 1
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " VALUES ('company', 'Rows Co %d', 'eu', %d, '{0}', 0)" % (n, msp))
+    co = int(q("SELECT id FROM tenants WHERE name = 'Rows Co %d'" % n))
+    # (Lists run newest first: by severity, then time, then id, descending.)
+    for e, cve, fixed in (("r2", "CVE-2031-0002", "NULL"), ("r1", "CVE-2031-0001", "now() - interval '1 day'")):
+        q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
+          " SELECT id, root_id, '%s', '%s', 'critical', date_trunc('day', now()) - interval '3 days', %s"
+          " FROM tenants WHERE id = %d" % (e, cve, fixed, co))
+    q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at, acknowledged_at)"
+      " SELECT %d, root_id, x.e, 'high', x.t, now() - x.ago, x.ack FROM tenants,"
+      " (VALUES ('i1', 'Row one', interval '1 hour', now() - interval '30 minutes'),"
+      "         ('i2', 'Row two', interval '2 hours', NULL)) AS x(e, t, ago, ack) WHERE id = %d" % (co, co))
+    admin = ctx.login("admin@northwind.example")
+    rows = admin.get_json("/t/%d/vulnerabilities?status=all" % co).json()["vulnerabilities"]
+    assert [r["cve"] for r in rows][0] == "CVE-2031-0001" and "fixed" not in rows[1], rows  # (as listed)
+    html = admin.get("/t/%d/vulnerabilities?status=all" % co).text
+    row = next(l for l in html.split("<tr>") if "CVE-2031-0002</a>" in l).split("</tr>")[0]
+    assert row.endswith("<td>%s</td><td></td>" % rows[1]["first_seen"]), row  # the Fixed cell: empty
+    incidents = admin.get_json("/t/%d/incidents" % co).json()["incidents"]
+    assert [i["title"] for i in incidents][0] == "Row one" and "acknowledged" not in incidents[1], incidents
+    html = admin.get("/t/%d/incidents" % co).text
+    row = html.split("Row two")[1].split("</tr>")[0]
+    assert "Acknowledge</button>" in row, row
