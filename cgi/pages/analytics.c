@@ -7,8 +7,8 @@
  * - remediation velocity: median days to fix, per severity, per customer,
  *   over the findings fixed in the last 90 days, for the customers of one
  *   page (sql/035).
- * Exposure and growth run under Row-Level Security; the velocity reader
- * applies the visibility rule itself: only visible customers. */
+ * Growth runs under Row-Level Security; the exposure and velocity readers
+ * apply the visibility rule themselves: only visible customers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +18,10 @@
 #include "pages.h"
 #include "view.h"
 
+/* Highest exposure: exposure_top() (sql/040) walks tenant_stats' index. */
 DB_STMT(st_exposure, 1,
-        "SELECT c.id, c.name, 10 * s.vuln_critical + 5 * s.vuln_high + 2 * s.vuln_medium + s.vuln_low AS exposure,"
-        " 10 * s.incidents_open_critical + 3 * (s.incidents_open - s.incidents_open_critical) + s.vuln_critical AS risk,"
-        " s.vuln_critical, s.vuln_high, s.vuln_medium, s.vuln_low, s.incidents_open"
-        " FROM tenants c JOIN tenant_stats s ON s.tenant_id = c.id"
-        " WHERE $1::bigint = ANY (c.ancestors) AND c.kind = 'company' AND c.status = 'active'"
-        " ORDER BY exposure DESC, c.name LIMIT 15");
+        "SELECT id, name, exposure, risk, vuln_critical, vuln_high, vuln_medium, vuln_low, incidents_open"
+        " FROM exposure_top($1::bigint)");
 /* incident_recent (sql/037): one row per customer with its daily counts;
  * weeks are whole UTC days. */
 DB_STMT(st_growth, 1,

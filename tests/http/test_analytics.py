@@ -49,6 +49,28 @@ def test_exposure_growth_and_velocity(ctx):
     assert len(page["exposure"]) > 1 and 'title="no finding fixed">–</span>' in tables[2]
 
 
+def test_highest_exposure_equals_a_count_of_the_raw_rows(ctx):
+    # The list is read from tenant_stats' exposure indexes (sql/040): below
+    # a root (the MSSP) and below a parent (an MSP) it must be the top 15 a
+    # count of the open findings of every active company gives.
+    # An MSSP Analyst on the MSSP: of their assigned subtrees only.
+    setup(ctx)
+    q = ctx.stack.psql
+    uid = int(q("SELECT id FROM users WHERE email = 'analyst@northwind.example'"))
+    assigned = "c.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id = %d)" % uid
+    for who, name, where in (("admin", "Northwind Security", "true"), ("admin", "Bluefin IT", "true"),
+                             ("analyst", "Northwind Security", assigned)):
+        tid = int(q("SELECT id FROM tenants WHERE name = '%s'" % name))
+        raw = q("SELECT string_agg(id || ':' || e, ',' ORDER BY e DESC, name, id) FROM (SELECT c.id, c.name,"
+                " sum(CASE v.severity WHEN 'critical' THEN 10 WHEN 'high' THEN 5 WHEN 'medium' THEN 2 ELSE 1 END) AS e"
+                " FROM tenants c JOIN vulnerabilities v ON v.tenant_id = c.id AND v.fixed_at IS NULL"
+                " WHERE %d = ANY (c.ancestors) AND c.kind = 'company' AND c.status = 'active' AND %s"
+                " GROUP BY c.id, c.name ORDER BY 3 DESC, 2, 1 LIMIT 15) x" % (tid, where))
+        page = ctx.login("%s@northwind.example" % who).get_json("/t/%d/analytics" % tid).json()
+        assert ",".join("%d:%d" % (r["id"], r["score"]) for r in page["exposure"]) == raw, (who, name)
+        assert raw, (who, name)  # (something to compare)
+
+
 def test_analytics_show_only_visible_customers(ctx):
     bluefin, co, n = setup(ctx)
     evergreen = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Evergreen MSP'"))
