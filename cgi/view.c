@@ -255,6 +255,21 @@ void view_pages(json_t *m, long page, long pages)
 		json_object_set_new(m, "next_page", json_integer(page + 1));
 }
 
+const char *view_minutes(long long minutes, char *buf)
+{
+	long long d = minutes / 1440, h = minutes % 1440 / 60, m = minutes % 60;
+
+	if (minutes < 0)
+		snprintf(buf, 32, "0 min");
+	else if (d > 0)
+		snprintf(buf, 32, h ? "%lld d %lld h" : "%lld d", d, h);
+	else if (h > 0)
+		snprintf(buf, 32, m ? "%lld h %lld min" : "%lld h", h, m);
+	else
+		snprintf(buf, 32, "%lld min", m);
+	return buf;
+}
+
 const char *view_grouped(long long v, char *buf)
 {
 	char digits[24];

@@ -41,6 +41,10 @@ json_t *view_model(struct req *req);
 /* A new object with, for each integer member of obj, its value as text
  * with thousands grouped ("1,234,567"): what the page shows people. */
 json_t *view_numbers(const json_t *obj);
+/* A number of minutes as people read a delay, into buf (at least 32
+ * bytes): "45 min", "5 h 20 min", "23 d 4 h" (days and hours from a day
+ * on); a negative one is "0 min". */
+const char *view_minutes(long long minutes, char *buf);
 /* An integer as text with thousands grouped, into buf (at least 32 bytes). */
 const char *view_grouped(long long v, char *buf);
 /* Set "is_<choice>" in obj for each of the NULL-terminated choices: true

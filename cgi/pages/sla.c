@@ -100,13 +100,16 @@ static enum res sla_page(struct req *req, json_t *values, json_t *errors)
 	if (res == NULL)
 		goto fail;
 	list = json_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
+	for (i = 0; i < PQntuples(res); i++) {
+		char over[32];
+		long long minutes = atoll(PQgetvalue(res, i, 6));
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id",
 		                                      (json_int_t)atoll(PQgetvalue(res, i, 0)), "customer",
 		                                      PQgetvalue(res, i, 1), "severity", PQgetvalue(res, i, 2), "title",
 		                                      PQgetvalue(res, i, 3), "opened", PQgetvalue(res, i, 4), "late_for",
-		                                      PQgetvalue(res, i, 5), "minutes_over",
-		                                      (json_int_t)atoll(PQgetvalue(res, i, 6))));
+		                                      PQgetvalue(res, i, 5), "minutes_over", (json_int_t)minutes,
+		                                      "over_text", view_minutes(minutes, over)));
+	}
 	PQclear(res);
 	json_object_set_new(m, "breaching", list);
 	json_object_set_new(m, "days", json_integer(days));

@@ -1,6 +1,7 @@
 """SLA monitoring: targets inherited from the MSSP, overridden per
 customer; medians, 90th percentiles and breaches computed from the
 incidents of the period; incidents breaching right now."""
+import re
 import time
 
 
@@ -39,7 +40,24 @@ def test_report_medians_percentiles_and_breaches(ctx):
     breaching = page["breaching"]
     assert [(b["title"], b["late_for"]) for b in breaching] == [("Still open", "acknowledge")]
     assert 100 <= breaching[0]["minutes_over"] <= 110
+    assert re.fullmatch(r"1 h [45][0-9] min", breaching[0]["over_text"]), breaching[0]
     assert {t["severity"]: t["source"] for t in page["targets"]}["high"] == "portal default"
+    # The page says the delay as people read it, and a dash for medians of
+    # nothing (a customer whose only incident is neither acknowledged nor
+    # resolved).
+    q = ctx.stack.psql
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " VALUES ('company', 'SLA Quiet %d', 'eu', %d, '{0}', 0)" % (n, bluefin))
+    quiet = int(q("SELECT id FROM tenants WHERE name = 'SLA Quiet %d'" % n))
+    q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+      " SELECT id, root_id, 'q1', 'low', 'Quiet', now() - interval '1 hour' FROM tenants WHERE id = %d" % quiet)
+    page = owner.get_json("/t/%d/sla?days=7" % bluefin).json()
+    row = next(c for c in page["customers"] if c["id"] == quiet)
+    assert (row["ack_p50"], row["resolve_p50"]) == ("", ""), row
+    html = owner.get("/t/%d/sla?days=7" % bluefin).text
+    cells = html.split("SLA Quiet %d</a>" % n)[1].split("</tr>")[0]
+    assert cells.count('title="none in the window">–</span>') == 2, cells
+    assert re.search(r'<td title="1[01][0-9] min">1 h [45][0-9] min</td>', owner.get("/t/%d/sla?days=7" % co).text)
 
 
 def test_targets_are_set_inherited_overridden_and_reset(ctx):

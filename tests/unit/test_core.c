@@ -142,6 +142,14 @@ static void test_grouped(void)
 	       "view_numbers: the integers as text, nothing else");
 	json_decref(t);
 	json_decref(o);
+	TAP_STR(view_minutes(0, b), "0 min", "minutes: 0");
+	TAP_STR(view_minutes(45, b), "45 min", "minutes: under an hour");
+	TAP_STR(view_minutes(60, b), "1 h", "minutes: a whole hour");
+	TAP_STR(view_minutes(320, b), "5 h 20 min", "minutes: hours and minutes");
+	TAP_STR(view_minutes(1440, b), "1 d", "minutes: a whole day");
+	TAP_STR(view_minutes(33360, b), "23 d 4 h", "minutes: days and hours, minutes dropped");
+	TAP_STR(view_minutes(-5, b), "0 min", "minutes: negative");
+	TAP_STR(view_minutes(INT64_MAX, b), "6405119470038038 d 18 h", "minutes: the largest 64-bit value fits");
 }
 
 int main(void)
