@@ -123,3 +123,8 @@ def test_a_rows_missing_values_stay_empty_in_lists(ctx):
     html = admin.get("/t/%d/incidents" % co).text
     row = html.split("Row two")[1].split("</tr>")[0]
     assert "Acknowledge</button>" in row, row
+    # An incident closed by its sender (no resolution note): no empty quote.
+    q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at, closed_at)"
+      " SELECT id, root_id, 'i3', 'low', 'Row three', now() - interval '3 hours', now() FROM tenants WHERE id = %d" % co)
+    row = admin.get("/t/%d/incidents?status=closed" % co).text.split("Row three")[1].split("</tr>")[0]
+    assert "resolved " in row and '<q class="reason">' not in row, row
