@@ -122,10 +122,25 @@ static enum res team_page(struct req *req, json_t *values, json_t *errors)
 		if (role == ROLE_MSSP_ANALYST) {
 			json_t *a = json_object_get(assign, PQgetvalue(res, i, 0));
 			/* Borrowed from assign when present, a new empty list otherwise. */
+			json_t *choices = json_array(), *o;
+			size_t k, j;
 			if (a != NULL)
 				json_object_set(row, "assignments", a);
 			else
 				json_object_set_new(row, "assignments", json_array());
+			/* What may still be assigned to this analyst: the
+			 * assignable tenants less their assignments. */
+			json_array_foreach(json_object_get(m, "assignable"), k, o)
+			{
+				json_int_t id = json_integer_value(json_object_get(o, "id"));
+				int taken = 0;
+				for (j = 0; a != NULL && j < json_array_size(a) && !taken; j++)
+					taken = json_integer_value(json_object_get(json_array_get(a, j), "tenant_id")) == id;
+				if (!taken)
+					json_array_append(choices, o);
+			}
+			json_object_set_new(row, "can_assign", json_boolean(json_array_size(choices) > 0));
+			json_object_set_new(row, "assign_options", choices);
 		}
 		json_array_append_new(members, row);
 	}

@@ -177,6 +177,12 @@ def test_mssp_admin_assigns_an_analyst_who_then_sees_only_that_msp(ctx):
     page = admin.get_json("/t/%d/team" % mssp).json()
     names = {a["tenant_name"] for a in member(page, "analyst@northwind.example")["assignments"]}
     assert names == {"Bluefin IT", "Cobalt Managed Services"}
+    # The Assign menu offers what is not assigned yet.
+    offered = {o["name"] for o in member(page, "analyst@northwind.example")["assign_options"]}
+    assert offered == {o["name"] for o in page["assignable"]} - names and offered, offered
+    html = admin.get("/t/%d/team" % mssp).text
+    menu = html.split('id="assign-%d"' % uid)[1].split("</select>")[0]
+    assert ">Bluefin IT</option>" not in menu and ">Driftwood Networks</option>" in menu, menu
     # A tenant outside the MSSP cannot be assigned.
     evergreen = tenant_id(ctx, "Evergreen MSP")
     r = admin.post("/t/%d/team/%d/assign" % (mssp, uid), {"tenant": evergreen})
