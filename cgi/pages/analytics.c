@@ -7,8 +7,8 @@
  * - remediation velocity: median days to fix, per severity, per customer,
  *   over the findings fixed in the last 90 days, for the customers of one
  *   page (sql/035).
- * Growth runs under Row-Level Security; the exposure and velocity readers
- * apply the visibility rule themselves: only visible customers. */
+ * The exposure, growth and velocity readers apply the visibility rule
+ * themselves: only visible customers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +22,9 @@
 DB_STMT(st_exposure, 1,
         "SELECT id, name, exposure, risk, vuln_critical, vuln_high, vuln_medium, vuln_low, incidents_open"
         " FROM exposure_top($1::bigint)");
-/* incident_recent (sql/037): one row per customer with its daily counts;
- * weeks are whole UTC days. */
-DB_STMT(st_growth, 1,
-        "SELECT c.id, c.name, w.this_week, w.last_week"
-        " FROM tenants c JOIN incident_recent r ON r.tenant_id = c.id CROSS JOIN LATERAL incident_weeks(r) w"
-        " WHERE $1::bigint = ANY (c.ancestors) AND c.kind = 'company' AND w.this_week > w.last_week"
-        " ORDER BY w.this_week - w.last_week DESC, c.name LIMIT 15");
+/* Incidents growing fastest: growth_top() (sql/041) over incident_recent
+ * (sql/037), weeks of whole UTC days. */
+DB_STMT(st_growth, 1, "SELECT id, name, this_week, last_week FROM growth_top($1::bigint)");
 /* remediation_velocity() (sql/035): the customers of one page (all up to
  * 200, else 50 a page by name), a row per severity with fixes. */
 DB_STMT(st_velocity, 2,

@@ -49,6 +49,18 @@ def test_exposure_growth_and_velocity(ctx):
     assert len(page["exposure"]) > 1 and 'title="no finding fixed">–</span>' in tables[2]
 
 
+def viewers(ctx):
+    """(viewer, tenant name, tenant id, the companies they see as SQL over c)
+    for the three ways the readers go: the MSSP Admin below the root and
+    below an MSP, and an MSSP Analyst on the MSSP (their assigned subtrees)."""
+    q = ctx.stack.psql
+    uid = int(q("SELECT id FROM users WHERE email = 'analyst@northwind.example'"))
+    assigned = "c.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id = %d)" % uid
+    return [(who, name, int(q("SELECT id FROM tenants WHERE name = '%s'" % name)), where)
+            for who, name, where in (("admin", "Northwind Security", "true"), ("admin", "Bluefin IT", "true"),
+                                     ("analyst", "Northwind Security", assigned))]
+
+
 def test_highest_exposure_equals_a_count_of_the_raw_rows(ctx):
     # The list is read from tenant_stats' exposure indexes (sql/040): below
     # a root (the MSSP) and below a parent (an MSP) it must be the top 15 a
@@ -56,11 +68,7 @@ def test_highest_exposure_equals_a_count_of_the_raw_rows(ctx):
     # An MSSP Analyst on the MSSP: of their assigned subtrees only.
     setup(ctx)
     q = ctx.stack.psql
-    uid = int(q("SELECT id FROM users WHERE email = 'analyst@northwind.example'"))
-    assigned = "c.ancestors && ARRAY(SELECT tenant_id FROM analyst_assignments WHERE user_id = %d)" % uid
-    for who, name, where in (("admin", "Northwind Security", "true"), ("admin", "Bluefin IT", "true"),
-                             ("analyst", "Northwind Security", assigned)):
-        tid = int(q("SELECT id FROM tenants WHERE name = '%s'" % name))
+    for who, name, tid, where in viewers(ctx):
         raw = q("SELECT string_agg(id || ':' || e, ',' ORDER BY e DESC, name, id) FROM (SELECT c.id, c.name,"
                 " sum(CASE v.severity WHEN 'critical' THEN 10 WHEN 'high' THEN 5 WHEN 'medium' THEN 2 ELSE 1 END) AS e"
                 " FROM tenants c JOIN vulnerabilities v ON v.tenant_id = c.id AND v.fixed_at IS NULL"
@@ -69,6 +77,28 @@ def test_highest_exposure_equals_a_count_of_the_raw_rows(ctx):
         page = ctx.login("%s@northwind.example" % who).get_json("/t/%d/analytics" % tid).json()
         assert ",".join("%d:%d" % (r["id"], r["score"]) for r in page["exposure"]) == raw, (who, name)
         assert raw, (who, name)  # (something to compare)
+
+
+def test_growth_equals_a_count_of_the_raw_rows(ctx):
+    # growth_top() (sql/041) reads a root's companies, an MSP's, or an MSSP
+    # Analyst's visible ones: each must be what counting the incidents of
+    # the two weeks (whole UTC days) gives.
+    setup(ctx)
+    q = ctx.stack.psql
+    day = "(i.opened_at AT TIME ZONE 'UTC')::date"
+    today = "(now() AT TIME ZONE 'UTC')::date"
+    this = "count(*) FILTER (WHERE %s BETWEEN %s - 6 AND %s)" % (day, today, today)
+    last = "count(*) FILTER (WHERE %s BETWEEN %s - 13 AND %s - 7)" % (day, today, today)
+    for who, name, tid, where in viewers(ctx):
+        raw = q("SELECT string_agg(id || ':' || tw || ':' || lw, ',' ORDER BY tw - lw DESC, name, id) FROM ("
+                " SELECT * FROM (SELECT c.id, c.name, %s AS tw, %s AS lw FROM tenants c"
+                "   JOIN incidents i ON i.tenant_id = c.id"
+                "  WHERE %d = ANY (c.ancestors) AND c.kind = 'company' AND c.status = 'active' AND %s"
+                "  GROUP BY c.id, c.name) y WHERE tw > lw ORDER BY tw - lw DESC, name, id LIMIT 15) x"
+                % (this, last, tid, where))
+        page = ctx.login("%s@northwind.example" % who).get_json("/t/%d/analytics" % tid).json()
+        got = ",".join("%d:%d:%d" % (r["id"], r["this_week"], r["last_week"]) for r in page["growth"])
+        assert got == raw and raw, (who, name, got, raw)
 
 
 def test_analytics_show_only_visible_customers(ctx):
