@@ -576,3 +576,53 @@ def test_a_cached_dashboard_follows_every_change_it_shows(ctx):
         q("DELETE FROM analyst_assignments WHERE user_id = %d AND tenant_id = %d" % (uid, msp))
     for v in views(analyst, "/t/%d" % mssp):
         assert "Dash MSP %d" % t["n"] not in [r["name"] for r in v["children"]]
+
+
+def test_deleting_tenants_takes_their_numbers_out_of_the_rollups(ctx):
+    # An operator deletes a company, then its MSP (the portal only
+    # archives): every rollup above must lose exactly what they held
+    # (sql/042), and once the whole subtree is gone the MSSP's rollups are
+    # what they were before it existed.
+    q = ctx.stack.psql
+    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    snapshot = (
+        "SELECT concat_ws('|',"
+        " (SELECT concat_ws(',', probes, agents, discovered, external, vuln_critical, vuln_high, vuln_medium,"
+        "   vuln_low, incidents_open, incidents_open_critical, msps, companies) FROM tenant_stats WHERE tenant_id = %d),"
+        " (SELECT string_agg(concat_ws(':', day, found, fixed, found_critical, fixed_critical), ',' ORDER BY day)"
+        "   FROM vuln_daily WHERE tenant_id = %d AND (found, fixed, found_critical, fixed_critical) <> (0, 0, 0, 0)),"
+        " (SELECT string_agg(cve || ':' || open, ',' ORDER BY cve) FROM cve_open WHERE tenant_id = %d AND open <> 0),"
+        " (SELECT string_agg(concat_ws(':', hour, opened, closed), ',' ORDER BY hour) FROM incident_hourly"
+        "   WHERE tenant_id = %d AND (opened, closed) <> (0, 0)))")
+    before = q(snapshot % (mssp, mssp, mssp, mssp))
+    n = int(time.time() * 1000) % 1000000
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " VALUES ('msp', 'Gone MSP %d', 'eu', %d, '{0}', 0)" % (n, mssp))
+    msp = int(q("SELECT id FROM tenants WHERE name = 'Gone MSP %d'" % n))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " SELECT 'company', 'Gone Co %d-' || g, 'eu', %d, '{0}', 0 FROM generate_series(1, 2) g" % (n, msp))
+    q("INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
+      " SELECT c.id, c.root_id, 'g' || g, (ARRAY['probe','agent','discovered','external'])[1 + g %% 4], 'h'"
+      " FROM tenants c, generate_series(1, 6) g WHERE c.parent_id = %d;"
+      "INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
+      " SELECT c.id, c.root_id, 'g' || g, 'CVE-2032-00' || (10 + g %% 3), (ARRAY['critical','high','medium','low'])[1 + g %% 4],"
+      " now() - make_interval(days => g), CASE WHEN g %% 3 = 0 THEN now() - interval '1 day' END"
+      " FROM tenants c, generate_series(1, 9) g WHERE c.parent_id = %d;"
+      "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at, closed_at)"
+      " SELECT c.id, c.root_id, 'g' || g, 'critical', 'Gone', now() - make_interval(hours => g),"
+      " CASE WHEN g = 2 THEN now() END FROM tenants c, generate_series(1, 3) g WHERE c.parent_id = %d"
+      % (msp, msp, msp))
+    assert q(snapshot % (mssp, mssp, mssp, mssp)) != before
+    co = int(q("SELECT min(id) FROM tenants WHERE parent_id = %d" % msp))
+    q("DELETE FROM tenants WHERE id = %d" % co)
+    for tid in (mssp, msp):
+        page = ctx.login("admin@northwind.example").get_json("/t/%d" % tid).json()
+        s = page["stats"]
+        assert [s["probes"], s["agents"], s["critical"], s["high"], s["incidents_open_critical"]] == raw(ctx, tid), tid
+        companies = int(q("SELECT count(*) FROM tenants WHERE %d = ANY (ancestors) AND id <> %d AND kind = 'company'"
+                          " AND status = 'active'" % (tid, tid)))
+        assert s["companies"] == companies, (tid, s["companies"], companies)
+    # The rest in one statement (a parent must go with its children):
+    # whichever row goes first, the subtree is taken out once.
+    q("DELETE FROM tenants WHERE parent_id = %d OR id = %d" % (msp, msp))
+    assert q(snapshot % (mssp, mssp, mssp, mssp)) == before
