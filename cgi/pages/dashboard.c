@@ -218,6 +218,8 @@ static void stats_model(json_t *stats)
 	/* Mustache treats 0 as true: the empty state needs a real boolean. */
 	json_object_set_new(stats, "empty", json_boolean(inv[0] + inv[1] + inv[2] + inv[3] == 0 &&
 	                                                 sev[0] + sev[1] + sev[2] + sev[3] == 0));
+	json_object_set_new(stats, "critical_open",
+	                    json_boolean(json_integer_value(json_object_get(stats, "incidents_open_critical")) > 0));
 	json_object_set_new(stats, "severity", severity_bars(sev));
 	json_object_set_new(stats, "donut", inventory_donut(inv));
 	json_object_set_new(stats, "text", view_numbers(stats));

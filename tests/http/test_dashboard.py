@@ -626,3 +626,13 @@ def test_deleting_tenants_takes_their_numbers_out_of_the_rollups(ctx):
     # whichever row goes first, the subtree is taken out once.
     q("DELETE FROM tenants WHERE parent_id = %d OR id = %d" % (msp, msp))
     assert q(snapshot % (mssp, mssp, mssp, mssp)) == before
+
+
+def test_the_open_critical_tile_is_red_only_when_there_are_some(ctx):
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    tile = re.compile(r'<span class="tile-n([^"]*)">([0-9,]+)</span><span class="tile-l">Open critical</span>')
+    for name, count, red in (("Dash Co 10", "0", ""), ("Dash Co 20", "1", " sev-critical-text")):
+        co = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = '%s' AND parent_id = %d" % (name, t["msp"])))
+        m = tile.search(admin.get("/t/%d" % co).text)
+        assert m and (m.group(2), m.group(1)) == (count, red), (name, m and m.groups())
