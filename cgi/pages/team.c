@@ -120,10 +120,10 @@ static enum res team_page(struct req *req, json_t *values, json_t *errors)
 		                        role == ROLE_MSSP_ANALYST && is_mssp);
 		json_object_set_new(row, "role_options", role_options(t, authz_role_name(role)));
 		if (role == ROLE_MSSP_ANALYST) {
-			json_t *a = json_object_get(assign, PQgetvalue(res, i, 0));
-			/* Borrowed from assign when present, a new empty list otherwise. */
-			json_t *choices = json_array(), *o;
+			json_t *a = json_object_get(assign, PQgetvalue(res, i, 0)), *choices = json_array(), *o;
 			size_t k, j;
+
+			/* Borrowed from assign when present, a new empty list otherwise. */
 			if (a != NULL)
 				json_object_set(row, "assignments", a);
 			else
