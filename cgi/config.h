@@ -30,6 +30,7 @@ struct config {
 	int throttle_account_max;   /* PORTAL_THROTTLE_ACCOUNT_MAX: failed sign-ins per account, default 5 */
 	int throttle_ip_max;        /* PORTAL_THROTTLE_IP_MAX: failed sign-ins per address, default 20 */
 	int dashboard_cache;        /* PORTAL_DASHBOARD_CACHE: dashboard pages cached per worker, 0 = off */
+	int context_cache;          /* PORTAL_CONTEXT_CACHE: request contexts cached per worker, 0 = off */
 };
 
 /* Fill the process-wide configuration from the environment; returns it. */

@@ -1,6 +1,7 @@
 /* db.c - one PostgreSQL connection per process, prepared statements. */
 #include "db.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +10,8 @@
 static const char *db_conninfo;
 static PGconn *conn;
 static unsigned conn_gen = 1;
+static int listening;      /* db_listen_changes(): LISTEN on every connection */
+static unsigned seen_gen;  /* the connection db_changed() last looked at; 0: none */
 static char last_state[6];
 static char last_msg[256];
 /* The identity for a transaction the next statement begins (a GET's);
@@ -50,7 +53,39 @@ PGconn *db_conn(void)
 	/* Statements see UTC; request identity is set per transaction. */
 	PQclear(PQexec(conn, "SET TIME ZONE 'UTC'; SET statement_timeout = '30s';"
 	                     " SET idle_in_transaction_session_timeout = '60s'"));
+	if (listening)
+		PQclear(PQexec(conn, "LISTEN " DB_CHANGES_CHANNEL));
 	return conn;
+}
+
+void db_listen_changes(void) { listening = 1; }
+
+int db_changed(void)
+{
+	unsigned gen = conn != NULL && PQstatus(conn) == CONNECTION_OK ? conn_gen : 0;
+	int changed = gen != seen_gen;
+	PGnotify *n;
+
+	seen_gen = gen;
+	if (gen == 0)
+		return changed;
+	/* Read until the socket is empty (a burst can be larger than one
+	 * read), within a bound: a flood is drained over several calls. */
+	for (int i = 0; i < 256; i++) {
+		struct pollfd p = {PQsocket(conn), POLLIN, 0};
+		if (PQconsumeInput(conn) != 1) { /* lost: the next statement reconnects */
+			db_close();
+			seen_gen = 0;
+			return 1;
+		}
+		while ((n = PQnotifies(conn)) != NULL) {
+			changed = 1;
+			PQfreemem(n);
+		}
+		if (poll(&p, 1, 0) != 1)
+			break;
+	}
+	return changed;
 }
 
 static enum res db_classify(const PGresult *res)

@@ -30,6 +30,18 @@ PGconn *db_conn(void);
 /* Close the connection (worker exit). */
 void db_close(void);
 
+/* What sql/043_context_cache.sql notifies when a table a request's context
+ * is read from changes. */
+#define DB_CHANGES_CHANNEL "portal_context"
+/* LISTEN on DB_CHANGES_CHANNEL on every connection from now on (the portal
+ * workers; call before the first statement). */
+void db_listen_changes(void);
+/* 1 if something a cached context was read from may have changed since the
+ * last call: a notification arrived (drained here, without waiting), or the
+ * connection was opened, replaced or lost since (notifications sent while
+ * there was none are not known). Otherwise 0. */
+int db_changed(void);
+
 /* Execute a prepared statement with text parameters (NULL = SQL NULL).
  * Returns a result the caller PQclear()s, or NULL on failure, with *r set
  * to R_UNAVAILABLE (connection lost), R_CONFLICT (unique/serialization

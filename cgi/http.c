@@ -304,9 +304,14 @@ static const char *status_text(int s)
 	}
 }
 
+void (*http_before_send)(void);
+
 static void write_out(struct req *req, const char *type, const char *body, size_t len)
 {
 	struct buf head = BUF_INIT;
+
+	if (http_before_send != NULL)
+		http_before_send();
 
 	buf_printf(&head, "Status: %d %s\r\n", req->status, status_text(req->status));
 	if (type != NULL)

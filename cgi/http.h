@@ -61,6 +61,7 @@ struct req {
 	/* identity, filled by the session layer (NULL/0 when signed out) */
 	struct session *sess;
 	struct tenant_ctx *tenant; /* /t/{id}/... routes, filled by authz_tenant() */
+	int ctx_cached;            /* the session's context came from the context cache */
 
 	/* response */
 	int status;
@@ -118,5 +119,10 @@ void http_send_error(struct req *req, enum res r, const char *message);
 
 /* Security headers every response carries. */
 void http_security_headers(struct req *req);
+
+/* Called before any byte of a response is written (NULL: nothing). The
+ * server sets it to publish what the request changed before the client can
+ * act on the answer (cgi/session.c, sess_cache_sync). */
+extern void (*http_before_send)(void);
 
 #endif

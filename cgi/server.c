@@ -45,6 +45,12 @@ static void worker_on_term(int sig)
 	got_term = 1;
 }
 
+/* SIGALRM wakes an idle worker from accept() to drain its connection's
+ * change notifications (sess_cache_sync): a backend whose client never
+ * reads them would hold back PostgreSQL's notification queue. */
+#define IDLE_SYNC_SECONDS 5
+static void worker_on_alarm(int sig) { (void)sig; }
+
 static void log_request(struct req *req)
 {
 	const char *path = req->route && (req->route->flags & ROUTE_SECRET) ? req->route->pattern : req->raw_path;
@@ -52,8 +58,8 @@ static void log_request(struct req *req)
 	if (!config_get()->request_log)
 		return;
 	if (req->sess != NULL)
-		log_info("%s %s %d %.1fms user=%lld", req->method, path, req->status,
-		         (log_now() - req->t_start) * 1000.0, req->sess->user_id);
+		log_info("%s %s %d %.1fms user=%lld%s", req->method, path, req->status,
+		         (log_now() - req->t_start) * 1000.0, req->sess->user_id, req->ctx_cached ? " ctx=cached" : "");
 	else
 		log_info("%s %s %d %.1fms", req->method, path, req->status, (log_now() - req->t_start) * 1000.0);
 }
@@ -156,6 +162,8 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = worker_on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
@@ -166,6 +174,10 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	}
 
 	db_init(config_get()->db);
+	if (config_get()->context_cache > 0) {
+		db_listen_changes();
+		http_before_send = sess_cache_sync;
+	}
 	if (FCGX_Init() != 0) {
 		log_err("FCGX_Init failed");
 		_exit(1);
@@ -173,7 +185,15 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	FCGX_InitRequest(&fcgi, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	memset(&req, 0, sizeof(req));
 	while (!got_term && served < max_requests) {
-		if (FCGX_Accept_r(&fcgi) < 0) {
+		int accepted;
+
+		if (http_before_send != NULL) {
+			sess_cache_sync();
+			alarm(IDLE_SYNC_SECONDS);
+		}
+		accepted = FCGX_Accept_r(&fcgi);
+		alarm(0);
+		if (accepted < 0) {
 			if (got_term)
 				break;
 			continue;
@@ -190,6 +210,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	db_close();
 	view_free();
 	dashboard_cache_free();
+	sess_cache_free();
 	tok_free();
 	exit(0);
 }
@@ -316,6 +337,9 @@ int server_run(void)
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &old);
 
+	if (cfg->context_cache > 0 && sess_cache_share() != 0)
+		log_warn("context cache: no shared memory (%s); each worker learns of changes on its own",
+		         strerror(errno));
 	log_info("listening on %s with %d workers (recycle after %d requests)", cfg->socket_path, cfg->workers,
 	         cfg->max_requests);
 	for (i = 0; i < cfg->workers; i++)

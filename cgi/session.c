@@ -4,6 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
 
 #include "authz.h"
 #include "brand.h"
@@ -17,16 +21,142 @@ DB_STMT(st_session_lookup, 2,
         "SELECT s.session_id, s.user_id, s.email, s.name, s.unread,"
         " set_config('app.user_id', s.user_id::text, true)"
         " FROM auth_session_lookup($1, $2::int) s");
-/* A GET's whole context in one statement (sql/021_fast_dashboards.sql):
+/* A GET's whole context in one statement (sql/043_context_cache.sql):
  * brand (columns 0-5, as brand_from_row reads them), session (6-10), bell
- * (11), the tenant of a /t/{id} page and the role there (12-17), and what
- * the dashboard cache keys on (18-20). */
+ * (11), the tenant of a /t/{id} page and the role there (12-17), what the
+ * dashboard cache keys on (18-20), and until when the row holds (21). */
 DB_STMT(st_session_ctx, 4,
         "SELECT brand_tenant_id, page_title, footer, logo_light, logo_dark, host, session_id, user_id, email, name,"
-        " unread, bell, t_parent, t_root, t_name, t_kind, t_region, t_role, t_version, t_hour, t_scope"
+        " unread, bell, t_parent, t_root, t_name, t_kind, t_region, t_role, t_version, t_hour, t_scope, t_until"
         " FROM request_context($1, $2::int, $3::bigint, $4)");
 DB_STMT(st_session_create, 5, "SELECT auth_session_create($1, $2::bigint, $3, $4, $5::int)");
 DB_STMT(st_session_end, 1, "SELECT auth_session_end($1)");
+
+/* ------------------------------------------------------ the context cache
+ *
+ * A worker keeps the rows st_session_ctx returned, keyed by session token
+ * hash, tenant and host (PORTAL_CONTEXT_CACHE of them, least recently used
+ * out), so a GET that needs nothing else (a cached dashboard) costs no
+ * database round trip. A row serves while all of these hold:
+ *
+ * - Nothing it was read from changed: the tables notify DB_CHANGES_CHANNEL
+ *   (sql/043), every worker drains its connection's notifications at the
+ *   start of each request, before it answers one and while idle
+ *   (sess_cache_sync), and any notification moves an epoch shared by all
+ *   workers. A row remembers the epoch read before its statement ran. A
+ *   change a request makes is published before its answer is written, so
+ *   the next request, in any worker, sees it. A change from elsewhere (ctl,
+ *   psql) reaches a worker as soon as its database backend sends the
+ *   notification, which it does at once when idle.
+ * - The session needs nothing from the database: before t_until (its
+ *   expiry, or its next touch).
+ * - The UTC hour is the one it was read in (t_hour, the dashboards'
+ *   windows). */
+struct ctx_entry {
+	char key[64 + 1 + 20 + 1 + 255 + 1]; /* token hash|tenant|host */
+	size_t key_len;
+	unsigned long long epoch;
+	long long until, hour;
+	unsigned long used;
+	PGresult *res; /* owned by the cache */
+};
+
+static struct ctx_entry *ctx_entries; /* config context_cache of them */
+static unsigned long ctx_clock;
+static unsigned long long ctx_own_epoch;
+static unsigned long long *ctx_epoch = &ctx_own_epoch; /* shared after sess_cache_share() */
+static unsigned long long ctx_held_epoch;              /* the epoch the held rows were read in */
+
+int sess_cache_share(void)
+{
+	void *p = mmap(NULL, sizeof(*ctx_epoch), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	ctx_epoch = p;
+	return 0;
+}
+
+void sess_cache_sync(void)
+{
+	if (db_changed())
+		__atomic_add_fetch(ctx_epoch, 1, __ATOMIC_SEQ_CST);
+}
+
+static void ctx_drop(struct ctx_entry *e)
+{
+	PQclear(e->res);
+	memset(e, 0, sizeof(*e));
+}
+
+void sess_cache_free(void)
+{
+	int n = config_get()->context_cache;
+
+	for (int i = 0; ctx_entries != NULL && i < n; i++)
+		ctx_drop(&ctx_entries[i]);
+	free(ctx_entries);
+	ctx_entries = NULL;
+}
+
+static long long utc_hour(void) { return (long long)time(NULL) / 3600; }
+
+/* The row cached for key in this epoch and hour, or NULL. */
+static PGresult *ctx_find(const char *key, size_t key_len, unsigned long long epoch)
+{
+	int n = config_get()->context_cache;
+
+	if (epoch != ctx_held_epoch) { /* something changed: let every row go */
+		for (int i = 0; ctx_entries != NULL && i < n; i++)
+			ctx_drop(&ctx_entries[i]);
+		ctx_held_epoch = epoch;
+		return NULL;
+	}
+	if (ctx_entries == NULL)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		struct ctx_entry *e = &ctx_entries[i];
+		if (e->res == NULL || e->key_len != key_len || CRYPTO_memcmp(e->key, key, key_len) != 0)
+			continue;
+		if (e->epoch != epoch || (long long)time(NULL) >= e->until || e->hour != utc_hour()) {
+			ctx_drop(e);
+			return NULL;
+		}
+		e->used = ++ctx_clock;
+		return e->res;
+	}
+	return NULL;
+}
+
+/* Keep res (one row of st_session_ctx, read in epoch) for key: the cache
+ * owns it from here. 0 when kept, -1 when the caller still owns it. */
+static int ctx_put(const char *key, size_t key_len, unsigned long long epoch, PGresult *res)
+{
+	int n = config_get()->context_cache;
+	struct ctx_entry *e = NULL;
+
+	if (n <= 0 || key_len >= sizeof(e->key) || PQgetisnull(res, 0, 21))
+		return -1;
+	if (ctx_entries == NULL && (ctx_entries = calloc((size_t)n, sizeof(*ctx_entries))) == NULL)
+		return -1;
+	if (epoch != ctx_held_epoch)
+		return -1; /* read before a change this worker has not dropped rows for yet */
+	for (int i = 0; i < n; i++)
+		if (e == NULL || ctx_entries[i].res == NULL || ctx_entries[i].used < e->used) {
+			e = &ctx_entries[i];
+			if (e->res == NULL)
+				break;
+		}
+	ctx_drop(e);
+	memcpy(e->key, key, key_len);
+	e->key_len = key_len;
+	e->epoch = epoch;
+	e->until = atoll(PQgetvalue(res, 0, 21));
+	e->hour = utc_hour();
+	e->used = ++ctx_clock;
+	e->res = res;
+	return 0;
+}
 
 static const char *cookie_name(struct req *req)
 {
@@ -62,7 +192,11 @@ enum res sess_load(struct req *req)
 	 * write reads them after its handler (which may change them). */
 	int whole = req->route != NULL && !route_is_write(req->method);
 	struct session *s;
-	PGresult *res;
+	PGresult *res = NULL;
+	char key[sizeof(((struct ctx_entry *)0)->key)];
+	size_t key_len = 0;
+	unsigned long long epoch = 0;
+	int cached = 0;
 	enum res r;
 
 	if (tok == NULL)
@@ -83,7 +217,17 @@ enum res sess_load(struct req *req)
 	 * (a cached dashboard) costs one round trip; the next statement, if
 	 * any, begins the transaction with the identity (db_lazy_identity). A
 	 * write keeps one transaction from the lookup on. */
-	res = whole ? db_exec(&st_session_ctx, params, &r) : db_begin_exec(&st_session_lookup, params, &r);
+	if (whole && config_get()->context_cache > 0) {
+		int n = snprintf(key, sizeof(key), "%s|%s|%s", hash, tenant ? tenant : "", req->host);
+		if (n > 0 && (size_t)n < sizeof(key)) {
+			key_len = (size_t)n;
+			sess_cache_sync();
+			epoch = __atomic_load_n(ctx_epoch, __ATOMIC_SEQ_CST);
+			cached = (res = ctx_find(key, key_len, epoch)) != NULL;
+		}
+	}
+	if (!cached)
+		res = whole ? db_exec(&st_session_ctx, params, &r) : db_begin_exec(&st_session_lookup, params, &r);
 	if (res == NULL)
 		return r;
 	if (PQntuples(res) != 1) {
@@ -96,7 +240,8 @@ enum res sess_load(struct req *req)
 	}
 	s = arena_alloc(&req->arena, sizeof(*s));
 	if (s == NULL) {
-		PQclear(res);
+		if (!cached)
+			PQclear(res);
 		db_rollback();
 		return R_INTERNAL;
 	}
@@ -117,7 +262,9 @@ enum res sess_load(struct req *req)
 			json_object_set_new(m, "bell", view_bell(s->unread, PQgetvalue(res, 0, 11)));
 		req->tenant = ctx_tenant(req, res, tenant);
 	}
-	PQclear(res);
+	if (!cached && (key_len == 0 || ctx_put(key, key_len, epoch, res) != 0))
+		PQclear(res);
+	req->ctx_cached = cached;
 	req->sess = s;
 	if (whole)
 		db_lazy_identity(s->user_id);

@@ -24,6 +24,17 @@ struct session {
  * then set. No cookie or an unknown/expired one: R_SUCCESS with req->sess NULL
  * (and the stale cookie is cleared). R_UNAVAILABLE when the DB is down. */
 enum res sess_load(struct req *req);
+/* The context cache (session.c, "the context cache"): a worker keeps the
+ * context rows of recent GETs until anything they were read from changes.
+ * sess_cache_share() (the master, before it forks the workers) makes the
+ * epoch that tells all workers of a change shared; -1 if it cannot (each
+ * worker then learns of changes from its own connection only).
+ * sess_cache_sync() drains the connection's change notifications and, if
+ * there were any, moves the epoch: call it before answering a request
+ * (http_before_send) and while idle. sess_cache_free() at worker exit. */
+int sess_cache_share(void);
+void sess_cache_sync(void);
+void sess_cache_free(void);
 /* Start a new session for user_id and set its cookie. */
 enum res sess_create(struct req *req, long long user_id);
 /* End the current session (sign-out) and clear the cookie. */

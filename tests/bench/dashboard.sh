@@ -19,9 +19,11 @@
 # Run from the repository root after `make all build/bench/minimal`
 # (`make bench-dashboard` does both).
 #
-# Each page is measured twice: as configured (the workers' dashboard cache
-# on) and, after restarting the stack with PORTAL_DASHBOARD_CACHE=0, with
-# every view reading the database (labels *-nc; BENCH_NOCACHE=0 skips it).
+# Each page is measured twice: as configured (the workers' dashboard and
+# context caches on) and, after restarting the stack with
+# PORTAL_DASHBOARD_CACHE=0 PORTAL_CONTEXT_CACHE=0, with every request
+# reading its context and every view reading the database: the first view
+# after a change (labels *-nc; BENCH_NOCACHE=0 skips it).
 #
 # Settings: BENCH_SIZES ("S M L"), BENCH_SECONDS (10), BENCH_CONNS ("32 64"),
 # BENCH_WORKERS (portal and minimal workers; default: the portal's default,
@@ -297,11 +299,11 @@ for size in $SIZES; do
 	# The same pages with the workers' dashboard cache off: every view
 	# reads the database (the cost of the first view after a change).
 	if [ "${BENCH_NOCACHE:-1}" = 1 ]; then
-		echo "  restarting the stack with PORTAL_DASHBOARD_CACHE=0 (every view reads the database)"
+		echo "  restarting the stack with PORTAL_DASHBOARD_CACHE=0 PORTAL_CONTEXT_CACHE=0 (every view reads the database)"
 		stop_minimal
 		stack stop >/dev/null 2>&1
 		rm -f "$VAR_DIR/nginx.d/bench.conf" # names the upstream setup_bench adds again
-		PORTAL_DASHBOARD_CACHE=0 SEED=0 PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \
+		PORTAL_DASHBOARD_CACHE=0 PORTAL_CONTEXT_CACHE=0 SEED=0 PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \
 			PORTAL_WORKERS=$WORKERS stack start >"$VAR_DIR/log/restart.log" 2>&1 || { tail -20 "$VAR_DIR/log/restart.log" >&2; die "scripts/stack start (no cache) failed"; }
 		setup_bench
 		wrk -t2 -c16 -d2s -H "Cookie: portal_session=$COOKIE" "$BASE/t/$NW" >/dev/null

@@ -1,0 +1,184 @@
+"""The context cache (cgi/session.c, sql/043_context_cache.sql): a worker
+keeps a GET's context (session, user, tenant and role, brand, bell, the
+dashboard cache's key) between requests, and lets it go as soon as anything
+it was read from changes: through the portal in any worker, or from outside
+it (psql here, ctl or a job in production).
+
+Each test first repeats a page until the request log shows a worker
+answering from the cache, so the change that follows has something cached
+to undo; then every worker must see the change at once (several requests,
+spread over the stack's workers)."""
+import hashlib
+import re
+import time
+
+REPEAT = 9  # requests after a change: more than the stack's workers, several times over
+
+
+def uid_of(ctx, email):
+    return int(ctx.stack.psql("SELECT id FROM users WHERE email = '%s'" % email))
+
+
+def tenant_id(ctx, name):
+    return int(ctx.stack.psql("SELECT id FROM tenants WHERE name = '%s'" % name))
+
+
+def cached_count(ctx, uid):
+    return len(re.findall(r"^.* GET \S+ \d+ \S+ user=%d ctx=cached$" % uid, ctx.stack.log(), re.M))
+
+
+def warm(ctx, client, uid, path):
+    """Repeat GET path until a worker answers it from the cache."""
+    before = cached_count(ctx, uid)
+    for _ in range(30):
+        assert client.get(path).status == 200
+        if cached_count(ctx, uid) > before:
+            return
+    raise AssertionError("no request for %s was answered from the context cache" % path)
+
+
+def temp_member(ctx, email, tenant, role="viewer"):
+    """A new user with role at tenant (the demo password); its id."""
+    ctx.stack.psql("DELETE FROM users WHERE email = '%s'" % email)
+    ctx.stack.psql("INSERT INTO users (email, name, password_hash, status) SELECT '%s', 'Cache Test',"
+                   " password_hash, 'active' FROM users WHERE email = 'owner@msp1.example'" % email)
+    uid = uid_of(ctx, email)
+    ctx.stack.psql("INSERT INTO memberships (user_id, tenant_id, role) VALUES (%d, %d, '%s')" % (uid, tenant, role))
+    return uid
+
+
+def test_repeated_pages_are_answered_from_the_cache_with_the_same_context(ctx):
+    uid = uid_of(ctx, "owner@msp1.example")
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    owner = ctx.login("owner@msp1.example")
+    first = owner.get_json("/t/%d" % bluefin).json()
+    warm(ctx, owner, uid, "/t/%d" % bluefin)
+    again = owner.get_json("/t/%d" % bluefin).json()
+    for k in ("brand", "bell", "tenant", "user", "csrf"):
+        assert again.get(k) == first.get(k), k
+
+
+def test_a_membership_removed_through_the_portal_ends_access_in_every_worker(ctx):
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    uid = temp_member(ctx, "cache.member@example.com", bluefin)
+    member = ctx.login("cache.member@example.com")
+    warm(ctx, member, uid, "/t/%d" % bluefin)
+    owner = ctx.login("owner@msp1.example")
+    assert owner.post("/t/%d/team/%d/remove" % (bluefin, uid), {}).status == 303
+    for _ in range(REPEAT):
+        assert member.get("/t/%d" % bluefin).status == 404
+    ctx.stack.psql("DELETE FROM users WHERE id = %d" % uid)
+
+
+def test_a_membership_removed_outside_the_portal_ends_access(ctx):
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    uid = temp_member(ctx, "cache.outside@example.com", bluefin, "admin")
+    member = ctx.login("cache.outside@example.com")
+    warm(ctx, member, uid, "/t/%d" % bluefin)
+    assert member.get_json("/t/%d" % bluefin).json()["tenant"]["role"] == "admin"
+    ctx.stack.psql("UPDATE memberships SET role = 'viewer' WHERE user_id = %d" % uid)
+    for _ in range(REPEAT):
+        assert member.get_json("/t/%d" % bluefin).json()["tenant"]["role"] == "viewer"
+    ctx.stack.psql("DELETE FROM memberships WHERE user_id = %d" % uid)
+    for _ in range(REPEAT):
+        assert member.get("/t/%d" % bluefin).status == 404
+    ctx.stack.psql("DELETE FROM users WHERE id = %d" % uid)
+
+
+def test_the_bell_follows_notifications_from_both_sides(ctx):
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    uid = temp_member(ctx, "cache.bell@example.com", bluefin)
+    c = ctx.login("cache.bell@example.com")
+    page = "/t/%d" % bluefin
+    assert c.get_json(page).json().get("bell", {}).get("unread", 0) == 0
+    warm(ctx, c, uid, page)
+    # From outside: a job or ctl writes a notification.
+    ctx.stack.psql("INSERT INTO notifications (user_id, kind, title, link) VALUES (%d, 'test', 'Cache bell', '%s')"
+                   % (uid, page))
+    for _ in range(REPEAT):
+        bell = c.get_json(page).json()["bell"]
+        assert bell["unread"] == 1 and bell["items"][0]["title"] == "Cache bell", bell
+    warm(ctx, c, uid, page)
+    # Through the portal: reading it.
+    assert c.post("/notifications/read-all", {}).status == 303
+    for _ in range(REPEAT):
+        assert c.get_json(page).json().get("bell", {}).get("unread", 0) == 0
+    ctx.stack.psql("DELETE FROM users WHERE id = %d" % uid)
+
+
+def test_a_signed_out_or_disabled_session_is_refused_at_once(ctx):
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    uid = temp_member(ctx, "cache.session@example.com", bluefin)
+    page = "/t/%d" % bluefin
+    # Sign-out in one client; the same cookie replayed by another.
+    c = ctx.login("cache.session@example.com")
+    warm(ctx, c, uid, page)
+    thief = ctx.client()
+    thief.cookies["portal_session"] = c.cookies["portal_session"]
+    assert thief.get(page).status == 200
+    assert c.post("/logout", {}).status == 303
+    for _ in range(REPEAT):
+        assert thief.get(page).status == 303
+    # Disabled outside the portal.
+    c = ctx.login("cache.session@example.com")
+    warm(ctx, c, uid, page)
+    ctx.stack.psql("UPDATE users SET status = 'disabled' WHERE id = %d" % uid)
+    for _ in range(REPEAT):
+        assert c.get(page).status == 303
+    ctx.stack.psql("DELETE FROM users WHERE id = %d" % uid)
+
+
+def test_a_brand_change_shows_at_once(ctx):
+    bluefin = tenant_id(ctx, "Bluefin IT")
+    uid = uid_of(ctx, "owner@msp1.example")
+    owner = ctx.login("owner@msp1.example")
+    page = "/t/%d" % bluefin
+    old = owner.get_json(page).json()["brand"]["page_title"]
+    warm(ctx, owner, uid, page)
+    title = "Cached Brand %d" % (int(time.time()) % 100000)
+    ctx.stack.psql("INSERT INTO branding (tenant_id, root_id, page_title) SELECT id, root_id, '%s' FROM tenants"
+                   " WHERE id = %d ON CONFLICT (tenant_id) DO UPDATE SET page_title = EXCLUDED.page_title"
+                   % (title, bluefin))
+    try:
+        for _ in range(REPEAT):
+            assert owner.get_json(page).json()["brand"]["page_title"] == title
+    finally:
+        ctx.stack.psql("UPDATE branding SET page_title = NULL WHERE tenant_id = %d" % bluefin)
+    for _ in range(REPEAT):
+        assert owner.get_json(page).json()["brand"]["page_title"] == old
+
+
+def test_a_row_holds_until_the_sessions_next_touch_or_its_expiry(ctx):
+    """t_until: the next touch (a minute after the last one) or the
+    session's absolute expiry, whichever comes first."""
+    c = ctx.login("viewer@msp1.example")
+    h = hashlib.sha256(c.cookies["portal_session"].encode()).hexdigest()
+    q = ("SELECT t_until - extract(epoch FROM now())::bigint FROM request_context('%s', 7200, NULL, '127.0.0.1')"
+         % h)
+    ctx.stack.psql("UPDATE sessions SET last_seen_at = now() - interval '20 seconds' WHERE token_hash = '%s'" % h)
+    assert 38 <= int(ctx.stack.psql(q)) <= 41
+    ctx.stack.psql("UPDATE sessions SET expires_at = now() + interval '10 seconds' WHERE token_hash = '%s'" % h)
+    assert 8 <= int(ctx.stack.psql(q)) <= 10
+    # A touch due: request_context() touches and the row holds a minute.
+    ctx.stack.psql("UPDATE sessions SET last_seen_at = now() - interval '5 minutes', expires_at = now() + interval"
+                   " '1 hour' WHERE token_hash = '%s'" % h)
+    assert 58 <= int(ctx.stack.psql(q)) <= 60
+
+
+def test_idle_workers_drain_their_notifications(ctx):
+    """A worker waiting for requests still reads its connection's
+    notifications (every few seconds): otherwise its backend, once the
+    socket is full, waits to write and holds back PostgreSQL's notification
+    queue for every session."""
+    ctx.login("viewer@msp1.example").get("/")  # every worker has a connection soon enough
+    # About 1 MB to each worker: more than its socket holds.
+    ctx.stack.psql("SELECT count(pg_notify('portal_context', repeat('x', 200) || g))"
+                   " FROM generate_series(1, 5000) g")
+    stuck = ("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mssp-portal'"
+             " AND wait_event = 'ClientWrite'")
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if ctx.stack.psql(stuck, user="postgres") == "0":
+            break
+        time.sleep(0.5)
+    assert ctx.stack.psql(stuck, user="postgres") == "0"
