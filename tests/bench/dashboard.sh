@@ -25,6 +25,11 @@
 # reading its context and every view reading the database: the first view
 # after a change (labels *-nc; BENCH_NOCACHE=0 skips it).
 #
+# Last, side by side: the last size's stack (caches on) and a new stack of
+# the first size, both up, the same page measured on each in turn (first,
+# last, first, last, first): the last size against the first as the
+# machine was at that moment (BENCH_SIDE=0 skips it).
+#
 # Settings: BENCH_SIZES ("S M L"), BENCH_SECONDS (10), BENCH_CONNS ("32 64"),
 # BENCH_WORKERS (portal and minimal workers; default: the portal's default,
 # 4), BENCH_OUT (build/bench/dashboard.txt), BENCH_KEEP (1: leave the last
@@ -92,7 +97,24 @@ stop_stack() {
 	VAR_DIR=
 }
 
+# The side-by-side phase keeps two stacks up: the one not in use is parked
+# in the P_* variables (park/unpark swap them with the current ones).
+STACK_VARS="VAR_DIR PORT RUN BASE MIN_PID COOKIE NW BF"
+swap_stack() {
+	local v t
+	for v in $STACK_VARS; do
+		t=${!v}
+		eval "$v=\${P_$v:-}"
+		eval "P_$v=\$t"
+	done
+}
+
 cleanup() {
+	if [ -n "${P_VAR_DIR:-}" ]; then
+		swap_stack
+		stop_stack
+		swap_stack
+	fi
 	if [ "${BENCH_KEEP:-0}" = 1 ] && [ -n "$VAR_DIR" ]; then
 		echo "dashboard: stack left running: VAR_DIR=$VAR_DIR PORT=$PORT (stop: kill $MIN_PID (the minimal responder); VAR_DIR=$VAR_DIR scripts/stack stop)"
 		return
@@ -231,6 +253,32 @@ run_paired() {
 	done
 }
 
+# new_stack size: a fresh private stack seeded at size, in VAR_DIR, PORT,
+# RUN, BASE (its output in stack_out).
+new_stack() {
+	VAR_DIR=$(mktemp -d /tmp/bench-dashboard.XXXXXX)
+	PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	RUN=$VAR_DIR/run
+	BASE=http://127.0.0.1:$PORT
+	if ! stack_out=$(SEED=1 SEED_SIZE=$1 PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \
+		PORTAL_WORKERS=$WORKERS stack start 2>&1); then
+		echo "$stack_out" >&2
+		die "scripts/stack start failed"
+	fi
+}
+
+# restart_stack [VAR=value...]: the current stack's portal, nginx and
+# minimal responder again, with the given settings (the data stays).
+restart_stack() {
+	stop_minimal
+	stack stop >/dev/null 2>&1
+	rm -f "$VAR_DIR/nginx.d/bench.conf" # names the upstream setup_bench adds again
+	env "$@" SEED=0 PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \
+		PORTAL_WORKERS=$WORKERS VAR_DIR=$VAR_DIR PORT=$PORT BIN_DIR=$BIN_DIR scripts/stack start \
+		>"$VAR_DIR/log/restart.log" 2>&1 || { tail -20 "$VAR_DIR/log/restart.log" >&2; die "scripts/stack start ($*) failed"; }
+	setup_bench
+}
+
 RESULTS=()
 PAIRED=()
 INFO=()
@@ -240,17 +288,9 @@ WRK_LOG=${OUT%.txt}-wrk.log
 echo "dashboard: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), wrk -t2 -d${SECS}s, sizes $SIZES, connections $CONNS_LIST, $WORKERS workers"
 for size in $SIZES; do
 	stop_stack
-	VAR_DIR=$(mktemp -d /tmp/bench-dashboard.XXXXXX)
-	PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	RUN=$VAR_DIR/run
-	BASE=http://127.0.0.1:$PORT
-	echo "== size $size: starting a stack in $VAR_DIR and seeding (ctl seed-demo --size $size)"
+	echo "== size $size: starting a stack and seeding (ctl seed-demo --size $size)"
 	t0=$(date +%s.%N)
-	if ! stack_out=$(SEED=1 SEED_SIZE=$size PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \
-		PORTAL_WORKERS=$WORKERS stack start 2>&1); then
-		echo "$stack_out" >&2
-		die "scripts/stack start failed"
-	fi
+	new_stack "$size"
 	t1=$(date +%s.%N)
 	grep -E '^(NOTICE|seed-demo)' <<<"$stack_out" | sed 's/^/  /' || true
 	if [ "${BENCH_PGSS:-1}" = 1 ]; then
@@ -300,12 +340,7 @@ for size in $SIZES; do
 	# reads the database (the cost of the first view after a change).
 	if [ "${BENCH_NOCACHE:-1}" = 1 ]; then
 		echo "  restarting the stack with PORTAL_DASHBOARD_CACHE=0 PORTAL_CONTEXT_CACHE=0 (every view reads the database)"
-		stop_minimal
-		stack stop >/dev/null 2>&1
-		rm -f "$VAR_DIR/nginx.d/bench.conf" # names the upstream setup_bench adds again
-		PORTAL_DASHBOARD_CACHE=0 PORTAL_CONTEXT_CACHE=0 SEED=0 PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \
-			PORTAL_WORKERS=$WORKERS stack start >"$VAR_DIR/log/restart.log" 2>&1 || { tail -20 "$VAR_DIR/log/restart.log" >&2; die "scripts/stack start (no cache) failed"; }
-		setup_bench
+		restart_stack PORTAL_DASHBOARD_CACHE=0 PORTAL_CONTEXT_CACHE=0
 		wrk -t2 -c16 -d2s -H "Cookie: portal_session=$COOKIE" "$BASE/t/$NW" >/dev/null
 		run_seq "$size" global-nc "$BASE/t/$NW"
 		run_seq "$size" msp-nc "$BASE/t/$BF"
@@ -326,6 +361,49 @@ for size in $SIZES; do
 done
 
 first=${SIZES%% *}
+last=${SIZES##* }
+
+# Side by side: the last size's pages (caches on) against the first size's,
+# on two stacks up at once, in turn: first, last, first, last, first. Each
+# last-size run is compared with the mean of the first-size runs just
+# before and after it. The "vs first" columns above compare runs some
+# twenty minutes apart, and the minimal responder's drift (a database
+# statement per request) no longer cancels the pages' (which a cache hit
+# answers without one). BENCH_SIDE=0 skips it.
+SIDE=()
+if [ "${BENCH_SIDE:-1}" = 1 ] && [ "$last" != "$first" ]; then
+	echo "== side by side: $last (caches on) and a new $first stack, in turn"
+	[ "${BENCH_NOCACHE:-1}" != 1 ] || restart_stack
+	wrk -t2 -c16 -d2s -H "Cookie: portal_session=$COOKIE" "$BASE/t/$NW" >/dev/null
+	swap_stack
+	new_stack "$first"
+	mkdir -p "$VAR_DIR/bench"
+	psql_pg -c 'ANALYZE'
+	NW=$(psql_pg -c "SELECT id FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security'")
+	BF=$(psql_pg -c "SELECT id FROM tenants WHERE kind = 'msp' AND name = 'Bluefin IT'")
+	sign_in
+	wrk -t2 -c16 -d2s -H "Cookie: portal_session=$COOKIE" "$BASE/t/$NW" >/dev/null
+	kept=("${RESULTS[@]}")
+	for c in $CONNS_LIST; do
+		for page in global msp companies; do
+			runs=()
+			for i in 1 2 3 4 5; do # odd: the first size (current), even: the last
+				case $page in
+				global) path="/t/$NW" ;;
+				msp) path="/t/$BF" ;;
+				*) path="/t/$BF?sort=critical&dir=desc" ;;
+				esac
+				run_wrk "$([ $((i % 2)) = 1 ] && echo "$first" || echo "$last")" "$c" "$page" "$BASE$path" >/dev/null
+				runs+=("$LAST_RPS")
+				[ "$i" = 5 ] || swap_stack
+			done
+			SIDE+=("$c $page ${runs[*]}")
+			printf '  c=%-3s %-10s %s: %s   %s: %s\n' "$c" "$page" "$first" "${runs[0]} ${runs[2]} ${runs[4]}" \
+				"$last" "${runs[1]} ${runs[3]}"
+		done
+	done
+	RESULTS=("${kept[@]}")
+fi
 {
 	echo
 	echo "Dashboard benchmark: $(nproc) CPUs, wrk -t2 -d${SECS}s, $WORKERS FastCGI workers, keep_conn off"
@@ -346,12 +424,22 @@ first=${SIZES%% *}
 					(min > 0 ? sprintf("%.3f", f[5] / min) : "-"), (base > 0 ? f[5] / base : 0), norm, f[8]
 			}
 		}'
-	echo "global, msp, companies: the default portal (dashboard cache on: after the first view, pages are served from the workers' cache until the data changes)"
-	echo "*-nc: PORTAL_DASHBOARD_CACHE=0, every view reads the database (the first view after a change)"
+	echo "global, msp, companies: the default portal (dashboard and context caches on: after the first view, pages are served from the workers' caches until the data changes)"
+	echo "*-nc: PORTAL_DASHBOARD_CACHE=0 PORTAL_CONTEXT_CACHE=0, every request reads its context and every view the database (the first view after a change)"
 	echo "/minimal: the page's req/s over the mean of the minimal responder's runs just before and after it (same connections); the minimal row shows its first run"
 	echo "vs $first/m: the page's /minimal over the same page's /minimal at $first, which cancels the machine's drift between the sizes' runs"
 	echo "conns 1: BENCH_SEQ requests one by one on the idle stack (req/s = 1 / mean; p99 column = the slowest)"
 	echo "wrk counts only the requests that complete within the run: with pages slower than ~1 s, p50/p99 are capped near BENCH_SECONDS"
 	echo "targets: each page >= 0.5 x minimal req/s; p99 at 32 connections < 50 ms; req/s at the largest size within 20% of $first"
+	if [ ${#SIDE[@]} -gt 0 ]; then
+		echo
+		echo "side by side ($last and $first stacks up at once, runs in turn $first $last $first $last $first; caches on):"
+		printf '%5s %-10s %12s %12s %8s\n' conns page "$first req/s" "$last req/s" "$last/$first"
+		printf '%s\n' "${SIDE[@]}" | awk '{
+			f = ($3 + $5 + $7) / 3; l = ($4 + $6) / 2
+			r = ($4 / (($3 + $5) / 2) + $6 / (($5 + $7) / 2)) / 2
+			printf "%5s %-10s %12.1f %12.1f %8.3f\n", $1, $2, f, l, r }'
+		echo "$last/$first: the mean of each $last run over the mean of the $first runs just before and after it"
+	fi
 	echo "raw wrk output: $WRK_LOG"
 } | tee "$OUT"
