@@ -60,29 +60,34 @@ PGconn *db_conn(void)
 
 void db_listen_changes(void) { listening = 1; }
 
-int db_changed(void)
+int db_changed(int wait_ms)
 {
 	unsigned gen = conn != NULL && PQstatus(conn) == CONNECTION_OK ? conn_gen : 0;
-	int changed = gen != seen_gen;
+	/* The process's first connection LISTENs before its first statement:
+	 * nothing read before it to doubt. Any later change of connection is. */
+	int changed = gen != seen_gen && seen_gen != 0;
 	PGnotify *n;
 
 	seen_gen = gen;
 	if (gen == 0)
 		return changed;
 	/* Read until the socket is empty (a burst can be larger than one
-	 * read), within a bound: a flood is drained over several calls. */
+	 * read; after a read that brought notifications, waiting wait_ms for
+	 * more lets a backend blocked on a full socket refill it), within a
+	 * bound: a flood is drained over several calls. */
 	for (int i = 0; i < 256; i++) {
 		struct pollfd p = {PQsocket(conn), POLLIN, 0};
+		int got = 0;
 		if (PQconsumeInput(conn) != 1) { /* lost: the next statement reconnects */
 			db_close();
 			seen_gen = 0;
 			return 1;
 		}
 		while ((n = PQnotifies(conn)) != NULL) {
-			changed = 1;
+			changed = got = 1;
 			PQfreemem(n);
 		}
-		if (poll(&p, 1, 0) != 1)
+		if (poll(&p, 1, got ? wait_ms : 0) != 1)
 			break;
 	}
 	return changed;

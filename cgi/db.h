@@ -37,10 +37,12 @@ void db_close(void);
  * workers; call before the first statement). */
 void db_listen_changes(void);
 /* 1 if something a cached context was read from may have changed since the
- * last call: a notification arrived (drained here, without waiting), or the
- * connection was opened, replaced or lost since (notifications sent while
- * there was none are not known). Otherwise 0. */
-int db_changed(void);
+ * last call: a notification arrived (drained here; the socket counts as
+ * empty when nothing more comes within wait_ms, 0: at once), or the
+ * connection was replaced or lost since (notifications sent while there was
+ * none are not known; the process's first connection is not a change).
+ * Otherwise 0. */
+int db_changed(int wait_ms);
 
 /* Execute a prepared statement with text parameters (NULL = SQL NULL).
  * Returns a result the caller PQclear()s, or NULL on failure, with *r set

@@ -188,7 +188,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 		int accepted;
 
 		if (http_before_send != NULL) {
-			sess_cache_sync();
+			sess_cache_idle();
 			alarm(IDLE_SYNC_SECONDS);
 		}
 		accepted = FCGX_Accept_r(&fcgi);

@@ -77,11 +77,15 @@ int sess_cache_share(void)
 	return 0;
 }
 
-void sess_cache_sync(void)
+static void cache_sync(int wait_ms)
 {
-	if (db_changed())
+	if (db_changed(wait_ms))
 		__atomic_add_fetch(ctx_epoch, 1, __ATOMIC_SEQ_CST);
 }
+
+void sess_cache_sync(void) { cache_sync(0); }
+
+void sess_cache_idle(void) { cache_sync(2); }
 
 static void ctx_drop(struct ctx_entry *e)
 {

@@ -34,6 +34,8 @@ enum res sess_load(struct req *req);
  * (http_before_send) and while idle. sess_cache_free() at worker exit. */
 int sess_cache_share(void);
 void sess_cache_sync(void);
+/* The same while idle: a burst is read to its end (2 ms without more). */
+void sess_cache_idle(void);
 void sess_cache_free(void);
 /* Start a new session for user_id and set its cookie. */
 enum res sess_create(struct req *req, long long user_id);

@@ -176,7 +176,7 @@ def test_idle_workers_drain_their_notifications(ctx):
                    " FROM generate_series(1, 5000) g")
     stuck = ("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mssp-portal'"
              " AND wait_event = 'ClientWrite'")
-    deadline = time.time() + 20
+    deadline = time.time() + 30
     while time.time() < deadline:
         if ctx.stack.psql(stuck, user="postgres") == "0":
             break
