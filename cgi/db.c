@@ -60,6 +60,8 @@ PGconn *db_conn(void)
 
 void db_listen_changes(void) { listening = 1; }
 
+int db_socket(void) { return conn != NULL && PQstatus(conn) == CONNECTION_OK ? PQsocket(conn) : -1; }
+
 int db_changed(int wait_ms)
 {
 	unsigned gen = conn != NULL && PQstatus(conn) == CONNECTION_OK ? conn_gen : 0;

@@ -43,6 +43,9 @@ void db_listen_changes(void);
  * none are not known; the process's first connection is not a change).
  * Otherwise 0. */
 int db_changed(int wait_ms);
+/* The connection's socket (to poll for notifications), or -1 when there is
+ * none. */
+int db_socket(void);
 
 /* Execute a prepared statement with text parameters (NULL = SQL NULL).
  * Returns a result the caller PQclear()s, or NULL on failure, with *r set

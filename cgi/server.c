@@ -2,6 +2,8 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,11 +47,25 @@ static void worker_on_term(int sig)
 	got_term = 1;
 }
 
-/* SIGALRM wakes an idle worker from accept() to drain its connection's
- * change notifications (sess_cache_sync): a backend whose client never
- * reads them would hold back PostgreSQL's notification queue. */
-#define IDLE_SYNC_SECONDS 5
-static void worker_on_alarm(int sig) { (void)sig; }
+/* Wait until a connection may be accepted, draining the database
+ * connection's change notifications as they come (sess_cache_idle): a
+ * backend whose client never reads them would hold back PostgreSQL's
+ * notification queue. The listening socket is non-blocking, so a worker
+ * that loses the race for a connection gets EAGAIN from accept() and comes
+ * back here. 1: try to accept; 0: look again (a signal, notifications, the
+ * timeout). */
+#define IDLE_POLL_SECONDS 5
+static int wait_for_request(int listen_fd)
+{
+	struct pollfd p[2] = {{listen_fd, POLLIN, 0}, {-1, POLLIN, 0}};
+
+	if (http_before_send != NULL) {
+		sess_cache_idle();
+		p[1].fd = db_socket();
+	}
+	return poll(p, p[1].fd >= 0 ? 2 : 1, IDLE_POLL_SECONDS * 1000) > 0 &&
+	       (p[0].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
+}
 
 static void log_request(struct req *req)
 {
@@ -162,8 +178,6 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = worker_on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
@@ -185,15 +199,9 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	FCGX_InitRequest(&fcgi, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	memset(&req, 0, sizeof(req));
 	while (!got_term && served < max_requests) {
-		int accepted;
-
-		if (http_before_send != NULL) {
-			sess_cache_idle();
-			alarm(IDLE_SYNC_SECONDS);
-		}
-		accepted = FCGX_Accept_r(&fcgi);
-		alarm(0);
-		if (accepted < 0) {
+		if (!wait_for_request(listen_fd))
+			continue;
+		if (FCGX_Accept_r(&fcgi) < 0) { /* EAGAIN: another worker took it; EINTR: a signal */
 			if (got_term)
 				break;
 			continue;
@@ -315,6 +323,11 @@ int server_run(void)
 	fd = FCGX_OpenSocket(cfg->socket_path, 1024);
 	if (fd < 0) {
 		log_err("cannot listen on %s: %s", cfg->socket_path, strerror(errno));
+		return 1;
+	}
+	/* The workers poll() before they accept() (wait_for_request). */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+		log_err("cannot make %s non-blocking: %s", cfg->socket_path, strerror(errno));
 		return 1;
 	}
 	if (chmod(cfg->socket_path, (mode_t)cfg->socket_mode) != 0) {

@@ -31,7 +31,8 @@ enum res sess_load(struct req *req);
  * worker then learns of changes from its own connection only).
  * sess_cache_sync() drains the connection's change notifications and, if
  * there were any, moves the epoch: call it before answering a request
- * (http_before_send) and while idle. sess_cache_free() at worker exit. */
+ * (http_before_send) and while idle (sess_cache_idle). sess_cache_free() at
+ * worker exit. */
 int sess_cache_share(void);
 void sess_cache_sync(void);
 /* The same while idle: a burst is read to its end (2 ms without more). */

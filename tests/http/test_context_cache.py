@@ -167,9 +167,9 @@ def test_a_row_holds_until_the_sessions_next_touch_or_its_expiry(ctx):
 
 def test_idle_workers_drain_their_notifications(ctx):
     """A worker waiting for requests still reads its connection's
-    notifications (every few seconds): otherwise its backend, once the
-    socket is full, waits to write and holds back PostgreSQL's notification
-    queue for every session."""
+    notifications as they come: otherwise its backend, once the socket is
+    full, waits to write and holds back PostgreSQL's notification queue for
+    every session."""
     ctx.login("viewer@msp1.example").get("/")  # every worker has a connection soon enough
     # About 1 MB to each worker: more than its socket holds.
     ctx.stack.psql("SELECT count(pg_notify('portal_context', repeat('x', 200) || g))"
