@@ -1,4 +1,4 @@
-# mk/parse.mk - HTTP input parsers (cgi/http_parse.c): a self-contained unit
+# mk/parse.mk - HTTP input parsers (cgi/http_parse.c, cgi/http_multipart.c): a self-contained unit
 # test build and the libFuzzer target. Builds only the parser and what it
 # links against, so it works while other cgi/ files are mid-edit.
 #
@@ -6,11 +6,11 @@
 #   make fuzz-parse    libFuzzer for FUZZ_SECONDS (default 60) seconds
 
 FUZZ_SECONDS ?= 60
-PARSE_SRC    := cgi/http_parse.c cgi/arena.c cgi/buf.c cgi/result.c
+PARSE_SRC    := cgi/http_parse.c cgi/http_multipart.c cgi/arena.c cgi/buf.c cgi/result.c
 # The fuzzer needs only the parser and the arena (clang's -Wformat=2 also
 # rejects buf.c's vsnprintf wrapper, which is not ours to change).
-PARSE_FUZZ_SRC := cgi/http_parse.c cgi/arena.c
-PARSE_HDRS   := cgi/http_parse.h cgi/arena.h cgi/result.h cgi/buf.h tests/unit/tap.h
+PARSE_FUZZ_SRC := cgi/http_parse.c cgi/http_multipart.c cgi/arena.c
+PARSE_HDRS   := cgi/http_parse.h cgi/http_parse_int.h cgi/arena.h cgi/result.h cgi/buf.h tests/unit/tap.h
 PARSE_CFLAGS := -std=c11 -D_GNU_SOURCE -Icgi -Wall -Wextra -Werror -Wshadow \
                 -Wpointer-arith -Wstrict-prototypes -Wformat=2 \
                 $(shell pkg-config --cflags jansson 2>/dev/null) \
