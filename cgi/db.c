@@ -11,7 +11,11 @@ static const char *db_conninfo;
 static PGconn *conn;
 static unsigned conn_gen = 1;
 static int listening;      /* db_listen_changes(): LISTEN on every connection */
-static unsigned seen_gen;  /* the connection db_changed() last looked at; 0: none */
+static int connected_once; /* this process has had a connection */
+/* db_changed() must report a change: a connection after the first (what
+ * was sent while there was none is lost), or one whose LISTEN failed. */
+static int listen_gap;
+static int listen_failed; /* this connection's LISTEN failed: every call is a change */
 static char last_state[6];
 static char last_msg[256];
 /* The identity for a transaction the next statement begins (a GET's);
@@ -53,8 +57,16 @@ PGconn *db_conn(void)
 	/* Statements see UTC; request identity is set per transaction. */
 	PQclear(PQexec(conn, "SET TIME ZONE 'UTC'; SET statement_timeout = '30s';"
 	                     " SET idle_in_transaction_session_timeout = '60s'"));
-	if (listening)
-		PQclear(PQexec(conn, "LISTEN " DB_CHANGES_CHANNEL));
+	if (listening) {
+		PGresult *res = PQexec(conn, "LISTEN " DB_CHANGES_CHANNEL);
+		listen_failed = PQresultStatus(res) != PGRES_COMMAND_OK;
+		if (listen_failed) /* no cached context on this connection */
+			log_warn("LISTEN %s failed: %s", DB_CHANGES_CHANNEL, PQresultErrorMessage(res));
+		PQclear(res);
+		if (connected_once)
+			listen_gap = 1;
+	}
+	connected_once = 1;
 	return conn;
 }
 
@@ -64,25 +76,24 @@ int db_socket(void) { return conn != NULL && PQstatus(conn) == CONNECTION_OK ? P
 
 int db_changed(int wait_ms)
 {
-	unsigned gen = conn != NULL && PQstatus(conn) == CONNECTION_OK ? conn_gen : 0;
 	/* The process's first connection LISTENs before its first statement:
-	 * nothing read before it to doubt. Any later change of connection is. */
-	int changed = gen != seen_gen && seen_gen != 0;
+	 * nothing read before it to doubt. A later one is a change. */
+	int changed = listen_gap || listen_failed;
 	PGnotify *n;
 
-	seen_gen = gen;
-	if (gen == 0)
+	listen_gap = 0;
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
 		return changed;
 	/* Read until the socket is empty (a burst can be larger than one
 	 * read; after a read that brought notifications, waiting wait_ms for
 	 * more lets a backend blocked on a full socket refill it), within a
-	 * bound: a flood is drained over several calls. */
-	for (int i = 0; i < 256; i++) {
+	 * bound: a flood is drained over several calls (fewer while idle, so
+	 * the worker looks at its listening socket in between). */
+	for (int i = 0; i < (wait_ms > 0 ? 32 : 256); i++) {
 		struct pollfd p = {PQsocket(conn), POLLIN, 0};
 		int got = 0;
 		if (PQconsumeInput(conn) != 1) { /* lost: the next statement reconnects */
 			db_close();
-			seen_gen = 0;
 			return 1;
 		}
 		while ((n = PQnotifies(conn)) != NULL) {

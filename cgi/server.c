@@ -55,15 +55,18 @@ static void worker_on_term(int sig)
  * back here. 1: try to accept; 0: look again (a signal, notifications, the
  * timeout). */
 #define IDLE_POLL_SECONDS 5
-static int wait_for_request(int listen_fd)
+static int wait_for_request(int listen_fd, const sigset_t *waiting_mask)
 {
 	struct pollfd p[2] = {{listen_fd, POLLIN, 0}, {-1, POLLIN, 0}};
+	struct timespec ts = {IDLE_POLL_SECONDS, 0};
 
 	if (http_before_send != NULL) {
 		sess_cache_idle();
 		p[1].fd = db_socket();
 	}
-	return poll(p, p[1].fd >= 0 ? 2 : 1, IDLE_POLL_SECONDS * 1000) > 0 &&
+	/* SIGTERM and SIGINT are blocked but here: one that came during a
+	 * request, or before this call, interrupts it at once. */
+	return ppoll(p, p[1].fd >= 0 ? 2 : 1, &ts, waiting_mask) > 0 &&
 	       (p[0].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
 }
 
@@ -171,10 +174,11 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	FCGX_Request fcgi;
 	struct req req;
 	struct sigaction sa;
+	sigset_t waiting_mask; /* while waiting for a request: nothing blocked */
 	unsigned long served = 0;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = worker_on_term; /* no SA_RESTART: accept() returns EINTR */
+	sa.sa_handler = worker_on_term; /* no SA_RESTART: ppoll() returns EINTR */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -182,9 +186,12 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
 	{
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		sigset_t stop;
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGINT);
+		sigprocmask(SIG_SETMASK, &stop, NULL);
+		sigemptyset(&waiting_mask);
 	}
 
 	db_init(config_get()->db);
@@ -199,7 +206,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	FCGX_InitRequest(&fcgi, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	memset(&req, 0, sizeof(req));
 	while (!got_term && served < max_requests) {
-		if (!wait_for_request(listen_fd))
+		if (!wait_for_request(listen_fd, &waiting_mask))
 			continue;
 		if (FCGX_Accept_r(&fcgi) < 0) { /* EAGAIN: another worker took it; EINTR: a signal */
 			if (got_term)

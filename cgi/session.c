@@ -51,7 +51,8 @@ DB_STMT(st_session_end, 1, "SELECT auth_session_end($1)");
  * - The session needs nothing from the database: before t_until (its
  *   expiry, or its next touch).
  * - The UTC hour is the one it was read in (t_hour, the dashboards'
- *   windows). */
+ *   windows, by the database's clock; a row read just before the hour
+ *   turned, or with the clocks apart, is not used). */
 struct ctx_entry {
 	char key[64 + 1 + 20 + 1 + 255 + 1]; /* token hash|tenant|host */
 	size_t key_len;
@@ -156,7 +157,7 @@ static int ctx_put(const char *key, size_t key_len, unsigned long long epoch, PG
 	e->key_len = key_len;
 	e->epoch = epoch;
 	e->until = atoll(PQgetvalue(res, 0, 21));
-	e->hour = utc_hour();
+	e->hour = atoll(PQgetvalue(res, 0, 19)) / 3600; /* t_hour: the database's clock read it */
 	e->used = ++ctx_clock;
 	e->res = res;
 	return 0;
