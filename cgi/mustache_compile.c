@@ -7,71 +7,14 @@
  * indentation as the indentation of what it expands. See docs/mustache.md
  * for the inheritance indentation rules. */
 #include "mustache_int.h"
+#include "mustache_parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DELIM 16
-
-enum tag_kind { T_VAR, T_RAW, T_SECTION, T_INVERTED, T_CLOSE, T_COMMENT, T_PARTIAL, T_PARENT,
-	        T_BLOCK, T_DELIM };
-
-struct tag {
-	enum tag_kind kind;
-	size_t start, end;    /* whole tag [start, end) */
-	size_t nstart, nend;  /* trimmed content */
-};
-
-struct open {
-	uint32_t op;
-	enum tag_kind kind;
-	const char *name; /* trimmed content, not NUL-terminated */
-	size_t nlen;
-	size_t pos;
-	const char *strip; /* intrinsic indentation stripped from body lines */
-	size_t nstrip;
-};
-
-enum line_mode { L_NORMAL, L_STANDALONE, L_PAIR_BLOCK };
-
-struct pstate {
-	struct mus_set *set;
-	const char *tname;
-	const char *s;
-	size_t n;
-	char otag[MAX_DELIM + 1], ctag[MAX_DELIM + 1];
-	size_t olen, clen;
-	struct mus_op *ops;
-	uint32_t nops, capops;
-	char *strs;
-	size_t nstrs, capstrs;
-	struct mus_seg *segs;
-	uint32_t nsegs;
-	struct open *stack;
-	int depth, maxdepth;
-	/* current line */
-	enum line_mode mode;
-	size_t line_indent_end; /* [line start, this) is the indentation */
-	size_t line_start;
-	size_t line_last_end;   /* end of the last tag on a standalone line */
-	size_t line_after;      /* first byte of the next line */
-	int first_tag_done;
-	/* position -> line/column, advanced monotonically */
-	size_t lc_pos;
-	int lc_line;
-	size_t lc_bol;
-	struct mus_error *err;
-	enum res rc;
-};
-
 static int compile(struct pstate *ps);
-static int prescan(struct pstate *ps, size_t pos);
-static int parse_tag(const struct pstate *ps, const char *otag, size_t olen, const char *ctag,
-                     size_t clen, size_t t, struct tag *tg, const char **why);
-
-static int is_ws(char c) { return c == ' ' || c == '\t'; }
 
 static void linecol(struct pstate *ps, size_t pos, int *line, int *col)
 {
@@ -281,7 +224,7 @@ static int set_name(struct pstate *ps, struct mus_op *op, const struct tag *tg, 
 		if (a < b && ps->s[a] == '*') {
 			op->dynamic = 1;
 			a++;
-			while (a < b && is_ws(ps->s[a]))
+			while (a < b && mus_is_ws(ps->s[a]))
 				a++;
 			dotted = 1;
 		}
@@ -289,7 +232,7 @@ static int set_name(struct pstate *ps, struct mus_op *op, const struct tag *tg, 
 	if (a == b)
 		return fail(ps, R_BAD_INPUT, tg->start, "empty tag name");
 	for (i = a; i < b; i++)
-		if (is_ws(ps->s[i]) || ps->s[i] == '\n' || ps->s[i] == '\r')
+		if (mus_is_ws(ps->s[i]) || ps->s[i] == '\n' || ps->s[i] == '\r')
 			return fail(ps, R_BAD_INPUT, tg->start, "tag name \"%.*s\" contains whitespace",
 			            (int)(b - a), ps->s + a);
 	op->name = put_str(ps, ps->s + a, b - a);
@@ -316,159 +259,6 @@ static int set_name(struct pstate *ps, struct mus_op *op, const struct tag *tg, 
 	}
 	for (i = op->seg; i < op->seg + op->nseg; i++)
 		ps->segs[i].n = strlen(ps->segs[i].s);
-	return 0;
-}
-
-static int starts(const char *s, size_t n, size_t p, const char *w, size_t wl)
-{
-	return p + wl <= n && memcmp(s + p, w, wl) == 0;
-}
-
-static const char *find(const char *s, size_t n, size_t from, const char *w, size_t wl)
-{
-	if (from > n)
-		return NULL;
-	return memmem(s + from, n - from, w, wl);
-}
-
-/* Parse the tag starting at t (which begins with otag). */
-static int parse_tag(const struct pstate *ps, const char *otag, size_t olen, const char *ctag,
-                     size_t clen, size_t t, struct tag *tg, const char **why)
-{
-	const char *s = ps->s, *e;
-	size_t n = ps->n, p = t + olen, tail = 0;
-
-	(void)otag; /* the caller matched it at t */
-	tg->start = t;
-	if (p >= n) {
-		*why = "unclosed";
-		return -1;
-	}
-	switch (s[p]) {
-	case '{': tg->kind = T_RAW; tail = 1; p++; break;
-	case '&': tg->kind = T_RAW; p++; break;
-	case '#': tg->kind = T_SECTION; p++; break;
-	case '^': tg->kind = T_INVERTED; p++; break;
-	case '/': tg->kind = T_CLOSE; p++; break;
-	case '!': tg->kind = T_COMMENT; p++; break;
-	case '>': tg->kind = T_PARTIAL; p++; break;
-	case '<': tg->kind = T_PARENT; p++; break;
-	case '$': tg->kind = T_BLOCK; p++; break;
-	case '=': tg->kind = T_DELIM; tail = 1; p++; break;
-	default: tg->kind = T_VAR; break;
-	}
-	if (tail) {
-		char w[MAX_DELIM + 2];
-		w[0] = tg->kind == T_RAW ? '}' : '=';
-		memcpy(w + 1, ctag, clen);
-		e = find(s, n, p, w, clen + 1);
-		if (e == NULL) {
-			*why = tg->kind == T_RAW ? "unclosed" : "baddelim";
-			return -1;
-		}
-		tg->end = (size_t)(e - s) + clen + 1;
-	} else {
-		e = find(s, n, p, ctag, clen);
-		if (e == NULL) {
-			*why = "unclosed";
-			return -1;
-		}
-		tg->end = (size_t)(e - s) + clen;
-	}
-	tg->nstart = p;
-	tg->nend = (size_t)(e - s);
-	while (tg->nstart < tg->nend && (is_ws(s[tg->nstart]) || s[tg->nstart] == '\n' || s[tg->nstart] == '\r'))
-		tg->nstart++;
-	while (tg->nend > tg->nstart && (is_ws(s[tg->nend - 1]) || s[tg->nend - 1] == '\n' || s[tg->nend - 1] == '\r'))
-		tg->nend--;
-	return 0;
-}
-
-/* Parse "{{=<% %>=}}" content into new delimiters; 0 on success. */
-static int parse_delims(const char *s, size_t a, size_t b, char *o, size_t *olen, char *c, size_t *clen)
-{
-	size_t i = a, j;
-
-	j = i;
-	while (j < b && !is_ws(s[j]))
-		j++;
-	if (j == i || j == b || j - i > MAX_DELIM)
-		return -1;
-	memcpy(o, s + i, j - i);
-	o[j - i] = '\0';
-	*olen = j - i;
-	while (j < b && is_ws(s[j]))
-		j++;
-	i = j;
-	while (j < b && !is_ws(s[j]))
-		j++;
-	if (j == i || j != b || j - i > MAX_DELIM)
-		return -1;
-	memcpy(c, s + i, j - i);
-	c[j - i] = '\0';
-	*clen = j - i;
-	if (memchr(o, '=', *olen) || memchr(c, '=', *clen) || strpbrk(o, "\r\n") || strpbrk(c, "\r\n"))
-		return -1;
-	return 0;
-}
-
-/* Look at the line starting at pos: is it standalone? Sets ps->mode etc. */
-static int prescan(struct pstate *ps, size_t pos)
-{
-	const char *s = ps->s;
-	size_t n = ps->n, p = pos, last_end = 0;
-	char o[MAX_DELIM + 1], c[MAX_DELIM + 1];
-	size_t olen = ps->olen, clen = ps->clen;
-	int count = 0;
-	struct { enum tag_kind k; size_t a, b; } first = {T_VAR, 0, 0}, second = {T_VAR, 0, 0};
-	struct tag tg;
-	const char *why;
-
-	memcpy(o, ps->otag, olen + 1);
-	memcpy(c, ps->ctag, clen + 1);
-	ps->mode = L_NORMAL;
-	ps->line_start = pos;
-	while (p < n && is_ws(s[p]))
-		p++;
-	ps->line_indent_end = p;
-	for (;;) {
-		if (p >= n || s[p] == '\n' || (s[p] == '\r' && p + 1 < n && s[p + 1] == '\n'))
-			break;
-		if (!starts(s, n, p, o, olen))
-			return 0;
-		if (parse_tag(ps, o, olen, c, clen, p, &tg, &why) != 0)
-			return 0;
-		if (tg.kind == T_VAR || tg.kind == T_RAW)
-			return 0;
-		if (tg.kind == T_DELIM &&
-		    parse_delims(s, tg.nstart + 0, tg.nend, o, &olen, c, &clen) != 0)
-			return 0;
-		if (count == 0) {
-			first.k = tg.kind; first.a = tg.nstart; first.b = tg.nend;
-		} else if (count == 1) {
-			second.k = tg.kind; second.a = tg.nstart; second.b = tg.nend;
-		}
-		count++;
-		p = tg.end;
-		last_end = p;
-		while (p < n && is_ws(s[p]))
-			p++;
-	}
-	if (count == 0)
-		return 0;
-	ps->line_last_end = last_end;
-	ps->line_after = p >= n ? n : (s[p] == '\n' ? p + 1 : p + 2);
-	if (count == 1) {
-		ps->mode = L_STANDALONE;
-	} else if (count == 2 && first.k == T_BLOCK && second.k == T_CLOSE &&
-	           first.b - first.a == second.b - second.a &&
-	           memcmp(s + first.a, s + second.a, first.b - first.a) == 0) {
-		ps->mode = L_PAIR_BLOCK; /* "  {{$b}}{{/b}}\n": indentation, keep the newline */
-	} else {
-		/* several non-output tags alone on a line: standalone too (needed
-		 * by the inheritance spec, and what mustache.js does) */
-		ps->mode = L_STANDALONE;
-	}
 	return 0;
 }
 
@@ -525,7 +315,7 @@ static int do_tag(struct pstate *ps, const struct tag *tg)
 	case T_COMMENT:
 		return 0;
 	case T_DELIM:
-		if (parse_delims(s, tg->nstart, tg->nend, ps->otag, &ps->olen, ps->ctag, &ps->clen) != 0)
+		if (mus_parse_delims(s, tg->nstart, tg->nend, ps->otag, &ps->olen, ps->ctag, &ps->clen) != 0)
 			return fail(ps, R_BAD_INPUT, tg->start,
 			            "bad delimiter change \"%.*s\": expected two delimiters without '=' or spaces",
 			            (int)(tg->end - tg->start), s + tg->start);
@@ -589,7 +379,7 @@ static int do_tag(struct pstate *ps, const struct tag *tg)
 			 * indentation is intrinsic, removed here and re-added
 			 * wherever the block (or its override) expands. */
 			size_t a = ps->line_after, b = a;
-			while (b < ps->n && is_ws(s[b]))
+			while (b < ps->n && mus_is_ws(s[b]))
 				b++;
 			if (b > a && b < ps->n && s[b] != '\n' && s[b] != '\r') {
 				o->strip = s + a;
@@ -646,14 +436,14 @@ static int compile(struct pstate *ps)
 		size_t tpos, lend;
 
 		if (pos == 0 || s[pos - 1] == '\n') {
-			prescan(ps, pos);
+			mus_prescan(ps, pos);
 			ps->first_tag_done = 0;
 			if (ps->mode != L_NORMAL)
 				pos = ps->line_indent_end; /* indentation is not literal text */
 		}
 		/* the next tag, found once per run of text lines (not per line) */
 		if (next_tag < pos || next_tag == (size_t)-1) {
-			t = find(s, n, pos, ps->otag, ps->olen);
+			t = mus_find_str(s, n, pos, ps->otag, ps->olen);
 			next_tag = t ? (size_t)(t - s) : n;
 		}
 		tpos = next_tag;
@@ -673,7 +463,7 @@ static int compile(struct pstate *ps)
 		/* standalone / pair lines hold only whitespace between tags */
 		if (tpos >= n)
 			break;
-		if (parse_tag(ps, ps->otag, ps->olen, ps->ctag, ps->clen, tpos, &tg, &why) != 0) {
+		if (mus_parse_tag(ps, ps->otag, ps->olen, ps->ctag, ps->clen, tpos, &tg, &why) != 0) {
 			if (strcmp(why, "baddelim") == 0)
 				return fail(ps, R_BAD_INPUT, tpos,
 				            "bad delimiter change: \"%.*s=\" has no closing \"=%s\"",
@@ -691,7 +481,7 @@ static int compile(struct pstate *ps)
 		} else if (ps->mode == L_PAIR_BLOCK && tg.kind == T_CLOSE) {
 			ps->mode = L_NORMAL;
 		} else if (ps->mode != L_NORMAL) {
-			while (pos < n && is_ws(s[pos]))
+			while (pos < n && mus_is_ws(s[pos]))
 				pos++;
 		}
 	}
