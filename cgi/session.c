@@ -41,9 +41,10 @@ DB_STMT(st_session_end, 1, "SELECT auth_session_end($1)");
  *
  * - Nothing it was read from changed: the tables notify DB_CHANGES_CHANNEL
  *   (sql/043), every worker drains its connection's notifications at the
- *   start of each request, before it answers one and while idle
- *   (sess_cache_sync), and any notification moves an epoch shared by all
- *   workers. A row remembers the epoch read before its statement ran. A
+ *   start of each request, before it answers one (sess_cache_sync) and
+ *   while idle (sess_cache_idle), and any notification moves an epoch
+ *   shared by all workers. A row is kept only if the epoch read before its
+ *   statement ran is still the worker's, and all go when it moves. A
  *   change a request makes is published before its answer is written, so
  *   the next request, in any worker, sees it. A change from elsewhere (ctl,
  *   psql) reaches a worker as soon as its database backend sends the
@@ -56,7 +57,6 @@ DB_STMT(st_session_end, 1, "SELECT auth_session_end($1)");
 struct ctx_entry {
 	char key[64 + 1 + 20 + 1 + 255 + 1]; /* token hash|tenant|host */
 	size_t key_len;
-	unsigned long long epoch;
 	long long until, hour;
 	unsigned long used;
 	PGresult *res; /* owned by the cache */
@@ -66,7 +66,7 @@ static struct ctx_entry *ctx_entries; /* config context_cache of them */
 static unsigned long ctx_clock;
 static unsigned long long ctx_own_epoch;
 static unsigned long long *ctx_epoch = &ctx_own_epoch; /* shared after sess_cache_share() */
-static unsigned long long ctx_held_epoch;              /* the epoch the held rows were read in */
+static unsigned long long ctx_held_epoch;              /* the epoch every held row was read in */
 
 int sess_cache_share(void)
 {
@@ -123,7 +123,7 @@ static PGresult *ctx_find(const char *key, size_t key_len, unsigned long long ep
 		struct ctx_entry *e = &ctx_entries[i];
 		if (e->res == NULL || e->key_len != key_len || CRYPTO_memcmp(e->key, key, key_len) != 0)
 			continue;
-		if (e->epoch != epoch || (long long)time(NULL) >= e->until || e->hour != utc_hour()) {
+		if ((long long)time(NULL) >= e->until || e->hour != utc_hour()) {
 			ctx_drop(e);
 			return NULL;
 		}
@@ -133,19 +133,20 @@ static PGresult *ctx_find(const char *key, size_t key_len, unsigned long long ep
 	return NULL;
 }
 
-/* Keep res (one row of st_session_ctx, read in epoch) for key: the cache
- * owns it from here. 0 when kept, -1 when the caller still owns it. */
-static int ctx_put(const char *key, size_t key_len, unsigned long long epoch, PGresult *res)
+/* Keep res (one row of st_session_ctx) for key: the cache owns it from
+ * here. 0 when kept, -1 when the caller still owns it. The request's
+ * ctx_find() ran first with the epoch read before the statement, so the held
+ * rows are of that epoch; if it has moved since, the next ctx_find() drops
+ * them all. */
+static int ctx_put(const char *key, size_t key_len, PGresult *res)
 {
 	int n = config_get()->context_cache;
 	struct ctx_entry *e = NULL;
 
-	if (n <= 0 || key_len >= sizeof(e->key) || PQgetisnull(res, 0, 21))
+	if (key_len >= sizeof(e->key) || PQgetisnull(res, 0, 21))
 		return -1;
 	if (ctx_entries == NULL && (ctx_entries = calloc((size_t)n, sizeof(*ctx_entries))) == NULL)
 		return -1;
-	if (epoch != ctx_held_epoch)
-		return -1; /* read before a change this worker has not dropped rows for yet */
 	for (int i = 0; i < n; i++)
 		if (e == NULL || ctx_entries[i].res == NULL || ctx_entries[i].used < e->used) {
 			e = &ctx_entries[i];
@@ -155,7 +156,6 @@ static int ctx_put(const char *key, size_t key_len, unsigned long long epoch, PG
 	ctx_drop(e);
 	memcpy(e->key, key, key_len);
 	e->key_len = key_len;
-	e->epoch = epoch;
 	e->until = atoll(PQgetvalue(res, 0, 21));
 	e->hour = atoll(PQgetvalue(res, 0, 19)) / 3600; /* t_hour: the database's clock read it */
 	e->used = ++ctx_clock;
@@ -267,7 +267,7 @@ enum res sess_load(struct req *req)
 			json_object_set_new(m, "bell", view_bell(s->unread, PQgetvalue(res, 0, 11)));
 		req->tenant = ctx_tenant(req, res, tenant);
 	}
-	if (!cached && (key_len == 0 || ctx_put(key, key_len, epoch, res) != 0))
+	if (!cached && (key_len == 0 || ctx_put(key, key_len, res) != 0))
 		PQclear(res);
 	req->ctx_cached = cached;
 	req->sess = s;
