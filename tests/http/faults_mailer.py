@@ -19,10 +19,6 @@ def q(s):
     return "'" + s.replace("'", "''") + "'"
 
 
-def tenant_id(ctx, name):
-    return int(ctx.stack.psql("SELECT id FROM tenants WHERE name = %s" % q(name)))
-
-
 def queue(ctx, tenant, subjects, attempts=0):
     """Queue messages due now, as the owner role (like a committed change
     that wrote them); returns their ids in order."""
@@ -154,7 +150,7 @@ def test_smtp_down_nothing_lost_and_two_mailers_deliver_exactly_once(ctx):
     n = 20
     tag = uuid.uuid4().hex[:10]
     subjects = ["outage %s #%02d" % (tag, i) for i in range(n)]
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     first = mailer_pid(ctx)
     second = None
     ctx.stack.stop_smtp()
@@ -214,7 +210,7 @@ def test_smtp_down_nothing_lost_and_two_mailers_deliver_exactly_once(ctx):
 
 def test_backoff_then_failed_on_the_page_then_retry_delivers(ctx):
     tag = uuid.uuid4().hex[:10]
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     limit = max_attempts(ctx)
     last_subject = "last try %s" % tag
     backoff_subject = "backoff %s" % tag
@@ -300,7 +296,7 @@ class HungSmtp:
 def test_sigterm_during_a_hung_send_keeps_the_message_queued(ctx):
     tag = uuid.uuid4().hex[:10]
     subject = "hung %s" % tag
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     first = mailer_pid(ctx)
     hung = HungSmtp()
     second = None
@@ -339,7 +335,7 @@ def test_sigterm_during_a_hung_send_keeps_the_message_queued(ctx):
 def test_mailer_survives_a_database_restart(ctx):
     first = mailer_pid(ctx)
     subject = "after restart %s" % uuid.uuid4().hex[:10]
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     ctx.stack.pg("stop")
     try:
         time.sleep(1.5)  # the mailer's next poll fails

@@ -15,14 +15,6 @@ import time
 REPEAT = 9  # requests after a change: more than the stack's workers, several times over
 
 
-def uid_of(ctx, email):
-    return int(ctx.stack.psql("SELECT id FROM users WHERE email = '%s'" % email))
-
-
-def tenant_id(ctx, name):
-    return int(ctx.stack.psql("SELECT id FROM tenants WHERE name = '%s'" % name))
-
-
 def cached_count(ctx, uid):
     return len(re.findall(r"^.* GET \S+ \d+ \S+ user=%d ctx=cached$" % uid, ctx.stack.log(), re.M))
 
@@ -42,14 +34,14 @@ def temp_member(ctx, email, tenant, role="viewer"):
     ctx.stack.psql("DELETE FROM users WHERE email = '%s'" % email)
     ctx.stack.psql("INSERT INTO users (email, name, password_hash, status) SELECT '%s', 'Cache Test',"
                    " password_hash, 'active' FROM users WHERE email = 'owner@msp1.example'" % email)
-    uid = uid_of(ctx, email)
+    uid = ctx.stack.user_id(email)
     ctx.stack.psql("INSERT INTO memberships (user_id, tenant_id, role) VALUES (%d, %d, '%s')" % (uid, tenant, role))
     return uid
 
 
 def test_repeated_pages_are_answered_from_the_cache_with_the_same_context(ctx):
-    uid = uid_of(ctx, "owner@msp1.example")
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    uid = ctx.stack.user_id("owner@msp1.example")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     owner = ctx.login("owner@msp1.example")
     first = owner.get_json("/t/%d" % bluefin).json()
     warm(ctx, owner, uid, "/t/%d" % bluefin)
@@ -59,7 +51,7 @@ def test_repeated_pages_are_answered_from_the_cache_with_the_same_context(ctx):
 
 
 def test_a_membership_removed_through_the_portal_ends_access_in_every_worker(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     uid = temp_member(ctx, "cache.member@example.com", bluefin)
     member = ctx.login("cache.member@example.com")
     warm(ctx, member, uid, "/t/%d" % bluefin)
@@ -71,7 +63,7 @@ def test_a_membership_removed_through_the_portal_ends_access_in_every_worker(ctx
 
 
 def test_a_membership_removed_outside_the_portal_ends_access(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     uid = temp_member(ctx, "cache.outside@example.com", bluefin, "admin")
     member = ctx.login("cache.outside@example.com")
     warm(ctx, member, uid, "/t/%d" % bluefin)
@@ -86,7 +78,7 @@ def test_a_membership_removed_outside_the_portal_ends_access(ctx):
 
 
 def test_the_bell_follows_notifications_from_both_sides(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     uid = temp_member(ctx, "cache.bell@example.com", bluefin)
     c = ctx.login("cache.bell@example.com")
     page = "/t/%d" % bluefin
@@ -107,7 +99,7 @@ def test_the_bell_follows_notifications_from_both_sides(ctx):
 
 
 def test_a_signed_out_or_disabled_session_is_refused_at_once(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     uid = temp_member(ctx, "cache.session@example.com", bluefin)
     page = "/t/%d" % bluefin
     # Sign-out in one client; the same cookie replayed by another.
@@ -129,8 +121,8 @@ def test_a_signed_out_or_disabled_session_is_refused_at_once(ctx):
 
 
 def test_a_brand_change_shows_at_once(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
-    uid = uid_of(ctx, "owner@msp1.example")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
+    uid = ctx.stack.user_id("owner@msp1.example")
     owner = ctx.login("owner@msp1.example")
     page = "/t/%d" % bluefin
     old = owner.get_json(page).json()["brand"]["page_title"]

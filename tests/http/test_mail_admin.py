@@ -8,10 +8,6 @@ def q(s):
     return "'" + s.replace("'", "''") + "'"
 
 
-def tenant_id(ctx, name):
-    return int(ctx.stack.psql("SELECT id FROM tenants WHERE name = %s" % q(name)))
-
-
 def first_company(ctx, msp):
     return int(ctx.stack.psql("SELECT id FROM tenants WHERE parent_id = %d AND kind = 'company' AND status = 'active'"
                               " ORDER BY id LIMIT 1" % msp))
@@ -44,8 +40,8 @@ def row(ctx, mid):
 
 
 def test_mail_page_permissions(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
-    evergreen = tenant_id(ctx, "Evergreen MSP")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
+    evergreen = ctx.stack.tenant_id("Evergreen MSP")
     for who in ("owner@msp1.example", "admin@msp1.example"):
         r = ctx.login(who).get("/t/%d/mail" % bluefin)
         assert r.status == 200 and "Email · Bluefin IT" in r.text, (who, r)
@@ -62,7 +58,7 @@ def test_mail_page_permissions(ctx):
     assert row(ctx, mid) == ["failed", "8"]
     # MSSP Admins see the page of every tenant below their MSSP.
     admin = ctx.login("admin@northwind.example")
-    assert admin.get("/t/%d/mail" % tenant_id(ctx, "Northwind Security")).status == 200
+    assert admin.get("/t/%d/mail" % ctx.stack.tenant_id("Northwind Security")).status == 200
     assert admin.get("/t/%d/mail" % bluefin).status == 200
     if int(ctx.stack.psql("SELECT root_id FROM tenants WHERE id = %d" % evergreen)) == evergreen:
         assert admin.get("/t/%d/mail" % evergreen).status == 404
@@ -73,10 +69,10 @@ def test_mail_page_permissions(ctx):
 
 def test_mail_page_lists_only_the_subtree(ctx):
     tag = uuid.uuid4().hex[:10]
-    northwind = tenant_id(ctx, "Northwind Security")
-    bluefin = tenant_id(ctx, "Bluefin IT")
-    cobalt = tenant_id(ctx, "Cobalt Managed Services")
-    evergreen = tenant_id(ctx, "Evergreen MSP")
+    northwind = ctx.stack.tenant_id("Northwind Security")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
+    cobalt = ctx.stack.tenant_id("Cobalt Managed Services")
+    evergreen = ctx.stack.tenant_id("Evergreen MSP")
     company = first_company(ctx, bluefin)
     s = {k: "%s %s" % (k, tag) for k in ("bluefin", "company", "cobalt", "evergreen", "none", "queued", "sent")}
     put(ctx, bluefin, s["bluefin"], error="421 too busy <b>now</b>")
@@ -122,7 +118,7 @@ def test_mail_page_lists_only_the_subtree(ctx):
 
 
 def test_mail_page_empty_state_and_pages(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     company = int(ctx.stack.psql("SELECT id FROM tenants WHERE parent_id = %d AND kind = 'company'"
                                  " AND status = 'active' ORDER BY id DESC LIMIT 1" % bluefin))
     owner = ctx.login("owner@msp1.example")
@@ -144,9 +140,9 @@ def test_mail_page_empty_state_and_pages(ctx):
 
 
 def test_mail_retry_requeues_audits_and_delivers(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     company = first_company(ctx, bluefin)
-    cobalt = tenant_id(ctx, "Cobalt Managed Services")
+    cobalt = ctx.stack.tenant_id("Cobalt Managed Services")
     subject = "retry me " + uuid.uuid4().hex
     mid = put(ctx, company, subject)
     owner = ctx.login("owner@msp1.example")
@@ -184,6 +180,6 @@ def test_mail_retry_requeues_audits_and_delivers(ctx):
     # The MSSP Admin may retry from the MSSP's page too.
     mid2 = put(ctx, company, "mssp retry " + subject)
     admin = ctx.login("admin@northwind.example")
-    r = admin.post("/t/%d/mail/%d/retry" % (tenant_id(ctx, "Northwind Security"), mid2))
+    r = admin.post("/t/%d/mail/%d/retry" % (ctx.stack.tenant_id("Northwind Security"), mid2))
     assert r.status == 303, r
     assert row(ctx, mid2)[0] in ("queued", "sent")

@@ -6,10 +6,6 @@ import time
 import portal
 
 
-def tenant_id(ctx, name):
-    return int(ctx.stack.psql("SELECT id FROM tenants WHERE name = '%s'" % name.replace("'", "''")))
-
-
 def member(page, email):
     for m in page["members"]:
         if m["email"] == email:
@@ -30,7 +26,7 @@ def invite_link(ctx, to, since):
 
 
 def test_invite_a_new_person_who_accepts_and_signs_in(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     owner = ctx.login("owner@msp1.example")
     before = len(ctx.stack.messages())
     r = owner.post("/t/%d/team/invite" % bluefin, {"email": "Pat.New@Example.com", "name": "Pat New", "role": "analyst"})
@@ -66,7 +62,7 @@ def test_invite_a_new_person_who_accepts_and_signs_in(ctx):
 
 
 def test_invite_form_keeps_values_and_explains_each_error(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     admin = ctx.login("admin@msp1.example")
     r = admin.post("/t/%d/team/invite" % bluefin, {"email": "not-an-email", "name": "", "role": "owner"})
     assert r.status == 400
@@ -82,7 +78,7 @@ def test_invite_link_that_is_unknown_or_expired(ctx):
     r = c.get("/invite/" + "0" * 64)
     assert r.status == 404 and "not valid" in r.text
     assert c.get("/invite/not-hex").status == 404
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     owner = ctx.login("owner@msp1.example")
     before = len(ctx.stack.messages())
     owner.post("/t/%d/team/invite" % bluefin, {"email": "late@example.com", "name": "Late", "role": "viewer"})
@@ -98,7 +94,7 @@ def test_invite_link_that_is_unknown_or_expired(ctx):
 
 
 def test_change_role_disable_enable_and_remove(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     owner = ctx.login("owner@msp1.example")
     ctx.stack.psql("INSERT INTO users (email, name, password_hash, status) SELECT 'temp.member@example.com',"
                    " 'Temp Member', password_hash, 'active' FROM users WHERE email = 'owner@msp1.example'")
@@ -130,7 +126,7 @@ def test_change_role_disable_enable_and_remove(ctx):
 
 
 def test_admin_cannot_touch_an_owner_and_nobody_edits_themselves(ctx):
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     admin = ctx.login("admin@msp1.example")
     page = admin.get_json("/t/%d/team" % bluefin).json()
     owner = member(page, "owner@msp1.example")
@@ -144,7 +140,7 @@ def test_admin_cannot_touch_an_owner_and_nobody_edits_themselves(ctx):
 
 
 def test_the_last_owner_cannot_be_removed_or_disabled(ctx):
-    evergreen = tenant_id(ctx, "Evergreen MSP")
+    evergreen = ctx.stack.tenant_id("Evergreen MSP")
     # A second owner tries to remove the first, then the first removes the second.
     ctx.stack.psql("INSERT INTO users (email, name, password_hash) SELECT 'co.owner@evergreen.example',"
                    " 'Co Owner', password_hash FROM users WHERE email = 'owner@evergreen.example'")
@@ -164,9 +160,9 @@ def test_the_last_owner_cannot_be_removed_or_disabled(ctx):
 
 
 def test_mssp_admin_assigns_an_analyst_who_then_sees_only_that_msp(ctx):
-    mssp = tenant_id(ctx, "Northwind Security")
-    cobalt = tenant_id(ctx, "Cobalt Managed Services")
-    bluefin = tenant_id(ctx, "Bluefin IT")
+    mssp = ctx.stack.tenant_id("Northwind Security")
+    cobalt = ctx.stack.tenant_id("Cobalt Managed Services")
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
     admin = ctx.login("admin@northwind.example")
     analyst = ctx.login("analyst@northwind.example")
     assert analyst.get("/t/%d" % cobalt).status == 404
@@ -184,7 +180,7 @@ def test_mssp_admin_assigns_an_analyst_who_then_sees_only_that_msp(ctx):
     menu = html.split('id="assign-%d"' % uid)[1].split("</select>")[0]
     assert ">Bluefin IT</option>" not in menu and ">Driftwood Networks</option>" in menu, menu
     # A tenant outside the MSSP cannot be assigned.
-    evergreen = tenant_id(ctx, "Evergreen MSP")
+    evergreen = ctx.stack.tenant_id("Evergreen MSP")
     r = admin.post("/t/%d/team/%d/assign" % (mssp, uid), {"tenant": evergreen})
     assert r.status == 400 and "managed by this MSSP" in r.text
     assert admin.post("/t/%d/team/%d/unassign" % (mssp, uid), {"tenant": cobalt}).status == 303

@@ -217,6 +217,14 @@ class Stack:
             raise RuntimeError(r.stderr.strip())
         return r.stdout.strip()
 
+    def tenant_id(self, name):
+        """The id of the tenant called name."""
+        return int(self.psql("SELECT id FROM tenants WHERE name = '%s'" % name.replace("'", "''")))
+
+    def user_id(self, email):
+        """The id of the user with this email."""
+        return int(self.psql("SELECT id FROM users WHERE email = '%s'" % email.replace("'", "''")))
+
     def log(self, name="portal"):
         try:
             with open(os.path.join(self.var, "log", name + ".log"), errors="replace") as f:
