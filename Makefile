@@ -10,12 +10,17 @@
 
 CC       ?= cc
 PKGS     := jansson libpq libcurl openssl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config is asked when a recipe first expands these (then kept): every
+# compile waits for `deps` (an order-only prerequisite), so on a bare machine
+# one make call installs the packages and then builds with the right flags.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(call pkg_config,--cflags))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(call pkg_config,--libs))$(PKG_LIBS)
+pkg_config = $(call pkg_found,$(shell pkg-config $(1) $(PKGS) 2>/dev/null || echo '!missing'))
+pkg_found  = $(if $(filter !missing,$(1)),$(error pkg-config finds no $(PKGS): run scripts/deps),$(1))
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wformat=2
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(PKG_CFLAGS) $(CFLAGS)
-LIBS     := -lfcgi $(PKG_LIBS) -lm
+LIBS      = -lfcgi $(PKG_LIBS) -lm
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -40,8 +45,13 @@ all: $(addprefix build/bin/,$(BINS))
 asan: $(addprefix build/asan/bin/,$(BINS)) $(addprefix build/asan/tests/,$(UNITS)) \
       $(if $(SPEC_SRC),build/asan/tests/spec_runner)
 
+# What scripts/deps installs for this call: the build's packages for every
+# compile, the servers' for run, and the browser and bench tools for test and
+# the benchmarks (one list, one apt-get line when not root).
+DEPS_SET := $(if $(filter test unit bench bench-% fuzz fuzz-% mus-valgrind,$(MAKECMDGOALS)),test,$(if $(filter run,$(MAKECMDGOALS)),run,build))
+
 # --- release build ---------------------------------------------------------
-build/obj/%.o: %.c $(HDRS)
+build/obj/%.o: %.c $(HDRS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 build/libportal.a: $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
@@ -54,7 +64,7 @@ build/tests/%: build/obj/tests/unit/%.o build/libportal.a
 	$(CC) $(CFLAGS) $< build/libportal.a $(LIBS) -o $@
 
 # --- sanitizer build (tests run these) -------------------------------------
-build/asan/obj/%.o: %.c $(HDRS)
+build/asan/obj/%.o: %.c $(HDRS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c $< -o $@
 build/asan/libportal.a: $(patsubst %.c,build/asan/obj/%.o,$(LIB_SRC))
@@ -71,7 +81,7 @@ build/asan/tests/spec_runner: $(patsubst %.c,build/asan/obj/%.o,$(SPEC_SRC)) bui
 
 # --- dependencies, run, test -----------------------------------------------
 deps:
-	@scripts/deps
+	@scripts/deps $(DEPS_SET)
 
 run: deps all
 	@scripts/stack run
@@ -80,13 +90,13 @@ stop:
 	@scripts/stack stop
 
 test: deps asan all
-	@tests/run
+	@tests/run $(TESTFLAGS)
 
 unit: asan
 	@tests/run --only unit
 
 check-deps:
-	@scripts/deps --check
+	@scripts/deps --check test
 
 format:
 	clang-format -i cgi/*.c cgi/*.h cgi/pages/*.c tests/unit/*.c

@@ -4,12 +4,12 @@
 #   make bench-foundation   build build/bench/minimal and run the driver
 #                           (BENCH_SECONDS per wrk run, default 10)
 
-BENCH_MIN_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -O2 $(shell pkg-config --cflags libpq)
-BENCH_MIN_LIBS  := -lfcgi $(shell pkg-config --libs libpq)
+BENCH_MIN_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -O2 $(PKG_CFLAGS)
+BENCH_MIN_LIBS   = -lfcgi $(PKG_LIBS)
 
 .PHONY: bench-foundation
 
-build/bench/minimal: tests/bench/minimal.c
+build/bench/minimal: tests/bench/minimal.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_MIN_CFLAGS) $< $(BENCH_MIN_LIBS) -o $@
 

@@ -9,13 +9,13 @@
 MUS_SPEC_DIR ?= $(CURDIR)/../shared/mustache-spec
 MUS_SRC  := cgi/mustache.c cgi/mustache_compile.c cgi/mustache_scan.c cgi/mustache_render.c cgi/buf.c cgi/arena.c cgi/result.c
 MUS_HDRS := cgi/mustache.h cgi/mustache_int.h cgi/mustache_parse.h cgi/buf.h cgi/result.h tests/unit/tap.h
-MUS_CC_FLAGS = -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(shell pkg-config --cflags jansson)
-MUS_LIBS := $(shell pkg-config --libs jansson)
+MUS_CC_FLAGS = -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(PKG_CFLAGS)
+MUS_LIBS     = $(PKG_LIBS)
 FUZZ_SECONDS ?= 60
 
 .PHONY: mus-build mus-test mus-valgrind fuzz-mustache bench-mustache
 
-build/mus/asan/%: $(MUS_SRC) $(MUS_HDRS)
+build/mus/asan/%: $(MUS_SRC) $(MUS_HDRS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(MUS_CC_FLAGS) $(ASAN_FLAGS) $(MUS_SRC) $(MUS_MAIN) $(MUS_LIBS) -o $@
 
@@ -26,11 +26,11 @@ build/mus/asan/spec_runner: tests/spec/spec_runner.c
 build/mus/asan/mustache: MUS_MAIN = cgi/main_mustache.c
 build/mus/asan/mustache: cgi/main_mustache.c
 
-build/mus/spec_runner: $(MUS_SRC) $(MUS_HDRS) tests/spec/spec_runner.c
+build/mus/spec_runner: $(MUS_SRC) $(MUS_HDRS) tests/spec/spec_runner.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(MUS_CC_FLAGS) -O1 -g $(MUS_SRC) tests/spec/spec_runner.c $(MUS_LIBS) -o $@
 
-build/mus/mustache: $(MUS_SRC) $(MUS_HDRS) cgi/main_mustache.c
+build/mus/mustache: $(MUS_SRC) $(MUS_HDRS) cgi/main_mustache.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(MUS_CC_FLAGS) -O2 -g $(MUS_SRC) cgi/main_mustache.c $(MUS_LIBS) -o $@
 
@@ -45,7 +45,7 @@ mus-valgrind: build/mus/spec_runner
 
 # --- fuzzing ------------------------------------------------------------------
 # buf.c trips clang's -Wformat-nonliteral (buf_vprintf lacks format(printf,2,0)); not ours to edit.
-build/fuzz/fuzz_mustache: $(MUS_SRC) $(MUS_HDRS) tests/fuzz/fuzz_mustache.c
+build/fuzz/fuzz_mustache: $(MUS_SRC) $(MUS_HDRS) tests/fuzz/fuzz_mustache.c | deps
 	@mkdir -p $(dir $@)
 	clang $(MUS_CC_FLAGS) -Wno-format-nonliteral -g -O1 -fsanitize=fuzzer,address,undefined $(MUS_SRC) \
 		tests/fuzz/fuzz_mustache.c $(MUS_LIBS) -o $@
@@ -59,7 +59,7 @@ fuzz-mustache: build/fuzz/fuzz_mustache
 FUZZ_TARGETS += fuzz-mustache
 
 # --- benchmark ----------------------------------------------------------------
-build/mus/bench_mustache: $(MUS_SRC) $(MUS_HDRS) tests/bench/mustache/bench.c
+build/mus/bench_mustache: $(MUS_SRC) $(MUS_HDRS) tests/bench/mustache/bench.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(MUS_CC_FLAGS) -O2 $(MUS_SRC) tests/bench/mustache/bench.c $(MUS_LIBS) -o $@
 

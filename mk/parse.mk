@@ -11,21 +11,21 @@ PARSE_SRC    := cgi/http_parse.c cgi/http_multipart.c cgi/arena.c cgi/buf.c cgi/
 # rejects buf.c's vsnprintf wrapper, which is not ours to change).
 PARSE_FUZZ_SRC := cgi/http_parse.c cgi/http_multipart.c cgi/arena.c
 PARSE_HDRS   := cgi/http_parse.h cgi/http_parse_int.h cgi/arena.h cgi/result.h cgi/buf.h tests/unit/tap.h
-PARSE_CFLAGS := -std=c11 -D_GNU_SOURCE -Icgi -Wall -Wextra -Werror -Wshadow \
+PARSE_CFLAGS  = -std=c11 -D_GNU_SOURCE -Icgi -Wall -Wextra -Werror -Wshadow \
                 -Wpointer-arith -Wstrict-prototypes -Wformat=2 \
-                $(shell pkg-config --cflags jansson 2>/dev/null) \
+                $(PKG_CFLAGS) \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined -g
-PARSE_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+PARSE_LIBS    = $(PKG_LIBS)
 
 .PHONY: parse-test fuzz-parse
 parse-test: build/parse/test_http_parse
 	build/parse/test_http_parse
 
-build/parse/test_http_parse: $(PARSE_SRC) tests/unit/test_http_parse.c $(PARSE_HDRS)
+build/parse/test_http_parse: $(PARSE_SRC) tests/unit/test_http_parse.c $(PARSE_HDRS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(PARSE_CFLAGS) $(PARSE_SRC) tests/unit/test_http_parse.c $(PARSE_LIBS) -o $@
 
-build/fuzz/fuzz_http_parse: $(PARSE_FUZZ_SRC) tests/fuzz/fuzz_http_parse.c $(PARSE_HDRS)
+build/fuzz/fuzz_http_parse: $(PARSE_FUZZ_SRC) tests/fuzz/fuzz_http_parse.c $(PARSE_HDRS) | deps
 	@mkdir -p $(dir $@)
 	clang $(filter-out -fsanitize=address%,$(PARSE_CFLAGS)) -O1 \
 	      -fsanitize=fuzzer,address,undefined $(PARSE_FUZZ_SRC) tests/fuzz/fuzz_http_parse.c \
