@@ -458,8 +458,14 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 				json_object_set_new(row, keys[c], json_integer(atoll(PQgetvalue(res, n, 5 + (int)c))));
 			if (!PQgetisnull(res, n, 16))
 				json_object_set_new(row, "request", json_string(PQgetvalue(res, n, 16)));
-			if (!PQgetisnull(res, n, 17) && (*valid_until == 0 || atoll(PQgetvalue(res, n, 17)) < *valid_until))
-				*valid_until = (time_t)atoll(PQgetvalue(res, n, 17));
+			/* The database rounds the expiry to the nearest second
+			 * (::bigint), up to half a second late: the entry lapses a
+			 * second before it, never after the request has expired. */
+			if (!PQgetisnull(res, n, 17)) {
+				time_t lapse = (time_t)atoll(PQgetvalue(res, n, 17)) - 1;
+				if (*valid_until == 0 || lapse < *valid_until)
+					*valid_until = lapse;
+			}
 			total = atol(PQgetvalue(res, n, 18));
 			json_array_append_new(rows, row);
 		}

@@ -46,17 +46,6 @@ def rows(ctx, ids):
     return res
 
 
-def wait_for(what, fn, timeout):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(0.05)
-    raise AssertionError("timed out after %ds waiting for %s" % (timeout, what))
-
-
 def arrived(ctx, subject):
     return [m for m in ctx.stack.messages() if m["Subject"] == subject]
 
@@ -100,7 +89,7 @@ class Mailer:
         self.logf = open(self.log_path, "ab")
         # setpriv execs the mailer, so this pid is the mailer's own.
         self.proc = subprocess.Popen(cmd, env=e, stdout=self.logf, stderr=subprocess.STDOUT)
-        wait_for("%s to start" % name, lambda: "mailer started" in self.log(), 10)
+        portal.wait_for("%s to start" % name, lambda: "mailer started" in self.log(), 10)
 
     def log(self):
         with open(self.log_path, errors="replace") as f:
@@ -158,7 +147,7 @@ def test_smtp_down_nothing_lost_and_two_mailers_deliver_exactly_once(ctx):
         ids = queue(ctx, bluefin, subjects)
         # The stack's mailer tries each, fails, reschedules: all still
         # queued, each with attempts and the error recorded.
-        wait_for("every message to have failed an attempt",
+        portal.wait_for("every message to have failed an attempt",
                  lambda: all(a > 0 and err for st, a, err in rows(ctx, ids).values()), 30)
         r = rows(ctx, ids)
         assert len(r) == n
@@ -173,7 +162,7 @@ def test_smtp_down_nothing_lost_and_two_mailers_deliver_exactly_once(ctx):
         time.sleep(1.0)
         assert {st for st, a, err in rows(ctx, ids).values()} == {"queued"}
         ctx.stack.start_smtp()
-        wait_for("all %d messages to be sent" % n,
+        portal.wait_for("all %d messages to be sent" % n,
                  lambda: all(st == "sent" for st, a, err in rows(ctx, ids).values()), 60)
         time.sleep(1.0)  # anything sent twice would arrive by now
         got = [m for m in ctx.stack.messages() if tag in str(m["Subject"])]
@@ -191,7 +180,7 @@ def test_smtp_down_nothing_lost_and_two_mailers_deliver_exactly_once(ctx):
         # all in one sweep (2 ms each); a bigger batch makes the two race.
         burst = ["burst %s #%03d" % (tag, i) for i in range(200)]
         bids = queue(ctx, bluefin, burst)
-        wait_for("the burst to be sent", lambda: all(st == "sent" for st, a, err in rows(ctx, bids).values()), 60)
+        portal.wait_for("the burst to be sent", lambda: all(st == "sent" for st, a, err in rows(ctx, bids).values()), 60)
         time.sleep(1.0)
         got = collections.Counter(str(m["Subject"]) for m in ctx.stack.messages() if "burst %s" % tag in str(m["Subject"]))
         assert got == collections.Counter(burst), [k for k, v in got.items() if v != 1][:5] or len(got)
@@ -248,7 +237,7 @@ def test_backoff_then_failed_on_the_page_then_retry_delivers(ctx):
         # of attempts (it fails once more but is not 'failed' again).
         r = owner.post("/t/%d/mail/%d/retry" % (bluefin, last), {"status": "failed"})
         assert r.status == 303, r
-        wait_for("the retried message to be attempted again",
+        portal.wait_for("the retried message to be attempted again",
                  lambda: rows(ctx, [last])[last][:2] == ("queued", 1), 10)
         audit = ctx.stack.psql("SELECT count(*) FROM audit_log WHERE action = 'mail.retry' AND target = 'mail:%d'"
                                % last)
@@ -257,8 +246,8 @@ def test_backoff_then_failed_on_the_page_then_retry_delivers(ctx):
     finally:
         ensure_smtp(ctx)
     # SMTP is back: the retried message arrives once, the other one too.
-    wait_for("the retried message to be sent", lambda: rows(ctx, [last])[last][0] == "sent", 20)
-    wait_for("the backed-off message to be sent", lambda: rows(ctx, [fresh])[fresh][0] == "sent", 30)
+    portal.wait_for("the retried message to be sent", lambda: rows(ctx, [last])[last][0] == "sent", 20)
+    portal.wait_for("the backed-off message to be sent", lambda: rows(ctx, [fresh])[fresh][0] == "sent", 30)
     time.sleep(0.5)
     assert len(arrived(ctx, last_subject)) == 1
     assert len(arrived(ctx, backoff_subject)) == 1
@@ -327,7 +316,7 @@ def test_sigterm_during_a_hung_send_keeps_the_message_queued(ctx):
     assert "send aborted on shutdown" in log and "mailer stopped" in log, log[-2000:]
     assert no_sanitizer_reports(log), log[-3000:]
     # The stack's mailer, thawed, delivers it once.
-    wait_for("the message to be sent", lambda: rows(ctx, [mid])[mid][0] == "sent", 20)
+    portal.wait_for("the message to be sent", lambda: rows(ctx, [mid])[mid][0] == "sent", 20)
     time.sleep(0.3)
     assert len(arrived(ctx, subject)) == 1
 
@@ -342,7 +331,7 @@ def test_mailer_survives_a_database_restart(ctx):
     finally:
         ctx.stack.pg("start")
     (mid,) = queue(ctx, bluefin, [subject])
-    wait_for("the message to be sent after the restart", lambda: rows(ctx, [mid])[mid][0] == "sent", 30)
+    portal.wait_for("the message to be sent after the restart", lambda: rows(ctx, [mid])[mid][0] == "sent", 30)
     time.sleep(0.3)
     assert len(arrived(ctx, subject)) == 1
     assert mailer_pid(ctx) == first and alive(first)

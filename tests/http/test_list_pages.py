@@ -168,8 +168,10 @@ def test_a_cursor_from_elsewhere_starts_at_the_top(ctx):
     # are no row at all
     hidden = int(ctx.stack.psql("SELECT min(v.id) FROM vulnerabilities v JOIN tenants c ON c.id = v.tenant_id"
                                 " WHERE c.parent_id = %d" % t["b"]))
+    # A fixed medium finding: open critical and high rows come before its
+    # keys and open low rows after them, whatever ids the tree was given.
     fixed = int(ctx.stack.psql("SELECT min(v.id) FROM vulnerabilities v JOIN tenants c ON c.id = v.tenant_id"
-                               " WHERE c.parent_id = %d AND v.fixed_at IS NOT NULL" % t["a"]))
+                               " WHERE c.parent_id = %d AND v.fixed_at IS NOT NULL AND v.severity = 'medium'" % t["a"]))
     for cursor in ("after=%d" % hidden, "before=%d" % hidden, "after=999999999999", "after=12x", "before=-1",
                    "after=99999999999999999999"):
         j = owner.get_json("/t/%d/vulnerabilities?status=all&%s" % (t["a"], cursor)).json()
@@ -180,7 +182,8 @@ def test_a_cursor_from_elsewhere_starts_at_the_top(ctx):
                    "x.fixed_at IS NULL AND (severity_weight(x.severity), x.first_seen, x.id) < (SELECT"
                    " severity_weight(severity), first_seen, id FROM vulnerabilities WHERE id = %d)" % fixed, VULN_ORDER)
     page = owner.get_json("/t/%d/vulnerabilities?after=%d" % (t["a"], fixed)).json()
-    assert [v["id"] for v in page["vulnerabilities"]] == want[:50] and page["prev"] == want[0]
+    assert len(want) > 50, len(want)
+    assert [v["id"] for v in page["vulnerabilities"]] == want[:50] and page.get("prev") == want[0], page.get("prev")
     # A previous page with nothing before it (the first row's): the first page.
     first = owner.get_json("/t/%d/vulnerabilities" % t["a"]).json()["vulnerabilities"]
     j = owner.get_json("/t/%d/vulnerabilities?before=%d" % (t["a"], first[0]["id"])).json()

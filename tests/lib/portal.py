@@ -26,6 +26,22 @@ def free_port():
     return port
 
 
+def wait_for(what, fn, timeout=10):
+    """fn()'s first truthy result, asked every 50 ms for at most timeout
+    seconds; else an AssertionError naming what was awaited and what fn
+    last returned. The one way a test waits for a documented condition
+    (a mail sent, a change made from psql reaching every worker's cache),
+    never a bare sleep."""
+    deadline = time.time() + timeout
+    while True:
+        last = fn()
+        if last:
+            return last
+        if time.time() >= deadline:
+            raise AssertionError("timed out after %gs waiting for %s (last: %r)" % (timeout, what, last))
+        time.sleep(0.05)
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status = status
