@@ -1,7 +1,6 @@
 """White labelling: title, footer, logos and portal host per tenant,
 inherited field by field down the tree, shown on every page, the sign-in
 page (by Host) and in emails; uploads recognised by their bytes."""
-import json
 import re
 import struct
 import time
@@ -111,6 +110,7 @@ def test_title_and_footer_inherit_field_by_field_with_their_sources(ctx):
 
 def test_form_validates_and_keeps_values(ctx):
     bf = tid(ctx, "Bluefin IT")
+    clear(ctx, bf)  # the test's own start: Bluefin sets nothing
     msp = ctx.login("owner@msp1.example")
     try:
         r = save(msp, bf, {"page_title": "x" * 81, "footer": "kept footer"})
@@ -159,7 +159,7 @@ def test_title_and_footer_are_escaped_everywhere(ctx):
         email = "esc%d@example.com" % (int(time.time() * 1000) % 10000000)
         r = msp.post("/t/%d/team/invite" % co, {"email": email, "name": "Esc Aped", "role": "viewer"})
         assert r.status == 303, r
-        msg = [m for m in ctx.stack.wait_messages(before + 1) if m["To"] == email][0]
+        msg = ctx.stack.wait_mail(lambda m: m["To"] == email, before, what="the invitation to %s" % email)
         assert str(msg["Subject"]).startswith(title + ":")
         html = portal.body_of(msg, "html")
         assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -200,6 +200,7 @@ def test_each_refused_upload_says_why_and_keeps_the_form(ctx):
         (png(1100, 2), "1024 × 1024"),
         (good + b"\x00" * (600 * 1024), "larger than 512 KiB"),
     ]
+    clear(ctx, bf)  # the test's own start: Bluefin sets nothing
     try:
         for data, message in cases:
             for field in ("logo_light", "logo_dark"):
@@ -293,7 +294,7 @@ def test_portal_host_brands_the_sign_in_page_and_email_links(ctx):
         email = "host%d@example.com" % (int(time.time() * 1000) % 10000000)
         r = msp.post("/t/%d/team/invite" % co, {"email": email, "name": "Host Test", "role": "viewer"})
         assert r.status == 303, r
-        msg = [m for m in ctx.stack.wait_messages(before + 1) if m["To"] == email][0]
+        msg = ctx.stack.wait_mail(lambda m: m["To"] == email, before, what="the invitation to %s" % email)
         text = portal.body_of(msg)
         assert "http://%s/invite/" % HOST in text, text
         assert str(msg["Subject"]).startswith("Bluefin Portal:")

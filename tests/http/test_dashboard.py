@@ -140,6 +140,7 @@ def test_an_unassigned_analyst_sees_neither_the_tree_nor_its_totals(ctx):
 def test_an_analysts_global_view_counts_only_their_assignments(ctx):
     t = tree(ctx)
     q = ctx.stack.psql
+    ctx.stack.steady_hour()
     analyst = ctx.login("analyst@northwind.example")
     uid = int(q("SELECT id FROM users WHERE email = 'analyst@northwind.example'"))
     # Besides the demo's first MSP: the test MSP, one of its companies
@@ -199,6 +200,7 @@ def test_a_company_page_has_tiles_and_no_table_and_an_empty_state(ctx):
 
 def test_incident_overview_counts_windows_and_ranks_risk(ctx):
     t = tree(ctx)
+    ctx.stack.steady_hour()
     admin = ctx.login("admin@northwind.example")
     msp = t["msp"]
     # One incident opened 2 hours ago and one 3 days ago, closed yesterday, in Dash Co 03.
@@ -244,6 +246,7 @@ def test_incident_overview_counts_windows_and_ranks_risk(ctx):
 
 def test_trend_and_top_cves_agree_with_the_rows(ctx):
     t = tree(ctx)
+    ctx.stack.steady_hour()
     admin = ctx.login("admin@northwind.example")
     # A finding first seen 10 days ago and fixed 5 days ago in Dash Co 02.
     co2 = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Dash Co 02' AND parent_id = %d" % t["msp"]))
@@ -294,11 +297,11 @@ def test_top_cves_read_by_band_equal_a_sort_of_every_count(ctx):
     company_top = ("SELECT string_agg(cve || ':' || n, ',' ORDER BY n DESC, cve) FROM (SELECT cve, count(*) AS n"
                    " FROM vulnerabilities WHERE tenant_id = %d AND fixed_at IS NULL GROUP BY cve"
                    " ORDER BY 2 DESC, 1 LIMIT 10) x" % co)
-    admin = ctx.login("admin@northwind.example")
-
     def check(step):
+        # A new session each time: the rows were written from psql, which
+        # reaches a session's cached context only a moment later.
         assert q(differ) == "0", step
-        page = admin.get_json("/t/%d" % co).json()
+        page = ctx.login("admin@northwind.example").get_json("/t/%d" % co).json()
         assert ",".join("%s:%d" % (c["cve"], c["open"]) for c in page["top_cves"]) == q(company_top), step
 
     q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
@@ -339,9 +342,11 @@ def test_inventory_donut_adds_up(ctx):
 
 def test_child_counts_follow_creates_archives_and_moves(ctx):
     t = tree(ctx)
-    admin = ctx.login("admin@northwind.example")
 
     def check(tid):
+        # A new session each time: the changes are made from psql, which
+        # reaches a session's cached context only a moment later.
+        admin = ctx.login("admin@northwind.example")
         raw_msps, raw_companies = [int(x) for x in ctx.stack.psql(
             "SELECT count(*) FILTER (WHERE kind = 'msp'), count(*) FILTER (WHERE kind = 'company') FROM tenants"
             " WHERE %d = ANY (ancestors) AND id <> %d AND status = 'active'" % (tid, tid)).split("|")]
@@ -362,21 +367,28 @@ def test_child_counts_follow_creates_archives_and_moves(ctx):
     before = check(t["mssp"])
     check(t["msp"])
     co = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Dash Co 60' AND parent_id = %d" % t["msp"]))
-    ctx.stack.psql("UPDATE tenants SET status = 'archived' WHERE id = %d" % co)
-    assert check(t["mssp"]) == (before[0], before[1] - 1)
-    assert check(t["msp"])[1] == 59
-    ctx.stack.psql("UPDATE tenants SET status = 'active' WHERE id = %d" % co)
-    assert check(t["mssp"]) == before
-    # An unmanaged MSP with two companies (one archived) joins the MSSP.
-    n = t["n"]
-    ctx.stack.psql("INSERT INTO tenants (kind, name, region, ancestors, root_id)"
-                   " VALUES ('msp', 'Mover MSP %d', 'eu', '{0}', 0)" % n)
-    mover = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Mover MSP %d'" % n))
-    ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id, status)"
-                   " VALUES ('company', 'Mover Co A %d', 'eu', %d, '{0}', 0, 'active'),"
-                   " ('company', 'Mover Co B %d', 'eu', %d, '{0}', 0, 'archived')" % (n, mover, n, mover))
-    ctx.stack.psql("UPDATE tenants SET parent_id = %d WHERE id = %d" % (t["mssp"], mover))
-    assert check(t["mssp"]) == (before[0] + 1, before[1] + 1)
+    mover = None
+    try:
+        ctx.stack.psql("UPDATE tenants SET status = 'archived' WHERE id = %d" % co)
+        assert check(t["mssp"]) == (before[0], before[1] - 1)
+        assert check(t["msp"])[1] == 59
+        ctx.stack.psql("UPDATE tenants SET status = 'active' WHERE id = %d" % co)
+        assert check(t["mssp"]) == before
+        # An unmanaged MSP with two companies (one archived) joins the MSSP.
+        n = t["n"]
+        ctx.stack.psql("INSERT INTO tenants (kind, name, region, ancestors, root_id)"
+                       " VALUES ('msp', 'Mover MSP %d', 'eu', '{0}', 0)" % n)
+        mover = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Mover MSP %d'" % n))
+        ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id, status)"
+                       " VALUES ('company', 'Mover Co A %d', 'eu', %d, '{0}', 0, 'active'),"
+                       " ('company', 'Mover Co B %d', 'eu', %d, '{0}', 0, 'archived')" % (n, mover, n, mover))
+        ctx.stack.psql("UPDATE tenants SET parent_id = %d WHERE id = %d" % (t["mssp"], mover))
+        assert check(t["mssp"]) == (before[0] + 1, before[1] + 1)
+    finally:
+        # Northwind's own counts are other tests' too.
+        ctx.stack.psql("UPDATE tenants SET status = 'active' WHERE id = %d" % co)
+        if mover is not None:
+            ctx.stack.psql("UPDATE tenants SET status = 'archived' WHERE parent_id = %d OR id = %d" % (mover, mover))
 
 
 def raw_at_risk(ctx, where):
@@ -414,7 +426,8 @@ def test_the_mssp_at_risk_list_is_the_top_of_every_company_in_the_tree(ctx):
                                   " WHERE c.root_id = %d AND c.kind = 'company' AND s.risk = %d"
                                   % (t["mssp"], fifth)))
         assert tied > 1, tied
-        ranked = admin.get_json("/t/%d" % t["mssp"]).json()["incidents"]["at_risk"]
+        # A new session: the rows were written from psql (see check() above).
+        ranked = ctx.login("admin@northwind.example").get_json("/t/%d" % t["mssp"]).json()["incidents"]["at_risk"]
         want = ([x for x in top if x[1] > fifth] + [("AAA Tie %d" % n, fifth)] +
                 [x for x in top if x[1] == fifth])[:5]
         assert [(r["name"], r["risk"]) for r in ranked] == want, (ranked, want)
@@ -428,10 +441,11 @@ def test_the_at_risk_lists_follow_renames_and_moves(ctx):
     parent and name (sql/027). After a rename and a move, the MSSP's and
     the MSP's lists must still be the top five of the raw rows."""
     t = tree(ctx)
-    admin = ctx.login("admin@northwind.example")
-
 
     def listed(tid):
+        # A new session each time: the changes are made from psql, which
+        # reaches a session's cached context only a moment later.
+        admin = ctx.login("admin@northwind.example")
         return [(r["name"], r["risk"]) for r in admin.get_json("/t/%d" % tid).json()["incidents"]["at_risk"]]
 
     def check():
@@ -529,6 +543,7 @@ def test_a_cached_dashboard_follows_every_change_it_shows(ctx):
     admin = ctx.login("admin@northwind.example")
     msp, mssp = t["msp"], t["mssp"]
     co = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Dash Co 05' AND parent_id = %d" % msp))
+    ctx.stack.steady_hour()
 
     def views(client, path):
         return [client.get_json(path).json() for _ in range(12)]
@@ -558,13 +573,15 @@ def test_a_cached_dashboard_follows_every_change_it_shows(ctx):
       " SELECT id, root_id, 'cache-3', 'low', 'Closed at once', now(), now() FROM tenants WHERE id = %d" % co)
     agree(admin, "/t/%d" % msp, lambda v: v["incidents"]["new_24h"], new + 1)
     # A company renamed: the MSP's table. The MSP renamed: the company's breadcrumb.
-    q("UPDATE tenants SET name = 'Dash Co 05 renamed' WHERE id = %d" % co)
-    agree(admin, "/t/%d?q=Dash+Co+05" % msp, lambda v: [r["name"] for r in v["children"]], ["Dash Co 05 renamed"])
-    views(admin, "/t/%d" % co)
-    q("UPDATE tenants SET name = 'Dash MSP %d renamed' WHERE id = %d" % (t["n"], msp))
-    agree(admin, "/t/%d" % co, lambda v: v["ancestors"][-1]["name"], "Dash MSP %d renamed" % t["n"])
-    q("UPDATE tenants SET name = 'Dash Co 05' WHERE id = %d;"
-      "UPDATE tenants SET name = 'Dash MSP %d' WHERE id = %d" % (co, t["n"], msp))
+    try:
+        q("UPDATE tenants SET name = 'Dash Co 05 renamed' WHERE id = %d" % co)
+        agree(admin, "/t/%d?q=Dash+Co+05" % msp, lambda v: [r["name"] for r in v["children"]], ["Dash Co 05 renamed"])
+        views(admin, "/t/%d" % co)
+        q("UPDATE tenants SET name = 'Dash MSP %d renamed' WHERE id = %d" % (t["n"], msp))
+        agree(admin, "/t/%d" % co, lambda v: v["ancestors"][-1]["name"], "Dash MSP %d renamed" % t["n"])
+    finally:
+        q("UPDATE tenants SET name = 'Dash Co 05' WHERE id = %d;"
+          "UPDATE tenants SET name = 'Dash MSP %d' WHERE id = %d" % (co, t["n"], msp))
     # A request shown in the MSPs table: its status after a decision is
     # written, and its expiry, which nothing writes: once the database's
     # clock has passed it, every view says so at once, with no notification.

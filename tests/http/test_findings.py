@@ -23,7 +23,10 @@ def test_vulnerability_filters_agree_with_the_rows(ctx):
     assert crit["total"] == count(ctx, "vulnerabilities", company, "x.severity = 'critical'")
     assert all(v["severity"] == "critical" for v in crit["vulnerabilities"])
     fixed = c.get_json("/t/%d/vulnerabilities?status=fixed" % bluefin).json()
-    assert fixed["total"] == count(ctx, "vulnerabilities", bluefin, "x.fixed_at IS NOT NULL")
+    # Not a rollup: counted up to 1,000 ("more" beyond), as the ingest
+    # tests may have left more than that fixed.
+    raw = count(ctx, "vulnerabilities", bluefin, "x.fixed_at IS NOT NULL")
+    assert (fixed["total"], fixed["total_more"]) == ((raw, False) if raw <= 1000 else (1000, True)), (fixed["total"], raw)
     assert all("fixed" in v for v in fixed["vulnerabilities"])
     cve = ctx.stack.psql("SELECT x.cve FROM vulnerabilities x JOIN tenants t ON t.id = x.tenant_id"
                          " WHERE %d = ANY (t.ancestors) LIMIT 1" % bluefin)

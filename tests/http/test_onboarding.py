@@ -3,9 +3,9 @@ MSP's owner approves or rejects with a required reason, from the emailed
 link or the bell; exactly one decision wins; emails and notifications go
 both ways. Each test makes its own unmanaged MSP so the demo data stays."""
 import itertools
-import re
 import threading
 import time
+import urllib.parse
 
 import portal
 
@@ -38,16 +38,12 @@ def add_msp(admin, ctx, email, name):
 
 
 def request_mail(ctx, to, since, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for m in ctx.stack.messages()[since:]:
-            if m["To"] == to and ": MSSP Approval Request" in m["Subject"]:
-                text = portal.body_of(m)
-                link = portal.find_link(text, r"https?://\S+/requests/[0-9a-f]{64}")
-                assert link, text
-                return m, "/" + link.split("/", 3)[3]
-        time.sleep(0.1)
-    raise AssertionError("no approval email to %s" % to)
+    m = ctx.stack.wait_mail(lambda m: m["To"] == to and ": MSSP Approval Request" in m["Subject"], since, timeout,
+                            "an approval email to %s" % to)
+    text = portal.body_of(m)
+    link = portal.find_link(text, r"https?://\S+/requests/[0-9a-f]{64}")
+    assert link, text
+    return m, urllib.parse.urlsplit(link).path
 
 
 def requests_of(admin, ctx):
@@ -112,14 +108,10 @@ def test_the_whole_story_by_email_link(ctx):
     # The MSSP's admins get a bell notification and an email with the reason.
     bell = admin.get_json("/notifications").json()["notifications"]
     assert any(n["title"] == "%s approved your request" % name and n["unread"] for n in bell)
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        got = [m for m in ctx.stack.messages()[before:] if m["To"] == "admin@northwind.example"]
-        if got:
-            break
-        time.sleep(0.1)
-    assert got and "approved your request" in got[0]["Subject"]
-    assert reason in portal.body_of(got[0])
+    got = ctx.stack.wait_mail(lambda m: m["To"] == "admin@northwind.example" and name in str(m["Subject"]), before,
+                              what="the decision's email to the MSSP's admin")
+    assert "approved your request" in got["Subject"]
+    assert reason in portal.body_of(got)
     # A used link shows the current state and changes nothing.
     r = owner.post(req_page + "/decide", {"decision": "reject", "reason": "changed my mind"})
     assert r.status == 409 and "already decided" in r.text

@@ -438,11 +438,10 @@ def test_database_refuses_a_cross_region_child(ctx):
     assert owner(ctx, "SELECT count(*) FROM tenants") == before
 
 
-# Disabled: fails today (see the report). An MSSP Analyst removed from the
-# MSSP keeps their analyst_assignments rows, and visible_tenant_ids() adds
-# assigned subtrees without requiring the mssp_analyst membership, so the
-# removed person still sees those tenants (/, /tenants) while /t/{id} is 404.
-# Rename to test_... once team_remove (or the function) is fixed.
+# An MSSP Analyst removed from the MSSP once kept their analyst_assignments
+# rows, and visible_tenant_ids() added assigned subtrees without requiring
+# the mssp_analyst membership, so the removed person still saw those
+# tenants (/, /tenants) while /t/{id} was 404.
 def test_a_removed_mssp_analyst_sees_nothing(ctx):
     tree = Tree(ctx)
     admin, analyst = tree.uid["admin@northwind.example"], tree.uid["analyst@northwind.example"]

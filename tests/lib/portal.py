@@ -1,6 +1,7 @@
 """Test helpers: the running stack, an HTTP client with cookies, the SMTP
 sink's mailbox. Used by tests/http/*.py through the `ctx` argument every
 test function receives."""
+import contextlib
 import email
 import email.policy
 import glob
@@ -8,7 +9,6 @@ import http.client
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import time
@@ -233,6 +233,28 @@ class Stack:
             raise RuntimeError(r.stderr.strip())
         return r.stdout.strip()
 
+    @contextlib.contextmanager
+    def restoring(self, table, where):
+        """Puts the rows of table that match where back as they were when the
+        block ends, however it ends: rows it added go, rows it changed or
+        deleted come back (a test that changes shared demo data from psql)."""
+        saved = self.psql("SELECT coalesce(json_agg(t), '[]') FROM %s t WHERE %s" % (table, where))
+        try:
+            yield
+        finally:
+            self.psql("DELETE FROM %s WHERE %s; INSERT INTO %s SELECT * FROM json_populate_recordset(NULL::%s, '%s')"
+                      % (table, where, table, table, saved.replace("'", "''")))
+
+    def steady_hour(self, margin=90):
+        """Return once the database's UTC hour has at least margin seconds
+        left: the dashboards' windows and series move on the hour
+        (docs/dashboards.md), so a test that compares a page with the raw
+        rows must not straddle that edge. Waits at most margin + 2 s."""
+        left = float(self.psql("SELECT extract(epoch FROM date_trunc('hour', now(), 'UTC') + interval '1 hour'"
+                               " - now())"))
+        if left < margin:
+            time.sleep(left + 1)
+
     def tenant_id(self, name):
         """The id of the tenant called name."""
         return int(self.psql("SELECT id FROM tenants WHERE name = '%s'" % name.replace("'", "''")))
@@ -255,6 +277,14 @@ class Stack:
             with open(p, "rb") as f:
                 out.append(email.message_from_bytes(f.read(), policy=email.policy.default))
         return out
+
+    def wait_mail(self, match, since=0, timeout=20, what="the message"):
+        """The first message caught after the first since (a count of
+        messages() taken before the action) for which match(message) is
+        true, once the mailer has sent it: waits at most timeout seconds.
+        Match what the test caused (recipient, subject), never just "the
+        next message": other tests' mail may still be on its way."""
+        return wait_for(what, lambda: next((m for m in self.messages()[since:] if match(m)), None), timeout)
 
     def wait_messages(self, n, timeout=20):
         deadline = time.time() + timeout
