@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "db.h"
@@ -89,11 +90,27 @@ static int num(const char *s, int n)
 	return v;
 }
 
-/* RFC 3339 date-time: 2026-11-22T05:40:00Z, optional fraction, Z or ±hh:mm. */
-static int is_rfc3339(const char *s)
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's
+ * days_from_civil). */
+static long long days_from_civil(int y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* RFC 3339 date-time: 2026-11-22T05:40:00Z, optional fraction, Z or
+ * ±hh:mm with an offset the database takes (at most ±15:59). Sets *epoch
+ * (seconds, the fraction dropped) and returns 1, or returns 0. */
+static int parse_rfc3339(const char *s, long long *epoch)
 {
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int y, mo, d;
+	int y, mo, d, off = 0;
 	size_t len = strlen(s);
 
 	if (len < 20 || len > 40 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
@@ -106,6 +123,7 @@ static int is_rfc3339(const char *s)
 		return 0;
 	if (num(s + 11, 2) > 23 || num(s + 14, 2) > 59 || num(s + 17, 2) > 60)
 		return 0;
+	*epoch = days_from_civil(y, mo, d) * 86400 + num(s + 11, 2) * 3600 + num(s + 14, 2) * 60 + num(s + 17, 2);
 	s += 19;
 	if (*s == '.') {
 		s++;
@@ -116,10 +134,28 @@ static int is_rfc3339(const char *s)
 	}
 	if ((*s == 'Z' || *s == 'z') && s[1] == '\0')
 		return 1;
-	if ((*s == '+' || *s == '-') && digits(s + 1, 2) && s[3] == ':' && digits(s + 4, 2) && s[6] == '\0')
-		return num(s + 1, 2) <= 23 && num(s + 4, 2) <= 59;
+	if ((*s == '+' || *s == '-') && digits(s + 1, 2) && s[3] == ':' && digits(s + 4, 2) && s[6] == '\0' &&
+	    num(s + 1, 2) <= 15 && num(s + 4, 2) <= 59) {
+		off = (num(s + 1, 2) * 60 + num(s + 4, 2)) * 60;
+		*epoch -= *s == '+' ? off : -off;
+		return 1;
+	}
 	return 0;
 }
+
+/* The range a date-time of a finding or an incident may take: from 1970 to
+ * a day ahead of this worker's clock (a probe's clock may run a little
+ * fast; a date further ahead is a mistake the dashboards would carry). */
+#define TIME_MIN 0LL
+#define TIME_AHEAD 86400LL
+
+/* Pairs of date-times that must come in this order when an item has both. */
+struct time_order {
+	const char *before, *after;
+};
+static const struct time_order vuln_order[] = {{"first_seen", "fixed_at"}, {NULL, NULL}};
+static const struct time_order incident_order[] = {
+    {"opened_at", "acknowledged_at"}, {"opened_at", "closed_at"}, {"acknowledged_at", "closed_at"}, {NULL, NULL}};
 
 static int is_cve(const char *s)
 {
@@ -128,15 +164,32 @@ static int is_cve(const char *s)
 	       digits(s + 9, (int)(n - 9));
 }
 
-/* Check one item; on success *out is the item for SQL. Returns an error
+/* The index of the field called name (one of the table's own names). */
+static size_t field_index(const struct field *fields, size_t nfields, const char *name)
+{
+	size_t f;
+	for (f = 0; f < nfields && strcmp(fields[f].name, name) != 0; f++)
+		;
+	return f;
+}
+
+#define MAX_FIELDS 8
+_Static_assert(sizeof(asset_fields) / sizeof(asset_fields[0]) <= MAX_FIELDS, "asset_fields: raise MAX_FIELDS");
+_Static_assert(sizeof(vuln_fields) / sizeof(vuln_fields[0]) <= MAX_FIELDS, "vuln_fields: raise MAX_FIELDS");
+_Static_assert(sizeof(incident_fields) / sizeof(incident_fields[0]) <= MAX_FIELDS, "incident_fields: raise MAX_FIELDS");
+
+/* Check one item; on success *out is the item for SQL. order: pairs of its
+ * date-times that must not go backwards (or NULL). Returns an error
  * message (static) or NULL. */
-static const char *check_item(json_t *item, const struct field *fields, size_t nfields, long long key_tenant,
-                              int index, json_t **out)
+static const char *check_item(json_t *item, const struct field *fields, size_t nfields, const struct time_order *order,
+                              long long key_tenant, int index, json_t **out)
 {
 	static char msg[160];
 	json_t *o, *v;
 	const char *s;
 	long long tenant = key_tenant;
+	long long tval[MAX_FIELDS + 1];
+	unsigned char tset[MAX_FIELDS + 1] = {0};
 
 	*out = NULL;
 	if (!json_is_object(item))
@@ -205,15 +258,34 @@ static const char *check_item(json_t *item, const struct field *fields, size_t n
 				return "cve must look like CVE-2024-12345";
 			}
 			break;
-		case F_TIME:
-			if (!is_rfc3339(s)) {
-				snprintf(msg, sizeof(msg), "%s must be an RFC 3339 date-time (2026-01-31T12:00:00Z)", fd->name);
+		case F_TIME: {
+			long long t;
+			if (!parse_rfc3339(s, &t)) {
+				snprintf(msg, sizeof(msg),
+				         "%s must be an RFC 3339 date-time (2026-01-31T12:00:00Z; offsets up to ±15:59)",
+				         fd->name);
 				json_decref(o);
 				return msg;
 			}
+			if (t < TIME_MIN || t > (long long)time(NULL) + TIME_AHEAD) {
+				snprintf(msg, sizeof(msg), "%s must be between 1970 and a day from now", fd->name);
+				json_decref(o);
+				return msg;
+			}
+			tval[f] = t;
+			tset[f] = 1;
 			break;
 		}
+		}
 		json_object_set_new(o, fd->col, json_string(s));
+	}
+	for (; order != NULL && order->before != NULL; order++) {
+		size_t a = field_index(fields, nfields, order->before), b = field_index(fields, nfields, order->after);
+		if (tset[a] && tset[b] && tval[b] < tval[a]) {
+			snprintf(msg, sizeof(msg), "%s must not be before %s", order->after, order->before);
+			json_decref(o);
+			return msg;
+		}
 	}
 	*out = o;
 	return NULL;
@@ -239,7 +311,7 @@ static void add_error(json_t *errors, int index, json_t *item, const char *why)
 }
 
 static enum res ingest(struct req *req, struct db_stmt *st, const struct field *fields, size_t nfields,
-                       int incidents)
+                       const struct time_order *order, int incidents)
 {
 	const struct api_key *key = api_current_key();
 	json_t *body = req->json_body, *items, *good, *errors, *sqlerr, *merged;
@@ -269,7 +341,7 @@ static enum res ingest(struct req *req, struct db_stmt *st, const struct field *
 	errors = json_array();
 	for (i = 0; i < n; i++) {
 		json_t *item = json_array_get(items, i), *o;
-		const char *why = check_item(item, fields, nfields, key->tenant_id, (int)i, &o);
+		const char *why = check_item(item, fields, nfields, order, key->tenant_id, (int)i, &o);
 		if (why == NULL && incidents && (why = check_incident(o)) != NULL)
 			json_decref(o);
 		if (why != NULL)
@@ -326,16 +398,16 @@ static enum res ingest(struct req *req, struct db_stmt *st, const struct field *
 
 enum res api_ingest_assets(struct req *req)
 {
-	return ingest(req, &st_ingest_assets, asset_fields, sizeof(asset_fields) / sizeof(asset_fields[0]), 0);
+	return ingest(req, &st_ingest_assets, asset_fields, sizeof(asset_fields) / sizeof(asset_fields[0]), NULL, 0);
 }
 
 enum res api_ingest_vulnerabilities(struct req *req)
 {
-	return ingest(req, &st_ingest_vulns, vuln_fields, sizeof(vuln_fields) / sizeof(vuln_fields[0]), 0);
+	return ingest(req, &st_ingest_vulns, vuln_fields, sizeof(vuln_fields) / sizeof(vuln_fields[0]), vuln_order, 0);
 }
 
 enum res api_ingest_incidents(struct req *req)
 {
 	return ingest(req, &st_ingest_incidents, incident_fields, sizeof(incident_fields) / sizeof(incident_fields[0]),
-	              1);
+	              incident_order, 1);
 }
