@@ -6,12 +6,16 @@
  * screenshots in light and dark mode show them; the theme toggle switches
  * and is remembered; a company user on the MSP's portal host sees the MSP's
  * brand on the sign-in page. Prints TAP lines ("ok N - name"), screenshots
- * go to tests/out/e2e/. Env: PORT, NW_ID, BF_ID (tenant ids), OUT_DIR. */
+ * go to tests/out/e2e/. Env: PORT, NW_ID, BF_ID (tenant ids), OUT_DIR.
+ *
+ * Northwind's and Bluefin's branding is demo data other tests share: what
+ * each set itself is read first and put back at the end, through the
+ * portal's own form and reset buttons, however far the test got. */
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
-const { ok, signIn, launch, run } = require('./lib');
+const { ok, signIn, launch, run, waited } = require('./lib');
 
 const PORT = process.env.PORT;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -47,13 +51,79 @@ function png(w, h, [r, g, b]) {
     chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+const TEXT_FIELDS = ['page_title', 'footer', 'host'];
+const WAIT = { timeout: 15000 };
+
+/* The reset button of one field on a branding form (shown only for a
+ * field the tenant sets itself). */
+function resetButton(page, field) {
+  return page.locator(`form[action$="/settings/branding/reset"]:has(input[name=field][value="${field}"]) button`);
+}
+
+/* What a tenant sets itself, as its branding form shows it to `email`:
+ * the text fields' own values ('' when inherited) and the bytes of the
+ * logos set here. */
+async function brandingOf(browser, email, tenant, name) {
+  const ctx = await browser.newContext();
+  try {
+    const p = await ctx.newPage();
+    await signIn(p, BASE, email);
+    await p.goto(`${BASE}/t/${tenant}/settings/branding`);
+    const saved = { email, tenant, name, values: {}, logos: {} };
+    for (const f of TEXT_FIELDS) saved.values[f] = await p.inputValue(`#${f}`);
+    for (const v of ['light', 'dark']) {
+      if (await resetButton(p, `logo_${v}`).count() !== 1) continue;
+      const src = await p.locator(`#branding-form img.logo-thumb.on-${v}`).getAttribute('src');
+      const r = await ctx.request.get(`${BASE}${src}`);
+      const mimeType = r.headers()['content-type'];
+      saved.logos[v] = { name: `${v}.${mimeType.split('/')[1]}`, mimeType, buffer: await r.body() };
+    }
+    return saved;
+  } finally {
+    await ctx.close();
+  }
+}
+
+/* Put back what brandingOf() read, through the form (the text fields and
+ * the logos it had) and the reset buttons (the logos it had not); true
+ * when the form then shows what it showed before. */
+async function restoreBranding(browser, saved) {
+  const ctx = await browser.newContext();
+  try {
+    const p = await ctx.newPage();
+    await signIn(p, BASE, saved.email);
+    const form = `${BASE}/t/${saved.tenant}/settings/branding`;
+    await p.goto(form);
+    for (const f of TEXT_FIELDS) await p.fill(`#${f}`, saved.values[f]);
+    for (const v of Object.keys(saved.logos)) await p.setInputFiles(`#logo_${v}`, saved.logos[v]);
+    await Promise.all([p.waitForURL(/\/settings\?done=branding$/, WAIT), p.click('button[value=save]')]);
+    for (const v of ['light', 'dark']) {
+      if (saved.logos[v]) continue;
+      await p.goto(form);
+      const b = resetButton(p, `logo_${v}`);
+      if (await b.count() === 1) await Promise.all([p.waitForURL(/\/settings\?done=reset$/, WAIT), b.click()]);
+    }
+    await p.goto(form);
+    for (const f of TEXT_FIELDS) if (await p.inputValue(`#${f}`) !== saved.values[f]) return false;
+    for (const v of ['light', 'dark']) {
+      if ((await resetButton(p, `logo_${v}`).count() === 1) !== Boolean(saved.logos[v])) return false;
+    }
+    return true;
+  } finally {
+    await ctx.close();
+  }
+}
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   /* launch() always starts Chromium with a fresh temporary profile
    * (playwright refuses --user-data-dir here; it passes its own). */
   const browser = await launch([`--host-resolver-rules=MAP ${HOST} 127.0.0.1`]);
+  const saved = [];
   try {
+    saved.push(await brandingOf(browser, 'admin@northwind.example', NW, 'Northwind Security'));
+    saved.push(await brandingOf(browser, 'owner@msp1.example', BF, 'Bluefin IT'));
+
     /* 1. The MSSP Admin sets title, footer and both logos. */
     const light = await browser.newContext({ colorScheme: 'light', viewport: { width: 1100, height: 700 } });
     const page = await light.newPage();
@@ -61,9 +131,10 @@ async function main() {
     await page.goto(`${BASE}/t/${NW}`);
     const settingsLink = page.locator('header a.settings-link');
     ok(await settingsLink.count() === 1, 'the header has a Settings link for an MSSP Admin');
-    await settingsLink.click();
-    await page.click('text=Edit');
-    ok(page.url().endsWith(`/t/${NW}/settings/branding`), 'Edit opens the white labelling form', page.url());
+    await Promise.all([page.waitForURL(`${BASE}/t/${NW}/settings`, WAIT), settingsLink.click()]);
+    const edited = await waited(Promise.all([page.waitForURL(`${BASE}/t/${NW}/settings/branding`, WAIT),
+      page.click('text=Edit')]));
+    ok(edited && page.url().endsWith(`/t/${NW}/settings/branding`), 'Edit opens the white labelling form', page.url());
     await page.fill('#page_title', TITLE);
     await page.fill('#footer', `${FOOTER_TEXT} [Status](https://status.northwind.example)`);
     await page.setInputFiles('#logo_light', { name: 'light.png', mimeType: 'image/png', buffer: png(160, 40, [20, 60, 160]) });
@@ -100,15 +171,18 @@ async function main() {
     const toggle = page.locator('#theme-toggle');
     ok(await toggle.isVisible(), 'the theme toggle is shown when scripts run');
     await toggle.click();
-    ok((await page.getAttribute('html', 'data-theme')) === 'dark' && await darkImg.isVisible() && !(await lightImg.isVisible()),
-      'the toggle switches to dark and the logo follows');
+    /* The switch happens in the page's script: wait for it, then for the
+     * logos to follow the stylesheet. */
+    const theme = (t) => page.waitForFunction((want) => document.documentElement.getAttribute('data-theme') === want, t, WAIT);
+    ok(await waited(theme('dark')) && await waited(darkImg.waitFor({ state: 'visible', ...WAIT })) &&
+      await waited(lightImg.waitFor({ state: 'hidden', ...WAIT })), 'the toggle switches to dark and the logo follows');
     const resp = await page.goto(`${BASE}/t/${NW}`);
     const html = await resp.text();
     ok(html.includes('<html lang="en" data-theme="dark">'), 'the server renders the remembered theme on first paint');
     ok(await page.evaluate(() => localStorage.getItem('theme')) === 'dark', 'the choice is in localStorage');
     await page.screenshot({ path: path.join(OUT, 'branding-toggled-dark.png') });
     await page.locator('#theme-toggle').click();
-    ok((await page.getAttribute('html', 'data-theme')) === 'light', 'the toggle switches back to light');
+    ok(await waited(theme('light')), 'the toggle switches back to light', await page.getAttribute('html', 'data-theme'));
 
     /* 4. The MSP sets its portal host and title; a company user on that
      *    host sees the MSP's brand from the sign-in page on. */
@@ -141,7 +215,13 @@ async function main() {
     await dp.goto(`${BASE}/login`);
     ok((await dp.title()) === 'Sign in · MSSP Portal', 'another host keeps the default brand', await dp.title());
   } finally {
-    await browser.close();
+    try {
+      for (const s of saved) {
+        ok(await restoreBranding(browser, s), `${s.name}'s branding is as it was before the test`);
+      }
+    } finally {
+      await browser.close();
+    }
   }
 }
 

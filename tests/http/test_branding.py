@@ -21,7 +21,10 @@ def first_company(ctx):
 
 
 def clear(ctx, *ids):
-    ctx.stack.psql("DELETE FROM branding WHERE tenant_id IN (%s)" % ",".join(str(i) for i in ids))
+    """The tenants' white labelling gone: their settings and logo files."""
+    ids = ",".join(str(i) for i in ids)
+    ctx.stack.psql("DELETE FROM branding WHERE tenant_id IN (%s); DELETE FROM branding_logos WHERE tenant_id IN (%s)"
+                   % (ids, ids))
 
 
 def png(w, h, color=(200, 30, 30)):

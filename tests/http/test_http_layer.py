@@ -39,7 +39,9 @@ def test_hsts_and_host_cookie_when_served_over_https(ctx):
     body = urllib.parse.urlencode({"email": "admin@northwind.example", "password": "portal-demo-2026"}).encode()
     p = fcgi.base_params("POST", "/login")
     p.update({"HTTPS": "on", "CONTENT_TYPE": "application/x-www-form-urlencoded",
-              "CONTENT_LENGTH": str(len(body)), "HTTP_ORIGIN": "https://127.0.0.1"})
+              # The portal's own origin is PORTAL_BASE_URL's (http here):
+              # what this checks is the cookie of a request over TLS.
+              "CONTENT_LENGTH": str(len(body)), "HTTP_ORIGIN": "http://127.0.0.1:%d" % ctx.port})
     status, headers, _ = fcgi.request(sock, p, body)
     assert status == 303, status
     cookie = headers["set-cookie"][0]

@@ -1,4 +1,18 @@
-"""Signing in and out, sessions and CSRF at the foundation level."""
+"""Signing in and out, sessions and CSRF at the foundation level. A test
+that fails a sign-in deletes the failure it caused (login_failures), so it
+neither counts towards the account's lock nor uses up the 127.0.0.1
+address's budget (PORTAL_THROTTLE_IP_MAX in 15 minutes) for other tests."""
+
+
+def last_failure(ctx):
+    """The id of the latest failed sign-in recorded so far (0: none)."""
+    return int(ctx.stack.psql("SELECT coalesce(max(id), 0) FROM login_failures"))
+
+
+def forget_failures_since(ctx, since, email):
+    """Delete the failed sign-ins of email recorded after id `since`: the
+    ones this test caused (the tests run one at a time)."""
+    ctx.stack.psql("DELETE FROM login_failures WHERE id > %d AND email = '%s'" % (since, email))
 
 
 def test_sign_in_page_renders_with_brand(ctx):
@@ -9,17 +23,25 @@ def test_sign_in_page_renders_with_brand(ctx):
 
 
 def test_wrong_password_keeps_email_and_says_why(ctx):
-    c = ctx.client()
-    r = c.post("/login", {"email": "admin@northwind.example", "password": "wrong-password"}, csrf=False)
-    assert r.status == 401
-    assert 'value="admin@northwind.example"' in r.text
-    assert "email address or password is not correct" in r.text
-    assert not c.cookies
+    since = last_failure(ctx)
+    try:
+        c = ctx.client()
+        r = c.post("/login", {"email": "admin@northwind.example", "password": "wrong-password"}, csrf=False)
+        assert r.status == 401
+        assert 'value="admin@northwind.example"' in r.text
+        assert "email address or password is not correct" in r.text
+        assert not c.cookies
+    finally:
+        forget_failures_since(ctx, since, "admin@northwind.example")
 
 
 def test_unknown_email_answers_like_a_wrong_password(ctx):
-    r = ctx.client().post("/login", {"email": "nobody@example.com", "password": "whatever-pw"}, csrf=False)
-    assert r.status == 401 and "email address or password is not correct" in r.text
+    since = last_failure(ctx)
+    try:
+        r = ctx.client().post("/login", {"email": "nobody@example.com", "password": "whatever-pw"}, csrf=False)
+        assert r.status == 401 and "email address or password is not correct" in r.text
+    finally:
+        forget_failures_since(ctx, since, "nobody@example.com")
 
 
 def test_empty_fields_are_refused_with_a_message(ctx):
