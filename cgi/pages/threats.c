@@ -1,5 +1,7 @@
 /* threats.c - threat correlation: indicators seen at two or more customers
- * within a window; the counting rules are in sql/016_threats.sql. */
+ * within a window. The counting rules are threat_correlation()'s
+ * (sql/044_threats_no_oracle.sql): customers the viewer may not see only
+ * as a count, only when three or more, and never their times. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,7 @@
 DB_STMT(st_threats, 2,
         "SELECT indicator, coalesce(indicator_kind, ''), customers, incidents,"
         " to_char(first_seen, 'YYYY-MM-DD HH24:MI'), to_char(last_seen, 'YYYY-MM-DD HH24:MI'),"
-        " array_to_json(names)::text, visible"
+        " array_to_json(names)::text, visible, hidden"
         " FROM threat_correlation($1::bigint, $2::int)");
 
 enum res page_threats(struct req *req)
@@ -34,6 +36,7 @@ enum res page_threats(struct req *req)
 	list = json_array();
 	for (i = 0; i < PQntuples(res); i++) {
 		long total = atol(PQgetvalue(res, i, 2)), visible = atol(PQgetvalue(res, i, 7));
+		long hidden = atol(PQgetvalue(res, i, 8));
 		json_t *names = json_loads(PQgetvalue(res, i, 6), 0, NULL);
 		long named = (long)json_array_size(names);
 		json_t *row = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:I, s:I}", "indicator", PQgetvalue(res, i, 0),
@@ -41,7 +44,7 @@ enum res page_threats(struct req *req)
 		                        (json_int_t)atoll(PQgetvalue(res, i, 3)), "first_seen", PQgetvalue(res, i, 4),
 		                        "last_seen", PQgetvalue(res, i, 5), "visible",
 		                        json_is_array(names) ? names : json_array(), "visible_total", (json_int_t)visible,
-		                        "hidden", (json_int_t)(total - visible));
+		                        "hidden", (json_int_t)hidden);
 		char t[96];
 
 		if (!json_is_array(names))
@@ -51,10 +54,10 @@ enum res page_threats(struct req *req)
 			snprintf(t, sizeof(t), "and %ld more", visible - named);
 			json_object_set_new(row, "more_text", json_string(t));
 		}
-		if (total > visible) {
-			/* Counted, never named: customers the viewer may not see. */
-			snprintf(t, sizeof(t), "%s %ld other customer%s you cannot see", visible > named ? "plus" : "and",
-			         total - visible, total - visible == 1 ? "" : "s");
+		if (hidden > 0) {
+			/* Counted, never named: customers the viewer may not see (three or more). */
+			snprintf(t, sizeof(t), "%s %ld other customers you cannot see", visible > named ? "plus" : "and",
+			         hidden);
 			json_object_set_new(row, "hidden_text", json_string(t));
 		}
 		json_array_append_new(list, row);

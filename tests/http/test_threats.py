@@ -1,14 +1,28 @@
 """Threat correlation: an indicator seen at two or more customers within
 the window; viewers see the names they are entitled to and only a count of
-the others; nothing crosses into another provider's tree."""
-import time
+the others; nothing crosses into another provider's tree. Every test
+deletes the incidents it made (external ids "<tag>-..."), so the demo
+companies' incidents are as they were."""
+import threading
+import uuid
+
+import portal
 
 
-def incident(ctx, company, indicator, hours_ago=1, kind="ip"):
-    n = int(time.time() * 1000000) % 100000000
+def new_tag(prefix):
+    """A per-run name for a test's incidents and indicators."""
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:10])
+
+
+def incident(ctx, company, indicator, hours_ago=1, kind="ip", tag="tc"):
     ctx.stack.psql("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, indicator, indicator_kind,"
-                   " opened_at) SELECT id, root_id, 'tc%d', 'high', 'Seen', '%s', '%s', now() - make_interval(hours => %d)"
-                   " FROM tenants WHERE id = %d" % (n, indicator, kind, hours_ago, company))
+                   " opened_at) SELECT id, root_id, '%s-%s', 'high', 'Seen', '%s', '%s', now() - make_interval(hours => %d)"
+                   " FROM tenants WHERE id = %d" % (tag, uuid.uuid4().hex[:12], indicator, kind, hours_ago, company))
+
+
+def forget_incidents(ctx, tag):
+    """Delete the incidents a test made (the rollups follow)."""
+    ctx.stack.psql("DELETE FROM incidents WHERE external_id LIKE '%s-%%'" % tag)
 
 
 def first_company(ctx, msp_name):
@@ -17,47 +31,65 @@ def first_company(ctx, msp_name):
 
 
 def test_an_indicator_at_two_msps_is_named_only_where_the_viewer_may_look(ctx):
-    ind = "198.51.100.%d" % (int(time.time()) % 250)
+    tag = new_tag("tc-two")
+    ind = "198.51.100.%d" % (1 + int(tag[-6:], 16) % 254)  # the test's own: no other test uses 198.51.100.x
     bluefin_co, cobalt_co = first_company(ctx, "Bluefin IT"), first_company(ctx, "Cobalt Managed Services")
     evergreen_co = first_company(ctx, "Evergreen MSP")
-    incident(ctx, bluefin_co, ind)
-    incident(ctx, cobalt_co, ind, hours_ago=30)
-    incident(ctx, evergreen_co, ind)  # another provider's customer: never counted with Northwind's
-    mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
-    names = {r: ctx.stack.psql("SELECT name FROM tenants WHERE id = %d" % r) for r in (bluefin_co, cobalt_co)}
+    try:
+        incident(ctx, bluefin_co, ind, tag=tag)
+        incident(ctx, cobalt_co, ind, hours_ago=30, tag=tag)
+        incident(ctx, evergreen_co, ind, tag=tag)  # another provider's customer: never counted with Northwind's
+        mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+        names = {r: ctx.stack.psql("SELECT name FROM tenants WHERE id = %d" % r) for r in (bluefin_co, cobalt_co)}
 
-    admin = ctx.login("admin@northwind.example").get_json("/t/%d/threats" % mssp).json()
-    row = next(r for r in admin["indicators"] if r["indicator"] == ind)
-    assert row["customers"] == 2 and row["hidden"] == 0
-    assert sorted(row["visible"]) == sorted(names.values())
+        admin = ctx.login("admin@northwind.example").get_json("/t/%d/threats" % mssp).json()
+        row = next(r for r in admin["indicators"] if r["indicator"] == ind)
+        assert row["customers"] == 2 and row["hidden"] == 0
+        assert sorted(row["visible"]) == sorted(names.values())
 
-    bluefin = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
-    owner = ctx.login("owner@msp1.example")
-    row = next(r for r in owner.get_json("/t/%d/threats" % bluefin).json()["indicators"] if r["indicator"] == ind)
-    assert row["customers"] == 2 and row["visible"] == [names[bluefin_co]] and row["hidden"] == 1
-    html = owner.get("/t/%d/threats" % bluefin).text
-    assert "and 1 other customer you cannot see" in html and names[cobalt_co] not in html
+        # One customer Bluefin's owner may not see: not even a count (no
+        # oracle, sql/044_threats_no_oracle.sql).
+        bluefin = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
+        owner = ctx.login("owner@msp1.example")
+        assert ind not in [r["indicator"] for r in owner.get_json("/t/%d/threats" % bluefin).json()["indicators"]]
+        # Three they may not see: counted, never named.
+        cobalt2 = int(ctx.stack.psql("SELECT c.id FROM tenants c JOIN tenants m ON m.id = c.parent_id"
+                                     " WHERE m.name = 'Cobalt Managed Services' ORDER BY c.id OFFSET 1 LIMIT 1"))
+        drift_co = first_company(ctx, "Driftwood Networks")
+        incident(ctx, cobalt2, ind, hours_ago=2, tag=tag)
+        incident(ctx, drift_co, ind, hours_ago=2, tag=tag)
+        row = next(r for r in owner.get_json("/t/%d/threats" % bluefin).json()["indicators"] if r["indicator"] == ind)
+        assert row["customers"] == 4 and row["visible"] == [names[bluefin_co]] and row["hidden"] == 3
+        html = owner.get("/t/%d/threats" % bluefin).text
+        assert "and 3 other customers you cannot see" in html and names[cobalt_co] not in html
 
-    # The 24 h window leaves out the Cobalt sighting (30 h ago): no correlation.
-    day = owner.get_json("/t/%d/threats?days=1" % bluefin).json()["indicators"]
-    assert ind not in [r["indicator"] for r in day]
+        # The 24 h window leaves out the Cobalt sighting (30 h ago): two
+        # others are left, too few to count: not listed.
+        day = owner.get_json("/t/%d/threats?days=1" % bluefin).json()["indicators"]
+        assert ind not in [r["indicator"] for r in day]
 
-    evergreen = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Evergreen MSP'"))
-    other = ctx.login("owner@evergreen.example").get_json("/t/%d/threats" % evergreen).json()["indicators"]
-    assert ind not in [r["indicator"] for r in other]
+        evergreen = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Evergreen MSP'"))
+        other = ctx.login("owner@evergreen.example").get_json("/t/%d/threats" % evergreen).json()["indicators"]
+        assert ind not in [r["indicator"] for r in other]
+    finally:
+        forget_incidents(ctx, tag)
 
 
 def test_an_indicator_seen_only_where_the_viewer_cannot_look_is_not_listed(ctx):
-    ind = "hidden-%d.example" % (int(time.time()) % 100000)
+    tag = new_tag("tc-hidden")
+    ind = "hidden-%s.example" % tag
     cobalt_co, drift_co = first_company(ctx, "Cobalt Managed Services"), first_company(ctx, "Driftwood Networks")
-    incident(ctx, cobalt_co, ind, kind="domain")
-    incident(ctx, drift_co, ind, kind="domain")
-    bluefin = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
-    rows = ctx.login("owner@msp1.example").get_json("/t/%d/threats" % bluefin).json()["indicators"]
-    assert ind not in [r["indicator"] for r in rows]
-    mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
-    rows = ctx.login("admin@northwind.example").get_json("/t/%d/threats" % mssp).json()["indicators"]
-    assert ind in [r["indicator"] for r in rows]
+    try:
+        incident(ctx, cobalt_co, ind, kind="domain", tag=tag)
+        incident(ctx, drift_co, ind, kind="domain", tag=tag)
+        bluefin = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
+        rows = ctx.login("owner@msp1.example").get_json("/t/%d/threats" % bluefin).json()["indicators"]
+        assert ind not in [r["indicator"] for r in rows]
+        mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+        rows = ctx.login("admin@northwind.example").get_json("/t/%d/threats" % mssp).json()["indicators"]
+        assert ind in [r["indicator"] for r in rows]
+    finally:
+        forget_incidents(ctx, tag)
 
 
 ROLLUP_CHECK = """
@@ -83,75 +115,119 @@ SELECT (SELECT count(*) FROM ((SELECT * FROM hourly EXCEPT SELECT root_id, indic
 
 def test_the_rollups_follow_every_change_and_name_ten_customers(ctx):
     q = ctx.stack.psql
-    n = int(time.time() * 1000) % 1000000
-    ind = "rollup-%d.example" % n
+    tag = new_tag("tc-rollup")
+    ind = "rollup-%s.example" % tag
     mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
     companies = [int(x) for x in q("SELECT c.id FROM tenants c WHERE c.root_id = %d AND c.kind = 'company'"
                                    " ORDER BY c.id LIMIT 12" % mssp).split()]
     assert len(companies) == 12
-    for hours, co in enumerate(companies):
-        incident(ctx, co, ind, hours_ago=hours + 2, kind="domain")
-    incident(ctx, companies[0], ind, hours_ago=1, kind="domain")  # a later sighting at the same customer
-    assert q(ROLLUP_CHECK) == "0"
-    # Twelve customers the admin may see: ten named (most recent first), two counted.
-    row = next(r for r in ctx.login("admin@northwind.example").get_json("/t/%d/threats" % mssp).json()["indicators"]
-               if r["indicator"] == ind)
-    names = q("SELECT string_agg(name, '|' ORDER BY array_position(ARRAY%r, id)) FROM tenants WHERE id = ANY (ARRAY%r)"
-              % (companies, companies)).split("|")
-    assert row["customers"] == 12 and row["incidents"] == 13 and row["visible"] == names[:10]
-    assert row["visible_total"] == 12 and row["hidden"] == 0 and row["more_text"] == "and 2 more"
-    mine = "tenant_id = ANY (ARRAY%r) AND indicator = '%s'" % (companies, ind)
-    # Closing, acknowledging: nothing to recount. Another indicator, an
-    # earlier opening, another kind: the old and new keys are recounted.
-    q("UPDATE incidents SET closed_at = now(), acknowledged_at = now() WHERE %s" % mine)
-    q("UPDATE incidents SET indicator = 'moved-%d.example' WHERE tenant_id = %d AND indicator = '%s'"
-      % (n, companies[0], ind))
-    q("UPDATE incidents SET opened_at = opened_at - interval '3 days' WHERE tenant_id = %d AND indicator = '%s'"
-      % (companies[1], ind))
-    q("UPDATE incidents SET indicator_kind = 'hash' WHERE tenant_id = %d AND indicator = '%s'" % (companies[2], ind))
-    assert q(ROLLUP_CHECK) == "0"
-    q("DELETE FROM incidents WHERE tenant_id = %d AND indicator = '%s'" % (companies[3], ind))
-    assert q(ROLLUP_CHECK) == "0"
-    # A standalone MSP joining the MSSP brings its customers' sightings into the tree.
-    q("INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('msp', 'Threat MSP %d', 'eu', '{0}', 0)" % n)
-    msp = int(q("SELECT id FROM tenants WHERE name = 'Threat MSP %d'" % n))
-    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
-      " VALUES ('company', 'Threat Co %d', 'eu', %d, '{0}', 0)" % (n, msp))
-    co = int(q("SELECT id FROM tenants WHERE parent_id = %d" % msp))
-    incident(ctx, co, ind, hours_ago=2, kind="domain")
-    assert q("SELECT count(*) FROM indicator_customers WHERE root_id = %d" % msp) == "1"
-    q("UPDATE tenants SET parent_id = %d WHERE id = %d" % (mssp, msp))
-    assert q(ROLLUP_CHECK) == "0"
-    assert q("SELECT count(*) FROM indicator_customers WHERE root_id = %d" % msp) == "0"
-    q("DELETE FROM tenants WHERE id IN (%d, %d)" % (co, msp))
-    assert q(ROLLUP_CHECK) == "0"
+    msp = co = None
+    try:
+        for hours, c in enumerate(companies):
+            incident(ctx, c, ind, hours_ago=hours + 2, kind="domain", tag=tag)
+        incident(ctx, companies[0], ind, hours_ago=1, kind="domain", tag=tag)  # a later sighting at the same customer
+        assert q(ROLLUP_CHECK) == "0"
+        # Twelve customers the admin may see: ten named (most recent first), two counted.
+        row = next(r for r in ctx.login("admin@northwind.example").get_json("/t/%d/threats" % mssp).json()["indicators"]
+                   if r["indicator"] == ind)
+        names = q("SELECT string_agg(name, '|' ORDER BY array_position(ARRAY%r, id)) FROM tenants WHERE id = ANY (ARRAY%r)"
+                  % (companies, companies)).split("|")
+        assert row["customers"] == 12 and row["incidents"] == 13 and row["visible"] == names[:10]
+        assert row["visible_total"] == 12 and row["hidden"] == 0 and row["more_text"] == "and 2 more"
+        mine = "tenant_id = ANY (ARRAY%r) AND indicator = '%s'" % (companies, ind)
+        # Closing, acknowledging: nothing to recount. Another indicator, an
+        # earlier opening, another kind: the old and new keys are recounted.
+        q("UPDATE incidents SET closed_at = now(), acknowledged_at = now() WHERE %s" % mine)
+        q("UPDATE incidents SET indicator = 'moved-%s.example' WHERE tenant_id = %d AND indicator = '%s'"
+          % (tag, companies[0], ind))
+        q("UPDATE incidents SET opened_at = opened_at - interval '3 days' WHERE tenant_id = %d AND indicator = '%s'"
+          % (companies[1], ind))
+        q("UPDATE incidents SET indicator_kind = 'hash' WHERE tenant_id = %d AND indicator = '%s'" % (companies[2], ind))
+        assert q(ROLLUP_CHECK) == "0"
+        q("DELETE FROM incidents WHERE tenant_id = %d AND indicator = '%s'" % (companies[3], ind))
+        assert q(ROLLUP_CHECK) == "0"
+        # A standalone MSP joining the MSSP brings its customers' sightings into the tree.
+        msp = int(q("INSERT INTO tenants (kind, name, region, ancestors, root_id)"
+                    " VALUES ('msp', 'Threat MSP %s', 'eu', '{0}', 0) RETURNING id" % tag))
+        co = int(q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                   " VALUES ('company', 'Threat Co %s', 'eu', %d, '{0}', 0) RETURNING id" % (tag, msp)))
+        incident(ctx, co, ind, hours_ago=2, kind="domain", tag=tag)
+        assert q("SELECT count(*) FROM indicator_customers WHERE root_id = %d" % msp) == "1"
+        q("UPDATE tenants SET parent_id = %d WHERE id = %d" % (mssp, msp))
+        assert q(ROLLUP_CHECK) == "0"
+        assert q("SELECT count(*) FROM indicator_customers WHERE root_id = %d" % msp) == "0"
+        q("DELETE FROM tenants WHERE id IN (%d, %d)" % (co, msp))
+        msp = co = None
+        assert q(ROLLUP_CHECK) == "0"
+    finally:
+        # Northwind's tree and companies as they were.
+        if msp is not None:
+            q("DELETE FROM tenants WHERE id IN (%s)" % ", ".join(str(i) for i in (co, msp) if i is not None))
+        forget_incidents(ctx, tag)
 
 
 def test_concurrent_writers_of_one_indicator_hour_both_commit(ctx):
     # Two transactions each delete an incident of the same indicator and
     # hour in one tree; the second's recount must wait for the first's.
-    import threading
+    # The second starts only once the first holds the tree's lock, and the
+    # first commits only once the second waits for it: the two overlap
+    # however loaded the machine is.
     q = ctx.stack.psql
-    ind = "race-%d.example" % (int(time.time() * 1000) % 1000000)
+    tag = new_tag("tc-race")
+    ind = "race-%s.example" % tag
+    first, second = "%s-first" % tag, "%s-second" % tag
     mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
     a, b = [int(x) for x in q("SELECT id FROM tenants WHERE root_id = %d AND kind = 'company' ORDER BY id LIMIT 2"
                                % mssp).split()]
-    for co in (a, b, a, b):
-        incident(ctx, co, ind, hours_ago=0, kind="domain")
-    ids = q("SELECT string_agg(id::text, ',' ORDER BY id) FROM incidents WHERE indicator = '%s'" % ind).split(",")
-    errors = []
+    try:
+        # One statement, so one now(): the four are in one UTC hour whatever
+        # the clock says (separate inserts could straddle the turn of an hour).
+        q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, indicator, indicator_kind, opened_at)"
+          " SELECT t.id, t.root_id, '%s-' || u.k, 'high', 'Seen', '%s', 'domain', now()"
+          " FROM unnest(ARRAY[%d, %d, %d, %d]) WITH ORDINALITY AS u(tid, k) JOIN tenants t ON t.id = u.tid"
+          % (tag, ind, a, b, a, b))
+        assert q("SELECT count(DISTINCT date_trunc('hour', opened_at, 'UTC')) || ' ' || count(*) FROM incidents"
+                 " WHERE indicator = '%s'" % ind) == "1 4"
+        ids = q("SELECT string_agg(id::text, ',' ORDER BY id) FROM incidents WHERE indicator = '%s'" % ind).split(",")
+        errors = []
 
-    def delete(iid, wait):
+        def run(sql):
+            try:
+                q(sql)
+            except RuntimeError as e:
+                errors.append(str(e))
+
+        # The first deletes (its trigger locks the tree), says so in its
+        # application_name, and keeps its transaction open until the second
+        # is seen waiting on a lock (at most 30 s, then it fails).
+        t1 = threading.Thread(target=run, args=(
+            "BEGIN; SET application_name = '%s'; DELETE FROM incidents WHERE id = %s;"
+            " SET application_name = '%s-holds';"
+            " DO $$ DECLARE deadline timestamptz := clock_timestamp() + interval '30 seconds'; BEGIN"
+            "   LOOP"
+            "     PERFORM pg_stat_clear_snapshot();"
+            "     EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = '%s'"
+            "                          AND wait_event_type = 'Lock');"
+            "     IF clock_timestamp() > deadline THEN"
+            "       RAISE EXCEPTION 'the second writer never waited for the first';"
+            "     END IF;"
+            "     PERFORM pg_sleep(0.02);"
+            "   END LOOP;"
+            " END $$; COMMIT" % (first, ids[0], first, second),))
+        t2 = threading.Thread(target=run, args=(
+            "BEGIN; SET application_name = '%s'; DELETE FROM incidents WHERE id = %s; COMMIT" % (second, ids[1]),))
+        t1.start()
         try:
-            q("BEGIN; DELETE FROM incidents WHERE id = %s; SELECT pg_sleep(%s); COMMIT" % (iid, wait))
-        except RuntimeError as e:
-            errors.append(str(e))
-    t1 = threading.Thread(target=delete, args=(ids[0], 1.0))
-    t2 = threading.Thread(target=delete, args=(ids[1], 0))
-    t1.start()
-    time.sleep(0.3)
-    t2.start()
-    t1.join()
-    t2.join()
-    assert errors == [] and q(ROLLUP_CHECK) == "0"
-    assert q("SELECT incidents FROM indicator_hourly WHERE indicator = '%s'" % ind) == "2"
+            portal.wait_for("the first writer to hold the tree's lock",
+                            lambda: errors or q("SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s-holds'"
+                                                % first) == "1", 30)
+            t2.start()
+            t2.join(60)
+        finally:
+            t1.join(60)
+        assert not t1.is_alive() and not t2.is_alive(), "a writer is still running"
+        assert errors == [], errors
+        assert q(ROLLUP_CHECK) == "0"
+        assert q("SELECT incidents FROM indicator_hourly WHERE indicator = '%s'" % ind) == "2"
+    finally:
+        forget_incidents(ctx, tag)
