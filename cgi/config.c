@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static struct config cfg;
@@ -39,6 +41,7 @@ const struct config *config_load(void)
 	cfg.templates = env_str("PORTAL_TEMPLATES", "templates");
 	cfg.sql_dir = env_str("PORTAL_SQL", "sql");
 	cfg.base_url = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8080");
+	cfg.portal_hosts = env_str("PORTAL_HOSTS", "");
 	cfg.smtp_url = env_str("SMTP_URL", "smtp://127.0.0.1:2525");
 	cfg.smtp_user = env_str("SMTP_USER", NULL);
 	cfg.smtp_password = env_str("SMTP_PASSWORD", NULL);
@@ -64,4 +67,36 @@ const struct config *config_get(void)
 	if (!loaded)
 		config_load();
 	return &cfg;
+}
+
+/* Does the list (names separated by commas and blanks) hold host? */
+static int in_list(const char *list, const char *host, size_t hl)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t n;
+		p += strspn(p, ", \t");
+		n = strcspn(p, ", \t");
+		if (n == hl && n > 0 && strncasecmp(p, host, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+int config_is_portal_host(const char *host)
+{
+	const struct config *c = config_get();
+	const char *b = strstr(c->base_url, "://");
+	size_t hl = strlen(host);
+
+	if (hl == 0)
+		return 0;
+	if (b != NULL) {
+		b += 3;
+		if (strcspn(b, ":/") == hl && strncasecmp(b, host, hl) == 0)
+			return 1;
+	}
+	return in_list(c->portal_hosts, host, hl);
 }

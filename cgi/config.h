@@ -15,6 +15,7 @@ struct config {
 	const char *templates;      /* PORTAL_TEMPLATES: templates directory */
 	const char *sql_dir;        /* PORTAL_SQL: migrations directory */
 	const char *base_url;       /* PORTAL_BASE_URL: default absolute URL for links in email */
+	const char *portal_hosts;   /* PORTAL_HOSTS: the portal's other own host names, comma-separated */
 	const char *smtp_url;       /* SMTP_URL: smtp://host:port or smtps://... */
 	const char *smtp_user;      /* SMTP_USER (optional) */
 	const char *smtp_password;  /* SMTP_PASSWORD (optional) */
@@ -37,5 +38,9 @@ struct config {
 const struct config *config_load(void);
 /* The configuration loaded by config_load() (loads it on first use). */
 const struct config *config_get(void);
+/* Is host (lower-case, no port) one of the portal's own: PORTAL_BASE_URL's
+ * host or one of PORTAL_HOSTS? No tenant may claim those, and they always
+ * show the portal's own brand. */
+int config_is_portal_host(const char *host);
 
 #endif

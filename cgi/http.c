@@ -61,6 +61,7 @@ enum res http_req_begin(struct req *req, FCGX_Request *fcgi)
 	req->referer = param(req, "HTTP_REFERER");
 	req->user_agent = param(req, "HTTP_USER_AGENT");
 	req->host = lower_host(&req->arena, param(req, "HTTP_HOST"));
+	req->brand_host = config_is_portal_host(req->host) ? "" : req->host;
 	req->https = config_get()->trust_https || strcmp(param(req, "HTTPS"), "on") == 0;
 	req->raw_path = "/";
 	req->path = "/";

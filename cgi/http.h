@@ -38,6 +38,7 @@ struct req {
 	const char *raw_path;
 	const char *query;
 	const char *host;   /* lower-cased, port removed */
+	const char *brand_host; /* host, or "" for the portal's own hosts: the host a brand is looked up by */
 	const char *remote_addr;
 	const char *content_type;
 	const char *origin;

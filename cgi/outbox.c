@@ -16,14 +16,11 @@
 #define OUTBOX_MAX_SUBJECT 200
 
 DB_STMT(st_outbox_brand_tenant, 1, "SELECT " BRAND_COLUMNS " FROM brand_for_tenant($1::bigint)");
-DB_STMT(st_outbox_brand_host, 1, "SELECT " BRAND_COLUMNS " FROM brand_for_host($1)");
 DB_STMT(st_outbox_insert, 5,
         "INSERT INTO mail_outbox (tenant_id, root_id, to_addr, subject, body_text, body_html)"
         " SELECT $1::bigint, (SELECT root_id FROM tenants WHERE id = $1::bigint), $2, $3, $4, $5");
 
-/* The effective brand as a new object; the portal default when the
- * database has no answer. */
-static json_t *brand_for(struct req *req, long long tenant_id)
+json_t *outbox_brand(long long tenant_id)
 {
 	char tid[24];
 	const char *params[1];
@@ -31,9 +28,11 @@ static json_t *brand_for(struct req *req, long long tenant_id)
 	json_t *b;
 	enum res r;
 
+	if (tenant_id <= 0)
+		return brand_default();
 	snprintf(tid, sizeof(tid), "%lld", tenant_id);
-	params[0] = tenant_id > 0 ? tid : req->host;
-	res = db_exec(tenant_id > 0 ? &st_outbox_brand_tenant : &st_outbox_brand_host, params, &r);
+	params[0] = tid;
+	res = db_exec(&st_outbox_brand_tenant, params, &r);
 	if (res == NULL || PQntuples(res) != 1) {
 		PQclear(res);
 		return brand_default();
@@ -144,7 +143,7 @@ static void subject_line(char *s)
 	}
 }
 
-enum res outbox_queue(struct req *req, long long tenant_id, const char *to, const char *name, json_t *model)
+enum res outbox_queue(long long tenant_id, const char *to, const char *name, json_t *model)
 {
 	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT;
 	char tid[24];
@@ -154,7 +153,7 @@ enum res outbox_queue(struct req *req, long long tenant_id, const char *to, cons
 	if (to == NULL || !addr_ok(to) || name == NULL || model == NULL)
 		return R_BAD_INPUT;
 	if (json_object_get(model, "brand") == NULL)
-		json_object_set_new(model, "brand", brand_for(req, tenant_id));
+		json_object_set_new(model, "brand", outbox_brand(tenant_id));
 	{
 		json_t *brand = json_object_get(model, "brand");
 		char *base = brand_base(brand);

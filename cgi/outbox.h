@@ -12,10 +12,16 @@
 
 /* Render templates email/NAME_subject, email/NAME_text and email/NAME_html
  * with model (borrowed; "brand" and "base_url" are added to it unless
- * present: the brand of tenant_id, or of the request's host when tenant_id
- * is 0) and insert the message for `to` into mail_outbox on the request's
- * connection (tenant_id 0: no tenant). R_BAD_INPUT for an unusable address,
+ * present: the brand and host of tenant_id, the recipient's tenant, or the
+ * portal's own brand and PORTAL_BASE_URL when tenant_id is 0; never the
+ * request's Host) and insert the message for `to` into mail_outbox on the
+ * request's connection (tenant_id 0: no tenant). R_BAD_INPUT for an unusable address,
  * R_INTERNAL for a template error, else the database outcome. */
-enum res outbox_queue(struct req *req, long long tenant_id, const char *to, const char *name, json_t *model);
+enum res outbox_queue(long long tenant_id, const char *to, const char *name, json_t *model);
+/* The effective brand of tenant_id (the recipient's tenant) as a new
+ * object; the portal's own for 0, or when the database has no answer.
+ * Never the request's Host: an email's brand and links are the
+ * recipient's. */
+json_t *outbox_brand(long long tenant_id);
 
 #endif

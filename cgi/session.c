@@ -217,7 +217,7 @@ enum res sess_load(struct req *req)
 	params[0] = hash;
 	params[1] = idle;
 	params[2] = tenant;
-	params[3] = req->host;
+	params[3] = req->brand_host;
 	/* A GET's lookup runs on its own: a page that needs no other statement
 	 * (a cached dashboard) costs one round trip; the next statement, if
 	 * any, begins the transaction with the identity (db_lazy_identity). A

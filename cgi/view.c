@@ -74,7 +74,7 @@ static json_t *load_brand(struct req *req)
 	snprintf(uid, sizeof(uid), "%lld", req->sess ? req->sess->user_id : 0);
 	params[0] = req->tenant ? tid : NULL;
 	params[1] = req->sess ? uid : NULL;
-	params[2] = req->host;
+	params[2] = req->brand_host;
 	res = db_exec(&st_brand_request, params, &r);
 	if (res == NULL || PQntuples(res) != 1) {
 		PQclear(res);

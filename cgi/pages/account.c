@@ -21,6 +21,7 @@
 #define RESET_MAX_PER_HOUR 3
 #define EMAIL_MAX 320
 
+DB_STMT(st_account_mail_tenant, 1, "SELECT coalesce(account_mail_tenant($1::bigint), 0)");
 DB_STMT(st_reset_request, 5,
         "SELECT user_id, email, name, created FROM auth_reset_request($1, $2, $3, $4::int, $5::int)");
 DB_STMT(st_reset_lookup, 1, "SELECT user_id, email FROM auth_reset_lookup($1)");
@@ -122,14 +123,25 @@ static enum res forgot_page(struct req *req, const char *email, const char *erro
 
 enum res page_forgot_form(struct req *req) { return forgot_page(req, NULL, NULL); }
 
-/* Queue the "Reset your password" email with the link for token. */
-static enum res send_reset_mail(struct req *req, const char *to, const char *name, const char *token)
+/* Queue the "Reset your password" email with the link for token, in the
+ * brand and on the host of the recipient's own tenant (uid's), whatever
+ * host the request came to. */
+static enum res send_reset_mail(const char *uid, const char *to, const char *name, const char *token)
 {
 	const char *base = config_get()->base_url;
 	size_t blen = strlen(base);
 	struct buf link = BUF_INIT;
+	const char *params[1] = {uid};
+	long long tenant;
+	PGresult *res;
 	json_t *m;
 	enum res r;
+
+	res = db_exec(&st_account_mail_tenant, params, &r);
+	if (res == NULL)
+		return r;
+	tenant = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
+	PQclear(res);
 
 	while (blen > 0 && base[blen - 1] == '/')
 		blen--;
@@ -146,7 +158,10 @@ static enum res send_reset_mail(struct req *req, const char *to, const char *nam
 	buf_free(&link);
 	if (m == NULL)
 		return R_INTERNAL;
-	r = outbox_queue(req, 0, to, "reset", m);
+	/* The row has no tenant (nobody is signed in to write one); the brand
+	 * and links are the recipient's tenant's. */
+	json_object_set_new(m, "brand", outbox_brand(tenant));
+	r = outbox_queue(0, to, "reset", m);
 	json_decref(m);
 	return r;
 }
@@ -191,7 +206,7 @@ enum res page_forgot(struct req *req)
 	if (PQntuples(res) == 1) {
 		uid = atoll(PQgetvalue(res, 0, 0));
 		if (strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
-			r = send_reset_mail(req, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), token);
+			r = send_reset_mail(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), token);
 			if (r != R_SUCCESS)
 				goto close;
 			sent = 1;

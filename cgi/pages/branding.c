@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "authz.h"
 #include "brand.h"
+#include "config.h"
 #include "db.h"
 #include "form.h"
 #include "image.h"
@@ -310,6 +311,10 @@ enum res page_branding_save(struct req *req)
 				json_object_set_new(errors, "host",
 				                    json_string("Enter a host name like portal.example.com (letters, digits, "
 				                                "hyphens and dots)."));
+			else if (json_object_get(errors, "host") == NULL && config_is_portal_host(lh))
+				json_object_set_new(errors, "host",
+				                    json_string("That is the portal's own host name: a tenant can use only a host "
+				                                "name of its own."));
 		}
 	}
 	has_light = check_upload(req, "logo_light", &light, errors);

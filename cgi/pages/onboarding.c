@@ -145,7 +145,7 @@ static enum res announce_request(struct req *req, const char *rid, const char *t
 	for (i = 0; i < PQntuples(res) && r == R_SUCCESS; i++) {
 		mail = json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", PQgetvalue(res, i, 2), "mssp_name", req->tenant->name,
 		                 "msp_name", msp_name, "link", link, "days", REQUEST_DAYS);
-		r = outbox_queue(req, req->tenant->id, PQgetvalue(res, i, 1), "msp_request", mail);
+		r = outbox_queue(req->tenant->id, PQgetvalue(res, i, 1), "msp_request", mail);
 		json_decref(mail);
 	}
 	PQclear(res);
@@ -421,7 +421,7 @@ static enum res announce_decision(struct req *req, const char *rid, int approve,
 		                 "link", url);
 		/* Queued under the MSP (visible to the one deciding); approved, it
 		 * now sits under the MSSP and carries the MSSP's brand. */
-		r = outbox_queue(req, req->tenant->id, PQgetvalue(res, i, 1), "msp_decision", mail);
+		r = outbox_queue(req->tenant->id, PQgetvalue(res, i, 1), "msp_decision", mail);
 		json_decref(mail);
 	}
 	PQclear(res);

@@ -256,7 +256,7 @@ enum res page_team_invite(struct req *req)
 	tok_wipe(token, sizeof(token));
 	mail = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "name", name, "inviter", req->sess->name, "tenant_name",
 	                 t->name, "role_label", authz_role_label(authz_role(role)), "link", link, "days", INVITE_DAYS);
-	r = outbox_queue(req, t->id, email, "invite", mail);
+	r = outbox_queue(t->id, email, "invite", mail);
 	json_decref(mail);
 	tok_wipe(link, sizeof(link));
 	if (r == R_SUCCESS) {

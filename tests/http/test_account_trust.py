@@ -3,6 +3,8 @@ attacker tried it, refused. One test per finding that is fixed."""
 import json
 import time
 
+import portal
+
 
 def test_origin_is_scheme_host_and_port(ctx):
     # Finding 7: the same host on another port, or over another scheme, is
@@ -77,3 +79,94 @@ def test_ingest_refuses_dates_the_database_would_item_by_item(ctx):
          "first_seen": "2026-02-01T00:00:00Z", "fixed_at": "2026-01-01T00:00:00Z"}]}),
         headers={"Content-Type": "application/json", "Authorization": "Bearer " + key})
     assert r.status == 200 and r.json()["errors"][0]["error"] == "fixed_at must not be before first_seen", r
+
+
+def test_threats_tell_of_unseen_customers_only_as_a_count_of_three_or_more(ctx):
+    # Finding 6: a company planted an indicator and learned that "1 other
+    # customer you cannot see" had it, and when.
+    q = ctx.stack.psql
+    ctx.stack.steady_hour()
+    bluefin, cobalt = ctx.stack.tenant_id("Bluefin IT"), ctx.stack.tenant_id("Cobalt Managed Services")
+    mine = int(q("SELECT min(id) FROM tenants WHERE parent_id = %d" % bluefin))   # owner@company.example's
+    others = [int(x) for x in q("SELECT id FROM tenants WHERE parent_id = %d AND kind = 'company' AND status = 'active'"
+                                " ORDER BY id LIMIT 3" % cobalt).split()]
+    assert len(others) == 3
+    ind = "oracle-%d.example" % int(time.time() * 1000)
+
+    def seen(tenant, hours_ago):
+        q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, indicator, indicator_kind,"
+          " opened_at) SELECT id, root_id, '%s-' || id, 'low', 'Oracle', '%s', 'domain',"
+          " date_trunc('hour', now(), 'UTC') - interval '%d hours' FROM tenants WHERE id = %d"
+          % (ind, ind, hours_ago, tenant))
+
+    def row(email, tenant):
+        page = ctx.login(email).get_json("/t/%d/threats?days=1" % tenant).json()
+        return next((r for r in page["indicators"] if r["indicator"] == ind), None)
+
+    try:
+        seen(others[0], 5)        # another customer, before
+        seen(mine, 1)             # the planted one
+        assert row("owner@company.example", mine) is None       # one other: nothing
+        seen(others[1], 4)
+        assert row("owner@company.example", mine) is None       # two others: nothing
+        seen(others[2], 3)
+        r = row("owner@company.example", mine)                  # three others: a count
+        assert (r["customers"], r["visible_total"], r["hidden"], r["incidents"]) == (4, 1, 3, 1), r
+        own = q("SELECT to_char(date_trunc('hour', now(), 'UTC') - interval '1 hour', 'YYYY-MM-DD HH24:MI')")
+        assert r["first_seen"] == r["last_seen"] == own, r  # never the others' times
+        html = ctx.login("owner@company.example").get("/t/%d/threats?days=1" % mine).text
+        assert "and 3 other customers you cannot see" in html
+        # The MSSP sees every customer: the whole story.
+        r = row("admin@northwind.example", ctx.stack.tenant_id("Northwind Security"))
+        assert (r["customers"], r["visible_total"], r["hidden"], r["incidents"]) == (4, 4, 0, 4), r
+        first = q("SELECT to_char(date_trunc('hour', now(), 'UTC') - interval '5 hours', 'YYYY-MM-DD HH24:MI')")
+        assert r["first_seen"] == first, r
+    finally:
+        q("DELETE FROM incidents WHERE indicator = '%s'" % ind)
+
+
+def test_a_reset_email_never_takes_its_brand_or_link_from_the_request_host(ctx):
+    # Finding 1: a tenant claimed a host and titled it like another tenant;
+    # a signed-out /forgot sent to that host for the other tenant's admin
+    # made the portal send a genuine reset email, branded as asked, whose
+    # link led to the attacker's host.
+    q = ctx.stack.psql
+    nw, ever = ctx.stack.tenant_id("Northwind Security"), ctx.stack.tenant_id("Evergreen MSP")
+    evil = "login.attacker.example"
+    email = "victim%d@northwind.example" % (int(time.time() * 1000) % 10000000)
+    attacker = ctx.login("owner@evergreen.example")
+    with ctx.stack.restoring("branding", "tenant_id IN (%d, %d)" % (nw, ever)):
+        q("INSERT INTO users (email, name, password_hash) SELECT '%s', 'Victim', password_hash FROM users"
+          " WHERE email = 'admin@northwind.example';"
+          "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_analyst' FROM users"
+          " WHERE email = '%s'" % (email, nw, email))
+        try:
+            q("INSERT INTO branding (tenant_id, root_id, page_title) VALUES (%d, %d, 'Northwind SOC')"
+              " ON CONFLICT (tenant_id) DO UPDATE SET page_title = excluded.page_title" % (nw, nw))
+            r = attacker.post("/t/%d/settings/branding" % ever, {"page_title": "Northwind Security", "host": evil,
+                                                                 "footer": "Sign in at [our portal](http://%s/)" % evil})
+            assert r.status == 303, r
+            before = len(ctx.stack.messages())
+            on_evil = portal.Client(ctx.port, host=evil)
+            r = on_evil.post("/forgot", {"email": email}, csrf=False)
+            assert r.status in (200, 303), r
+            msg = ctx.stack.wait_mail(lambda m: m["To"] == email, before, what="the reset email")
+            text = portal.body_of(msg)
+            link = portal.find_link(text, r"https?://\S+/reset/[0-9a-f]{64}")
+            assert link and link.startswith("http://127.0.0.1:%d/reset/" % ctx.port), text
+            assert evil not in text and evil not in portal.body_of(msg, "html")
+            # The recipient's own brand, not the one the request's host carried.
+            assert str(msg["Subject"]).startswith("Northwind SOC: "), msg["Subject"]
+        finally:
+            q("DELETE FROM users WHERE email = '%s'" % email)
+        # The portal's own host names (PORTAL_BASE_URL's, PORTAL_HOSTS) can
+        # never be claimed, and show the portal's own brand even where a
+        # row claims one (written before the rule, or from psql).
+        for own in ("127.0.0.1", "portal.mssp.example", "Portal.MSSP.example"):
+            r = attacker.post("/t/%d/settings/branding" % ever, {"page_title": "Mine", "host": own})
+            assert r.status == 400 and "the portal&#39;s own host name" in r.text, (own, r.text[-3000:])
+            assert 'value="%s"' % own.lower() in r.text      # kept for correction
+        assert q("SELECT count(*) FROM branding WHERE host IN ('127.0.0.1', 'portal.mssp.example')") == "0"
+        q("UPDATE branding SET host = 'portal.mssp.example' WHERE tenant_id = %d" % ever)
+        page = portal.Client(ctx.port, host="portal.mssp.example").get("/login").text
+        assert "Sign in · MSSP Portal" in page and "Northwind Security" not in page

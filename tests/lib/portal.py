@@ -150,6 +150,7 @@ class Stack:
             "PORTAL_WORKERS": os.environ.get("PORTAL_WORKERS", "3"), "MAILER_POLL_MS": "200",
             "MAILER_BACKOFF_SECONDS": "1",
             "PORTAL_MAX_REQUESTS": "300",
+            "PORTAL_HOSTS": "localhost, portal.mssp.example",
             "PG_FSYNC": "off",
             "ASAN_OPTIONS": "detect_leaks=1:handle_segv=0:handle_abort=0:allocator_may_return_null=1:log_path=%s/log/asan"
                             % self.var,
