@@ -2,6 +2,7 @@
 #include "authz.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,25 @@ enum res authz_tenant(struct req *req, enum perm perm)
 	if (!authz_can(t->role, perm, t->kind))
 		return R_FORBIDDEN;
 	return R_SUCCESS;
+}
+
+enum res authz_object(long long tenant_id, enum perm perm)
+{
+	char id[24];
+	const char *params[1] = {id};
+	PGresult *res;
+	enum res r;
+
+	snprintf(id, sizeof(id), "%lld", tenant_id);
+	res = db_exec(&st_tenant_ctx, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 6))
+		r = R_NOT_FOUND;
+	else
+		r = authz_can(authz_role(PQgetvalue(res, 0, 6)), perm, PQgetvalue(res, 0, 4)) ? R_SUCCESS : R_FORBIDDEN;
+	PQclear(res);
+	return r;
 }
 
 void authz_model(struct req *req)

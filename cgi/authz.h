@@ -67,6 +67,11 @@ unsigned authz_grantable(enum role r, const char *kind);
  * req->tenant. R_NOT_FOUND when the id is malformed or the user may not see
  * the tenant (no existence leak); R_FORBIDDEN when the role lacks perm. */
 enum res authz_tenant(struct req *req, enum perm perm);
+/* The one rule for an action on an object (an incident, ...): the viewer's
+ * effective role on the object's OWN tenant grants perm, whatever tenant
+ * the URL names (docs/permissions.md). R_SUCCESS, R_FORBIDDEN, or
+ * R_NOT_FOUND for a tenant the viewer may not see. */
+enum res authz_object(long long tenant_id, enum perm perm);
 /* The tenant context from row 0 of res, columns col..col+5: parent (NULL
  * for a root), root, name, kind, region, the user's role. An arena copy
  * with no dashboard-cache stamp (version -1), or NULL when the role is NULL

@@ -17,6 +17,10 @@
 /* incident_page() (sql/032): a keyset page as JSON, NULL for a tenant the
  * viewer may not see (pages.h: list_into()). */
 DB_STMT(st_incidents, 5, "SELECT incident_page($1::bigint, $2, $3, $4::bigint, $5::bigint)::text");
+/* The incident's own tenant, when it is the page's tenant or below it. */
+DB_STMT(st_incident_tenant, 2,
+        "SELECT i.tenant_id FROM incidents i JOIN tenants t ON t.id = i.tenant_id"
+        " WHERE i.id = $2::bigint AND $1::bigint = ANY (t.ancestors)");
 DB_STMT(st_ack, 2,
         "UPDATE incidents i SET acknowledged_at = now() FROM tenants t"
         " WHERE i.id = $2::bigint AND t.id = i.tenant_id AND $1::bigint = ANY (t.ancestors)"
@@ -117,6 +121,17 @@ static enum res act(struct req *req, int resolve)
 		}
 	}
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	/* The role on the incident's own tenant decides, not the URL's
+	 * (authz_object): an Analyst of an MSP who is a Viewer of the
+	 * company may not act on the company's incident from either page. */
+	res = db_exec(&st_incident_tenant, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) == 1)
+		r = authz_object(atoll(PQgetvalue(res, 0, 0)), PERM_INCIDENTS);
+	PQclear(res);
+	if (r != R_SUCCESS)
+		return r;
 	res = db_exec(resolve ? &st_resolve : &st_ack, params, &r);
 	if (res == NULL)
 		return r;

@@ -170,3 +170,38 @@ def test_a_reset_email_never_takes_its_brand_or_link_from_the_request_host(ctx):
         q("UPDATE branding SET host = 'portal.mssp.example' WHERE tenant_id = %d" % ever)
         page = portal.Client(ctx.port, host="portal.mssp.example").get("/login").text
         assert "Sign in · MSSP Portal" in page and "Northwind Security" not in page
+
+
+def test_an_action_on_an_incident_is_decided_by_the_role_on_its_own_tenant(ctx):
+    # Finding 5: a Viewer of a company who is an Analyst of its MSP was
+    # refused the company's incident on the company's page but allowed it on
+    # the MSP's. The nearest membership on the incident's own tenant decides,
+    # whatever page the action is sent from (docs/permissions.md).
+    q = ctx.stack.psql
+    n = int(time.time() * 1000) % 10000000
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
+    company = int(q("SELECT min(id) FROM tenants WHERE parent_id = %d" % bluefin))
+    both, analyst = "both%d@trust.example" % n, "msp-analyst%d@trust.example" % n
+    q("INSERT INTO users (email, name, password_hash) SELECT e, 'Trust', password_hash FROM users,"
+      " unnest(ARRAY['%s', '%s']) e WHERE email = 'owner@msp1.example';"
+      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'analyst' FROM users WHERE email IN ('%s', '%s');"
+      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'viewer' FROM users WHERE email = '%s'"
+      % (both, analyst, bluefin, both, analyst, company, both))
+    try:
+        iid = int(q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title) SELECT id, root_id,"
+                    " 'trust-%d', 'high', 'Role rule' FROM tenants WHERE id = %d RETURNING id" % (n, company)).split()[0])
+        c = ctx.login(both)
+        for page in (company, bluefin):
+            r = c.post("/t/%d/incidents/%d/acknowledge" % (page, iid), {})
+            assert r.status == 403, (page, r)
+            r = c.post("/t/%d/incidents/%d/resolve" % (page, iid), {"note": "not mine to close"})
+            assert r.status == 403, (page, r)
+        assert q("SELECT concat_ws(',', acknowledged_at IS NULL, closed_at IS NULL) FROM incidents WHERE id = %d"
+                 % iid) == "t,t"
+        # An Analyst of the MSP with no nearer membership may, from the MSP's page.
+        r = ctx.login(analyst).post("/t/%d/incidents/%d/acknowledge" % (bluefin, iid), {})
+        assert r.status == 303, r
+        assert q("SELECT acknowledged_at IS NOT NULL FROM incidents WHERE id = %d" % iid) == "t"
+    finally:
+        q("DELETE FROM incidents WHERE external_id = 'trust-%d'; DELETE FROM users WHERE email IN ('%s', '%s')"
+          % (n, both, analyst))
