@@ -205,3 +205,42 @@ def test_an_action_on_an_incident_is_decided_by_the_role_on_its_own_tenant(ctx):
     finally:
         q("DELETE FROM incidents WHERE external_id = 'trust-%d'; DELETE FROM users WHERE email IN ('%s', '%s')"
           % (n, both, analyst))
+
+
+def test_a_status_answer_says_what_happened_and_the_audit_agrees(ctx):
+    # Finding 4: disabling a user with no live session answered 409 ("has
+    # not accepted its invitation yet"), yet the account was disabled, with
+    # no audit row.
+    q = ctx.stack.psql
+    n = int(time.time() * 1000) % 10000000
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
+    email = "status%d@trust.example" % n
+    q("INSERT INTO users (email, name, password_hash) SELECT '%s', 'Status', password_hash FROM users"
+      " WHERE email = 'owner@msp1.example';"
+      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'viewer' FROM users WHERE email = '%s'"
+      % (email, bluefin, email))
+    uid = ctx.stack.user_id(email)
+
+    def audited(action):
+        return int(q("SELECT count(*) FROM audit_log WHERE action = '%s' AND target = 'user:%d'" % (action, uid)))
+
+    try:
+        owner = ctx.login("owner@msp1.example")
+        assert q("SELECT count(*) FROM sessions WHERE user_id = %d" % uid) == "0"   # no live session
+        r = owner.post("/t/%d/team/%d/status" % (bluefin, uid), {"status": "disabled"})
+        assert r.status == 303, r
+        assert q("SELECT status FROM users WHERE id = %d" % uid) == "disabled" and audited("team.disabled") == 1
+        # Again: nothing to change, and nothing changes or is audited.
+        r = owner.post("/t/%d/team/%d/status" % (bluefin, uid), {"status": "disabled"})
+        assert r.status == 409, r
+        assert audited("team.disabled") == 1
+        r = owner.post("/t/%d/team/%d/status" % (bluefin, uid), {"status": "active"})
+        assert r.status == 303 and q("SELECT status FROM users WHERE id = %d" % uid) == "active", r
+        assert audited("team.enabled") == 1
+        # An invitation not yet accepted: refused, and the account is as it was.
+        q("UPDATE users SET status = 'invited' WHERE id = %d" % uid)
+        r = owner.post("/t/%d/team/%d/status" % (bluefin, uid), {"status": "disabled"})
+        assert r.status == 409 and q("SELECT status FROM users WHERE id = %d" % uid) == "invited", r
+        assert audited("team.disabled") == 1
+    finally:
+        q("DELETE FROM users WHERE id = %d" % uid)

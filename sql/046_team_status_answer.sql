@@ -1,0 +1,33 @@
+-- 046_team_status_answer.sql - the answer of a status change is what the
+-- change did (issue 17, finding 4).
+--
+-- sql/004's team_set_status() returned FOUND after its DELETE of the
+-- user's sessions, not after the UPDATE of the user: disabling a user who
+-- had no live session changed the account, then answered "nothing
+-- changed" (409, no audit row), and the change was committed anyway. Now
+-- the result is the UPDATE's: true exactly when the status changed, and
+-- the caller writes the audit row in the same transaction.
+CREATE OR REPLACE FUNCTION team_set_status(p_tenant bigint, p_user bigint, p_status text) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    changed boolean;
+BEGIN
+    IF p_tenant NOT IN (SELECT visible_tenant_ids()) OR p_status NOT IN ('active', 'disabled')
+       OR NOT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = p_tenant AND user_id = p_user) THEN
+        RETURN false;
+    END IF;
+    IF p_status = 'disabled' AND EXISTS (
+        SELECT 1 FROM memberships m WHERE m.user_id = p_user AND m.role IN ('owner', 'mssp_admin')
+           AND NOT EXISTS (SELECT 1 FROM memberships o JOIN users u ON u.id = o.user_id
+                            WHERE o.tenant_id = m.tenant_id AND o.role = m.role AND o.user_id <> p_user
+                              AND u.status = 'active')) THEN
+        RAISE EXCEPTION 'a tenant must keep at least one active Owner'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'last_owner';
+    END IF;
+    UPDATE users SET status = p_status WHERE id = p_user AND status NOT IN ('invited', p_status);
+    changed := FOUND;
+    IF changed AND p_status = 'disabled' THEN
+        DELETE FROM sessions WHERE user_id = p_user;
+    END IF;
+    RETURN changed;
+END $$;
