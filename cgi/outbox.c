@@ -1,6 +1,7 @@
 /* outbox.c - render an email from templates and queue it in mail_outbox. */
 #include "outbox.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +11,14 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "token.h"
 #include "view.h"
 
 #define OUTBOX_MAX_ADDR 320
 #define OUTBOX_MAX_SUBJECT 200
 
 DB_STMT(st_outbox_brand_tenant, 1, "SELECT " BRAND_COLUMNS " FROM brand_for_tenant($1::bigint)");
+DB_STMT(st_outbox_limit, 3, "SELECT mail_limit_take($1, $2::int, make_interval(secs => $3::int))");
 DB_STMT(st_outbox_insert, 5,
         "INSERT INTO mail_outbox (tenant_id, root_id, to_addr, subject, body_text, body_html)"
         " SELECT $1::bigint, (SELECT root_id FROM tenants WHERE id = $1::bigint), $2, $3, $4, $5");
@@ -59,27 +62,92 @@ static char *brand_base(json_t *brand)
 	return buf_ok(&b) ? buf_take(&b) : NULL;
 }
 
-/* Links built from PORTAL_BASE_URL in the model's top-level strings move
- * to the brand's base. */
+enum res outbox_limit_address(const char *kind, const char *email, int max, int window_seconds)
+{
+	char low[OUTBOX_MAX_ADDR + 1], hash[65], key[128];
+	size_t n = 0;
+
+	while (*email == ' ' || *email == '\t')
+		email++;
+	for (; *email && n < OUTBOX_MAX_ADDR; email++)
+		low[n++] = (char)tolower((unsigned char)*email);
+	while (n > 0 && (low[n - 1] == ' ' || low[n - 1] == '\t'))
+		n--;
+	low[n] = '\0';
+	tok_sha256_hex(low, n, hash);
+	snprintf(key, sizeof(key), "%s:%s", kind, hash);
+	return outbox_limit(key, max, window_seconds);
+}
+
+/* Text a user typed (a name, a tenant's name, a reason) made inert for a
+ * mail reader that turns anything like an address into a link, as
+ * security tools "defang" indicators: "://" becomes "[:]//" and a dot
+ * between a letter or digit and two letters ("evil.example") "[.]". The
+ * portal's own links are built separately and left alone. */
+static char *defang(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (const char *p = s; *p; p++) {
+		if (p[0] == ':' && p[1] == '/' && p[2] == '/') {
+			buf_puts(&b, "[:]");
+			continue;
+		}
+		if (p[0] == '.' && p > s && isalnum((unsigned char)p[-1]) && isalpha((unsigned char)p[1]) &&
+		    isalpha((unsigned char)p[2])) {
+			buf_puts(&b, "[.]");
+			continue;
+		}
+		buf_putc(&b, *p);
+	}
+	return buf_ok(&b) ? buf_take(&b) : NULL;
+}
+
+/* The model's top-level strings: links built from PORTAL_BASE_URL move to
+ * the brand's base; every other string is someone's text, defanged. */
 static void rebase_links(json_t *model, const char *base)
 {
 	const char *def = config_get()->base_url, *key;
 	size_t dl = strlen(def);
 	json_t *v;
 
-	if (strcmp(base, def) == 0 || dl == 0)
-		return;
 	json_object_foreach(model, key, v) {
 		const char *s = json_string_value(v);
-		if (s != NULL && strncmp(s, def, dl) == 0 && (s[dl] == '/' || s[dl] == '\0')) {
+		if (s == NULL)
+			continue;
+		if (dl > 0 && strncmp(s, def, dl) == 0 && (s[dl] == '/' || s[dl] == '\0')) {
 			struct buf nb = BUF_INIT;
+			if (strcmp(base, def) == 0)
+				continue;
 			buf_puts(&nb, base);
 			buf_puts(&nb, s + dl);
 			if (buf_ok(&nb))
 				json_object_set_new(model, key, json_string(nb.data));
 			buf_free(&nb);
+		} else {
+			char *d = defang(s);
+			if (d != NULL)
+				json_object_set_new(model, key, json_string(d));
+			free(d);
 		}
 	}
+}
+
+enum res outbox_limit(const char *key, int max, int window_seconds)
+{
+	char maxs[16], wins[16];
+	const char *params[3] = {key, maxs, wins};
+	PGresult *res;
+	enum res r;
+
+	snprintf(maxs, sizeof(maxs), "%d", max);
+	snprintf(wins, sizeof(wins), "%d", window_seconds);
+	res = db_exec(&st_outbox_limit, params, &r);
+	if (res == NULL)
+		return r;
+	r = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0 ? R_SUCCESS : R_TOO_MANY;
+	PQclear(res);
+	return r;
 }
 
 /* A plausible single address: no controls, no spaces, one "@". */

@@ -23,5 +23,15 @@ enum res outbox_queue(long long tenant_id, const char *to, const char *name, jso
  * Never the request's Host: an email's brand and links are the
  * recipient's. */
 json_t *outbox_brand(long long tenant_id);
+/* Take one from the mail limit named key (a kind and what it counts:
+ * "invite-tenant:42", "reset-address:<sha256>"): R_SUCCESS while fewer than
+ * max were taken in the last window_seconds, else R_TOO_MANY and nothing
+ * is taken; a database error as it is. Counted in the database, so every
+ * worker shares it and it holds across restarts. */
+enum res outbox_limit(const char *key, int max, int window_seconds);
+/* outbox_limit() for kind ("reset-address", ...) and an email address,
+ * keyed by the SHA-256 of the address as typed, trimmed and lower-cased
+ * (the same for an address with or without an account). */
+enum res outbox_limit_address(const char *kind, const char *email, int max, int window_seconds);
 
 #endif

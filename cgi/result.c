@@ -15,6 +15,7 @@ static const struct {
 	[R_CONFLICT] = {409, "conflict", "That conflicts with the current state."},
 	[R_GONE] = {410, "gone", "That resource is no longer available."},
 	[R_TOO_LARGE] = {413, "too_large", "The request is too large."},
+	[R_TOO_MANY] = {429, "too_many_requests", "Too many requests. Please wait a while and try again."},
 	[R_UNAVAILABLE] = {503, "unavailable", "The service is temporarily unavailable. Please try again shortly."},
 	[R_INTERNAL] = {500, "internal_error", "Something went wrong on our side."},
 };

@@ -13,6 +13,7 @@ enum res {
 	R_CONFLICT,    /* 409 */
 	R_GONE,        /* 410 */
 	R_TOO_LARGE,   /* 413: a size or count limit was exceeded */
+	R_TOO_MANY,    /* 429: a rate limit was reached */
 	R_UNAVAILABLE, /* 503: database or another dependency is down */
 	R_INTERNAL     /* 500 */
 };

@@ -19,6 +19,9 @@
 
 #define RESET_LIFETIME 3600 /* a reset link works for one hour */
 #define RESET_MAX_PER_HOUR 3
+/* Requests for one address (with an account or not) an hour: past this a
+ * 429, the same for every address, so it tells nobody which exist. */
+#define RESET_REQUESTS_PER_HOUR 5
 #define EMAIL_MAX 320
 
 DB_STMT(st_account_mail_tenant, 1, "SELECT coalesce(account_mail_tenant($1::bigint), 0)");
@@ -187,6 +190,15 @@ enum res page_forgot(struct req *req)
 		req->status = 400;
 		return forgot_page(req, "", "That email address is too long.");
 	}
+	r = outbox_limit_address("reset-address", email, RESET_REQUESTS_PER_HOUR, 3600);
+	if (r == R_TOO_MANY) {
+		req->status = 429;
+		return forgot_page(req, email,
+		                   "Too many reset requests for this address. Wait an hour, then ask again (any email "
+		                   "already sent still works).");
+	}
+	if (r != R_SUCCESS)
+		return r;
 	if (tok_random_hex(token, TOK_BYTES) != 0)
 		return R_INTERNAL;
 	tok_sha256_hex(token, TOK_HEX, hash);

@@ -17,6 +17,8 @@
 #include "view.h"
 
 #define INVITE_DAYS 7
+#define INVITES_PER_TENANT_HOUR 20 /* invitations one tenant may send an hour */
+#define INVITES_PER_ADDRESS_DAY 3  /* invitations to one address a day, from any tenant */
 
 DB_STMT(st_members, 1, "SELECT user_id, email, name, status, role FROM team_members($1::bigint)");
 DB_STMT(st_assignments, 1, "SELECT user_id, tenant_id, tenant_name FROM analyst_assignments_of($1::bigint)");
@@ -224,6 +226,30 @@ enum res page_team_invite(struct req *req)
 	}
 	email = json_string_value(json_object_get(values, "email"));
 	name = json_string_value(json_object_get(values, "name"));
+	/* Limits on the mail a tenant can make the portal send (to anyone). */
+	{
+		char key[48];
+		snprintf(key, sizeof(key), "invite-tenant:%lld", t->id);
+		r = outbox_limit(key, INVITES_PER_TENANT_HOUR, 3600);
+		if (r == R_TOO_MANY)
+			json_object_set_new(errors, "email",
+			                    json_string("This tenant has sent many invitations in the last hour. Wait a "
+			                                "while, then invite again."));
+		else if (r == R_SUCCESS && (r = outbox_limit_address("invite-address", email, INVITES_PER_ADDRESS_DAY,
+		                                                     86400)) == R_TOO_MANY)
+			json_object_set_new(errors, "email",
+			                    json_string("This address has been invited several times today. Wait a day, "
+			                                "or ask the person to check their mail."));
+		if (r == R_TOO_MANY) {
+			req->status = 429;
+			return team_page(req, values, errors);
+		}
+		if (r != R_SUCCESS) {
+			json_decref(values);
+			json_decref(errors);
+			return r;
+		}
+	}
 	if (tok_random_hex(token, TOK_BYTES) != 0) {
 		json_decref(values);
 		json_decref(errors);

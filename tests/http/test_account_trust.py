@@ -244,3 +244,60 @@ def test_a_status_answer_says_what_happened_and_the_audit_agrees(ctx):
         assert audited("team.disabled") == 1
     finally:
         q("DELETE FROM users WHERE id = %d" % uid)
+
+
+def test_mail_anyone_can_cause_is_limited_and_carries_no_links_of_theirs(ctx):
+    # Finding 8: 25 invitations to outside addresses in 0.1 s, a name like
+    # "Free prize at http://evil.example" printed in the email, and /forgot
+    # with no limit per address.
+    q = ctx.stack.psql
+    n = int(time.time() * 1000) % 10000000
+    owner = "limits%d@trust.example" % n
+    q("INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('msp', 'Limits MSP %d', 'eu', '{0}', 0)" % n)
+    msp = ctx.stack.tenant_id("Limits MSP %d" % n)
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id) SELECT 'company', 'Limits Co %d-' || g,"
+      " 'eu', %d, '{0}', 0 FROM generate_series(1, 4) g;"
+      "INSERT INTO users (email, name, password_hash) SELECT '%s', 'Limits', password_hash FROM users"
+      " WHERE email = 'owner@msp1.example';"
+      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'owner' FROM users WHERE email = '%s'"
+      % (n, msp, owner, msp, owner))
+    companies = [int(x) for x in q("SELECT id FROM tenants WHERE parent_id = %d ORDER BY id" % msp).split()]
+    try:
+        c = ctx.login(owner)
+        before = len(ctx.stack.messages())
+        for i in range(20):
+            r = c.post("/t/%d/team/invite" % msp, {"email": "out%d-%d@outside.example" % (n, i), "name": "Out %d" % i,
+                                                   "role": "viewer"})
+            assert r.status == 303, (i, r)
+        r = c.post("/t/%d/team/invite" % msp, {"email": "out%d-20@outside.example" % n, "name": "Kept Name",
+                                               "role": "viewer"})
+        assert r.status == 429 and "many invitations in the last hour" in r.text and 'value="Kept Name"' in r.text, r
+        assert q("SELECT count(*) FROM mail_outbox WHERE to_addr LIKE 'out%d-%%'" % n) == "20"
+        # One address, from tenant after tenant: three a day.
+        twice = "twice%d@outside.example" % n
+        for co in companies[:3]:
+            assert c.post("/t/%d/team/invite" % co, {"email": twice, "name": "Twice", "role": "viewer"}).status == 303
+        r = c.post("/t/%d/team/invite" % companies[3], {"email": twice, "name": "Twice", "role": "viewer"})
+        assert r.status == 429 and "invited several times today" in r.text, r
+        # A name is text, never a link: defanged in both parts.
+        prize = "prize%d@outside.example" % n
+        r = c.post("/t/%d/team/invite" % companies[3], {"email": prize, "name": "Free prize at http://evil.example",
+                                                       "role": "viewer"})
+        assert r.status == 303, r
+        msg = ctx.stack.wait_mail(lambda m: m["To"] == prize, before, what="the invitation")
+        for part in (portal.body_of(msg), portal.body_of(msg, "html")):
+            assert "Free prize at http[:]//evil[.]example" in part and "evil.example" not in part, part
+        # /forgot: five requests an hour for one address, with an account
+        # or not, then 429 with the form kept.
+        for email in ("nobody%d@outside.example" % n, owner):
+            for i in range(5):
+                r = ctx.client().post("/forgot", {"email": email}, csrf=False)
+                assert r.status == 200, (email, i, r)
+            r = ctx.client().post("/forgot", {"email": email.upper()}, csrf=False)
+            assert r.status == 429 and "Too many reset requests for this address" in r.text, (email, r)
+            assert 'value="%s"' % email.upper() in r.text
+    finally:
+        # The tree is archived, as the portal does (its owner stays its owner).
+        q("DELETE FROM invitations WHERE tenant_id IN (SELECT id FROM tenants WHERE %d = ANY (ancestors));"
+          "DELETE FROM users WHERE email LIKE '%%%d@outside.example';"
+          "UPDATE tenants SET status = 'archived' WHERE %d = ANY (ancestors)" % (msp, n, msp))
