@@ -281,6 +281,15 @@ static const char *check_item(json_t *item, const struct field *fields, size_t n
 	}
 	for (; order != NULL && order->before != NULL; order++) {
 		size_t a = field_index(fields, nfields, order->before), b = field_index(fields, nfields, order->after);
+		/* A later time without its earlier one (a finding reported
+		 * already fixed, an incident already closed): the earlier one
+		 * would default to now, after it; it is taken as that time
+		 * instead (an update keeps the earliest anyway). */
+		if (!tset[a] && tset[b] && a < nfields && tval[b] < (long long)time(NULL)) {
+			json_object_set(o, fields[a].col, json_object_get(o, fields[b].col));
+			tval[a] = tval[b];
+			tset[a] = 1;
+		}
 		if (tset[a] && tset[b] && tval[b] < tval[a]) {
 			snprintf(msg, sizeof(msg), "%s must not be before %s", order->after, order->before);
 			json_decref(o);

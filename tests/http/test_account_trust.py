@@ -73,12 +73,32 @@ def test_ingest_refuses_dates_the_database_would_item_by_item(ctx):
     stored = ctx.stack.psql("SELECT string_agg(external_id, ',' ORDER BY external_id) FROM incidents"
                             " WHERE external_id LIKE 't-%d-%%'" % n)
     assert stored == "t-%d-5,t-%d-6" % (n, n), stored
+    # Reported already closed, with no opening: opened when it was closed
+    # (not now, after its close: the trend's open counts would go negative).
+    past = "2026-01-05T10:00:00Z"
+    r = ctx.client().request("POST", "/api/v2/incidents", body=json.dumps({"items": [
+        {"external_id": "t-%d-closed" % n, "severity": "low", "title": "Closed", "closed_at": past},
+        {"external_id": "t-%d-acked" % n, "severity": "low", "title": "Acked", "acknowledged_at": past,
+         "closed_at": "2026-01-06T10:00:00Z"}]}),
+        headers={"Content-Type": "application/json", "Authorization": "Bearer " + key})
+    assert r.status == 200 and r.json()["errors"] == [], r
+    assert q_opened(ctx, n) == "2026-01-05 10:00:00+00,2026-01-05 10:00:00+00"
+    r = ctx.client().request("POST", "/api/v2/vulnerabilities", body=json.dumps({"items": [
+        {"external_id": "tv-%d-fixed" % n, "cve": "CVE-2024-3400", "severity": "high", "fixed_at": past}]}),
+        headers={"Content-Type": "application/json", "Authorization": "Bearer " + key})
+    assert r.status == 200 and r.json()["errors"] == [], r
+    assert ctx.stack.psql("SELECT first_seen = fixed_at FROM vulnerabilities WHERE external_id = 'tv-%d-fixed'" % n) == "t"
     # Findings too: fixed before first seen.
     r = ctx.client().request("POST", "/api/v2/vulnerabilities", body=json.dumps({"items": [
         {"external_id": "tv-%d" % n, "cve": "CVE-2024-3400", "severity": "high",
          "first_seen": "2026-02-01T00:00:00Z", "fixed_at": "2026-01-01T00:00:00Z"}]}),
         headers={"Content-Type": "application/json", "Authorization": "Bearer " + key})
     assert r.status == 200 and r.json()["errors"][0]["error"] == "fixed_at must not be before first_seen", r
+
+
+def q_opened(ctx, n):
+    return ctx.stack.psql("SELECT string_agg(opened_at::text, ',' ORDER BY external_id) FROM incidents"
+                          " WHERE external_id IN ('t-%d-acked', 't-%d-closed')" % (n, n))
 
 
 def test_threats_tell_of_unseen_customers_only_as_a_count_of_three_or_more(ctx):
