@@ -15,6 +15,7 @@ const struct route routes[] = {
     {"GET", "/reset/{token}", page_reset_form, ACCESS_PUBLIC, ROUTE_SECRET, "reset_form", PERM_VIEW},
     {"POST", "/reset/{token}", page_reset, ACCESS_PUBLIC, ROUTE_SECRET | ROUTE_NO_CSRF, "reset", PERM_VIEW},
     {"GET", "/account/password", page_password_form, ACCESS_USER, 0, "password_form", PERM_VIEW},
+    {"GET", "/account/activity", page_account_activity, ACCESS_USER, 0, "account_activity", PERM_VIEW},
     {"POST", "/account/password", page_password, ACCESS_USER, 0, "password", PERM_VIEW},
     {"GET", "/", page_home, ACCESS_USER, 0, "home", PERM_VIEW},
     {"GET", "/tenants", page_tenants, ACCESS_USER, 0, "tenants", PERM_VIEW},

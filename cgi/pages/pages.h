@@ -18,6 +18,7 @@ enum res page_forgot(struct req *req);
 enum res page_reset_form(struct req *req);
 enum res page_reset(struct req *req);
 enum res page_password_form(struct req *req);
+enum res page_account_activity(struct req *req);
 enum res page_password(struct req *req);
 /* tenant.c */
 enum res page_tenants(struct req *req);

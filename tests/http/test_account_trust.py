@@ -321,3 +321,44 @@ def test_mail_anyone_can_cause_is_limited_and_carries_no_links_of_theirs(ctx):
         q("DELETE FROM invitations WHERE tenant_id IN (SELECT id FROM tenants WHERE %d = ANY (ancestors));"
           "DELETE FROM users WHERE email LIKE '%%%d@outside.example';"
           "UPDATE tenants SET status = 'archived' WHERE %d = ANY (ancestors)" % (msp, n, msp))
+
+
+def test_sign_in_history_is_the_users_own_not_a_tenants(ctx):
+    # Finding 3: after an invite, a tenant read the user's sign-ins (with
+    # their addresses) and resets from before, in other tenants, in its
+    # audit log and its CSV. Account events belong to the person: on their
+    # Security activity page, in no tenant's log.
+    q = ctx.stack.psql
+    n = int(time.time() * 1000) % 10000000
+    nw, ever = ctx.stack.tenant_id("Northwind Security"), ctx.stack.tenant_id("Evergreen MSP")
+    email = "history%d@trust.example" % n
+    q("INSERT INTO users (email, name, password_hash) SELECT '%s', 'History', password_hash FROM users"
+      " WHERE email = 'admin@northwind.example';"
+      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_analyst' FROM users WHERE email = '%s'"
+      % (email, nw, email))
+    try:
+        user = ctx.login(email)
+        assert ctx.client().post("/login", {"email": email, "password": "wrong password 1"}, csrf=False).status == 401
+        # A membership of another tenant (as an invite gave one at once).
+        q("INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'viewer' FROM users WHERE email = '%s'"
+          % (ever, email))
+        for who, tenant in (("owner@evergreen.example", ever), ("admin@northwind.example", nw)):
+            c = ctx.login(who)
+            log = c.get_json("/t/%d/audit?user=%s" % (tenant, email)).json()["entries"]
+            assert not [e for e in log if e["action"].startswith("auth.")], (who, log)
+            csv_text = c.get("/t/%d/audit/export?user=%s" % (tenant, email)).text
+            assert "auth.login" not in csv_text, (who, csv_text)
+        # The user's own page has them, with where they came from.
+        page = user.get_json("/account/activity").json()
+        actions = [e["action"] for e in page["events"]]
+        assert actions[:2] == ["auth.login_failed", "auth.login"], actions
+        assert all(e["ip"] for e in page["events"][:2])
+        html = user.get("/account/activity").text
+        assert "Signed in" in html and "A sign-in with a wrong password" in html
+        # Another user's page holds exactly their own account events.
+        other = ctx.login("owner@evergreen.example").get_json("/account/activity").json()["total"]
+        assert q("SELECT count(*) FROM audit_log WHERE tenant_id IS NULL AND user_id = (SELECT id FROM users"
+                 " WHERE email = 'owner@evergreen.example')") == str(other)
+    finally:
+        q("DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE email = '%s') AND tenant_id = %d;"
+          "DELETE FROM users WHERE email = '%s'" % (email, ever, email))
