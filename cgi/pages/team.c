@@ -39,7 +39,7 @@ DB_STMT(st_in_tree, 2,
 DB_STMT(st_invitation, 1,
         "SELECT invitation_id, user_id, email, name, user_status, tenant_id, tenant_name, role, expired, accepted"
         " FROM invitation_lookup($1)");
-DB_STMT(st_accept, 3, "SELECT invitation_accept($1, $2, $3)");
+DB_STMT(st_accept, 4, "SELECT invitation_accept($1, $2, $3, $4::bigint)");
 
 static const char *const grantable_names[] = {"owner", "admin", "analyst", "viewer", "mssp_admin", "mssp_analyst",
                                               NULL};
@@ -479,6 +479,24 @@ enum res page_team_unassign(struct req *req) { return assignment(req, 0); }
 
 /* ------------------------------------------------------------ invitations */
 
+/* "j***@example.com": enough for the person to know which of their
+ * addresses an invitation is for, not enough to learn someone's. */
+static const char *mask_email(struct req *req, const char *email)
+{
+	const char *at = strchr(email, '@');
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	if (at == NULL || at == email)
+		return "";
+	buf_putc(&b, email[0]);
+	buf_puts(&b, "***");
+	buf_puts(&b, at);
+	out = buf_ok(&b) ? arena_strdup(&req->arena, b.data) : "";
+	buf_free(&b);
+	return out ? out : "";
+}
+
 /* Look up the invitation of the token in the path; fills the model. */
 static enum res invitation(struct req *req, char hash[65], int *usable, int *needs_password)
 {
@@ -518,6 +536,15 @@ static enum res invitation(struct req *req, char hash[65], int *usable, int *nee
 	} else if (strcmp(PQgetvalue(res, 0, 8), "t") == 0) {
 		req->status = 410;
 		json_object_set_new(m, "expired", json_true());
+	} else if (strcmp(PQgetvalue(res, 0, 4), "invited") != 0 &&
+	           (req->sess == NULL || req->sess->user_id != atoll(PQgetvalue(res, 0, 1)))) {
+		/* An account that exists: its owner accepts, signed in. */
+		char next[96];
+		snprintf(next, sizeof(next), "/login?next=/invite/%s", tok);
+		req->status = req->sess == NULL ? 200 : 403;
+		json_object_set_new(m, "sign_in_as", json_string(mask_email(req, PQgetvalue(res, 0, 2))));
+		json_object_set_new(m, "wrong_account", json_boolean(req->sess != NULL));
+		json_object_set_new(m, "login_link", json_string(next));
 	} else {
 		*usable = 1;
 		*needs_password = strcmp(PQgetvalue(res, 0, 4), "invited") == 0;
@@ -544,7 +571,8 @@ enum res page_invite_accept(struct req *req)
 	    {"password2", "Repeat password", FORM_TEXT, 0, 0, PW_MAX_LEN, NULL},
 	};
 	char hash[65], pwh[PW_HASH_MAX];
-	const char *params[3];
+	const char *params[4];
+	char me[24];
 	json_t *values, *errors, *m = view_model(req);
 	PGresult *res;
 	enum res r;
@@ -552,8 +580,14 @@ enum res page_invite_accept(struct req *req)
 
 	if (!sess_same_origin(req))
 		return R_FORBIDDEN;
-	if ((r = invitation(req, hash, &usable, &needs)) != R_SUCCESS || !usable)
+	if ((r = invitation(req, hash, &usable, &needs)) != R_SUCCESS)
 		return r;
+	if (!usable) {
+		/* An account's invitation, and not its owner signed in: refused. */
+		if (json_object_get(m, "sign_in_as") != NULL)
+			req->status = 403;
+		return R_SUCCESS;
+	}
 	form_check(req, fields, 3, &values, &errors);
 	if (needs) {
 		const char *p1 = http_form(req, "password"), *p2 = http_form(req, "password2");
@@ -579,6 +613,8 @@ enum res page_invite_accept(struct req *req)
 	params[0] = hash;
 	params[1] = json_string_value(json_object_get(values, "name"));
 	params[2] = needs ? pwh : NULL;
+	snprintf(me, sizeof(me), "%lld", req->sess ? req->sess->user_id : 0LL);
+	params[3] = req->sess ? me : NULL;
 	res = db_exec(&st_accept, params, &r);
 	json_decref(values);
 	json_decref(errors);

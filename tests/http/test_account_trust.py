@@ -2,6 +2,7 @@
 attacker tried it, refused. One test per finding that is fixed."""
 import json
 import time
+import urllib.parse
 
 import portal
 
@@ -362,3 +363,49 @@ def test_sign_in_history_is_the_users_own_not_a_tenants(ctx):
     finally:
         q("DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE email = '%s') AND tenant_id = %d;"
           "DELETE FROM users WHERE email = '%s'" % (email, ever, email))
+
+
+def test_an_invitation_to_an_existing_account_needs_its_owners_consent(ctx):
+    # Finding 2: inviting an existing user made the membership at once; the
+    # inviting tenant could then see and act on them (disable the account
+    # everywhere, read their history). Now nothing changes until the person
+    # accepts, signed in as themselves.
+    q = ctx.stack.psql
+    n = int(time.time() * 1000) % 10000000
+    nw, ever = ctx.stack.tenant_id("Northwind Security"), ctx.stack.tenant_id("Evergreen MSP")
+    email = "consent%d@trust.example" % n
+    q("INSERT INTO users (email, name, password_hash) SELECT '%s', 'Consent', password_hash FROM users"
+      " WHERE email = 'admin@northwind.example';"
+      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_analyst' FROM users WHERE email = '%s'"
+      % (email, nw, email))
+    uid = ctx.stack.user_id(email)
+    try:
+        attacker = ctx.login("owner@evergreen.example")
+        before = len(ctx.stack.messages())
+        r = attacker.post("/t/%d/team/invite" % ever, {"email": email, "name": "Consent", "role": "viewer"})
+        assert r.status == 303, r
+        assert q("SELECT count(*) FROM memberships WHERE user_id = %d AND tenant_id = %d" % (uid, ever)) == "0"
+        # Not a member: not in the team, and nothing to disable.
+        team = attacker.get_json("/t/%d/team" % ever).json()["members"]
+        assert email not in [m["email"] for m in team]
+        r = attacker.post("/t/%d/team/%d/status" % (ever, uid), {"status": "disabled"})
+        assert r.status == 404, r
+        assert q("SELECT status FROM users WHERE id = %d" % uid) == "active"
+        msg = ctx.stack.wait_mail(lambda m: m["To"] == email, before, what="the invitation")
+        path = urllib.parse.urlsplit(portal.find_link(portal.body_of(msg), r"https?://\S+/invite/[0-9a-f]{64}")).path
+        # Whoever holds the link, signed out or as someone else: may not accept.
+        page = ctx.client().get(path)
+        assert page.status == 200 and "c***@trust.example" in page.text and email not in page.text
+        assert ctx.client().post(path, {}, csrf=False).status == 403
+        other = ctx.login("owner@msp1.example")
+        assert other.post(path, {}).status == 403
+        assert q("SELECT count(*) FROM memberships WHERE user_id = %d AND tenant_id = %d" % (uid, ever)) == "0"
+        # The person, signed in, accepts: now a member.
+        me = ctx.login(email)
+        assert me.get("/t/%d" % ever).status == 404
+        r = me.post(path, {})
+        assert r.status == 303, r
+        assert q("SELECT role FROM memberships WHERE user_id = %d AND tenant_id = %d" % (uid, ever)) == "viewer"
+        assert me.get("/t/%d" % ever).status == 200
+    finally:
+        q("DELETE FROM invitations WHERE user_id = %d; DELETE FROM users WHERE id = %d" % (uid, uid))
