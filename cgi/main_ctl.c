@@ -32,7 +32,10 @@ static void usage(void)
 	        "                                the Owner then adds companies in the portal\n"
 	        "  seed-demo [--size S|M|L]      load demo tenants and users (idempotent)\n"
 	        "  check                         verify config, database, RLS and templates\n"
-	        "  routes                        print the route table as JSON\n");
+	        "  routes                        print the route table as JSON\n"
+	        "  user-status EMAIL active|disabled\n"
+	        "                                enable or disable an account everywhere (the operator's\n"
+	        "                                call: tenants manage memberships); disabling ends its sessions\n");
 }
 
 static PGconn *connect_or_die(const char *conninfo)
@@ -244,6 +247,45 @@ static int create_root(int argc, char **argv, const char *kind, const char *role
 	return ret;
 }
 
+/* ---------------------------------------------------------------- user-status */
+/* The operator disables or re-enables an account as a whole, in one
+ * transaction with its audit row (no tenant: the account is the person's). */
+static int cmd_user_status(int argc, char **argv)
+{
+	const char *params[2];
+	PGconn *c;
+	PGresult *res;
+	int ret = 1;
+
+	if (argc != 3 || (strcmp(argv[2], "active") != 0 && strcmp(argv[2], "disabled") != 0)) {
+		usage();
+		return 2;
+	}
+	params[0] = argv[1];
+	params[1] = argv[2];
+	c = connect_or_die(config_get()->db_owner);
+	res = PQexecParams(c,
+	                   "WITH u AS (UPDATE users SET status = $2 WHERE lower(email) = lower(btrim($1))"
+	                   "             AND status IN ('active', 'disabled') AND status <> $2 RETURNING id),"
+	                   " s AS (DELETE FROM sessions WHERE $2 = 'disabled' AND user_id IN (SELECT id FROM u)),"
+	                   " a AS (INSERT INTO audit_log (user_id, action, target)"
+	                   "       SELECT id, 'operator.account_' || $2, 'user:' || id FROM u)"
+	                   " SELECT id FROM u",
+	                   2, NULL, params, NULL, NULL, 0);
+	if (exec_ok(c, res, "user-status")) {
+		if (PQntuples(res) == 1) {
+			printf("user %s (%s): %s\n", argv[1], PQgetvalue(res, 0, 0), argv[2]);
+			ret = 0;
+		} else {
+			fprintf(stderr, "ctl: no account %s that is not %s already (an invited account accepts first)\n",
+			        argv[1], argv[2]);
+		}
+	}
+	PQclear(res);
+	PQfinish(c);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- seed-demo */
 static int cmd_seed_demo(int argc, char **argv)
 {
@@ -434,6 +476,8 @@ int main(int argc, char **argv)
 		return cmd_check();
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes();
+	if (strcmp(cmd, "user-status") == 0)
+		return cmd_user_status(argc, argv);
 	usage();
 	return 2;
 }

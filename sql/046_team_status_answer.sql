@@ -7,6 +7,13 @@
 -- changed" (409, no audit row), and the change was committed anyway. Now
 -- the result is the UPDATE's: true exactly when the status changed, and
 -- the caller writes the audit row in the same transaction.
+--
+-- And an account belongs to the person, not to one tenant (finding 2):
+-- a tenant may disable or re-enable an account only when every tenant the
+-- person belongs to is one the caller sees (their own organisation); a
+-- person who also belongs elsewhere is refused ('other_tenants': remove
+-- them from the team instead; the operator disables accounts with
+-- `ctl user-status`).
 CREATE OR REPLACE FUNCTION team_set_status(p_tenant bigint, p_user bigint, p_status text) RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -15,6 +22,10 @@ BEGIN
     IF p_tenant NOT IN (SELECT visible_tenant_ids()) OR p_status NOT IN ('active', 'disabled')
        OR NOT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = p_tenant AND user_id = p_user) THEN
         RETURN false;
+    END IF;
+    IF EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p_user
+                AND m.tenant_id NOT IN (SELECT visible_tenant_ids())) THEN
+        RAISE EXCEPTION 'other_tenants' USING ERRCODE = 'P0001';
     END IF;
     IF p_status = 'disabled' AND EXISTS (
         SELECT 1 FROM memberships m WHERE m.user_id = p_user AND m.role IN ('owner', 'mssp_admin')

@@ -29,6 +29,8 @@ static const char *activity_label(const char *action)
 	    {"auth.reset_done", "Password reset by email link"},
 	    {"auth.password_changed", "Password changed"},
 	    {"auth.password_change_failed", "A password change with a wrong current password"},
+	    {"operator.account_disabled", "Account disabled by the portal's operator"},
+	    {"operator.account_active", "Account enabled again by the portal's operator"},
 	};
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
 		if (strcmp(labels[i].action, action) == 0)

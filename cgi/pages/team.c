@@ -402,6 +402,10 @@ enum res page_team_status(struct req *req)
 	params[1] = uid;
 	params[2] = status;
 	res = db_exec_guarded(&st_set_status, params, &r);
+	if (res == NULL && r == R_BAD_INPUT && strcmp(db_last_message(), "other_tenants") == 0)
+		return team_error(req, 409, "This person also belongs to other organisations, so their account is not "
+		                            "this tenant's to disable. Remove them from this team instead; the portal's "
+		                            "operator can disable the account.");
 	if (res == NULL)
 		return db_refused(req, r);
 	changed = strcmp(PQgetvalue(res, 0, 0), "t") == 0;

@@ -409,3 +409,42 @@ def test_an_invitation_to_an_existing_account_needs_its_owners_consent(ctx):
         assert me.get("/t/%d" % ever).status == 200
     finally:
         q("DELETE FROM invitations WHERE user_id = %d; DELETE FROM users WHERE id = %d" % (uid, uid))
+
+
+def test_a_tenant_cannot_disable_an_account_that_belongs_elsewhere_too(ctx):
+    # Finding 2, the rest: the Owner of one MSP disabled the whole account
+    # of someone who also belonged to other tenants (their sign-in failed
+    # everywhere). An account belongs to the person: a tenant may disable
+    # it only when every tenant the person belongs to is its own; otherwise
+    # it removes them from its team, and the operator uses ctl.
+    q = ctx.stack.psql
+    n = int(time.time() * 1000) % 10000000
+    bluefin, ever = ctx.stack.tenant_id("Bluefin IT"), ctx.stack.tenant_id("Evergreen MSP")
+    email = "twohomes%d@trust.example" % n
+    q("INSERT INTO users (email, name, password_hash) SELECT '%s', 'Two Homes', password_hash FROM users"
+      " WHERE email = 'owner@msp1.example';"
+      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, t, 'viewer' FROM users,"
+      " unnest(ARRAY[%d, %d]) t WHERE email = '%s'" % (email, bluefin, ever, email))
+    uid = ctx.stack.user_id(email)
+    try:
+        for who, tenant in (("owner@evergreen.example", ever), ("owner@msp1.example", bluefin)):
+            r = ctx.login(who).post("/t/%d/team/%d/status" % (tenant, uid), {"status": "disabled"})
+            assert r.status == 409 and "also belongs to other organisations" in r.text, (who, r)
+        assert q("SELECT status FROM users WHERE id = %d" % uid) == "active"
+        assert q("SELECT count(*) FROM audit_log WHERE target = 'user:%d' AND action LIKE 'team.%%'" % uid) == "0"
+        user = ctx.login(email)
+        # The operator's call, with its audit row on the person's own page.
+        p = ctx.stack.ctl("user-status", email.upper(), "disabled")
+        assert p.returncode == 0 and "disabled" in p.stdout, p.stdout
+        assert user.get("/").status == 303                          # its sessions ended
+        r = ctx.client().post("/login", {"email": email, "password": portal.DEMO_PASSWORD}, csrf=False)
+        assert r.status == 401, r
+        p = ctx.stack.ctl("user-status", email, "disabled")
+        assert p.returncode == 1 and "not disabled already" in p.stdout, p.stdout
+        assert ctx.stack.ctl("user-status", email, "active").returncode == 0
+        page = ctx.login(email).get_json("/account/activity").json()["events"]
+        assert [e["action"] for e in page] == ["auth.login", "operator.account_active", "auth.login_failed",
+                                               "operator.account_disabled", "auth.login"], page
+        assert ctx.stack.ctl("user-status", email, "gone").returncode == 2
+    finally:
+        q("DELETE FROM login_failures WHERE email = lower('%s'); DELETE FROM users WHERE id = %d" % (email, uid))

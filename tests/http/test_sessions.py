@@ -1,7 +1,5 @@
 """Session lifetime: idle and absolute expiry; the first admin from ctl."""
 import hashlib
-import os
-import subprocess
 import time
 
 import portal
@@ -43,14 +41,9 @@ def test_recent_activity_keeps_the_session(ctx):
 
 
 def test_ctl_create_admin_makes_a_new_mssp_whose_admin_can_sign_in(ctx):
-    var = ctx.stack.var
-    env = dict(os.environ, PORTAL_DB_OWNER="host=%s/run dbname=portal user=portal_owner" % var,
-               PORTAL_ADMIN_PASSWORD="first-admin-pw-2026")
-    cmd = [os.path.join(portal.ROOT, "build", "asan", "bin", "ctl"), "create-admin", "--mssp", "Southwind Defense",
-           "--region", "us", "--email", "root@southwind.example", "--name", "Sam Root"]
-    if os.getuid() == 0:
-        cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%d" % portal._gid("mssp-portal"), "--init-groups", "--"] + cmd
-    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    args = ["create-admin", "--mssp", "Southwind Defense", "--region", "us", "--email", "root@southwind.example",
+            "--name", "Sam Root"]
+    p = ctx.stack.ctl(*args, env={"PORTAL_ADMIN_PASSWORD": "first-admin-pw-2026"})
     assert p.returncode == 0, p.stdout
     assert "created MSSP Southwind Defense" in p.stdout
     c = ctx.login("root@southwind.example", "first-admin-pw-2026")
@@ -58,9 +51,8 @@ def test_ctl_create_admin_makes_a_new_mssp_whose_admin_can_sign_in(ctx):
     assert [t["name"] for t in home["tenants"]] == ["Southwind Defense"]
     assert home["memberships"][0]["role"] == "mssp_admin"
     # A short password is refused before anything is created.
-    env["PORTAL_ADMIN_PASSWORD"] = "short"
-    cmd[cmd.index("Southwind Defense")] = "Eastwind"
-    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    args[args.index("Southwind Defense")] = "Eastwind"
+    p = ctx.stack.ctl(*args, env={"PORTAL_ADMIN_PASSWORD": "short"})
     assert p.returncode != 0 and "10 to 256 characters" in p.stdout
     assert ctx.stack.psql("SELECT count(*) FROM tenants WHERE name = 'Eastwind'") == "0"
 

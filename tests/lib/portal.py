@@ -256,6 +256,17 @@ class Stack:
         if left < margin:
             time.sleep(left + 1)
 
+    def ctl(self, *args, env=None):
+        """Run the stack's own ctl (the staged copy under var/app/bin, which
+        the servers' user can reach wherever the checkout is) as the owner
+        role; returns the CompletedProcess, output merged."""
+        e = dict(os.environ, PORTAL_DB_OWNER="host=%s/run dbname=portal user=portal_owner" % self.var)
+        e.update(env or {})
+        cmd = [os.path.join(self.var, "app", "bin", "ctl")] + list(args)
+        if os.getuid() == 0:
+            cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%d" % _gid("mssp-portal"), "--init-groups", "--"] + cmd
+        return subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
     def tenant_id(self, name):
         """The id of the tenant called name."""
         return int(self.psql("SELECT id FROM tenants WHERE name = '%s'" % name.replace("'", "''")))
