@@ -157,10 +157,7 @@ def test_a_reset_email_never_takes_its_brand_or_link_from_the_request_host(ctx):
     email = "victim%d@northwind.example" % (int(time.time() * 1000) % 10000000)
     attacker = ctx.login("owner@evergreen.example")
     with ctx.stack.restoring("branding", "tenant_id IN (%d, %d)" % (nw, ever)):
-        q("INSERT INTO users (email, name, password_hash) SELECT '%s', 'Victim', password_hash FROM users"
-          " WHERE email = 'admin@northwind.example';"
-          "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_analyst' FROM users"
-          " WHERE email = '%s'" % (email, nw, email))
+        ctx.stack.new_user(email, (nw, "mssp_analyst"))
         try:
             q("INSERT INTO branding (tenant_id, root_id, page_title) VALUES (%d, %d, 'Northwind SOC')"
               " ON CONFLICT (tenant_id) DO UPDATE SET page_title = excluded.page_title" % (nw, nw))
@@ -203,11 +200,8 @@ def test_an_action_on_an_incident_is_decided_by_the_role_on_its_own_tenant(ctx):
     bluefin = ctx.stack.tenant_id("Bluefin IT")
     company = int(q("SELECT min(id) FROM tenants WHERE parent_id = %d" % bluefin))
     both, analyst = "both%d@trust.example" % n, "msp-analyst%d@trust.example" % n
-    q("INSERT INTO users (email, name, password_hash) SELECT e, 'Trust', password_hash FROM users,"
-      " unnest(ARRAY['%s', '%s']) e WHERE email = 'owner@msp1.example';"
-      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'analyst' FROM users WHERE email IN ('%s', '%s');"
-      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'viewer' FROM users WHERE email = '%s'"
-      % (both, analyst, bluefin, both, analyst, company, both))
+    ctx.stack.new_user(both, (bluefin, "analyst"), (company, "viewer"))
+    ctx.stack.new_user(analyst, (bluefin, "analyst"))
     try:
         iid = int(q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title) SELECT id, root_id,"
                     " 'trust-%d', 'high', 'Role rule' FROM tenants WHERE id = %d RETURNING id" % (n, company)).split()[0])
@@ -236,11 +230,7 @@ def test_a_status_answer_says_what_happened_and_the_audit_agrees(ctx):
     n = int(time.time() * 1000) % 10000000
     bluefin = ctx.stack.tenant_id("Bluefin IT")
     email = "status%d@trust.example" % n
-    q("INSERT INTO users (email, name, password_hash) SELECT '%s', 'Status', password_hash FROM users"
-      " WHERE email = 'owner@msp1.example';"
-      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'viewer' FROM users WHERE email = '%s'"
-      % (email, bluefin, email))
-    uid = ctx.stack.user_id(email)
+    uid = ctx.stack.new_user(email, (bluefin, "viewer"))
 
     def audited(action):
         return int(q("SELECT count(*) FROM audit_log WHERE action = '%s' AND target = 'user:%d'" % (action, uid)))
@@ -277,11 +267,8 @@ def test_mail_anyone_can_cause_is_limited_and_carries_no_links_of_theirs(ctx):
     q("INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('msp', 'Limits MSP %d', 'eu', '{0}', 0)" % n)
     msp = ctx.stack.tenant_id("Limits MSP %d" % n)
     q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id) SELECT 'company', 'Limits Co %d-' || g,"
-      " 'eu', %d, '{0}', 0 FROM generate_series(1, 4) g;"
-      "INSERT INTO users (email, name, password_hash) SELECT '%s', 'Limits', password_hash FROM users"
-      " WHERE email = 'owner@msp1.example';"
-      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'owner' FROM users WHERE email = '%s'"
-      % (n, msp, owner, msp, owner))
+      " 'eu', %d, '{0}', 0 FROM generate_series(1, 4) g" % (n, msp))
+    ctx.stack.new_user(owner, (msp, "owner"))
     companies = [int(x) for x in q("SELECT id FROM tenants WHERE parent_id = %d ORDER BY id" % msp).split()]
     try:
         c = ctx.login(owner)
@@ -333,10 +320,7 @@ def test_sign_in_history_is_the_users_own_not_a_tenants(ctx):
     n = int(time.time() * 1000) % 10000000
     nw, ever = ctx.stack.tenant_id("Northwind Security"), ctx.stack.tenant_id("Evergreen MSP")
     email = "history%d@trust.example" % n
-    q("INSERT INTO users (email, name, password_hash) SELECT '%s', 'History', password_hash FROM users"
-      " WHERE email = 'admin@northwind.example';"
-      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_analyst' FROM users WHERE email = '%s'"
-      % (email, nw, email))
+    ctx.stack.new_user(email, (nw, "mssp_analyst"))
     try:
         user = ctx.login(email)
         assert ctx.client().post("/login", {"email": email, "password": "wrong password 1"}, csrf=False).status == 401
@@ -374,11 +358,7 @@ def test_an_invitation_to_an_existing_account_needs_its_owners_consent(ctx):
     n = int(time.time() * 1000) % 10000000
     nw, ever = ctx.stack.tenant_id("Northwind Security"), ctx.stack.tenant_id("Evergreen MSP")
     email = "consent%d@trust.example" % n
-    q("INSERT INTO users (email, name, password_hash) SELECT '%s', 'Consent', password_hash FROM users"
-      " WHERE email = 'admin@northwind.example';"
-      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_analyst' FROM users WHERE email = '%s'"
-      % (email, nw, email))
-    uid = ctx.stack.user_id(email)
+    uid = ctx.stack.new_user(email, (nw, "mssp_analyst"))
     try:
         attacker = ctx.login("owner@evergreen.example")
         before = len(ctx.stack.messages())
@@ -421,11 +401,7 @@ def test_a_tenant_cannot_disable_an_account_that_belongs_elsewhere_too(ctx):
     n = int(time.time() * 1000) % 10000000
     bluefin, ever = ctx.stack.tenant_id("Bluefin IT"), ctx.stack.tenant_id("Evergreen MSP")
     email = "twohomes%d@trust.example" % n
-    q("INSERT INTO users (email, name, password_hash) SELECT '%s', 'Two Homes', password_hash FROM users"
-      " WHERE email = 'owner@msp1.example';"
-      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, t, 'viewer' FROM users,"
-      " unnest(ARRAY[%d, %d]) t WHERE email = '%s'" % (email, bluefin, ever, email))
-    uid = ctx.stack.user_id(email)
+    uid = ctx.stack.new_user(email, (bluefin, "viewer"), (ever, "viewer"))
     try:
         for who, tenant in (("owner@evergreen.example", ever), ("owner@msp1.example", bluefin)):
             r = ctx.login(who).post("/t/%d/team/%d/status" % (tenant, uid), {"status": "disabled"})

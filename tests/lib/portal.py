@@ -267,6 +267,16 @@ class Stack:
             cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%d" % _gid("mssp-portal"), "--init-groups", "--"] + cmd
         return subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
+    def new_user(self, email, *memberships, name="Test User"):
+        """A new active user with the demo password and the given
+        (tenant id, role) memberships; its id. The caller deletes it."""
+        self.psql("INSERT INTO users (email, name, password_hash) SELECT '%s', '%s', password_hash FROM users"
+                  " WHERE email = 'owner@msp1.example'" % (email.replace("'", "''"), name.replace("'", "''")))
+        uid = self.user_id(email)
+        for tenant, role in memberships:
+            self.psql("INSERT INTO memberships (user_id, tenant_id, role) VALUES (%d, %d, '%s')" % (uid, tenant, role))
+        return uid
+
     def tenant_id(self, name):
         """The id of the tenant called name."""
         return int(self.psql("SELECT id FROM tenants WHERE name = '%s'" % name.replace("'", "''")))
