@@ -41,6 +41,17 @@ const struct config *config_load(void)
 	cfg.templates = env_str("PORTAL_TEMPLATES", "templates");
 	cfg.sql_dir = env_str("PORTAL_SQL", "sql");
 	cfg.base_url = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8080");
+	{
+		/* No trailing '/': every link is base_url + "/path". */
+		size_t n = strlen(cfg.base_url);
+		while (n > 0 && cfg.base_url[n - 1] == '/')
+			n--;
+		if (cfg.base_url[n] != '\0') {
+			char *b = strndup(cfg.base_url, n); /* kept for the process's life, like cfg */
+			if (b != NULL)
+				cfg.base_url = b;
+		}
+	}
 	cfg.portal_hosts = env_str("PORTAL_HOSTS", "");
 	cfg.smtp_url = env_str("SMTP_URL", "smtp://127.0.0.1:2525");
 	cfg.smtp_user = env_str("SMTP_USER", NULL);

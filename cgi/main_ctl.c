@@ -265,8 +265,10 @@ static int cmd_user_status(int argc, char **argv)
 	params[1] = argv[2];
 	c = connect_or_die(config_get()->db_owner);
 	res = PQexecParams(c,
-	                   "WITH u AS (UPDATE users SET status = $2 WHERE lower(email) = lower(btrim($1))"
-	                   "             AND status IN ('active', 'disabled') AND status <> $2 RETURNING id),"
+	                   "WITH u AS (UPDATE users SET status = $2, disabled_by_operator = ($2 = 'disabled')"
+	                   "             WHERE lower(email) = lower(btrim($1))"
+	                   "             AND status IN ('active', 'disabled')"
+	                   "             AND (status <> $2 OR disabled_by_operator <> ($2 = 'disabled')) RETURNING id),"
 	                   " s AS (DELETE FROM sessions WHERE $2 = 'disabled' AND user_id IN (SELECT id FROM u)),"
 	                   " a AS (INSERT INTO audit_log (user_id, action, target)"
 	                   "       SELECT id, 'operator.account_' || $2, 'user:' || id FROM u)"

@@ -45,21 +45,21 @@ json_t *outbox_brand(long long tenant_id)
 	return b;
 }
 
-/* The absolute base of links in this brand's emails: the tenant's portal
- * host (nearest ancestor's) with the scheme of PORTAL_BASE_URL, else
- * PORTAL_BASE_URL. */
-static char *brand_base(json_t *brand)
+enum res outbox_limit(const char *key, int max, int window_seconds)
 {
-	const char *base = config_get()->base_url, *host = json_string_value(json_object_get(brand, "host"));
-	const char *colon = strstr(base, "://");
-	struct buf b = BUF_INIT;
+	char maxs[16], wins[16];
+	const char *params[3] = {key, maxs, wins};
+	PGresult *res;
+	enum res r;
 
-	if (host != NULL && *host && colon != NULL) {
-		buf_append(&b, base, (size_t)(colon - base));
-		buf_printf(&b, "://%s", host);
-	} else
-		buf_puts(&b, base);
-	return buf_ok(&b) ? buf_take(&b) : NULL;
+	snprintf(maxs, sizeof(maxs), "%d", max);
+	snprintf(wins, sizeof(wins), "%d", window_seconds);
+	res = db_exec(&st_outbox_limit, params, &r);
+	if (res == NULL)
+		return r;
+	r = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0 ? R_SUCCESS : R_TOO_MANY;
+	PQclear(res);
+	return r;
 }
 
 enum res outbox_limit_address(const char *kind, const char *email, int max, int window_seconds)
@@ -103,51 +103,21 @@ static char *defang(const char *s)
 	return buf_ok(&b) ? buf_take(&b) : NULL;
 }
 
-/* The model's top-level strings: links built from PORTAL_BASE_URL move to
- * the brand's base; every other string is someone's text, defanged. */
-static void rebase_links(json_t *model, const char *base)
-{
-	const char *def = config_get()->base_url, *key;
-	size_t dl = strlen(def);
-	json_t *v;
+/* The keys of an email's model that hold text someone typed (a person's
+ * or a tenant's name, a decision's reason): defanged. Links, addresses and
+ * the portal's own words are left as they are. */
+static const char *const typed_keys[] = {"name", "inviter", "tenant_name", "msp_name", "mssp_name", "reason",
+                                         "requester", NULL};
 
-	json_object_foreach(model, key, v) {
-		const char *s = json_string_value(v);
-		if (s == NULL)
-			continue;
-		if (dl > 0 && strncmp(s, def, dl) == 0 && (s[dl] == '/' || s[dl] == '\0')) {
-			struct buf nb = BUF_INIT;
-			if (strcmp(base, def) == 0)
-				continue;
-			buf_puts(&nb, base);
-			buf_puts(&nb, s + dl);
-			if (buf_ok(&nb))
-				json_object_set_new(model, key, json_string(nb.data));
-			buf_free(&nb);
-		} else {
-			char *d = defang(s);
-			if (d != NULL)
-				json_object_set_new(model, key, json_string(d));
-			free(d);
-		}
+static void defang_typed(json_t *obj, const char *const *keys)
+{
+	for (const char *const *k = keys; *k; k++) {
+		const char *v = json_string_value(json_object_get(obj, *k));
+		char *d = v != NULL ? defang(v) : NULL;
+		if (d != NULL)
+			json_object_set_new(obj, *k, json_string(d));
+		free(d);
 	}
-}
-
-enum res outbox_limit(const char *key, int max, int window_seconds)
-{
-	char maxs[16], wins[16];
-	const char *params[3] = {key, maxs, wins};
-	PGresult *res;
-	enum res r;
-
-	snprintf(maxs, sizeof(maxs), "%d", max);
-	snprintf(wins, sizeof(wins), "%d", window_seconds);
-	res = db_exec(&st_outbox_limit, params, &r);
-	if (res == NULL)
-		return r;
-	r = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0 ? R_SUCCESS : R_TOO_MANY;
-	PQclear(res);
-	return r;
 }
 
 /* A plausible single address: no controls, no spaces, one "@". */
@@ -223,12 +193,15 @@ enum res outbox_queue(long long tenant_id, const char *to, const char *name, jso
 	if (json_object_get(model, "brand") == NULL)
 		json_object_set_new(model, "brand", outbox_brand(tenant_id));
 	{
+		/* Links go to PORTAL_BASE_URL: a tenant's host name is its claim,
+		 * not yet verified to lead to this portal, so no link (a reset or
+		 * invitation token above all) is built on it. */
+		static const char *const brand_typed[] = {"page_title", NULL};
 		json_t *brand = json_object_get(model, "brand");
-		char *base = brand_base(brand);
+		const char *base = config_get()->base_url;
 		const char *logo = json_string_value(json_object_get(brand, "logo_light"));
-		if (base == NULL)
-			return R_INTERNAL;
-		rebase_links(model, base);
+		defang_typed(model, typed_keys);
+		defang_typed(brand, brand_typed);
 		if (json_object_get(model, "base_url") == NULL)
 			json_object_set_new(model, "base_url", json_string(base));
 		if (logo != NULL) {
@@ -238,7 +211,6 @@ enum res outbox_queue(long long tenant_id, const char *to, const char *name, jso
 				json_object_set_new(brand, "logo_abs", json_string(u.data));
 			buf_free(&u);
 		}
-		free(base);
 	}
 
 	if ((r = render_part(name, "subject", model, &subject)) != R_SUCCESS ||

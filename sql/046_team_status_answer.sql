@@ -13,7 +13,11 @@
 -- person belongs to is one the caller sees (their own organisation); a
 -- person who also belongs elsewhere is refused ('other_tenants': remove
 -- them from the team instead; the operator disables accounts with
--- `ctl user-status`).
+-- `ctl user-status`). An account the operator disabled stays disabled
+-- until the operator enables it (users.disabled_by_operator): no tenant
+-- path re-enables it.
+ALTER TABLE users ADD COLUMN disabled_by_operator boolean NOT NULL DEFAULT false;
+
 CREATE OR REPLACE FUNCTION team_set_status(p_tenant bigint, p_user bigint, p_status text) RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -22,6 +26,9 @@ BEGIN
     IF p_tenant NOT IN (SELECT visible_tenant_ids()) OR p_status NOT IN ('active', 'disabled')
        OR NOT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = p_tenant AND user_id = p_user) THEN
         RETURN false;
+    END IF;
+    IF EXISTS (SELECT 1 FROM users WHERE id = p_user AND disabled_by_operator) THEN
+        RAISE EXCEPTION 'operator_disabled' USING ERRCODE = 'P0001';
     END IF;
     IF EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p_user
                 AND m.tenant_id NOT IN (SELECT visible_tenant_ids())) THEN

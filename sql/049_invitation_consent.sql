@@ -57,6 +57,15 @@ BEGIN
         RAISE EXCEPTION 'sign_in_first' USING ERRCODE = 'P0001';
     END IF;
     UPDATE invitations SET accepted_at = now() WHERE id = i.id;
+    IF st = 'invited' THEN
+        -- The account becomes usable through this invitation: memberships
+        -- other tenants gave it by inviting it earlier are not consented
+        -- to; their invitations stay pending, to accept signed in.
+        DELETE FROM memberships m
+         WHERE m.user_id = i.user_id AND m.tenant_id <> i.tenant_id
+           AND EXISTS (SELECT 1 FROM invitations x WHERE x.user_id = i.user_id AND x.tenant_id = m.tenant_id
+                          AND x.accepted_at IS NULL);
+    END IF;
     UPDATE users SET name = coalesce(nullif(btrim(p_name), ''), name),
                      password_hash = coalesce(p_password_hash, password_hash),
                      password_changed_at = CASE WHEN p_password_hash IS NULL THEN password_changed_at ELSE now() END,

@@ -149,13 +149,21 @@ static int parse_rfc3339(const char *s, long long *epoch)
 #define TIME_MIN 0LL
 #define TIME_AHEAD 86400LL
 
-/* Pairs of date-times that must come in this order when an item has both. */
+/* Pairs of date-times that must come in this order when an item has both.
+ * fill: when the item leaves out the earlier one (not even null) and the
+ * later one has passed, the earlier is taken as the later (a finding
+ * reported already fixed was seen then, not now; an incident already
+ * acknowledged or closed was opened then). Only first sightings are filled:
+ * an acknowledgement is never made up. */
 struct time_order {
 	const char *before, *after;
+	int fill;
 };
-static const struct time_order vuln_order[] = {{"first_seen", "fixed_at"}, {NULL, NULL}};
-static const struct time_order incident_order[] = {
-    {"opened_at", "acknowledged_at"}, {"opened_at", "closed_at"}, {"acknowledged_at", "closed_at"}, {NULL, NULL}};
+static const struct time_order vuln_order[] = {{"first_seen", "fixed_at", 1}, {NULL, NULL, 0}};
+static const struct time_order incident_order[] = {{"opened_at", "acknowledged_at", 1},
+                                                   {"opened_at", "closed_at", 1},
+                                                   {"acknowledged_at", "closed_at", 0},
+                                                   {NULL, NULL, 0}};
 
 static int is_cve(const char *s)
 {
@@ -281,11 +289,10 @@ static const char *check_item(json_t *item, const struct field *fields, size_t n
 	}
 	for (; order != NULL && order->before != NULL; order++) {
 		size_t a = field_index(fields, nfields, order->before), b = field_index(fields, nfields, order->after);
-		/* A later time without its earlier one (a finding reported
-		 * already fixed, an incident already closed): the earlier one
-		 * would default to now, after it; it is taken as that time
-		 * instead (an update keeps the earliest anyway). */
-		if (!tset[a] && tset[b] && a < nfields && tval[b] < (long long)time(NULL)) {
+		/* The earlier one would default to now, after the later one: it is
+		 * taken as that time instead (an update keeps the earliest anyway). */
+		if (order->fill && !tset[a] && tset[b] && a < nfields && json_object_get(item, fields[a].name) == NULL &&
+		    tval[b] < (long long)time(NULL)) {
 			json_object_set(o, fields[a].col, json_object_get(o, fields[b].col));
 			tval[a] = tval[b];
 			tset[a] = 1;

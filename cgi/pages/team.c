@@ -402,6 +402,9 @@ enum res page_team_status(struct req *req)
 	params[1] = uid;
 	params[2] = status;
 	res = db_exec_guarded(&st_set_status, params, &r);
+	if (res == NULL && r == R_BAD_INPUT && strcmp(db_last_message(), "operator_disabled") == 0)
+		return team_error(req, 409, "The portal's operator disabled this account; only the operator can enable "
+		                            "it again.");
 	if (res == NULL && r == R_BAD_INPUT && strcmp(db_last_message(), "other_tenants") == 0)
 		return team_error(req, 409, "This person also belongs to other organisations, so their account is not "
 		                            "this tenant's to disable. Remove them from this team instead; the portal's "
@@ -493,7 +496,10 @@ static const char *mask_email(struct req *req, const char *email)
 
 	if (at == NULL || at == email)
 		return "";
-	buf_putc(&b, email[0]);
+	/* The first character, whole (a UTF-8 sequence is 1 to 4 bytes). */
+	do
+		buf_putc(&b, *email++);
+	while (email < at && ((unsigned char)*email & 0xC0) == 0x80);
 	buf_puts(&b, "***");
 	buf_puts(&b, at);
 	out = buf_ok(&b) ? arena_strdup(&req->arena, b.data) : "";
@@ -546,6 +552,11 @@ static enum res invitation(struct req *req, char hash[65], int *usable, int *nee
 		char next[96];
 		snprintf(next, sizeof(next), "/login?next=/invite/%s", tok);
 		req->status = req->sess == NULL ? 200 : 403;
+		/* Whoever holds the link learns the account only masked (the page
+		 * and its JSON twin alike). */
+		json_object_set_new(json_object_get(m, "invitation"), "email",
+		                    json_string(mask_email(req, PQgetvalue(res, 0, 2))));
+		json_object_del(json_object_get(m, "invitation"), "name");
 		json_object_set_new(m, "sign_in_as", json_string(mask_email(req, PQgetvalue(res, 0, 2))));
 		json_object_set_new(m, "wrong_account", json_boolean(req->sess != NULL));
 		json_object_set_new(m, "login_link", json_string(next));

@@ -391,6 +391,40 @@ def test_an_invitation_to_an_existing_account_needs_its_owners_consent(ctx):
         q("DELETE FROM invitations WHERE user_id = %d; DELETE FROM users WHERE id = %d" % (uid, uid))
 
 
+def test_a_new_address_invited_by_two_tenants_joins_only_the_one_it_accepts(ctx):
+    # Review of finding 2: a tenant that invited an address first held a
+    # membership that became live when the person accepted another
+    # tenant's invitation (and, being the oldest, would brand their mail).
+    q = ctx.stack.psql
+    n = int(time.time() * 1000) % 10000000
+    bluefin, ever = ctx.stack.tenant_id("Bluefin IT"), ctx.stack.tenant_id("Evergreen MSP")
+    email = "twoinvites%d@outside.example" % n
+    try:
+        before = len(ctx.stack.messages())
+        assert ctx.login("owner@evergreen.example").post("/t/%d/team/invite" % ever, {
+            "email": email, "name": "Two Invites", "role": "viewer"}).status == 303
+        assert ctx.login("owner@msp1.example").post("/t/%d/team/invite" % bluefin, {
+            "email": email, "name": "Two Invites", "role": "viewer"}).status == 303
+        links = {}
+        for tenant_name in ("Evergreen MSP", "Bluefin IT"):
+            msg = ctx.stack.wait_mail(lambda m: m["To"] == email and tenant_name in portal.body_of(m), before,
+                                      what="the invitation from %s" % tenant_name)
+            link = portal.find_link(portal.body_of(msg), r"https?://\S+/invite/[0-9a-f]{64}")
+            links[tenant_name] = urllib.parse.urlsplit(link).path
+        c = ctx.client()
+        r = c.post(links["Bluefin IT"], {"name": "Two Invites", "password": "two-invites-pw-1",
+                                         "password2": "two-invites-pw-1"}, csrf=False)
+        assert r.status == 303, r
+        uid = ctx.stack.user_id(email)
+        assert q("SELECT string_agg(tenant_id::text, ',') FROM memberships WHERE user_id = %d" % uid) == str(bluefin)
+        assert c.get("/t/%d" % ever).status == 404
+        # Evergreen's invitation is still theirs to accept, signed in.
+        assert c.post(links["Evergreen MSP"], {}, csrf=False).status == 303
+        assert c.get("/t/%d" % ever).status == 200
+    finally:
+        q("DELETE FROM users WHERE email = '%s'" % email)
+
+
 def test_a_tenant_cannot_disable_an_account_that_belongs_elsewhere_too(ctx):
     # Finding 2, the rest: the Owner of one MSP disabled the whole account
     # of someone who also belonged to other tenants (their sign-in failed
@@ -417,6 +451,11 @@ def test_a_tenant_cannot_disable_an_account_that_belongs_elsewhere_too(ctx):
         assert r.status == 401, r
         p = ctx.stack.ctl("user-status", email, "disabled")
         assert p.returncode == 1 and "not disabled already" in p.stdout, p.stdout
+        # Now a member of Bluefin only: still not Bluefin's to enable again.
+        q("DELETE FROM memberships WHERE user_id = %d AND tenant_id = %d" % (uid, ever))
+        r = ctx.login("owner@msp1.example").post("/t/%d/team/%d/status" % (bluefin, uid), {"status": "active"})
+        assert r.status == 409 and "only the operator can enable" in r.text, r
+        assert q("SELECT status FROM users WHERE id = %d" % uid) == "disabled"
         assert ctx.stack.ctl("user-status", email, "active").returncode == 0
         page = ctx.login(email).get_json("/account/activity").json()["events"]
         assert [e["action"] for e in page] == ["auth.login", "operator.account_active", "auth.login_failed",
