@@ -116,10 +116,25 @@ struct tenant_ctx *authz_tenant_from_row(struct req *req, long long id, PGresult
 	return t->name && t->kind && t->region ? t : NULL;
 }
 
+/* The row of tenant id (st_tenant_ctx: its context and the user's role),
+ * or NULL with *r set: R_NOT_FOUND when RLS hides it or the user has no
+ * role there (no existence leak), else the database's outcome. */
+static PGresult *tenant_row(const char *id, enum res *r)
+{
+	const char *params[1] = {id};
+	PGresult *res = db_exec(&st_tenant_ctx, params, r);
+
+	if (res != NULL && (PQntuples(res) != 1 || PQgetisnull(res, 0, 6))) {
+		PQclear(res);
+		*r = R_NOT_FOUND;
+		return NULL;
+	}
+	return res;
+}
+
 enum res authz_tenant(struct req *req, enum perm perm)
 {
 	const char *idp = http_route_param(req, 0);
-	const char *params[1];
 	struct tenant_ctx *t;
 	PGresult *res;
 	enum res r;
@@ -132,15 +147,8 @@ enum res authz_tenant(struct req *req, enum perm perm)
 	/* Read with the session (sess_load) for a GET: checked here. */
 	if (req->tenant != NULL && req->tenant->id == id)
 		return authz_can(req->tenant->role, perm, req->tenant->kind) ? R_SUCCESS : R_FORBIDDEN;
-	params[0] = idp;
-	res = db_exec(&st_tenant_ctx, params, &r);
-	if (res == NULL)
+	if ((res = tenant_row(idp, &r)) == NULL)
 		return r;
-	/* RLS hides tenants the user may not see: no row, or no role. */
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 6)) {
-		PQclear(res);
-		return R_NOT_FOUND;
-	}
 	t = authz_tenant_from_row(req, id, res, 1);
 	PQclear(res);
 	if (t == NULL)
@@ -154,18 +162,13 @@ enum res authz_tenant(struct req *req, enum perm perm)
 enum res authz_object(long long tenant_id, enum perm perm)
 {
 	char id[24];
-	const char *params[1] = {id};
 	PGresult *res;
 	enum res r;
 
 	snprintf(id, sizeof(id), "%lld", tenant_id);
-	res = db_exec(&st_tenant_ctx, params, &r);
-	if (res == NULL)
+	if ((res = tenant_row(id, &r)) == NULL)
 		return r;
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 6))
-		r = R_NOT_FOUND;
-	else
-		r = authz_can(authz_role(PQgetvalue(res, 0, 6)), perm, PQgetvalue(res, 0, 4)) ? R_SUCCESS : R_FORBIDDEN;
+	r = authz_can(authz_role(PQgetvalue(res, 0, 6)), perm, PQgetvalue(res, 0, 4)) ? R_SUCCESS : R_FORBIDDEN;
 	PQclear(res);
 	return r;
 }
