@@ -52,6 +52,8 @@ const struct config *config_load(void)
 				cfg.base_url = b;
 		}
 	}
+	if (!http_origin_parse(cfg.base_url, strlen(cfg.base_url), &cfg.base))
+		cfg.base.host_len = 0; /* no origin matches it, no host is it */
 	cfg.portal_hosts = env_str("PORTAL_HOSTS", "");
 	cfg.smtp_url = env_str("SMTP_URL", "smtp://127.0.0.1:2525");
 	cfg.smtp_user = env_str("SMTP_USER", NULL);
@@ -99,15 +101,11 @@ static int in_list(const char *list, const char *host, size_t hl)
 int config_is_portal_host(const char *host)
 {
 	const struct config *c = config_get();
-	const char *b = strstr(c->base_url, "://");
 	size_t hl = strlen(host);
 
 	if (hl == 0)
 		return 0;
-	if (b != NULL) {
-		b += 3;
-		if (strcspn(b, ":/") == hl && strncasecmp(b, host, hl) == 0)
-			return 1;
-	}
+	if (c->base.host_len == hl && strncasecmp(c->base.host, host, hl) == 0)
+		return 1;
 	return in_list(c->portal_hosts, host, hl);
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "http_parse.h"
+
 struct config {
 	const char *db;             /* PORTAL_DB: libpq conninfo of the app role */
 	const char *db_owner;       /* PORTAL_DB_OWNER: conninfo of the owner role (ctl migrate) */
@@ -15,6 +17,7 @@ struct config {
 	const char *templates;      /* PORTAL_TEMPLATES: templates directory */
 	const char *sql_dir;        /* PORTAL_SQL: migrations directory */
 	const char *base_url;       /* PORTAL_BASE_URL: default absolute URL for links in email */
+	struct http_origin base;    /* base_url parsed once (host_len 0: not an http(s) URL) */
 	const char *portal_hosts;   /* PORTAL_HOSTS: the portal's other own host names, comma-separated */
 	const char *smtp_url;       /* SMTP_URL: smtp://host:port or smtps://... */
 	const char *smtp_user;      /* SMTP_USER (optional) */

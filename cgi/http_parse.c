@@ -476,3 +476,38 @@ out:
 	json_decref(j);
 	return ret;
 }
+
+int http_origin_parse(const char *o, size_t olen, struct http_origin *out)
+{
+	const char *p, *end = o + olen;
+	long n = 0;
+
+	if (olen >= 8 && strncmp(o, "https://", 8) == 0) {
+		out->https = 1;
+		p = o + 8;
+	} else if (olen >= 7 && strncmp(o, "http://", 7) == 0) {
+		out->https = 0;
+		p = o + 7;
+	} else {
+		return 0;
+	}
+	out->host = p;
+	while (p < end && *p != ':' && *p != '/')
+		p++;
+	out->host_len = (size_t)(p - out->host);
+	if (out->host_len == 0)
+		return 0;
+	if (p == end || *p == '/') {
+		out->port = out->https ? 443 : 80;
+		return 1;
+	}
+	for (p++; p < end && *p != '/'; p++) {
+		if (*p < '0' || *p > '9' || n > 65535)
+			return 0;
+		n = n * 10 + (*p - '0');
+	}
+	if (n < 1 || n > 65535)
+		return 0;
+	out->port = n;
+	return 1;
+}

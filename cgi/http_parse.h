@@ -93,4 +93,17 @@ static inline const char *http_param_str(const struct http_params *p, const char
  * escape. */
 long http_pct_decode(char *dst, const char *s, size_t len, int plus);
 
+/* An origin: "scheme://host[:port]" (anything after a '/' ignored, as in a
+ * Referer or a base URL), the scheme's default port when none is given.
+ * host points into the parsed string, not terminated. */
+struct http_origin {
+	int https;
+	const char *host;
+	size_t host_len;
+	long port;
+};
+/* Parse s[0..len); 0 for anything that is not http(s) with a host and a
+ * port in 1..65535. */
+int http_origin_parse(const char *s, size_t len, struct http_origin *out);
+
 #endif

@@ -314,45 +314,6 @@ enum res sess_end(struct req *req)
 	return r;
 }
 
-/* Splits an origin ("scheme://host[:port]", anything after a '/' ignored,
- * as in a Referer) into its scheme, host and port, the scheme's default
- * port when none is given. Returns 0 for anything that is not http(s) with
- * a host and a port in 1..65535. */
-static int origin_parts(const char *o, size_t olen, int *https, const char **host, size_t *hlen, long *port)
-{
-	const char *p, *end = o + olen;
-	long n = 0;
-
-	if (olen >= 8 && strncmp(o, "https://", 8) == 0) {
-		*https = 1;
-		p = o + 8;
-	} else if (olen >= 7 && strncmp(o, "http://", 7) == 0) {
-		*https = 0;
-		p = o + 7;
-	} else {
-		return 0;
-	}
-	*host = p;
-	while (p < end && *p != ':' && *p != '/')
-		p++;
-	*hlen = (size_t)(p - *host);
-	if (*hlen == 0)
-		return 0;
-	if (p == end || *p == '/') {
-		*port = *https ? 443 : 80;
-		return 1;
-	}
-	for (p++; p < end && *p != '/'; p++) {
-		if (*p < '0' || *p > '9' || n > 65535)
-			return 0;
-		n = n * 10 + (*p - '0');
-	}
-	if (n < 1 || n > 65535)
-		return 0;
-	*port = n;
-	return 1;
-}
-
 /* The request's Origin (else its Referer) is this portal's own: the scheme
  * and port of PORTAL_BASE_URL (where users reach the portal, whatever port
  * nginx listens on behind it) and the host the request named (nginx passes
@@ -360,18 +321,13 @@ static int origin_parts(const char *o, size_t olen, int *https, const char **hos
 int sess_same_origin(struct req *req)
 {
 	const char *o = *req->origin ? req->origin : req->referer;
-	const char *base = config_get()->base_url;
-	const char *oh, *bh;
-	size_t ohl, bhl;
-	long oport, bport;
-	int ohttps, bhttps;
+	const struct http_origin *base = &config_get()->base;
+	struct http_origin got;
 
-	if (*o == '\0' || *req->host == '\0')
+	if (*o == '\0' || *req->host == '\0' || base->host_len == 0 || !http_origin_parse(o, strlen(o), &got))
 		return 0;
-	if (!origin_parts(base, strlen(base), &bhttps, &bh, &bhl, &bport) ||
-	    !origin_parts(o, strlen(o), &ohttps, &oh, &ohl, &oport))
-		return 0;
-	return ohttps == bhttps && oport == bport && ohl == strlen(req->host) && strncasecmp(oh, req->host, ohl) == 0;
+	return got.https == base->https && got.port == base->port && got.host_len == strlen(req->host) &&
+	       strncasecmp(got.host, req->host, got.host_len) == 0;
 }
 
 int sess_csrf_ok(struct req *req)

@@ -525,9 +525,47 @@ static void test_defaults(void)
 	       "defaults: match the header");
 }
 
+static void test_origin(void)
+{
+	static const struct {
+		const char *s;
+		int ok, https;
+		const char *host;
+		long port;
+	} cases[] = {
+	    {"http://127.0.0.1:8080", 1, 0, "127.0.0.1", 8080},
+	    {"https://portal.example", 1, 1, "portal.example", 443},
+	    {"http://portal.example", 1, 0, "portal.example", 80},
+	    {"http://portal.example:8080/login?next=/", 1, 0, "portal.example", 8080},
+	    {"https://portal.example/", 1, 1, "portal.example", 443},
+	    {"http://127.0.0.1:8080@evil.example", 0, 0, NULL, 0},
+	    {"http://:8080", 0, 0, NULL, 0},
+	    {"http://host:0", 0, 0, NULL, 0},
+	    {"http://host:65536", 0, 0, NULL, 0},
+	    {"http://host:99999999999999999999", 0, 0, NULL, 0},
+	    {"http://host:", 0, 0, NULL, 0},
+	    {"HTTP://host", 0, 0, NULL, 0},
+	    {"ftp://host", 0, 0, NULL, 0},
+	    {"null", 0, 0, NULL, 0},
+	    {"", 0, 0, NULL, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct http_origin o;
+		int ok = http_origin_parse(cases[i].s, strlen(cases[i].s), &o);
+		if (!cases[i].ok) {
+			TAP_OK(!ok, "origin: refuses %s", cases[i].s);
+			continue;
+		}
+		TAP_OK(ok && o.https == cases[i].https && o.port == cases[i].port &&
+		           o.host_len == strlen(cases[i].host) && strncmp(o.host, cases[i].host, o.host_len) == 0,
+		       "origin: %s", cases[i].s);
+	}
+}
+
 int main(void)
 {
 	test_defaults();
+	test_origin();
 	test_pct_decode();
 	test_urlencoded();
 	test_urlencoded_limits();
