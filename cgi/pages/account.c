@@ -126,13 +126,11 @@ static enum res forgot_page(struct req *req, const char *email, const char *erro
 
 enum res page_forgot_form(struct req *req) { return forgot_page(req, NULL, NULL); }
 
-/* Queue the "Reset your password" email with the link for token, in the
- * brand and on the host of the recipient's own tenant (uid's), whatever
- * host the request came to. */
+/* Queue the "Reset your password" email with the link for token (on
+ * PORTAL_BASE_URL) in the brand of the recipient's own tenant (uid's),
+ * whatever host the request came to. */
 static enum res send_reset_mail(const char *uid, const char *to, const char *name, const char *token)
 {
-	const char *base = config_get()->base_url;
-	size_t blen = strlen(base);
 	struct buf link = BUF_INIT;
 	const char *params[1] = {uid};
 	long long tenant;
@@ -146,10 +144,7 @@ static enum res send_reset_mail(const char *uid, const char *to, const char *nam
 	tenant = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
 	PQclear(res);
 
-	while (blen > 0 && base[blen - 1] == '/')
-		blen--;
-	buf_append(&link, base, blen);
-	buf_printf(&link, "/reset/%s", token);
+	buf_printf(&link, "%s/reset/%s", config_get()->base_url, token); /* no trailing '/' (config_load) */
 	buf_putc(&link, '\0');
 	if (!buf_ok(&link)) {
 		buf_free(&link);
@@ -162,7 +157,7 @@ static enum res send_reset_mail(const char *uid, const char *to, const char *nam
 	if (m == NULL)
 		return R_INTERNAL;
 	/* The row has no tenant (nobody is signed in to write one); the brand
-	 * and links are the recipient's tenant's. */
+	 * is the recipient's tenant's. */
 	json_object_set_new(m, "brand", outbox_brand(tenant));
 	r = outbox_queue(0, to, "reset", m);
 	json_decref(m);

@@ -549,15 +549,15 @@ static enum res invitation(struct req *req, char hash[65], int *usable, int *nee
 	} else if (strcmp(PQgetvalue(res, 0, 4), "invited") != 0 &&
 	           (req->sess == NULL || req->sess->user_id != atoll(PQgetvalue(res, 0, 1)))) {
 		/* An account that exists: its owner accepts, signed in. */
+		const char *masked = mask_email(req, PQgetvalue(res, 0, 2));
 		char next[96];
 		snprintf(next, sizeof(next), "/login?next=/invite/%s", tok);
 		req->status = req->sess == NULL ? 200 : 403;
 		/* Whoever holds the link learns the account only masked (the page
 		 * and its JSON twin alike). */
-		json_object_set_new(json_object_get(m, "invitation"), "email",
-		                    json_string(mask_email(req, PQgetvalue(res, 0, 2))));
+		json_object_set_new(json_object_get(m, "invitation"), "email", json_string(masked));
 		json_object_del(json_object_get(m, "invitation"), "name");
-		json_object_set_new(m, "sign_in_as", json_string(mask_email(req, PQgetvalue(res, 0, 2))));
+		json_object_set_new(m, "sign_in_as", json_string(masked));
 		json_object_set_new(m, "wrong_account", json_boolean(req->sess != NULL));
 		json_object_set_new(m, "login_link", json_string(next));
 	} else {
