@@ -10,7 +10,6 @@
 DB_STMT(st_audit, 6,
         "INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, ip, details)"
         " SELECT $1::bigint, (SELECT root_id FROM tenants WHERE id = $1::bigint), $2::bigint, $3, $4, $5, $6::jsonb");
-DB_STMT(st_audit_anon, 4, "SELECT audit_anonymous($1::bigint, $2, $3, $4::jsonb)");
 
 enum res audit_log(struct req *req, long long tenant_id, const char *action, const char *target,
                    json_t *details)
@@ -32,23 +31,6 @@ enum res audit_log(struct req *req, long long tenant_id, const char *action, con
 	params[4] = req->remote_addr;
 	params[5] = ds ? ds : "{}";
 	r = db_run(&st_audit, params);
-	free(ds);
-	return r;
-}
-
-enum res audit_anon(struct req *req, long long user_id, const char *action, json_t *details)
-{
-	char uid[24];
-	const char *params[4];
-	char *ds = details ? json_dumps(details, JSON_COMPACT) : NULL;
-	enum res r;
-
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	params[0] = user_id > 0 ? uid : NULL;
-	params[1] = action;
-	params[2] = req->remote_addr;
-	params[3] = ds ? ds : "{}";
-	r = db_run(&st_audit_anon, params);
 	free(ds);
 	return r;
 }

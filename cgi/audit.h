@@ -13,8 +13,8 @@
  * may be NULL). Needs req->sess; returns the database outcome. */
 enum res audit_log(struct req *req, long long tenant_id, const char *action, const char *target,
                    json_t *details);
-/* Same for events without a signed-in user (sign-in attempts, password
- * resets): user_id may be 0 when the account is unknown. */
-enum res audit_anon(struct req *req, long long user_id, const char *action, json_t *details);
+/* Events without a signed-in user (sign-in attempts, resets, sign-in
+ * links) are audited by the database functions that decide them
+ * (sql/052): the app role cannot write an audit row for anyone else. */
 
 #endif

@@ -67,8 +67,6 @@ const struct config *config_load(void)
 	cfg.session_max = env_int("PORTAL_SESSION_MAX", 43200, 60, 86400 * 90, 10);
 	cfg.request_log = env_int("PORTAL_REQUEST_LOG", 1, 0, 1, 10);
 	cfg.trust_https = env_int("PORTAL_HTTPS", 0, 0, 1, 10);
-	cfg.throttle_account_max = env_int("PORTAL_THROTTLE_ACCOUNT_MAX", 5, 1, 1000, 10);
-	cfg.throttle_ip_max = env_int("PORTAL_THROTTLE_IP_MAX", 20, 1, 100000, 10);
 	cfg.dashboard_cache = env_int("PORTAL_DASHBOARD_CACHE", 32, 0, 256, 10);
 	cfg.context_cache = env_int("PORTAL_CONTEXT_CACHE", 64, 0, 1024, 10);
 	loaded = 1;

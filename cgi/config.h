@@ -31,8 +31,6 @@ struct config {
 	int session_max;            /* PORTAL_SESSION_MAX: seconds, default 12 h */
 	int request_log;            /* PORTAL_REQUEST_LOG: 1 to log one line per request */
 	int trust_https;            /* PORTAL_HTTPS: 1 when nginx terminates TLS */
-	int throttle_account_max;   /* PORTAL_THROTTLE_ACCOUNT_MAX: failed sign-ins per account, default 5 */
-	int throttle_ip_max;        /* PORTAL_THROTTLE_IP_MAX: failed sign-ins per address, default 20 */
 	int dashboard_cache;        /* PORTAL_DASHBOARD_CACHE: dashboard pages cached per worker, 0 = off */
 	int context_cache;          /* PORTAL_CONTEXT_CACHE: request contexts cached per worker, 0 = off */
 };

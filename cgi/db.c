@@ -18,11 +18,12 @@ static int listen_gap;
 static int listen_failed; /* this connection's LISTEN failed: every call is a change */
 static char last_state[6];
 static char last_msg[256];
-/* The identity for a transaction the next statement begins (a GET's);
- * like set_config(..., true) it ends with the transaction (db_commit,
- * db_rollback). */
-static char lazy_uid[24];
-static const char set_identity[] = "SELECT set_config('app.user_id', $1, true)";
+/* The identity for a transaction the next statement begins (a GET's): the
+ * session's token, from which the database derives the user at each use
+ * (app_user_id(), sql/052); like set_config(..., true) it ends with the
+ * transaction (db_commit, db_rollback). */
+static char lazy_token[65];
+static const char set_identity[] = "SELECT set_config('app.token', $1, true)";
 
 static PGresult *begin_pipelined(PGconn *c, const char *uid, struct db_stmt *st, const char *const *params,
                                  enum res *r);
@@ -173,8 +174,8 @@ PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
 
 	if (c == NULL)
 		return NULL;
-	if (lazy_uid[0] && PQtransactionStatus(c) == PQTRANS_IDLE)
-		return begin_pipelined(c, lazy_uid, st, params, r);
+	if (lazy_token[0] && PQtransactionStatus(c) == PQTRANS_IDLE)
+		return begin_pipelined(c, lazy_token, st, params, r);
 	res = PQexecPrepared(c, st->name, st->nparams, params, NULL, NULL, 0);
 	s = PQresultStatus(res);
 	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
@@ -208,8 +209,8 @@ enum res db_simple(const char *sql)
 		return R_UNAVAILABLE;
 	if (PQtransactionStatus(c) == PQTRANS_IDLE && (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0))
 		return R_SUCCESS; /* nothing begun: nothing to end */
-	if (lazy_uid[0] && PQtransactionStatus(c) == PQTRANS_IDLE) { /* begin it with the identity */
-		const char *params[1] = {lazy_uid};
+	if (lazy_token[0] && PQtransactionStatus(c) == PQTRANS_IDLE) { /* begin it with the identity */
+		const char *params[1] = {lazy_token};
 		if (PQresultStatus(res = PQexec(c, "BEGIN")) != PGRES_COMMAND_OK) {
 			r = db_classify(res);
 			PQclear(res);
@@ -339,22 +340,22 @@ PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res 
 	return c != NULL ? begin_pipelined(c, NULL, st, params, r) : NULL;
 }
 
-void db_lazy_identity(long long user_id)
+void db_lazy_identity(const char *token)
 {
-	if (user_id > 0)
-		snprintf(lazy_uid, sizeof(lazy_uid), "%lld", user_id);
+	if (token != NULL && strlen(token) < sizeof(lazy_token))
+		memcpy(lazy_token, token, strlen(token) + 1);
 	else
-		lazy_uid[0] = '\0';
+		lazy_token[0] = '\0';
 }
 enum res db_commit(void)
 {
-	lazy_uid[0] = '\0';
+	lazy_token[0] = '\0';
 	return db_simple("COMMIT");
 }
 
 void db_rollback(void)
 {
-	lazy_uid[0] = '\0';
+	lazy_token[0] = '\0';
 	if (conn != NULL && PQstatus(conn) == CONNECTION_OK &&
 	    PQtransactionStatus(conn) != PQTRANS_IDLE)
 		PQclear(PQexec(conn, "ROLLBACK"));

@@ -64,12 +64,14 @@ enum res db_commit(void);
  * trip (libpq pipeline mode). On failure the transaction is rolled back. */
 PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res *r);
 /* A GET runs its first statement (the session lookup) on its own; with
- * db_lazy_identity(uid) the next statement, if any, begins a transaction
- * with app.user_id = uid (BEGIN, set_config and the statement in one round
- * trip). A read served without a further statement costs one round trip.
- * Like a set_config(..., true) identity it ends with the transaction:
- * db_commit() and db_rollback() clear it, begun or not. */
-void db_lazy_identity(long long user_id);
+ * db_lazy_identity(token) the next statement, if any, begins a transaction
+ * with app.token = token, the session's own (BEGIN, set_config and the
+ * statement in one round trip; the database derives the user from it at
+ * each use, sql/052). A read served without a further statement costs one
+ * round trip. Like a set_config(..., true) identity it ends with the
+ * transaction: db_commit() and db_rollback() clear it, begun or not. token
+ * is copied (at most 64 characters; a longer one sets none). */
+void db_lazy_identity(const char *token);
 /* Roll back if a transaction is open, and drop a lazy identity; safe to
  * call at any time. */
 void db_rollback(void);

@@ -22,6 +22,7 @@ DB_STMT(st_outbox_limit, 3, "SELECT mail_limit_take($1, $2::int, make_interval(s
 DB_STMT(st_outbox_insert, 5,
         "INSERT INTO mail_outbox (tenant_id, root_id, to_addr, subject, body_text, body_html)"
         " SELECT $1::bigint, (SELECT root_id FROM tenants WHERE id = $1::bigint), $2, $3, $4, $5");
+DB_STMT(st_outbox_link, 4, "SELECT auth_link_mail($1::bigint, $2, $3, $4)");
 
 json_t *outbox_brand(long long tenant_id)
 {
@@ -181,15 +182,23 @@ static void subject_line(char *s)
 	}
 }
 
-enum res outbox_queue(long long tenant_id, const char *to, const char *name, json_t *model)
+struct rendered {
+	struct buf subject, text, html;
+};
+
+static void rendered_free(struct rendered *m)
 {
-	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT;
-	char tid[24];
-	const char *params[5];
+	buf_free(&m->subject);
+	buf_free(&m->text);
+	buf_free(&m->html);
+}
+
+/* Render email NAME for tenant_id's brand (see outbox_queue) into m
+ * (freed by the caller with rendered_free, whatever the outcome). */
+static enum res render_mail(long long tenant_id, const char *name, json_t *model, struct rendered *m)
+{
 	enum res r;
 
-	if (to == NULL || !addr_ok(to) || name == NULL || model == NULL)
-		return R_BAD_INPUT;
 	if (json_object_get(model, "brand") == NULL)
 		json_object_set_new(model, "brand", outbox_brand(tenant_id));
 	{
@@ -213,41 +222,76 @@ enum res outbox_queue(long long tenant_id, const char *to, const char *name, jso
 		}
 	}
 
-	if ((r = render_part(name, "subject", model, &subject)) != R_SUCCESS ||
-	    (r = render_part(name, "text", model, &text)) != R_SUCCESS ||
-	    (r = render_part(name, "html", model, &html)) != R_SUCCESS)
-		goto out;
-	subject_line(subject.data);
+	if ((r = render_part(name, "subject", model, &m->subject)) != R_SUCCESS ||
+	    (r = render_part(name, "text", model, &m->text)) != R_SUCCESS ||
+	    (r = render_part(name, "html", model, &m->html)) != R_SUCCESS)
+		return r;
+	subject_line(m->subject.data);
 	{
 		/* Every subject starts with the sender's brand: "Title: ...". */
 		const char *title = json_string_value(json_object_get(json_object_get(model, "brand"), "page_title"));
-		if (title != NULL && subject.data[0] != '\0') {
+		if (title != NULL && m->subject.data[0] != '\0') {
 			struct buf full = BUF_INIT;
-			buf_printf(&full, "%s: %s", title, subject.data);
-			subject_line(full.data ? full.data : subject.data);
+			buf_printf(&full, "%s: %s", title, m->subject.data);
+			subject_line(full.data ? full.data : m->subject.data);
 			if (buf_ok(&full)) {
-				buf_free(&subject);
-				subject = full;
+				buf_free(&m->subject);
+				m->subject = full;
 			} else {
 				buf_free(&full);
 			}
 		}
 	}
-	if (subject.data[0] == '\0') {
+	if (m->subject.data[0] == '\0') {
 		log_err("email %s renders an empty subject", name);
-		r = R_INTERNAL;
-		goto out;
+		return R_INTERNAL;
 	}
-	snprintf(tid, sizeof(tid), "%lld", tenant_id);
-	params[0] = tenant_id > 0 ? tid : NULL;
-	params[1] = to;
-	params[2] = subject.data;
-	params[3] = text.data;
-	params[4] = html.data;
-	r = db_run(&st_outbox_insert, params);
-out:
-	buf_free(&subject);
-	buf_free(&text);
-	buf_free(&html);
+	return R_SUCCESS;
+}
+
+enum res outbox_queue(long long tenant_id, const char *to, const char *name, json_t *model)
+{
+	struct rendered m = {BUF_INIT, BUF_INIT, BUF_INIT};
+	char tid[24];
+	const char *params[5];
+	enum res r;
+
+	if (to == NULL || !addr_ok(to) || name == NULL || model == NULL)
+		return R_BAD_INPUT;
+	if ((r = render_mail(tenant_id, name, model, &m)) == R_SUCCESS) {
+		snprintf(tid, sizeof(tid), "%lld", tenant_id);
+		params[0] = tenant_id > 0 ? tid : NULL;
+		params[1] = to;
+		params[2] = m.subject.data;
+		params[3] = m.text.data;
+		params[4] = m.html.data;
+		r = db_run(&st_outbox_insert, params);
+	}
+	rendered_free(&m);
+	return r;
+}
+
+enum res outbox_queue_link(long long link_id, long long tenant_id, const char *name, json_t *model)
+{
+	struct rendered m = {BUF_INIT, BUF_INIT, BUF_INIT};
+	char lid[24];
+	const char *params[4];
+	PGresult *res;
+	enum res r;
+
+	if (name == NULL || model == NULL)
+		return R_BAD_INPUT;
+	if ((r = render_mail(tenant_id, name, model, &m)) == R_SUCCESS) {
+		snprintf(lid, sizeof(lid), "%lld", link_id);
+		params[0] = lid;
+		params[1] = m.subject.data;
+		params[2] = m.text.data;
+		params[3] = m.html.data;
+		res = db_exec(&st_outbox_link, params, &r);
+		if (res != NULL && (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "t") != 0))
+			r = R_CONFLICT; /* not pending: asked for in another transaction */
+		PQclear(res);
+	}
+	rendered_free(&m);
 	return r;
 }

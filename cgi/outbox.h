@@ -18,6 +18,14 @@
  * request's connection (tenant_id 0: no tenant). R_BAD_INPUT for an unusable address,
  * R_INTERNAL for a template error, else the database outcome. */
 enum res outbox_queue(long long tenant_id, const char *to, const char *name, json_t *model);
+/* The marker a link's model carries where its token goes ("link":
+ * base_url "/reset/" OUTBOX_LINK_TOKEN): the database puts the token in
+ * (auth_link_mail, sql/052), so the worker never holds it. */
+#define OUTBOX_LINK_TOKEN "@@link-token@@"
+/* Render email NAME like outbox_queue() (brand of tenant_id) and queue it
+ * through auth_link_mail() for the pending link link_id (from
+ * auth_link_request in this transaction), to the link's account. */
+enum res outbox_queue_link(long long link_id, long long tenant_id, const char *name, json_t *model);
 /* The effective brand of tenant_id (the recipient's tenant) as a new
  * object; the portal's own for 0, or when the database has no answer.
  * Never the request's Host: an email's brand and links are the

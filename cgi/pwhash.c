@@ -83,47 +83,32 @@ out:
 	return ret;
 }
 
-/* Parse a stored hash; 0 on success. */
-static int parse(const char *stored, unsigned long long *n, unsigned *r, unsigned *p,
-                 unsigned char *salt, size_t *saltlen, unsigned char *dk, size_t *dklen)
-{
-	char salt_hex[129], dk_hex[129];
-
-	if (sscanf(stored, "scrypt$%llu$%u$%u$%128[0-9a-f]$%128[0-9a-f]", n, r, p, salt_hex, dk_hex) != 5)
-		return -1;
-	if (*n < 1024 || *n > (1ULL << 22) || (*n & (*n - 1)) != 0 || *r < 1 || *r > 32 || *p < 1 || *p > 16)
-		return -1;
-	*saltlen = strlen(salt_hex) / 2;
-	*dklen = strlen(dk_hex) / 2;
-	if (*saltlen < 8 || *dklen < 16 || unhex(salt_hex, *saltlen, salt) || unhex(dk_hex, *dklen, dk))
-		return -1;
-	return 0;
-}
-
-int pw_verify(const char *password, const char *stored)
+int pw_derive(const char *password, const char *setting, char out[PW_HASH_MAX])
 {
 	unsigned long long n;
-	unsigned r, p;
-	unsigned char salt[64], want[64], got[64];
-	size_t saltlen, dklen;
-	int ok = 0;
-
-	if (stored == NULL || parse(stored, &n, &r, &p, salt, &saltlen, want, &dklen) != 0)
-		return 0;
-	if (scrypt(password, salt, saltlen, n, r, p, got, dklen) == 0)
-		ok = CRYPTO_memcmp(got, want, dklen) == 0;
-	OPENSSL_cleanse(got, sizeof(got));
-	return ok;
-}
-
-int pw_needs_rehash(const char *stored)
-{
-	unsigned long long n;
-	unsigned r, p;
+	unsigned r, p, keylen;
+	char salt_hex[129];
 	unsigned char salt[64], dk[64];
-	size_t saltlen, dklen;
+	size_t saltlen;
+	int end = 0, ret = -1;
 
-	if (parse(stored, &n, &r, &p, salt, &saltlen, dk, &dklen) != 0)
-		return 1;
-	return n < PW_N || r < PW_R;
+	if (setting == NULL ||
+	    sscanf(setting, "scrypt$%llu$%u$%u$%128[0-9a-f]$%u%n", &n, &r, &p, salt_hex, &keylen, &end) != 5 ||
+	    setting[end] != '\0')
+		return -1;
+	if (n < 1024 || n > (1ULL << 22) || (n & (n - 1)) != 0 || r < 1 || r > 32 || p < 1 || p > 16 ||
+	    keylen < 16 || keylen > sizeof(dk))
+		return -1;
+	saltlen = strlen(salt_hex) / 2;
+	if (saltlen < 8 || strlen(salt_hex) % 2 != 0 || unhex(salt_hex, saltlen, salt) != 0)
+		return -1;
+	if (scrypt(password, salt, saltlen, n, r, p, dk, keylen) == 0) {
+		char dk_hex[2 * sizeof(dk) + 1];
+		hex(dk, keylen, dk_hex);
+		if ((size_t)snprintf(out, PW_HASH_MAX, "scrypt$%llu$%u$%u$%s$%s", n, r, p, salt_hex, dk_hex) < PW_HASH_MAX)
+			ret = 0;
+		OPENSSL_cleanse(dk_hex, sizeof(dk_hex));
+	}
+	OPENSSL_cleanse(dk, sizeof(dk));
+	return ret;
 }

@@ -1,7 +1,8 @@
 /* pwhash.h - password hashing with scrypt through OpenSSL 3's EVP_KDF.
  *
  * Stored form: "scrypt$N$r$p$<salt hex>$<hash hex>", so parameters can be
- * raised later and old hashes still verify (pw_needs_rehash tells). */
+ * raised later and old hashes still verify. The database compares them
+ * (sql/052): the worker derives (pw_derive), it is never given a hash. */
 #ifndef PWHASH_H
 #define PWHASH_H
 
@@ -14,9 +15,10 @@
 /* Hash password into out (PW_HASH_MAX bytes) with the current parameters
  * (N=2^15, r=8, p=1, 16-byte salt). 0 on success. */
 int pw_hash(const char *password, char out[PW_HASH_MAX]);
-/* 1 if password matches stored, 0 otherwise (also for malformed stored). */
-int pw_verify(const char *password, const char *stored);
-/* 1 if stored uses weaker parameters than the current ones. */
-int pw_needs_rehash(const char *stored);
+/* The stored form of password under setting ("scrypt$N$r$p$<salt hex>$<key
+ * bytes>", what auth_login_begin() answers: a hash without its key) into
+ * out, for the database to compare (sql/052: it never hands out a hash).
+ * 0 on success, -1 for a malformed setting. */
+int pw_derive(const char *password, const char *setting, char out[PW_HASH_MAX]);
 
 #endif

@@ -19,7 +19,7 @@
 
 DB_STMT(st_session_lookup, 2,
         "SELECT s.session_id, s.user_id, s.email, s.name, s.unread,"
-        " set_config('app.user_id', s.user_id::text, true)"
+        " set_config('app.token', $1, true)"
         " FROM auth_session_lookup($1, $2::int) s");
 /* A GET's whole context in one statement (sql/043_context_cache.sql):
  * brand (columns 0-5, as brand_from_row reads them), session (6-10), bell
@@ -29,7 +29,6 @@ DB_STMT(st_session_ctx, 4,
         "SELECT brand_tenant_id, page_title, footer, logo_light, logo_dark, host, session_id, user_id, email, name,"
         " unread, bell, t_parent, t_root, t_name, t_kind, t_region, t_role, t_version, t_hour, t_scope, t_until"
         " FROM request_context($1, $2::int, $3::bigint, $4)");
-DB_STMT(st_session_create, 5, "SELECT auth_session_create($1, $2::bigint, $3, $4, $5::int)");
 DB_STMT(st_session_end, 1, "SELECT auth_session_end($1)");
 
 /* ------------------------------------------------------ the context cache
@@ -214,7 +213,7 @@ enum res sess_load(struct req *req)
 	snprintf(idle, sizeof(idle), "%d", config_get()->session_idle);
 	if (whole && req->route->access == ACCESS_TENANT && http_is_id(http_route_param(req, 0)))
 		tenant = http_route_param(req, 0);
-	params[0] = hash;
+	params[0] = tok; /* the database hashes it (sql/052): a hash would identify no one */
 	params[1] = idle;
 	params[2] = tenant;
 	params[3] = req->brand_host;
@@ -272,42 +271,34 @@ enum res sess_load(struct req *req)
 	req->ctx_cached = cached;
 	req->sess = s;
 	if (whole)
-		db_lazy_identity(s->user_id);
+		db_lazy_identity(s->token);
 	return R_SUCCESS; /* the transaction (a write's) stays open for the handler */
 }
 
-enum res sess_create(struct req *req, long long user_id)
+void sess_start(struct req *req, const char *token)
 {
-	char token[TOK_HEX + 1], hash[65], uid[24], maxs[16];
-	const char *params[5];
-	enum res r;
+	http_set_cookie(req, cookie_name(req), token, config_get()->session_max);
+}
 
-	if (tok_random_hex(token, TOK_BYTES) != 0)
-		return R_INTERNAL;
-	tok_sha256_hex(token, TOK_HEX, hash);
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	snprintf(maxs, sizeof(maxs), "%d", config_get()->session_max);
-	params[0] = hash;
-	params[1] = uid;
-	params[2] = req->remote_addr;
-	params[3] = req->user_agent;
-	params[4] = maxs;
-	r = db_run(&st_session_create, params);
-	if (r == R_SUCCESS)
-		http_set_cookie(req, cookie_name(req), token, config_get()->session_max);
-	tok_wipe(token, sizeof(token));
-	return r;
+void sess_device_cookie(struct req *req, const char *device)
+{
+	http_set_cookie(req, req->https ? DEVICE_COOKIE_TLS : DEVICE_COOKIE, device, DEVICE_COOKIE_DAYS * 86400);
+}
+
+const char *sess_device(struct req *req)
+{
+	const char *d = http_cookie(req, req->https ? DEVICE_COOKIE_TLS : DEVICE_COOKIE);
+
+	return d != NULL && tok_is_hex(d, TOK_HEX) ? d : NULL;
 }
 
 enum res sess_end(struct req *req)
 {
-	char hash[65];
 	const char *params[1];
 	enum res r = R_SUCCESS;
 
 	if (req->sess != NULL) {
-		tok_sha256_hex(req->sess->token, TOK_HEX, hash);
-		params[0] = hash;
+		params[0] = req->sess->token;
 		r = db_run(&st_session_end, params);
 	}
 	http_set_cookie(req, cookie_name(req), "", -1);

@@ -8,6 +8,11 @@
 
 #define SESSION_COOKIE "portal_session"
 #define SESSION_COOKIE_TLS "__Host-portal_session"
+/* A browser that signed in to an account before is a known device of it
+ * (sql/052, "Throttling"): guesses from elsewhere do not lock it out. */
+#define DEVICE_COOKIE "portal_device"
+#define DEVICE_COOKIE_TLS "__Host-portal_device"
+#define DEVICE_COOKIE_DAYS 365
 
 struct session {
 	long long id;
@@ -38,8 +43,13 @@ void sess_cache_sync(void);
 /* The same while idle: a burst is read to its end (2 ms without more). */
 void sess_cache_idle(void);
 void sess_cache_free(void);
-/* Start a new session for user_id and set its cookie. */
-enum res sess_create(struct req *req, long long user_id);
+/* Set the cookie of a session the database opened (auth_login,
+ * auth_link_signin, invitation_accept: it makes the token; sql/052). */
+void sess_start(struct req *req, const char *token);
+/* The request's device cookie (64 hex), or NULL; set one the database
+ * gave after a sign-in. */
+const char *sess_device(struct req *req);
+void sess_device_cookie(struct req *req, const char *device);
 /* End the current session (sign-out) and clear the cookie. */
 enum res sess_end(struct req *req);
 /* 1 if the state-changing request carries this session's CSRF token (form

@@ -1,34 +1,31 @@
-/* throttle.h - refuse password guessing: failed sign-ins per account
- * (email, case-insensitive) and per client address.
- *
- * An account with PORTAL_THROTTLE_ACCOUNT_MAX failures (default 5), or an
- * address with PORTAL_THROTTLE_IP_MAX (default 20), within THROTTLE_WINDOW
- * seconds is locked until THROTTLE_WINDOW seconds after its latest failure.
- * The counting lives in sql/005_accounts.sql. */
+/* throttle.h - what a refused sign-in says. The rules live in the
+ * database (sql/052_identity_from_token.sql, "Throttling"): a pair of
+ * account and address (or known device) waits after five wrong passwords,
+ * 30 s doubling to 15 minutes; an address with 20 failures waits 15
+ * minutes except for known devices; an account with 50 failures from
+ * anywhere refuses unknown devices and addresses only. auth_login_begin()
+ * and auth_login() answer with the state, read here. */
 #ifndef THROTTLE_H
 #define THROTTLE_H
 
 #include <stddef.h>
 
-#include "http.h"
+#include <libpq-fe.h>
 
-#define THROTTLE_WINDOW 900 /* 15 minutes */
+#include "http.h"
 
 struct throttle {
 	int locked;
 	int retry_seconds; /* > 0 when locked */
-	const char *scope; /* "account" or "address" when locked (static string) */
+	int refused;       /* refused before the password was looked at */
+	int attacked;      /* the account is being guessed at from many places */
 };
 
-/* Is sign-in as email from this request's address locked? */
-enum res throttle_check(struct req *req, const char *email, struct throttle *t);
-/* Record a failed attempt for email from this address; t receives the lock
- * state the failure leads to. */
-enum res throttle_fail(struct req *req, const char *email, struct throttle *t);
-/* Forget the failures of email's account (after a successful sign-in). */
-enum res throttle_clear(const char *email);
-/* Whole minutes until the lock ends, at least 1. */
-int throttle_minutes(const struct throttle *t);
+/* The state from columns col (locked or outcome), col + 1 (retry_seconds)
+ * and col + 2 (scope) of row 0 of res: locked when the first is "t" or
+ * "locked" (refused, the password not looked at) or "wrong_locked" (a
+ * wrong password that starts a wait). */
+void throttle_from_row(struct throttle *t, const PGresult *res, int col);
 /* "Too many failed sign-in attempts. Try again in N minutes." into out. */
 void throttle_message(const struct throttle *t, char *out, size_t n);
 /* Set the Retry-After header for a locked answer. */

@@ -24,12 +24,15 @@
 #define RESET_REQUESTS_PER_HOUR 5
 #define EMAIL_MAX 320
 
-DB_STMT(st_account_mail_tenant, 1, "SELECT coalesce(account_mail_tenant($1::bigint), 0)");
-DB_STMT(st_reset_request, 5,
-        "SELECT user_id, email, name, created FROM auth_reset_request($1, $2, $3, $4::int, $5::int)");
-DB_STMT(st_reset_lookup, 1, "SELECT user_id, email FROM auth_reset_lookup($1)");
-DB_STMT(st_reset_complete, 2, "SELECT auth_reset_complete($1, $2)");
-DB_STMT(st_my_password_hash, 0, "SELECT auth_my_password_hash()");
+/* Links are made, mailed and checked in the database (sql/052): the worker
+ * renders the email around OUTBOX_LINK_TOKEN and never holds the token. */
+DB_STMT(st_link_request, 5,
+        "SELECT link_id, email, name, coalesce(brand_tenant, 0), created"
+        " FROM auth_link_request($1, $2, $3, $4::int, $5::int)");
+DB_STMT(st_link_lookup, 2, "SELECT user_id, email FROM auth_link_lookup($1, $2)");
+DB_STMT(st_reset_complete, 3, "SELECT auth_reset_complete($1, $2, $3)");
+DB_STMT(st_my_password_setting, 0, "SELECT auth_my_password_setting()");
+DB_STMT(st_password_check, 3, "SELECT outcome, retry_seconds, scope FROM auth_password_check($1, $2, $3)");
 DB_STMT(st_password_change, 2, "SELECT auth_password_change($1, $2)");
 
 /* ------------------------------------------------------------ helpers */
@@ -99,15 +102,12 @@ static int new_password_ok(json_t *errors, const char *pw, const char *pw2)
 	return ok;
 }
 
-/* The link's token from the path as its SHA-256 hex; 0 if malformed. */
-static int token_hash(struct req *req, char hash[65])
+/* The link's token from the path, or NULL if malformed. */
+static const char *link_token(struct req *req)
 {
 	const char *tok = http_route_param(req, 0);
 
-	if (tok == NULL || !tok_is_hex(tok, TOK_HEX))
-		return 0;
-	tok_sha256_hex(tok, TOK_HEX, hash);
-	return 1;
+	return tok != NULL && tok_is_hex(tok, TOK_HEX) ? tok : NULL;
 }
 
 /* ------------------------------------------------------------ forgot */
@@ -126,25 +126,19 @@ static enum res forgot_page(struct req *req, const char *email, const char *erro
 
 enum res page_forgot_form(struct req *req) { return forgot_page(req, NULL, NULL); }
 
-/* Queue the "Reset your password" email with the link for token (on
- * PORTAL_BASE_URL) in the brand of the recipient's own tenant (uid's),
- * whatever host the request came to. */
-static enum res send_reset_mail(const char *uid, const char *to, const char *name, const char *token)
+/* Queue the email of the pending link link_id ("reset" or "signin", the
+ * page under which its token goes) in the brand of the recipient's own
+ * tenant, whatever host the request came to; the database puts the token
+ * in and addresses it (auth_link_mail). */
+enum res account_link_mail(long long link_id, long long tenant, const char *purpose, const char *to,
+                           const char *name)
 {
 	struct buf link = BUF_INIT;
-	const char *params[1] = {uid};
-	long long tenant;
-	PGresult *res;
+	const char *path = strcmp(purpose, "reset") == 0 ? "reset" : "login/link";
 	json_t *m;
 	enum res r;
 
-	res = db_exec(&st_account_mail_tenant, params, &r);
-	if (res == NULL)
-		return r;
-	tenant = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
-	PQclear(res);
-
-	buf_printf(&link, "%s/reset/%s", config_get()->base_url, token); /* no trailing '/' (config_load) */
+	buf_printf(&link, "%s/%s/" OUTBOX_LINK_TOKEN, config_get()->base_url, path); /* no trailing '/' (config_load) */
 	buf_putc(&link, '\0');
 	if (!buf_ok(&link)) {
 		buf_free(&link);
@@ -152,27 +146,42 @@ static enum res send_reset_mail(const char *uid, const char *to, const char *nam
 	}
 	m = json_pack("{s:s, s:s, s:s, s:i}", "name", name, "email", to, "link", link.data, "minutes",
 	              RESET_LIFETIME / 60);
-	tok_wipe(link.data, link.len);
 	buf_free(&link);
 	if (m == NULL)
 		return R_INTERNAL;
-	/* The row has no tenant (nobody is signed in to write one); the brand
-	 * is the recipient's tenant's. */
-	json_object_set_new(m, "brand", outbox_brand(tenant));
-	r = outbox_queue(0, to, "reset", m);
+	r = outbox_queue_link(link_id, tenant, purpose, m);
 	json_decref(m);
 	return r;
+}
+
+enum res account_link_request(struct req *req, const char *purpose, const char *email)
+{
+	char life[16], maxn[16];
+	const char *params[5];
+	PGresult *res = NULL;
+	int mine;
+	enum res r;
+
+	snprintf(life, sizeof(life), "%d", RESET_LIFETIME);
+	snprintf(maxn, sizeof(maxn), "%d", RESET_MAX_PER_HOUR);
+	params[0] = purpose;
+	params[1] = email;
+	params[2] = req->remote_addr;
+	params[3] = life;
+	params[4] = maxn;
+	if ((r = tx_open(&mine)) != R_SUCCESS)
+		return r;
+	res = db_exec(&st_link_request, params, &r);
+	if (res != NULL && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 4), "t") == 0)
+		r = account_link_mail(atoll(PQgetvalue(res, 0, 0)), atoll(PQgetvalue(res, 0, 3)), purpose,
+		                      PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+	PQclear(res);
+	return tx_close(mine, r);
 }
 
 enum res page_forgot(struct req *req)
 {
 	const char *email = http_form(req, "email");
-	char token[TOK_HEX + 1], hash[65], life[16], maxn[16];
-	const char *params[5];
-	PGresult *res = NULL;
-	json_t *d;
-	long long uid = 0;
-	int mine, sent = 0, limited = 0;
 	enum res r;
 
 	if (!sess_same_origin(req))
@@ -194,42 +203,7 @@ enum res page_forgot(struct req *req)
 	}
 	if (r != R_SUCCESS)
 		return r;
-	if (tok_random_hex(token, TOK_BYTES) != 0)
-		return R_INTERNAL;
-	tok_sha256_hex(token, TOK_HEX, hash);
-	snprintf(life, sizeof(life), "%d", RESET_LIFETIME);
-	snprintf(maxn, sizeof(maxn), "%d", RESET_MAX_PER_HOUR);
-	params[0] = email;
-	params[1] = hash;
-	params[2] = req->remote_addr;
-	params[3] = life;
-	params[4] = maxn;
-
-	if ((r = tx_open(&mine)) != R_SUCCESS)
-		goto out;
-	res = db_exec(&st_reset_request, params, &r);
-	if (res == NULL)
-		goto close;
-	if (PQntuples(res) == 1) {
-		uid = atoll(PQgetvalue(res, 0, 0));
-		if (strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
-			r = send_reset_mail(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), token);
-			if (r != R_SUCCESS)
-				goto close;
-			sent = 1;
-		} else {
-			limited = 1;
-		}
-	}
-	d = json_pack("{s:s, s:b, s:b}", "email", email, "sent", sent, "rate_limited", limited);
-	r = audit_anon(req, uid, "auth.reset_requested", d);
-	json_decref(d);
-close:
-	r = tx_close(mine, r);
-out:
-	PQclear(res);
-	tok_wipe(token, sizeof(token));
-	if (r != R_SUCCESS)
+	if ((r = account_link_request(req, "reset", email)) != R_SUCCESS)
 		return r;
 	/* The same answer whether or not the account exists or was limited. */
 	forgot_page(req, email, NULL);
@@ -269,14 +243,14 @@ static enum res reset_form(struct req *req, const char *email, json_t *errors)
 
 /* The account of a usable link: *email (arena) and *uid; *email NULL when
  * the link is unknown, used or expired. */
-static enum res reset_lookup(struct req *req, const char *hash, const char **email, long long *uid)
+static enum res reset_lookup(struct req *req, const char *tok, const char **email, long long *uid)
 {
-	const char *params[1] = {hash};
+	const char *params[2] = {"reset", tok};
 	PGresult *res;
 	enum res r;
 
 	*email = NULL;
-	res = db_exec(&st_reset_lookup, params, &r);
+	res = db_exec(&st_link_lookup, params, &r);
 	if (res == NULL)
 		return r;
 	if (PQntuples(res) == 1) {
@@ -289,14 +263,13 @@ static enum res reset_lookup(struct req *req, const char *hash, const char **ema
 
 enum res page_reset_form(struct req *req)
 {
-	const char *email;
+	const char *email, *tok = link_token(req);
 	long long uid = 0;
-	char hash[65];
 	enum res r;
 
-	if (!token_hash(req, hash))
+	if (tok == NULL)
 		return reset_expired(req);
-	if ((r = reset_lookup(req, hash, &email, &uid)) != R_SUCCESS)
+	if ((r = reset_lookup(req, tok, &email, &uid)) != R_SUCCESS)
 		return r;
 	if (email == NULL)
 		return reset_expired(req);
@@ -307,12 +280,12 @@ enum res page_reset(struct req *req)
 {
 	const char *pw = http_form(req, "password");
 	const char *pw2 = http_form(req, "password2");
-	char hash[65], pwh[PW_HASH_MAX];
-	const char *params[2];
-	const char *email;
+	char pwh[PW_HASH_MAX];
+	const char *params[3];
+	const char *email, *tok = link_token(req);
 	long long uid = 0;
 	PGresult *res = NULL;
-	json_t *errors, *d;
+	json_t *errors;
 	int mine = 0;
 	enum res r;
 
@@ -320,9 +293,9 @@ enum res page_reset(struct req *req)
 	 * another site from posting here. */
 	if (!sess_same_origin(req))
 		return R_FORBIDDEN;
-	if (!token_hash(req, hash))
+	if (tok == NULL)
 		return reset_expired(req);
-	if ((r = reset_lookup(req, hash, &email, &uid)) != R_SUCCESS)
+	if ((r = reset_lookup(req, tok, &email, &uid)) != R_SUCCESS)
 		return r;
 	if (email == NULL)
 		return reset_expired(req);
@@ -336,8 +309,9 @@ enum res page_reset(struct req *req)
 	json_decref(errors);
 	if (pw_hash(pw, pwh) != 0)
 		return R_INTERNAL;
-	params[0] = hash;
+	params[0] = tok;
 	params[1] = pwh;
+	params[2] = req->remote_addr;
 	if ((r = tx_open(&mine)) != R_SUCCESS)
 		goto out;
 	res = db_exec(&st_reset_complete, params, &r);
@@ -350,10 +324,7 @@ enum res page_reset(struct req *req)
 		tok_wipe(pwh, sizeof(pwh));
 		return r != R_SUCCESS ? r : reset_expired(req);
 	}
-	uid = atoll(PQgetvalue(res, 0, 0));
-	d = json_pack("{s:s}", "email", email);
-	r = audit_anon(req, uid, "auth.reset_done", d);
-	json_decref(d);
+	uid = atoll(PQgetvalue(res, 0, 0)); /* auth_reset_complete wrote the audit row */
 close:
 	r = tx_close(mine, r);
 out:
@@ -392,18 +363,39 @@ enum res page_password_form(struct req *req)
 	return password_page(req, NULL, NULL);
 }
 
-/* 1 if password is the signed-in user's current one. */
-static enum res verify_current(const char *password, int *ok)
+/* Check password as the signed-in user's current one, in the database
+ * (auth_password_check: it counts a wrong one like a failed sign-in, and
+ * answers t locked when it must wait). *ok 1 when it is right. */
+static enum res check_current(struct req *req, const char *password, int *ok, struct throttle *t)
 {
+	char key[PW_HASH_MAX];
+	const char *params[3];
 	PGresult *res;
 	enum res r;
 
 	*ok = 0;
-	res = db_exec(&st_my_password_hash, NULL, &r);
+	memset(t, 0, sizeof(*t));
+	res = db_exec(&st_my_password_setting, NULL, &r);
 	if (res == NULL)
 		return r;
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-		*ok = pw_verify(password, PQgetvalue(res, 0, 0));
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0) || pw_derive(password, PQgetvalue(res, 0, 0), key) != 0) {
+		PQclear(res);
+		return R_FORBIDDEN;
+	}
+	PQclear(res);
+	params[0] = key;
+	params[1] = req->remote_addr;
+	params[2] = sess_device(req);
+	res = db_exec(&st_password_check, params, &r);
+	tok_wipe(key, sizeof(key));
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return R_FORBIDDEN;
+	}
+	*ok = strcmp(PQgetvalue(res, 0, 0), "ok") == 0;
+	throttle_from_row(t, res, 0);
 	PQclear(res);
 	return R_SUCCESS;
 }
@@ -423,16 +415,9 @@ enum res page_password(struct req *req)
 	long ended;
 	enum res r;
 
-	/* A stolen session must not become a way to guess the password: wrong
-	 * current passwords count as failed sign-ins of the account. */
-	if ((r = throttle_check(req, s->email, &t)) != R_SUCCESS)
-		return r;
-	if (t.locked) {
-		throttle_message(&t, msg, sizeof(msg));
-		throttle_retry_after(req, &t);
-		req->status = 429;
-		return password_page(req, NULL, msg);
-	}
+	/* A stolen session must not become a way to guess the password: a
+	 * wrong current password counts as a failed sign-in of the account
+	 * (in the database, which also writes its audit row). */
 	errors = json_object();
 	if (cur == NULL || *cur == '\0') {
 		json_object_set_new(errors, "current", json_string("Enter your current password."));
@@ -441,16 +426,16 @@ enum res page_password(struct req *req)
 		json_object_set_new(errors, "current", json_string("The current password is not correct."));
 		ok = 0;
 	} else {
-		if ((r = verify_current(cur, &cur_ok)) != R_SUCCESS)
+		if ((r = check_current(req, cur, &cur_ok, &t)) != R_SUCCESS)
 			goto out;
+		if (t.refused) {
+			throttle_message(&t, msg, sizeof(msg));
+			throttle_retry_after(req, &t);
+			req->status = 429;
+			r = password_page(req, NULL, msg);
+			goto out;
+		}
 		if (!cur_ok) {
-			if ((r = throttle_fail(req, s->email, &t)) != R_SUCCESS)
-				goto out;
-			d = json_pack("{s:s}", "email", s->email);
-			r = audit_log(req, 0, "auth.password_change_failed", NULL, d);
-			json_decref(d);
-			if (r != R_SUCCESS)
-				goto out;
 			json_object_set_new(errors, "current", json_string("The current password is not correct."));
 			ok = 0;
 		}
@@ -489,8 +474,6 @@ enum res page_password(struct req *req)
 	r = audit_log(req, 0, "auth.password_changed", msg, d);
 	json_decref(d);
 	if (r != R_SUCCESS)
-		goto out;
-	if ((r = throttle_clear(s->email)) != R_SUCCESS)
 		goto out;
 	r = http_redirect(req, "/account/password?changed=1");
 out:

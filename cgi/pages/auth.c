@@ -1,24 +1,31 @@
-/* auth.c - sign-in (with throttling, see throttle.h) and sign-out. */
+/* auth.c - sign-in (with throttling, see throttle.h), sign-in links by
+ * email, and sign-out. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "config.h"
 #include "db.h"
 #include "log.h"
+#include "outbox.h"
 #include "pages.h"
 #include "pwhash.h"
 #include "session.h"
 #include "throttle.h"
 #include "view.h"
 
-DB_STMT(st_login_lookup, 1, "SELECT user_id, password_hash, status FROM auth_login_lookup($1)");
+/* Sign-in is decided in the database (sql/052): it gives the scrypt
+ * setting of the account's password (never its hash) and whether this
+ * attempt must wait; the worker derives the key from the typed password;
+ * auth_login compares, counts a failure or opens the session, and writes
+ * the audit rows. */
+DB_STMT(st_login_begin, 3, "SELECT setting, locked, retry_seconds, scope FROM auth_login_begin($1, $2, $3)");
+DB_STMT(st_login, 6,
+        "SELECT outcome, retry_seconds, scope, user_id, token, device FROM auth_login($1, $2, $3, $4, $5, $6::int)");
+DB_STMT(st_link_signin, 5, "SELECT user_id, token, device FROM auth_link_signin($1, $2, $3, $4, $5::int)");
+DB_STMT(st_link_check, 2, "SELECT user_id, email FROM auth_link_lookup($1, $2)");
 
-/* A scrypt hash of a random password, verified against when the account
- * does not exist so both paths cost the same. */
-static const char dummy_hash[] =
-    "scrypt$32768$8$1$8d0d8f1f4a1b2c3d4e5f60718293a4b5$"
-    "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592";
+#define SIGNIN_LINKS_PER_HOUR 3 /* sign-in link requests for one address an hour */
 
 /* Only local paths are followed after sign-in. */
 static const char *safe_next(const char *next)
@@ -63,26 +70,8 @@ enum res page_login_form(struct req *req)
 	return login_page(req, NULL, NULL, http_query(req, "next"));
 }
 
-static void audit_login(struct req *req, const char *uid, const char *action, const char *email)
-{
-	json_t *d = json_pack("{s:s}", "email", email);
-
-	audit_anon(req, uid && *uid ? atoll(uid) : 0, action, d);
-	json_decref(d);
-}
-
-/* Audit a lock: when a failure starts it (refused 0) and for every attempt
- * it refuses (refused 1). */
-static void audit_locked(struct req *req, const char *uid, const char *email, const struct throttle *t,
-                         int refused)
-{
-	json_t *d = json_pack("{s:s, s:s, s:i, s:b}", "email", email, "scope", t->scope, "retry_after",
-	                      t->retry_seconds, "refused", refused);
-
-	audit_anon(req, uid && *uid ? atoll(uid) : 0, "auth.locked", d);
-	json_decref(d);
-}
-
+/* A refused attempt: when to try again, and the way in that no guessing
+ * blocks (a sign-in link by email). */
 static enum res locked_page(struct req *req, const char *email, const struct throttle *t, const char *next)
 {
 	char msg[128];
@@ -90,7 +79,18 @@ static enum res locked_page(struct req *req, const char *email, const struct thr
 	throttle_message(t, msg, sizeof(msg));
 	throttle_retry_after(req, t);
 	req->status = 429;
-	return login_page(req, email, msg, next);
+	login_page(req, email, msg, next);
+	json_object_set_new(view_model(req), "offer_link", json_true());
+	return R_SUCCESS;
+}
+
+/* The session (and device) cookies of a sign-in the database accepted:
+ * columns tok and tok + 1 of row 0 of res. */
+static void signed_in(struct req *req, PGresult *res, int tok)
+{
+	sess_start(req, PQgetvalue(res, 0, tok));
+	if (!PQgetisnull(res, 0, tok + 1))
+		sess_device_cookie(req, PQgetvalue(res, 0, tok + 1));
 }
 
 enum res page_login(struct req *req)
@@ -98,12 +98,11 @@ enum res page_login(struct req *req)
 	const char *email = http_form(req, "email");
 	const char *password = http_form(req, "password");
 	const char *next = http_form(req, "next");
-	const char *params[1];
+	const char *params[6];
+	char key[PW_HASH_MAX], maxs[16];
 	struct throttle t;
 	PGresult *res;
 	enum res r;
-	int ok;
-	char uid[24] = "";
 
 	if (!sess_same_origin(req))
 		return R_FORBIDDEN;
@@ -116,44 +115,176 @@ enum res page_login(struct req *req)
 		return login_page(req, "", "That email address or password is too long.", next);
 	}
 	params[0] = email;
-	res = db_exec(&st_login_lookup, params, &r);
+	params[1] = req->remote_addr;
+	params[2] = sess_device(req);
+	res = db_exec(&st_login_begin, params, &r);
 	if (res == NULL)
 		return r;
-	if (PQntuples(res) == 1)
-		snprintf(uid, sizeof(uid), "%s", PQgetvalue(res, 0, 0));
-	/* A locked account or address is refused before the password is
-	 * looked at, so a correct guess during the lock teaches nothing. */
-	if ((r = throttle_check(req, email, &t)) != R_SUCCESS) {
+	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return r;
+		return R_INTERNAL;
 	}
+	/* A refused attempt is refused before the password is looked at, so a
+	 * correct guess during the wait teaches nothing (and costs no scrypt). */
+	throttle_from_row(&t, res, 1);
 	if (t.locked) {
 		PQclear(res);
-		audit_locked(req, uid, email, &t, 1);
 		return locked_page(req, email, &t, next);
 	}
-	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 2), "active") == 0 && !PQgetisnull(res, 0, 1)) {
-		ok = pw_verify(password, PQgetvalue(res, 0, 1));
-	} else {
-		pw_verify(password, dummy_hash);
-		ok = 0;
+	if (pw_derive(password, PQgetvalue(res, 0, 0), key) != 0) {
+		PQclear(res);
+		return R_INTERNAL;
 	}
 	PQclear(res);
-	if (!ok) {
-		if ((r = throttle_fail(req, email, &t)) != R_SUCCESS)
-			return r;
-		audit_login(req, uid, "auth.login_failed", email);
-		if (t.locked)
-			audit_locked(req, uid, email, &t, 0);
-		req->status = 401;
-		return login_page(req, email, "The email address or password is not correct.", next);
+	snprintf(maxs, sizeof(maxs), "%d", config_get()->session_max);
+	params[0] = email;
+	params[1] = key;
+	params[2] = req->remote_addr;
+	params[3] = req->user_agent;
+	params[4] = sess_device(req);
+	params[5] = maxs;
+	res = db_exec(&st_login, params, &r);
+	tok_wipe(key, sizeof(key));
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return R_INTERNAL;
 	}
-	if ((r = throttle_clear(email)) != R_SUCCESS)
+	if (strcmp(PQgetvalue(res, 0, 0), "ok") == 0) {
+		signed_in(req, res, 4);
+		PQclear(res);
+		return http_redirect(req, safe_next(next));
+	}
+	throttle_from_row(&t, res, 0);
+	PQclear(res);
+	if (t.refused)
+		return locked_page(req, email, &t, next);
+	req->status = 401;
+	return login_page(req, email, "The email address or password is not correct.", next);
+}
+
+/* ------------------------------------------------------------ sign-in links
+ *
+ * A way in that no guessing blocks: a one-time link by email (for an hour)
+ * signs the browser in; the email proves the mailbox, so no wait applies. */
+
+static enum res link_page(struct req *req, const char *email, const char *error)
+{
+	json_t *m = view_model(req);
+
+	req->template = "login_link";
+	json_object_set_new(m, "email", json_string(email ? email : ""));
+	if (error != NULL)
+		json_object_set_new(m, "error", json_string(error));
+	return R_SUCCESS;
+}
+
+enum res page_login_link_form(struct req *req)
+{
+	if (req->sess != NULL)
+		return http_redirect(req, "/");
+	return link_page(req, http_query(req, "email"), NULL);
+}
+
+enum res page_login_link(struct req *req)
+{
+	const char *email = http_form(req, "email");
+	enum res r;
+
+	if (!sess_same_origin(req))
+		return R_FORBIDDEN;
+	if (email == NULL || *email == '\0' || strlen(email) > 320) {
+		req->status = 400;
+		return link_page(req, "", email == NULL || *email == '\0' ? "Enter your email address."
+		                                                           : "That email address is too long.");
+	}
+	r = outbox_limit_address("signin-address", email, SIGNIN_LINKS_PER_HOUR, 3600);
+	if (r == R_TOO_MANY) {
+		req->status = 429;
+		return link_page(req, email,
+		                 "Too many sign-in links for this address. Wait an hour, then ask again (any link "
+		                 "already sent still works).");
+	}
+	if (r != R_SUCCESS)
 		return r;
-	if ((r = sess_create(req, atoll(uid))) != R_SUCCESS)
+	if ((r = account_link_request(req, "signin", email)) != R_SUCCESS)
 		return r;
-	audit_login(req, uid, "auth.login", email);
-	return http_redirect(req, safe_next(next));
+	/* The same answer whether or not the account exists. */
+	link_page(req, email, NULL);
+	json_object_set_new(view_model(req), "sent", json_true());
+	return R_SUCCESS;
+}
+
+static const char *link_param(struct req *req)
+{
+	const char *tok = http_route_param(req, 0);
+
+	return tok != NULL && tok_is_hex(tok, TOK_HEX) ? tok : NULL;
+}
+
+static enum res link_expired(struct req *req)
+{
+	req->status = 410;
+	link_page(req, NULL, NULL);
+	json_object_set_new(view_model(req), "expired", json_true());
+	return R_SUCCESS;
+}
+
+/* The link's page asks before it signs in: mail scanners open links. */
+enum res page_login_link_open(struct req *req)
+{
+	const char *tok = link_param(req), *params[2] = {"signin", tok};
+	PGresult *res;
+	enum res r;
+
+	if (tok == NULL)
+		return link_expired(req);
+	res = db_exec(&st_link_check, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return link_expired(req);
+	}
+	link_page(req, PQgetvalue(res, 0, 1), NULL);
+	PQclear(res);
+	json_object_set_new(view_model(req), "confirm", json_true());
+	json_object_set_new(view_model(req), "token", json_string(tok));
+	http_header(req, "Cache-Control", "no-store");
+	return R_SUCCESS;
+}
+
+enum res page_login_link_use(struct req *req)
+{
+	const char *tok = link_param(req);
+	const char *params[5];
+	char maxs[16];
+	PGresult *res;
+	enum res r;
+
+	if (!sess_same_origin(req))
+		return R_FORBIDDEN;
+	if (tok == NULL)
+		return link_expired(req);
+	snprintf(maxs, sizeof(maxs), "%d", config_get()->session_max);
+	params[0] = tok;
+	params[1] = req->remote_addr;
+	params[2] = req->user_agent;
+	params[3] = sess_device(req);
+	params[4] = maxs;
+	res = db_exec(&st_link_signin, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return link_expired(req);
+	}
+	if (req->sess != NULL)
+		sess_end(req);
+	signed_in(req, res, 1);
+	PQclear(res);
+	return http_redirect(req, "/");
 }
 
 enum res page_logout(struct req *req)

@@ -11,10 +11,18 @@ enum res page_healthz(struct req *req);
 /* auth.c */
 enum res page_login_form(struct req *req);
 enum res page_login(struct req *req);
+enum res page_login_link_form(struct req *req);
+enum res page_login_link(struct req *req);
+enum res page_login_link_open(struct req *req);
+enum res page_login_link_use(struct req *req);
 enum res page_logout(struct req *req);
 /* account.c */
 enum res page_forgot_form(struct req *req);
 enum res page_forgot(struct req *req);
+/* Ask the database for a link ("reset" or "signin") for email's account and
+ * queue its email (account.c); the same outcome whether or not the account
+ * exists. */
+enum res account_link_request(struct req *req, const char *purpose, const char *email);
 enum res page_reset_form(struct req *req);
 enum res page_reset(struct req *req);
 enum res page_password_form(struct req *req);

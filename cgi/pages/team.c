@@ -39,7 +39,7 @@ DB_STMT(st_in_tree, 2,
 DB_STMT(st_invitation, 1,
         "SELECT invitation_id, user_id, email, name, user_status, tenant_id, tenant_name, role, expired, accepted"
         " FROM invitation_lookup($1)");
-DB_STMT(st_accept, 4, "SELECT invitation_accept($1, $2, $3, $4::bigint)");
+DB_STMT(st_accept, 6, "SELECT user_id, token FROM invitation_accept($1, $2, $3, $4, $5, $6::int)");
 
 static const char *const grantable_names[] = {"owner", "admin", "analyst", "viewer", "mssp_admin", "mssp_analyst",
                                               NULL};
@@ -585,9 +585,8 @@ enum res page_invite_accept(struct req *req)
 	    {"password", "Password", FORM_TEXT, 0, PW_MIN_LEN, PW_MAX_LEN, NULL},
 	    {"password2", "Repeat password", FORM_TEXT, 0, 0, PW_MAX_LEN, NULL},
 	};
-	char hash[65], pwh[PW_HASH_MAX];
-	const char *params[4];
-	char me[24];
+	char hash[65], pwh[PW_HASH_MAX], maxs[16];
+	const char *params[6];
 	json_t *values, *errors, *m = view_model(req);
 	PGresult *res;
 	enum res r;
@@ -628,14 +627,17 @@ enum res page_invite_accept(struct req *req)
 	params[0] = hash;
 	params[1] = json_string_value(json_object_get(values, "name"));
 	params[2] = needs ? pwh : NULL;
-	snprintf(me, sizeof(me), "%lld", req->sess ? req->sess->user_id : 0LL);
-	params[3] = req->sess ? me : NULL;
+	params[3] = req->remote_addr;
+	params[4] = req->user_agent;
+	snprintf(maxs, sizeof(maxs), "%d", config_get()->session_max);
+	params[5] = maxs;
 	res = db_exec(&st_accept, params, &r);
+	tok_wipe(pwh, sizeof(pwh));
 	json_decref(values);
 	json_decref(errors);
 	if (res == NULL)
 		return r;
-	if (PQgetisnull(res, 0, 0)) {
+	if (PQntuples(res) != 1) {
 		/* Someone used the link a moment ago. */
 		PQclear(res);
 		req->status = 410;
@@ -646,11 +648,12 @@ enum res page_invite_accept(struct req *req)
 	}
 	{
 		long long uid = atoll(PQgetvalue(res, 0, 0));
-		PQclear(res);
 		if (req->sess != NULL && req->sess->user_id != uid)
 			sess_end(req);
-		if (req->sess == NULL && needs && (r = sess_create(req, uid)) != R_SUCCESS)
-			return r;
+		/* A new account's first session, opened by the database. */
+		if (!PQgetisnull(res, 0, 1))
+			sess_start(req, PQgetvalue(res, 0, 1));
+		PQclear(res);
 	}
 	return http_redirect(req, needs || req->sess ? "/" : "/login");
 }

@@ -463,3 +463,81 @@ def test_a_tenant_cannot_disable_an_account_that_belongs_elsewhere_too(ctx):
         assert ctx.stack.ctl("user-status", email, "gone").returncode == 2
     finally:
         q("DELETE FROM login_failures WHERE email = lower('%s'); DELETE FROM users WHERE id = %d" % (email, uid))
+
+
+def test_a_thousand_guesses_from_one_address_do_not_keep_the_owner_out(ctx):
+    # Finding 9: five wrong passwords locked an account for everyone, and a
+    # scanner's failures locked its address. Now an attacker's 1,000 guesses
+    # at admin@northwind.example from one address make that address wait;
+    # the admin, signing in from another, is not slowed.
+    email = "admin@northwind.example"
+    attacker = "127.0.0.41"
+    try:
+        started = time.monotonic()
+        statuses = {}
+        for i in range(1000):
+            c = ctx.client(source=attacker)
+            r = c.post("/login", {"email": email, "password": "guess-%d" % i, "next": "/"}, csrf=False)
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+            assert "portal_session" not in c.cookies
+        spent = time.monotonic() - started
+        # Five guesses were looked at; every later one waited (refused
+        # before its password was).
+        assert statuses == {401: 5, 429: 995}, statuses
+        failures = ctx.stack.psql("SELECT count(*) FROM login_failures WHERE ip = '%s'" % attacker)
+        assert failures == "5", failures
+        # The admin, from another address and a browser never used before.
+        c = ctx.client(source="127.0.0.42")
+        t0 = time.monotonic()
+        r = c.post("/login", {"email": email, "password": portal.DEMO_PASSWORD, "next": "/"}, csrf=False)
+        took = time.monotonic() - t0
+        assert r.status == 303 and c.get("/").status == 200, r
+        print("# 1000 guesses in %.1f s; the admin's sign-in from another address took %.3f s" % (spent, took))
+    finally:
+        ctx.stack.psql("DELETE FROM login_failures WHERE email = '%s'" % email)
+
+
+def test_guessing_from_everywhere_spares_known_devices_and_a_link_always_signs_in(ctx):
+    # A spread attack (50 failures in 15 minutes from many addresses)
+    # refuses browsers and addresses the account never signed in from; the
+    # owner's own browser goes on, and a sign-in link by email is a way in
+    # that no guessing blocks.
+    email = "owner@company.example"
+    mine = ctx.client(source="127.0.0.43")
+    assert mine.post("/login", {"email": email, "password": portal.DEMO_PASSWORD, "next": "/"},
+                     csrf=False).status == 303
+    mine.post("/logout")
+    assert "portal_device" in mine.cookies
+    try:
+        ctx.stack.psql("INSERT INTO login_failures (email, ip) SELECT '%s', '10.9.' || (g / 256) || '.' || (g %% 256)"
+                       " FROM generate_series(1, 50) g" % email)
+        stranger = ctx.client(source="127.0.0.44")
+        r = stranger.post("/login", {"email": email, "password": portal.DEMO_PASSWORD, "next": "/"}, csrf=False)
+        assert r.status == 429 and "/login/link" in r.text, r
+        assert ctx.stack.psql("SELECT details->>'scope' FROM audit_log WHERE action = 'auth.locked'"
+                              " AND details->>'email' = '%s' ORDER BY id DESC LIMIT 1" % email) == "account_attacked"
+        # The owner's own browser, at its own address, signs in.
+        r = mine.post("/login", {"email": email, "password": portal.DEMO_PASSWORD, "next": "/"}, csrf=False)
+        assert r.status == 303 and mine.get("/").status == 200, r
+        # The refused browser asks for a link; the email's link signs it in,
+        # once, after a confirmation (mail scanners open links).
+        since = len(ctx.stack.messages())
+        r = stranger.post("/login/link", {"email": email}, csrf=False)
+        assert r.status == 200 and "If an account exists for" in r.text, r
+        msg = ctx.stack.wait_mail(lambda m: email in str(m["To"]) and "sign-in link" in str(m["Subject"]), since)
+        link = portal.find_link(portal.body_of(msg, "plain"), r"https?://\S+/login/link/[0-9a-f]{64}")
+        assert link and link.startswith("http://127.0.0.1:%d/login/link/" % ctx.port), link  # PORTAL_BASE_URL
+        path = urllib.parse.urlparse(link).path
+        r = stranger.get(path)
+        assert r.status == 200 and email in r.text and "portal_session" not in stranger.cookies, r
+        r = stranger.post(path, {}, csrf=False)
+        assert r.status == 303 and stranger.get("/").status == 200, r
+        again = ctx.client(source="127.0.0.45")
+        assert again.post(path, {}, csrf=False).status == 410
+        assert ctx.stack.psql("SELECT count(*) FROM audit_log WHERE action = 'auth.login' AND details->>'by' = 'link'"
+                              " AND details->>'email' = '%s'" % email) == "1"
+        # The token never passed through the worker's hands into the
+        # database: only its hash is stored, and nothing pending is left.
+        assert ctx.stack.psql("SELECT count(*) FROM password_resets WHERE token_pending IS NOT NULL") == "0"
+    finally:
+        ctx.stack.psql("DELETE FROM login_failures WHERE email = '%s'" % email)

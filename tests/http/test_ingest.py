@@ -1,6 +1,7 @@
 """Ingest API v2: API keys (pages), bearer authentication, the three batch
 endpoints with per-item errors and idempotent upserts, the retired v1, and
 the rollups (tenant_stats) agreeing with COUNT(*) over the raw rows."""
+import hashlib
 import json
 import time
 
@@ -104,7 +105,6 @@ def test_api_key_lifecycle_through_the_pages(ctx):
     assert m, "the new key is not on the page"
     key = m.group(1)
     # Only the SHA-256 is stored, never the key.
-    import hashlib
     h = hashlib.sha256(key.encode()).hexdigest()
     row = ctx.stack.psql("SELECT key_hash, prefix, tenant_id FROM api_keys WHERE name = '%s'" % name)
     assert row == "%s|%s|%d" % (h, key[:13], bluefin)
@@ -350,7 +350,15 @@ def test_rls_blocks_writes_outside_the_key_subtree_even_without_the_c_check(ctx)
     ever_co = first_child(ctx, evergreen)
     cobalt_co = first_child(ctx, tid(ctx, "Cobalt Managed Services"))
     root = ctx.stack.psql("SELECT root_id FROM tenants WHERE id = %d" % ever_co)
-    setup = "SELECT set_config('app.api_tenant', '%d', false);" % bluefin
+    # The identity is the key itself (sql/052); a tenant id in a setting is
+    # nobody, and so is the key's hash.
+    key = bluefin_key(ctx)
+    for forged in ("SELECT set_config('app.api_tenant', '%d', false);" % bluefin,
+                   "SELECT set_config('app.api_key', '%s', false);" % hashlib.sha256(key.encode()).hexdigest(),
+                   "SELECT set_config('app.api_key', 'mssp_%s', false);" % ("0" * 64)):
+        n = ctx.stack.psql(forged + " SELECT count(*) FROM tenants", user="portal_app").splitlines()[-1]
+        assert n == "0", (forged, n)
+    setup = "SELECT set_config('app.api_key', '%s', false);" % key
     # The key's subtree is visible, nothing else.
     n = ctx.stack.psql(setup + " SELECT count(*) FROM tenants", user="portal_app").splitlines()[-1]
     assert n == ctx.stack.psql("SELECT count(*) FROM tenants WHERE %d = ANY (ancestors)" % bluefin)

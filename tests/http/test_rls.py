@@ -5,7 +5,9 @@ and analyst assignments read as the owner role (which bypasses RLS), per
 the documented rules: a membership shows its tenant's subtree, an MSSP
 Analyst's membership the MSSP row only, and an assignment its subtree.
 """
+import hashlib
 import os
+import re
 import subprocess
 
 import portal
@@ -18,7 +20,30 @@ def owner(ctx, sql):
     return ctx.stack.psql(sql, user="portal_owner")
 
 
+_tokens = {}
+
+
+def session_token(ctx, uid):
+    """A live session of user uid, made as the owner (as a sign-in would):
+    its token, which is all the app role can identify a user by (sql/052).
+    An id of no user gets a token of no session."""
+    key = (id(ctx.stack), uid)
+    if key not in _tokens:
+        tok = hashlib.sha256(os.urandom(32)).hexdigest()
+        if owner(ctx, "SELECT count(*) FROM users WHERE id = %d" % uid) == "1":
+            owner(ctx, "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ('%s', %d, now() + interval '1 day')"
+                  % (hashlib.sha256(tok.encode()).hexdigest(), uid))
+        _tokens[key] = tok
+    return _tokens[key]
+
+
 def app(ctx, sql):
+    """SQL as the app role. SELECT set_config('app.user_id', 'N', true) in
+    it stands for "as user N": it becomes the setting of a session token of
+    N's and answers app_user_id() (N, or nothing for no such user)."""
+    sql = re.sub(r"SELECT set_config\('app\.user_id', '(\d+)', true\);",
+                 lambda m: "SELECT coalesce(app_user_id()::text, '') FROM (SELECT set_config('app.token', '%s', true)) s;"
+                 % session_token(ctx, int(m.group(1))), sql)
     return ctx.stack.psql(sql, user="portal_app")
 
 
@@ -257,12 +282,12 @@ def test_identity_does_not_outlive_the_transaction(ctx):
     tree = Tree(ctx)
     a = tree.uid["admin@northwind.example"]
     out = app(ctx, "BEGIN; SELECT set_config('app.user_id', '%d', true); SELECT count(*) FROM tenants; COMMIT;"
-                   " SELECT count(*) FROM tenants; SELECT coalesce(current_setting('app.user_id', true), '<unset>');"
+                   " SELECT count(*) FROM tenants; SELECT coalesce(current_setting('app.token', true), '<unset>');"
                    " SELECT count(*) FROM memberships;" % a)
     lines = out.splitlines()
     assert lines[0] == str(a) and int(lines[1]) == len(tree.visible(a)) > 1, lines
     assert lines[2] == "0", "the next statement on the same connection still saw %s tenants" % lines[2]
-    assert lines[3] in ("", "<unset>"), "app.user_id survived the transaction: %r" % lines[3]
+    assert lines[3] in ("", "<unset>"), "app.token survived the transaction: %r" % lines[3]
     assert lines[4] == "0", lines
     # A rolled-back request leaves nothing either, and the next identity
     # sees only its own tenants.
@@ -521,3 +546,151 @@ def test_user_access_follows_every_change(ctx):
                                        "-/-/mssp_analyst"], got
     assert got[7][4] == "1" and got[8][4] == "0", got   # the user's row goes with the user
     assert owner(ctx, "SELECT count(*) FROM users WHERE email = 'ua@test.example'") == "0"
+
+
+# ------------------------------------------------------------------ (f)
+# Issue 17, finding 11: the database trusts no setting. Whatever a
+# compromised worker runs as portal_app, without the token of a live
+# session (or an API key) it reads and writes nothing of any tenant's.
+
+FINGERPRINTED = ["tenants", "memberships", "users", "sessions", "analyst_assignments", "api_keys", "assets",
+                 "vulnerabilities", "incidents", "tenant_stats", "branding", "branding_logos", "sla_targets",
+                 "invitations", "msp_requests", "notifications", "vuln_daily", "cve_open", "incident_hourly",
+                 "incident_recent", "indicator_customers", "indicator_hourly", "user_access", "known_signins"]
+# Rows of these with a tenant are the tenant's; those without are an
+# account's own (a sign-in's audit row, a reset email anyone may ask for).
+FINGERPRINTED_TENANT_ROWS = ["audit_log", "mail_outbox"]
+# Brands are what a verified host's signed-out pages show anyone.
+PUBLIC_OUTPUT = {"brand_for_tenant", "brand_for_host", "brand_for_request", "logo_get"}
+
+
+def fingerprint(ctx):
+    parts = ["(SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM %s t)" % t
+             for t in FINGERPRINTED]
+    parts += ["(SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM %s t"
+              " WHERE tenant_id IS NOT NULL)" % t for t in FINGERPRINTED_TENANT_ROWS]
+    return dict(zip(FINGERPRINTED + FINGERPRINTED_TENANT_ROWS, owner(ctx, "SELECT " + ", ".join(parts)).split("|")))
+
+
+def test_the_app_role_with_any_sql_and_no_session_token_reads_and_writes_nothing(ctx):
+    tree = Tree(ctx)
+    admin = tree.uid["admin@northwind.example"]
+    mssp, bluefin = tree.name["Northwind Security"], tree.name["Bluefin IT"]
+    ctx.login("admin@northwind.example")  # a live session, whose hash (not token) the worker is given below
+    live_hash = owner(ctx, "SELECT token_hash FROM sessions WHERE user_id = %d ORDER BY id DESC LIMIT 1" % admin)
+    key_hash = owner(ctx, "SELECT key_hash FROM api_keys LIMIT 1") or "0" * 64
+    names = [n for n in owner(ctx, "SELECT name FROM tenants").splitlines() if len(n) >= 6]
+    # Every identity setting there ever was, forged: a user id, an API
+    # key's tenant, a session's stored hash and an API key's as tokens.
+    forged = ("SELECT set_config('app.user_id', '%d', false), set_config('app.api_tenant', '%d', false),"
+              " set_config('app.token', '%s', false), set_config('app.api_key', 'mssp_%s', false);"
+              % (admin, mssp, live_hash, key_hash))
+    before = fingerprint(ctx)
+
+    # Tables: nothing of a tenant's is visible.
+    tables = owner(ctx, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm')"
+                        " AND has_table_privilege('portal_app', c.oid, 'SELECT') ORDER BY 1").splitlines()
+    problems = []
+    for t in tables:
+        if t in ("portal_settings", "schema_migrations"):
+            continue
+        got = app(ctx, forged + " SELECT count(*) FROM %s;" % t).splitlines()[-1]
+        if got != "0":
+            problems.append("table %s: %s rows visible" % (t, got))
+
+    # Functions: every one the app may call, with the values an attacker
+    # would try (the admin, the MSSP, Bluefin, their addresses and hashes).
+    def value(name, typ, i):
+        name = name.lower()
+        if typ == "bigint":
+            return str((admin, mssp, bluefin)[i % 3])
+        if typ == "integer":
+            return "30"
+        if typ == "boolean":
+            return "true"
+        if typ == "jsonb":
+            return "'{\"tenant_id\": %d, \"%d\": {\"vulns_open\": 1000}}'::jsonb" % (bluefin, bluefin)
+        if typ == "bigint[]":
+            return "ARRAY[%d, %d]::bigint[]" % (mssp, bluefin)
+        if typ == "interval":
+            return "interval '1 hour'"
+        if typ == "text":
+            if "email" in name or name in ("p_user", "p_to"):
+                return "'admin@northwind.example'"
+            if "token" in name or "hash" in name:
+                return "'%s'" % live_hash
+            if "key" in name:
+                return "'mssp_%s'" % key_hash
+            if "host" in name:
+                return "'127.0.0.1'"
+            if name == "p_purpose":
+                return "'signin'"
+            if name == "p_status":
+                return "'disabled'"
+            if name == "p_role":
+                return "'owner'"
+            return "'x'"
+        return "NULL::%s" % typ
+
+    funcs = owner(ctx, "SELECT p.proname, p.proretset, coalesce(array_to_string(p.proargnames, ','), ''),"
+                       " coalesce((SELECT string_agg(format_type(t, NULL), ',' ORDER BY o)"
+                       "   FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY a(t, o)), ''), p.pronargs,"
+                       " format_type(p.prorettype, NULL)"
+                       " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                       " WHERE n.nspname = 'public' AND has_function_privilege('portal_app', p.oid, 'EXECUTE')"
+                       " ORDER BY 1").splitlines()
+    assert len(funcs) > 40, funcs
+    calls = 0
+    for line in funcs:
+        name, retset, argnames, argtypes, nargs, rettype = line.split("|")
+        types = argtypes.split(",") if argtypes else []
+        argn = (argnames.split(",") if argnames else []) + ["a%d" % k for k in range(len(types))]
+        if rettype == "trigger":
+            problems.append("%s: a trigger function the app may call" % name)
+            continue
+        if any(t not in ("bigint", "integer", "boolean", "jsonb", "bigint[]", "interval", "text", "text[]",
+                         "timestamp with time zone") for t in types):
+            continue  # a composite row: only callable with a row the app can read
+        for i in range(3 if types else 1):
+            args = ", ".join(value(argn[k], t, i + k) for k, t in enumerate(types))
+            call = ("SELECT coalesce((SELECT json_agg(r)::text FROM %s(%s) r), '')" if retset == "t" or
+                    rettype == "record" else "SELECT coalesce(%s(%s)::text, '')") % (name, args)
+            calls += 1
+            try:
+                out = app(ctx, forged + " " + call + ";").splitlines()[-1:]
+            except RuntimeError:
+                continue  # refused
+            out = out[0] if out else ""
+            if name not in PUBLIC_OUTPUT:
+                leaked = [n for n in names if n in out]
+                if leaked:
+                    problems.append("%s(%s) told of %r: %s" % (name, args, leaked, out[:200]))
+    assert calls > 100, calls
+    after = fingerprint(ctx)
+    for t in before:
+        if before[t] != after[t]:
+            problems.append("table %s changed" % t)
+    assert not problems, "\n".join(problems)
+
+
+def test_sign_in_is_decided_in_the_database_which_hands_out_no_hash(ctx):
+    # The functions that handed out hashes and sessions are gone; what is
+    # left answers a setting (salt and parameters), the same for an unknown
+    # address on every call, and a session only for the right key.
+    for f in ("auth_login_lookup", "auth_session_create", "audit_anonymous", "auth_my_password_hash"):
+        assert owner(ctx, "SELECT count(*) FROM pg_proc WHERE proname = '%s'" % f) == "0", f
+    stored = owner(ctx, "SELECT password_hash FROM users WHERE email = 'viewer@company.example'")
+    got = app(ctx, "SELECT setting FROM auth_login_begin('viewer@company.example', '127.0.0.30', NULL)")
+    assert stored.startswith(got.rsplit("$", 1)[0] + "$") and stored.rsplit("$", 1)[1] not in got, (got, stored)
+    ghost = [app(ctx, "SELECT setting FROM auth_login_begin('ghost-7@nowhere.example', '127.0.0.30', NULL)")
+             for _ in range(2)]
+    assert ghost[0] == ghost[1] and ghost[0].startswith("scrypt$32768$8$1$") and ghost[0] != got, ghost
+    # A wrong key: no session, and the failure is counted (then forgotten).
+    try:
+        out = app(ctx, "SELECT outcome, token IS NULL FROM auth_login('viewer@company.example', '%s', '127.0.0.30',"
+                       " 'probe', NULL, 60)" % got.rsplit("$", 1)[0] + "$" + "00" * 32)
+        assert out == "wrong|t", out
+        assert owner(ctx, "SELECT count(*) FROM login_failures WHERE ip = '127.0.0.30'") == "1"
+    finally:
+        owner(ctx, "DELETE FROM login_failures WHERE ip = '127.0.0.30'")

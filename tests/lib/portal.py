@@ -72,9 +72,10 @@ class Client:
     """A browser-like client: keeps cookies, sends Origin on writes, never
     follows redirects on its own."""
 
-    def __init__(self, port, host="127.0.0.1"):
+    def __init__(self, port, host="127.0.0.1", source=None):
         self.port = port
         self.host = host
+        self.source = source  # the client's own address (another 127.x.y.z: another machine)
         self.cookies = {}
         self.origin = "http://%s:%d" % (host, port)
 
@@ -86,7 +87,8 @@ class Client:
             h["Origin"] = self.origin
         h.update(headers or {})
         h = {k: v for k, v in h.items() if v is not None}
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(self.source, 0) if self.source else None)
         try:
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()

@@ -97,13 +97,27 @@ static void test_passwords(void)
 
 	TAP_OK(pw_hash("correct horse battery", h) == 0 && strncmp(h, "scrypt$32768$8$1$", 17) == 0,
 	       "scrypt hash records N=2^15, r=8, p=1");
-	TAP_OK(pw_verify("correct horse battery", h), "the right password verifies");
-	TAP_OK(!pw_verify("correct horse batterY", h), "a wrong password does not");
-	TAP_OK(!pw_verify("x", "scrypt$1$8$1$00$00") && !pw_verify("x", "garbage") && !pw_verify("x", NULL),
-	       "malformed stored hashes never verify");
-	TAP_OK(!pw_needs_rehash(h) && pw_needs_rehash("scrypt$16384$8$1$0011223344556677$0011223344556677"
-	                                               "0011223344556677"),
-	       "weaker parameters ask for a rehash");
+	{
+		/* The setting the database answers: the hash without its key, and
+		 * the key's length (sql/052, login_setting). */
+		char setting[PW_HASH_MAX], d[PW_HASH_MAX];
+		char *last = strrchr(h, '$');
+		snprintf(setting, sizeof(setting), "%.*s$%zu", (int)(last - h), h, strlen(last + 1) / 2);
+		TAP_OK(pw_derive("correct horse battery", setting, d) == 0 && strcmp(d, h) == 0,
+		       "the right password derives the stored hash from its setting");
+		TAP_OK(pw_derive("correct horse batterY", setting, d) == 0 && strcmp(d, h) != 0,
+		       "a wrong password derives another");
+	}
+	{
+		char d[PW_HASH_MAX];
+		TAP_OK(pw_derive("x", "scrypt$1$8$1$0011223344556677$32", d) != 0 &&
+		           pw_derive("x", "scrypt$32768$8$1$00$32", d) != 0 &&
+		           pw_derive("x", "scrypt$32768$8$1$0011223344556677$8", d) != 0 &&
+		           pw_derive("x", "scrypt$32768$8$1$0011223344556677$32x", d) != 0 &&
+		           pw_derive("x", "scrypt$32768$8$1$0011223344556677$99", d) != 0 &&
+		           pw_derive("x", "garbage", d) != 0 && pw_derive("x", NULL, d) != 0,
+		       "malformed settings derive nothing");
+	}
 }
 
 static void test_checks(void)
