@@ -20,7 +20,9 @@ pkg_found  = $(if $(filter !missing,$(1)),$(error pkg-config finds no $(PKGS): r
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wformat=2
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(PKG_CFLAGS) $(CFLAGS)
-LIBS      = -lfcgi $(PKG_LIBS) -lm
+# -lresolv: res_nquery and ns_parserr (cgi/dns.c; in libc itself since glibc
+# 2.34, still linked for older ones).
+LIBS      = -lfcgi $(PKG_LIBS) -lresolv -lm
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
