@@ -68,6 +68,7 @@ const struct route routes[] = {
     {"GET", "/t/{id}/settings/branding", page_branding_form, ACCESS_TENANT, 0, "branding_form", PERM_SETTINGS},
     {"POST", "/t/{id}/settings/branding", page_branding_save, ACCESS_TENANT, 0, "branding_save", PERM_SETTINGS},
     {"POST", "/t/{id}/settings/branding/reset", page_branding_reset, ACCESS_TENANT, 0, "branding_reset", PERM_SETTINGS},
+    {"POST", "/t/{id}/settings/branding/verify", page_branding_verify, ACCESS_TENANT, 0, "branding_verify", PERM_SETTINGS},
     {"GET", "/logo/{file}", page_logo, ACCESS_PUBLIC, 0, "logo", PERM_VIEW},
     {"GET", "/t/{id}/api-keys", page_api_keys, ACCESS_TENANT, 0, "api_keys", PERM_API_KEYS},
     {"POST", "/t/{id}/api-keys", page_api_key_create, ACCESS_TENANT, 0, "api_key_create", PERM_API_KEYS},

@@ -1,6 +1,7 @@
 /* branding.c - white labelling: the settings page, the branding form
- * (title, footer, portal host, light and dark logos, reset per field) and
- * the public logo files. Values inherit field by field from the nearest
+ * (title, footer, portal host, light and dark logos, reset per field), the
+ * verification of the portal host (a DNS TXT record, sql/050) and the
+ * public logo files. Values inherit field by field from the nearest
  * ancestor (sql/010_branding.sql, brand_for_tenant). */
 #include <ctype.h>
 #include <stdio.h>
@@ -12,18 +13,34 @@
 #include "brand.h"
 #include "config.h"
 #include "db.h"
+#include "dns.h"
 #include "form.h"
 #include "image.h"
 #include "pages.h"
+#include "token.h"
 #include "view.h"
 
+/* The TXT record that proves a tenant controls its host name:
+ * VERIFY_PREFIX + host holds VERIFY_VALUE + token. */
+#define VERIFY_PREFIX "_mssp-portal-verify."
+#define VERIFY_VALUE "mssp-portal-verify="
+#define TS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 DB_STMT(st_wl_brand, 1, "SELECT " BRAND_COLUMNS " FROM brand_for_tenant($1::bigint)");
-DB_STMT(st_wl_own_host, 1, "SELECT host FROM branding WHERE tenant_id = $1::bigint");
-DB_STMT(st_wl_upsert, 4,
-        "INSERT INTO branding (tenant_id, root_id, page_title, footer, host)"
-        " SELECT t.id, t.root_id, $2, $3, $4 FROM tenants t WHERE t.id = $1::bigint"
+/* The tenant's own host claim: name, token, and when and how verified. */
+DB_STMT(st_wl_own_host, 1,
+        "SELECT host, host_token, " TS_UTC("host_verified_at") ", host_verified_by, " TS_UTC("host_claimed_at")
+        " FROM branding WHERE tenant_id = $1::bigint");
+/* A new host name gets the new token $5 (and is pending: the trigger
+ * branding_host_claim, which also refuses a name another tenant verified). */
+DB_STMT(st_wl_upsert, 5,
+        "INSERT INTO branding (tenant_id, root_id, page_title, footer, host, host_token)"
+        " SELECT t.id, t.root_id, $2, $3, $4::text, CASE WHEN $4::text IS NOT NULL THEN $5::text END FROM tenants t"
+        " WHERE t.id = $1::bigint"
         " ON CONFLICT (tenant_id) DO UPDATE SET page_title = EXCLUDED.page_title, footer = EXCLUDED.footer,"
-        " host = EXCLUDED.host, updated_at = now()");
+        " host = EXCLUDED.host, host_token = CASE WHEN branding.host IS DISTINCT FROM EXCLUDED.host"
+        " THEN EXCLUDED.host_token ELSE branding.host_token END, updated_at = now()");
+DB_STMT(st_wl_host_verify, 3, "SELECT " TS_UTC("branding_host_verify($1::bigint, $2, $3)"));
 DB_STMT(st_wl_logo_insert, 6,
         "WITH v AS (SELECT $4::bytea AS b)"
         " INSERT INTO branding_logos (tenant_id, root_id, variant, content_type, bytes, sha256, width, height)"
@@ -41,6 +58,8 @@ DB_STMT(st_wl_reset, 2,
         " updated_at = now() WHERE tenant_id = $1::bigint");
 DB_STMT(st_logo_get, 2, "SELECT content_type, bytes, sha256 FROM logo_get($1::bigint, $2)");
 
+static enum res own_host(struct req *req, const char *id, const char **host);
+
 static const char *const wl_fields[] = {"page_title", "footer", "host", "logo_light", "logo_dark", NULL};
 
 /* "set here" / "inherited from X" / "portal default" for a source object. */
@@ -55,6 +74,33 @@ static json_t *source_label(const struct tenant_ctx *t, json_t *src)
 		return json_string("set here");
 	snprintf(msg, sizeof(msg), "inherited from %s", json_string_value(json_object_get(src, "name")));
 	return json_string(msg);
+}
+
+/* The state of the tenant's own host claim (a row of st_wl_own_host) into
+ * h: "verified" (verified_at, verified_by: dns or operator) or "pending"
+ * (the TXT record to create: txt_name, txt_value). */
+static void host_state(json_t *h, PGresult *res)
+{
+	const char *host = PQgetvalue(res, 0, 0);
+	char name[300], value[100];
+
+	json_object_set_new(h, "claimed_at", json_string(PQgetvalue(res, 0, 4)));
+	if (!PQgetisnull(res, 0, 2)) {
+		const char *by = PQgetvalue(res, 0, 3);
+		json_object_set_new(h, "state", json_string("verified"));
+		json_object_set_new(h, "verified", json_true());
+		json_object_set_new(h, "verified_at", json_string(PQgetvalue(res, 0, 2)));
+		json_object_set_new(h, "verified_by", json_string(by));
+		json_object_set_new(h, "verified_how", json_string(strcmp(by, "dns") == 0 ? "by its DNS TXT record"
+		                                                                          : "by the portal's operator"));
+		return;
+	}
+	snprintf(name, sizeof(name), VERIFY_PREFIX "%s", host);
+	snprintf(value, sizeof(value), VERIFY_VALUE "%s", PQgetvalue(res, 0, 1));
+	json_object_set_new(h, "state", json_string("pending"));
+	json_object_set_new(h, "pending", json_true());
+	json_object_set_new(h, "txt_name", json_string(name));
+	json_object_set_new(h, "txt_value", json_string(value));
 }
 
 /* The white-labelling model: effective values, their sources, own values. */
@@ -95,10 +141,12 @@ static enum res load_wl(struct req *req, json_t **out)
 	}
 	{
 		int own = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
-		json_object_set_new(wl, "host", json_pack("{s:o, s:O, s:b, s:s}", "value",
-		                                          own ? json_string(PQgetvalue(res, 0, 0)) : json_null(),
-		                                          "effective", json_object_get(b, "host"), "set_here", own,
-		                                          "source", own ? "set here" : "not set"));
+		json_t *h = json_pack("{s:o, s:O, s:b, s:s}", "value", own ? json_string(PQgetvalue(res, 0, 0)) : json_null(),
+		                      "effective", json_object_get(b, "host"), "set_here", own, "source",
+		                      own ? "set here" : "not set");
+		if (own)
+			host_state(h, res);
+		json_object_set_new(wl, "host", h);
 	}
 	PQclear(res);
 	json_decref(b);
@@ -120,6 +168,8 @@ static const char *notice_for(const char *done)
 		return "White labelling saved.";
 	if (strcmp(done, "reset") == 0)
 		return "The field was reset: it inherits again.";
+	if (strcmp(done, "host_verified") == 0)
+		return "The portal host name is verified: it now shows your brand.";
 	return NULL;
 }
 
@@ -294,9 +344,9 @@ enum res page_branding_save(struct req *req)
 	const char *action = http_form(req, "action");
 	json_t *values, *errors, *d;
 	struct upload light, dark;
-	int has_light, has_dark;
-	const char *params[4];
-	char id[24];
+	int has_light, has_dark, claimed;
+	const char *params[5], *old_host;
+	char id[24], token[33];
 	enum res r;
 
 	form_check(req, fields, 3, &values, &errors);
@@ -330,10 +380,18 @@ enum res page_branding_save(struct req *req)
 		const char *v = json_string_value(json_object_get(values, fields[i - 1].name));
 		params[i] = v != NULL && *v ? v : NULL;
 	}
+	/* A new host name is a new claim: pending, with a new token. */
+	if ((r = own_host(req, id, &old_host)) != R_SUCCESS || tok_random_hex(token, 16) != 0) {
+		json_decref(values);
+		json_decref(errors);
+		return r != R_SUCCESS ? r : R_INTERNAL;
+	}
+	params[4] = token;
+	claimed = params[3] != NULL && (old_host == NULL || strcmp(old_host, params[3]) != 0);
 	r = db_run_guarded(&st_wl_upsert, params);
 	if (r == R_CONFLICT) {
 		json_object_set_new(errors, "host",
-		                    json_string("That host name is already used by another tenant. Choose another one."));
+		                    json_string("That host name is already verified for another tenant. Choose another one."));
 		req->status = 409;
 		return branding_form(req, values, errors);
 	}
@@ -341,6 +399,13 @@ enum res page_branding_save(struct req *req)
 		json_decref(values);
 		json_decref(errors);
 		return r;
+	}
+	if (claimed) {
+		d = json_pack("{s:s, s:s}", "host", params[3], "state", "pending");
+		r = audit_log(req, req->tenant->id, "branding.host_claimed", NULL, d);
+		json_decref(d);
+		if (r != R_SUCCESS)
+			goto fail;
 	}
 	if (has_light == 1 && (r = store_logo(id, "light", &light)) != R_SUCCESS)
 		goto fail;
@@ -364,6 +429,101 @@ fail:
 	json_decref(values);
 	json_decref(errors);
 	return r;
+}
+
+/* The tenant's own host name now (arena copy), NULL when it has none. */
+static enum res own_host(struct req *req, const char *id, const char **host)
+{
+	const char *params[1] = {id};
+	PGresult *res;
+	enum res r;
+
+	*host = NULL;
+	res = db_exec(&st_wl_own_host, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		*host = arena_strdup(&req->arena, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return R_SUCCESS;
+}
+
+/* The form again with a message next to the host field. */
+static enum res verify_failed(struct req *req, int status, const char *msg)
+{
+	json_t *errors = json_pack("{s:s}", "host", msg);
+
+	req->status = status;
+	return branding_form(req, NULL, errors);
+}
+
+/* POST /t/{id}/settings/branding/verify: look up the TXT record the page
+ * asks for; found, the host name is verified (branding_host_verify: only
+ * for the name and token the row still has). */
+enum res page_branding_verify(struct req *req)
+{
+	const char *params[3];
+	char id[24], name[300], value[100], host[256], token[40], err[160], msg[700];
+	PGresult *res;
+	enum res r;
+	enum dns_txt found;
+
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	params[0] = id;
+	res = db_exec(&st_wl_own_host, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		return verify_failed(req, 400, "Set a portal host name and save it first: then verify it.");
+	}
+	if (!PQgetisnull(res, 0, 2)) {
+		PQclear(res);
+		snprintf(msg, sizeof(msg), "/t/%lld/settings?done=host_verified", req->tenant->id);
+		return http_redirect(req, msg);
+	}
+	snprintf(host, sizeof(host), "%s", PQgetvalue(res, 0, 0));
+	snprintf(token, sizeof(token), "%s", PQgetvalue(res, 0, 1));
+	PQclear(res);
+	snprintf(name, sizeof(name), VERIFY_PREFIX "%s", host);
+	snprintf(value, sizeof(value), VERIFY_VALUE "%s", token);
+	found = dns_txt_has(config_get()->dns_resolver, name, value, err, sizeof(err));
+	if (found == DNS_TXT_FAILED) {
+		snprintf(msg, sizeof(msg),
+		         "Could not check %s: %s. Nothing changed; try again in a few minutes, or ask the portal's "
+		         "operator.",
+		         name, err);
+		return verify_failed(req, 502, msg);
+	}
+	if (found == DNS_TXT_ABSENT) {
+		snprintf(msg, sizeof(msg),
+		         "No TXT record %s found at %s. Create it at your DNS provider, wait until it is published, then "
+		         "verify again.",
+		         value, name);
+		return verify_failed(req, 400, msg);
+	}
+	params[1] = host;
+	params[2] = token;
+	res = db_exec_guarded(&st_wl_host_verify, params, &r);
+	if (r == R_CONFLICT)
+		return verify_failed(req, 409,
+		                     "That host name is already verified for another tenant: it cannot be yours too.");
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		return verify_failed(req, 409, "The host name changed while it was being checked: verify it again.");
+	}
+	PQclear(res);
+	{
+		json_t *d = json_pack("{s:s, s:s}", "host", host, "method", "dns");
+		r = audit_log(req, req->tenant->id, "branding.host_verified", NULL, d);
+		json_decref(d);
+	}
+	if (r != R_SUCCESS)
+		return r;
+	snprintf(msg, sizeof(msg), "/t/%lld/settings?done=host_verified", req->tenant->id);
+	return http_redirect(req, msg);
 }
 
 enum res page_branding_reset(struct req *req)

@@ -106,6 +106,7 @@ enum res page_settings(struct req *req);
 enum res page_branding_form(struct req *req);
 enum res page_branding_save(struct req *req);
 enum res page_branding_reset(struct req *req);
+enum res page_branding_verify(struct req *req);
 enum res page_logo(struct req *req);
 /* api_keys.c */
 enum res page_api_keys(struct req *req);
