@@ -35,7 +35,11 @@ static void usage(void)
 	        "  routes                        print the route table as JSON\n"
 	        "  user-status EMAIL active|disabled\n"
 	        "                                enable or disable an account everywhere (the operator's\n"
-	        "                                call: tenants manage memberships); disabling ends its sessions\n");
+	        "                                call: tenants manage memberships); disabling ends its sessions\n"
+	        "  host-approve HOST [--tenant ID]\n"
+	        "                                verify a tenant's pending portal host name without its DNS\n"
+	        "                                TXT record (the operator checked it another way); --tenant\n"
+	        "                                picks one when several tenants claim the name\n");
 }
 
 static PGconn *connect_or_die(const char *conninfo)
@@ -288,6 +292,109 @@ static int cmd_user_status(int argc, char **argv)
 	return ret;
 }
 
+/* ---------------------------------------------------------------- host-approve */
+/* The operator verifies a pending portal host name (sql/050), in one
+ * statement with its audit row. Several tenants may claim a name while it
+ * is pending: --tenant picks one; a name verified for another tenant
+ * cannot be approved for a second. */
+static int cmd_host_approve(int argc, char **argv)
+{
+	const char *params[2] = {NULL, NULL};
+	const char *host = NULL;
+	long long tenant = 0, target = 0;
+	int pending = 0, ret = 1;
+	PGconn *c;
+	PGresult *res;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--tenant") == 0 && i + 1 < argc) {
+			char *end;
+			tenant = strtoll(argv[++i], &end, 10);
+			if (*end != '\0' || tenant <= 0) {
+				usage();
+				return 2;
+			}
+		} else if (host == NULL && argv[i][0] != '-') {
+			host = argv[i];
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (host == NULL) {
+		usage();
+		return 2;
+	}
+	params[0] = host;
+	c = connect_or_die(config_get()->db_owner);
+	res = PQexecParams(c,
+	                   "SELECT b.tenant_id, t.name, b.host_verified_at IS NOT NULL FROM branding b"
+	                   " JOIN tenants t ON t.id = b.tenant_id WHERE b.host = lower(btrim($1)) ORDER BY b.tenant_id",
+	                   1, NULL, params, NULL, NULL, 0);
+	if (!exec_ok(c, res, "host-approve")) {
+		PQclear(res);
+		PQfinish(c);
+		return 1;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		long long id = atoll(PQgetvalue(res, i, 0));
+		if (strcmp(PQgetvalue(res, i, 2), "t") == 0) {
+			if (tenant == 0 || tenant == id) {
+				printf("host %s: already verified for tenant %lld (%s)\n", host, id, PQgetvalue(res, i, 1));
+				ret = 0;
+			} else {
+				fprintf(stderr, "ctl: host %s is verified for tenant %lld (%s) already\n", host, id,
+				        PQgetvalue(res, i, 1));
+			}
+			PQclear(res);
+			PQfinish(c);
+			return ret;
+		}
+		if (tenant == 0 || tenant == id) {
+			pending++;
+			target = id;
+		}
+	}
+	if (pending != 1) {
+		if (pending == 0)
+			fprintf(stderr, "ctl: no tenant%s claims host %s\n", tenant ? " of that id" : "", host);
+		else {
+			fprintf(stderr, "ctl: %d tenants claim host %s; choose one with --tenant ID:\n", pending, host);
+			for (int i = 0; i < PQntuples(res); i++)
+				fprintf(stderr, "  %s  %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+		}
+		PQclear(res);
+		PQfinish(c);
+		return 1;
+	}
+	PQclear(res);
+	{
+		char tid[24];
+		snprintf(tid, sizeof(tid), "%lld", target);
+		params[1] = tid;
+		res = PQexecParams(c,
+		                   "WITH b AS (UPDATE branding SET host_verified_at = now(), host_verified_by = 'operator'"
+		                   "             WHERE tenant_id = $2::bigint AND host = lower(btrim($1))"
+		                   "             AND host_verified_at IS NULL RETURNING tenant_id, root_id, host),"
+		                   " a AS (INSERT INTO audit_log (tenant_id, root_id, action, target, details)"
+		                   "       SELECT tenant_id, root_id, 'operator.host_approved', 'host:' || host,"
+		                   "              jsonb_build_object('host', host, 'method', 'operator') FROM b)"
+		                   " SELECT tenant_id FROM b",
+		                   2, NULL, params, NULL, NULL, 0);
+		if (exec_ok(c, res, "host-approve")) {
+			if (PQntuples(res) == 1) {
+				printf("host %s: verified for tenant %s (operator)\n", host, tid);
+				ret = 0;
+			} else {
+				fprintf(stderr, "ctl: host %s changed meanwhile; run the command again\n", host);
+			}
+		}
+	}
+	PQclear(res);
+	PQfinish(c);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- seed-demo */
 static int cmd_seed_demo(int argc, char **argv)
 {
@@ -480,6 +587,8 @@ int main(int argc, char **argv)
 		return cmd_routes();
 	if (strcmp(cmd, "user-status") == 0)
 		return cmd_user_status(argc, argv);
+	if (strcmp(cmd, "host-approve") == 0)
+		return cmd_host_approve(argc, argv);
 	usage();
 	return 2;
 }
