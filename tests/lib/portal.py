@@ -9,7 +9,9 @@ import http.client
 import json
 import os
 import re
+import shutil
 import socket
+import struct
 import subprocess
 import time
 import urllib.parse
@@ -133,6 +135,99 @@ class Client:
         return r
 
 
+def free_udp_port():
+    """A loopback port free for both UDP and TCP (a DNS server takes both)."""
+    while True:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0))
+        port = u.getsockname()[1]
+        t = socket.socket()
+        try:
+            t.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            t.close()
+            u.close()
+
+
+def dns_query(port, name, qtype=16, timeout=1.0):
+    """One DNS question over UDP to 127.0.0.1:port; the answer's RCODE, or
+    None when nothing answered in time."""
+    qname = b"".join(bytes([len(label)]) + label.encode() for label in name.split(".")) + b"\0"
+    msg = struct.pack(">HHHHHH", 0x5054, 0x0100, 1, 0, 0, 0) + qname + struct.pack(">HH", qtype, 1)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    try:
+        s.sendto(msg, ("127.0.0.1", port))
+        data = s.recv(4096)
+        return data[3] & 15 if len(data) >= 12 else None
+    except OSError:
+        return None
+    finally:
+        s.close()
+
+
+class DnsServer:
+    """A real DNS server, Debian's dnsmasq, on a loopback port: the stack's
+    portal resolves through it (PORTAL_DNS_RESOLVER), so host verification
+    (cgi/dns.c) is tested against real DNS answers. It answers the TXT
+    records set with txt() and NXDOMAIN for any other name under .example;
+    dnsmasq reads its records when it starts, so txt() restarts it on the
+    same port. silent() swaps it for a socket that never answers."""
+
+    def __init__(self, port, log_path):
+        self.port = port
+        self.log_path = log_path
+        self.records = []
+        self.proc = None
+        self.binary = shutil.which("dnsmasq") or ("/usr/sbin/dnsmasq" if os.path.exists("/usr/sbin/dnsmasq") else None)
+
+    def start(self):
+        if self.binary is None:
+            return False
+        cmd = [self.binary, "--keep-in-foreground", "--port=%d" % self.port, "--listen-address=127.0.0.1",
+               "--bind-interfaces", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file=",
+               "--local=/example/", "--log-facility=-", "--log-queries"]
+        cmd += ["--txt-record=%s,%s" % (name, value) for name, value in self.records]
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        wait_for("dnsmasq to answer on port %d" % self.port,
+                 lambda: self.proc.poll() is not None or dns_query(self.port, "ready.example") is not None)
+        if self.proc.poll() is not None:
+            raise AssertionError("dnsmasq exited with %r; see %s" % (self.proc.returncode, self.log_path))
+        return True
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+    def txt(self, *records):
+        """Serve exactly these (name, value) TXT records from now on."""
+        if self.binary is None:
+            raise AssertionError("dnsmasq is not installed (scripts/deps test installs dnsmasq-base)")
+        self.stop()
+        self.records = list(records)
+        self.start()
+
+    @contextlib.contextmanager
+    def silent(self):
+        """A resolver that takes every question and never answers (a dead
+        upstream, a firewall dropping packets), for the block's length."""
+        self.stop()
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", self.port))
+        try:
+            yield
+        finally:
+            s.close()
+            self.start()
+
+
 class Stack:
     """The private stack started by scripts/stack, in a temporary folder."""
 
@@ -143,6 +238,7 @@ class Stack:
         self.bin_dir = bin_dir
         self.mail_dir = os.path.join(var_dir, "mail")
         self.smtp = None
+        self.dns = DnsServer(free_udp_port(), os.path.join(var_dir, "dnsmasq.log"))
 
     def env(self):
         e = dict(os.environ)
@@ -153,6 +249,7 @@ class Stack:
             "MAILER_BACKOFF_SECONDS": "1",
             "PORTAL_MAX_REQUESTS": "300",
             "PORTAL_HOSTS": "localhost, portal.mssp.example",
+            "PORTAL_DNS_RESOLVER": "127.0.0.1:%d" % self.dns.port,
             "PG_FSYNC": "off",
             "ASAN_OPTIONS": "detect_leaks=1:handle_segv=0:handle_abort=0:allocator_may_return_null=1:log_path=%s/log/asan"
                             % self.var,
@@ -179,6 +276,7 @@ class Stack:
 
     def start(self):
         self.start_smtp()
+        self.dns.start()
         out = self.script("start")
         self.wait_ready()
         return out.stdout
@@ -186,6 +284,7 @@ class Stack:
     def stop(self):
         self.script("stop", check=False)
         self.stop_smtp()
+        self.dns.stop()
 
     def wait_ready(self, timeout=30):
         deadline = time.time() + timeout
@@ -258,16 +357,23 @@ class Stack:
         if left < margin:
             time.sleep(left + 1)
 
-    def ctl(self, *args, env=None):
-        """Run the stack's own ctl (the staged copy under var/app/bin, which
-        the servers' user can reach wherever the checkout is) as the owner
-        role; returns the CompletedProcess, output merged."""
-        e = dict(os.environ, PORTAL_DB_OWNER="host=%s/run dbname=portal user=portal_owner" % self.var)
-        e.update(env or {})
-        cmd = [os.path.join(self.var, "app", "bin", "ctl")] + list(args)
+    def ctl_command(self):
+        """How to run the stack's own ctl (the staged copy under var/app/bin,
+        which the servers' user can reach wherever the checkout is) as the
+        owner role: (argv before the command's own arguments, environment
+        to add). The browser tests get it too (tests/run, CTL_JSON)."""
+        cmd = [os.path.join(self.var, "app", "bin", "ctl")]
         if os.getuid() == 0:
             cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%d" % _gid("mssp-portal"), "--init-groups", "--"] + cmd
-        return subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return cmd, {"PORTAL_DB_OWNER": "host=%s/run dbname=portal user=portal_owner" % self.var}
+
+    def ctl(self, *args, env=None):
+        """Run the stack's own ctl as the owner role (ctl_command); returns
+        the CompletedProcess, output merged."""
+        cmd, add = self.ctl_command()
+        e = dict(os.environ, **add)
+        e.update(env or {})
+        return subprocess.run(cmd + list(args), env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def new_user(self, email, *memberships, name="Test User"):
         """A new active user with the demo password and the given
