@@ -4,14 +4,17 @@
  *
  * An MSSP Admin uploads light and dark logos and sets title and footer;
  * screenshots in light and dark mode show them; the theme toggle switches
- * and is remembered; a company user on the MSP's portal host sees the MSP's
- * brand on the sign-in page. Prints TAP lines ("ok N - name"), screenshots
- * go to tests/out/e2e/. Env: PORT, NW_ID, BF_ID (tenant ids), OUT_DIR.
+ * and is remembered; the MSP's portal host is pending (the default brand)
+ * until verified, then a company user on it sees the MSP's brand on the
+ * sign-in page. Prints TAP lines ("ok N - name"), screenshots go to
+ * tests/out/e2e/. Env: PORT, NW_ID, BF_ID (tenant ids), OUT_DIR, CTL_JSON
+ * (how to run the stack's ctl: {argv, env}, from tests/run).
  *
  * Northwind's and Bluefin's branding is demo data other tests share: what
  * each set itself is read first and put back at the end, through the
  * portal's own form and reset buttons, however far the test got. */
 'use strict';
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
@@ -52,6 +55,12 @@ function png(w, h, [r, g, b]) {
 }
 
 const TEXT_FIELDS = ['page_title', 'footer', 'host'];
+
+/* The stack's ctl with these arguments (the operator's commands); its output. */
+function ctl(...args) {
+  const c = JSON.parse(process.env.CTL_JSON);
+  return execFileSync(c.argv[0], [...c.argv.slice(1), ...args], { env: { ...process.env, ...c.env }, encoding: 'utf8' });
+}
 const WAIT = { timeout: 15000 };
 
 /* The reset button of one field on a branding form (shown only for a
@@ -197,11 +206,30 @@ async function main() {
     await Promise.all([mp.waitForNavigation(), mp.click('button[value=save]')]);
     ok(mp.url().includes('done=branding'), 'the MSP saves its host and title', mp.url());
 
+    /* A new host name is pending: the form shows the TXT record to create;
+     * Verify finds none (the test's DNS server has no such record) and says
+     * so next to the field; the name shows the default brand meanwhile. */
+    await mp.goto(`${BASE}/t/${BF}/settings/branding`);
+    ok(await mp.getAttribute('#host-state', 'data-state') === 'pending', 'the new host name is pending');
+    const txtName = await mp.locator('#txt-name').innerText();
+    ok(txtName === `_mssp-portal-verify.${HOST}`, 'the form names the TXT record to create', txtName);
+    ok(/^mssp-portal-verify=[0-9a-f]{32}$/.test(await mp.locator('#txt-value').innerText()),
+      'the form shows the value of the TXT record');
+    await Promise.all([mp.waitForNavigation(), mp.click('button[form=host-verify-form]')]);
+    const verr = await mp.locator('.field-error').innerText();
+    ok(verr.startsWith('No TXT record mssp-portal-verify=') && verr.includes(` found at ${txtName}`),
+      'Verify says which record it did not find', verr);
+    await mp.screenshot({ path: path.join(OUT, 'host-pending.png'), fullPage: true });
+
     const hostCtx = await browser.newContext({ colorScheme: 'light' });
     const hp = await hostCtx.newPage();
     const hostBase = `http://${HOST}:${PORT}`;
     await hp.goto(`${hostBase}/login`);
     ok(new URL(hp.url()).hostname === HOST, 'the browser is on the portal host', hp.url());
+    ok((await hp.title()) === 'Sign in · MSSP Portal', 'a pending host shows the default brand', await hp.title());
+    /* The operator approves it (tests/http/test_hosts.py verifies by DNS). */
+    ok(ctl('host-approve', HOST).includes('verified for tenant'), 'the operator approves the host');
+    await hp.goto(`${hostBase}/login`);
     ok((await hp.title()) === 'Sign in · Bluefin Portal', 'the sign-in page has the MSP title', await hp.title());
     ok((await hp.locator('h1').innerText()).includes('Bluefin Portal'), 'the sign-in heading names the MSP brand');
     ok((await hp.locator('header img.logo-light').getAttribute('src')) === lsrc,

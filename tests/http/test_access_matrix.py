@@ -278,6 +278,7 @@ PROBES = {
     # the demo tenants) and its audit row is removed again.
     "sla_reset": lambda w, p, t: (MISSING, {}, 303, "SELECT 1"),
     "branding_save": lambda w, p, t: (MISSING, {"host": "not a host name!"}, 400),  # invalid host
+    "branding_verify": lambda w, p, t: (MISSING, {}, 400),  # no host name claimed: nothing to look up
     # Marks the persona's own notifications read: harmless, and allowed.
     "notifications_read_all": lambda w, p, t: (MISSING, {}, 303),
     # Marking a notification that does not exist (or is not yours) is a no-op.

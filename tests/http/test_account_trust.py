@@ -164,8 +164,12 @@ def test_a_reset_email_never_takes_its_brand_or_link_from_the_request_host(ctx):
             r = attacker.post("/t/%d/settings/branding" % ever, {"page_title": "Northwind Security", "host": evil,
                                                                  "footer": "Sign in at [our portal](http://%s/)" % evil})
             assert r.status == 303, r
+            # Verified even (sql/050: the operator approves it), the host
+            # brands its sign-in page but never the email.
+            assert ctx.stack.ctl("host-approve", evil).returncode == 0
             before = len(ctx.stack.messages())
             on_evil = portal.Client(ctx.port, host=evil)
+            assert "Sign in · Northwind Security" in on_evil.get("/login").text
             r = on_evil.post("/forgot", {"email": email}, csrf=False)
             assert r.status in (200, 303), r
             msg = ctx.stack.wait_mail(lambda m: m["To"] == email, before, what="the reset email")
@@ -186,6 +190,7 @@ def test_a_reset_email_never_takes_its_brand_or_link_from_the_request_host(ctx):
             assert 'value="%s"' % own.lower() in r.text      # kept for correction
         assert q("SELECT count(*) FROM branding WHERE host IN ('127.0.0.1', 'portal.mssp.example')") == "0"
         q("UPDATE branding SET host = 'portal.mssp.example' WHERE tenant_id = %d" % ever)
+        q("UPDATE branding SET host_verified_at = now(), host_verified_by = 'operator' WHERE tenant_id = %d" % ever)
         page = portal.Client(ctx.port, host="portal.mssp.example").get("/login").text
         assert "Sign in · MSSP Portal" in page and "Northwind Security" not in page
 

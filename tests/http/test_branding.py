@@ -278,6 +278,12 @@ def test_portal_host_brands_the_sign_in_page_and_email_links(ctx):
         assert r.status == 303, r
         assert wl(msp, bf)["host"]["value"] == HOST
         on_host = portal.Client(ctx.port, host=HOST)
+        # A claimed name is pending (sql/050; tests/http/test_hosts.py): the
+        # portal's default brand until it is verified, here by the operator.
+        assert wl(msp, bf)["host"]["state"] == "pending"
+        assert "<title>Sign in · MSSP Portal</title>" in on_host.get("/login").text
+        r = ctx.stack.ctl("host-approve", HOST)
+        assert r.returncode == 0, r.stdout
         page = on_host.get("/login")
         assert page.status == 200 and "<title>Sign in · Bluefin Portal</title>" in page.text
         assert "Sign in to Bluefin Portal" in page.text and "/logo/" in page.text and "Support</a>" in page.text
@@ -288,10 +294,10 @@ def test_portal_host_brands_the_sign_in_page_and_email_links(ctx):
         # A company user signs in on the MSP's host and keeps the MSP's brand.
         on_host.login("owner@company.example")
         assert on_host.get_json("/").json()["brand"]["page_title"] == "Bluefin Portal"
-        # The host is unique across tenants.
+        # A verified host is one tenant's.
         other = ctx.login("owner@evergreen.example")
         r = save(other, ever, {"host": HOST})
-        assert r.status == 409 and "already used by another tenant" in r.text
+        assert r.status == 409 and "already verified for another tenant" in r.text
         # Emails of the MSP's tree carry its brand; their links stay on
         # PORTAL_BASE_URL, since a claimed host is not verified to be the
         # portal's (a token sent to it would go to whoever runs it).
@@ -335,7 +341,8 @@ def test_resolved_brands_follow_every_change(ctx):
     png_hex = png(4, 4).hex()
     steps = [
         ("INSERT INTO branding (tenant_id, root_id, page_title) VALUES (%d, %d, 'T1')" % (nw, nw)),
-        ("INSERT INTO branding (tenant_id, root_id, footer, host) VALUES (%d, %d, 'F2', 'bf.example')" % (bf, nw)),
+        ("INSERT INTO branding (tenant_id, root_id, footer, host, host_verified_at, host_verified_by)"
+         " VALUES (%d, %d, 'F2', 'bf.example', now(), 'operator')" % (bf, nw)),
         ("UPDATE branding SET page_title = 'T3' WHERE tenant_id = %d" % nw),
         ("INSERT INTO tenants (parent_id, root_id, kind, name, region, ancestors)"
          " VALUES (%d, 0, 'company', 'Brand Test Co', 'eu', '{}')" % bf),
