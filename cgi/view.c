@@ -23,7 +23,8 @@ DB_STMT(st_brand_request, 3, "SELECT " BRAND_COLUMNS " FROM brand_for_request($1
  * whose brand the page shows), if their role there may change settings. */
 DB_STMT(st_settings_home, 2,
         "SELECT m.role, t.kind FROM memberships m JOIN tenants t ON t.id = m.tenant_id"
-        " WHERE m.user_id = $1::bigint AND m.tenant_id = $2::bigint AND t.status = 'active'");
+        " WHERE m.user_id = $1::bigint AND m.tenant_id = $2::bigint AND m.status = 'active'"
+        " AND t.status = 'active'");
 
 enum res view_init(const char *dir, struct mus_error *err)
 {
