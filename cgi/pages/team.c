@@ -1,5 +1,7 @@
-/* team.c - the people of a tenant: invite, change role, disable, remove,
- * assign MSSP analysts to tenants; and accepting an invitation. */
+/* team.c - the people of a tenant: invite, change role, suspend or resume
+ * a membership, disable an account (only one that is wholly the tenant's),
+ * remove, assign MSSP analysts to tenants; and accepting an invitation.
+ * The tenant's pending invitations are in team_invitations.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +18,20 @@
 #include "token.h"
 #include "view.h"
 
-#define INVITE_DAYS 7
-#define INVITES_PER_TENANT_HOUR 20 /* invitations one tenant may send an hour */
-#define INVITES_PER_ADDRESS_DAY 3  /* invitations to one address a day, from any tenant */
 
-DB_STMT(st_members, 1, "SELECT user_id, email, name, status, role FROM team_members($1::bigint)");
+DB_STMT(st_members, 1,
+        "SELECT user_id, email, name, status, role, membership_status, account_ours, operator_disabled,"
+        " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM team_members($1::bigint)");
 DB_STMT(st_assignments, 1, "SELECT user_id, tenant_id, tenant_name FROM analyst_assignments_of($1::bigint)");
 DB_STMT(st_assignable, 1,
         "SELECT id, name FROM tenants WHERE parent_id = $1::bigint AND status = 'active' ORDER BY lower(name)");
 DB_STMT(st_member_role, 2, "SELECT role FROM memberships WHERE tenant_id = $1::bigint AND user_id = $2::bigint");
 DB_STMT(st_set_role, 3, "UPDATE memberships SET role = $3 WHERE tenant_id = $1::bigint AND user_id = $2::bigint");
+/* A membership's status; a row only when it changed. */
+DB_STMT(st_set_membership, 3,
+        "UPDATE memberships SET status = $3::text,"
+        " suspended_at = CASE WHEN $3::text = 'suspended' THEN now() END"
+        " WHERE tenant_id = $1::bigint AND user_id = $2::bigint AND status <> $3::text RETURNING 1");
 DB_STMT(st_remove, 2, "DELETE FROM memberships WHERE tenant_id = $1::bigint AND user_id = $2::bigint");
 DB_STMT(st_set_status, 3, "SELECT team_set_status($1::bigint, $2::bigint, $3)");
 DB_STMT(st_invite, 6, "SELECT user_id, is_new FROM team_invite($1::bigint, $2, $3, $4, $5, $6::int)");
@@ -44,7 +50,7 @@ DB_STMT(st_accept, 6, "SELECT user_id, token FROM invitation_accept($1, $2, $3, 
 static const char *const grantable_names[] = {"owner", "admin", "analyst", "viewer", "mssp_admin", "mssp_analyst",
                                               NULL};
 
-static int can_grant(const struct tenant_ctx *t, enum role r)
+int team_can_grant(const struct tenant_ctx *t, enum role r)
 {
 	return r != ROLE_NONE && (authz_grantable(t->role, t->kind) & (1u << r)) != 0;
 }
@@ -55,7 +61,7 @@ static json_t *role_options(const struct tenant_ctx *t, const char *selected)
 	int r;
 
 	for (r = ROLE_COUNT - 1; r > ROLE_NONE; r--) {
-		if (!can_grant(t, (enum role)r))
+		if (!team_can_grant(t, (enum role)r))
 			continue;
 		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", authz_role_name((enum role)r), "label",
 		                                   authz_role_label((enum role)r), "selected",
@@ -114,12 +120,24 @@ static enum res team_page(struct req *req, json_t *values, json_t *errors)
 		long long uid = atoll(PQgetvalue(res, i, 0));
 		enum role role = authz_role(PQgetvalue(res, i, 4));
 		int self = req->sess && uid == req->sess->user_id;
+		int edit = !self && team_can_grant(t, role);
+		const char *status = PQgetvalue(res, i, 3);
+		/* The account as a whole is this tenant's to disable only when all
+		 * of the person's memberships are on tenants it sees (sql/046),
+		 * and never once the operator disabled it. */
+		int whole = edit && strcmp(PQgetvalue(res, i, 6), "t") == 0 && strcmp(PQgetvalue(res, i, 7), "f") == 0 &&
+		            strcmp(status, "invited") != 0;
 		json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "user_id", (json_int_t)uid,
-		                        "email", PQgetvalue(res, i, 1), "name", PQgetvalue(res, i, 2), "status",
-		                        PQgetvalue(res, i, 3), "role", authz_role_name(role), "role_label",
-		                        authz_role_label(role), "is_self", self, "can_edit", !self && can_grant(t, role),
-		                        "is_disabled", strcmp(PQgetvalue(res, i, 3), "disabled") == 0, "is_analyst",
-		                        role == ROLE_MSSP_ANALYST && is_mssp);
+		                        "email", PQgetvalue(res, i, 1), "name", PQgetvalue(res, i, 2), "status", status,
+		                        "role", authz_role_name(role), "role_label", authz_role_label(role), "is_self",
+		                        self, "can_edit", edit, "is_disabled", strcmp(status, "disabled") == 0,
+		                        "is_analyst", role == ROLE_MSSP_ANALYST && is_mssp);
+		json_object_set_new(row, "membership_status", json_string(PQgetvalue(res, i, 5)));
+		json_object_set_new(row, "is_suspended", json_boolean(strcmp(PQgetvalue(res, i, 5), "suspended") == 0));
+		json_object_set_new(row, "can_disable", json_boolean(whole));
+		json_object_set_new(row, "is_active_account", json_boolean(strcmp(status, "active") == 0));
+		json_object_set_new(row, "operator_disabled", json_boolean(strcmp(PQgetvalue(res, i, 7), "t") == 0));
+		json_object_set_new(row, "since", json_string(PQgetvalue(res, i, 8)));
 		json_object_set_new(row, "role_options", role_options(t, authz_role_name(role)));
 		if (role == ROLE_MSSP_ANALYST) {
 			json_t *a = json_object_get(assign, PQgetvalue(res, i, 0)), *choices = json_array(), *o;
@@ -149,11 +167,16 @@ static enum res team_page(struct req *req, json_t *values, json_t *errors)
 	PQclear(res);
 	json_decref(assign);
 	json_object_set_new(m, "members", members);
+	if ((r = team_invitations_into(req, m)) != R_SUCCESS) {
+		json_decref(values);
+		json_decref(errors);
+		return r;
+	}
 	{
 		/* A new invitation starts at the least privileged role on offer. */
 		const char *def = NULL;
 		for (int k = ROLE_VIEWER; k < ROLE_COUNT && def == NULL; k++)
-			if (can_grant(t, (enum role)k))
+			if (team_can_grant(t, (enum role)k))
 				def = authz_role_name((enum role)k);
 		if (values != NULL)
 			def = json_string_value(json_object_get(values, "role"));
@@ -164,10 +187,17 @@ static enum res team_page(struct req *req, json_t *values, json_t *errors)
 	{
 		const char *done = http_query(req, "done");
 		static const char *const notices[][2] = {
-		    {"invited", "Invitation sent."},           {"role", "Role changed."},
-		    {"disabled", "The account is disabled."},  {"active", "The account is enabled again."},
-		    {"removed", "Removed from this tenant."},  {"assigned", "Tenant assigned."},
+		    {"invited", "Invitation sent."},
+		    {"role", "Role changed."},
+		    {"suspended", "Membership suspended: no access to this tenant until it is resumed."},
+		    {"resumed", "Membership resumed."},
+		    {"disabled", "The account is disabled."},
+		    {"active", "The account is enabled again."},
+		    {"removed", "Removed from this tenant."},
+		    {"assigned", "Tenant assigned."},
 		    {"unassigned", "Assignment removed."},
+		    {"revoked", "Invitation withdrawn: its link no longer works."},
+		    {"resent", "Invitation sent again, with a new link; the old link no longer works."},
 		};
 		for (size_t k = 0; done && k < sizeof(notices) / sizeof(notices[0]); k++)
 			if (strcmp(done, notices[k][0]) == 0)
@@ -185,7 +215,7 @@ fail:
 
 enum res page_team(struct req *req) { return team_page(req, NULL, NULL); }
 
-static enum res back(struct req *req, const char *done)
+enum res team_back(struct req *req, const char *done)
 {
 	char loc[96];
 
@@ -193,8 +223,7 @@ static enum res back(struct req *req, const char *done)
 	return http_redirect(req, loc);
 }
 
-/* An error shown on the team page (a refused action on a member). */
-static enum res team_error(struct req *req, int status, const char *msg)
+enum res team_error(struct req *req, int status, const char *msg)
 {
 	req->status = status;
 	json_object_set_new(view_model(req), "error", json_string(msg));
@@ -209,8 +238,8 @@ enum res page_team_invite(struct req *req)
 	    {"role", "Role", FORM_CHOICE, 1, 0, 0, grantable_names},
 	};
 	const struct tenant_ctx *t = req->tenant;
-	json_t *values, *errors, *mail;
-	char tid[24], token[TOK_HEX + 1], hash[65], days[8], link[512];
+	json_t *values, *errors;
+	char tid[24], token[TOK_HEX + 1], hash[65], days[8];
 	const char *params[6];
 	const char *email, *name, *role;
 	PGresult *res;
@@ -218,7 +247,7 @@ enum res page_team_invite(struct req *req)
 
 	form_check(req, fields, 3, &values, &errors);
 	role = json_string_value(json_object_get(values, "role"));
-	if (json_object_get(errors, "role") == NULL && !can_grant(t, authz_role(role)))
+	if (json_object_get(errors, "role") == NULL && !team_can_grant(t, authz_role(role)))
 		json_object_set_new(errors, "role", json_string("You cannot give that role here."));
 	if (json_object_size(errors) > 0) {
 		req->status = 400;
@@ -226,21 +255,11 @@ enum res page_team_invite(struct req *req)
 	}
 	email = json_string_value(json_object_get(values, "email"));
 	name = json_string_value(json_object_get(values, "name"));
-	/* Limits on the mail a tenant can make the portal send (to anyone). */
 	{
-		char key[48];
-		snprintf(key, sizeof(key), "invite-tenant:%lld", t->id);
-		r = outbox_limit(key, INVITES_PER_TENANT_HOUR, 3600);
-		if (r == R_TOO_MANY)
-			json_object_set_new(errors, "email",
-			                    json_string("This tenant has sent many invitations in the last hour. Wait a "
-			                                "while, then invite again."));
-		else if (r == R_SUCCESS && (r = outbox_limit_address("invite-address", email, INVITES_PER_ADDRESS_DAY,
-		                                                     86400)) == R_TOO_MANY)
-			json_object_set_new(errors, "email",
-			                    json_string("This address has been invited several times today. Wait a day, "
-			                                "or ask the person to check their mail."));
+		const char *why = NULL;
+		r = team_invite_limits(req, email, &why);
 		if (r == R_TOO_MANY) {
+			json_object_set_new(errors, "email", json_string(why));
 			req->status = 429;
 			return team_page(req, values, errors);
 		}
@@ -257,7 +276,7 @@ enum res page_team_invite(struct req *req)
 	}
 	tok_sha256_hex(token, TOK_HEX, hash);
 	tenant_id_str(req, tid);
-	snprintf(days, sizeof(days), "%d", INVITE_DAYS);
+	snprintf(days, sizeof(days), "%d", TEAM_INVITE_DAYS);
 	params[0] = tid;
 	params[1] = email;
 	params[2] = name;
@@ -267,8 +286,9 @@ enum res page_team_invite(struct req *req)
 	res = db_exec_guarded(&st_invite, params, &r);
 	if (res == NULL && r == R_BAD_INPUT && strcmp(db_last_message(), "already_member") == 0) {
 		json_object_set_new(errors, "email",
-		                    json_string("This person already has access to this tenant. Change their role in "
-		                                "the table above, where you may."));
+		                    json_string("This person already has access to this tenant, or a suspended "
+		                                "membership here. Change their role, or resume them, in the table "
+		                                "above, where you may."));
 		req->status = 409;
 		return team_page(req, values, errors);
 	}
@@ -278,13 +298,8 @@ enum res page_team_invite(struct req *req)
 		return r;
 	}
 	PQclear(res);
-	snprintf(link, sizeof(link), "%s/invite/%s", config_get()->base_url, token);
+	r = team_invite_mail(req, email, name, role, token);
 	tok_wipe(token, sizeof(token));
-	mail = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "name", name, "inviter", req->sess->name, "tenant_name",
-	                 t->name, "role_label", authz_role_label(authz_role(role)), "link", link, "days", INVITE_DAYS);
-	r = outbox_queue(t->id, email, "invite", mail);
-	json_decref(mail);
-	tok_wipe(link, sizeof(link));
 	if (r == R_SUCCESS) {
 		json_t *d = json_pack("{s:s, s:s}", "email", email, "role", role);
 		r = audit_log(req, t->id, "team.invite", email, d);
@@ -292,7 +307,7 @@ enum res page_team_invite(struct req *req)
 	}
 	json_decref(values);
 	json_decref(errors);
-	return r == R_SUCCESS ? back(req, "invited") : r;
+	return r == R_SUCCESS ? team_back(req, "invited") : r;
 }
 
 /* The member {uid} of this tenant and their role; R_NOT_FOUND if none. */
@@ -332,7 +347,7 @@ static enum res editable_member(struct req *req, const char **uid, enum role *ro
 		return r;
 	if (atoll(*uid) == req->sess->user_id)
 		return R_CONFLICT;
-	if (!can_grant(req->tenant, *role))
+	if (!team_can_grant(req->tenant, *role))
 		return R_FORBIDDEN;
 	return R_SUCCESS;
 }
@@ -365,7 +380,7 @@ enum res page_team_role(struct req *req)
 
 	if (r != R_SUCCESS)
 		return refused(req, r);
-	if (newrole == NULL || !can_grant(req->tenant, authz_role(newrole)))
+	if (newrole == NULL || !team_can_grant(req->tenant, authz_role(newrole)))
 		return team_error(req, 400, "Choose one of the listed roles.");
 	tenant_id_str(req, tid);
 	params[0] = tid;
@@ -380,7 +395,7 @@ enum res page_team_role(struct req *req)
 		r = audit_log(req, req->tenant->id, "team.role_changed", target, d);
 		json_decref(d);
 	}
-	return r == R_SUCCESS ? back(req, "role") : r;
+	return r == R_SUCCESS ? team_back(req, "role") : r;
 }
 
 enum res page_team_status(struct req *req)
@@ -407,8 +422,9 @@ enum res page_team_status(struct req *req)
 		                            "it again.");
 	if (res == NULL && r == R_BAD_INPUT && strcmp(db_last_message(), "other_tenants") == 0)
 		return team_error(req, 409, "This person also belongs to other organisations, so their account is not "
-		                            "this tenant's to disable. Remove them from this team instead; the portal's "
-		                            "operator can disable the account.");
+		                            "this tenant's to disable. Suspend their membership in this tenant, or "
+		                            "remove them from this team, instead; the portal's operator can disable "
+		                            "the account.");
 	if (res == NULL)
 		return db_refused(req, r);
 	changed = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -418,7 +434,45 @@ enum res page_team_status(struct req *req)
 	snprintf(target, sizeof(target), "user:%s", uid);
 	r = audit_log(req, req->tenant->id, strcmp(status, "disabled") == 0 ? "team.disabled" : "team.enabled",
 	              target, NULL);
-	return r == R_SUCCESS ? back(req, status) : r;
+	return r == R_SUCCESS ? team_back(req, status) : r;
+}
+
+/* Suspend (status=suspended) or resume (status=active) the membership of
+ * {uid} in this tenant: the role it gives here and below goes or comes
+ * back; the account, its sessions and its other memberships stay. */
+enum res page_team_membership(struct req *req)
+{
+	const char *uid, *status = http_form(req, "status");
+	const char *params[3];
+	char tid[24], target[40];
+	enum role role;
+	PGresult *res;
+	enum res r = editable_member(req, &uid, &role);
+	int suspend, changed;
+
+	if (r != R_SUCCESS)
+		return refused(req, r);
+	if (status == NULL || (strcmp(status, "suspended") != 0 && strcmp(status, "active") != 0))
+		return team_error(req, 400, "Choose to suspend or resume the membership.");
+	suspend = strcmp(status, "suspended") == 0;
+	tenant_id_str(req, tid);
+	params[0] = tid;
+	params[1] = uid;
+	params[2] = status;
+	res = db_exec_guarded(&st_set_membership, params, &r);
+	if (res == NULL)
+		return db_refused(req, r);
+	changed = PQntuples(res) == 1;
+	PQclear(res);
+	if (!changed)
+		return team_error(req, 409, suspend ? "That membership is suspended already." : "That membership is active already.");
+	snprintf(target, sizeof(target), "user:%s", uid);
+	{
+		json_t *d = json_pack("{s:s}", "role", authz_role_name(role));
+		r = audit_log(req, req->tenant->id, suspend ? "team.suspended" : "team.resumed", target, d);
+		json_decref(d);
+	}
+	return r == R_SUCCESS ? team_back(req, suspend ? "suspended" : "resumed") : r;
 }
 
 enum res page_team_remove(struct req *req)
@@ -438,7 +492,7 @@ enum res page_team_remove(struct req *req)
 		return db_refused(req, r);
 	snprintf(target, sizeof(target), "user:%s", uid);
 	r = audit_log(req, req->tenant->id, "team.removed", target, NULL);
-	return r == R_SUCCESS ? back(req, "removed") : r;
+	return r == R_SUCCESS ? team_back(req, "removed") : r;
 }
 
 /* Assign (on) or unassign an MSSP analyst to a tenant of this MSSP. */
@@ -478,7 +532,7 @@ static enum res assignment(struct req *req, int on)
 		r = audit_log(req, req->tenant->id, on ? "team.assigned" : "team.unassigned", target, d);
 		json_decref(d);
 	}
-	return r == R_SUCCESS ? back(req, on ? "assigned" : "unassigned") : r;
+	return r == R_SUCCESS ? team_back(req, on ? "assigned" : "unassigned") : r;
 }
 
 enum res page_team_assign(struct req *req) { return assignment(req, 1); }

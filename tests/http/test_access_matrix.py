@@ -103,7 +103,8 @@ class World:
             tid, parent, kind, status, name = line.split("|", 4)
             self.tenants[int(tid)] = {"parent": int(parent) or None, "kind": kind, "status": status, "name": name}
         self.members = {}  # user -> {tenant: role}
-        for line in psql("SELECT user_id, tenant_id, role FROM memberships").splitlines():
+        # A suspended membership gives no role (sql/051).
+        for line in psql("SELECT user_id, tenant_id, role FROM memberships WHERE status = 'active'").splitlines():
             u, t, role = line.split("|")
             self.members.setdefault(int(u), {})[int(t)] = role
         self.assigned = {}  # user -> {tenant}
@@ -202,11 +203,12 @@ def world(ctx):
 SNAPSHOT_SQL = """
 SELECT concat_ws(' | ',
   'audit ' || (SELECT count(*) || '/' || coalesce(max(id), 0) FROM audit_log),
-  'memberships ' || (SELECT count(*) || '/' || md5(coalesce(string_agg(user_id || ',' || tenant_id || ',' || role,
+  'memberships ' || (SELECT count(*) || '/' || md5(coalesce(string_agg(user_id || ',' || tenant_id || ',' || role || ',' || status,
                                                        ';' ORDER BY user_id, tenant_id), '')) FROM memberships),
   'assignments ' || (SELECT count(*) || '/' || md5(coalesce(string_agg(user_id || ',' || tenant_id,
                                                        ';' ORDER BY user_id, tenant_id), '')) FROM analyst_assignments),
-  'invitations ' || (SELECT count(*) || '/' || coalesce(max(id), 0) FROM invitations),
+  'invitations ' || (SELECT count(*) || '/' || coalesce(max(id), 0) || '/' || md5(coalesce(string_agg(token_hash,
+                                                       ';' ORDER BY id), '')) FROM invitations),
   'users ' || (SELECT count(*) || '/' || md5(coalesce(string_agg(id || ',' || status || ',' || coalesce(password_hash, ''),
                                                  ';' ORDER BY id), '')) FROM users),
   'sessions ' || (SELECT count(*) FROM sessions),
@@ -269,6 +271,7 @@ PROBES = {
     "team_invite": lambda w, p, t: (MISSING, {}, 400),  # no email, name or role
     "team_role": _member_probe,  # no role
     "team_status": _member_probe,  # no status
+    "team_membership": _member_probe,  # no status
     "team_remove": lambda w, p, t: (MISSING, {}, 404),  # removing nobody
     "team_assign": _assign_probe,
     "team_unassign": _assign_probe,
