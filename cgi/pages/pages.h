@@ -98,6 +98,11 @@ enum res team_invite_limits(struct req *req, const char *email, const char **why
 enum res team_invite_mail(struct req *req, const char *email, const char *name, const char *role, const char *token);
 enum res page_team_invitation_revoke(struct req *req);
 enum res page_team_invitation_resend(struct req *req);
+/* memberships.c */
+enum res page_account(struct req *req);
+enum res page_account_leave(struct req *req);
+enum res page_account_invitation_accept(struct req *req);
+enum res page_account_invitation_decline(struct req *req);
 /* onboarding.c */
 enum res page_msps(struct req *req);
 enum res page_msps_add(struct req *req);
