@@ -606,6 +606,161 @@ def test_invite_cannot_downgrade_someone_the_inviter_cannot_manage(ctx):
                        " DELETE FROM memberships WHERE tenant_id = %d AND user_id = %d" % (co, admin, co, admin))
 
 
+# ------------------------------------------------------- the second axis
+# Issue 17: Row-Level Security keeps rows apart, but a route that acts on a
+# person, a membership, an invitation or a host name takes that object from
+# the URL or the form. For each such route, every persona, from every tenant
+# where it may use the route, aims at the objects of other tenants with a
+# real attempt (not a probe that fails validation): every attempt is
+# refused and nothing changes (users, memberships, invitations, sessions,
+# outbox, branding and audit tables compared before and after).
+
+PEOPLE = {
+    # route -> (what the URL or form names, the fields of a real attempt)
+    "team_role": ("user", {"role": "viewer"}),
+    "team_status": ("user", {"status": "disabled"}),
+    "team_membership": ("user", {"status": "suspended"}),
+    "team_remove": ("user", {}),
+    "team_assign": ("user", {"tenant": "{bluefin}"}),
+    "team_unassign": ("user", {"tenant": "{bluefin}"}),
+    "team_invitation_revoke": ("invitation", {}),
+    "team_invitation_resend": ("invitation", {}),
+    "account_leave": ("tenant", {}),
+    "account_invitation_accept": ("my_invitation", {}),
+    "account_invitation_decline": ("my_invitation", {}),
+    "branding_save": ("host", {}),
+    "invite_accept": ("invite_token", {"name": "Not Mine"}),
+}
+REFUSED = (403, 404, 409, 410)
+
+
+def test_every_route_on_people_and_hosts_is_on_the_second_axis(ctx):
+    named = {r["name"] for r in ROUTES if r["method"] == "POST" and (
+        any(p in r["pattern"] for p in ("{uid}", "/invitations/{iid}", "/memberships/{tid}", "{token}"))
+        or "host" in r["name"] or r["name"] == "branding_save")}
+    # Reset and sign-in links act on the account of their own token.
+    named -= {"reset", "login_link_use"}
+    assert named <= set(PEOPLE), "routes on people or hosts without a second-axis case: %s" % (named - set(PEOPLE))
+    assert set(PEOPLE) <= {r["name"] for r in ROUTES}, set(PEOPLE) - {r["name"] for r in ROUTES}
+
+
+def _subtree(w, tid):
+    return {t for t in w.tenants if tid in w.ancestors(t)}
+
+
+def _pending_invitation(ctx, w, inviter, tid, email):
+    """A pending invitation of tenant tid to email, sent by inviter through
+    the portal; (its id, the token from its email)."""
+    since = len(ctx.stack.messages())
+    c = w.clients[inviter]
+    r = c.post("/t/%d/team/invite" % tid, {"email": email, "name": "Second Axis", "role": "viewer",
+                                           "csrf": w.csrf[inviter]}, csrf=False)
+    assert r.status in (200, 303), (inviter, email, r)
+    iid = int(ctx.stack.psql("SELECT i.id FROM invitations i JOIN users u ON u.id = i.user_id"
+                             " WHERE lower(u.email) = lower('%s') AND i.tenant_id = %d AND i.accepted_at IS NULL"
+                             " ORDER BY i.id DESC LIMIT 1" % (email, tid)))
+    msg = ctx.stack.wait_mail(lambda m: email in str(m["To"]), since)
+    link = portal.find_link(portal.body_of(msg, "plain"), r"https?://\S+/invite/[0-9a-f]{64}")
+    assert link, portal.body_of(msg, "plain")
+    return iid, link.rsplit("/", 1)[1]
+
+
+def test_the_second_axis_no_persona_acts_on_another_tenants_people_or_hosts(ctx):
+    w = world(ctx)
+    bluefin, evergreen = w.target["bluefin"], w.target["evergreen"]
+    psql = ctx.stack.psql
+    # The objects: an invitation pending in Bluefin and one in Evergreen (to
+    # new addresses), one to an existing account (Evergreen's owner, into
+    # Bluefin), and a host name Bluefin holds verified.
+    invites = [_pending_invitation(ctx, w, "msp_owner", bluefin, "axis-b@second-axis.example"),
+               _pending_invitation(ctx, w, "other_msp_owner", evergreen, "axis-e@second-axis.example")]
+    inv_tenant = {invites[0][0]: bluefin, invites[1][0]: evergreen}
+    existing = _pending_invitation(ctx, w, "msp_owner", bluefin, "owner@evergreen.example")
+    inv_tenant[existing[0]] = bluefin
+    host = "portal.second-axis.example"
+    with ctx.stack.restoring("branding", "tenant_id = %d" % bluefin):
+        psql("INSERT INTO branding (tenant_id, root_id, host, host_token, host_claimed_at, host_verified_at,"
+             " host_verified_by) SELECT id, root_id, '%s', '%s', now(), now(), 'operator' FROM tenants WHERE id = %d"
+             " ON CONFLICT (tenant_id) DO UPDATE SET host = EXCLUDED.host, host_token = EXCLUDED.host_token,"
+             " host_claimed_at = now(), host_verified_at = now(), host_verified_by = 'operator'"
+             % (host, "a" * 32, bluefin))
+        w.refresh()
+        # The control: the same client, CSRF token and snapshot see a real
+        # change when the persona may make it (Bluefin's owner suspends and
+        # resumes a Bluefin member), so the refusals below are refusals.
+        member = w.placeholder_member(bluefin)
+        before = snapshot(ctx)
+        for status in ("suspended", "active"):
+            r = w.clients["msp_owner"].post("/t/%d/team/%d/membership" % (bluefin, member),
+                                            {"status": status, "csrf": w.csrf["msp_owner"]}, csrf=False)
+            assert r.status == 303, (status, r)
+            if status == "suspended":
+                assert snapshot(ctx) != before
+        users = {u for u in w.members}
+        invited_to = {iid: int(psql("SELECT user_id FROM invitations WHERE id = %d" % iid)) for iid in inv_tenant}
+        mismatches, attempts = [], 0
+        for name, (kind, fields) in PEOPLE.items():
+            route = next(r for r in ROUTES if r["name"] == name)
+            fields = {k: v.replace("{bluefin}", str(bluefin)) for k, v in fields.items()}
+            for persona, email in PERSONAS:
+                if email is None:
+                    continue
+                me = w.uid(persona)
+                own = sorted(t for t in w.members.get(me, {}))
+                cases = []  # (path, extra fields)
+                if kind == "user":
+                    for t in own:
+                        if not w.can(w.role(persona, t), route["perm"], t):
+                            continue
+                        inside = _subtree(w, t)
+                        for v in sorted(users):
+                            if v != me and not set(w.members.get(v, {})) & inside:
+                                cases.append((fill(route["pattern"], t, v), {}))
+                elif kind == "invitation":
+                    for t in own:
+                        if not w.can(w.role(persona, t), route["perm"], t):
+                            continue
+                        for iid, it in inv_tenant.items():
+                            if it not in _subtree(w, t):
+                                cases.append((route["pattern"].replace("{id}", str(t)).replace("{iid}", str(iid)),
+                                              {}))
+                elif kind == "tenant":
+                    for t in sorted(w.tenants):
+                        if t not in w.members.get(me, {}):
+                            cases.append((route["pattern"].replace("{tid}", str(t)), {}))
+                elif kind == "my_invitation":
+                    for iid in inv_tenant:
+                        if invited_to[iid] != me:
+                            cases.append((route["pattern"].replace("{iid}", str(iid)), {}))
+                elif kind == "host":
+                    for t in own:
+                        if t != bluefin and w.can(w.role(persona, t), route["perm"], t):
+                            cases.append((fill(route["pattern"], t, MISSING), {"host": host}))
+                elif kind == "invite_token":
+                    if email != "owner@evergreen.example":
+                        cases.append((route["pattern"].replace("{token}", existing[1]), {}))
+                if not cases:
+                    continue
+                before = snapshot(ctx)
+                for path, extra in cases:
+                    f = dict(fields, **extra)
+                    f["csrf"] = w.csrf[persona]
+                    r = w.clients[persona].post(path, f, csrf=False)
+                    attempts += 1
+                    if r.status not in REFUSED:
+                        mismatches.append("%s POST %s %r: %d (expected a refusal)" % (persona, path, f, r.status))
+                after = snapshot(ctx)
+                if after != before:
+                    mismatches.append("%s: %s on other tenants' objects changed data: %s"
+                                      % (persona, name, diff(before, after)))
+        psql("DELETE FROM invitations WHERE id IN (%s)" % ", ".join(str(i) for i in inv_tenant))
+    psql("DELETE FROM users u WHERE u.email LIKE 'axis-%@second-axis.example'")
+    w.refresh()
+    print("# second axis: %d attempts" % attempts)
+    assert attempts > 200, attempts
+    assert not mismatches, "%d of %d attempts:\n%s" % (len(mismatches), attempts, "\n".join(mismatches[:40]))
+
+
 def make_test(route):
     if route["access"] == "tenant":
         def test(ctx):

@@ -154,12 +154,14 @@ def test_a_row_holds_until_the_sessions_next_touch_or_its_expiry(ctx):
     """t_until: the next touch (a minute after the last one) or the
     session's absolute expiry, whichever comes first."""
     c = ctx.login("viewer@msp1.example")
-    h = hashlib.sha256(c.cookies["portal_session"].encode()).hexdigest()
+    tok = c.cookies["portal_session"]
+    h = hashlib.sha256(tok.encode()).hexdigest()
     # Each change and the read in one statement list: one transaction, one
     # now(), so the bounds hold however slow the machine is (t_until is the
-    # floor of an epoch, now() here rounded: one second apart at most).
+    # floor of an epoch, now() here rounded: one second apart at most). The
+    # context is read by the token itself (sql/052), the row by its hash.
     q = ("; SELECT t_until - extract(epoch FROM now())::bigint FROM request_context('%s', 7200, NULL, '127.0.0.1')"
-         % h)
+         % tok)
     assert 39 <= int(ctx.stack.psql("UPDATE sessions SET last_seen_at = now() - interval '20 seconds'"
                                     " WHERE token_hash = '%s'" % h + q)) <= 40
     assert 9 <= int(ctx.stack.psql("UPDATE sessions SET expires_at = now() + interval '10 seconds'"

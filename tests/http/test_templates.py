@@ -18,6 +18,7 @@ SERVER_MARKUP = {
     "templates/email/msp_decision_html.mustache": {"brand.footer_html"},
     "templates/email/msp_request_html.mustache": {"brand.footer_html"},
     "templates/email/reset_html.mustache": {"brand.footer_html"},
+    "templates/email/signin_html.mustache": {"brand.footer_html"},
     "templates/settings.mustache": {"wl.footer.html"},
     "templates/settings_branding.mustache": {"footer_html"},
     # The dashboard: partials/tenant_board.mustache rendered (escaping as
