@@ -242,7 +242,7 @@ def test_pending_invitations_on_the_team_page_resend_and_revoke(ctx):
     email = "pending.%s@members.example" % tag()
     existing = "existing.%s@members.example" % tag()
     ever = ctx.stack.tenant_id("Evergreen MSP")
-    xid = ctx.stack.new_user(existing, (ever, "viewer"))
+    ctx.stack.new_user(existing, (ever, "viewer"))
     try:
         owner = ctx.login("owner@msp1.example")
         before = len(ctx.stack.messages())
