@@ -19,11 +19,11 @@ static int listen_failed; /* this connection's LISTEN failed: every call is a ch
 static char last_state[6];
 static char last_msg[256];
 /* The identity for a transaction the next statement begins (a GET's): the
- * session's token, from which the database derives the user at each use
- * (app_user_id(), sql/052); like set_config(..., true) it ends with the
+ * session's token, which the database looks up (app_identify(), sql/052)
+ * and keeps for the transaction's app_user_id(); it ends with the
  * transaction (db_commit, db_rollback). */
 static char lazy_token[65];
-static const char set_identity[] = "SELECT set_config('app.token', $1, true)";
+static const char set_identity[] = "SELECT app_identify($1)";
 
 static PGresult *begin_pipelined(PGconn *c, const char *uid, struct db_stmt *st, const char *const *params,
                                  enum res *r);

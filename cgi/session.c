@@ -19,7 +19,7 @@
 
 DB_STMT(st_session_lookup, 2,
         "SELECT s.session_id, s.user_id, s.email, s.name, s.unread,"
-        " set_config('app.token', $1, true)"
+        " app_identify($1)"
         " FROM auth_session_lookup($1, $2::int) s");
 /* A GET's whole context in one statement (sql/043_context_cache.sql):
  * brand (columns 0-5, as brand_from_row reads them), session (6-10), bell

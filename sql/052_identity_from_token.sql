@@ -41,7 +41,7 @@ REVOKE ALL ON FUNCTION random_token() FROM PUBLIC;
 -- What the database stores of a token: the hex SHA-256 of its text (as
 -- cgi/token.c's tok_sha256_hex computes it).
 CREATE FUNCTION token_digest(p_token text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = public, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT encode(sha256(convert_to(p_token, 'UTF8')), 'hex')
 $$;
 REVOKE ALL ON FUNCTION token_digest(text) FROM PUBLIC;
@@ -57,38 +57,80 @@ REVOKE ALL ON portal_secrets FROM PUBLIC;
 INSERT INTO portal_secrets VALUES ('login_salt', random_token());
 
 -- ------------------------------------------------------------ identity
--- The user of the session whose token the transaction carries in
--- app.token, while it is unexpired and the account active; else NULL.
--- PL/pgSQL: its statement is planned once per connection.
-CREATE OR REPLACE FUNCTION app_user_id() RETURNS bigint
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+-- The identity of a transaction is verified once, when the request names
+-- it: app_identify(token) (a session's) or api_key_auth(key) look the
+-- token up and keep what they found in pg_temp.app_identity, a one-row
+-- table of this connection made by the owner role and stamped with the
+-- transaction's start (now()). The app role may read it but not write it,
+-- and cannot make a temporary table of its own to stand in for it
+-- (TEMPORARY is revoked below). Every later use in the transaction
+-- (app_user_id(), app_api_tenant(): several per statement, in policies)
+-- reads that row while the transaction still carries the same token. A
+-- token set with set_config() alone identifies nobody, and so does a row
+-- of an earlier transaction. (Not ON COMMIT DELETE ROWS: truncating at
+-- every commit cost milliseconds.)
+DO $$ BEGIN
+    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+END $$;
+
+-- Keep what a token was found to be, for this transaction. Called by the
+-- owner's functions (app_identify, api_key_auth), as their owner: no role
+-- may call it itself.
+CREATE FUNCTION identity_keep(p_token text, p_user bigint, p_api_tenant bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    IF to_regclass('pg_temp.app_identity') IS NULL THEN
+        CREATE TEMP TABLE app_identity (at timestamptz NOT NULL, token text NOT NULL, user_id bigint,
+                                        api_tenant bigint);
+        GRANT SELECT ON pg_temp.app_identity TO portal_app;
+        INSERT INTO pg_temp.app_identity VALUES (now(), p_token, p_user, p_api_tenant);
+        RETURN;
+    END IF;
+    UPDATE pg_temp.app_identity SET at = now(), token = p_token, user_id = p_user, api_tenant = p_api_tenant;
+END $$;
+REVOKE ALL ON FUNCTION identity_keep(text, bigint, bigint) FROM PUBLIC;
+
+-- The transaction is the session whose token this is (app.token): its
+-- user while the session is unexpired and the account active, else nobody.
+CREATE FUNCTION app_identify(p_token text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    t text := current_setting('app.token', true);
     uid bigint;
 BEGIN
-    IF t IS NULL OR t !~ '^[0-9a-f]{64}$' THEN
+    PERFORM set_config('app.token', coalesce(p_token, ''), true);
+    IF p_token ~ '^[0-9a-f]{64}$' THEN
+        SELECT s.user_id INTO uid FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = token_digest(p_token) AND s.expires_at > now() AND u.status = 'active';
+    END IF;
+    PERFORM identity_keep(coalesce(p_token, ''), uid, NULL);
+    RETURN uid;
+END $$;
+REVOKE ALL ON FUNCTION app_identify(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_identify(text) TO portal_app;
+
+-- The user app_identify() found for the token the transaction still
+-- carries; NULL without one.
+CREATE OR REPLACE FUNCTION app_user_id() RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF to_regclass('pg_temp.app_identity') IS NULL THEN
         RETURN NULL;
     END IF;
-    SELECT s.user_id INTO uid FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = token_digest(t) AND s.expires_at > now() AND u.status = 'active';
-    RETURN uid;
+    RETURN (SELECT i.user_id FROM pg_temp.app_identity i
+             WHERE i.at = now() AND i.token = current_setting('app.token', true));
 END $$;
 GRANT EXECUTE ON FUNCTION app_user_id() TO portal_app, portal_mailer;
 
--- The tenant of the API key the transaction carries in app.api_key, while
--- the key is not revoked and its tenant active; else NULL.
+-- The tenant of the API key api_key_auth() found for the key the
+-- transaction still carries (app.api_key); NULL without one.
 CREATE FUNCTION app_api_tenant() RETURNS bigint
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    k text := current_setting('app.api_key', true);
-    tid bigint;
+LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF k IS NULL OR k !~ '^mssp_[0-9a-f]{64}$' THEN
+    IF to_regclass('pg_temp.app_identity') IS NULL THEN
         RETURN NULL;
     END IF;
-    SELECT a.tenant_id INTO tid FROM api_keys a JOIN tenants t ON t.id = a.tenant_id
-     WHERE a.key_hash = token_digest(k) AND a.revoked_at IS NULL AND t.status = 'active';
-    RETURN tid;
+    RETURN (SELECT i.api_tenant FROM pg_temp.app_identity i
+             WHERE i.at = now() AND i.token = current_setting('app.api_key', true));
 END $$;
 REVOKE ALL ON FUNCTION app_api_tenant() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_api_tenant() TO portal_app;
@@ -111,14 +153,14 @@ BEGIN
                             AND m.status = 'active'
          WHERE a.user_id = uid
         UNION
-        SELECT app_api_tenant()) s
+        SELECT CASE WHEN uid IS NULL THEN app_api_tenant() END) s
      WHERE x IS NOT NULL;
     RETURN r;
 END $$;
 
--- The key named by its own text (the Authorization header's); sets
--- app.api_key for the transaction, which app_api_tenant() then checks at
--- each use. last_used_at is written at most once a minute.
+-- The key named by its own text (the Authorization header's): the
+-- transaction's identity (app.api_key, kept for app_api_tenant()).
+-- last_used_at is written at most once a minute.
 DROP FUNCTION api_key_auth(text);
 CREATE FUNCTION api_key_auth(p_key text) RETURNS TABLE (key_id bigint, tenant_id bigint, root_id bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -136,6 +178,7 @@ BEGIN
         UPDATE api_keys SET last_used_at = now() WHERE id = k.id;
     END IF;
     PERFORM set_config('app.api_key', p_key, true);
+    PERFORM identity_keep(p_key, NULL, k.tenant_id);
     key_id := k.id; tenant_id := k.tenant_id; root_id := k.root_id;
     RETURN NEXT;
 END $$;

@@ -358,7 +358,7 @@ def test_rls_blocks_writes_outside_the_key_subtree_even_without_the_c_check(ctx)
                    "SELECT set_config('app.api_key', 'mssp_%s', false);" % ("0" * 64)):
         n = ctx.stack.psql(forged + " SELECT count(*) FROM tenants", user="portal_app").splitlines()[-1]
         assert n == "0", (forged, n)
-    setup = "SELECT set_config('app.api_key', '%s', false);" % key
+    setup = "SELECT key_id FROM api_key_auth('%s');" % key
     # The key's subtree is visible, nothing else.
     n = ctx.stack.psql(setup + " SELECT count(*) FROM tenants", user="portal_app").splitlines()[-1]
     assert n == ctx.stack.psql("SELECT count(*) FROM tenants WHERE %d = ANY (ancestors)" % bluefin)

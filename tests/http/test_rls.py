@@ -39,11 +39,11 @@ def session_token(ctx, uid):
 
 def app(ctx, sql):
     """SQL as the app role. SELECT set_config('app.user_id', 'N', true) in
-    it stands for "as user N": it becomes the setting of a session token of
-    N's and answers app_user_id() (N, or nothing for no such user)."""
+    it stands for "as user N": it becomes app_identify() with a session
+    token of N's, as the portal does, and answers N (or nothing for no
+    such user)."""
     sql = re.sub(r"SELECT set_config\('app\.user_id', '(\d+)', true\);",
-                 lambda m: "SELECT coalesce(app_user_id()::text, '') FROM (SELECT set_config('app.token', '%s', true)) s;"
-                 % session_token(ctx, int(m.group(1))), sql)
+                 lambda m: "SELECT coalesce(app_identify('%s')::text, '');" % session_token(ctx, int(m.group(1))), sql)
     return ctx.stack.psql(sql, user="portal_app")
 
 
