@@ -73,9 +73,9 @@ DO $$ BEGIN
     EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
 END $$;
 
--- Keep what a token was found to be, for this transaction. Called by the
--- owner's functions (app_identify, api_key_auth), as their owner: no role
--- may call it itself.
+-- Keep what a token was found to be, for this transaction (one statement
+-- when the table exists). Called by the owner's functions (app_identify,
+-- api_key_auth), as their owner: no role may call it itself.
 CREATE FUNCTION identity_keep(p_token text, p_user bigint, p_api_tenant bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
@@ -83,8 +83,7 @@ BEGIN
         CREATE TEMP TABLE app_identity (at timestamptz NOT NULL, token text NOT NULL, user_id bigint,
                                         api_tenant bigint);
         GRANT SELECT ON pg_temp.app_identity TO portal_app;
-        INSERT INTO pg_temp.app_identity VALUES (now(), p_token, p_user, p_api_tenant);
-        RETURN;
+        INSERT INTO pg_temp.app_identity VALUES ('-infinity', '', NULL, NULL);
     END IF;
     UPDATE pg_temp.app_identity SET at = now(), token = p_token, user_id = p_user, api_tenant = p_api_tenant;
 END $$;
@@ -98,11 +97,15 @@ DECLARE
     uid bigint;
 BEGIN
     PERFORM set_config('app.token', coalesce(p_token, ''), true);
-    IF p_token ~ '^[0-9a-f]{64}$' THEN
-        SELECT s.user_id INTO uid FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = token_digest(p_token) AND s.expires_at > now() AND u.status = 'active';
+    IF to_regclass('pg_temp.app_identity') IS NULL THEN
+        PERFORM identity_keep('', NULL, NULL);
     END IF;
-    PERFORM identity_keep(coalesce(p_token, ''), uid, NULL);
+    UPDATE pg_temp.app_identity
+       SET at = now(), token = coalesce(p_token, ''), api_tenant = NULL,
+           user_id = (SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
+                       WHERE p_token ~ '^[0-9a-f]{64}$' AND s.token_hash = token_digest(p_token)
+                         AND s.expires_at > now() AND u.status = 'active')
+    RETURNING user_id INTO uid;
     RETURN uid;
 END $$;
 REVOKE ALL ON FUNCTION app_identify(text) FROM PUBLIC;
