@@ -1,5 +1,6 @@
-/* mustache_int.h - internals shared by the compiler (mustache.c) and the
- * renderer (mustache_render.c). Not part of the public API. */
+/* mustache_int.h - internals shared by the set (mustache.c), the compiler
+ * (mustache_compile.c), the loader (mustache_load.c) and the renderer
+ * (mustache_render.c). Not part of the public API. */
 #ifndef MUSTACHE_INT_H
 #define MUSTACHE_INT_H
 

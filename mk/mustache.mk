@@ -7,7 +7,7 @@
 #   make bench-mustache  engine vs mustache.js vs hand-written C
 
 MUS_SPEC_DIR ?= $(CURDIR)/../shared/mustache-spec
-MUS_SRC  := cgi/mustache.c cgi/mustache_compile.c cgi/mustache_scan.c cgi/mustache_render.c cgi/buf.c cgi/arena.c cgi/result.c
+MUS_SRC  := cgi/mustache.c cgi/mustache_compile.c cgi/mustache_load.c cgi/mustache_scan.c cgi/mustache_render.c cgi/buf.c cgi/arena.c cgi/result.c
 MUS_HDRS := cgi/mustache.h cgi/mustache_int.h cgi/mustache_parse.h cgi/buf.h cgi/result.h tests/unit/tap.h
 MUS_CC_FLAGS = -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(PKG_CFLAGS)
 MUS_LIBS     = $(PKG_LIBS)
