@@ -8,6 +8,7 @@
 #include "db.h"
 #include "log.h"
 #include "token.h"
+#include "view.h"
 
 DB_STMT(st_api_key_auth, 1, "SELECT key_id, tenant_id, root_id FROM api_key_auth($1)");
 
@@ -24,33 +25,25 @@ int api_is_v1(const char *path)
 	return strncmp(path, "/api/v1", 7) == 0 && (path[7] == '\0' || path[7] == '/');
 }
 
-void api_send_error(struct req *req, int status, const char *message)
+void api_error(struct req *req, enum res r, const char *message)
 {
 	json_decref(req->model);
-	req->model = json_pack("{s:s}", "error", message);
+	req->model = json_pack("{s:o}", "error", view_error_object(r, message));
 	req->template = NULL;
 	req->redirect = NULL;
 	req->want_json = 1;
-	req->status = status;
-	http_send(req);
+	req->outcome = r;
 }
 
 void api_v1_gone(struct req *req)
 {
-	json_decref(req->model);
-	req->model = json_pack("{s:{s:i, s:s}}", "error", "status", 410, "message",
-	                       "The V1 API is not supported. Use /api/v2, documented at /docs/api (docs/api.md).");
-	req->template = NULL;
-	req->redirect = NULL;
-	req->want_json = 1;
-	req->status = 410;
-	http_send(req);
+	api_error(req, R_GONE, "The V1 API is not supported. Use /api/v2, documented at /docs/api (docs/api.md).");
 }
 
 static void unauthorized(struct req *req, const char *message)
 {
 	http_header(req, "WWW-Authenticate", "Bearer realm=\"api\"");
-	api_send_error(req, 401, message);
+	api_error(req, R_UNAUTH, message);
 }
 
 /* The key from "Authorization: Bearer <key>", or NULL. */
@@ -87,13 +80,13 @@ void api_dispatch(struct req *req, const struct route *rt)
 	}
 	params[0] = key; /* the database hashes it, and checks it again at each use (app_api_tenant, sql/052) */
 	if ((r = db_begin()) != R_SUCCESS) {
-		api_send_error(req, 503, "the service is unavailable, retry later");
+		api_error(req, R_UNAVAILABLE, "the service is unavailable, retry later");
 		return;
 	}
 	res = db_exec(&st_api_key_auth, params, &r);
 	if (res == NULL) {
 		db_rollback();
-		api_send_error(req, r == R_UNAVAILABLE ? 503 : 500, "the key could not be checked, retry later");
+		api_error(req, r == R_UNAVAILABLE ? r : R_INTERNAL, "the key could not be checked, retry later");
 		return;
 	}
 	if (PQntuples(res) != 1) {
@@ -114,9 +107,9 @@ void api_dispatch(struct req *req, const struct route *rt)
 			db_rollback();
 			have_current = 0;
 			if (r == R_TOO_LARGE)
-				api_send_error(req, 413, "the body is too large (at most 8 MiB)");
+				api_error(req, r, "the body is too large (at most 8 MiB)");
 			else
-				api_send_error(req, 400, "the body is not valid JSON (send Content-Type: application/json)");
+				api_error(req, R_BAD_INPUT, "the body is not valid JSON (send Content-Type: application/json)");
 			return;
 		}
 	}
@@ -127,13 +120,10 @@ void api_dispatch(struct req *req, const struct route *rt)
 		db_rollback();
 	have_current = 0;
 	if (r != R_SUCCESS) {
-		if (req->model != NULL && json_object_get(req->model, "error") != NULL && req->status >= 400) {
-			http_send(req); /* the handler's own error */
-			return;
-		}
-		api_send_error(req, res_status(r), res_message(r));
+		if (req->model != NULL && json_object_get(req->model, "error") != NULL && req->outcome != R_SUCCESS)
+			return; /* the handler's own error */
+		api_error(req, r, NULL);
 		return;
 	}
 	req->template = NULL;
-	http_send(req);
 }

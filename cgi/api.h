@@ -4,7 +4,8 @@
  * api_dispatch() checks `Authorization: Bearer <key>` against the stored
  * SHA-256 (sql/014_ingest.sql: api_key_auth() also sets the transaction's
  * RLS identity to the key's tenant subtree), reads the JSON body, runs the
- * handler, commits and answers JSON, errors included. */
+ * handler and commits; the answer is JSON, errors included, and the server
+ * sends it like any other (view_respond, http_send). */
 #ifndef API_H
 #define API_H
 
@@ -23,7 +24,8 @@ struct api_key {
 	long long root_id;
 };
 
-/* Authenticate, read the body, run rt->fn, commit and send (JSON). */
+/* Authenticate, read the body, run rt->fn and commit; the model (or an
+ * error) is then the answer, as JSON. */
 void api_dispatch(struct req *req, const struct route *rt);
 /* The key of the request being handled (NULL outside API routes). */
 const struct api_key *api_current_key(void);
@@ -31,7 +33,8 @@ const struct api_key *api_current_key(void);
 int api_is_v1(const char *path);
 /* Answer 410 JSON for a /api/v1 path. */
 void api_v1_gone(struct req *req);
-/* Send {"error": message} with status (JSON, whatever Accept says). */
-void api_send_error(struct req *req, int status, const char *message);
+/* Make the answer {"error": {status, code, message}} with r's status
+ * (view_error_object; message NULL: r's own), JSON whatever Accept says. */
+void api_error(struct req *req, enum res r, const char *message);
 
 #endif

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "db.h"
-#include "view.h"
 
 static const char *const role_names[ROLE_COUNT] = {
     [ROLE_NONE] = "none",       [ROLE_VIEWER] = "viewer",           [ROLE_ANALYST] = "analyst",
@@ -97,19 +96,19 @@ DB_STMT(st_tenant_ctx, 1,
         "SELECT t.id, coalesce(t.parent_id, 0), t.root_id, t.name, t.kind, t.region, effective_role(t.id)"
         " FROM tenants t WHERE t.id = $1::bigint AND t.status = 'active'");
 
-struct tenant_ctx *authz_tenant_from_row(struct req *req, long long id, PGresult *res, int col)
+struct tenant_ctx *authz_tenant_from_row(struct req *req, long long id, PGresult *res, const int col[AUTHZ_TENANT_NCOLS])
 {
 	struct tenant_ctx *t;
 
-	if (PQgetisnull(res, 0, col + 5) || (t = arena_alloc(&req->arena, sizeof(*t))) == NULL)
+	if (PQgetisnull(res, 0, col[5]) || (t = arena_alloc(&req->arena, sizeof(*t))) == NULL)
 		return NULL;
 	t->id = id;
-	t->parent_id = PQgetisnull(res, 0, col) ? 0 : atoll(PQgetvalue(res, 0, col));
-	t->root_id = atoll(PQgetvalue(res, 0, col + 1));
-	t->name = arena_strdup(&req->arena, PQgetvalue(res, 0, col + 2));
-	t->kind = arena_strdup(&req->arena, PQgetvalue(res, 0, col + 3));
-	t->region = arena_strdup(&req->arena, PQgetvalue(res, 0, col + 4));
-	t->role = authz_role(PQgetvalue(res, 0, col + 5));
+	t->parent_id = PQgetisnull(res, 0, col[0]) ? 0 : atoll(PQgetvalue(res, 0, col[0]));
+	t->root_id = atoll(PQgetvalue(res, 0, col[1]));
+	t->name = arena_strdup(&req->arena, PQgetvalue(res, 0, col[2]));
+	t->kind = arena_strdup(&req->arena, PQgetvalue(res, 0, col[3]));
+	t->region = arena_strdup(&req->arena, PQgetvalue(res, 0, col[4]));
+	t->role = authz_role(PQgetvalue(res, 0, col[5]));
 	t->version = -1; /* unknown: no dashboard cache (the caller may set it) */
 	t->hour = 0;
 	t->scope = NULL;
@@ -149,7 +148,10 @@ enum res authz_tenant(struct req *req, enum perm perm)
 		return authz_can(req->tenant->role, perm, req->tenant->kind) ? R_SUCCESS : R_FORBIDDEN;
 	if ((res = tenant_row(idp, &r)) == NULL)
 		return r;
-	t = authz_tenant_from_row(req, id, res, 1);
+	{
+		static const int col[AUTHZ_TENANT_NCOLS] = {1, 2, 3, 4, 5, 6}; /* st_tenant_ctx */
+		t = authz_tenant_from_row(req, id, res, col);
+	}
 	PQclear(res);
 	if (t == NULL)
 		return R_INTERNAL;
@@ -171,25 +173,4 @@ enum res authz_object(long long tenant_id, enum perm perm)
 	r = authz_can(authz_role(PQgetvalue(res, 0, 6)), perm, PQgetvalue(res, 0, 4)) ? R_SUCCESS : R_FORBIDDEN;
 	PQclear(res);
 	return r;
-}
-
-void authz_model(struct req *req)
-{
-	const struct tenant_ctx *t = req->tenant;
-	json_t *m = view_model(req), *tj, *can;
-	int p;
-
-	if (t == NULL)
-		return;
-	can = json_object();
-	for (p = 0; p < PERM_COUNT; p++)
-		json_object_set_new(can, perm_names[p], json_boolean(authz_can(t->role, (enum perm)p, t->kind)));
-	tj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "id", (json_int_t)t->id, "name", t->name,
-	               "kind", t->kind, "region", t->region, "role", authz_role_name(t->role), "role_label",
-	               authz_role_label(t->role), "is_mssp", strcmp(t->kind, "mssp") == 0, "is_msp",
-	               strcmp(t->kind, "msp") == 0, "is_company", strcmp(t->kind, "company") == 0);
-	json_object_set_new(tj, "can", can);
-	if (t->parent_id)
-		json_object_set_new(tj, "parent_id", json_integer(t->parent_id));
-	json_object_set_new(m, "tenant", tj);
 }

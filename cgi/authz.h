@@ -72,13 +72,12 @@ enum res authz_tenant(struct req *req, enum perm perm);
  * the URL names (docs/permissions.md). R_SUCCESS, R_FORBIDDEN, or
  * R_NOT_FOUND for a tenant the viewer may not see. */
 enum res authz_object(long long tenant_id, enum perm perm);
-/* The tenant context from row 0 of res, columns col..col+5: parent (NULL
- * for a root), root, name, kind, region, the user's role. An arena copy
- * with no dashboard-cache stamp (version -1), or NULL when the role is NULL
- * (not visible) or memory runs out. */
-struct tenant_ctx *authz_tenant_from_row(struct req *req, long long id, PGresult *res, int col);
-/* Put tenant, role and permissions into the view model (for the header,
- * the selector and what the page may show). */
-void authz_model(struct req *req);
+/* The tenant context from row 0 of res, the columns numbered in col:
+ * parent (NULL for a root), root, name, kind, region, the user's role. An
+ * arena copy with no dashboard-cache stamp (version -1), or NULL when the
+ * role is NULL (not visible) or memory runs out. */
+#define AUTHZ_TENANT_NCOLS 6
+struct tenant_ctx *authz_tenant_from_row(struct req *req, long long id, PGresult *res,
+                                         const int col[AUTHZ_TENANT_NCOLS]);
 
 #endif

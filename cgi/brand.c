@@ -91,26 +91,26 @@ static json_t *source(PGresult *res, int row, int col)
 	                 PQgetvalue(res, row, col + 1));
 }
 
-json_t *brand_from_row(PGresult *res, int row, int with_sources)
+json_t *brand_from_cols(PGresult *res, int row, const int col[BRAND_NCOLS])
 {
 	struct buf html = BUF_INIT;
 	json_t *b = json_object(), *light, *dark;
 
 	json_object_set_new(b, "tenant_id",
-	                    PQgetisnull(res, row, 0) ? json_null() : json_integer(atoll(PQgetvalue(res, row, 0))));
-	json_object_set_new(b, "page_title", json_string(PQgetvalue(res, row, 1)));
-	json_object_set_new(b, "footer", json_string(PQgetvalue(res, row, 2)));
-	brand_footer_html(&html, PQgetvalue(res, row, 2));
+	                    PQgetisnull(res, row, col[0]) ? json_null() : json_integer(atoll(PQgetvalue(res, row, col[0]))));
+	json_object_set_new(b, "page_title", json_string(PQgetvalue(res, row, col[1])));
+	json_object_set_new(b, "footer", json_string(PQgetvalue(res, row, col[2])));
+	brand_footer_html(&html, PQgetvalue(res, row, col[2]));
 	json_object_set_new(b, "footer_html", buf_ok(&html) && html.data ? json_string(html.data) : json_string(""));
 	{
 		struct buf text = BUF_INIT;
-		brand_footer_text(&text, PQgetvalue(res, row, 2));
+		brand_footer_text(&text, PQgetvalue(res, row, col[2]));
 		json_object_set_new(b, "footer_text", buf_ok(&text) && text.data ? json_string(text.data) : json_string(""));
 		buf_free(&text);
 	}
 	buf_free(&html);
-	light = str_or_null(res, row, 3);
-	dark = str_or_null(res, row, 4);
+	light = str_or_null(res, row, col[3]);
+	dark = str_or_null(res, row, col[4]);
 	json_object_set(b, "logo_light", light);
 	json_object_set(b, "logo_dark", dark);
 	if (!json_is_null(light) || !json_is_null(dark))
@@ -118,7 +118,15 @@ json_t *brand_from_row(PGresult *res, int row, int with_sources)
 		                                         "dark", json_is_null(dark) ? light : dark));
 	json_decref(light);
 	json_decref(dark);
-	json_object_set_new(b, "host", str_or_null(res, row, 5));
+	json_object_set_new(b, "host", str_or_null(res, row, col[5]));
+	return b;
+}
+
+json_t *brand_from_row(PGresult *res, int row, int with_sources)
+{
+	static const int col[BRAND_NCOLS] = {0, 1, 2, 3, 4, 5}; /* BRAND_COLUMNS */
+	json_t *b = brand_from_cols(res, row, col);
+
 	if (with_sources)
 		json_object_set_new(b, "sources",
 		                    json_pack("{s:o, s:o, s:o, s:o}", "page_title", source(res, row, 6), "footer",

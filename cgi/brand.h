@@ -22,8 +22,13 @@
 	"footer_src, footer_src_name, logo_light_src, logo_light_src_name, logo_dark_src, logo_dark_src_name"
 
 json_t *brand_default(void);
-/* Row `row` of res as a brand; with_sources adds "sources": {field: {tenant_id, name}}. */
+/* Row `row` of res (a BRAND_COLUMNS statement) as a brand, a new object;
+ * with_sources adds "sources": {field: {tenant_id, name}}. */
 json_t *brand_from_row(PGresult *res, int row, int with_sources);
+/* The same from any result: col holds the numbers of its tenant id, page
+ * title, footer, light logo, dark logo and host columns. */
+#define BRAND_NCOLS 6
+json_t *brand_from_cols(PGresult *res, int row, const int col[BRAND_NCOLS]);
 /* Footer text -> HTML (escaped; markdown-style http(s) links only). */
 void brand_footer_html(struct buf *out, const char *s);
 /* The same footer as plain text: links become "text (url)". */

@@ -66,7 +66,7 @@ const struct config *config_load(void)
 	cfg.socket_mode = env_int("PORTAL_SOCKET_MODE", 0660, 0600, 0777, 8);
 	cfg.session_idle = env_int("PORTAL_SESSION_IDLE", 7200, 60, 86400 * 30, 10);
 	cfg.session_max = env_int("PORTAL_SESSION_MAX", 43200, 60, 86400 * 90, 10);
-	cfg.request_log = env_int("PORTAL_REQUEST_LOG", 1, 0, 1, 10);
+	cfg.request_log = env_int("PORTAL_REQUEST_LOG", 1, 0, 2, 10);
 	cfg.trust_https = env_int("PORTAL_HTTPS", 0, 0, 1, 10);
 	cfg.dashboard_cache = env_int("PORTAL_DASHBOARD_CACHE", 32, 0, 256, 10);
 	cfg.context_cache = env_int("PORTAL_CONTEXT_CACHE", 64, 0, 1024, 10);

@@ -30,7 +30,8 @@ struct config {
 	int socket_mode;            /* PORTAL_SOCKET_MODE: octal, default 0660 */
 	int session_idle;           /* PORTAL_SESSION_IDLE: seconds, default 2 h */
 	int session_max;            /* PORTAL_SESSION_MAX: seconds, default 12 h */
-	int request_log;            /* PORTAL_REQUEST_LOG: 1 to log one line per request */
+	int request_log;            /* PORTAL_REQUEST_LOG: 1 to log one line per request; 2 also
+	                             * a line naming the statements it ran (db_trace) */
 	int trust_https;            /* PORTAL_HTTPS: 1 when nginx terminates TLS */
 	int dashboard_cache;        /* PORTAL_DASHBOARD_CACHE: dashboard pages cached per worker, 0 = off */
 	int context_cache;          /* PORTAL_CONTEXT_CACHE: request contexts cached per worker, 0 = off */

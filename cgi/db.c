@@ -24,6 +24,10 @@ static char last_msg[256];
  * transaction (db_commit, db_rollback). */
 static char lazy_token[65];
 static const char set_identity[] = "SELECT app_identify($1)";
+/* db_trace(): the names of the statements run since the last take. */
+static int trace_on;
+static char trace[1024];
+static size_t trace_len;
 
 static PGresult *begin_pipelined(PGconn *c, const char *uid, struct db_stmt *st, const char *const *params,
                                  enum res *r);
@@ -148,8 +152,62 @@ static int db_prepare(PGconn *c, struct db_stmt *st, enum res *r)
 		return -1;
 	}
 	PQclear(res);
+	if (st->col_names != NULL) { /* the result's columns by name, once per connection */
+		res = PQdescribePrepared(c, st->name);
+		for (int i = 0; PQresultStatus(res) == PGRES_COMMAND_OK && st->col_names[i] != NULL; i++) {
+			st->col[i] = PQfnumber(res, st->col_names[i]);
+			if (st->col[i] < 0) {
+				log_err("statement %s has no column %s", st->name, st->col_names[i]);
+				PQclear(res);
+				*r = R_INTERNAL;
+				return -1;
+			}
+		}
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			*r = db_classify(res);
+			log_err("describe %s failed: %s", st->name, PQresultErrorMessage(res));
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+	}
 	st->prepared_gen = conn_gen;
 	return 0;
+}
+
+void db_trace(int on)
+{
+	trace_on = on;
+	trace_len = 0;
+	trace[0] = '\0';
+}
+
+const char *db_trace_take(void)
+{
+	static char out[sizeof(trace)];
+
+	snprintf(out, sizeof(out), "%s", trace);
+	trace_len = 0;
+	trace[0] = '\0';
+	return out;
+}
+
+static void traced(const struct db_stmt *st)
+{
+	size_t n = strlen(st->name);
+
+	if (!trace_on)
+		return;
+	if (trace_len + 1 + n + sizeof(" ...") > sizeof(trace)) { /* full: say so once */
+		if (trace_len + sizeof(" ...") <= sizeof(trace)) {
+			memcpy(trace + trace_len, " ...", sizeof(" ..."));
+			trace_len = sizeof(trace); /* nothing more fits */
+		}
+		return;
+	}
+	trace[trace_len++] = ' ';
+	memcpy(trace + trace_len, st->name, n + 1);
+	trace_len += n;
 }
 
 /* The connection with st prepared on it, or NULL with *r set. */
@@ -157,6 +215,7 @@ static PGconn *db_ready(struct db_stmt *st, enum res *r)
 {
 	PGconn *c = db_conn();
 
+	traced(st);
 	last_state[0] = '\0';
 	last_msg[0] = '\0';
 	if (c == NULL) {

@@ -18,9 +18,19 @@ struct db_stmt {
 	const char *sql;
 	int nparams;
 	unsigned prepared_gen; /* connection generation it was prepared on */
+	const char *const *col_names; /* DB_STMT_COLS: result columns read by name, NULL-terminated */
+	int *col;                     /* their numbers in the result, found when prepared */
 };
 
-#define DB_STMT(ident, nparams_, sql_) static struct db_stmt ident = {#ident, sql_, nparams_, 0}
+#define DB_STMT(ident, nparams_, sql_) static struct db_stmt ident = {#ident, sql_, nparams_, 0, NULL, NULL}
+/* A statement whose result is read by column name: names is a
+ * NULL-terminated array of them; when the statement is prepared each is
+ * looked up in the result's description (a name missing there fails the
+ * statement, R_INTERNAL), and ident.col[i] is then the number of
+ * names[i]. */
+#define DB_STMT_COLS(ident, nparams_, sql_, names)                                                \
+	static int ident##_col[sizeof(names) / sizeof(names[0])];                                     \
+	static struct db_stmt ident = {#ident, sql_, nparams_, 0, names, ident##_col}
 
 /* Set the conninfo used by db_conn(); does not connect. */
 void db_init(const char *conninfo);
@@ -80,6 +90,11 @@ void db_rollback(void);
  * re-rendered with a message; db_last_state()/db_last_message() tell why. */
 PGresult *db_exec_guarded(struct db_stmt *st, const char *const *params, enum res *r);
 enum res db_run_guarded(struct db_stmt *st, const char *const *params);
+/* A debug trace (PORTAL_REQUEST_LOG=2): with on, remember the name of each
+ * statement run; db_trace_take() returns them (" st_a st_b", "" for none;
+ * a static buffer, valid until the next call) and starts afresh. */
+void db_trace(int on);
+const char *db_trace_take(void);
 /* SQLSTATE and primary message of the last failed statement ("" if none). */
 const char *db_last_state(void);
 const char *db_last_message(void);

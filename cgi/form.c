@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 int form_is_email(const char *s)
 {
@@ -20,14 +21,27 @@ int form_is_email(const char *s)
 	return 1;
 }
 
-/* Characters, not bytes, for length limits. */
-static size_t utf8_len(const char *s)
+size_t form_utf8_len(const char *s)
 {
 	size_t n = 0;
 
 	for (; *s; s++)
 		n += ((unsigned char)*s & 0xC0) != 0x80;
 	return n;
+}
+
+int form_cve(const char *s, char out[FORM_CVE_MAX + 1])
+{
+	size_t n = strlen(s), i;
+
+	if (n < 13 || n > FORM_CVE_MAX || strncasecmp(s, "CVE-", 4) != 0 || s[8] != '-')
+		return 0;
+	for (i = 4; i < n; i++)
+		if (i != 8 && !isdigit((unsigned char)s[i]))
+			return 0;
+	memcpy(out, "CVE", 3);
+	memcpy(out + 3, s + 3, n - 3 + 1);
+	return 1;
 }
 
 static char *trimmed(struct req *req, const char *v)
@@ -65,19 +79,14 @@ int form_check(struct req *req, const struct form_field *fields, size_t n, json_
 				snprintf(msg, sizeof(msg), "%s is required.", f->label);
 				err = msg;
 			}
-		} else if (f->kind == FORM_TEXT && (utf8_len(v) < f->min || utf8_len(v) > f->max)) {
+		} else if (f->kind == FORM_TEXT && (form_utf8_len(v) < f->min || form_utf8_len(v) > f->max)) {
 			snprintf(msg, sizeof(msg), "%s must have %zu to %zu characters.", f->label, f->min, f->max);
 			err = msg;
 		} else if (f->kind == FORM_EMAIL && !form_is_email(v)) {
 			snprintf(msg, sizeof(msg), "Enter a valid email address, like name@example.com.");
 			err = msg;
-		} else if (f->kind == FORM_ID) {
-			size_t k, len = strlen(v);
-			if (len > 18 || v[0] < '1' || v[0] > '9')
-				err = "Choose a valid entry.";
-			for (k = 0; err == NULL && k < len; k++)
-				if (!isdigit((unsigned char)v[k]))
-					err = "Choose a valid entry.";
+		} else if (f->kind == FORM_ID && !form_is_id(v)) {
+			err = "Choose a valid entry.";
 		} else if (f->kind == FORM_CHOICE) {
 			const char *const *c;
 			for (c = f->choices; *c != NULL && strcmp(*c, v) != 0; c++)

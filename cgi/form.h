@@ -31,4 +31,16 @@ int form_check(struct req *req, const struct form_field *fields, size_t n, json_
 /* 1 if s is a plausible email address (what the database also checks). */
 int form_is_email(const char *s);
 
+/* The checks every input path shares (forms, query filters, the JSON API):
+ * one rule each, here and nowhere else. */
+/* Characters (code points) of a UTF-8 string, for length limits. */
+size_t form_utf8_len(const char *s);
+/* A CVE id, CVE-YYYY-NNNN with 4 to 7 digits after the year (what the
+ * database stores), in any case: 1 and its upper-case spelling in out
+ * (FORM_CVE_MAX + 1 bytes), else 0. */
+#define FORM_CVE_MAX 16
+int form_cve(const char *s, char out[FORM_CVE_MAX + 1]);
+/* A database id: http_is_id(). */
+#define form_is_id(s) http_is_id(s)
+
 #endif

@@ -8,7 +8,6 @@
 
 #include "config.h"
 #include "log.h"
-#include "view.h"
 
 static const char *param(struct req *req, const char *name)
 {
@@ -173,6 +172,7 @@ enum res http_read_body(struct req *req)
 void http_req_end(struct req *req)
 {
 	json_decref(req->model);
+	json_decref(req->ctx_brand);
 	json_decref(req->json_body);
 	buf_free(&req->headers);
 	buf_free(&req->body);
@@ -283,7 +283,7 @@ void http_security_headers(struct req *req)
 		http_header(req, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 }
 
-static const char *status_text(int s)
+const char *http_status_text(int s)
 {
 	switch (s) {
 	case 200: return "OK";
@@ -315,7 +315,7 @@ static void write_out(struct req *req, const char *type, const char *body, size_
 	if (http_before_send != NULL)
 		http_before_send();
 
-	buf_printf(&head, "Status: %d %s\r\n", req->status, status_text(req->status));
+	buf_printf(&head, "Status: %d %s\r\n", req->status, http_status_text(req->status));
 	if (type != NULL)
 		buf_printf(&head, "Content-Type: %s\r\n", type);
 	buf_printf(&head, "Content-Length: %lu\r\n", (unsigned long)len);
@@ -336,66 +336,8 @@ static void write_out(struct req *req, const char *type, const char *body, size_
 
 void http_send(struct req *req)
 {
-	struct buf out = BUF_INIT;
-	struct mus_error err;
-
 	if (req->sent)
 		return;
 	http_security_headers(req);
-	if (req->redirect != NULL && !req->want_json) {
-		req->status = 303;
-		http_header(req, "Location", req->redirect);
-		write_out(req, NULL, "", 0);
-		return;
-	}
-	if (req->body_type != NULL || (req->template == NULL && req->model == NULL)) {
-		write_out(req, req->body_type ? req->body_type : "text/plain; charset=utf-8",
-		          req->body.data ? req->body.data : "", req->body.len);
-		return;
-	}
-	if (req->model == NULL)
-		req->model = json_object();
-	if (req->want_json) {
-		char *s;
-		if (req->template != NULL)
-			view_common(req);
-		if (req->redirect != NULL)
-			json_object_set_new(req->model, "redirect", json_string(req->redirect));
-		s = json_dumps(req->model, JSON_COMPACT | JSON_ENSURE_ASCII);
-		if (s == NULL) {
-			req->status = 500;
-			write_out(req, "application/json", "{}", 2);
-			return;
-		}
-		write_out(req, "application/json; charset=utf-8", s, strlen(s));
-		free(s);
-		return;
-	}
-	if (view_render(req, &out, &err) != R_SUCCESS) {
-		log_err("render %s failed: %s:%d:%d: %s", req->template, err.name, err.line, err.col, err.msg);
-		buf_free(&out);
-		req->status = 500;
-		write_out(req, "text/plain; charset=utf-8", "Internal error\n", 15);
-		return;
-	}
-	write_out(req, "text/html; charset=utf-8", out.data, out.len);
-	buf_free(&out);
-}
-
-void http_send_error(struct req *req, enum res r, const char *message)
-{
-	json_t *err;
-
-	json_decref(req->model);
-	req->model = json_object();
-	req->status = res_status(r);
-	req->redirect = NULL;
-	req->template = "error";
-	err = json_pack("{s:i, s:s, s:s}", "status", req->status, "code", res_name(r), "message",
-	                message ? message : res_message(r));
-	json_object_set_new(req->model, "error", err);
-	json_object_set_new(req->model, "page_title", json_string(status_text(req->status)));
-	if (r == R_METHOD)
-		http_header(req, "Allow", "GET, HEAD, POST");
-	http_send(req);
+	write_out(req, req->body_type, req->body.data ? req->body.data : "", req->body.len);
 }

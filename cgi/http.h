@@ -4,7 +4,8 @@
  * either owned by libfcgi (the params), allocated from req->arena (strings,
  * parsed fields) or owned by the req itself (model, body, headers), and is
  * released by http_req_end(). Handlers fill req->model and name a template;
- * http_send() renders it as HTML or dumps it as JSON. */
+ * view_respond() (cgi/view.c) turns it into the body, and http_send() only
+ * writes status, headers and body. */
 #ifndef HTTP_H
 #define HTTP_H
 
@@ -63,9 +64,15 @@ struct req {
 	struct session *sess;
 	struct tenant_ctx *tenant; /* /t/{id}/... routes, filled by authz_tenant() */
 	int ctx_cached;            /* the session's context came from the context cache */
+	/* What a GET's session lookup read besides the session (sess_load),
+	 * for the page's common parts (view_common): the brand (owned) and the
+	 * bell's items (an arena string; NULL: not read). */
+	json_t *ctx_brand;
+	const char *ctx_bell;
 
 	/* response */
-	int status;
+	enum res outcome;           /* a page of the handler's own (a form again): its outcome, the status */
+	int status;                 /* the status written: res_status(outcome), 303, set by view_respond */
 	const char *template;       /* template to render model with */
 	const char *redirect;       /* set: answer 303 to this location */
 	json_t *model;              /* owned view model */
@@ -112,11 +119,12 @@ void http_set_cookie(struct req *req, const char *name, const char *value, long 
 /* Answer 303 See Other to a local path (must start with "/"). */
 enum res http_redirect(struct req *req, const char *location);
 
-/* Write status, headers and body to nginx. Renders req->model with
- * req->template, or as JSON when req->want_json; or the raw req->body. */
+/* Write req->status, the headers and req->body (typed req->body_type;
+ * none when NULL) to nginx, once. Nothing is rendered here: view_respond()
+ * made the body. */
 void http_send(struct req *req);
-/* Build the error model for r (and message) and send it. */
-void http_send_error(struct req *req, enum res r, const char *message);
+/* The reason phrase of an HTTP status ("Not Found"). */
+const char *http_status_text(int status);
 
 /* Security headers every response carries. */
 void http_security_headers(struct req *req);

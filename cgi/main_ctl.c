@@ -17,6 +17,7 @@
 #include "log.h"
 #include "pwhash.h"
 #include "router.h"
+#include "routes.h"
 #include "view.h"
 
 static void usage(void)

@@ -7,6 +7,7 @@ static const struct {
 	const char *message;
 } res_table[] = {
 	[R_SUCCESS] = {200, "ok", "OK."},
+	[R_NOT_MODIFIED] = {304, "not_modified", "Not modified."},
 	[R_BAD_INPUT] = {400, "bad_request", "The request could not be understood."},
 	[R_UNAUTH] = {401, "unauthorized", "Please sign in to continue."},
 	[R_FORBIDDEN] = {403, "forbidden", "You do not have permission to do that."},
@@ -16,6 +17,7 @@ static const struct {
 	[R_GONE] = {410, "gone", "That resource is no longer available."},
 	[R_TOO_LARGE] = {413, "too_large", "The request is too large."},
 	[R_TOO_MANY] = {429, "too_many_requests", "Too many requests. Please wait a while and try again."},
+	[R_UPSTREAM] = {502, "bad_gateway", "A service the portal asked did not answer as it should. Please try again."},
 	[R_UNAVAILABLE] = {503, "unavailable", "The service is temporarily unavailable. Please try again shortly."},
 	[R_INTERNAL] = {500, "internal_error", "Something went wrong on our side."},
 };

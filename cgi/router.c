@@ -41,17 +41,18 @@ int route_is_write(const char *method)
 	       strcmp(method, "PATCH") == 0 || strcmp(method, "DELETE") == 0;
 }
 
-const struct route *route_match(struct req *req, const char *method, const char *path, int *allowed)
+const struct route *route_match(struct req *req, const struct route *table, unsigned n, const char *method,
+                                const char *path, int *allowed)
 {
 	unsigned i;
 	const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
 
 	*allowed = 0;
-	for (i = 0; i < nroutes; i++) {
-		if (!match(req, routes[i].pattern, path))
+	for (i = 0; i < n; i++) {
+		if (!match(req, table[i].pattern, path))
 			continue;
-		if (strcmp(routes[i].method, m) == 0)
-			return &routes[i];
+		if (strcmp(table[i].method, m) == 0)
+			return &table[i];
 		*allowed = 1;
 	}
 	req->nroute_params = 0;

@@ -1,8 +1,5 @@
-/* router.h - the route table: METHOD /path/{param} -> handler + access.
- *
- * The table in routes.c is the single list of every URL the portal serves;
- * `ctl routes` prints it as JSON so the access-matrix tests are generated
- * from it and cover new pages automatically. */
+/* router.h - a route: METHOD /path/{param} -> handler + access, and
+ * matching a request against a table of them (the portal's is routes.h). */
 #ifndef ROUTER_H
 #define ROUTER_H
 
@@ -34,12 +31,11 @@ struct route {
 	enum perm perm;      /* ACCESS_TENANT: the permission required */
 };
 
-extern const struct route routes[];
-extern const unsigned nroutes;
-
-/* Find the route for method and path, filling req->route_params.
- * NULL with *allowed set when the path exists for another method. */
-const struct route *route_match(struct req *req, const char *method, const char *path, int *allowed);
+/* Find the route for method and path in table[0..n), filling
+ * req->route_params. NULL with *allowed set when the path exists for
+ * another method. */
+const struct route *route_match(struct req *req, const struct route *table, unsigned n, const char *method,
+                                const char *path, int *allowed);
 /* 1 for methods that change state (POST, PUT, PATCH, DELETE). */
 int route_is_write(const char *method);
 

@@ -1,8 +1,9 @@
 /* routes.c - every URL the portal serves. Keep sorted by feature area.
  * Columns: method, pattern, handler, access, flags, name, permission (the
  * permission only matters for ACCESS_TENANT routes). */
+#include "routes.h"
+
 #include "pages/pages.h"
-#include "router.h"
 
 const struct route routes[] = {
     {"GET", "/healthz", page_healthz, ACCESS_PUBLIC, 0, "healthz", PERM_VIEW},

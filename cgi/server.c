@@ -23,6 +23,7 @@
 #include "log.h"
 #include "pages/pages.h"
 #include "router.h"
+#include "routes.h"
 #include "session.h"
 #include "token.h"
 #include "view.h"
@@ -76,6 +77,8 @@ static void log_request(struct req *req)
 
 	if (!config_get()->request_log)
 		return;
+	if (config_get()->request_log > 1) /* before the request's line: a test that saw it finds this one */
+		log_info("statements %s %s:%s", req->method, path, db_trace_take());
 	if (req->sess != NULL)
 		log_info("%s %s %d %.1fms user=%lld%s", req->method, path, req->status,
 		         (log_now() - req->t_start) * 1000.0, req->sess->user_id, req->ctx_cached ? " ctx=cached" : "");
@@ -83,88 +86,95 @@ static void log_request(struct req *req)
 		log_info("%s %s %d %.1fms", req->method, path, req->status, (log_now() - req->t_start) * 1000.0);
 }
 
-static void dispatch(struct req *req)
+/* Send a signed-out visitor of a signed-in page to the sign-in form, with
+ * the page to come back to. */
+static void to_login(struct req *req)
+{
+	struct buf loc = BUF_INIT;
+
+	buf_puts(&loc, "/login?next=");
+	for (const char *p = req->raw_path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("/-_.~", *p))
+			buf_putc(&loc, *p);
+		else
+			buf_printf(&loc, "%%%02X", (unsigned char)*p);
+	}
+	http_redirect(req, buf_ok(&loc) ? loc.data : "/login");
+	buf_free(&loc);
+}
+
+/* Parse, route, load the session, check access and run the handler: the
+ * outcome, R_SUCCESS when the request holds its answer (a model, a
+ * redirect, a raw body), with *msg the error page's message when not r's
+ * own. The transaction a session opened is still open. */
+static enum res serve(struct req *req, const char **msg)
 {
 	const struct route *rt;
 	int allowed;
 	enum res r;
 
-	r = http_req_begin(req, req->fcgi);
-	if (r != R_SUCCESS)
-		goto fail;
+	if ((r = http_req_begin(req, req->fcgi)) != R_SUCCESS)
+		return r;
 	if (api_is_v1(req->path)) { /* retired: 410 for any method and path below */
 		api_v1_gone(req);
-		goto log;
+		return R_SUCCESS;
 	}
 	if (strncmp(req->path, "/api/", 5) == 0) /* the API answers JSON, 404 and 405 included */
 		req->want_json = 1;
-	rt = route_match(req, req->method, req->path, &allowed);
-	if (rt == NULL) {
-		r = allowed ? R_METHOD : R_NOT_FOUND;
-		goto fail;
-	}
+	rt = route_match(req, routes, nroutes, req->method, req->path, &allowed);
+	if (rt == NULL)
+		return allowed ? R_METHOD : R_NOT_FOUND;
 	req->route = rt;
-	if (rt->access == ACCESS_API) { /* bearer key, JSON in and out: cgi/api.c */
+	if (rt->access == ACCESS_API) { /* bearer key, JSON in and out, its own transaction: cgi/api.c */
 		api_dispatch(req, rt);
-		goto log;
+		return R_SUCCESS;
 	}
 	if (rt->access != ACCESS_PUBLIC || http_cookie(req, SESSION_COOKIE) || http_cookie(req, SESSION_COOKIE_TLS)) {
 		if ((r = sess_load(req)) != R_SUCCESS)
-			goto fail;
+			return r;
 	}
 	if (rt->access != ACCESS_PUBLIC && req->sess == NULL) {
-		if (req->want_json || route_is_write(req->method)) {
-			r = R_UNAUTH;
-			goto fail;
-		}
-		{
-			struct buf loc = BUF_INIT;
-			buf_puts(&loc, "/login?next=");
-			for (const char *p = req->raw_path; *p; p++) {
-				if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-				    strchr("/-_.~", *p))
-					buf_putc(&loc, *p);
-				else
-					buf_printf(&loc, "%%%02X", (unsigned char)*p);
-			}
-			http_redirect(req, buf_ok(&loc) ? loc.data : "/login");
-			buf_free(&loc);
-		}
-		goto done;
+		if (req->want_json || route_is_write(req->method))
+			return R_UNAUTH;
+		to_login(req);
+		return R_SUCCESS;
 	}
 	if (rt->access == ACCESS_TENANT) {
 		if ((r = authz_tenant(req, rt->perm)) != R_SUCCESS)
-			goto fail;
-		authz_model(req);
+			return r;
+		view_tenant(req);
 	}
 	if (route_is_write(req->method)) {
 		if ((r = http_read_body(req)) != R_SUCCESS)
-			goto fail;
+			return r;
 		if (!(rt->flags & ROUTE_NO_CSRF) && !sess_csrf_ok(req)) {
-			r = R_FORBIDDEN;
-			db_rollback();
-			http_send_error(req, r, "The form has expired or did not come from this site. Reload the page and try again.");
-			goto log;
+			*msg = "The form has expired or did not come from this site. Reload the page and try again.";
+			return R_FORBIDDEN;
 		}
 	}
-	r = rt->fn(req);
-	if (r != R_SUCCESS)
-		goto fail;
-	/* The page's common parts (the bell) are read under the request's
-	 * identity, so before the commit ends it. */
-	if (req->template != NULL && req->redirect == NULL)
+	return rt->fn(req);
+}
+
+/* One request, one way down: serve it, add the page's common parts while
+ * the request's identity holds (view_common, once), commit, make the body
+ * (view_respond) and write it (http_send). */
+static void dispatch(struct req *req)
+{
+	const char *msg = NULL;
+	enum res r = serve(req, &msg);
+
+	if (r != R_SUCCESS) {
+		db_rollback(); /* the error page reads nothing under the identity */
+		view_error(req, r, msg);
+	}
+	view_common(req);
+	if (r == R_SUCCESS && req->sess != NULL && (r = db_commit()) != R_SUCCESS) {
+		db_rollback();
+		view_error(req, r, NULL);
 		view_common(req);
-	if (req->sess != NULL && (r = db_commit()) != R_SUCCESS)
-		goto fail;
-done:
+	}
+	view_respond(req);
 	http_send(req);
-	goto log;
-fail:
-	db_rollback(); /* the error page reads nothing under the identity */
-	if (r == R_UNAVAILABLE)
-		req->status = 503;
-	http_send_error(req, r, NULL);
-log:
 	db_rollback(); /* nothing stays open, no identity carries over */
 	log_request(req);
 }
@@ -195,6 +205,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	}
 
 	db_init(config_get()->db);
+	db_trace(config_get()->request_log > 1);
 	if (config_get()->context_cache > 0) {
 		db_listen_changes();
 		http_before_send = sess_cache_sync;

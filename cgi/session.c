@@ -15,20 +15,38 @@
 #include "db.h"
 #include "log.h"
 #include "router.h"
-#include "view.h"
 
-DB_STMT(st_session_lookup, 2,
-        "SELECT s.session_id, s.user_id, s.email, s.name, s.unread,"
-        " app_identify($1)"
-        " FROM auth_session_lookup($1, $2::int) s");
-/* A GET's whole context in one statement (sql/043_context_cache.sql):
- * brand (columns 0-5, as brand_from_row reads them), session (6-10), bell
- * (11), the tenant of a /t/{id} page and the role there (12-17), what the
- * dashboard cache keys on (18-20), and until when the row holds (21). */
-DB_STMT(st_session_ctx, 4,
-        "SELECT brand_tenant_id, page_title, footer, logo_light, logo_dark, host, session_id, user_id, email, name,"
-        " unread, bell, t_parent, t_root, t_name, t_kind, t_region, t_role, t_version, t_hour, t_scope, t_until"
-        " FROM request_context($1, $2::int, $3::bigint, $4)");
+/* The columns read from the two session statements, by name (found when
+ * each is prepared): the session's own first, then the rest of a GET's
+ * context (sql/043_context_cache.sql): the brand as brand_from_cols reads
+ * it, the bell, the tenant of a /t/{id} page and the role there as
+ * authz_tenant_from_row reads it, what the dashboard cache keys on, and
+ * until when the row holds. */
+#define SESSION_COLUMNS(X) X(session_id) X(user_id) X(email) X(name) X(unread)
+#define CONTEXT_COLUMNS(X)                                                                                  \
+	SESSION_COLUMNS(X)                                                                                 \
+	X(brand_tenant_id) X(page_title) X(footer) X(logo_light) X(logo_dark) X(host) X(bell) X(t_parent) \
+	X(t_root) X(t_name) X(t_kind) X(t_region) X(t_role) X(t_version) X(t_hour) X(t_scope) X(t_until)
+#define COLUMN_ENUM(n) C_##n,
+#define COLUMN_NAME(n) #n,
+enum ctx_column { CONTEXT_COLUMNS(COLUMN_ENUM) C_COUNT };
+static const char *const session_columns[] = {SESSION_COLUMNS(COLUMN_NAME) NULL};
+static const char *const context_columns[] = {CONTEXT_COLUMNS(COLUMN_NAME) NULL};
+
+DB_STMT_COLS(st_session_lookup, 2,
+             "SELECT s.session_id, s.user_id, s.email, s.name, s.unread,"
+             " set_config('app.token', $1, true)"
+             " FROM auth_session_lookup($1, $2::int) s",
+             session_columns);
+/* A GET's whole context in one statement. */
+DB_STMT_COLS(st_session_ctx, 4,
+             "SELECT brand_tenant_id, page_title, footer, logo_light, logo_dark, host, session_id, user_id, email,"
+             " name, unread, bell, t_parent, t_root, t_name, t_kind, t_region, t_role, t_version, t_hour, t_scope,"
+             " t_until FROM request_context($1, $2::int, $3::bigint, $4)",
+             context_columns);
+/* Column c of row 0 of a st_session_ctx result. */
+#define CTX_VALUE(res, c) PQgetvalue(res, 0, st_session_ctx.col[c])
+#define CTX_ISNULL(res, c) PQgetisnull(res, 0, st_session_ctx.col[c])
 DB_STMT(st_session_end, 1, "SELECT auth_session_end($1)");
 
 /* ------------------------------------------------------ the context cache
@@ -142,7 +160,7 @@ static int ctx_put(const char *key, size_t key_len, PGresult *res)
 	int n = config_get()->context_cache;
 	struct ctx_entry *e = NULL;
 
-	if (key_len >= sizeof(e->key) || PQgetisnull(res, 0, 21))
+	if (key_len >= sizeof(e->key) || CTX_ISNULL(res, C_t_until))
 		return -1;
 	if (ctx_entries == NULL && (ctx_entries = calloc((size_t)n, sizeof(*ctx_entries))) == NULL)
 		return -1;
@@ -155,8 +173,8 @@ static int ctx_put(const char *key, size_t key_len, PGresult *res)
 	ctx_drop(e);
 	memcpy(e->key, key, key_len);
 	e->key_len = key_len;
-	e->until = atoll(PQgetvalue(res, 0, 21));
-	e->hour = atoll(PQgetvalue(res, 0, 19)) / 3600; /* t_hour: the database's clock read it */
+	e->until = atoll(CTX_VALUE(res, C_t_until));
+	e->hour = atoll(CTX_VALUE(res, C_t_hour)) / 3600; /* the database's clock read it */
 	e->used = ++ctx_clock;
 	e->res = res;
 	return 0;
@@ -172,18 +190,20 @@ static void csrf_for(const char *token, char out[65])
 	tok_hmac_hex(token, strlen(token), "csrf", 4, out);
 }
 
-/* The tenant of a /t/{id} page and the user's role there, from columns
- * 12-17 of st_session_ctx, stamped for the dashboard cache from 18-20 (an
- * arena copy), or NULL when not visible. */
+/* The tenant of a /t/{id} page and the user's role there, from a
+ * st_session_ctx row, stamped for the dashboard cache (an arena copy), or
+ * NULL when not visible. */
 static struct tenant_ctx *ctx_tenant(struct req *req, PGresult *res, const char *id)
 {
-	struct tenant_ctx *t = id != NULL ? authz_tenant_from_row(req, atoll(id), res, 12) : NULL;
+	const int *c = st_session_ctx.col;
+	const int col[AUTHZ_TENANT_NCOLS] = {c[C_t_parent], c[C_t_root], c[C_t_name], c[C_t_kind], c[C_t_region], c[C_t_role]};
+	struct tenant_ctx *t = id != NULL ? authz_tenant_from_row(req, atoll(id), res, col) : NULL;
 
 	if (t == NULL)
 		return NULL;
-	t->version = PQgetisnull(res, 0, 18) ? -1 : atoll(PQgetvalue(res, 0, 18));
-	t->hour = atoll(PQgetvalue(res, 0, 19));
-	t->scope = arena_strdup(&req->arena, PQgetvalue(res, 0, 20));
+	t->version = CTX_ISNULL(res, C_t_version) ? -1 : atoll(CTX_VALUE(res, C_t_version));
+	t->hour = atoll(CTX_VALUE(res, C_t_hour));
+	t->scope = arena_strdup(&req->arena, CTX_VALUE(res, C_t_scope));
 	return t->scope ? t : NULL;
 }
 
@@ -250,20 +270,22 @@ enum res sess_load(struct req *req)
 		return R_INTERNAL;
 	}
 	{
-		int c = whole ? 6 : 0; /* where the session's columns start */
-		s->id = atoll(PQgetvalue(res, 0, c));
-		s->user_id = atoll(PQgetvalue(res, 0, c + 1));
-		s->email = arena_strdup(&req->arena, PQgetvalue(res, 0, c + 2));
-		s->name = arena_strdup(&req->arena, PQgetvalue(res, 0, c + 3));
-		s->unread = atol(PQgetvalue(res, 0, c + 4));
+		const int *c = whole ? st_session_ctx.col : st_session_lookup.col; /* the same names first */
+		s->id = atoll(PQgetvalue(res, 0, c[C_session_id]));
+		s->user_id = atoll(PQgetvalue(res, 0, c[C_user_id]));
+		s->email = arena_strdup(&req->arena, PQgetvalue(res, 0, c[C_email]));
+		s->name = arena_strdup(&req->arena, PQgetvalue(res, 0, c[C_name]));
+		s->unread = atol(PQgetvalue(res, 0, c[C_unread]));
 	}
 	memcpy(s->token, tok, TOK_HEX + 1);
 	csrf_for(s->token, s->csrf);
-	if (whole) {
-		json_t *m = view_model(req);
-		json_object_set_new(m, "brand", brand_from_row(res, 0, 0));
-		if (!PQgetisnull(res, 0, 11))
-			json_object_set_new(m, "bell", view_bell(s->unread, PQgetvalue(res, 0, 11)));
+	if (whole) { /* for the page's common parts (view_common) */
+		const int *c = st_session_ctx.col;
+		const int brand[BRAND_NCOLS] = {c[C_brand_tenant_id], c[C_page_title], c[C_footer],
+		                                c[C_logo_light],      c[C_logo_dark],  c[C_host]};
+		json_decref(req->ctx_brand);
+		req->ctx_brand = brand_from_cols(res, 0, brand);
+		req->ctx_bell = CTX_ISNULL(res, C_bell) ? NULL : arena_strdup(&req->arena, CTX_VALUE(res, C_bell));
 		req->tenant = ctx_tenant(req, res, tenant);
 	}
 	if (!cached && (key_len == 0 || ctx_put(key, key_len, res) != 0))

@@ -113,12 +113,26 @@ static json_t *bell(struct req *req)
 	return b;
 }
 
+/* Does the answer render the model (a page or its JSON twin)? */
+static int renders_model(const struct req *req)
+{
+	return req->template != NULL && req->body_type == NULL && (req->redirect == NULL || req->want_json);
+}
+
 void view_common(struct req *req)
 {
-	json_t *m = view_model(req);
+	json_t *m;
 
-	if (json_object_get(m, "brand") == NULL)
-		json_object_set_new(m, "brand", req->status == 503 ? default_brand() : load_brand(req));
+	if (!renders_model(req))
+		return;
+	m = view_model(req);
+	if (json_object_get(m, "brand") == NULL) {
+		json_t *b = req->ctx_brand != NULL ? req->ctx_brand
+		            : req->outcome == R_UNAVAILABLE ? default_brand()
+		                                    : load_brand(req);
+		req->ctx_brand = NULL;
+		json_object_set_new(m, "brand", b);
+	}
 	/* The remembered theme (www/js/theme.js sets the cookie), rendered as
 	 * data-theme on <html> so the first paint has it. */
 	if (json_object_get(m, "theme") == NULL) {
@@ -153,9 +167,65 @@ void view_common(struct req *req)
 		json_object_set_new(m, "user", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)req->sess->user_id,
 		                                         "name", req->sess->name, "email", req->sess->email));
 		json_object_set_new(m, "csrf", json_string(req->sess->csrf));
+		if (req->ctx_bell != NULL && json_object_get(m, "bell") == NULL)
+			json_object_set_new(m, "bell", view_bell(req->sess->unread, req->ctx_bell));
 		if (req->sess->unread > 0 && json_object_get(m, "bell") == NULL)
 			json_object_set_new(m, "bell", bell(req));
 	}
+}
+
+void view_form(struct req *req, enum res r, const char *key, json_t *values, json_t *errors)
+{
+	req->outcome = r;
+	json_object_set_new(view_model(req), key,
+	                    json_pack("{s:o, s:o}", "values", values ? values : json_object(), "errors",
+	                              errors ? errors : json_object()));
+}
+
+json_t *view_error_object(enum res r, const char *message)
+{
+	return json_pack("{s:i, s:s, s:s}", "status", res_status(r), "code", res_name(r), "message",
+	                 message ? message : res_message(r));
+}
+
+void view_error(struct req *req, enum res r, const char *message)
+{
+	json_decref(req->model);
+	json_decref(req->ctx_brand); /* the error page loads its own, as it may */
+	req->ctx_brand = NULL;
+	req->ctx_bell = NULL;
+	req->model = json_object();
+	req->outcome = r;
+	req->redirect = NULL;
+	req->body_type = NULL;
+	buf_free(&req->body);
+	req->template = "error";
+	json_object_set_new(req->model, "error", view_error_object(r, message));
+	json_object_set_new(req->model, "page_title", json_string(http_status_text(res_status(r))));
+	if (r == R_METHOD)
+		http_header(req, "Allow", "GET, HEAD, POST");
+}
+
+void view_tenant(struct req *req)
+{
+	const struct tenant_ctx *t = req->tenant;
+	json_t *m = view_model(req), *tj, *can;
+	int p;
+
+	if (t == NULL)
+		return;
+	can = json_object();
+	for (p = 0; p < PERM_COUNT; p++)
+		json_object_set_new(can, authz_perm_name((enum perm)p),
+		                    json_boolean(authz_can(t->role, (enum perm)p, t->kind)));
+	tj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "id", (json_int_t)t->id, "name", t->name,
+	               "kind", t->kind, "region", t->region, "role", authz_role_name(t->role), "role_label",
+	               authz_role_label(t->role), "is_mssp", strcmp(t->kind, "mssp") == 0, "is_msp",
+	               strcmp(t->kind, "msp") == 0, "is_company", strcmp(t->kind, "company") == 0);
+	json_object_set_new(tj, "can", can);
+	if (t->parent_id)
+		json_object_set_new(tj, "parent_id", json_integer(t->parent_id));
+	json_object_set_new(m, "tenant", tj);
 }
 
 void view_attachment(struct req *req, const char *what, const char *ext)
@@ -235,15 +305,55 @@ enum res view_render_named(const char *name, json_t *model, struct buf *out, str
 	return render(name, model, out, err);
 }
 
-enum res view_render(struct req *req, struct buf *out, struct mus_error *err)
+/* The raw body's type when the handler named none. */
+#define TEXT_PLAIN "text/plain; charset=utf-8"
+
+void view_respond(struct req *req)
 {
-	memset(err, 0, sizeof(*err));
-	if (templates == NULL) {
-		snprintf(err->msg, sizeof(err->msg), "templates not loaded");
-		return R_INTERNAL;
+	struct mus_error err;
+	char *s;
+
+	req->status = res_status(req->outcome);
+	if (req->redirect != NULL && !req->want_json) {
+		req->status = 303;
+		http_header(req, "Location", req->redirect);
+		req->body_type = NULL;
+		buf_free(&req->body);
+		return;
 	}
-	view_common(req);
-	return render(req->template, req->model, out, err);
+	if (req->body_type != NULL || (req->template == NULL && req->model == NULL)) {
+		if (req->body_type == NULL)
+			req->body_type = TEXT_PLAIN;
+		return;
+	}
+	view_model(req);
+	buf_free(&req->body);
+	if (req->want_json) {
+		if (req->redirect != NULL)
+			json_object_set_new(req->model, "redirect", json_string(req->redirect));
+		s = json_dumps(req->model, JSON_COMPACT | JSON_ENSURE_ASCII);
+		if (s == NULL) {
+			req->status = res_status(R_INTERNAL);
+			req->body_type = "application/json";
+			buf_append(&req->body, "{}", 2);
+			return;
+		}
+		req->body_type = "application/json; charset=utf-8";
+		buf_append(&req->body, s, strlen(s));
+		free(s);
+		return;
+	}
+	memset(&err, 0, sizeof(err));
+	if (templates == NULL || render(req->template, req->model, &req->body, &err) != R_SUCCESS) {
+		log_err("render %s failed: %s:%d:%d: %s", req->template, err.name, err.line, err.col,
+		        templates == NULL ? "templates not loaded" : err.msg);
+		buf_free(&req->body);
+		req->status = res_status(R_INTERNAL);
+		req->body_type = TEXT_PLAIN;
+		buf_puts(&req->body, "Internal error\n");
+		return;
+	}
+	req->body_type = "text/html; charset=utf-8";
 }
 
 void view_pages(json_t *m, long page, long pages)

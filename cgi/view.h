@@ -1,8 +1,11 @@
 /* view.h - the view model every page renders, and the compiled templates.
  *
- * Handlers put their page data in req->model; view_render() adds what
- * every page shows (brand, signed-in user, CSRF token) and renders the
- * route's template. The same model is what `.json` requests receive. */
+ * Handlers put their page data in req->model. The server then calls, once
+ * each: view_common() (what every page shows: brand, signed-in user, CSRF
+ * token, the bell; read while the request's transaction is still open) and,
+ * after the commit, view_respond(), which renders the route's template or
+ * dumps the same model as JSON for `.json` requests into req->body. Nothing
+ * here writes to the client (http_send does). */
 #ifndef VIEW_H
 #define VIEW_H
 
@@ -20,17 +23,38 @@ void view_free(void);
  * {{#has.stats.donut}}). Templates guard a list's table with it, never
  * with {{#rows.0}}: that section makes the first row the context, so a key
  * a later row lacks would show the first row's value. */
-/* Render req->template with req->model (+ common parts) appended to out. */
-enum res view_render(struct req *req, struct buf *out, struct mus_error *err);
+/* Turn the request's answer into req->status, req->body and
+ * req->body_type: a 303 for req->redirect (a JSON request gets the model
+ * with "redirect" instead), a raw req->body as the handler made it, else
+ * req->model rendered with req->template, or as JSON when req->want_json.
+ * Runs no statement. */
+void view_respond(struct req *req);
+/* Replace the model with the error page of outcome r (message: NULL for
+ * res_message(r)), dropping what the session read for the page. */
+void view_error(struct req *req, enum res r, const char *message);
+/* Answer a form again with its field errors: the outcome r (its status:
+ * R_BAD_INPUT, R_CONFLICT, R_TOO_MANY...) and, under key in the model,
+ * {"values": values, "errors": errors} (both taken; NULL: empty). The
+ * caller then builds its page around it and returns R_SUCCESS. */
+void view_form(struct req *req, enum res r, const char *key, json_t *values, json_t *errors);
+/* The one shape of a JSON error, a new object: {status, code, message}
+ * (message NULL: res_message(r)). Pages' JSON twins and the API answer
+ * {"error": this}. */
+json_t *view_error_object(enum res r, const char *message);
+/* Put the tenant in context (req->tenant), the role and what it may do
+ * into the model (the header, the selector and what the page may show). */
+void view_tenant(struct req *req);
 /* Render any compiled template (an email part, say) with model, appending
  * to out. The model is used as given: no common parts are added. */
 enum res view_render_named(const char *name, json_t *model, struct buf *out, struct mus_error *err);
 /* The bell's model, a new object: {unread, items} from the JSON array
  * items (sql/023: bell_items; NULL or not an array: no items). */
 json_t *view_bell(long long unread, const char *items);
-/* Add brand/user/csrf to req->model (done by view_render; exposed so JSON
- * answers carry them too). Loads the effective brand from the database
- * once per request, falling back to the default when it is unreachable. */
+/* Add brand, theme, user, csrf, the bell and the Settings link to the
+ * model of an answer that renders one (a template, not a redirect unless
+ * JSON). Call once per request, before the commit: the bell and the
+ * Settings link are read under the request's identity. The brand is the
+ * one the session read, else loaded here (the default at a 503). */
 void view_common(struct req *req);
 /* Set Content-Disposition for a download named after the effective brand,
  * e.g. "northwind-soc-msps-2026-11-22.csv" (what: "msps"; ext: "csv"):

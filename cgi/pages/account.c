@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "config.h"
 #include "db.h"
+#include "form.h"
 #include "log.h"
 #include "outbox.h"
 #include "pages.h"
@@ -62,17 +63,6 @@ static enum res tx_close(int mine, enum res r)
 	return r;
 }
 
-/* Characters, not bytes, so a password of accented letters is not
- * mistaken for a long one. */
-static size_t utf8_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 /* Check a new password and its repetition; adds per-field messages to
  * errors. 1 when both are acceptable. */
 static int new_password_ok(json_t *errors, const char *pw, const char *pw2)
@@ -83,7 +73,7 @@ static int new_password_ok(json_t *errors, const char *pw, const char *pw2)
 	if (pw == NULL || *pw == '\0') {
 		json_object_set_new(errors, "password", json_string("Enter a new password."));
 		ok = 0;
-	} else if (utf8_len(pw) < PW_MIN_LEN) {
+	} else if (form_utf8_len(pw) < PW_MIN_LEN) {
 		snprintf(msg, sizeof(msg), "Use at least %d characters.", PW_MIN_LEN);
 		json_object_set_new(errors, "password", json_string(msg));
 		ok = 0;
@@ -187,16 +177,16 @@ enum res page_forgot(struct req *req)
 	if (!sess_same_origin(req))
 		return R_FORBIDDEN;
 	if (email == NULL || *email == '\0') {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		return forgot_page(req, email, "Enter your email address.");
 	}
 	if (strlen(email) > EMAIL_MAX) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		return forgot_page(req, "", "That email address is too long.");
 	}
 	r = outbox_limit_address("reset-address", email, RESET_REQUESTS_PER_HOUR, 3600);
 	if (r == R_TOO_MANY) {
-		req->status = 429;
+		req->outcome = R_TOO_MANY;
 		return forgot_page(req, email,
 		                   "Too many reset requests for this address. Wait an hour, then ask again (any email "
 		                   "already sent still works).");
@@ -217,7 +207,7 @@ static enum res reset_expired(struct req *req)
 {
 	json_t *m = view_model(req);
 
-	req->status = 410;
+	req->outcome = R_GONE;
 	req->template = "reset";
 	json_object_set_new(m, "expired", json_true());
 	json_object_set_new(m, "minutes", json_integer(RESET_LIFETIME / 60));
@@ -236,7 +226,7 @@ static enum res reset_form(struct req *req, const char *email, json_t *errors)
 		json_object_set_new(m, "error", json_string("Check the fields marked below."));
 	}
 	/* The page's URL is a secret: keep it out of every cache. */
-	if (req->status == 200 && req->sess == NULL)
+	if (req->outcome == R_SUCCESS && req->sess == NULL)
 		http_header(req, "Cache-Control", "no-store");
 	return R_SUCCESS;
 }
@@ -301,7 +291,7 @@ enum res page_reset(struct req *req)
 		return reset_expired(req);
 	errors = json_object();
 	if (!new_password_ok(errors, pw, pw2)) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		r = reset_form(req, email, errors);
 		json_decref(errors);
 		return r;
@@ -431,7 +421,7 @@ enum res page_password(struct req *req)
 		if (t.refused) {
 			throttle_message(&t, msg, sizeof(msg));
 			throttle_retry_after(req, &t);
-			req->status = 429;
+			req->outcome = R_TOO_MANY;
 			r = password_page(req, NULL, msg);
 			goto out;
 		}
@@ -447,7 +437,7 @@ enum res page_password(struct req *req)
 		ok = 0;
 	}
 	if (!ok) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		r = password_page(req, errors, "Your password was not changed. Check the fields marked below.");
 		goto out;
 	}

@@ -81,7 +81,7 @@ enum res page_api_key_create(struct req *req)
 	long long id;
 
 	if (form_check(req, fields, 1, &values, &errors) != 0) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		return keys_page(req, values, errors, NULL);
 	}
 	if (tok_random_hex(rnd, 32) != 0) {

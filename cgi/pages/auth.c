@@ -78,7 +78,7 @@ static enum res locked_page(struct req *req, const char *email, const struct thr
 
 	throttle_message(t, msg, sizeof(msg));
 	throttle_retry_after(req, t);
-	req->status = 429;
+	req->outcome = R_TOO_MANY;
 	login_page(req, email, msg, next);
 	json_object_set_new(view_model(req), "offer_link", json_true());
 	return R_SUCCESS;
@@ -107,11 +107,11 @@ enum res page_login(struct req *req)
 	if (!sess_same_origin(req))
 		return R_FORBIDDEN;
 	if (email == NULL || *email == '\0' || password == NULL || *password == '\0') {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		return login_page(req, email, "Enter your email address and password.", next);
 	}
 	if (strlen(email) > 320 || strlen(password) > PW_MAX_LEN) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		return login_page(req, "", "That email address or password is too long.", next);
 	}
 	params[0] = email;
@@ -160,7 +160,7 @@ enum res page_login(struct req *req)
 	PQclear(res);
 	if (t.refused)
 		return locked_page(req, email, &t, next);
-	req->status = 401;
+	req->outcome = R_UNAUTH;
 	return login_page(req, email, "The email address or password is not correct.", next);
 }
 
@@ -195,13 +195,13 @@ enum res page_login_link(struct req *req)
 	if (!sess_same_origin(req))
 		return R_FORBIDDEN;
 	if (email == NULL || *email == '\0' || strlen(email) > 320) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		return link_page(req, "", email == NULL || *email == '\0' ? "Enter your email address."
 		                                                           : "That email address is too long.");
 	}
 	r = outbox_limit_address("signin-address", email, SIGNIN_LINKS_PER_HOUR, 3600);
 	if (r == R_TOO_MANY) {
-		req->status = 429;
+		req->outcome = R_TOO_MANY;
 		return link_page(req, email,
 		                 "Too many sign-in links for this address. Wait an hour, then ask again (any link "
 		                 "already sent still works).");
@@ -225,7 +225,7 @@ static const char *link_param(struct req *req)
 
 static enum res link_expired(struct req *req)
 {
-	req->status = 410;
+	req->outcome = R_GONE;
 	link_page(req, NULL, NULL);
 	json_object_set_new(view_model(req), "expired", json_true());
 	return R_SUCCESS;

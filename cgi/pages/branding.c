@@ -371,7 +371,7 @@ enum res page_branding_save(struct req *req)
 	has_dark = check_upload(req, "logo_dark", &dark, errors);
 	if (json_object_size(errors) > 0 || (action != NULL && strcmp(action, "preview") == 0)) {
 		if (json_object_size(errors) > 0)
-			req->status = 400;
+			req->outcome = R_BAD_INPUT;
 		return branding_form(req, values, errors);
 	}
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
@@ -392,7 +392,7 @@ enum res page_branding_save(struct req *req)
 	if (r == R_CONFLICT) {
 		json_object_set_new(errors, "host",
 		                    json_string("That host name is already verified for another tenant. Choose another one."));
-		req->status = 409;
+		req->outcome = R_CONFLICT;
 		return branding_form(req, values, errors);
 	}
 	if (r != R_SUCCESS) {
@@ -449,11 +449,11 @@ static enum res own_host(struct req *req, const char *id, const char **host)
 }
 
 /* The form again with a message next to the host field. */
-static enum res verify_failed(struct req *req, int status, const char *msg)
+static enum res verify_failed(struct req *req, enum res outcome, const char *msg)
 {
 	json_t *errors = json_pack("{s:s}", "host", msg);
 
-	req->status = status;
+	req->outcome = outcome;
 	return branding_form(req, NULL, errors);
 }
 
@@ -475,7 +475,7 @@ enum res page_branding_verify(struct req *req)
 		return r;
 	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
 		PQclear(res);
-		return verify_failed(req, 400, "Set a portal host name and save it first: then verify it.");
+		return verify_failed(req, R_BAD_INPUT, "Set a portal host name and save it first: then verify it.");
 	}
 	if (!PQgetisnull(res, 0, 2)) {
 		PQclear(res);
@@ -493,26 +493,26 @@ enum res page_branding_verify(struct req *req)
 		         "Could not check %s: %s. Nothing changed; try again in a few minutes, or ask the portal's "
 		         "operator.",
 		         name, err);
-		return verify_failed(req, 502, msg);
+		return verify_failed(req, R_UPSTREAM, msg);
 	}
 	if (found == DNS_TXT_ABSENT) {
 		snprintf(msg, sizeof(msg),
 		         "No TXT record %s found at %s. Create it at your DNS provider, wait until it is published, then "
 		         "verify again.",
 		         value, name);
-		return verify_failed(req, 400, msg);
+		return verify_failed(req, R_BAD_INPUT, msg);
 	}
 	params[1] = host;
 	params[2] = token;
 	res = db_exec_guarded(&st_wl_host_verify, params, &r);
 	if (r == R_CONFLICT)
-		return verify_failed(req, 409,
+		return verify_failed(req, R_CONFLICT,
 		                     "That host name is already verified for another tenant: it cannot be yours too.");
 	if (res == NULL)
 		return r;
 	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
 		PQclear(res);
-		return verify_failed(req, 409, "The host name changed while it was being checked: verify it again.");
+		return verify_failed(req, R_CONFLICT, "The host name changed while it was being checked: verify it again.");
 	}
 	PQclear(res);
 	{
@@ -602,7 +602,7 @@ enum res page_logo(struct req *req)
 	http_header(req, "Cache-Control", "public, max-age=31536000, immutable");
 	inm = FCGX_GetParam("HTTP_IF_NONE_MATCH", req->fcgi->envp);
 	if (inm != NULL && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0)) {
-		req->status = 304;
+		req->outcome = R_NOT_MODIFIED;
 		req->body_type = arena_strdup(&req->arena, PQgetvalue(res, 0, 0));
 		PQclear(res);
 		return R_SUCCESS;
@@ -612,7 +612,7 @@ enum res page_logo(struct req *req)
 		PQclear(res);
 		return R_INTERNAL;
 	}
-	req->status = 200;
+	req->outcome = R_SUCCESS;
 	req->body_type = arena_strdup(&req->arena, PQgetvalue(res, 0, 0));
 	buf_append(&req->body, bytes, n);
 	PQfreemem(bytes);

@@ -113,10 +113,10 @@ enum res page_child_create(struct req *req)
 		}
 	}
 	/* Re-render the tenant page with the form's values and messages. */
-	req->status = json_object_get(errors, "region") || kind == NULL ? 409 : 400;
 	if (kind == NULL) /* a company has no create form: say it at the top */
 		json_object_set(m, "error", json_object_get(errors, "name"));
-	json_object_set_new(m, "create", json_pack("{s:o, s:o}", "values", values, "errors", errors));
+	view_form(req, json_object_get(errors, "region") || kind == NULL ? R_CONFLICT : R_BAD_INPUT, "create", values,
+	          errors);
 	return page_tenant(req);
 }
 
@@ -148,8 +148,7 @@ enum res page_tenant_rename(struct req *req)
 		}
 		json_object_set_new(errors, "name", json_string("A tenant with that name already exists here."));
 	}
-	req->status = 400;
-	json_object_set_new(view_model(req), "rename", json_pack("{s:o, s:o}", "values", values, "errors", errors));
+	view_form(req, R_BAD_INPUT, "rename", values, errors);
 	return page_tenant(req);
 }
 
@@ -162,7 +161,7 @@ enum res page_tenant_archive(struct req *req)
 	int n;
 
 	if (req->tenant->parent_id == 0) {
-		req->status = 409;
+		req->outcome = R_CONFLICT;
 		json_object_set_new(view_model(req), "error",
 		                    json_string("A top-level tenant cannot be archived here; ask the portal operator."));
 		return page_tenant(req);
@@ -176,7 +175,7 @@ enum res page_tenant_archive(struct req *req)
 	    authz_can(authz_role(PQgetvalue(res, 0, 1)), PERM_SETTINGS, PQgetvalue(res, 0, 0));
 	PQclear(res);
 	if (!n) {
-		req->status = 403;
+		req->outcome = R_FORBIDDEN;
 		json_object_set_new(view_model(req), "error",
 		                    json_string("Only an administrator of the tenant above can archive this one."));
 		return page_tenant(req);
@@ -188,7 +187,7 @@ enum res page_tenant_archive(struct req *req)
 	n = atoi(PQcmdTuples(res));
 	PQclear(res);
 	if (n != 1) {
-		req->status = 409;
+		req->outcome = R_CONFLICT;
 		json_object_set_new(view_model(req), "error",
 		                    json_string("Archive or move the tenants below this one first."));
 		return page_tenant(req);

@@ -6,6 +6,7 @@
 
 #include "authz.h"
 #include "db.h"
+#include "form.h"
 #include "pages.h"
 #include "view.h"
 
@@ -16,19 +17,6 @@
 DB_STMT(st_vulns, 6, "SELECT vulnerability_page($1::bigint, $2, $3, $4, $5::bigint, $6::bigint)::text");
 DB_STMT(st_assets, 4, "SELECT asset_page($1::bigint, $2, $3::bigint, $4::bigint)::text");
 
-/* A CVE filter is an id like CVE-2024-3400 (any case) or nothing. */
-static int is_cve(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n < 13 || n > 17 || strncasecmp(s, "CVE-", 4) != 0 || s[8] != '-')
-		return 0;
-	for (i = 4; i < n; i++)
-		if (i != 8 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	return 1;
-}
-
 enum res page_vulnerabilities(struct req *req)
 {
 	static const char *const sevs[] = {"critical", "high", "medium", "low", NULL};
@@ -36,22 +24,18 @@ enum res page_vulnerabilities(struct req *req)
 	const char *severity = http_choice(http_query(req, "severity"), sevs, "");
 	const char *status = http_choice(http_query(req, "status"), statuses, "open");
 	const char *cve = http_query(req, "cve");
-	char id[24], cvebuf[24];
+	char id[24], cvebuf[FORM_CVE_MAX + 1] = "";
 	const char *params[6] = {id, severity, cvebuf, status, list_cursor(req, "after"), list_cursor(req, "before")};
 	json_t *m = view_model(req), *filter;
 	enum res r;
-	size_t i;
 
 	if (cve == NULL)
 		cve = "";
-	if (*cve != '\0' && !is_cve(cve)) {
-		req->status = 400;
+	if (*cve != '\0' && !form_cve(cve, cvebuf)) { /* a filter: any case, the stored spelling */
+		req->outcome = R_BAD_INPUT;
 		json_object_set_new(m, "cve_error", json_string("Use a CVE id like CVE-2024-3400."));
 		cve = "";
 	}
-	for (i = 0; cve[i] != '\0'; i++) /* is_cve: at most 17 characters */
-		cvebuf[i] = (char)(cve[i] >= 'a' && cve[i] <= 'z' ? cve[i] - 32 : cve[i]);
-	cvebuf[i] = '\0';
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
 	r = list_into(&st_vulns, params, m, "vulnerabilities");
 	if (r != R_SUCCESS)

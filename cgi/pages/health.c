@@ -16,7 +16,7 @@ enum res page_healthz(struct req *req)
 	req->want_json = 1;
 	res = db_exec(&st_health, NULL, &r);
 	if (res == NULL) {
-		req->status = 503;
+		req->outcome = R_UNAVAILABLE;
 		json_object_set_new(m, "status", json_string("unavailable"));
 		json_object_set_new(m, "database", json_string("down"));
 		return R_SUCCESS;

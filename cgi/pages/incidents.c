@@ -110,7 +110,7 @@ static enum res act(struct req *req, int resolve)
 		if (s == NULL || *s == '\0' || strlen(note) > NOTE_MAX) {
 			json_t *m = view_model(req);
 
-			req->status = 400;
+			req->outcome = R_BAD_INPUT;
 			json_object_set_new(m, "error",
 			                    json_string(s == NULL || *s == '\0'
 			                                    ? "Say how the incident was resolved: a note is required."
@@ -138,7 +138,7 @@ static enum res act(struct req *req, int resolve)
 	n = atoi(PQcmdTuples(res));
 	PQclear(res);
 	if (n != 1) {
-		req->status = 409;
+		req->outcome = R_CONFLICT;
 		json_object_set_new(view_model(req), "error",
 		                    json_string("That incident is already closed (or acknowledged), or is not one of this "
 		                                "tenant's. Nothing was changed."));

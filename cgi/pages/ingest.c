@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "db.h"
+#include "form.h"
 #include "pages.h"
 
 DB_STMT(st_ingest_assets, 1, "SELECT i, error FROM ingest_assets($1::jsonb)");
@@ -64,15 +65,6 @@ static const struct field incident_fields[] = {
     {"acknowledged_at", "acknowledged_at", F_TIME, 0, 0, 0, NULL},
     {"closed_at", "closed_at", F_TIME, 0, 0, 0, NULL},
 };
-
-/* Characters (code points) of a valid UTF-8 string. */
-static size_t utf8_len(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
 
 static int digits(const char *s, int n)
 {
@@ -165,13 +157,6 @@ static const struct time_order incident_order[] = {{"opened_at", "acknowledged_a
                                                    {"acknowledged_at", "closed_at", 0},
                                                    {NULL, NULL, 0}};
 
-static int is_cve(const char *s)
-{
-	size_t n = strlen(s);
-	return n >= 13 && n <= 16 && strncmp(s, "CVE-", 4) == 0 && digits(s + 4, 4) && s[8] == '-' &&
-	       digits(s + 9, (int)(n - 9));
-}
-
 /* The index of the field called name (one of the table's own names). */
 static size_t field_index(const struct field *fields, size_t nfields, const char *name)
 {
@@ -193,6 +178,7 @@ static const char *check_item(json_t *item, const struct field *fields, size_t n
                               long long key_tenant, int index, json_t **out)
 {
 	static char msg[160];
+	char cve[FORM_CVE_MAX + 1];
 	json_t *o, *v;
 	const char *s;
 	long long tenant = key_tenant;
@@ -206,7 +192,7 @@ static const char *check_item(json_t *item, const struct field *fields, size_t n
 	if (!json_is_string(v))
 		return "external_id is required (a string)";
 	s = json_string_value(v);
-	if (utf8_len(s) < 1 || utf8_len(s) > 200)
+	if (form_utf8_len(s) < 1 || form_utf8_len(s) > 200)
 		return "external_id must be 1 to 200 characters";
 	v = json_object_get(item, "tenant_id");
 	if (v != NULL && !json_is_null(v)) {
@@ -237,7 +223,7 @@ static const char *check_item(json_t *item, const struct field *fields, size_t n
 		s = json_string_value(v);
 		switch (fd->type) {
 		case F_TEXT: {
-			size_t n = utf8_len(s);
+			size_t n = form_utf8_len(s);
 			if (n < fd->min || n > fd->max) {
 				snprintf(msg, sizeof(msg), "%s must be %zu to %zu characters", fd->name, fd->min, fd->max);
 				json_decref(o);
@@ -261,10 +247,11 @@ static const char *check_item(json_t *item, const struct field *fields, size_t n
 			break;
 		}
 		case F_CVE:
-			if (!is_cve(s)) {
+			if (!form_cve(s, cve)) {
 				json_decref(o);
 				return "cve must look like CVE-2024-12345";
 			}
+			s = cve; /* stored upper case */
 			break;
 		case F_TIME: {
 			long long t;
@@ -342,15 +329,13 @@ static enum res ingest(struct req *req, struct db_stmt *st, const struct field *
 		return R_UNAUTH;
 	items = json_is_array(body) ? body : json_is_object(body) ? json_object_get(body, "items") : NULL;
 	if (!json_is_array(items)) {
-		req->status = 400;
-		req->model = json_pack("{s:s}", "error", "send {\"items\": [...]} or a JSON array of items");
+		api_error(req, R_BAD_INPUT, "send {\"items\": [...]} or a JSON array of items");
 		return R_BAD_INPUT;
 	}
 	n = json_array_size(items);
 	if (n > API_MAX_ITEMS) {
-		req->status = 413;
-		req->model = json_pack("{s:s, s:i}", "error", "too many items in one batch (at most 5000)", "max_items",
-		                       API_MAX_ITEMS);
+		api_error(req, R_TOO_LARGE, "too many items in one batch (at most 5000)");
+		json_object_set_new(req->model, "max_items", json_integer(API_MAX_ITEMS));
 		return R_TOO_LARGE;
 	}
 	good = json_array();
@@ -408,7 +393,7 @@ static enum res ingest(struct req *req, struct db_stmt *st, const struct field *
 	nbad = (int)json_array_size(merged);
 	json_decref(req->model);
 	req->model = json_pack("{s:i, s:i, s:o}", "accepted", (int)n - nbad, "rejected", nbad, "errors", merged);
-	req->status = 200;
+	req->outcome = R_SUCCESS;
 	return R_SUCCESS;
 }
 

@@ -10,9 +10,8 @@
 const char *list_cursor(struct req *req, const char *name)
 {
 	const char *c = http_query(req, name);
-	size_t n = c ? strspn(c, "0123456789") : 0;
 
-	return n >= 1 && n <= 18 && c[n] == '\0' ? c : NULL;
+	return http_is_id(c) ? c : NULL;
 }
 
 /* See pages.h. */

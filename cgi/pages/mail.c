@@ -102,7 +102,7 @@ enum res page_mail(struct req *req)
 		status = "failed";
 	}
 	if (error != NULL)
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 	return mail_page(
 	    req, status, page,
 	    done && strcmp(done, "retried") == 0 ? "The message is queued: the mailer sends it within moments." : NULL,
@@ -140,7 +140,7 @@ enum res page_mail_retry(struct req *req)
 	if (strcmp(outcome, "sent") == 0 || strcmp(outcome, "busy") == 0) {
 		int sent = outcome[0] == 's';
 		PQclear(res);
-		req->status = 409;
+		req->outcome = R_CONFLICT;
 		return mail_page(req, back_status, 1, NULL,
 		                 sent ? "That message has already been delivered; it is not sent again."
 		                      : "A mailer is sending that message right now. Reload in a moment.");

@@ -120,7 +120,7 @@ enum res page_account_leave(struct req *req)
 	params[1] = req->remote_addr;
 	res = db_exec_guarded(&st_leave, params, &r);
 	if (res == NULL && r == R_BAD_INPUT && strcmp(db_last_state(), "23514") == 0) {
-		req->status = 409;
+		req->outcome = R_CONFLICT;
 		return account_page(req, "You are the last active Owner (or MSSP Admin) of that tenant, so you cannot "
 		                         "leave it: make someone else its Owner first, then leave.");
 	}

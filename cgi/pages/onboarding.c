@@ -183,7 +183,7 @@ enum res page_msps_add(struct req *req)
 	if (strcmp(req->tenant->kind, "mssp") != 0)
 		return R_NOT_FOUND;
 	if (form_check(req, fields, 2, &values, &errors) > 0) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		return msps_page(req, values, errors);
 	}
 	if (tok_random_hex(token, TOK_BYTES) != 0) {
@@ -221,7 +221,7 @@ enum res page_msps_add(struct req *req)
 		}
 		PQclear(res);
 		json_object_set_new(errors, field, json_string(msg));
-		req->status = strcmp(outcome, "not_found") == 0 ? 404 : 409;
+		req->outcome = strcmp(outcome, "not_found") == 0 ? R_NOT_FOUND : R_CONFLICT;
 		return msps_page(req, values, errors);
 	}
 	snprintf(rid, sizeof(rid), "%s", PQgetvalue(res, 0, 1));
@@ -272,7 +272,7 @@ static enum res withdraw(struct req *req, int resend)
 		json_object_set_new(view_model(req), "error",
 		                    json_string("That request is no longer pending: it was decided, cancelled, resent or "
 		                                "has expired. Its current state is shown below."));
-		req->status = 409;
+		req->outcome = R_CONFLICT;
 		return msps_page(req, NULL, NULL);
 	}
 	snprintf(newid, sizeof(newid), "%s", PQgetvalue(res, 0, 0));
@@ -442,11 +442,11 @@ enum res page_request_decide(struct req *req)
 	if (decision == NULL || (strcmp(decision, "approve") != 0 && strcmp(decision, "reject") != 0))
 		return request_page(req, reason, NULL);
 	if (reason == NULL || blank(reason)) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		return request_page(req, reason, "A reason is required: say why, in a sentence the MSSP will read.");
 	}
 	if (utf8_chars(reason) > REASON_MAX) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		return request_page(req, reason, "The reason may have at most 1000 characters.");
 	}
 	approve = strcmp(decision, "approve") == 0;
@@ -465,7 +465,7 @@ enum res page_request_decide(struct req *req)
 		return r;
 	if (strcmp(PQgetvalue(res, 0, 0), "already") == 0) {
 		PQclear(res);
-		req->status = 409;
+		req->outcome = R_CONFLICT;
 		json_object_set_new(view_model(req), "error",
 		                    json_string("This request was already decided, cancelled or has expired; nothing was "
 		                                "changed. Its current state is shown below."));

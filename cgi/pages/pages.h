@@ -78,15 +78,15 @@ enum res page_team_unassign(struct req *req);
 enum res page_team_membership(struct req *req);
 enum res page_invite_form(struct req *req);
 enum res page_invite_accept(struct req *req);
+/* Redirect to the team page with its notice ?done=done. */
+enum res team_back(struct req *req, const char *done);
+/* The team page with an error message and status (a refused action). */
+enum res team_error(struct req *req, enum res outcome, const char *msg);
+/* invitations.c */
 struct tenant_ctx;
 /* 1 if the signed-in user may grant role r on tenant t (and so manage the
  * members and invitations with that role). */
 int team_can_grant(const struct tenant_ctx *t, enum role r);
-/* Redirect to the team page with its notice ?done=done. */
-enum res team_back(struct req *req, const char *done);
-/* The team page with an error message and status (a refused action). */
-enum res team_error(struct req *req, int status, const char *msg);
-/* team_invitations.c */
 #define TEAM_INVITE_DAYS 7 /* an invitation's link works this long */
 /* Add the tenant's pending invitations to the team page's model m. */
 enum res team_invitations_into(struct req *req, json_t *m);
@@ -96,6 +96,7 @@ enum res team_invite_limits(struct req *req, const char *email, const char **why
 /* Queue the invitation mail to email (invited as name, with role) with
  * the link for token, in the tenant's brand. */
 enum res team_invite_mail(struct req *req, const char *email, const char *name, const char *role, const char *token);
+/* team_invitations.c */
 enum res page_team_invitation_revoke(struct req *req);
 enum res page_team_invitation_resend(struct req *req);
 /* memberships.c */

@@ -165,7 +165,7 @@ enum res page_sla_targets(struct req *req)
 			                                                 "to acknowledge."));
 	}
 	if (json_object_size(errors) > 0) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		return sla_page(req, values, errors);
 	}
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);

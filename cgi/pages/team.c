@@ -50,11 +50,6 @@ DB_STMT(st_accept, 6, "SELECT user_id, token FROM invitation_accept($1, $2, $3, 
 static const char *const grantable_names[] = {"owner", "admin", "analyst", "viewer", "mssp_admin", "mssp_analyst",
                                               NULL};
 
-int team_can_grant(const struct tenant_ctx *t, enum role r)
-{
-	return r != ROLE_NONE && (authz_grantable(t->role, t->kind) & (1u << r)) != 0;
-}
-
 static json_t *role_options(const struct tenant_ctx *t, const char *selected)
 {
 	json_t *a = json_array();
@@ -223,9 +218,9 @@ enum res team_back(struct req *req, const char *done)
 	return http_redirect(req, loc);
 }
 
-enum res team_error(struct req *req, int status, const char *msg)
+enum res team_error(struct req *req, enum res outcome, const char *msg)
 {
-	req->status = status;
+	req->outcome = outcome;
 	json_object_set_new(view_model(req), "error", json_string(msg));
 	return team_page(req, NULL, NULL);
 }
@@ -250,7 +245,7 @@ enum res page_team_invite(struct req *req)
 	if (json_object_get(errors, "role") == NULL && !team_can_grant(t, authz_role(role)))
 		json_object_set_new(errors, "role", json_string("You cannot give that role here."));
 	if (json_object_size(errors) > 0) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		return team_page(req, values, errors);
 	}
 	email = json_string_value(json_object_get(values, "email"));
@@ -260,7 +255,7 @@ enum res page_team_invite(struct req *req)
 		r = team_invite_limits(req, email, &why);
 		if (r == R_TOO_MANY) {
 			json_object_set_new(errors, "email", json_string(why));
-			req->status = 429;
+			req->outcome = R_TOO_MANY;
 			return team_page(req, values, errors);
 		}
 		if (r != R_SUCCESS) {
@@ -289,7 +284,7 @@ enum res page_team_invite(struct req *req)
 		                    json_string("This person already has access to this tenant, or a suspended "
 		                                "membership here. Change their role, or resume them, in the table "
 		                                "above, where you may."));
-		req->status = 409;
+		req->outcome = R_CONFLICT;
 		return team_page(req, values, errors);
 	}
 	if (res == NULL) {
@@ -355,9 +350,9 @@ static enum res editable_member(struct req *req, const char **uid, enum role *ro
 static enum res refused(struct req *req, enum res r)
 {
 	if (r == R_CONFLICT)
-		return team_error(req, 409, "You cannot change your own role or account here. Ask another administrator.");
+		return team_error(req, R_CONFLICT, "You cannot change your own role or account here. Ask another administrator.");
 	if (r == R_FORBIDDEN)
-		return team_error(req, 403, "You cannot manage a member with that role.");
+		return team_error(req, R_FORBIDDEN, "You cannot manage a member with that role.");
 	return r;
 }
 
@@ -365,7 +360,7 @@ static enum res refused(struct req *req, enum res r)
 static enum res db_refused(struct req *req, enum res r)
 {
 	if (r == R_BAD_INPUT && strcmp(db_last_state(), "23514") == 0)
-		return team_error(req, 409, "A tenant must keep at least one active Owner (or MSSP Admin). "
+		return team_error(req, R_CONFLICT, "A tenant must keep at least one active Owner (or MSSP Admin). "
 		                            "Give someone else that role first.");
 	return r;
 }
@@ -381,7 +376,7 @@ enum res page_team_role(struct req *req)
 	if (r != R_SUCCESS)
 		return refused(req, r);
 	if (newrole == NULL || !team_can_grant(req->tenant, authz_role(newrole)))
-		return team_error(req, 400, "Choose one of the listed roles.");
+		return team_error(req, R_BAD_INPUT, "Choose one of the listed roles.");
 	tenant_id_str(req, tid);
 	params[0] = tid;
 	params[1] = uid;
@@ -411,17 +406,17 @@ enum res page_team_status(struct req *req)
 	if (r != R_SUCCESS)
 		return refused(req, r);
 	if (status == NULL || (strcmp(status, "disabled") != 0 && strcmp(status, "active") != 0))
-		return team_error(req, 400, "Choose to disable or enable the account.");
+		return team_error(req, R_BAD_INPUT, "Choose to disable or enable the account.");
 	tenant_id_str(req, tid);
 	params[0] = tid;
 	params[1] = uid;
 	params[2] = status;
 	res = db_exec_guarded(&st_set_status, params, &r);
 	if (res == NULL && r == R_BAD_INPUT && strcmp(db_last_message(), "operator_disabled") == 0)
-		return team_error(req, 409, "The portal's operator disabled this account; only the operator can enable "
+		return team_error(req, R_CONFLICT, "The portal's operator disabled this account; only the operator can enable "
 		                            "it again.");
 	if (res == NULL && r == R_BAD_INPUT && strcmp(db_last_message(), "other_tenants") == 0)
-		return team_error(req, 409, "This person also belongs to other organisations, so their account is not "
+		return team_error(req, R_CONFLICT, "This person also belongs to other organisations, so their account is not "
 		                            "this tenant's to disable. Suspend their membership in this tenant, or "
 		                            "remove them from this team, instead; the portal's operator can disable "
 		                            "the account.");
@@ -430,7 +425,7 @@ enum res page_team_status(struct req *req)
 	changed = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
 	if (!changed)
-		return team_error(req, 409, "That account has not accepted its invitation yet, or is already in that state.");
+		return team_error(req, R_CONFLICT, "That account has not accepted its invitation yet, or is already in that state.");
 	snprintf(target, sizeof(target), "user:%s", uid);
 	r = audit_log(req, req->tenant->id, strcmp(status, "disabled") == 0 ? "team.disabled" : "team.enabled",
 	              target, NULL);
@@ -453,7 +448,7 @@ enum res page_team_membership(struct req *req)
 	if (r != R_SUCCESS)
 		return refused(req, r);
 	if (status == NULL || (strcmp(status, "suspended") != 0 && strcmp(status, "active") != 0))
-		return team_error(req, 400, "Choose to suspend or resume the membership.");
+		return team_error(req, R_BAD_INPUT, "Choose to suspend or resume the membership.");
 	suspend = strcmp(status, "suspended") == 0;
 	tenant_id_str(req, tid);
 	params[0] = tid;
@@ -465,7 +460,7 @@ enum res page_team_membership(struct req *req)
 	changed = PQntuples(res) == 1;
 	PQclear(res);
 	if (!changed)
-		return team_error(req, 409, suspend ? "That membership is suspended already." : "That membership is active already.");
+		return team_error(req, R_CONFLICT, suspend ? "That membership is suspended already." : "That membership is active already.");
 	snprintf(target, sizeof(target), "user:%s", uid);
 	{
 		json_t *d = json_pack("{s:s}", "role", authz_role_name(role));
@@ -508,9 +503,9 @@ static enum res assignment(struct req *req, int on)
 	if (r != R_SUCCESS)
 		return r;
 	if (strcmp(req->tenant->kind, "mssp") != 0 || role != ROLE_MSSP_ANALYST)
-		return team_error(req, 409, "Only MSSP Analysts are assigned to tenants.");
+		return team_error(req, R_CONFLICT, "Only MSSP Analysts are assigned to tenants.");
 	if (!http_is_id(which))
-		return team_error(req, 400, "Choose a tenant to assign.");
+		return team_error(req, R_BAD_INPUT, "Choose a tenant to assign.");
 	tenant_id_str(req, tid);
 	params[0] = tid;
 	params[1] = which;
@@ -519,7 +514,7 @@ static enum res assignment(struct req *req, int on)
 		return r;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return team_error(req, 400, "Choose a tenant managed by this MSSP.");
+		return team_error(req, R_BAD_INPUT, "Choose a tenant managed by this MSSP.");
 	}
 	PQclear(res);
 	params[0] = uid;
@@ -575,7 +570,7 @@ static enum res invitation(struct req *req, char hash[65], int *usable, int *nee
 	req->template = "invite";
 	json_object_set_new(m, "page_title", json_string("Invitation"));
 	if (tok == NULL || !tok_is_hex(tok, TOK_HEX)) {
-		req->status = 404;
+		req->outcome = R_NOT_FOUND;
 		json_object_set_new(m, "invalid", json_true());
 		return R_SUCCESS;
 	}
@@ -586,7 +581,7 @@ static enum res invitation(struct req *req, char hash[65], int *usable, int *nee
 		return r;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		req->status = 404;
+		req->outcome = R_NOT_FOUND;
 		json_object_set_new(m, "invalid", json_true());
 		return R_SUCCESS;
 	}
@@ -595,10 +590,10 @@ static enum res invitation(struct req *req, char hash[65], int *usable, int *nee
 	                              "tenant_name", PQgetvalue(res, 0, 6), "role_label",
 	                              authz_role_label(authz_role(PQgetvalue(res, 0, 7)))));
 	if (strcmp(PQgetvalue(res, 0, 9), "t") == 0) {
-		req->status = 410;
+		req->outcome = R_GONE;
 		json_object_set_new(m, "used", json_true());
 	} else if (strcmp(PQgetvalue(res, 0, 8), "t") == 0) {
-		req->status = 410;
+		req->outcome = R_GONE;
 		json_object_set_new(m, "expired", json_true());
 	} else if (strcmp(PQgetvalue(res, 0, 4), "invited") != 0 &&
 	           (req->sess == NULL || req->sess->user_id != atoll(PQgetvalue(res, 0, 1)))) {
@@ -606,7 +601,7 @@ static enum res invitation(struct req *req, char hash[65], int *usable, int *nee
 		const char *masked = mask_email(req, PQgetvalue(res, 0, 2));
 		char next[96];
 		snprintf(next, sizeof(next), "/login?next=/invite/%s", tok);
-		req->status = req->sess == NULL ? 200 : 403;
+		req->outcome = req->sess == NULL ? R_SUCCESS : R_FORBIDDEN;
 		/* Whoever holds the link learns the account only masked (the page
 		 * and its JSON twin alike). */
 		json_object_set_new(json_object_get(m, "invitation"), "email", json_string(masked));
@@ -653,7 +648,7 @@ enum res page_invite_accept(struct req *req)
 	if (!usable) {
 		/* An account's invitation, and not its owner signed in: refused. */
 		if (json_object_get(m, "sign_in_as") != NULL)
-			req->status = 403;
+			req->outcome = R_FORBIDDEN;
 		return R_SUCCESS;
 	}
 	form_check(req, fields, 3, &values, &errors);
@@ -668,7 +663,7 @@ enum res page_invite_accept(struct req *req)
 	json_object_del(values, "password");
 	json_object_del(values, "password2");
 	if (json_object_size(errors) > 0) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		json_object_set_new(m, "values", values);
 		json_object_set_new(m, "errors", errors);
 		return R_SUCCESS;
@@ -694,7 +689,7 @@ enum res page_invite_accept(struct req *req)
 	if (PQntuples(res) != 1) {
 		/* Someone used the link a moment ago. */
 		PQclear(res);
-		req->status = 410;
+		req->outcome = R_GONE;
 		json_object_set_new(m, "used", json_true());
 		json_object_del(m, "token");
 		json_object_del(m, "needs_password");

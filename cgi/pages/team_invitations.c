@@ -16,95 +16,10 @@
 #include "token.h"
 #include "view.h"
 
-#define INVITES_PER_TENANT_HOUR 20  /* invitations one tenant may send an hour */
-#define INVITES_PER_ADDRESS_DAY 3   /* invitations to one address a day, from any tenant */
-#define INVITATIONS_SHOWN       100 /* the newest ones; the page says how many more */
-
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
-
-DB_STMT(st_invitations, 2,
-        "SELECT invitation_id, email, role, invited_by, " TS("sent_at") ", " TS(
-            "expires_at") ", expired, total"
-                          " FROM team_invitations($1::bigint) LIMIT $2::int");
 DB_STMT(st_invitation_of, 2, "SELECT role, email FROM team_invitations($1::bigint) WHERE invitation_id = $2::bigint");
 DB_STMT(st_revoke, 2, "SELECT email, role FROM team_invitation_revoke($1::bigint, $2::bigint)");
 DB_STMT(st_renew, 4, "SELECT email, name, role FROM team_invitation_renew($1::bigint, $2::bigint, $3, $4::int)");
 
-enum res team_invite_limits(struct req *req, const char *email, const char **why)
-{
-	char key[48];
-	enum res r;
-
-	snprintf(key, sizeof(key), "invite-tenant:%lld", req->tenant->id);
-	r = outbox_limit(key, INVITES_PER_TENANT_HOUR, 3600);
-	if (r == R_TOO_MANY) {
-		*why = "This tenant has sent many invitations in the last hour. Wait a while, then invite again.";
-		return r;
-	}
-	if (r != R_SUCCESS)
-		return r;
-	r = outbox_limit_address("invite-address", email, INVITES_PER_ADDRESS_DAY, 86400);
-	if (r == R_TOO_MANY)
-		*why = "This address has been invited several times today. Wait a day, or ask the person to check "
-		       "their mail.";
-	return r;
-}
-
-enum res team_invite_mail(struct req *req, const char *email, const char *name, const char *role, const char *token)
-{
-	char link[512];
-	json_t *mail;
-	enum res r;
-
-	snprintf(link, sizeof(link), "%s/invite/%s", config_get()->base_url, token);
-	mail = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "name", name, "inviter", req->sess->name, "tenant_name",
-	                 req->tenant->name, "role_label", authz_role_label(authz_role(role)), "link", link, "days",
-	                 TEAM_INVITE_DAYS);
-	tok_wipe(link, sizeof(link));
-	if (mail == NULL)
-		return R_INTERNAL;
-	r = outbox_queue(req->tenant->id, email, "invite", mail);
-	json_decref(mail);
-	return r;
-}
-
-enum res team_invitations_into(struct req *req, json_t *m)
-{
-	char tid[24], lim[16];
-	const char *params[2] = {tid, lim};
-	json_t *list = json_array();
-	long long total = 0;
-	PGresult *res;
-	enum res r;
-
-	snprintf(tid, sizeof(tid), "%lld", req->tenant->id);
-	snprintf(lim, sizeof(lim), "%d", INVITATIONS_SHOWN);
-	res = db_exec(&st_invitations, params, &r);
-	if (res == NULL) {
-		json_decref(list);
-		return r;
-	}
-	for (int i = 0; i < PQntuples(res); i++) {
-		enum role role = authz_role(PQgetvalue(res, i, 2));
-		json_array_append_new(
-		    list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "id",
-		                    (json_int_t)atoll(PQgetvalue(res, i, 0)), "email", PQgetvalue(res, i, 1), "role",
-		                    authz_role_name(role), "role_label", authz_role_label(role), "invited_by",
-		                    PQgetvalue(res, i, 3), "sent", PQgetvalue(res, i, 4), "expires",
-		                    PQgetvalue(res, i, 5), "expired", strcmp(PQgetvalue(res, i, 6), "t") == 0,
-		                    "can_manage", team_can_grant(req->tenant, role)));
-		total = atoll(PQgetvalue(res, i, 7));
-	}
-	PQclear(res);
-	json_object_set_new(m, "invitations", list);
-	json_object_set_new(m, "invitations_total", json_integer(total));
-	json_object_set_new(m, "invitations_more",
-	                    json_integer(total > INVITATIONS_SHOWN ? total - INVITATIONS_SHOWN : 0));
-	return R_SUCCESS;
-}
-
-/* The pending invitation {iid} of this tenant, if the user may manage its
- * role: its address into email (arena). R_NOT_FOUND, or a page with 403. */
 static enum res managed_invitation(struct req *req, const char **iid, const char **email, int *refused)
 {
 	char tid[24];
@@ -129,7 +44,7 @@ static enum res managed_invitation(struct req *req, const char **iid, const char
 	if (!team_can_grant(req->tenant, authz_role(PQgetvalue(res, 0, 0)))) {
 		PQclear(res);
 		*refused = 1;
-		return team_error(req, 403, "You cannot manage a member with that role, nor their invitation.");
+		return team_error(req, R_FORBIDDEN, "You cannot manage a member with that role, nor their invitation.");
 	}
 	*email = arena_strdup(&req->arena, PQgetvalue(res, 0, 1));
 	PQclear(res);
@@ -153,7 +68,7 @@ enum res page_team_invitation_revoke(struct req *req)
 	params[1] = iid;
 	res = db_exec_guarded(&st_revoke, params, &r);
 	if (res == NULL && r == R_BAD_INPUT && strcmp(db_last_state(), "23514") == 0)
-		return team_error(req, 409,
+		return team_error(req, R_CONFLICT,
 		                  "This invitation is for the tenant's only Owner (or MSSP Admin): invite "
 		                  "someone else as Owner first, or send it again.");
 	if (res == NULL)
@@ -184,7 +99,7 @@ enum res page_team_invitation_resend(struct req *req)
 		return r;
 	r = team_invite_limits(req, email, &why);
 	if (r == R_TOO_MANY)
-		return team_error(req, 429, why);
+		return team_error(req, R_TOO_MANY, why);
 	if (r != R_SUCCESS)
 		return r;
 	if (tok_random_hex(token, TOK_BYTES) != 0)

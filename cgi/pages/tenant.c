@@ -65,7 +65,7 @@ enum res page_tenants(struct req *req)
 	if (q == NULL)
 		q = "";
 	if (strlen(q) > 120) {
-		req->status = 400;
+		req->outcome = R_BAD_INPUT;
 		json_object_set_new(m, "error", json_string("Search for at most 120 characters."));
 		q = "";
 	}

@@ -160,7 +160,7 @@ def test_missing_invalid_and_malformed_keys_answer_401(ctx):
         r = api(ctx, "/api/v2/vulnerabilities", {"items": []}, key)
         assert r.status == 401, (key, r)
         assert r.header("WWW-Authenticate").startswith("Bearer"), r.headers
-        assert isinstance(r.json()["error"], str)
+        assert isinstance(r.json()["error"]["message"], str)
     r = ctx.client().request("POST", "/api/v2/incidents", body="{}", headers={
         "Content-Type": "application/json", "Authorization": "Basic dXNlcjpwYXNz"})
     assert r.status == 401
@@ -383,12 +383,12 @@ def test_batch_limits_and_bad_bodies(ctx):
     key = bluefin_key(ctx)
     items = [{"external_id": "too-many-%d" % i, "cve": "CVE-2024-0001", "severity": "low"} for i in range(5001)]
     r = api(ctx, "/api/v2/vulnerabilities", {"items": items}, key)
-    assert r.status == 413 and "5000" in r.json()["error"], r
+    assert r.status == 413 and "5000" in r.json()["error"]["message"], r
     assert ctx.stack.psql("SELECT count(*) FROM vulnerabilities WHERE external_id LIKE 'too-many-%'") == "0"
     r = api(ctx, "/api/v2/vulnerabilities", None, key, raw='{"items": [')
     assert r.status == 400 and "error" in r.json()
     r = api(ctx, "/api/v2/vulnerabilities", None, key, raw='{"nothing": 1}')
-    assert r.status == 400 and "items" in r.json()["error"]
+    assert r.status == 400 and "items" in r.json()["error"]["message"]
     r = api(ctx, "/api/v2/assets", None, key, raw="items=1", ctype="application/x-www-form-urlencoded")
     assert r.status == 400
     r = api(ctx, "/api/v2/assets", None, key, raw="")

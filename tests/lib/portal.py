@@ -248,6 +248,8 @@ class Stack:
             "PORTAL_WORKERS": os.environ.get("PORTAL_WORKERS", "3"), "MAILER_POLL_MS": "200",
             "MAILER_BACKOFF_SECONDS": "1",
             "PORTAL_MAX_REQUESTS": "300",
+            # A line naming each request's statements (tests/http/test_request_path.py).
+            "PORTAL_REQUEST_LOG": "2",
             "PORTAL_HOSTS": "localhost, portal.mssp.example",
             "PORTAL_DNS_RESOLVER": "127.0.0.1:%d" % self.dns.port,
             "PG_FSYNC": "off",

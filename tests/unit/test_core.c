@@ -140,6 +140,40 @@ static void test_checks(void)
 	       "implausible email addresses");
 }
 
+/* One rule per kind, shared by forms, filters and the API (cgi/form.h). */
+static void test_shared_checks(void)
+{
+	char cve[FORM_CVE_MAX + 1];
+
+	TAP_OK(form_cve("CVE-2024-3400", cve) && strcmp(cve, "CVE-2024-3400") == 0, "cve: the shortest form");
+	TAP_OK(form_cve("cve-2021-1234567", cve) && strcmp(cve, "CVE-2021-1234567") == 0,
+	       "cve: any case, stored upper case, 7 digits after the year");
+	TAP_OK(!form_cve("CVE-2021-12345678", cve) && !form_cve("CVE-2024-340", cve) && !form_cve("CVE-24-34000", cve) &&
+	           !form_cve("CVE-2024_3400", cve) && !form_cve("XVE-2024-3400", cve) && !form_cve("CVE-2024-34a0", cve),
+	       "cve: 8 digits, 3 digits, a short year, another separator or prefix, a letter");
+	TAP_OK(form_utf8_len("") == 0 && form_utf8_len("abc") == 3 && form_utf8_len("\xc3\xa9t\xc3\xa9") == 3,
+	       "utf8_len counts characters, not bytes");
+	TAP_OK(form_is_id("42") && !form_is_id("042"), "form_is_id is http_is_id: no leading zero");
+}
+
+/* Every outcome has a status, a name and a sentence. */
+static void test_results(void)
+{
+	static const struct {
+		enum res r;
+		int status;
+		const char *name;
+	} want[] = {{R_SUCCESS, 200, "ok"},           {R_NOT_MODIFIED, 304, "not_modified"},
+	            {R_BAD_INPUT, 400, "bad_request"}, {R_TOO_MANY, 429, "too_many_requests"},
+	            {R_UPSTREAM, 502, "bad_gateway"},  {R_UNAVAILABLE, 503, "unavailable"},
+	            {R_INTERNAL, 500, "internal_error"}};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		TAP_OK(res_status(want[i].r) == want[i].status && strcmp(res_name(want[i].r), want[i].name) == 0 &&
+		           *res_message(want[i].r) != '\0',
+		       "result %s is %d", want[i].name, want[i].status);
+}
+
 static void test_grouped(void)
 {
 	char b[32];
@@ -174,5 +208,7 @@ int main(void)
 	test_tokens();
 	test_passwords();
 	test_checks();
+	test_shared_checks();
+	test_results();
 	return tap_done();
 }
