@@ -499,7 +499,7 @@ enum res page_tenant(struct req *req)
 	while (periods[p] != period)
 		p++;
 	read_query(req, &tq);
-	req->template = "tenant";
+	req->template = "dashboard";
 	/* The key: fixed-format fields first, the free-text search last (so
 	 * no search can make two keys collide). */
 	if (t->version >= 0 && t->scope != NULL)

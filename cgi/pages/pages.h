@@ -29,7 +29,7 @@ enum res page_reset(struct req *req);
 enum res page_password_form(struct req *req);
 enum res page_account_activity(struct req *req);
 enum res page_password(struct req *req);
-/* tenant.c */
+/* tenants.c */
 enum res page_tenants(struct req *req);
 /* A tenant row (id, name, kind in columns 0-2) as a new JSON object. */
 json_t *tenant_row(PGresult *res, int i);

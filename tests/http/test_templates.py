@@ -23,7 +23,7 @@ SERVER_MARKUP = {
     "templates/settings_branding.mustache": {"footer_html"},
     # The dashboard: partials/tenant_board.mustache rendered (escaping as
     # every template does) by cgi/pages/dashboard.c and kept in its cache.
-    "templates/tenant.mustache": {"board_html"},
+    "templates/dashboard.mustache": {"board_html"},
 }
 
 

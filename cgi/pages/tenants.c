@@ -1,4 +1,4 @@
-/* tenant.c - the tenant selector. */
+/* tenants.c - the tenant selector (GET /tenants, templates/tenants.mustache). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
