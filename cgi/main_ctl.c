@@ -1,7 +1,6 @@
 /* main_ctl.c - the admin command line: migrate, create-admin, seed-demo,
  * check, routes. Runs as the owner role (PORTAL_DB_OWNER), except `check`,
  * which also connects as the app role to prove what the app can do. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
+#include "migrate.h"
 #include "pwhash.h"
 #include "router.h"
 #include "routes.h"
@@ -24,7 +24,10 @@ static void usage(void)
 {
 	fprintf(stderr,
 	        "usage: ctl COMMAND [options]\n"
-	        "  migrate                       apply new sql/NNN_*.sql migrations in order\n"
+	        "  migrate [--plan]              apply new sql/NNN_*.sql migrations in order, then the\n"
+	        "                                definition files (sql/functions, views, triggers, policies)\n"
+	        "                                that changed, in one transaction; --plan prints what would\n"
+	        "                                be applied, in which order and why, and applies nothing\n"
 	        "  create-admin --mssp NAME --region R --email E --name N\n"
 	        "                                create an MSSP and its first MSSP Admin;\n"
 	        "                                the password is read from PORTAL_ADMIN_PASSWORD or stdin\n"
@@ -82,88 +85,19 @@ static char *read_file(const char *path)
 	return buf_take(&b);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 /* ---------------------------------------------------------------- migrate */
-static int cmd_migrate(void)
+/* migrate [--plan]: migrate.c, one transaction. */
+static int cmd_migrate(int argc, char **argv)
 {
-	const struct config *cfg = config_get();
-	PGconn *c = connect_or_die(cfg->db_owner);
-	DIR *d = opendir(cfg->sql_dir);
-	struct dirent *e;
-	char *names[512];
-	size_t n = 0, i;
-	int applied = 0, ret = 1;
-	PGresult *res;
+	int plan = argc == 2 && strcmp(argv[1], "--plan") == 0, ret;
+	PGconn *c;
 
-	if (d == NULL) {
-		fprintf(stderr, "ctl: cannot open %s: %s\n", cfg->sql_dir, strerror(errno));
-		goto out;
+	if (argc > 1 && !plan) {
+		usage();
+		return 2;
 	}
-	while ((e = readdir(d)) != NULL && n < 512) {
-		size_t l = strlen(e->d_name);
-		if (l > 8 && e->d_name[0] >= '0' && e->d_name[0] <= '9' && strcmp(e->d_name + l - 4, ".sql") == 0)
-			names[n++] = strdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), cmp_str);
-
-	res = PQexec(c, "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY,"
-	                " applied_at timestamptz NOT NULL DEFAULT now());"
-	                "SELECT pg_advisory_lock(7352001)");
-	if (!exec_ok(c, res, "schema_migrations")) {
-		PQclear(res);
-		goto out_names;
-	}
-	PQclear(res);
-	for (i = 0; i < n; i++) {
-		const char *p[1] = {names[i]};
-		char path[4096];
-		char *sql;
-		int done;
-
-		res = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL, p, NULL, NULL, 0);
-		done = exec_ok(c, res, "lookup") && PQntuples(res) == 1;
-		PQclear(res);
-		if (done)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", cfg->sql_dir, names[i]);
-		sql = read_file(path);
-		if (sql == NULL) {
-			fprintf(stderr, "ctl: cannot read %s\n", path);
-			goto out_names;
-		}
-		PQclear(PQexec(c, "BEGIN"));
-		res = PQexec(c, sql);
-		free(sql);
-		if (!exec_ok(c, res, names[i])) {
-			PQclear(res);
-			PQclear(PQexec(c, "ROLLBACK"));
-			goto out_names;
-		}
-		PQclear(res);
-		res = PQexecParams(c, "INSERT INTO schema_migrations (version) VALUES ($1)", 1, NULL, p, NULL, NULL, 0);
-		if (!exec_ok(c, res, "record")) {
-			PQclear(res);
-			PQclear(PQexec(c, "ROLLBACK"));
-			goto out_names;
-		}
-		PQclear(res);
-		res = PQexec(c, "COMMIT");
-		if (!exec_ok(c, res, "commit")) {
-			PQclear(res);
-			goto out_names;
-		}
-		PQclear(res);
-		printf("migrate: applied %s\n", names[i]);
-		applied++;
-	}
-	printf("migrate: %d applied, %lu total\n", applied, (unsigned long)n);
-	ret = 0;
-out_names:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-out:
+	c = connect_or_die(config_get()->db_owner);
+	ret = migrate_run(c, config_get()->sql_dir, plan);
 	PQfinish(c);
 	return ret;
 }
@@ -575,7 +509,7 @@ int main(int argc, char **argv)
 	argc--;
 	argv++;
 	if (strcmp(cmd, "migrate") == 0)
-		return cmd_migrate();
+		return cmd_migrate(argc, argv);
 	if (strcmp(cmd, "create-admin") == 0)
 		return create_root(argc, argv, "mssp", "mssp_admin");
 	if (strcmp(cmd, "create-msp") == 0)
