@@ -9,13 +9,6 @@
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO portal_app;
 
--- Identity of the current request, set per transaction with
--- set_config('app.user_id', id, true). No identity: NULL, and every
--- tenant-scoped policy matches no row.
-CREATE FUNCTION app_user_id() RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT nullif(current_setting('app.user_id', true), '')::bigint $$;
-
 -- ---------------------------------------------------------------- tenants
 CREATE TABLE tenants (
     id          bigserial PRIMARY KEY,
@@ -36,63 +29,6 @@ CREATE INDEX tenants_root ON tenants (root_id);
 CREATE INDEX tenants_ancestors ON tenants USING gin (ancestors);
 CREATE UNIQUE INDEX tenants_sibling_name ON tenants (coalesce(parent_id, 0), kind, lower(name))
     WHERE status = 'active';
-
--- The tree rules live here so no client can break them: an MSSP is a root;
--- an MSP is a root or the child of an MSSP; a company is the child of an
--- MSP. That bounds depth at three. A child shares its parent's region.
-CREATE FUNCTION tenants_tree_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    p tenants%ROWTYPE;
-BEGIN
-    IF NEW.parent_id IS NULL THEN
-        IF NEW.kind = 'company' THEN
-            RAISE EXCEPTION 'a company must belong to an MSP' USING ERRCODE = 'check_violation',
-                CONSTRAINT = 'tenant_tree';
-        END IF;
-        NEW.ancestors := ARRAY[NEW.id];
-    ELSE
-        SELECT * INTO p FROM tenants WHERE id = NEW.parent_id;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'parent tenant % does not exist', NEW.parent_id
-                USING ERRCODE = 'foreign_key_violation';
-        END IF;
-        IF cardinality(p.ancestors) >= 3 THEN
-            RAISE EXCEPTION 'the tenant tree has at most three levels (MSSP > MSP > company)'
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'tenant_depth';
-        END IF;
-        IF NOT ((NEW.kind = 'msp' AND p.kind = 'mssp') OR (NEW.kind = 'company' AND p.kind = 'msp')) THEN
-            RAISE EXCEPTION 'a % cannot be placed under a %', NEW.kind, p.kind
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'tenant_tree';
-        END IF;
-        IF NEW.region <> p.region THEN
-            RAISE EXCEPTION 'region % does not match the parent''s region %', NEW.region, p.region
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'tenant_region';
-        END IF;
-        NEW.ancestors := p.ancestors || NEW.id;
-        IF cardinality(NEW.ancestors) > 3 THEN
-            RAISE EXCEPTION 'the tenant tree has at most three levels (MSSP > MSP > company)'
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'tenant_depth';
-        END IF;
-    END IF;
-    NEW.root_id := NEW.ancestors[1];
-    RETURN NEW;
-END $$;
-
-CREATE TRIGGER tenants_tree BEFORE INSERT OR UPDATE OF parent_id, kind, region ON tenants
-    FOR EACH ROW EXECUTE FUNCTION tenants_tree_check();
-
--- When a tenant moves (an MSP joins an MSSP), its children follow.
-CREATE FUNCTION tenants_move_children() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF NEW.ancestors IS DISTINCT FROM OLD.ancestors THEN
-        UPDATE tenants SET parent_id = parent_id WHERE parent_id = NEW.id;
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER tenants_move AFTER UPDATE OF parent_id ON tenants
-    FOR EACH ROW EXECUTE FUNCTION tenants_move_children();
 
 -- ---------------------------------------------------------------- people
 CREATE TABLE users (
@@ -122,22 +58,6 @@ CREATE TABLE analyst_assignments (
     created_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (user_id, tenant_id)
 );
-
--- Every tenant the current user may see: the subtree of each membership
--- (an MSSP analyst's membership gives the MSSP itself only), plus the
--- subtrees of an analyst's assignments. Used by every RLS policy as an
--- uncorrelated subquery, so it is evaluated once per statement.
-CREATE FUNCTION visible_tenant_ids() RETURNS SETOF bigint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT t.id FROM memberships m JOIN tenants t ON m.tenant_id = ANY (t.ancestors)
-     WHERE m.user_id = app_user_id() AND m.role <> 'mssp_analyst'
-    UNION
-    SELECT m.tenant_id FROM memberships m
-     WHERE m.user_id = app_user_id() AND m.role = 'mssp_analyst'
-    UNION
-    SELECT t.id FROM analyst_assignments a JOIN tenants t ON a.tenant_id = ANY (t.ancestors)
-     WHERE a.user_id = app_user_id()
-$$;
 
 -- ---------------------------------------------------------------- sessions
 CREATE TABLE sessions (
@@ -184,28 +104,6 @@ CREATE TABLE branding (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Effective branding of a tenant: each field from the nearest tenant on
--- its ancestor path that sets it, else the portal default.
-CREATE FUNCTION brand_for_tenant(p_tenant bigint)
-RETURNS TABLE (tenant_id bigint, page_title text, footer text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT p_tenant,
-           coalesce((SELECT b.page_title FROM tenants t JOIN branding b ON b.tenant_id = ANY (t.ancestors)
-                      WHERE t.id = p_tenant AND b.page_title IS NOT NULL
-                      ORDER BY array_position(t.ancestors, b.tenant_id) DESC LIMIT 1), s.page_title),
-           coalesce((SELECT b.footer FROM tenants t JOIN branding b ON b.tenant_id = ANY (t.ancestors)
-                      WHERE t.id = p_tenant AND b.footer IS NOT NULL
-                      ORDER BY array_position(t.ancestors, b.tenant_id) DESC LIMIT 1), s.footer)
-      FROM portal_settings s
-$$;
-
--- Branding for a request's Host before anyone signs in.
-CREATE FUNCTION brand_for_host(p_host text)
-RETURNS TABLE (tenant_id bigint, page_title text, footer text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT * FROM brand_for_tenant((SELECT b.tenant_id FROM branding b WHERE b.host = lower(p_host)))
-$$;
-
 -- ---------------------------------------------------------------- mail
 CREATE TABLE mail_outbox (
     id              bigserial PRIMARY KEY,
@@ -227,38 +125,21 @@ CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE status = 'qu
 -- ---------------------------------------------------------------- RLS
 ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tenants FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenants_visible ON tenants
-    USING (id IN (SELECT visible_tenant_ids()))
-    WITH CHECK (id IN (SELECT visible_tenant_ids()) OR parent_id IN (SELECT visible_tenant_ids()));
 
 ALTER TABLE memberships ENABLE ROW LEVEL SECURITY;
 ALTER TABLE memberships FORCE ROW LEVEL SECURITY;
-CREATE POLICY memberships_visible ON memberships
-    USING (tenant_id IN (SELECT visible_tenant_ids()))
-    WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));
 
 ALTER TABLE analyst_assignments ENABLE ROW LEVEL SECURITY;
 ALTER TABLE analyst_assignments FORCE ROW LEVEL SECURITY;
-CREATE POLICY analyst_assignments_visible ON analyst_assignments
-    USING (tenant_id IN (SELECT visible_tenant_ids()))
-    WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));
 
 ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE audit_log FORCE ROW LEVEL SECURITY;
-CREATE POLICY audit_log_visible ON audit_log
-    USING (tenant_id IN (SELECT visible_tenant_ids()))
-    WITH CHECK (user_id = app_user_id() AND (tenant_id IS NULL OR tenant_id IN (SELECT visible_tenant_ids())));
 
 ALTER TABLE branding ENABLE ROW LEVEL SECURITY;
 ALTER TABLE branding FORCE ROW LEVEL SECURITY;
-CREATE POLICY branding_visible ON branding
-    USING (tenant_id IN (SELECT visible_tenant_ids()))
-    WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));
 
 ALTER TABLE mail_outbox ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mail_outbox FORCE ROW LEVEL SECURITY;
-CREATE POLICY mail_outbox_insert ON mail_outbox FOR INSERT
-    WITH CHECK (tenant_id IS NULL OR tenant_id IN (SELECT visible_tenant_ids()));
 
 GRANT SELECT, INSERT, UPDATE ON tenants, memberships, analyst_assignments, branding TO portal_app;
 GRANT DELETE ON memberships, analyst_assignments TO portal_app;
@@ -266,3 +147,11 @@ GRANT SELECT, INSERT ON audit_log TO portal_app;
 GRANT INSERT ON mail_outbox TO portal_app;
 GRANT USAGE ON SEQUENCE tenants_id_seq, audit_log_id_seq, mail_outbox_id_seq TO portal_app;
 GRANT SELECT ON portal_settings TO portal_app;
+
+-- The functions, triggers and policies this migration defined or changed
+-- live in sql/functions, sql/triggers and sql/policies now, each in one
+-- file holding its current definition:
+--   app_user_id, tenants_tree_check, tenants_tree, tenants_move_children,
+--   tenants_move, visible_tenant_ids, brand_for_tenant, brand_for_host,
+--   tenants_visible, memberships_visible, analyst_assignments_visible,
+--   audit_log_visible, branding_visible, mail_outbox_insert.

@@ -2,33 +2,7 @@
 
 CREATE INDEX audit_log_user_at ON audit_log (user_id, at DESC);
 
--- Audit rows about a tenant and everything below it, plus sign-in events
--- (no tenant) of people who are members there; only for a tenant the
--- caller may see. Filters are optional (NULL); newest first.
-CREATE FUNCTION audit_entries(p_tenant bigint, p_user text, p_action text, p_from timestamptz,
-                              p_to timestamptz, p_limit int, p_offset int)
-RETURNS TABLE (id bigint, at timestamptz, tenant_id bigint, tenant_name text, user_email text,
-               action text, target text, ip text, details text, total bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    WITH scope AS (
-        SELECT t.id FROM tenants t
-         WHERE p_tenant = ANY (t.ancestors) AND p_tenant IN (SELECT visible_tenant_ids())
-    ), rows AS (
-        SELECT a.* FROM audit_log a
-         WHERE (a.tenant_id IN (SELECT id FROM scope)
-                OR (a.tenant_id IS NULL AND a.user_id IN (SELECT m.user_id FROM memberships m
-                                                           WHERE m.tenant_id IN (SELECT id FROM scope))))
-           AND (p_action IS NULL OR a.action LIKE p_action || '%')
-           AND (p_from IS NULL OR a.at >= p_from)
-           AND (p_to IS NULL OR a.at < p_to)
-           AND (p_user IS NULL OR a.user_id IN (SELECT u.id FROM users u
-                                                 WHERE strpos(lower(u.email), lower(p_user)) > 0))
-    )
-    SELECT r.id, r.at, r.tenant_id, t.name, u.email, r.action, r.target, r.ip, r.details::text,
-           count(*) OVER ()
-      FROM rows r LEFT JOIN tenants t ON t.id = r.tenant_id LEFT JOIN users u ON u.id = r.user_id
-     ORDER BY r.at DESC, r.id DESC
-     LIMIT p_limit OFFSET p_offset
-$$;
-REVOKE ALL ON FUNCTION audit_entries(bigint, text, text, timestamptz, timestamptz, int, int) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION audit_entries(bigint, text, text, timestamptz, timestamptz, int, int) TO portal_app;
+-- The functions, triggers and policies this migration defined or changed
+-- live in sql/functions, sql/triggers and sql/policies now, each in one
+-- file holding its current definition:
+--   audit_entries.

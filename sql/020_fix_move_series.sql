@@ -1,19 +1,8 @@
 -- 020_fix_move_series.sql - qualify the columns in tenants_move_series():
 -- in PL/pgSQL an unqualified "found" is the FOUND variable, which made every
 -- MSP approval fail ("column reference found is ambiguous").
-CREATE OR REPLACE FUNCTION tenants_move_series() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    IF NEW.parent_id IS DISTINCT FROM OLD.parent_id AND OLD.parent_id IS NULL THEN
-        INSERT INTO vuln_daily AS d (tenant_id, day, found, fixed, found_critical, fixed_critical)
-        SELECT NEW.parent_id, v.day, v.found, v.fixed, v.found_critical, v.fixed_critical
-          FROM vuln_daily v WHERE v.tenant_id = NEW.id
-        ON CONFLICT (tenant_id, day) DO UPDATE SET found = d.found + excluded.found, fixed = d.fixed + excluded.fixed,
-            found_critical = d.found_critical + excluded.found_critical,
-            fixed_critical = d.fixed_critical + excluded.fixed_critical;
-        INSERT INTO cve_open AS c (tenant_id, cve, open)
-        SELECT NEW.parent_id, o.cve, o.open FROM cve_open o WHERE o.tenant_id = NEW.id
-        ON CONFLICT (tenant_id, cve) DO UPDATE SET open = c.open + excluded.open;
-    END IF;
-    RETURN NULL;
-END $$;
+
+-- The functions, triggers and policies this migration defined or changed
+-- live in sql/functions, sql/triggers and sql/policies now, each in one
+-- file holding its current definition:
+--   tenants_move_series.

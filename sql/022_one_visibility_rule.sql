@@ -3,11 +3,8 @@
 -- policy and the dashboard reads (sql/021: app_scope(), app_exact(),
 -- scope_sees()), instead of restating the membership, analyst and API-key
 -- rules a second time: one definition of who sees what.
-CREATE OR REPLACE FUNCTION visible_tenant_ids() RETURNS SETOF bigint
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    sc bigint[] := app_scope();
-    ex bigint[] := app_exact();
-BEGIN
-    RETURN QUERY SELECT t.id FROM tenants t WHERE scope_sees(t.ancestors, t.id, sc, ex);
-END $$;
+
+-- The functions, triggers and policies this migration defined or changed
+-- live in sql/functions, sql/triggers and sql/policies now, each in one
+-- file holding its current definition:
+--   visible_tenant_ids.

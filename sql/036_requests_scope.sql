@@ -8,19 +8,8 @@
 -- assigned. A request is now listed when the viewer sees the tenant's
 -- whole subtree (an MSSP Admin; an MSP's own people for their requests),
 -- or may see the request's MSP.
-CREATE OR REPLACE FUNCTION msp_requests_list(p_tenant bigint)
-RETURNS TABLE (id bigint, mssp_id bigint, mssp_name text, msp_id bigint, msp_name text, email text,
-               status text, created_at timestamptz, expires_at timestamptz, decided_at timestamptz,
-               decided_by text, reason text, companies bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT q.id, q.mssp_id, s.name, q.msp_tenant_id, m.name, q.email, msp_request_status(q), q.created_at,
-           q.expires_at, q.decided_at, d.name, q.decision_reason,
-           (SELECT count(*) FROM tenants c WHERE c.parent_id = q.msp_tenant_id AND c.status = 'active')
-      FROM msp_requests q JOIN tenants s ON s.id = q.mssp_id JOIN tenants m ON m.id = q.msp_tenant_id
-      LEFT JOIN users d ON d.id = q.decided_by
-     WHERE (q.mssp_id = p_tenant OR q.msp_tenant_id = p_tenant)
-       AND p_tenant IN (SELECT visible_tenant_ids())
-       AND (EXISTS (SELECT 1 FROM tenants t WHERE t.id = p_tenant AND t.ancestors && app_scope())
-            OR q.msp_tenant_id IN (SELECT visible_tenant_ids()))
-     ORDER BY q.created_at DESC, q.id DESC
-$$;
+
+-- The functions, triggers and policies this migration defined or changed
+-- live in sql/functions, sql/triggers and sql/policies now, each in one
+-- file holding its current definition:
+--   msp_requests_list.

@@ -9,12 +9,8 @@
 -- one they were first given), or none (the portal's own brand and
 -- PORTAL_BASE_URL). SECURITY DEFINER: the request has no identity yet (a
 -- signed-out /forgot); it returns one id and nothing else.
-CREATE FUNCTION account_mail_tenant(p_user bigint) RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT m.tenant_id FROM memberships m JOIN tenants t ON t.id = m.tenant_id AND t.status = 'active'
-     WHERE m.user_id = p_user
-     ORDER BY m.created_at, m.tenant_id
-     LIMIT 1
-$$;
-REVOKE ALL ON FUNCTION account_mail_tenant(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION account_mail_tenant(bigint) TO portal_app;
+
+-- The functions, triggers and policies this migration defined or changed
+-- live in sql/functions, sql/triggers and sql/policies now, each in one
+-- file holding its current definition:
+--   account_mail_tenant.

@@ -1,0 +1,26 @@
+
+CREATE OR REPLACE FUNCTION ingest_assets(p_items jsonb) RETURNS TABLE (i int, error text)
+LANGUAGE sql VOLATILE SET search_path = public, pg_temp AS $$
+    WITH x AS MATERIALIZED (
+        SELECT x.*, row_number() OVER (PARTITION BY x.tenant_id, x.external_id ORDER BY x.i) AS dup
+          FROM jsonb_to_recordset(p_items) AS x(i int, tenant_id bigint, external_id text, kind text, name text,
+                                                 address text)),
+    bad AS MATERIALIZED (
+        SELECT x.i, CASE WHEN t.id IS NULL THEN 'tenant not found'
+                         ELSE 'duplicate external_id in this batch' END AS error
+          FROM x LEFT JOIN tenants t ON t.id = x.tenant_id AND t.status = 'active'
+         WHERE t.id IS NULL OR x.dup > 1),
+    ins AS (
+        INSERT INTO assets AS a (tenant_id, root_id, external_id, kind, name, address)
+        SELECT x.tenant_id, t.root_id, x.external_id, x.kind, x.name, x.address
+          FROM x JOIN tenants t ON t.id = x.tenant_id
+         WHERE NOT EXISTS (SELECT 1 FROM bad WHERE bad.i = x.i)
+         ORDER BY x.tenant_id, x.external_id  -- concurrent batches take key locks alike
+        ON CONFLICT (tenant_id, external_id) DO UPDATE
+           SET kind = excluded.kind, name = excluded.name, address = excluded.address, updated_at = now()
+         WHERE (a.kind, a.name, a.address) IS DISTINCT FROM (excluded.kind, excluded.name, excluded.address)
+        RETURNING 1)
+    SELECT bad.i, bad.error FROM bad ORDER BY bad.i
+$$;
+REVOKE ALL ON FUNCTION ingest_assets(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ingest_assets(jsonb) TO portal_app;

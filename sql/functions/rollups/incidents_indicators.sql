@@ -1,0 +1,63 @@
+-- New incidents add to the rollups; deleted ones, and updates that change
+-- an incident's indicator, opening, kind, tenant or tree, recount their
+-- keys (old and new). Other updates (acknowledged, closed) touch nothing.
+--
+-- A recount reads the incidents and rewrites the keys' rows, so two
+-- writers of one tree must not run it at once (the second would insert a
+-- key the first has just rewritten, or miss the first's rows). Writers of
+-- a tree already queue on its root's tenant_stats row, which the rollup
+-- triggers of sql/013 lock until commit (these triggers are named to run
+-- after those); the root rows are locked here as well, for the updates
+-- that change no counter and so take no lock there.
+CREATE OR REPLACE FUNCTION incidents_indicators() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM 1 FROM tenant_stats s WHERE s.tenant_id IN (SELECT DISTINCT n.root_id FROM new_rows n)
+         ORDER BY s.tenant_id FOR UPDATE;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        PERFORM 1 FROM tenant_stats s WHERE s.tenant_id IN (SELECT DISTINCT o.root_id FROM old_rows o)
+         ORDER BY s.tenant_id FOR UPDATE;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO indicator_hourly AS h (root_id, indicator, hour, incidents, first_at, last_at, kind)
+        SELECT n.root_id, n.indicator, date_trunc('hour', n.opened_at, 'UTC'), count(*), min(n.opened_at),
+               max(n.opened_at), min(n.indicator_kind)
+          FROM new_rows n JOIN tenants c ON c.id = n.tenant_id AND c.kind = 'company'
+         WHERE n.indicator IS NOT NULL
+         GROUP BY 1, 2, 3 ORDER BY 1, 3, 2
+        ON CONFLICT (root_id, hour, indicator) DO UPDATE SET incidents = h.incidents + excluded.incidents,
+            first_at = least(h.first_at, excluded.first_at), last_at = greatest(h.last_at, excluded.last_at),
+            kind = CASE WHEN h.kind IS NULL OR excluded.kind < h.kind THEN excluded.kind ELSE h.kind END;
+        INSERT INTO indicator_customers AS x (root_id, indicator, tenant_id, last_at)
+        SELECT n.root_id, n.indicator, n.tenant_id, max(n.opened_at)
+          FROM new_rows n JOIN tenants c ON c.id = n.tenant_id AND c.kind = 'company'
+         WHERE n.indicator IS NOT NULL
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (root_id, indicator, tenant_id) DO UPDATE SET last_at = greatest(x.last_at, excluded.last_at);
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM indicator_recount((SELECT jsonb_agg(DISTINCT jsonb_build_object(
+                    'root_id', o.root_id, 'indicator', o.indicator, 'tenant_id', o.tenant_id,
+                    'hour', date_trunc('hour', o.opened_at, 'UTC')))
+                  FROM old_rows o WHERE o.indicator IS NOT NULL))
+          WHERE EXISTS (SELECT 1 FROM old_rows o WHERE o.indicator IS NOT NULL);
+    ELSE
+        PERFORM indicator_recount((SELECT jsonb_agg(DISTINCT k) FROM (
+                    SELECT jsonb_build_object('root_id', o.root_id, 'indicator', o.indicator, 'tenant_id', o.tenant_id,
+                                              'hour', date_trunc('hour', o.opened_at, 'UTC')) AS a,
+                           jsonb_build_object('root_id', n.root_id, 'indicator', n.indicator, 'tenant_id', n.tenant_id,
+                                              'hour', date_trunc('hour', n.opened_at, 'UTC')) AS b,
+                           o.indicator AS oi, n.indicator AS ni
+                      FROM old_rows o JOIN new_rows n ON n.id = o.id
+                     WHERE (o.indicator, o.indicator_kind, o.opened_at, o.tenant_id, o.root_id)
+                           IS DISTINCT FROM (n.indicator, n.indicator_kind, n.opened_at, n.tenant_id, n.root_id)) c,
+                  LATERAL (SELECT c.a WHERE c.oi IS NOT NULL UNION ALL SELECT c.b WHERE c.ni IS NOT NULL) AS x(k)))
+          WHERE EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+                         WHERE (o.indicator, o.indicator_kind, o.opened_at, o.tenant_id, o.root_id)
+                               IS DISTINCT FROM (n.indicator, n.indicator_kind, n.opened_at, n.tenant_id, n.root_id)
+                           AND coalesce(o.indicator, n.indicator) IS NOT NULL);
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION incidents_indicators() FROM PUBLIC;

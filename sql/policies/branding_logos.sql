@@ -1,0 +1,17 @@
+-- The Row-Level Security policies of branding_logos, all of them: the block below
+-- drops whatever policies the table has, so one removed from this file
+-- is gone once it runs again.
+-- requires: visible_tenant_ids
+DO $$
+DECLARE
+    p name;
+BEGIN
+    FOR p IN SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = 'branding_logos' LOOP
+        EXECUTE format('DROP POLICY %I ON branding_logos', p);
+    END LOOP;
+END $$;
+
+
+CREATE POLICY branding_logos_visible ON branding_logos
+    USING (tenant_id IN (SELECT visible_tenant_ids()))
+    WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));

@@ -1,0 +1,16 @@
+-- The Row-Level Security policies of vulnerabilities, all of them: the block below
+-- drops whatever policies the table has, so one removed from this file
+-- is gone once it runs again.
+-- requires: visible_tenant_ids
+DO $$
+DECLARE
+    p name;
+BEGIN
+    FOR p IN SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = 'vulnerabilities' LOOP
+        EXECUTE format('DROP POLICY %I ON vulnerabilities', p);
+    END LOOP;
+END $$;
+
+
+CREATE POLICY vulnerabilities_visible ON vulnerabilities USING (tenant_id IN (SELECT visible_tenant_ids()))
+    WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));

@@ -1,0 +1,4 @@
+-- requires: user_access_sync
+
+CREATE OR REPLACE TRIGGER analyst_assignments_access AFTER INSERT OR UPDATE OR DELETE ON analyst_assignments
+    FOR EACH ROW EXECUTE FUNCTION user_access_sync();

@@ -1,0 +1,4 @@
+-- requires: user_access_sync
+
+CREATE OR REPLACE TRIGGER memberships_access AFTER INSERT OR UPDATE OR DELETE ON memberships
+    FOR EACH ROW EXECUTE FUNCTION user_access_sync();

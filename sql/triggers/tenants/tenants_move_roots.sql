@@ -1,0 +1,4 @@
+-- requires: tenants_move_roots
+
+CREATE OR REPLACE TRIGGER tenants_move_roots AFTER UPDATE OF parent_id ON tenants
+    FOR EACH ROW EXECUTE FUNCTION tenants_move_roots();

@@ -1,0 +1,4 @@
+-- requires: tenants_tree_check
+
+CREATE OR REPLACE TRIGGER tenants_tree BEFORE INSERT OR UPDATE OF parent_id, kind, region ON tenants
+    FOR EACH ROW EXECUTE FUNCTION tenants_tree_check();
