@@ -1,0 +1,4858 @@
+-- sql/schema.sql - the schema `ctl migrate` makes, as pg_dump --schema-only
+-- prints it (comments and SET lines dropped). Generated: do not edit; the
+-- test tests/http/test_schema.py writes the current one to tests/out/schema.sql.
+
+CREATE FUNCTION public.account_activity(p_limit integer, p_offset integer) RETURNS TABLE(id bigint, at timestamp with time zone, action text, ip text, total bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT a.id, a.at, a.action, a.ip, count(*) OVER ()
+      FROM audit_log a
+     WHERE a.user_id = app_user_id() AND a.tenant_id IS NULL
+     ORDER BY a.at DESC, a.id DESC
+     LIMIT p_limit OFFSET p_offset
+$$;
+
+ALTER FUNCTION public.account_activity(p_limit integer, p_offset integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.account_invitation_answer(p_invitation bigint, p_accept boolean, p_ip text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    i invitations%ROWTYPE;
+BEGIN
+    SELECT * INTO i FROM invitations x
+     WHERE x.id = p_invitation AND x.user_id = app_user_id() AND x.accepted_at IS NULL AND x.expires_at > now()
+       AND EXISTS (SELECT 1 FROM users u WHERE u.id = x.user_id AND u.status = 'active')
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF p_accept THEN
+        UPDATE invitations SET accepted_at = now() WHERE id = i.id;
+        IF NOT EXISTS (SELECT 1 FROM memberships m JOIN tenants t ON m.tenant_id = ANY (t.ancestors)
+                        WHERE t.id = i.tenant_id AND m.user_id = i.user_id) THEN
+            INSERT INTO memberships (user_id, tenant_id, role) VALUES (i.user_id, i.tenant_id, i.role);
+        END IF;
+    ELSE
+        DELETE FROM invitations WHERE id = i.id;
+    END IF;
+    INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, ip, details)
+    VALUES (i.tenant_id, i.root_id, i.user_id, CASE WHEN p_accept THEN 'team.invite_accepted'
+                                                    ELSE 'team.invite_declined' END,
+            'user:' || i.user_id, left(p_ip, 64), jsonb_build_object('role', i.role));
+    RETURN i.tenant_id;
+END $$;
+
+ALTER FUNCTION public.account_invitation_answer(p_invitation bigint, p_accept boolean, p_ip text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.account_invitations() RETURNS TABLE(invitation_id bigint, tenant_name text, kind text, role text, invited_by text, sent_at timestamp with time zone, expires_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT i.id, t.name, t.kind, i.role, coalesce(b.name, ''), i.sent_at, i.expires_at
+      FROM invitations i JOIN tenants t ON t.id = i.tenant_id AND t.status = 'active'
+      LEFT JOIN users b ON b.id = i.invited_by
+     WHERE i.user_id = app_user_id() AND i.accepted_at IS NULL AND i.expires_at > now()
+     ORDER BY i.sent_at DESC, i.id DESC
+$$;
+
+ALTER FUNCTION public.account_invitations() OWNER TO portal_owner;
+
+CREATE FUNCTION public.account_mail_tenant(p_user bigint) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT m.tenant_id FROM memberships m JOIN tenants t ON t.id = m.tenant_id AND t.status = 'active'
+     WHERE m.user_id = p_user
+     ORDER BY m.created_at, m.tenant_id
+     LIMIT 1
+$$;
+
+ALTER FUNCTION public.account_mail_tenant(p_user bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.account_memberships() RETURNS TABLE(tenant_id bigint, tenant_name text, kind text, tenant_active boolean, role text, status text, since timestamp with time zone, last_owner boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT t.id, t.name, t.kind, t.status = 'active', m.role, m.status, m.created_at,
+           m.role IN ('owner', 'mssp_admin') AND m.status = 'active'
+           AND NOT EXISTS (SELECT 1 FROM memberships o JOIN users u ON u.id = o.user_id
+                            WHERE o.tenant_id = m.tenant_id AND o.role = m.role AND o.user_id <> m.user_id
+                              AND o.status = 'active' AND u.status = 'active')
+      FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+     WHERE m.user_id = app_user_id()
+     ORDER BY array_position(ARRAY['mssp','msp','company'], t.kind), lower(t.name), t.id
+$$;
+
+ALTER FUNCTION public.account_memberships() OWNER TO portal_owner;
+
+CREATE FUNCTION public.analyst_assignments_of(p_mssp bigint) RETURNS TABLE(user_id bigint, tenant_id bigint, tenant_name text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT a.user_id, t.id, t.name FROM analyst_assignments a JOIN tenants t ON t.id = a.tenant_id
+     WHERE t.root_id = p_mssp AND p_mssp IN (SELECT visible_tenant_ids())
+     ORDER BY t.name
+$$;
+
+ALTER FUNCTION public.analyst_assignments_of(p_mssp bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.api_key_auth(p_key text) RETURNS TABLE(key_id bigint, tenant_id bigint, root_id bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE k api_keys%ROWTYPE;
+BEGIN
+    IF p_key IS NULL OR p_key !~ '^mssp_[0-9a-f]{64}$' THEN
+        RETURN;
+    END IF;
+    SELECT a.* INTO k FROM api_keys a JOIN tenants t ON t.id = a.tenant_id
+     WHERE a.key_hash = token_digest(p_key) AND a.revoked_at IS NULL AND t.status = 'active';
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute' THEN
+        UPDATE api_keys SET last_used_at = now() WHERE id = k.id;
+    END IF;
+    PERFORM set_config('app.api_key', p_key, true);
+    key_id := k.id; tenant_id := k.tenant_id; root_id := k.root_id;
+    RETURN NEXT;
+END $_$;
+
+ALTER FUNCTION public.api_key_auth(p_key text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.api_keys_of(p_tenant bigint) RETURNS TABLE(id bigint, name text, prefix text, created_by text, created_at timestamp with time zone, last_used_at timestamp with time zone, revoked_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT k.id, k.name, k.prefix, coalesce(u.name, u.email, 'deleted user'), k.created_at, k.last_used_at,
+           k.revoked_at
+      FROM api_keys k LEFT JOIN users u ON u.id = k.created_by
+     WHERE k.tenant_id = p_tenant AND p_tenant IN (SELECT visible_tenant_ids())
+     ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC, k.id DESC
+$$;
+
+ALTER FUNCTION public.api_keys_of(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.app_api_tenant() RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    k text := current_setting('app.api_key', true);
+    tid bigint;
+BEGIN
+    IF k IS NULL OR k !~ '^mssp_[0-9a-f]{64}$' THEN
+        RETURN NULL;
+    END IF;
+    SELECT a.tenant_id INTO tid FROM api_keys a JOIN tenants t ON t.id = a.tenant_id
+     WHERE a.key_hash = token_digest(k) AND a.revoked_at IS NULL AND t.status = 'active';
+    RETURN tid;
+END $_$;
+
+ALTER FUNCTION public.app_api_tenant() OWNER TO portal_owner;
+
+CREATE FUNCTION public.app_exact() RETURNS bigint[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE r bigint[];
+BEGIN
+    SELECT coalesce(array_agg(m.tenant_id), '{}') INTO r FROM memberships m
+     WHERE m.user_id = app_user_id() AND m.role = 'mssp_analyst' AND m.status = 'active';
+    RETURN r;
+END $$;
+
+ALTER FUNCTION public.app_exact() OWNER TO portal_owner;
+
+CREATE FUNCTION public.app_scope() RETURNS bigint[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    r bigint[];
+    uid bigint := app_user_id();
+BEGIN
+    SELECT coalesce(array_agg(x), '{}') INTO r FROM (
+        SELECT m.tenant_id AS x FROM memberships m
+         WHERE m.user_id = uid AND m.role <> 'mssp_analyst' AND m.status = 'active'
+        UNION
+        SELECT a.tenant_id FROM analyst_assignments a
+          JOIN tenants t ON t.id = a.tenant_id
+          JOIN memberships m ON m.user_id = a.user_id AND m.tenant_id = t.root_id AND m.role = 'mssp_analyst'
+                            AND m.status = 'active'
+         WHERE a.user_id = uid
+        UNION
+        SELECT app_api_tenant()) s
+     WHERE x IS NOT NULL;
+    RETURN r;
+END $$;
+
+ALTER FUNCTION public.app_scope() OWNER TO portal_owner;
+
+CREATE FUNCTION public.app_user_id() RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    t text := current_setting('app.token', true);
+    uid bigint;
+BEGIN
+    IF t IS NULL OR t !~ '^[0-9a-f]{64}$' THEN
+        RETURN NULL;
+    END IF;
+    SELECT s.user_id INTO uid FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.token_hash = token_digest(t) AND s.expires_at > now() AND u.status = 'active';
+    RETURN uid;
+END $_$;
+
+ALTER FUNCTION public.app_user_id() OWNER TO portal_owner;
+
+CREATE FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    total bigint;
+    p record;
+BEGIN
+    SELECT CASE p_kind WHEN 'probe' THEN s.probes WHEN 'agent' THEN s.agents WHEN 'discovered' THEN s.discovered
+                       WHEN 'external' THEN s.external ELSE s.probes + s.agents + s.discovered + s.external END
+      INTO total
+      FROM tenants t LEFT JOIN tenant_stats s ON s.tenant_id = t.id
+     WHERE t.id = p_tenant AND t.ancestors && app_scope();
+    total := CASE WHEN FOUND THEN coalesce(total, 0) END;
+    p := list_page(p_tenant, 'assets', ARRAY['x.kind', 'lower(x.name)', 'x.id'], false,
+                   'x.kind BETWEEN $6[1] AND $6[2]', ARRAY['true'],
+                   CASE WHEN p_kind = '' THEN ARRAY['agent', 'probe'] ELSE ARRAY[p_kind, p_kind] END,
+                   p_after, p_before, total IS NULL);
+    IF p.ids IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
+        (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                    'id', a.id, 'customer', c.name, 'kind', a.kind, 'name', a.name, 'address', coalesce(a.address, ''),
+                    'updated', to_char(a.updated_at, 'YYYY-MM-DD HH24:MI')) ORDER BY u.n), '[]')
+           FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
+           JOIN assets a ON a.id = u.id JOIN tenants c ON c.id = a.tenant_id));
+END $_$;
+
+ALTER FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.assets_stats() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET client_min_messages TO 'warning'
+    AS $_$
+DECLARE d jsonb;
+BEGIN
+    EXECUTE stats_deltas_sql(TG_OP, 'tenant_id, kind', 'true', $f$
+        'probes', coalesce(sum(n) FILTER (WHERE kind = 'probe'), 0),
+        'agents', coalesce(sum(n) FILTER (WHERE kind = 'agent'), 0),
+        'discovered', coalesce(sum(n) FILTER (WHERE kind = 'discovered'), 0),
+        'external', coalesce(sum(n) FILTER (WHERE kind = 'external'), 0)$f$) INTO d;
+    PERFORM stats_apply(d) WHERE d IS NOT NULL;
+    RETURN NULL;
+END $_$;
+
+ALTER FUNCTION public.assets_stats() OWNER TO portal_owner;
+
+CREATE FUNCTION public.audit_account(p_user bigint, p_action text, p_ip text, p_details jsonb) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    INSERT INTO audit_log (user_id, action, ip, details) VALUES (p_user, p_action, left(p_ip, 64), p_details);
+$$;
+
+ALTER FUNCTION public.audit_account(p_user bigint, p_action text, p_ip text, p_details jsonb) OWNER TO portal_owner;
+
+CREATE FUNCTION public.audit_entries(p_tenant bigint, p_user text, p_action text, p_from timestamp with time zone, p_to timestamp with time zone, p_limit integer, p_offset integer, p_tenant_name text) RETURNS TABLE(id bigint, at timestamp with time zone, tenant_id bigint, tenant_name text, user_email text, action text, target text, ip text, details text, total bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH scope AS (
+        SELECT t.id FROM tenants t
+         WHERE p_tenant = ANY (t.ancestors) AND p_tenant IN (SELECT visible_tenant_ids())
+           AND (p_tenant_name IS NULL OR strpos(lower(t.name), lower(p_tenant_name)) > 0)
+    ), rows AS (
+        SELECT a.* FROM audit_log a
+         WHERE a.tenant_id IN (SELECT id FROM scope)
+           AND (p_action IS NULL OR a.action LIKE p_action || '%')
+           AND (p_from IS NULL OR a.at >= p_from)
+           AND (p_to IS NULL OR a.at < p_to)
+           AND (p_user IS NULL OR a.user_id IN (SELECT u.id FROM users u
+                                                 WHERE strpos(lower(u.email), lower(p_user)) > 0))
+    )
+    SELECT r.id, r.at, r.tenant_id, t.name, u.email, r.action, r.target, r.ip, r.details::text,
+           count(*) OVER ()
+      FROM rows r LEFT JOIN tenants t ON t.id = r.tenant_id LEFT JOIN users u ON u.id = r.user_id
+     ORDER BY r.at DESC, r.id DESC
+     LIMIT p_limit OFFSET p_offset
+$$;
+
+ALTER FUNCTION public.audit_entries(p_tenant bigint, p_user text, p_action text, p_from timestamp with time zone, p_to timestamp with time zone, p_limit integer, p_offset integer, p_tenant_name text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_link_lookup(p_purpose text, p_token text) RETURNS TABLE(user_id bigint, email text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT u.id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id
+     WHERE r.token_hash = token_digest(p_token) AND r.purpose = p_purpose AND r.used_at IS NULL
+       AND r.expires_at > now() AND u.status = 'active'
+$$;
+
+ALTER FUNCTION public.auth_link_lookup(p_purpose text, p_token text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_link_mail(p_link bigint, p_subject text, p_text text, p_html text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t text;
+    addr text;
+BEGIN
+    UPDATE password_resets r SET token_pending = NULL
+      FROM password_resets o
+     WHERE r.id = p_link AND o.id = r.id AND r.token_pending IS NOT NULL
+    RETURNING o.token_pending INTO t;
+    IF t IS NULL THEN
+        RETURN false;
+    END IF;
+    SELECT u.email INTO addr FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.id = p_link;
+    INSERT INTO mail_outbox (tenant_id, root_id, to_addr, subject, body_text, body_html)
+    VALUES (NULL, NULL, addr, p_subject, replace(p_text, '@@link-token@@', t), replace(p_html, '@@link-token@@', t));
+    RETURN true;
+END $$;
+
+ALTER FUNCTION public.auth_link_mail(p_link bigint, p_subject text, p_text text, p_html text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_link_request(p_purpose text, p_email text, p_ip text, p_lifetime integer, p_max integer) RETURNS TABLE(link_id bigint, email text, name text, brand_tenant bigint, created boolean)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    u users%ROWTYPE;
+    n int;
+    t text;
+    id bigint;
+    action text := CASE p_purpose WHEN 'reset' THEN 'auth.reset_requested' ELSE 'auth.signin_link_requested' END;
+BEGIN
+    IF p_purpose NOT IN ('reset', 'signin') THEN
+        RAISE EXCEPTION 'auth_link_request: unknown purpose' USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO u FROM users x WHERE lower(x.email) = lower(btrim(p_email)) AND x.status = 'active';
+    IF NOT FOUND THEN
+        PERFORM audit_account(NULL, action, p_ip,
+                              jsonb_build_object('email', btrim(p_email), 'sent', false, 'rate_limited', false));
+        RETURN;
+    END IF;
+    PERFORM 1 FROM users x WHERE x.id = u.id FOR UPDATE;
+    SELECT count(*) INTO n FROM password_resets r
+     WHERE r.user_id = u.id AND r.purpose = p_purpose AND r.created_at > now() - interval '1 hour';
+    IF n >= least(p_max, 10) THEN
+        PERFORM audit_account(u.id, action, p_ip,
+                              jsonb_build_object('email', btrim(p_email), 'sent', false, 'rate_limited', true));
+        RETURN QUERY SELECT NULL::bigint, u.email, u.name, account_mail_tenant(u.id), false;
+        RETURN;
+    END IF;
+    DELETE FROM password_resets r WHERE r.user_id = u.id AND r.expires_at < now() - interval '1 day';
+    t := random_token();
+    INSERT INTO password_resets (token_hash, user_id, expires_at, ip, purpose, token_pending)
+    VALUES (token_digest(t), u.id, now() + make_interval(secs => least(greatest(p_lifetime, 60), 3600)),
+            left(p_ip, 64), p_purpose, t)
+    RETURNING password_resets.id INTO id;
+    PERFORM audit_account(u.id, action, p_ip,
+                          jsonb_build_object('email', btrim(p_email), 'sent', true, 'rate_limited', false));
+    RETURN QUERY SELECT id, u.email, u.name, account_mail_tenant(u.id), true;
+END $$;
+
+ALTER FUNCTION public.auth_link_request(p_purpose text, p_email text, p_ip text, p_lifetime integer, p_max integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_link_signin(p_token text, p_ip text, p_ua text, p_device text, p_max_seconds integer) RETURNS TABLE(user_id bigint, token text, device text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    uid bigint;
+    mail text;
+BEGIN
+    UPDATE password_resets r SET used_at = now()
+     WHERE r.token_hash = token_digest(p_token) AND r.purpose = 'signin' AND r.used_at IS NULL
+       AND r.expires_at > now()
+    RETURNING r.user_id INTO uid;
+    SELECT u.email INTO mail FROM users u WHERE u.id = uid AND u.status = 'active';
+    IF mail IS NULL THEN
+        RETURN;
+    END IF;
+    user_id := uid;
+    device := login_remember(uid, lower(mail), p_ip, p_device);
+    token := session_open(uid, p_ip, p_ua, p_max_seconds);
+    PERFORM audit_account(uid, 'auth.login', p_ip, jsonb_build_object('email', mail, 'by', 'link'));
+    RETURN NEXT;
+END $$;
+
+ALTER FUNCTION public.auth_link_signin(p_token text, p_ip text, p_ua text, p_device text, p_max_seconds integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_login(p_email text, p_key text, p_ip text, p_ua text, p_device text, p_max_seconds integer) RETURNS TABLE(outcome text, retry_seconds integer, scope text, user_id bigint, token text, device text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    mail text := left(lower(btrim(p_email)), 320);
+    g record;
+    u users%ROWTYPE;
+BEGIN
+    SELECT * INTO u FROM users x WHERE lower(x.email) = mail;
+    IF FOUND THEN
+        -- One attempt at a time per account, so the gate and the count agree.
+        PERFORM 1 FROM users x WHERE x.id = u.id FOR UPDATE;
+    END IF;
+    SELECT * INTO g FROM login_gate(mail, p_ip, p_device);
+    IF g.locked THEN
+        PERFORM audit_account(u.id, 'auth.locked', p_ip,
+                              jsonb_build_object('email', btrim(p_email), 'scope', g.scope,
+                                                 'retry_after', g.retry_seconds, 'refused', true));
+        RETURN QUERY SELECT 'locked'::text, g.retry_seconds, g.scope, NULL::bigint, NULL::text, NULL::text;
+        RETURN;
+    END IF;
+    IF u.id IS NULL OR u.status <> 'active' OR u.password_hash IS NULL OR p_key IS NULL
+       OR sha256(convert_to(u.password_hash, 'UTF8')) <> sha256(convert_to(p_key, 'UTF8')) THEN
+        SELECT * INTO g FROM login_failed(u.id, p_email, p_ip, p_device, 'auth.login_failed');
+        RETURN QUERY SELECT CASE WHEN g.locked THEN 'wrong_locked' ELSE 'wrong' END, g.retry_seconds, g.scope,
+                            NULL::bigint, NULL::text, NULL::text;
+        RETURN;
+    END IF;
+    device := login_remember(u.id, mail, p_ip, p_device);
+    token := session_open(u.id, p_ip, p_ua, p_max_seconds);
+    PERFORM audit_account(u.id, 'auth.login', p_ip, jsonb_build_object('email', btrim(p_email)));
+    outcome := 'ok';
+    retry_seconds := 0;
+    user_id := u.id;
+    RETURN NEXT;
+END $$;
+
+ALTER FUNCTION public.auth_login(p_email text, p_key text, p_ip text, p_ua text, p_device text, p_max_seconds integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_login_begin(p_email text, p_ip text, p_device text) RETURNS TABLE(setting text, locked boolean, retry_seconds integer, scope text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    mail text := left(lower(btrim(p_email)), 320);
+    g record;
+    u users%ROWTYPE;
+BEGIN
+    SELECT * INTO g FROM login_gate(mail, p_ip, p_device);
+    SELECT * INTO u FROM users x WHERE lower(x.email) = mail;
+    setting := login_setting(mail);
+    locked := g.locked;
+    retry_seconds := g.retry_seconds;
+    scope := g.scope;
+    IF g.locked THEN
+        PERFORM audit_account(u.id, 'auth.locked', p_ip,
+                              jsonb_build_object('email', btrim(p_email), 'scope', g.scope,
+                                                 'retry_after', g.retry_seconds, 'refused', true));
+    END IF;
+    RETURN NEXT;
+END $$;
+
+ALTER FUNCTION public.auth_login_begin(p_email text, p_ip text, p_device text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_my_password_setting() RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT login_setting(u.email) FROM users u WHERE u.id = app_user_id() AND u.status = 'active'
+$$;
+
+ALTER FUNCTION public.auth_my_password_setting() OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_password_change(p_password_hash text, p_keep_session text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    uid bigint := app_user_id();
+    n int;
+BEGIN
+    IF p_password_hash !~ '^scrypt\$' THEN
+        RAISE EXCEPTION 'not a password hash' USING ERRCODE = 'check_violation';
+    END IF;
+    UPDATE users SET password_hash = p_password_hash, password_changed_at = now()
+     WHERE id = uid AND status = 'active';
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    UPDATE password_resets SET used_at = now() WHERE user_id = uid AND used_at IS NULL;
+    DELETE FROM sessions WHERE user_id = uid AND token_hash <> coalesce(p_keep_session, '');
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $_$;
+
+ALTER FUNCTION public.auth_password_change(p_password_hash text, p_keep_session text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_password_check(p_key text, p_ip text, p_device text) RETURNS TABLE(outcome text, retry_seconds integer, scope text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    u users%ROWTYPE;
+    g record;
+BEGIN
+    SELECT * INTO u FROM users x WHERE x.id = app_user_id() AND x.status = 'active' FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT * INTO g FROM login_gate(u.email, p_ip, p_device);
+    IF g.locked THEN
+        RETURN QUERY SELECT 'locked'::text, g.retry_seconds, g.scope;
+        RETURN;
+    END IF;
+    IF u.password_hash IS NULL OR p_key IS NULL
+       OR sha256(convert_to(u.password_hash, 'UTF8')) <> sha256(convert_to(p_key, 'UTF8')) THEN
+        SELECT * INTO g FROM login_failed(u.id, u.email, p_ip, p_device, 'auth.password_change_failed');
+        RETURN QUERY SELECT CASE WHEN g.locked THEN 'wrong_locked' ELSE 'wrong' END, g.retry_seconds, g.scope;
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT 'ok'::text, 0, NULL::text;
+END $$;
+
+ALTER FUNCTION public.auth_password_check(p_key text, p_ip text, p_device text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_reset_complete(p_token text, p_password_hash text, p_ip text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    uid bigint;
+    mail text;
+BEGIN
+    IF p_password_hash !~ '^scrypt\$' THEN
+        RAISE EXCEPTION 'not a password hash' USING ERRCODE = 'check_violation';
+    END IF;
+    UPDATE password_resets SET used_at = now()
+     WHERE token_hash = token_digest(p_token) AND purpose = 'reset' AND used_at IS NULL AND expires_at > now()
+    RETURNING password_resets.user_id INTO uid;
+    IF uid IS NULL THEN
+        RETURN NULL;
+    END IF;
+    UPDATE users SET password_hash = p_password_hash, password_changed_at = now()
+     WHERE id = uid AND status = 'active' RETURNING email INTO mail;
+    IF mail IS NULL THEN
+        RETURN NULL;  -- disabled meanwhile: the link is spent, nothing else changes
+    END IF;
+    UPDATE password_resets SET used_at = now() WHERE user_id = uid AND used_at IS NULL;
+    DELETE FROM sessions WHERE user_id = uid;
+    DELETE FROM login_failures WHERE email = lower(mail);
+    PERFORM audit_account(uid, 'auth.reset_done', p_ip, jsonb_build_object('email', mail));
+    RETURN uid;
+END $_$;
+
+ALTER FUNCTION public.auth_reset_complete(p_token text, p_password_hash text, p_ip text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_session_end(p_token text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    DELETE FROM sessions WHERE token_hash = token_digest(p_token);
+$$;
+
+ALTER FUNCTION public.auth_session_end(p_token text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.auth_session_lookup(p_token text, p_idle integer) RETURNS TABLE(session_id bigint, user_id bigint, email text, name text, unread bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    s sessions%ROWTYPE;
+BEGIN
+    IF p_token IS NULL OR p_token !~ '^[0-9a-f]{64}$' THEN
+        RETURN;
+    END IF;
+    SELECT * INTO s FROM sessions WHERE token_hash = token_digest(p_token);
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF NOT session_check(s.id, s.expires_at, s.last_seen_at, p_idle) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT s.id, u.id, u.email, u.name,
+                        (SELECT count(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL)
+                   FROM users u WHERE u.id = s.user_id AND u.status = 'active';
+END $_$;
+
+ALTER FUNCTION public.auth_session_lookup(p_token text, p_idle integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.bell_items(p_user bigint) RETURNS json
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE b json;
+BEGIN
+    SELECT json_agg(json_build_object('id', n.id, 'title', n.title, 'link', n.link,
+                                      'at', to_char(n.created_at, 'YYYY-MM-DD HH24:MI')))
+      INTO b
+      FROM (SELECT * FROM notifications n WHERE n.user_id = p_user AND n.read_at IS NULL
+             ORDER BY n.created_at DESC, n.id DESC LIMIT 5) n;
+    RETURN b;
+END $$;
+
+ALTER FUNCTION public.bell_items(p_user bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.brand_for_host(p_host text) RETURNS TABLE(tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text, page_title_src bigint, page_title_src_name text, footer_src bigint, footer_src_name text, logo_light_src bigint, logo_light_src_name text, logo_dark_src bigint, logo_dark_src_name text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY SELECT * FROM brand_for_tenant((SELECT b.tenant_id FROM branding b
+                                                  WHERE b.host = lower(p_host) AND b.host_verified_at IS NOT NULL));
+END $$;
+
+ALTER FUNCTION public.brand_for_host(p_host text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.brand_for_request(p_tenant bigint, p_user bigint, p_host text) RETURNS TABLE(tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text, page_title_src bigint, page_title_src_name text, footer_src bigint, footer_src_name text, logo_light_src bigint, logo_light_src_name text, logo_dark_src bigint, logo_dark_src_name text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM brand_for_tenant(brand_tenant_for(p_tenant, p_user, p_host));
+END $$;
+
+ALTER FUNCTION public.brand_for_request(p_tenant bigint, p_user bigint, p_host text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.brand_for_tenant(p_tenant bigint) RETURNS TABLE(tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text, page_title_src bigint, page_title_src_name text, footer_src bigint, footer_src_name text, logo_light_src bigint, logo_light_src_name text, logo_dark_src bigint, logo_dark_src_name text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT p_tenant, coalesce(b.page_title, d.page_title), coalesce(b.footer, d.footer), b.logo_light, b.logo_dark,
+           b.host, b.page_title_src, (SELECT n.name FROM tenants n WHERE n.id = b.page_title_src),
+           b.footer_src, (SELECT n.name FROM tenants n WHERE n.id = b.footer_src),
+           b.logo_light_src, (SELECT n.name FROM tenants n WHERE n.id = b.logo_light_src),
+           b.logo_dark_src, (SELECT n.name FROM tenants n WHERE n.id = b.logo_dark_src)
+      FROM portal_settings d LEFT JOIN tenant_brand b ON b.tenant_id = p_tenant;
+END $$;
+
+ALTER FUNCTION public.brand_for_tenant(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE TABLE public.tenant_brand (
+    tenant_id bigint NOT NULL,
+    page_title text,
+    page_title_src bigint,
+    footer text,
+    footer_src bigint,
+    logo_light text,
+    logo_light_src bigint,
+    logo_dark text,
+    logo_dark_src bigint,
+    host text
+);
+
+ALTER TABLE ONLY public.tenant_brand FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tenant_brand OWNER TO portal_owner;
+
+CREATE FUNCTION public.brand_resolve(p_tenant bigint) RETURNS public.tenant_brand
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    c record;
+    r tenant_brand;
+BEGIN
+    r.tenant_id := p_tenant;
+    FOR c IN SELECT b.page_title, b.footer, b.tenant_id AS src,
+                    CASE WHEN b.host_verified_at IS NOT NULL THEN b.host END AS host,
+                    CASE WHEN l.id IS NOT NULL THEN logo_url(l) END AS light,
+                    CASE WHEN d.id IS NOT NULL THEN logo_url(d) END AS dark
+               FROM tenants t
+               JOIN branding b ON b.tenant_id = ANY (t.ancestors)
+               LEFT JOIN branding_logos l ON l.id = b.logo_light_id
+               LEFT JOIN branding_logos d ON d.id = b.logo_dark_id
+              WHERE t.id = p_tenant
+              ORDER BY array_position(t.ancestors, b.tenant_id) DESC LOOP
+        IF r.page_title IS NULL AND c.page_title IS NOT NULL THEN
+            r.page_title := c.page_title; r.page_title_src := c.src;
+        END IF;
+        IF r.footer IS NULL AND c.footer IS NOT NULL THEN
+            r.footer := c.footer; r.footer_src := c.src;
+        END IF;
+        IF r.logo_light IS NULL AND c.light IS NOT NULL THEN
+            r.logo_light := c.light; r.logo_light_src := c.src;
+        END IF;
+        IF r.logo_dark IS NULL AND c.dark IS NOT NULL THEN
+            r.logo_dark := c.dark; r.logo_dark_src := c.src;
+        END IF;
+        r.host := coalesce(r.host, c.host);
+    END LOOP;
+    RETURN r;
+END $$;
+
+ALTER FUNCTION public.brand_resolve(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.brand_tenant_for(p_tenant bigint, p_user bigint, p_host text) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF p_tenant IS NOT NULL THEN
+        RETURN p_tenant;
+    END IF;
+    RETURN coalesce(
+        (SELECT m.tenant_id FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+          WHERE m.user_id = p_user AND t.status = 'active' ORDER BY m.created_at, m.tenant_id LIMIT 1),
+        (SELECT b.tenant_id FROM branding b WHERE b.host = lower(p_host) AND b.host_verified_at IS NOT NULL));
+END $$;
+
+ALTER FUNCTION public.brand_tenant_for(p_tenant bigint, p_user bigint, p_host text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.branding_brand() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM tenant_brand_refresh(ARRAY[CASE WHEN TG_OP = 'DELETE' THEN OLD.tenant_id ELSE NEW.tenant_id END]);
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.branding_brand() OWNER TO portal_owner;
+
+CREATE FUNCTION public.branding_host_claim() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.host IS NOT DISTINCT FROM OLD.host THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.host IS NULL THEN
+        NEW.host_token := NULL;
+        NEW.host_claimed_at := NULL;
+        NEW.host_verified_at := NULL;
+        NEW.host_verified_by := NULL;
+        RETURN NEW;
+    END IF;
+    IF EXISTS (SELECT 1 FROM branding b
+                WHERE b.host = NEW.host AND b.host_verified_at IS NOT NULL AND b.tenant_id <> NEW.tenant_id) THEN
+        RAISE unique_violation USING MESSAGE = 'host ' || NEW.host || ' is verified for another tenant';
+    END IF;
+    IF NEW.host_token IS NULL OR (TG_OP = 'UPDATE' AND NEW.host_token IS NOT DISTINCT FROM OLD.host_token) THEN
+        NEW.host_token := replace(gen_random_uuid()::text, '-', '');
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        -- A new row keeps a verification only the owner role can write (a
+        -- row put back as it was); the app role cannot name those columns.
+        NEW.host_claimed_at := coalesce(NEW.host_claimed_at, now());
+        RETURN NEW;
+    END IF;
+    NEW.host_claimed_at := now();
+    NEW.host_verified_at := NULL;
+    NEW.host_verified_by := NULL;
+    RETURN NEW;
+END $$;
+
+ALTER FUNCTION public.branding_host_claim() OWNER TO portal_owner;
+
+CREATE FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) RETURNS timestamp with time zone
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    role text := effective_role(p_tenant);
+    at timestamptz;
+BEGIN
+    IF role IS NULL OR role NOT IN ('owner', 'admin', 'mssp_admin') THEN
+        RETURN NULL;
+    END IF;
+    UPDATE branding SET host_verified_at = now(), host_verified_by = 'dns'
+     WHERE tenant_id = p_tenant AND host = p_host AND host_token = p_token AND host_verified_at IS NULL
+    RETURNING host_verified_at INTO at;
+    RETURN at;
+END $$;
+
+ALTER FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.context_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM pg_notify('portal_context', '');
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.context_changed() OWNER TO portal_owner;
+
+CREATE FUNCTION public.customer_page(p_tenant bigint, p_page integer, OUT ids bigint[], OUT total bigint, OUT paged boolean) RETURNS record
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    t tenants%ROWTYPE;
+    skip int := (greatest(p_page, 1) - 1) * 50;
+BEGIN
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
+        RETURN;
+    END IF;
+    IF t.ancestors && sc AND t.kind <> 'company' THEN
+        -- The whole subtree: the rollup's count, the page from the index.
+        total := coalesce((SELECT s.companies FROM tenant_stats s WHERE s.tenant_id = t.id), 0);
+        paged := total > 200;
+        IF NOT paged THEN
+            skip := 0;
+        END IF;
+        IF t.kind = 'mssp' THEN
+            ids := ARRAY(SELECT c.id FROM tenants c
+                          WHERE c.root_id = t.id AND c.kind = 'company' AND c.status = 'active'
+                          ORDER BY lower(c.name), c.id OFFSET skip LIMIT CASE WHEN paged THEN 50 END);
+        ELSE
+            ids := ARRAY(SELECT c.id FROM tenants c
+                          WHERE c.parent_id = t.id AND c.status = 'active' AND c.kind = 'company'
+                          ORDER BY lower(c.name), c.id OFFSET skip LIMIT CASE WHEN paged THEN 50 END);
+        END IF;
+        RETURN;
+    END IF;
+    -- All of them in name order (one read), then the page.
+    ids := ARRAY(SELECT c.id FROM tenants c
+                  WHERE c.ancestors @> ARRAY[t.id] AND c.kind = 'company' AND c.status = 'active'
+                    AND scope_sees(c.ancestors, c.id, sc, ex)
+                  ORDER BY lower(c.name), c.id);
+    total := cardinality(ids);
+    paged := total > 200;
+    IF paged THEN
+        ids := ids[skip + 1 : skip + 50];
+    END IF;
+END $$;
+
+ALTER FUNCTION public.customer_page(p_tenant bigint, p_page integer, OUT ids bigint[], OUT total bigint, OUT paged boolean) OWNER TO portal_owner;
+
+CREATE FUNCTION public.cve_top(p_tenant bigint) RETURNS TABLE(cve text, open bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT o.cve, o.open FROM cve_open o
+     WHERE o.tenant_id = p_tenant
+       AND o.band >= coalesce((SELECT b.band FROM cve_open b WHERE b.tenant_id = p_tenant AND b.band IS NOT NULL
+                                ORDER BY b.band DESC OFFSET 9 LIMIT 1), 0)
+     ORDER BY o.open DESC, o.cve LIMIT 10
+$$;
+
+ALTER FUNCTION public.cve_top(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    t tenants%ROWTYPE;
+    st tenant_stats%ROWTYPE;
+    h0 timestamptz := date_trunc('hour', now(), 'UTC');
+    risky json;
+    tops bigint[];   -- the tenants whose rollups make the figures
+    cves json;       -- the ten most frequent open CVEs of several tops
+BEGIN
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
+        RETURN NULL;
+    END IF;
+    IF t.ancestors && sc THEN
+        tops := ARRAY[t.id];
+        SELECT * INTO st FROM tenant_stats WHERE tenant_stats.tenant_id = t.id;   -- no row yet: all NULL
+    ELSE
+        -- Seen without its subtree: the highest visible tenants below.
+        tops := scope_tops(t.id, t.ancestors, sc);
+        SELECT sum(x.probes), sum(x.agents), sum(x.discovered), sum(x.external), sum(x.vuln_critical),
+               sum(x.vuln_high), sum(x.vuln_medium), sum(x.vuln_low), sum(x.incidents_open),
+               sum(x.incidents_open_critical),
+               sum(x.msps) + count(*) FILTER (WHERE a.kind = 'msp' AND a.status = 'active'),
+               sum(x.companies) + count(*) FILTER (WHERE a.kind = 'company' AND a.status = 'active')
+          INTO st.probes, st.agents, st.discovered, st.external, st.vuln_critical, st.vuln_high,
+               st.vuln_medium, st.vuln_low, st.incidents_open, st.incidents_open_critical, st.msps, st.companies
+          FROM tenants a JOIN tenant_stats x ON x.tenant_id = a.id
+         WHERE a.id = ANY (tops);
+        SELECT json_agg(json_build_object('cve', c.cve, 'open', c.open) ORDER BY c.open DESC, c.cve) INTO cves
+          FROM (SELECT o.cve, sum(o.open) AS open FROM cve_open o WHERE o.tenant_id = ANY (tops) AND o.open > 0
+                 GROUP BY o.cve ORDER BY 2 DESC, o.cve LIMIT 10) c;
+        cves := coalesce(cves, '[]');
+    END IF;
+    -- The most at-risk companies (docs/dashboards.md). A tree's root (an
+    -- MSSP, or an MSP on its own): every company of the tree; an MSSP
+    -- Analyst there sees those of their assigned subtrees. An MSP below an
+    -- MSSP: its companies. A company: itself.
+    IF t.kind = 'company' THEN
+        SELECT json_agg(r) INTO risky FROM (
+            SELECT x.tenant_id AS id, t.name, x.risk, x.incidents_open_critical AS open_critical,
+                   x.incidents_open AS open, x.vuln_critical
+              FROM tenant_stats x WHERE x.tenant_id = t.id AND x.risk > 0) r;
+    ELSIF t.parent_id IS NULL THEN
+        SELECT json_agg(r) INTO risky FROM (
+            SELECT x.tenant_id AS id, x.name, x.risk, x.incidents_open_critical AS open_critical,
+                   x.incidents_open AS open, x.vuln_critical
+              FROM tenant_stats x
+              JOIN LATERAL (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.status = 'active'
+                               AND scope_sees(c.ancestors, c.id, sc, ex) OFFSET 0) v ON true
+             WHERE x.root_id = t.id AND x.risk > 0 AND x.is_company
+             ORDER BY x.risk DESC, x.name, x.tenant_id LIMIT 5) r;
+    ELSE
+        SELECT json_agg(r) INTO risky FROM (
+            SELECT x.tenant_id AS id, x.name, x.risk, x.incidents_open_critical AS open_critical,
+                   x.incidents_open AS open, x.vuln_critical
+              FROM tenant_stats x
+              JOIN LATERAL (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.status = 'active'
+                               AND scope_sees(c.ancestors, c.id, sc, ex) OFFSET 0) v ON true
+             WHERE x.parent_id = t.id AND x.risk > 0 AND x.is_company
+             ORDER BY x.risk DESC, x.name, x.tenant_id LIMIT 5) r;
+    END IF;
+    RETURN json_build_object(
+        'ancestors', (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'kind', a.kind)
+                                               ORDER BY p.n), '[]')
+                        FROM unnest(t.ancestors[1:cardinality(t.ancestors) - 1]) WITH ORDINALITY AS p(id, n)
+                        JOIN LATERAL (SELECT y.id, y.name, y.kind FROM tenants y
+                                       WHERE y.id = p.id AND scope_sees(y.ancestors, y.id, sc, ex) OFFSET 0) a ON true),
+        'stats', json_build_object('probes', coalesce(st.probes, 0), 'agents', coalesce(st.agents, 0),
+                     'discovered', coalesce(st.discovered, 0), 'external', coalesce(st.external, 0),
+                     'critical', coalesce(st.vuln_critical, 0), 'high', coalesce(st.vuln_high, 0),
+                     'medium', coalesce(st.vuln_medium, 0), 'low', coalesce(st.vuln_low, 0),
+                     'incidents_open', coalesce(st.incidents_open, 0),
+                     'incidents_open_critical', coalesce(st.incidents_open_critical, 0),
+                     'msps', coalesce(st.msps, 0), 'companies', coalesce(st.companies, 0)),
+        'windows', (SELECT json_build_object(
+                        'new_24h', coalesce(sum(h.opened) FILTER (WHERE h.hour >= h0 - interval '24 hours'), 0),
+                        'opened', coalesce(sum(h.opened) FILTER (WHERE h.hour >= h0 - make_interval(hours => p_hours)), 0),
+                        'closed', coalesce(sum(h.closed) FILTER (WHERE h.hour >= h0 - make_interval(hours => p_hours)), 0))
+                      FROM incident_hourly h
+                     WHERE h.tenant_id = ANY (tops) AND h.hour >= h0 - make_interval(hours => greatest(p_hours, 24))),
+        'at_risk', coalesce(risky, '[]'),
+        -- The 30-day trend is computed by the caller from the open counts
+        -- now and the last 30 days' found / fixed (days from today: 0 is
+        -- today, negative before, positive for future-dated findings).
+        'trend', (SELECT json_build_object('today', to_char(current_date, 'YYYY-MM-DD'), 'open', coalesce(st.vuln_critical + st.vuln_high + st.vuln_medium
+                                                            + st.vuln_low, 0),
+                                           'open_critical', coalesce(st.vuln_critical, 0),
+                                           'day', coalesce(array_agg(x.day - current_date), '{}'),
+                                           'net', coalesce(array_agg(x.found - x.fixed), '{}'),
+                                           'net_critical', coalesce(array_agg(x.found_critical - x.fixed_critical), '{}'))
+                    FROM (SELECT d.day, sum(d.found) AS found, sum(d.fixed) AS fixed,
+                                 sum(d.found_critical) AS found_critical, sum(d.fixed_critical) AS fixed_critical
+                            FROM vuln_daily d WHERE d.tenant_id = ANY (tops) AND d.day > current_date - 30
+                           GROUP BY d.day) x),
+        -- (the analyst's sums are in cves already)
+        'top_cves', coalesce(cves, (SELECT json_agg(json_build_object('cve', c.cve, 'open', c.open)
+                                                    ORDER BY c.open DESC, c.cve)
+                                      FROM cve_top(t.id) c), '[]'));
+END $$;
+
+ALTER FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.delta_rows(p_op text, p_cols text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT CASE p_op
+        WHEN 'INSERT' THEN format('SELECT %s, 1 AS n FROM new_rows', p_cols)
+        WHEN 'DELETE' THEN format('SELECT %s, -1 AS n FROM old_rows', p_cols)
+        ELSE format('SELECT %1$s, 1 AS n FROM new_rows UNION ALL SELECT %1$s, -1 AS n FROM old_rows', p_cols) END
+$_$;
+
+ALTER FUNCTION public.delta_rows(p_op text, p_cols text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.effective_role(p_tenant bigint) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    RETURN tenant_role(app_user_id(), p_tenant);
+END $$;
+
+ALTER FUNCTION public.effective_role(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.exposure_top(p_tenant bigint) RETURNS TABLE(id bigint, name text, exposure bigint, risk bigint, vuln_critical bigint, vuln_high bigint, vuln_medium bigint, vuln_low bigint, incidents_open bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    t tenants%ROWTYPE;
+BEGIN
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
+        RETURN;
+    END IF;
+    -- (The tree's companies below a root, the parent's below an MSP: each
+    -- through its own index, hence the column named in the statement.)
+    RETURN QUERY EXECUTE format($q$
+        SELECT x.tenant_id, x.name, x.exposure, x.risk, x.vuln_critical, x.vuln_high, x.vuln_medium, x.vuln_low,
+               x.incidents_open
+          FROM tenant_stats x
+          JOIN LATERAL (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.status = 'active'
+                           AND scope_sees(c.ancestors, c.id, $2, $3) OFFSET 0) v ON true
+         WHERE x.%I = $1 AND x.exposure > 0 AND x.is_company
+         ORDER BY x.exposure DESC, x.name, x.tenant_id LIMIT 15$q$,
+        CASE WHEN t.parent_id IS NULL THEN 'root_id' ELSE 'parent_id' END) USING t.id, sc, ex;
+END $_$;
+
+ALTER FUNCTION public.exposure_top(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.growth_top(p_tenant bigint) RETURNS TABLE(id bigint, name text, this_week bigint, last_week bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    t tenants%ROWTYPE;
+BEGIN
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
+        RETURN;
+    END IF;
+    -- (The condition picks the index: a root's companies, an MSP's, or
+    -- for an MSSP Analyst on the MSSP the visible ones of the tree.)
+    RETURN QUERY EXECUTE format($q$
+        SELECT c.id, c.name, w.this_week, w.last_week
+          FROM tenants c JOIN incident_recent r ON r.tenant_id = c.id CROSS JOIN LATERAL incident_weeks(r) w
+         WHERE c.kind = 'company' AND c.status = 'active' AND %s AND w.this_week > w.last_week
+         ORDER BY w.this_week - w.last_week DESC, c.name, c.id LIMIT 15$q$,
+        CASE WHEN NOT t.ancestors && sc THEN 'c.ancestors @> ARRAY[$1] AND scope_sees(c.ancestors, c.id, $2, $3)'
+             WHEN t.parent_id IS NULL THEN 'c.root_id = $1'
+             ELSE 'c.parent_id = $1' END) USING t.id, sc, ex;
+END $_$;
+
+ALTER FUNCTION public.growth_top(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    w int := severity_weight(nullif(p_severity, ''));
+    total bigint;
+    p record;
+BEGIN
+    IF p_status = 'open' AND (w IS NULL OR w = 4) THEN   -- from the rollups, if the viewer sees the whole subtree
+        SELECT CASE WHEN w = 4 THEN s.incidents_open_critical ELSE s.incidents_open END INTO total
+          FROM tenants t LEFT JOIN tenant_stats s ON s.tenant_id = t.id
+         WHERE t.id = p_tenant AND t.ancestors && app_scope();
+        total := CASE WHEN FOUND THEN coalesce(total, 0) END;
+    END IF;
+    p := list_page(p_tenant, 'incidents', ARRAY['severity_weight(x.severity)', 'x.opened_at', 'x.id'], true,
+                   'severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int',
+                   CASE p_status WHEN 'open' THEN ARRAY['x.closed_at IS NULL'] WHEN 'closed' THEN ARRAY['x.closed_at IS NOT NULL']
+                                 ELSE ARRAY['x.closed_at IS NULL', 'x.closed_at IS NOT NULL'] END,
+                   ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text], p_after, p_before, total IS NULL);
+    IF p.ids IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
+        (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                    'id', i.id, 'customer', c.name, 'severity', i.severity, 'title', i.title,
+                    'indicator', coalesce(i.indicator, ''), 'opened', to_char(i.opened_at, 'YYYY-MM-DD HH24:MI'),
+                    'acknowledged', to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI'),
+                    'closed', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI'),
+                    'note', CASE WHEN i.closed_at IS NOT NULL THEN coalesce(i.resolution_note, '') END))
+                    ORDER BY u.n), '[]')
+           FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
+           JOIN incidents i ON i.id = u.id JOIN tenants c ON c.id = i.tenant_id));
+END $_$;
+
+ALTER FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.incident_recent_apply(p_deltas jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    -- A row for every customer, then each locked in id order (no
+    -- deadlock); its days are read after the lock, so a concurrent batch's
+    -- are included.
+    INSERT INTO incident_recent (tenant_id, day0, opened)
+    SELECT DISTINCT d.tenant_id, least(d.day, current_date + 7), array_fill(0, ARRAY[28])
+      FROM jsonb_to_recordset(p_deltas) AS d(tenant_id bigint, day date, n int)
+     ORDER BY 1
+    ON CONFLICT (tenant_id) DO NOTHING;
+    PERFORM 1 FROM incident_recent r
+     WHERE r.tenant_id IN (SELECT d.tenant_id FROM jsonb_to_recordset(p_deltas) AS d(tenant_id bigint, day date, n int))
+     ORDER BY r.tenant_id FOR UPDATE;
+    WITH dd AS MATERIALIZED (
+        SELECT d.tenant_id, d.day, sum(d.n) AS n
+          FROM jsonb_to_recordset(p_deltas) AS d(tenant_id bigint, day date, n int) GROUP BY 1, 2
+    ), x AS (
+        SELECT o.tenant_id, g.day0,
+               array_agg(coalesce(o.opened[k - (g.day0 - o.day0)], 0) + coalesce(dd.n, 0) ORDER BY k) AS opened
+          FROM incident_recent o
+          JOIN (SELECT tenant_id, max(day) AS day FROM dd GROUP BY 1) m ON m.tenant_id = o.tenant_id
+         CROSS JOIN LATERAL (SELECT least(greatest(o.day0, m.day), current_date + 7) AS day0) g
+         CROSS JOIN generate_series(1, 28) k
+          LEFT JOIN dd ON dd.tenant_id = o.tenant_id AND dd.day = g.day0 - (k - 1)
+         GROUP BY o.tenant_id, g.day0
+    )
+    UPDATE incident_recent r SET day0 = x.day0, opened = x.opened FROM x WHERE r.tenant_id = x.tenant_id;
+END $$;
+
+ALTER FUNCTION public.incident_recent_apply(p_deltas jsonb) OWNER TO portal_owner;
+
+CREATE FUNCTION public.prefix_sums(a integer[]) RETURNS integer[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT ARRAY[0] || ARRAY(SELECT sum(v) OVER (ORDER BY k)::int FROM unnest(a) WITH ORDINALITY AS x(v, k) ORDER BY k)
+$$;
+
+ALTER FUNCTION public.prefix_sums(a integer[]) OWNER TO portal_owner;
+
+CREATE TABLE public.incident_recent (
+    tenant_id bigint NOT NULL,
+    day0 date NOT NULL,
+    opened integer[] NOT NULL,
+    sums integer[] GENERATED ALWAYS AS (public.prefix_sums(opened)) STORED,
+    CONSTRAINT incident_recent_opened_check CHECK ((cardinality(opened) = 28))
+);
+
+ALTER TABLE ONLY public.incident_recent FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.incident_recent OWNER TO portal_owner;
+
+CREATE FUNCTION public.incident_weeks(r public.incident_recent) RETURNS TABLE(this_week bigint, last_week bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT CASE WHEN least(x.a + 6, 28) < greatest(x.a, 1) THEN 0
+                ELSE r.sums[least(x.a + 6, 28) + 1] - r.sums[greatest(x.a, 1)] END::bigint,
+           CASE WHEN least(x.a + 13, 28) < greatest(x.a + 7, 1) THEN 0
+                ELSE r.sums[least(x.a + 13, 28) + 1] - r.sums[greatest(x.a + 7, 1)] END::bigint
+      FROM (SELECT 1 + (r.day0 - current_date) AS a) x
+$$;
+
+ALTER FUNCTION public.incident_weeks(r public.incident_recent) OWNER TO portal_owner;
+
+CREATE FUNCTION public.incidents_indicators() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM 1 FROM tenant_stats s WHERE s.tenant_id IN (SELECT DISTINCT n.root_id FROM new_rows n)
+         ORDER BY s.tenant_id FOR UPDATE;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        PERFORM 1 FROM tenant_stats s WHERE s.tenant_id IN (SELECT DISTINCT o.root_id FROM old_rows o)
+         ORDER BY s.tenant_id FOR UPDATE;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO indicator_hourly AS h (root_id, indicator, hour, incidents, first_at, last_at, kind)
+        SELECT n.root_id, n.indicator, date_trunc('hour', n.opened_at, 'UTC'), count(*), min(n.opened_at),
+               max(n.opened_at), min(n.indicator_kind)
+          FROM new_rows n JOIN tenants c ON c.id = n.tenant_id AND c.kind = 'company'
+         WHERE n.indicator IS NOT NULL
+         GROUP BY 1, 2, 3 ORDER BY 1, 3, 2
+        ON CONFLICT (root_id, hour, indicator) DO UPDATE SET incidents = h.incidents + excluded.incidents,
+            first_at = least(h.first_at, excluded.first_at), last_at = greatest(h.last_at, excluded.last_at),
+            kind = CASE WHEN h.kind IS NULL OR excluded.kind < h.kind THEN excluded.kind ELSE h.kind END;
+        INSERT INTO indicator_customers AS x (root_id, indicator, tenant_id, last_at)
+        SELECT n.root_id, n.indicator, n.tenant_id, max(n.opened_at)
+          FROM new_rows n JOIN tenants c ON c.id = n.tenant_id AND c.kind = 'company'
+         WHERE n.indicator IS NOT NULL
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (root_id, indicator, tenant_id) DO UPDATE SET last_at = greatest(x.last_at, excluded.last_at);
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM indicator_recount((SELECT jsonb_agg(DISTINCT jsonb_build_object(
+                    'root_id', o.root_id, 'indicator', o.indicator, 'tenant_id', o.tenant_id,
+                    'hour', date_trunc('hour', o.opened_at, 'UTC')))
+                  FROM old_rows o WHERE o.indicator IS NOT NULL))
+          WHERE EXISTS (SELECT 1 FROM old_rows o WHERE o.indicator IS NOT NULL);
+    ELSE
+        PERFORM indicator_recount((SELECT jsonb_agg(DISTINCT k) FROM (
+                    SELECT jsonb_build_object('root_id', o.root_id, 'indicator', o.indicator, 'tenant_id', o.tenant_id,
+                                              'hour', date_trunc('hour', o.opened_at, 'UTC')) AS a,
+                           jsonb_build_object('root_id', n.root_id, 'indicator', n.indicator, 'tenant_id', n.tenant_id,
+                                              'hour', date_trunc('hour', n.opened_at, 'UTC')) AS b,
+                           o.indicator AS oi, n.indicator AS ni
+                      FROM old_rows o JOIN new_rows n ON n.id = o.id
+                     WHERE (o.indicator, o.indicator_kind, o.opened_at, o.tenant_id, o.root_id)
+                           IS DISTINCT FROM (n.indicator, n.indicator_kind, n.opened_at, n.tenant_id, n.root_id)) c,
+                  LATERAL (SELECT c.a WHERE c.oi IS NOT NULL UNION ALL SELECT c.b WHERE c.ni IS NOT NULL) AS x(k)))
+          WHERE EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+                         WHERE (o.indicator, o.indicator_kind, o.opened_at, o.tenant_id, o.root_id)
+                               IS DISTINCT FROM (n.indicator, n.indicator_kind, n.opened_at, n.tenant_id, n.root_id)
+                           AND coalesce(o.indicator, n.indicator) IS NOT NULL);
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.incidents_indicators() OWNER TO portal_owner;
+
+CREATE FUNCTION public.incidents_recent() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    d jsonb;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT jsonb_agg(x) INTO d FROM (
+            SELECT n.tenant_id, (n.opened_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n
+              FROM new_rows n JOIN tenants c ON c.id = n.tenant_id AND c.kind = 'company' GROUP BY 1, 2) x;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT jsonb_agg(x) INTO d FROM (
+            SELECT o.tenant_id, (o.opened_at AT TIME ZONE 'UTC')::date AS day, -count(*) AS n
+              FROM old_rows o JOIN tenants c ON c.id = o.tenant_id AND c.kind = 'company' GROUP BY 1, 2) x;
+    ELSE   -- only updates that move an incident to another day or customer
+        SELECT jsonb_agg(x) INTO d FROM (
+            SELECT y.tenant_id, y.day, sum(y.n) AS n
+              FROM old_rows o JOIN new_rows n ON n.id = o.id
+             CROSS JOIN LATERAL (VALUES (o.tenant_id, (o.opened_at AT TIME ZONE 'UTC')::date, -1),
+                                        (n.tenant_id, (n.opened_at AT TIME ZONE 'UTC')::date, 1)) AS y(tenant_id, day, n)
+              JOIN tenants c ON c.id = y.tenant_id AND c.kind = 'company'
+             WHERE (o.tenant_id, (o.opened_at AT TIME ZONE 'UTC')::date)
+                   IS DISTINCT FROM (n.tenant_id, (n.opened_at AT TIME ZONE 'UTC')::date)
+             GROUP BY 1, 2 HAVING sum(y.n) <> 0) x;
+    END IF;
+    IF d IS NOT NULL THEN
+        PERFORM incident_recent_apply(d);
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.incidents_recent() OWNER TO portal_owner;
+
+CREATE FUNCTION public.incidents_series() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET client_min_messages TO 'warning'
+    AS $_$
+DECLARE touched bigint[];
+BEGIN
+    EXECUTE format($q$
+    WITH r AS MATERIALIZED (%s),
+    leaf AS (
+        SELECT tenant_id, hour, sum(opened) AS opened, sum(closed) AS closed
+          FROM (SELECT tenant_id, opened AS hour, n AS opened, 0 AS closed FROM r
+                UNION ALL
+                SELECT tenant_id, closed, 0, n FROM r WHERE closed IS NOT NULL) x
+         GROUP BY tenant_id, hour),
+    hourly AS (
+        INSERT INTO incident_hourly AS h (tenant_id, hour, opened, closed)
+        SELECT a.id, l.hour, sum(l.opened), sum(l.closed)
+          FROM leaf l JOIN tenants t ON t.id = l.tenant_id JOIN tenants a ON a.id = ANY (t.ancestors)
+         GROUP BY a.id, l.hour
+        HAVING sum(l.opened) <> 0 OR sum(l.closed) <> 0
+         ORDER BY a.id, l.hour
+        ON CONFLICT (tenant_id, hour) DO UPDATE SET opened = h.opened + excluded.opened,
+            closed = h.closed + excluded.closed)
+    SELECT ARRAY(SELECT DISTINCT tenant_id FROM r ORDER BY 1)$q$,
+        delta_rows(TG_OP, $c$tenant_id, date_trunc('hour', opened_at, 'UTC') AS opened,
+                              date_trunc('hour', closed_at, 'UTC') AS closed$c$)) INTO touched;
+    PERFORM stats_touch(touched);
+    RETURN NULL;
+END $_$;
+
+ALTER FUNCTION public.incidents_series() OWNER TO portal_owner;
+
+CREATE FUNCTION public.incidents_stats() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET client_min_messages TO 'warning'
+    AS $_$
+DECLARE d jsonb;
+BEGIN
+    EXECUTE stats_deltas_sql(TG_OP, 'tenant_id, severity, closed_at', 'closed_at IS NULL', $f$
+        'incidents_open', sum(n),
+        'incidents_open_critical', coalesce(sum(n) FILTER (WHERE severity = 'critical'), 0)$f$) INTO d;
+    PERFORM stats_apply(d) WHERE d IS NOT NULL;
+    RETURN NULL;
+END $_$;
+
+ALTER FUNCTION public.incidents_stats() OWNER TO portal_owner;
+
+CREATE FUNCTION public.indicator_recount(p_keys jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    DELETE FROM indicator_hourly h
+     USING (SELECT DISTINCT root_id, indicator, hour
+              FROM jsonb_to_recordset(p_keys) AS k(root_id bigint, indicator text, hour timestamptz)) k
+     WHERE h.root_id = k.root_id AND h.indicator = k.indicator AND h.hour = k.hour;
+    INSERT INTO indicator_hourly (root_id, indicator, hour, incidents, first_at, last_at, kind)
+    SELECT k.root_id, k.indicator, k.hour, count(*), min(i.opened_at), max(i.opened_at), min(i.indicator_kind)
+      FROM (SELECT DISTINCT root_id, indicator, hour
+              FROM jsonb_to_recordset(p_keys) AS k(root_id bigint, indicator text, hour timestamptz)) k
+      JOIN incidents i ON i.indicator = k.indicator AND i.opened_at >= k.hour
+                      AND i.opened_at < k.hour + interval '1 hour' AND i.root_id = k.root_id
+      JOIN tenants c ON c.id = i.tenant_id AND c.kind = 'company'
+     GROUP BY k.root_id, k.indicator, k.hour
+     ORDER BY 1, 3, 2;
+    DELETE FROM indicator_customers x
+     USING (SELECT DISTINCT root_id, indicator, tenant_id
+              FROM jsonb_to_recordset(p_keys) AS k(root_id bigint, indicator text, tenant_id bigint)) k
+     WHERE x.root_id = k.root_id AND x.indicator = k.indicator AND x.tenant_id = k.tenant_id;
+    INSERT INTO indicator_customers (root_id, indicator, tenant_id, last_at)
+    SELECT k.root_id, k.indicator, k.tenant_id, max(i.opened_at)
+      FROM (SELECT DISTINCT root_id, indicator, tenant_id
+              FROM jsonb_to_recordset(p_keys) AS k(root_id bigint, indicator text, tenant_id bigint)) k
+      JOIN incidents i ON i.tenant_id = k.tenant_id AND i.indicator = k.indicator AND i.root_id = k.root_id
+      JOIN tenants c ON c.id = i.tenant_id AND c.kind = 'company'
+     GROUP BY k.root_id, k.indicator, k.tenant_id
+     ORDER BY 1, 2, 3;
+END $$;
+
+ALTER FUNCTION public.indicator_recount(p_keys jsonb) OWNER TO portal_owner;
+
+CREATE FUNCTION public.ingest_assets(p_items jsonb) RETURNS TABLE(i integer, error text)
+    LANGUAGE sql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH x AS MATERIALIZED (
+        SELECT x.*, row_number() OVER (PARTITION BY x.tenant_id, x.external_id ORDER BY x.i) AS dup
+          FROM jsonb_to_recordset(p_items) AS x(i int, tenant_id bigint, external_id text, kind text, name text,
+                                                 address text)),
+    bad AS MATERIALIZED (
+        SELECT x.i, CASE WHEN t.id IS NULL THEN 'tenant not found'
+                         ELSE 'duplicate external_id in this batch' END AS error
+          FROM x LEFT JOIN tenants t ON t.id = x.tenant_id AND t.status = 'active'
+         WHERE t.id IS NULL OR x.dup > 1),
+    ins AS (
+        INSERT INTO assets AS a (tenant_id, root_id, external_id, kind, name, address)
+        SELECT x.tenant_id, t.root_id, x.external_id, x.kind, x.name, x.address
+          FROM x JOIN tenants t ON t.id = x.tenant_id
+         WHERE NOT EXISTS (SELECT 1 FROM bad WHERE bad.i = x.i)
+         ORDER BY x.tenant_id, x.external_id  -- concurrent batches take key locks alike
+        ON CONFLICT (tenant_id, external_id) DO UPDATE
+           SET kind = excluded.kind, name = excluded.name, address = excluded.address, updated_at = now()
+         WHERE (a.kind, a.name, a.address) IS DISTINCT FROM (excluded.kind, excluded.name, excluded.address)
+        RETURNING 1)
+    SELECT bad.i, bad.error FROM bad ORDER BY bad.i
+$$;
+
+ALTER FUNCTION public.ingest_assets(p_items jsonb) OWNER TO portal_owner;
+
+CREATE FUNCTION public.ingest_incidents(p_items jsonb) RETURNS TABLE(i integer, error text)
+    LANGUAGE sql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH x AS MATERIALIZED (
+        SELECT x.*, row_number() OVER (PARTITION BY x.tenant_id, x.external_id ORDER BY x.i) AS dup
+          FROM jsonb_to_recordset(p_items) AS x(i int, tenant_id bigint, external_id text, severity text, title text,
+                                                 indicator text, indicator_kind text, opened_at timestamptz,
+                                                 acknowledged_at timestamptz, closed_at timestamptz)),
+    bad AS MATERIALIZED (
+        SELECT x.i, CASE WHEN t.id IS NULL THEN 'tenant not found'
+                         ELSE 'duplicate external_id in this batch' END AS error
+          FROM x LEFT JOIN tenants t ON t.id = x.tenant_id AND t.status = 'active'
+         WHERE t.id IS NULL OR x.dup > 1),
+    ins AS (
+        INSERT INTO incidents AS n (tenant_id, root_id, external_id, severity, title, indicator, indicator_kind,
+                                    opened_at, acknowledged_at, closed_at)
+        SELECT x.tenant_id, t.root_id, x.external_id, x.severity, x.title, x.indicator, x.indicator_kind,
+               coalesce(x.opened_at, now()), x.acknowledged_at, x.closed_at
+          FROM x JOIN tenants t ON t.id = x.tenant_id
+         WHERE NOT EXISTS (SELECT 1 FROM bad WHERE bad.i = x.i)
+         ORDER BY x.tenant_id, x.external_id  -- concurrent batches take key locks alike
+        ON CONFLICT (tenant_id, external_id) DO UPDATE
+           SET severity = excluded.severity, title = excluded.title, indicator = excluded.indicator,
+               indicator_kind = excluded.indicator_kind, opened_at = least(n.opened_at, excluded.opened_at),
+               acknowledged_at = excluded.acknowledged_at, closed_at = excluded.closed_at
+         WHERE (n.severity, n.title, n.indicator, n.indicator_kind, n.acknowledged_at, n.closed_at) IS DISTINCT FROM
+               (excluded.severity, excluded.title, excluded.indicator, excluded.indicator_kind,
+                excluded.acknowledged_at, excluded.closed_at)
+            OR excluded.opened_at < n.opened_at
+        RETURNING 1)
+    SELECT bad.i, bad.error FROM bad ORDER BY bad.i
+$$;
+
+ALTER FUNCTION public.ingest_incidents(p_items jsonb) OWNER TO portal_owner;
+
+CREATE FUNCTION public.ingest_vulnerabilities(p_items jsonb) RETURNS TABLE(i integer, error text)
+    LANGUAGE sql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH x AS MATERIALIZED (
+        SELECT x.*, row_number() OVER (PARTITION BY x.tenant_id, x.external_id ORDER BY x.i) AS dup
+          FROM jsonb_to_recordset(p_items) AS x(i int, tenant_id bigint, external_id text, asset text, cve text,
+                                                 severity text, first_seen timestamptz, fixed_at timestamptz)),
+    bad AS MATERIALIZED (
+        SELECT x.i, CASE WHEN t.id IS NULL THEN 'tenant not found'
+                         WHEN x.dup > 1 THEN 'duplicate external_id in this batch'
+                         ELSE 'asset not found' END AS error
+          FROM x LEFT JOIN tenants t ON t.id = x.tenant_id AND t.status = 'active'
+         WHERE t.id IS NULL OR x.dup > 1
+            OR (x.asset IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.tenant_id = x.tenant_id AND a.external_id = x.asset))),
+    ins AS (
+        INSERT INTO vulnerabilities AS v (tenant_id, root_id, external_id, asset_id, cve, severity, first_seen,
+                                          fixed_at)
+        SELECT x.tenant_id, t.root_id, x.external_id, a.id, x.cve, x.severity, coalesce(x.first_seen, now()),
+               x.fixed_at
+          FROM x JOIN tenants t ON t.id = x.tenant_id
+          LEFT JOIN assets a ON a.tenant_id = x.tenant_id AND a.external_id = x.asset
+         WHERE NOT EXISTS (SELECT 1 FROM bad WHERE bad.i = x.i)
+         ORDER BY x.tenant_id, x.external_id  -- concurrent batches take key locks alike
+        ON CONFLICT (tenant_id, external_id) DO UPDATE
+           SET asset_id = excluded.asset_id, cve = excluded.cve, severity = excluded.severity,
+               first_seen = least(v.first_seen, excluded.first_seen), fixed_at = excluded.fixed_at
+         WHERE (v.asset_id, v.cve, v.severity, v.fixed_at) IS DISTINCT FROM
+               (excluded.asset_id, excluded.cve, excluded.severity, excluded.fixed_at)
+            OR excluded.first_seen < v.first_seen
+        RETURNING 1)
+    SELECT bad.i, bad.error FROM bad ORDER BY bad.i
+$$;
+
+ALTER FUNCTION public.ingest_vulnerabilities(p_items jsonb) OWNER TO portal_owner;
+
+CREATE FUNCTION public.invitation_accept(p_token_hash text, p_name text, p_password_hash text, p_ip text, p_ua text, p_max_seconds integer) RETURNS TABLE(user_id bigint, token text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    i invitations%ROWTYPE;
+    st text;
+BEGIN
+    SELECT * INTO i FROM invitations x
+     WHERE x.token_hash = p_token_hash AND x.accepted_at IS NULL AND x.expires_at > now()
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT u.status INTO st FROM users u WHERE u.id = i.user_id;
+    IF st <> 'invited' AND app_user_id() IS DISTINCT FROM i.user_id THEN
+        RAISE EXCEPTION 'sign_in_first' USING ERRCODE = 'P0001';
+    END IF;
+    IF st = 'invited' AND (p_password_hash IS NULL OR p_password_hash !~ '^scrypt\$') THEN
+        RAISE EXCEPTION 'not a password hash' USING ERRCODE = 'check_violation';
+    END IF;
+    UPDATE invitations x SET accepted_at = now() WHERE x.id = i.id;
+    IF st = 'invited' THEN
+        -- The account becomes usable through this invitation: memberships
+        -- other tenants gave it by inviting it earlier are not consented
+        -- to; their invitations stay pending, to accept signed in.
+        DELETE FROM memberships m
+         WHERE m.user_id = i.user_id AND m.tenant_id <> i.tenant_id
+           AND EXISTS (SELECT 1 FROM invitations x WHERE x.user_id = i.user_id AND x.tenant_id = m.tenant_id
+                          AND x.accepted_at IS NULL);
+    END IF;
+    UPDATE users u SET name = coalesce(nullif(btrim(p_name), ''), u.name),
+                       password_hash = CASE WHEN st = 'invited' THEN p_password_hash ELSE u.password_hash END,
+                       password_changed_at = CASE WHEN st = 'invited' THEN now() ELSE u.password_changed_at END,
+                       status = CASE WHEN u.status = 'invited' THEN 'active' ELSE u.status END
+     WHERE u.id = i.user_id;
+    IF NOT EXISTS (SELECT 1 FROM memberships m JOIN tenants t ON m.tenant_id = ANY (t.ancestors)
+                    WHERE t.id = i.tenant_id AND m.user_id = i.user_id) THEN
+        INSERT INTO memberships (user_id, tenant_id, role) VALUES (i.user_id, i.tenant_id, i.role);
+    END IF;
+    INSERT INTO audit_log (tenant_id, root_id, user_id, action, target)
+    VALUES (i.tenant_id, i.root_id, i.user_id, 'team.invite_accepted', 'user:' || i.user_id);
+    user_id := i.user_id;
+    IF st = 'invited' THEN
+        token := session_open(i.user_id, p_ip, p_ua, p_max_seconds);
+    END IF;
+    RETURN NEXT;
+END $_$;
+
+ALTER FUNCTION public.invitation_accept(p_token_hash text, p_name text, p_password_hash text, p_ip text, p_ua text, p_max_seconds integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.invitation_lookup(p_token_hash text) RETURNS TABLE(invitation_id bigint, user_id bigint, email text, name text, user_status text, tenant_id bigint, tenant_name text, role text, expired boolean, accepted boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT i.id, u.id, u.email, u.name, u.status, t.id, t.name, i.role, i.expires_at < now(), i.accepted_at IS NOT NULL
+      FROM invitations i JOIN users u ON u.id = i.user_id JOIN tenants t ON t.id = i.tenant_id
+     WHERE i.token_hash = p_token_hash
+$$;
+
+ALTER FUNCTION public.invitation_lookup(p_token_hash text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.list_meta(p_ids bigint[], p_has_prev boolean, p_has_next boolean, p_total bigint, p_counted bigint) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT jsonb_strip_nulls(jsonb_build_object(
+        'total', coalesce(p_total, least(p_counted, 1000)), 'more', p_total IS NULL AND p_counted > 1000,
+        'prev', CASE WHEN p_has_prev AND cardinality(p_ids) > 0 THEN p_ids[1] END,
+        'next', CASE WHEN p_has_next AND cardinality(p_ids) > 0 THEN p_ids[cardinality(p_ids)] END))
+$$;
+
+ALTER FUNCTION public.list_meta(p_ids bigint[], p_has_prev boolean, p_has_next boolean, p_total bigint, p_counted bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.list_page(p_tenant bigint, p_table text, p_keys text[], p_desc boolean, p_filter text, p_parts text[], p_args text[], p_after bigint, p_before bigint, p_count boolean, OUT ids bigint[], OUT has_prev boolean, OUT has_next boolean, OUT counted bigint) RETURNS record
+    LANGUAGE plpgsql STABLE
+    AS $_$
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    t tenants%ROWTYPE;
+    pl record;           -- read_plan()
+    src text;            -- where a part's rows come from: %1$s the part's condition (and the cursor's),
+                         -- %2$s what ends each tenant's read (a page per tenant)
+    back boolean := p_before IS NOT NULL;
+    cur text[];          -- the cursor row's keys
+    dir text;
+    ord text;
+    cond text := '';
+    q text;
+BEGIN
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
+        RETURN;
+    END IF;
+    pl := read_plan(t, sc, ex);
+    IF pl.how = 'tenants' THEN                  -- a page per tenant
+        src := format('unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM %I x WHERE x.tenant_id = u.tid'
+                      ' AND %s AND %%1$s %%2$s) x', p_table, p_filter);
+    ELSE                                        -- the tree (every row visible, or each checked)
+        src := format('%I x WHERE %s AND %s AND %%1$s', p_table, read_plan_rows(pl.how, 'x'), p_filter);
+    END IF;
+    -- The cursor row's keys, if it is a row below t the viewer may see, as
+    -- literals for the statement below (values read from the database,
+    -- quoted by format()). Not checked against the filters: a row that
+    -- left the list since (fixed, resolved) still marks where the page was.
+    IF coalesce(p_before, p_after) IS NOT NULL THEN
+        EXECUTE format('SELECT ARRAY[%s]::text[] FROM %I x JOIN tenants c ON c.id = x.tenant_id'
+                       ' WHERE x.id = $1 AND c.ancestors @> ARRAY[$2::bigint] AND scope_sees(c.ancestors, c.id, $3, $4)',
+                       array_to_string(p_keys, ', '), p_table)
+            INTO cur USING coalesce(p_before, p_after), t.id, sc, ex;
+    END IF;
+    IF cur IS NULL THEN
+        back := false;
+    ELSE
+        cond := format(' AND (%s) %s (%s)', array_to_string(p_keys, ', '), CASE WHEN back = p_desc THEN '>' ELSE '<' END,
+                       (SELECT string_agg(quote_literal(k), ', ' ORDER BY n) FROM unnest(cur) WITH ORDINALITY AS c(k, n)));
+    END IF;
+    -- The page and one row more (is there another page?), in the list's
+    -- order or, going back, the other way round: the first 51 rows of each
+    -- part (of each tenant's part), merged.
+    dir := CASE WHEN back = p_desc THEN ' ASC' ELSE ' DESC' END;
+    ord := array_to_string(ARRAY(SELECT k || dir FROM unnest(p_keys) k), ', ');
+    q := (SELECT string_agg(format('(SELECT x.id, %s FROM %s ORDER BY %s LIMIT 51)',
+                                   (SELECT string_agg(k || ' AS k' || n, ', ' ORDER BY n)
+                                      FROM unnest(p_keys) WITH ORDINALITY AS c(k, n)),
+                                   format(src, '(' || part || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord),
+                            ' UNION ALL ')
+            FROM unnest(p_parts) part);
+    EXECUTE format('SELECT ARRAY(SELECT x.id FROM (%s) x ORDER BY %s LIMIT 51)', q,
+                   array_to_string(ARRAY(SELECT 'x.k' || n || dir FROM generate_series(1, cardinality(p_keys)) n), ', '))
+        INTO ids USING pl.tids, t.root_id, t.id, sc, ex, p_args;
+    IF back AND cardinality(ids) = 0 THEN
+        -- Nothing before the cursor any more (rows left the list): the first page.
+        SELECT * INTO ids, has_prev, has_next, counted
+          FROM list_page(p_tenant, p_table, p_keys, p_desc, p_filter, p_parts, p_args, NULL, NULL, p_count);
+        RETURN;
+    END IF;
+    IF back THEN
+        has_prev := cardinality(ids) > 50;
+        has_next := true;
+        ids := ARRAY(SELECT i FROM unnest(ids[1:50]) WITH ORDINALITY AS u(i, n) ORDER BY n DESC);
+    ELSE
+        has_prev := cur IS NOT NULL;
+        has_next := cardinality(ids) > 50;
+        ids := ids[1:50];
+    END IF;
+    IF p_count THEN
+        q := (SELECT string_agg(format('(SELECT 1 FROM %s LIMIT 1001)', format(src, '(' || part || ')', 'LIMIT 1001')),
+                                  ' UNION ALL ')
+                FROM unnest(p_parts) part);
+        EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM (%s) x LIMIT 1001) x', q)
+            INTO counted USING pl.tids, t.root_id, t.id, sc, ex, p_args;
+    END IF;
+END $_$;
+
+ALTER FUNCTION public.list_page(p_tenant bigint, p_table text, p_keys text[], p_desc boolean, p_filter text, p_parts text[], p_args text[], p_after bigint, p_before bigint, p_count boolean, OUT ids bigint[], OUT has_prev boolean, OUT has_next boolean, OUT counted bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.login_failed(p_user bigint, p_email text, p_ip text, p_device text, p_action text) RETURNS TABLE(locked boolean, retry_seconds integer, scope text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    mail text := left(lower(btrim(p_email)), 320);
+    g record;
+BEGIN
+    DELETE FROM login_failures WHERE ctid IN (SELECT ctid FROM login_failures WHERE at < now() - interval '1 day'
+                                               LIMIT 100);
+    INSERT INTO login_failures (email, ip, device)
+    VALUES (mail, left(coalesce(p_ip, ''), 64),
+            CASE WHEN p_device ~ '^[0-9a-f]{64}$' THEN token_digest(p_device) END);
+    PERFORM audit_account(p_user, p_action, p_ip, jsonb_build_object('email', btrim(p_email)));
+    SELECT * INTO g FROM login_gate(mail, p_ip, p_device);
+    IF g.locked THEN
+        PERFORM audit_account(p_user, 'auth.locked', p_ip,
+                              jsonb_build_object('email', btrim(p_email), 'scope', g.scope,
+                                                 'retry_after', g.retry_seconds, 'refused', false));
+    END IF;
+    RETURN QUERY SELECT g.locked, g.retry_seconds, g.scope;
+END $_$;
+
+ALTER FUNCTION public.login_failed(p_user bigint, p_email text, p_ip text, p_device text, p_action text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.login_gate(p_email text, p_ip text, p_device text) RETURNS TABLE(locked boolean, retry_seconds integer, scope text, known_device boolean, known_address boolean)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    mail text := left(lower(btrim(p_email)), 320);
+    v_ip text := left(coalesce(p_ip, ''), 64);
+    dev text := CASE WHEN p_device ~ '^[0-9a-f]{64}$' THEN token_digest(p_device) END;
+    since timestamptz := now() - interval '15 minutes';
+    uid bigint;
+    n int;
+    last timestamptz;
+    wait int := 0;
+    why text;
+    w int;
+BEGIN
+    SELECT u.id INTO uid FROM users u WHERE lower(u.email) = mail;
+    known_device := dev IS NOT NULL AND uid IS NOT NULL
+                    AND EXISTS (SELECT 1 FROM known_signins k
+                                 WHERE k.user_id = uid AND k.kind = 'device' AND k.value = dev);
+    known_address := uid IS NOT NULL
+                     AND EXISTS (SELECT 1 FROM known_signins k WHERE k.user_id = uid AND k.kind = 'address'
+                                    AND k.value = v_ip AND k.last_at > now() - interval '90 days');
+    -- The pair: this account from this device (known) or this address.
+    IF known_device THEN
+        SELECT count(*), max(f.at) INTO n, last FROM login_failures f
+         WHERE f.email = mail AND f.device = dev AND f.at > since;
+    ELSE
+        SELECT count(*), max(f.at) INTO n, last FROM login_failures f
+         WHERE f.email = mail AND f.ip = v_ip AND f.at > since;
+    END IF;
+    IF n >= 5 THEN
+        w := ceil(extract(epoch FROM last + make_interval(secs => least(900, 30 * 2 ^ least(n - 5, 10)))
+                                    - now()))::int;
+        IF w > wait THEN
+            wait := w; why := 'account';
+        END IF;
+    END IF;
+    IF NOT known_device THEN
+        SELECT count(*), max(f.at) INTO n, last FROM login_failures f WHERE f.ip = v_ip AND f.at > since;
+        IF n >= 20 THEN
+            w := ceil(extract(epoch FROM last + interval '15 minutes' - now()))::int;
+            IF w > wait THEN
+                wait := w; why := 'address';
+            END IF;
+        END IF;
+        IF NOT known_address THEN
+            SELECT count(*), max(f.at) INTO n, last FROM login_failures f WHERE f.email = mail AND f.at > since;
+            IF n >= 50 THEN
+                w := ceil(extract(epoch FROM last + interval '15 minutes' - now()))::int;
+                IF w > wait THEN
+                    wait := w; why := 'account_attacked';
+                END IF;
+            END IF;
+        END IF;
+    END IF;
+    locked := wait > 0;
+    retry_seconds := greatest(wait, 0);
+    scope := why;
+    RETURN NEXT;
+END $_$;
+
+ALTER FUNCTION public.login_gate(p_email text, p_ip text, p_device text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.login_remember(p_user bigint, p_mail text, p_ip text, p_device text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    dev text := CASE WHEN p_device ~ '^[0-9a-f]{64}$' THEN p_device ELSE random_token() END;
+BEGIN
+    DELETE FROM login_failures f WHERE f.email = p_mail AND (f.ip = left(coalesce(p_ip, ''), 64)
+                                                             OR f.device = token_digest(dev));
+    INSERT INTO known_signins (user_id, kind, value) VALUES (p_user, 'device', token_digest(dev)),
+                                                            (p_user, 'address', left(coalesce(p_ip, ''), 64))
+    ON CONFLICT (user_id, kind, value) DO UPDATE SET last_at = now();
+    DELETE FROM known_signins k WHERE k.user_id = p_user AND k.last_at < now() - interval '180 days';
+    RETURN dev;
+END $_$;
+
+ALTER FUNCTION public.login_remember(p_user bigint, p_mail text, p_ip text, p_device text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.login_setting(p_mail text) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    h text;
+BEGIN
+    SELECT u.password_hash INTO h FROM users u WHERE lower(u.email) = lower(btrim(p_mail));
+    IF h ~ '^scrypt\$[0-9]+\$[0-9]+\$[0-9]+\$[0-9a-f]+\$[0-9a-f]+$' THEN
+        RETURN regexp_replace(h, '\$[0-9a-f]+$', '') || '$' || (length(substring(h FROM '\$([0-9a-f]+)$')) / 2)::text;
+    END IF;
+    RETURN 'scrypt$32768$8$1$'
+           || left(token_digest((SELECT s.value FROM portal_secrets s WHERE s.name = 'login_salt')
+                                || lower(btrim(p_mail))), 32) || '$32';
+END $_$;
+
+ALTER FUNCTION public.login_setting(p_mail text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.logo_get(p_id bigint, p_sha12 text) RETURNS TABLE(content_type text, bytes bytea, sha256 text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT l.content_type, l.bytes, l.sha256 FROM branding_logos l
+     WHERE l.id = p_id AND left(l.sha256, 12) = p_sha12 AND length(p_sha12) = 12
+$$;
+
+ALTER FUNCTION public.logo_get(p_id bigint, p_sha12 text) OWNER TO portal_owner;
+
+CREATE TABLE public.branding_logos (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    variant text NOT NULL,
+    content_type text NOT NULL,
+    bytes bytea NOT NULL,
+    sha256 text NOT NULL,
+    width integer NOT NULL,
+    height integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT branding_logos_bytes_check CHECK (((octet_length(bytes) >= 1) AND (octet_length(bytes) <= 524288))),
+    CONSTRAINT branding_logos_content_type_check CHECK ((content_type = ANY (ARRAY['image/png'::text, 'image/jpeg'::text, 'image/webp'::text]))),
+    CONSTRAINT branding_logos_height_check CHECK (((height >= 1) AND (height <= 1024))),
+    CONSTRAINT branding_logos_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT branding_logos_variant_check CHECK ((variant = ANY (ARRAY['light'::text, 'dark'::text]))),
+    CONSTRAINT branding_logos_width_check CHECK (((width >= 1) AND (width <= 1024)))
+);
+
+ALTER TABLE ONLY public.branding_logos FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.branding_logos OWNER TO portal_owner;
+
+CREATE FUNCTION public.logo_url(l public.branding_logos) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT '/logo/' || l.id || '-' || left(l.sha256, 12) || '.' ||
+           CASE l.content_type WHEN 'image/png' THEN 'png' WHEN 'image/jpeg' THEN 'jpg' ELSE 'webp' END
+$$;
+
+ALTER FUNCTION public.logo_url(l public.branding_logos) OWNER TO portal_owner;
+
+CREATE FUNCTION public.mail_limit_take(p_key text, p_max integer, p_window interval) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF p_max < 1 OR p_window <= interval '0' OR p_window > interval '7 days' THEN
+        RAISE EXCEPTION 'mail_limit_take: max and window out of range' USING ERRCODE = '22023';
+    END IF;
+    -- One key at a time, so concurrent requests cannot all pass the count.
+    PERFORM pg_advisory_xact_lock(hashtextextended('mail_limits:' || p_key, 0));
+    DELETE FROM mail_limits WHERE key = p_key AND at < now() - p_window;
+    -- Keys used once (a /forgot for a made-up address) are not seen again:
+    -- each call also clears a few rows older than any window.
+    DELETE FROM mail_limits WHERE ctid IN (SELECT ctid FROM mail_limits WHERE at < now() - interval '7 days' LIMIT 20);
+    IF (SELECT count(*) FROM mail_limits WHERE key = p_key) >= p_max THEN
+        RETURN false;
+    END IF;
+    INSERT INTO mail_limits (key) VALUES (p_key);
+    RETURN true;
+END $$;
+
+ALTER FUNCTION public.mail_limit_take(p_key text, p_max integer, p_window interval) OWNER TO portal_owner;
+
+CREATE FUNCTION public.mail_messages(p_tenant bigint, p_status text, p_limit integer, p_offset integer) RETURNS TABLE(id bigint, created_at timestamp with time zone, tenant_id bigint, tenant_name text, to_addr text, subject text, status text, attempts integer, last_error text, next_attempt_at timestamp with time zone, sent_at timestamp with time zone, total bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT o.id, o.created_at, o.tenant_id, t.name, o.to_addr, o.subject, o.status, o.attempts, o.last_error,
+           o.next_attempt_at, o.sent_at, count(*) OVER ()
+      FROM mail_outbox o JOIN tenants t ON t.id = o.tenant_id
+     WHERE p_tenant = ANY (t.ancestors) AND p_tenant IN (SELECT visible_tenant_ids())
+       AND o.status = p_status
+     ORDER BY o.created_at DESC, o.id DESC
+     LIMIT p_limit OFFSET p_offset
+$$;
+
+ALTER FUNCTION public.mail_messages(p_tenant bigint, p_status text, p_limit integer, p_offset integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.mail_retry(p_tenant bigint, p_id bigint) RETURNS TABLE(outcome text, old_status text, old_attempts integer, to_addr text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+DECLARE
+    o mail_outbox%ROWTYPE;
+BEGIN
+    IF p_tenant IS NULL OR p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+        RETURN QUERY SELECT 'not_found'::text, NULL::text, NULL::int, NULL::text;
+        RETURN;
+    END IF;
+    PERFORM 1 FROM mail_outbox m JOIN tenants t ON t.id = m.tenant_id
+      WHERE m.id = p_id AND p_tenant = ANY (t.ancestors);
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'not_found'::text, NULL::text, NULL::int, NULL::text;
+        RETURN;
+    END IF;
+    -- The mailer holds the row lock while it sends: do not wait for it.
+    SELECT m.* INTO o FROM mail_outbox m WHERE m.id = p_id FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'busy'::text, NULL::text, NULL::int, NULL::text;
+        RETURN;
+    END IF;
+    IF o.status = 'sent' THEN
+        RETURN QUERY SELECT 'sent'::text, o.status, o.attempts, o.to_addr;
+        RETURN;
+    END IF;
+    UPDATE mail_outbox SET status = 'queued', next_attempt_at = now(), attempts = 0 WHERE id = p_id;
+    RETURN QUERY SELECT 'retried'::text, o.status, o.attempts, o.to_addr;
+END $$;
+
+ALTER FUNCTION public.mail_retry(p_tenant bigint, p_id bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.membership_leave(p_tenant bigint, p_ip text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    m memberships%ROWTYPE;
+    t tenants%ROWTYPE;
+BEGIN
+    DELETE FROM memberships x WHERE x.user_id = app_user_id() AND x.tenant_id = p_tenant RETURNING * INTO m;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO t FROM tenants WHERE id = p_tenant;
+    INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, ip, details)
+    VALUES (t.id, t.root_id, m.user_id, 'team.left', 'user:' || m.user_id, left(p_ip, 64),
+            jsonb_build_object('role', m.role, 'status', m.status));
+    RETURN t.name;
+END $$;
+
+ALTER FUNCTION public.membership_leave(p_tenant bigint, p_ip text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.memberships_drop_assignments() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF OLD.role = 'mssp_analyst' AND (TG_OP = 'DELETE' OR NEW.role <> 'mssp_analyst') THEN
+        DELETE FROM analyst_assignments a USING tenants t
+         WHERE a.user_id = OLD.user_id AND t.id = a.tenant_id AND t.root_id = OLD.tenant_id;
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.memberships_drop_assignments() OWNER TO portal_owner;
+
+CREATE FUNCTION public.memberships_keep_owner() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    top text;
+BEGIN
+    IF OLD.role NOT IN ('owner', 'mssp_admin') OR OLD.status <> 'active' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.role = OLD.role AND NEW.status = 'active' THEN
+        RETURN NULL;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tenants WHERE id = OLD.tenant_id) THEN
+        RETURN NULL; -- the tenant itself is being deleted
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+                    WHERE m.tenant_id = OLD.tenant_id AND m.role = OLD.role AND m.status = 'active'
+                      AND u.status = 'active') THEN
+        top := CASE OLD.role WHEN 'owner' THEN 'Owner' ELSE 'MSSP Admin' END;
+        RAISE EXCEPTION 'a tenant must keep at least one active %', top
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'last_owner';
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.memberships_keep_owner() OWNER TO portal_owner;
+
+CREATE FUNCTION public.msp_request_by_token(p_token_hash text) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT q.id FROM msp_requests q
+     WHERE q.token_hash = p_token_hash
+       AND (q.msp_tenant_id IN (SELECT visible_tenant_ids()) OR q.mssp_id IN (SELECT visible_tenant_ids()))
+$$;
+
+ALTER FUNCTION public.msp_request_by_token(p_token_hash text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.msp_request_create(p_mssp bigint, p_email text, p_name text, p_token_hash text, p_days integer) RETURNS TABLE(outcome text, request_id bigint, msp_id bigint, msp_name text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    mssp tenants%ROWTYPE;
+    msp tenants%ROWTYPE;
+    rid bigint;
+BEGIN
+    SELECT * INTO mssp FROM tenants WHERE id = p_mssp AND kind = 'mssp';
+    IF NOT FOUND OR effective_role(p_mssp) IS DISTINCT FROM 'mssp_admin' THEN
+        RAISE EXCEPTION 'not allowed' USING ERRCODE = '42501';
+    END IF;
+    SELECT t.* INTO msp FROM tenants t
+     WHERE t.kind = 'msp' AND t.status = 'active' AND lower(t.name) = lower(btrim(p_name))
+       AND EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+                    WHERE m.tenant_id = t.id AND m.role = 'owner' AND lower(u.email) = lower(btrim(p_email)))
+     LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'not_found'::text, NULL::bigint, NULL::bigint, NULL::text;
+        RETURN;
+    END IF;
+    IF msp.parent_id IS NOT NULL THEN
+        RETURN QUERY SELECT 'associated'::text, NULL::bigint, msp.id, msp.name;
+        RETURN;
+    END IF;
+    IF msp.region <> mssp.region THEN
+        RETURN QUERY SELECT 'region'::text, NULL::bigint, msp.id, msp.name;
+        RETURN;
+    END IF;
+    -- A pending request that has run out is expired now, making room.
+    UPDATE msp_requests SET status = 'expired'
+     WHERE msp_tenant_id = msp.id AND status = 'pending' AND expires_at <= now();
+    IF EXISTS (SELECT 1 FROM msp_requests WHERE msp_tenant_id = msp.id AND status = 'pending') THEN
+        RETURN QUERY SELECT 'pending'::text, NULL::bigint, msp.id, msp.name;
+        RETURN;
+    END IF;
+    INSERT INTO msp_requests (mssp_id, msp_tenant_id, root_id, email, token_hash, expires_at, requested_by)
+    VALUES (p_mssp, msp.id, mssp.root_id, btrim(p_email), p_token_hash, now() + make_interval(days => p_days),
+            app_user_id())
+    RETURNING id INTO rid;
+    INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
+    VALUES (p_mssp, mssp.root_id, app_user_id(), 'msp.request_created', 'tenant:' || msp.id,
+            jsonb_build_object('msp', msp.name, 'email', btrim(p_email), 'request', rid));
+    RETURN QUERY SELECT 'created'::text, rid, msp.id, msp.name;
+END $$;
+
+ALTER FUNCTION public.msp_request_create(p_mssp bigint, p_email text, p_name text, p_token_hash text, p_days integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.msp_request_decide(p_request bigint, p_approve boolean, p_reason text) RETURNS TABLE(outcome text, mssp_id bigint, msp_id bigint, msp_name text, mssp_name text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    r msp_requests%ROWTYPE;
+    role text;
+BEGIN
+    IF p_reason IS NULL OR length(btrim(p_reason)) = 0 THEN
+        RAISE EXCEPTION 'a reason is required' USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT * INTO r FROM msp_requests WHERE id = p_request;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'request not found' USING ERRCODE = 'P0002';
+    END IF;
+    role := effective_role(r.msp_tenant_id);
+    IF role IS NULL OR role NOT IN ('owner', 'admin') THEN
+        RAISE EXCEPTION 'not allowed' USING ERRCODE = '42501';
+    END IF;
+    UPDATE msp_requests SET status = CASE WHEN p_approve THEN 'approved' ELSE 'rejected' END,
+                            decided_by = app_user_id(), decided_at = now(), decision_reason = p_reason
+     WHERE id = p_request AND status = 'pending' AND expires_at > now()
+    RETURNING * INTO r;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'already'::text, NULL::bigint, NULL::bigint, NULL::text, NULL::text;
+        RETURN;
+    END IF;
+    IF p_approve THEN
+        UPDATE tenants SET parent_id = r.mssp_id WHERE id = r.msp_tenant_id;
+        UPDATE branding SET root_id = r.root_id
+         WHERE tenant_id IN (SELECT id FROM tenants WHERE r.msp_tenant_id = ANY (ancestors));
+    END IF;
+    INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
+    SELECT t.id, t.root_id, app_user_id(), CASE WHEN p_approve THEN 'msp.request_approved' ELSE 'msp.request_rejected' END,
+           'request:' || r.id, jsonb_build_object('reason', p_reason, 'mssp', r.mssp_id)
+      FROM tenants t WHERE t.id IN (r.msp_tenant_id, r.mssp_id);
+    RETURN QUERY SELECT CASE WHEN p_approve THEN 'approved' ELSE 'rejected' END, r.mssp_id, r.msp_tenant_id,
+                        (SELECT name FROM tenants WHERE id = r.msp_tenant_id),
+                        (SELECT name FROM tenants WHERE id = r.mssp_id);
+END $$;
+
+ALTER FUNCTION public.msp_request_decide(p_request bigint, p_approve boolean, p_reason text) OWNER TO portal_owner;
+
+CREATE TABLE public.msp_requests (
+    id bigint NOT NULL,
+    mssp_id bigint NOT NULL,
+    msp_tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    email text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    token_hash text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    requested_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    decided_by bigint,
+    decided_at timestamp with time zone,
+    decision_reason text,
+    CONSTRAINT msp_requests_check CHECK (((status = ANY (ARRAY['approved'::text, 'rejected'::text])) = (decision_reason IS NOT NULL))),
+    CONSTRAINT msp_requests_decision_reason_check CHECK (((decision_reason IS NULL) OR ((length(btrim(decision_reason)) >= 1) AND (length(btrim(decision_reason)) <= 1000)))),
+    CONSTRAINT msp_requests_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text, 'cancelled'::text, 'superseded'::text, 'expired'::text]))),
+    CONSTRAINT msp_requests_token_hash_check CHECK ((token_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE ONLY public.msp_requests FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.msp_requests OWNER TO portal_owner;
+
+CREATE FUNCTION public.msp_request_status(r public.msp_requests) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT CASE WHEN r.status = 'pending' AND r.expires_at <= now() THEN 'expired' ELSE r.status END
+$$;
+
+ALTER FUNCTION public.msp_request_status(r public.msp_requests) OWNER TO portal_owner;
+
+CREATE FUNCTION public.msp_request_withdraw(p_mssp bigint, p_request bigint, p_new_token text, p_days integer) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    r msp_requests%ROWTYPE;
+    rid bigint;
+BEGIN
+    IF effective_role(p_mssp) IS DISTINCT FROM 'mssp_admin' THEN
+        RAISE EXCEPTION 'not allowed' USING ERRCODE = '42501';
+    END IF;
+    UPDATE msp_requests SET status = CASE WHEN p_new_token IS NULL THEN 'cancelled' ELSE 'superseded' END
+     WHERE id = p_request AND mssp_id = p_mssp AND status = 'pending' AND expires_at > now()
+    RETURNING * INTO r;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF p_new_token IS NULL THEN
+        INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
+        VALUES (p_mssp, r.root_id, app_user_id(), 'msp.request_cancelled', 'tenant:' || r.msp_tenant_id,
+                jsonb_build_object('request', r.id));
+        RETURN r.id;
+    END IF;
+    INSERT INTO msp_requests (mssp_id, msp_tenant_id, root_id, email, token_hash, expires_at, requested_by)
+    VALUES (r.mssp_id, r.msp_tenant_id, r.root_id, r.email, p_new_token, now() + make_interval(days => p_days),
+            app_user_id())
+    RETURNING id INTO rid;
+    INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
+    VALUES (p_mssp, r.root_id, app_user_id(), 'msp.request_resent', 'tenant:' || r.msp_tenant_id,
+            jsonb_build_object('request', rid, 'replaces', r.id));
+    RETURN rid;
+END $$;
+
+ALTER FUNCTION public.msp_request_withdraw(p_mssp bigint, p_request bigint, p_new_token text, p_days integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.msp_requests_list(p_tenant bigint) RETURNS TABLE(id bigint, mssp_id bigint, mssp_name text, msp_id bigint, msp_name text, email text, status text, created_at timestamp with time zone, expires_at timestamp with time zone, decided_at timestamp with time zone, decided_by text, reason text, companies bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT q.id, q.mssp_id, s.name, q.msp_tenant_id, m.name, q.email, msp_request_status(q), q.created_at,
+           q.expires_at, q.decided_at, d.name, q.decision_reason,
+           (SELECT count(*) FROM tenants c WHERE c.parent_id = q.msp_tenant_id AND c.status = 'active')
+      FROM msp_requests q JOIN tenants s ON s.id = q.mssp_id JOIN tenants m ON m.id = q.msp_tenant_id
+      LEFT JOIN users d ON d.id = q.decided_by
+     WHERE (q.mssp_id = p_tenant OR q.msp_tenant_id = p_tenant)
+       AND p_tenant IN (SELECT visible_tenant_ids())
+       AND (EXISTS (SELECT 1 FROM tenants t WHERE t.id = p_tenant AND t.ancestors && app_scope())
+            OR q.msp_tenant_id IN (SELECT visible_tenant_ids()))
+     ORDER BY q.created_at DESC, q.id DESC
+$$;
+
+ALTER FUNCTION public.msp_requests_list(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.msp_requests_touch_stats() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM stats_touch(ARRAY[NEW.mssp_id]);
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.msp_requests_touch_stats() OWNER TO portal_owner;
+
+CREATE FUNCTION public.my_memberships() RETURNS TABLE(tenant_id bigint, tenant_name text, kind text, role text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT t.id, t.name, t.kind, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+     WHERE m.user_id = app_user_id() AND m.status = 'active'
+     ORDER BY array_position(ARRAY['mssp','msp','company'], t.kind), t.name
+$$;
+
+ALTER FUNCTION public.my_memberships() OWNER TO portal_owner;
+
+CREATE FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH r AS (
+        INSERT INTO notifications (user_id, tenant_id, root_id, kind, title, body, link)
+        SELECT p.user_id, p.tenant_id, t.root_id, p_kind, left(p_title, 200), left(p_body, 2000), p_link
+          FROM request_people(p_request, p_side) p JOIN tenants t ON t.id = p.tenant_id
+        RETURNING 1)
+    SELECT count(*)::int FROM r
+$$;
+
+ALTER FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.random_token() RETURNS text
+    LANGUAGE sql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex')
+$$;
+
+ALTER FUNCTION public.random_token() OWNER TO portal_owner;
+
+CREATE TABLE public.tenants (
+    id bigint NOT NULL,
+    parent_id bigint,
+    root_id bigint NOT NULL,
+    kind text NOT NULL,
+    name text NOT NULL,
+    region text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    ancestors bigint[] NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tenants_ancestors_check CHECK (((cardinality(ancestors) >= 1) AND (cardinality(ancestors) <= 3))),
+    CONSTRAINT tenants_check CHECK ((ancestors[cardinality(ancestors)] = id)),
+    CONSTRAINT tenants_check1 CHECK ((root_id = ancestors[1])),
+    CONSTRAINT tenants_kind_check CHECK ((kind = ANY (ARRAY['mssp'::text, 'msp'::text, 'company'::text]))),
+    CONSTRAINT tenants_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 120))),
+    CONSTRAINT tenants_region_check CHECK ((region ~ '^[a-z]{2}(-[a-z0-9]{1,16}){0,2}$'::text)),
+    CONSTRAINT tenants_status_check CHECK ((status = ANY (ARRAY['active'::text, 'archived'::text])))
+);
+
+ALTER TABLE ONLY public.tenants FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tenants OWNER TO portal_owner;
+
+COMMENT ON COLUMN public.tenants.root_id IS 'the MSSP (or standalone MSP) at the top; derived by tenants_tree_check()';
+
+CREATE FUNCTION public.read_plan(t public.tenants, sc bigint[], ex bigint[], OUT how text, OUT tids bigint[]) RETURNS record
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF NOT (t.ancestors && sc AND (SELECT s.msps + s.companies FROM tenant_stats s WHERE s.tenant_id = t.id) >= 200) THEN
+        tids := ARRAY(SELECT c.id FROM tenants c
+                       WHERE c.ancestors @> ARRAY[t.id] AND scope_sees(c.ancestors, c.id, sc, ex) LIMIT 201);
+    END IF;
+    how := CASE WHEN cardinality(tids) <= 200 THEN 'tenants'
+                WHEN t.parent_id IS NULL AND t.ancestors && sc THEN 'root' ELSE 'check' END;
+    IF how <> 'tenants' THEN
+        tids := NULL;
+    END IF;
+END $$;
+
+ALTER FUNCTION public.read_plan(t public.tenants, sc bigint[], ex bigint[], OUT how text, OUT tids bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.read_plan_rows(p_how text, p_alias text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT format('%1$I.root_id = $2', p_alias)
+           || CASE WHEN p_how = 'check' THEN
+                  format(' AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = %1$I.tenant_id'
+                         ' AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0)', p_alias)
+              ELSE '' END
+$_$;
+
+ALTER FUNCTION public.read_plan_rows(p_how text, p_alias text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) RETURNS TABLE(tenant_id bigint, name text, severity text, median_days numeric, fixed bigint, total bigint, paged boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH pg AS MATERIALIZED (
+        SELECT * FROM customer_page(p_tenant, p_page)
+    )
+    SELECT c.id, c.name, v.severity, v.median_days, v.fixed, pg.total, pg.paged
+      FROM pg CROSS JOIN unnest(pg.ids) WITH ORDINALITY AS u(id, n)
+      JOIN tenants c ON c.id = u.id
+      LEFT JOIN LATERAL (
+        SELECT x.severity,
+               round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM x.fixed_at - x.first_seen) / 86400))
+                     ::numeric, 1) AS median_days,
+               count(*) AS fixed
+          FROM vulnerabilities x
+         WHERE x.tenant_id = c.id AND x.fixed_at IS NOT NULL AND x.fixed_at > now() - interval '90 days'
+           AND x.fixed_at >= x.first_seen
+         GROUP BY x.severity) v ON true
+     ORDER BY u.n, severity_weight(v.severity) DESC
+$$;
+
+ALTER FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.request_context(p_token text, p_idle integer, p_tenant bigint, p_host text) RETURNS TABLE(brand_tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text, session_id bigint, user_id bigint, email text, name text, unread bigint, bell json, t_parent bigint, t_root bigint, t_name text, t_kind text, t_region text, t_role text, t_version bigint, t_hour bigint, t_scope text, t_until bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+#variable_conflict use_column
+DECLARE
+    expires timestamptz;
+    seen timestamptz;
+    status text;
+BEGIN
+    IF p_token IS NULL OR p_token !~ '^[0-9a-f]{64}$' THEN
+        RETURN;
+    END IF;
+    SELECT tt.id, coalesce(b.page_title, d.page_title), coalesce(b.footer, d.footer), b.logo_light, b.logo_dark,
+           b.host, x.id, x.user_id, u.email, u.name,
+           (SELECT count(*) FROM notifications n WHERE n.user_id = x.user_id AND n.read_at IS NULL),
+           tt.parent_id, tt.root_id, tt.name, tt.kind, tt.region,
+           role_on_path(tt.ancestors, a.tenants, a.roles, a.assigned),
+           coalesce((SELECT v.version FROM tenant_stats v WHERE v.tenant_id = tt.id), 0),
+           extract(epoch FROM date_trunc('hour', now(), 'UTC'))::bigint, coalesce(a.scope, ';'),
+           x.expires_at, x.last_seen_at, u.status
+      INTO brand_tenant_id, page_title, footer, logo_light, logo_dark, host, session_id, user_id, email, name,
+           unread, t_parent, t_root, t_name, t_kind, t_region, t_role, t_version, t_hour, t_scope,
+           expires, seen, status
+      FROM sessions x
+      JOIN users u ON u.id = x.user_id
+      LEFT JOIN user_access a ON a.user_id = x.user_id
+      LEFT JOIN tenants tt ON tt.id = p_tenant AND tt.status = 'active'
+      LEFT JOIN tenant_brand b ON b.tenant_id = tt.id
+      CROSS JOIN portal_settings d
+     WHERE x.token_hash = token_digest(p_token);
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF expires < now() OR seen < now() - make_interval(secs => least(p_idle, 60)) THEN
+        IF NOT session_check(session_id, expires, seen, p_idle) THEN
+            RETURN;
+        END IF;
+        IF seen < now() - interval '60 seconds' THEN
+            seen := now(); -- session_check() touched it
+        END IF;
+    END IF;
+    IF status <> 'active' THEN
+        RETURN;
+    END IF;
+    t_until := floor(extract(epoch FROM least(expires, seen + make_interval(secs => least(p_idle, 60)))))::bigint;
+    IF unread > 0 THEN
+        bell := bell_items(user_id);
+    END IF;
+    IF t_role IS NOT NULL THEN
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT bt.id, coalesce(x.page_title, d.page_title), coalesce(x.footer, d.footer), x.logo_light,
+           x.logo_dark, x.host, request_context.session_id, request_context.user_id, request_context.email,
+           request_context.name, request_context.unread, request_context.bell,
+           NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::bigint,
+           request_context.t_hour, NULL::text, request_context.t_until
+      FROM (SELECT brand_tenant_for(NULL, request_context.user_id, p_host) AS id) bt
+      CROSS JOIN portal_settings d LEFT JOIN tenant_brand x ON x.tenant_id = bt.id;
+END $_$;
+
+ALTER FUNCTION public.request_context(p_token text, p_idle integer, p_tenant bigint, p_host text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.request_people(p_request bigint, p_side text) RETURNS TABLE(user_id bigint, email text, name text, tenant_id bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT u.id, u.email, u.name, m.tenant_id
+      FROM msp_requests q
+      JOIN memberships m ON m.tenant_id = CASE p_side WHEN 'mssp' THEN q.mssp_id ELSE q.msp_tenant_id END
+      JOIN users u ON u.id = m.user_id
+     WHERE q.id = p_request AND u.status = 'active' AND m.status = 'active'
+       AND m.role = ANY (CASE p_side WHEN 'mssp' THEN ARRAY['mssp_admin'] ELSE ARRAY['owner', 'admin'] END)
+       AND (q.mssp_id IN (SELECT visible_tenant_ids()) OR q.msp_tenant_id IN (SELECT visible_tenant_ids()))
+     ORDER BY u.id
+$$;
+
+ALTER FUNCTION public.request_people(p_request bigint, p_side text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.role_on_path(p_ancestors bigint[], p_tenants bigint[], p_roles text[], p_assigned bigint[]) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+DECLARE
+    i int;
+    pos int;
+    best int := 0;
+    r text;
+    analyst boolean := false;
+BEGIN
+    FOR i IN 1 .. coalesce(cardinality(p_tenants), 0) LOOP
+        IF p_roles[i] = 'mssp_analyst' THEN
+            analyst := analyst OR p_tenants[i] = p_ancestors[1];
+        ELSE
+            pos := array_position(p_ancestors, p_tenants[i]);
+            IF pos > best THEN
+                best := pos;
+                r := p_roles[i];
+            END IF;
+        END IF;
+    END LOOP;
+    IF r IS NULL AND analyst AND (cardinality(p_ancestors) = 1 OR p_ancestors && p_assigned) THEN
+        r := 'mssp_analyst';
+    END IF;
+    RETURN r;
+END $$;
+
+ALTER FUNCTION public.role_on_path(p_ancestors bigint[], p_tenants bigint[], p_roles text[], p_assigned bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.roots_follow(p_subtree bigint) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE tbl text;
+BEGIN
+    FOREACH tbl IN ARRAY ARRAY['audit_log', 'mail_outbox', 'notifications', 'invitations', 'sla_targets',
+                               'branding_logos'] LOOP
+        EXECUTE format('UPDATE %I x SET root_id = t.root_id FROM tenants t'
+                       ' WHERE t.id = x.tenant_id AND ($1 IS NULL OR $1 = ANY (t.ancestors))'
+                       '   AND x.root_id IS DISTINCT FROM t.root_id', tbl) USING p_subtree;
+    END LOOP;
+END $_$;
+
+ALTER FUNCTION public.roots_follow(p_subtree bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.scope_sees(p_ancestors bigint[], p_id bigint, p_scope bigint[], p_exact bigint[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT p_ancestors && p_scope OR p_id = ANY (p_exact) $$;
+
+ALTER FUNCTION public.scope_sees(p_ancestors bigint[], p_id bigint, p_scope bigint[], p_exact bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.scope_tops(p_id bigint, p_ancestors bigint[], p_scope bigint[]) RETURNS bigint[]
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT CASE WHEN p_ancestors && p_scope THEN ARRAY[p_id]
+                ELSE ARRAY(SELECT a.id FROM tenants a
+                            WHERE a.id = ANY (p_scope) AND a.id <> p_id AND a.ancestors @> ARRAY[p_id]
+                              AND NOT (a.ancestors[1:cardinality(a.ancestors) - 1] && p_scope)
+                            ORDER BY a.id) END
+$$;
+
+ALTER FUNCTION public.scope_tops(p_id bigint, p_ancestors bigint[], p_scope bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.session_check(p_id bigint, p_expires timestamp with time zone, p_last_seen timestamp with time zone, p_idle integer) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF p_expires < now() OR p_last_seen < now() - make_interval(secs => p_idle) THEN
+        DELETE FROM sessions WHERE id = p_id;
+        RETURN false;
+    END IF;
+    IF p_last_seen < now() - interval '60 seconds' THEN
+        UPDATE sessions SET last_seen_at = now() WHERE id = p_id;
+    END IF;
+    RETURN true;
+END $$;
+
+ALTER FUNCTION public.session_check(p_id bigint, p_expires timestamp with time zone, p_last_seen timestamp with time zone, p_idle integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.session_open(p_user bigint, p_ip text, p_ua text, p_max_seconds integer) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE t text := random_token();
+BEGIN
+    DELETE FROM sessions WHERE user_id = p_user AND expires_at < now();
+    INSERT INTO sessions (token_hash, user_id, expires_at, ip, user_agent)
+    VALUES (token_digest(t), p_user, now() + make_interval(secs => least(greatest(p_max_seconds, 60), 30 * 86400)),
+            left(p_ip, 64), left(p_ua, 256));
+    RETURN t;
+END $$;
+
+ALTER FUNCTION public.session_open(p_user bigint, p_ip text, p_ua text, p_max_seconds integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.severity_weight(text) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+    SELECT CASE $1 WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 END
+$_$;
+
+ALTER FUNCTION public.severity_weight(text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.sla_breaching(p_tenant bigint) RETURNS TABLE(incident_id bigint, tenant_id bigint, name text, severity text, title text, opened_at timestamp with time zone, late_for text, minutes_over numeric)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    t tenants%ROWTYPE;
+    pl record;       -- read_plan() (sql/031)
+    src text;
+BEGIN
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
+        RETURN;
+    END IF;
+    pl := read_plan(t, sc, ex);
+    src := CASE WHEN pl.how = 'tenants' THEN 'i.tenant_id = ANY ($1)' ELSE read_plan_rows(pl.how, 'i') END;
+    -- Per severity: its open incidents oldest first, from before the
+    -- least target of the tree for it (the root's, which every customer
+    -- without targets of its own inherits, or any set below it), judged
+    -- against their customer's targets, the first 200 late ones.
+    RETURN QUERY EXECUTE format($q$
+        SELECT x.id, c.id, c.name, x.severity, x.title, x.opened_at, x.late_for, x.minutes_over
+          FROM (SELECT d.severity, severity_weight(d.severity) AS w,
+                       least(d.ack_minutes, d.resolve_minutes,
+                             (SELECT min(least(s.ack_minutes, s.resolve_minutes))
+                                FROM sla_targets s JOIN tenants a ON a.id = s.tenant_id
+                               WHERE a.root_id = $2 AND s.severity = d.severity)) AS least_minutes
+                  FROM sla_targets_for(ARRAY[$2::bigint]) d) d
+         CROSS JOIN LATERAL (
+            SELECT i.id, i.tenant_id, i.severity, i.title, i.opened_at, j.late_for, j.minutes_over
+              FROM incidents i
+             CROSS JOIN LATERAL (SELECT e.ack_minutes, e.resolve_minutes FROM sla_targets_for(ARRAY[i.tenant_id]) e
+                                  WHERE e.severity = i.severity) e
+             CROSS JOIN LATERAL (
+                SELECT CASE WHEN i.acknowledged_at IS NULL AND now() - i.opened_at > make_interval(mins => e.ack_minutes)
+                            THEN 'acknowledge' ELSE 'resolve' END AS late_for,
+                       round((extract(epoch FROM now() - i.opened_at) / 60 -
+                              CASE WHEN i.acknowledged_at IS NULL AND now() - i.opened_at > make_interval(mins => e.ack_minutes)
+                                   THEN e.ack_minutes ELSE e.resolve_minutes END)::numeric, 0) AS minutes_over) j
+             WHERE %s AND i.closed_at IS NULL AND severity_weight(i.severity) = d.w
+               AND i.opened_at < now() - make_interval(mins => d.least_minutes)
+               AND ((i.acknowledged_at IS NULL AND now() - i.opened_at > make_interval(mins => e.ack_minutes))
+                    OR now() - i.opened_at > make_interval(mins => e.resolve_minutes))
+             ORDER BY i.opened_at, i.id LIMIT 200) x
+          JOIN tenants c ON c.id = x.tenant_id
+         ORDER BY d.w DESC, x.opened_at, x.id
+         LIMIT 200 $q$, src)
+        USING pl.tids, t.root_id, t.id, sc, ex;
+END $_$;
+
+ALTER FUNCTION public.sla_breaching(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.sla_effective(p_tenant bigint) RETURNS TABLE(severity text, ack_minutes integer, resolve_minutes integer, source_id bigint, source_name text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT e.severity, e.ack_minutes, e.resolve_minutes, e.source_id, e.source_name
+      FROM sla_targets_for(ARRAY[p_tenant]) e
+     WHERE p_tenant IN (SELECT visible_tenant_ids())
+     ORDER BY array_position(ARRAY['critical','high','medium','low'], e.severity)
+$$;
+
+ALTER FUNCTION public.sla_effective(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.sla_report(p_tenant bigint, p_days integer, p_page integer) RETURNS TABLE(tenant_id bigint, name text, incidents bigint, ack_p50 numeric, ack_p90 numeric, resolve_p50 numeric, resolve_p90 numeric, breaches bigint, total bigint, paged boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH pg AS MATERIALIZED (
+        SELECT * FROM customer_page(p_tenant, p_page)
+    ), scope AS MATERIALIZED (
+        SELECT c.id, c.name FROM pg CROSS JOIN unnest(pg.ids) AS u(id) JOIN tenants c ON c.id = u.id
+    ), eff AS MATERIALIZED (
+        SELECT e.tenant_id, e.severity, e.ack_minutes, e.resolve_minutes
+          FROM sla_targets_for(ARRAY(SELECT id FROM scope)) e
+    ), judged AS (
+        SELECT i.tenant_id, i.acknowledged_at, i.closed_at, e.ack_minutes, e.resolve_minutes,
+               extract(epoch FROM coalesce(i.acknowledged_at, now()) - i.opened_at) / 60 AS ack_min,
+               extract(epoch FROM coalesce(i.closed_at, now()) - i.opened_at) / 60 AS res_min
+          FROM incidents i JOIN scope s ON s.id = i.tenant_id
+          JOIN eff e ON e.tenant_id = i.tenant_id AND e.severity = i.severity
+         WHERE i.opened_at > now() - make_interval(days => least(greatest(p_days, 1), 90))
+    )
+    SELECT s.id, s.name, count(j.tenant_id),
+           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY j.ack_min) FILTER (WHERE j.acknowledged_at IS NOT NULL))::numeric, 1),
+           round((percentile_cont(0.9) WITHIN GROUP (ORDER BY j.ack_min) FILTER (WHERE j.acknowledged_at IS NOT NULL))::numeric, 1),
+           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY j.res_min) FILTER (WHERE j.closed_at IS NOT NULL))::numeric, 1),
+           round((percentile_cont(0.9) WITHIN GROUP (ORDER BY j.res_min) FILTER (WHERE j.closed_at IS NOT NULL))::numeric, 1),
+           count(*) FILTER (WHERE j.ack_min > j.ack_minutes OR j.res_min > j.resolve_minutes),
+           pg.total, pg.paged
+      FROM scope s CROSS JOIN pg LEFT JOIN judged j ON j.tenant_id = s.id
+     GROUP BY s.id, s.name, pg.total, pg.paged
+    HAVING pg.paged OR count(j.tenant_id) > 0
+     ORDER BY CASE WHEN pg.paged THEN 0
+                   ELSE -count(*) FILTER (WHERE j.ack_min > j.ack_minutes OR j.res_min > j.resolve_minutes) END,
+              lower(s.name), s.id
+$$;
+
+ALTER FUNCTION public.sla_report(p_tenant bigint, p_days integer, p_page integer) OWNER TO portal_owner;
+
+CREATE TABLE public.sla_targets (
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    severity text NOT NULL,
+    ack_minutes integer NOT NULL,
+    resolve_minutes integer NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT sla_targets_ack_minutes_check CHECK (((ack_minutes >= 1) AND (ack_minutes <= 43200))),
+    CONSTRAINT sla_targets_check CHECK ((resolve_minutes >= ack_minutes)),
+    CONSTRAINT sla_targets_resolve_minutes_check CHECK (((resolve_minutes >= 1) AND (resolve_minutes <= 525600))),
+    CONSTRAINT sla_targets_severity_check CHECK ((severity = ANY (ARRAY['critical'::text, 'high'::text, 'medium'::text, 'low'::text])))
+);
+
+ALTER TABLE ONLY public.sla_targets FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.sla_targets OWNER TO portal_owner;
+
+CREATE FUNCTION public.sla_targets_for(p_tenants bigint[]) RETURNS TABLE(tenant_id bigint, severity text, ack_minutes integer, resolve_minutes integer, source_id bigint, source_name text)
+    LANGUAGE sql STABLE
+    BEGIN ATOMIC
+ SELECT t.id,
+     d.severity,
+     COALESCE(x.ack_minutes, d.ack) AS "coalesce",
+     COALESCE(x.resolve_minutes, d.res) AS "coalesce",
+     x.tenant_id,
+     x.name
+    FROM ((public.tenants t
+      CROSS JOIN ( VALUES ('critical'::text,15,240), ('high'::text,60,1440), ('medium'::text,240,4320), ('low'::text,1440,10080)) d(severity, ack, res))
+      LEFT JOIN LATERAL ( SELECT s.ack_minutes,
+             s.resolve_minutes,
+             s.tenant_id,
+             a.name
+            FROM (public.sla_targets s
+              JOIN public.tenants a ON ((a.id = s.tenant_id)))
+           WHERE ((s.tenant_id = ANY (t.ancestors)) AND (s.severity = d.severity))
+           ORDER BY (array_position(t.ancestors, s.tenant_id)) DESC
+          LIMIT 1) x ON (true))
+   WHERE (t.id = ANY (sla_targets_for.p_tenants));
+END;
+
+ALTER FUNCTION public.sla_targets_for(p_tenants bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.stats_apply(d jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO tenant_stats AS s (tenant_id, version, is_company, root_id, parent_id, name, probes, agents,
+                                   discovered, external, vuln_critical, vuln_high, vuln_medium, vuln_low,
+                                   incidents_open, incidents_open_critical, msps, companies)
+    SELECT a.id, 1, a.kind = 'company', a.root_id, a.parent_id, a.name, coalesce(sum(x.probes), 0),
+           coalesce(sum(x.agents), 0), coalesce(sum(x.discovered), 0),
+           coalesce(sum(x.external), 0), coalesce(sum(x.vuln_critical), 0), coalesce(sum(x.vuln_high), 0),
+           coalesce(sum(x.vuln_medium), 0), coalesce(sum(x.vuln_low), 0), coalesce(sum(x.incidents_open), 0),
+           coalesce(sum(x.incidents_open_critical), 0), coalesce(sum(x.msps), 0), coalesce(sum(x.companies), 0)
+      FROM jsonb_to_recordset(d) AS x(tenant_id bigint, probes bigint, agents bigint, discovered bigint,
+                                      external bigint, vuln_critical bigint, vuln_high bigint, vuln_medium bigint,
+                                      vuln_low bigint, incidents_open bigint, incidents_open_critical bigint,
+                                      msps bigint, companies bigint)
+      JOIN tenants t ON t.id = x.tenant_id
+      JOIN tenants a ON a.id = ANY (t.ancestors)
+     GROUP BY a.id, a.kind, a.root_id, a.parent_id, a.name
+     ORDER BY a.id   -- a fixed order: concurrent batches lock rows alike, no deadlock
+    ON CONFLICT (tenant_id) DO UPDATE SET
+        probes = s.probes + excluded.probes, agents = s.agents + excluded.agents,
+        discovered = s.discovered + excluded.discovered, external = s.external + excluded.external,
+        vuln_critical = s.vuln_critical + excluded.vuln_critical, vuln_high = s.vuln_high + excluded.vuln_high,
+        vuln_medium = s.vuln_medium + excluded.vuln_medium, vuln_low = s.vuln_low + excluded.vuln_low,
+        incidents_open = s.incidents_open + excluded.incidents_open,
+        incidents_open_critical = s.incidents_open_critical + excluded.incidents_open_critical,
+        msps = s.msps + excluded.msps, companies = s.companies + excluded.companies,
+        version = s.version + 1, is_company = excluded.is_company,
+        root_id = excluded.root_id, parent_id = excluded.parent_id, name = excluded.name;
+END $$;
+
+ALTER FUNCTION public.stats_apply(d jsonb) OWNER TO portal_owner;
+
+CREATE FUNCTION public.stats_deltas_sql(p_op text, p_cols text, p_where text, p_fields text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT format('SELECT jsonb_agg(g) FROM (SELECT jsonb_build_object(''tenant_id'', tenant_id, %s) AS g'
+                  ' FROM (%s) r WHERE %s GROUP BY tenant_id) x', p_fields, delta_rows(p_op, p_cols), p_where)
+$$;
+
+ALTER FUNCTION public.stats_deltas_sql(p_op text, p_cols text, p_where text, p_fields text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.stats_touch(p_tenants bigint[]) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT stats_apply(jsonb_agg(jsonb_build_object('tenant_id', t))) FROM unnest(p_tenants) t
+     HAVING count(*) > 0
+$$;
+
+ALTER FUNCTION public.stats_touch(p_tenants bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.team_invitation_renew(p_tenant bigint, p_invitation bigint, p_token_hash text, p_days integer) RETURNS TABLE(email text, name text, role text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    UPDATE invitations i SET token_hash = p_token_hash, sent_at = now(),
+                             expires_at = now() + make_interval(days => p_days)
+      FROM users u
+     WHERE i.id = p_invitation AND i.tenant_id = p_tenant AND i.accepted_at IS NULL AND u.id = i.user_id
+    RETURNING u.email, u.name, i.role;
+END $$;
+
+ALTER FUNCTION public.team_invitation_renew(p_tenant bigint, p_invitation bigint, p_token_hash text, p_days integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.team_invitation_revoke(p_tenant bigint, p_invitation bigint) RETURNS TABLE(email text, role text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    i invitations%ROWTYPE;
+BEGIN
+    IF p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+        RETURN;
+    END IF;
+    DELETE FROM invitations x WHERE x.id = p_invitation AND x.tenant_id = p_tenant AND x.accepted_at IS NULL
+    RETURNING * INTO i;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    DELETE FROM memberships m USING users u
+     WHERE m.user_id = i.user_id AND m.tenant_id = p_tenant AND u.id = m.user_id AND u.status = 'invited'
+       AND NOT EXISTS (SELECT 1 FROM invitations x WHERE x.user_id = i.user_id AND x.tenant_id = p_tenant
+                          AND x.accepted_at IS NULL);
+    RETURN QUERY SELECT u.email, i.role FROM users u WHERE u.id = i.user_id;
+END $$;
+
+ALTER FUNCTION public.team_invitation_revoke(p_tenant bigint, p_invitation bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.team_invitations(p_tenant bigint) RETURNS TABLE(invitation_id bigint, email text, role text, invited_by text, sent_at timestamp with time zone, expires_at timestamp with time zone, expired boolean, total bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT i.id, u.email, i.role, coalesce(b.name, ''), i.sent_at, i.expires_at, i.expires_at <= now(),
+           count(*) OVER ()
+      FROM invitations i JOIN users u ON u.id = i.user_id LEFT JOIN users b ON b.id = i.invited_by
+     WHERE i.tenant_id = p_tenant AND i.accepted_at IS NULL AND p_tenant IN (SELECT visible_tenant_ids())
+     ORDER BY i.sent_at DESC, i.id DESC
+$$;
+
+ALTER FUNCTION public.team_invitations(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.team_invite(p_tenant bigint, p_email text, p_name text, p_role text, p_token_hash text, p_days integer) RETURNS TABLE(user_id bigint, is_new boolean)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    u users%ROWTYPE;
+    fresh boolean := false;
+BEGIN
+    IF p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+        RAISE EXCEPTION 'tenant not found' USING ERRCODE = 'P0002';
+    END IF;
+    SELECT * INTO u FROM users WHERE lower(email) = lower(btrim(p_email));
+    IF FOUND AND EXISTS (SELECT 1 FROM memberships m JOIN tenants t ON m.tenant_id = ANY (t.ancestors)
+                          WHERE t.id = p_tenant AND m.user_id = u.id) THEN
+        RAISE EXCEPTION 'already_member' USING ERRCODE = 'P0001';
+    END IF;
+    IF NOT FOUND THEN
+        INSERT INTO users (email, name, status) VALUES (btrim(p_email), btrim(p_name), 'invited') RETURNING * INTO u;
+        fresh := true;
+        -- Listed in the team as invited; it signs in only by accepting.
+        INSERT INTO memberships (user_id, tenant_id, role) VALUES (u.id, p_tenant, p_role);
+    END IF;
+    INSERT INTO invitations (tenant_id, root_id, user_id, role, token_hash, invited_by, expires_at)
+    SELECT p_tenant, t.root_id, u.id, p_role, p_token_hash, app_user_id(), now() + make_interval(days => p_days)
+      FROM tenants t WHERE t.id = p_tenant;
+    RETURN QUERY SELECT u.id, fresh;
+END $$;
+
+ALTER FUNCTION public.team_invite(p_tenant bigint, p_email text, p_name text, p_role text, p_token_hash text, p_days integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.team_members(p_tenant bigint) RETURNS TABLE(user_id bigint, email text, name text, status text, role text, created_at timestamp with time zone, membership_status text, account_ours boolean, operator_disabled boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT u.id, u.email, u.name, u.status, m.role, m.created_at, m.status,
+           NOT EXISTS (SELECT 1 FROM memberships o WHERE o.user_id = u.id
+                        AND o.tenant_id NOT IN (SELECT visible_tenant_ids())),
+           u.disabled_by_operator
+      FROM memberships m JOIN users u ON u.id = m.user_id
+     WHERE m.tenant_id = p_tenant AND p_tenant IN (SELECT visible_tenant_ids())
+     ORDER BY array_position(ARRAY['mssp_admin','owner','admin','mssp_analyst','analyst','viewer'], m.role), lower(u.name)
+$$;
+
+ALTER FUNCTION public.team_members(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.team_set_status(p_tenant bigint, p_user bigint, p_status text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    changed boolean;
+BEGIN
+    IF p_tenant NOT IN (SELECT visible_tenant_ids()) OR p_status NOT IN ('active', 'disabled')
+       OR NOT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = p_tenant AND user_id = p_user) THEN
+        RETURN false;
+    END IF;
+    IF EXISTS (SELECT 1 FROM users WHERE id = p_user AND disabled_by_operator) THEN
+        RAISE EXCEPTION 'operator_disabled' USING ERRCODE = 'P0001';
+    END IF;
+    IF EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p_user
+                AND m.tenant_id NOT IN (SELECT visible_tenant_ids())) THEN
+        RAISE EXCEPTION 'other_tenants' USING ERRCODE = 'P0001';
+    END IF;
+    IF p_status = 'disabled' AND EXISTS (
+        SELECT 1 FROM memberships m WHERE m.user_id = p_user AND m.role IN ('owner', 'mssp_admin')
+           AND m.status = 'active'
+           AND NOT EXISTS (SELECT 1 FROM memberships o JOIN users u ON u.id = o.user_id
+                            WHERE o.tenant_id = m.tenant_id AND o.role = m.role AND o.user_id <> p_user
+                              AND o.status = 'active' AND u.status = 'active')) THEN
+        RAISE EXCEPTION 'a tenant must keep at least one active Owner'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'last_owner';
+    END IF;
+    UPDATE users SET status = p_status WHERE id = p_user AND status NOT IN ('invited', p_status);
+    changed := FOUND;
+    IF changed AND p_status = 'disabled' THEN
+        DELETE FROM sessions WHERE user_id = p_user;
+    END IF;
+    RETURN changed;
+END $$;
+
+ALTER FUNCTION public.team_set_status(p_tenant bigint, p_user bigint, p_status text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenant_brand_refresh(p_tenants bigint[]) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO tenant_brand AS x
+    SELECT r.* FROM tenants t CROSS JOIN LATERAL brand_resolve(t.id) r WHERE t.ancestors && p_tenants
+    ON CONFLICT (tenant_id) DO UPDATE
+       SET page_title = excluded.page_title, page_title_src = excluded.page_title_src,
+           footer = excluded.footer, footer_src = excluded.footer_src,
+           logo_light = excluded.logo_light, logo_light_src = excluded.logo_light_src,
+           logo_dark = excluded.logo_dark, logo_dark_src = excluded.logo_dark_src, host = excluded.host
+     WHERE (x.*) IS DISTINCT FROM (excluded.*);
+END $$;
+
+ALTER FUNCTION public.tenant_brand_refresh(p_tenants bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) RETURNS TABLE(id bigint, name text, kind text, region text, companies bigint, probes bigint, agents bigint, discovered bigint, external bigint, vulns bigint, critical bigint, high bigint, medium bigint, low bigint, open_critical bigint, request text, request_expires bigint, total bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    p tenants%ROWTYPE;
+    ids bigint[];
+    n bigint;
+BEGIN
+    SELECT * INTO p FROM tenants x WHERE x.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(p.ancestors, p.id, sc, ex) THEN
+        RETURN;
+    END IF;
+    IF p_sort = 'name' AND p_q = '' AND p.ancestors && sc THEN
+        SELECT CASE p.kind WHEN 'mssp' THEN s.msps WHEN 'msp' THEN s.companies ELSE 0 END INTO n
+          FROM tenant_stats s WHERE s.tenant_id = p.id;
+        IF p_dir = 'asc' THEN
+            ids := ARRAY(SELECT c.id FROM tenants c WHERE c.parent_id = p.id AND c.status = 'active'
+                          ORDER BY lower(c.name), c.id LIMIT p_limit OFFSET p_offset);
+        ELSE
+            ids := ARRAY(SELECT c.id FROM tenants c WHERE c.parent_id = p.id AND c.status = 'active'
+                          ORDER BY lower(c.name) DESC, c.id DESC LIMIT p_limit OFFSET p_offset);
+        END IF;
+    ELSE
+        SELECT array_agg(r.id ORDER BY r.ord) FILTER (WHERE r.ord > p_offset AND r.ord <= p_offset::bigint + p_limit),
+               count(*)
+          INTO ids, n
+          FROM (SELECT c.id,
+                       row_number() OVER (ORDER BY
+                           CASE WHEN p_sort = 'name' AND p_dir = 'asc' THEN lower(c.name) END ASC,
+                           CASE WHEN p_sort = 'name' AND p_dir = 'desc' THEN lower(c.name) END DESC,
+                           CASE WHEN p_dir = 'asc' THEN k.v END ASC NULLS FIRST,
+                           CASE WHEN p_dir = 'desc' THEN k.v END DESC NULLS LAST,
+                           lower(c.name), c.id) AS ord
+                  FROM tenants c
+                  -- The sort key of a counter column: a primary-key probe
+                  -- per child (OFFSET 0: never a scan of every tenant's row).
+                  LEFT JOIN LATERAL (SELECT CASE p_sort WHEN 'companies' THEN x.companies
+                                         WHEN 'probes' THEN x.probes WHEN 'agents' THEN x.agents
+                                         WHEN 'discovered' THEN x.discovered WHEN 'external' THEN x.external
+                                         WHEN 'vulns' THEN x.vuln_critical + x.vuln_high + x.vuln_medium + x.vuln_low
+                                         WHEN 'critical' THEN x.vuln_critical WHEN 'high' THEN x.vuln_high
+                                         WHEN 'medium' THEN x.vuln_medium WHEN 'low' THEN x.vuln_low
+                                         WHEN 'open_critical' THEN x.incidents_open_critical END AS v
+                                       FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name'
+                                      OFFSET 0) k ON true
+                 WHERE c.parent_id = p.id AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
+                   AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0)) r;
+    END IF;
+    RETURN QUERY
+    SELECT c.id, c.name, c.kind, c.region,
+           coalesce(s.companies, 0), coalesce(s.probes, 0), coalesce(s.agents, 0), coalesce(s.discovered, 0),
+           coalesce(s.external, 0), coalesce(s.vuln_critical + s.vuln_high + s.vuln_medium + s.vuln_low, 0),
+           coalesce(s.vuln_critical, 0), coalesce(s.vuln_high, 0), coalesce(s.vuln_medium, 0),
+           coalesce(s.vuln_low, 0), coalesce(s.incidents_open_critical, 0),
+           q.status, q.expires, coalesce(n, 0)
+      FROM unnest(ids) WITH ORDINALITY AS i(id, ord)
+      JOIN LATERAL (SELECT y.* FROM tenants y WHERE y.id = i.id OFFSET 0) c ON true
+      LEFT JOIN LATERAL (SELECT x.* FROM tenant_stats x WHERE x.tenant_id = i.id OFFSET 0) s ON true
+      -- The latest request; while pending, when it expires (epoch).
+      LEFT JOIN LATERAL (SELECT msp_request_status(x) AS status,
+                                CASE WHEN x.status = 'pending' THEN extract(epoch FROM x.expires_at)::bigint END AS expires
+                           FROM msp_requests x WHERE x.msp_tenant_id = i.id
+                          ORDER BY x.created_at DESC, x.id DESC LIMIT 1) q ON true
+     ORDER BY i.ord;
+END $$;
+
+ALTER FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenant_role(p_user bigint, p_tenant bigint) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE r text;
+BEGIN
+    SELECT role_on_path(t.ancestors, a.tenants, a.roles, a.assigned) INTO r
+      FROM tenants t LEFT JOIN user_access a ON a.user_id = p_user
+     WHERE t.id = p_tenant;
+    RETURN r;
+END $$;
+
+ALTER FUNCTION public.tenant_role(p_user bigint, p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenants_brand() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' OR NEW.ancestors IS DISTINCT FROM OLD.ancestors THEN
+        PERFORM tenant_brand_refresh(ARRAY[NEW.id]);
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.tenants_brand() OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenants_count_stats() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE n int := 0;
+BEGIN
+    IF NEW.parent_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' OR NEW.parent_id IS DISTINCT FROM OLD.parent_id THEN
+        n := CASE WHEN NEW.status = 'active' THEN 1 ELSE 0 END;
+    ELSIF NEW.status <> OLD.status THEN
+        n := CASE WHEN NEW.status = 'active' THEN 1 ELSE -1 END;
+    END IF;
+    IF n <> 0 THEN
+        PERFORM stats_apply(jsonb_build_array(jsonb_build_object('tenant_id', NEW.parent_id,
+            'msps', CASE WHEN NEW.kind = 'msp' THEN n ELSE 0 END,
+            'companies', CASE WHEN NEW.kind = 'company' THEN n ELSE 0 END)));
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.tenants_count_stats() OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenants_delete_rollups() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    s tenant_stats%ROWTYPE;
+    up bigint[] := OLD.ancestors[1:cardinality(OLD.ancestors) - 1];
+BEGIN
+    IF OLD.parent_id IS NULL OR NOT EXISTS (SELECT 1 FROM tenants p WHERE p.id = OLD.parent_id) THEN
+        RETURN OLD;
+    END IF;
+    SELECT * INTO s FROM tenant_stats WHERE tenant_id = OLD.id;
+    PERFORM stats_apply(jsonb_build_array(jsonb_build_object('tenant_id', OLD.parent_id,
+        'probes', -coalesce(s.probes, 0), 'agents', -coalesce(s.agents, 0),
+        'discovered', -coalesce(s.discovered, 0), 'external', -coalesce(s.external, 0),
+        'vuln_critical', -coalesce(s.vuln_critical, 0), 'vuln_high', -coalesce(s.vuln_high, 0),
+        'vuln_medium', -coalesce(s.vuln_medium, 0), 'vuln_low', -coalesce(s.vuln_low, 0),
+        'incidents_open', -coalesce(s.incidents_open, 0),
+        'incidents_open_critical', -coalesce(s.incidents_open_critical, 0),
+        'msps', -(coalesce(s.msps, 0) + CASE WHEN OLD.kind = 'msp' AND OLD.status = 'active' THEN 1 ELSE 0 END),
+        'companies', -(coalesce(s.companies, 0)
+                       + CASE WHEN OLD.kind = 'company' AND OLD.status = 'active' THEN 1 ELSE 0 END))));
+    UPDATE vuln_daily a SET found = a.found - o.found, fixed = a.fixed - o.fixed,
+           found_critical = a.found_critical - o.found_critical, fixed_critical = a.fixed_critical - o.fixed_critical
+      FROM vuln_daily o
+     WHERE o.tenant_id = OLD.id AND a.tenant_id = ANY (up) AND a.day = o.day;
+    UPDATE cve_open a SET open = a.open - o.open
+      FROM cve_open o
+     WHERE o.tenant_id = OLD.id AND a.tenant_id = ANY (up) AND a.cve = o.cve;
+    UPDATE incident_hourly a SET opened = a.opened - o.opened, closed = a.closed - o.closed
+      FROM incident_hourly o
+     WHERE o.tenant_id = OLD.id AND a.tenant_id = ANY (up) AND a.hour = o.hour;
+    RETURN OLD;
+END $$;
+
+ALTER FUNCTION public.tenants_delete_rollups() OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenants_move_children() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.ancestors IS DISTINCT FROM OLD.ancestors THEN
+        UPDATE tenants SET parent_id = parent_id WHERE parent_id = NEW.id;
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.tenants_move_children() OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenants_move_roots() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NEW.parent_id IS DISTINCT FROM OLD.parent_id THEN
+        PERFORM roots_follow(NEW.id);   -- (tenants_move, run first, gave the subtree its root)
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.tenants_move_roots() OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenants_move_series() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NEW.parent_id IS DISTINCT FROM OLD.parent_id AND OLD.parent_id IS NULL THEN
+        INSERT INTO vuln_daily AS d (tenant_id, day, found, fixed, found_critical, fixed_critical)
+        SELECT NEW.parent_id, v.day, v.found, v.fixed, v.found_critical, v.fixed_critical
+          FROM vuln_daily v WHERE v.tenant_id = NEW.id
+        ON CONFLICT (tenant_id, day) DO UPDATE SET found = d.found + excluded.found, fixed = d.fixed + excluded.fixed,
+            found_critical = d.found_critical + excluded.found_critical,
+            fixed_critical = d.fixed_critical + excluded.fixed_critical;
+        INSERT INTO cve_open AS c (tenant_id, cve, open)
+        SELECT NEW.parent_id, o.cve, o.open FROM cve_open o WHERE o.tenant_id = NEW.id
+        ON CONFLICT (tenant_id, cve) DO UPDATE SET open = c.open + excluded.open;
+        INSERT INTO incident_hourly AS h (tenant_id, hour, opened, closed)
+        SELECT NEW.parent_id, i.hour, i.opened, i.closed FROM incident_hourly i WHERE i.tenant_id = NEW.id
+        ON CONFLICT (tenant_id, hour) DO UPDATE SET opened = h.opened + excluded.opened,
+            closed = h.closed + excluded.closed;
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.tenants_move_series() OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenants_move_stats() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NEW.parent_id IS DISTINCT FROM OLD.parent_id THEN
+        IF OLD.parent_id IS NOT NULL THEN
+            RAISE EXCEPTION 'moving a tenant away from its parent is not supported' USING ERRCODE = 'check_violation';
+        END IF;
+        PERFORM stats_apply(jsonb_build_array(to_jsonb(s) || jsonb_build_object('tenant_id', NEW.parent_id)))
+           FROM tenant_stats s WHERE s.tenant_id = NEW.id;
+        -- The rows below the MSP now belong to the MSSP's tree.
+        UPDATE assets SET root_id = NEW.root_id WHERE tenant_id IN (SELECT id FROM tenants WHERE NEW.id = ANY (ancestors));
+        UPDATE vulnerabilities SET root_id = NEW.root_id WHERE tenant_id IN (SELECT id FROM tenants WHERE NEW.id = ANY (ancestors));
+        UPDATE incidents SET root_id = NEW.root_id WHERE tenant_id IN (SELECT id FROM tenants WHERE NEW.id = ANY (ancestors));
+        UPDATE api_keys SET root_id = NEW.root_id WHERE tenant_id IN (SELECT id FROM tenants WHERE NEW.id = ANY (ancestors));
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.tenants_move_stats() OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenants_touch_stats() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NEW.name IS DISTINCT FROM OLD.name OR NEW.parent_id IS DISTINCT FROM OLD.parent_id THEN
+        PERFORM stats_touch(ARRAY(SELECT d.id FROM tenants d WHERE d.ancestors @> ARRAY[NEW.id] ORDER BY d.id));
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.tenants_touch_stats() OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenants_tree_check() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    p tenants%ROWTYPE;
+BEGIN
+    IF NEW.parent_id IS NULL THEN
+        IF NEW.kind = 'company' THEN
+            RAISE EXCEPTION 'a company must belong to an MSP' USING ERRCODE = 'check_violation',
+                CONSTRAINT = 'tenant_tree';
+        END IF;
+        NEW.ancestors := ARRAY[NEW.id];
+    ELSE
+        SELECT * INTO p FROM tenants WHERE id = NEW.parent_id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'parent tenant % does not exist', NEW.parent_id
+                USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        IF cardinality(p.ancestors) >= 3 THEN
+            RAISE EXCEPTION 'the tenant tree has at most three levels (MSSP > MSP > company)'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'tenant_depth';
+        END IF;
+        IF NOT ((NEW.kind = 'msp' AND p.kind = 'mssp') OR (NEW.kind = 'company' AND p.kind = 'msp')) THEN
+            RAISE EXCEPTION 'a % cannot be placed under a %', NEW.kind, p.kind
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'tenant_tree';
+        END IF;
+        IF NEW.region <> p.region THEN
+            RAISE EXCEPTION 'region % does not match the parent''s region %', NEW.region, p.region
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'tenant_region';
+        END IF;
+        NEW.ancestors := p.ancestors || NEW.id;
+        IF cardinality(NEW.ancestors) > 3 THEN
+            RAISE EXCEPTION 'the tenant tree has at most three levels (MSSP > MSP > company)'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'tenant_depth';
+        END IF;
+    END IF;
+    NEW.root_id := NEW.ancestors[1];
+    RETURN NEW;
+END $$;
+
+ALTER FUNCTION public.tenants_tree_check() OWNER TO portal_owner;
+
+CREATE FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) RETURNS TABLE(indicator text, indicator_kind text, customers bigint, incidents bigint, first_seen timestamp with time zone, last_seen timestamp with time zone, visible bigint, names text[], hidden bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    t tenants%ROWTYPE;
+    r tenants%ROWTYPE;
+    whole boolean;        -- the viewer sees every customer of the tree
+    cands bigint[];       -- else the customers they see, if at most 200
+    since timestamptz := date_trunc('hour', now(), 'UTC') - make_interval(days => least(greatest(p_days, 1), 90));
+BEGIN
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
+        RETURN;
+    END IF;
+    SELECT * INTO r FROM tenants WHERE tenants.id = t.root_id;
+    whole := r.ancestors && sc;
+    IF NOT whole THEN
+        cands := ARRAY(SELECT c.id FROM tenants c WHERE c.root_id = r.id AND c.kind = 'company'
+                                                   AND scope_sees(c.ancestors, c.id, sc, ex) LIMIT 201);
+        IF cardinality(cands) > 200 THEN
+            cands := NULL;
+        END IF;
+    END IF;
+    RETURN QUERY
+    SELECT w.indicator, w.kind,
+           CASE WHEN whole THEN w.customers
+                ELSE v.visible + CASE WHEN w.customers - v.visible >= 3 THEN w.customers - v.visible ELSE 0 END END,
+           CASE WHEN whole THEN w.incidents ELSE s.incidents END,
+           CASE WHEN whole THEN w.first_at ELSE s.first_at END,
+           CASE WHEN whole THEN w.last_at ELSE s.last_at END,
+           v.visible, v.names,
+           CASE WHEN whole OR w.customers - v.visible < 3 THEN 0 ELSE w.customers - v.visible END
+      FROM (SELECT h.indicator, min(h.kind) AS kind, sum(h.incidents)::bigint AS incidents, min(h.first_at) AS first_at,
+                   max(h.last_at) AS last_at,
+                   (SELECT count(*) FROM indicator_customers x
+                     WHERE x.root_id = r.id AND x.indicator = h.indicator AND x.last_at >= since) AS customers
+              FROM indicator_hourly h
+             WHERE h.root_id = r.id AND h.hour >= since
+             GROUP BY h.indicator) w
+      CROSS JOIN LATERAL (
+            -- A few customers seen: looked up one by one; else each
+            -- customer of the window is checked.
+            SELECT CASE WHEN whole THEN w.customers
+                        WHEN cands IS NOT NULL THEN
+                            (SELECT count(*) FROM indicator_customers x
+                              WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.tenant_id = ANY (cands)
+                                AND x.last_at >= since)
+                        ELSE (SELECT count(*) FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
+                               WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.last_at >= since
+                                 AND scope_sees(c.ancestors, c.id, sc, ex)) END AS visible,
+                   CASE WHEN cands IS NOT NULL THEN
+                            ARRAY(SELECT c.name FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
+                                   WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.tenant_id = ANY (cands)
+                                     AND x.last_at >= since
+                                   ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10)
+                        ELSE ARRAY(SELECT c.name FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
+                                    WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.last_at >= since
+                                      AND (whole OR scope_sees(c.ancestors, c.id, sc, ex))
+                                    ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10) END AS names) v
+      -- What the viewer's own customers saw of it (only for a partial view).
+      CROSS JOIN LATERAL (
+            SELECT count(*)::bigint AS incidents, min(i.opened_at) AS first_at, max(i.opened_at) AS last_at
+              FROM incidents i JOIN tenants c ON c.id = i.tenant_id
+             WHERE NOT whole AND i.indicator = w.indicator AND i.opened_at >= since AND c.root_id = r.id
+               AND c.kind = 'company' AND scope_sees(c.ancestors, c.id, sc, ex)) s
+     WHERE w.customers >= 2 AND v.visible > 0
+       AND (whole OR v.visible >= 2 OR w.customers - v.visible >= 3)
+     ORDER BY 3 DESC, 6 DESC, w.indicator
+     LIMIT 100;
+END $$;
+
+ALTER FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.token_digest(p_token text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT encode(sha256(convert_to(p_token, 'UTF8')), 'hex')
+$$;
+
+ALTER FUNCTION public.token_digest(p_token text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.user_access_refresh(p_user bigint) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO user_access (user_id, tenants, roles, assigned, scope)
+    SELECT u.id, coalesce(m.tenants, '{}'), coalesce(m.roles, '{}'), coalesce(a.assigned, '{}'),
+           coalesce(m.scope, '') || ';' || coalesce(array_to_string(a.assigned, ','), '')
+      FROM users u
+      CROSS JOIN LATERAL (SELECT array_agg(x.tenant_id ORDER BY x.tenant_id) AS tenants,
+                                 array_agg(x.role ORDER BY x.tenant_id) AS roles,
+                                 string_agg(x.tenant_id || ':' || x.role, ',' ORDER BY x.tenant_id) AS scope
+                            FROM memberships x WHERE x.user_id = u.id AND x.status = 'active') m
+      CROSS JOIN LATERAL (SELECT array_agg(y.tenant_id ORDER BY y.tenant_id) AS assigned
+                            FROM analyst_assignments y WHERE y.user_id = u.id) a
+     WHERE u.id = p_user
+    ON CONFLICT (user_id) DO UPDATE
+       SET tenants = EXCLUDED.tenants, roles = EXCLUDED.roles, assigned = EXCLUDED.assigned,
+           scope = EXCLUDED.scope;
+END $$;
+
+ALTER FUNCTION public.user_access_refresh(p_user bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.user_access_sync() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM user_access_refresh(OLD.user_id);
+    END IF;
+    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.user_id <> OLD.user_id) THEN
+        PERFORM user_access_refresh(NEW.user_id);
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.user_access_sync() OWNER TO portal_owner;
+
+CREATE FUNCTION public.visible_tenant_ids() RETURNS SETOF bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+BEGIN
+    RETURN QUERY SELECT t.id FROM tenants t WHERE scope_sees(t.ancestors, t.id, sc, ex);
+END $$;
+
+ALTER FUNCTION public.visible_tenant_ids() OWNER TO portal_owner;
+
+CREATE FUNCTION public.vulnerabilities_series() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET client_min_messages TO 'warning'
+    AS $_$
+DECLARE src text := delta_rows(TG_OP, 'tenant_id, first_seen, fixed_at, severity, cve');
+BEGIN
+    -- Two statements, in this order (as a move does, sql/021): the days,
+    -- then the CVEs.
+    EXECUTE format($q$
+        WITH leaf AS (
+            SELECT tenant_id, day, sum(found) AS found, sum(fixed) AS fixed, sum(fc) AS fc, sum(xc) AS xc
+              FROM (SELECT tenant_id, first_seen::date AS day, n AS found, 0 AS fixed,
+                           CASE WHEN severity = 'critical' THEN n ELSE 0 END AS fc, 0 AS xc FROM (%1$s) r
+                    UNION ALL
+                    SELECT tenant_id, fixed_at::date, 0, n, 0, CASE WHEN severity = 'critical' THEN n ELSE 0 END
+                      FROM (%1$s) r WHERE fixed_at IS NOT NULL) x
+             GROUP BY tenant_id, day)
+        INSERT INTO vuln_daily AS d (tenant_id, day, found, fixed, found_critical, fixed_critical)
+        SELECT a.id, l.day, sum(l.found), sum(l.fixed), sum(l.fc), sum(l.xc)
+          FROM leaf l JOIN tenants t ON t.id = l.tenant_id JOIN tenants a ON a.id = ANY (t.ancestors)
+         GROUP BY a.id, l.day
+        HAVING sum(l.found) <> 0 OR sum(l.fixed) <> 0
+         ORDER BY a.id, l.day
+        ON CONFLICT (tenant_id, day) DO UPDATE SET found = d.found + excluded.found, fixed = d.fixed + excluded.fixed,
+            found_critical = d.found_critical + excluded.found_critical,
+            fixed_critical = d.fixed_critical + excluded.fixed_critical$q$, src);
+    EXECUTE format($q$
+        WITH cves AS (
+            SELECT tenant_id, cve COLLATE "C" AS cve, sum(n) AS n FROM (%s) r WHERE fixed_at IS NULL
+             GROUP BY tenant_id, cve COLLATE "C" HAVING sum(n) <> 0)
+        INSERT INTO cve_open AS c (tenant_id, cve, open)
+        SELECT a.id, x.cve, sum(x.n)
+          FROM cves x JOIN tenants t ON t.id = x.tenant_id JOIN tenants a ON a.id = ANY (t.ancestors)
+         GROUP BY a.id, x.cve HAVING sum(x.n) <> 0
+         ORDER BY a.id, x.cve
+        ON CONFLICT (tenant_id, cve) DO UPDATE SET open = c.open + excluded.open$q$, src);
+    RETURN NULL;
+END $_$;
+
+ALTER FUNCTION public.vulnerabilities_series() OWNER TO portal_owner;
+
+CREATE FUNCTION public.vulnerabilities_stats() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET client_min_messages TO 'warning'
+    AS $_$
+DECLARE d jsonb;
+BEGIN
+    EXECUTE stats_deltas_sql(TG_OP, 'tenant_id, severity, fixed_at', 'fixed_at IS NULL', $f$
+        'vuln_critical', coalesce(sum(n) FILTER (WHERE severity = 'critical'), 0),
+        'vuln_high', coalesce(sum(n) FILTER (WHERE severity = 'high'), 0),
+        'vuln_medium', coalesce(sum(n) FILTER (WHERE severity = 'medium'), 0),
+        'vuln_low', coalesce(sum(n) FILTER (WHERE severity = 'low'), 0)$f$) INTO d;
+    PERFORM stats_apply(d) WHERE d IS NOT NULL;
+    RETURN NULL;
+END $_$;
+
+ALTER FUNCTION public.vulnerabilities_stats() OWNER TO portal_owner;
+
+CREATE FUNCTION public.vulnerabilities_touch() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM stats_touch(ARRAY(SELECT DISTINCT tenant_id FROM old_rows ORDER BY 1));
+    ELSE
+        PERFORM stats_touch(ARRAY(SELECT DISTINCT tenant_id FROM new_rows ORDER BY 1));
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.vulnerabilities_touch() OWNER TO portal_owner;
+
+CREATE FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    w int := severity_weight(nullif(p_severity, ''));
+    total bigint;
+    p record;
+BEGIN
+    -- The count from the rollups, if they hold it and the viewer sees the
+    -- whole subtree: open findings of a severity (or all), or of a CVE.
+    IF p_status = 'open' AND p_cve = '' THEN
+        SELECT CASE w WHEN 4 THEN s.vuln_critical WHEN 3 THEN s.vuln_high WHEN 2 THEN s.vuln_medium
+                      WHEN 1 THEN s.vuln_low ELSE s.vuln_critical + s.vuln_high + s.vuln_medium + s.vuln_low END
+          INTO total
+          FROM tenants t LEFT JOIN tenant_stats s ON s.tenant_id = t.id
+         WHERE t.id = p_tenant AND t.ancestors && app_scope();
+        total := CASE WHEN FOUND THEN coalesce(total, 0) END;
+    ELSIF p_status = 'open' AND w IS NULL THEN
+        SELECT o.open INTO total
+          FROM tenants t LEFT JOIN cve_open o ON o.tenant_id = t.id AND o.cve = p_cve
+         WHERE t.id = p_tenant AND t.ancestors && app_scope();
+        total := CASE WHEN FOUND THEN coalesce(total, 0) END;
+    END IF;
+    p := list_page(p_tenant, 'vulnerabilities', ARRAY['severity_weight(x.severity)', 'x.first_seen', 'x.id'], true,
+                   'severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int AND ($6[3] = '''' OR x.cve = $6[3])',
+                   CASE p_status WHEN 'open' THEN ARRAY['x.fixed_at IS NULL'] WHEN 'fixed' THEN ARRAY['x.fixed_at IS NOT NULL']
+                                 ELSE ARRAY['x.fixed_at IS NULL', 'x.fixed_at IS NOT NULL'] END,
+                   ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text, p_cve], p_after, p_before, total IS NULL);
+    IF p.ids IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
+        (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                    'id', v.id, 'customer', c.name, 'cve', v.cve, 'severity', v.severity, 'asset', coalesce(a.name, ''),
+                    'first_seen', to_char(v.first_seen, 'YYYY-MM-DD'), 'fixed', to_char(v.fixed_at, 'YYYY-MM-DD')))
+                    ORDER BY u.n), '[]')
+           FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
+           JOIN vulnerabilities v ON v.id = u.id JOIN tenants c ON c.id = v.tenant_id
+           LEFT JOIN assets a ON a.id = v.asset_id));
+END $_$;
+
+ALTER FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) OWNER TO portal_owner;
+
+CREATE TABLE public.analyst_assignments (
+    user_id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.analyst_assignments FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.analyst_assignments OWNER TO portal_owner;
+
+CREATE TABLE public.api_keys (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    name text NOT NULL,
+    prefix text NOT NULL,
+    key_hash text NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT api_keys_key_hash_check CHECK ((key_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT api_keys_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 80)))
+);
+
+ALTER TABLE ONLY public.api_keys FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.api_keys OWNER TO portal_owner;
+
+CREATE SEQUENCE public.api_keys_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.api_keys_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.api_keys_id_seq OWNED BY public.api_keys.id;
+
+CREATE TABLE public.assets (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    external_id text NOT NULL,
+    kind text NOT NULL,
+    name text NOT NULL,
+    address text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT assets_address_check CHECK ((length(address) <= 255)),
+    CONSTRAINT assets_external_id_check CHECK (((length(external_id) >= 1) AND (length(external_id) <= 200))),
+    CONSTRAINT assets_kind_check CHECK ((kind = ANY (ARRAY['probe'::text, 'agent'::text, 'discovered'::text, 'external'::text]))),
+    CONSTRAINT assets_name_check CHECK (((length(name) >= 1) AND (length(name) <= 255)))
+);
+
+ALTER TABLE ONLY public.assets FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.assets OWNER TO portal_owner;
+
+CREATE SEQUENCE public.assets_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.assets_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.assets_id_seq OWNED BY public.assets.id;
+
+CREATE TABLE public.audit_log (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    tenant_id bigint,
+    root_id bigint,
+    user_id bigint,
+    action text NOT NULL,
+    target text,
+    ip text,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+
+ALTER TABLE ONLY public.audit_log FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.audit_log OWNER TO portal_owner;
+
+CREATE SEQUENCE public.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.audit_log_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_log.id;
+
+CREATE TABLE public.branding (
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    page_title text,
+    footer text,
+    host text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    logo_light_id bigint,
+    logo_dark_id bigint,
+    host_token text,
+    host_claimed_at timestamp with time zone,
+    host_verified_at timestamp with time zone,
+    host_verified_by text,
+    CONSTRAINT branding_footer_check CHECK (((length(footer) >= 1) AND (length(footer) <= 500))),
+    CONSTRAINT branding_host_check CHECK ((host ~ '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$'::text)),
+    CONSTRAINT branding_host_state CHECK (
+CASE
+    WHEN (host IS NULL) THEN ((host_token IS NULL) AND (host_claimed_at IS NULL) AND (host_verified_at IS NULL) AND (host_verified_by IS NULL))
+    ELSE ((host_token IS NOT NULL) AND (host_claimed_at IS NOT NULL) AND ((host_verified_at IS NULL) = (host_verified_by IS NULL)))
+END),
+    CONSTRAINT branding_host_token_check CHECK ((host_token ~ '^[0-9a-f]{32}$'::text)),
+    CONSTRAINT branding_host_verified_by_check CHECK ((host_verified_by = ANY (ARRAY['dns'::text, 'operator'::text]))),
+    CONSTRAINT branding_page_title_check CHECK (((length(page_title) >= 1) AND (length(page_title) <= 80)))
+);
+
+ALTER TABLE ONLY public.branding FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.branding OWNER TO portal_owner;
+
+CREATE SEQUENCE public.branding_logos_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.branding_logos_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.branding_logos_id_seq OWNED BY public.branding_logos.id;
+
+CREATE TABLE public.cve_open (
+    tenant_id bigint NOT NULL,
+    cve text NOT NULL,
+    open bigint DEFAULT 0 NOT NULL,
+    band integer GENERATED ALWAYS AS (
+CASE
+    WHEN (open > 0) THEN (floor((ln((open)::double precision) * (5.770780163555854)::double precision)))::integer
+    ELSE NULL::integer
+END) STORED
+)
+WITH (fillfactor='70');
+
+ALTER TABLE ONLY public.cve_open FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.cve_open OWNER TO portal_owner;
+
+CREATE TABLE public.incident_hourly (
+    tenant_id bigint NOT NULL,
+    hour timestamp with time zone NOT NULL,
+    opened bigint DEFAULT 0 NOT NULL,
+    closed bigint DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY public.incident_hourly FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.incident_hourly OWNER TO portal_owner;
+
+CREATE TABLE public.incidents (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    external_id text NOT NULL,
+    severity text NOT NULL,
+    title text NOT NULL,
+    indicator text,
+    indicator_kind text,
+    opened_at timestamp with time zone DEFAULT now() NOT NULL,
+    acknowledged_at timestamp with time zone,
+    closed_at timestamp with time zone,
+    resolution_note text,
+    CONSTRAINT incidents_external_id_check CHECK (((length(external_id) >= 1) AND (length(external_id) <= 200))),
+    CONSTRAINT incidents_indicator_check CHECK ((length(indicator) <= 300)),
+    CONSTRAINT incidents_indicator_kind_check CHECK ((indicator_kind = ANY (ARRAY['hash'::text, 'domain'::text, 'ip'::text, 'cve'::text]))),
+    CONSTRAINT incidents_resolution_note_check CHECK ((length(resolution_note) <= 2000)),
+    CONSTRAINT incidents_severity_check CHECK ((severity = ANY (ARRAY['critical'::text, 'high'::text, 'medium'::text, 'low'::text]))),
+    CONSTRAINT incidents_title_check CHECK (((length(title) >= 1) AND (length(title) <= 300)))
+);
+
+ALTER TABLE ONLY public.incidents FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.incidents OWNER TO portal_owner;
+
+CREATE SEQUENCE public.incidents_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.incidents_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.incidents_id_seq OWNED BY public.incidents.id;
+
+CREATE TABLE public.indicator_customers (
+    root_id bigint NOT NULL,
+    indicator text NOT NULL,
+    tenant_id bigint NOT NULL,
+    last_at timestamp with time zone NOT NULL
+);
+
+ALTER TABLE ONLY public.indicator_customers FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.indicator_customers OWNER TO portal_owner;
+
+CREATE TABLE public.indicator_hourly (
+    root_id bigint NOT NULL,
+    indicator text NOT NULL,
+    hour timestamp with time zone NOT NULL,
+    incidents bigint NOT NULL,
+    first_at timestamp with time zone NOT NULL,
+    last_at timestamp with time zone NOT NULL,
+    kind text
+);
+
+ALTER TABLE ONLY public.indicator_hourly FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.indicator_hourly OWNER TO portal_owner;
+
+CREATE TABLE public.invitations (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    role text NOT NULL,
+    token_hash text NOT NULL,
+    invited_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    accepted_at timestamp with time zone,
+    sent_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invitations_token_hash_check CHECK ((token_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE ONLY public.invitations FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.invitations OWNER TO portal_owner;
+
+CREATE SEQUENCE public.invitations_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.invitations_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.invitations_id_seq OWNED BY public.invitations.id;
+
+CREATE TABLE public.known_signins (
+    user_id bigint NOT NULL,
+    kind text NOT NULL,
+    value text NOT NULL,
+    last_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT known_signins_kind_check CHECK ((kind = ANY (ARRAY['device'::text, 'address'::text])))
+);
+
+ALTER TABLE public.known_signins OWNER TO portal_owner;
+
+CREATE TABLE public.login_failures (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    email text NOT NULL,
+    ip text NOT NULL,
+    device text
+);
+
+ALTER TABLE public.login_failures OWNER TO portal_owner;
+
+CREATE SEQUENCE public.login_failures_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.login_failures_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.login_failures_id_seq OWNED BY public.login_failures.id;
+
+CREATE TABLE public.mail_limits (
+    key text NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mail_limits_key_check CHECK (((length(key) >= 1) AND (length(key) <= 200)))
+);
+
+ALTER TABLE ONLY public.mail_limits FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.mail_limits OWNER TO portal_owner;
+
+CREATE TABLE public.mail_outbox (
+    id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    tenant_id bigint,
+    root_id bigint,
+    to_addr text NOT NULL,
+    subject text NOT NULL,
+    body_text text NOT NULL,
+    body_html text NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_error text,
+    sent_at timestamp with time zone,
+    CONSTRAINT mail_outbox_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sent'::text, 'failed'::text])))
+);
+
+ALTER TABLE ONLY public.mail_outbox FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.mail_outbox OWNER TO portal_owner;
+
+CREATE SEQUENCE public.mail_outbox_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.mail_outbox_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.mail_outbox_id_seq OWNED BY public.mail_outbox.id;
+
+CREATE TABLE public.memberships (
+    user_id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    role text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    suspended_at timestamp with time zone,
+    CONSTRAINT memberships_role_check CHECK ((role = ANY (ARRAY['mssp_admin'::text, 'mssp_analyst'::text, 'owner'::text, 'admin'::text, 'analyst'::text, 'viewer'::text]))),
+    CONSTRAINT memberships_status_check CHECK ((status = ANY (ARRAY['active'::text, 'suspended'::text]))),
+    CONSTRAINT memberships_suspended_at CHECK (((status = 'suspended'::text) = (suspended_at IS NOT NULL)))
+);
+
+ALTER TABLE ONLY public.memberships FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.memberships OWNER TO portal_owner;
+
+CREATE SEQUENCE public.msp_requests_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.msp_requests_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.msp_requests_id_seq OWNED BY public.msp_requests.id;
+
+CREATE TABLE public.notifications (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    tenant_id bigint,
+    root_id bigint,
+    kind text NOT NULL,
+    title text NOT NULL,
+    body text DEFAULT ''::text NOT NULL,
+    link text DEFAULT '/'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    read_at timestamp with time zone,
+    CONSTRAINT notifications_link_check CHECK ((link ~ '^/[^/\\]'::text))
+);
+
+ALTER TABLE ONLY public.notifications FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.notifications OWNER TO portal_owner;
+
+CREATE SEQUENCE public.notifications_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.notifications_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.notifications_id_seq OWNED BY public.notifications.id;
+
+CREATE TABLE public.password_resets (
+    id bigint NOT NULL,
+    token_hash text NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    ip text,
+    purpose text DEFAULT 'reset'::text NOT NULL,
+    token_pending text,
+    CONSTRAINT password_resets_purpose_check CHECK ((purpose = ANY (ARRAY['reset'::text, 'signin'::text]))),
+    CONSTRAINT password_resets_token_hash_check CHECK ((token_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE public.password_resets OWNER TO portal_owner;
+
+CREATE SEQUENCE public.password_resets_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.password_resets_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.password_resets_id_seq OWNED BY public.password_resets.id;
+
+CREATE TABLE public.portal_secrets (
+    name text NOT NULL,
+    value text NOT NULL
+);
+
+ALTER TABLE public.portal_secrets OWNER TO portal_owner;
+
+CREATE TABLE public.portal_settings (
+    id integer DEFAULT 1 NOT NULL,
+    page_title text DEFAULT 'MSSP Portal'::text NOT NULL,
+    footer text DEFAULT 'MSSP Portal'::text NOT NULL,
+    CONSTRAINT portal_settings_id_check CHECK ((id = 1))
+);
+
+ALTER TABLE public.portal_settings OWNER TO portal_owner;
+
+CREATE TABLE public.schema_definitions (
+    path text NOT NULL,
+    sha256 text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE public.schema_definitions OWNER TO portal_owner;
+
+CREATE TABLE public.schema_migrations (
+    version text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE public.schema_migrations OWNER TO portal_owner;
+
+CREATE TABLE public.sessions (
+    id bigint NOT NULL,
+    token_hash text NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    ip text,
+    user_agent text,
+    CONSTRAINT sessions_token_hash_check CHECK ((token_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE public.sessions OWNER TO portal_owner;
+
+CREATE SEQUENCE public.sessions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.sessions_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.sessions_id_seq OWNED BY public.sessions.id;
+
+CREATE TABLE public.tenant_stats (
+    tenant_id bigint NOT NULL,
+    probes bigint DEFAULT 0 NOT NULL,
+    agents bigint DEFAULT 0 NOT NULL,
+    discovered bigint DEFAULT 0 NOT NULL,
+    external bigint DEFAULT 0 NOT NULL,
+    vuln_critical bigint DEFAULT 0 NOT NULL,
+    vuln_high bigint DEFAULT 0 NOT NULL,
+    vuln_medium bigint DEFAULT 0 NOT NULL,
+    vuln_low bigint DEFAULT 0 NOT NULL,
+    incidents_open bigint DEFAULT 0 NOT NULL,
+    incidents_open_critical bigint DEFAULT 0 NOT NULL,
+    msps bigint DEFAULT 0 NOT NULL,
+    companies bigint DEFAULT 0 NOT NULL,
+    risk bigint GENERATED ALWAYS AS ((((10 * incidents_open_critical) + (3 * (incidents_open - incidents_open_critical))) + vuln_critical)) STORED,
+    is_company boolean DEFAULT false NOT NULL,
+    version bigint DEFAULT 0 NOT NULL,
+    root_id bigint,
+    parent_id bigint,
+    name text,
+    exposure bigint GENERATED ALWAYS AS (((((10 * vuln_critical) + (5 * vuln_high)) + (2 * vuln_medium)) + vuln_low)) STORED
+);
+
+ALTER TABLE ONLY public.tenant_stats FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tenant_stats OWNER TO portal_owner;
+
+CREATE SEQUENCE public.tenants_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.tenants_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.tenants_id_seq OWNED BY public.tenants.id;
+
+CREATE TABLE public.user_access (
+    user_id bigint NOT NULL,
+    tenants bigint[] NOT NULL,
+    roles text[] NOT NULL,
+    assigned bigint[] NOT NULL,
+    scope text NOT NULL
+);
+
+ALTER TABLE ONLY public.user_access FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.user_access OWNER TO portal_owner;
+
+CREATE TABLE public.users (
+    id bigint NOT NULL,
+    email text NOT NULL,
+    name text NOT NULL,
+    password_hash text,
+    status text DEFAULT 'active'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    password_changed_at timestamp with time zone,
+    disabled_by_operator boolean DEFAULT false NOT NULL,
+    CONSTRAINT users_email_check CHECK ((email ~ '^[^@\s]{1,64}@[^@\s]{1,255}$'::text)),
+    CONSTRAINT users_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 120))),
+    CONSTRAINT users_status_check CHECK ((status = ANY (ARRAY['active'::text, 'invited'::text, 'disabled'::text])))
+);
+
+ALTER TABLE public.users OWNER TO portal_owner;
+
+CREATE SEQUENCE public.users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.users_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
+
+CREATE TABLE public.vuln_daily (
+    tenant_id bigint NOT NULL,
+    day date NOT NULL,
+    found bigint DEFAULT 0 NOT NULL,
+    fixed bigint DEFAULT 0 NOT NULL,
+    found_critical bigint DEFAULT 0 NOT NULL,
+    fixed_critical bigint DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY public.vuln_daily FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.vuln_daily OWNER TO portal_owner;
+
+CREATE TABLE public.vulnerabilities (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    external_id text NOT NULL,
+    asset_id bigint,
+    cve text NOT NULL,
+    severity text NOT NULL,
+    first_seen timestamp with time zone DEFAULT now() NOT NULL,
+    fixed_at timestamp with time zone,
+    CONSTRAINT vulnerabilities_cve_check CHECK ((cve ~ '^CVE-[0-9]{4}-[0-9]{4,7}$'::text)),
+    CONSTRAINT vulnerabilities_external_id_check CHECK (((length(external_id) >= 1) AND (length(external_id) <= 200))),
+    CONSTRAINT vulnerabilities_severity_check CHECK ((severity = ANY (ARRAY['critical'::text, 'high'::text, 'medium'::text, 'low'::text])))
+);
+
+ALTER TABLE ONLY public.vulnerabilities FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.vulnerabilities OWNER TO portal_owner;
+
+CREATE SEQUENCE public.vulnerabilities_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.vulnerabilities_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.vulnerabilities_id_seq OWNED BY public.vulnerabilities.id;
+
+ALTER TABLE ONLY public.api_keys ALTER COLUMN id SET DEFAULT nextval('public.api_keys_id_seq'::regclass);
+
+ALTER TABLE ONLY public.assets ALTER COLUMN id SET DEFAULT nextval('public.assets_id_seq'::regclass);
+
+ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
+
+ALTER TABLE ONLY public.branding_logos ALTER COLUMN id SET DEFAULT nextval('public.branding_logos_id_seq'::regclass);
+
+ALTER TABLE ONLY public.incidents ALTER COLUMN id SET DEFAULT nextval('public.incidents_id_seq'::regclass);
+
+ALTER TABLE ONLY public.invitations ALTER COLUMN id SET DEFAULT nextval('public.invitations_id_seq'::regclass);
+
+ALTER TABLE ONLY public.login_failures ALTER COLUMN id SET DEFAULT nextval('public.login_failures_id_seq'::regclass);
+
+ALTER TABLE ONLY public.mail_outbox ALTER COLUMN id SET DEFAULT nextval('public.mail_outbox_id_seq'::regclass);
+
+ALTER TABLE ONLY public.msp_requests ALTER COLUMN id SET DEFAULT nextval('public.msp_requests_id_seq'::regclass);
+
+ALTER TABLE ONLY public.notifications ALTER COLUMN id SET DEFAULT nextval('public.notifications_id_seq'::regclass);
+
+ALTER TABLE ONLY public.password_resets ALTER COLUMN id SET DEFAULT nextval('public.password_resets_id_seq'::regclass);
+
+ALTER TABLE ONLY public.sessions ALTER COLUMN id SET DEFAULT nextval('public.sessions_id_seq'::regclass);
+
+ALTER TABLE ONLY public.tenants ALTER COLUMN id SET DEFAULT nextval('public.tenants_id_seq'::regclass);
+
+ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
+
+ALTER TABLE ONLY public.vulnerabilities ALTER COLUMN id SET DEFAULT nextval('public.vulnerabilities_id_seq'::regclass);
+
+ALTER TABLE ONLY public.analyst_assignments
+    ADD CONSTRAINT analyst_assignments_pkey PRIMARY KEY (user_id, tenant_id);
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_key_hash_key UNIQUE (key_hash);
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.assets
+    ADD CONSTRAINT assets_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.assets
+    ADD CONSTRAINT assets_tenant_id_external_id_key UNIQUE (tenant_id, external_id);
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.branding_logos
+    ADD CONSTRAINT branding_logos_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.branding
+    ADD CONSTRAINT branding_pkey PRIMARY KEY (tenant_id);
+
+ALTER TABLE ONLY public.cve_open
+    ADD CONSTRAINT cve_open_pkey PRIMARY KEY (tenant_id, cve);
+
+ALTER TABLE ONLY public.incident_hourly
+    ADD CONSTRAINT incident_hourly_pkey PRIMARY KEY (tenant_id, hour) INCLUDE (opened, closed);
+
+ALTER TABLE ONLY public.incident_recent
+    ADD CONSTRAINT incident_recent_pkey PRIMARY KEY (tenant_id);
+
+ALTER TABLE ONLY public.incidents
+    ADD CONSTRAINT incidents_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.incidents
+    ADD CONSTRAINT incidents_tenant_id_external_id_key UNIQUE (tenant_id, external_id);
+
+ALTER TABLE ONLY public.indicator_customers
+    ADD CONSTRAINT indicator_customers_pkey PRIMARY KEY (root_id, indicator, tenant_id);
+
+ALTER TABLE ONLY public.indicator_hourly
+    ADD CONSTRAINT indicator_hourly_pkey PRIMARY KEY (root_id, hour, indicator);
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.known_signins
+    ADD CONSTRAINT known_signins_pkey PRIMARY KEY (user_id, kind, value);
+
+ALTER TABLE ONLY public.login_failures
+    ADD CONSTRAINT login_failures_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.mail_outbox
+    ADD CONSTRAINT mail_outbox_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.memberships
+    ADD CONSTRAINT memberships_pkey PRIMARY KEY (user_id, tenant_id);
+
+ALTER TABLE ONLY public.msp_requests
+    ADD CONSTRAINT msp_requests_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.msp_requests
+    ADD CONSTRAINT msp_requests_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.password_resets
+    ADD CONSTRAINT password_resets_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.password_resets
+    ADD CONSTRAINT password_resets_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.portal_secrets
+    ADD CONSTRAINT portal_secrets_pkey PRIMARY KEY (name);
+
+ALTER TABLE ONLY public.portal_settings
+    ADD CONSTRAINT portal_settings_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.schema_definitions
+    ADD CONSTRAINT schema_definitions_pkey PRIMARY KEY (path);
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.sla_targets
+    ADD CONSTRAINT sla_targets_pkey PRIMARY KEY (tenant_id, severity);
+
+ALTER TABLE ONLY public.tenant_brand
+    ADD CONSTRAINT tenant_brand_pkey PRIMARY KEY (tenant_id);
+
+ALTER TABLE ONLY public.tenant_stats
+    ADD CONSTRAINT tenant_stats_pkey PRIMARY KEY (tenant_id);
+
+ALTER TABLE ONLY public.tenants
+    ADD CONSTRAINT tenants_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.user_access
+    ADD CONSTRAINT user_access_pkey PRIMARY KEY (user_id);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.vuln_daily
+    ADD CONSTRAINT vuln_daily_pkey PRIMARY KEY (tenant_id, day);
+
+ALTER TABLE ONLY public.vulnerabilities
+    ADD CONSTRAINT vulnerabilities_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.vulnerabilities
+    ADD CONSTRAINT vulnerabilities_tenant_id_external_id_key UNIQUE (tenant_id, external_id);
+
+CREATE INDEX assets_root_order ON public.assets USING btree (root_id, kind, lower(name), id);
+
+CREATE INDEX assets_tenant_order ON public.assets USING btree (tenant_id, kind, lower(name), id);
+
+CREATE INDEX audit_log_account ON public.audit_log USING btree (user_id, at DESC) WHERE (tenant_id IS NULL);
+
+CREATE INDEX audit_log_at ON public.audit_log USING btree (at DESC);
+
+CREATE INDEX audit_log_tenant_at ON public.audit_log USING btree (tenant_id, at DESC);
+
+CREATE INDEX audit_log_user_at ON public.audit_log USING btree (user_id, at DESC);
+
+CREATE INDEX branding_host ON public.branding USING btree (host) WHERE (host IS NOT NULL);
+
+CREATE UNIQUE INDEX branding_host_verified ON public.branding USING btree (host) WHERE (host_verified_at IS NOT NULL);
+
+CREATE INDEX branding_logos_tenant ON public.branding_logos USING btree (tenant_id);
+
+CREATE INDEX cve_open_top ON public.cve_open USING btree (tenant_id, band DESC) WHERE (band IS NOT NULL);
+
+CREATE INDEX incidents_closed_at ON public.incidents USING btree (closed_at) WHERE (closed_at IS NOT NULL);
+
+CREATE INDEX incidents_indicator ON public.incidents USING btree (indicator, opened_at) WHERE (indicator IS NOT NULL);
+
+CREATE INDEX incidents_open ON public.incidents USING btree (tenant_id) WHERE (closed_at IS NULL);
+
+CREATE INDEX incidents_opened_at ON public.incidents USING btree (opened_at);
+
+CREATE INDEX incidents_root_closed ON public.incidents USING btree (root_id, public.severity_weight(severity), opened_at, id) WHERE (closed_at IS NOT NULL);
+
+CREATE INDEX incidents_root_open ON public.incidents USING btree (root_id, public.severity_weight(severity), opened_at, id) WHERE (closed_at IS NULL);
+
+CREATE INDEX incidents_tenant_closed ON public.incidents USING btree (tenant_id, public.severity_weight(severity), opened_at, id) WHERE (closed_at IS NOT NULL);
+
+CREATE INDEX incidents_tenant_open ON public.incidents USING btree (tenant_id, public.severity_weight(severity), opened_at, id) WHERE (closed_at IS NULL);
+
+CREATE INDEX indicator_customers_recent ON public.indicator_customers USING btree (root_id, indicator, last_at, tenant_id);
+
+CREATE INDEX login_failures_at ON public.login_failures USING btree (at);
+
+CREATE INDEX login_failures_device_at ON public.login_failures USING btree (device, at DESC) WHERE (device IS NOT NULL);
+
+CREATE INDEX login_failures_email_at ON public.login_failures USING btree (email, at DESC);
+
+CREATE INDEX login_failures_ip_at ON public.login_failures USING btree (ip, at DESC);
+
+CREATE INDEX mail_limits_key_at ON public.mail_limits USING btree (key, at);
+
+CREATE INDEX mail_outbox_due ON public.mail_outbox USING btree (next_attempt_at) WHERE (status = 'queued'::text);
+
+CREATE INDEX mail_outbox_tenant_created ON public.mail_outbox USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX memberships_tenant ON public.memberships USING btree (tenant_id);
+
+CREATE INDEX msp_requests_msp ON public.msp_requests USING btree (msp_tenant_id, created_at DESC, id DESC);
+
+CREATE INDEX msp_requests_mssp ON public.msp_requests USING btree (mssp_id, created_at DESC);
+
+CREATE UNIQUE INDEX msp_requests_one_pending ON public.msp_requests USING btree (msp_tenant_id) WHERE (status = 'pending'::text);
+
+CREATE INDEX notifications_unread ON public.notifications USING btree (user_id, created_at DESC) WHERE (read_at IS NULL);
+
+CREATE INDEX notifications_user ON public.notifications USING btree (user_id, created_at DESC);
+
+CREATE INDEX password_resets_user ON public.password_resets USING btree (user_id, created_at DESC);
+
+CREATE INDEX sessions_user ON public.sessions USING btree (user_id);
+
+CREATE INDEX tenant_stats_exposure_parent ON public.tenant_stats USING btree (parent_id, exposure DESC, name, tenant_id) WHERE ((exposure > 0) AND is_company);
+
+CREATE INDEX tenant_stats_exposure_root ON public.tenant_stats USING btree (root_id, exposure DESC, name, tenant_id) WHERE ((exposure > 0) AND is_company);
+
+CREATE INDEX tenant_stats_risk_parent ON public.tenant_stats USING btree (parent_id, risk DESC, name, tenant_id) WHERE ((risk > 0) AND is_company);
+
+CREATE INDEX tenant_stats_risk_root ON public.tenant_stats USING btree (root_id, risk DESC, name, tenant_id) WHERE ((risk > 0) AND is_company);
+
+CREATE INDEX tenants_ancestors ON public.tenants USING gin (ancestors);
+
+CREATE INDEX tenants_children_by_name ON public.tenants USING btree (parent_id, lower(name), id) WHERE (status = 'active'::text);
+
+CREATE INDEX tenants_companies_by_name ON public.tenants USING btree (root_id, lower(name), id) WHERE ((kind = 'company'::text) AND (status = 'active'::text));
+
+CREATE INDEX tenants_parent ON public.tenants USING btree (parent_id);
+
+CREATE INDEX tenants_root ON public.tenants USING btree (root_id);
+
+CREATE UNIQUE INDEX tenants_sibling_name ON public.tenants USING btree (COALESCE(parent_id, (0)::bigint), kind, lower(name)) WHERE (status = 'active'::text);
+
+CREATE UNIQUE INDEX users_email ON public.users USING btree (lower(email));
+
+CREATE INDEX vulnerabilities_cve_fixed ON public.vulnerabilities USING btree (cve, root_id, public.severity_weight(severity), first_seen, id) WHERE (fixed_at IS NOT NULL);
+
+CREATE INDEX vulnerabilities_cve_open ON public.vulnerabilities USING btree (cve, root_id, public.severity_weight(severity), first_seen, id) WHERE (fixed_at IS NULL);
+
+CREATE INDEX vulnerabilities_fixed_at ON public.vulnerabilities USING btree (fixed_at) WHERE (fixed_at IS NOT NULL);
+
+CREATE INDEX vulnerabilities_root_fixed ON public.vulnerabilities USING btree (root_id, public.severity_weight(severity), first_seen, id) WHERE (fixed_at IS NOT NULL);
+
+CREATE INDEX vulnerabilities_root_open ON public.vulnerabilities USING btree (root_id, public.severity_weight(severity), first_seen, id) WHERE (fixed_at IS NULL);
+
+CREATE INDEX vulnerabilities_tenant_fixed ON public.vulnerabilities USING btree (tenant_id, public.severity_weight(severity), first_seen, id) WHERE (fixed_at IS NOT NULL);
+
+CREATE INDEX vulnerabilities_tenant_open ON public.vulnerabilities USING btree (tenant_id, public.severity_weight(severity), first_seen, id) WHERE (fixed_at IS NULL);
+
+CREATE TRIGGER analyst_assignments_access AFTER INSERT OR DELETE OR UPDATE ON public.analyst_assignments FOR EACH ROW EXECUTE FUNCTION public.user_access_sync();
+
+CREATE TRIGGER assets_stats_del AFTER DELETE ON public.assets REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.assets_stats();
+
+CREATE TRIGGER assets_stats_ins AFTER INSERT ON public.assets REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.assets_stats();
+
+CREATE TRIGGER assets_stats_upd AFTER UPDATE ON public.assets REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.assets_stats();
+
+CREATE TRIGGER branding_brand AFTER INSERT OR DELETE OR UPDATE ON public.branding FOR EACH ROW EXECUTE FUNCTION public.branding_brand();
+
+CREATE TRIGGER branding_context AFTER INSERT OR DELETE OR UPDATE ON public.branding FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER branding_context_truncate AFTER TRUNCATE ON public.branding FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER branding_host_claim BEFORE INSERT OR UPDATE ON public.branding FOR EACH ROW EXECUTE FUNCTION public.branding_host_claim();
+
+CREATE TRIGGER incidents_recent_del AFTER DELETE ON public.incidents REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_recent();
+
+CREATE TRIGGER incidents_recent_ins AFTER INSERT ON public.incidents REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_recent();
+
+CREATE TRIGGER incidents_recent_upd AFTER UPDATE ON public.incidents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_recent();
+
+CREATE TRIGGER incidents_series_del AFTER DELETE ON public.incidents REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_series();
+
+CREATE TRIGGER incidents_series_ins AFTER INSERT ON public.incidents REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_series();
+
+CREATE TRIGGER incidents_series_upd AFTER UPDATE ON public.incidents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_series();
+
+CREATE TRIGGER incidents_stats_del AFTER DELETE ON public.incidents REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_stats();
+
+CREATE TRIGGER incidents_stats_ins AFTER INSERT ON public.incidents REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_stats();
+
+CREATE TRIGGER incidents_stats_upd AFTER UPDATE ON public.incidents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_stats();
+
+CREATE TRIGGER incidents_threats_del AFTER DELETE ON public.incidents REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_indicators();
+
+CREATE TRIGGER incidents_threats_ins AFTER INSERT ON public.incidents REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_indicators();
+
+CREATE TRIGGER incidents_threats_upd AFTER UPDATE ON public.incidents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.incidents_indicators();
+
+CREATE TRIGGER memberships_access AFTER INSERT OR DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION public.user_access_sync();
+
+CREATE TRIGGER memberships_assignments AFTER DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION public.memberships_drop_assignments();
+
+CREATE TRIGGER memberships_context AFTER INSERT OR DELETE OR UPDATE ON public.memberships FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER memberships_context_truncate AFTER TRUNCATE ON public.memberships FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE CONSTRAINT TRIGGER memberships_last_owner AFTER DELETE OR UPDATE ON public.memberships DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION public.memberships_keep_owner();
+
+CREATE TRIGGER msp_requests_touch_stats AFTER INSERT OR UPDATE ON public.msp_requests FOR EACH ROW EXECUTE FUNCTION public.msp_requests_touch_stats();
+
+CREATE TRIGGER notifications_context AFTER INSERT OR DELETE OR UPDATE ON public.notifications FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER notifications_context_truncate AFTER TRUNCATE ON public.notifications FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER portal_settings_context AFTER INSERT OR DELETE OR UPDATE ON public.portal_settings FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER portal_settings_context_truncate AFTER TRUNCATE ON public.portal_settings FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER sessions_context_delete AFTER DELETE ON public.sessions FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER sessions_context_truncate AFTER TRUNCATE ON public.sessions FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER sessions_context_update AFTER UPDATE ON public.sessions FOR EACH ROW WHEN (((new.token_hash IS DISTINCT FROM old.token_hash) OR (new.user_id IS DISTINCT FROM old.user_id) OR (new.expires_at IS DISTINCT FROM old.expires_at) OR (new.last_seen_at < old.last_seen_at))) EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER tenant_brand_context AFTER INSERT OR DELETE OR UPDATE ON public.tenant_brand FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER tenant_brand_context_truncate AFTER TRUNCATE ON public.tenant_brand FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER tenant_stats_context AFTER INSERT OR DELETE OR UPDATE ON public.tenant_stats FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER tenant_stats_context_truncate AFTER TRUNCATE ON public.tenant_stats FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER tenants_brand AFTER INSERT OR UPDATE OF parent_id ON public.tenants FOR EACH ROW EXECUTE FUNCTION public.tenants_brand();
+
+CREATE TRIGGER tenants_context AFTER INSERT OR DELETE OR UPDATE ON public.tenants FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER tenants_context_truncate AFTER TRUNCATE ON public.tenants FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER tenants_count_stats AFTER INSERT OR UPDATE OF parent_id, status ON public.tenants FOR EACH ROW EXECUTE FUNCTION public.tenants_count_stats();
+
+CREATE TRIGGER tenants_delete_rollups BEFORE DELETE ON public.tenants FOR EACH ROW EXECUTE FUNCTION public.tenants_delete_rollups();
+
+CREATE TRIGGER tenants_move AFTER UPDATE OF parent_id ON public.tenants FOR EACH ROW EXECUTE FUNCTION public.tenants_move_children();
+
+CREATE TRIGGER tenants_move_roots AFTER UPDATE OF parent_id ON public.tenants FOR EACH ROW EXECUTE FUNCTION public.tenants_move_roots();
+
+CREATE TRIGGER tenants_move_series AFTER UPDATE OF parent_id ON public.tenants FOR EACH ROW EXECUTE FUNCTION public.tenants_move_series();
+
+CREATE TRIGGER tenants_move_stats AFTER UPDATE OF parent_id ON public.tenants FOR EACH ROW EXECUTE FUNCTION public.tenants_move_stats();
+
+CREATE TRIGGER tenants_touch_stats AFTER UPDATE OF name, parent_id ON public.tenants FOR EACH ROW EXECUTE FUNCTION public.tenants_touch_stats();
+
+CREATE TRIGGER tenants_tree BEFORE INSERT OR UPDATE OF parent_id, kind, region ON public.tenants FOR EACH ROW EXECUTE FUNCTION public.tenants_tree_check();
+
+CREATE TRIGGER user_access_context AFTER INSERT OR DELETE OR UPDATE ON public.user_access FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER user_access_context_truncate AFTER TRUNCATE ON public.user_access FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER users_context AFTER INSERT OR DELETE OR UPDATE ON public.users FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER users_context_truncate AFTER TRUNCATE ON public.users FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER vulnerabilities_series_del AFTER DELETE ON public.vulnerabilities REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.vulnerabilities_series();
+
+CREATE TRIGGER vulnerabilities_series_ins AFTER INSERT ON public.vulnerabilities REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.vulnerabilities_series();
+
+CREATE TRIGGER vulnerabilities_series_upd AFTER UPDATE ON public.vulnerabilities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.vulnerabilities_series();
+
+CREATE TRIGGER vulnerabilities_stats_del AFTER DELETE ON public.vulnerabilities REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.vulnerabilities_stats();
+
+CREATE TRIGGER vulnerabilities_stats_ins AFTER INSERT ON public.vulnerabilities REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.vulnerabilities_stats();
+
+CREATE TRIGGER vulnerabilities_stats_upd AFTER UPDATE ON public.vulnerabilities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.vulnerabilities_stats();
+
+CREATE TRIGGER vulnerabilities_touch_del AFTER DELETE ON public.vulnerabilities REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.vulnerabilities_touch();
+
+CREATE TRIGGER vulnerabilities_touch_ins AFTER INSERT ON public.vulnerabilities REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.vulnerabilities_touch();
+
+CREATE TRIGGER vulnerabilities_touch_upd AFTER UPDATE ON public.vulnerabilities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.vulnerabilities_touch();
+
+ALTER TABLE ONLY public.analyst_assignments
+    ADD CONSTRAINT analyst_assignments_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.analyst_assignments
+    ADD CONSTRAINT analyst_assignments_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.assets
+    ADD CONSTRAINT assets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.branding
+    ADD CONSTRAINT branding_logo_dark_id_fkey FOREIGN KEY (logo_dark_id) REFERENCES public.branding_logos(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.branding
+    ADD CONSTRAINT branding_logo_light_id_fkey FOREIGN KEY (logo_light_id) REFERENCES public.branding_logos(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.branding_logos
+    ADD CONSTRAINT branding_logos_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.branding
+    ADD CONSTRAINT branding_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.cve_open
+    ADD CONSTRAINT cve_open_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.incident_hourly
+    ADD CONSTRAINT incident_hourly_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.incident_recent
+    ADD CONSTRAINT incident_recent_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.incidents
+    ADD CONSTRAINT incidents_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.indicator_customers
+    ADD CONSTRAINT indicator_customers_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.indicator_hourly
+    ADD CONSTRAINT indicator_hourly_root_id_fkey FOREIGN KEY (root_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.known_signins
+    ADD CONSTRAINT known_signins_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mail_outbox
+    ADD CONSTRAINT mail_outbox_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.memberships
+    ADD CONSTRAINT memberships_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.memberships
+    ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.msp_requests
+    ADD CONSTRAINT msp_requests_decided_by_fkey FOREIGN KEY (decided_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.msp_requests
+    ADD CONSTRAINT msp_requests_msp_tenant_id_fkey FOREIGN KEY (msp_tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.msp_requests
+    ADD CONSTRAINT msp_requests_mssp_id_fkey FOREIGN KEY (mssp_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.msp_requests
+    ADD CONSTRAINT msp_requests_requested_by_fkey FOREIGN KEY (requested_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.password_resets
+    ADD CONSTRAINT password_resets_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.sla_targets
+    ADD CONSTRAINT sla_targets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tenant_brand
+    ADD CONSTRAINT tenant_brand_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tenant_stats
+    ADD CONSTRAINT tenant_stats_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.tenants
+    ADD CONSTRAINT tenants_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.tenants(id);
+
+ALTER TABLE ONLY public.user_access
+    ADD CONSTRAINT user_access_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.vuln_daily
+    ADD CONSTRAINT vuln_daily_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.vulnerabilities
+    ADD CONSTRAINT vulnerabilities_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES public.assets(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.vulnerabilities
+    ADD CONSTRAINT vulnerabilities_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE public.analyst_assignments ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY analyst_assignments_visible ON public.analyst_assignments USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY api_keys_visible ON public.api_keys USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.assets ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY assets_visible ON public.assets USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY audit_log_visible ON public.audit_log USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK (((user_id = ( SELECT public.app_user_id() AS app_user_id)) AND ((tenant_id IS NULL) OR (tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)))));
+
+ALTER TABLE public.branding ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.branding_logos ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY branding_logos_visible ON public.branding_logos USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+CREATE POLICY branding_visible ON public.branding USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.cve_open ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY cve_open_visible ON public.cve_open USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = cve_open.tenant_id))));
+
+ALTER TABLE public.incident_hourly ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY incident_hourly_visible ON public.incident_hourly USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = incident_hourly.tenant_id))));
+
+ALTER TABLE public.incident_recent ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY incident_recent_visible ON public.incident_recent USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = incident_recent.tenant_id))));
+
+ALTER TABLE public.incidents ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY incidents_visible ON public.incidents USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.indicator_customers ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.indicator_hourly ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY invitations_visible ON public.invitations USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.mail_limits ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE public.mail_outbox ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY mail_outbox_insert ON public.mail_outbox FOR INSERT WITH CHECK (((tenant_id IS NULL) OR (tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))));
+
+CREATE POLICY mail_outbox_mailer ON public.mail_outbox TO portal_mailer USING (true) WITH CHECK (true);
+
+ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY memberships_visible ON public.memberships USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.msp_requests ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY msp_requests_visible ON public.msp_requests USING (((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = msp_requests.mssp_id))) OR (EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = msp_requests.msp_tenant_id)))));
+
+ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY notifications_own ON public.notifications USING ((user_id = ( SELECT public.app_user_id() AS app_user_id))) WITH CHECK ((user_id = ( SELECT public.app_user_id() AS app_user_id)));
+
+ALTER TABLE public.sla_targets ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY sla_targets_visible ON public.sla_targets USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.tenant_brand ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY tenant_brand_visible ON public.tenant_brand USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = tenant_brand.tenant_id))));
+
+ALTER TABLE public.tenant_stats ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY tenant_stats_visible ON public.tenant_stats USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = tenant_stats.tenant_id))));
+
+ALTER TABLE public.tenants ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY tenants_visible ON public.tenants USING (public.scope_sees(ancestors, id, ( SELECT public.app_scope() AS app_scope), ( SELECT public.app_exact() AS app_exact))) WITH CHECK (((id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)) OR (parent_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))));
+
+ALTER TABLE public.user_access ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY user_access_own ON public.user_access USING ((user_id = ( SELECT public.app_user_id() AS app_user_id)));
+
+ALTER TABLE public.vuln_daily ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY vuln_daily_visible ON public.vuln_daily USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = vuln_daily.tenant_id))));
+
+ALTER TABLE public.vulnerabilities ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY vulnerabilities_visible ON public.vulnerabilities USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO portal_app;
+GRANT USAGE ON SCHEMA public TO portal_mailer;
+
+REVOKE ALL ON FUNCTION public.account_activity(p_limit integer, p_offset integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.account_activity(p_limit integer, p_offset integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.account_invitation_answer(p_invitation bigint, p_accept boolean, p_ip text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.account_invitation_answer(p_invitation bigint, p_accept boolean, p_ip text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.account_invitations() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.account_invitations() TO portal_app;
+
+REVOKE ALL ON FUNCTION public.account_mail_tenant(p_user bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.account_memberships() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.account_memberships() TO portal_app;
+
+REVOKE ALL ON FUNCTION public.analyst_assignments_of(p_mssp bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.analyst_assignments_of(p_mssp bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.api_key_auth(p_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.api_key_auth(p_key text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.api_keys_of(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.api_keys_of(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.app_api_tenant() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_api_tenant() TO portal_app;
+
+REVOKE ALL ON FUNCTION public.app_exact() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_exact() TO portal_app;
+
+REVOKE ALL ON FUNCTION public.app_scope() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_scope() TO portal_app;
+
+GRANT ALL ON FUNCTION public.app_user_id() TO portal_app;
+GRANT ALL ON FUNCTION public.app_user_id() TO portal_mailer;
+
+REVOKE ALL ON FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.assets_stats() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.audit_account(p_user bigint, p_action text, p_ip text, p_details jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.audit_entries(p_tenant bigint, p_user text, p_action text, p_from timestamp with time zone, p_to timestamp with time zone, p_limit integer, p_offset integer, p_tenant_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.audit_entries(p_tenant bigint, p_user text, p_action text, p_from timestamp with time zone, p_to timestamp with time zone, p_limit integer, p_offset integer, p_tenant_name text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_link_lookup(p_purpose text, p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_link_lookup(p_purpose text, p_token text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_link_mail(p_link bigint, p_subject text, p_text text, p_html text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_link_mail(p_link bigint, p_subject text, p_text text, p_html text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_link_request(p_purpose text, p_email text, p_ip text, p_lifetime integer, p_max integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_link_request(p_purpose text, p_email text, p_ip text, p_lifetime integer, p_max integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_link_signin(p_token text, p_ip text, p_ua text, p_device text, p_max_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_link_signin(p_token text, p_ip text, p_ua text, p_device text, p_max_seconds integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_login(p_email text, p_key text, p_ip text, p_ua text, p_device text, p_max_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_login(p_email text, p_key text, p_ip text, p_ua text, p_device text, p_max_seconds integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_login_begin(p_email text, p_ip text, p_device text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_login_begin(p_email text, p_ip text, p_device text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_my_password_setting() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_my_password_setting() TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_password_change(p_password_hash text, p_keep_session text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_password_change(p_password_hash text, p_keep_session text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_password_check(p_key text, p_ip text, p_device text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_password_check(p_key text, p_ip text, p_device text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_reset_complete(p_token text, p_password_hash text, p_ip text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_reset_complete(p_token text, p_password_hash text, p_ip text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_session_end(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_session_end(p_token text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.auth_session_lookup(p_token text, p_idle integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.auth_session_lookup(p_token text, p_idle integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.bell_items(p_user bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.bell_items(p_user bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.brand_for_host(p_host text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.brand_for_host(p_host text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.brand_for_request(p_tenant bigint, p_user bigint, p_host text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.brand_for_request(p_tenant bigint, p_user bigint, p_host text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.brand_for_tenant(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.brand_for_tenant(p_tenant bigint) TO portal_app;
+
+GRANT SELECT ON TABLE public.tenant_brand TO portal_app;
+
+REVOKE ALL ON FUNCTION public.brand_resolve(p_tenant bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.brand_tenant_for(p_tenant bigint, p_user bigint, p_host text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.branding_brand() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.branding_host_claim() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.context_changed() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.customer_page(p_tenant bigint, p_page integer, OUT ids bigint[], OUT total bigint, OUT paged boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.cve_top(p_tenant bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.delta_rows(p_op text, p_cols text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.effective_role(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.effective_role(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.exposure_top(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.exposure_top(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.growth_top(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.growth_top(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.incident_recent_apply(p_deltas jsonb) FROM PUBLIC;
+
+GRANT SELECT ON TABLE public.incident_recent TO portal_app;
+
+REVOKE ALL ON FUNCTION public.incidents_indicators() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.incidents_recent() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.incidents_series() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.incidents_stats() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.indicator_recount(p_keys jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.ingest_assets(p_items jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.ingest_assets(p_items jsonb) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.ingest_incidents(p_items jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.ingest_incidents(p_items jsonb) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.ingest_vulnerabilities(p_items jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.ingest_vulnerabilities(p_items jsonb) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.invitation_accept(p_token_hash text, p_name text, p_password_hash text, p_ip text, p_ua text, p_max_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.invitation_accept(p_token_hash text, p_name text, p_password_hash text, p_ip text, p_ua text, p_max_seconds integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.invitation_lookup(p_token_hash text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.invitation_lookup(p_token_hash text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.list_page(p_tenant bigint, p_table text, p_keys text[], p_desc boolean, p_filter text, p_parts text[], p_args text[], p_after bigint, p_before bigint, p_count boolean, OUT ids bigint[], OUT has_prev boolean, OUT has_next boolean, OUT counted bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.login_failed(p_user bigint, p_email text, p_ip text, p_device text, p_action text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.login_gate(p_email text, p_ip text, p_device text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.login_remember(p_user bigint, p_mail text, p_ip text, p_device text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.login_setting(p_mail text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.logo_get(p_id bigint, p_sha12 text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.logo_get(p_id bigint, p_sha12 text) TO portal_app;
+
+GRANT SELECT,INSERT ON TABLE public.branding_logos TO portal_app;
+
+REVOKE ALL ON FUNCTION public.mail_limit_take(p_key text, p_max integer, p_window interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.mail_limit_take(p_key text, p_max integer, p_window interval) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.mail_messages(p_tenant bigint, p_status text, p_limit integer, p_offset integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.mail_messages(p_tenant bigint, p_status text, p_limit integer, p_offset integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.mail_retry(p_tenant bigint, p_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.mail_retry(p_tenant bigint, p_id bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.membership_leave(p_tenant bigint, p_ip text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.membership_leave(p_tenant bigint, p_ip text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.memberships_drop_assignments() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.memberships_keep_owner() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.msp_request_by_token(p_token_hash text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.msp_request_by_token(p_token_hash text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.msp_request_create(p_mssp bigint, p_email text, p_name text, p_token_hash text, p_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.msp_request_create(p_mssp bigint, p_email text, p_name text, p_token_hash text, p_days integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.msp_request_decide(p_request bigint, p_approve boolean, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.msp_request_decide(p_request bigint, p_approve boolean, p_reason text) TO portal_app;
+
+GRANT SELECT ON TABLE public.msp_requests TO portal_app;
+
+GRANT ALL ON FUNCTION public.msp_request_status(r public.msp_requests) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.msp_request_withdraw(p_mssp bigint, p_request bigint, p_new_token text, p_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.msp_request_withdraw(p_mssp bigint, p_request bigint, p_new_token text, p_days integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.msp_requests_list(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.msp_requests_list(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.msp_requests_touch_stats() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.my_memberships() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.my_memberships() TO portal_app;
+
+REVOKE ALL ON FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.random_token() FROM PUBLIC;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.tenants TO portal_app;
+
+GRANT UPDATE(name) ON TABLE public.tenants TO portal_app;
+
+GRANT UPDATE(status) ON TABLE public.tenants TO portal_app;
+
+REVOKE ALL ON FUNCTION public.read_plan(t public.tenants, sc bigint[], ex bigint[], OUT how text, OUT tids bigint[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.read_plan_rows(p_how text, p_alias text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.request_context(p_token text, p_idle integer, p_tenant bigint, p_host text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.request_context(p_token text, p_idle integer, p_tenant bigint, p_host text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.request_people(p_request bigint, p_side text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.request_people(p_request bigint, p_side text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.roots_follow(p_subtree bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.scope_tops(p_id bigint, p_ancestors bigint[], p_scope bigint[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.session_check(p_id bigint, p_expires timestamp with time zone, p_last_seen timestamp with time zone, p_idle integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.session_open(p_user bigint, p_ip text, p_ua text, p_max_seconds integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.sla_breaching(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.sla_breaching(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.sla_effective(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.sla_effective(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.sla_report(p_tenant bigint, p_days integer, p_page integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.sla_report(p_tenant bigint, p_days integer, p_page integer) TO portal_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.sla_targets TO portal_app;
+
+REVOKE ALL ON FUNCTION public.sla_targets_for(p_tenants bigint[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.stats_apply(d jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.stats_deltas_sql(p_op text, p_cols text, p_where text, p_fields text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.stats_touch(p_tenants bigint[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.team_invitation_renew(p_tenant bigint, p_invitation bigint, p_token_hash text, p_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.team_invitation_renew(p_tenant bigint, p_invitation bigint, p_token_hash text, p_days integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.team_invitation_revoke(p_tenant bigint, p_invitation bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.team_invitation_revoke(p_tenant bigint, p_invitation bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.team_invitations(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.team_invitations(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.team_invite(p_tenant bigint, p_email text, p_name text, p_role text, p_token_hash text, p_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.team_invite(p_tenant bigint, p_email text, p_name text, p_role text, p_token_hash text, p_days integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.team_members(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.team_members(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.team_set_status(p_tenant bigint, p_user bigint, p_status text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.team_set_status(p_tenant bigint, p_user bigint, p_status text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.tenant_brand_refresh(p_tenants bigint[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.tenant_role(p_user bigint, p_tenant bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenants_brand() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenants_count_stats() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenants_delete_rollups() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenants_move_children() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenants_move_roots() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenants_move_series() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenants_move_stats() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenants_touch_stats() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenants_tree_check() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.token_digest(p_token text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.user_access_refresh(p_user bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.user_access_sync() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.visible_tenant_ids() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.visible_tenant_ids() TO portal_app;
+
+REVOKE ALL ON FUNCTION public.vulnerabilities_series() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.vulnerabilities_stats() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.vulnerabilities_touch() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) TO portal_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.analyst_assignments TO portal_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.api_keys TO portal_app;
+
+GRANT USAGE ON SEQUENCE public.api_keys_id_seq TO portal_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.assets TO portal_app;
+
+GRANT USAGE ON SEQUENCE public.assets_id_seq TO portal_app;
+
+GRANT SELECT,INSERT ON TABLE public.audit_log TO portal_app;
+
+GRANT USAGE ON SEQUENCE public.audit_log_id_seq TO portal_app;
+
+GRANT SELECT ON TABLE public.branding TO portal_app;
+
+GRANT INSERT(tenant_id) ON TABLE public.branding TO portal_app;
+
+GRANT INSERT(root_id) ON TABLE public.branding TO portal_app;
+
+GRANT INSERT(page_title),UPDATE(page_title) ON TABLE public.branding TO portal_app;
+
+GRANT INSERT(footer),UPDATE(footer) ON TABLE public.branding TO portal_app;
+
+GRANT INSERT(host),UPDATE(host) ON TABLE public.branding TO portal_app;
+
+GRANT INSERT(updated_at),UPDATE(updated_at) ON TABLE public.branding TO portal_app;
+
+GRANT INSERT(logo_light_id),UPDATE(logo_light_id) ON TABLE public.branding TO portal_app;
+
+GRANT INSERT(logo_dark_id),UPDATE(logo_dark_id) ON TABLE public.branding TO portal_app;
+
+GRANT INSERT(host_token),UPDATE(host_token) ON TABLE public.branding TO portal_app;
+
+GRANT USAGE ON SEQUENCE public.branding_logos_id_seq TO portal_app;
+
+GRANT SELECT ON TABLE public.cve_open TO portal_app;
+
+GRANT SELECT ON TABLE public.incident_hourly TO portal_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.incidents TO portal_app;
+
+GRANT USAGE ON SEQUENCE public.incidents_id_seq TO portal_app;
+
+GRANT SELECT ON TABLE public.invitations TO portal_app;
+
+GRANT USAGE ON SEQUENCE public.invitations_id_seq TO portal_app;
+
+GRANT INSERT ON TABLE public.mail_outbox TO portal_app;
+GRANT SELECT,UPDATE ON TABLE public.mail_outbox TO portal_mailer;
+
+GRANT USAGE ON SEQUENCE public.mail_outbox_id_seq TO portal_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.memberships TO portal_app;
+
+GRANT SELECT ON TABLE public.notifications TO portal_app;
+
+GRANT UPDATE(read_at) ON TABLE public.notifications TO portal_app;
+
+GRANT SELECT ON TABLE public.portal_settings TO portal_app;
+
+GRANT SELECT ON TABLE public.schema_migrations TO portal_app;
+
+GRANT SELECT ON TABLE public.tenant_stats TO portal_app;
+
+GRANT USAGE ON SEQUENCE public.tenants_id_seq TO portal_app;
+
+GRANT SELECT ON TABLE public.vuln_daily TO portal_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.vulnerabilities TO portal_app;
+
+GRANT USAGE ON SEQUENCE public.vulnerabilities_id_seq TO portal_app;
