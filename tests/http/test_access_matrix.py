@@ -103,7 +103,7 @@ class World:
             tid, parent, kind, status, name = line.split("|", 4)
             self.tenants[int(tid)] = {"parent": int(parent) or None, "kind": kind, "status": status, "name": name}
         self.members = {}  # user -> {tenant: role}
-        # A suspended membership gives no role (sql/051).
+        # A suspended membership gives no role (user_access_refresh()).
         for line in psql("SELECT user_id, tenant_id, role FROM memberships WHERE status = 'active'").splitlines():
             u, t, role = line.split("|")
             self.members.setdefault(int(u), {})[int(t)] = role

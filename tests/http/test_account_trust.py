@@ -164,7 +164,7 @@ def test_a_reset_email_never_takes_its_brand_or_link_from_the_request_host(ctx):
             r = attacker.post("/t/%d/settings/branding" % ever, {"page_title": "Northwind Security", "host": evil,
                                                                  "footer": "Sign in at [our portal](http://%s/)" % evil})
             assert r.status == 303, r
-            # Verified even (sql/050: the operator approves it), the host
+            # Verified even (the operator approves it, ctl host-approve), the host
             # brands its sign-in page but never the email.
             assert ctx.stack.ctl("host-approve", evil).returncode == 0
             before = len(ctx.stack.messages())

@@ -73,7 +73,7 @@ def path_of(link):
 
 
 # ------------------------------------------------------------ throttling
-# The rules (sql/052, "Throttling"): a pair of account and address waits
+# The rules (login_gate(), login_failed()): a pair of account and address waits
 # after five wrong passwords, 30 s doubling to 15 minutes; an address with
 # 20 failures waits, except for devices that signed in to the account
 # before; an account guessed at from everywhere refuses only devices and

@@ -64,7 +64,7 @@ def viewers(ctx):
 
 
 def test_highest_exposure_equals_a_count_of_the_raw_rows(ctx):
-    # The list is read from tenant_stats' exposure indexes (sql/040): below
+    # The list is read from tenant_stats' exposure indexes (exposure_top()): below
     # a root (the MSSP) and below a parent (an MSP) it must be the top 15 a
     # count of the open findings of every active company gives.
     # An MSSP Analyst on the MSSP: of their assigned subtrees only.
@@ -82,7 +82,7 @@ def test_highest_exposure_equals_a_count_of_the_raw_rows(ctx):
 
 
 def test_growth_equals_a_count_of_the_raw_rows(ctx):
-    # growth_top() (sql/041) reads a root's companies, an MSP's, or an MSSP
+    # growth_top() reads a root's companies, an MSP's, or an MSSP
     # Analyst's visible ones: each must be what counting the incidents of
     # the two weeks (whole UTC days) gives.
     setup(ctx)

@@ -278,7 +278,7 @@ def test_portal_host_brands_the_sign_in_page_and_email_links(ctx):
         assert r.status == 303, r
         assert wl(msp, bf)["host"]["value"] == HOST
         on_host = portal.Client(ctx.port, host=HOST)
-        # A claimed name is pending (sql/050; tests/http/test_hosts.py): the
+        # A claimed name is pending (branding_host_claim(); tests/http/test_hosts.py): the
         # portal's default brand until it is verified, here by the operator.
         assert wl(msp, bf)["host"]["state"] == "pending"
         assert "<title>Sign in · MSSP Portal</title>" in on_host.get("/login").text
@@ -333,7 +333,7 @@ def test_theme_cookie_renders_data_theme_and_the_toggle_is_external(ctx):
 
 
 def test_resolved_brands_follow_every_change(ctx):
-    """Pages read each tenant's brand from tenant_brand (sql/023), kept by
+    """Pages read each tenant's brand from tenant_brand (brand_resolve()), kept by
     triggers; after every kind of change it must equal the rule,
     brand_resolve(), for every tenant. Run in one transaction, rolled back."""
     nw, bf = tid(ctx, "Northwind Security"), tid(ctx, "Bluefin IT")

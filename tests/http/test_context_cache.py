@@ -1,4 +1,4 @@
-"""The context cache (cgi/session.c, sql/043_context_cache.sql): a worker
+"""The context cache (cgi/session.c, context_changed()): a worker
 keeps a GET's context (session, user, tenant and role, brand, bell, the
 dashboard cache's key) between requests, and lets it go as soon as anything
 it was read from changes: through the portal in any worker, or from outside
@@ -159,7 +159,7 @@ def test_a_row_holds_until_the_sessions_next_touch_or_its_expiry(ctx):
     # Each change and the read in one statement list: one transaction, one
     # now(), so the bounds hold however slow the machine is (t_until is the
     # floor of an epoch, now() here rounded: one second apart at most). The
-    # context is read by the token itself (sql/052), the row by its hash.
+    # context is read by the token itself (app_user_id()), the row by its hash.
     q = ("; SELECT t_until - extract(epoch FROM now())::bigint FROM request_context('%s', 7200, NULL, '127.0.0.1')"
          % tok)
     assert 39 <= int(ctx.stack.psql("UPDATE sessions SET last_seen_at = now() - interval '20 seconds'"

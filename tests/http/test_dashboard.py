@@ -278,7 +278,7 @@ def test_trend_and_top_cves_agree_with_the_rows(ctx):
 
 def test_top_cves_read_by_band_equal_a_sort_of_every_count(ctx):
     """cve_open's top index is on a band of the count, not the count
-    (sql/038: so a count changes in place). cve_top() must still give, for
+    (stats_apply(): so a count changes in place). cve_top() must still give, for
     every tenant, the ten a sort of all its counts gives, as counts rise,
     fall across bands, tie at the tenth place and vanish."""
     t = tree(ctx)
@@ -354,7 +354,7 @@ def test_child_counts_follow_creates_archives_and_moves(ctx):
         s = page["stats"]
         assert (s["msps"], s["companies"]) == (raw_msps, raw_companies), (tid, s)
         # The table sorted by name (the default) takes its count from the
-        # rollup and its rows from the name index (sql/028): both must be
+        # rollup and its rows from the name index (tenant_children_rows()): both must be
         # the raw children's, in both directions.
         names = ctx.stack.psql("SELECT name FROM tenants WHERE parent_id = %d AND status = 'active'"
                                " ORDER BY lower(name), id" % tid).splitlines()
@@ -438,7 +438,7 @@ def test_the_mssp_at_risk_list_is_the_top_of_every_company_in_the_tree(ctx):
 
 def test_the_at_risk_lists_follow_renames_and_moves(ctx):
     """The at-risk lists read tenant_stats' copy of each company's root,
-    parent and name (sql/027). After a rename and a move, the MSSP's and
+    parent and name (stats_apply()). After a rename and a move, the MSSP's and
     the MSP's lists must still be the top five of the raw rows."""
     t = tree(ctx)
 
@@ -611,7 +611,7 @@ def test_a_cached_dashboard_follows_every_change_it_shows(ctx):
 def test_deleting_tenants_takes_their_numbers_out_of_the_rollups(ctx):
     # An operator deletes a company, then its MSP (the portal only
     # archives): every rollup above must lose exactly what they held
-    # (sql/042), and once the whole subtree is gone the MSSP's rollups are
+    # (tenants_delete_rollups()), and once the whole subtree is gone the MSSP's rollups are
     # what they were before it existed.
     q = ctx.stack.psql
     mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))

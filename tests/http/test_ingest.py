@@ -350,7 +350,7 @@ def test_rls_blocks_writes_outside_the_key_subtree_even_without_the_c_check(ctx)
     ever_co = first_child(ctx, evergreen)
     cobalt_co = first_child(ctx, tid(ctx, "Cobalt Managed Services"))
     root = ctx.stack.psql("SELECT root_id FROM tenants WHERE id = %d" % ever_co)
-    # The identity is the key itself (sql/052); a tenant id in a setting is
+    # The identity is the key itself (app_api_tenant()); a tenant id in a setting is
     # nobody, and so is the key's hash.
     key = bluefin_key(ctx)
     for forged in ("SELECT set_config('app.api_tenant', '%d', false);" % bluefin,

@@ -1,4 +1,4 @@
-"""Keyset pages of the vulnerabilities, assets and incidents lists (sql/031, 032): walking
+"""Keyset pages of the vulnerabilities, assets and incidents lists (list_page()): walking
 "next" from the first page and "prev" back from the last gives exactly the
 raw rows of the viewer's subtree in the list's order, under each way a page
 is read: a page per tenant (a company, a small tree), the tree's index (an
@@ -204,7 +204,7 @@ def test_threats_of_an_analyst_seeing_over_200_customers(ctx):
     analyst = ctx.login("lanalyst%d@list.example" % t["n"])
     row = next(r for r in analyst.get_json("/t/%d/threats" % t["mssp"]).json()["indicators"] if r["indicator"] == ind)
     # The two they may not see are fewer than three: not even counted
-    # (sql/044_threats_no_oracle.sql); the incidents are their customers'.
+    # (threat_correlation()); the incidents are their customers'.
     assert (row["customers"], row["visible_total"], row["hidden"], len(row["visible"]), row["incidents"]) == \
         (211, 211, 0, 10, 211)
     b2 = ctx.stack.psql("SELECT name FROM tenants WHERE parent_id = %d ORDER BY id DESC LIMIT 1" % t["b"])

@@ -2,7 +2,8 @@
 Admins suspend, resume and remove *memberships* in their tenant, which
 changes nothing the person can do elsewhere; the person sees their own
 memberships on /account and may leave one; a tenant's pending invitations
-are on its team page, to withdraw or send again. sql/051_memberships.sql.
+are on its team page, to withdraw or send again (team_set_status(), membership_leave(),
+team_invitations()).
 
 Each test adds its own people (a per-run tag) and deletes them again; a
 demo membership it changes is put back in a `finally`."""
@@ -115,7 +116,7 @@ def test_suspended_in_one_tenant_keeps_the_other_and_resume_restores(ctx):
 
 
 def test_a_suspended_membership_from_outside_the_portal_drops_cached_contexts(ctx):
-    # The context cache (sql/043): a status change rewrites user_access,
+    # The context cache (context_changed()): a status change rewrites user_access,
     # which notifies the workers, whoever makes the change.
     q = ctx.stack.psql
     bluefin = ctx.stack.tenant_id("Bluefin IT")

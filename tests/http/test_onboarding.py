@@ -343,7 +343,7 @@ def test_on_approval_the_msps_inventory_appears_on_the_mssp_dashboard(ctx):
     raw = ctx.stack.psql("SELECT count(*) FROM vulnerabilities v JOIN tenants t ON t.id = v.tenant_id"
                          " WHERE %d = ANY (t.ancestors) AND v.cve = 'CVE-2024-3400' AND v.fixed_at IS NULL" % mssp_id(ctx))
     assert rolled == raw
-    # Every row that keeps its tenant's root names the MSSP now (sql/039),
+    # Every row that keeps its tenant's root names the MSSP now (tenants_move_roots()),
     # including those written before the approval (the request's bell
     # notification and email, the SLA target, the audit entry).
     for table in ("assets", "vulnerabilities", "incidents", "api_keys", "branding", "audit_log", "mail_outbox",

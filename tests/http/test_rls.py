@@ -25,7 +25,7 @@ _tokens = {}
 
 def session_token(ctx, uid):
     """A live session of user uid, made as the owner (as a sign-in would):
-    its token, which is all the app role can identify a user by (sql/052).
+    its token, which is all the app role can identify a user by (app_user_id()).
     An id of no user gets a token of no session."""
     key = (id(ctx.stack), uid)
     if key not in _tokens:
@@ -482,10 +482,10 @@ def test_a_removed_mssp_analyst_sees_nothing(ctx):
 
 def test_user_access_follows_every_change(ctx):
     """request_context() and tenant_role() read a user's memberships and
-    assignments from user_access (sql/026), kept by triggers. After every
+    assignments from user_access (user_access_refresh()), kept by triggers. After every
     kind of change the row must equal the tables, and the role of every
     user on every tenant must equal the rule written over the tables (the
-    query sql/023's tenant_role ran). Run in one transaction, rolled back."""
+    query tenant_role() once ran over the tables). Run in one transaction, rolled back."""
     ua = "(SELECT id FROM users WHERE email = 'ua@test.example')"
     vc = "(SELECT id FROM users WHERE email = 'viewer@company.example')"
     nw = "(SELECT id FROM tenants WHERE name = 'Northwind Security')"

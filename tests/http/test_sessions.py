@@ -73,7 +73,7 @@ def test_error_pages_leave_no_transaction_open(ctx):
 
 def test_the_bell_is_the_same_on_a_page_and_after_a_write(ctx):
     """A GET gets the bell in its first statement (request_context), a write
-    after its handler (cgi/view.c); both read bell_items() (sql/023): the
+    after its handler (cgi/view.c); both read bell_items(): the
     five newest unread notifications, newest first."""
     uid = int(ctx.stack.psql("SELECT id FROM users WHERE email = 'owner@msp1.example'"))
     bf = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))

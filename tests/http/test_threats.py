@@ -48,7 +48,7 @@ def test_an_indicator_at_two_msps_is_named_only_where_the_viewer_may_look(ctx):
         assert sorted(row["visible"]) == sorted(names.values())
 
         # One customer Bluefin's owner may not see: not even a count (no
-        # oracle, sql/044_threats_no_oracle.sql).
+        # oracle, threat_correlation()).
         bluefin = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
         owner = ctx.login("owner@msp1.example")
         assert ind not in [r["indicator"] for r in owner.get_json("/t/%d/threats" % bluefin).json()["indicators"]]
