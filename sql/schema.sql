@@ -2368,7 +2368,7 @@ DECLARE
     sc bigint[] := app_scope();
     ex bigint[] := app_exact();
     t tenants%ROWTYPE;
-    pl record;       -- read_plan() (sql/031)
+    pl record;       -- read_plan()
     src text;
 BEGIN
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
@@ -3141,7 +3141,7 @@ CREATE FUNCTION public.vulnerabilities_series() RETURNS trigger
     AS $_$
 DECLARE src text := delta_rows(TG_OP, 'tenant_id, first_seen, fixed_at, severity, cve');
 BEGIN
-    -- Two statements, in this order (as a move does, sql/021): the days,
+    -- Two statements, in this order (as a move does, tenants_move_series()): the days,
     -- then the CVEs.
     EXECUTE format($q$
         WITH leaf AS (

@@ -11,7 +11,6 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY analyst_assignments_visible ON analyst_assignments
     USING (tenant_id IN (SELECT visible_tenant_ids()))
     WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));

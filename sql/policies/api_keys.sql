@@ -11,6 +11,5 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY api_keys_visible ON api_keys USING (tenant_id IN (SELECT visible_tenant_ids()))
     WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));

@@ -11,7 +11,6 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY audit_log_visible ON audit_log
     USING (tenant_id IN (SELECT visible_tenant_ids()))
     WITH CHECK (user_id = (SELECT app_user_id()) AND (tenant_id IS NULL OR tenant_id IN (SELECT visible_tenant_ids())));

@@ -11,7 +11,6 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY branding_visible ON branding
     USING (tenant_id IN (SELECT visible_tenant_ids()))
     WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));

@@ -10,5 +10,4 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY cve_open_visible ON cve_open USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = cve_open.tenant_id));

@@ -10,6 +10,5 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY incident_hourly_visible ON incident_hourly
     USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = incident_hourly.tenant_id));

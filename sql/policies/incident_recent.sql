@@ -10,6 +10,5 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY incident_recent_visible ON incident_recent
     USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = incident_recent.tenant_id));

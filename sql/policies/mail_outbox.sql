@@ -11,9 +11,7 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY mail_outbox_insert ON mail_outbox FOR INSERT
     WITH CHECK (tenant_id IS NULL OR tenant_id IN (SELECT visible_tenant_ids()));
-
 
 CREATE POLICY mail_outbox_mailer ON mail_outbox TO portal_mailer USING (true) WITH CHECK (true);

@@ -10,7 +10,6 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY msp_requests_visible ON msp_requests
     USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = msp_requests.mssp_id)
            OR EXISTS (SELECT 1 FROM tenants t WHERE t.id = msp_requests.msp_tenant_id));

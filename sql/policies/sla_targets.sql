@@ -11,6 +11,5 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY sla_targets_visible ON sla_targets USING (tenant_id IN (SELECT visible_tenant_ids()))
     WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));

@@ -10,6 +10,5 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY tenant_brand_visible ON tenant_brand
     USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = tenant_brand.tenant_id));

@@ -10,5 +10,4 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY tenant_stats_visible ON tenant_stats USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = tenant_stats.tenant_id));

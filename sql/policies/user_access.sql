@@ -11,5 +11,4 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY user_access_own ON user_access USING (user_id = (SELECT app_user_id()));

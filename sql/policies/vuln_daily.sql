@@ -10,5 +10,4 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY vuln_daily_visible ON vuln_daily USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = vuln_daily.tenant_id));

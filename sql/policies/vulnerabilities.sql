@@ -11,6 +11,5 @@ BEGIN
     END LOOP;
 END $$;
 
-
 CREATE POLICY vulnerabilities_visible ON vulnerabilities USING (tenant_id IN (SELECT visible_tenant_ids()))
     WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));

@@ -1,4 +1,5 @@
--- sql/051's scope (active memberships), with the API key's tenant from
+-- The viewer's scope (the tenants of their active memberships other than
+-- MSSP Analyst, an analyst's assigned tenants), with the API key's tenant from
 -- app_api_tenant() and the user looked up once.
 CREATE OR REPLACE FUNCTION app_scope() RETURNS bigint[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$

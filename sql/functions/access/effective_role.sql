@@ -1,4 +1,5 @@
--- Same bodies as before (004, 010), in PL/pgSQL so their plans are kept.
+-- The viewer's role on a tenant (tenant_role() for the session's user),
+-- in PL/pgSQL so its plan is kept per connection.
 CREATE OR REPLACE FUNCTION effective_role(p_tenant bigint) RETURNS text
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN

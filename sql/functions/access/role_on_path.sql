@@ -2,8 +2,8 @@
 -- from the tenant's path (ancestors: root first, the tenant last) and the
 -- user's memberships and assignments: the nearest membership on the path
 -- other than MSSP Analyst, else MSSP Analyst on the root for the root
--- itself or a tenant at or below an assigned one. (sql/023's tenant_role,
--- the same rule over the tables.)
+-- itself or a tenant at or below an assigned one. (tenant_role() applies it to
+-- the user's user_access row.)
 CREATE OR REPLACE FUNCTION role_on_path(p_ancestors bigint[], p_tenants bigint[], p_roles text[], p_assigned bigint[])
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE AS $$

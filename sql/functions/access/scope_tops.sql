@@ -1,8 +1,9 @@
 -- The highest tenants at or below p_id whose subtrees the scope sees
--- (sql/021: app_scope()): the tenant itself when the scope sees its
+-- (app_scope()): the tenant itself when the scope sees its
 -- subtree, else the assigned tenants below it that lie in no other
 -- assigned subtree. Their rollups add up to what the scope sees below the
--- tenant. Called by the SECURITY DEFINER readers below and in sql/031.
+-- tenant. Called by the SECURITY DEFINER readers (dashboard_overview(),
+-- read_plan()).
 CREATE OR REPLACE FUNCTION scope_tops(p_id bigint, p_ancestors bigint[], p_scope bigint[]) RETURNS bigint[]
 LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN p_ancestors && p_scope THEN ARRAY[p_id]

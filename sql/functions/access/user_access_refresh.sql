@@ -1,4 +1,6 @@
--- sql/026's, over active memberships only.
+-- Rewrites the user_access row of one user from their active memberships
+-- and analyst assignments (role_on_path() reads it; the triggers of
+-- user_access_sync() call this when those rows change).
 CREATE OR REPLACE FUNCTION user_access_refresh(p_user bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN

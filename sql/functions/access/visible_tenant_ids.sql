@@ -1,6 +1,6 @@
--- 022_one_visibility_rule.sql - visible_tenant_ids() (the set the policies
+-- visible_tenant_ids() (the set the policies
 -- of the raw tables use) computed from the same scope as the tenants
--- policy and the dashboard reads (sql/021: app_scope(), app_exact(),
+-- policy and the dashboard reads (app_scope(), app_exact(),
 -- scope_sees()), instead of restating the membership, analyst and API-key
 -- rules a second time: one definition of who sees what.
 CREATE OR REPLACE FUNCTION visible_tenant_ids() RETURNS SETOF bigint

@@ -1,4 +1,5 @@
--- sql/021's, restated: only a verified host.
+-- The brand of the tenant that holds a host name, once verified (a pending
+-- claim is nobody's host yet): the sign-in page before anyone is known.
 CREATE OR REPLACE FUNCTION brand_for_host(p_host text)
 RETURNS TABLE (tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text,
                page_title_src bigint, page_title_src_name text, footer_src bigint, footer_src_name text,

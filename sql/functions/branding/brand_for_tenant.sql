@@ -1,4 +1,4 @@
--- The effective brand (same columns and values as before): the resolved
+-- The effective brand of a tenant: the resolved
 -- fields, the names of the tenants they come from, the portal defaults.
 CREATE OR REPLACE FUNCTION brand_for_tenant(p_tenant bigint)
 RETURNS TABLE (tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text,

@@ -1,4 +1,5 @@
--- sql/023's, restated: a tenant's effective host is the nearest verified
+-- A tenant's brand, field by field from the nearest tenant on its path
+-- that sets it (tenant_brand keeps the result). Its effective host is the nearest verified
 -- one on its path (a pending claim is nobody's host yet).
 CREATE OR REPLACE FUNCTION brand_resolve(p_tenant bigint) RETURNS tenant_brand
 LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$

@@ -1,4 +1,4 @@
--- Which tenant's brand a request wears (sql/023's, restated): the tenant
+-- Which tenant's brand a request wears: the tenant
 -- in context, else the user's first active membership, else the tenant
 -- that holds the Host verified.
 CREATE OR REPLACE FUNCTION brand_tenant_for(p_tenant bigint, p_user bigint, p_host text) RETURNS bigint

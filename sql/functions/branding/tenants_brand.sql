@@ -1,5 +1,5 @@
 -- A tenant created or moved. (A move updates each tenant below it too,
--- sql/001's tenants_move, after this trigger has run for the moved one:
+-- the trigger tenants_move (tenants_move_children()), after this trigger has run for the moved one:
 -- each of them refreshes again with its new path.)
 CREATE OR REPLACE FUNCTION tenants_brand() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$

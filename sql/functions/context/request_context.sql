@@ -1,5 +1,4 @@
--- Same columns, rules and results as sql/023's, in one statement for a
--- tenant page the user may see (the common case): the session, the user
+-- A GET's whole context (cgi/session.c): in one statement for a tenant page the user may see (the common case): the session, the user
 -- with their user_access row, the tenant with the role there, its brand
 -- and the cache key. session_check() (the delete of an expired or idle
 -- session, the touch once a minute) runs only when the row says it has

@@ -1,4 +1,7 @@
--- dashboard_overview() as in sql/030, its top CVEs read by cve_top().
+-- The dashboard of one tenant in one call (docs/dashboards.md): its
+-- counters, the most at-risk companies, the incident series of p_hours and
+-- the top CVEs (cve_top()), for the viewer's scope; NULL when the viewer
+-- may not see the tenant.
 CREATE OR REPLACE FUNCTION dashboard_overview(p_tenant bigint, p_hours int) RETURNS json
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 SET plan_cache_mode = force_generic_plan AS $$

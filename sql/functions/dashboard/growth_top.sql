@@ -1,12 +1,12 @@
--- 041_growth_top.sql - "incidents growing fastest" reads the customers of
+-- "Incidents growing fastest" reads the customers of
 -- the tenant on screen without a visibility test per row when the viewer
 -- sees the whole subtree.
 --
--- The analytics page read incident_recent (sql/037) for every customer
+-- The analytics page read incident_recent (incidents_recent()) for every customer
 -- below the tenant under Row-Level Security: at L, 20,000 rows with the
 -- tenants policy and the rollup's EXISTS policy each, 75 ms of the MSSP's
 -- 94 ms page. growth_top() applies the visibility rule itself, like
--- exposure_top() (sql/040): a viewer who sees the whole subtree reads the
+-- exposure_top(): a viewer who sees the whole subtree reads the
 -- companies of the root (or of the MSP) through the tenants_companies_by_name
 -- (or tenants_children_by_name) index; an MSSP Analyst on the MSSP reads the
 -- visible ones. Archived companies are no longer listed.

@@ -1,4 +1,5 @@
--- How to read rows below tenant t for a viewer of scope sc / ex (sql/021):
+-- How to read rows below tenant t for a viewer of scope sc / ex (app_scope(),
+-- app_exact()):
 -- 'tenants', with tids the visible tenants at or below t (at most 200);
 -- 'root', the tree's index, when t is a root the viewer sees whole; or
 -- 'check', the tree's index with each row's tenant checked.

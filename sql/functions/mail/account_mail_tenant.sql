@@ -1,4 +1,4 @@
--- 045_account_mail.sql - the tenant an account email belongs to (issue 17,
+-- The tenant an account email belongs to (issue 17,
 -- finding 1).
 --
 -- A password reset was branded, and its link built, from the request's

@@ -1,7 +1,7 @@
--- 036_requests_scope.sql - an MSSP Analyst sees only the onboarding
+-- The onboarding requests of a tenant: an MSSP Analyst sees only the onboarding
 -- requests of the MSPs they may see.
 --
--- sql/007's msp_requests_list() listed every request of a tenant the
+-- msp_requests_list() once listed every request of a tenant the
 -- viewer may see. An MSSP Analyst sees the MSSP itself (without its
 -- subtree), so the MSSP's MSPs table and requests page showed them every
 -- request, with the names, emails and company counts of MSPs they are not

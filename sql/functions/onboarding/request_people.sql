@@ -1,4 +1,4 @@
--- sql/007's: the people who act on an MSP request, through an active
+-- The people who act on an MSP request, through an active
 -- membership.
 -- requires: visible_tenant_ids
 CREATE OR REPLACE FUNCTION request_people(p_request bigint, p_side text)

@@ -6,7 +6,8 @@
 -- writers of one tree must not run it at once (the second would insert a
 -- key the first has just rewritten, or miss the first's rows). Writers of
 -- a tree already queue on its root's tenant_stats row, which the rollup
--- triggers of sql/013 lock until commit (these triggers are named to run
+-- triggers (assets_stats(), incidents_stats(), vulnerabilities_stats())
+-- lock until commit (these triggers are named to run
 -- after those); the root rows are locked here as well, for the updates
 -- that change no counter and so take no lock there.
 CREATE OR REPLACE FUNCTION incidents_indicators() RETURNS trigger

@@ -1,5 +1,5 @@
 -- Incidents opened and closed per UTC hour, for the tenant and its
--- ancestors; the tenants written to are touched (sql/021).
+-- ancestors; the tenants written to are touched (stats_touch()).
 CREATE OR REPLACE FUNCTION incidents_series() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET client_min_messages = warning AS $$
 DECLARE touched bigint[];

@@ -1,8 +1,8 @@
--- sql/021's, with the root, parent and name of each row written copied
--- from its tenant. That keeps them current: a rename or a move runs this
--- for the tenant and every tenant below it (sql/021's tenants_touch_stats,
+-- Adds counter deltas to tenant_stats rows, and copies the root, parent
+-- and name of each row written from its tenant. That keeps them current: a rename or a move runs this
+-- for the tenant and every tenant below it (tenants_touch_stats(),
 -- which bumps their versions; below a moved MSP the paths are already the
--- new ones when it runs: sql/001's trigger tenants_move has updated them,
+-- new ones when it runs: the trigger tenants_move (tenants_move_children()) has updated them,
 -- and a row's AFTER triggers run in name order).
 CREATE OR REPLACE FUNCTION stats_apply(d jsonb) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$

@@ -1,4 +1,4 @@
--- 042_delete_rollups.sql - deleting a tenant takes its numbers out of its
+-- Deleting a tenant takes its numbers out of its
 -- ancestors' rollups.
 --
 -- The portal archives tenants and never deletes them, but an operator may
@@ -6,8 +6,8 @@
 -- a deleted tenant go with it, and their statement triggers run once the
 -- tenant's own row is gone, when stats_apply() and the series triggers no
 -- longer find its ancestors: its MSPs, companies, inventory, findings and
--- incidents stayed counted in every tenant above it (the dashboards and,
--- since sql/040, the customer pages' totals said so).
+-- incidents stayed counted in every tenant above it (the dashboards and
+-- the customer pages' totals, customer_page(), said so).
 --
 -- Before its row goes, the highest deleted tenant (the one whose parent is
 -- still there: rows already deleted by the same statement are not) takes
@@ -16,7 +16,7 @@
 -- active MSPs or companies), the daily findings, the open findings per CVE
 -- and the hourly incidents. Tenants below it find their parent gone and
 -- take nothing. The threat rollups recount from the incidents already
--- (sql/033).
+-- (indicator_recount()).
 CREATE OR REPLACE FUNCTION tenants_delete_rollups() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE

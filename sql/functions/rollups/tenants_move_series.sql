@@ -1,5 +1,5 @@
 -- An MSP joining an MSSP brings its series along (vuln_daily and cve_open
--- as in 020, and now incident_hourly).
+-- and incident_hourly).
 CREATE OR REPLACE FUNCTION tenants_move_series() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN

@@ -4,7 +4,7 @@ CREATE OR REPLACE FUNCTION vulnerabilities_series() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET client_min_messages = warning AS $$
 DECLARE src text := delta_rows(TG_OP, 'tenant_id, first_seen, fixed_at, severity, cve');
 BEGIN
-    -- Two statements, in this order (as a move does, sql/021): the days,
+    -- Two statements, in this order (as a move does, tenants_move_series()): the days,
     -- then the CVEs.
     EXECUTE format($q$
         WITH leaf AS (

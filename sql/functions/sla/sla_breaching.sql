@@ -1,6 +1,6 @@
 -- The open incidents past a target, of tenants at or below p_tenant that
 -- the viewer may see: by severity (critical first), oldest first, 200 at
--- most. Same columns as sql/029's.
+-- most.
 CREATE OR REPLACE FUNCTION sla_breaching(p_tenant bigint)
 RETURNS TABLE (incident_id bigint, tenant_id bigint, name text, severity text, title text, opened_at timestamptz,
                late_for text, minutes_over numeric)
@@ -9,7 +9,7 @@ DECLARE
     sc bigint[] := app_scope();
     ex bigint[] := app_exact();
     t tenants%ROWTYPE;
-    pl record;       -- read_plan() (sql/031)
+    pl record;       -- read_plan()
     src text;
 BEGIN
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;

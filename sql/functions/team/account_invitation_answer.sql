@@ -1,5 +1,5 @@
 -- Accept (p_accept) or decline one of them, signed in: the same effect as
--- accepting through the emailed link (sql/049: never changes access the
+-- accepting through the emailed link (invitation_accept(): never changes access the
 -- person already has on the tenant or above), or the invitation is gone.
 -- Audited in the inviting tenant. Returns the tenant's id; NULL when there
 -- is no such invitation of the user's.

@@ -1,4 +1,4 @@
--- sql/004's: a tenant keeps at least one active Owner (MSSP Admin), an
+-- A tenant keeps at least one active Owner (MSSP Admin), an
 -- active membership of an active account; suspending the last one is
 -- refused like removing it or changing its role.
 CREATE OR REPLACE FUNCTION memberships_keep_owner() RETURNS trigger

@@ -1,7 +1,7 @@
--- 049_invitation_consent.sql - an invitation to someone who already has an
--- account is theirs to accept, signed in (issue 17, finding 2).
+-- An invitation to someone who already has an account is theirs to
+-- accept, signed in (issue 17, finding 2).
 --
--- team_invite() made the membership of an existing account at once, so any
+-- team_invite() once made the membership of an existing account at once, so any
 -- tenant could make anyone its member without asking: then see them in its
 -- team, and act on them as its own. Now only a brand-new account (made by
 -- this invitation, not yet able to sign in) gets its membership when
@@ -9,7 +9,7 @@
 -- when they accept it, signed in as themselves (invitation_accept()'s
 -- p_user, the session's user: an account's invitation cannot be accepted
 -- by whoever holds the link). Accepting never changes access the person
--- already has on the tenant or above (sql/011's rule, checked again).
+-- already has on the tenant or above (memberships_drop_assignments()'s rule, checked again).
 CREATE OR REPLACE FUNCTION team_invite(p_tenant bigint, p_email text, p_name text, p_role text, p_token_hash text,
                                        p_days int)
 RETURNS TABLE (user_id bigint, is_new boolean)

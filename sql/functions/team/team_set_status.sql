@@ -1,4 +1,5 @@
--- sql/046's, with the Owner rule over active memberships.
+-- A member's status (active or suspended) in a tenant, set by the tenant's
+-- Owners and admins; the last active Owner stays (memberships_keep_owner()).
 CREATE OR REPLACE FUNCTION team_set_status(p_tenant bigint, p_user bigint, p_status text) RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE

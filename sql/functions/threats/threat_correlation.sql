@@ -1,4 +1,4 @@
--- 016_threats.sql - threat correlation: indicators seen in incidents of two
+-- Threat correlation: indicators seen in incidents of two
 -- or more customers within a window.
 --
 -- Counted within the tree of the tenant being viewed (its MSSP, or its

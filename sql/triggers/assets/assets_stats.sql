@@ -1,5 +1,5 @@
+-- The triggers on assets that run assets_stats().
 -- requires: assets_stats
-
 CREATE OR REPLACE TRIGGER assets_stats_ins AFTER INSERT ON assets REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION assets_stats();
 

@@ -1,5 +1,5 @@
+-- The triggers on incidents that run incidents_recent().
 -- requires: incidents_recent
-
 CREATE OR REPLACE TRIGGER incidents_recent_ins AFTER INSERT ON incidents REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION incidents_recent();
 

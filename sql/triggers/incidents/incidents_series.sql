@@ -1,5 +1,5 @@
+-- The triggers on incidents that run incidents_series().
 -- requires: incidents_series
-
 CREATE OR REPLACE TRIGGER incidents_series_ins AFTER INSERT ON incidents REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION incidents_series();
 

@@ -1,5 +1,5 @@
+-- The triggers on incidents that run incidents_stats().
 -- requires: incidents_stats
-
 CREATE OR REPLACE TRIGGER incidents_stats_ins AFTER INSERT ON incidents REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION incidents_stats();
 

@@ -1,11 +1,11 @@
--- requires: context_changed
+-- The triggers on sessions that run context_changed().
 -- Sessions: a new one is in no worker's cache; an ended one, or one whose
 -- user, token or expiry changes, must leave them. A touch moves
 -- last_seen_at forward only; moving it back (an administrator, a test) is
 -- a change too.
+-- requires: context_changed
 CREATE OR REPLACE TRIGGER sessions_context_delete AFTER DELETE ON sessions
     FOR EACH STATEMENT EXECUTE FUNCTION context_changed();
-
 
 CREATE OR REPLACE TRIGGER sessions_context_truncate AFTER TRUNCATE ON sessions
     FOR EACH STATEMENT EXECUTE FUNCTION context_changed();

@@ -1,8 +1,9 @@
--- requires: context_changed
+-- The triggers on tenants that run context_changed().
 -- Every table request_context() reads notifies channel portal_context
 -- when it changes (a statement trigger; PostgreSQL sends a transaction's
 -- identical notifications once, at its commit): the workers drop their
 -- cached contexts when one arrives (cgi/session.c, "The context cache").
+-- requires: context_changed
 CREATE OR REPLACE TRIGGER tenants_context AFTER INSERT OR UPDATE OR DELETE ON tenants
     FOR EACH STATEMENT EXECUTE FUNCTION context_changed();
 CREATE OR REPLACE TRIGGER tenants_context_truncate AFTER TRUNCATE ON tenants

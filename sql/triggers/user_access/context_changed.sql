@@ -1,8 +1,9 @@
--- requires: context_changed
+-- The triggers on user_access that run context_changed().
 -- Every table request_context() reads notifies channel portal_context
 -- when it changes (a statement trigger; PostgreSQL sends a transaction's
 -- identical notifications once, at its commit): the workers drop their
 -- cached contexts when one arrives (cgi/session.c, "The context cache").
+-- requires: context_changed
 CREATE OR REPLACE TRIGGER user_access_context AFTER INSERT OR UPDATE OR DELETE ON user_access
     FOR EACH STATEMENT EXECUTE FUNCTION context_changed();
 CREATE OR REPLACE TRIGGER user_access_context_truncate AFTER TRUNCATE ON user_access

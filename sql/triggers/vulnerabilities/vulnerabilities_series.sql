@@ -1,5 +1,5 @@
+-- The triggers on vulnerabilities that run vulnerabilities_series().
 -- requires: vulnerabilities_series
-
 CREATE OR REPLACE TRIGGER vulnerabilities_series_ins AFTER INSERT ON vulnerabilities REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION vulnerabilities_series();
 
