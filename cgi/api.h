@@ -2,7 +2,7 @@
  *
  * API routes (ACCESS_API in cgi/routes.c) are not cookie-authenticated:
  * api_dispatch() checks `Authorization: Bearer <key>` against the stored
- * SHA-256 (sql/014_ingest.sql: api_key_auth() also sets the transaction's
+ * SHA-256 (api_key_auth(), which also sets the transaction's
  * RLS identity to the key's tenant subtree), reads the JSON body, runs the
  * handler and commits; the answer is JSON, errors included, and the server
  * sends it like any other (view_respond, http_send). */

@@ -15,6 +15,6 @@ enum res audit_log(struct req *req, long long tenant_id, const char *action, con
                    json_t *details);
 /* Events without a signed-in user (sign-in attempts, resets, sign-in
  * links) are audited by the database functions that decide them
- * (sql/052): the app role cannot write an audit row for anyone else. */
+ * (audit_account()): the app role cannot write an audit row for anyone else. */
 
 #endif

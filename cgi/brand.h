@@ -1,6 +1,6 @@
 /* brand.h - the effective brand of a tenant as a view-model object.
  *
- * Every query of the brand_for_* SQL functions (sql/010_branding.sql)
+ * Every query of the brand_for_* SQL functions (brand_for_tenant() ...)
  * returns the same columns; brand_from_row() turns one row into
  * {tenant_id, page_title, footer, footer_html, logo_light, logo_dark,
  * logo: {light, dark}, host}, where footer_html is markup built here from

@@ -19,7 +19,7 @@ static int listen_failed; /* this connection's LISTEN failed: every call is a ch
 static char last_state[6];
 static char last_msg[256];
 /* The identity for a transaction the next statement begins (a GET's): the
- * session's token, which the database looks up (app_identify(), sql/052)
+ * session's token, which the database looks up (app_identify())
  * and keeps for the transaction's app_user_id(); it ends with the
  * transaction (db_commit, db_rollback). */
 static char lazy_token[65];

@@ -40,7 +40,7 @@ PGconn *db_conn(void);
 /* Close the connection (worker exit). */
 void db_close(void);
 
-/* What sql/043_context_cache.sql notifies when a table a request's context
+/* What context_changed() notifies when a table a request's context
  * is read from changes. */
 #define DB_CHANGES_CHANNEL "portal_context"
 /* LISTEN on DB_CHANGES_CHANNEL on every connection from now on (the portal
@@ -77,7 +77,7 @@ PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res 
  * db_lazy_identity(token) the next statement, if any, begins a transaction
  * with app.token = token, the session's own (BEGIN, set_config and the
  * statement in one round trip; the database derives the user from it at
- * each use, sql/052). A read served without a further statement costs one
+ * each use, app_user_id()). A read served without a further statement costs one
  * round trip. Like a set_config(..., true) identity it ends with the
  * transaction: db_commit() and db_rollback() clear it, begun or not. token
  * is copied (at most 64 characters; a longer one sets none). */

@@ -1,6 +1,6 @@
 /* dns.h - the one DNS question the portal asks: does a name hold a given
  * TXT record? (a tenant proving it controls its portal host name,
- * sql/050_host_verification.sql).
+ * branding_host_verify()).
  *
  * The resolver is PORTAL_DNS_RESOLVER ("IPv4" or "IPv4:port"), else the
  * system's (/etc/resolv.conf). A lookup waits at most DNS_TIMEOUT_SECONDS

@@ -228,7 +228,7 @@ static int cmd_user_status(int argc, char **argv)
 }
 
 /* ---------------------------------------------------------------- host-approve */
-/* The operator verifies a pending portal host name (sql/050), in one
+/* The operator verifies a pending portal host name (branding_host_verify()'s rule), in one
  * statement with its audit row. Several tenants may claim a name while it
  * is pending: --tenant picks one; a name verified for another tenant
  * cannot be approved for a second. */

@@ -20,7 +20,7 @@
 enum res outbox_queue(long long tenant_id, const char *to, const char *name, json_t *model);
 /* The marker a link's model carries where its token goes ("link":
  * base_url "/reset/" OUTBOX_LINK_TOKEN): the database puts the token in
- * (auth_link_mail, sql/052), so the worker never holds it. */
+ * (auth_link_mail()), so the worker never holds it. */
 #define OUTBOX_LINK_TOKEN "@@link-token@@"
 /* Render email NAME like outbox_queue() (brand of tenant_id) and queue it
  * through auth_link_mail() for the pending link link_id (from

@@ -2,7 +2,7 @@
  *
  * Stored form: "scrypt$N$r$p$<salt hex>$<hash hex>", so parameters can be
  * raised later and old hashes still verify. The database compares them
- * (sql/052): the worker derives (pw_derive), it is never given a hash. */
+ * (auth_login()): the worker derives (pw_derive), it is never given a hash. */
 #ifndef PWHASH_H
 #define PWHASH_H
 
@@ -17,7 +17,7 @@
 int pw_hash(const char *password, char out[PW_HASH_MAX]);
 /* The stored form of password under setting ("scrypt$N$r$p$<salt hex>$<key
  * bytes>", what auth_login_begin() answers: a hash without its key) into
- * out, for the database to compare (sql/052: it never hands out a hash).
+ * out, for the database to compare (auth_login(): it never hands out a hash).
  * 0 on success, -1 for a malformed setting. */
 int pw_derive(const char *password, const char *setting, char out[PW_HASH_MAX]);
 

@@ -18,7 +18,7 @@
 
 /* The columns read from the two session statements, by name (found when
  * each is prepared): the session's own first, then the rest of a GET's
- * context (sql/043_context_cache.sql): the brand as brand_from_cols reads
+ * context (request_context()): the brand as brand_from_cols reads
  * it, the bell, the tenant of a /t/{id} page and the role there as
  * authz_tenant_from_row reads it, what the dashboard cache keys on, and
  * until when the row holds. */
@@ -35,7 +35,7 @@ static const char *const context_columns[] = {CONTEXT_COLUMNS(COLUMN_NAME) NULL}
 
 DB_STMT_COLS(st_session_lookup, 2,
              "SELECT s.session_id, s.user_id, s.email, s.name, s.unread,"
-             " set_config('app.token', $1, true)"
+             " app_identify($1)"
              " FROM auth_session_lookup($1, $2::int) s",
              session_columns);
 /* A GET's whole context in one statement. */
@@ -57,7 +57,7 @@ DB_STMT(st_session_end, 1, "SELECT auth_session_end($1)");
  * database round trip. A row serves while all of these hold:
  *
  * - Nothing it was read from changed: the tables notify DB_CHANGES_CHANNEL
- *   (sql/043), every worker drains its connection's notifications at the
+ *   (context_changed()), every worker drains its connection's notifications at the
  *   start of each request, before it answers one (sess_cache_sync) and
  *   while idle (sess_cache_idle), and any notification moves an epoch
  *   shared by all workers. A row is kept only if the epoch read before its

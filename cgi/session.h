@@ -9,7 +9,7 @@
 #define SESSION_COOKIE "portal_session"
 #define SESSION_COOKIE_TLS "__Host-portal_session"
 /* A browser that signed in to an account before is a known device of it
- * (sql/052, "Throttling"): guesses from elsewhere do not lock it out. */
+ * (login_gate(), login_remember()): guesses from elsewhere do not lock it out. */
 #define DEVICE_COOKIE "portal_device"
 #define DEVICE_COOKIE_TLS "__Host-portal_device"
 #define DEVICE_COOKIE_DAYS 365
@@ -44,7 +44,7 @@ void sess_cache_sync(void);
 void sess_cache_idle(void);
 void sess_cache_free(void);
 /* Set the cookie of a session the database opened (auth_login,
- * auth_link_signin, invitation_accept: it makes the token; sql/052). */
+ * auth_link_signin, invitation_accept: it makes the token, session_open()). */
 void sess_start(struct req *req, const char *token);
 /* The request's device cookie (64 hex), or NULL; set one the database
  * gave after a sign-in. */

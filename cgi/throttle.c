@@ -1,4 +1,4 @@
-/* throttle.c - the answer of a refused sign-in (the rules: sql/052). */
+/* throttle.c - the answer of a refused sign-in (the rules: login_gate(), login_failed()). */
 #include "throttle.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* throttle.h - what a refused sign-in says. The rules live in the
- * database (sql/052_identity_from_token.sql, "Throttling"): a pair of
+ * database (login_gate() and login_failed()): a pair of
  * account and address (or known device) waits after five wrong passwords,
  * 30 s doubling to 15 minutes; an address with 20 failures waits 15
  * minutes except for known devices; an account with 50 failures from

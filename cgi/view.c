@@ -14,7 +14,7 @@
 
 static struct mus_set *templates;
 
-/* The bell's items (sql/023: bell_items), as request_context() reads them. */
+/* The bell's items (bell_items()), as request_context() reads them. */
 DB_STMT(st_bell, 0, "SELECT bell_items(app_user_id())");
 /* The tenant in context, else the user's first membership, else the Host. */
 DB_STMT(st_brand_request, 3, "SELECT " BRAND_COLUMNS " FROM brand_for_request($1::bigint, $2::bigint, $3)");

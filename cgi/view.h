@@ -48,7 +48,7 @@ void view_tenant(struct req *req);
  * to out. The model is used as given: no common parts are added. */
 enum res view_render_named(const char *name, json_t *model, struct buf *out, struct mus_error *err);
 /* The bell's model, a new object: {unread, items} from the JSON array
- * items (sql/023: bell_items; NULL or not an array: no items). */
+ * items (bell_items(); NULL or not an array: no items). */
 json_t *view_bell(long long unread, const char *items);
 /* Add brand, theme, user, csrf, the bell and the Settings link to the
  * model of an answer that renders one (a template, not a redirect unless

@@ -1,6 +1,6 @@
 /* account.c - forgot password (emailed single-use link), reset through the
  * link, and change password for the signed-in user. docs/accounts.md has
- * the rules; the SQL side is sql/005_accounts.sql. */
+ * the rules; the SQL side is auth_password_change() and auth_link_*(). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +25,7 @@
 #define RESET_REQUESTS_PER_HOUR 5
 #define EMAIL_MAX 320
 
-/* Links are made, mailed and checked in the database (sql/052): the worker
+/* Links are made, mailed and checked in the database (auth_link_request(), auth_link_mail()): the worker
  * renders the email around OUTBOX_LINK_TOKEN and never holds the token. */
 DB_STMT(st_link_request, 5,
         "SELECT link_id, email, name, coalesce(brand_tenant, 0), created"

@@ -6,7 +6,7 @@
  *   (whole UTC days, from the incident_recent rollup);
  * - remediation velocity: median days to fix, per severity, per customer,
  *   over the findings fixed in the last 90 days, for the customers of one
- *   page (sql/035).
+ *   page (remediation_velocity()).
  * The exposure, growth and velocity readers apply the visibility rule
  * themselves: only visible customers. */
 #include <stdio.h>
@@ -18,14 +18,14 @@
 #include "pages.h"
 #include "view.h"
 
-/* Highest exposure: exposure_top() (sql/040) walks tenant_stats' index. */
+/* Highest exposure: exposure_top() walks tenant_stats' index. */
 DB_STMT(st_exposure, 1,
         "SELECT id, name, exposure, risk, vuln_critical, vuln_high, vuln_medium, vuln_low, incidents_open"
         " FROM exposure_top($1::bigint)");
-/* Incidents growing fastest: growth_top() (sql/041) over incident_recent
- * (sql/037), weeks of whole UTC days. */
+/* Incidents growing fastest: growth_top() over incident_recent
+ * (incidents_recent()), weeks of whole UTC days. */
 DB_STMT(st_growth, 1, "SELECT id, name, this_week, last_week FROM growth_top($1::bigint)");
-/* remediation_velocity() (sql/035): the customers of one page (all up to
+/* remediation_velocity(): the customers of one page (all up to
  * 200, else 50 a page by name), a row per severity with fixes. */
 DB_STMT(st_velocity, 2,
         "SELECT tenant_id, name, severity, median_days::text, total, paged"

@@ -14,7 +14,7 @@
 #include "throttle.h"
 #include "view.h"
 
-/* Sign-in is decided in the database (sql/052): it gives the scrypt
+/* Sign-in is decided in the database (auth_login_begin(), auth_login()): it gives the scrypt
  * setting of the account's password (never its hash) and whether this
  * attempt must wait; the worker derives the key from the typed password;
  * auth_login compares, counts a failure or opens the session, and writes

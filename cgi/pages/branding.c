@@ -1,8 +1,8 @@
 /* branding.c - white labelling: the settings page, the branding form
  * (title, footer, portal host, light and dark logos, reset per field), the
- * verification of the portal host (a DNS TXT record, sql/050) and the
+ * verification of the portal host (a DNS TXT record, branding_host_verify()) and the
  * public logo files. Values inherit field by field from the nearest
- * ancestor (sql/010_branding.sql, brand_for_tenant). */
+ * ancestor (brand_resolve(), brand_for_tenant()). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

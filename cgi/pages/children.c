@@ -1,5 +1,5 @@
 /* children.c - create, rename and archive tenants below the one in
- * context. The database enforces the tree (sql/001_core.sql): this code
+ * context. The database enforces the tree (tenants_tree_check()): this code
  * turns its refusals into messages next to the field. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,8 +20,9 @@
 #define EXPORT_ROWS 50000
 
 /* The whole overview and one page of the table in one statement
- * (sql/021_fast_dashboards.sql): $1 tenant, $2 hours of the incident
- * period, $3 search, $4 sort key, $5 'asc' or 'desc', $6 limit, $7 offset.
+ * (dashboard_overview(), tenant_children_rows()): $1 tenant, $2 hours of
+ * the incident period, $3 search, $4 sort key, $5 'asc' or 'desc', $6
+ * limit, $7 offset.
  * Both functions apply the visibility rule; the overview (JSON, column 0
  * of the first row) is NULL for a tenant the viewer may not see. The table
  * comes as rows (columns 1-18; one row of NULLs when it is empty): parsing
@@ -277,7 +278,7 @@ static void table_model(json_t *m, const struct table_query *tq, long total, int
  * hour as request_context() read them in the request's first statement.
  * tenant_stats.version changes with everything the page shows (the
  * rollups, the series, names and moves below the tenant, requests to MSPs:
- * sql/021_fast_dashboards.sql), the windows move with the hour, and an
+ * stats_apply() and the rollup triggers), the windows move with the hour, and an
  * entry whose table shows a pending request lapses when that request
  * expires: so a hit is exactly what the database would answer, without
  * asking it. Entries hold references to JSON that nothing modifies after

@@ -10,7 +10,7 @@
 #include "pages.h"
 #include "view.h"
 
-/* Both readers (sql/031) apply the visibility rule and answer NULL for a
+/* Both readers (vulnerability_page(), asset_page()) apply the visibility rule and answer NULL for a
  * tenant the viewer may not see; otherwise a page of 50 rows as JSON:
  * {"rows", "total", "more", "next", "prev"}. Pages are keyset pages: "next"
  * and "prev" are the cursors (row ids) of the pages after and before. */

@@ -14,7 +14,7 @@
 
 #define NOTE_MAX 2000
 
-/* incident_page() (sql/032): a keyset page as JSON, NULL for a tenant the
+/* incident_page(): a keyset page as JSON, NULL for a tenant the
  * viewer may not see (pages.h: list_into()). */
 DB_STMT(st_incidents, 5, "SELECT incident_page($1::bigint, $2, $3, $4::bigint, $5::bigint)::text");
 /* The incident's own tenant, when it is the page's tenant or below it. */

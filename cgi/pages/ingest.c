@@ -2,7 +2,7 @@
  *
  * A batch is {"items": [...]} or a bare array of at most API_MAX_ITEMS
  * items. Each item is checked here against its kind's field table; the
- * good ones go to the database in ONE call (sql/014_ingest.sql), which
+ * good ones go to the database in ONE call (ingest_assets() and its siblings), which
  * rejects items whose tenant the key cannot write (RLS) and upserts the
  * rest by (tenant_id, external_id) in one statement, so the rollup
  * triggers run once per batch. The answer lists every rejected item with

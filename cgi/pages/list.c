@@ -1,4 +1,4 @@
-/* list.c - a keyset page of a list (sql/031 list_page(): the
+/* list.c - a keyset page of a list (list_page(): the
  * vulnerabilities, assets and incidents lists) moved into a page's model. */
 #include <string.h>
 

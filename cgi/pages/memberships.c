@@ -2,7 +2,7 @@
  * tenant, the role, active or suspended, since when), each of which they
  * may leave, and the invitations addressed to them, which they may accept
  * or decline. Leaving is confirmed on the page first (?leave=TENANT). The
- * SQL side is sql/051_memberships.sql; the rules are in
+ * SQL side is account_memberships() and membership_leave(); the rules are in
  * docs/permissions.md. */
 #include <stdio.h>
 #include <stdlib.h>

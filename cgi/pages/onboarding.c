@@ -1,5 +1,5 @@
 /* onboarding.c - an MSSP adds an MSP; the MSP approves or rejects with a
- * reason; the bell. The state machine lives in sql/007_onboarding.sql. */
+ * reason; the bell. The state machine lives in msp_request_*(). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* sla.c - SLA monitoring: per customer, median and 90th percentile times to
  * acknowledge and to resolve, breaches, incidents breaching now; and the
  * targets (defaults on the MSSP, overrides per customer, inherited). The
- * rules live in sql/017_sla.sql. */
+ * rules live in sla_targets_for() and sla_report(). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

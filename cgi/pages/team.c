@@ -118,7 +118,7 @@ static enum res team_page(struct req *req, json_t *values, json_t *errors)
 		int edit = !self && team_can_grant(t, role);
 		const char *status = PQgetvalue(res, i, 3);
 		/* The account as a whole is this tenant's to disable only when all
-		 * of the person's memberships are on tenants it sees (sql/046),
+		 * of the person's memberships are on tenants it sees (team_set_status()),
 		 * and never once the operator disabled it. */
 		int whole = edit && strcmp(PQgetvalue(res, i, 6), "t") == 0 && strcmp(PQgetvalue(res, i, 7), "f") == 0 &&
 		            strcmp(status, "invited") != 0;

@@ -2,7 +2,7 @@
  * its team page: withdraw one (its link stops working at once) or send it
  * again with a new link (the old one dies), under the same mail limits as
  * a new invitation. Only the address the tenant typed shows: nothing of
- * the invited person's other memberships. sql/051_memberships.sql. */
+ * the invited person's other memberships (team_invitations()). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

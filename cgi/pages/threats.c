@@ -1,7 +1,7 @@
 /* threats.c - threat correlation: indicators seen at two or more customers
- * within a window. The counting rules are threat_correlation()'s
- * (sql/044_threats_no_oracle.sql): customers the viewer may not see only
- * as a count, only when three or more, and never their times. */
+ * within a window. The counting rules are threat_correlation()'s:
+ * customers the viewer may not see only as a count, only when three or
+ * more, and never their times. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

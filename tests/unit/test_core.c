@@ -99,7 +99,7 @@ static void test_passwords(void)
 	       "scrypt hash records N=2^15, r=8, p=1");
 	{
 		/* The setting the database answers: the hash without its key, and
-		 * the key's length (sql/052, login_setting). */
+		 * the key's length (login_setting()). */
 		char setting[PW_HASH_MAX], d[PW_HASH_MAX];
 		char *last = strrchr(h, '$');
 		snprintf(setting, sizeof(setting), "%.*s$%zu", (int)(last - h), h, strlen(last + 1) / 2);
