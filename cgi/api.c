@@ -78,7 +78,7 @@ void api_dispatch(struct req *req, const struct route *rt)
 		unauthorized(req, "invalid API key");
 		return;
 	}
-	params[0] = key; /* the database hashes it, and checks it again at each use (app_api_tenant, sql/052) */
+	params[0] = key; /* the database hashes it, and checks it again at each use (app_api_tenant()) */
 	if ((r = db_begin()) != R_SUCCESS) {
 		api_error(req, R_UNAVAILABLE, "the service is unavailable, retry later");
 		return;

@@ -233,7 +233,7 @@ enum res sess_load(struct req *req)
 	snprintf(idle, sizeof(idle), "%d", config_get()->session_idle);
 	if (whole && req->route->access == ACCESS_TENANT && http_is_id(http_route_param(req, 0)))
 		tenant = http_route_param(req, 0);
-	params[0] = tok; /* the database hashes it (sql/052): a hash would identify no one */
+	params[0] = tok; /* the database hashes it (app_user_id()): a hash would identify no one */
 	params[1] = idle;
 	params[2] = tenant;
 	params[3] = req->brand_host;
