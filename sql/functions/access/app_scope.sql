@@ -17,7 +17,7 @@ BEGIN
                             AND m.status = 'active'
          WHERE a.user_id = uid
         UNION
-        SELECT app_api_tenant()) s
+        SELECT CASE WHEN uid IS NULL THEN app_api_tenant() END) s
      WHERE x IS NOT NULL;
     RETURN r;
 END $$;

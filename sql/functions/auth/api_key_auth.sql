@@ -1,3 +1,4 @@
+-- requires: identity_keep
 -- The key with this SHA-256 (active, on an active tenant): its id and
 -- tenant; sets the transaction's API identity. last_used_at is written at
 -- most once a minute so a busy probe does not rewrite the row per batch.
@@ -17,6 +18,7 @@ BEGIN
         UPDATE api_keys SET last_used_at = now() WHERE id = k.id;
     END IF;
     PERFORM set_config('app.api_key', p_key, true);
+    PERFORM identity_keep(p_key, NULL, k.tenant_id);
     key_id := k.id; tenant_id := k.tenant_id; root_id := k.root_id;
     RETURN NEXT;
 END $$;

@@ -1,18 +1,13 @@
--- The user of the session whose token the transaction carries in
--- app.token, while it is unexpired and the account active; else NULL.
--- PL/pgSQL: its statement is planned once per connection.
+-- The user app_identify() found for the token the transaction still
+-- carries; NULL without one.
 CREATE OR REPLACE FUNCTION app_user_id() RETURNS bigint
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    t text := current_setting('app.token', true);
-    uid bigint;
+LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF t IS NULL OR t !~ '^[0-9a-f]{64}$' THEN
+    IF to_regclass('pg_temp.app_identity') IS NULL THEN
         RETURN NULL;
     END IF;
-    SELECT s.user_id INTO uid FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = token_digest(t) AND s.expires_at > now() AND u.status = 'active';
-    RETURN uid;
+    RETURN (SELECT i.user_id FROM pg_temp.app_identity i
+             WHERE i.at = now() AND i.token = current_setting('app.token', true));
 END $$;
 GRANT EXECUTE ON FUNCTION app_user_id() TO portal_app;
 GRANT EXECUTE ON FUNCTION app_user_id() TO portal_mailer;
