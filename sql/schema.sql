@@ -117,6 +117,7 @@ BEGIN
         UPDATE api_keys SET last_used_at = now() WHERE id = k.id;
     END IF;
     PERFORM set_config('app.api_key', p_key, true);
+    PERFORM identity_keep(p_key, NULL, k.tenant_id);
     key_id := k.id; tenant_id := k.tenant_id; root_id := k.root_id;
     RETURN NEXT;
 END $_$;
@@ -137,20 +138,15 @@ $$;
 ALTER FUNCTION public.api_keys_of(p_tenant bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.app_api_tenant() RETURNS bigint
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
-    AS $_$
-DECLARE
-    k text := current_setting('app.api_key', true);
-    tid bigint;
+    LANGUAGE plpgsql STABLE
+    AS $$
 BEGIN
-    IF k IS NULL OR k !~ '^mssp_[0-9a-f]{64}$' THEN
+    IF to_regclass('pg_temp.app_identity') IS NULL THEN
         RETURN NULL;
     END IF;
-    SELECT a.tenant_id INTO tid FROM api_keys a JOIN tenants t ON t.id = a.tenant_id
-     WHERE a.key_hash = token_digest(k) AND a.revoked_at IS NULL AND t.status = 'active';
-    RETURN tid;
-END $_$;
+    RETURN (SELECT i.api_tenant FROM pg_temp.app_identity i
+             WHERE i.at = now() AND i.token = current_setting('app.api_key', true));
+END $$;
 
 ALTER FUNCTION public.app_api_tenant() OWNER TO portal_owner;
 
@@ -166,6 +162,28 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.app_exact() OWNER TO portal_owner;
+
+CREATE FUNCTION public.app_identify(p_token text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    uid bigint;
+BEGIN
+    PERFORM set_config('app.token', coalesce(p_token, ''), true);
+    IF to_regclass('pg_temp.app_identity') IS NULL THEN
+        PERFORM identity_keep('', NULL, NULL);
+    END IF;
+    UPDATE pg_temp.app_identity
+       SET at = now(), token = coalesce(p_token, ''), api_tenant = NULL,
+           user_id = (SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
+                       WHERE p_token ~ '^[0-9a-f]{64}$' AND s.token_hash = token_digest(p_token)
+                         AND s.expires_at > now() AND u.status = 'active')
+    RETURNING user_id INTO uid;
+    RETURN uid;
+END $_$;
+
+ALTER FUNCTION public.app_identify(p_token text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.app_scope() RETURNS bigint[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -185,7 +203,7 @@ BEGIN
                             AND m.status = 'active'
          WHERE a.user_id = uid
         UNION
-        SELECT app_api_tenant()) s
+        SELECT CASE WHEN uid IS NULL THEN app_api_tenant() END) s
      WHERE x IS NOT NULL;
     RETURN r;
 END $$;
@@ -193,20 +211,15 @@ END $$;
 ALTER FUNCTION public.app_scope() OWNER TO portal_owner;
 
 CREATE FUNCTION public.app_user_id() RETURNS bigint
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
-    AS $_$
-DECLARE
-    t text := current_setting('app.token', true);
-    uid bigint;
+    LANGUAGE plpgsql STABLE
+    AS $$
 BEGIN
-    IF t IS NULL OR t !~ '^[0-9a-f]{64}$' THEN
+    IF to_regclass('pg_temp.app_identity') IS NULL THEN
         RETURN NULL;
     END IF;
-    SELECT s.user_id INTO uid FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = token_digest(t) AND s.expires_at > now() AND u.status = 'active';
-    RETURN uid;
-END $_$;
+    RETURN (SELECT i.user_id FROM pg_temp.app_identity i
+             WHERE i.at = now() AND i.token = current_setting('app.token', true));
+END $$;
 
 ALTER FUNCTION public.app_user_id() OWNER TO portal_owner;
 
@@ -1028,6 +1041,21 @@ BEGIN
 END $_$;
 
 ALTER FUNCTION public.growth_top(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant bigint) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF to_regclass('pg_temp.app_identity') IS NULL THEN
+        CREATE TEMP TABLE app_identity (at timestamptz NOT NULL, token text NOT NULL, user_id bigint,
+                                        api_tenant bigint);
+        GRANT SELECT ON pg_temp.app_identity TO portal_app;
+        INSERT INTO pg_temp.app_identity VALUES ('-infinity', '', NULL, NULL);
+    END IF;
+    UPDATE pg_temp.app_identity SET at = now(), token = p_token, user_id = p_user, api_tenant = p_api_tenant;
+END $$;
+
+ALTER FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -3075,7 +3103,6 @@ ALTER FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) OWNER 
 
 CREATE FUNCTION public.token_digest(p_token text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'public', 'pg_temp'
     AS $$
     SELECT encode(sha256(convert_to(p_token, 'UTF8')), 'hex')
 $$;
@@ -4485,6 +4512,9 @@ GRANT ALL ON FUNCTION public.app_api_tenant() TO portal_app;
 REVOKE ALL ON FUNCTION public.app_exact() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_exact() TO portal_app;
 
+REVOKE ALL ON FUNCTION public.app_identify(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_identify(p_token text) TO portal_app;
+
 REVOKE ALL ON FUNCTION public.app_scope() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_scope() TO portal_app;
 
@@ -4581,6 +4611,8 @@ GRANT ALL ON FUNCTION public.exposure_top(p_tenant bigint) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.growth_top(p_tenant bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.growth_top(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) TO portal_app;
