@@ -340,6 +340,11 @@ static const char *state_name(const struct def *f)
 	return f->why_req ? "requires" : "unchanged";
 }
 
+/* Name each definition file applied: on a database that had definitions
+ * (an update: what changed is worth reading), not on a new one (every file
+ * is new; the summary line counts them). */
+static int say_each_def;
+
 static int apply_def(PGconn *c, struct def *f, int plan)
 {
 	char what[4200];
@@ -355,6 +360,8 @@ static int apply_def(PGconn *c, struct def *f, int plan)
 	            f->path, f->sha))
 		return 0;
 	f->done = 1;
+	if (!say_each_def)
+		return 1;
 	if (f->why_req)
 		printf("migrate: defined %s (requires %s, applied)\n", f->path, f->why_req);
 	else
@@ -385,6 +392,7 @@ int migrate_run(PGconn *c, const char *sql_dir, int plan)
 		goto rollback;
 	had_migs = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	had_defs = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	say_each_def = had_defs;
 	PQclear(res);
 	res = NULL;
 	if (!plan && !run(c,
