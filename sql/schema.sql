@@ -65,7 +65,7 @@ CREATE FUNCTION public.account_mail_tenant(p_user bigint) RETURNS bigint
     SET search_path TO 'public', 'pg_temp'
     AS $$
     SELECT m.tenant_id FROM memberships m JOIN tenants t ON t.id = m.tenant_id AND t.status = 'active'
-     WHERE m.user_id = p_user
+     WHERE m.user_id = p_user AND m.status = 'active'
      ORDER BY m.created_at, m.tenant_id
      LIMIT 1
 $$;
@@ -718,7 +718,8 @@ BEGIN
     END IF;
     RETURN coalesce(
         (SELECT m.tenant_id FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-          WHERE m.user_id = p_user AND t.status = 'active' ORDER BY m.created_at, m.tenant_id LIMIT 1),
+          WHERE m.user_id = p_user AND m.status = 'active' AND t.status = 'active'
+          ORDER BY m.created_at, m.tenant_id LIMIT 1),
         (SELECT b.tenant_id FROM branding b WHERE b.host = lower(p_host) AND b.host_verified_at IS NOT NULL));
 END $$;
 

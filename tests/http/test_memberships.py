@@ -374,3 +374,21 @@ def test_invitations_for_me_on_my_page_accept_and_decline(ctx):
         assert user.post("/account/invitations/%d/accept" % inv["id"], {}).status == 404
     finally:
         q("DELETE FROM users WHERE id = %d" % uid)
+
+
+def test_a_suspended_membership_gives_no_brand_either(ctx):
+    # The brand of pages outside a tenant and of account emails is the
+    # tenant of the person's oldest membership: an active one. A tenant that
+    # suspended someone no longer dresses their portal or their reset mail.
+    q = ctx.stack.psql
+    bluefin = ctx.stack.tenant_id("Bluefin IT")
+    ever = ctx.stack.tenant_id("Evergreen MSP")
+    email = "brand.%s@members.example" % tag()
+    uid = ctx.stack.new_user(email, (bluefin, "viewer"), (ever, "viewer"))
+    q("UPDATE memberships SET created_at = now() - interval '1 day' WHERE user_id = %d AND tenant_id = %d"
+      % (uid, bluefin))
+    assert q("SELECT account_mail_tenant(%d), brand_tenant_for(NULL, %d, 'x')" % (uid, uid)) == \
+        "%d|%d" % (bluefin, bluefin)
+    q("UPDATE memberships SET status = 'suspended', suspended_at = now() WHERE user_id = %d AND tenant_id = %d"
+      % (uid, bluefin))
+    assert q("SELECT account_mail_tenant(%d), brand_tenant_for(NULL, %d, 'x')" % (uid, uid)) == "%d|%d" % (ever, ever)

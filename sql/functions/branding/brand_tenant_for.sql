@@ -9,7 +9,8 @@ BEGIN
     END IF;
     RETURN coalesce(
         (SELECT m.tenant_id FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-          WHERE m.user_id = p_user AND t.status = 'active' ORDER BY m.created_at, m.tenant_id LIMIT 1),
+          WHERE m.user_id = p_user AND m.status = 'active' AND t.status = 'active'
+          ORDER BY m.created_at, m.tenant_id LIMIT 1),
         (SELECT b.tenant_id FROM branding b WHERE b.host = lower(p_host) AND b.host_verified_at IS NOT NULL));
 END $$;
 REVOKE ALL ON FUNCTION brand_tenant_for(bigint, bigint, text) FROM PUBLIC;

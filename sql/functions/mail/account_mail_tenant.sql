@@ -12,7 +12,7 @@
 CREATE OR REPLACE FUNCTION account_mail_tenant(p_user bigint) RETURNS bigint
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT m.tenant_id FROM memberships m JOIN tenants t ON t.id = m.tenant_id AND t.status = 'active'
-     WHERE m.user_id = p_user
+     WHERE m.user_id = p_user AND m.status = 'active'
      ORDER BY m.created_at, m.tenant_id
      LIMIT 1
 $$;
