@@ -106,7 +106,7 @@ static enum res forgot_page(struct req *req, const char *email, const char *erro
 {
 	json_t *m = view_model(req);
 
-	req->template = "forgot";
+	req->template = "account_forgot";
 	json_object_set_new(m, "email", json_string(email ? email : ""));
 	json_object_set_new(m, "minutes", json_integer(RESET_LIFETIME / 60));
 	if (error != NULL)
@@ -208,7 +208,7 @@ static enum res reset_expired(struct req *req)
 	json_t *m = view_model(req);
 
 	req->outcome = R_GONE;
-	req->template = "reset";
+	req->template = "account_reset";
 	json_object_set_new(m, "expired", json_true());
 	json_object_set_new(m, "minutes", json_integer(RESET_LIFETIME / 60));
 	return R_SUCCESS;
@@ -218,7 +218,7 @@ static enum res reset_form(struct req *req, const char *email, json_t *errors)
 {
 	json_t *m = view_model(req);
 
-	req->template = "reset";
+	req->template = "account_reset";
 	json_object_set_new(m, "email", json_string(email));
 	json_object_set_new(m, "min_length", json_integer(PW_MIN_LEN));
 	if (errors != NULL) {

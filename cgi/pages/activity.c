@@ -61,7 +61,7 @@ enum res page_account_activity(struct req *req)
 		total = atol(PQgetvalue(res, i, 4));
 	}
 	PQclear(res);
-	req->template = "account_activity";
+	req->template = "activity";
 	json_object_set_new(m, "events", rows);
 	json_object_set_new(m, "total", json_integer(total));
 	view_pages(m, page, total ? (total + ACTIVITY_PAGE - 1) / ACTIVITY_PAGE : 1);

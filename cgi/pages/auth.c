@@ -39,7 +39,7 @@ static enum res login_page(struct req *req, const char *email, const char *error
 {
 	json_t *m = view_model(req);
 
-	req->template = "login";
+	req->template = "auth_login";
 	json_object_set_new(m, "email", json_string(email ? email : ""));
 	json_object_set_new(m, "next", json_string(safe_next(next)));
 	if (error != NULL)
@@ -173,7 +173,7 @@ static enum res link_page(struct req *req, const char *email, const char *error)
 {
 	json_t *m = view_model(req);
 
-	req->template = "login_link";
+	req->template = "auth_login_link";
 	json_object_set_new(m, "email", json_string(email ? email : ""));
 	if (error != NULL)
 		json_object_set_new(m, "error", json_string(error));

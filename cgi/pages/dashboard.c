@@ -284,7 +284,7 @@ static void table_model(json_t *m, const struct table_query *tq, long total, int
  * asking it. Entries hold references to JSON that nothing modifies after
  * it is built (the page adds only top-level keys to its own model), and,
  * once an HTML view has rendered it, the dashboard's markup
- * (partials/tenant_board: it depends only on what the key and stamps
+ * (partials/dashboard_board: it depends only on what the key and stamps
  * cover, never on the session), so a hit renders only the page around it. */
 #define CACHE_SLOTS 256
 
@@ -373,8 +373,8 @@ static enum res board_html(json_t *m, struct cached_page *c)
 	struct mus_error err;
 
 	if (c == NULL || c->html == NULL) {
-		if (view_render_named("partials/tenant_board", m, &out, &err) != R_SUCCESS || !buf_ok(&out)) {
-			log_err("render partials/tenant_board failed: %s:%d:%d: %s", err.name, err.line, err.col, err.msg);
+		if (view_render_named("partials/dashboard_board", m, &out, &err) != R_SUCCESS || !buf_ok(&out)) {
+			log_err("render partials/dashboard_board failed: %s:%d:%d: %s", err.name, err.line, err.col, err.msg);
 			buf_free(&out);
 			return R_INTERNAL;
 		}

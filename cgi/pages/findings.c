@@ -40,7 +40,7 @@ enum res page_vulnerabilities(struct req *req)
 	r = list_into(&st_vulns, params, m, "vulnerabilities");
 	if (r != R_SUCCESS)
 		return r;
-	req->template = "vulnerabilities";
+	req->template = "findings_vulnerabilities";
 	filter = json_pack("{s:s, s:s, s:s}", "severity", severity, "status", status, "cve",
 	                   http_query(req, "cve") ? http_query(req, "cve") : "");
 	json_object_set_new(m, "filter", view_flags(view_flags(filter, status, statuses), severity, sevs));
@@ -61,7 +61,7 @@ enum res page_assets(struct req *req)
 	r = list_into(&st_assets, params, m, "assets");
 	if (r != R_SUCCESS)
 		return r;
-	req->template = "assets";
+	req->template = "findings_assets";
 	json_object_set_new(m, "filter", json_pack("{s:s}", "kind", kind));
 	json_object_set_new(m, "page_title", json_string("Assets"));
 	return R_SUCCESS;

@@ -75,7 +75,7 @@ static enum res account_page(struct req *req, const char *error)
 		                    PQgetvalue(res, i, 5), "expires", PQgetvalue(res, i, 6)));
 	}
 	PQclear(res);
-	req->template = "account";
+	req->template = "memberships";
 	json_object_set_new(m, "memberships", list);
 	json_object_set_new(m, "invitations", invs);
 	if (confirm != NULL)

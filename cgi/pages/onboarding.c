@@ -1,5 +1,6 @@
 /* onboarding.c - an MSSP adds an MSP; the MSP approves or rejects with a
- * reason; the bell. The state machine lives in msp_request_*(). */
+ * reason. The state machine lives in msp_request_*(); the bell that tells
+ * both sides is notifications.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +33,6 @@ DB_STMT(st_req_decide, 3,
 DB_STMT(st_req_people, 2, "SELECT user_id, email, name FROM request_people($1::bigint, $2)");
 DB_STMT(st_req_notify, 6, "SELECT notify_request($1::bigint, $2, $3, $4, $5, $6)");
 DB_STMT(st_req_msp, 1, "SELECT msp_tenant_id FROM msp_requests WHERE id = $1::bigint");
-DB_STMT(st_notes, 0,
-        "SELECT id, title, body, link, to_char(created_at, 'YYYY-MM-DD HH24:MI'), read_at IS NULL"
-        " FROM notifications ORDER BY created_at DESC, id DESC LIMIT 100");
-DB_STMT(st_note_read, 1, "UPDATE notifications SET read_at = now() WHERE id = $1::bigint AND read_at IS NULL");
-DB_STMT(st_notes_read_all, 0, "UPDATE notifications SET read_at = now() WHERE read_at IS NULL");
 
 static const char *status_label(const char *s)
 {
@@ -107,7 +103,7 @@ static enum res msps_page(struct req *req, json_t *values, json_t *errors)
 		json_decref(errors);
 		return r;
 	}
-	req->template = "msps";
+	req->template = "onboarding_msps";
 	json_object_set_new(m, "requests", list);
 	json_object_set_new(m, "add", json_pack("{s:o, s:o}", "values", values ? values : json_object(), "errors",
 	                                        errors ? errors : json_object()));
@@ -335,7 +331,7 @@ enum res page_requests(struct req *req)
 	    if (json_integer_value(json_object_get(row, "msp_id")) == req->tenant->id)
 		json_array_append(mine, row);
 	json_decref(list);
-	req->template = "requests";
+	req->template = "onboarding_requests";
 	json_object_set_new(m, "requests", mine);
 	json_object_set_new(m, "page_title", json_string("MSSP requests"));
 	return R_SUCCESS;
@@ -356,7 +352,7 @@ static enum res request_page(struct req *req, const char *reason, const char *er
 		return r;
 	if (decision == NULL)
 		decision = http_form(req, "decision");
-	req->template = "request";
+	req->template = "onboarding_request";
 	if (decision != NULL && (strcmp(decision, "approve") == 0 || strcmp(decision, "reject") == 0) &&
 	    json_is_true(json_object_get(q, "is_pending")) && authz_can(req->tenant->role, PERM_APPROVE, "msp")) {
 		json_object_set_new(m, "confirm",
@@ -529,51 +525,4 @@ enum res page_request_by_id(struct req *req)
 	snprintf(loc, sizeof(loc), "/t/%s/requests/%s", PQgetvalue(res, 0, 0), rid);
 	PQclear(res);
 	return http_redirect(req, loc);
-}
-
-/* ------------------------------------------------------------ the bell */
-
-enum res page_notifications(struct req *req)
-{
-	json_t *m = view_model(req), *list = json_array();
-	PGresult *res;
-	enum res r;
-	int i;
-
-	res = db_exec(&st_notes, NULL, &r);
-	if (res == NULL) {
-		json_decref(list);
-		return r;
-	}
-	for (i = 0; i < PQntuples(res); i++)
-		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id",
-		                                      (json_int_t)atoll(PQgetvalue(res, i, 0)), "title", PQgetvalue(res, i, 1),
-		                                      "body", PQgetvalue(res, i, 2), "link", PQgetvalue(res, i, 3), "at",
-		                                      PQgetvalue(res, i, 4), "unread", strcmp(PQgetvalue(res, i, 5), "t") == 0));
-	PQclear(res);
-	req->template = "notifications";
-	json_object_set_new(m, "notifications", list);
-	json_object_set_new(m, "page_title", json_string("Notifications"));
-	return R_SUCCESS;
-}
-
-enum res page_notification_read(struct req *req)
-{
-	const char *nid = http_route_param(req, 0);
-	const char *next = http_form(req, "next");
-	const char *params[1] = {nid};
-	enum res r;
-
-	if (!http_is_id(nid))
-		return R_NOT_FOUND;
-	if ((r = db_run(&st_note_read, params)) != R_SUCCESS)
-		return r;
-	return http_redirect(req, next && next[0] == '/' ? next : "/notifications");
-}
-
-enum res page_notifications_read_all(struct req *req)
-{
-	enum res r = db_run(&st_notes_read_all, NULL);
-
-	return r == R_SUCCESS ? http_redirect(req, "/notifications") : r;
 }

@@ -114,6 +114,7 @@ enum res page_request(struct req *req);
 enum res page_request_decide(struct req *req);
 enum res page_request_link(struct req *req);
 enum res page_request_by_id(struct req *req);
+/* notifications.c */
 enum res page_notifications(struct req *req);
 enum res page_notification_read(struct req *req);
 enum res page_notifications_read_all(struct req *req);

@@ -489,7 +489,7 @@ def test_the_at_risk_lists_follow_renames_and_moves(ctx):
 
 def test_the_cached_dashboard_markup_follows_every_change(ctx):
     """On a hit the workers reuse the dashboard's rendered markup
-    (partials/tenant_board, cgi/pages/dashboard.c). It must change with the
+    (partials/dashboard_board, cgi/pages/dashboard.c). It must change with the
     data as the JSON does, on every worker, while the page around it (the
     CSRF token of the forms, the notice) stays the request's own."""
     t = tree(ctx)

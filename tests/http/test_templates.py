@@ -21,7 +21,7 @@ SERVER_MARKUP = {
     "templates/email/signin_html.mustache": {"brand.footer_html"},
     "templates/settings.mustache": {"wl.footer.html"},
     "templates/settings_branding.mustache": {"footer_html"},
-    # The dashboard: partials/tenant_board.mustache rendered (escaping as
+    # The dashboard: partials/dashboard_board.mustache rendered (escaping as
     # every template does) by cgi/pages/dashboard.c and kept in its cache.
     "templates/dashboard.mustache": {"board_html"},
 }
