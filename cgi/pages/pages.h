@@ -76,8 +76,6 @@ enum res page_team_remove(struct req *req);
 enum res page_team_assign(struct req *req);
 enum res page_team_unassign(struct req *req);
 enum res page_team_membership(struct req *req);
-enum res page_invite_form(struct req *req);
-enum res page_invite_accept(struct req *req);
 /* Redirect to the team page with its notice ?done=done. */
 enum res team_back(struct req *req, const char *done);
 /* The team page with an error message and status (a refused action). */
@@ -96,6 +94,9 @@ enum res team_invite_limits(struct req *req, const char *email, const char **why
 /* Queue the invitation mail to email (invited as name, with role) with
  * the link for token, in the tenant's brand. */
 enum res team_invite_mail(struct req *req, const char *email, const char *name, const char *role, const char *token);
+/* invite.c */
+enum res page_invite_form(struct req *req);
+enum res page_invite_accept(struct req *req);
 /* team_invitations.c */
 enum res page_team_invitation_revoke(struct req *req);
 enum res page_team_invitation_resend(struct req *req);

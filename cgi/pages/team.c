@@ -1,19 +1,16 @@
 /* team.c - the people of a tenant: invite, change role, suspend or resume
  * a membership, disable an account (only one that is wholly the tenant's),
- * remove, assign MSSP analysts to tenants; and accepting an invitation.
- * The tenant's pending invitations are in team_invitations.c. */
+ * remove, assign MSSP analysts to tenants. The tenant's pending invitations
+ * are in team_invitations.c; the invitation link's page in invite.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
 #include "authz.h"
-#include "config.h"
 #include "db.h"
 #include "form.h"
-#include "outbox.h"
 #include "pages.h"
-#include "pwhash.h"
 #include "session.h"
 #include "token.h"
 #include "view.h"
@@ -42,10 +39,6 @@ DB_STMT(st_unassign, 2, "DELETE FROM analyst_assignments WHERE user_id = $1::big
 DB_STMT(st_in_tree, 2,
         "SELECT 1 FROM tenants WHERE id = $2::bigint AND root_id = $1::bigint AND id <> $1::bigint"
         " AND status = 'active'");
-DB_STMT(st_invitation, 1,
-        "SELECT invitation_id, user_id, email, name, user_status, tenant_id, tenant_name, role, expired, accepted"
-        " FROM invitation_lookup($1)");
-DB_STMT(st_accept, 6, "SELECT user_id, token FROM invitation_accept($1, $2, $3, $4, $5, $6::int)");
 
 static const char *const grantable_names[] = {"owner", "admin", "analyst", "viewer", "mssp_admin", "mssp_analyst",
                                               NULL};
@@ -532,177 +525,3 @@ static enum res assignment(struct req *req, int on)
 
 enum res page_team_assign(struct req *req) { return assignment(req, 1); }
 enum res page_team_unassign(struct req *req) { return assignment(req, 0); }
-
-/* ------------------------------------------------------------ invitations */
-
-/* "j***@example.com": enough for the person to know which of their
- * addresses an invitation is for, not enough to learn someone's. */
-static const char *mask_email(struct req *req, const char *email)
-{
-	const char *at = strchr(email, '@');
-	struct buf b = BUF_INIT;
-	const char *out;
-
-	if (at == NULL || at == email)
-		return "";
-	/* The first character, whole (a UTF-8 sequence is 1 to 4 bytes). */
-	do
-		buf_putc(&b, *email++);
-	while (email < at && ((unsigned char)*email & 0xC0) == 0x80);
-	buf_puts(&b, "***");
-	buf_puts(&b, at);
-	out = buf_ok(&b) ? arena_strdup(&req->arena, b.data) : "";
-	buf_free(&b);
-	return out ? out : "";
-}
-
-/* Look up the invitation of the token in the path; fills the model. */
-static enum res invitation(struct req *req, char hash[65], int *usable, int *needs_password)
-{
-	const char *tok = http_route_param(req, 0);
-	const char *params[1];
-	json_t *m = view_model(req);
-	PGresult *res;
-	enum res r;
-
-	*usable = 0;
-	*needs_password = 0;
-	req->template = "invite";
-	json_object_set_new(m, "page_title", json_string("Invitation"));
-	if (tok == NULL || !tok_is_hex(tok, TOK_HEX)) {
-		req->outcome = R_NOT_FOUND;
-		json_object_set_new(m, "invalid", json_true());
-		return R_SUCCESS;
-	}
-	tok_sha256_hex(tok, TOK_HEX, hash);
-	params[0] = hash;
-	res = db_exec(&st_invitation, params, &r);
-	if (res == NULL)
-		return r;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		req->outcome = R_NOT_FOUND;
-		json_object_set_new(m, "invalid", json_true());
-		return R_SUCCESS;
-	}
-	json_object_set_new(m, "invitation",
-	                    json_pack("{s:s, s:s, s:s, s:s}", "email", PQgetvalue(res, 0, 2), "name", PQgetvalue(res, 0, 3),
-	                              "tenant_name", PQgetvalue(res, 0, 6), "role_label",
-	                              authz_role_label(authz_role(PQgetvalue(res, 0, 7)))));
-	if (strcmp(PQgetvalue(res, 0, 9), "t") == 0) {
-		req->outcome = R_GONE;
-		json_object_set_new(m, "used", json_true());
-	} else if (strcmp(PQgetvalue(res, 0, 8), "t") == 0) {
-		req->outcome = R_GONE;
-		json_object_set_new(m, "expired", json_true());
-	} else if (strcmp(PQgetvalue(res, 0, 4), "invited") != 0 &&
-	           (req->sess == NULL || req->sess->user_id != atoll(PQgetvalue(res, 0, 1)))) {
-		/* An account that exists: its owner accepts, signed in. */
-		const char *masked = mask_email(req, PQgetvalue(res, 0, 2));
-		char next[96];
-		snprintf(next, sizeof(next), "/login?next=/invite/%s", tok);
-		req->outcome = req->sess == NULL ? R_SUCCESS : R_FORBIDDEN;
-		/* Whoever holds the link learns the account only masked (the page
-		 * and its JSON twin alike). */
-		json_object_set_new(json_object_get(m, "invitation"), "email", json_string(masked));
-		json_object_del(json_object_get(m, "invitation"), "name");
-		json_object_set_new(m, "sign_in_as", json_string(masked));
-		json_object_set_new(m, "wrong_account", json_boolean(req->sess != NULL));
-		json_object_set_new(m, "login_link", json_string(next));
-	} else {
-		*usable = 1;
-		*needs_password = strcmp(PQgetvalue(res, 0, 4), "invited") == 0;
-		json_object_set_new(m, "needs_password", json_boolean(*needs_password));
-		json_object_set_new(m, "token", json_string(tok));
-	}
-	PQclear(res);
-	return R_SUCCESS;
-}
-
-enum res page_invite_form(struct req *req)
-{
-	char hash[65];
-	int usable, needs;
-
-	return invitation(req, hash, &usable, &needs);
-}
-
-enum res page_invite_accept(struct req *req)
-{
-	static const struct form_field fields[] = {
-	    {"name", "Name", FORM_TEXT, 0, 1, 120, NULL},
-	    {"password", "Password", FORM_TEXT, 0, PW_MIN_LEN, PW_MAX_LEN, NULL},
-	    {"password2", "Repeat password", FORM_TEXT, 0, 0, PW_MAX_LEN, NULL},
-	};
-	char hash[65], pwh[PW_HASH_MAX], maxs[16];
-	const char *params[6];
-	json_t *values, *errors, *m = view_model(req);
-	PGresult *res;
-	enum res r;
-	int usable, needs;
-
-	if (!sess_same_origin(req))
-		return R_FORBIDDEN;
-	if ((r = invitation(req, hash, &usable, &needs)) != R_SUCCESS)
-		return r;
-	if (!usable) {
-		/* An account's invitation, and not its owner signed in: refused. */
-		if (json_object_get(m, "sign_in_as") != NULL)
-			req->outcome = R_FORBIDDEN;
-		return R_SUCCESS;
-	}
-	form_check(req, fields, 3, &values, &errors);
-	if (needs) {
-		const char *p1 = http_form(req, "password"), *p2 = http_form(req, "password2");
-		if (p1 == NULL || *p1 == '\0')
-			json_object_set_new(errors, "password", json_string("Choose a password."));
-		else if (json_object_get(errors, "password") == NULL && (p2 == NULL || strcmp(p1, p2) != 0))
-			json_object_set_new(errors, "password2", json_string("The two passwords differ."));
-	}
-	/* Never send passwords back into the form. */
-	json_object_del(values, "password");
-	json_object_del(values, "password2");
-	if (json_object_size(errors) > 0) {
-		req->outcome = R_BAD_INPUT;
-		json_object_set_new(m, "values", values);
-		json_object_set_new(m, "errors", errors);
-		return R_SUCCESS;
-	}
-	if (needs && pw_hash(http_form(req, "password"), pwh) != 0) {
-		json_decref(values);
-		json_decref(errors);
-		return R_INTERNAL;
-	}
-	params[0] = hash;
-	params[1] = json_string_value(json_object_get(values, "name"));
-	params[2] = needs ? pwh : NULL;
-	params[3] = req->remote_addr;
-	params[4] = req->user_agent;
-	snprintf(maxs, sizeof(maxs), "%d", config_get()->session_max);
-	params[5] = maxs;
-	res = db_exec(&st_accept, params, &r);
-	tok_wipe(pwh, sizeof(pwh));
-	json_decref(values);
-	json_decref(errors);
-	if (res == NULL)
-		return r;
-	if (PQntuples(res) != 1) {
-		/* Someone used the link a moment ago. */
-		PQclear(res);
-		req->outcome = R_GONE;
-		json_object_set_new(m, "used", json_true());
-		json_object_del(m, "token");
-		json_object_del(m, "needs_password");
-		return R_SUCCESS;
-	}
-	{
-		long long uid = atoll(PQgetvalue(res, 0, 0));
-		if (req->sess != NULL && req->sess->user_id != uid)
-			sess_end(req);
-		/* A new account's first session, opened by the database. */
-		if (!PQgetisnull(res, 0, 1))
-			sess_start(req, PQgetvalue(res, 0, 1));
-		PQclear(res);
-	}
-	return http_redirect(req, needs || req->sess ? "/" : "/login");
-}
