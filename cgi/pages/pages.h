@@ -131,12 +131,27 @@ enum res page_mail(struct req *req);
 enum res page_mail_retry(struct req *req);
 /* home.c */
 enum res page_home(struct req *req);
-/* branding.c */
+/* settings.c */
 enum res page_settings(struct req *req);
+/* The TXT record that proves a tenant controls its host name: its name is
+ * BRANDING_VERIFY_PREFIX + host, its value BRANDING_VERIFY_VALUE + token. */
+#define BRANDING_VERIFY_PREFIX "_mssp-portal-verify."
+#define BRANDING_VERIFY_VALUE "mssp-portal-verify="
+/* The branding fields a tenant sets, and resets, one by one (NULL-ended). */
+extern const char *const settings_wl_fields[];
+/* The tenant's white labelling as a new object in *out: each field's
+ * effective value, its source and whether it is set here; the host claim. */
+enum res settings_wl(struct req *req, json_t **out);
+/* The tenant (id)'s own host claim: no row, or host, host_token,
+ * verified_at, verified_by, claimed_at (UTC text; verified_at NULL while
+ * pending). NULL with *r on failure; the caller clears it. */
+PGresult *settings_host_claim(const char *id, enum res *r);
+/* settings_branding.c */
 enum res page_branding_form(struct req *req);
 enum res page_branding_save(struct req *req);
 enum res page_branding_reset(struct req *req);
 enum res page_branding_verify(struct req *req);
+/* logo.c */
 enum res page_logo(struct req *req);
 /* api_keys.c */
 enum res page_api_keys(struct req *req);

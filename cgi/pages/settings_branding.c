@@ -1,8 +1,10 @@
-/* branding.c - white labelling: the settings page, the branding form
- * (title, footer, portal host, light and dark logos, reset per field), the
- * verification of the portal host (a DNS TXT record, branding_host_verify()) and the
- * public logo files. Values inherit field by field from the nearest
- * ancestor (brand_resolve(), brand_for_tenant()). */
+/* settings_branding.c - the white-labelling form (/t/{id}/settings/branding):
+ * title, footer, portal host, light and dark logos, with a preview; saving,
+ * resetting a field so that it inherits again, and verifying the portal
+ * host by its DNS TXT record (branding_host_verify()). The model it edits,
+ * and the settings page that shows it, are settings.c's; the logo files
+ * logo.c's. Values inherit field by field from the nearest ancestor
+ * (brand_resolve(), brand_for_tenant()). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,17 +22,8 @@
 #include "token.h"
 #include "view.h"
 
-/* The TXT record that proves a tenant controls its host name:
- * VERIFY_PREFIX + host holds VERIFY_VALUE + token. */
-#define VERIFY_PREFIX "_mssp-portal-verify."
-#define VERIFY_VALUE "mssp-portal-verify="
 #define TS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-DB_STMT(st_wl_brand, 1, "SELECT " BRAND_COLUMNS " FROM brand_for_tenant($1::bigint)");
-/* The tenant's own host claim: name, token, and when and how verified. */
-DB_STMT(st_wl_own_host, 1,
-        "SELECT host, host_token, " TS_UTC("host_verified_at") ", host_verified_by, " TS_UTC("host_claimed_at")
-        " FROM branding WHERE tenant_id = $1::bigint");
 /* A new host name gets the new token $5 (and is pending: the trigger
  * branding_host_claim, which also refuses a name another tenant verified). */
 DB_STMT(st_wl_upsert, 5,
@@ -56,138 +49,8 @@ DB_STMT(st_wl_reset, 2,
         " logo_light_id = CASE WHEN $2 = 'logo_light' THEN NULL ELSE logo_light_id END,"
         " logo_dark_id = CASE WHEN $2 = 'logo_dark' THEN NULL ELSE logo_dark_id END,"
         " updated_at = now() WHERE tenant_id = $1::bigint");
-DB_STMT(st_logo_get, 2, "SELECT content_type, bytes, sha256 FROM logo_get($1::bigint, $2)");
 
 static enum res own_host(struct req *req, const char *id, const char **host);
-
-static const char *const wl_fields[] = {"page_title", "footer", "host", "logo_light", "logo_dark", NULL};
-
-/* "set here" / "inherited from X" / "portal default" for a source object. */
-static json_t *source_label(const struct tenant_ctx *t, json_t *src)
-{
-	char msg[200];
-	json_int_t id = json_integer_value(json_object_get(src, "tenant_id"));
-
-	if (json_is_null(src) || src == NULL)
-		return json_string("portal default");
-	if (id == t->id)
-		return json_string("set here");
-	snprintf(msg, sizeof(msg), "inherited from %s", json_string_value(json_object_get(src, "name")));
-	return json_string(msg);
-}
-
-/* The state of the tenant's own host claim (a row of st_wl_own_host) into
- * h: "verified" (verified_at, verified_by: dns or operator) or "pending"
- * (the TXT record to create: txt_name, txt_value). */
-static void host_state(json_t *h, PGresult *res)
-{
-	const char *host = PQgetvalue(res, 0, 0);
-	char name[300], value[100];
-
-	json_object_set_new(h, "claimed_at", json_string(PQgetvalue(res, 0, 4)));
-	if (!PQgetisnull(res, 0, 2)) {
-		const char *by = PQgetvalue(res, 0, 3);
-		json_object_set_new(h, "state", json_string("verified"));
-		json_object_set_new(h, "verified", json_true());
-		json_object_set_new(h, "verified_at", json_string(PQgetvalue(res, 0, 2)));
-		json_object_set_new(h, "verified_by", json_string(by));
-		json_object_set_new(h, "verified_how", json_string(strcmp(by, "dns") == 0 ? "by its DNS TXT record"
-		                                                                          : "by the portal's operator"));
-		return;
-	}
-	snprintf(name, sizeof(name), VERIFY_PREFIX "%s", host);
-	snprintf(value, sizeof(value), VERIFY_VALUE "%s", PQgetvalue(res, 0, 1));
-	json_object_set_new(h, "state", json_string("pending"));
-	json_object_set_new(h, "pending", json_true());
-	json_object_set_new(h, "txt_name", json_string(name));
-	json_object_set_new(h, "txt_value", json_string(value));
-}
-
-/* The white-labelling model: effective values, their sources, own values. */
-static enum res load_wl(struct req *req, json_t **out)
-{
-	const struct tenant_ctx *t = req->tenant;
-	char id[24];
-	const char *params[1] = {id};
-	PGresult *res;
-	json_t *b, *src, *wl;
-	enum res r;
-	static const char *const f[] = {"page_title", "footer", "logo_light", "logo_dark"};
-
-	snprintf(id, sizeof(id), "%lld", t->id);
-	res = db_exec(&st_wl_brand, params, &r);
-	if (res == NULL)
-		return r;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return R_INTERNAL;
-	}
-	b = brand_from_row(res, 0, 1);
-	PQclear(res);
-	src = json_object_get(b, "sources");
-	wl = json_object();
-	for (int i = 0; i < 4; i++) {
-		json_t *s = json_object_get(src, f[i]);
-		int here = s != NULL && !json_is_null(s) && json_integer_value(json_object_get(s, "tenant_id")) == t->id;
-		json_object_set_new(wl, f[i], json_pack("{s:O, s:o, s:b}", "value", json_object_get(b, f[i]), "source",
-		                                        source_label(t, s), "set_here", here));
-	}
-	json_object_set(json_object_get(wl, "footer"), "html", json_object_get(b, "footer_html"));
-	res = db_exec(&st_wl_own_host, params, &r);
-	if (res == NULL) {
-		json_decref(b);
-		json_decref(wl);
-		return r;
-	}
-	{
-		int own = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
-		json_t *h = json_pack("{s:o, s:O, s:b, s:s}", "value", own ? json_string(PQgetvalue(res, 0, 0)) : json_null(),
-		                      "effective", json_object_get(b, "host"), "set_here", own, "source",
-		                      own ? "set here" : "not set");
-		if (own)
-			host_state(h, res);
-		json_object_set_new(wl, "host", h);
-	}
-	PQclear(res);
-	json_decref(b);
-	{
-		int any = 0;
-		for (int i = 0; wl_fields[i] != NULL; i++)
-			any |= json_is_true(json_object_get(json_object_get(wl, wl_fields[i]), "set_here"));
-		json_object_set_new(wl, "any_set_here", json_boolean(any));
-	}
-	*out = wl;
-	return R_SUCCESS;
-}
-
-static const char *notice_for(const char *done)
-{
-	if (done == NULL)
-		return NULL;
-	if (strcmp(done, "branding") == 0)
-		return "White labelling saved.";
-	if (strcmp(done, "reset") == 0)
-		return "The field was reset: it inherits again.";
-	if (strcmp(done, "host_verified") == 0)
-		return "The portal host name is verified: it now shows your brand.";
-	return NULL;
-}
-
-enum res page_settings(struct req *req)
-{
-	json_t *wl, *m = view_model(req);
-	const char *notice = notice_for(http_query(req, "done"));
-	enum res r;
-
-	if ((r = load_wl(req, &wl)) != R_SUCCESS)
-		return r;
-	json_object_set_new(m, "wl", wl);
-	json_object_set_new(m, "page_title", json_string("Settings"));
-	if (notice != NULL)
-		json_object_set_new(m, "notice", json_string(notice));
-	req->template = "settings";
-	return R_SUCCESS;
-}
 
 /* The form page; values/errors NULL: the stored values. Steals both. */
 static enum res branding_form(struct req *req, json_t *values, json_t *errors)
@@ -197,7 +60,7 @@ static enum res branding_form(struct req *req, json_t *values, json_t *errors)
 	const char *title, *footer;
 	enum res r;
 
-	if ((r = load_wl(req, &wl)) != R_SUCCESS) {
+	if ((r = settings_wl(req, &wl)) != R_SUCCESS) {
 		json_decref(values);
 		json_decref(errors);
 		return r;
@@ -434,12 +297,11 @@ fail:
 /* The tenant's own host name now (arena copy), NULL when it has none. */
 static enum res own_host(struct req *req, const char *id, const char **host)
 {
-	const char *params[1] = {id};
 	PGresult *res;
 	enum res r;
 
 	*host = NULL;
-	res = db_exec(&st_wl_own_host, params, &r);
+	res = settings_host_claim(id, &r);
 	if (res == NULL)
 		return r;
 	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
@@ -470,7 +332,7 @@ enum res page_branding_verify(struct req *req)
 
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
 	params[0] = id;
-	res = db_exec(&st_wl_own_host, params, &r);
+	res = settings_host_claim(id, &r);
 	if (res == NULL)
 		return r;
 	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
@@ -485,8 +347,8 @@ enum res page_branding_verify(struct req *req)
 	snprintf(host, sizeof(host), "%s", PQgetvalue(res, 0, 0));
 	snprintf(token, sizeof(token), "%s", PQgetvalue(res, 0, 1));
 	PQclear(res);
-	snprintf(name, sizeof(name), VERIFY_PREFIX "%s", host);
-	snprintf(value, sizeof(value), VERIFY_VALUE "%s", token);
+	snprintf(name, sizeof(name), BRANDING_VERIFY_PREFIX "%s", host);
+	snprintf(value, sizeof(value), BRANDING_VERIFY_VALUE "%s", token);
 	found = dns_txt_has(config_get()->dns_resolver, name, value, err, sizeof(err));
 	if (found == DNS_TXT_FAILED) {
 		snprintf(msg, sizeof(msg),
@@ -534,8 +396,8 @@ enum res page_branding_reset(struct req *req)
 	enum res r;
 	int ok = 0;
 
-	for (int i = 0; field != NULL && wl_fields[i] != NULL; i++)
-		ok |= strcmp(field, wl_fields[i]) == 0;
+	for (int i = 0; field != NULL && settings_wl_fields[i] != NULL; i++)
+		ok |= strcmp(field, settings_wl_fields[i]) == 0;
 	if (!ok)
 		return R_BAD_INPUT;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
@@ -554,68 +416,3 @@ enum res page_branding_reset(struct req *req)
 	return http_redirect(req, loc);
 }
 
-/* GET /logo/{id}-{sha12}.{ext}: public (the sign-in page shows logos),
- * immutable (a new logo is a new URL). */
-enum res page_logo(struct req *req)
-{
-	const char *name = http_route_param(req, 0), *p = name, *dash, *dot, *params[2];
-	const char *inm;
-	char id[24], sha[13], etag[80];
-	unsigned char *bytes;
-	size_t n;
-	PGresult *res;
-	enum res r;
-
-	if (name == NULL)
-		return R_NOT_FOUND;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	dash = p;
-	if (dash == name || dash - name > 18 || *dash != '-' || name[0] == '0')
-		return R_NOT_FOUND;
-	dot = strchr(dash, '.');
-	if (dot == NULL || dot - dash - 1 != 12)
-		return R_NOT_FOUND;
-	for (p = dash + 1; p < dot; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return R_NOT_FOUND;
-	if (strcmp(dot, ".png") != 0 && strcmp(dot, ".jpg") != 0 && strcmp(dot, ".webp") != 0)
-		return R_NOT_FOUND;
-	memcpy(id, name, (size_t)(dash - name));
-	id[dash - name] = '\0';
-	memcpy(sha, dash + 1, 12);
-	sha[12] = '\0';
-	params[0] = id;
-	params[1] = sha;
-	res = db_exec(&st_logo_get, params, &r);
-	if (res == NULL)
-		return r;
-	if (PQntuples(res) != 1 ||
-	    strcmp(dot + 1, strcmp(PQgetvalue(res, 0, 0), "image/png") == 0    ? "png"
-	                    : strcmp(PQgetvalue(res, 0, 0), "image/jpeg") == 0 ? "jpg"
-	                                                                        : "webp") != 0) {
-		PQclear(res);
-		return R_NOT_FOUND;
-	}
-	snprintf(etag, sizeof(etag), "\"%s\"", PQgetvalue(res, 0, 2));
-	http_header(req, "ETag", etag);
-	http_header(req, "Cache-Control", "public, max-age=31536000, immutable");
-	inm = FCGX_GetParam("HTTP_IF_NONE_MATCH", req->fcgi->envp);
-	if (inm != NULL && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0)) {
-		req->outcome = R_NOT_MODIFIED;
-		req->body_type = arena_strdup(&req->arena, PQgetvalue(res, 0, 0));
-		PQclear(res);
-		return R_SUCCESS;
-	}
-	bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1), &n);
-	if (bytes == NULL) {
-		PQclear(res);
-		return R_INTERNAL;
-	}
-	req->outcome = R_SUCCESS;
-	req->body_type = arena_strdup(&req->arena, PQgetvalue(res, 0, 0));
-	buf_append(&req->body, bytes, n);
-	PQfreemem(bytes);
-	PQclear(res);
-	return buf_ok(&req->body) ? R_SUCCESS : R_INTERNAL;
-}
