@@ -54,6 +54,41 @@ def test_every_email_has_subject_text_and_html(ctx):
         assert parts == {"subject", "text", "html"}, (base, parts)
 
 
+# What a page file renders: the template it names for the page, and a
+# template it renders itself (a partial it caches, say).
+RENDERS = re.compile(r'req->template\s*=\s*"([^"]*)"|view_render_named\s*\(\s*"([^"]*)"')
+
+
+def test_page_files_and_their_templates_share_a_name(ctx):
+    # cgi/pages/X.c renders templates/X.mustache or X_PART.mustache (a
+    # partial likewise: partials/X_PART.mustache), so that the file of a
+    # page and its template are found from one another; and every page
+    # template is some page file's.
+    offenders, rendered = [], set()
+    for path in sorted(glob.glob(os.path.join(portal.ROOT, "cgi", "pages", "*.c"))):
+        stem = os.path.basename(path)[:-len(".c")]
+        with open(path) as f:
+            text = f.read()
+        names = [a or b for a, b in RENDERS.findall(text)]
+        # A name the rule can read: a string literal, never a variable.
+        offenders += ["cgi/pages/%s.c: req->template = %s" % (stem, v.strip())
+                      for v in re.findall(r"->template\s*=\s*([^;]*);", text) if not re.fullmatch(r'\s*"[^"]*"\s*', v)]
+        for name in names:
+            rendered.add(name)
+            base = name.rsplit("/", 1)[-1]
+            if base != stem and not base.startswith(stem + "_"):
+                offenders.append("cgi/pages/%s.c renders %s" % (stem, name))
+            if not os.path.isfile(os.path.join(portal.ROOT, "templates", name + ".mustache")):
+                offenders.append("cgi/pages/%s.c renders %s, which is not a template" % (stem, name))
+    assert len(rendered) >= 25, sorted(rendered)
+    # layout is every page's parent; error is rendered by cgi/view.c.
+    for path in glob.glob(os.path.join(portal.ROOT, "templates", "*.mustache")):
+        name = os.path.basename(path)[:-len(".mustache")]
+        if name not in rendered and name not in ("layout", "error"):
+            offenders.append("templates/%s.mustache: no page file renders it" % name)
+    assert not offenders, offenders
+
+
 def test_no_page_links_to_an_empty_tenant(ctx):
     # A row with its own "tenant" key hides the page's tenant in a section
     # ({{tenant.id}} is then empty): every link and form must still name one.
