@@ -71,7 +71,9 @@ enum res page_api_keys(struct req *req) { return keys_page(req, NULL, NULL, NULL
 
 enum res page_api_key_create(struct req *req)
 {
-	static const struct form_field fields[] = {{"name", "Name", FORM_TEXT, 1, 1, 80, NULL}};
+	static const struct form_field fields[] = {
+	    {.name = "name", .label = "Name", .kind = FORM_TEXT, .required = 1, .min = 1, .max = 80},
+	};
 	const struct tenant_ctx *t = req->tenant;
 	char rnd[65], key[API_KEY_LEN + 1], hash[65], prefix[16], tid[24], rid[24], uid[24];
 	const char *params[6];

@@ -61,8 +61,8 @@ static enum res back(struct req *req, long long id, const char *done)
 enum res page_child_create(struct req *req)
 {
 	static const struct form_field fields[] = {
-	    {"name", "Name", FORM_TEXT, 1, 1, 120, NULL},
-	    {"region", "Region", FORM_TEXT, 0, 2, 40, NULL},
+	    {.name = "name", .label = "Name", .kind = FORM_TEXT, .required = 1, .min = 1, .max = 120},
+	    {.name = "region", .label = "Region", .kind = FORM_TEXT, .min = 2, .max = 40},
 	};
 	const struct tenant_ctx *t = req->tenant;
 	const char *kind = child_kind(t->kind);
@@ -122,7 +122,9 @@ enum res page_child_create(struct req *req)
 
 enum res page_tenant_rename(struct req *req)
 {
-	static const struct form_field fields[] = {{"name", "Name", FORM_TEXT, 1, 1, 120, NULL}};
+	static const struct form_field fields[] = {
+	    {.name = "name", .label = "Name", .kind = FORM_TEXT, .required = 1, .min = 1, .max = 120},
+	};
 	json_t *values, *errors;
 	const char *params[2];
 	char id[24];

@@ -22,17 +22,6 @@ DB_STMT(st_ingest_assets, 1, "SELECT i, error FROM ingest_assets($1::jsonb)");
 DB_STMT(st_ingest_vulns, 1, "SELECT i, error FROM ingest_vulnerabilities($1::jsonb)");
 DB_STMT(st_ingest_incidents, 1, "SELECT i, error FROM ingest_incidents($1::jsonb)");
 
-enum ftype { F_TEXT, F_CHOICE, F_CVE, F_TIME };
-
-struct field {
-	const char *name; /* in the request */
-	const char *col;  /* in the item passed to SQL */
-	enum ftype type;
-	int required;
-	size_t min, max;              /* characters (F_TEXT) */
-	const char *const *choices;   /* F_CHOICE: pairs accepted -> stored, NULL-terminated */
-};
-
 static const char *const severities[] = {"critical", "critical", "high", "high", "medium", "medium",
                                          "low", "low", NULL};
 static const char *const asset_kinds[] = {
@@ -44,102 +33,27 @@ static const char *const asset_kinds[] = {
     NULL};
 static const char *const indicator_kinds[] = {"hash", "hash", "domain", "domain", "ip", "ip", "cve", "cve", NULL};
 
-static const struct field asset_fields[] = {
-    {"kind", "kind", F_CHOICE, 1, 0, 0, asset_kinds},
-    {"name", "name", F_TEXT, 1, 1, 255, NULL},
-    {"address", "address", F_TEXT, 0, 0, 255, NULL},
+static const struct form_field asset_fields[] = {
+    {.name = "kind", .kind = FORM_ENUM, .required = 1, .choices = asset_kinds},
+    {.name = "name", .kind = FORM_TEXT, .required = 1, .min = 1, .max = 255},
+    {.name = "address", .kind = FORM_TEXT, .max = 255},
 };
-static const struct field vuln_fields[] = {
-    {"cve", "cve", F_CVE, 1, 0, 0, NULL},
-    {"severity", "severity", F_CHOICE, 1, 0, 0, severities},
-    {"asset_external_id", "asset", F_TEXT, 0, 1, 200, NULL},
-    {"first_seen", "first_seen", F_TIME, 0, 0, 0, NULL},
-    {"fixed_at", "fixed_at", F_TIME, 0, 0, 0, NULL},
+static const struct form_field vuln_fields[] = {
+    {.name = "cve", .kind = FORM_CVE, .required = 1},
+    {.name = "severity", .kind = FORM_ENUM, .required = 1, .choices = severities},
+    {.name = "asset_external_id", .kind = FORM_TEXT, .min = 1, .max = 200, .col = "asset"},
+    {.name = "first_seen", .kind = FORM_TIME},
+    {.name = "fixed_at", .kind = FORM_TIME},
 };
-static const struct field incident_fields[] = {
-    {"severity", "severity", F_CHOICE, 1, 0, 0, severities},
-    {"title", "title", F_TEXT, 1, 1, 300, NULL},
-    {"indicator", "indicator", F_TEXT, 0, 1, 300, NULL},
-    {"indicator_kind", "indicator_kind", F_CHOICE, 0, 0, 0, indicator_kinds},
-    {"opened_at", "opened_at", F_TIME, 0, 0, 0, NULL},
-    {"acknowledged_at", "acknowledged_at", F_TIME, 0, 0, 0, NULL},
-    {"closed_at", "closed_at", F_TIME, 0, 0, 0, NULL},
+static const struct form_field incident_fields[] = {
+    {.name = "severity", .kind = FORM_ENUM, .required = 1, .choices = severities},
+    {.name = "title", .kind = FORM_TEXT, .required = 1, .min = 1, .max = 300},
+    {.name = "indicator", .kind = FORM_TEXT, .min = 1, .max = 300},
+    {.name = "indicator_kind", .kind = FORM_ENUM, .choices = indicator_kinds},
+    {.name = "opened_at", .kind = FORM_TIME},
+    {.name = "acknowledged_at", .kind = FORM_TIME},
+    {.name = "closed_at", .kind = FORM_TIME},
 };
-
-static int digits(const char *s, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-static int num(const char *s, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's
- * days_from_civil). */
-static long long days_from_civil(int y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* RFC 3339 date-time: 2026-11-22T05:40:00Z, optional fraction, Z or
- * ±hh:mm with an offset the database takes (at most ±15:59). Sets *epoch
- * (seconds, the fraction dropped) and returns 1, or returns 0. */
-static int parse_rfc3339(const char *s, long long *epoch)
-{
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int y, mo, d, off = 0;
-	size_t len = strlen(s);
-
-	if (len < 20 || len > 40 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
-	    !digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2) ||
-	    s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
-		return 0;
-	y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2);
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
-		return 0;
-	if (num(s + 11, 2) > 23 || num(s + 14, 2) > 59 || num(s + 17, 2) > 60)
-		return 0;
-	*epoch = days_from_civil(y, mo, d) * 86400 + num(s + 11, 2) * 3600 + num(s + 14, 2) * 60 + num(s + 17, 2);
-	s += 19;
-	if (*s == '.') {
-		s++;
-		if (!isdigit((unsigned char)*s))
-			return 0;
-		while (isdigit((unsigned char)*s))
-			s++;
-	}
-	if ((*s == 'Z' || *s == 'z') && s[1] == '\0')
-		return 1;
-	if ((*s == '+' || *s == '-') && digits(s + 1, 2) && s[3] == ':' && digits(s + 4, 2) && s[6] == '\0' &&
-	    num(s + 1, 2) <= 15 && num(s + 4, 2) <= 59) {
-		off = (num(s + 1, 2) * 60 + num(s + 4, 2)) * 60;
-		*epoch -= *s == '+' ? off : -off;
-		return 1;
-	}
-	return 0;
-}
-
-/* The range a date-time of a finding or an incident may take: from 1970 to
- * a day ahead of this worker's clock (a probe's clock may run a little
- * fast; a date further ahead is a mistake the dashboards would carry). */
-#define TIME_MIN 0LL
-#define TIME_AHEAD 86400LL
 
 /* Pairs of date-times that must come in this order when an item has both.
  * fill: when the item leaves out the earlier one (not even null) and the
@@ -158,12 +72,18 @@ static const struct time_order incident_order[] = {{"opened_at", "acknowledged_a
                                                    {NULL, NULL, 0}};
 
 /* The index of the field called name (one of the table's own names). */
-static size_t field_index(const struct field *fields, size_t nfields, const char *name)
+static size_t field_index(const struct form_field *fields, size_t nfields, const char *name)
 {
 	size_t f;
 	for (f = 0; f < nfields && strcmp(fields[f].name, name) != 0; f++)
 		;
 	return f;
+}
+
+/* The key of a field in the item passed to SQL. */
+static const char *col_of(const struct form_field *f)
+{
+	return f->col != NULL ? f->col : f->name;
 }
 
 #define MAX_FIELDS 8
@@ -174,13 +94,12 @@ _Static_assert(sizeof(incident_fields) / sizeof(incident_fields[0]) <= MAX_FIELD
 /* Check one item; on success *out is the item for SQL. order: pairs of its
  * date-times that must not go backwards (or NULL). Returns an error
  * message (static) or NULL. */
-static const char *check_item(json_t *item, const struct field *fields, size_t nfields, const struct time_order *order,
+static const char *check_item(json_t *item, const struct form_field *fields, size_t nfields, const struct time_order *order,
                               long long key_tenant, int index, json_t **out)
 {
 	static char msg[160];
-	char cve[FORM_CVE_MAX + 1];
 	json_t *o, *v;
-	const char *s;
+	const char *s, *why;
 	long long tenant = key_tenant;
 	long long tval[MAX_FIELDS + 1];
 	unsigned char tset[MAX_FIELDS + 1] = {0};
@@ -204,75 +123,9 @@ static const char *check_item(json_t *item, const struct field *fields, size_t n
 			return "tenant_id must be a positive integer";
 	}
 	o = json_pack("{s:i, s:I, s:s}", "i", index, "tenant_id", (json_int_t)tenant, "external_id", s);
-	for (size_t f = 0; f < nfields; f++) {
-		const struct field *fd = &fields[f];
-		v = json_object_get(item, fd->name);
-		if (v == NULL || json_is_null(v)) {
-			if (fd->required) {
-				snprintf(msg, sizeof(msg), "%s is required", fd->name);
-				json_decref(o);
-				return msg;
-			}
-			continue;
-		}
-		if (!json_is_string(v)) {
-			snprintf(msg, sizeof(msg), "%s must be a string", fd->name);
-			json_decref(o);
-			return msg;
-		}
-		s = json_string_value(v);
-		switch (fd->type) {
-		case F_TEXT: {
-			size_t n = form_utf8_len(s);
-			if (n < fd->min || n > fd->max) {
-				snprintf(msg, sizeof(msg), "%s must be %zu to %zu characters", fd->name, fd->min, fd->max);
-				json_decref(o);
-				return msg;
-			}
-			break;
-		}
-		case F_CHOICE: {
-			const char *stored = NULL;
-			for (const char *const *c = fd->choices; *c; c += 2)
-				if (strcmp(*c, s) == 0) {
-					stored = c[1];
-					break;
-				}
-			if (stored == NULL) {
-				snprintf(msg, sizeof(msg), "%s: unknown value", fd->name);
-				json_decref(o);
-				return msg;
-			}
-			s = stored;
-			break;
-		}
-		case F_CVE:
-			if (!form_cve(s, cve)) {
-				json_decref(o);
-				return "cve must look like CVE-2024-12345";
-			}
-			s = cve; /* stored upper case */
-			break;
-		case F_TIME: {
-			long long t;
-			if (!parse_rfc3339(s, &t)) {
-				snprintf(msg, sizeof(msg),
-				         "%s must be an RFC 3339 date-time (2026-01-31T12:00:00Z; offsets up to ±15:59)",
-				         fd->name);
-				json_decref(o);
-				return msg;
-			}
-			if (t < TIME_MIN || t > (long long)time(NULL) + TIME_AHEAD) {
-				snprintf(msg, sizeof(msg), "%s must be between 1970 and a day from now", fd->name);
-				json_decref(o);
-				return msg;
-			}
-			tval[f] = t;
-			tset[f] = 1;
-			break;
-		}
-		}
-		json_object_set_new(o, fd->col, json_string(s));
+	if ((why = form_check_json(item, fields, nfields, o, tval, tset, msg, sizeof(msg))) != NULL) {
+		json_decref(o);
+		return why;
 	}
 	for (; order != NULL && order->before != NULL; order++) {
 		size_t a = field_index(fields, nfields, order->before), b = field_index(fields, nfields, order->after);
@@ -280,7 +133,7 @@ static const char *check_item(json_t *item, const struct field *fields, size_t n
 		 * taken as that time instead (an update keeps the earliest anyway). */
 		if (order->fill && !tset[a] && tset[b] && a < nfields && json_object_get(item, fields[a].name) == NULL &&
 		    tval[b] < (long long)time(NULL)) {
-			json_object_set(o, fields[a].col, json_object_get(o, fields[b].col));
+			json_object_set(o, col_of(&fields[a]), json_object_get(o, col_of(&fields[b])));
 			tval[a] = tval[b];
 			tset[a] = 1;
 		}
@@ -313,7 +166,7 @@ static void add_error(json_t *errors, int index, json_t *item, const char *why)
 	json_array_append_new(errors, e);
 }
 
-static enum res ingest(struct req *req, struct db_stmt *st, const struct field *fields, size_t nfields,
+static enum res ingest(struct req *req, struct db_stmt *st, const struct form_field *fields, size_t nfields,
                        const struct time_order *order, int incidents)
 {
 	const struct api_key *key = api_current_key();

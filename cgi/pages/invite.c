@@ -112,12 +112,19 @@ enum res page_invite_form(struct req *req)
 	return invitation(req, hash, &usable, &needs);
 }
 
+/* The invitation's password, in its page's words (the length: the default). */
+static const char *const invite_pw_msgs[FORM_E_COUNT] = {
+    [FORM_E_REQUIRED] = "Choose a password.",
+    [FORM_E_PAIR_MISSING] = "The two passwords differ.",
+    [FORM_E_PAIR_DIFFERS] = "The two passwords differ.",
+};
+
 enum res page_invite_accept(struct req *req)
 {
-	static const struct form_field fields[] = {
-	    {"name", "Name", FORM_TEXT, 0, 1, 120, NULL},
-	    {"password", "Password", FORM_TEXT, 0, PW_MIN_LEN, PW_MAX_LEN, NULL},
-	    {"password2", "Repeat password", FORM_TEXT, 0, 0, PW_MAX_LEN, NULL},
+	struct form_field fields[] = {
+	    {.name = "name", .label = "Name", .kind = FORM_TEXT, .min = 1, .max = 120},
+	    {.name = "password", .label = "Password", .kind = FORM_PASSWORD, .min = PW_MIN_LEN, .max = PW_MAX_LEN,
+	     .pair = "password2", .msgs = invite_pw_msgs},
 	};
 	char hash[65], pwh[PW_HASH_MAX], maxs[16];
 	const char *params[6];
@@ -136,17 +143,9 @@ enum res page_invite_accept(struct req *req)
 			req->outcome = R_FORBIDDEN;
 		return R_SUCCESS;
 	}
-	form_check(req, fields, 3, &values, &errors);
-	if (needs) {
-		const char *p1 = http_form(req, "password"), *p2 = http_form(req, "password2");
-		if (p1 == NULL || *p1 == '\0')
-			json_object_set_new(errors, "password", json_string("Choose a password."));
-		else if (json_object_get(errors, "password") == NULL && (p2 == NULL || strcmp(p1, p2) != 0))
-			json_object_set_new(errors, "password2", json_string("The two passwords differ."));
-	}
-	/* Never send passwords back into the form. */
-	json_object_del(values, "password");
-	json_object_del(values, "password2");
+	/* A new account chooses its password; an existing one keeps its own. */
+	fields[1].required = needs;
+	form_check(req, fields, 2, &values, &errors);
 	if (json_object_size(errors) > 0) {
 		req->outcome = R_BAD_INPUT;
 		json_object_set_new(m, "values", values);

@@ -166,8 +166,8 @@ static enum res announce_request(struct req *req, const char *rid, const char *t
 enum res page_msps_add(struct req *req)
 {
 	static const struct form_field fields[] = {
-	    {"email", "Owner's email address", FORM_EMAIL, 1, 3, 320, NULL},
-	    {"name", "Tenant name", FORM_TEXT, 1, 1, 120, NULL},
+	    {.name = "email", .label = "Owner's email address", .kind = FORM_EMAIL, .required = 1, .min = 3, .max = 320},
+	    {.name = "name", .label = "Tenant name", .kind = FORM_TEXT, .required = 1, .min = 1, .max = 120},
 	};
 	json_t *values, *errors;
 	char tid[24], token[TOK_HEX + 1], hash[65], days[8], rid[24];

@@ -110,33 +110,6 @@ enum res page_branding_form(struct req *req)
 	return branding_form(req, NULL, NULL);
 }
 
-/* A lower-case DNS name with at least two labels (what the database checks). */
-static int host_ok(const char *h)
-{
-	size_t n = strlen(h), label = 0;
-	int dots = 0;
-
-	if (n < 3 || n > 253)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = h[i];
-		if (c == '.') {
-			if (label == 0 || h[i - 1] == '-')
-				return 0;
-			label = 0;
-			dots++;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
-			return 0;
-		if (c == '-' && label == 0)
-			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return dots > 0 && label > 0 && h[n - 1] != '-';
-}
-
 struct upload {
 	const struct http_param *p;
 	struct image_info info;
@@ -200,9 +173,9 @@ static enum res store_logo(const char *id, const char *variant, const struct upl
 enum res page_branding_save(struct req *req)
 {
 	static const struct form_field fields[] = {
-	    {"page_title", "Page Title", FORM_TEXT, 0, 1, 80, NULL},
-	    {"footer", "Footer Content", FORM_TEXT, 0, 1, 500, NULL},
-	    {"host", "Portal host name", FORM_TEXT, 0, 1, 253, NULL},
+	    {.name = "page_title", .label = "Page Title", .kind = FORM_TEXT, .min = 1, .max = 80},
+	    {.name = "footer", .label = "Footer Content", .kind = FORM_TEXT, .min = 1, .max = 500},
+	    {.name = "host", .label = "Portal host name", .kind = FORM_HOST, .min = 1, .max = 253},
 	};
 	const char *action = http_form(req, "action");
 	json_t *values, *errors, *d;
@@ -215,20 +188,10 @@ enum res page_branding_save(struct req *req)
 	form_check(req, fields, 3, &values, &errors);
 	{
 		const char *h = json_string_value(json_object_get(values, "host"));
-		if (h != NULL && *h) {
-			char *lh = arena_strdup(&req->arena, h);
-			for (char *p = lh; *p; p++)
-				*p = (char)tolower((unsigned char)*p);
-			json_object_set_new(values, "host", json_string(lh));
-			if (json_object_get(errors, "host") == NULL && !host_ok(lh))
-				json_object_set_new(errors, "host",
-				                    json_string("Enter a host name like portal.example.com (letters, digits, "
-				                                "hyphens and dots)."));
-			else if (json_object_get(errors, "host") == NULL && config_is_portal_host(lh))
-				json_object_set_new(errors, "host",
-				                    json_string("That is the portal's own host name: a tenant can use only a host "
-				                                "name of its own."));
-		}
+		if (h != NULL && *h && json_object_get(errors, "host") == NULL && config_is_portal_host(h))
+			json_object_set_new(errors, "host",
+			                    json_string("That is the portal's own host name: a tenant can use only a host "
+			                                "name of its own."));
 	}
 	has_light = check_upload(req, "logo_light", &light, errors);
 	has_dark = check_upload(req, "logo_dark", &dark, errors);
