@@ -63,33 +63,32 @@ static enum res tx_close(int mine, enum res r)
 	return r;
 }
 
-/* Check a new password and its repetition; adds per-field messages to
- * errors. 1 when both are acceptable. */
-static int new_password_ok(json_t *errors, const char *pw, const char *pw2)
-{
-	char msg[96];
-	int ok = 1;
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* A new password and its repetition, in this page's words. */
+static const char *const new_password_msgs[FORM_E_COUNT] = {
+    [FORM_E_REQUIRED] = "Enter a new password.",
+    [FORM_E_SHORT] = "Use at least " STR(PW_MIN_LEN) " characters.",
+    [FORM_E_LONG] = "Use at most " STR(PW_MAX_LEN) " characters.",
+    [FORM_E_PAIR_MISSING] = "Repeat the new password.",
+    [FORM_E_PAIR_DIFFERS] = "The two passwords do not match.",
+};
+static const struct form_field new_password_fields[] = {
+    {.name = "password", .label = "New password", .kind = FORM_PASSWORD, .required = 1, .min = PW_MIN_LEN,
+     .max = PW_MAX_LEN, .pair = "password2", .msgs = new_password_msgs},
+};
 
-	if (pw == NULL || *pw == '\0') {
-		json_object_set_new(errors, "password", json_string("Enter a new password."));
-		ok = 0;
-	} else if (form_utf8_len(pw) < PW_MIN_LEN) {
-		snprintf(msg, sizeof(msg), "Use at least %d characters.", PW_MIN_LEN);
-		json_object_set_new(errors, "password", json_string(msg));
-		ok = 0;
-	} else if (strlen(pw) > PW_MAX_LEN) {
-		snprintf(msg, sizeof(msg), "Use at most %d characters.", PW_MAX_LEN);
-		json_object_set_new(errors, "password", json_string(msg));
-		ok = 0;
-	}
-	if (pw2 == NULL || *pw2 == '\0') {
-		json_object_set_new(errors, "password2", json_string("Repeat the new password."));
-		ok = 0;
-	} else if (pw != NULL && strcmp(pw, pw2) != 0) {
-		json_object_set_new(errors, "password2", json_string("The two passwords do not match."));
-		ok = 0;
-	}
-	return ok;
+/* Check the form's new password and its repetition; adds per-field
+ * messages to errors. 1 when both are acceptable. */
+static int new_password_ok(struct req *req, json_t *errors)
+{
+	json_t *values, *e;
+	int bad = form_check(req, new_password_fields, 1, &values, &e);
+
+	json_object_update(errors, e);
+	json_decref(values);
+	json_decref(e);
+	return bad == 0;
 }
 
 /* The link's token from the path, or NULL if malformed. */
@@ -269,7 +268,6 @@ enum res page_reset_form(struct req *req)
 enum res page_reset(struct req *req)
 {
 	const char *pw = http_form(req, "password");
-	const char *pw2 = http_form(req, "password2");
 	char pwh[PW_HASH_MAX];
 	const char *params[3];
 	const char *email, *tok = link_token(req);
@@ -290,7 +288,7 @@ enum res page_reset(struct req *req)
 	if (email == NULL)
 		return reset_expired(req);
 	errors = json_object();
-	if (!new_password_ok(errors, pw, pw2)) {
+	if (!new_password_ok(req, errors)) {
 		req->outcome = R_BAD_INPUT;
 		r = reset_form(req, email, errors);
 		json_decref(errors);
@@ -394,7 +392,6 @@ enum res page_password(struct req *req)
 {
 	const char *cur = http_form(req, "current");
 	const char *pw = http_form(req, "password");
-	const char *pw2 = http_form(req, "password2");
 	struct session *s = req->sess;
 	char pwh[PW_HASH_MAX], keep[65], msg[128];
 	const char *params[2];
@@ -430,7 +427,7 @@ enum res page_password(struct req *req)
 			ok = 0;
 		}
 	}
-	if (!new_password_ok(errors, pw, pw2))
+	if (!new_password_ok(req, errors))
 		ok = 0;
 	else if (cur_ok && strcmp(cur, pw) == 0) {
 		json_object_set_new(errors, "password", json_string("Choose a password different from the current one."));
