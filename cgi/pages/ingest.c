@@ -94,8 +94,8 @@ _Static_assert(sizeof(incident_fields) / sizeof(incident_fields[0]) <= MAX_FIELD
 /* Check one item; on success *out is the item for SQL. order: pairs of its
  * date-times that must not go backwards (or NULL). Returns an error
  * message (static) or NULL. */
-static const char *check_item(json_t *item, const struct form_field *fields, size_t nfields, const struct time_order *order,
-                              long long key_tenant, int index, json_t **out)
+static const char *check_item(json_t *item, const struct form_field *fields, size_t nfields,
+                              const struct time_order *order, long long key_tenant, int index, json_t **out)
 {
 	static char msg[160];
 	json_t *o, *v;

@@ -1,12 +1,15 @@
 /* test_core.c - the small pieces everything else stands on: buffers and
  * escaping, the arena, tokens, password hashes, input checks. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "buf.h"
 #include "form.h"
 #include "http.h"
+#include "http_parse.h"
 #include "pwhash.h"
 #include "tap.h"
 #include "token.h"
@@ -156,6 +159,161 @@ static void test_shared_checks(void)
 	TAP_OK(form_is_id("42") && !form_is_id("042"), "form_is_id is http_is_id: no leading zero");
 }
 
+/* The one table (cgi/form.h): each kind's rule, then the table applied to
+ * a form and to a JSON item. */
+static enum form_err kind(enum form_kind k, const char *v, const char **out)
+{
+	static const char *const list[] = {"a", "b", NULL};
+	static const char *const pairs[] = {"x", "stored-x", "y", "stored-y", NULL};
+	static char buf[FORM_VALUE_MAX];
+	struct form_field f = {.name = "f", .label = "F", .kind = k, .min = 2, .max = 4};
+	const char *o;
+	long long t;
+
+	if (k == FORM_CHOICE || k == FORM_ENUM)
+		f.choices = k == FORM_CHOICE ? list : pairs;
+	if (k == FORM_HOST)
+		f.min = 1, f.max = 253;
+	return form_value(&f, v, buf, out != NULL ? out : &o, &t);
+}
+
+static void test_form_kinds(void)
+{
+	char now[32], ahead[32];
+	const char *out;
+	long long t;
+	time_t n = time(NULL) + 3 * 86400;
+
+	TAP_OK(kind(FORM_TEXT, "ab", NULL) == FORM_OK && kind(FORM_TEXT, "\xc3\xa9t\xc3\xa9!", NULL) == FORM_OK,
+	       "text: min..max characters");
+	TAP_OK(kind(FORM_TEXT, "a", NULL) == FORM_E_SHORT && kind(FORM_TEXT, "abcde", NULL) == FORM_E_LONG,
+	       "text: too short, too long");
+	TAP_OK(kind(FORM_EMAIL, "a@b.co", NULL) == FORM_OK && kind(FORM_EMAIL, "a@b", NULL) == FORM_E_EMAIL, "email");
+	TAP_OK(kind(FORM_ID, "7", NULL) == FORM_OK && kind(FORM_ID, "07", NULL) == FORM_E_ID, "id");
+	TAP_OK(kind(FORM_CHOICE, "b", NULL) == FORM_OK && kind(FORM_CHOICE, "c", NULL) == FORM_E_CHOICE,
+	       "choice: one of the list");
+	TAP_OK(kind(FORM_ENUM, "y", &out) == FORM_OK && strcmp(out, "stored-y") == 0 &&
+	           kind(FORM_ENUM, "stored-y", NULL) == FORM_E_CHOICE,
+	       "enum: an accepted value becomes its stored one");
+	TAP_OK(kind(FORM_CVE, "cve-2024-3400", &out) == FORM_OK && strcmp(out, "CVE-2024-3400") == 0 &&
+	           kind(FORM_CVE, "CVE-2024-340", NULL) == FORM_E_CVE,
+	       "cve: stored upper case");
+	TAP_OK(form_time("2026-01-31T12:00:00Z", &t) && t == 1769860800LL, "time: UTC");
+	TAP_OK(form_time("2026-01-31T12:00:00.123+15:59", &t) && t == 1769860800LL - (15 * 60 + 59) * 60 &&
+	           form_time("2026-01-31 12:00:00-01:30", &t) && t == 1769860800LL + 90 * 60,
+	       "time: a fraction, offsets up to ±15:59");
+	TAP_OK(!form_time("2026-01-31T12:00:00+16:00", &t) && !form_time("2026-01-31T12:00:00", &t) &&
+	           !form_time("2025-02-29T00:00:00Z", &t) && !form_time("2026-01-31T24:00:00Z", &t) &&
+	           !form_time("2026-01-31T12:00:00.Z", &t),
+	       "time: no offset past 15:59, a zone is required, real dates and hours only");
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&(time_t){time(NULL)}));
+	strftime(ahead, sizeof(ahead), "%Y-%m-%dT%H:%M:%SZ", gmtime(&n));
+	TAP_OK(kind(FORM_TIME, now, NULL) == FORM_OK && kind(FORM_TIME, "1970-01-01T00:00:00Z", NULL) == FORM_OK,
+	       "time: 1970 and now are in range");
+	TAP_OK(kind(FORM_TIME, "1969-12-31T23:59:59Z", NULL) == FORM_E_RANGE &&
+	           kind(FORM_TIME, ahead, NULL) == FORM_E_RANGE && kind(FORM_TIME, "yesterday", NULL) == FORM_E_TIME,
+	       "time: before 1970 or days ahead is out of range; not a date-time");
+	TAP_OK(form_host("portal.example.com") && form_host("a-1.b.co") && !form_host("localhost") &&
+	           !form_host("-a.example.com") && !form_host("a-.example.com") && !form_host("a..b") &&
+	           !form_host("Portal.example.com"),
+	       "host: lower-case labels, at least two, no hyphen at a label's edge");
+	TAP_OK(kind(FORM_HOST, "Portal.Example.COM", &out) == FORM_OK && strcmp(out, "portal.example.com") == 0 &&
+	           kind(FORM_HOST, "a_b.com", &out) == FORM_E_HOST && strcmp(out, "a_b.com") == 0,
+	       "host: lower-cased, also when refused");
+	TAP_OK(kind(FORM_PASSWORD, "\xc3\xa9\xc3\xa9", NULL) == FORM_OK &&
+	           kind(FORM_PASSWORD, "\xc3\xa9", NULL) == FORM_E_SHORT &&
+	           kind(FORM_PASSWORD, "\xc3\xa9\xc3\xa9\xc3\xa9", NULL) == FORM_E_LONG,
+	       "password: at least min characters, at most max bytes");
+	TAP_OK(kind(FORM_OBJECT, "{}", NULL) == FORM_E_TYPE, "object: a string is not one");
+}
+
+static void test_form_check(void)
+{
+	static const char *const roles[] = {"admin", "analyst", NULL};
+	static const char *const msgs[FORM_E_COUNT] = {[FORM_E_PAIR_DIFFERS] = "They differ."};
+	static const struct form_field fields[] = {
+	    {.name = "name", .label = "Name", .kind = FORM_TEXT, .required = 1, .min = 1, .max = 5},
+	    {.name = "email", .label = "Email", .kind = FORM_EMAIL, .required = 1},
+	    {.name = "role", .label = "Role", .kind = FORM_CHOICE, .choices = roles},
+	    {.name = "host", .label = "Host", .kind = FORM_HOST, .min = 1, .max = 253},
+	    {.name = "pw", .label = "Password", .kind = FORM_PASSWORD, .required = 1, .min = PW_MIN_LEN,
+	     .max = PW_MAX_LEN, .pair = "pw2", .msgs = msgs},
+	};
+	static const char body[] = "name=+toolong+&role=x&host=Portal.Example.com&pw=+0123456789&pw2=0123456789";
+	static struct req req;
+	json_t *values, *errors;
+	int bad;
+
+	req.body_read = 1;
+	http_parse_urlencoded(&req.arena, body, strlen(body), NULL, &req.form);
+	bad = form_check(&req, fields, 5, &values, &errors);
+	TAP_OK(bad == 4 && json_object_size(errors) == 4, "form_check: four fields refused");
+	TAP_STR(json_string_value(json_object_get(errors, "name")), "Name must have 1 to 5 characters.",
+	        "form_check: the length message names the field");
+	TAP_STR(json_string_value(json_object_get(errors, "email")), "Email is required.", "form_check: required");
+	TAP_STR(json_string_value(json_object_get(errors, "role")), "Choose one of the listed values for Role.",
+	        "form_check: choice");
+	TAP_STR(json_string_value(json_object_get(errors, "pw2")), "They differ.",
+	        "form_check: a password is taken as typed, and a field's own message replaces the default");
+	TAP_STR(json_string_value(json_object_get(values, "name")), "toolong", "form_check: values come back trimmed");
+	TAP_STR(json_string_value(json_object_get(values, "host")), "portal.example.com",
+	        "form_check: a valid value comes back normalised");
+	TAP_OK(json_object_get(values, "pw") == NULL && json_object_get(values, "pw2") == NULL,
+	       "form_check: passwords never come back");
+	json_decref(values);
+	json_decref(errors);
+	arena_free(&req.arena);
+}
+
+static void test_form_check_json(void)
+{
+	static const char *const sev[] = {"high", "high", "Critical", "critical", NULL};
+	static const struct form_field fields[] = {
+	    {.name = "cve", .kind = FORM_CVE, .required = 1},
+	    {.name = "severity", .kind = FORM_ENUM, .required = 1, .choices = sev},
+	    {.name = "asset_external_id", .kind = FORM_TEXT, .min = 1, .max = 3, .col = "asset"},
+	    {.name = "seen", .kind = FORM_TIME},
+	    {.name = "extra", .kind = FORM_OBJECT},
+	};
+	char msg[160];
+	long long t[5];
+	unsigned char tset[5] = {0};
+	json_t *o = json_object(), *item;
+	const char *why;
+
+	item = json_pack("{s:s, s:s, s:s, s:s, s:{}}", "cve", "cve-2024-3400", "severity", "Critical", "asset_external_id",
+	                 "a1", "seen", "2026-01-31T12:00:00Z", "extra");
+	why = form_check_json(item, fields, 5, o, t, tset, msg, sizeof(msg));
+	TAP_OK(why == NULL && strcmp(json_string_value(json_object_get(o, "cve")), "CVE-2024-3400") == 0 &&
+	           strcmp(json_string_value(json_object_get(o, "severity")), "critical") == 0 &&
+	           strcmp(json_string_value(json_object_get(o, "asset")), "a1") == 0 &&
+	           json_is_object(json_object_get(o, "extra")) && tset[3] && t[3] == 1769860800LL,
+	       "json: normalised values under their columns, the time's seconds");
+	json_decref(item);
+#define JSON_ERR(js, want, what)                                                                                  \
+	do {                                                                                                     \
+		item = json_loads(js, 0, NULL);                                                                  \
+		why = form_check_json(item, fields, 5, o, NULL, NULL, msg, sizeof(msg));                         \
+		TAP_STR(why ? why : "(none)", want, what);                                                       \
+		json_decref(item);                                                                               \
+	} while (0)
+	JSON_ERR("{\"severity\": \"high\"}", "cve is required", "json: required");
+	JSON_ERR("{\"cve\": null, \"severity\": \"high\"}", "cve is required", "json: null is absent");
+	JSON_ERR("{\"cve\": 1, \"severity\": \"high\"}", "cve must be a string", "json: not a string");
+	JSON_ERR("{\"cve\": \"CVE-1\", \"severity\": \"high\"}", "cve must look like CVE-2024-12345", "json: cve");
+	JSON_ERR("{\"cve\": \"CVE-2024-3400\", \"severity\": \"low\"}", "severity: unknown value", "json: enum");
+	JSON_ERR("{\"cve\": \"CVE-2024-3400\", \"severity\": \"high\", \"asset_external_id\": \"abcd\"}",
+	         "asset_external_id must be 1 to 3 characters", "json: length");
+	JSON_ERR("{\"cve\": \"CVE-2024-3400\", \"severity\": \"high\", \"seen\": \"2026-01-31\"}",
+	         "seen must be an RFC 3339 date-time (2026-01-31T12:00:00Z; offsets up to ±15:59)", "json: time");
+	JSON_ERR("{\"cve\": \"CVE-2024-3400\", \"severity\": \"high\", \"seen\": \"1960-01-31T00:00:00Z\"}",
+	         "seen must be between 1970 and a day from now", "json: time range");
+	JSON_ERR("{\"cve\": \"CVE-2024-3400\", \"severity\": \"high\", \"extra\": []}", "extra must be a JSON object",
+	         "json: object");
+#undef JSON_ERR
+	json_decref(o);
+}
+
 /* Every outcome has a status, a name and a sentence. */
 static void test_results(void)
 {
@@ -209,6 +367,9 @@ int main(void)
 	test_passwords();
 	test_checks();
 	test_shared_checks();
+	test_form_kinds();
+	test_form_check();
+	test_form_check_json();
 	test_results();
 	return tap_done();
 }
