@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "authz.h"
 #include "db.h"
+#include "form.h"
 #include "pages.h"
 #include "view.h"
 
@@ -29,6 +30,14 @@ DB_STMT(st_resolve, 3,
         "UPDATE incidents i SET closed_at = now(), resolution_note = $3,"
         " acknowledged_at = coalesce(i.acknowledged_at, now()) FROM tenants t"
         " WHERE i.id = $2::bigint AND t.id = i.tenant_id AND $1::bigint = ANY (t.ancestors) AND i.closed_at IS NULL");
+
+static const char *const note_msgs[FORM_E_COUNT] = {
+    [FORM_E_REQUIRED] = "Say how the incident was resolved: a note is required.",
+    [FORM_E_LONG] = "The note may have at most 2000 characters.",
+};
+static const struct form_field note_fields[] = {
+    {.name = "note", .label = "Note", .kind = FORM_TEXT, .required = 1, .min = 1, .max = NOTE_MAX, .msgs = note_msgs},
+};
 
 static const char *const statuses[] = {"open", "closed", "all", NULL};
 static const char *const sevs[] = {"critical", "high", "medium", "low", NULL};
@@ -104,21 +113,28 @@ static enum res act(struct req *req, int resolve)
 	if (!http_is_id(iid))
 		return R_NOT_FOUND;
 	if (resolve) {
-		const char *s = note;
-		while (s != NULL && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
-			s++;
-		if (s == NULL || *s == '\0' || strlen(note) > NOTE_MAX) {
+		json_t *values, *errors;
+		const char *why;
+
+		form_check(req, note_fields, 1, &values, &errors);
+		why = json_string_value(json_object_get(errors, "note"));
+		if (why != NULL) {
 			json_t *m = view_model(req);
 
 			req->outcome = R_BAD_INPUT;
-			json_object_set_new(m, "error",
-			                    json_string(s == NULL || *s == '\0'
-			                                    ? "Say how the incident was resolved: a note is required."
-			                                    : "The note may have at most 2000 characters."));
+			json_object_set_new(m, "error", json_string(why));
 			json_object_set_new(m, "resolve_for", json_string(iid));
 			json_object_set_new(m, "resolve_note", json_string(note ? note : ""));
+			json_decref(values);
+			json_decref(errors);
 			return page_incidents(req);
 		}
+		/* Stored trimmed: the length checked is the length stored. */
+		params[2] = note = arena_strdup(&req->arena, json_string_value(json_object_get(values, "note")));
+		json_decref(values);
+		json_decref(errors);
+		if (note == NULL)
+			return R_INTERNAL;
 	}
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
 	/* The role on the incident's own tenant decides, not the URL's

@@ -369,22 +369,6 @@ static enum res request_page(struct req *req, const char *reason, const char *er
 
 enum res page_request(struct req *req) { return request_page(req, NULL, NULL); }
 
-static int blank(const char *s)
-{
-	for (; s && *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return 0;
-	return 1;
-}
-
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /* Tell the MSSP's admins (bell + email) about the decision. */
 static enum res announce_decision(struct req *req, const char *rid, int approve, const char *msp_name,
                                   const char *reason, long long mssp_id)
@@ -424,28 +408,42 @@ static enum res announce_decision(struct req *req, const char *rid, int approve,
 	return r;
 }
 
+static const char *const decisions[] = {"approve", "reject", NULL};
+static const char *const reason_msgs[FORM_E_COUNT] = {
+    [FORM_E_REQUIRED] = "A reason is required: say why, in a sentence the MSSP will read.",
+    [FORM_E_LONG] = "The reason may have at most 1000 characters.",
+};
+static const struct form_field decide_fields[] = {
+    {.name = "decision", .label = "Decision", .kind = FORM_CHOICE, .required = 1, .choices = decisions},
+    {.name = "reason", .label = "Reason", .kind = FORM_TEXT, .required = 1, .min = 1, .max = REASON_MAX,
+     .msgs = reason_msgs},
+};
+
 enum res page_request_decide(struct req *req)
 {
 	const char *rid = http_route_param(req, 1);
-	const char *decision = http_form(req, "decision");
 	const char *reason = http_form(req, "reason");
-	const char *params[3];
+	const char *params[3], *why;
 	char msp_name[256], mssp[24];
+	json_t *values, *errors;
 	PGresult *res;
 	enum res r;
 	int approve;
 
-	if (decision == NULL || (strcmp(decision, "approve") != 0 && strcmp(decision, "reject") != 0))
-		return request_page(req, reason, NULL);
-	if (reason == NULL || blank(reason)) {
-		req->outcome = R_BAD_INPUT;
-		return request_page(req, reason, "A reason is required: say why, in a sentence the MSSP will read.");
+	form_check(req, decide_fields, 2, &values, &errors);
+	/* Without a decision (no button pressed) the page is shown again. */
+	why = json_object_get(errors, "decision") ? "" : json_string_value(json_object_get(errors, "reason"));
+	if (why != NULL) {
+		if (*why != '\0')
+			req->outcome = R_BAD_INPUT;
+		r = request_page(req, reason, *why != '\0' ? why : NULL);
+		json_decref(values);
+		json_decref(errors);
+		return r;
 	}
-	if (utf8_chars(reason) > REASON_MAX) {
-		req->outcome = R_BAD_INPUT;
-		return request_page(req, reason, "The reason may have at most 1000 characters.");
-	}
-	approve = strcmp(decision, "approve") == 0;
+	approve = strcmp(json_string_value(json_object_get(values, "decision")), "approve") == 0;
+	json_decref(values);
+	json_decref(errors);
 	params[0] = rid;
 	params[1] = approve ? "true" : "false";
 	params[2] = reason;
