@@ -304,6 +304,22 @@ int form_check(struct req *req, const struct form_field *fields, size_t n, json_
 	return bad;
 }
 
+const char *form_get(struct req *req, const struct form_field *f, const char **value)
+{
+	json_t *values, *errors;
+	const char *why, *v;
+
+	form_check(req, f, 1, &values, &errors);
+	why = json_string_value(json_object_get(errors, f->name));
+	v = json_string_value(json_object_get(values, f->name));
+	*value = v != NULL ? arena_strdup(&req->arena, v) : NULL;
+	if (why != NULL && (why = arena_strdup(&req->arena, why)) == NULL)
+		why = "Check this field."; /* out of memory: still refused */
+	json_decref(values);
+	json_decref(errors);
+	return why;
+}
+
 const char *form_check_json(json_t *item, const struct form_field *fields, size_t n, json_t *out, long long *t,
                             unsigned char *tset, char *msg, size_t msgsize)
 {

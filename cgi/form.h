@@ -77,6 +77,11 @@ enum form_err form_value(const struct form_field *f, const char *v, char buf[FOR
  * owns both objects. */
 int form_check(struct req *req, const struct form_field *fields, size_t n, json_t **values, json_t **errors);
 
+/* Check the one field f of req's body: NULL, or the message to show. *value
+ * receives the trimmed (and, when valid, normalised) value, or NULL; both
+ * live in the request's arena. For a single-field action. */
+const char *form_get(struct req *req, const struct form_field *f, const char **value);
+
 /* Check the JSON object item against fields[0..n) (absent and null are the
  * same); each present field is set, normalised, in out under its col. t[i]
  * and tset[i] (n each, or NULL) receive the FORM_TIME fields' epoch seconds.

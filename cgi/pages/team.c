@@ -388,7 +388,10 @@ enum res page_team_role(struct req *req)
 
 enum res page_team_status(struct req *req)
 {
-	const char *uid, *status = http_form(req, "status");
+	static const char *const statuses[] = {"disabled", "active", NULL};
+	static const struct form_field status_field = {
+	    .name = "status", .label = "Status", .kind = FORM_CHOICE, .required = 1, .choices = statuses};
+	const char *uid, *status;
 	const char *params[3];
 	char tid[24], target[40];
 	enum role role;
@@ -398,7 +401,7 @@ enum res page_team_status(struct req *req)
 
 	if (r != R_SUCCESS)
 		return refused(req, r);
-	if (status == NULL || (strcmp(status, "disabled") != 0 && strcmp(status, "active") != 0))
+	if (form_get(req, &status_field, &status) != NULL)
 		return team_error(req, R_BAD_INPUT, "Choose to disable or enable the account.");
 	tenant_id_str(req, tid);
 	params[0] = tid;
@@ -486,7 +489,8 @@ enum res page_team_remove(struct req *req)
 /* Assign (on) or unassign an MSSP analyst to a tenant of this MSSP. */
 static enum res assignment(struct req *req, int on)
 {
-	const char *uid, *which = http_form(req, "tenant");
+	static const struct form_field tenant_field = {.name = "tenant", .label = "Tenant", .kind = FORM_ID, .required = 1};
+	const char *uid, *which;
 	const char *params[2];
 	char tid[24], target[40];
 	enum role role;
@@ -497,7 +501,7 @@ static enum res assignment(struct req *req, int on)
 		return r;
 	if (strcmp(req->tenant->kind, "mssp") != 0 || role != ROLE_MSSP_ANALYST)
 		return team_error(req, R_CONFLICT, "Only MSSP Analysts are assigned to tenants.");
-	if (!http_is_id(which))
+	if (form_get(req, &tenant_field, &which) != NULL)
 		return team_error(req, R_BAD_INPUT, "Choose a tenant to assign.");
 	tenant_id_str(req, tid);
 	params[0] = tid;
