@@ -262,6 +262,16 @@ static void test_form_check(void)
 	       "form_check: passwords never come back");
 	json_decref(values);
 	json_decref(errors);
+	{
+		static const struct form_field id = {.name = "role", .label = "Role", .kind = FORM_ID, .required = 1};
+		static const struct form_field host = {.name = "host", .label = "Host", .kind = FORM_HOST, .min = 1, .max = 99};
+		const char *v, *why = form_get(&req, &id, &v);
+
+		TAP_OK(why != NULL && strcmp(why, "Choose a valid entry.") == 0 && strcmp(v, "x") == 0,
+		       "form_get: one field refused, its value kept");
+		TAP_OK(form_get(&req, &host, &v) == NULL && strcmp(v, "portal.example.com") == 0,
+		       "form_get: one field valid, normalised");
+	}
 	arena_free(&req.arena);
 }
 
