@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -186,6 +187,12 @@ enum form_err form_value(const struct form_field *f, const char *v, char buf[FOR
 		return form_utf8_len(v) < f->min ? FORM_E_SHORT : strlen(v) > f->max ? FORM_E_LONG : FORM_OK;
 	case FORM_OBJECT:
 		return FORM_E_TYPE; /* a string is not an object */
+	case FORM_INT:
+		n = strlen(v);
+		if (n > 18 || !digits(v, (int)n))
+			return FORM_E_INT;
+		*t = strtoll(v, NULL, 10);
+		return *t < (long long)f->min || *t > (long long)f->max ? FORM_E_INT : FORM_OK;
 	}
 	return FORM_E_TYPE;
 }
@@ -235,6 +242,9 @@ static const char *form_message(const struct form_field *f, enum form_err e, cha
 		return "Repeat the password.";
 	case FORM_E_PAIR_DIFFERS:
 		return "The two passwords differ.";
+	case FORM_E_INT:
+		snprintf(msg, 160, "%s must be a whole number from %zu to %zu.", f->label, f->min, f->max);
+		return msg;
 	case FORM_OK:
 	case FORM_E_TYPE:
 	case FORM_E_COUNT:

@@ -26,6 +26,7 @@ enum form_kind {
 	FORM_PASSWORD, /* min characters..max bytes, untrimmed, never echoed;
 	                * repeated in the field named pair */
 	FORM_OBJECT,   /* JSON only: a JSON object */
+	FORM_INT,      /* a whole number (digits only) from min to max */
 };
 
 /* Why a value was refused; FORM_OK when it was not. */
@@ -44,6 +45,7 @@ enum form_err {
 	FORM_E_HOST,
 	FORM_E_PAIR_MISSING, /* FORM_PASSWORD: the repetition is empty */
 	FORM_E_PAIR_DIFFERS, /* FORM_PASSWORD: the two differ */
+	FORM_E_INT,          /* FORM_INT: not a whole number in range */
 	FORM_E_COUNT
 };
 
@@ -52,7 +54,8 @@ struct form_field {
 	const char *label;
 	enum form_kind kind;
 	int required;
-	size_t min, max;            /* characters (TEXT, HOST; PASSWORD: max in bytes) */
+	size_t min, max;            /* characters (TEXT, HOST; PASSWORD: max in bytes);
+	                             * INT: the value */
 	const char *const *choices; /* CHOICE: a list; ENUM: pairs; NULL-terminated */
 	const char *pair;           /* PASSWORD: the repetition's field */
 	const char *col;            /* JSON: the key in the checked item (NULL: name) */
@@ -66,7 +69,7 @@ struct form_field {
 /* The one rule of f's kind for v, a non-empty string (PASSWORD: the pair's
  * value is not looked at here). *out is the value to store: v, or its
  * normalised spelling written to buf (CVE, ENUM, HOST; a HOST's also when it
- * is refused). *t receives a FORM_TIME's epoch seconds. */
+ * is refused). *t receives a FORM_TIME's epoch seconds, a FORM_INT's value. */
 enum form_err form_value(const struct form_field *f, const char *v, char buf[FORM_VALUE_MAX], const char **out,
                          long long *t);
 

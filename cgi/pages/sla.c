@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "authz.h"
 #include "db.h"
+#include "form.h"
 #include "pages.h"
 #include "view.h"
 
@@ -127,15 +128,22 @@ fail:
 enum res page_sla(struct req *req) { return sla_page(req, NULL, NULL); }
 
 /* Minutes from a form field: a whole number in [lo, hi], else -1. */
-static long minutes(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
+/* Whole minutes: to acknowledge (up to 30 days), to resolve (up to a year). */
+static const struct form_field ack_field = {
+    .name = "ack", .label = "Acknowledge", .kind = FORM_INT, .min = 1, .max = 43200};
+static const struct form_field resolve_field = {
+    .name = "resolve", .label = "Resolve", .kind = FORM_INT, .min = 1, .max = 525600};
 
-	if (s == NULL || *s == '\0')
+/* The minutes in s under f's rule, or -1. */
+static long minutes(const struct form_field *f, const char *s)
+{
+	char buf[FORM_VALUE_MAX];
+	const char *out;
+	long long v;
+
+	if (s == NULL || *s == '\0' || form_value(f, s, buf, &out, &v) != FORM_OK)
 		return -1;
-	v = strtol(s, &end, 10);
-	return (*end == '\0' && v >= lo && v <= hi) ? v : -1;
+	return (long)v;
 }
 
 enum res page_sla_targets(struct req *req)
@@ -154,8 +162,8 @@ enum res page_sla_targets(struct req *req)
 		snprintf(field, sizeof(field), "resolve_%s", sevs[i]);
 		fr = http_form(req, field);
 		json_object_set_new(values, sevs[i], json_pack("{s:s, s:s}", "ack", fa ? fa : "", "resolve", fr ? fr : ""));
-		ack[i] = minutes(fa, 1, 43200);
-		res_[i] = minutes(fr, 1, 525600);
+		ack[i] = minutes(&ack_field, fa);
+		res_[i] = minutes(&resolve_field, fr);
 		if (ack[i] < 0 || res_[i] < 0)
 			json_object_set_new(errors, sevs[i],
 			                    json_string("Enter whole minutes: acknowledge within 1 to 43,200, resolve within 1 "

@@ -225,6 +225,11 @@ static void test_form_kinds(void)
 	           kind(FORM_PASSWORD, "\xc3\xa9\xc3\xa9\xc3\xa9", NULL) == FORM_E_LONG,
 	       "password: at least min characters, at most max bytes");
 	TAP_OK(kind(FORM_OBJECT, "{}", NULL) == FORM_E_TYPE, "object: a string is not one");
+	TAP_OK(kind(FORM_INT, "2", NULL) == FORM_OK && kind(FORM_INT, "04", NULL) == FORM_OK &&
+	           kind(FORM_INT, "1", NULL) == FORM_E_INT && kind(FORM_INT, "5", NULL) == FORM_E_INT &&
+	           kind(FORM_INT, "-3", NULL) == FORM_E_INT && kind(FORM_INT, "3.0", NULL) == FORM_E_INT &&
+	           kind(FORM_INT, "1234567890123456789", NULL) == FORM_E_INT,
+	       "int: whole numbers from min to max, digits only");
 }
 
 static void test_form_check(void)
