@@ -265,13 +265,12 @@ int form_check(struct req *req, const struct form_field *fields, size_t n, json_
 	*errors = json_object();
 	for (i = 0; i < n; i++) {
 		const struct form_field *f = &fields[i];
-		const char *raw = http_form(req, f->name), *out = NULL;
-		char *v;
+		const char *raw = http_form(req, f->name), *out = NULL, *v;
 		enum form_err e = FORM_OK;
 
 		if (f->kind == FORM_PASSWORD) {
 			/* Taken as typed, and never sent back. */
-			const char *p2 = http_form(req, f->pair);
+			const char *p2 = f->pair != NULL ? http_form(req, f->pair) : NULL;
 			raw = raw ? raw : "";
 			p2 = p2 ? p2 : "";
 			if (*raw == '\0')
@@ -283,6 +282,8 @@ int form_check(struct req *req, const struct form_field *fields, size_t n, json_
 				bad++;
 			}
 			e = FORM_OK;
+			if (f->pair == NULL)
+				continue;
 			if (*p2 == '\0' && (f->required || *raw != '\0'))
 				e = FORM_E_PAIR_MISSING;
 			else if (*p2 != '\0' && strcmp(raw, p2) != 0)
@@ -302,7 +303,7 @@ int form_check(struct req *req, const struct form_field *fields, size_t n, json_
 		} else {
 			e = form_value(f, v, buf, &out, &t);
 			if (e == FORM_OK || f->kind == FORM_HOST)
-				v = (char *)out;
+				v = out;
 		}
 		/* Keep what was typed (capped so a huge value is not echoed whole). */
 		json_object_set_new(*values, f->name, json_stringn(v, strlen(v) > 2048 ? 2048 : strlen(v)));
