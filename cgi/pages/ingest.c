@@ -1,13 +1,13 @@
 /* ingest.c - POST /api/v2/assets|vulnerabilities|incidents.
  *
  * A batch is {"items": [...]} or a bare array of at most API_MAX_ITEMS
- * items. Each item is checked here against its kind's field table; the
+ * items. Each item is checked against its kind's field table (the one
+ * table of cgi/form.h, form_check_json()); the
  * good ones go to the database in ONE call (ingest_assets() and its siblings), which
  * rejects items whose tenant the key cannot write (RLS) and upserts the
  * rest by (tenant_id, external_id) in one statement, so the rollup
  * triggers run once per batch. The answer lists every rejected item with
  * its index and why; the good items are stored either way. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
