@@ -5,7 +5,6 @@
  * and the settings page that shows it, are settings.c's; the logo files
  * logo.c's. Values inherit field by field from the nearest ancestor
  * (brand_resolve(), brand_for_tenant()). */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -221,9 +221,9 @@ enum res team_error(struct req *req, enum res outcome, const char *msg)
 enum res page_team_invite(struct req *req)
 {
 	static const struct form_field fields[] = {
-	    {"email", "Email address", FORM_EMAIL, 1, 3, 320, NULL},
-	    {"name", "Name", FORM_TEXT, 1, 1, 120, NULL},
-	    {"role", "Role", FORM_CHOICE, 1, 0, 0, grantable_names},
+	    {.name = "email", .label = "Email address", .kind = FORM_EMAIL, .required = 1, .min = 3, .max = 320},
+	    {.name = "name", .label = "Name", .kind = FORM_TEXT, .required = 1, .min = 1, .max = 120},
+	    {.name = "role", .label = "Role", .kind = FORM_CHOICE, .required = 1, .choices = grantable_names},
 	};
 	const struct tenant_ctx *t = req->tenant;
 	json_t *values, *errors;
