@@ -385,10 +385,14 @@ def test_a_suspended_membership_gives_no_brand_either(ctx):
     ever = ctx.stack.tenant_id("Evergreen MSP")
     email = "brand.%s@members.example" % tag()
     uid = ctx.stack.new_user(email, (bluefin, "viewer"), (ever, "viewer"))
-    q("UPDATE memberships SET created_at = now() - interval '1 day' WHERE user_id = %d AND tenant_id = %d"
-      % (uid, bluefin))
-    assert q("SELECT account_mail_tenant(%d), brand_tenant_for(NULL, %d, 'x')" % (uid, uid)) == \
-        "%d|%d" % (bluefin, bluefin)
-    q("UPDATE memberships SET status = 'suspended', suspended_at = now() WHERE user_id = %d AND tenant_id = %d"
-      % (uid, bluefin))
-    assert q("SELECT account_mail_tenant(%d), brand_tenant_for(NULL, %d, 'x')" % (uid, uid)) == "%d|%d" % (ever, ever)
+    try:
+        q("UPDATE memberships SET created_at = now() - interval '1 day' WHERE user_id = %d AND tenant_id = %d"
+          % (uid, bluefin))
+        assert q("SELECT account_mail_tenant(%d), brand_tenant_for(NULL, %d, 'x')" % (uid, uid)) == \
+            "%d|%d" % (bluefin, bluefin)
+        q("UPDATE memberships SET status = 'suspended', suspended_at = now() WHERE user_id = %d AND tenant_id = %d"
+          % (uid, bluefin))
+        assert q("SELECT account_mail_tenant(%d), brand_tenant_for(NULL, %d, 'x')" % (uid, uid)) == \
+            "%d|%d" % (ever, ever)
+    finally:
+        q("DELETE FROM users WHERE id = %d" % uid)

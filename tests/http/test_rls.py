@@ -512,22 +512,23 @@ def test_user_access_follows_every_change(ctx):
         WHERE (coalesce(a.tenants, '{}'), coalesce(a.roles, '{}'), coalesce(a.assigned, '{}'), coalesce(a.scope, ';'))
               IS DISTINCT FROM
               (coalesce((SELECT array_agg(m.tenant_id ORDER BY m.tenant_id) FROM memberships m
-                          WHERE m.user_id = u.id), '{}'),
+                          WHERE m.user_id = u.id AND m.status = 'active'), '{}'),
                coalesce((SELECT array_agg(m.role ORDER BY m.tenant_id) FROM memberships m
-                          WHERE m.user_id = u.id), '{}'),
+                          WHERE m.user_id = u.id AND m.status = 'active'), '{}'),
                coalesce((SELECT array_agg(x.tenant_id ORDER BY x.tenant_id) FROM analyst_assignments x
                           WHERE x.user_id = u.id), '{}'),
                coalesce((SELECT string_agg(m.tenant_id || ':' || m.role, ',' ORDER BY m.tenant_id)
-                          FROM memberships m WHERE m.user_id = u.id), '') || ';' ||
+                          FROM memberships m WHERE m.user_id = u.id AND m.status = 'active'), '') || ';' ||
                coalesce((SELECT string_agg(x.tenant_id::text, ',' ORDER BY x.tenant_id)
                           FROM analyst_assignments x WHERE x.user_id = u.id), ''))"""
     wrong = """SELECT count(*) FROM users u CROSS JOIN tenants t
         WHERE tenant_role(u.id, t.id) IS DISTINCT FROM coalesce(
             (SELECT m.role FROM memberships m
               WHERE m.tenant_id = ANY (t.ancestors) AND m.user_id = u.id AND m.role <> 'mssp_analyst'
+                AND m.status = 'active'
               ORDER BY array_position(t.ancestors, m.tenant_id) DESC LIMIT 1),
             (SELECT 'mssp_analyst' FROM memberships m
-              WHERE m.tenant_id = t.root_id AND m.user_id = u.id AND m.role = 'mssp_analyst'
+              WHERE m.tenant_id = t.root_id AND m.user_id = u.id AND m.role = 'mssp_analyst' AND m.status = 'active'
                 AND (t.id = t.root_id OR EXISTS (SELECT 1 FROM analyst_assignments x
                                                   WHERE x.user_id = u.id AND x.tenant_id = ANY (t.ancestors)))))"""
     roles = "concat_ws('/', %s)" % ", ".join("coalesce(tenant_role(%s, %s), '-')" % (ua, t) for t in (c1, k1, nw))
