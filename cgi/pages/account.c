@@ -91,8 +91,7 @@ static int new_password_ok(struct req *req, json_t *errors)
 	return bad == 0;
 }
 
-/* The link's token from the path, or NULL if malformed. */
-static const char *link_token(struct req *req)
+const char *account_link_token(struct req *req)
 {
 	const char *tok = http_route_param(req, 0);
 
@@ -252,7 +251,7 @@ static enum res reset_lookup(struct req *req, const char *tok, const char **emai
 
 enum res page_reset_form(struct req *req)
 {
-	const char *email, *tok = link_token(req);
+	const char *email, *tok = account_link_token(req);
 	long long uid = 0;
 	enum res r;
 
@@ -270,7 +269,7 @@ enum res page_reset(struct req *req)
 	const char *pw = http_form(req, "password");
 	char pwh[PW_HASH_MAX];
 	const char *params[3];
-	const char *email, *tok = link_token(req);
+	const char *email, *tok = account_link_token(req);
 	long long uid = 0;
 	PGresult *res = NULL;
 	json_t *errors;

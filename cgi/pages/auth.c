@@ -216,13 +216,6 @@ enum res page_login_link(struct req *req)
 	return R_SUCCESS;
 }
 
-static const char *link_param(struct req *req)
-{
-	const char *tok = http_route_param(req, 0);
-
-	return tok != NULL && tok_is_hex(tok, TOK_HEX) ? tok : NULL;
-}
-
 static enum res link_expired(struct req *req)
 {
 	req->outcome = R_GONE;
@@ -234,7 +227,7 @@ static enum res link_expired(struct req *req)
 /* The link's page asks before it signs in: mail scanners open links. */
 enum res page_login_link_open(struct req *req)
 {
-	const char *tok = link_param(req), *params[2] = {"signin", tok};
+	const char *tok = account_link_token(req), *params[2] = {"signin", tok};
 	PGresult *res;
 	enum res r;
 
@@ -257,7 +250,7 @@ enum res page_login_link_open(struct req *req)
 
 enum res page_login_link_use(struct req *req)
 {
-	const char *tok = link_param(req);
+	const char *tok = account_link_token(req);
 	const char *params[5];
 	char maxs[16];
 	PGresult *res;

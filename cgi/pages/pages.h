@@ -24,6 +24,9 @@ enum res page_forgot(struct req *req);
  * queue its email (account.c); the same outcome whether or not the account
  * exists. */
 enum res account_link_request(struct req *req, const char *purpose, const char *email);
+/* The token of a reset or sign-in link from the path ({token}), or NULL
+ * when it is not 64 hex characters (account.c). */
+const char *account_link_token(struct req *req);
 enum res page_reset_form(struct req *req);
 enum res page_reset(struct req *req);
 enum res page_password_form(struct req *req);
