@@ -15,10 +15,11 @@ int form_is_email(const char *s)
 
 	if (at == NULL || at == s || strchr(at + 1, '@') != NULL || n > 320 || at - s > 64)
 		return 0;
-	if (strchr(at + 1, '.') == NULL || at[1] == '.' || s[n - 1] == '.')
+	if (strchr(at + 1, '.') == NULL || at[1] == '.' || s[n - 1] == '.' || strstr(at, "..") != NULL)
 		return 0;
+	/* Nothing that could end or split a mail header's address list. */
 	for (; *s; s++)
-		if (isspace((unsigned char)*s) || iscntrl((unsigned char)*s))
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f || strchr("<>,;\"()[]\\", *s) != NULL)
 			return 0;
 	return 1;
 }
@@ -305,8 +306,18 @@ int form_check(struct req *req, const struct form_field *fields, size_t n, json_
 			if (e == FORM_OK || f->kind == FORM_HOST)
 				v = out;
 		}
-		/* Keep what was typed (capped so a huge value is not echoed whole). */
-		json_object_set_new(*values, f->name, json_stringn(v, strlen(v) > 2048 ? 2048 : strlen(v)));
+		/* Keep what was typed, to correct: a value too long by a quarter
+		 * comes back whole, a huge one only in part (cut between
+		 * characters, so the page never sends half of one). */
+		{
+			size_t cap = f->max > 512 ? f->max * 4 + f->max : 2048, len = strlen(v);
+			if (len > cap) {
+				len = cap;
+				while (len > 0 && ((unsigned char)v[len] & 0xC0) == 0x80)
+					len--;
+			}
+			json_object_set_new(*values, f->name, json_stringn(v, len));
+		}
 		if (e != FORM_OK) {
 			json_object_set_new(*errors, f->name, json_string(form_message(f, e, msg)));
 			bad++;

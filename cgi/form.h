@@ -95,7 +95,10 @@ const char *form_check_json(json_t *item, const struct form_field *fields, size_
 
 /* The checks every input path shares (forms, query filters, the JSON API):
  * one rule each, here and nowhere else. */
-/* 1 if s is a plausible email address (what the database also checks). */
+/* 1 if s is an email address the portal takes and mails: one @ with at
+ * most 64 bytes before it, a dotted domain, at most 320 bytes, no space,
+ * control or header-splitting character (< > , ; " ( ) [ ] and backslash).
+ * Within what the database checks; the outbox refuses any other recipient. */
 int form_is_email(const char *s);
 /* Characters (code points) of a UTF-8 string, for length limits. */
 size_t form_utf8_len(const char *s);

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "form.h"
 #include "log.h"
 #include "migrate.h"
 #include "pwhash.h"
@@ -154,6 +155,10 @@ static int create_root(int argc, char **argv, const char *kind, const char *role
 	}
 	if (mssp == NULL || email == NULL || name == NULL) {
 		usage();
+		return 2;
+	}
+	if (!form_is_email(email)) {
+		fprintf(stderr, "ctl: %s is not an email address the portal can mail (see form_is_email)\n", email);
 		return 2;
 	}
 	if (read_password(pw, sizeof(pw)) != 0 || pw_hash(pw, hash) != 0)

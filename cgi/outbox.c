@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "config.h"
 #include "db.h"
+#include "form.h"
 #include "log.h"
 #include "token.h"
 #include "view.h"
@@ -122,20 +123,6 @@ static void defang_typed(json_t *obj, const char *const *keys)
 }
 
 /* A plausible single address: no controls, no spaces, one "@". */
-static int addr_ok(const char *to)
-{
-	const char *at;
-	size_t n = strlen(to);
-
-	if (n < 3 || n > OUTBOX_MAX_ADDR)
-		return 0;
-	for (const char *p = to; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == ',')
-			return 0;
-	at = strchr(to, '@');
-	return at != NULL && at != to && at[1] != '\0' && strchr(at + 1, '@') == NULL;
-}
-
 static enum res render_part(const char *name, const char *part, json_t *model, struct buf *out)
 {
 	char tname[128];
@@ -256,7 +243,7 @@ enum res outbox_queue(long long tenant_id, const char *to, const char *name, jso
 	const char *params[5];
 	enum res r;
 
-	if (to == NULL || !addr_ok(to) || name == NULL || model == NULL)
+	if (to == NULL || !form_is_email(to) || name == NULL || model == NULL)
 		return R_BAD_INPUT;
 	if ((r = render_mail(tenant_id, name, model, &m)) == R_SUCCESS) {
 		snprintf(tid, sizeof(tid), "%lld", tenant_id);

@@ -171,15 +171,10 @@ DECLARE
     uid bigint;
 BEGIN
     PERFORM set_config('app.token', coalesce(p_token, ''), true);
-    IF to_regclass('pg_temp.app_identity') IS NULL THEN
-        PERFORM identity_keep('', NULL, NULL);
-    END IF;
-    UPDATE pg_temp.app_identity
-       SET at = now(), token = coalesce(p_token, ''), api_tenant = NULL,
-           user_id = (SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
-                       WHERE p_token ~ '^[0-9a-f]{64}$' AND s.token_hash = token_digest(p_token)
-                         AND s.expires_at > now() AND u.status = 'active')
-    RETURNING user_id INTO uid;
+    SELECT s.user_id INTO uid FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE p_token ~ '^[0-9a-f]{64}$' AND s.token_hash = token_digest(p_token)
+       AND s.expires_at > now() AND u.status = 'active';
+    PERFORM identity_keep(coalesce(p_token, ''), uid, NULL);
     RETURN uid;
 END $_$;
 
@@ -424,9 +419,7 @@ BEGIN
     END IF;
     SELECT * INTO g FROM login_gate(mail, p_ip, p_device);
     IF g.locked THEN
-        PERFORM audit_account(u.id, 'auth.locked', p_ip,
-                              jsonb_build_object('email', btrim(p_email), 'scope', g.scope,
-                                                 'retry_after', g.retry_seconds, 'refused', true));
+        PERFORM login_locked_audit(u.id, p_email, p_ip, g.scope, g.retry_seconds, true);
         RETURN QUERY SELECT 'locked'::text, g.retry_seconds, g.scope, NULL::bigint, NULL::text, NULL::text;
         RETURN;
     END IF;
@@ -464,9 +457,7 @@ BEGIN
     retry_seconds := g.retry_seconds;
     scope := g.scope;
     IF g.locked THEN
-        PERFORM audit_account(u.id, 'auth.locked', p_ip,
-                              jsonb_build_object('email', btrim(p_email), 'scope', g.scope,
-                                                 'retry_after', g.retry_seconds, 'refused', true));
+        PERFORM login_locked_audit(u.id, p_email, p_ip, g.scope, g.retry_seconds, true);
     END IF;
     RETURN NEXT;
 END $$;
@@ -1608,9 +1599,7 @@ BEGIN
     PERFORM audit_account(p_user, p_action, p_ip, jsonb_build_object('email', btrim(p_email)));
     SELECT * INTO g FROM login_gate(mail, p_ip, p_device);
     IF g.locked THEN
-        PERFORM audit_account(p_user, 'auth.locked', p_ip,
-                              jsonb_build_object('email', btrim(p_email), 'scope', g.scope,
-                                                 'retry_after', g.retry_seconds, 'refused', false));
+        PERFORM login_locked_audit(p_user, p_email, p_ip, g.scope, g.retry_seconds, false);
     END IF;
     RETURN QUERY SELECT g.locked, g.retry_seconds, g.scope;
 END $_$;
@@ -1680,6 +1669,17 @@ BEGIN
 END $_$;
 
 ALTER FUNCTION public.login_gate(p_email text, p_ip text, p_device text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.login_locked_audit(p_user bigint, p_email text, p_ip text, p_scope text, p_retry_seconds integer, p_refused boolean) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT audit_account(p_user, 'auth.locked', p_ip,
+                         jsonb_build_object('email', btrim(p_email), 'scope', p_scope,
+                                            'retry_after', p_retry_seconds, 'refused', p_refused));
+$$;
+
+ALTER FUNCTION public.login_locked_audit(p_user bigint, p_email text, p_ip text, p_scope text, p_retry_seconds integer, p_refused boolean) OWNER TO portal_owner;
 
 CREATE FUNCTION public.login_remember(p_user bigint, p_mail text, p_ip text, p_device text) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
@@ -4652,6 +4652,8 @@ REVOKE ALL ON FUNCTION public.list_page(p_tenant bigint, p_table text, p_keys te
 REVOKE ALL ON FUNCTION public.login_failed(p_user bigint, p_email text, p_ip text, p_device text, p_action text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.login_gate(p_email text, p_ip text, p_device text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.login_locked_audit(p_user bigint, p_email text, p_ip text, p_scope text, p_retry_seconds integer, p_refused boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.login_remember(p_user bigint, p_mail text, p_ip text, p_device text) FROM PUBLIC;
 

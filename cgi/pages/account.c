@@ -114,6 +114,18 @@ static enum res forgot_page(struct req *req, const char *email, const char *erro
 
 enum res page_forgot_form(struct req *req) { return forgot_page(req, NULL, NULL); }
 
+/* The address someone signs in with or asks a link for. It is only looked
+ * up (the database compares lower(btrim(...)), the outbox addresses the
+ * account's own stored address), so any text is taken: an account's
+ * address may predate today's rule. */
+static const char *const lookup_msgs[FORM_E_COUNT] = {
+    [FORM_E_REQUIRED] = "Enter your email address.",
+    [FORM_E_LONG] = "That email address is too long.",
+};
+const struct form_field account_email_field = {
+    .name = "email", .label = "Email address", .kind = FORM_TEXT, .required = 1, .min = 1, .max = EMAIL_MAX,
+    .msgs = lookup_msgs};
+
 /* Queue the email of the pending link link_id ("reset" or "signin", the
  * page under which its token goes) in the brand of the recipient's own
  * tenant, whatever host the request came to; the database puts the token
@@ -169,18 +181,14 @@ enum res account_link_request(struct req *req, const char *purpose, const char *
 
 enum res page_forgot(struct req *req)
 {
-	const char *email = http_form(req, "email");
+	const char *email, *why;
 	enum res r;
 
 	if (!sess_same_origin(req))
 		return R_FORBIDDEN;
-	if (email == NULL || *email == '\0') {
+	if ((why = form_get(req, &account_email_field, &email)) != NULL) {
 		req->outcome = R_BAD_INPUT;
-		return forgot_page(req, email, "Enter your email address.");
-	}
-	if (strlen(email) > EMAIL_MAX) {
-		req->outcome = R_BAD_INPUT;
-		return forgot_page(req, "", "That email address is too long.");
+		return forgot_page(req, email, why);
 	}
 	r = outbox_limit_address("reset-address", email, RESET_REQUESTS_PER_HOUR, 3600);
 	if (r == R_TOO_MANY) {
@@ -212,17 +220,16 @@ static enum res reset_expired(struct req *req)
 	return R_SUCCESS;
 }
 
-static enum res reset_form(struct req *req, const char *email, json_t *errors)
+/* The new-password form; with the errors a handler answered with (view_form). */
+static enum res reset_form(struct req *req, const char *email)
 {
 	json_t *m = view_model(req);
 
 	req->template = "account_reset";
 	json_object_set_new(m, "email", json_string(email));
 	json_object_set_new(m, "min_length", json_integer(PW_MIN_LEN));
-	if (errors != NULL) {
-		json_object_set(m, "errors", errors);
+	if (json_object_get(m, "form") != NULL)
 		json_object_set_new(m, "error", json_string("Check the fields marked below."));
-	}
 	/* The page's URL is a secret: keep it out of every cache. */
 	if (req->outcome == R_SUCCESS && req->sess == NULL)
 		http_header(req, "Cache-Control", "no-store");
@@ -261,7 +268,7 @@ enum res page_reset_form(struct req *req)
 		return r;
 	if (email == NULL)
 		return reset_expired(req);
-	return reset_form(req, email, NULL);
+	return reset_form(req, email);
 }
 
 enum res page_reset(struct req *req)
@@ -288,10 +295,8 @@ enum res page_reset(struct req *req)
 		return reset_expired(req);
 	errors = json_object();
 	if (!new_password_ok(req, errors)) {
-		req->outcome = R_BAD_INPUT;
-		r = reset_form(req, email, errors);
-		json_decref(errors);
-		return r;
+		view_form(req, R_BAD_INPUT, "form", NULL, errors); /* passwords are never sent back */
+		return reset_form(req, email);
 	}
 	json_decref(errors);
 	if (pw_hash(pw, pwh) != 0)
@@ -328,14 +333,13 @@ out:
 
 /* ------------------------------------------------------------ change */
 
-static enum res password_page(struct req *req, json_t *errors, const char *error)
+/* The change form; field errors come from view_form, error is the page's. */
+static enum res password_page(struct req *req, const char *error)
 {
 	json_t *m = view_model(req);
 
 	req->template = "account_password";
 	json_object_set_new(m, "min_length", json_integer(PW_MIN_LEN));
-	if (errors != NULL)
-		json_object_set(m, "errors", errors);
 	if (error != NULL)
 		json_object_set_new(m, "error", json_string(error));
 	return R_SUCCESS;
@@ -347,7 +351,7 @@ enum res page_password_form(struct req *req)
 
 	if (changed != NULL && strcmp(changed, "1") == 0)
 		json_object_set_new(view_model(req), "changed", json_true());
-	return password_page(req, NULL, NULL);
+	return password_page(req, NULL);
 }
 
 /* Check password as the signed-in user's current one, in the database
@@ -418,7 +422,7 @@ enum res page_password(struct req *req)
 			throttle_message(&t, msg, sizeof(msg));
 			throttle_retry_after(req, &t);
 			req->outcome = R_TOO_MANY;
-			r = password_page(req, NULL, msg);
+			r = password_page(req, msg);
 			goto out;
 		}
 		if (!cur_ok) {
@@ -433,8 +437,8 @@ enum res page_password(struct req *req)
 		ok = 0;
 	}
 	if (!ok) {
-		req->outcome = R_BAD_INPUT;
-		r = password_page(req, errors, "Your password was not changed. Check the fields marked below.");
+		view_form(req, R_BAD_INPUT, "form", NULL, json_incref(errors)); /* passwords are never sent back */
+		r = password_page(req, "Your password was not changed. Check the fields marked below.");
 		goto out;
 	}
 	if (pw_hash(pw, pwh) != 0) {

@@ -26,7 +26,7 @@ DB_STMT(st_key_revoke, 2,
         "UPDATE api_keys SET revoked_at = now() WHERE id = $2::bigint AND tenant_id = $1::bigint"
         " AND revoked_at IS NULL RETURNING name, prefix");
 
-static enum res keys_page(struct req *req, json_t *values, json_t *errors, json_t *new_key)
+static enum res keys_page(struct req *req, json_t *new_key)
 {
 	json_t *m = view_model(req), *keys = json_array();
 	char tid[24];
@@ -39,8 +39,6 @@ static enum res keys_page(struct req *req, json_t *values, json_t *errors, json_
 	res = db_exec(&st_keys, params, &r);
 	if (res == NULL) {
 		json_decref(keys);
-		json_decref(values);
-		json_decref(errors);
 		json_decref(new_key);
 		return r;
 	}
@@ -54,8 +52,6 @@ static enum res keys_page(struct req *req, json_t *values, json_t *errors, json_
 	}
 	PQclear(res);
 	json_object_set_new(m, "keys", keys);
-	json_object_set_new(m, "create", json_pack("{s:o, s:o}", "values", values ? values : json_object(), "errors",
-	                                           errors ? errors : json_object()));
 	if (new_key != NULL)
 		json_object_set_new(m, "new_key", new_key);
 	{
@@ -67,7 +63,7 @@ static enum res keys_page(struct req *req, json_t *values, json_t *errors, json_
 	return R_SUCCESS;
 }
 
-enum res page_api_keys(struct req *req) { return keys_page(req, NULL, NULL, NULL); }
+enum res page_api_keys(struct req *req) { return keys_page(req, NULL); }
 
 enum res page_api_key_create(struct req *req)
 {
@@ -83,8 +79,8 @@ enum res page_api_key_create(struct req *req)
 	long long id;
 
 	if (form_check(req, fields, 1, &values, &errors) != 0) {
-		req->outcome = R_BAD_INPUT;
-		return keys_page(req, values, errors, NULL);
+		view_form(req, R_BAD_INPUT, "create", values, errors);
+		return keys_page(req, NULL);
 	}
 	if (tok_random_hex(rnd, 32) != 0) {
 		json_decref(values);
@@ -132,7 +128,7 @@ enum res page_api_key_create(struct req *req)
 	json_decref(errors);
 	/* Shown once: this answer must not be cached anywhere. */
 	http_header(req, "Cache-Control", "no-store");
-	return keys_page(req, NULL, NULL, nk);
+	return keys_page(req, nk);
 }
 
 enum res page_api_key_revoke(struct req *req)

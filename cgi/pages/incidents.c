@@ -59,7 +59,8 @@ enum res page_incidents(struct req *req)
 	const char *status = http_choice(http_query(req, "status"), statuses, "open");
 	const char *severity = http_choice(http_query(req, "severity"), sevs, "");
 	const char *done = http_query(req, "done");
-	const char *resolving = json_string_value(json_object_get(view_model(req), "resolve_for"));
+	json_t *resolve = json_object_get(view_model(req), "resolve"); /* a refused resolution (view_form) */
+	const char *resolving = json_string_value(json_object_get(resolve, "id"));
 	char id[24], qs[128];
 	const char *params[5] = {id, status, severity, list_cursor(req, "after"), list_cursor(req, "before")};
 	json_t *m = view_model(req), *list, *row;
@@ -80,8 +81,8 @@ enum res page_incidents(struct req *req)
 		if (resolving != NULL && json_integer_value(json_object_get(row, "id")) == atoll(resolving)) {
 			/* A refused resolution: its form open again, with the note as typed. */
 			json_object_set_new(row, "resolve_open", json_true());
-			json_object_set(row, "typed_note", json_object_get(m, "resolve_note"));
-			json_object_set(row, "note_error", json_object_get(m, "error"));
+			json_object_set(row, "typed_note", json_object_get(resolve, "typed"));
+			json_object_set(row, "note_error", json_object_get(json_object_get(resolve, "errors"), "note"));
 		}
 	}
 	list_qs(req, qs, sizeof(qs));
@@ -119,14 +120,10 @@ static enum res act(struct req *req, int resolve)
 		form_check(req, note_fields, 1, &values, &errors);
 		why = json_string_value(json_object_get(errors, "note"));
 		if (why != NULL) {
-			json_t *m = view_model(req);
-
-			req->outcome = R_BAD_INPUT;
-			json_object_set_new(m, "error", json_string(why));
-			json_object_set_new(m, "resolve_for", json_string(iid));
-			json_object_set_new(m, "resolve_note", json_string(note ? note : ""));
-			json_decref(values);
-			json_decref(errors);
+			view_form(req, R_BAD_INPUT, "resolve", values, errors);
+			/* The note comes back exactly as typed (values holds it trimmed). */
+			json_object_set_new(json_object_get(view_model(req), "resolve"), "id", json_string(iid));
+			json_object_set_new(json_object_get(view_model(req), "resolve"), "typed", json_string(note ? note : ""));
 			return page_incidents(req);
 		}
 		/* Stored trimmed: the length checked is the length stored. */

@@ -147,9 +147,7 @@ enum res page_invite_accept(struct req *req)
 	fields[1].required = needs;
 	form_check(req, fields, 2, &values, &errors);
 	if (json_object_size(errors) > 0) {
-		req->outcome = R_BAD_INPUT;
-		json_object_set_new(m, "values", values);
-		json_object_set_new(m, "errors", errors);
+		view_form(req, R_BAD_INPUT, "form", values, errors);
 		return R_SUCCESS;
 	}
 	if (needs && pw_hash(http_form(req, "password"), pwh) != 0) {

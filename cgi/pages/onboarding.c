@@ -87,26 +87,18 @@ static json_t *requests(struct req *req, enum res *r)
 
 /* ------------------------------------------------------------ MSSP side */
 
-static enum res msps_page(struct req *req, json_t *values, json_t *errors)
+static enum res msps_page(struct req *req)
 {
 	json_t *m = view_model(req), *list;
 	enum res r;
 
-	if (strcmp(req->tenant->kind, "mssp") != 0) {
-		json_decref(values);
-		json_decref(errors);
+	if (strcmp(req->tenant->kind, "mssp") != 0)
 		return R_NOT_FOUND;
-	}
 	list = requests(req, &r);
-	if (list == NULL) {
-		json_decref(values);
-		json_decref(errors);
+	if (list == NULL)
 		return r;
-	}
 	req->template = "onboarding_msps";
 	json_object_set_new(m, "requests", list);
-	json_object_set_new(m, "add", json_pack("{s:o, s:o}", "values", values ? values : json_object(), "errors",
-	                                        errors ? errors : json_object()));
 	{
 		const char *done = http_query(req, "done");
 		if (done && strcmp(done, "added") == 0)
@@ -120,7 +112,7 @@ static enum res msps_page(struct req *req, json_t *values, json_t *errors)
 	return R_SUCCESS;
 }
 
-enum res page_msps(struct req *req) { return msps_page(req, NULL, NULL); }
+enum res page_msps(struct req *req) { return msps_page(req); }
 
 /* Email and bell for the MSP's Owners and Admins about request rid. */
 static enum res announce_request(struct req *req, const char *rid, const char *token, const char *msp_name)
@@ -179,8 +171,8 @@ enum res page_msps_add(struct req *req)
 	if (strcmp(req->tenant->kind, "mssp") != 0)
 		return R_NOT_FOUND;
 	if (form_check(req, fields, 2, &values, &errors) > 0) {
-		req->outcome = R_BAD_INPUT;
-		return msps_page(req, values, errors);
+		view_form(req, R_BAD_INPUT, "add", values, errors);
+		return msps_page(req);
 	}
 	if (tok_random_hex(token, TOK_BYTES) != 0) {
 		json_decref(values);
@@ -217,8 +209,8 @@ enum res page_msps_add(struct req *req)
 		}
 		PQclear(res);
 		json_object_set_new(errors, field, json_string(msg));
-		req->outcome = strcmp(outcome, "not_found") == 0 ? R_NOT_FOUND : R_CONFLICT;
-		return msps_page(req, values, errors);
+		view_form(req, strcmp(outcome, "not_found") == 0 ? R_NOT_FOUND : R_CONFLICT, "add", values, errors);
+		return msps_page(req);
 	}
 	snprintf(rid, sizeof(rid), "%s", PQgetvalue(res, 0, 1));
 	{
@@ -269,7 +261,7 @@ static enum res withdraw(struct req *req, int resend)
 		                    json_string("That request is no longer pending: it was decided, cancelled, resent or "
 		                                "has expired. Its current state is shown below."));
 		req->outcome = R_CONFLICT;
-		return msps_page(req, NULL, NULL);
+		return msps_page(req);
 	}
 	snprintf(newid, sizeof(newid), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -338,7 +330,7 @@ enum res page_requests(struct req *req)
 }
 
 /* One request, with the confirmation form for ?decision=approve|reject. */
-static enum res request_page(struct req *req, const char *reason, const char *error)
+static enum res request_page(struct req *req)
 {
 	const char *rid = http_route_param(req, 1);
 	const char *decision = http_query(req, "decision");
@@ -355,19 +347,15 @@ static enum res request_page(struct req *req, const char *reason, const char *er
 	req->template = "onboarding_request";
 	if (decision != NULL && (strcmp(decision, "approve") == 0 || strcmp(decision, "reject") == 0) &&
 	    json_is_true(json_object_get(q, "is_pending")) && authz_can(req->tenant->role, PERM_APPROVE, "msp")) {
-		json_object_set_new(m, "confirm",
-		                    json_pack("{s:s, s:b, s:s, s:i}", "decision", decision, "approve",
-		                              strcmp(decision, "approve") == 0, "reason", reason ? reason : "", "max",
-		                              REASON_MAX));
-		if (error != NULL)
-			json_object_set_new(json_object_get(m, "confirm"), "error", json_string(error));
+		json_object_set_new(m, "confirm", json_pack("{s:s, s:b, s:i}", "decision", decision, "approve",
+		                                            strcmp(decision, "approve") == 0, "max", REASON_MAX));
 	}
 	json_object_set_new(m, "request", q);
 	json_object_set_new(m, "page_title", json_string("MSSP Approval Request"));
 	return R_SUCCESS;
 }
 
-enum res page_request(struct req *req) { return request_page(req, NULL, NULL); }
+enum res page_request(struct req *req) { return request_page(req); }
 
 /* Tell the MSSP's admins (bell + email) about the decision. */
 static enum res announce_decision(struct req *req, const char *rid, int approve, const char *msp_name,
@@ -422,28 +410,23 @@ static const struct form_field decide_fields[] = {
 enum res page_request_decide(struct req *req)
 {
 	const char *rid = http_route_param(req, 1);
-	const char *reason = http_form(req, "reason");
-	const char *params[3], *why;
+	const char *params[3], *reason;
 	char msp_name[256], mssp[24];
 	json_t *values, *errors;
 	PGresult *res;
 	enum res r;
 	int approve;
 
-	form_check(req, decide_fields, 2, &values, &errors);
-	/* Without a decision (no button pressed) the page is shown again. */
-	why = json_object_get(errors, "decision") ? "" : json_string_value(json_object_get(errors, "reason"));
-	if (why != NULL) {
-		if (*why != '\0')
-			req->outcome = R_BAD_INPUT;
-		r = request_page(req, reason, *why != '\0' ? why : NULL);
-		json_decref(values);
-		json_decref(errors);
-		return r;
+	if (form_check(req, decide_fields, 2, &values, &errors) > 0) {
+		/* Without a decision (no button pressed) the page is shown
+		 * again, the reason kept and no error said. */
+		if (json_object_get(errors, "decision") != NULL)
+			json_object_clear(errors);
+		view_form(req, json_object_size(errors) > 0 ? R_BAD_INPUT : R_SUCCESS, "form", values, errors);
+		return request_page(req);
 	}
 	approve = strcmp(json_string_value(json_object_get(values, "decision")), "approve") == 0;
-	json_decref(values);
-	json_decref(errors);
+	reason = json_string_value(json_object_get(values, "reason"));
 	params[0] = rid;
 	params[1] = approve ? "true" : "false";
 	params[2] = reason;
@@ -451,30 +434,34 @@ enum res page_request_decide(struct req *req)
 		/* The request must belong to this MSP (the tenant in the URL). */
 		json_t *q = find_request(req, rid, &r);
 		if (q == NULL)
-			return r;
+			goto out;
 		json_decref(q);
 	}
 	res = db_exec(&st_req_decide, params, &r);
 	if (res == NULL)
-		return r;
+		goto out;
 	if (strcmp(PQgetvalue(res, 0, 0), "already") == 0) {
 		PQclear(res);
 		req->outcome = R_CONFLICT;
 		json_object_set_new(view_model(req), "error",
 		                    json_string("This request was already decided, cancelled or has expired; nothing was "
 		                                "changed. Its current state is shown below."));
-		return request_page(req, NULL, NULL);
+		r = request_page(req);
+		goto out;
 	}
 	snprintf(msp_name, sizeof(msp_name), "%s", PQgetvalue(res, 0, 3));
 	snprintf(mssp, sizeof(mssp), "%s", PQgetvalue(res, 0, 1));
 	PQclear(res);
-	if ((r = announce_decision(req, rid, approve, msp_name, reason, atoll(mssp))) != R_SUCCESS)
-		return r;
-	{
+	r = announce_decision(req, rid, approve, msp_name, reason, atoll(mssp));
+	if (r == R_SUCCESS) {
 		char loc[96];
 		snprintf(loc, sizeof(loc), "/t/%lld/requests/%s", req->tenant->id, rid);
-		return http_redirect(req, loc);
+		r = http_redirect(req, loc);
 	}
+out:
+	json_decref(values); /* owns reason */
+	json_decref(errors);
+	return r;
 }
 
 /* The emailed link: /requests/{token} -> the request page of the MSP. */

@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include "authz.h"
+#include "form.h"
 #include "http.h"
 
 /* health.c */
@@ -27,6 +28,8 @@ enum res account_link_request(struct req *req, const char *purpose, const char *
 /* The token of a reset or sign-in link from the path ({token}), or NULL
  * when it is not 64 hex characters (account.c). */
 const char *account_link_token(struct req *req);
+/* The email field of sign-in, a sign-in link and a reset (account.c). */
+extern const struct form_field account_email_field;
 enum res page_reset_form(struct req *req);
 enum res page_reset(struct req *req);
 enum res page_password_form(struct req *req);

@@ -51,29 +51,29 @@ DB_STMT(st_wl_reset, 2,
 
 static enum res own_host(struct req *req, const char *id, const char **host);
 
-/* The form page; values/errors NULL: the stored values. Steals both. */
-static enum res branding_form(struct req *req, json_t *values, json_t *errors)
+/* The form page. A handler that answers with the form put it in the model
+ * (view_form); each field shows what was sent, else what is stored. */
+static enum res branding_form(struct req *req)
 {
-	json_t *wl, *m = view_model(req), *pv;
+	json_t *wl, *m = view_model(req), *pv, *values, *errors, *stored;
 	struct buf html = BUF_INIT;
 	const char *title, *footer;
 	enum res r;
 
-	if ((r = settings_wl(req, &wl)) != R_SUCCESS) {
-		json_decref(values);
-		json_decref(errors);
+	if ((r = settings_wl(req, &wl)) != R_SUCCESS)
 		return r;
-	}
-	if (values == NULL) {
-		values = json_object();
-		if (json_is_true(json_object_get(json_object_get(wl, "page_title"), "set_here")))
-			json_object_set(values, "page_title", json_object_get(json_object_get(wl, "page_title"), "value"));
-		if (json_is_true(json_object_get(json_object_get(wl, "footer"), "set_here")))
-			json_object_set(values, "footer", json_object_get(json_object_get(wl, "footer"), "value"));
-		json_object_set(values, "host", json_object_get(json_object_get(wl, "host"), "value"));
-	}
-	if (errors == NULL)
-		errors = json_object();
+	stored = json_object();
+	if (json_is_true(json_object_get(json_object_get(wl, "page_title"), "set_here")))
+		json_object_set(stored, "page_title", json_object_get(json_object_get(wl, "page_title"), "value"));
+	if (json_is_true(json_object_get(json_object_get(wl, "footer"), "set_here")))
+		json_object_set(stored, "footer", json_object_get(json_object_get(wl, "footer"), "value"));
+	json_object_set(stored, "host", json_object_get(json_object_get(wl, "host"), "value"));
+	if (json_object_get(m, "form") == NULL)
+		view_form(req, req->outcome, "form", NULL, NULL);
+	values = json_object_get(json_object_get(m, "form"), "values"); /* borrowed */
+	errors = json_object_get(json_object_get(m, "form"), "errors"); /* borrowed */
+	json_object_update_missing(values, stored);
+	json_decref(stored);
 	/* The preview shows what is being edited, falling back to what would be
 	 * inherited when a field is left empty. */
 	title = json_string_value(json_object_get(values, "page_title"));
@@ -98,7 +98,6 @@ static enum res branding_form(struct req *req, json_t *values, json_t *errors)
 	}
 	json_object_set_new(m, "wl", wl);
 	json_object_set_new(m, "preview", pv);
-	json_object_set_new(m, "form", json_pack("{s:o, s:o}", "values", values, "errors", errors));
 	json_object_set_new(m, "page_title", json_string("White labelling"));
 	req->template = "settings_branding";
 	return R_SUCCESS;
@@ -106,7 +105,7 @@ static enum res branding_form(struct req *req, json_t *values, json_t *errors)
 
 enum res page_branding_form(struct req *req)
 {
-	return branding_form(req, NULL, NULL);
+	return branding_form(req);
 }
 
 struct upload {
@@ -195,9 +194,8 @@ enum res page_branding_save(struct req *req)
 	has_light = check_upload(req, "logo_light", &light, errors);
 	has_dark = check_upload(req, "logo_dark", &dark, errors);
 	if (json_object_size(errors) > 0 || (action != NULL && strcmp(action, "preview") == 0)) {
-		if (json_object_size(errors) > 0)
-			req->outcome = R_BAD_INPUT;
-		return branding_form(req, values, errors);
+		view_form(req, json_object_size(errors) > 0 ? R_BAD_INPUT : R_SUCCESS, "form", values, errors);
+		return branding_form(req);
 	}
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
 	params[0] = id;
@@ -217,8 +215,8 @@ enum res page_branding_save(struct req *req)
 	if (r == R_CONFLICT) {
 		json_object_set_new(errors, "host",
 		                    json_string("That host name is already verified for another tenant. Choose another one."));
-		req->outcome = R_CONFLICT;
-		return branding_form(req, values, errors);
+		view_form(req, R_CONFLICT, "form", values, errors);
+		return branding_form(req);
 	}
 	if (r != R_SUCCESS) {
 		json_decref(values);
@@ -275,10 +273,8 @@ static enum res own_host(struct req *req, const char *id, const char **host)
 /* The form again with a message next to the host field. */
 static enum res verify_failed(struct req *req, enum res outcome, const char *msg)
 {
-	json_t *errors = json_pack("{s:s}", "host", msg);
-
-	req->outcome = outcome;
-	return branding_form(req, NULL, errors);
+	view_form(req, outcome, "form", NULL, json_pack("{s:s}", "host", msg));
+	return branding_form(req);
 }
 
 /* POST /t/{id}/settings/branding/verify: look up the TXT record the page

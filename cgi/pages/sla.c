@@ -31,8 +31,8 @@ DB_STMT(st_sla_upsert, 4,
         " resolve_minutes = excluded.resolve_minutes, updated_at = now()");
 DB_STMT(st_sla_reset, 1, "DELETE FROM sla_targets WHERE tenant_id = $1::bigint");
 
-/* The page, with the targets form's values and errors (may be NULL). */
-static enum res sla_page(struct req *req, json_t *values, json_t *errors)
+/* The page, with the targets form a handler answered with (view_form). */
+static enum res sla_page(struct req *req)
 {
 	static const char *const windows[] = {"7", "30", "90", NULL};
 	const char *ds = http_choice(http_query(req, "days"), windows, "30");
@@ -41,6 +41,8 @@ static enum res sla_page(struct req *req, json_t *values, json_t *errors)
 	char id[24], pg[24];
 	const char *params[3] = {id, ds, pg};
 	json_t *m = view_model(req), *list;
+	json_t *values = json_object_get(json_object_get(m, "form"), "values"); /* borrowed, may be NULL */
+	json_t *errors = json_object_get(json_object_get(m, "form"), "errors"); /* borrowed, may be NULL */
 	PGresult *res;
 	enum res r;
 	int i, paged = 0;
@@ -116,16 +118,12 @@ static enum res sla_page(struct req *req, json_t *values, json_t *errors)
 	json_object_set_new(m, "days", json_integer(days));
 	json_object_set_new(m, "page_title", json_string("SLA"));
 	req->template = "sla";
-	json_decref(values);
-	json_decref(errors);
 	return R_SUCCESS;
 fail:
-	json_decref(values);
-	json_decref(errors);
 	return r;
 }
 
-enum res page_sla(struct req *req) { return sla_page(req, NULL, NULL); }
+enum res page_sla(struct req *req) { return sla_page(req); }
 
 /* Minutes from a form field: a whole number in [lo, hi], else -1. */
 /* Whole minutes: to acknowledge (up to 30 days), to resolve (up to a year). */
@@ -173,8 +171,8 @@ enum res page_sla_targets(struct req *req)
 			                                                 "to acknowledge."));
 	}
 	if (json_object_size(errors) > 0) {
-		req->outcome = R_BAD_INPUT;
-		return sla_page(req, values, errors);
+		view_form(req, R_BAD_INPUT, "form", values, errors);
+		return sla_page(req);
 	}
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
 	for (i = 0; i < 4; i++) {

@@ -63,8 +63,9 @@ static void tenant_id_str(const struct req *req, char out[24])
 	snprintf(out, 24, "%lld", req->tenant->id);
 }
 
-/* The team page, with the invite form's values and errors (may be NULL). */
-static enum res team_page(struct req *req, json_t *values, json_t *errors)
+/* The team page, with the invite form a handler answered with (view_form)
+ * or a blank one. */
+static enum res team_page(struct req *req)
 {
 	const struct tenant_ctx *t = req->tenant;
 	json_t *m = view_model(req), *members = json_array(), *assign = json_object(), *opts;
@@ -155,22 +156,20 @@ static enum res team_page(struct req *req, json_t *values, json_t *errors)
 	PQclear(res);
 	json_decref(assign);
 	json_object_set_new(m, "members", members);
-	if ((r = team_invitations_into(req, m)) != R_SUCCESS) {
-		json_decref(values);
-		json_decref(errors);
+	if ((r = team_invitations_into(req, m)) != R_SUCCESS)
 		return r;
-	}
 	{
 		/* A new invitation starts at the least privileged role on offer. */
 		const char *def = NULL;
+		json_t *form = json_object_get(m, "invite");
 		for (int k = ROLE_VIEWER; k < ROLE_COUNT && def == NULL; k++)
 			if (team_can_grant(t, (enum role)k))
 				def = authz_role_name((enum role)k);
-		if (values != NULL)
-			def = json_string_value(json_object_get(values, "role"));
-		json_object_set_new(m, "invite", json_pack("{s:o, s:o, s:o}", "values", values ? values : json_object(),
-		                                           "errors", errors ? errors : json_object(), "role_options",
-		                                           role_options(t, def)));
+		if (form == NULL)
+			view_form(req, req->outcome, "invite", NULL, NULL);
+		else
+			def = json_string_value(json_object_get(json_object_get(form, "values"), "role"));
+		json_object_set_new(json_object_get(m, "invite"), "role_options", role_options(t, def));
 	}
 	{
 		const char *done = http_query(req, "done");
@@ -196,12 +195,10 @@ static enum res team_page(struct req *req, json_t *values, json_t *errors)
 fail:
 	json_decref(assign);
 	json_decref(members);
-	json_decref(values);
-	json_decref(errors);
 	return r;
 }
 
-enum res page_team(struct req *req) { return team_page(req, NULL, NULL); }
+enum res page_team(struct req *req) { return team_page(req); }
 
 enum res team_back(struct req *req, const char *done)
 {
@@ -215,7 +212,7 @@ enum res team_error(struct req *req, enum res outcome, const char *msg)
 {
 	req->outcome = outcome;
 	json_object_set_new(view_model(req), "error", json_string(msg));
-	return team_page(req, NULL, NULL);
+	return team_page(req);
 }
 
 enum res page_team_invite(struct req *req)
@@ -238,8 +235,8 @@ enum res page_team_invite(struct req *req)
 	if (json_object_get(errors, "role") == NULL && !team_can_grant(t, authz_role(role)))
 		json_object_set_new(errors, "role", json_string("You cannot give that role here."));
 	if (json_object_size(errors) > 0) {
-		req->outcome = R_BAD_INPUT;
-		return team_page(req, values, errors);
+		view_form(req, R_BAD_INPUT, "invite", values, errors);
+		return team_page(req);
 	}
 	email = json_string_value(json_object_get(values, "email"));
 	name = json_string_value(json_object_get(values, "name"));
@@ -248,8 +245,8 @@ enum res page_team_invite(struct req *req)
 		r = team_invite_limits(req, email, &why);
 		if (r == R_TOO_MANY) {
 			json_object_set_new(errors, "email", json_string(why));
-			req->outcome = R_TOO_MANY;
-			return team_page(req, values, errors);
+			view_form(req, R_TOO_MANY, "invite", values, errors);
+			return team_page(req);
 		}
 		if (r != R_SUCCESS) {
 			json_decref(values);
@@ -277,8 +274,8 @@ enum res page_team_invite(struct req *req)
 		                    json_string("This person already has access to this tenant, or a suspended "
 		                                "membership here. Change their role, or resume them, in the table "
 		                                "above, where you may."));
-		req->outcome = R_CONFLICT;
-		return team_page(req, values, errors);
+		view_form(req, R_CONFLICT, "invite", values, errors);
+		return team_page(req);
 	}
 	if (res == NULL) {
 		json_decref(values);

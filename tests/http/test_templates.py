@@ -52,6 +52,24 @@ def test_every_email_has_subject_text_and_html(ctx):
     assert names, "no email templates"
     for base, parts in names.items():
         assert parts == {"subject", "text", "html"}, (base, parts)
+    # An email is named by the literal its page queues it under (the one
+    # string to search for from either side); every template is queued.
+    queued = {}
+    for path in sorted(glob.glob(os.path.join(portal.ROOT, "cgi", "**", "*.c"), recursive=True)):
+        with open(path) as f:
+            text = f.read()
+        for name in (x or y for x, y in QUEUES.findall(text)):
+            queued.setdefault(name, []).append(os.path.relpath(path, portal.ROOT))
+    offenders = ["%s queues %s, which has no templates/email/%s_*.mustache" % (", ".join(files), name, name)
+                 for name, files in sorted(queued.items()) if name not in names]
+    offenders += ["templates/email/%s_*.mustache: no page queues it" % name for name in sorted(names)
+                  if name not in queued]
+    assert len(queued) >= 5 and not offenders, (sorted(queued), offenders)
+
+
+# Where an email is queued: outbox_queue(tenant, to, "name", model), or a
+# link's mail by its purpose, account_link_request(req, "name", email).
+QUEUES = re.compile(r'outbox_queue\s*\([^;]*?,\s*"([a-z_]+)"\s*,[^;,]*\)|account_link_request\s*\(\s*\w+\s*,\s*"([a-z_]+)"')
 
 
 # What a page file renders: the template it names for the page, and a

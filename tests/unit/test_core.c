@@ -141,6 +141,13 @@ static void test_checks(void)
 	TAP_OK(!form_is_email("a@b") && !form_is_email("a b@c.d") && !form_is_email("@c.d") && !form_is_email("a@@c.d") &&
 	           !form_is_email("a@c.d."),
 	       "implausible email addresses");
+	/* One rule for forms and the outbox: nothing that ends or splits a
+	 * mail header's address list, and no empty domain label. */
+	TAP_OK(!form_is_email("a<b@c.d") && !form_is_email("a@c.d>") && !form_is_email("a,b@c.d") &&
+	           !form_is_email("a;b@c.d") && !form_is_email("\"a\"@c.d") && !form_is_email("a(b)@c.d") &&
+	           !form_is_email("a@[c.d]") && !form_is_email("a\\b@c.d") && !form_is_email("a@c..d") &&
+	           !form_is_email("a@c.d\r\nBcc: x@y.z") && !form_is_email("a\x7f@c.d"),
+	       "addresses that could split a mail header are refused");
 }
 
 /* One rule per kind, shared by forms, filters and the API (cgi/form.h). */

@@ -7,15 +7,10 @@ DECLARE
     uid bigint;
 BEGIN
     PERFORM set_config('app.token', coalesce(p_token, ''), true);
-    IF to_regclass('pg_temp.app_identity') IS NULL THEN
-        PERFORM identity_keep('', NULL, NULL);
-    END IF;
-    UPDATE pg_temp.app_identity
-       SET at = now(), token = coalesce(p_token, ''), api_tenant = NULL,
-           user_id = (SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
-                       WHERE p_token ~ '^[0-9a-f]{64}$' AND s.token_hash = token_digest(p_token)
-                         AND s.expires_at > now() AND u.status = 'active')
-    RETURNING user_id INTO uid;
+    SELECT s.user_id INTO uid FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE p_token ~ '^[0-9a-f]{64}$' AND s.token_hash = token_digest(p_token)
+       AND s.expires_at > now() AND u.status = 'active';
+    PERFORM identity_keep(coalesce(p_token, ''), uid, NULL);
     RETURN uid;
 END $$;
 REVOKE ALL ON FUNCTION app_identify(text) FROM PUBLIC;

@@ -18,9 +18,7 @@ BEGIN
     END IF;
     SELECT * INTO g FROM login_gate(mail, p_ip, p_device);
     IF g.locked THEN
-        PERFORM audit_account(u.id, 'auth.locked', p_ip,
-                              jsonb_build_object('email', btrim(p_email), 'scope', g.scope,
-                                                 'retry_after', g.retry_seconds, 'refused', true));
+        PERFORM login_locked_audit(u.id, p_email, p_ip, g.scope, g.retry_seconds, true);
         RETURN QUERY SELECT 'locked'::text, g.retry_seconds, g.scope, NULL::bigint, NULL::text, NULL::text;
         RETURN;
     END IF;

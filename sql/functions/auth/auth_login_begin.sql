@@ -18,9 +18,7 @@ BEGIN
     retry_seconds := g.retry_seconds;
     scope := g.scope;
     IF g.locked THEN
-        PERFORM audit_account(u.id, 'auth.locked', p_ip,
-                              jsonb_build_object('email', btrim(p_email), 'scope', g.scope,
-                                                 'retry_after', g.retry_seconds, 'refused', true));
+        PERFORM login_locked_audit(u.id, p_email, p_ip, g.scope, g.retry_seconds, true);
     END IF;
     RETURN NEXT;
 END $$;

@@ -1,5 +1,5 @@
--- Keep what a token was found to be, for this transaction (one statement
--- when the table exists). Called by the owner's functions (app_identify,
+-- Keep what a token was found to be, for this transaction: the one writer
+-- of pg_temp.app_identity (one statement when the table exists). Called by the owner's functions (app_identify,
 -- api_key_auth), as their owner: no role may call it itself.
 CREATE OR REPLACE FUNCTION identity_keep(p_token text, p_user bigint, p_api_tenant bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$

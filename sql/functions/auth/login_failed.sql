@@ -15,9 +15,7 @@ BEGIN
     PERFORM audit_account(p_user, p_action, p_ip, jsonb_build_object('email', btrim(p_email)));
     SELECT * INTO g FROM login_gate(mail, p_ip, p_device);
     IF g.locked THEN
-        PERFORM audit_account(p_user, 'auth.locked', p_ip,
-                              jsonb_build_object('email', btrim(p_email), 'scope', g.scope,
-                                                 'retry_after', g.retry_seconds, 'refused', false));
+        PERFORM login_locked_audit(p_user, p_email, p_ip, g.scope, g.retry_seconds, false);
     END IF;
     RETURN QUERY SELECT g.locked, g.retry_seconds, g.scope;
 END $$;
