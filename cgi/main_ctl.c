@@ -1,6 +1,7 @@
 /* main_ctl.c - the admin command line: migrate, create-admin, seed-demo,
- * check, routes. Runs as the owner role (PORTAL_DB_OWNER), except `check`,
- * which also connects as the app role to prove what the app can do. */
+ * check, routes, user-status, host-approve, api-key. Runs as the owner role
+ * (PORTAL_DB_OWNER), except `check`, which also connects as the app role
+ * to prove what the app can do. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "api.h"
 #include "buf.h"
 #include "config.h"
 #include "form.h"
@@ -19,6 +21,7 @@
 #include "pwhash.h"
 #include "router.h"
 #include "routes.h"
+#include "token.h"
 #include "view.h"
 
 static void usage(void)
@@ -44,7 +47,11 @@ static void usage(void)
 	        "  host-approve HOST [--tenant ID]\n"
 	        "                                verify a tenant's pending portal host name without its DNS\n"
 	        "                                TXT record (the operator checked it another way); --tenant\n"
-	        "                                picks one when several tenants claim the name\n");
+	        "                                picks one when several tenants claim the name\n"
+	        "  api-key --tenant ID --name NAME\n"
+	        "                                make an ingest API key for a tenant and print it (shown\n"
+	        "                                once); an active key of that name there is revoked first\n"
+	        "                                (the demo feeder's key: scripts/stack)\n");
 }
 
 static PGconn *connect_or_die(const char *conninfo)
@@ -335,6 +342,80 @@ static int cmd_host_approve(int argc, char **argv)
 	return ret;
 }
 
+/* ---------------------------------------------------------------- api-key */
+/* The operator makes an ingest key for a tenant (as the API keys page
+ * does: only its SHA-256 is stored), in one statement with its audit row;
+ * an active key of the same name on that tenant is revoked in the same
+ * statement, so running it again replaces the key. Prints the key. */
+static int cmd_api_key(int argc, char **argv)
+{
+	const char *params[4] = {NULL, NULL, NULL, NULL};
+	const char *name = NULL;
+	long long tenant = 0;
+	char rnd[65], key[API_KEY_LEN + 1], hash[65], prefix[16], tid[24];
+	int ret = 1;
+	PGconn *c;
+	PGresult *res;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--tenant") == 0 && i + 1 < argc) {
+			char *end;
+			tenant = strtoll(argv[++i], &end, 10);
+			if (*end != '\0' || tenant <= 0) {
+				usage();
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) {
+			name = argv[++i];
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (tenant == 0 || name == NULL) {
+		usage();
+		return 2;
+	}
+	if (tok_random_hex(rnd, 32) != 0) {
+		fprintf(stderr, "ctl: no random bytes\n");
+		return 1;
+	}
+	snprintf(key, sizeof(key), "%s%s", API_KEY_PREFIX, rnd);
+	tok_wipe(rnd, sizeof(rnd));
+	tok_sha256_hex(key, strlen(key), hash);
+	snprintf(prefix, sizeof(prefix), "%.13s", key);
+	snprintf(tid, sizeof(tid), "%lld", tenant);
+	params[0] = tid;
+	params[1] = name;
+	params[2] = prefix;
+	params[3] = hash;
+	c = connect_or_die(config_get()->db_owner);
+	res = PQexecParams(c,
+	                   "WITH t AS (SELECT id, root_id FROM tenants WHERE id = $1::bigint AND status = 'active'),"
+	                   " r AS (UPDATE api_keys SET revoked_at = now() WHERE tenant_id = (SELECT id FROM t)"
+	                   "       AND name = btrim($2) AND revoked_at IS NULL RETURNING id),"
+	                   " k AS (INSERT INTO api_keys (tenant_id, root_id, name, prefix, key_hash)"
+	                   "       SELECT id, root_id, btrim($2), $3, $4 FROM t RETURNING id, tenant_id, root_id),"
+	                   " a AS (INSERT INTO audit_log (tenant_id, root_id, action, target, details)"
+	                   "       SELECT tenant_id, root_id, 'operator.api_key_created', 'api_key:' || id,"
+	                   "              jsonb_build_object('name', btrim($2), 'prefix', $3,"
+	                   "                                 'replaced', (SELECT count(*) FROM r)) FROM k)"
+	                   " SELECT id FROM k",
+	                   4, NULL, params, NULL, NULL, 0);
+	if (exec_ok(c, res, "api-key")) {
+		if (PQntuples(res) == 1) {
+			printf("%s\n", key);
+			ret = 0;
+		} else {
+			fprintf(stderr, "ctl: no active tenant %s\n", tid);
+		}
+	}
+	tok_wipe(key, sizeof(key));
+	PQclear(res);
+	PQfinish(c);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- seed-demo */
 static int cmd_seed_demo(int argc, char **argv)
 {
@@ -529,6 +610,8 @@ int main(int argc, char **argv)
 		return cmd_user_status(argc, argv);
 	if (strcmp(cmd, "host-approve") == 0)
 		return cmd_host_approve(argc, argv);
+	if (strcmp(cmd, "api-key") == 0)
+		return cmd_api_key(argc, argv);
 	usage();
 	return 2;
 }
