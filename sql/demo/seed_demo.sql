@@ -1,7 +1,9 @@
 -- seed_demo.sql - demo tenants and users. Defines pg_temp.seed_demo(size,
 -- password_hash), which `ctl seed-demo` calls as the owner role; the
--- function vanishes with the session. Idempotent: a second run changes
--- nothing. Sizes: S = 3 MSPs x 10 companies (make run), M = 50 x 40,
+-- function vanishes with the session. Idempotent: a second run adds
+-- nothing; it moves the demo's times to the present (seed_refresh: by the
+-- whole hours since it was loaded), so an old var/ shows the same last 24
+-- hours and 30 days as the day it was loaded. Sizes: S = 3 MSPs x 10 companies (make run), M = 50 x 40,
 -- L = 200 x 100; plus two MSPs not yet managed by the MSSP, to try the
 -- onboarding handshake with.
 -- Inventory per size (seed_inventory): S 1,067 assets, 1,514
@@ -25,7 +27,7 @@ DECLARE
     mname text;
 BEGIN
     IF EXISTS (SELECT 1 FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security') THEN
-        RETURN 'seed-demo: demo tenants already present; ' || pg_temp.seed_inventory(p_size);
+        RETURN 'seed-demo: demo tenants already present; ' || pg_temp.seed_inventory(p_size) || pg_temp.seed_refresh();
     END IF;
     INSERT INTO tenants (kind, name, region, ancestors, root_id)
     VALUES ('mssp', 'Northwind Security', 'eu', '{0}', 0) RETURNING id INTO mssp;
@@ -162,6 +164,9 @@ BEGIN
         RAISE NOTICE 'seed-demo %: % vulnerabilities (% s); incidents ...', p_size, n_vulns,
             round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
     END IF;
+    -- Opened up to 30 days before the load; at size S one in eight in
+    -- the last 24 hours, so the day's figures are not empty at once (the
+    -- benchmark sizes keep their shape).
     INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, indicator, indicator_kind,
                            opened_at, acknowledged_at, closed_at)
     SELECT c.id, c.root_id, format('inc-%s', k), sev[1 + (c.id * 7 + k * 3) % 10],
@@ -169,10 +174,12 @@ BEGIN
                   'Exploit attempt on edge device', 'Ransomware precursor behaviour'])[1 + (c.id + k) % 5],
            indicators[1 + (c.id * k) % array_length(indicators, 1)],
            (ARRAY['ip', 'domain', 'ip', 'hash', 'domain', 'ip'])[1 + (c.id * k) % 6],
-           now() - make_interval(hours => ((c.id * 13 + k * 29) % 720)::int),
-           CASE WHEN (c.id + k) % 4 <> 0 THEN now() - make_interval(hours => ((c.id * 13 + k * 29) % 720)::int - 1) END,
-           CASE WHEN (c.id + k) % 5 < 3 THEN now() - make_interval(hours => greatest(((c.id * 13 + k * 29) % 720)::int - 20, 0)) END
-      FROM seed_cos c, generate_series(1, inc_base + c.id % inc_mod) k;
+           now() - make_interval(hours => h.x),
+           CASE WHEN (c.id + k) % 4 <> 0 THEN now() - make_interval(hours => greatest(h.x - 1, 0)) END,
+           CASE WHEN (c.id + k) % 5 < 3 THEN now() - make_interval(hours => greatest(h.x - 20, 0)) END
+      FROM seed_cos c, generate_series(1, inc_base + c.id % inc_mod) k,
+           LATERAL (SELECT CASE WHEN p_size = 'S' AND (c.id + k) % 8 = 1 THEN ((c.id * 7 + k * 5) % 24)::int
+                                ELSE ((c.id * 13 + k * 29) % 720)::int END AS x) h;
     GET DIAGNOSTICS n_inc = ROW_COUNT;
     IF show_progress THEN
         RAISE NOTICE 'seed-demo %: % incidents (% s); indexes ...', p_size, n_inc,
@@ -188,4 +195,42 @@ BEGIN
             round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
     END IF;
     RETURN format('inventory: %s assets, %s vulnerabilities, %s incidents', n_assets, n_vulns, n_inc);
+END $$;
+
+-- The demo loaded hours or days ago, moved to the present: the times of
+-- the seeded incidents (inc-N) and vulnerabilities (asset-N-vK) of the demo
+-- trees move forward by the whole hours since the newest of them, in two
+-- statements (the rollup triggers move the hourly and daily series with
+-- them). Rows written since, by the portal or the demo feeder, keep their
+-- times. Nothing within the hour of the load; not the large sizes (a
+-- million updated rows is not worth a restart: seed again instead).
+CREATE FUNCTION pg_temp.seed_refresh() RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    roots bigint[] := ARRAY(SELECT id FROM tenants WHERE parent_id IS NULL
+                              AND name IN ('Northwind Security', 'Evergreen MSP', 'Foxglove Systems'));
+    newest timestamptz;
+    hours int;
+    n_inc bigint;
+    n_vulns bigint;
+BEGIN
+    SELECT max(greatest(opened_at, acknowledged_at, closed_at)), count(*) INTO newest, n_inc FROM incidents
+     WHERE root_id = ANY (roots) AND external_id ~ '^inc-[0-9]+$';
+    SELECT greatest(newest, max(greatest(first_seen, fixed_at))), count(*) INTO newest, n_vulns FROM vulnerabilities
+     WHERE root_id = ANY (roots) AND external_id ~ '^asset-[0-9]+-v[0-9]+$';
+    hours := floor(extract(epoch FROM now() - newest) / 3600);
+    IF newest IS NULL OR hours < 1 THEN
+        RETURN '';
+    END IF;
+    IF n_vulns > 100000 THEN
+        RETURN format('; the demo is %s hours old (too large to move: seed a fresh var/ instead)', hours);
+    END IF;
+    UPDATE incidents SET opened_at = opened_at + make_interval(hours => hours),
+                         acknowledged_at = acknowledged_at + make_interval(hours => hours),
+                         closed_at = closed_at + make_interval(hours => hours)
+     WHERE root_id = ANY (roots) AND external_id ~ '^inc-[0-9]+$';
+    UPDATE vulnerabilities SET first_seen = first_seen + make_interval(hours => hours),
+                               fixed_at = fixed_at + make_interval(hours => hours)
+     WHERE root_id = ANY (roots) AND external_id ~ '^asset-[0-9]+-v[0-9]+$';
+    RETURN format('; moved to the present: %s incidents and %s vulnerabilities, %s hours later', n_inc, n_vulns, hours);
 END $$;
