@@ -121,3 +121,31 @@ def test_no_feeder_without_demo_data_or_when_turned_off(ctx):
     r = subprocess.run([os.path.join(ctx.stack.var, "app", "bin", "demofeed")], env={"PATH": os.environ["PATH"]},
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=10)
     assert r.returncode == 2 and "DEMO_FEED_KEY" in r.stdout, r.stdout
+
+
+def test_ctl_api_key_prints_a_working_key_and_replaces_the_one_of_that_name(ctx):
+    t = tree(ctx)
+    company = t["companies"][0]
+
+    def post(key):
+        return ctx.client().request("POST", "/api/v2/assets", body='{"items": []}', headers={
+            "Authorization": "Bearer " + key, "Content-Type": "application/json"}).status
+
+    first = ctx.stack.ctl("api-key", "--tenant", str(company), "--name", "probe rack")
+    assert first.returncode == 0, first.stdout
+    key1 = first.stdout.strip()
+    assert len(key1) == 69 and key1.startswith("mssp_") and post(key1) == 200
+    second = ctx.stack.ctl("api-key", "--tenant", str(company), "--name", "probe rack")
+    key2 = second.stdout.strip()
+    assert second.returncode == 0 and key2 != key1
+    assert post(key2) == 200 and post(key1) == 401
+    # Only the SHA-256 is stored; both makings are in the tenant's audit log.
+    assert ctx.stack.psql("SELECT count(*) FROM api_keys WHERE key_hash = encode(sha256('%s'), 'hex')"
+                          " AND revoked_at IS NULL" % key2) == "1"
+    assert ctx.stack.psql("SELECT count(*) FROM api_keys WHERE prefix = '%s' AND key_hash = '%s'"
+                          % (key2[:13], key2)) == "0"
+    assert ctx.stack.psql("SELECT string_agg(details->>'replaced', ',' ORDER BY id) FROM audit_log"
+                          " WHERE tenant_id = %d AND action = 'operator.api_key_created'" % company) == "0,1"
+    # No such tenant: nothing is made.
+    bad = ctx.stack.ctl("api-key", "--tenant", "987654321", "--name", "probe rack")
+    assert bad.returncode == 1 and "no active tenant" in bad.stdout
