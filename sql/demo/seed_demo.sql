@@ -2,8 +2,8 @@
 -- password_hash), which `ctl seed-demo` calls as the owner role; the
 -- function vanishes with the session. Idempotent: a second run adds
 -- nothing; it moves the demo's times to the present (seed_refresh: by the
--- whole hours since it was loaded), so an old var/ shows the same last 24
--- hours and 30 days as the day it was loaded. Sizes: S = 3 MSPs x 10 companies (make run), M = 50 x 40,
+-- whole hours since it was loaded or last moved), so an old var/ shows
+-- the same last 24 hours and 30 days as the day it was loaded. Sizes: S = 3 MSPs x 10 companies (make run), M = 50 x 40,
 -- L = 200 x 100; plus two MSPs not yet managed by the MSSP, to try the
 -- onboarding handshake with.
 -- Inventory per size (seed_inventory): S 1,067 assets, 1,514
@@ -199,38 +199,47 @@ END $$;
 
 -- The demo loaded hours or days ago, moved to the present: the times of
 -- the seeded incidents (inc-N) and vulnerabilities (asset-N-vK) of the demo
--- trees move forward by the whole hours since the newest of them, in two
+-- trees move forward by the whole hours since it was loaded, in two
 -- statements (the rollup triggers move the hourly and daily series with
--- them). Rows written since, by the portal or the demo feeder, keep their
--- times. Nothing within the hour of the load; not the large sizes (a
--- million updated rows is not worth a restart: seed again instead).
+-- them). When it was loaded: the MSSP's creation, or the anchor of its last
+-- move (an audit row, operator.demo_moved, which also tells the admins).
+-- Rows written since, by the portal or the demo feeder, keep their times.
+-- Nothing within the hour of the load; not the large sizes (a million
+-- updated rows is not worth a restart: seed a fresh var/ instead).
 CREATE FUNCTION pg_temp.seed_refresh() RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     roots bigint[] := ARRAY(SELECT id FROM tenants WHERE parent_id IS NULL
                               AND name IN ('Northwind Security', 'Evergreen MSP', 'Foxglove Systems'));
-    newest timestamptz;
+    mssp tenants%ROWTYPE;
+    anchor timestamptz;
     hours int;
     n_inc bigint;
     n_vulns bigint;
 BEGIN
-    SELECT max(greatest(opened_at, acknowledged_at, closed_at)), count(*) INTO newest, n_inc FROM incidents
-     WHERE root_id = ANY (roots) AND external_id ~ '^inc-[0-9]+$';
-    SELECT greatest(newest, max(greatest(first_seen, fixed_at))), count(*) INTO newest, n_vulns FROM vulnerabilities
-     WHERE root_id = ANY (roots) AND external_id ~ '^asset-[0-9]+-v[0-9]+$';
-    hours := floor(extract(epoch FROM now() - newest) / 3600);
-    IF newest IS NULL OR hours < 1 THEN
+    SELECT * INTO mssp FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security';
+    anchor := coalesce((SELECT (details->>'anchor')::timestamptz FROM audit_log
+                         WHERE tenant_id = mssp.id AND action = 'operator.demo_moved' ORDER BY id DESC LIMIT 1),
+                       mssp.created_at);
+    hours := floor(extract(epoch FROM now() - anchor) / 3600);
+    IF anchor IS NULL OR hours < 1 THEN
         RETURN '';
     END IF;
-    IF n_vulns > 100000 THEN
+    IF (SELECT count(*) FROM vulnerabilities WHERE root_id = ANY (roots)) > 100000 THEN
         RETURN format('; the demo is %s hours old (too large to move: seed a fresh var/ instead)', hours);
     END IF;
     UPDATE incidents SET opened_at = opened_at + make_interval(hours => hours),
                          acknowledged_at = acknowledged_at + make_interval(hours => hours),
                          closed_at = closed_at + make_interval(hours => hours)
      WHERE root_id = ANY (roots) AND external_id ~ '^inc-[0-9]+$';
+    GET DIAGNOSTICS n_inc = ROW_COUNT;
     UPDATE vulnerabilities SET first_seen = first_seen + make_interval(hours => hours),
                                fixed_at = fixed_at + make_interval(hours => hours)
      WHERE root_id = ANY (roots) AND external_id ~ '^asset-[0-9]+-v[0-9]+$';
+    GET DIAGNOSTICS n_vulns = ROW_COUNT;
+    INSERT INTO audit_log (tenant_id, root_id, action, target, details)
+    VALUES (mssp.id, mssp.root_id, 'operator.demo_moved', 'tenant:' || mssp.id,
+            jsonb_build_object('hours', hours, 'anchor', anchor + make_interval(hours => hours),
+                               'incidents', n_inc, 'vulnerabilities', n_vulns));
     RETURN format('; moved to the present: %s incidents and %s vulnerabilities, %s hours later', n_inc, n_vulns, hours);
 END $$;
