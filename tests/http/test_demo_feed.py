@@ -149,3 +149,17 @@ def test_ctl_api_key_prints_a_working_key_and_replaces_the_one_of_that_name(ctx)
     # No such tenant: nothing is made.
     bad = ctx.stack.ctl("api-key", "--tenant", "987654321", "--name", "probe rack")
     assert bad.returncode == 1 and "no active tenant" in bad.stdout
+
+
+def test_a_freshly_seeded_demo_has_a_last_24_hours(ctx):
+    # Without the feeder: the seed itself puts incidents in the last 24
+    # hours (sql/demo/seed_demo.sql), some of them resolved.
+    ctx.stack.steady_hour()
+    mssp = ctx.stack.tenant_id("Northwind Security")
+    seeded = [int(x) for x in ctx.stack.psql(
+        "SELECT count(*), count(closed_at) FROM incidents i JOIN tenants t ON t.id = i.tenant_id"
+        " WHERE %d = ANY (t.ancestors) AND i.external_id ~ '^inc-[0-9]+$'"
+        " AND i.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours'" % mssp).split("|")]
+    assert seeded[0] >= 5 and seeded[1] >= 1, seeded
+    inc = ctx.login("admin@northwind.example").get_json("/t/%d" % mssp).json()["incidents"]
+    assert inc["new_24h"] >= seeded[0] and inc["resolution_rate"] > 0, inc
