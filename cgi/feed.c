@@ -24,8 +24,8 @@ static const struct {
 #define N_INCIDENTS (int)(sizeof(incidents) / sizeof(incidents[0]))
 
 static const char *const cves[] = {
-    "CVE-2024-3400",  "CVE-2023-4966",  "CVE-2024-21887", "CVE-2023-34362", "CVE-2024-1709",  "CVE-2023-20198",
-    "CVE-2024-23897", "CVE-2023-46805", "CVE-2021-44228", "CVE-2024-6387",  "CVE-2024-4577",  "CVE-2023-44487",
+    "CVE-2024-3400",  "CVE-2023-4966",  "CVE-2024-21887", "CVE-2023-34362", "CVE-2024-1709", "CVE-2023-20198",
+    "CVE-2024-23897", "CVE-2023-46805", "CVE-2021-44228", "CVE-2024-6387",  "CVE-2024-4577", "CVE-2023-44487",
 };
 #define N_CVES (int)(sizeof(cves) / sizeof(cves[0]))
 
@@ -39,7 +39,10 @@ static uint64_t next(struct feed *f)
 }
 
 /* 0 <= r < n */
-static int below(struct feed *f, int n) { return (int)(next(f) % (uint64_t)n); }
+static int below(struct feed *f, int n)
+{
+	return (int)(next(f) % (uint64_t)n);
+}
 
 static int weighted(struct feed *f, const int *w)
 {
@@ -74,7 +77,10 @@ static void set_time(json_t *o, const char *key, time_t t)
 	json_object_set_new(o, key, json_string(s));
 }
 
-static void asset_id(char *out, size_t n, int slot) { snprintf(out, n, "demo-feed/asset-%02d", slot + 1); }
+static void asset_id(char *out, size_t n, int slot)
+{
+	snprintf(out, n, "demo-feed/asset-%02d", slot + 1);
+}
 
 /* The whole current state of an item (the API stores what it is sent). */
 static void send_item(struct feed *f, const struct feed_item *it, time_t closed, struct feed_batch *b)
@@ -83,8 +89,8 @@ static void send_item(struct feed *f, const struct feed_item *it, time_t closed,
 	json_t *o;
 
 	snprintf(id, sizeof(id), "demo-feed/%s/%s-%u", f->run, it->incident ? "inc" : "vuln", it->seq);
-	o = json_pack("{s:s, s:I, s:s}", "external_id", id, "tenant_id", (json_int_t)f->tenants[it->tenant],
-	              "severity", sevs[it->sev]);
+	o = json_pack("{s:s, s:I, s:s}", "external_id", id, "tenant_id", (json_int_t)f->tenants[it->tenant], "severity",
+	              sevs[it->sev]);
 	if (it->incident) {
 		json_object_set_new(o, "title", json_string(incidents[it->what].title));
 		json_object_set_new(o, "indicator", json_string(incidents[it->what].indicator));
@@ -172,9 +178,12 @@ static void new_asset(struct feed *f, struct feed_batch *b)
 	else
 		snprintf(name, sizeof(name), "%s %02d", slot % 4 == 3 ? "Discovered host" : "Laptop", slot);
 	snprintf(addr, sizeof(addr), "10.%lld.200.%d", f->tenants[t] % 250, slot + 10);
-	add(&b->assets, json_pack("{s:s, s:I, s:s, s:s, s:s}", "external_id", id, "tenant_id", (json_int_t)f->tenants[t],
-	                          "kind", slot == 0 ? "probe" : slot % 4 == 3 ? "discovered" : "lightweight_agent",
-	                          "name", name, "address", addr));
+	add(&b->assets,
+	    json_pack("{s:s, s:I, s:s, s:s, s:s}", "external_id", id, "tenant_id", (json_int_t)f->tenants[t], "kind",
+	              slot == 0       ? "probe"
+	              : slot % 4 == 3 ? "discovered"
+	                              : "lightweight_agent",
+	              "name", name, "address", addr));
 }
 
 void feed_tick(struct feed *f, time_t now, struct feed_batch *b)

@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 #define FEED_MAX_TENANTS 32
-#define FEED_MAX_OPEN 48
+#define FEED_MAX_OPEN    48
 #define FEED_ASSET_SLOTS 8
 
 struct feed_item {

@@ -124,10 +124,10 @@ static enum res post(struct poster *p, const char *what, int slot, json_t *items
 		rejected = json_integer_value(json_object_get(answer, "rejected"));
 		p->sent[slot] += json_integer_value(json_object_get(answer, "accepted"));
 		if (rejected > 0) {
-			json_t *e = json_array_get(json_object_get(answer, "errors"), 0);
+			const char *why = json_string_value(
+			    json_object_get(json_array_get(json_object_get(answer, "errors"), 0), "error"));
 			log_warn("POST /api/v2/%s: %lld item(s) rejected, the first: %s", what, (long long)rejected,
-			         json_string_value(json_object_get(e, "error")) ? json_string_value(json_object_get(e, "error"))
-			                                                        : "?");
+			         why ? why : "?");
 		}
 		r = R_SUCCESS;
 	} else if (status == 400 || status == 413) {
@@ -204,7 +204,7 @@ int main(void)
 	log_set_name("demofeed");
 	cfg = config_load();
 	if (!key_ok(key)) {
-		log_err("DEMO_FEED_KEY must be an API key (mssp_ and 64 hex digits): scripts/stack makes one with ctl api-key");
+		log_err("DEMO_FEED_KEY must be an API key (mssp_ and 64 hex digits): ctl api-key makes one");
 		return 2;
 	}
 	n = parse_tenants(getenv("DEMO_FEED_TENANTS"), tenants, FEED_MAX_TENANTS);
@@ -266,8 +266,8 @@ int main(void)
 		feed_batch_free(&b);
 		pending = 0;
 		if (log_now() >= summary_at) {
-			log_info("taken in the last minute: %ld assets, %ld findings, %ld incidents; %d open", p.sent[0],
-			         p.sent[1], p.sent[2], f.n_open);
+			log_info("taken in the last minute: %ld assets, %ld findings, %ld incidents; %d open",
+			         p.sent[0], p.sent[1], p.sent[2], f.n_open);
 			memset(p.sent, 0, sizeof(p.sent));
 			summary_at = log_now() + 60;
 		}

@@ -60,7 +60,7 @@ static void test_same_seed_same_story(void)
  * items stay under the cap; assets stay within their slots. */
 static void test_bounded_and_everything_closes(void)
 {
-	enum { TICKS = 3 * 17280 }; /* three days at 5 s */
+	enum { TICKS = 3 * 17280 };          /* three days at 5 s */
 	static unsigned char state[2][4096]; /* seq -> 1 open, 2 closed */
 	struct feed f;
 	struct feed_batch b;
@@ -128,7 +128,8 @@ static void test_bounded_and_everything_closes(void)
 	TAP_OK(bad_order == 0, "opened <= acknowledged <= closed in every item (%d out of order)", bad_order);
 	TAP_OK(max_open <= FEED_MAX_OPEN, "at most %d open at once (saw %d)", FEED_MAX_OPEN, max_open);
 	TAP_OK(max_day <= 500, "at most the daily cap of new items a day (saw %d)", max_day);
-	TAP_OK(assets <= 4 * FEED_ASSET_SLOTS, "at most %d assets per tenant (sent %d in all)", FEED_ASSET_SLOTS, assets);
+	TAP_OK(assets <= 4 * FEED_ASSET_SLOTS, "at most %d assets per tenant (sent %d in all)", FEED_ASSET_SLOTS,
+	       assets);
 }
 
 static void test_no_tenants_no_items(void)
