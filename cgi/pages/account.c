@@ -391,10 +391,20 @@ static enum res check_current(struct req *req, const char *password, int *ok, st
 	return R_SUCCESS;
 }
 
+/* The current password: any wrong one reads the same. */
+static const char *const current_msgs[FORM_E_COUNT] = {
+    [FORM_E_REQUIRED] = "Enter your current password.",
+    [FORM_E_LONG] = "The current password is not correct.",
+};
+static const struct form_field current_field = {.name = "current", .label = "Current password",
+                                                .kind = FORM_PASSWORD, .required = 1, .min = 1,
+                                                .max = PW_MAX_LEN, .msgs = current_msgs};
+
 enum res page_password(struct req *req)
 {
-	const char *cur = http_form(req, "current");
+	const char *cur = http_form(req, "current"); /* as typed, once current_field passes it */
 	const char *pw = http_form(req, "password");
+	const char *why, *typed;
 	struct session *s = req->sess;
 	char pwh[PW_HASH_MAX], keep[65], msg[128];
 	const char *params[2];
@@ -409,11 +419,8 @@ enum res page_password(struct req *req)
 	 * wrong current password counts as a failed sign-in of the account
 	 * (in the database, which also writes its audit row). */
 	errors = json_object();
-	if (cur == NULL || *cur == '\0') {
-		json_object_set_new(errors, "current", json_string("Enter your current password."));
-		ok = 0;
-	} else if (strlen(cur) > PW_MAX_LEN) {
-		json_object_set_new(errors, "current", json_string("The current password is not correct."));
+	if ((why = form_get(req, &current_field, &typed)) != NULL) {
+		json_object_set_new(errors, "current", json_string(why));
 		ok = 0;
 	} else {
 		if ((r = check_current(req, cur, &cur_ok, &t)) != R_SUCCESS)

@@ -348,15 +348,14 @@ enum res page_branding_verify(struct req *req)
 
 enum res page_branding_reset(struct req *req)
 {
-	const char *field = http_form(req, "field");
+	static const struct form_field field_field = {
+	    .name = "field", .label = "Field", .kind = FORM_CHOICE, .required = 1, .choices = settings_wl_fields};
+	const char *field;
 	const char *params[2];
 	char id[24], loc[80];
 	enum res r;
-	int ok = 0;
 
-	for (int i = 0; field != NULL && settings_wl_fields[i] != NULL; i++)
-		ok |= strcmp(field, settings_wl_fields[i]) == 0;
-	if (!ok)
+	if (form_get(req, &field_field, &field) != NULL)
 		return R_BAD_INPUT;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
 	params[0] = id;

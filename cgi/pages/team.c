@@ -357,7 +357,9 @@ static enum res db_refused(struct req *req, enum res r)
 
 enum res page_team_role(struct req *req)
 {
-	const char *uid, *newrole = http_form(req, "role");
+	static const struct form_field role_field = {
+	    .name = "role", .label = "Role", .kind = FORM_CHOICE, .required = 1, .choices = grantable_names};
+	const char *uid, *newrole;
 	const char *params[3];
 	char tid[24];
 	enum role role;
@@ -365,7 +367,8 @@ enum res page_team_role(struct req *req)
 
 	if (r != R_SUCCESS)
 		return refused(req, r);
-	if (newrole == NULL || !team_can_grant(req->tenant, authz_role(newrole)))
+	/* A role on the table, then one this tenant may give (known at run time). */
+	if (form_get(req, &role_field, &newrole) != NULL || !team_can_grant(req->tenant, authz_role(newrole)))
 		return team_error(req, R_BAD_INPUT, "Choose one of the listed roles.");
 	tenant_id_str(req, tid);
 	params[0] = tid;
@@ -430,7 +433,10 @@ enum res page_team_status(struct req *req)
  * back; the account, its sessions and its other memberships stay. */
 enum res page_team_membership(struct req *req)
 {
-	const char *uid, *status = http_form(req, "status");
+	static const char *const statuses[] = {"suspended", "active", NULL};
+	static const struct form_field status_field = {
+	    .name = "status", .label = "Status", .kind = FORM_CHOICE, .required = 1, .choices = statuses};
+	const char *uid, *status;
 	const char *params[3];
 	char tid[24], target[40];
 	enum role role;
@@ -440,7 +446,7 @@ enum res page_team_membership(struct req *req)
 
 	if (r != R_SUCCESS)
 		return refused(req, r);
-	if (status == NULL || (strcmp(status, "suspended") != 0 && strcmp(status, "active") != 0))
+	if (form_get(req, &status_field, &status) != NULL)
 		return team_error(req, R_BAD_INPUT, "Choose to suspend or resume the membership.");
 	suspend = strcmp(status, "suspended") == 0;
 	tenant_id_str(req, tid);
