@@ -67,6 +67,7 @@ const struct route routes[] = {
     {"GET", "/requests/id/{rid}", page_request_by_id, ACCESS_USER, 0, "request_by_id", PERM_VIEW},
     {"GET", "/notifications", page_notifications, ACCESS_USER, 0, "notifications", PERM_VIEW},
     {"POST", "/notifications/{nid}/read", page_notification_read, ACCESS_USER, 0, "notification_read", PERM_VIEW},
+    {"POST", "/notifications/{nid}/open", page_notification_open, ACCESS_USER, 0, "notification_open", PERM_VIEW},
     {"POST", "/notifications/read-all", page_notifications_read_all, ACCESS_USER, 0, "notifications_read_all", PERM_VIEW},
     {"GET", "/t/{id}/audit", page_audit, ACCESS_TENANT, 0, "audit", PERM_AUDIT},
     {"GET", "/t/{id}/audit/export", page_audit_export, ACCESS_TENANT, 0, "audit_export", PERM_AUDIT},

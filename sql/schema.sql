@@ -1981,6 +1981,7 @@ BEGIN
         RETURN QUERY SELECT 'already'::text, NULL::bigint, NULL::bigint, NULL::text, NULL::text;
         RETURN;
     END IF;
+    PERFORM request_asks_settle(r.id);
     IF p_approve THEN
         UPDATE tenants SET parent_id = r.mssp_id WHERE id = r.msp_tenant_id;
         UPDATE branding SET root_id = r.root_id
@@ -2046,6 +2047,7 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
+    PERFORM request_asks_settle(r.id);
     IF p_new_token IS NULL THEN
         INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
         VALUES (p_mssp, r.root_id, app_user_id(), 'msp.request_cancelled', 'tenant:' || r.msp_tenant_id,
@@ -2109,8 +2111,8 @@ CREATE FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text
     SET search_path TO 'public', 'pg_temp'
     AS $$
     WITH r AS (
-        INSERT INTO notifications (user_id, tenant_id, root_id, kind, title, body, link)
-        SELECT p.user_id, p.tenant_id, t.root_id, p_kind, left(p_title, 200), left(p_body, 2000), p_link
+        INSERT INTO notifications (user_id, tenant_id, root_id, kind, title, body, link, request_id)
+        SELECT p.user_id, p.tenant_id, t.root_id, p_kind, left(p_title, 200), left(p_body, 2000), p_link, p_request
           FROM request_people(p_request, p_side) p JOIN tenants t ON t.id = p.tenant_id
         RETURNING 1)
     SELECT count(*)::int FROM r
@@ -2204,6 +2206,16 @@ CREATE FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) RET
 $$;
 
 ALTER FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.request_asks_settle(p_request bigint) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    UPDATE notifications SET read_at = now()
+     WHERE request_id = p_request AND kind = 'msp_request' AND read_at IS NULL;
+$$;
+
+ALTER FUNCTION public.request_asks_settle(p_request bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.request_context(p_token text, p_idle integer, p_tenant bigint, p_host text) RETURNS TABLE(brand_tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text, session_id bigint, user_id bigint, email text, name text, unread bigint, bell json, t_parent bigint, t_root bigint, t_name text, t_kind text, t_region text, t_role text, t_version bigint, t_hour bigint, t_scope text, t_until bigint)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3648,6 +3660,7 @@ CREATE TABLE public.notifications (
     link text DEFAULT '/'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     read_at timestamp with time zone,
+    request_id bigint,
     CONSTRAINT notifications_link_check CHECK ((link ~ '^/[^/\\]'::text))
 );
 
@@ -4082,6 +4095,8 @@ CREATE INDEX msp_requests_mssp ON public.msp_requests USING btree (mssp_id, crea
 
 CREATE UNIQUE INDEX msp_requests_one_pending ON public.msp_requests USING btree (msp_tenant_id) WHERE (status = 'pending'::text);
 
+CREATE INDEX notifications_request ON public.notifications USING btree (request_id) WHERE ((request_id IS NOT NULL) AND (read_at IS NULL));
+
 CREATE INDEX notifications_unread ON public.notifications USING btree (user_id, created_at DESC) WHERE (read_at IS NULL);
 
 CREATE INDEX notifications_user ON public.notifications USING btree (user_id, created_at DESC);
@@ -4331,6 +4346,9 @@ ALTER TABLE ONLY public.msp_requests
 
 ALTER TABLE ONLY public.msp_requests
     ADD CONSTRAINT msp_requests_requested_by_fkey FOREIGN KEY (requested_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_request_id_fkey FOREIGN KEY (request_id) REFERENCES public.msp_requests(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.notifications
     ADD CONSTRAINT notifications_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
@@ -4721,6 +4739,8 @@ REVOKE ALL ON FUNCTION public.read_plan_rows(p_how text, p_alias text) FROM PUBL
 
 REVOKE ALL ON FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.request_asks_settle(p_request bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.request_context(p_token text, p_idle integer, p_tenant bigint, p_host text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.request_context(p_token text, p_idle integer, p_tenant bigint, p_host text) TO portal_app;

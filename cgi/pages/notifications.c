@@ -13,6 +13,9 @@ DB_STMT(st_notes, 0,
         " FROM notifications ORDER BY created_at DESC, id DESC LIMIT 100");
 DB_STMT(st_note_read, 1, "UPDATE notifications SET read_at = now() WHERE id = $1::bigint AND read_at IS NULL");
 DB_STMT(st_notes_read_all, 0, "UPDATE notifications SET read_at = now() WHERE read_at IS NULL");
+/* Opening one reads it; its link comes from the row, never from the form. */
+DB_STMT(st_note_open, 1,
+        "UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $1::bigint RETURNING link");
 
 enum res page_notifications(struct req *req)
 {
@@ -57,4 +60,28 @@ enum res page_notifications_read_all(struct req *req)
 	enum res r = db_run(&st_notes_read_all, NULL);
 
 	return r == R_SUCCESS ? http_redirect(req, "/notifications") : r;
+}
+
+/* POST /notifications/{nid}/open: what the bell and the list link to. The
+ * notification is read once opened, and the answer goes where it points. */
+enum res page_notification_open(struct req *req)
+{
+	const char *nid = http_route_param(req, 0);
+	const char *params[1] = {nid};
+	char link[512];
+	PGresult *res;
+	enum res r;
+
+	if (!http_is_id(nid))
+		return R_NOT_FOUND;
+	res = db_exec(&st_note_open, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) != 1) { /* not the user's (RLS), or gone */
+		PQclear(res);
+		return R_NOT_FOUND;
+	}
+	snprintf(link, sizeof(link), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return http_redirect(req, link);
 }

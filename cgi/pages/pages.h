@@ -124,6 +124,7 @@ enum res page_request_by_id(struct req *req);
 /* notifications.c */
 enum res page_notifications(struct req *req);
 enum res page_notification_read(struct req *req);
+enum res page_notification_open(struct req *req);
 enum res page_notifications_read_all(struct req *req);
 /* children.c */
 enum res page_child_create(struct req *req);

@@ -280,10 +280,14 @@ def test_a_database_made_before_the_move_migrates_to_the_same_schema(ctx):
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         assert r.returncode == 0, r.stdout[-3000:]
 
+        # What it lacks are the migrations written since the move, if any.
+        later = sorted(n for n in (os.path.basename(p) for p in glob.glob(os.path.join(portal.ROOT, "sql", "[0-9]*.sql")))
+                       if n > names[-1])
         r = _ctl(ctx, "premove", "migrate", "--plan")
-        assert r.returncode == 0 and r.stdout.startswith("plan: 0 of %d migrations" % len(names)), r.stdout[:500]
+        assert r.returncode == 0 and r.stdout.startswith(
+            "plan: %d of %d migrations" % (len(later), len(names) + len(later))), r.stdout[:500]
         r = _ctl(ctx, "premove", "migrate")
-        assert r.returncode == 0 and "migrate: 0 applied" in r.stdout, r.stdout[-3000:]
+        assert r.returncode == 0 and "migrate: %d applied" % len(later) in r.stdout, r.stdout[-3000:]
         assert _ctl(ctx, "schema_fresh2", "migrate").returncode == 0
         moved, fresh = _dump(ctx, "premove"), _dump(ctx, "schema_fresh2")
         assert moved == fresh, _diff(fresh, moved, "fresh database", "made before the move, migrated")

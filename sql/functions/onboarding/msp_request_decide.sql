@@ -30,6 +30,7 @@ BEGIN
         RETURN QUERY SELECT 'already'::text, NULL::bigint, NULL::bigint, NULL::text, NULL::text;
         RETURN;
     END IF;
+    PERFORM request_asks_settle(r.id);
     IF p_approve THEN
         UPDATE tenants SET parent_id = r.mssp_id WHERE id = r.msp_tenant_id;
         UPDATE branding SET root_id = r.root_id

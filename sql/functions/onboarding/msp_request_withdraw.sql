@@ -18,6 +18,7 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
+    PERFORM request_asks_settle(r.id);
     IF p_new_token IS NULL THEN
         INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
         VALUES (p_mssp, r.root_id, app_user_id(), 'msp.request_cancelled', 'tenant:' || r.msp_tenant_id,

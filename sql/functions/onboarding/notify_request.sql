@@ -4,8 +4,8 @@ CREATE OR REPLACE FUNCTION notify_request(p_request bigint, p_side text, p_kind 
 RETURNS int
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     WITH r AS (
-        INSERT INTO notifications (user_id, tenant_id, root_id, kind, title, body, link)
-        SELECT p.user_id, p.tenant_id, t.root_id, p_kind, left(p_title, 200), left(p_body, 2000), p_link
+        INSERT INTO notifications (user_id, tenant_id, root_id, kind, title, body, link, request_id)
+        SELECT p.user_id, p.tenant_id, t.root_id, p_kind, left(p_title, 200), left(p_body, 2000), p_link, p_request
           FROM request_people(p_request, p_side) p JOIN tenants t ON t.id = p.tenant_id
         RETURNING 1)
     SELECT count(*)::int FROM r
