@@ -70,6 +70,15 @@ enum role authz_role(const char *name)
 
 const char *authz_role_name(enum role r) { return (unsigned)r < ROLE_COUNT ? role_names[r] : "none"; }
 const char *authz_role_label(enum role r) { return (unsigned)r < ROLE_COUNT ? role_labels[r] : "None"; }
+
+const char *authz_kind_label(const char *kind)
+{
+	if (strcmp(kind, "mssp") == 0)
+		return "MSSP";
+	if (strcmp(kind, "msp") == 0)
+		return "MSP";
+	return "Company";
+}
 const char *authz_perm_name(enum perm p) { return (unsigned)p < PERM_COUNT ? perm_names[p] : "?"; }
 
 int authz_can(enum role r, enum perm p, const char *kind)

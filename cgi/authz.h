@@ -56,6 +56,8 @@ enum role authz_role(const char *name);
 const char *authz_role_name(enum role r);
 /* Human label ("MSSP Admin"). */
 const char *authz_role_label(enum role r);
+/* Human label of a tenant kind: "MSSP", "MSP", "Company". */
+const char *authz_kind_label(const char *kind);
 const char *authz_perm_name(enum perm p);
 /* May role r do p on a tenant of this kind ("mssp", "msp", "company")? */
 int authz_can(enum role r, enum perm p, const char *kind);

@@ -28,6 +28,7 @@ const struct route routes[] = {
     {"POST", "/account/invitations/{iid}/accept", page_account_invitation_accept, ACCESS_USER, 0, "account_invitation_accept", PERM_VIEW},
     {"POST", "/account/invitations/{iid}/decline", page_account_invitation_decline, ACCESS_USER, 0, "account_invitation_decline", PERM_VIEW},
     {"GET", "/", page_home, ACCESS_USER, 0, "home", PERM_VIEW},
+    {"GET", "/start", page_start, ACCESS_USER, 0, "start", PERM_VIEW},
     {"GET", "/tenants", page_tenants, ACCESS_USER, 0, "tenants", PERM_VIEW},
     {"GET", "/t/{id}", page_tenant, ACCESS_TENANT, 0, "tenant", PERM_VIEW},
     {"GET", "/t/{id}/assets", page_assets, ACCESS_TENANT, 0, "assets", PERM_VIEW},

@@ -28,10 +28,12 @@ DB_STMT(st_link_check, 2, "SELECT user_id, email FROM auth_link_lookup($1, $2)")
 #define SIGNIN_LINKS_PER_HOUR 3 /* sign-in link requests for one address an hour */
 
 /* Only local paths are followed after sign-in. */
+/* Where to go after signing in: a local path asked for, else where the
+ * person lands (/start: their organisation's dashboard, or the chooser). */
 static const char *safe_next(const char *next)
 {
 	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 512)
-		return "/";
+		return "/start";
 	return next;
 }
 

@@ -1,4 +1,6 @@
-/* home.c - GET /: the signed-in user's overview of the tenants they see. */
+/* home.c - GET /start: where a person lands; GET /: the chooser of the
+ * tenants they belong to and see. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,14 +12,75 @@
 DB_STMT(st_home_tenants, 0,
         "SELECT id, name, kind, region, parent_id FROM tenants WHERE status = 'active'"
         " ORDER BY array_position(ARRAY['mssp','msp','company'], kind), name LIMIT 200");
-DB_STMT(st_home_memberships, 0, "SELECT tenant_id, tenant_name, kind, role FROM my_memberships()");
+/* The memberships that are not below another of the user's: where to land. */
+DB_STMT(st_home_memberships, 0,
+        "SELECT m.tenant_id, m.tenant_name, m.kind, m.role,"
+        " NOT EXISTS (SELECT 1 FROM my_memberships() o JOIN tenants t ON t.id = m.tenant_id"
+        "             WHERE o.tenant_id <> m.tenant_id AND o.tenant_id = ANY (t.ancestors)) AS top"
+        " FROM my_memberships() m");
+
+static json_t *memberships(enum res *r, int *ntop, long long *top)
+{
+	PGresult *res = db_exec(&st_home_memberships, NULL, r);
+	json_t *list;
+	int i;
+
+	*ntop = 0;
+	*top = 0;
+	if (res == NULL)
+		return NULL;
+	list = json_array();
+	for (i = 0; i < PQntuples(res); i++) {
+		long long id = atoll(PQgetvalue(res, i, 0));
+		int is_top = strcmp(PQgetvalue(res, i, 4), "t") == 0;
+		char link[32];
+		snprintf(link, sizeof(link), "/t/%lld", id);
+		json_array_append_new(
+		    list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "tenant_id", (json_int_t)id, "tenant_name",
+		                    PQgetvalue(res, i, 1), "kind", PQgetvalue(res, i, 2), "kind_label",
+		                    authz_kind_label(PQgetvalue(res, i, 2)), "role", PQgetvalue(res, i, 3), "role_label",
+		                    authz_role_label(authz_role(PQgetvalue(res, i, 3))), "link", link, "top", is_top));
+		if (is_top) {
+			(*ntop)++;
+			*top = id;
+		}
+	}
+	PQclear(res);
+	return list;
+}
+
+/* One organisation at the top of what the user belongs to: its dashboard
+ * (an MSSP's Global view, an MSP's, a company's). Several, or none: the
+ * chooser. */
+enum res page_start(struct req *req)
+{
+	json_t *list;
+	long long top;
+	int ntop;
+	enum res r;
+	char loc[32];
+
+	if ((list = memberships(&r, &ntop, &top)) == NULL)
+		return r;
+	json_decref(list);
+	if (ntop != 1)
+		return http_redirect(req, "/");
+	snprintf(loc, sizeof(loc), "/t/%lld", top);
+	return http_redirect(req, loc);
+}
+
+static json_t *count(int n, const char *one, const char *many)
+{
+	return json_pack("{s:i, s:s}", "n", n, "label", n == 1 ? one : many);
+}
 
 enum res page_home(struct req *req)
 {
-	json_t *m = view_model(req), *list, *counts;
+	json_t *m = view_model(req), *list;
 	PGresult *res;
 	enum res r;
-	int i, n, nmssp = 0, nmsp = 0, ncompany = 0;
+	long long top;
+	int i, n, ntop, nmsp = 0, ncompany = 0;
 
 	req->template = "home";
 	res = db_exec(&st_home_tenants, NULL, &r);
@@ -28,32 +91,25 @@ enum res page_home(struct req *req)
 	for (i = 0; i < n; i++) {
 		const char *kind = PQgetvalue(res, i, 2);
 		int is_mssp = strcmp(kind, "mssp") == 0, is_msp = strcmp(kind, "msp") == 0;
-		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:b, s:b, s:b}", "id",
+		char link[32];
+		snprintf(link, sizeof(link), "/t/%s", PQgetvalue(res, i, 0));
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "id",
 		                                      (json_int_t)atoll(PQgetvalue(res, i, 0)), "name",
-		                                      PQgetvalue(res, i, 1), "kind", kind, "region",
-		                                      PQgetvalue(res, i, 3), "is_mssp", is_mssp, "is_msp", is_msp,
-		                                      "is_company", !is_mssp && !is_msp));
-		nmssp += is_mssp;
+		                                      PQgetvalue(res, i, 1), "kind", kind, "kind_label",
+		                                      authz_kind_label(kind), "region", PQgetvalue(res, i, 3), "link",
+		                                      link, "is_mssp", is_mssp, "is_msp", is_msp, "is_company",
+		                                      !is_mssp && !is_msp));
 		nmsp += is_msp;
 		ncompany += !is_mssp && !is_msp;
 	}
 	PQclear(res);
 	json_object_set_new(m, "tenants", list);
-	counts = json_pack("{s:i, s:i, s:i}", "mssps", nmssp, "msps", nmsp, "companies", ncompany);
-	json_object_set_new(m, "counts", counts);
-
-	res = db_exec(&st_home_memberships, NULL, &r);
-	if (res == NULL)
+	json_object_set_new(m, "counts", json_pack("{s:i, s:i, s:o, s:o}", "msps", nmsp, "companies", ncompany, "msp",
+	                                           count(nmsp, "MSP", "MSPs"), "company",
+	                                           count(ncompany, "company", "companies")));
+	if ((list = memberships(&r, &ntop, &top)) == NULL)
 		return r;
-	list = json_array();
-	n = PQntuples(res);
-	for (i = 0; i < n; i++)
-		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s}", "tenant_id",
-		                                      (json_int_t)atoll(PQgetvalue(res, i, 0)), "tenant_name",
-		                                      PQgetvalue(res, i, 1), "kind", PQgetvalue(res, i, 2), "role",
-		                                      PQgetvalue(res, i, 3)));
-	PQclear(res);
 	json_object_set_new(m, "memberships", list);
-	json_object_set_new(m, "page_title", json_string("Overview"));
+	json_object_set_new(m, "page_title", json_string("Your organisations"));
 	return R_SUCCESS;
 }

@@ -24,15 +24,6 @@ DB_STMT(st_account_invitations, 0,
 DB_STMT(st_leave, 2, "SELECT membership_leave($1::bigint, $2)");
 DB_STMT(st_answer, 3, "SELECT account_invitation_answer($1::bigint, $2::boolean, $3)");
 
-static const char *kind_label(const char *kind)
-{
-	if (strcmp(kind, "mssp") == 0)
-		return "MSSP";
-	if (strcmp(kind, "msp") == 0)
-		return "MSP";
-	return "Company";
-}
-
 /* The page; error (may be NULL) above the list with the status already set. */
 static enum res account_page(struct req *req, const char *error)
 {
@@ -51,7 +42,7 @@ static enum res account_page(struct req *req, const char *error)
 		int open = active && strcmp(PQgetvalue(res, i, 3), "t") == 0;
 		json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "tenant_id",
 		                        (json_int_t)atoll(PQgetvalue(res, i, 0)), "tenant_name", PQgetvalue(res, i, 1),
-		                        "kind", PQgetvalue(res, i, 2), "kind_label", kind_label(PQgetvalue(res, i, 2)),
+		                        "kind", PQgetvalue(res, i, 2), "kind_label", authz_kind_label(PQgetvalue(res, i, 2)),
 		                        "role", authz_role_name(role), "role_label", authz_role_label(role), "since",
 		                        PQgetvalue(res, i, 6), "is_suspended", !active, "can_open", open, "last_owner",
 		                        strcmp(PQgetvalue(res, i, 7), "t") == 0);
@@ -70,7 +61,7 @@ static enum res account_page(struct req *req, const char *error)
 		json_array_append_new(
 		    invs, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
 		                    (json_int_t)atoll(PQgetvalue(res, i, 0)), "tenant_name", PQgetvalue(res, i, 1),
-		                    "kind_label", kind_label(PQgetvalue(res, i, 2)), "role", authz_role_name(role),
+		                    "kind_label", authz_kind_label(PQgetvalue(res, i, 2)), "role", authz_role_name(role),
 		                    "role_label", authz_role_label(role), "invited_by", PQgetvalue(res, i, 4), "sent",
 		                    PQgetvalue(res, i, 5), "expires", PQgetvalue(res, i, 6)));
 	}

@@ -138,6 +138,7 @@ enum res page_mail(struct req *req);
 enum res page_mail_retry(struct req *req);
 /* home.c */
 enum res page_home(struct req *req);
+enum res page_start(struct req *req);
 /* settings.c */
 enum res page_settings(struct req *req);
 /* The TXT record that proves a tenant controls its host name: its name is

@@ -82,7 +82,7 @@ def test_next_only_follows_local_paths(ctx):
     c = ctx.client()
     r = c.post("/login", {"email": "admin@northwind.example", "password": "portal-demo-2026",
                           "next": "//evil.example/x"}, csrf=False)
-    assert r.status == 303 and r.header("Location") == "/"
+    assert r.status == 303 and r.header("Location") == "/start"
 
 
 def test_sign_out_needs_csrf_token(ctx):
