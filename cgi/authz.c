@@ -102,8 +102,8 @@ unsigned authz_grantable(enum role r, const char *kind)
 }
 
 DB_STMT(st_tenant_ctx, 1,
-        "SELECT t.id, coalesce(t.parent_id, 0), t.root_id, t.name, t.kind, t.region, effective_role(t.id)"
-        " FROM tenants t WHERE t.id = $1::bigint AND t.status = 'active'");
+        "SELECT t.id, coalesce(t.parent_id, 0), t.root_id, t.name, t.kind, t.region, effective_role(t.id),"
+        " my_tenant_crumbs(t.id) FROM tenants t WHERE t.id = $1::bigint AND t.status = 'active'");
 
 struct tenant_ctx *authz_tenant_from_row(struct req *req, long long id, PGresult *res, const int col[AUTHZ_TENANT_NCOLS])
 {
@@ -121,6 +121,7 @@ struct tenant_ctx *authz_tenant_from_row(struct req *req, long long id, PGresult
 	t->version = -1; /* unknown: no dashboard cache (the caller may set it) */
 	t->hour = 0;
 	t->scope = NULL;
+	t->path = PQgetisnull(res, 0, col[6]) ? NULL : arena_strdup(&req->arena, PQgetvalue(res, 0, col[6]));
 	return t->name && t->kind && t->region ? t : NULL;
 }
 
@@ -158,7 +159,7 @@ enum res authz_tenant(struct req *req, enum perm perm)
 	if ((res = tenant_row(idp, &r)) == NULL)
 		return r;
 	{
-		static const int col[AUTHZ_TENANT_NCOLS] = {1, 2, 3, 4, 5, 6}; /* st_tenant_ctx */
+		static const int col[AUTHZ_TENANT_NCOLS] = {1, 2, 3, 4, 5, 6, 7}; /* st_tenant_ctx */
 		t = authz_tenant_from_row(req, id, res, col);
 	}
 	PQclear(res);

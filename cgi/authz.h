@@ -49,6 +49,9 @@ struct tenant_ctx {
 	long long version;
 	long long hour;
 	const char *scope;
+	/* The tenants above it the user may open, root first, as a JSON array
+	 * of {id, name} (tenant_crumbs()); NULL: none. */
+	const char *path;
 };
 
 /* Role from its database name ("mssp_admin"...); ROLE_NONE if unknown. */
@@ -75,10 +78,11 @@ enum res authz_tenant(struct req *req, enum perm perm);
  * R_NOT_FOUND for a tenant the viewer may not see. */
 enum res authz_object(long long tenant_id, enum perm perm);
 /* The tenant context from row 0 of res, the columns numbered in col:
- * parent (NULL for a root), root, name, kind, region, the user's role. An
- * arena copy with no dashboard-cache stamp (version -1), or NULL when the
+ * parent (NULL for a root), root, name, kind, region, the user's role, the
+ * breadcrumbs (tenant_crumbs(), may be NULL). An arena copy with no
+ * dashboard-cache stamp (version -1), or NULL when the
  * role is NULL (not visible) or memory runs out. */
-#define AUTHZ_TENANT_NCOLS 6
+#define AUTHZ_TENANT_NCOLS 7
 struct tenant_ctx *authz_tenant_from_row(struct req *req, long long id, PGresult *res,
                                          const int col[AUTHZ_TENANT_NCOLS]);
 

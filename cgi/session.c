@@ -26,7 +26,8 @@
 #define CONTEXT_COLUMNS(X)                                                                                  \
 	SESSION_COLUMNS(X)                                                                                 \
 	X(brand_tenant_id) X(page_title) X(footer) X(logo_light) X(logo_dark) X(host) X(bell) X(t_parent) \
-	X(t_root) X(t_name) X(t_kind) X(t_region) X(t_role) X(t_version) X(t_hour) X(t_scope) X(t_until)
+	X(t_root) X(t_name) X(t_kind) X(t_region) X(t_role) X(t_version) X(t_hour) X(t_scope) X(t_until)  \
+	X(t_path)
 #define COLUMN_ENUM(n) C_##n,
 #define COLUMN_NAME(n) #n,
 enum ctx_column { CONTEXT_COLUMNS(COLUMN_ENUM) C_COUNT };
@@ -42,7 +43,7 @@ DB_STMT_COLS(st_session_lookup, 2,
 DB_STMT_COLS(st_session_ctx, 4,
              "SELECT brand_tenant_id, page_title, footer, logo_light, logo_dark, host, session_id, user_id, email,"
              " name, unread, bell, t_parent, t_root, t_name, t_kind, t_region, t_role, t_version, t_hour, t_scope,"
-             " t_until FROM request_context($1, $2::int, $3::bigint, $4)",
+             " t_until, t_path FROM request_context($1, $2::int, $3::bigint, $4)",
              context_columns);
 /* Column c of row 0 of a st_session_ctx result. */
 #define CTX_VALUE(res, c) PQgetvalue(res, 0, st_session_ctx.col[c])
@@ -196,7 +197,8 @@ static void csrf_for(const char *token, char out[65])
 static struct tenant_ctx *ctx_tenant(struct req *req, PGresult *res, const char *id)
 {
 	const int *c = st_session_ctx.col;
-	const int col[AUTHZ_TENANT_NCOLS] = {c[C_t_parent], c[C_t_root], c[C_t_name], c[C_t_kind], c[C_t_region], c[C_t_role]};
+	const int col[AUTHZ_TENANT_NCOLS] = {c[C_t_parent], c[C_t_root], c[C_t_name], c[C_t_kind],
+	                                     c[C_t_region], c[C_t_role], c[C_t_path]};
 	struct tenant_ctx *t = id != NULL ? authz_tenant_from_row(req, atoll(id), res, col) : NULL;
 
 	if (t == NULL)

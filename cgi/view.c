@@ -10,6 +10,7 @@
 #include "brand.h"
 #include "db.h"
 #include "log.h"
+#include "nav.h"
 #include "session.h"
 
 static struct mus_set *templates;
@@ -226,6 +227,7 @@ void view_tenant(struct req *req)
 	if (t->parent_id)
 		json_object_set_new(tj, "parent_id", json_integer(t->parent_id));
 	json_object_set_new(m, "tenant", tj);
+	json_object_set_new(m, "nav", nav_model(req));
 }
 
 void view_attachment(struct req *req, const char *what, const char *ext)

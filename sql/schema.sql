@@ -2106,6 +2106,15 @@ $$;
 
 ALTER FUNCTION public.my_memberships() OWNER TO portal_owner;
 
+CREATE FUNCTION public.my_tenant_crumbs(p_tenant bigint) RETURNS json
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT tenant_crumbs(app_user_id(), p_tenant)
+$$;
+
+ALTER FUNCTION public.my_tenant_crumbs(p_tenant bigint) OWNER TO portal_owner;
+
 CREATE FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) RETURNS integer
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -2217,7 +2226,7 @@ $$;
 
 ALTER FUNCTION public.request_asks_settle(p_request bigint) OWNER TO portal_owner;
 
-CREATE FUNCTION public.request_context(p_token text, p_idle integer, p_tenant bigint, p_host text) RETURNS TABLE(brand_tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text, session_id bigint, user_id bigint, email text, name text, unread bigint, bell json, t_parent bigint, t_root bigint, t_name text, t_kind text, t_region text, t_role text, t_version bigint, t_hour bigint, t_scope text, t_until bigint)
+CREATE FUNCTION public.request_context(p_token text, p_idle integer, p_tenant bigint, p_host text) RETURNS TABLE(brand_tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text, session_id bigint, user_id bigint, email text, name text, unread bigint, bell json, t_parent bigint, t_root bigint, t_name text, t_kind text, t_region text, t_role text, t_version bigint, t_hour bigint, t_scope text, t_until bigint, t_path json)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $_$
@@ -2237,10 +2246,11 @@ BEGIN
            role_on_path(tt.ancestors, a.tenants, a.roles, a.assigned),
            coalesce((SELECT v.version FROM tenant_stats v WHERE v.tenant_id = tt.id), 0),
            extract(epoch FROM date_trunc('hour', now(), 'UTC'))::bigint, coalesce(a.scope, ';'),
-           x.expires_at, x.last_seen_at, u.status
+           x.expires_at, x.last_seen_at, u.status,
+           CASE WHEN tt.id IS NOT NULL THEN tenant_crumbs(x.user_id, tt.id) END
       INTO brand_tenant_id, page_title, footer, logo_light, logo_dark, host, session_id, user_id, email, name,
            unread, t_parent, t_root, t_name, t_kind, t_region, t_role, t_version, t_hour, t_scope,
-           expires, seen, status
+           expires, seen, status, t_path
       FROM sessions x
       JOIN users u ON u.id = x.user_id
       LEFT JOIN user_access a ON a.user_id = x.user_id
@@ -2275,7 +2285,7 @@ BEGIN
            x.logo_dark, x.host, request_context.session_id, request_context.user_id, request_context.email,
            request_context.name, request_context.unread, request_context.bell,
            NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::bigint,
-           request_context.t_hour, NULL::text, request_context.t_until
+           request_context.t_hour, NULL::text, request_context.t_until, NULL::json
       FROM (SELECT brand_tenant_for(NULL, request_context.user_id, p_host) AS id) bt
       CROSS JOIN portal_settings d LEFT JOIN tenant_brand x ON x.tenant_id = bt.id;
 END $_$;
@@ -2822,6 +2832,17 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) RETURNS json
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT json_agg(json_build_object('id', p.id, 'name', p.name) ORDER BY array_position(t.ancestors, p.id))
+      FROM tenants t JOIN tenants p ON p.id = ANY (t.ancestors) AND p.id <> t.id AND p.status = 'active'
+     WHERE t.id = p_tenant AND tenant_role(p_user, p.id) IS NOT NULL
+$$;
+
+ALTER FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.tenant_role(p_user bigint, p_tenant bigint) RETURNS text
     LANGUAGE plpgsql STABLE
@@ -4722,6 +4743,9 @@ REVOKE ALL ON FUNCTION public.msp_requests_touch_stats() FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.my_memberships() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.my_memberships() TO portal_app;
 
+REVOKE ALL ON FUNCTION public.my_tenant_crumbs(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.my_tenant_crumbs(p_tenant bigint) TO portal_app;
+
 REVOKE ALL ON FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) TO portal_app;
 
@@ -4797,6 +4821,8 @@ REVOKE ALL ON FUNCTION public.tenant_brand_refresh(p_tenants bigint[]) FROM PUBL
 
 REVOKE ALL ON FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.tenant_role(p_user bigint, p_tenant bigint) FROM PUBLIC;
 

@@ -1,10 +1,14 @@
-/* tenants.c - the tenant selector (GET /tenants, templates/tenants.mustache). */
+/* tenants.c - the tenant selector (GET /tenants, templates/tenants.mustache;
+ * the header's selector asks its JSON twin as you type). ?section=KEY keeps
+ * the section of the page it was opened from: each link leads to the same
+ * section of the other tenant when it has one (nav_section_path). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz.h"
 #include "db.h"
+#include "nav.h"
 #include "pages.h"
 #include "view.h"
 
@@ -15,6 +19,13 @@ DB_STMT(st_search, 2,
         " WHERE t.status = 'active' AND t.name ILIKE '%' || $1 || '%' ESCAPE '\\'"
         " ORDER BY array_position(ARRAY['mssp','msp','company'], t.kind), lower(t.name) LIMIT $2::int");
 DB_STMT(st_my_tenants, 0, "SELECT tenant_id, tenant_name, kind, role FROM my_memberships()");
+/* The tenants the selector remembers having opened (ids from the browser),
+ * those still visible, in the order given. */
+DB_STMT(st_recent, 1,
+        "SELECT t.id, t.name, t.kind, p.name FROM unnest($1::bigint[]) WITH ORDINALITY r(id, n)"
+        " JOIN tenants t ON t.id = r.id AND t.status = 'active' LEFT JOIN tenants p ON p.id = t.parent_id"
+        " ORDER BY r.n");
+#define RECENT_MAX 8
 
 void tenant_kind_flags(json_t *row)
 {
@@ -35,6 +46,18 @@ json_t *tenant_row(PGresult *res, int i)
 	return row;
 }
 
+/* The row's kind in words and its link, to section (a nav key or NULL). */
+static void tenant_link(json_t *row, const char *section)
+{
+	const char *kind = json_string_value(json_object_get(row, "kind"));
+	char link[64];
+
+	snprintf(link, sizeof(link), "/t/%lld%s", (long long)json_integer_value(json_object_get(row, "id")),
+	         nav_section_path(kind, section));
+	json_object_set_new(row, "link", json_string(link));
+	json_object_set_new(row, "kind_label", json_string(authz_kind_label(kind)));
+}
+
 /* Escape LIKE wildcards so a search for "50%" finds "50%". */
 static char *like_escape(struct arena *a, const char *q)
 {
@@ -52,10 +75,57 @@ static char *like_escape(struct arena *a, const char *q)
 	return out;
 }
 
+/* ?recent=ID,ID,...: the rows of those ids the user still sees, in that
+ * order, as "recent" (at most RECENT_MAX; anything else in the list is
+ * ignored). */
+static enum res recent_into(struct req *req, json_t *m, const char *section)
+{
+	const char *ids = http_query(req, "recent");
+	char arr[RECENT_MAX * 21 + 3], *o = arr;
+	const char *params[1] = {arr};
+	PGresult *res;
+	enum res r;
+	int n = 0;
+	json_t *list;
+
+	if (ids == NULL || *ids == '\0')
+		return R_SUCCESS;
+	*o++ = '{';
+	while (*ids && n < RECENT_MAX) {
+		size_t len = strcspn(ids, ",");
+		char one[24];
+		if (len > 0 && len < sizeof(one)) {
+			memcpy(one, ids, len);
+			one[len] = '\0';
+			if (http_is_id(one)) {
+				o += sprintf(o, "%s%s", n ? "," : "", one);
+				n++;
+			}
+		}
+		ids += len + (ids[len] == ',');
+	}
+	*o++ = '}';
+	*o = '\0';
+	res = db_exec(&st_recent, params, &r);
+	if (res == NULL)
+		return r;
+	list = json_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *row = tenant_row(res, i);
+		if (!PQgetisnull(res, i, 3))
+			json_object_set_new(row, "parent", json_string(PQgetvalue(res, i, 3)));
+		tenant_link(row, section);
+		json_array_append_new(list, row);
+	}
+	PQclear(res);
+	json_object_set_new(m, "recent", list);
+	return R_SUCCESS;
+}
+
 enum res page_tenants(struct req *req)
 {
 	json_t *m = view_model(req), *list;
-	const char *q = http_query(req, "q");
+	const char *q = http_query(req, "q"), *section = http_query(req, "section");
 	const char *params[2];
 	PGresult *res;
 	enum res r;
@@ -70,6 +140,8 @@ enum res page_tenants(struct req *req)
 		q = "";
 	}
 	json_object_set_new(m, "q", json_string(q));
+	if (section != NULL && *nav_section_path("mssp", section) != '\0') /* a section a switch keeps */
+		json_object_set_new(m, "section", json_string(section));
 	json_object_set_new(m, "page_title", json_string("Switch tenant"));
 
 	res = db_exec(&st_my_tenants, NULL, &r);
@@ -80,6 +152,7 @@ enum res page_tenants(struct req *req)
 		json_t *row = tenant_row(res, i);
 		json_object_set_new(row, "role_label", json_string(authz_role_label(authz_role(PQgetvalue(res, i, 3)))));
 		json_object_set_new(row, "is_global", json_boolean(strcmp(PQgetvalue(res, i, 2), "mssp") == 0));
+		tenant_link(row, section);
 		json_array_append_new(list, row);
 	}
 	PQclear(res);
@@ -97,10 +170,11 @@ enum res page_tenants(struct req *req)
 		json_t *row = tenant_row(res, i);
 		if (!PQgetisnull(res, i, 3))
 			json_object_set_new(row, "parent", json_string(PQgetvalue(res, i, 3)));
+		tenant_link(row, section);
 		json_array_append_new(list, row);
 	}
 	json_object_set_new(m, "more", json_boolean(PQntuples(res) > 50));
 	PQclear(res);
 	json_object_set_new(m, "results", list);
-	return R_SUCCESS;
+	return recent_into(req, m, section);
 }

@@ -131,7 +131,7 @@ async function personas(ctx, page, emails, extra = async () => []) {
       pages.push([u, '']);
     }
     await page.goto(`${BASE}/t/${home}`);
-    const nav = await page.$$eval('nav.subnav a', (as) => as.map((a) => a.getAttribute('href')));
+    const nav = await page.$$eval('.sidenav nav a', (as) => as.map((a) => a.getAttribute('href')));
     for (const u of nav) pages.push([u, sig]);
     if (nav.includes(`/t/${home}/settings`)) pages.push([`/t/${home}/settings/branding`, sig]);
     pages.push(...await extra(email, ctx));
@@ -145,6 +145,7 @@ async function personas(ctx, page, emails, extra = async () => []) {
         .filter((h) => /^\/t\/\d+\/requests\/\d+$/.test(h)));
       if (detail.length && !pages.some(([u]) => u === detail[0])) pages.push([detail[0], s]);
     }
+    await page.evaluate(() => { document.getElementById('usermenu').open = true; });
     await Promise.all([page.waitForNavigation(), page.click('header button.link:has-text("Sign out")')]);
   }
 }

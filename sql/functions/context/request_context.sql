@@ -8,7 +8,7 @@ CREATE OR REPLACE FUNCTION request_context(p_token text, p_idle int, p_tenant bi
 RETURNS TABLE (brand_tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text,
                session_id bigint, user_id bigint, email text, name text, unread bigint, bell json,
                t_parent bigint, t_root bigint, t_name text, t_kind text, t_region text, t_role text,
-               t_version bigint, t_hour bigint, t_scope text, t_until bigint)
+               t_version bigint, t_hour bigint, t_scope text, t_until bigint, t_path json)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
@@ -26,10 +26,11 @@ BEGIN
            role_on_path(tt.ancestors, a.tenants, a.roles, a.assigned),
            coalesce((SELECT v.version FROM tenant_stats v WHERE v.tenant_id = tt.id), 0),
            extract(epoch FROM date_trunc('hour', now(), 'UTC'))::bigint, coalesce(a.scope, ';'),
-           x.expires_at, x.last_seen_at, u.status
+           x.expires_at, x.last_seen_at, u.status,
+           CASE WHEN tt.id IS NOT NULL THEN tenant_crumbs(x.user_id, tt.id) END
       INTO brand_tenant_id, page_title, footer, logo_light, logo_dark, host, session_id, user_id, email, name,
            unread, t_parent, t_root, t_name, t_kind, t_region, t_role, t_version, t_hour, t_scope,
-           expires, seen, status
+           expires, seen, status, t_path
       FROM sessions x
       JOIN users u ON u.id = x.user_id
       LEFT JOIN user_access a ON a.user_id = x.user_id
@@ -64,7 +65,7 @@ BEGIN
            x.logo_dark, x.host, request_context.session_id, request_context.user_id, request_context.email,
            request_context.name, request_context.unread, request_context.bell,
            NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::bigint,
-           request_context.t_hour, NULL::text, request_context.t_until
+           request_context.t_hour, NULL::text, request_context.t_until, NULL::json
       FROM (SELECT brand_tenant_for(NULL, request_context.user_id, p_host) AS id) bt
       CROSS JOIN portal_settings d LEFT JOIN tenant_brand x ON x.tenant_id = bt.id;
 END $$;

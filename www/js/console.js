@@ -1,0 +1,142 @@
+/* console.js - what the console adds when scripts run; every part works
+ * without it (plain links and forms):
+ * - the left navigation (a <details>) remembers being folded, and starts
+ *   folded on a narrow screen;
+ * - the tenant selector in the header (a <details> with a search form that
+ *   opens /tenants) lists as you type, from /tenants.json: the tenants
+ *   opened lately first, then the matches grouped MSSP, MSP, company, the
+ *   current one marked; arrow keys move, Escape closes; each link keeps
+ *   the section you are on (the server builds the links). */
+(function () {
+  'use strict';
+  var RECENT = 'recent-tenants', NAV = 'sidenav';
+
+  function load(key) {
+    try { return JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { return null; }
+  }
+  function save(key, v) {
+    try { localStorage.setItem(key, JSON.stringify(v)); } catch (e) { /* private mode */ }
+  }
+
+  /* The tenant of this page goes first in the remembered list (ids only:
+   * names and links come from the server, as the viewer may see them now). */
+  function remember() {
+    var id = document.body.getAttribute('data-tenant-id');
+    if (!id) return;
+    var ids = (load(RECENT) || []).filter(function (x) { return String(x) !== id; });
+    ids.unshift(id);
+    save(RECENT, ids.slice(0, 8));
+  }
+
+  function sidenav() {
+    var d = document.getElementById('sidenav');
+    if (!d) return;
+    var folded = load(NAV);
+    if (folded === true || (folded === null && window.matchMedia && window.matchMedia('(max-width: 760px)').matches)) {
+      d.removeAttribute('open');
+    }
+    d.addEventListener('toggle', function () {
+      /* Only a choice made on a wide screen is remembered. */
+      if (!window.matchMedia || !window.matchMedia('(max-width: 760px)').matches) save(NAV, !d.open);
+    });
+  }
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function selector() {
+    var d = document.getElementById('selector');
+    if (!d) return;
+    var input = document.getElementById('selector-q');
+    var out = document.getElementById('selector-results');
+    var form = d.querySelector('form');
+    var sectionInput = form.querySelector('input[name=section]');
+    var section = sectionInput ? sectionInput.value : '';
+    var current = out.getAttribute('data-current');
+    var timer = null, asked = 0;
+
+    function group(title, rows) {
+      if (!rows || !rows.length) return;
+      out.appendChild(el('h3', { 'class': 'selector-group' }, title));
+      var ul = el('ul', { role: 'list' });
+      rows.forEach(function (r) {
+        var a = el('a', { href: r.link, 'class': 'selector-item' });
+        a.appendChild(el('span', { 'class': 'selector-name' }, r.name));
+        var more = r.kind_label + (r.parent ? ' · ' + r.parent : '') + (r.role_label ? ' · ' + r.role_label : '');
+        a.appendChild(el('span', { 'class': 'muted' }, more));
+        if (String(r.id) === current) {
+          a.setAttribute('aria-current', 'true');
+          a.appendChild(el('span', { 'class': 'badge' }, 'current'));
+        }
+        var li = el('li');
+        li.appendChild(a);
+        ul.appendChild(li);
+      });
+      out.appendChild(ul);
+    }
+
+    function show(j, q) {
+      out.textContent = '';
+      if (!q) {
+        group('Recent', j.recent);
+        group('Your tenants', j.mine);
+        return;
+      }
+      var by = { mssp: [], msp: [], company: [] };
+      (j.results || []).forEach(function (r) { (by[r.kind] || by.company).push(r); });
+      group('MSSPs', by.mssp);
+      group('MSPs', by.msp);
+      group('Companies', by.company);
+      if (!(j.results || []).length) out.appendChild(el('p', { 'class': 'muted' }, 'No tenant you can see matches “' + q + '”.'));
+      else if (j.more) out.appendChild(el('p', { 'class': 'muted' }, 'The first 50 matches: type more of the name.'));
+    }
+
+    function ask() {
+      var q = input.value.trim(), n = ++asked;
+      var url = '/tenants.json?q=' + encodeURIComponent(q) + (section ? '&section=' + encodeURIComponent(section) : '');
+      if (!q) url += '&recent=' + encodeURIComponent((load(RECENT) || []).join(','));
+      fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) { if (j && n === asked) show(j, q); })
+        .catch(function () { /* the form still works */ });
+    }
+
+    d.addEventListener('toggle', function () {
+      if (!d.open) return;
+      ask();
+      input.focus();
+    });
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 150);
+    });
+    d.addEventListener('keydown', function (e) {
+      var items = Array.prototype.slice.call(out.querySelectorAll('a.selector-item'));
+      var i = items.indexOf(document.activeElement);
+      if (e.key === 'Escape') {
+        d.open = false;
+        d.querySelector('summary').focus();
+      } else if (e.key === 'ArrowDown' && items.length) {
+        e.preventDefault();
+        items[Math.min(i + 1, items.length - 1)].focus();
+      } else if (e.key === 'ArrowUp' && items.length) {
+        e.preventDefault();
+        if (i <= 0) input.focus(); else items[i - 1].focus();
+      }
+    });
+    /* Closes when focus or a click goes elsewhere. */
+    document.addEventListener('click', function (e) { if (d.open && !d.contains(e.target)) d.open = false; });
+  }
+
+  function setup() {
+    remember();
+    sidenav();
+    selector();
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', setup);
+  else setup();
+})();
