@@ -39,6 +39,7 @@ const struct route routes[] = {
     {"POST", "/t/{id}/sla/targets/reset", page_sla_reset, ACCESS_TENANT, 0, "sla_reset", PERM_SETTINGS},
     {"GET", "/t/{id}/threats", page_threats, ACCESS_TENANT, 0, "threats", PERM_VIEW},
     {"GET", "/t/{id}/incidents", page_incidents, ACCESS_TENANT, 0, "incidents", PERM_VIEW},
+    {"GET", "/t/{id}/incidents/{iid}", page_incident, ACCESS_TENANT, 0, "incident", PERM_VIEW},
     {"POST", "/t/{id}/incidents/{iid}/acknowledge", page_incident_ack, ACCESS_TENANT, 0, "incident_ack", PERM_INCIDENTS},
     {"POST", "/t/{id}/incidents/{iid}/resolve", page_incident_resolve, ACCESS_TENANT, 0, "incident_resolve", PERM_INCIDENTS},
     {"GET", "/t/{id}/export", page_tenant_export, ACCESS_TENANT, 0, "tenant_export", PERM_VIEW},

@@ -241,7 +241,7 @@ BEGIN
     END IF;
     RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
         (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'id', a.id, 'customer', c.name, 'kind', a.kind, 'name', a.name, 'address', coalesce(a.address, ''),
+                    'id', a.id, 'customer', c.name, 'customer_id', c.id, 'kind', a.kind, 'name', a.name, 'address', coalesce(a.address, ''),
                     'updated', to_char(a.updated_at, 'YYYY-MM-DD HH24:MI')) ORDER BY u.n), '[]')
            FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
            JOIN assets a ON a.id = u.id JOIN tenants c ON c.id = a.tenant_id));
@@ -1049,6 +1049,60 @@ END $$;
 
 ALTER FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant bigint) OWNER TO portal_owner;
 
+CREATE FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    i incidents%ROWTYPE;
+    c tenants%ROWTYPE;
+    ack record;
+    res record;
+BEGIN
+    SELECT x.* INTO i FROM incidents x JOIN tenants t ON t.id = x.tenant_id
+     WHERE x.id = p_incident AND p_tenant = ANY (t.ancestors) AND t.id IN (SELECT visible_tenant_ids());
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO c FROM tenants WHERE id = i.tenant_id;
+    SELECT a.at, u.name INTO ack FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+     WHERE a.target = 'incident:' || i.id AND a.action = 'incident.acknowledged' ORDER BY a.at LIMIT 1;
+    SELECT a.at, u.name INTO res FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+     WHERE a.target = 'incident:' || i.id AND a.action = 'incident.resolved' ORDER BY a.at DESC LIMIT 1;
+    RETURN jsonb_strip_nulls(jsonb_build_object(
+        'id', i.id, 'external_id', i.external_id, 'severity', i.severity, 'title', i.title,
+        'indicator', i.indicator, 'indicator_kind', i.indicator_kind,
+        'customer', jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind),
+        'open', i.closed_at IS NULL, 'acknowledged', i.acknowledged_at IS NOT NULL,
+        'note', i.resolution_note,
+        'timeline', (SELECT jsonb_agg(e ORDER BY e->>'at_sort') FROM (
+            SELECT jsonb_build_object('what', 'opened', 'label', 'Opened', 'at', to_char(i.opened_at, 'YYYY-MM-DD HH24:MI'),
+                                      'at_sort', to_char(i.opened_at, 'YYYY-MM-DD HH24:MI:SS.US'),
+                                      'by', 'reported by a probe or agent') AS e
+            UNION ALL
+            SELECT jsonb_build_object('what', 'acknowledged', 'label', 'Acknowledged',
+                                      'at', to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI'),
+                                      'at_sort', to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI:SS.US'),
+                                      'by', coalesce(ack.name, 'reported by a probe or agent'))
+             WHERE i.acknowledged_at IS NOT NULL
+            UNION ALL
+            SELECT jsonb_build_object('what', 'resolved', 'label', 'Resolved', 'at', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI'),
+                                      'at_sort', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI:SS.US'),
+                                      'by', coalesce(res.name, 'reported by a probe or agent'), 'note', i.resolution_note)
+             WHERE i.closed_at IS NOT NULL) s),
+        'elsewhere', (SELECT jsonb_agg(jsonb_build_object('id', o.tenant_id, 'name', t.name, 'incidents', o.n,
+                                                         'last', to_char(o.last, 'YYYY-MM-DD HH24:MI'))
+                                       ORDER BY o.last DESC)
+                        FROM (SELECT x.tenant_id, count(*) AS n, max(x.opened_at) AS last FROM incidents x
+                               WHERE i.indicator IS NOT NULL AND x.indicator = i.indicator
+                                 AND x.opened_at > now() - interval '30 days' AND x.tenant_id <> i.tenant_id
+                                 AND x.tenant_id IN (SELECT visible_tenant_ids())
+                               GROUP BY x.tenant_id ORDER BY max(x.opened_at) DESC LIMIT 10) o
+                        JOIN tenants t ON t.id = o.tenant_id)));
+END $$;
+
+ALTER FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint) OWNER TO portal_owner;
+
 CREATE FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -1067,6 +1121,7 @@ BEGIN
     p := list_page(p_tenant, 'incidents', ARRAY['severity_weight(x.severity)', 'x.opened_at', 'x.id'], true,
                    'severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int',
                    CASE p_status WHEN 'open' THEN ARRAY['x.closed_at IS NULL'] WHEN 'closed' THEN ARRAY['x.closed_at IS NOT NULL']
+                                 WHEN 'new' THEN ARRAY['x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''']
                                  ELSE ARRAY['x.closed_at IS NULL', 'x.closed_at IS NOT NULL'] END,
                    ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text], p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN
@@ -1074,7 +1129,7 @@ BEGIN
     END IF;
     RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
         (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                    'id', i.id, 'customer', c.name, 'severity', i.severity, 'title', i.title,
+                    'id', i.id, 'customer', c.name, 'customer_id', c.id, 'severity', i.severity, 'title', i.title,
                     'indicator', coalesce(i.indicator, ''), 'opened', to_char(i.opened_at, 'YYYY-MM-DD HH24:MI'),
                     'acknowledged', to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI'),
                     'closed', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI'),
@@ -3304,7 +3359,7 @@ BEGIN
     END IF;
     RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
         (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                    'id', v.id, 'customer', c.name, 'cve', v.cve, 'severity', v.severity, 'asset', coalesce(a.name, ''),
+                    'id', v.id, 'customer', c.name, 'customer_id', c.id, 'cve', v.cve, 'severity', v.severity, 'asset', coalesce(a.name, ''),
                     'first_seen', to_char(v.first_seen, 'YYYY-MM-DD'), 'fixed', to_char(v.fixed_at, 'YYYY-MM-DD')))
                     ORDER BY u.n), '[]')
            FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
@@ -4064,6 +4119,8 @@ CREATE INDEX audit_log_account ON public.audit_log USING btree (user_id, at DESC
 
 CREATE INDEX audit_log_at ON public.audit_log USING btree (at DESC);
 
+CREATE INDEX audit_log_target ON public.audit_log USING btree (target, at) WHERE (target IS NOT NULL);
+
 CREATE INDEX audit_log_tenant_at ON public.audit_log USING btree (tenant_id, at DESC);
 
 CREATE INDEX audit_log_user_at ON public.audit_log USING btree (user_id, at DESC);
@@ -4653,6 +4710,9 @@ REVOKE ALL ON FUNCTION public.growth_top(p_tenant bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.growth_top(p_tenant bigint) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) TO portal_app;

@@ -18,6 +18,8 @@
 /* incident_page(): a keyset page as JSON, NULL for a tenant the
  * viewer may not see (pages.h: list_into()). */
 DB_STMT(st_incidents, 5, "SELECT incident_page($1::bigint, $2, $3, $4::bigint, $5::bigint)::text");
+/* One incident's page (incident_detail()), NULL when not the viewer's. */
+DB_STMT(st_incident, 2, "SELECT incident_detail($1::bigint, $2::bigint)::text");
 /* The incident's own tenant, when it is the page's tenant or below it. */
 DB_STMT(st_incident_tenant, 2,
         "SELECT i.tenant_id FROM incidents i JOIN tenants t ON t.id = i.tenant_id"
@@ -39,7 +41,7 @@ static const struct form_field note_fields[] = {
     {.name = "note", .label = "Note", .kind = FORM_TEXT, .required = 1, .min = 1, .max = NOTE_MAX, .msgs = note_msgs},
 };
 
-static const char *const statuses[] = {"open", "closed", "all", NULL};
+static const char *const statuses[] = {"open", "closed", "all", "new", NULL};
 static const char *const sevs[] = {"critical", "high", "medium", "low", NULL};
 
 /* The list's filters and page from the request's query (each checked), as
@@ -101,10 +103,53 @@ enum res page_incidents(struct req *req)
 	return R_SUCCESS;
 }
 
+/* GET /t/{id}/incidents/{iid}: one incident, its timeline, where else its
+ * indicator was seen, and its actions (the list's forms, returning here). */
+enum res page_incident(struct req *req)
+{
+	const char *iid = http_route_param(req, 1), *done = http_query(req, "done");
+	char id[24];
+	const char *params[2] = {id, iid};
+	json_t *m = view_model(req), *inc, *resolve = json_object_get(m, "resolve");
+	PGresult *res;
+	enum res r;
+
+	if (!http_is_id(iid))
+		return R_NOT_FOUND;
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	res = db_exec(&st_incident, params, &r);
+	if (res == NULL)
+		return r;
+	inc = PQgetisnull(res, 0, 0) ? NULL : json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	PQclear(res);
+	if (inc == NULL)
+		return R_NOT_FOUND;
+	/* The buttons follow the page's role; the action checks the role on
+	 * the incident's own tenant again (act()). */
+	json_object_set_new(inc, "can_act", json_boolean(authz_can(req->tenant->role, PERM_INCIDENTS, req->tenant->kind) &&
+	                                                 json_is_true(json_object_get(inc, "open"))));
+	if (resolve != NULL) {
+		json_object_set_new(inc, "resolve_open", json_true());
+		json_object_set(inc, "typed_note", json_object_get(resolve, "typed"));
+		json_object_set(inc, "note_error", json_object_get(json_object_get(resolve, "errors"), "note"));
+	}
+	json_object_set_new(m, "page_title", json_string(json_string_value(json_object_get(inc, "title"))));
+	json_object_set_new(m, "incident", inc);
+	json_object_set_new(m, "note_max", json_integer(NOTE_MAX));
+	if (done && strcmp(done, "acknowledged") == 0)
+		json_object_set_new(m, "notice", json_string("Incident acknowledged."));
+	else if (done && strcmp(done, "resolved") == 0)
+		json_object_set_new(m, "notice", json_string("Incident resolved."));
+	req->template = "incidents_detail";
+	return R_SUCCESS;
+}
+
 static enum res act(struct req *req, int resolve)
 {
 	const char *iid = http_route_param(req, 1);
 	const char *note = http_form(req, "note");
+	const char *back = http_form(req, "back");
+	int detail = back != NULL && strcmp(back, "detail") == 0; /* acted from the incident's page */
 	char id[24], qs[128], loc[192], target[40];
 	const char *params[3] = {id, iid, note};
 	PGresult *res;
@@ -124,7 +169,7 @@ static enum res act(struct req *req, int resolve)
 			/* The note comes back exactly as typed (values holds it trimmed). */
 			json_object_set_new(json_object_get(view_model(req), "resolve"), "id", json_string(iid));
 			json_object_set_new(json_object_get(view_model(req), "resolve"), "typed", json_string(note ? note : ""));
-			return page_incidents(req);
+			return detail ? page_incident(req) : page_incidents(req);
 		}
 		/* Stored trimmed: the length checked is the length stored. */
 		params[2] = note = arena_strdup(&req->arena, json_string_value(json_object_get(values, "note")));
@@ -155,7 +200,7 @@ static enum res act(struct req *req, int resolve)
 		json_object_set_new(view_model(req), "error",
 		                    json_string("That incident is already closed (or acknowledged), or is not one of this "
 		                                "tenant's. Nothing was changed."));
-		return page_incidents(req);
+		return detail ? page_incident(req) : page_incidents(req);
 	}
 	snprintf(target, sizeof(target), "incident:%s", iid);
 	{
@@ -166,8 +211,12 @@ static enum res act(struct req *req, int resolve)
 	if (r != R_SUCCESS)
 		return r;
 	list_qs(req, qs, sizeof(qs));
-	snprintf(loc, sizeof(loc), "/t/%lld/incidents?%s&done=%s", req->tenant->id, qs,
-	         resolve ? "resolved" : "acknowledged");
+	if (detail)
+		snprintf(loc, sizeof(loc), "/t/%lld/incidents/%s?done=%s", req->tenant->id, iid,
+		         resolve ? "resolved" : "acknowledged");
+	else
+		snprintf(loc, sizeof(loc), "/t/%lld/incidents?%s&done=%s", req->tenant->id, qs,
+		         resolve ? "resolved" : "acknowledged");
 	return http_redirect(req, loc);
 }
 

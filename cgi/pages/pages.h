@@ -66,6 +66,7 @@ enum res page_vulnerabilities(struct req *req);
 enum res page_assets(struct req *req);
 /* incidents.c */
 enum res page_incidents(struct req *req);
+enum res page_incident(struct req *req);
 enum res page_incident_ack(struct req *req);
 enum res page_incident_resolve(struct req *req);
 /* dashboard.c */

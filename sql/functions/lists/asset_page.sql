@@ -20,7 +20,7 @@ BEGIN
     END IF;
     RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
         (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'id', a.id, 'customer', c.name, 'kind', a.kind, 'name', a.name, 'address', coalesce(a.address, ''),
+                    'id', a.id, 'customer', c.name, 'customer_id', c.id, 'kind', a.kind, 'name', a.name, 'address', coalesce(a.address, ''),
                     'updated', to_char(a.updated_at, 'YYYY-MM-DD HH24:MI')) ORDER BY u.n), '[]')
            FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
            JOIN assets a ON a.id = u.id JOIN tenants c ON c.id = a.tenant_id));

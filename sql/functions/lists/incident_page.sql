@@ -1,5 +1,6 @@
--- The incidents below p_tenant: p_status ('open', 'closed' or 'all'),
--- p_severity ('' or one).
+-- The incidents below p_tenant: p_status ('open', 'closed', 'all', or
+-- 'new': opened since the hour 24 hours before this one, the window of the
+-- dashboards' "New in the last 24 h"), p_severity ('' or one).
 CREATE OR REPLACE FUNCTION incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -17,6 +18,7 @@ BEGIN
     p := list_page(p_tenant, 'incidents', ARRAY['severity_weight(x.severity)', 'x.opened_at', 'x.id'], true,
                    'severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int',
                    CASE p_status WHEN 'open' THEN ARRAY['x.closed_at IS NULL'] WHEN 'closed' THEN ARRAY['x.closed_at IS NOT NULL']
+                                 WHEN 'new' THEN ARRAY['x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''']
                                  ELSE ARRAY['x.closed_at IS NULL', 'x.closed_at IS NOT NULL'] END,
                    ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text], p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN
@@ -24,7 +26,7 @@ BEGIN
     END IF;
     RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
         (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                    'id', i.id, 'customer', c.name, 'severity', i.severity, 'title', i.title,
+                    'id', i.id, 'customer', c.name, 'customer_id', c.id, 'severity', i.severity, 'title', i.title,
                     'indicator', coalesce(i.indicator, ''), 'opened', to_char(i.opened_at, 'YYYY-MM-DD HH24:MI'),
                     'acknowledged', to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI'),
                     'closed', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI'),

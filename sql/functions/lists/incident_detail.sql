@@ -1,0 +1,58 @@
+-- requires: visible_tenant_ids
+-- One incident below p_tenant that the viewer sees, for its page: what it
+-- is, its customer, its timeline (opened; acknowledged and resolved, with
+-- who did it through the portal, from the audit rows of that incident, or
+-- the probe or agent that reported it) and the other customers the viewer
+-- sees where the same indicator was seen in the last 30 days. NULL when
+-- there is no such incident, or the viewer may not see it.
+CREATE OR REPLACE FUNCTION incident_detail(p_tenant bigint, p_incident bigint) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    i incidents%ROWTYPE;
+    c tenants%ROWTYPE;
+    ack record;
+    res record;
+BEGIN
+    SELECT x.* INTO i FROM incidents x JOIN tenants t ON t.id = x.tenant_id
+     WHERE x.id = p_incident AND p_tenant = ANY (t.ancestors) AND t.id IN (SELECT visible_tenant_ids());
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO c FROM tenants WHERE id = i.tenant_id;
+    SELECT a.at, u.name INTO ack FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+     WHERE a.target = 'incident:' || i.id AND a.action = 'incident.acknowledged' ORDER BY a.at LIMIT 1;
+    SELECT a.at, u.name INTO res FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+     WHERE a.target = 'incident:' || i.id AND a.action = 'incident.resolved' ORDER BY a.at DESC LIMIT 1;
+    RETURN jsonb_strip_nulls(jsonb_build_object(
+        'id', i.id, 'external_id', i.external_id, 'severity', i.severity, 'title', i.title,
+        'indicator', i.indicator, 'indicator_kind', i.indicator_kind,
+        'customer', jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind),
+        'open', i.closed_at IS NULL, 'acknowledged', i.acknowledged_at IS NOT NULL,
+        'note', i.resolution_note,
+        'timeline', (SELECT jsonb_agg(e ORDER BY e->>'at_sort') FROM (
+            SELECT jsonb_build_object('what', 'opened', 'label', 'Opened', 'at', to_char(i.opened_at, 'YYYY-MM-DD HH24:MI'),
+                                      'at_sort', to_char(i.opened_at, 'YYYY-MM-DD HH24:MI:SS.US'),
+                                      'by', 'reported by a probe or agent') AS e
+            UNION ALL
+            SELECT jsonb_build_object('what', 'acknowledged', 'label', 'Acknowledged',
+                                      'at', to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI'),
+                                      'at_sort', to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI:SS.US'),
+                                      'by', coalesce(ack.name, 'reported by a probe or agent'))
+             WHERE i.acknowledged_at IS NOT NULL
+            UNION ALL
+            SELECT jsonb_build_object('what', 'resolved', 'label', 'Resolved', 'at', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI'),
+                                      'at_sort', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI:SS.US'),
+                                      'by', coalesce(res.name, 'reported by a probe or agent'), 'note', i.resolution_note)
+             WHERE i.closed_at IS NOT NULL) s),
+        'elsewhere', (SELECT jsonb_agg(jsonb_build_object('id', o.tenant_id, 'name', t.name, 'incidents', o.n,
+                                                         'last', to_char(o.last, 'YYYY-MM-DD HH24:MI'))
+                                       ORDER BY o.last DESC)
+                        FROM (SELECT x.tenant_id, count(*) AS n, max(x.opened_at) AS last FROM incidents x
+                               WHERE i.indicator IS NOT NULL AND x.indicator = i.indicator
+                                 AND x.opened_at > now() - interval '30 days' AND x.tenant_id <> i.tenant_id
+                                 AND x.tenant_id IN (SELECT visible_tenant_ids())
+                               GROUP BY x.tenant_id ORDER BY max(x.opened_at) DESC LIMIT 10) o
+                        JOIN tenants t ON t.id = o.tenant_id)));
+END $$;
+REVOKE ALL ON FUNCTION incident_detail(bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION incident_detail(bigint, bigint) TO portal_app;
