@@ -14,9 +14,9 @@
 
 /* The selector: visible tenants whose name contains q (LIKE wildcards in
  * q are escaped by the caller), MSSPs first, then MSPs, then companies. */
-DB_STMT(st_search, 2,
+DB_STMT(st_search, 3,
         "SELECT t.id, t.name, t.kind, p.name FROM tenants t LEFT JOIN tenants p ON p.id = t.parent_id"
-        " WHERE t.status = 'active' AND t.name ILIKE '%' || $1 || '%' ESCAPE '\\'"
+        " WHERE t.status = 'active' AND t.name ILIKE '%' || $1 || '%' ESCAPE '\\' AND ($3 = '' OR t.kind = $3)"
         " ORDER BY array_position(ARRAY['mssp','msp','company'], t.kind), lower(t.name) LIMIT $2::int");
 DB_STMT(st_my_tenants, 0, "SELECT tenant_id, tenant_name, kind, role FROM my_memberships()");
 /* The tenants the selector remembers having opened (ids from the browser),
@@ -125,8 +125,10 @@ static enum res recent_into(struct req *req, json_t *m, const char *section)
 enum res page_tenants(struct req *req)
 {
 	json_t *m = view_model(req), *list;
+	static const char *const kinds[] = {"mssp", "msp", "company", NULL};
 	const char *q = http_query(req, "q"), *section = http_query(req, "section");
-	const char *params[2];
+	const char *kind = http_choice(http_query(req, "kind"), kinds, "");
+	const char *params[3];
 	PGresult *res;
 	enum res r;
 	int i;
@@ -160,6 +162,8 @@ enum res page_tenants(struct req *req)
 
 	params[0] = like_escape(&req->arena, q);
 	params[1] = "51";
+	params[2] = kind;
+	json_object_set_new(m, "kind", json_string(kind));
 	if (params[0] == NULL)
 		return R_INTERNAL;
 	res = db_exec(&st_search, params, &r);

@@ -114,3 +114,14 @@ def test_the_selector_keeps_the_section_and_lists_recent_tenants_the_viewer_stil
     owner = ctx.login("owner@msp1.example")
     j = owner.get_json("/tenants?q=&recent=%d,%d" % (nw, co)).json()
     assert [r["id"] for r in j["recent"]] == [co], j["recent"]
+
+
+def test_the_companies_tile_of_an_mssp_lists_its_companies(ctx):
+    nw = tid(ctx, "Northwind Security")
+    admin = ctx.login("admin@northwind.example")
+    assert 'href="/tenants?kind=company"' in admin.get("/t/%d" % nw).text
+    j = admin.get_json("/tenants?kind=company").json()
+    assert j["results"] and {r["kind"] for r in j["results"]} == {"company"} and j["kind"] == "company"
+    want = int(ctx.stack.psql("SELECT count(*) FROM tenants WHERE kind = 'company' AND status = 'active'"
+                              " AND %d = ANY (ancestors)" % nw))
+    assert len(j["results"]) == min(want, 50) and j["more"] == (want > 50)
