@@ -1,6 +1,7 @@
 /* view.c - common view model and rendering. */
 #include "view.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,14 +373,53 @@ const char *view_minutes(long long minutes, char *buf)
 {
 	long long d = minutes / 1440, h = minutes % 1440 / 60, m = minutes % 60;
 
-	if (minutes < 0)
-		snprintf(buf, 32, "0 min");
+	if (minutes <= 0)
+		snprintf(buf, 32, "0 m");
 	else if (d > 0)
-		snprintf(buf, 32, h ? "%lld d %lld h" : "%lld d", d, h);
+		snprintf(buf, 32, h ? "%lld d %02lld h" : "%lld d", d, h);
 	else if (h > 0)
-		snprintf(buf, 32, m ? "%lld h %lld min" : "%lld h", h, m);
+		snprintf(buf, 32, m ? "%lld h %02lld m" : "%lld h", h, m);
 	else
-		snprintf(buf, 32, "%lld min", m);
+		snprintf(buf, 32, "%lld m", m);
+	return buf;
+}
+
+const char *view_duration(double minutes, char *buf)
+{
+	if (!(minutes == minutes) || minutes < 0) /* NaN or negative */
+		minutes = 0;
+	if (minutes > 0 && minutes < 0.5) {
+		snprintf(buf, 32, "< 1 m");
+		return buf;
+	}
+	return view_minutes(minutes >= 9.2e18 ? INT64_MAX : (long long)(minutes + 0.5), buf);
+}
+
+const char *view_days(const char *days, char *buf)
+{
+	char *end;
+	double d = days != NULL ? strtod(days, &end) : 0;
+
+	if (days == NULL || *days == '\0' || *end != '\0' || !(d == d) || d < 0)
+		snprintf(buf, 32, "–");
+	else if (d < 1)
+		snprintf(buf, 32, "< 1 day");
+	else if (d < 1.05)
+		snprintf(buf, 32, "1 day");
+	else if (d < 100)
+		snprintf(buf, 32, "%.1f days", d);
+	else if (d < 1e15)
+		snprintf(buf, 32, "%.0f days", d);
+	else
+		snprintf(buf, 32, "–");
+	return buf;
+}
+
+const char *view_count(long long n, const char *one, const char *many, char *buf)
+{
+	char g[32];
+
+	snprintf(buf, 96, "%s %s", view_grouped(n, g), n == 1 ? one : many);
 	return buf;
 }
 

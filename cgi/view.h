@@ -66,9 +66,20 @@ json_t *view_model(struct req *req);
  * with thousands grouped ("1,234,567"): what the page shows people. */
 json_t *view_numbers(const json_t *obj);
 /* A number of minutes as people read a delay, into buf (at least 32
- * bytes): "45 min", "5 h 20 min", "23 d 4 h" (days and hours from a day
- * on); a negative one is "0 min". */
+ * bytes): "45 m", "2 h", "2 h 05 m", "1 d", "23 d 04 h" (days and hours
+ * from a day on, minutes dropped); zero or negative is "0 m". */
 const char *view_minutes(long long minutes, char *buf);
+/* Fractional minutes (a percentile) the same way, rounded to the minute;
+ * above zero but under half a minute "< 1 m". buf: at least 32 bytes. */
+const char *view_duration(double minutes, char *buf);
+/* A number of days as text ("3.5") as people read it, into buf (at least
+ * 32 bytes): "< 1 day", "1 day", "3.5 days", "120 days"; empty, not a
+ * number or negative: "–". */
+const char *view_days(const char *days, char *buf);
+/* "1 incident", "2 incidents", "1,234 incidents": n grouped and the
+ * singular or plural noun, into buf (at least 96 bytes; nouns up to 60).
+ * The one place a count meets its noun. */
+const char *view_count(long long n, const char *one, const char *many, char *buf);
 /* An integer as text with thousands grouped, into buf (at least 32 bytes). */
 const char *view_grouped(long long v, char *buf);
 /* Set "is_<choice>" in obj for each of the NULL-terminated choices: true

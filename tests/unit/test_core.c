@@ -370,14 +370,36 @@ static void test_grouped(void)
 	       "view_numbers: the integers as text, nothing else");
 	json_decref(t);
 	json_decref(o);
-	TAP_STR(view_minutes(0, b), "0 min", "minutes: 0");
-	TAP_STR(view_minutes(45, b), "45 min", "minutes: under an hour");
+	TAP_STR(view_minutes(0, b), "0 m", "minutes: 0");
+	TAP_STR(view_minutes(45, b), "45 m", "minutes: under an hour");
 	TAP_STR(view_minutes(60, b), "1 h", "minutes: a whole hour");
-	TAP_STR(view_minutes(320, b), "5 h 20 min", "minutes: hours and minutes");
+	TAP_STR(view_minutes(125, b), "2 h 05 m", "minutes: hours and two-digit minutes");
+	TAP_STR(view_minutes(320, b), "5 h 20 m", "minutes: hours and minutes");
 	TAP_STR(view_minutes(1440, b), "1 d", "minutes: a whole day");
-	TAP_STR(view_minutes(33360, b), "23 d 4 h", "minutes: days and hours, minutes dropped");
-	TAP_STR(view_minutes(-5, b), "0 min", "minutes: negative");
+	TAP_STR(view_minutes(33360, b), "23 d 04 h", "minutes: days and hours, minutes dropped");
+	TAP_STR(view_minutes(-5, b), "0 m", "minutes: negative");
 	TAP_STR(view_minutes(INT64_MAX, b), "6405119470038038 d 18 h", "minutes: the largest 64-bit value fits");
+	TAP_STR(view_duration(1200.0, b), "20 h", "duration: 1200.0 minutes");
+	TAP_STR(view_duration(124.6, b), "2 h 05 m", "duration: rounded to the minute");
+	TAP_STR(view_duration(0.2, b), "< 1 m", "duration: under half a minute");
+	TAP_STR(view_duration(0, b), "0 m", "duration: zero");
+	TAP_STR(view_duration(-3, b), "0 m", "duration: negative");
+	TAP_STR(view_duration(1e300, b), "6405119470038038 d 18 h", "duration: huge is capped");
+	TAP_STR(view_days("0.0", b), "< 1 day", "days: 0.0");
+	TAP_STR(view_days("0.4", b), "< 1 day", "days: under one");
+	TAP_STR(view_days("1.0", b), "1 day", "days: one");
+	TAP_STR(view_days("3.5", b), "3.5 days", "days: a fraction");
+	TAP_STR(view_days("250.0", b), "250 days", "days: many, no fraction");
+	TAP_STR(view_days("", b), "–", "days: no data");
+	TAP_STR(view_days(NULL, b), "–", "days: NULL");
+	TAP_STR(view_days("x", b), "–", "days: not a number");
+	{
+		char c[96];
+		TAP_STR(view_count(1, "incident", "incidents", c), "1 incident", "count: one");
+		TAP_STR(view_count(0, "incident", "incidents", c), "0 incidents", "count: zero is plural");
+		TAP_STR(view_count(2, "incident", "incidents", c), "2 incidents", "count: two");
+		TAP_STR(view_count(1234, "customer", "customers", c), "1,234 customers", "count: grouped");
+	}
 }
 
 int main(void)
