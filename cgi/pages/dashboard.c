@@ -4,6 +4,7 @@
  * of an MSSP, companies of an MSP) with their own totals: sortable by every
  * column, searchable, paginated, exportable as CSV. The cost is one row per
  * tenant on screen, whatever the number of assets or findings stored. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,30 +40,100 @@ DB_STMT(st_rows, 6,
         "SELECT id, name, kind, region, companies, probes, agents, discovered, external, vulns, critical, high, medium,"
         " low, open_critical, request, total FROM tenant_children_rows($1::bigint, $2, $3, $4, $5::int, $6::int)");
 
-/* An SVG polyline's points for values over a 600 x 200 box (y grows down). */
-static void polyline(struct buf *b, const long long *v, int n, long long max)
+/* The trend chart's geometry (SVG user units; docs/dashboards.md, "The
+ * charts"): a box of CHART_W x CHART_H, the plot between X0..X1 and
+ * Y0..Y1 (y grows down), the y-axis labels left of X0, the dates below Y1.
+ * The box is drawn about as wide as it is on screen (a third of the page,
+ * or a phone), so 14-unit labels render at 12 px or more. */
+#define CHART_W 340
+#define CHART_H 200
+#define X0 46
+#define X1 316
+#define Y0 12
+#define Y1 168
+
+/* A round step for about four intervals up to max (1, 2 or 5 times a
+ * power of ten, at least 1), and the top of the axis, a multiple of it. */
+static long long nice_step(long long max, long long *top)
+{
+	static const int mult[3] = {1, 2, 5};
+	long long pow10 = 1, step = 1;
+	int m = 0;
+
+	/* The least of 1, 2, 5, 10, 20, 50... with four steps reaching max. */
+	while (step < max / 4 + (max % 4 != 0) && pow10 <= LLONG_MAX / 100) {
+		if (++m == 3) {
+			m = 0;
+			pow10 *= 10;
+		}
+		step = mult[m] * pow10;
+	}
+	*top = max <= 0 ? step : (max + step - 1) / step * step;
+	return step;
+}
+
+/* A tick's label: grouped, or in thousands / millions when the axis goes
+ * that high ("20k", "1.5M"), so it fits left of the plot. */
+static void tick_label(long long v, long long top, char *out, size_t n)
+{
+	char g[32];
+
+	if (top >= 10000000)
+		snprintf(out, n, v % 1000000 ? "%.1fM" : "%.0fM", (double)v / 1e6);
+	else if (top >= 10000)
+		snprintf(out, n, v % 1000 ? "%.1fk" : "%.0fk", (double)v / 1e3);
+	else
+		snprintf(out, n, "%s", view_grouped(v, g));
+}
+
+/* y of value v on an axis from 0 to top. */
+static int chart_y(long long v, long long top)
+{
+	if (v < 0)
+		v = 0;
+	return Y1 - (int)((double)v * (Y1 - Y0) / (double)top + 0.5);
+}
+
+/* x of day i of n. */
+static int chart_x(int i, int n) { return n > 1 ? X0 + (int)((double)i * (X1 - X0) / (n - 1) + 0.5) : X0; }
+
+/* An SVG polyline's points for the values over the plot. */
+static void polyline(struct buf *b, const long long *v, int n, long long top)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		buf_printf(b, "%s%d,%lld", i ? " " : "", n > 1 ? i * 600 / (n - 1) : 0, 200 - v[i] * 185 / (max ? max : 1));
+		buf_printf(b, "%s%d,%d", i ? " " : "", chart_x(i, n), chart_y(v[i], top));
+}
+
+/* "5 Mar": a day as people read it (English month, no leading zero). */
+static void day_label(time_t day, char *out, size_t n)
+{
+	struct tm dt;
+	char d[4];
+
+	out[0] = '\0';
+	if (gmtime_r(&day, &dt) != NULL && strftime(d, sizeof(d), "%b", &dt) > 0)
+		snprintf(out, n, "%d %.3s", dt.tm_mday % 100, d);
 }
 
 /* The 30-day trend from dashboard_overview's "trend": the open counts now
  * ("open", "open_critical"), and per day with findings (days from "today":
  * 0 today, negative before, positive for future-dated ones) the net found
  * minus fixed. Open at the end of day d = open now - net of the days after
- * d. Returns the model's "trend": the days {day, open, critical} and the
- * SVG polylines. */
+ * d. Returns the model's "trend": the days {day, date, open, critical},
+ * the SVG polylines, the y-axis ticks {y, label} with gridlines, the date
+ * ticks {x, label} (a week apart, ending today) and a summary for the
+ * chart's accessible name. */
 static json_t *trend_model(const json_t *in)
 {
-	long long all[30], crit[30], after = 0, after_c = 0, max = 0;
+	long long all[30], crit[30], after = 0, after_c = 0, max = 0, top, step, v;
 	long long net[31] = {0}, net_c[31] = {0}; /* index 30: future-dated */
 	const json_t *days = json_object_get(in, "day");
-	struct buf pa = BUF_INIT, pc = BUF_INIT;
+	struct buf pa = BUF_INIT, pc = BUF_INIT, sum = BUF_INIT;
 	const char *today = json_string_value(json_object_get(in, "today"));
 	struct tm tm = {0};
-	json_t *t, *list = json_array();
+	json_t *t, *list = json_array(), *yt = json_array(), *xt = json_array();
 	time_t base = 0;
 	size_t k;
 	int i;
@@ -86,24 +157,45 @@ static json_t *trend_model(const json_t *in)
 		after_c += net_c[i];
 		if (all[i] > max)
 			max = all[i];
+		if (crit[i] > max)
+			max = crit[i];
 	}
 	for (i = 0; i < 30; i++) {
 		time_t day = base - (time_t)(29 - i) * 86400;
-		char label[8] = "";
+		char label[8] = "", date[16] = "";
 		struct tm dt;
-		if (base && gmtime_r(&day, &dt) != NULL)
+		if (base && gmtime_r(&day, &dt) != NULL) {
 			strftime(label, sizeof(label), "%m-%d", &dt);
-		json_array_append_new(list, json_pack("{s:s, s:I, s:I}", "day", label, "open", (json_int_t)all[i],
-		                                      "critical", (json_int_t)crit[i]));
+			day_label(day, date, sizeof(date));
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:I}", "day", label, "date", date, "open",
+		                                      (json_int_t)all[i], "critical", (json_int_t)crit[i]));
+		/* A date a week apart, ending today: five labels that never meet. */
+		if ((29 - i) % 7 == 0)
+			json_array_append_new(xt, json_pack("{s:i, s:s}", "x", chart_x(i, 30), "label", date));
 	}
-	polyline(&pa, all, 30, max);
-	polyline(&pc, crit, 30, max);
-	t = json_pack("{s:o, s:s, s:s, s:I, s:O, s:O}", "days", list, "points_all", pa.data ? pa.data : "",
-	              "points_critical", pc.data ? pc.data : "", "max", (json_int_t)max, "first",
-	              json_object_get(json_array_get(list, 0), "day"), "last",
-	              json_object_get(json_array_get(list, 29), "day"));
+	step = nice_step(max, &top);
+	for (v = 0; v <= top; v += step) {
+		char label[32];
+		tick_label(v, top, label, sizeof(label));
+		json_array_append_new(yt, json_pack("{s:i, s:i, s:s}", "y", chart_y(v, top), "ty", chart_y(v, top) + 5,
+		                                    "label", label));
+	}
+	polyline(&pa, all, 30, top);
+	polyline(&pc, crit, 30, top);
+	buf_printf(&sum, "Open vulnerabilities per day, %s to %s: %lld at the start, %lld at the end, at most %lld; "
+	           "critical: %lld at the start, %lld at the end",
+	           json_string_value(json_object_get(json_array_get(list, 0), "date")),
+	           json_string_value(json_object_get(json_array_get(list, 29), "date")), all[0], all[29], max, crit[0],
+	           crit[29]);
+	t = json_pack("{s:o, s:s, s:s, s:I, s:O, s:O, s:o, s:o, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "days", list,
+	              "points_all", pa.data ? pa.data : "", "points_critical", pc.data ? pc.data : "", "max",
+	              (json_int_t)max, "first", json_object_get(json_array_get(list, 0), "day"), "last",
+	              json_object_get(json_array_get(list, 29), "day"), "y_ticks", yt, "x_ticks", xt, "summary",
+	              sum.data ? sum.data : "", "w", CHART_W, "h", CHART_H, "x0", X0, "x1", X1, "y1", Y1, "tick_y", Y1 + 5, "xy", Y1 + 22);
 	buf_free(&pa);
 	buf_free(&pc);
+	buf_free(&sum);
 	return t;
 }
 
@@ -183,7 +275,8 @@ static json_t *inventory_donut(const long long v[4])
 	return a;
 }
 
-/* Severity bars as SVG geometry: widths are percentages of the largest. */
+/* Severity bars as SVG geometry: "width" in percent of the largest,
+ * "bar_w" in user units (the longest 180, from x 80 after the label). */
 static json_t *severity_bars(const long long v[4])
 {
 	static const char *const names[4] = {"critical", "high", "medium", "low"};
@@ -195,9 +288,9 @@ static json_t *severity_bars(const long long v[4])
 		if (v[i] > max)
 			max = v[i];
 	for (i = 0; i < 4; i++)
-		json_array_append_new(a, json_pack("{s:s, s:I, s:i, s:i, s:i}", "severity", names[i], "count",
-		                                   (json_int_t)v[i], "width", (int)(v[i] * 100 / max), "y", i * 28,
-		                                   "ty", i * 28 + 15));
+		json_array_append_new(a, json_pack("{s:s, s:I, s:i, s:i, s:i, s:i}", "severity", names[i], "count",
+		                                   (json_int_t)v[i], "width", (int)(v[i] * 100 / max), "bar_w",
+		                                   (int)(v[i] * 180 / max), "y", i * 28, "ty", i * 28 + 15));
 	return a;
 }
 
@@ -226,6 +319,21 @@ static void stats_model(json_t *stats)
 	json_object_set_new(stats, "text", view_numbers(stats));
 }
 
+/* Add "KEY_text" (view_count: "1 open incident") to each row of list for
+ * the integer KEY. */
+static void count_texts(json_t *list, const char *key, const char *one, const char *many)
+{
+	char b[96], name[48];
+	size_t i;
+
+	snprintf(name, sizeof(name), "%s_text", key);
+	for (i = 0; i < json_array_size(list); i++) {
+		json_t *row = json_array_get(list, i);
+		json_object_set_new(row, name, json_string(view_count(json_integer_value(json_object_get(row, key)), one,
+		                                                      many, b)));
+	}
+}
+
 /* The incident overview for the period (24h, 7d, 30d) from the windows. */
 static json_t *incidents_model(json_t *windows, json_t *at_risk, const char *period, const char *label)
 {
@@ -237,6 +345,9 @@ static json_t *incidents_model(json_t *windows, json_t *at_risk, const char *per
 	                        strcmp(period, "7d") == 0, "is_30d", strcmp(period, "30d") == 0, "at_risk",
 	                        json_is_array(at_risk) ? json_incref(at_risk) : json_array());
 
+	at_risk = json_object_get(inc, "at_risk");
+	count_texts(at_risk, "open", "open incident", "open incidents");
+	count_texts(at_risk, "vuln_critical", "critical vulnerability", "critical vulnerabilities");
 	/* Resolution rate: closed vs opened in the period, in percent (may
 	 * exceed 100 when older incidents are closed). */
 	if (opened > 0)
@@ -438,7 +549,9 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 	json_object_set_new(frag, "stats", list);
 	json_object_set_new(frag, "trend", trend_model(json_object_get(ov, "trend")));
 	list = json_object_get(ov, "top_cves");
-	json_object_set_new(frag, "top_cves", json_is_array(list) ? json_incref(list) : json_array());
+	list = json_is_array(list) ? json_incref(list) : json_array();
+	count_texts(list, "open", "open finding", "open findings");
+	json_object_set_new(frag, "top_cves", list);
 	json_object_set_new(frag, "incidents",
 	                    incidents_model(json_object_get(ov, "windows"), json_object_get(ov, "at_risk"), period, label));
 	json_decref(ov);

@@ -276,6 +276,63 @@ def test_trend_and_top_cves_agree_with_the_rows(ctx):
     assert 'class="line-all"' in html and "Top CVEs" in html
 
 
+def test_the_trend_chart_has_axes_readable_labels_and_its_numbers(ctx):
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    page = admin.get_json("/t/%d" % t["msp"]).json()
+    trend = page["trend"]
+    top = max(max(d["open"], d["critical"]) for d in trend["days"])
+    # Round y ticks from 0 (1, 2 or 5 times a power of ten apart, at most
+    # five steps) reaching at least the highest value, each with a gridline.
+    values = [int(y["label"].replace(",", "")) for y in trend["y_ticks"]]
+    step = values[1] - values[0]
+    assert values[0] == 0 and values == list(range(0, values[-1] + 1, step)), values
+    assert values[-1] >= top and values[-1] - step < max(top, 1) and len(values) <= 6, (values, top)
+    assert str(step).strip("0") in ("1", "2", "5"), step
+    ys = [y["y"] for y in trend["y_ticks"]]
+    assert ys == sorted(ys, reverse=True) and ys[0] == trend["y1"]
+    # Dates a week apart ending today, left to right, far enough apart
+    # for their labels (about 8 units a character at 14 units).
+    xs = trend["x_ticks"]
+    assert [x["label"] for x in xs] == [trend["days"][i]["date"] for i in (1, 8, 15, 22, 29)]
+    assert all(b["x"] - a["x"] > 8 * (len(a["label"]) + len(b["label"])) / 2 for a, b in zip(xs, xs[1:])), xs
+    assert re.fullmatch(r"[0-9]{1,2} [A-Z][a-z]{2}", xs[-1]["label"]), xs
+    # The points of each line lie on the axis's scale.
+    pts = [tuple(map(int, p.split(","))) for p in trend["points_all"].split()]
+    span = trend["y1"] - ys[-1]
+    for (x, y), d in zip(pts, trend["days"]):
+        assert abs((trend["y1"] - y) - d["open"] * span / values[-1]) <= 1, (x, y, d)
+    html = admin.get("/t/%d" % t["msp"]).text
+    svg = html.split('<svg class="trend"')[1].split("</svg>")[0]
+    assert 'role="img"' in svg and "<title>Open vulnerabilities per day, " in svg
+    assert svg.count('class="grid"') == len(values) and svg.count('class="chart-label"') == len(values) + 5
+    for y in trend["y_ticks"]:
+        assert '<line x1="%d" y1="%d"' % (trend["x0"], y["y"]) in svg and ">%s</text>" % y["label"] in svg
+    # Labels are 14 units in a box 340 wide, drawn 290 px or more: 12 px.
+    assert 'viewBox="0 0 340 200"' in svg and "font-size" not in svg
+    # The numbers themselves, in a table under the chart.
+    table = html.split('<details class="chart-data">')[1].split("</details>")[0]
+    d = trend["days"][29]
+    assert table.count("<tr>") == 31 and "<td>%s</td><td>%d</td><td>%d</td>" % (d["date"], d["open"], d["critical"]) in table
+
+
+def test_top_cves_and_at_risk_say_their_counts_in_words(ctx):
+    t = tree(ctx)
+    admin = ctx.login("admin@northwind.example")
+    page = admin.get_json("/t/%d" % t["msp"]).json()
+    for c in page["top_cves"]:
+        assert c["open_text"] == ("1 open finding" if c["open"] == 1 else "%d open findings" % c["open"])
+    html = admin.get("/t/%d" % t["msp"]).text
+    cves = html.split('<ol class="cves">')[1].split("</ol>")[0]
+    assert cves.count("<li>") == len(page["top_cves"]) and ("open finding</span>" in cves or "open findings</span>" in cves)
+    for r in page["incidents"]["at_risk"]:
+        words = "%d critical of %d open incident%s · %d critical vulnerabilit%s" % (
+            r["open_critical"], r["open"], "" if r["open"] == 1 else "s", r["vuln_critical"],
+            "y" if r["vuln_critical"] == 1 else "ies")
+        assert words in html, words
+    assert "1 open incidents" not in html and " 1 critical vulnerabilities" not in html
+
+
 def test_top_cves_read_by_band_equal_a_sort_of_every_count(ctx):
     """cve_open's top index is on a band of the count, not the count
     (stats_apply(): so a count changes in place). cve_top() must still give, for
