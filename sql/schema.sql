@@ -2519,6 +2519,36 @@ END $_$;
 
 ALTER FUNCTION public.sla_breaching(p_tenant bigint) OWNER TO portal_owner;
 
+CREATE FUNCTION public.sla_compliance(p_tenant bigint, p_days integer, p_page integer) RETURNS TABLE(tenant_id bigint, severity text, incidents bigint, ack_met bigint, ack_due bigint, resolve_met bigint, resolve_due bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH pg AS MATERIALIZED (
+        SELECT * FROM customer_page(p_tenant, p_page)
+    ), scope AS MATERIALIZED (
+        SELECT c.id FROM pg CROSS JOIN unnest(pg.ids) AS u(id) JOIN tenants c ON c.id = u.id
+    ), eff AS MATERIALIZED (
+        SELECT e.tenant_id, e.severity, e.ack_minutes, e.resolve_minutes
+          FROM sla_targets_for(ARRAY(SELECT id FROM scope)) e
+    ), judged AS (
+        SELECT i.tenant_id, i.severity, i.acknowledged_at, i.closed_at, e.ack_minutes, e.resolve_minutes,
+               extract(epoch FROM coalesce(i.acknowledged_at, now()) - i.opened_at) / 60 AS ack_min,
+               extract(epoch FROM coalesce(i.closed_at, now()) - i.opened_at) / 60 AS res_min
+          FROM incidents i JOIN scope s ON s.id = i.tenant_id
+          JOIN eff e ON e.tenant_id = i.tenant_id AND e.severity = i.severity
+         WHERE i.opened_at > now() - make_interval(days => least(greatest(p_days, 1), 90))
+    )
+    SELECT j.tenant_id, j.severity, count(*),
+           count(*) FILTER (WHERE j.acknowledged_at IS NOT NULL AND j.ack_min <= j.ack_minutes),
+           count(*) FILTER (WHERE j.acknowledged_at IS NOT NULL OR j.ack_min > j.ack_minutes),
+           count(*) FILTER (WHERE j.closed_at IS NOT NULL AND j.res_min <= j.resolve_minutes),
+           count(*) FILTER (WHERE j.closed_at IS NOT NULL OR j.res_min > j.resolve_minutes)
+      FROM judged j
+     GROUP BY j.tenant_id, j.severity
+$$;
+
+ALTER FUNCTION public.sla_compliance(p_tenant bigint, p_days integer, p_page integer) OWNER TO portal_owner;
+
 CREATE FUNCTION public.sla_effective(p_tenant bigint) RETURNS TABLE(severity text, ack_minutes integer, resolve_minutes integer, source_id bigint, source_name text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -4842,6 +4872,9 @@ REVOKE ALL ON FUNCTION public.session_open(p_user bigint, p_ip text, p_ua text, 
 
 REVOKE ALL ON FUNCTION public.sla_breaching(p_tenant bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.sla_breaching(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.sla_compliance(p_tenant bigint, p_days integer, p_page integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.sla_compliance(p_tenant bigint, p_days integer, p_page integer) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.sla_effective(p_tenant bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.sla_effective(p_tenant bigint) TO portal_app;

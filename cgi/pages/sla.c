@@ -21,6 +21,9 @@ DB_STMT(st_sla_report, 3,
         "SELECT tenant_id, name, incidents, coalesce(ack_p50::text, ''), coalesce(ack_p90::text, ''),"
         " coalesce(resolve_p50::text, ''), coalesce(resolve_p90::text, ''), breaches, total, paged"
         " FROM sla_report($1::bigint, $2::int, $3::int)");
+DB_STMT(st_sla_compliance, 3,
+        "SELECT tenant_id, severity, incidents, ack_met, ack_due, resolve_met, resolve_due"
+        " FROM sla_compliance($1::bigint, $2::int, $3::int)");
 DB_STMT(st_sla_breaching, 1,
         "SELECT incident_id, name, severity, title, to_char(opened_at, 'YYYY-MM-DD HH24:MI'), late_for, minutes_over"
         " FROM sla_breaching($1::bigint)");
@@ -30,6 +33,122 @@ DB_STMT(st_sla_upsert, 4,
         " ON CONFLICT (tenant_id, severity) DO UPDATE SET ack_minutes = excluded.ack_minutes,"
         " resolve_minutes = excluded.resolve_minutes, updated_at = now()");
 DB_STMT(st_sla_reset, 1, "DELETE FROM sla_targets WHERE tenant_id = $1::bigint");
+
+/* Compliance of met out of due (docs/dashboards.md): a whole percent,
+ * rounded down so that 100 means none missed; set under key in obj with
+ * its text ("92 %", or "–" with nothing due) and "KEY_of" ("23 of 25"). */
+static void compliance(json_t *obj, const char *key, long long met, long long due)
+{
+	char k[48], text[96], a[32], b[32];
+
+	snprintf(k, sizeof(k), "%s_text", key);
+	if (due <= 0) {
+		json_object_set_new(obj, k, json_string("–"));
+		return;
+	}
+	json_object_set_new(obj, key, json_integer(met * 100 / due));
+	snprintf(text, sizeof(text), "%lld %%", met * 100 / due);
+	json_object_set_new(obj, k, json_string(text));
+	snprintf(k, sizeof(k), "%s_of", key);
+	snprintf(text, sizeof(text), "%s of %s", view_grouped(met, a), view_grouped(due, b));
+	json_object_set_new(obj, k, json_string(text));
+}
+
+/* A percentile in minutes ("1200.0") as a duration ("20 h"), or "". */
+static json_t *duration(const char *minutes)
+{
+	char b[32];
+
+	return json_string(*minutes ? view_duration(atof(minutes), b) : "");
+}
+
+/* The compliance chart's geometry: a row of two bars (acknowledge,
+ * resolve) per severity, 100 % = 140 units from x 84, values beside. */
+#define BAR_X 84
+#define BAR_W 140
+#define ROW_H 44
+
+/* The per-severity figures (compliance_read()'s sums), as
+ * the model's "compliance": {severities: [...], summary, ...}. */
+static json_t *compliance_model(long long sums[4][5], int paged)
+{
+	json_t *c = json_object(), *list = json_array(), *ticks = json_array();
+	struct buf sum = BUF_INIT;
+	int i, t;
+
+	buf_printf(&sum, "Incidents within target, per severity:");
+	for (i = 0; i < 4; i++) {
+		char n[96];
+		json_t *row = json_pack("{s:s, s:I, s:s, s:i, s:i, s:i, s:i, s:i}", "severity", sevs[i], "incidents",
+		                        (json_int_t)sums[i][0], "incidents_text",
+		                        view_count(sums[i][0], "incident", "incidents", n), "y", i * ROW_H + 4, "ty",
+		                        i * ROW_H + 16, "y2", i * ROW_H + 22, "ty2", i * ROW_H + 34, "label_y", i * ROW_H + 26);
+		compliance(row, "ack", sums[i][1], sums[i][2]);
+		compliance(row, "resolve", sums[i][3], sums[i][4]);
+		json_object_set_new(row, "ack_w", json_integer(sums[i][2] ? BAR_W * sums[i][1] / sums[i][2] : 0));
+		json_object_set_new(row, "resolve_w", json_integer(sums[i][4] ? BAR_W * sums[i][3] / sums[i][4] : 0));
+		json_object_set_new(row, "none", json_boolean(sums[i][2] == 0 && sums[i][4] == 0));
+		buf_printf(&sum, " %s: acknowledged %s, resolved %s;", sevs[i],
+		           json_string_value(json_object_get(row, "ack_text")),
+		           json_string_value(json_object_get(row, "resolve_text")));
+		json_array_append_new(list, row);
+	}
+	for (t = 0; t <= 100; t += 50)
+		json_array_append_new(ticks, json_pack("{s:i, s:s}", "x", BAR_X + BAR_W * t / 100, "label",
+		                                       t == 0 ? "0" : t == 50 ? "50 %" : "100 %"));
+	json_object_set_new(c, "severities", list);
+	json_object_set_new(c, "ticks", ticks);
+	json_object_set_new(c, "summary", json_string(sum.data ? sum.data : ""));
+	json_object_set_new(c, "page_only", json_boolean(paged));
+	json_object_set_new(c, "h", json_integer(4 * ROW_H + 22));
+	json_object_set_new(c, "axis_y", json_integer(4 * ROW_H));
+	json_object_set_new(c, "tick_y", json_integer(4 * ROW_H + 18));
+	json_object_set_new(c, "x0", json_integer(BAR_X));
+	buf_free(&sum);
+	return c;
+}
+
+/* Compliance of the customers of the table (sla_compliance(), params as
+ * sla_report's): each row of list gets its "ack_pct" and "resolve_pct"
+ * figures, and sums[severity] the totals {incidents, ack_met, ack_due,
+ * resolve_met, resolve_due} of them all. */
+static enum res compliance_read(const char *const *params, json_t *list, long long sums[4][5])
+{
+	long long (*per)[4] = NULL; /* per customer of list: met and due */
+	PGresult *res;
+	enum res r;
+	size_t c, n = json_array_size(list);
+	int i, k, sv;
+
+	res = db_exec(&st_sla_compliance, params, &r);
+	if (res == NULL)
+		return r;
+	if (n > 0 && (per = calloc(n, sizeof(*per))) == NULL) {
+		PQclear(res);
+		return R_INTERNAL;
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		long long v[5], cid = atoll(PQgetvalue(res, i, 0));
+		for (k = 0; k < 5; k++)
+			v[k] = atoll(PQgetvalue(res, i, 2 + k));
+		for (sv = 0; sv < 4 && strcmp(sevs[sv], PQgetvalue(res, i, 1)) != 0; sv++)
+			;
+		for (k = 0; sv < 4 && k < 5; k++)
+			sums[sv][k] += v[k];
+		for (c = 0; c < n; c++)
+			if (json_integer_value(json_object_get(json_array_get(list, c), "id")) == cid)
+				break;
+		for (k = 0; c < n && k < 4; k++)
+			per[c][k] += v[k + 1];
+	}
+	PQclear(res);
+	for (c = 0; c < n; c++) {
+		compliance(json_array_get(list, c), "ack_pct", per[c][0], per[c][1]);
+		compliance(json_array_get(list, c), "resolve_pct", per[c][2], per[c][3]);
+	}
+	free(per);
+	return R_SUCCESS;
+}
 
 /* The page, with the targets form a handler answered with (view_form). */
 static enum res sla_page(struct req *req)
@@ -44,6 +163,7 @@ static enum res sla_page(struct req *req)
 	json_t *values = json_object_get(json_object_get(m, "form"), "values"); /* borrowed, may be NULL */
 	json_t *errors = json_object_get(json_object_get(m, "form"), "errors"); /* borrowed, may be NULL */
 	PGresult *res;
+	long long sums[4][5] = {{0}};
 	enum res r;
 	int i, paged = 0;
 
@@ -56,8 +176,12 @@ static enum res sla_page(struct req *req)
 	for (i = 0; i < PQntuples(res); i++) {
 		const char *sev = PQgetvalue(res, i, 0);
 		json_t *v = values ? json_object_get(values, sev) : NULL;
-		json_t *row = json_pack("{s:s, s:I, s:I}", "severity", sev, "ack", (json_int_t)atoll(PQgetvalue(res, i, 1)),
-		                        "resolve", (json_int_t)atoll(PQgetvalue(res, i, 2)));
+		char at[32], rt[32];
+		json_t *row = json_pack("{s:s, s:I, s:I, s:s, s:s}", "severity", sev, "ack",
+		                        (json_int_t)atoll(PQgetvalue(res, i, 1)), "resolve",
+		                        (json_int_t)atoll(PQgetvalue(res, i, 2)), "ack_text",
+		                        view_minutes(atoll(PQgetvalue(res, i, 1)), at), "resolve_text",
+		                        view_minutes(atoll(PQgetvalue(res, i, 2)), rt));
 		if (PQgetisnull(res, i, 3))
 			json_object_set_new(row, "source", json_string("portal default"));
 		else if (atoll(PQgetvalue(res, i, 3)) == req->tenant->id)
@@ -80,19 +204,30 @@ static enum res sla_page(struct req *req)
 	if (res == NULL)
 		goto fail;
 	list = json_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_array_append_new(list, json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:I}", "id",
-		                                      (json_int_t)atoll(PQgetvalue(res, i, 0)), "name", PQgetvalue(res, i, 1),
-		                                      "incidents", (json_int_t)atoll(PQgetvalue(res, i, 2)), "ack_p50",
-		                                      PQgetvalue(res, i, 3), "ack_p90", PQgetvalue(res, i, 4), "resolve_p50",
-		                                      PQgetvalue(res, i, 5), "resolve_p90", PQgetvalue(res, i, 6),
-		                                      "breaches", (json_int_t)atoll(PQgetvalue(res, i, 7))));
+	for (i = 0; i < PQntuples(res); i++) {
+		char n[96];
+		json_t *row = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
+		                        (json_int_t)atoll(PQgetvalue(res, i, 0)), "name", PQgetvalue(res, i, 1), "incidents",
+		                        (json_int_t)atoll(PQgetvalue(res, i, 2)), "incidents_text",
+		                        view_count(atoll(PQgetvalue(res, i, 2)), "incident", "incidents", n), "ack_p50",
+		                        PQgetvalue(res, i, 3), "ack_p90", PQgetvalue(res, i, 4), "resolve_p50",
+		                        PQgetvalue(res, i, 5), "resolve_p90", PQgetvalue(res, i, 6), "breaches",
+		                        (json_int_t)atoll(PQgetvalue(res, i, 7)));
+		json_object_set_new(row, "ack_p50_text", duration(PQgetvalue(res, i, 3)));
+		json_object_set_new(row, "ack_p90_text", duration(PQgetvalue(res, i, 4)));
+		json_object_set_new(row, "resolve_p50_text", duration(PQgetvalue(res, i, 5)));
+		json_object_set_new(row, "resolve_p90_text", duration(PQgetvalue(res, i, 6)));
+		json_array_append_new(list, row);
+	}
 	if (PQntuples(res) > 0) {
 		total = atol(PQgetvalue(res, 0, 8));
 		paged = strcmp(PQgetvalue(res, 0, 9), "t") == 0;
 	}
 	PQclear(res);
 	json_object_set_new(m, "customers", list);
+	if ((r = compliance_read(params, list, sums)) != R_SUCCESS)
+		goto fail;
+	json_object_set_new(m, "compliance", compliance_model(sums, paged));
 	if (paged) {
 		/* Over 200 customers: by name, 50 a page. */
 		json_object_set_new(m, "customers_total", json_integer(total));

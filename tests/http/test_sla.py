@@ -100,3 +100,80 @@ def test_bad_targets_are_refused_next_to_the_field(ctx):
     viewer = ctx.login("viewer@msp1.example")
     assert viewer.get("/t/%d/sla" % co).status == 200
     assert "Save targets" not in viewer.get("/t/%d/sla" % co).text
+
+
+def test_durations_and_compliance_from_the_incidents(ctx):
+    # setup(): four high incidents acknowledged after 10, 20, 30, 100 min
+    # (target 1 h: three in time) and resolved after 100, 200, 300, 2000 min
+    # (target 1 d: three in time); one critical open and unacknowledged for
+    # 2 h: late to acknowledge (15 min), not yet due to resolve (4 h).
+    bluefin, co, n = setup(ctx)
+    owner = ctx.login("owner@msp1.example")
+    page = owner.get_json("/t/%d/sla?days=7" % co).json()
+    row = next(c for c in page["customers"] if c["id"] == co)
+    assert (row["ack_p50_text"], row["ack_p90_text"]) == ("25 m", "1 h 19 m"), row
+    assert (row["resolve_p50_text"], row["resolve_p90_text"]) == ("4 h 10 m", "1 d"), row
+    assert row["incidents_text"] == "5 incidents"
+    # Per customer: acknowledged 3 of 5 due (60 %), resolved 3 of 4 (75 %).
+    assert (row["ack_pct"], row["ack_pct_text"], row["ack_pct_of"]) == (60, "60 %", "3 of 5"), row
+    assert (row["resolve_pct"], row["resolve_pct_of"]) == (75, "3 of 4"), row
+    # Per severity, over the customers of the page (here the company).
+    sev = {s["severity"]: s for s in page["compliance"]["severities"]}
+    assert [s["severity"] for s in page["compliance"]["severities"]] == ["critical", "high", "medium", "low"]
+    assert (sev["high"]["incidents"], sev["high"]["ack"], sev["high"]["resolve"]) == (4, 75, 75), sev["high"]
+    assert (sev["critical"]["incidents_text"], sev["critical"]["ack_of"], sev["critical"]["resolve_text"]) == \
+        ("1 incident", "0 of 1", "–"), sev["critical"]
+    assert "ack" not in sev["medium"] and sev["medium"]["none"] is True
+    # Targets as durations: high 60 / 1440 minutes, critical 15 / 240.
+    targets = {t["severity"]: t for t in page["targets"]}
+    assert (targets["high"]["ack_text"], targets["high"]["resolve_text"]) == ("1 h", "1 d")
+    assert (targets["critical"]["ack_text"], targets["critical"]["resolve_text"]) == ("15 m", "4 h")
+    # The page: no raw minutes, the chart with a bar per figure, the table.
+    html = owner.get("/t/%d/sla?days=7" % co).text
+    cells = html.split("SLA Co %d</a>" % n)[1].split("</tr>")[0]
+    assert "<td>5 incidents</td><td>25 m / 1 h 19 m</td><td>4 h 10 m / 1 d</td>" in cells, cells
+    assert '<span title="3 of 5">60 %</span>' in cells and '<span title="3 of 4">75 %</span>' in cells
+    assert "25.0" not in html and "1490.0" not in html
+    svg = html.split('<svg class="hbars"')[1].split("</svg>")[0]
+    assert 'role="img"' in svg and "<title>Incidents within target, per severity: critical: acknowledged 0 %" in svg
+    assert 'width="105" height="14" class="bar-ack"' in svg and ">resolve 75 %</text>" in svg
+    assert "<td>high</td><td>4 incidents</td><td>75 % <span class=\"muted\">(3 of 4)</span></td>" in html
+    assert 'min · 1 h</span>' in html  # the owner's form: minutes, and what they make
+    viewer = ctx.login("viewer@msp1.example").get("/t/%d/sla?days=7" % co).text
+    assert "<td>high</td><td>1 h</td><td>1 d</td>" in viewer.replace("\n        ", "")
+
+
+def test_compliance_per_severity_sums_the_customers(ctx):
+    # A new MSP with two customers, every outcome far from its target:
+    # A: two critical, acknowledged after 5 and 30 min (target 15), resolved
+    # after 100 and 300 (target 240); B: one critical acknowledged after 10
+    # and resolved after 60, and one low open for an hour (not yet due).
+    n = int(time.time() * 1000) % 1000000
+    q = ctx.stack.psql
+    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " VALUES ('msp', 'SLA MSP %d', 'eu', %d, '{0}', 0)" % (n, mssp))
+    msp = int(q("SELECT id FROM tenants WHERE name = 'SLA MSP %d'" % n))
+    ids = {}
+    for name in ("A", "B"):
+        q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+          " VALUES ('company', 'SLA %s %d', 'eu', %d, '{0}', 0)" % (name, n, msp))
+        ids[name] = int(q("SELECT id FROM tenants WHERE name = 'SLA %s %d'" % (name, n)))
+    for k, (who, sev, ack, res) in enumerate((("A", "critical", 5, 100), ("A", "critical", 30, 300),
+                                              ("B", "critical", 10, 60))):
+        q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at, acknowledged_at,"
+          " closed_at) SELECT id, root_id, 'c%d', '%s', 'C', now() - interval '2 days', now() - interval '2 days'"
+          " + make_interval(mins => %d), now() - interval '2 days' + make_interval(mins => %d) FROM tenants"
+          " WHERE id = %d" % (k, sev, ack, res, ids[who]))
+    q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+      " SELECT id, root_id, 'l1', 'low', 'L', now() - interval '1 hour' FROM tenants WHERE id = %d" % ids["B"])
+    page = ctx.login("admin@northwind.example").get_json("/t/%d/sla?days=7" % msp).json()
+    sev = {s["severity"]: s for s in page["compliance"]["severities"]}
+    assert (sev["critical"]["ack_of"], sev["critical"]["ack"], sev["critical"]["resolve_of"]) == \
+        ("2 of 3", 66, "2 of 3"), sev["critical"]  # rounded down: 100 % only when none missed
+    assert (sev["low"]["incidents_text"], sev["low"]["ack_text"], sev["low"]["resolve_text"]) == ("1 incident", "–", "–")
+    rows = {c["id"]: c for c in page["customers"]}
+    assert (rows[ids["A"]]["ack_pct_of"], rows[ids["A"]]["resolve_pct_of"]) == ("1 of 2", "1 of 2")
+    assert (rows[ids["B"]]["ack_pct"], rows[ids["B"]]["resolve_pct"], rows[ids["B"]]["incidents_text"]) == \
+        (100, 100, "2 incidents")
+    assert page["compliance"]["page_only"] is False
