@@ -2363,6 +2363,41 @@ $$;
 
 ALTER FUNCTION public.request_people(p_request bigint, p_side text) OWNER TO portal_owner;
 
+CREATE FUNCTION public.risk_top(p_tenant bigint, p_limit integer) RETURNS TABLE(id bigint, name text, risk bigint, incidents_open bigint, incidents_open_critical bigint, vuln_critical bigint, rest_count bigint, rest_risk bigint, rest_max bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    t tenants%ROWTYPE;
+BEGIN
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        WITH seen AS (
+            SELECT x.tenant_id, x.name, x.risk, x.incidents_open, x.incidents_open_critical, x.vuln_critical
+              FROM tenant_stats x
+              JOIN LATERAL (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.status = 'active'
+                               AND scope_sees(c.ancestors, c.id, $2, $3) OFFSET 0) v ON true
+             WHERE x.%I = $1 AND x.risk > 0 AND x.is_company
+        ), top AS MATERIALIZED (
+            SELECT * FROM seen s ORDER BY s.risk DESC, s.name, s.tenant_id LIMIT greatest(least($4, 50), 1)
+        ), rest AS (
+            SELECT count(*) AS n, coalesce(sum(s.risk), 0)::bigint AS r, coalesce(max(s.risk), 0) AS m
+              FROM seen s WHERE s.tenant_id NOT IN (SELECT top.tenant_id FROM top)
+        )
+        SELECT top.tenant_id, top.name, top.risk, top.incidents_open, top.incidents_open_critical, top.vuln_critical,
+               rest.n, rest.r, rest.m
+          FROM top CROSS JOIN rest
+         ORDER BY top.risk DESC, top.name, top.tenant_id$q$,
+        CASE WHEN t.parent_id IS NULL THEN 'root_id' ELSE 'parent_id' END) USING t.id, sc, ex, p_limit;
+END $_$;
+
+ALTER FUNCTION public.risk_top(p_tenant bigint, p_limit integer) OWNER TO portal_owner;
+
 CREATE FUNCTION public.role_on_path(p_ancestors bigint[], p_tenants bigint[], p_roles text[], p_assigned bigint[]) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     AS $$
@@ -4861,6 +4896,9 @@ GRANT ALL ON FUNCTION public.request_context(p_token text, p_idle integer, p_ten
 
 REVOKE ALL ON FUNCTION public.request_people(p_request bigint, p_side text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.request_people(p_request bigint, p_side text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.risk_top(p_tenant bigint, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.risk_top(p_tenant bigint, p_limit integer) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.roots_follow(p_subtree bigint) FROM PUBLIC;
 

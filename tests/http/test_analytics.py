@@ -1,6 +1,7 @@
 """Cross-tenant analytics: exposure and risk from the rollups, incidents
 growing week over week, median days to fix per severity; only visible
 customers."""
+import re
 import time
 
 
@@ -41,6 +42,9 @@ def test_exposure_growth_and_velocity(ctx):
     assert (growth["this_week"], growth["last_week"], growth["change"]) == (5, 1, 4)
     velocity = next(v for v in page["velocity"] if v["id"] == co)
     assert velocity["high"] == "4.0" and velocity["critical"] == "2.0" and "low" not in velocity
+    # As people read it: days with one decimal, a dash where none was fixed.
+    assert [(c["severity"], c["text"], c["none"]) for c in velocity["cells"]] == \
+        [("critical", "2.0 days", False), ("high", "4.0 days", False), ("medium", "–", True), ("low", "–", True)]
     # The page shows every row of each table (a row key named like its list
     # once made {{#exposure}} render only the first), and a dash where a
     # severity had no fix.
@@ -159,3 +163,74 @@ def test_the_weekly_counts_follow_every_change(ctx):
     assert q(RECENT_CHECK) == "0" and growth() == (2, 0)
     q("UPDATE incidents SET opened_at = now() WHERE tenant_id = %d AND external_id = 'ahead'" % co)
     assert q(RECENT_CHECK) == "0" and growth() == (3, 0)
+
+
+def test_velocity_under_a_day_and_without_data(ctx):
+    # A customer whose only fix took two hours, and one with no fix at all.
+    n = int(time.time() * 1000) % 1000000
+    q = ctx.stack.psql
+    bluefin = int(q("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
+    ids = {}
+    for name in ("Quick", "Idle"):
+        q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+          " VALUES ('company', 'Velocity %s %d', 'eu', %d, '{0}', 0)" % (name, n, bluefin))
+        ids[name] = int(q("SELECT id FROM tenants WHERE name = 'Velocity %s %d'" % (name, n)))
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
+      " SELECT id, root_id, 'q1', 'CVE-2023-4966', 'medium', now() - interval '3 days',"
+      " now() - interval '3 days' + interval '2 hours' FROM tenants WHERE id = %d" % ids["Quick"])
+    owner = ctx.login("owner@msp1.example")
+    page = owner.get_json("/t/%d/analytics" % bluefin).json()
+    quick = next(v for v in page["velocity"] if v["id"] == ids["Quick"])
+    assert quick["medium"] == "0.1" and [c["text"] for c in quick["cells"]] == ["–", "–", "< 1 day", "–"]
+    idle = next(v for v in page["velocity"] if v["id"] == ids["Idle"])
+    assert [c["text"] for c in idle["cells"]] == ["–"] * 4
+    html = owner.get("/t/%d/analytics" % bluefin).text
+    row = html.split("Velocity Idle %d</a></td>" % n)[1].split("</tr>")[0]
+    assert row == '<td><span class="muted" title="no finding fixed">–</span></td>' * 4, row
+    row = html.split("Velocity Quick %d</a></td>" % n)[1].split("</tr>")[0]
+    assert "<td>&lt; 1 day</td>" in row and "0.0" not in row and "0.1" not in row
+    assert "no finding of that severity was fixed in the last 90 days" in html
+
+
+def test_risk_posture_compares_the_customers_by_risk(ctx):
+    # Under a new MSP: twelve customers with risk 12, 11 ... 1 (open critical
+    # findings; one has open incidents too), one with none. The chart shows
+    # the ten highest in order, each linking to its view, and sums the rest.
+    n = int(time.time() * 1000) % 1000000
+    q = ctx.stack.psql
+    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " VALUES ('msp', 'Risk MSP %d', 'eu', %d, '{0}', 0)" % (n, mssp))
+    msp = int(q("SELECT id FROM tenants WHERE name = 'Risk MSP %d'" % n))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " SELECT 'company', format('Risk Co %%s', lpad(g::text, 2, '0')), 'eu', %d, '{0}', 0"
+      " FROM generate_series(0, 12) g" % msp)
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+      " SELECT t.id, t.root_id, 'r' || k, 'CVE-2024-3400', 'critical' FROM tenants t, generate_series(1, 12) k"
+      " WHERE t.parent_id = %d AND k <= substring(t.name from 9)::int AND t.name <> 'Risk Co 12'" % msp)
+    # Risk Co 12: one open critical incident (10) and two critical findings (2).
+    co12 = int(q("SELECT id FROM tenants WHERE parent_id = %d AND name = 'Risk Co 12'" % msp))
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+      " SELECT id, root_id, 'r' || k, 'CVE-2024-3400', 'critical' FROM tenants, generate_series(1, 2) k WHERE id = %d;"
+      "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title)"
+      " SELECT id, root_id, 'i1', 'critical', 'Beacon' FROM tenants WHERE id = %d" % (co12, co12))
+    admin = ctx.login("admin@northwind.example")
+    page = admin.get_json("/t/%d/analytics" % msp).json()
+    bars = page["risk_posture"]["bars"]
+    assert [(b["name"], b["risk"]) for b in bars] == [("Risk Co %02d" % g, g) for g in range(12, 2, -1)], bars
+    assert bars[0]["pct"] == 100 and bars[-1]["pct"] == 25
+    assert (bars[0]["open_text"], bars[0]["vuln_text"], bars[1]["open_text"]) == \
+        ("1 open incident", "2 critical vulnerabilities", "0 open incidents")
+    rest = page["risk_posture"]["rest"]
+    assert (rest["count"], rest["total"], rest["max"]) == (2, 3, 2), rest
+    assert rest["text"] == "2 other customers at risk: total risk 3, at most 2 each"
+    html = admin.get("/t/%d/analytics" % msp).text
+    chart = html.split('<ol class="riskbars"')[1].split("</ol>")[0]
+    assert chart.startswith(' aria-label="Risk score of the customers at highest risk: Risk Co 12 12; Risk Co 11 11;')
+    links = re.findall(r'<li><a href="/t/(\d+)"[^>]*>([^<]+)</a><svg[^>]*><rect x="0" y="0" width="(\d+)"', chart)
+    ids = dict((name, int(i)) for i, name in [tuple(x.split("|")) for x in q(
+        "SELECT id || '|' || name FROM tenants WHERE parent_id = %d" % msp).splitlines()])
+    assert [(int(i), name, int(w)) for i, name, w in links] == \
+        [(ids["Risk Co %02d" % g], "Risk Co %02d" % g, g * 100 // 12) for g in range(12, 2, -1)], links
+    assert "And 2 other customers at risk: total risk 3, at most 2 each." in html
+    assert "Risk Co 00" not in chart  # risk 0: not at risk, not counted
