@@ -86,12 +86,37 @@ async function targets(page, label) {
   ok(small.length === 0, `click targets of at least ${MIN_TARGET} px on ${label}`, small.slice(0, 12).join('\n'));
 }
 
+/* Every label of a server-drawn chart (SVG text) renders at 11 px or
+ * more, on the test's window and on a phone's (390 px): an SVG scales its
+ * text with its box (docs/dashboards.md, "The charts"). */
+const MIN_LABEL = 11;
+async function chartLabels(page, label) {
+  if (!await page.evaluate(() => document.querySelector('svg text') !== null)) return;
+  const small = [];
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    small.push(...await page.evaluate(([min, w]) => {
+      const out = [];
+      for (const t of document.querySelectorAll('svg text')) {
+        const ctm = t.getScreenCTM();
+        if (ctm === null || t.getBoundingClientRect().width === 0) continue;
+        const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(ctm.a, ctm.b);
+        if (px < min - 0.01) out.push(`"${t.textContent.trim().slice(0, 30)}" at ${w} px wide: ${px.toFixed(1)} px`);
+      }
+      return out;
+    }, [MIN_LABEL, width]));
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  ok(small.length === 0, `chart labels of at least ${MIN_LABEL} px on ${label}`, small.slice(0, 12).join('\n'));
+}
+
 /* One page: open its <details>, measure, check light, switch, check dark. */
 async function audit(page, url, label) {
   const res = await page.goto(BASE + url);
   ok(res !== null && await page.evaluate(() => typeof window.axe === 'object'), `${label} loads, with axe`, url);
   await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
   await targets(page, label);
+  await chartLabels(page, label);
   for (const theme of ['light', 'dark']) {
     await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
     await axe(page, label, theme, theme === 'light' ? AXE_ALL : AXE_COLOURS);
