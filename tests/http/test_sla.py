@@ -130,7 +130,7 @@ def test_durations_and_compliance_from_the_incidents(ctx):
     assert (targets["critical"]["ack_text"], targets["critical"]["resolve_text"]) == ("15 m", "4 h")
     # The page: no raw minutes, the chart with a bar per figure, the table.
     html = owner.get("/t/%d/sla?days=7" % co).text
-    cells = html.split("SLA Co %d</a>" % n)[1].split("</tr>")[0]
+    cells = html.split('/sla">SLA Co %d</a>' % n)[1].split("</tr>")[0]  # its row of the customers table
     assert "<td>5 incidents</td><td>25 m / 1 h 19 m</td><td>4 h 10 m / 1 d</td>" in cells, cells
     assert '<span title="3 of 5">60 %</span>' in cells and '<span title="3 of 4">75 %</span>' in cells
     assert "25.0" not in html and "1490.0" not in html
