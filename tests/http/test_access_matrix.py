@@ -301,6 +301,16 @@ def extra_params(route):
     return route["pattern"].count("{") - (1 if "{id}" in route["pattern"] else 0)
 
 
+# GET routes whose answer, when allowed, is a redirect: where a person lands.
+GET_REDIRECTS = {"start": 303}
+
+
+def get_expected(route):
+    """What an allowed GET answers: 404 when its extra params name objects
+    that do not exist, the redirect of a landing route, else 200."""
+    return 404 if extra_params(route) else GET_REDIRECTS.get(route["name"], 200)
+
+
 def default_probe(route):
     """An unknown write route: empty form, placeholder params; any 4xx but a
     refusal will do (404 only when the route names something besides the
@@ -389,7 +399,7 @@ def run_tenant_route(ctx, route):
                 expected = 404
             elif not write:
                 # Extra params name objects that do not exist: 404.
-                expected = 404 if extra_params(route) else 200
+                expected = get_expected(route)
             else:
                 uid, fields, expected, *restore = probe(w, persona, tid)
                 if expected == 403:
@@ -435,7 +445,7 @@ def run_user_route(ctx, route):
         if write:
             uid, fields, expected = probe(w, persona, None)
         else:
-            uid, fields, expected = MISSING, {}, 404 if extra_params(route) else 200
+            uid, fields, expected = MISSING, {}, get_expected(route)
         path = fill(route["pattern"], MISSING, uid)
         r = send(w, persona, route, path, fields)
         if not status_ok(expected, r.status):

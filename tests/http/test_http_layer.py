@@ -80,7 +80,7 @@ def test_page_as_json_by_suffix_and_accept(ctx):
     b = c.get_json("/login")
     assert a.status == b.status == 200
     assert a.json()["brand"]["page_title"] == b.json()["brand"]["page_title"] == "MSSP Portal"
-    assert a.json()["next"] == "/"
+    assert a.json()["next"] == "/start"  # where a person lands (docs/console.md)
 
 
 def test_signed_out_page_redirects_to_sign_in(ctx):
