@@ -354,5 +354,17 @@ int sess_csrf_ok(struct req *req)
 	got = FCGX_GetParam("HTTP_X_CSRF_TOKEN", req->fcgi->envp);
 	if (got == NULL)
 		got = http_form(req, "csrf");
-	return got != NULL && tok_equal(got, req->sess->csrf);
+	/* Pages show the token masked afresh (sess_csrf_masked); the bare
+	 * token, which pages showed before, is still taken: knowing it is
+	 * knowing every masked form, so it opens nothing more. */
+	return got != NULL && (tok_masked_equal(got, req->sess->csrf) || tok_equal(got, req->sess->csrf));
+}
+
+int sess_csrf_masked(const struct req *req, char out[SESS_CSRF_MASKED + 1])
+{
+	if (req->sess == NULL || tok_mask_hex(req->sess->csrf, out, SESS_CSRF_MASKED + 1) != 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
 }

@@ -53,8 +53,15 @@ void sess_device_cookie(struct req *req, const char *device);
 /* End the current session (sign-out) and clear the cookie. */
 enum res sess_end(struct req *req);
 /* 1 if the state-changing request carries this session's CSRF token (form
- * field "csrf" or header X-CSRF-Token) and a same-origin Origin/Referer. */
+ * field "csrf" or header X-CSRF-Token), masked (sess_csrf_masked) or bare,
+ * and a same-origin Origin/Referer. */
 int sess_csrf_ok(struct req *req);
+/* The session's CSRF token masked afresh (a new random pad XOR the token,
+ * both hex: tok_mask_hex), for the page being answered: no two responses
+ * show the same string (BREACH). 0, or -1 with out empty (no session, RNG
+ * failure). */
+#define SESS_CSRF_MASKED (2 * TOK_HEX)
+int sess_csrf_masked(const struct req *req, char out[SESS_CSRF_MASKED + 1]);
 /* 1 if Origin (or Referer) names this host; absent both: 0. */
 int sess_same_origin(struct req *req);
 

@@ -126,4 +126,52 @@ int tok_is_hex(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
+static int hex_digit(char c) { return c >= 'a' ? c - 'a' + 10 : c - '0'; }
+
+/* n bytes from 2n lowercase hex characters (checked by the caller). */
+static void from_hex(const char *in, size_t n, unsigned char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = (unsigned char)(hex_digit(in[2 * i]) << 4 | hex_digit(in[2 * i + 1]));
+}
+
+int tok_mask_hex(const char *hex, char *out, size_t out_size)
+{
+	unsigned char raw[TOK_BYTES], pad[TOK_BYTES];
+	size_t len = strlen(hex), n = len / 2, i;
+
+	if (len % 2 != 0 || n > TOK_BYTES || !tok_is_hex(hex, len) || out_size < 4 * n + 1 ||
+	    RAND_bytes(pad, (int)n) != 1)
+		return -1;
+	from_hex(hex, n, raw);
+	for (i = 0; i < n; i++)
+		raw[i] ^= pad[i];
+	to_hex(pad, n, out);
+	to_hex(raw, n, out + 2 * n);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	return 0;
+}
+
+int tok_masked_equal(const char *masked, const char *hex)
+{
+	unsigned char want[TOK_BYTES], pad[TOK_BYTES], got[TOK_BYTES];
+	size_t len = strlen(hex), n = len / 2, i;
+	int same;
+
+	if (len % 2 != 0 || n > TOK_BYTES || !tok_is_hex(hex, len) || !tok_is_hex(masked, 4 * n))
+		return 0;
+	from_hex(hex, n, want);
+	from_hex(masked, n, pad);
+	from_hex(masked + 2 * n, n, got);
+	for (i = 0; i < n; i++)
+		got[i] ^= pad[i];
+	same = n > 0 && CRYPTO_memcmp(got, want, n) == 0;
+	OPENSSL_cleanse(want, sizeof(want));
+	OPENSSL_cleanse(got, sizeof(got));
+	return same;
+}
+
 void tok_wipe(void *p, size_t n) { OPENSSL_cleanse(p, n); }

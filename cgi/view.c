@@ -166,9 +166,17 @@ void view_common(struct req *req)
 		}
 	}
 	if (req->sess != NULL) {
+		char csrf[SESS_CSRF_MASKED + 1];
+
 		json_object_set_new(m, "user", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)req->sess->user_id,
 		                                         "name", req->sess->name, "email", req->sess->email));
-		json_object_set_new(m, "csrf", json_string(req->sess->csrf));
+		/* Masked afresh for each response: with the page compressed, a
+		 * secret that stayed the same across responses could be read from
+		 * their sizes (BREACH; docs/architecture.md). */
+		if (sess_csrf_masked(req, csrf) == 0)
+			json_object_set_new(m, "csrf", json_string(csrf));
+		else
+			log_err("csrf: masking failed");
 		if (req->ctx_bell != NULL && json_object_get(m, "bell") == NULL)
 			json_object_set_new(m, "bell", view_bell(req->sess->unread, req->ctx_bell));
 		if (req->sess->unread > 0 && json_object_get(m, "bell") == NULL)

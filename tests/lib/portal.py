@@ -20,6 +20,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DEMO_PASSWORD = "portal-demo-2026"
 
 
+def unmask_csrf(masked):
+    """The session's CSRF token behind a page's masked one (a random pad,
+    then the token XOR the pad, both hex: cgi/token.c tok_mask_hex), or
+    None when it is not of that form. Pages never show the token itself."""
+    if not masked or len(masked) % 4 or not re.fullmatch("[0-9a-f]+", masked):
+        return None
+    n = len(masked) // 2
+    pad, x = bytes.fromhex(masked[:n]), bytes.fromhex(masked[n:])
+    return bytes(a ^ b for a, b in zip(pad, x)).hex()
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -94,6 +94,41 @@ static void test_tokens(void)
 	       "tok_equal compares whole strings");
 }
 
+/* The CSRF token's masked form (BREACH): another string every time, each
+ * unmasking to the token; anything else refused. */
+static void test_masked_tokens(void)
+{
+	char tok[TOK_HEX + 1], other[TOK_HEX + 1], m1[2 * TOK_HEX + 1], m2[2 * TOK_HEX + 1], bad[2 * TOK_HEX + 1];
+	char small[2 * TOK_HEX];
+	size_t i;
+	int flips = 1;
+
+	TAP_OK(tok_random_hex(tok, TOK_BYTES) == 0 && tok_random_hex(other, TOK_BYTES) == 0, "tokens to mask");
+	TAP_OK(tok_mask_hex(tok, m1, sizeof(m1)) == 0 && tok_mask_hex(tok, m2, sizeof(m2)) == 0,
+	       "tok_mask_hex masks a 64-hex token");
+	TAP_OK(tok_is_hex(m1, 2 * TOK_HEX) && strcmp(m1, m2) != 0 && strstr(m1, tok) == NULL,
+	       "the masked forms are 128 hex characters, differ, and do not show the token");
+	TAP_OK(tok_masked_equal(m1, tok) && tok_masked_equal(m2, tok), "both unmask to the token");
+	TAP_OK(!tok_masked_equal(m1, other), "a masked form does not unmask to another token");
+	TAP_OK(!tok_masked_equal(tok, tok) && !tok_masked_equal("", tok), "the bare token or nothing is not a masked form");
+	/* Any one changed character, in the pad or in the masked token. */
+	for (i = 0; i < 2 * TOK_HEX; i++) {
+		memcpy(bad, m1, sizeof(bad));
+		bad[i] = bad[i] == '0' ? '1' : '0';
+		flips &= !tok_masked_equal(bad, tok);
+	}
+	TAP_OK(flips, "a masked form with any character changed is refused");
+	memcpy(bad, m1, sizeof(bad));
+	bad[2 * TOK_HEX - 1] = '\0';
+	TAP_OK(!tok_masked_equal(bad, tok), "a shortened masked form is refused");
+	memcpy(bad, m1, sizeof(bad));
+	bad[0] = 'A';
+	TAP_OK(!tok_masked_equal(bad, tok), "upper-case hex is refused");
+	TAP_OK(tok_mask_hex(tok, small, sizeof(small)) == -1 && tok_mask_hex("xyz1", m1, sizeof(m1)) == -1 &&
+	           tok_mask_hex("abc", m1, sizeof(m1)) == -1,
+	       "tok_mask_hex refuses a short buffer and a token that is not hex");
+}
+
 static void test_passwords(void)
 {
 	char h[PW_HASH_MAX];
@@ -408,6 +443,7 @@ int main(void)
 	test_buf();
 	test_arena();
 	test_tokens();
+	test_masked_tokens();
 	test_passwords();
 	test_checks();
 	test_shared_checks();
