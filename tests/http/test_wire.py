@@ -1,6 +1,9 @@
 """Bytes on the wire: the CSRF token masked afresh in every response (so
-compressed pages carry no stable secret: BREACH, docs/architecture.md)."""
+compressed pages carry no stable secret: BREACH, docs/architecture.md),
+pages and JSON gzip-compressed by nginx."""
 import contextlib
+import gzip
+import json
 import os
 import re
 
@@ -79,3 +82,47 @@ def test_a_wrong_or_tampered_csrf_token_is_refused(ctx):
             assert read_all(c, token).status == 403, what
             assert read_all(c, token, header=True).status == 403, what + " (header)"
         assert read_all(c, good).status == 303, "the good token, after all that"
+
+
+# --- compression (nginx gzip)
+
+def fetch(client, path, gzip_ok, json_twin=False):
+    h = {"Accept-Encoding": "gzip"} if gzip_ok else {}
+    if json_twin:
+        h["Accept"] = "application/json"
+    return client.get(path, headers=h)
+
+
+def test_a_page_and_its_json_twin_go_gzip_compressed_when_asked(ctx):
+    admin = ctx.login("admin@northwind.example")
+    nw = ctx.stack.tenant_id("Northwind Security")
+    for path, json_twin in (("/t/%d/incidents" % nw, False), ("/t/%d/incidents" % nw, True), ("/t/%d" % nw, True)):
+        what = path + (" (JSON)" if json_twin else "")
+        plain = fetch(admin, path, False, json_twin)
+        packed = fetch(admin, path, True, json_twin)
+        assert plain.status == 200 and packed.status == 200, what
+        assert plain.header("Content-Encoding") is None, what
+        assert packed.header("Content-Encoding") == "gzip", what
+        assert "Accept-Encoding" in (packed.header("Vary") or ""), what
+        body = gzip.decompress(packed.body)
+        assert len(packed.body) * 3 < len(body), "%s: %d bytes compressed, %d not" % (what, len(packed.body), len(body))
+        ctype = packed.header("Content-Type")
+        if json_twin:
+            assert ctype.startswith("application/json"), what
+            assert json.loads(body).keys() == plain.json().keys(), what
+        else:
+            assert ctype.startswith("text/html") and body.startswith(b"<!doctype html>"), what
+            assert MASKED.search(body.decode()), what + ": a page with forms"
+        # Security headers are the workers' and stay as they are.
+        for h in ("Content-Security-Policy", "X-Content-Type-Options", "Cache-Control"):
+            assert packed.header(h) == plain.header(h), (what, h)
+
+
+def test_a_signed_out_page_is_compressed_too_and_small_answers_are_not(ctx):
+    c = ctx.client()
+    r = c.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert r.status == 200 and r.header("Content-Encoding") == "gzip"
+    assert b"<form" in gzip.decompress(r.body)
+    r = c.get("/healthz", headers={"Accept-Encoding": "gzip"})
+    assert r.status == 200 and r.header("Content-Encoding") is None, "under gzip_min_length"
+
