@@ -39,6 +39,7 @@ const struct config *config_load(void)
 	cfg.db_owner = env_str("PORTAL_DB_OWNER", "dbname=portal user=portal_owner");
 	cfg.socket_path = env_str("PORTAL_SOCKET", "var/run/portal.sock");
 	cfg.templates = env_str("PORTAL_TEMPLATES", "templates");
+	cfg.www = env_str("PORTAL_WWW", "www");
 	cfg.sql_dir = env_str("PORTAL_SQL", "sql");
 	cfg.base_url = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8080");
 	{

@@ -15,6 +15,7 @@ struct config {
 	const char *db_owner;       /* PORTAL_DB_OWNER: conninfo of the owner role (ctl migrate) */
 	const char *socket_path;    /* PORTAL_SOCKET: FastCGI unix socket */
 	const char *templates;      /* PORTAL_TEMPLATES: templates directory */
+	const char *www;            /* PORTAL_WWW: the static folder nginx serves, for its assets.json */
 	const char *sql_dir;        /* PORTAL_SQL: migrations directory */
 	const char *base_url;       /* PORTAL_BASE_URL: default absolute URL for links in email */
 	struct http_origin base;    /* base_url parsed once (host_len 0: not an http(s) URL) */

@@ -17,6 +17,7 @@
 #include <fcgios.h>
 
 #include "api.h"
+#include "assets.h"
 #include "authz.h"
 #include "config.h"
 #include "db.h"
@@ -235,6 +236,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	arena_free(&req.arena);
 	db_close();
 	view_free();
+	assets_free();
 	dashboard_cache_free();
 	sess_cache_free();
 	tok_free();
@@ -314,11 +316,16 @@ static int reap(void)
 }
 
 /* Compile the templates in the master so a broken one stops the start (or
- * a reload) with its place, before any worker depends on it. */
+ * a reload) with its place, before any worker depends on it; and, first,
+ * read the static files' hashed names the templates link (a broken
+ * manifest stops it too; new names with the old templates are still
+ * files nginx has: they are installed before the reload). */
 static int check_templates(void)
 {
 	struct mus_error err;
 
+	if (assets_load(config_get()->www) != R_SUCCESS)
+		return -1;
 	if (view_init(config_get()->templates, &err) != R_SUCCESS) {
 		log_err("template error: %s:%d:%d: %s", err.name, err.line, err.col, err.msg);
 		return -1;
@@ -431,6 +438,7 @@ int server_run(void)
 	close(fd);
 	unlink(cfg->socket_path);
 	view_free();
+	assets_free();
 	log_info("stopped");
 	return 0;
 }

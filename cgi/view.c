@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "assets.h"
 #include "authz.h"
 #include "brand.h"
 #include "db.h"
@@ -293,18 +294,23 @@ static json_t *has_tree(json_t *obj)
 	return has;
 }
 
-/* Render name with model plus "has" (see view.h), which is gone again
- * afterwards: the model is left as it was given. */
+/* Render name with model plus "has" (see view.h) and "static" (the static
+ * files' hashed URLs, assets.h), which are gone again afterwards: the model
+ * is left as it was given. */
 static enum res render(const char *name, json_t *model, struct buf *out, struct mus_error *err)
 {
-	json_t *has = has_tree(model);
+	json_t *has = has_tree(model), *assets = assets_model();
 	enum res r;
 
 	if (has != NULL)
 		json_object_set_new(model, "has", has);
+	if (assets != NULL)
+		json_object_set(model, "static", assets);
 	r = mus_render(templates, name, model, out, err);
 	if (has != NULL)
 		json_object_del(model, "has");
+	if (assets != NULL)
+		json_object_del(model, "static");
 	return r;
 }
 

@@ -22,7 +22,8 @@ void view_free(void);
  * non-empty list in it, true at the list's path ({{#has.rows}},
  * {{#has.stats.donut}}). Templates guard a list's table with it, never
  * with {{#rows.0}}: that section makes the first row the context, so a key
- * a later row lacks would show the first row's value. */
+ * a later row lacks would show the first row's value. They also add
+ * "static", the static files' hashed URLs (assets.h), when there are. */
 /* Turn the request's answer into req->status, req->body and
  * req->body_type: a 303 for req->redirect (a JSON request gets the model
  * with "redirect" instead), a raw req->body as the handler made it, else

@@ -327,8 +327,10 @@ def test_theme_cookie_renders_data_theme_and_the_toggle_is_external(ctx):
     c.cookies["theme"] = "\"><script>"
     assert "data-theme" not in c.get("/login").text.split("<head>")[0]
     page = c.get("/login").text
-    assert '<script src="/static/js/theme.js" defer></script>' in page and 'id="theme-toggle"' in page
-    js = c.get("/static/js/theme.js")
+    # theme.js under its content-hashed name (scripts/assets; tests/http/test_wire.py)
+    m = re.search(r'<script src="(/static/js/theme\.[0-9a-f]{12}\.js)" defer></script>', page)
+    assert m and 'id="theme-toggle"' in page
+    js = c.get(m.group(1))
     assert js.status == 200 and b"localStorage" in js.body and b"theme=" in js.body
 
 

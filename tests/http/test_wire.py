@@ -1,11 +1,16 @@
 """Bytes on the wire: the CSRF token masked afresh in every response (so
 compressed pages carry no stable secret: BREACH, docs/architecture.md),
-pages and JSON gzip-compressed by nginx."""
+pages and JSON gzip-compressed by nginx, static files under content-hashed
+names with a year of immutable caching."""
 import contextlib
 import gzip
+import hashlib
 import json
 import os
 import re
+import shutil
+import subprocess
+import tempfile
 
 import portal
 
@@ -126,3 +131,78 @@ def test_a_signed_out_page_is_compressed_too_and_small_answers_are_not(ctx):
     r = c.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert r.status == 200 and r.header("Content-Encoding") is None, "under gzip_min_length"
 
+
+# --- static files: content-hashed names, a year of immutable caching
+
+HASHED = re.compile(r'(?:href|src)="(/static/(css/portal|js/theme)\.([0-9a-f]{12})\.(css|js))"')
+
+
+def test_pages_link_the_static_files_by_their_content_hash(ctx):
+    for c, path in ((ctx.client(), "/login"), (ctx.login("viewer@msp1.example"), "/")):
+        page = c.get(path).text
+        links = {m[1]: m for m in HASHED.findall(page)}
+        assert set(links) == {"css/portal", "js/theme"}, (path, HASHED.findall(page))
+        assert "/static/css/portal.css" not in page and "/static/js/theme.js" not in page, path
+        for url, name, digest, ext in links.values():
+            r = c.get(url)
+            assert r.status == 200, url
+            assert hashlib.sha256(r.body).hexdigest()[:12] == digest, url + ": the name is not its content's hash"
+            assert r.body == c.get("/static/%s.%s" % (name, ext)).body, url + ": not the same file as its plain name"
+
+
+def test_hashed_static_files_are_cached_for_a_year_with_one_cache_control(ctx):
+    c = ctx.client()
+    for url, _, _, ext in HASHED.findall(c.get("/login").text):
+        r = c.get(url)
+        assert r.status == 200 and r.headers_all("Cache-Control") == ["public, max-age=31536000, immutable"], \
+            (url, r.headers_all("Cache-Control"))
+        assert r.header("Expires") is None, url
+        assert r.header("X-Content-Type-Options") == "nosniff", url
+        assert ("text/css" if ext == "css" else "javascript") in r.header("Content-Type"), url
+        gz = c.get(url, headers={"Accept-Encoding": "gzip"})
+        assert gz.header("Content-Encoding") == "gzip" and gzip.decompress(gz.body) == r.body, url
+        assert gz.headers_all("Cache-Control") == ["public, max-age=31536000, immutable"], url
+    # The plain names keep working for old references, for an hour.
+    for url in ("/static/css/portal.css", "/static/js/theme.js"):
+        r = c.get(url)
+        assert r.status == 200 and r.headers_all("Cache-Control") == ["public, max-age=3600"], \
+            (url, r.headers_all("Cache-Control"))
+    # A hash that is not the file's is no file, and an error is not cached.
+    r = c.get("/static/css/portal.000000000000.css")
+    assert r.status == 404 and r.headers_all("Cache-Control") == [], r.headers
+
+
+def test_the_hashed_name_changes_with_the_file(ctx):
+    """scripts/assets, as scripts/stack runs it on the staged www/."""
+    work = tempfile.mkdtemp(prefix="wire-assets-")
+    try:
+        www = os.path.join(work, "www")
+        shutil.copytree(os.path.join(portal.ROOT, "www"), www)
+
+        def assets():
+            subprocess.run([os.path.join(portal.ROOT, "scripts", "assets"), www], check=True)
+            with open(os.path.join(www, "assets.json")) as f:
+                return json.load(f)
+
+        before = assets()
+        assert set(before) >= {"css/portal.css", "js/theme.js"}, before
+        assert not any(k.endswith(".html") for k in before), "the error pages keep their names"
+        for plain, hashed in before.items():
+            with open(os.path.join(www, plain), "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()[:12]
+            assert hashed == "%s.%s.%s" % (plain.rsplit(".", 1)[0], digest, plain.rsplit(".", 1)[1]), hashed
+            assert os.path.exists(os.path.join(www, hashed)), hashed
+        with open(os.path.join(www, "css", "portal.css"), "a") as f:
+            f.write("\n/* changed */\n")
+        after = assets()
+        assert after["css/portal.css"] != before["css/portal.css"], "the hash did not follow the file"
+        assert after["js/theme.js"] == before["js/theme.js"], "an unchanged file kept its name"
+        assert assets() == after, "a run over its own output changes nothing"
+        # The old twin stays, with the content its name promises (a page from
+        # before the upgrade still finds it); twins get no twins of their own.
+        names = sorted(os.listdir(os.path.join(www, "css")))
+        assert names == sorted(["portal.css"] + [os.path.basename(m["css/portal.css"]) for m in (before, after)]), names
+        with open(os.path.join(www, before["css/portal.css"]), "rb") as f:
+            assert before["css/portal.css"].split(".")[1] == hashlib.sha256(f.read()).hexdigest()[:12]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,11 +1,15 @@
 /* test_core.c - the small pieces everything else stands on: buffers and
  * escaping, the arena, tokens, password hashes, input checks. */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "arena.h"
+#include "assets.h"
 #include "buf.h"
 #include "form.h"
 #include "http.h"
@@ -437,6 +441,78 @@ static void test_grouped(void)
 	}
 }
 
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* The layout rendered with an empty model (plus what render() adds). */
+static int login_page(struct buf *out)
+{
+	struct mus_error err;
+	json_t *m = json_object();
+	int r = view_render_named("auth_login", m, out, &err) == R_SUCCESS && buf_ok(out) ? 0 : -1;
+
+	json_decref(m);
+	buf_puts(out, "");
+	return r;
+}
+
+/* The static files' hashed names from scripts/assets' manifest, and the
+ * layout's links with and without one. */
+static void test_assets(void)
+{
+	char dir[] = "/tmp/portal-assets-XXXXXX", path[64];
+	struct mus_error err;
+	struct buf page = BUF_INIT;
+	json_t *m;
+	int saved_err = dup(2), devnull = open("/dev/null", O_WRONLY);
+
+	/* assets_load() logs to stderr, which tests/run reads with the TAP
+	 * lines (stdout is buffered: a record could land inside one). */
+	fflush(stdout);
+	dup2(devnull, 2);
+	TAP_OK(mkdtemp(dir) != NULL, "a folder for the manifest");
+	snprintf(path, sizeof(path), "%s/assets.json", dir);
+	TAP_OK(view_init("templates", &err) == R_SUCCESS, "templates compile");
+	TAP_OK(assets_load(dir) == R_SUCCESS && assets_model() == NULL, "no manifest: no \"static\"");
+	TAP_OK(login_page(&page) == 0 && strstr(page.data, "href=\"/static/css/portal.css\"") != NULL &&
+	           strstr(page.data, "src=\"/static/js/theme.js\"") != NULL,
+	       "no manifest: the layout links the plain names");
+	buf_free(&page);
+	write_file(path, "{\"css/portal.css\": \"css/portal.0123456789ab.css\",\n"
+	                 " \"js/theme.js\": \"js/theme.abcdefabcdef.js\"}\n");
+	TAP_OK(assets_load(dir) == R_SUCCESS && (m = assets_model()) != NULL && json_object_size(m) == 2,
+	       "the manifest's entries");
+	TAP_STR(json_string_value(json_object_get(assets_model(), "css_portal_css")), "/static/css/portal.0123456789ab.css",
+	        "a path's key: letters and digits, the rest '_'; its value the URL");
+	TAP_OK(login_page(&page) == 0 && strstr(page.data, "href=\"/static/css/portal.0123456789ab.css\"") != NULL &&
+	           strstr(page.data, "src=\"/static/js/theme.abcdefabcdef.js\"") != NULL &&
+	           strstr(page.data, "portal.css\"") == NULL,
+	       "the layout links the hashed names, and only those");
+	buf_free(&page);
+	write_file(path, "[\"css/portal.css\"]");
+	TAP_OK(assets_load(dir) == R_INTERNAL && json_object_get(assets_model(), "css_portal_css") != NULL,
+	       "a manifest that is not an object is refused; the names loaded before stay");
+	write_file(path, "{\"css/portal.css\": \"../../etc/passwd\"}");
+	TAP_OK(assets_load(dir) == R_INTERNAL, "a name outside the folder is refused");
+	write_file(path, "{\"css/portal.css\": \"css/a\\\"b.css\"}");
+	TAP_OK(assets_load(dir) == R_INTERNAL, "a name with a quote is refused");
+	unlink(path);
+	rmdir(dir);
+	assets_free();
+	view_free();
+	fflush(stdout);
+	dup2(saved_err, 2);
+	close(saved_err);
+	close(devnull);
+}
+
 int main(void)
 {
 	test_grouped();
@@ -451,5 +527,6 @@ int main(void)
 	test_form_check();
 	test_form_check_json();
 	test_results();
+	test_assets();
 	return tap_done();
 }
