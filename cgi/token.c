@@ -126,7 +126,12 @@ int tok_is_hex(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
-static int hex_digit(char c) { return c >= 'a' ? c - 'a' + 10 : c - '0'; }
+/* The value of a lowercase hex digit, without a branch on it (the token's
+ * digits are secret): '0'-'9' are 0x30-0x39, 'a'-'f' 0x61-0x66. */
+static int hex_digit(char c)
+{
+	return (c & 0xf) + 9 * ((unsigned char)c >> 6);
+}
 
 /* n bytes from 2n lowercase hex characters (checked by the caller). */
 static void from_hex(const char *in, size_t n, unsigned char *out)
