@@ -199,17 +199,26 @@ static json_t *trend_model(const json_t *in)
 	return t;
 }
 
-/* The table's columns: sort key, heading, and whether it shows for an
- * MSSP (MSPs table) or an MSP (companies table). */
+/* The table's columns: sort key, heading (the CSV's too), the short
+ * heading the page shows (the heading in its title) so that the table fits
+ * 1366 px without scrolling, and whether it shows for an MSSP (MSPs table)
+ * or an MSP (companies table). */
 static const struct column {
-	const char *key, *label;
+	const char *key, *label, *brief;
 	int mssp, msp;
 } columns[] = {
-    {"name", "Name", 1, 1},         {"companies", "Companies", 1, 0},  {"probes", "Probes", 1, 1},
-    {"agents", "Lightweight agents", 1, 1}, {"discovered", "Probe-discovered assets", 1, 1},
-    {"external", "External assets", 1, 1}, {"vulns", "Vulnerabilities", 1, 1},
-    {"critical", "Critical", 1, 1}, {"high", "High", 1, 1}, {"medium", "Medium", 1, 1}, {"low", "Low", 1, 1},
-    {"open_critical", "Open critical incidents", 1, 0},
+    {"name", "Name", "Name", 1, 1},
+    {"companies", "Companies", "Companies", 1, 0},
+    {"probes", "Probes", "Probes", 1, 1},
+    {"agents", "Lightweight agents", "Agents", 1, 1},
+    {"discovered", "Probe-discovered assets", "Discovered", 1, 1},
+    {"external", "External assets", "External", 1, 1},
+    {"vulns", "Vulnerabilities", "Vulns", 1, 1},
+    {"critical", "Critical", "Crit.", 1, 1},
+    {"high", "High", "High", 1, 1},
+    {"medium", "Medium", "Med.", 1, 1},
+    {"low", "Low", "Low", 1, 1},
+    {"open_critical", "Open critical incidents", "Open crit. incidents", 1, 0},
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
@@ -367,8 +376,8 @@ static void table_model(json_t *m, const struct table_query *tq, long total, int
 		int active = strcmp(columns[c].key, tq->sort) == 0;
 		if (!(is_mssp ? columns[c].mssp : columns[c].msp))
 			continue;
-		json_array_append_new(cols, json_pack("{s:s, s:s, s:b, s:s, s:s}", "key", columns[c].key, "label",
-		                                      columns[c].label, "active", active, "next_dir",
+		json_array_append_new(cols, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "key", columns[c].key, "label",
+		                                      columns[c].label, "brief", columns[c].brief, "active", active, "next_dir",
 		                                      active && strcmp(tq->dir, "asc") == 0 ? "desc" : "asc", "arrow",
 		                                      active ? (strcmp(tq->dir, "asc") == 0 ? "▲" : "▼") : ""));
 	}
