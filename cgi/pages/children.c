@@ -112,12 +112,14 @@ enum res page_child_create(struct req *req)
 			return r;
 		}
 	}
-	/* Re-render the tenant page with the form's values and messages. */
+	/* Re-render the page with the form, with the values and messages: an
+	 * MSSP's MSPs page (where its two ways to add an MSP are), else the
+	 * tenant page. */
 	if (kind == NULL) /* a company has no create form: say it at the top */
 		json_object_set(m, "error", json_object_get(errors, "name"));
 	view_form(req, json_object_get(errors, "region") || kind == NULL ? R_CONFLICT : R_BAD_INPUT, "create", values,
 	          errors);
-	return page_tenant(req);
+	return strcmp(t->kind, "mssp") == 0 ? page_msps(req) : page_tenant(req);
 }
 
 enum res page_tenant_rename(struct req *req)

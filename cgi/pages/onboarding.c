@@ -33,6 +33,11 @@ DB_STMT(st_req_decide, 3,
 DB_STMT(st_req_people, 2, "SELECT user_id, email, name FROM request_people($1::bigint, $2)");
 DB_STMT(st_req_notify, 6, "SELECT notify_request($1::bigint, $2, $3, $4, $5, $6)");
 DB_STMT(st_req_msp, 1, "SELECT msp_tenant_id FROM msp_requests WHERE id = $1::bigint");
+/* The MSPs the MSSP manages, for its MSPs page (RLS decides the rows). */
+DB_STMT(st_managed, 1,
+        "SELECT t.id, t.name, t.region, coalesce(s.companies, 0) FROM tenants t"
+        " LEFT JOIN tenant_stats s ON s.tenant_id = t.id"
+        " WHERE t.parent_id = $1::bigint AND t.status = 'active' ORDER BY lower(t.name), t.id LIMIT 500");
 
 static const char *status_label(const char *s)
 {
@@ -97,6 +102,26 @@ static enum res msps_page(struct req *req)
 	list = requests(req, &r);
 	if (list == NULL)
 		return r;
+	{
+		char tid[24];
+		const char *params[1] = {tid};
+		PGresult *res;
+		json_t *managed = json_array();
+		snprintf(tid, sizeof(tid), "%lld", req->tenant->id);
+		if ((res = db_exec(&st_managed, params, &r)) == NULL) {
+			json_decref(list);
+			json_decref(managed);
+			return r;
+		}
+		for (int i = 0; i < PQntuples(res); i++)
+			json_array_append_new(managed, json_pack("{s:I, s:s, s:s, s:I}", "id",
+			                                         (json_int_t)atoll(PQgetvalue(res, i, 0)), "name",
+			                                         PQgetvalue(res, i, 1), "region", PQgetvalue(res, i, 2),
+			                                         "companies", (json_int_t)atoll(PQgetvalue(res, i, 3))));
+		PQclear(res);
+		json_object_set_new(m, "managed_count", json_integer((json_int_t)json_array_size(managed)));
+		json_object_set_new(m, "managed", managed);
+	}
 	req->template = "onboarding_msps";
 	json_object_set_new(m, "requests", list);
 	{

@@ -1,0 +1,55 @@
+"""One place to add an MSP: the MSSP's MSPs page offers "Invite an existing
+MSP" (the email-and-approval handshake) and "Create an MSP" (made at once,
+for an MSP the MSSP runs itself), and lists the MSPs it manages beside the
+requests; the Global dashboard points there instead of a form of its own."""
+import time
+
+
+def nw(ctx):
+    return int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+
+
+def test_the_msps_page_has_both_ways_and_the_managed_msps(ctx):
+    mssp = nw(ctx)
+    admin = ctx.login("admin@northwind.example")
+    html = admin.get("/t/%d/msps" % mssp).text
+    assert "Invite an existing MSP" in html and 'action="/t/%d/msps/add"' % mssp in html
+    assert "Create an MSP" in html and 'action="/t/%d/children"' % mssp in html
+    j = admin.get_json("/t/%d/msps" % mssp).json()
+    want = ctx.stack.psql("SELECT string_agg(name, '|' ORDER BY lower(name), id) FROM tenants"
+                          " WHERE parent_id = %d AND status = 'active'" % mssp).split("|")
+    assert [x["name"] for x in j["managed"]] == want and j["managed_count"] == len(want)
+    assert all(x["companies"] > 0 for x in j["managed"])
+    # The dashboard no longer makes an MSP by itself: it points here.
+    board = admin.get("/t/%d" % mssp).text
+    assert 'action="/t/%d/children"' % mssp not in board and 'href="/t/%d/msps">MSPs page</a>' % mssp in board
+
+
+def test_creating_an_msp_from_the_msps_page_and_its_errors_come_back_there(ctx):
+    mssp = nw(ctx)
+    admin = ctx.login("admin@northwind.example")
+    name = "Own MSP %d" % (int(time.time() * 1000) % 1000000)
+    try:
+        r = admin.post("/t/%d/children" % mssp, {"name": name, "region": "eu"})
+        assert r.status == 303, r.status
+        new = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = '%s'" % name))
+        assert r.header("Location") == "/t/%d?done=created" % new
+        assert name in [x["name"] for x in admin.get_json("/t/%d/msps" % mssp).json()["managed"]]
+        # The same name again: refused on the MSPs page, the name kept, next to its field.
+        r = admin.post("/t/%d/children" % mssp, {"name": name, "region": "eu"})
+        assert r.status == 400 and "Create an MSP" in r.text and "already exists" in r.text, r.status
+        assert 'value="%s"' % name in r.text
+        j = admin.post("/t/%d/children" % mssp, {"name": name, "region": "eu"},
+                       headers={"Accept": "application/json"}).json()
+        assert "already exists" in j["create"]["errors"]["name"] and "requests" in j
+        # Another region than the MSSP's: refused next to the region.
+        r = admin.post("/t/%d/children" % mssp, {"name": name + " US", "region": "us"})
+        assert r.status == 409 and "Invite an existing MSP" in r.text
+    finally:
+        ctx.stack.psql("DELETE FROM tenants WHERE name LIKE '%s%%'" % name)
+
+
+def test_an_msp_still_adds_its_companies_from_its_dashboard(ctx):
+    bf = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
+    html = ctx.login("owner@msp1.example").get("/t/%d" % bf).text
+    assert 'action="/t/%d/children"' % bf in html and "Add a company" in html
