@@ -37,7 +37,7 @@ void api_error(struct req *req, enum res r, const char *message)
 
 void api_v1_gone(struct req *req)
 {
-	api_error(req, R_GONE, "The V1 API is not supported. Use /api/v2, documented at /docs/api (docs/api.md).");
+	api_error(req, R_GONE, "The V1 API is not supported. Use /api/v2: its reference is at /docs/api.");
 }
 
 static void unauthorized(struct req *req, const char *message)

@@ -180,8 +180,12 @@ def test_v1_answers_410(ctx):
         assert r.status == 410, (method, path, r)
         err = r.json()["error"]
         assert err["status"] == 410 and "V1 API is not supported" in err["message"] and "/api/v2" in err["message"]
-        assert "docs/api.md" in err["message"]
+        assert "/docs/api" in err["message"]
     assert c.get("/api/v10").status == 404
+    # Where it sends integrators is the reference itself.
+    ref = c.get("/docs/api")
+    assert ref.status == 200 and ref.header("Content-Type").startswith("text/markdown")
+    assert "POST /api/v2/" in ref.text or "/api/v2/assets" in ref.text
 
 
 # ---------------------------------------------------------------- batches
