@@ -1949,6 +1949,15 @@ END $$;
 
 ALTER FUNCTION public.memberships_keep_owner() OWNER TO portal_owner;
 
+CREATE FUNCTION public.msp_request_addressee(p_token_hash text) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT q.email FROM msp_requests q WHERE q.token_hash = p_token_hash
+$$;
+
+ALTER FUNCTION public.msp_request_addressee(p_token_hash text) OWNER TO portal_owner;
+
 CREATE FUNCTION public.msp_request_by_token(p_token_hash text) RETURNS bigint
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -4843,6 +4852,9 @@ GRANT ALL ON FUNCTION public.membership_leave(p_tenant bigint, p_ip text) TO por
 REVOKE ALL ON FUNCTION public.memberships_drop_assignments() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.memberships_keep_owner() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.msp_request_addressee(p_token_hash text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.msp_request_addressee(p_token_hash text) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.msp_request_by_token(p_token_hash text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.msp_request_by_token(p_token_hash text) TO portal_app;

@@ -112,6 +112,27 @@ static enum res forgot_page(struct req *req, const char *email, const char *erro
 	return R_SUCCESS;
 }
 
+/* "j***@example.com": enough for the person to know which of their
+ * addresses an invitation is for, not enough to learn someone's. */
+const char *account_mask_email(struct req *req, const char *email)
+{
+	const char *at = strchr(email, '@');
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	if (at == NULL || at == email)
+		return "";
+	/* The first character, whole (a UTF-8 sequence is 1 to 4 bytes). */
+	do
+		buf_putc(&b, *email++);
+	while (email < at && ((unsigned char)*email & 0xC0) == 0x80);
+	buf_puts(&b, "***");
+	buf_puts(&b, at);
+	out = buf_ok(&b) ? arena_strdup(&req->arena, b.data) : "";
+	buf_free(&b);
+	return out ? out : "";
+}
+
 enum res page_forgot_form(struct req *req) { return forgot_page(req, NULL, NULL); }
 
 /* The address someone signs in with or asks a link for. It is only looked

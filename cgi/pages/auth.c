@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -290,11 +291,22 @@ enum res page_login_link_use(struct req *req)
 	return http_redirect(req, "/");
 }
 
+/* Sign out; with a local next, to sign in again and land there (a link
+ * for another account: "sign in as ..."). */
 enum res page_logout(struct req *req)
 {
+	const char *next = http_form(req, "next");
+	struct buf loc = BUF_INIT;
 	enum res r = sess_end(req);
 
 	if (r != R_SUCCESS)
 		return r;
-	return http_redirect(req, "/login");
+	if (next == NULL || strcmp(safe_next(next), next) != 0)
+		return http_redirect(req, "/login");
+	buf_puts(&loc, "/login?next=");
+	http_url_encode(&loc, next);
+	buf_putc(&loc, '\0');
+	r = buf_ok(&loc) ? http_redirect(req, loc.data) : R_INTERNAL;
+	buf_free(&loc);
+	return r;
 }

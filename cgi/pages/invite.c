@@ -20,27 +20,6 @@ DB_STMT(st_invitation, 1,
         " FROM invitation_lookup($1)");
 DB_STMT(st_accept, 6, "SELECT user_id, token FROM invitation_accept($1, $2, $3, $4, $5, $6::int)");
 
-/* "j***@example.com": enough for the person to know which of their
- * addresses an invitation is for, not enough to learn someone's. */
-static const char *mask_email(struct req *req, const char *email)
-{
-	const char *at = strchr(email, '@');
-	struct buf b = BUF_INIT;
-	const char *out;
-
-	if (at == NULL || at == email)
-		return "";
-	/* The first character, whole (a UTF-8 sequence is 1 to 4 bytes). */
-	do
-		buf_putc(&b, *email++);
-	while (email < at && ((unsigned char)*email & 0xC0) == 0x80);
-	buf_puts(&b, "***");
-	buf_puts(&b, at);
-	out = buf_ok(&b) ? arena_strdup(&req->arena, b.data) : "";
-	buf_free(&b);
-	return out ? out : "";
-}
-
 /* Look up the invitation of the token in the path; fills the model. */
 static enum res invitation(struct req *req, char hash[65], int *usable, int *needs_password)
 {
@@ -83,7 +62,7 @@ static enum res invitation(struct req *req, char hash[65], int *usable, int *nee
 	} else if (strcmp(PQgetvalue(res, 0, 4), "invited") != 0 &&
 	           (req->sess == NULL || req->sess->user_id != atoll(PQgetvalue(res, 0, 1)))) {
 		/* An account that exists: its owner accepts, signed in. */
-		const char *masked = mask_email(req, PQgetvalue(res, 0, 2));
+		const char *masked = account_mask_email(req, PQgetvalue(res, 0, 2));
 		char next[96];
 		snprintf(next, sizeof(next), "/login?next=/invite/%s", tok);
 		req->outcome = req->sess == NULL ? R_SUCCESS : R_FORBIDDEN;

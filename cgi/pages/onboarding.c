@@ -28,6 +28,7 @@ DB_STMT(st_req_create, 5,
         "SELECT outcome, request_id, msp_id, msp_name FROM msp_request_create($1::bigint, $2, $3, $4, $5::int)");
 DB_STMT(st_req_withdraw, 4, "SELECT msp_request_withdraw($1::bigint, $2::bigint, $3, $4::int)");
 DB_STMT(st_req_by_token, 1, "SELECT q.id, q.msp_tenant_id FROM msp_requests q WHERE q.id = msp_request_by_token($1)");
+DB_STMT(st_req_addressee, 1, "SELECT msp_request_addressee($1)");
 DB_STMT(st_req_decide, 3,
         "SELECT outcome, mssp_id, msp_id, msp_name, mssp_name FROM msp_request_decide($1::bigint, $2::boolean, $3)");
 DB_STMT(st_req_people, 2, "SELECT user_id, email, name FROM request_people($1::bigint, $2)");
@@ -489,6 +490,33 @@ out:
 	return r;
 }
 
+/* A request link opened by an account it is not for: say which account it
+ * is for (masked) and offer to sign in as it; an unknown link is a 404. */
+static enum res wrong_account(struct req *req, const char *hash, const char *tok)
+{
+	const char *params[1] = {hash};
+	json_t *m = view_model(req);
+	char next[96];
+	PGresult *res;
+	enum res r;
+
+	res = db_exec(&st_req_addressee, params, &r);
+	if (res == NULL)
+		return r;
+	if (PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		return R_NOT_FOUND;
+	}
+	json_object_set_new(m, "sign_in_as", json_string(account_mask_email(req, PQgetvalue(res, 0, 0))));
+	PQclear(res);
+	snprintf(next, sizeof(next), "/requests/%s", tok);
+	json_object_set_new(m, "next", json_string(next));
+	json_object_set_new(m, "page_title", json_string("Another account's request"));
+	req->template = "onboarding_wrong_account";
+	req->outcome = R_FORBIDDEN;
+	return R_SUCCESS;
+}
+
 /* The emailed link: /requests/{token} -> the request page of the MSP. */
 enum res page_request_link(struct req *req)
 {
@@ -507,7 +535,7 @@ enum res page_request_link(struct req *req)
 		return r;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return R_NOT_FOUND;
+		return wrong_account(req, hash, tok);
 	}
 	snprintf(loc, sizeof(loc), "/t/%s/requests/%s", PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0));
 	PQclear(res);

@@ -28,6 +28,10 @@ enum res account_link_request(struct req *req, const char *purpose, const char *
 /* The token of a reset or sign-in link from the path ({token}), or NULL
  * when it is not 64 hex characters (account.c). */
 const char *account_link_token(struct req *req);
+/* "j***@example.com" (an arena string): enough for a person to know which
+ * of their addresses a link is for, not enough to learn someone's
+ * (account.c). */
+const char *account_mask_email(struct req *req, const char *email);
 /* The email field of sign-in, a sign-in link and a reset (account.c). */
 extern const struct form_field account_email_field;
 enum res page_reset_form(struct req *req);
