@@ -75,6 +75,13 @@ enum res page_incident_ack(struct req *req);
 enum res page_incident_resolve(struct req *req);
 /* dashboard.c */
 enum res page_tenant(struct req *req);
+/* dashboard_charts.c: the charts' geometry as model parts (new objects).
+ * The 30-day trend from dashboard_overview's "trend"; the inventory donut
+ * of probes, agents, discovered, external; the severity bars of critical,
+ * high, medium, low. */
+json_t *trend_model(const json_t *in);
+json_t *inventory_donut(const long long v[4]);
+json_t *severity_bars(const long long v[4]);
 enum res page_tenant_export(struct req *req);
 /* Drop the worker's dashboard cache (worker exit). */
 void dashboard_cache_free(void);
