@@ -48,11 +48,13 @@ async function context(browser) {
 
 const counts = [];   /* [label, theme, critical+serious nodes, all nodes] */
 
-async function axe(page, label, theme, options) {
-  const violations = await page.evaluate((opts) => window.axe.run(document, opts).then((r) => r.violations.map((v) => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${((n.any[0] || n.all[0] || n.none[0] || {}).message || '')}`),
-  }))), options);
+/* axe on the document, or only on the element of selector within. */
+async function axe(page, label, theme, options, within) {
+  const violations = await page.evaluate(([opts, sel]) => window.axe.run(sel ? { include: [[sel]] } : document, opts)
+    .then((r) => r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${((n.any[0] || n.all[0] || n.none[0] || {}).message || '')}`),
+    }))), [options, within || null]);
   const bad = violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
   const nodes = (vs) => vs.reduce((s, v) => s + v.nodes.length, 0);
   counts.push([label, theme, nodes(bad), nodes(violations)]);
@@ -110,16 +112,28 @@ async function chartLabels(page, label) {
   ok(small.length === 0, `chart labels of at least ${MIN_LABEL} px on ${label}`, small.slice(0, 12).join('\n'));
 }
 
-/* One page: open its <details>, measure, check light, switch, check dark. */
-async function audit(page, url, label) {
+/* One page: open its own <details>, measure, check light, switch, check
+ * dark. The header's menus (tenant selector, bell, account) float over the
+ * page: with menus, each is then opened alone and checked on its own. */
+const MENUS = ['#selector', 'header details.bell', '#usermenu'];
+async function audit(page, url, label, menus = false) {
   const res = await page.goto(BASE + url);
   ok(res !== null && await page.evaluate(() => typeof window.axe === 'object'), `${label} loads, with axe`, url);
-  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+  await page.evaluate(() => document.querySelectorAll('details:not(header details)').forEach((d) => { d.open = true; }));
   await targets(page, label);
   await chartLabels(page, label);
   for (const theme of ['light', 'dark']) {
     await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
     await axe(page, label, theme, theme === 'light' ? AXE_ALL : AXE_COLOURS);
+  }
+  for (const m of menus ? MENUS : []) {
+    if (!await page.evaluate((sel) => { const d = document.querySelector(sel); if (d) d.open = true; return !!d; }, m)) continue;
+    await page.waitForTimeout(300);   /* the selector lists what it fetched */
+    for (const theme of ['light', 'dark']) {
+      await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
+      await axe(page, `${label}, menu ${m}`, theme, theme === 'light' ? AXE_ALL : AXE_COLOURS, m);
+    }
+    await page.evaluate((sel) => { document.querySelector(sel).open = false; }, m);
   }
 }
 
@@ -165,7 +179,7 @@ async function personas(ctx, page, emails, extra = async () => []) {
       const key = `${route(url)} ${s}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      await audit(page, url, `${url} as ${email}`);
+      await audit(page, url, `${url} as ${email}`, i === 0);
       const detail = await page.$$eval('a[href*="/requests/"]', (as) => as.map((a) => a.getAttribute('href'))
         .filter((h) => /^\/t\/\d+\/requests\/\d+$/.test(h)));
       if (detail.length && !pages.some(([u]) => u === detail[0])) pages.push([detail[0], s]);

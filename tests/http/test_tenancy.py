@@ -22,7 +22,7 @@ def test_mssp_admin_sees_the_global_view_with_its_msps(ctx):
     assert page["children_count"] == expected
     # The page lists every MSP (a row key must not shadow the list's name).
     html = ctx.login("admin@northwind.example").get("/t/%d" % mssp).text
-    assert html.count('<tr><td><a href="/t/') == min(expected, 50)
+    assert html.count('<tr><td class="col-name"><a href="/t/') == min(expected, 50)
     assert page["tenant"]["can"]["onboard"] is True
 
 
