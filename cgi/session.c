@@ -333,16 +333,22 @@ enum res sess_end(struct req *req)
  * and port of PORTAL_BASE_URL (where users reach the portal, whatever port
  * nginx listens on behind it) and the host the request named (nginx passes
  * it without its port). */
-int sess_same_origin(struct req *req)
+int sess_own_origin(const struct req *req, const char *o, size_t len)
 {
-	const char *o = *req->origin ? req->origin : req->referer;
 	const struct http_origin *base = &config_get()->base;
 	struct http_origin got;
 
-	if (*o == '\0' || *req->host == '\0' || base->host_len == 0 || !http_origin_parse(o, strlen(o), &got))
+	if (len == 0 || *req->host == '\0' || base->host_len == 0 || !http_origin_parse(o, len, &got))
 		return 0;
 	return got.https == base->https && got.port == base->port && got.host_len == strlen(req->host) &&
 	       strncasecmp(got.host, req->host, got.host_len) == 0;
+}
+
+int sess_same_origin(struct req *req)
+{
+	const char *o = *req->origin ? req->origin : req->referer;
+
+	return sess_own_origin(req, o, strlen(o));
 }
 
 int sess_csrf_ok(struct req *req)

@@ -64,5 +64,8 @@ int sess_csrf_ok(struct req *req);
 int sess_csrf_masked(const struct req *req, char out[SESS_CSRF_MASKED + 1]);
 /* 1 if Origin (or Referer) names this host; absent both: 0. */
 int sess_same_origin(struct req *req);
+/* 1 if the URL or origin o[0..len) is this portal's own (the scheme and
+ * port of PORTAL_BASE_URL, the host the request named). */
+int sess_own_origin(const struct req *req, const char *o, size_t len);
 
 #endif

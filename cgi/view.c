@@ -122,6 +122,27 @@ static int renders_model(const struct req *req)
 	return req->template != NULL && req->body_type == NULL && (req->redirect == NULL || req->want_json);
 }
 
+/* A page rendered in answer to a form (a POST refused with its field
+ * errors, say) is shown at the POST's address: page_url is the page the
+ * form was on (the same-origin Referer's path and query), which
+ * www/js/console.js puts in the address bar, so a reload or a bookmark
+ * opens the page again instead of posting. */
+static void page_url(struct req *req, json_t *m)
+{
+	const char *p;
+
+	if (strcmp(req->method, "POST") != 0 || !sess_own_origin(req, req->referer, strlen(req->referer)) ||
+	    (p = strstr(req->referer, "://")) == NULL)
+		return;
+	p = strchr(p + 3, '/');
+	if (p == NULL || p[1] == '/' || p[1] == '\\' || strlen(p) > 1024)
+		return;
+	for (const char *c = p; *c; c++)
+		if ((unsigned char)*c < 0x21 || *c == 0x7f)
+			return;
+	json_object_set_new(m, "page_url", json_string(p));
+}
+
 void view_common(struct req *req)
 {
 	json_t *m;
@@ -129,6 +150,7 @@ void view_common(struct req *req)
 	if (!renders_model(req))
 		return;
 	m = view_model(req);
+	page_url(req, m);
 	if (json_object_get(m, "brand") == NULL) {
 		json_t *b = req->ctx_brand != NULL ? req->ctx_brand
 		            : req->outcome == R_UNAVAILABLE ? default_brand()

@@ -35,8 +35,9 @@ async function main() {
 
     /* The selector: open, type, move down to the first match, Enter. */
     await page.click('#selector summary');
-    ok(await page.evaluate(() => document.activeElement && document.activeElement.id === 'selector-q'),
-      'opening the selector puts the cursor in its search field');
+    /* The toggle event comes after the click's task: wait for it. */
+    ok(await waited(page.waitForFunction(() => document.activeElement && document.activeElement.id === 'selector-q',
+      null, WAIT)), 'opening the selector puts the cursor in its search field');
     await page.keyboard.type('Bluefin');
     const listed = await waited(page.waitForSelector('#selector-results a.selector-item:has-text("Bluefin IT")', WAIT));
     ok(listed, 'typing lists the matching tenant', await page.locator('#selector-results').innerHTML());
@@ -62,6 +63,14 @@ async function main() {
       'the current tenant is marked');
     await page.keyboard.press('Escape');
     ok(!(await page.evaluate(() => document.getElementById('selector').open)), 'Escape closes the selector');
+
+    /* A refused form: the address bar shows the form's page, not the POST. */
+    await Promise.all([page.waitForURL(`${BASE}/t/${NW}/msps`, WAIT), page.click('.sidenav nav a:has-text("MSPs")')]);
+    await page.fill('#child-name', 'Bluefin IT');
+    await Promise.all([page.waitForNavigation(WAIT), page.click('button:has-text("Create MSP")')]);
+    ok(await page.locator('.field-error').count() > 0 && page.url() === `${BASE}/t/${NW}/msps`,
+      'a refused form keeps its page\'s address (no POST address to reload)', page.url());
+    ok(await page.inputValue('#child-name') === 'Bluefin IT', 'and what was typed');
 
     /* A phone: the navigation starts folded and opens from Menu. */
     const narrow = await browser.newContext({ viewport: { width: 390, height: 844 } });

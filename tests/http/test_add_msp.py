@@ -53,3 +53,22 @@ def test_an_msp_still_adds_its_companies_from_its_dashboard(ctx):
     bf = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
     html = ctx.login("owner@msp1.example").get("/t/%d" % bf).text
     assert 'action="/t/%d/children"' % bf in html and "Add a company" in html
+
+
+def test_a_refused_form_names_its_page_for_the_address_bar(ctx):
+    # The page a form was on (the same-origin Referer) comes back as
+    # page_url, which console.js puts in the address bar instead of the
+    # POST's address; a foreign or missing Referer gives none.
+    mssp = nw(ctx)
+    admin = ctx.login("admin@northwind.example")
+    page = "/t/%d/msps?from=test" % mssp
+    base = "http://127.0.0.1:%d" % ctx.port
+    r = admin.post("/t/%d/msps/add" % mssp, {"email": "not an address", "name": "X"},
+                   headers={"Referer": base + page})
+    assert r.status == 400 and '<meta name="page-url" content="/t/%d/msps?from&#61;test">' % mssp in r.text, \
+        [l for l in r.text.splitlines() if "page-url" in l]
+    for ref in ("http://evil.example" + page, None, base + "//evil.example/x"):
+        r = admin.post("/t/%d/msps/add" % mssp, {"email": "not an address", "name": "X"}, headers={"Referer": ref})
+        assert r.status == 400 and 'name="page-url"' not in r.text, ref
+    # A GET never carries one.
+    assert 'name="page-url"' not in admin.get(page, headers={"Referer": base + "/"}).text

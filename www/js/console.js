@@ -132,7 +132,16 @@
     document.addEventListener('click', function (e) { if (d.open && !d.contains(e.target)) d.open = false; });
   }
 
+  /* A form answered with its errors: the address bar shows the form's
+   * page (the server says which), not the POST, so a reload does not post
+   * again and a bookmark opens the page. */
+  function pageUrl() {
+    var m = document.querySelector('meta[name="page-url"]');
+    if (m && window.history && history.replaceState) history.replaceState(null, '', m.getAttribute('content'));
+  }
+
   function setup() {
+    pageUrl();
     remember();
     sidenav();
     selector();
