@@ -67,6 +67,15 @@ static PGconn *connect_or_die(const char *conninfo)
 	return c;
 }
 
+/* A tenant id given on the command line (digits only), or 0. */
+static long long tenant_arg(const char *s)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	return *s != '\0' && *end == '\0' && v > 0 ? v : 0;
+}
+
 static int exec_ok(PGconn *c, PGresult *res, const char *what)
 {
 	ExecStatusType s = PQresultStatus(res);
@@ -255,9 +264,7 @@ static int cmd_host_approve(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--tenant") == 0 && i + 1 < argc) {
-			char *end;
-			tenant = strtoll(argv[++i], &end, 10);
-			if (*end != '\0' || tenant <= 0) {
+			if ((tenant = tenant_arg(argv[++i])) <= 0) {
 				usage();
 				return 2;
 			}
@@ -359,9 +366,7 @@ static int cmd_api_key(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--tenant") == 0 && i + 1 < argc) {
-			char *end;
-			tenant = strtoll(argv[++i], &end, 10);
-			if (*end != '\0' || tenant <= 0) {
+			if ((tenant = tenant_arg(argv[++i])) <= 0) {
 				usage();
 				return 2;
 			}
