@@ -127,3 +127,18 @@ void api_dispatch(struct req *req, const struct route *rt)
 	}
 	req->template = NULL;
 }
+
+int api_key_new(char key[API_KEY_LEN + 1], char hash[65], char prefix[API_KEY_SHOWN + 1])
+{
+	char rnd[65];
+
+	if (tok_random_hex(rnd, 32) != 0) {
+		tok_wipe(key, API_KEY_LEN + 1);
+		return -1;
+	}
+	snprintf(key, API_KEY_LEN + 1, "%s%s", API_KEY_PREFIX, rnd);
+	tok_wipe(rnd, sizeof(rnd));
+	tok_sha256_hex(key, strlen(key), hash);
+	snprintf(prefix, API_KEY_SHOWN + 1, "%.*s", API_KEY_SHOWN, key);
+	return 0;
+}

@@ -16,6 +16,12 @@
 #define API_KEY_PREFIX_LEN 5
 #define API_KEY_LEN (API_KEY_PREFIX_LEN + 64) /* "mssp_" + 64 hex */
 #define API_MAX_ITEMS 5000
+#define API_KEY_SHOWN 13 /* "mssp_" + 8 hex: what lists show of a key */
+
+/* A new key from RAND_bytes ("mssp_" + 64 hex, shown once), the SHA-256
+ * (hex) the database keeps and the prefix lists show. 0, or -1 (no random
+ * bytes) with key wiped. The caller wipes key when done. */
+int api_key_new(char key[API_KEY_LEN + 1], char hash[65], char prefix[API_KEY_SHOWN + 1]);
 
 /* The API key of the request (filled by api_dispatch before the handler). */
 struct api_key {

@@ -359,7 +359,7 @@ static int cmd_api_key(int argc, char **argv)
 	const char *params[4] = {NULL, NULL, NULL, NULL};
 	const char *name = NULL;
 	long long tenant = 0;
-	char rnd[65], key[API_KEY_LEN + 1], hash[65], prefix[16], tid[24];
+	char key[API_KEY_LEN + 1], hash[65], prefix[API_KEY_SHOWN + 1], tid[24];
 	int ret = 1;
 	PGconn *c;
 	PGresult *res;
@@ -381,14 +381,10 @@ static int cmd_api_key(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	if (tok_random_hex(rnd, 32) != 0) {
+	if (api_key_new(key, hash, prefix) != 0) {
 		fprintf(stderr, "ctl: no random bytes\n");
 		return 1;
 	}
-	snprintf(key, sizeof(key), "%s%s", API_KEY_PREFIX, rnd);
-	tok_wipe(rnd, sizeof(rnd));
-	tok_sha256_hex(key, strlen(key), hash);
-	snprintf(prefix, sizeof(prefix), "%.13s", key);
 	snprintf(tid, sizeof(tid), "%lld", tenant);
 	params[0] = tid;
 	params[1] = name;

@@ -71,7 +71,7 @@ enum res page_api_key_create(struct req *req)
 	    {.name = "name", .label = "Name", .kind = FORM_TEXT, .required = 1, .min = 1, .max = 80},
 	};
 	const struct tenant_ctx *t = req->tenant;
-	char rnd[65], key[API_KEY_LEN + 1], hash[65], prefix[16], tid[24], rid[24], uid[24];
+	char key[API_KEY_LEN + 1], hash[65], prefix[API_KEY_SHOWN + 1], tid[24], rid[24], uid[24];
 	const char *params[6];
 	json_t *values, *errors, *nk, *d;
 	PGresult *res;
@@ -82,15 +82,11 @@ enum res page_api_key_create(struct req *req)
 		view_form(req, R_BAD_INPUT, "create", values, errors);
 		return keys_page(req, NULL);
 	}
-	if (tok_random_hex(rnd, 32) != 0) {
+	if (api_key_new(key, hash, prefix) != 0) {
 		json_decref(values);
 		json_decref(errors);
 		return R_INTERNAL;
 	}
-	snprintf(key, sizeof(key), "%s%s", API_KEY_PREFIX, rnd);
-	tok_wipe(rnd, sizeof(rnd));
-	tok_sha256_hex(key, strlen(key), hash);
-	snprintf(prefix, sizeof(prefix), "%.13s", key); /* "mssp_" + 8 hex */
 	snprintf(tid, sizeof(tid), "%lld", t->id);
 	snprintf(rid, sizeof(rid), "%lld", t->root_id);
 	snprintf(uid, sizeof(uid), "%lld", req->sess->user_id);
