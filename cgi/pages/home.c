@@ -14,10 +14,11 @@ DB_STMT(st_home_tenants, 0,
         " ORDER BY array_position(ARRAY['mssp','msp','company'], kind), name LIMIT 200");
 /* The memberships that are not below another of the user's: where to land. */
 DB_STMT(st_home_memberships, 0,
-        "SELECT m.tenant_id, m.tenant_name, m.kind, m.role,"
-        " NOT EXISTS (SELECT 1 FROM my_memberships() o JOIN tenants t ON t.id = m.tenant_id"
+        "WITH m AS MATERIALIZED (SELECT * FROM my_memberships() WITH ORDINALITY)"
+        " SELECT m.tenant_id, m.tenant_name, m.kind, m.role,"
+        " NOT EXISTS (SELECT 1 FROM m o JOIN tenants t ON t.id = m.tenant_id"
         "             WHERE o.tenant_id <> m.tenant_id AND o.tenant_id = ANY (t.ancestors)) AS top"
-        " FROM my_memberships() m");
+        " FROM m ORDER BY m.ordinality");
 
 static json_t *memberships(enum res *r, int *ntop, long long *top)
 {

@@ -34,11 +34,10 @@ DB_STMT(st_req_decide, 3,
 DB_STMT(st_req_people, 2, "SELECT user_id, email, name FROM request_people($1::bigint, $2)");
 DB_STMT(st_req_notify, 6, "SELECT notify_request($1::bigint, $2, $3, $4, $5, $6)");
 DB_STMT(st_req_msp, 1, "SELECT msp_tenant_id FROM msp_requests WHERE id = $1::bigint");
-/* The MSPs the MSSP manages, for its MSPs page (RLS decides the rows). */
+/* The MSPs the MSSP manages, for its MSPs page: the dashboard's table of
+ * the tenants one level down (tenant_children_rows()), by name. */
 DB_STMT(st_managed, 1,
-        "SELECT t.id, t.name, t.region, coalesce(s.companies, 0) FROM tenants t"
-        " LEFT JOIN tenant_stats s ON s.tenant_id = t.id"
-        " WHERE t.parent_id = $1::bigint AND t.status = 'active' ORDER BY lower(t.name), t.id LIMIT 500");
+        "SELECT id, name, region, companies FROM tenant_children_rows($1::bigint, '', 'name', 'asc', 500, 0)");
 
 static const char *status_label(const char *s)
 {

@@ -26,11 +26,10 @@ BEGIN
            role_on_path(tt.ancestors, a.tenants, a.roles, a.assigned),
            coalesce((SELECT v.version FROM tenant_stats v WHERE v.tenant_id = tt.id), 0),
            extract(epoch FROM date_trunc('hour', now(), 'UTC'))::bigint, coalesce(a.scope, ';'),
-           x.expires_at, x.last_seen_at, u.status,
-           CASE WHEN tt.id IS NOT NULL THEN tenant_crumbs(x.user_id, tt.id) END
+           x.expires_at, x.last_seen_at, u.status
       INTO brand_tenant_id, page_title, footer, logo_light, logo_dark, host, session_id, user_id, email, name,
            unread, t_parent, t_root, t_name, t_kind, t_region, t_role, t_version, t_hour, t_scope,
-           expires, seen, status, t_path
+           expires, seen, status
       FROM sessions x
       JOIN users u ON u.id = x.user_id
       LEFT JOIN user_access a ON a.user_id = x.user_id
@@ -57,6 +56,7 @@ BEGIN
         bell := bell_items(user_id);
     END IF;
     IF t_role IS NOT NULL THEN
+        t_path := tenant_crumbs(user_id, p_tenant);   -- only for a tenant the user may open
         RETURN NEXT;
         RETURN;
     END IF;
