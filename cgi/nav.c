@@ -71,8 +71,8 @@ static const struct nav_item *current(const char *pattern)
 			bestlen = n;
 		}
 	}
-	/* "/t/{id}/export" and the like belong to the dashboard only when
-	 * nothing longer claims them; a bare "/t/{id}" is the dashboard. */
+	/* Only a bare "/t/{id}" is the dashboard: a route no section claims
+	 * ("/t/{id}/export") marks none. */
 	return best != NULL && (bestlen > 0 || *pattern == '\0') ? best : NULL;
 }
 
