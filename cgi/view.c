@@ -126,7 +126,9 @@ static int renders_model(const struct req *req)
  * errors, say) is shown at the POST's address: page_url is the page the
  * form was on (the same-origin Referer's path and query), which
  * www/js/console.js puts in the address bar, so a reload or a bookmark
- * opens the page again instead of posting. */
+ * opens the page again instead of posting; without scripts the answer
+ * still names it (Content-Location, RFC 9110 8.7: this body is that
+ * page's representation). */
 static void page_url(struct req *req, json_t *m)
 {
 	const char *p;
@@ -141,6 +143,7 @@ static void page_url(struct req *req, json_t *m)
 		if ((unsigned char)*c < 0x21 || *c == 0x7f)
 			return;
 	json_object_set_new(m, "page_url", json_string(p));
+	http_header(req, "Content-Location", p);
 }
 
 void view_common(struct req *req)

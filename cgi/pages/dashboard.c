@@ -141,7 +141,10 @@ static void count_texts(json_t *list, const char *key, const char *one, const ch
 static json_t *incidents_model(json_t *windows, json_t *at_risk, const char *period, const char *label)
 {
 	json_int_t opened = json_integer_value(json_object_get(windows, "opened")),
-	           closed = json_integer_value(json_object_get(windows, "closed"));
+	           closed = json_integer_value(json_object_get(windows, "closed")),
+	           opened_prev = json_integer_value(json_object_get(windows, "opened_prev")),
+	           closed_prev = json_integer_value(json_object_get(windows, "closed_prev"));
+	char vs[48];
 	json_t *inc = json_pack("{s:I, s:s, s:s, s:I, s:I, s:b, s:b, s:b, s:o}", "new_24h",
 	                        json_integer_value(json_object_get(windows, "new_24h")), "period", period, "period_label",
 	                        label, "opened", opened, "closed", closed, "is_24h", strcmp(period, "24h") == 0, "is_7d",
@@ -151,10 +154,19 @@ static json_t *incidents_model(json_t *windows, json_t *at_risk, const char *per
 	at_risk = json_object_get(inc, "at_risk");
 	count_texts(at_risk, "open", "open incident", "open incidents");
 	count_texts(at_risk, "vuln_critical", "critical vulnerability", "critical vulnerabilities");
-	/* Resolution rate: closed vs opened in the period, in percent (may
+	/* The tiles' change against the previous period of the same length;
+	 * the resolution rate: closed vs opened in the period, in percent (may
 	 * exceed 100 when older incidents are closed). */
-	if (opened > 0)
+	snprintf(vs, sizeof(vs), "vs the previous %s", label);
+	json_object_set_new(inc, "new_delta", tile_delta(json_integer_value(json_object_get(windows, "new_24h")),
+	                                                 json_integer_value(json_object_get(windows, "new_prev_24h")),
+	                                                 "", "vs the previous 24 h", 1));
+	if (opened > 0) {
 		json_object_set_new(inc, "resolution_rate", json_integer(closed * 100 / opened));
+		if (opened_prev > 0)
+			json_object_set_new(inc, "rate_delta",
+			                    tile_delta(closed * 100 / opened, closed_prev * 100 / opened_prev, " pts", vs, 0));
+	}
 	return inc;
 }
 
@@ -175,6 +187,9 @@ static void table_model(json_t *m, const struct table_query *tq, long total, int
 		                                      active && strcmp(tq->dir, "asc") == 0 ? "desc" : "asc", "arrow",
 		                                      active ? (strcmp(tq->dir, "asc") == 0 ? "▲" : "▼") : ""));
 	}
+	/* A pending request's row: its name, one cell across the figures,
+	 * its status. */
+	json_object_set_new(m, "pending_span", json_integer((json_int_t)json_array_size(cols) - 1));
 	json_object_set_new(m, "columns", cols);
 	json_object_set_new(m, "children_count", json_integer(total));
 	http_url_encode(&qe, tq->q);
@@ -357,8 +372,18 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 	json_object_set_new(frag, "top_cves", list);
 	json_object_set_new(frag, "incidents",
 	                    incidents_model(json_object_get(ov, "windows"), json_object_get(ov, "at_risk"), period, label));
-	json_decref(ov);
 	*valid_until = 0;
+	/* The pending requests head the MSPs table's first page, unsearched;
+	 * the entry lapses when the first of them expires. */
+	list = json_object_get(ov, "pending");
+	list = json_is_array(list) && tq->page == 1 && tq->q[0] == '\0' ? json_incref(list) : json_array();
+	for (i = 0; i < json_array_size(list); i++) {
+		time_t lapse = (time_t)json_integer_value(json_object_get(json_array_get(list, i), "expires")) - 1;
+		if (*valid_until == 0 || lapse < *valid_until)
+			*valid_until = lapse;
+	}
+	json_object_set_new(frag, "pending", list);
+	json_decref(ov);
 	if (!is_company) {
 		static const char *const keys[] = {"companies", "probes", "agents", "discovered", "external", "vulns",
 		                                   "critical", "high", "medium", "low", "open_critical"};
@@ -386,6 +411,8 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 			total = atol(PQgetvalue(res, n, 18));
 			json_array_append_new(rows, row);
 		}
+		json_object_set_new(frag, "show_table",
+		                    json_boolean(json_array_size(rows) + json_array_size(json_object_get(frag, "pending")) > 0));
 		json_object_set_new(frag, "children", rows);
 		table_model(frag, tq, total, is_mssp);
 	}

@@ -96,7 +96,8 @@ static void day_label(time_t day, char *out, size_t n)
  * d. Returns the model's "trend": the days {day, date, open, critical},
  * the SVG polylines, the y-axis ticks {y, label} with gridlines, the date
  * ticks {x, label} (a week apart, ending today) and a summary for the
- * chart's accessible name. */
+ * chart's accessible name, and the change of the open counts over the
+ * last 7 days (delta_open, delta_critical: tile_delta). */
 json_t *trend_model(const json_t *in)
 {
 	long long all[30], crit[30], after = 0, after_c = 0, max = 0, top, step, v;
@@ -165,10 +166,33 @@ json_t *trend_model(const json_t *in)
 	              (json_int_t)max, "first", json_object_get(json_array_get(list, 0), "day"), "last",
 	              json_object_get(json_array_get(list, 29), "day"), "y_ticks", yt, "x_ticks", xt, "summary",
 	              sum.data ? sum.data : "", "w", CHART_W, "h", CHART_H, "x0", X0, "x1", X1, "y1", Y1, "tick_y", Y1 + 5, "xy", Y1 + 22);
+	json_object_set_new(t, "delta_open", tile_delta(all[29], all[22], "", "in 7 days", 1));
+	json_object_set_new(t, "delta_critical", tile_delta(crit[29], crit[22], "", "in 7 days", 1));
 	buf_free(&pa);
 	buf_free(&pc);
 	buf_free(&sum);
 	return t;
+}
+
+/* A tile's change against the previous period (docs/dashboards.md, "The
+ * tiles"): now and before in the same unit ("" or " pts"), vs naming what
+ * before was ("vs the previous 24 h", "in 7 days"); up_is_bad colours a
+ * rise as bad (more incidents) or good (a higher resolution rate).
+ * Returns {arrow, text, tone: "bad", "good" or "flat"}; the arrow is
+ * decoration, the text says it in words ("+3 vs the previous 24 h"). */
+json_t *tile_delta(long long now, long long before, const char *unit, const char *vs, int up_is_bad)
+{
+	long long d = now - before;
+	char g[32], text[160];
+
+	if (d == 0) {
+		snprintf(text, sizeof(text), "no change %s", vs);
+		return json_pack("{s:s, s:s, s:s}", "arrow", "", "text", text, "tone", "flat");
+	}
+	view_grouped(d < 0 ? -d : d, g);
+	snprintf(text, sizeof(text), "%s%s%s %s", d > 0 ? "+" : "\xe2\x88\x92", g, unit, vs);
+	return json_pack("{s:s, s:s, s:s}", "arrow", d > 0 ? "\xe2\x96\xb2" : "\xe2\x96\xbc", "text", text, "tone",
+	                 (d > 0) == (up_is_bad != 0) ? "bad" : "good");
 }
 
 /* The inventory donut: one arc per asset kind on a circle of circumference

@@ -6,7 +6,8 @@
  * stays on Incidents, and climbs back with the breadcrumbs; the tenant
  * opened lately is offered first next time. At 390 px the navigation
  * starts folded and opens from its Menu; without scripts the selector's
- * form and the navigation's links still lead there. Prints TAP lines.
+ * form and the navigation's links still lead there. The Columns chooser
+ * hides columns of a table and remembers them. Prints TAP lines.
  * Env: PORT, NW_ID, BF_ID. */
 'use strict';
 const { ok, signIn, launch, run, waited } = require('./lib');
@@ -71,6 +72,29 @@ async function main() {
     ok(await page.locator('.field-error').count() > 0 && page.url() === `${BASE}/t/${NW}/msps`,
       'a refused form keeps its page\'s address (no POST address to reload)', page.url());
     ok(await page.inputValue('#child-name') === 'Bluefin IT', 'and what was typed');
+
+    /* Columns: hidden from the chooser, still hidden on the next visit
+     * (a pending request's cell shrinks with them), shown again. */
+    await Promise.all([page.waitForURL(`${BASE}/t/${NW}`, WAIT), page.click('.sidenav nav a:has-text("Global dashboard")')]);
+    const shown = () => page.$$eval('table[data-columns] thead th', (ths) => ths.filter((t) => !t.hidden)
+      .map((t) => t.getAttribute('data-label')));
+    const before = await shown();
+    await page.click('details.columns summary');
+    await page.uncheck('details.columns label:has-text("Probes") input');
+    await page.uncheck('details.columns label:has-text("Lightweight agents") input');
+    let after = await shown();
+    ok(before.includes('Probes') && !after.includes('Probes') && !after.includes('Lightweight agents')
+      && after.length === before.length - 2, 'the Columns chooser hides columns', after.join());
+    const cells = await page.$$eval('table[data-columns] tbody tr', (rs) => rs.map((r) => Array.from(r.cells)
+      .filter((c) => !c.hidden).reduce((n, c) => n + c.colSpan, 0)));
+    ok(cells.every((n) => n === after.length), 'every row keeps as many columns as the headings', cells.join());
+    await page.reload();
+    after = await shown();
+    ok(!after.includes('Probes') && after.includes('Vulnerabilities'), 'hidden columns stay hidden next time', after.join());
+    await page.click('details.columns summary');
+    await page.check('details.columns label:has-text("Probes") input');
+    await page.check('details.columns label:has-text("Lightweight agents") input');
+    ok((await shown()).join() === before.join(), 'and come back from the chooser', (await shown()).join());
 
     /* A phone: the navigation starts folded and opens from Menu. */
     const narrow = await browser.newContext({ viewport: { width: 390, height: 844 } });

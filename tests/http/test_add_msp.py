@@ -4,6 +4,8 @@ for an MSP the MSSP runs itself), and lists the MSPs it manages beside the
 requests; the Global dashboard points there instead of a form of its own."""
 import time
 
+from onboard import add_msp, find, make_msp, requests_of
+
 
 def nw(ctx):
     return int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
@@ -67,8 +69,37 @@ def test_a_refused_form_names_its_page_for_the_address_bar(ctx):
                    headers={"Referer": base + page})
     assert r.status == 400 and '<meta name="page-url" content="/t/%d/msps?from&#61;test">' % mssp in r.text, \
         [l for l in r.text.splitlines() if "page-url" in l]
+    # Without scripts the answer names its page too (RFC 9110 8.7).
+    assert r.header("Content-Location") == page, r.headers
     for ref in ("http://evil.example" + page, None, base + "//evil.example/x"):
         r = admin.post("/t/%d/msps/add" % mssp, {"email": "not an address", "name": "X"}, headers={"Referer": ref})
         assert r.status == 400 and 'name="page-url"' not in r.text, ref
+        assert r.header("Content-Location") is None, ref
     # A GET never carries one.
     assert 'name="page-url"' not in admin.get(page, headers={"Referer": base + "/"}).text
+
+
+def test_a_pending_request_heads_the_dashboards_msps_table_until_decided(ctx):
+    # The Global dashboard's MSPs table lists the requests still waiting for
+    # an answer first (a PENDING badge, a link to the request on the MSPs
+    # page); a cancelled one leaves it, and the cached page follows.
+    mssp = nw(ctx)
+    admin = ctx.login("admin@northwind.example")
+    admin.get("/t/%d" % mssp)   # cached before the request
+    msp, name, email = make_msp(ctx)
+    assert add_msp(admin, ctx, email, name).status == 303
+    j = admin.get_json("/t/%d" % mssp).json()
+    assert name in [p["name"] for p in j["pending"]] and j["show_table"] is True, j["pending"]
+    html = admin.get("/t/%d" % mssp).text
+    row = next(l for l in html.splitlines() if 'class="pending"' in l and name in l)
+    assert 'href="/t/%d/msps#requests"' % mssp in row and 'status-pending">pending</span>' in row, row
+    assert 'colspan="%d"' % (len(j["columns"]) - 1) in row, row
+    # Not on a search or a later page; never for an MSSP Analyst, who does
+    # not see the MSSP's requests.
+    assert admin.get_json("/t/%d?q=zz" % mssp).json()["pending"] == []
+    analyst = ctx.login("analyst@northwind.example")
+    assert name not in analyst.get("/t/%d" % mssp).text
+    rid = find(requests_of(admin, ctx), name)["id"]
+    assert admin.post("/t/%d/msps/requests/%d/cancel" % (mssp, rid), {}).status == 303
+    assert name not in [p["name"] for p in admin.get_json("/t/%d" % mssp).json()["pending"]]
+    assert name not in admin.get("/t/%d" % mssp).text

@@ -727,3 +727,67 @@ def test_the_open_critical_tile_is_red_only_when_there_are_some(ctx):
         co = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = '%s' AND parent_id = %d" % (name, t["msp"])))
         m = tile.search(admin.get("/t/%d" % co).text)
         assert m and (m.group(2), m.group(1)) == (count, red), (name, m and m.groups())
+
+
+def test_tiles_say_how_they_moved_against_the_previous_period(ctx):
+    # A fresh MSP with one company: incidents opened and closed at known
+    # times, findings found 10 and 2 days ago and one fixed 3 days ago.
+    ctx.stack.steady_hour()
+    n = int(time.time() * 1000) % 1000000
+    mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                   " VALUES ('msp', 'Delta MSP %d', 'eu', %d, '{0}', 0)" % (n, mssp))
+    msp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Delta MSP %d'" % n))
+    ctx.stack.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                   " VALUES ('company', 'Delta Co %d', 'eu', %d, '{0}', 0)" % (n, msp))
+    co = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Delta Co %d'" % n))
+    admin = ctx.login("admin@northwind.example")
+
+    def tiles(period="24h"):
+        page = admin.get_json("/t/%d?period=%s" % (msp, period)).json()
+        return page["incidents"], page["trend"]
+
+    inc, trend = tiles()
+    assert inc["new_delta"] == {"arrow": "", "text": "no change vs the previous 24 h", "tone": "flat"}, inc
+    assert "rate_delta" not in inc and trend["delta_open"]["text"] == "no change in 7 days", (inc, trend)
+
+    # 24 h: three opened an hour ago, two 30 hours ago: +1, bad. 7 days:
+    # opened 5 and closed 2 (40 %) in the last 7 days; opened 4 and closed
+    # 1 (25 %) in the 7 before: +15 points, good.
+    def incident(ext, opened, closed="NULL"):
+        ctx.stack.psql("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at, closed_at)"
+                       " SELECT id, root_id, '%s', 'high', 'Delta', now() - interval '%s', %s FROM tenants"
+                       " WHERE id = %d" % (ext, opened, closed, co))
+    for i in range(3):
+        incident("now%d" % i, "1 hour")
+    incident("a", "30 hours", "now() - interval '2 hours'")
+    incident("b", "30 hours", "now() - interval '3 hours'")
+    for i in range(4):
+        incident("old%d" % i, "10 days", "now() - interval '9 days'" if i == 0 else "NULL")
+    inc, _ = tiles()
+    assert inc["new_delta"] == {"arrow": "▲", "text": "+1 vs the previous 24 h", "tone": "bad"}, inc
+    inc, _ = tiles("7d")
+    assert (inc["opened"], inc["closed"], inc["resolution_rate"]) == (5, 2, 40), inc
+    assert inc["rate_delta"] == {"arrow": "▲", "text": "+15 pts vs the previous 7 days", "tone": "good"}, inc
+    html = admin.get("/t/%d?period=7d" % msp).text
+    assert '<span class="delta delta-good"><span aria-hidden="true">▲</span> +15 pts vs the previous 7 days</span>' \
+        in html, re.findall(r'<span class="delta[^\n]*', html)
+
+    # Findings: two found 10 days ago (one critical), one found 2 days
+    # ago, one of the old ones fixed 3 days ago: open 2, 7 days ago 2.
+    ctx.stack.psql("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
+                   " SELECT id, root_id, 'v1', 'CVE-2024-0001', 'critical', now() - interval '10 days', NULL"
+                   " FROM tenants WHERE id = %d;"
+                   "INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
+                   " SELECT id, root_id, 'v2', 'CVE-2024-0002', 'low', now() - interval '10 days',"
+                   " now() - interval '3 days' FROM tenants WHERE id = %d;"
+                   "INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen)"
+                   " SELECT id, root_id, 'v3', 'CVE-2024-0003', 'critical', now() - interval '2 days'"
+                   " FROM tenants WHERE id = %d" % (co, co, co))
+    _, trend = tiles()
+    assert trend["delta_open"]["text"] == "no change in 7 days", trend["delta_open"]
+    assert trend["delta_critical"] == {"arrow": "▲", "text": "+1 in 7 days", "tone": "bad"}, trend["delta_critical"]
+    ctx.stack.psql("UPDATE vulnerabilities SET fixed_at = now() WHERE tenant_id = %d AND external_id IN ('v1', 'v3')"
+                   % co)
+    _, trend = tiles()
+    assert trend["delta_open"] == {"arrow": "▼", "text": "−2 in 7 days", "tone": "good"}, trend["delta_open"]

@@ -6,7 +6,10 @@
  *   opens /tenants) lists as you type, from /tenants.json: the tenants
  *   opened lately first, then the matches grouped MSSP, MSP, company, the
  *   current one marked; arrow keys move, Escape closes; each link keeps
- *   the section you are on (the server builds the links). */
+ *   the section you are on (the server builds the links);
+ * - a table marked data-columns gets a Columns chooser: the columns you
+ *   hide stay hidden on that kind of table (localStorage); the first
+ *   column (what a row is) always shows. */
 (function () {
   'use strict';
   var RECENT = 'recent-tenants', NAV = 'sidenav';
@@ -140,8 +143,63 @@
     if (m && window.history && history.replaceState) history.replaceState(null, '', m.getAttribute('content'));
   }
 
+  /* Hide columns of a data-columns table. A column is known by its
+   * heading's col-KEY class, or its text; a cell that spans several
+   * columns (a pending request's) shrinks to the ones still shown. */
+  function columns(table) {
+    var head = table.tHead && table.tHead.rows[0];
+    if (!head || head.cells.length < 3) return;
+    var store = 'columns:' + table.getAttribute('data-columns');
+    var keys = Array.prototype.map.call(head.cells, function (th) {
+      var m = /(?:^|\s)col-(\S+)/.exec(th.className);
+      return m ? m[1] : th.textContent.replace(/[▲▼]/g, '').trim();
+    });
+    var hidden = (load(store) || []).filter(function (k) { return keys.indexOf(k) > 0; });
+
+    function apply() {
+      Array.prototype.forEach.call(table.rows, function (row) {
+        var c = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          var span = Number(cell.getAttribute('data-span') || cell.colSpan || 1), shown = 0;
+          if (span > 1 && !cell.hasAttribute('data-span')) cell.setAttribute('data-span', span);
+          for (var i = c; i < c + span; i++) if (hidden.indexOf(keys[i]) < 0) shown++;
+          cell.hidden = shown === 0;
+          if (span > 1) cell.colSpan = Math.max(shown, 1);
+          c += span;
+        });
+      });
+    }
+
+    var d = el('details', { 'class': 'columns' });
+    d.appendChild(el('summary', {}, 'Columns'));
+    var box = el('fieldset', {});
+    box.appendChild(el('legend', { 'class': 'sr-only' }, 'Columns to show'));
+    keys.forEach(function (k, i) {
+      if (i === 0) return;
+      var id = store.replace(/\W/g, '-') + '-' + i;
+      var cb = el('input', { type: 'checkbox', id: id });
+      cb.checked = hidden.indexOf(k) < 0;
+      cb.addEventListener('change', function () {
+        hidden = hidden.filter(function (x) { return x !== k; });
+        if (!cb.checked) hidden.push(k);
+        save(store, hidden);
+        apply();
+      });
+      var label = el('label', { 'for': id });
+      label.appendChild(cb);
+      label.appendChild(document.createTextNode(' ' + (head.cells[i].getAttribute('data-label') ||
+        head.cells[i].textContent.replace(/[▲▼]/g, '').trim())));
+      box.appendChild(label);
+    });
+    d.appendChild(box);
+    var at = table.parentNode.classList.contains('scroll') ? table.parentNode : table;
+    at.parentNode.insertBefore(d, at);
+    apply();
+  }
+
   function setup() {
     pageUrl();
+    Array.prototype.forEach.call(document.querySelectorAll('table[data-columns]'), columns);
     remember();
     sidenav();
     selector();

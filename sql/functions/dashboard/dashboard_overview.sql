@@ -80,13 +80,34 @@ BEGIN
                      'incidents_open', coalesce(st.incidents_open, 0),
                      'incidents_open_critical', coalesce(st.incidents_open_critical, 0),
                      'msps', coalesce(st.msps, 0), 'companies', coalesce(st.companies, 0)),
+        -- The period's windows and the same length before them (the
+        -- tiles' change against the previous period).
         'windows', (SELECT json_build_object(
                         'new_24h', coalesce(sum(h.opened) FILTER (WHERE h.hour >= h0 - interval '24 hours'), 0),
+                        'new_prev_24h', coalesce(sum(h.opened) FILTER (WHERE h.hour < h0 - interval '24 hours'
+                                                                         AND h.hour >= h0 - interval '48 hours'), 0),
                         'opened', coalesce(sum(h.opened) FILTER (WHERE h.hour >= h0 - make_interval(hours => p_hours)), 0),
-                        'closed', coalesce(sum(h.closed) FILTER (WHERE h.hour >= h0 - make_interval(hours => p_hours)), 0))
+                        'closed', coalesce(sum(h.closed) FILTER (WHERE h.hour >= h0 - make_interval(hours => p_hours)), 0),
+                        'opened_prev', coalesce(sum(h.opened) FILTER (WHERE h.hour < h0 - make_interval(hours => p_hours)
+                                                                       AND h.hour >= h0 - make_interval(hours => 2 * p_hours)), 0),
+                        'closed_prev', coalesce(sum(h.closed) FILTER (WHERE h.hour < h0 - make_interval(hours => p_hours)
+                                                                       AND h.hour >= h0 - make_interval(hours => 2 * p_hours)), 0))
                       FROM incident_hourly h
-                     WHERE h.tenant_id = ANY (tops) AND h.hour >= h0 - make_interval(hours => greatest(p_hours, 24))),
+                     WHERE h.tenant_id = ANY (tops) AND h.hour >= h0 - make_interval(hours => greatest(2 * p_hours, 48))),
         'at_risk', coalesce(risky, '[]'),
+        -- An MSSP's requests waiting for an MSP's answer (its MSPs table
+        -- lists them first), for those who see its requests: its whole
+        -- subtree (msp_requests_list()).
+        'pending', CASE WHEN t.kind = 'mssp' AND t.ancestors && sc THEN
+                       (SELECT coalesce(json_agg(json_build_object('id', q.id, 'name', m.name,
+                                   'expires', extract(epoch FROM q.expires_at)::bigint,
+                                   'expires_at', to_char(q.expires_at, 'YYYY-MM-DD HH24:MI'))
+                                   ORDER BY q.created_at DESC, q.id DESC), '[]')
+                          FROM (SELECT x.* FROM msp_requests x
+                                 WHERE x.mssp_id = t.id AND x.status = 'pending' AND x.expires_at > now()
+                                 ORDER BY x.created_at DESC, x.id DESC LIMIT 20) q
+                          JOIN tenants m ON m.id = q.msp_tenant_id)
+                   ELSE '[]' END,
         -- The 30-day trend is computed by the caller from the open counts
         -- now and the last 30 days' found / fixed (days from today: 0 is
         -- today, negative before, positive for future-dated findings).
