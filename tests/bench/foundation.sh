@@ -42,7 +42,8 @@ OUT=${BENCH_OUT:-build/bench/foundation.txt}
 MINIMAL_BIN=${MINIMAL_BIN:-build/bench/minimal}
 BIN_DIR=${BIN_DIR:-build/bin}
 
-die() { echo "foundation: FAIL: $*" >&2; exit 1; }
+# A failure shows the end of each log of the stack (kept nowhere else).
+die() { echo "foundation: FAIL: $*" >&2; tail -n 5 "$VAR_DIR"/log/* >&2 2>/dev/null; exit 1; }
 for b in "$MINIMAL_BIN" "$BIN_DIR/portal" "$BIN_DIR/ctl" "$BIN_DIR/mailer"; do
 	[ -x "$b" ] || die "$b missing (run make all build/bench/minimal, or make bench-foundation)"
 done
@@ -125,11 +126,25 @@ add_upstream() { # keepalive
 	sleep 1
 }
 
+# The minimal responder's page: the portal's /login with the brand's title
+# and footer (as the page shows them, escaped) replaced by {{title}} and
+# {{footer}}; the responder puts its query's values back.
+save_page() {
+	curl -sf "$BASE/login" | python3 -c '
+import re, sys
+page = sys.stdin.read()
+title = re.search(r"<title>Sign in \u00b7 (.*?)</title>", page).group(1)
+foot = re.search(r"<footer class=\"footer\">\s*<p>(.*?)</p>", page)
+page = page[:foot.start(1)] + "{{footer}}" + page[foot.end(1):]
+sys.stdout.write(page.replace(title, "{{title}}"))' >"$VAR_DIR/bench/page.html" || die "cannot save the /login page for the minimal responder"
+}
+
 start_minimal() { # workers
 	mkdir -p "$VAR_DIR/bench"
+	save_page
 	cp "$MINIMAL_BIN" "$VAR_DIR/bench/minimal"
 	chown -R --reference="$VAR_DIR" "$VAR_DIR/bench" 2>/dev/null || true
-	"${AS_USER[@]}" env MINIMAL_SOCKET="$RUN/minimal.sock" PORTAL_DB="host=$RUN dbname=portal user=portal_app" \
+	"${AS_USER[@]}" env MINIMAL_PAGE="$VAR_DIR/bench/page.html" MINIMAL_SOCKET="$RUN/minimal.sock" PORTAL_DB="host=$RUN dbname=portal user=portal_app" \
 		PORTAL_WORKERS="$1" "$VAR_DIR/bench/minimal" >>"$VAR_DIR/log/minimal.log" 2>&1 &
 	MIN_PID=$!
 	for _ in $(seq 1 100); do [ -S "$RUN/minimal.sock" ] && break; sleep 0.1; done

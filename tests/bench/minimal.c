@@ -2,9 +2,10 @@
  * a prefork libfcgi responder with no framework at all. Each request reads
  * the same row as the portal's signed-out GET /login (the same prepared
  * statement, as the same role over the same unix socket) and prints the
- * same bytes: a fixed HTML skeleton with the HTML-escaped values substituted
+ * same bytes: the portal's page with the HTML-escaped values substituted
  * and the same response headers as cgi/http.c.
  *
+ *   MINIMAL_PAGE    the page with {{title}} and {{footer}} (required)
  *   MINIMAL_SOCKET  unix socket path to listen on (required)
  *   PORTAL_DB       libpq conninfo (required)
  *   PORTAL_WORKERS  worker processes (default 2 x online CPUs)
@@ -80,41 +81,46 @@ static void lower_host(char *out, size_t cap, const char *h)
 	out[n] = '\0';
 }
 
-static const char page_fmt[] =
-    "<!doctype html>\n"
-    "<html lang=\"en\">\n"
-    "<head>\n"
-    "<meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>Sign in \xc2\xb7 %s</title>\n"
-    "<link rel=\"stylesheet\" href=\"/static/css/portal.css\">\n"
-    "</head>\n"
-    "<body>\n"
-    "<header class=\"topbar\">\n"
-    "  <a class=\"brand\" href=\"/\">%s</a>\n"
-    "</header>\n"
-    "<main id=\"main\" class=\"main\">\n"
-    "<section class=\"card narrow\">\n"
-    "  <h1>Sign in to %s</h1>\n"
-    "  \n"
-    "  \n"
-    "  <form method=\"post\" action=\"/login\" class=\"form\">\n"
-    "    <input type=\"hidden\" name=\"next\" value=\"/\">\n"
-    "    <label for=\"email\">Email address</label>\n"
-    "    <input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required maxlength=\"320\" value=\"\">\n"
-    "    <label for=\"password\">Password</label>\n"
-    "    <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required maxlength=\"256\">\n"
-    "    <button type=\"submit\" class=\"primary\">Sign in</button>\n"
-    "  </form>\n"
-    "  <p><a href=\"/forgot\">Forgot your password?</a></p>\n"
-    "</section>\n"
-    "\n"
-    "</main>\n"
-    "<footer class=\"footer\">\n"
-    "  <p>%s</p>\n"
-    "</footer>\n"
-    "</body>\n"
-    "</html>\n";
+/* The page: the portal's own signed-out /login as foundation.sh saved it
+ * (MINIMAL_PAGE) with the brand's values replaced by {{title}} and
+ * {{footer}}, so the bytes stay the portal's whatever its layout becomes;
+ * split once at start into the fixed parts and the value between them. */
+#define MAX_PARTS 16
+static char *page;                 /* owned: the file, cut into parts */
+static const char *part[MAX_PARTS]; /* the fixed text before value i */
+static size_t part_len[MAX_PARTS];
+static int part_value[MAX_PARTS];   /* 0: title, 1: footer, -1: none (the last) */
+static int nparts;
+
+static int load_page(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+	char *p;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+	    (page = malloc((size_t)n + 1)) == NULL || fread(page, 1, (size_t)n, f) != (size_t)n) {
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	page[n] = '\0';
+	for (p = page; nparts < MAX_PARTS - 1;) {
+		char *t = strstr(p, "{{title}}"), *ft = strstr(p, "{{footer}}"), *m;
+		m = t && (!ft || t < ft) ? t : ft;
+		if (m == NULL)
+			break;
+		part[nparts] = p;
+		part_len[nparts] = (size_t)(m - p);
+		part_value[nparts++] = m == t ? 0 : 1;
+		p = m + (m == t ? 9 : 10);
+	}
+	part[nparts] = p;
+	part_len[nparts] = strlen(p);
+	part_value[nparts++] = -1;
+	return 0;
+}
 
 static const char head_fmt[] =
     "Status: 200 OK\r\n"
@@ -155,7 +161,7 @@ static void serve(FCGX_Request *rq, PGconn **conn, const char *conninfo)
 	char host[256];
 	const char *params[1] = {host};
 	PGresult *res = NULL;
-	int n;
+	int n, i;
 
 	lower_host(host, sizeof(host), FCGX_GetParam("HTTP_HOST", rq->envp));
 	if (*conn == NULL || PQstatus(*conn) != CONNECTION_OK) {
@@ -173,9 +179,18 @@ static void serve(FCGX_Request *rq, PGconn **conn, const char *conninfo)
 		strcpy(footer, "MSSP Portal");
 	}
 	PQclear(res);
-	n = snprintf(body, sizeof(body), page_fmt, title, title, title, footer);
-	if (n < 0 || (size_t)n >= sizeof(body))
-		n = 0;
+	n = 0;
+	for (i = 0; i < nparts; i++) {
+		const char *v = part_value[i] == 0 ? title : part_value[i] == 1 ? footer : "";
+		size_t vl = strlen(v);
+		if ((size_t)n + part_len[i] + vl >= sizeof(body)) {
+			n = 0;
+			break;
+		}
+		memcpy(body + n, part[i], part_len[i]);
+		memcpy(body + n + part_len[i], v, vl);
+		n += (int)(part_len[i] + vl);
+	}
 	/* libfcgi's FCGX_FPrintF has no %zu: the length goes out as %lu. */
 	FCGX_FPrintF(rq->out, head_fmt, (unsigned long)n);
 	FCGX_PutStr(body, n, rq->out);
@@ -209,16 +224,20 @@ static void worker(int fd, const char *conninfo)
 
 int main(void)
 {
-	const char *path = getenv("MINIMAL_SOCKET"), *conninfo = getenv("PORTAL_DB");
+	const char *path = getenv("MINIMAL_SOCKET"), *conninfo = getenv("PORTAL_DB"), *page_path = getenv("MINIMAL_PAGE");
 	const char *w = getenv("PORTAL_WORKERS");
 	pid_t pids[MAX_WORKERS];
 	struct sigaction sa;
 	long nw;
 	int fd, i;
 
-	if (path == NULL || conninfo == NULL) {
-		fprintf(stderr, "minimal: set MINIMAL_SOCKET and PORTAL_DB\n");
+	if (path == NULL || conninfo == NULL || page_path == NULL) {
+		fprintf(stderr, "minimal: set MINIMAL_SOCKET, PORTAL_DB and MINIMAL_PAGE\n");
 		return 2;
+	}
+	if (load_page(page_path) != 0) {
+		fprintf(stderr, "minimal: cannot read %s\n", page_path);
+		return 1;
 	}
 	nw = (w && *w) ? strtol(w, NULL, 10) : 2 * sysconf(_SC_NPROCESSORS_ONLN);
 	if (nw < 1)
