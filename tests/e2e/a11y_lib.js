@@ -36,12 +36,12 @@ const TARGETS = 'button, summary, select, input[type=submit], input[type=checkbo
 const PUBLIC = ['/login', '/login/link', '/forgot', '/reset/not-a-token', '/invite/not-a-token', '/no-such-page',
   '/static/unavailable.html', '/static/too-large.html'];
 
-/* One browser context for a whole test file. axe is added to every
+/* One browser context for a whole test file (1280 x 800 unless told). axe is added to every
  * document before the page's own scripts, through the DevTools protocol:
  * the portal's CSP forbids inline scripts and the pages keep their real
  * headers. */
-async function context(browser) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+async function context(browser, viewport = { width: 1280, height: 800 }) {
+  const ctx = await browser.newContext({ viewport, colorScheme: 'light' });
   await ctx.addInitScript(AXE);
   return ctx;
 }
@@ -199,4 +199,4 @@ function summary() {
   console.log(`# axe: ${counts.length} checks, ${bad} critical/serious nodes, ${all} nodes in all`);
 }
 
-module.exports = { BASE, PUBLIC, context, audit, personas, signature, summary };
+module.exports = { BASE, PUBLIC, AXE_ALL, AXE_COLOURS, context, axe, audit, personas, signature, summary };
