@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+/* walk_company_owner.test.js - owner@company.example walks the console by clicking only, at 1366 x 900 (the dashboard's drill-downs, every section of the navigation and what it leads to; walk_lib.js).
+ * Prints TAP lines. Env: PORT, CO_ID. */
+'use strict';
+const { WIDE, walkFile } = require('./walk_lib');
+
+walkFile('owner@company.example', WIDE, `/t/${process.env.CO_ID}`, ['dashboard', 'nav']);

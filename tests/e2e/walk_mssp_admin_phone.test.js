@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+/* walk_mssp_admin_phone.test.js - admin@northwind.example walks the console by clicking only, at 390 x 844 (the dashboard's drill-downs; walk_lib.js).
+ * Prints TAP lines. Env: PORT, NW_ID. */
+'use strict';
+const { PHONE, walkFile } = require('./walk_lib');
+
+walkFile('admin@northwind.example', PHONE, `/t/${process.env.NW_ID}`, ['dashboard']);
