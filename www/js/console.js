@@ -9,7 +9,10 @@
  *   the section you are on (the server builds the links);
  * - a table marked data-columns gets a Columns chooser: the columns you
  *   hide stay hidden on that kind of table (localStorage); the first
- *   column (what a row is) always shows. */
+ *   column (what a row is) always shows;
+ * - a table that scrolls inside itself (below 760 px, portal.css) takes
+ *   the keyboard's focus while it overflows, so it can be scrolled
+ *   without a mouse (axe: scrollable-region-focusable). */
 (function () {
   'use strict';
   var RECENT = 'recent-tenants', NAV = 'sidenav';
@@ -184,6 +187,7 @@
         if (!cb.checked) hidden.push(k);
         save(store, hidden);
         apply();
+        scrollers();
       });
       var label = el('label', { 'for': id });
       label.appendChild(cb);
@@ -197,9 +201,25 @@
     apply();
   }
 
+  function scrollers() {
+    var ts = document.querySelectorAll('.main table.table, .main .scroll');
+    for (var i = 0; i < ts.length; i++) {
+      var t = ts[i], wide = t.scrollWidth > t.clientWidth + 1;
+      if (wide && !t.hasAttribute('tabindex')) {
+        t.setAttribute('tabindex', '0');
+        t.setAttribute('data-scroller', '');
+      } else if (!wide && t.hasAttribute('data-scroller')) {
+        t.removeAttribute('tabindex');
+        t.removeAttribute('data-scroller');
+      }
+    }
+  }
+
   function setup() {
     pageUrl();
     Array.prototype.forEach.call(document.querySelectorAll('table[data-columns]'), columns);
+    scrollers();
+    window.addEventListener('resize', scrollers);
     remember();
     sidenav();
     selector();
