@@ -237,6 +237,22 @@ const char *http_route_param(struct req *req, int i)
 	return (i >= 0 && i < req->nroute_params) ? req->route_params[i] : NULL;
 }
 
+int http_etag_matches(struct req *req, const char *etag)
+{
+	const char *inm = param(req, "HTTP_IF_NONE_MATCH"), *p;
+	size_t n = strlen(etag);
+
+	http_header(req, "ETag", etag);
+	if (strcmp(inm, "*") == 0)
+		return 1;
+	/* A list of tags, each maybe weak (W/"..."): a whole one must match. */
+	for (p = strstr(inm, etag); p != NULL; p = strstr(p + 1, etag))
+		if ((p == inm || p[-1] == ' ' || p[-1] == ',' || p[-1] == '/') &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return 1;
+	return 0;
+}
+
 void http_header(struct req *req, const char *name, const char *value)
 {
 	if (has_ctl(name) || has_ctl(value) || strchr(name, ':') != NULL) {

@@ -110,6 +110,10 @@ int http_is_id(const char *s);
 /* Route parameter i (0-based) as matched by the router. */
 const char *http_route_param(struct req *req, int i);
 
+/* Send etag (a quoted entity tag) as the ETag header and return 1 when the
+ * request's If-None-Match names it (or is "*"): the caller answers 304
+ * (req->outcome = R_NOT_MODIFIED) without a body. */
+int http_etag_matches(struct req *req, const char *etag);
 /* Append a response header; name and value must not contain CR/LF
  * (enforced: such a header is dropped and logged). */
 void http_header(struct req *req, const char *name, const char *value);

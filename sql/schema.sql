@@ -782,6 +782,358 @@ END $$;
 
 ALTER FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) OWNER TO portal_owner;
 
+CREATE FUNCTION public.config_cidrs_error(p_list jsonb, p_max integer) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    v jsonb;
+    n int := 0;
+BEGIN
+    IF p_list IS NULL OR jsonb_typeof(p_list) <> 'array' OR jsonb_array_length(p_list) > p_max THEN
+        RETURN format('a list of at most %s network addresses', p_max);
+    END IF;
+    FOR v IN SELECT x FROM jsonb_array_elements(p_list) x LOOP
+        n := n + 1;
+        IF jsonb_typeof(v) <> 'string' OR length(v #>> '{}') > 64 THEN
+            RETURN format('entry %s is not a network address', n);
+        END IF;
+        BEGIN
+            PERFORM (v #>> '{}')::cidr;
+        EXCEPTION WHEN invalid_text_representation OR invalid_binary_representation OR data_exception THEN
+            RETURN format('entry %s (%s) is not a network address such as 10.0.0.0/8', n, left(v #>> '{}', 64));
+        END;
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.config_cidrs_error(p_list jsonb, p_max integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.config_doc_error(p_section text, p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    keys text[];
+    want text[];
+    e jsonb;
+    i int;
+    cats constant text[] := ARRAY['adult', 'anonymizers', 'crypto_mining', 'finance', 'gambling', 'games',
+                                  'government', 'health', 'malware', 'p2p', 'phishing', 'social_media', 'streaming'];
+    -- A text field of e: present, a string, 1..max characters.
+    err text;
+BEGIN
+    IF p_doc IS NULL OR jsonb_typeof(p_doc) <> 'object' THEN
+        RETURN 'the section must be a JSON object';
+    END IF;
+    IF length(p_doc::text) > 65536 THEN
+        RETURN 'the section is larger than 64 KiB';
+    END IF;
+    want := CASE p_section
+        WHEN 'access_policy' THEN ARRAY['rules']
+        WHEN 'threat_prevention' THEN ARRAY['anti_bot', 'antivirus', 'exceptions', 'ips', 'profile']
+        WHEN 'url_filtering' THEN ARRAY['blocked_categories', 'custom_allowed', 'custom_blocked']
+        WHEN 'ssl_inspection' THEN ARRAY['bypass_categories', 'enabled']
+        WHEN 'vuln_scanning' THEN ARRAY['excluded_ranges', 'intensity', 'schedule']
+        WHEN 'agent_updates' THEN ARRAY['ring', 'window_day', 'window_hours', 'window_start']
+        WHEN 'vpn' THEN ARRAY['enabled', 'peers']
+        WHEN 'local_network' THEN ARRAY['dns_servers', 'lan_ranges']
+        WHEN 'notifications' THEN ARRAY['emails', 'min_severity']
+    END;
+    IF want IS NULL THEN
+        RETURN format('unknown section %s', left(p_section, 40));
+    END IF;
+    SELECT array_agg(k ORDER BY k) INTO keys FROM jsonb_object_keys(p_doc) k;
+    IF keys IS DISTINCT FROM want THEN
+        RETURN format('the section has the fields %s', array_to_string(want, ', '));
+    END IF;
+
+    IF p_section = 'access_policy' THEN
+        IF jsonb_typeof(p_doc->'rules') <> 'array' OR jsonb_array_length(p_doc->'rules') > 500 THEN
+            RETURN 'rules: a list of at most 500 rules';
+        END IF;
+        FOR i IN 0 .. jsonb_array_length(p_doc->'rules') - 1 LOOP
+            e := p_doc->'rules'->i;
+            IF jsonb_typeof(e) <> 'object' OR (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(e) k)
+                   IS DISTINCT FROM ARRAY['action', 'destination', 'log', 'name', 'service', 'source'] THEN
+                RETURN format('rules[%s]: a rule has name, source, destination, service, action and log', i + 1);
+            END IF;
+            err := CASE
+                WHEN jsonb_typeof(e->'name') <> 'string' OR length(btrim(e->>'name')) NOT BETWEEN 1 AND 80
+                    THEN 'name: 1 to 80 characters'
+                WHEN jsonb_typeof(e->'source') <> 'string' OR length(btrim(e->>'source')) NOT BETWEEN 1 AND 200
+                    THEN 'source: 1 to 200 characters'
+                WHEN jsonb_typeof(e->'destination') <> 'string' OR length(btrim(e->>'destination')) NOT BETWEEN 1 AND 200
+                    THEN 'destination: 1 to 200 characters'
+                WHEN jsonb_typeof(e->'service') <> 'string' OR length(btrim(e->>'service')) NOT BETWEEN 1 AND 100
+                    THEN 'service: 1 to 100 characters'
+                WHEN jsonb_typeof(e->'action') <> 'string' OR e->>'action' NOT IN ('accept', 'drop', 'reject')
+                    THEN 'action: accept, drop or reject'
+                WHEN jsonb_typeof(e->'log') <> 'boolean' THEN 'log: true or false'
+            END;
+            IF err IS NOT NULL THEN
+                RETURN format('rules[%s].%s', i + 1, err);
+            END IF;
+        END LOOP;
+    ELSIF p_section = 'threat_prevention' THEN
+        IF jsonb_typeof(p_doc->'ips') <> 'string' OR p_doc->>'ips' NOT IN ('off', 'detect', 'prevent') THEN
+            RETURN 'ips: off, detect or prevent';
+        ELSIF jsonb_typeof(p_doc->'profile') <> 'string' OR p_doc->>'profile' NOT IN ('basic', 'optimized', 'strict') THEN
+            RETURN 'profile: basic, optimized or strict';
+        ELSIF jsonb_typeof(p_doc->'antivirus') <> 'boolean' THEN
+            RETURN 'antivirus: true or false';
+        ELSIF jsonb_typeof(p_doc->'anti_bot') <> 'boolean' THEN
+            RETURN 'anti_bot: true or false';
+        ELSIF jsonb_typeof(p_doc->'exceptions') <> 'array' OR jsonb_array_length(p_doc->'exceptions') > 200 THEN
+            RETURN 'exceptions: a list of at most 200 exceptions';
+        END IF;
+        FOR i IN 0 .. jsonb_array_length(p_doc->'exceptions') - 1 LOOP
+            e := p_doc->'exceptions'->i;
+            IF jsonb_typeof(e) <> 'object' OR (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(e) k)
+                   IS DISTINCT FROM ARRAY['name', 'protection', 'target']
+               OR jsonb_typeof(e->'name') <> 'string' OR length(btrim(e->>'name')) NOT BETWEEN 1 AND 80
+               OR jsonb_typeof(e->'target') <> 'string' OR length(btrim(e->>'target')) NOT BETWEEN 1 AND 200
+               OR jsonb_typeof(e->'protection') <> 'string' OR length(btrim(e->>'protection')) NOT BETWEEN 1 AND 100 THEN
+                RETURN format('exceptions[%s]: name (1 to 80 characters), target (1 to 200) and protection (1 to 100)', i + 1);
+            END IF;
+        END LOOP;
+    ELSIF p_section = 'url_filtering' THEN
+        IF jsonb_typeof(p_doc->'blocked_categories') <> 'array'
+           OR EXISTS (SELECT 1 FROM jsonb_array_elements(p_doc->'blocked_categories') c
+                       WHERE jsonb_typeof(c) <> 'string' OR NOT (c #>> '{}') = ANY (cats)) THEN
+            RETURN format('blocked_categories: a list of %s', array_to_string(cats, ', '));
+        END IF;
+        FOREACH err IN ARRAY ARRAY['custom_blocked', 'custom_allowed'] LOOP
+            IF jsonb_typeof(p_doc->err) <> 'array' OR jsonb_array_length(p_doc->err) > 1000
+               OR EXISTS (SELECT 1 FROM jsonb_array_elements(p_doc->err) c
+                           WHERE jsonb_typeof(c) <> 'string'
+                              OR (c #>> '{}') !~ '^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$'
+                              OR length(c #>> '{}') > 253) THEN
+                RETURN format('%s: at most 1,000 host names in lower case (www.example.com, *.example.com)', err);
+            END IF;
+        END LOOP;
+    ELSIF p_section = 'ssl_inspection' THEN
+        IF jsonb_typeof(p_doc->'enabled') <> 'boolean' THEN
+            RETURN 'enabled: true or false';
+        ELSIF jsonb_typeof(p_doc->'bypass_categories') <> 'array'
+           OR EXISTS (SELECT 1 FROM jsonb_array_elements(p_doc->'bypass_categories') c
+                       WHERE jsonb_typeof(c) <> 'string' OR NOT (c #>> '{}') = ANY (cats)) THEN
+            RETURN format('bypass_categories: a list of %s', array_to_string(cats, ', '));
+        END IF;
+    ELSIF p_section = 'vuln_scanning' THEN
+        IF jsonb_typeof(p_doc->'schedule') <> 'string' OR p_doc->>'schedule' NOT IN ('daily', 'weekly', 'monthly') THEN
+            RETURN 'schedule: daily, weekly or monthly';
+        ELSIF jsonb_typeof(p_doc->'intensity') <> 'string' OR p_doc->>'intensity' NOT IN ('light', 'normal', 'aggressive') THEN
+            RETURN 'intensity: light, normal or aggressive';
+        END IF;
+        err := config_cidrs_error(p_doc->'excluded_ranges', 100);
+        IF err IS NOT NULL THEN
+            RETURN 'excluded_ranges: ' || err;
+        END IF;
+    ELSIF p_section = 'agent_updates' THEN
+        IF jsonb_typeof(p_doc->'ring') <> 'string' OR p_doc->>'ring' NOT IN ('early', 'broad', 'pinned') THEN
+            RETURN 'ring: early, broad or pinned';
+        ELSIF jsonb_typeof(p_doc->'window_day') <> 'string'
+              OR p_doc->>'window_day' NOT IN ('any', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun') THEN
+            RETURN 'window_day: any, mon, tue, wed, thu, fri, sat or sun';
+        ELSIF jsonb_typeof(p_doc->'window_start') <> 'string' OR p_doc->>'window_start' !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' THEN
+            RETURN 'window_start: a time of day, HH:MM (UTC)';
+        ELSIF jsonb_typeof(p_doc->'window_hours') <> 'number' OR (p_doc->>'window_hours') !~ '^[0-9]+$'
+              OR (p_doc->>'window_hours')::numeric NOT BETWEEN 1 AND 12 THEN
+            RETURN 'window_hours: a whole number of hours, 1 to 12';
+        END IF;
+    ELSIF p_section = 'vpn' THEN
+        IF jsonb_typeof(p_doc->'enabled') <> 'boolean' THEN
+            RETURN 'enabled: true or false';
+        ELSIF jsonb_typeof(p_doc->'peers') <> 'array' OR jsonb_array_length(p_doc->'peers') > 50 THEN
+            RETURN 'peers: a list of at most 50 peers';
+        END IF;
+        FOR i IN 0 .. jsonb_array_length(p_doc->'peers') - 1 LOOP
+            e := p_doc->'peers'->i;
+            IF jsonb_typeof(e) <> 'object' OR (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(e) k)
+                   IS DISTINCT FROM ARRAY['address', 'name', 'networks']
+               OR jsonb_typeof(e->'name') <> 'string' OR length(btrim(e->>'name')) NOT BETWEEN 1 AND 80
+               OR jsonb_typeof(e->'address') <> 'string' OR length(btrim(e->>'address')) NOT BETWEEN 1 AND 253 THEN
+                RETURN format('peers[%s]: name (1 to 80 characters), address (a host name or address) and networks', i + 1);
+            END IF;
+            err := config_cidrs_error(e->'networks', 50);
+            IF err IS NOT NULL THEN
+                RETURN format('peers[%s].networks: %s', i + 1, err);
+            END IF;
+        END LOOP;
+    ELSIF p_section = 'local_network' THEN
+        err := config_cidrs_error(p_doc->'lan_ranges', 100);
+        IF err IS NOT NULL THEN
+            RETURN 'lan_ranges: ' || err;
+        END IF;
+        err := config_cidrs_error(p_doc->'dns_servers', 8);
+        IF err IS NOT NULL THEN
+            RETURN 'dns_servers: ' || err;
+        END IF;
+    ELSIF p_section = 'notifications' THEN
+        IF jsonb_typeof(p_doc->'min_severity') <> 'string'
+           OR p_doc->>'min_severity' NOT IN ('critical', 'high', 'medium', 'low') THEN
+            RETURN 'min_severity: critical, high, medium or low';
+        ELSIF jsonb_typeof(p_doc->'emails') <> 'array' OR jsonb_array_length(p_doc->'emails') > 20
+           OR EXISTS (SELECT 1 FROM jsonb_array_elements(p_doc->'emails') c
+                       WHERE jsonb_typeof(c) <> 'string' OR length(c #>> '{}') > 320
+                          OR (c #>> '{}') !~ '^[^@\s<>,;"()\[\]\\]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$') THEN
+            RETURN 'emails: at most 20 email addresses';
+        END IF;
+    END IF;
+    RETURN NULL;
+END $_$;
+
+ALTER FUNCTION public.config_doc_error(p_section text, p_doc jsonb) OWNER TO portal_owner;
+
+CREATE FUNCTION public.config_effective(p_tenant bigint, p_device bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants%ROWTYPE;
+    d assets%ROWTYPE;
+    f record;
+    p plans%ROWTYPE;
+    secs jsonb := '{}';
+    srcs jsonb := '{}';
+    s record;
+BEGIN
+    SELECT * INTO t FROM tenants x WHERE x.id = p_tenant AND x.status = 'active';
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, app_scope(), app_exact()) THEN
+        RETURN NULL;
+    END IF;
+    IF p_device IS NOT NULL THEN
+        SELECT * INTO d FROM assets a WHERE a.id = p_device AND a.tenant_id = t.id AND a.kind IN ('probe', 'agent');
+        IF NOT FOUND THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    SELECT * INTO f FROM plan_followed(t.ancestors);
+    IF f.plan_id IS NOT NULL THEN
+        SELECT * INTO p FROM plans WHERE plans.id = f.plan_id;
+    END IF;
+    FOR s IN
+        SELECT c.section, c.shared, c.default_doc,
+               ps.doc AS plan_doc, ps.version AS plan_version, ps.updated_at AS plan_at,
+               ao.doc AS acc_doc, ao.version AS acc_version, ao.updated_at AS acc_at, au.name AS acc_by,
+               dov.doc AS dev_doc, dov.version AS dev_version, dov.updated_at AS dev_at, du.name AS dev_by
+          FROM config_sections c
+          LEFT JOIN plan_sections ps ON ps.plan_id = p.id AND ps.section = c.section AND c.shared
+          LEFT JOIN config_overrides ao ON ao.tenant_id = t.id AND ao.device_id IS NULL AND ao.section = c.section
+          LEFT JOIN users au ON au.id = ao.updated_by
+          LEFT JOIN config_overrides dov ON p_device IS NOT NULL AND dov.tenant_id = t.id AND dov.device_id = p_device
+                                       AND dov.section = c.section
+          LEFT JOIN users du ON du.id = dov.updated_by
+         ORDER BY c.position
+    LOOP
+        IF s.dev_doc IS NOT NULL THEN
+            secs := secs || jsonb_build_object(s.section, s.dev_doc);
+            srcs := srcs || jsonb_build_object(s.section, jsonb_build_object(
+                        'from', 'device', 'version', s.dev_version, 'by', s.dev_by, 'at', s.dev_at));
+        ELSIF s.acc_doc IS NOT NULL THEN
+            secs := secs || jsonb_build_object(s.section, s.acc_doc);
+            srcs := srcs || jsonb_build_object(s.section, jsonb_build_object(
+                        'from', 'account', 'tenant_id', t.id, 'version', s.acc_version, 'by', s.acc_by, 'at', s.acc_at));
+        ELSIF s.plan_doc IS NOT NULL THEN
+            secs := secs || jsonb_build_object(s.section, s.plan_doc);
+            srcs := srcs || jsonb_build_object(s.section, jsonb_build_object(
+                        'from', 'plan', 'plan_id', p.id, 'plan', p.name, 'version', s.plan_version, 'at', s.plan_at));
+        ELSE
+            secs := secs || jsonb_build_object(s.section, s.default_doc);
+            srcs := srcs || jsonb_build_object(s.section, jsonb_build_object('from', 'default'));
+        END IF;
+    END LOOP;
+    RETURN jsonb_build_object(
+        'tenant', jsonb_build_object('id', t.id, 'name', t.name, 'kind', t.kind),
+        'device', CASE WHEN p_device IS NOT NULL THEN jsonb_build_object('id', d.id, 'external_id', d.external_id,
+                                                                       'name', d.name, 'kind', d.kind) END,
+        'plan', CASE WHEN p.id IS NOT NULL THEN jsonb_build_object(
+                    'id', p.id, 'name', p.name, 'version', p.version,
+                    'owner', (SELECT jsonb_build_object('id', o.id, 'name', o.name) FROM tenants o WHERE o.id = f.owner_id),
+                    'shared_with', (SELECT jsonb_build_object('id', w.id, 'name', w.name) FROM tenants w
+                                     WHERE w.id = f.shared_with)) END,
+        'sections', secs,
+        'sources', srcs);
+END $$;
+
+ALTER FUNCTION public.config_effective(p_tenant bigint, p_device bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.config_override_revert(p_tenant bigint, p_device bigint, p_section text) RETURNS TABLE(outcome text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants%ROWTYPE := plan_writer(p_tenant);
+    cur config_overrides%ROWTYPE;
+BEGIN
+    IF t.id IS NULL THEN
+        RETURN QUERY SELECT 'not_found';
+        RETURN;
+    END IF;
+    DELETE FROM config_overrides o
+     WHERE o.tenant_id = t.id AND o.device_id IS NOT DISTINCT FROM p_device AND o.section = p_section
+    RETURNING * INTO cur;
+    IF cur.id IS NULL THEN
+        RETURN QUERY SELECT 'unchanged';
+        RETURN;
+    END IF;
+    INSERT INTO config_history (tenant_id, root_id, device_id, section, version, action, doc, before, actor)
+    VALUES (t.id, t.root_id, p_device, p_section, cur.version + 1, 'revert', NULL, cur.doc, app_user_id());
+    RETURN QUERY SELECT 'ok';
+END $$;
+
+ALTER FUNCTION public.config_override_revert(p_tenant bigint, p_device bigint, p_section text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.config_override_save(p_tenant bigint, p_device bigint, p_section text, p_doc jsonb, p_base bigint) RETURNS TABLE(outcome text, version bigint, doc jsonb, by text, at timestamp with time zone, message text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants%ROWTYPE := plan_writer(p_tenant);
+    cur config_overrides%ROWTYPE;
+    prev jsonb;
+    err text;
+BEGIN
+    IF t.id IS NULL OR NOT EXISTS (SELECT 1 FROM config_sections c WHERE c.section = p_section)
+       OR (p_device IS NOT NULL AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.id = p_device AND a.tenant_id = t.id
+                                                                        AND a.kind IN ('probe', 'agent'))) THEN
+        RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::jsonb, NULL::text, NULL::timestamptz, NULL::text;
+        RETURN;
+    END IF;
+    err := config_doc_error(p_section, p_doc);
+    IF err IS NOT NULL THEN
+        RETURN QUERY SELECT 'invalid', NULL::bigint, NULL::jsonb, NULL::text, NULL::timestamptz, err;
+        RETURN;
+    END IF;
+    -- One writer at a time per account: two first unlocks of a section
+    -- must not both pass the test below.
+    PERFORM 1 FROM tenants x WHERE x.id = t.id FOR NO KEY UPDATE;
+    SELECT * INTO cur FROM config_overrides o
+     WHERE o.tenant_id = t.id AND o.device_id IS NOT DISTINCT FROM p_device AND o.section = p_section;
+    IF p_base IS DISTINCT FROM cur.version THEN
+        RETURN QUERY SELECT 'conflict', cur.version, cur.doc, (SELECT u.name FROM users u WHERE u.id = cur.updated_by),
+                            cur.updated_at, NULL::text;
+        RETURN;
+    ELSIF cur.doc = p_doc THEN
+        RETURN QUERY SELECT 'unchanged', cur.version, cur.doc, NULL::text, cur.updated_at, NULL::text;
+        RETURN;
+    END IF;
+    prev := cur.doc;
+    IF cur.id IS NULL THEN
+        INSERT INTO config_overrides (tenant_id, root_id, device_id, section, doc, version, updated_by)
+        VALUES (t.id, t.root_id, p_device, p_section, p_doc, 1, app_user_id()) RETURNING * INTO cur;
+    ELSE
+        UPDATE config_overrides o SET doc = p_doc, version = o.version + 1, updated_by = app_user_id(), updated_at = now()
+         WHERE o.id = cur.id RETURNING * INTO cur;
+    END IF;
+    INSERT INTO config_history (tenant_id, root_id, device_id, section, version, action, doc, before, actor)
+    VALUES (t.id, t.root_id, p_device, p_section, cur.version, 'override', p_doc, prev, app_user_id());
+    RETURN QUERY SELECT 'ok', cur.version, p_doc, NULL::text, now(), NULL::text;
+END $$;
+
+ALTER FUNCTION public.config_override_save(p_tenant bigint, p_device bigint, p_section text, p_doc jsonb, p_base bigint) OWNER TO portal_owner;
+
 CREATE FUNCTION public.context_changed() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'public', 'pg_temp'
@@ -2214,14 +2566,80 @@ $$;
 
 ALTER FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) OWNER TO portal_owner;
 
-CREATE FUNCTION public.random_token() RETURNS text
-    LANGUAGE sql
+CREATE FUNCTION public.plan_clone(p_tenant bigint, p_plan bigint, p_name text) RETURNS TABLE(outcome text, plan_id bigint, message text)
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
-    SELECT encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex')
+DECLARE
+    t tenants%ROWTYPE := plan_writer(p_tenant);
+    src plans%ROWTYPE;
+    id bigint;
+    err text;
+BEGIN
+    SELECT * INTO src FROM plans x
+     WHERE x.id = p_plan AND (x.tenant_id = t.id OR x.id = (SELECT f.plan_id FROM plan_followed(t.ancestors) f));
+    IF t.id IS NULL OR src.id IS NULL THEN
+        RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::text;
+        RETURN;
+    END IF;
+    err := plan_name_error(t, p_name);
+    IF err IS NOT NULL THEN
+        RETURN QUERY SELECT 'invalid', NULL::bigint, err;
+        RETURN;
+    END IF;
+    INSERT INTO plans (tenant_id, root_id, name, cloned_from, cloned_version, created_by)
+    VALUES (t.id, t.root_id, btrim(p_name), src.id, src.version, app_user_id()) RETURNING plans.id INTO id;
+    INSERT INTO plan_sections (plan_id, tenant_id, root_id, section, doc, version, updated_by)
+    SELECT id, t.id, t.root_id, s.section, s.doc, 1, app_user_id() FROM plan_sections s WHERE s.plan_id = src.id;
+    INSERT INTO config_history (tenant_id, root_id, plan_id, section, version, action, doc, actor)
+    SELECT t.id, t.root_id, id, s.section, 1, 'clone', s.doc, app_user_id() FROM plan_sections s WHERE s.plan_id = src.id;
+    RETURN QUERY SELECT 'ok', id, NULL::text;
+END $$;
+
+ALTER FUNCTION public.plan_clone(p_tenant bigint, p_plan bigint, p_name text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.plan_create(p_tenant bigint, p_name text) RETURNS TABLE(outcome text, plan_id bigint, message text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants%ROWTYPE := plan_writer(p_tenant);
+    id bigint;
+    err text;
+BEGIN
+    IF t.id IS NULL THEN
+        RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::text;
+        RETURN;
+    END IF;
+    err := plan_name_error(t, p_name);
+    IF err IS NOT NULL THEN
+        RETURN QUERY SELECT 'invalid', NULL::bigint, err;
+        RETURN;
+    END IF;
+    INSERT INTO plans (tenant_id, root_id, name, created_by) VALUES (t.id, t.root_id, btrim(p_name), app_user_id())
+    RETURNING plans.id INTO id;
+    INSERT INTO plan_sections (plan_id, tenant_id, root_id, section, doc, version, updated_by)
+    SELECT id, t.id, t.root_id, c.section, c.default_doc, 1, app_user_id() FROM config_sections c WHERE c.shared;
+    INSERT INTO config_history (tenant_id, root_id, plan_id, section, version, action, doc, actor)
+    SELECT t.id, t.root_id, id, c.section, 1, 'create', c.default_doc, app_user_id() FROM config_sections c WHERE c.shared;
+    RETURN QUERY SELECT 'ok', id, NULL::text;
+END $$;
+
+ALTER FUNCTION public.plan_create(p_tenant bigint, p_name text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.plan_followed(p_ancestors bigint[]) RETURNS TABLE(plan_id bigint, owner_id bigint, shared_with bigint, shared_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT s.plan_id, s.owner_id, s.tenant_id, s.shared_at
+      FROM plan_shares s
+     WHERE s.tenant_id = ANY (p_ancestors)
+       AND array_position(p_ancestors, s.owner_id) < array_position(p_ancestors, s.tenant_id)
+     ORDER BY array_position(p_ancestors, s.tenant_id) DESC, array_position(p_ancestors, s.owner_id) DESC
+     LIMIT 1
 $$;
 
-ALTER FUNCTION public.random_token() OWNER TO portal_owner;
+ALTER FUNCTION public.plan_followed(p_ancestors bigint[]) OWNER TO portal_owner;
 
 CREATE TABLE public.tenants (
     id bigint NOT NULL,
@@ -2247,6 +2665,160 @@ ALTER TABLE ONLY public.tenants FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.tenants OWNER TO portal_owner;
 
 COMMENT ON COLUMN public.tenants.root_id IS 'the MSSP (or standalone MSP) at the top; derived by tenants_tree_check()';
+
+CREATE FUNCTION public.plan_name_error(p_tenant public.tenants, p_name text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT CASE
+        WHEN p_tenant.kind = 'company' THEN 'A company has no accounts below it to share a plan with.'
+        WHEN length(btrim(coalesce(p_name, ''))) NOT BETWEEN 1 AND 120 THEN 'Give the plan a name of 1 to 120 characters.'
+        WHEN EXISTS (SELECT 1 FROM plans x WHERE x.tenant_id = p_tenant.id AND x.name = btrim(p_name))
+            THEN format('%s already has a plan called %s.', p_tenant.name, btrim(p_name))
+        WHEN (SELECT count(*) FROM plans x WHERE x.tenant_id = p_tenant.id) >= 50
+            THEN 'A tenant has at most 50 plans: rename and reuse one.'
+    END
+$$;
+
+ALTER FUNCTION public.plan_name_error(p_tenant public.tenants, p_name text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.plan_restore(p_tenant bigint, p_plan bigint, p_history bigint, p_base bigint) RETURNS TABLE(outcome text, version bigint, doc jsonb, by text, at timestamp with time zone, message text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE h config_history%ROWTYPE;
+BEGIN
+    SELECT * INTO h FROM config_history x
+     WHERE x.id = p_history AND x.plan_id = p_plan AND x.tenant_id = p_tenant AND x.doc IS NOT NULL
+       AND x.section IS NOT NULL;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::jsonb, NULL::text, NULL::timestamptz, NULL::text;
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT * FROM plan_section_save(p_tenant, p_plan, h.section, h.doc, p_base, 'restore');
+END $$;
+
+ALTER FUNCTION public.plan_restore(p_tenant bigint, p_plan bigint, p_history bigint, p_base bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.plan_section_save(p_tenant bigint, p_plan bigint, p_section text, p_doc jsonb, p_base bigint, p_action text) RETURNS TABLE(outcome text, version bigint, doc jsonb, by text, at timestamp with time zone, message text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants%ROWTYPE := plan_writer(p_tenant);
+    c config_sections%ROWTYPE;
+    cur plan_sections%ROWTYPE;
+    v bigint;
+    err text;
+BEGIN
+    PERFORM 1 FROM plans x WHERE x.id = p_plan AND x.tenant_id = t.id FOR UPDATE;
+    IF t.id IS NULL OR NOT FOUND THEN
+        RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::jsonb, NULL::text, NULL::timestamptz, NULL::text;
+        RETURN;
+    END IF;
+    SELECT * INTO c FROM config_sections x WHERE x.section = p_section;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::jsonb, NULL::text, NULL::timestamptz, NULL::text;
+        RETURN;
+    ELSIF NOT c.shared THEN
+        RETURN QUERY SELECT 'invalid', NULL::bigint, NULL::jsonb, NULL::text, NULL::timestamptz,
+            format('%s is never shared: it stays local to each account and device.', c.title);
+        RETURN;
+    END IF;
+    err := config_doc_error(p_section, p_doc);
+    IF err IS NOT NULL THEN
+        RETURN QUERY SELECT 'invalid', NULL::bigint, NULL::jsonb, NULL::text, NULL::timestamptz, err;
+        RETURN;
+    END IF;
+    SELECT * INTO cur FROM plan_sections s WHERE s.plan_id = p_plan AND s.section = p_section;
+    IF p_base IS DISTINCT FROM cur.version THEN
+        RETURN QUERY SELECT 'conflict', cur.version, cur.doc, (SELECT u.name FROM users u WHERE u.id = cur.updated_by),
+                            cur.updated_at, NULL::text;
+        RETURN;
+    ELSIF cur.doc = p_doc THEN
+        RETURN QUERY SELECT 'unchanged', cur.version, cur.doc, NULL::text, cur.updated_at, NULL::text;
+        RETURN;
+    END IF;
+    UPDATE plans x SET version = x.version + 1, updated_at = now() WHERE x.id = p_plan RETURNING x.version INTO v;
+    UPDATE plan_sections s SET doc = p_doc, version = v, updated_by = app_user_id(), updated_at = now()
+     WHERE s.plan_id = p_plan AND s.section = p_section;
+    INSERT INTO config_history (tenant_id, root_id, plan_id, section, version, action, doc, before, actor)
+    VALUES (t.id, t.root_id, p_plan, p_section, v, CASE p_action WHEN 'restore' THEN 'restore' ELSE 'edit' END, p_doc,
+            cur.doc, app_user_id());
+    RETURN QUERY SELECT 'ok', v, p_doc, NULL::text, now(), NULL::text;
+END $$;
+
+ALTER FUNCTION public.plan_section_save(p_tenant bigint, p_plan bigint, p_section text, p_doc jsonb, p_base bigint, p_action text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.plan_share(p_tenant bigint, p_plan bigint, p_target bigint, p_on boolean) RETURNS TABLE(outcome text, message text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants%ROWTYPE := plan_writer(p_tenant);
+    a tenants%ROWTYPE;
+    p plans%ROWTYPE;
+    old bigint;
+BEGIN
+    SELECT * INTO p FROM plans x WHERE x.id = p_plan AND x.tenant_id = t.id;
+    SELECT * INTO a FROM tenants x WHERE x.id = p_target AND x.status = 'active' AND t.id = ANY (x.ancestors)
+                                     AND x.id <> t.id;
+    IF t.id IS NULL OR p.id IS NULL OR a.id IS NULL THEN
+        RETURN QUERY SELECT 'not_found', NULL::text;
+        RETURN;
+    END IF;
+    SELECT s.plan_id INTO old FROM plan_shares s WHERE s.tenant_id = a.id AND s.owner_id = t.id FOR UPDATE;
+    IF p_on THEN
+        IF old = p.id THEN
+            RETURN QUERY SELECT 'unchanged', NULL::text;
+            RETURN;
+        END IF;
+        INSERT INTO plan_shares AS s (tenant_id, owner_id, root_id, plan_id, shared_by)
+        VALUES (a.id, t.id, t.root_id, p.id, app_user_id())
+        ON CONFLICT (tenant_id, owner_id) DO UPDATE SET plan_id = excluded.plan_id, shared_by = excluded.shared_by,
+                                                       shared_at = now();
+        INSERT INTO config_history (tenant_id, root_id, plan_id, version, action, target, actor)
+        VALUES (t.id, t.root_id, p.id, p.version, 'share', a.id, app_user_id());
+    ELSE
+        IF old IS DISTINCT FROM p.id THEN
+            RETURN QUERY SELECT 'unchanged', NULL::text;
+            RETURN;
+        END IF;
+        DELETE FROM plan_shares s WHERE s.tenant_id = a.id AND s.owner_id = t.id;
+        INSERT INTO config_history (tenant_id, root_id, plan_id, version, action, target, actor)
+        VALUES (t.id, t.root_id, p.id, p.version, 'unshare', a.id, app_user_id());
+    END IF;
+    RETURN QUERY SELECT 'ok', NULL::text;
+END $$;
+
+ALTER FUNCTION public.plan_share(p_tenant bigint, p_plan bigint, p_target bigint, p_on boolean) OWNER TO portal_owner;
+
+CREATE FUNCTION public.plan_writer(p_tenant bigint) RETURNS public.tenants
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE t tenants%ROWTYPE;
+BEGIN
+    IF app_user_id() IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO t FROM tenants x WHERE x.id = p_tenant AND x.status = 'active' AND x.ancestors && app_scope();
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    RETURN t;
+END $$;
+
+ALTER FUNCTION public.plan_writer(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.random_token() RETURNS text
+    LANGUAGE sql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex')
+$$;
+
+ALTER FUNCTION public.random_token() OWNER TO portal_owner;
 
 CREATE FUNCTION public.read_plan(t public.tenants, sc bigint[], ex bigint[], OUT how text, OUT tids bigint[]) RETURNS record
     LANGUAGE plpgsql STABLE
@@ -2464,7 +3036,8 @@ CREATE FUNCTION public.roots_follow(p_subtree bigint) RETURNS void
 DECLARE tbl text;
 BEGIN
     FOREACH tbl IN ARRAY ARRAY['audit_log', 'mail_outbox', 'notifications', 'invitations', 'sla_targets',
-                               'branding_logos'] LOOP
+                               'branding_logos', 'plans', 'plan_sections', 'plan_shares', 'config_overrides',
+                               'config_history'] LOOP
         EXECUTE format('UPDATE %I x SET root_id = t.root_id FROM tenants t'
                        ' WHERE t.id = x.tenant_id AND ($1 IS NULL OR $1 = ANY (t.ancestors))'
                        '   AND x.root_id IS DISTINCT FROM t.root_id', tbl) USING p_subtree;
@@ -3602,6 +4175,76 @@ ALTER TABLE public.branding_logos_id_seq OWNER TO portal_owner;
 
 ALTER SEQUENCE public.branding_logos_id_seq OWNED BY public.branding_logos.id;
 
+CREATE TABLE public.config_history (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    plan_id bigint,
+    device_id bigint,
+    section text,
+    version bigint NOT NULL,
+    action text NOT NULL,
+    target bigint,
+    doc jsonb,
+    before jsonb,
+    actor bigint,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT config_history_action_check CHECK ((action = ANY (ARRAY['create'::text, 'edit'::text, 'restore'::text, 'clone'::text, 'share'::text, 'unshare'::text, 'override'::text, 'revert'::text])))
+);
+
+ALTER TABLE ONLY public.config_history FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.config_history OWNER TO portal_owner;
+
+CREATE SEQUENCE public.config_history_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.config_history_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.config_history_id_seq OWNED BY public.config_history.id;
+
+CREATE TABLE public.config_overrides (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    device_id bigint,
+    section text NOT NULL,
+    doc jsonb NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    updated_by bigint,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.config_overrides FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.config_overrides OWNER TO portal_owner;
+
+CREATE SEQUENCE public.config_overrides_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.config_overrides_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.config_overrides_id_seq OWNED BY public.config_overrides.id;
+
+CREATE TABLE public.config_sections (
+    section text NOT NULL,
+    title text NOT NULL,
+    shared boolean NOT NULL,
+    "position" integer NOT NULL,
+    default_doc jsonb NOT NULL,
+    CONSTRAINT config_sections_section_check CHECK ((section ~ '^[a-z_]{1,40}$'::text))
+);
+
+ALTER TABLE public.config_sections OWNER TO portal_owner;
+
 CREATE TABLE public.cve_open (
     tenant_id bigint NOT NULL,
     cve text NOT NULL,
@@ -3877,6 +4520,64 @@ ALTER TABLE public.password_resets_id_seq OWNER TO portal_owner;
 
 ALTER SEQUENCE public.password_resets_id_seq OWNED BY public.password_resets.id;
 
+CREATE TABLE public.plan_sections (
+    plan_id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    section text NOT NULL,
+    doc jsonb NOT NULL,
+    version bigint NOT NULL,
+    updated_by bigint,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.plan_sections FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.plan_sections OWNER TO portal_owner;
+
+CREATE TABLE public.plan_shares (
+    tenant_id bigint NOT NULL,
+    owner_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    plan_id bigint NOT NULL,
+    shared_by bigint,
+    shared_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT plan_shares_check CHECK ((tenant_id <> owner_id))
+);
+
+ALTER TABLE ONLY public.plan_shares FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.plan_shares OWNER TO portal_owner;
+
+CREATE TABLE public.plans (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    name text NOT NULL,
+    cloned_from bigint,
+    cloned_version bigint,
+    version bigint DEFAULT 1 NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT plans_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 120)))
+);
+
+ALTER TABLE ONLY public.plans FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.plans OWNER TO portal_owner;
+
+CREATE SEQUENCE public.plans_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.plans_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.plans_id_seq OWNED BY public.plans.id;
+
 CREATE TABLE public.portal_secrets (
     name text NOT NULL,
     value text NOT NULL
@@ -4061,6 +4762,10 @@ ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.au
 
 ALTER TABLE ONLY public.branding_logos ALTER COLUMN id SET DEFAULT nextval('public.branding_logos_id_seq'::regclass);
 
+ALTER TABLE ONLY public.config_history ALTER COLUMN id SET DEFAULT nextval('public.config_history_id_seq'::regclass);
+
+ALTER TABLE ONLY public.config_overrides ALTER COLUMN id SET DEFAULT nextval('public.config_overrides_id_seq'::regclass);
+
 ALTER TABLE ONLY public.incidents ALTER COLUMN id SET DEFAULT nextval('public.incidents_id_seq'::regclass);
 
 ALTER TABLE ONLY public.invitations ALTER COLUMN id SET DEFAULT nextval('public.invitations_id_seq'::regclass);
@@ -4074,6 +4779,8 @@ ALTER TABLE ONLY public.msp_requests ALTER COLUMN id SET DEFAULT nextval('public
 ALTER TABLE ONLY public.notifications ALTER COLUMN id SET DEFAULT nextval('public.notifications_id_seq'::regclass);
 
 ALTER TABLE ONLY public.password_resets ALTER COLUMN id SET DEFAULT nextval('public.password_resets_id_seq'::regclass);
+
+ALTER TABLE ONLY public.plans ALTER COLUMN id SET DEFAULT nextval('public.plans_id_seq'::regclass);
 
 ALTER TABLE ONLY public.sessions ALTER COLUMN id SET DEFAULT nextval('public.sessions_id_seq'::regclass);
 
@@ -4106,6 +4813,18 @@ ALTER TABLE ONLY public.branding_logos
 
 ALTER TABLE ONLY public.branding
     ADD CONSTRAINT branding_pkey PRIMARY KEY (tenant_id);
+
+ALTER TABLE ONLY public.config_history
+    ADD CONSTRAINT config_history_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.config_overrides
+    ADD CONSTRAINT config_overrides_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.config_sections
+    ADD CONSTRAINT config_sections_pkey PRIMARY KEY (section);
+
+ALTER TABLE ONLY public.config_sections
+    ADD CONSTRAINT config_sections_position_key UNIQUE ("position");
 
 ALTER TABLE ONLY public.cve_open
     ADD CONSTRAINT cve_open_pkey PRIMARY KEY (tenant_id, cve);
@@ -4160,6 +4879,18 @@ ALTER TABLE ONLY public.password_resets
 
 ALTER TABLE ONLY public.password_resets
     ADD CONSTRAINT password_resets_token_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.plan_sections
+    ADD CONSTRAINT plan_sections_pkey PRIMARY KEY (plan_id, section);
+
+ALTER TABLE ONLY public.plan_shares
+    ADD CONSTRAINT plan_shares_pkey PRIMARY KEY (tenant_id, owner_id);
+
+ALTER TABLE ONLY public.plans
+    ADD CONSTRAINT plans_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.plans
+    ADD CONSTRAINT plans_tenant_id_name_key UNIQUE (tenant_id, name);
 
 ALTER TABLE ONLY public.portal_secrets
     ADD CONSTRAINT portal_secrets_pkey PRIMARY KEY (name);
@@ -4226,6 +4957,14 @@ CREATE UNIQUE INDEX branding_host_verified ON public.branding USING btree (host)
 
 CREATE INDEX branding_logos_tenant ON public.branding_logos USING btree (tenant_id);
 
+CREATE INDEX config_history_plan ON public.config_history USING btree (plan_id, id DESC) WHERE (plan_id IS NOT NULL);
+
+CREATE INDEX config_history_tenant ON public.config_history USING btree (tenant_id, id DESC);
+
+CREATE INDEX config_overrides_device ON public.config_overrides USING btree (device_id) WHERE (device_id IS NOT NULL);
+
+CREATE UNIQUE INDEX config_overrides_one ON public.config_overrides USING btree (tenant_id, COALESCE(device_id, (0)::bigint), section);
+
 CREATE INDEX cve_open_top ON public.cve_open USING btree (tenant_id, band DESC) WHERE (band IS NOT NULL);
 
 CREATE INDEX incidents_closed_at ON public.incidents USING btree (closed_at) WHERE (closed_at IS NOT NULL);
@@ -4277,6 +5016,8 @@ CREATE INDEX notifications_unread ON public.notifications USING btree (user_id, 
 CREATE INDEX notifications_user ON public.notifications USING btree (user_id, created_at DESC);
 
 CREATE INDEX password_resets_user ON public.password_resets USING btree (user_id, created_at DESC);
+
+CREATE INDEX plan_shares_plan ON public.plan_shares USING btree (plan_id);
 
 CREATE INDEX sessions_user ON public.sessions USING btree (user_id);
 
@@ -4471,6 +5212,36 @@ ALTER TABLE ONLY public.branding_logos
 ALTER TABLE ONLY public.branding
     ADD CONSTRAINT branding_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.config_history
+    ADD CONSTRAINT config_history_actor_fkey FOREIGN KEY (actor) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.config_history
+    ADD CONSTRAINT config_history_device_id_fkey FOREIGN KEY (device_id) REFERENCES public.assets(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.config_history
+    ADD CONSTRAINT config_history_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES public.plans(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.config_history
+    ADD CONSTRAINT config_history_section_fkey FOREIGN KEY (section) REFERENCES public.config_sections(section);
+
+ALTER TABLE ONLY public.config_history
+    ADD CONSTRAINT config_history_target_fkey FOREIGN KEY (target) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.config_history
+    ADD CONSTRAINT config_history_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.config_overrides
+    ADD CONSTRAINT config_overrides_device_id_fkey FOREIGN KEY (device_id) REFERENCES public.assets(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.config_overrides
+    ADD CONSTRAINT config_overrides_section_fkey FOREIGN KEY (section) REFERENCES public.config_sections(section);
+
+ALTER TABLE ONLY public.config_overrides
+    ADD CONSTRAINT config_overrides_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.config_overrides
+    ADD CONSTRAINT config_overrides_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
 ALTER TABLE ONLY public.cve_open
     ADD CONSTRAINT cve_open_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
@@ -4534,6 +5305,39 @@ ALTER TABLE ONLY public.notifications
 ALTER TABLE ONLY public.password_resets
     ADD CONSTRAINT password_resets_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.plan_sections
+    ADD CONSTRAINT plan_sections_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES public.plans(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.plan_sections
+    ADD CONSTRAINT plan_sections_section_fkey FOREIGN KEY (section) REFERENCES public.config_sections(section);
+
+ALTER TABLE ONLY public.plan_sections
+    ADD CONSTRAINT plan_sections_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.plan_sections
+    ADD CONSTRAINT plan_sections_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.plan_shares
+    ADD CONSTRAINT plan_shares_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.plan_shares
+    ADD CONSTRAINT plan_shares_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES public.plans(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.plan_shares
+    ADD CONSTRAINT plan_shares_shared_by_fkey FOREIGN KEY (shared_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.plan_shares
+    ADD CONSTRAINT plan_shares_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.plans
+    ADD CONSTRAINT plans_cloned_from_fkey FOREIGN KEY (cloned_from) REFERENCES public.plans(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.plans
+    ADD CONSTRAINT plans_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.plans
+    ADD CONSTRAINT plans_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
@@ -4584,6 +5388,14 @@ ALTER TABLE public.branding_logos ENABLE ROW LEVEL SECURITY;
 CREATE POLICY branding_logos_visible ON public.branding_logos USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
 
 CREATE POLICY branding_visible ON public.branding USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.config_history ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY config_history_visible ON public.config_history USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.config_overrides ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY config_overrides_visible ON public.config_overrides USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
 
 ALTER TABLE public.cve_open ENABLE ROW LEVEL SECURITY;
 
@@ -4638,6 +5450,18 @@ CREATE POLICY msp_requests_visible ON public.msp_requests USING (((EXISTS ( SELE
 ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY notifications_own ON public.notifications USING ((user_id = ( SELECT public.app_user_id() AS app_user_id))) WITH CHECK ((user_id = ( SELECT public.app_user_id() AS app_user_id)));
+
+ALTER TABLE public.plan_sections ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY plan_sections_visible ON public.plan_sections USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.plan_shares ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY plan_shares_visible ON public.plan_shares USING (((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)) OR (owner_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))));
+
+ALTER TABLE public.plans ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY plans_visible ON public.plans USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
 
 ALTER TABLE public.sla_targets ENABLE ROW LEVEL SECURITY;
 
@@ -4786,6 +5610,19 @@ REVOKE ALL ON FUNCTION public.branding_host_claim() FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) TO portal_app;
 
+GRANT ALL ON FUNCTION public.config_cidrs_error(p_list jsonb, p_max integer) TO portal_app;
+
+GRANT ALL ON FUNCTION public.config_doc_error(p_section text, p_doc jsonb) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.config_effective(p_tenant bigint, p_device bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.config_effective(p_tenant bigint, p_device bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.config_override_revert(p_tenant bigint, p_device bigint, p_section text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.config_override_revert(p_tenant bigint, p_device bigint, p_section text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.config_override_save(p_tenant bigint, p_device bigint, p_section text, p_doc jsonb, p_base bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.config_override_save(p_tenant bigint, p_device bigint, p_section text, p_doc jsonb, p_base bigint) TO portal_app;
+
 REVOKE ALL ON FUNCTION public.context_changed() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.customer_page(p_tenant bigint, p_page integer, OUT ids bigint[], OUT total bigint, OUT paged boolean) FROM PUBLIC;
@@ -4909,13 +5746,34 @@ GRANT ALL ON FUNCTION public.my_tenant_crumbs(p_tenant bigint) TO portal_app;
 REVOKE ALL ON FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) TO portal_app;
 
-REVOKE ALL ON FUNCTION public.random_token() FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.plan_clone(p_tenant bigint, p_plan bigint, p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.plan_clone(p_tenant bigint, p_plan bigint, p_name text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.plan_create(p_tenant bigint, p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.plan_create(p_tenant bigint, p_name text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.plan_followed(p_ancestors bigint[]) FROM PUBLIC;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.tenants TO portal_app;
 
 GRANT UPDATE(name) ON TABLE public.tenants TO portal_app;
 
 GRANT UPDATE(status) ON TABLE public.tenants TO portal_app;
+
+REVOKE ALL ON FUNCTION public.plan_name_error(p_tenant public.tenants, p_name text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.plan_restore(p_tenant bigint, p_plan bigint, p_history bigint, p_base bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.plan_restore(p_tenant bigint, p_plan bigint, p_history bigint, p_base bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.plan_section_save(p_tenant bigint, p_plan bigint, p_section text, p_doc jsonb, p_base bigint, p_action text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.plan_section_save(p_tenant bigint, p_plan bigint, p_section text, p_doc jsonb, p_base bigint, p_action text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.plan_share(p_tenant bigint, p_plan bigint, p_target bigint, p_on boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.plan_share(p_tenant bigint, p_plan bigint, p_target bigint, p_on boolean) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.plan_writer(p_tenant bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.random_token() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.read_plan(t public.tenants, sc bigint[], ex bigint[], OUT how text, OUT tids bigint[]) FROM PUBLIC;
 
@@ -5067,6 +5925,12 @@ GRANT INSERT(host_token),UPDATE(host_token) ON TABLE public.branding TO portal_a
 
 GRANT USAGE ON SEQUENCE public.branding_logos_id_seq TO portal_app;
 
+GRANT SELECT ON TABLE public.config_history TO portal_app;
+
+GRANT SELECT ON TABLE public.config_overrides TO portal_app;
+
+GRANT SELECT ON TABLE public.config_sections TO portal_app;
+
 GRANT SELECT ON TABLE public.cve_open TO portal_app;
 
 GRANT SELECT ON TABLE public.incident_hourly TO portal_app;
@@ -5089,6 +5953,12 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.memberships TO portal_app;
 GRANT SELECT ON TABLE public.notifications TO portal_app;
 
 GRANT UPDATE(read_at) ON TABLE public.notifications TO portal_app;
+
+GRANT SELECT ON TABLE public.plan_sections TO portal_app;
+
+GRANT SELECT ON TABLE public.plan_shares TO portal_app;
+
+GRANT SELECT ON TABLE public.plans TO portal_app;
 
 GRANT SELECT ON TABLE public.portal_settings TO portal_app;
 

@@ -12,7 +12,6 @@ DB_STMT(st_logo_get, 2, "SELECT content_type, bytes, sha256 FROM logo_get($1::bi
 enum res page_logo(struct req *req)
 {
 	const char *name = http_route_param(req, 0), *p = name, *dash, *dot, *params[2];
-	const char *inm;
 	char id[24], sha[13], etag[80];
 	unsigned char *bytes;
 	size_t n;
@@ -51,10 +50,8 @@ enum res page_logo(struct req *req)
 		return R_NOT_FOUND;
 	}
 	snprintf(etag, sizeof(etag), "\"%s\"", PQgetvalue(res, 0, 2));
-	http_header(req, "ETag", etag);
 	http_header(req, "Cache-Control", "public, max-age=31536000, immutable");
-	inm = FCGX_GetParam("HTTP_IF_NONE_MATCH", req->fcgi->envp);
-	if (inm != NULL && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0)) {
+	if (http_etag_matches(req, etag)) {
 		req->outcome = R_NOT_MODIFIED;
 		req->body_type = arena_strdup(&req->arena, PQgetvalue(res, 0, 0));
 		PQclear(res);

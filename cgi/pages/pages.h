@@ -180,6 +180,8 @@ enum res page_api_key_create(struct req *req);
 enum res page_api_key_revoke(struct req *req);
 /* ingest.c (ACCESS_API) */
 enum res api_ingest_assets(struct req *req);
+/* plans.c */
+enum res api_device_config(struct req *req);
 enum res api_ingest_vulnerabilities(struct req *req);
 enum res api_ingest_incidents(struct req *req);
 

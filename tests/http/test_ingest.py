@@ -5,6 +5,8 @@ import hashlib
 import json
 import time
 
+import portal
+
 
 def tid(ctx, name):
     return int(ctx.stack.psql("SELECT id FROM tenants WHERE name = '%s'" % name))
@@ -18,11 +20,6 @@ def uniq(prefix):
     return "%s-%d" % (prefix, int(time.time() * 1000000) % 10000000000)
 
 
-def create_key(ctx, client, tenant, name="probe"):
-    r = client.request("POST", "/t/%d/api-keys.json" % tenant, body="name=%s&csrf=%s" % (name, client.csrf()),
-                       headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert r.status == 200, r
-    return r.json()["new_key"]
 
 
 _KEYS = {}
@@ -32,7 +29,7 @@ def bluefin_key(ctx):
     k = _KEYS.get(ctx.port)
     if k is None:
         owner = ctx.login("owner@msp1.example")
-        k = _KEYS[ctx.port] = create_key(ctx, owner, tid(ctx, "Bluefin IT"), "bluefin-probe")["key"]
+        k = _KEYS[ctx.port] = portal.create_key(ctx, owner, tid(ctx, "Bluefin IT"), "bluefin-probe")["key"]
     return k
 
 
@@ -341,7 +338,7 @@ def test_a_key_writes_only_into_its_subtree(ctx):
     assert ctx.stack.psql("SELECT count(*) FROM vulnerabilities WHERE external_id LIKE '%s-%%'" % p) == "2"
     # An Evergreen key cannot write into Bluefin either.
     ev = ctx.login("owner@evergreen.example")
-    ekey = create_key(ctx, ev, evergreen, "evergreen-probe")["key"]
+    ekey = portal.create_key(ctx, ev, evergreen, "evergreen-probe")["key"]
     r = api(ctx, "/api/v2/assets", [{"external_id": p, "kind": "probe", "name": "x", "tenant_id": own},
                                     {"external_id": p, "kind": "probe", "name": "x", "tenant_id": ever_co}], ekey)
     assert r.json()["accepted"] == 1 and r.json()["errors"][0]["error"] == "tenant not found"

@@ -5,6 +5,7 @@ import contextlib
 import email
 import email.policy
 import glob
+import hashlib
 import http.client
 import json
 import os
@@ -452,3 +453,30 @@ def body_of(msg, kind="plain"):
 def find_link(text, pattern=r"https?://\S+"):
     m = re.search(pattern, text)
     return m.group(0) if m else None
+
+
+_tokens = {}
+
+
+def session_token(ctx, uid):
+    """A live session of user uid, made as the owner (as a sign-in would):
+    its token, which is all the app role can identify a user by (app_user_id()).
+    An id of no user gets a token of no session."""
+    key = (id(ctx.stack), uid)
+    if key not in _tokens:
+        tok = hashlib.sha256(os.urandom(32)).hexdigest()
+        if ctx.stack.psql("SELECT count(*) FROM users WHERE id = %d" % uid, user="portal_owner") == "1":
+            ctx.stack.psql("INSERT INTO sessions (token_hash, user_id, expires_at)"
+                           " VALUES ('%s', %d, now() + interval '1 day')"
+                           % (hashlib.sha256(tok.encode()).hexdigest(), uid), user="portal_owner")
+        _tokens[key] = tok
+    return _tokens[key]
+
+
+def create_key(ctx, client, tenant, name="probe"):
+    """A new API key of tenant made on its API keys page by client (signed
+    in): the answer's new_key (key, prefix...)."""
+    r = client.request("POST", "/t/%d/api-keys.json" % tenant, body="name=%s&csrf=%s" % (name, client.csrf()),
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 200, r
+    return r.json()["new_key"]

@@ -1,0 +1,79 @@
+-- The effective configuration of an account (p_device NULL) or of one of
+-- its devices (a probe or lightweight agent of the account), with where
+-- each section comes from (docs/plans.md, "The effective configuration"):
+-- a shared section from the device's override, else the account's
+-- override, else the plan the account follows, else the default; a
+-- never-shared section from the device's own, else the account's own,
+-- else the default. NULL when the viewer (or API key) may not see the
+-- account, or the device is not the account's.
+-- requires: plan_followed
+CREATE OR REPLACE FUNCTION config_effective(p_tenant bigint, p_device bigint) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    t tenants%ROWTYPE;
+    d assets%ROWTYPE;
+    f record;
+    p plans%ROWTYPE;
+    secs jsonb := '{}';
+    srcs jsonb := '{}';
+    s record;
+BEGIN
+    SELECT * INTO t FROM tenants x WHERE x.id = p_tenant AND x.status = 'active';
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, app_scope(), app_exact()) THEN
+        RETURN NULL;
+    END IF;
+    IF p_device IS NOT NULL THEN
+        SELECT * INTO d FROM assets a WHERE a.id = p_device AND a.tenant_id = t.id AND a.kind IN ('probe', 'agent');
+        IF NOT FOUND THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    SELECT * INTO f FROM plan_followed(t.ancestors);
+    IF f.plan_id IS NOT NULL THEN
+        SELECT * INTO p FROM plans WHERE plans.id = f.plan_id;
+    END IF;
+    FOR s IN
+        SELECT c.section, c.shared, c.default_doc,
+               ps.doc AS plan_doc, ps.version AS plan_version, ps.updated_at AS plan_at,
+               ao.doc AS acc_doc, ao.version AS acc_version, ao.updated_at AS acc_at, au.name AS acc_by,
+               dov.doc AS dev_doc, dov.version AS dev_version, dov.updated_at AS dev_at, du.name AS dev_by
+          FROM config_sections c
+          LEFT JOIN plan_sections ps ON ps.plan_id = p.id AND ps.section = c.section AND c.shared
+          LEFT JOIN config_overrides ao ON ao.tenant_id = t.id AND ao.device_id IS NULL AND ao.section = c.section
+          LEFT JOIN users au ON au.id = ao.updated_by
+          LEFT JOIN config_overrides dov ON p_device IS NOT NULL AND dov.tenant_id = t.id AND dov.device_id = p_device
+                                       AND dov.section = c.section
+          LEFT JOIN users du ON du.id = dov.updated_by
+         ORDER BY c.position
+    LOOP
+        IF s.dev_doc IS NOT NULL THEN
+            secs := secs || jsonb_build_object(s.section, s.dev_doc);
+            srcs := srcs || jsonb_build_object(s.section, jsonb_build_object(
+                        'from', 'device', 'version', s.dev_version, 'by', s.dev_by, 'at', s.dev_at));
+        ELSIF s.acc_doc IS NOT NULL THEN
+            secs := secs || jsonb_build_object(s.section, s.acc_doc);
+            srcs := srcs || jsonb_build_object(s.section, jsonb_build_object(
+                        'from', 'account', 'tenant_id', t.id, 'version', s.acc_version, 'by', s.acc_by, 'at', s.acc_at));
+        ELSIF s.plan_doc IS NOT NULL THEN
+            secs := secs || jsonb_build_object(s.section, s.plan_doc);
+            srcs := srcs || jsonb_build_object(s.section, jsonb_build_object(
+                        'from', 'plan', 'plan_id', p.id, 'plan', p.name, 'version', s.plan_version, 'at', s.plan_at));
+        ELSE
+            secs := secs || jsonb_build_object(s.section, s.default_doc);
+            srcs := srcs || jsonb_build_object(s.section, jsonb_build_object('from', 'default'));
+        END IF;
+    END LOOP;
+    RETURN jsonb_build_object(
+        'tenant', jsonb_build_object('id', t.id, 'name', t.name, 'kind', t.kind),
+        'device', CASE WHEN p_device IS NOT NULL THEN jsonb_build_object('id', d.id, 'external_id', d.external_id,
+                                                                       'name', d.name, 'kind', d.kind) END,
+        'plan', CASE WHEN p.id IS NOT NULL THEN jsonb_build_object(
+                    'id', p.id, 'name', p.name, 'version', p.version,
+                    'owner', (SELECT jsonb_build_object('id', o.id, 'name', o.name) FROM tenants o WHERE o.id = f.owner_id),
+                    'shared_with', (SELECT jsonb_build_object('id', w.id, 'name', w.name) FROM tenants w
+                                     WHERE w.id = f.shared_with)) END,
+        'sections', secs,
+        'sources', srcs);
+END $$;
+REVOKE ALL ON FUNCTION config_effective(bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION config_effective(bigint, bigint) TO portal_app;

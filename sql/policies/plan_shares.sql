@@ -1,0 +1,17 @@
+-- The Row-Level Security policies of plan_shares, all of them: the block below
+-- drops whatever policies the table has, so one removed from this file
+-- is gone once it runs again.
+-- requires: visible_tenant_ids
+DO $$
+DECLARE
+    p name;
+BEGIN
+    FOR p IN SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = 'plan_shares' LOOP
+        EXECUTE format('DROP POLICY %I ON plan_shares', p);
+    END LOOP;
+END $$;
+
+-- Read only: every change goes through sql/functions/plans.
+-- Seen by the plan's owner and by the account it is shared with.
+CREATE POLICY plan_shares_visible ON plan_shares
+    USING (tenant_id IN (SELECT visible_tenant_ids()) OR owner_id IN (SELECT visible_tenant_ids()));
