@@ -32,6 +32,8 @@ static const struct nav_item items[] = {
     {"sla", "Reports", "SLA", "/sla", PERM_VIEW, K_ALL, 1},
     {"msps", "Manage", "MSPs", "/msps", PERM_VIEW, K_MSSP, 0},
     {"requests", "Manage", "MSSP requests", "/requests", PERM_VIEW, K_MSP, 0},
+    {"plans", "Manage", "Plans", "/plans", PERM_VIEW, K_MSSP | K_MSP, 1},
+    {"config", "Manage", "Configuration", "/config", PERM_VIEW, K_ALL, 1},
     {"team", "Manage", "Team", "/team", PERM_TEAM, K_ALL, 0},
     {"audit", "Manage", "Audit log", "/audit", PERM_AUDIT, K_ALL, 0},
     {"api_keys", "Manage", "API keys", "/api-keys", PERM_API_KEYS, K_ALL, 0},

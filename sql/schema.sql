@@ -809,6 +809,29 @@ END $$;
 
 ALTER FUNCTION public.config_cidrs_error(p_list jsonb, p_max integer) OWNER TO portal_owner;
 
+CREATE FUNCTION public.config_diff(p_before jsonb, p_after jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT coalesce(jsonb_agg(d ORDER BY d->>'field'), '[]')
+      FROM (SELECT CASE
+                WHEN jsonb_typeof(b.v) = 'array' AND jsonb_typeof(a.v) = 'array' THEN jsonb_build_object(
+                    'field', k.k,
+                    'added', (SELECT coalesce(jsonb_agg(x::text), '[]') FROM jsonb_array_elements(a.v) x
+                               WHERE NOT b.v @> jsonb_build_array(x)),
+                    'removed', (SELECT coalesce(jsonb_agg(x::text), '[]') FROM jsonb_array_elements(b.v) x
+                                 WHERE NOT a.v @> jsonb_build_array(x)))
+                ELSE jsonb_build_object('field', k.k, 'before', b.v::text, 'after', a.v::text)
+            END AS d
+              FROM (SELECT jsonb_object_keys(coalesce(p_before, '{}')) UNION
+                    SELECT jsonb_object_keys(coalesce(p_after, '{}'))) k(k)
+             CROSS JOIN LATERAL (SELECT coalesce(p_before, '{}')->k.k) b(v)
+             CROSS JOIN LATERAL (SELECT coalesce(p_after, '{}')->k.k) a(v)
+             WHERE b.v IS DISTINCT FROM a.v) x
+$$;
+
+ALTER FUNCTION public.config_diff(p_before jsonb, p_after jsonb) OWNER TO portal_owner;
+
 CREATE FUNCTION public.config_doc_error(p_section text, p_doc jsonb) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO 'public', 'pg_temp'
@@ -1133,6 +1156,51 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.config_override_save(p_tenant bigint, p_device bigint, p_section text, p_doc jsonb, p_base bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.config_page(p_tenant bigint, p_device bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    e jsonb := config_effective(p_tenant, p_device);
+    t tenants%ROWTYPE;
+BEGIN
+    IF e IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
+    RETURN e || jsonb_build_object(
+        'catalogue', (SELECT jsonb_agg(jsonb_build_object(
+                          'section', c.section, 'title', c.title, 'shared', c.shared,
+                          'doc', e->'sections'->c.section, 'source', e->'sources'->c.section,
+                          'diff', CASE WHEN c.shared AND e->'sources'->c.section->>'from' IN ('account', 'device')
+                                       THEN config_diff((SELECT s.doc FROM plan_sections s
+                                                          WHERE s.plan_id = (e->'plan'->>'id')::bigint
+                                                            AND s.section = c.section), e->'sections'->c.section) END)
+                          ORDER BY c.position)
+                        FROM config_sections c),
+        'devices', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name, 'kind', a.kind,
+                                                                 'external_id', a.external_id,
+                                                                 'overrides', (SELECT count(*) FROM config_overrides o
+                                                                                WHERE o.device_id = a.id))
+                                              ORDER BY lower(a.name), a.id), '[]')
+                      FROM (SELECT * FROM assets a WHERE a.tenant_id = t.id AND a.kind IN ('probe', 'agent')
+                             ORDER BY lower(a.name), a.id LIMIT 500) a),
+        'history', (SELECT coalesce(jsonb_agg(h ORDER BY (h->>'id')::bigint DESC), '[]') FROM (
+            SELECT jsonb_build_object('id', x.id, 'section', x.section, 'title', c.title, 'version', x.version,
+                                      'action', x.action, 'device', d.name, 'by', u.name,
+                                      'at', to_char(x.at, 'YYYY-MM-DD HH24:MI'),
+                                      'diff', config_diff(x.before, x.doc)) AS h
+              FROM config_history x
+              JOIN config_sections c ON c.section = x.section
+              LEFT JOIN assets d ON d.id = x.device_id
+              LEFT JOIN users u ON u.id = x.actor
+             WHERE x.tenant_id = t.id AND x.plan_id IS NULL
+               AND (p_device IS NULL OR x.device_id = p_device)
+             ORDER BY x.id DESC LIMIT 30) z));
+END $$;
+
+ALTER FUNCTION public.config_page(p_tenant bigint, p_device bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.context_changed() RETURNS trigger
     LANGUAGE plpgsql
@@ -2682,6 +2750,96 @@ $$;
 
 ALTER FUNCTION public.plan_name_error(p_tenant public.tenants, p_name text) OWNER TO portal_owner;
 
+CREATE FUNCTION public.plan_page(p_tenant bigint, p_plan bigint, p_section text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants%ROWTYPE;
+    p plans%ROWTYPE;
+    reach bigint[];
+BEGIN
+    SELECT * INTO t FROM tenants x WHERE x.id = p_tenant AND x.status = 'active' AND x.ancestors && app_scope();
+    SELECT * INTO p FROM plans x WHERE x.id = p_plan AND x.tenant_id = t.id;
+    IF t.id IS NULL OR p.id IS NULL THEN
+        RETURN NULL;
+    END IF;
+    reach := ARRAY(SELECT r.tenant_id FROM plan_reach(p.id) r);
+    RETURN jsonb_build_object(
+        'plan', jsonb_build_object('id', p.id, 'name', p.name, 'version', p.version,
+                                   'updated_at', to_char(p.updated_at, 'YYYY-MM-DD HH24:MI'),
+                                   'cloned_from', (SELECT jsonb_build_object('id', c.id, 'name', c.name,
+                                                                             'version', p.cloned_version)
+                                                     FROM plans c WHERE c.id = p.cloned_from)),
+        'sections', (SELECT jsonb_agg(jsonb_build_object('section', c.section, 'title', c.title, 'doc', s.doc,
+                                                         'version', s.version, 'by', u.name,
+                                                         'at', to_char(s.updated_at, 'YYYY-MM-DD HH24:MI'))
+                                      ORDER BY c.position)
+                       FROM config_sections c JOIN plan_sections s ON s.plan_id = p.id AND s.section = c.section
+                       LEFT JOIN users u ON u.id = s.updated_by),
+        'local_sections', (SELECT string_agg(c.title, ', ' ORDER BY c.position) FROM config_sections c WHERE NOT c.shared),
+        'shares', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name, 'kind', a.kind,
+                                                                'at', to_char(s.shared_at, 'YYYY-MM-DD HH24:MI'),
+                                                                'by', u.name) ORDER BY lower(a.name), a.id), '[]')
+                     FROM plan_shares s JOIN tenants a ON a.id = s.tenant_id LEFT JOIN users u ON u.id = s.shared_by
+                    WHERE s.plan_id = p.id AND s.owner_id = t.id),
+        'candidates', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind,
+                                                                    'parent', pa.name) ORDER BY c.o1, c.o2), '[]')
+                         FROM (SELECT x.*, lower(coalesce(pp.name, x.name)) AS o1,
+                                      CASE WHEN x.parent_id = t.id THEN '' ELSE lower(x.name) END AS o2
+                                 FROM tenants x LEFT JOIN tenants pp ON pp.id = x.parent_id AND x.parent_id <> t.id
+                                WHERE x.ancestors @> ARRAY[t.id] AND x.id <> t.id AND x.status = 'active'
+                                  AND NOT EXISTS (SELECT 1 FROM plan_shares s WHERE s.tenant_id = x.id
+                                                     AND s.owner_id = t.id AND s.plan_id = p.id)
+                                ORDER BY o1, o2, x.id LIMIT 500) c
+                         LEFT JOIN tenants pa ON pa.id = c.parent_id AND c.parent_id <> t.id),
+        'reach', jsonb_build_object(
+            'accounts', cardinality(reach),
+            'devices', (SELECT count(*) FROM assets a WHERE a.tenant_id = ANY (reach) AND a.kind IN ('probe', 'agent'))),
+        'overrides', (SELECT coalesce(jsonb_agg(o ORDER BY o->>'at' DESC), '[]') FROM (
+            SELECT jsonb_build_object('account_id', a.id, 'account', a.name, 'device_id', d.id, 'device', d.name,
+                                      'section', c.section, 'title', c.title, 'version', x.version, 'by', u.name,
+                                      'at', to_char(x.updated_at, 'YYYY-MM-DD HH24:MI'),
+                                      'diff', config_diff(s.doc, x.doc)) AS o
+              FROM config_overrides x
+              JOIN config_sections c ON c.section = x.section AND c.shared
+              JOIN tenants a ON a.id = x.tenant_id
+              JOIN plan_sections s ON s.plan_id = p.id AND s.section = x.section
+              LEFT JOIN assets d ON d.id = x.device_id
+              LEFT JOIN users u ON u.id = x.updated_by
+             WHERE x.tenant_id = ANY (reach) AND (p_section IS NULL OR x.section = p_section)
+             ORDER BY x.updated_at DESC LIMIT 200) z),
+        'history', (SELECT coalesce(jsonb_agg(h ORDER BY (h->>'id')::bigint DESC), '[]') FROM (
+            SELECT jsonb_build_object('id', x.id, 'section', x.section, 'title', c.title, 'version', x.version,
+                                      'action', x.action, 'target', a.name, 'by', u.name,
+                                      'at', to_char(x.at, 'YYYY-MM-DD HH24:MI'),
+                                      'restorable', x.doc IS NOT NULL AND x.section IS NOT NULL,
+                                      'base', (SELECT s.version FROM plan_sections s
+                                                WHERE s.plan_id = p.id AND s.section = x.section),
+                                      'diff', CASE WHEN x.section IS NOT NULL THEN config_diff(x.before, x.doc) END) AS h
+              FROM config_history x
+              LEFT JOIN config_sections c ON c.section = x.section
+              LEFT JOIN tenants a ON a.id = x.target
+              LEFT JOIN users u ON u.id = x.actor
+             WHERE x.plan_id = p.id
+             ORDER BY x.id DESC LIMIT 50) z));
+END $$;
+
+ALTER FUNCTION public.plan_page(p_tenant bigint, p_plan bigint, p_section text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.plan_reach(p_plan bigint) RETURNS TABLE(tenant_id bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT DISTINCT x.id
+      FROM plan_shares s
+      JOIN tenants x ON x.ancestors @> ARRAY[s.tenant_id] AND x.status = 'active'
+     WHERE s.plan_id = p_plan
+       AND (SELECT f.plan_id FROM plan_followed(x.ancestors) f) = p_plan
+$$;
+
+ALTER FUNCTION public.plan_reach(p_plan bigint) OWNER TO portal_owner;
+
 CREATE FUNCTION public.plan_restore(p_tenant bigint, p_plan bigint, p_history bigint, p_base bigint) RETURNS TABLE(outcome text, version bigint, doc jsonb, by text, at timestamp with time zone, message text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -2810,6 +2968,46 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.plan_writer(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.plans_page(p_tenant bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants%ROWTYPE;
+    sc bigint[] := app_scope();
+    f record;
+BEGIN
+    SELECT * INTO t FROM tenants x WHERE x.id = p_tenant AND x.status = 'active';
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, app_exact()) THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO f FROM plan_followed(t.ancestors);
+    RETURN jsonb_build_object(
+        'following', (SELECT jsonb_build_object('id', p.id, 'name', p.name, 'version', p.version,
+                                                'updated_at', to_char(p.updated_at, 'YYYY-MM-DD HH24:MI'),
+                                                'owner', jsonb_build_object('id', o.id, 'name', o.name),
+                                                'shared_with', jsonb_build_object('id', w.id, 'name', w.name),
+                                                'shared_at', to_char(f.shared_at, 'YYYY-MM-DD HH24:MI'),
+                                                'own', p.tenant_id = t.id)
+                        FROM plans p JOIN tenants o ON o.id = p.tenant_id JOIN tenants w ON w.id = f.shared_with
+                       WHERE p.id = f.plan_id),
+        'owned', CASE WHEN t.ancestors && sc THEN (
+            SELECT coalesce(jsonb_agg(jsonb_build_object(
+                       'id', p.id, 'name', p.name, 'version', p.version,
+                       'updated_at', to_char(p.updated_at, 'YYYY-MM-DD HH24:MI'),
+                       'cloned_from', (SELECT jsonb_build_object('id', c.id, 'name', c.name, 'version', p.cloned_version,
+                                                                 'owner', (SELECT o.name FROM tenants o WHERE o.id = c.tenant_id))
+                                         FROM plans c WHERE c.id = p.cloned_from),
+                       'shares', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name, 'kind', a.kind)
+                                                            ORDER BY lower(a.name), a.id), '[]')
+                                    FROM plan_shares s JOIN tenants a ON a.id = s.tenant_id
+                                   WHERE s.plan_id = p.id AND s.owner_id = t.id))
+                       ORDER BY lower(p.name), p.id), '[]')
+              FROM plans p WHERE p.tenant_id = t.id) END);
+END $$;
+
+ALTER FUNCTION public.plans_page(p_tenant bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.random_token() RETURNS text
     LANGUAGE sql
@@ -5612,6 +5810,8 @@ GRANT ALL ON FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, 
 
 GRANT ALL ON FUNCTION public.config_cidrs_error(p_list jsonb, p_max integer) TO portal_app;
 
+GRANT ALL ON FUNCTION public.config_diff(p_before jsonb, p_after jsonb) TO portal_app;
+
 GRANT ALL ON FUNCTION public.config_doc_error(p_section text, p_doc jsonb) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.config_effective(p_tenant bigint, p_device bigint) FROM PUBLIC;
@@ -5622,6 +5822,9 @@ GRANT ALL ON FUNCTION public.config_override_revert(p_tenant bigint, p_device bi
 
 REVOKE ALL ON FUNCTION public.config_override_save(p_tenant bigint, p_device bigint, p_section text, p_doc jsonb, p_base bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.config_override_save(p_tenant bigint, p_device bigint, p_section text, p_doc jsonb, p_base bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.config_page(p_tenant bigint, p_device bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.config_page(p_tenant bigint, p_device bigint) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.context_changed() FROM PUBLIC;
 
@@ -5762,6 +5965,11 @@ GRANT UPDATE(status) ON TABLE public.tenants TO portal_app;
 
 REVOKE ALL ON FUNCTION public.plan_name_error(p_tenant public.tenants, p_name text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION public.plan_page(p_tenant bigint, p_plan bigint, p_section text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.plan_page(p_tenant bigint, p_plan bigint, p_section text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.plan_reach(p_plan bigint) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION public.plan_restore(p_tenant bigint, p_plan bigint, p_history bigint, p_base bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.plan_restore(p_tenant bigint, p_plan bigint, p_history bigint, p_base bigint) TO portal_app;
 
@@ -5772,6 +5980,9 @@ REVOKE ALL ON FUNCTION public.plan_share(p_tenant bigint, p_plan bigint, p_targe
 GRANT ALL ON FUNCTION public.plan_share(p_tenant bigint, p_plan bigint, p_target bigint, p_on boolean) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.plan_writer(p_tenant bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.plans_page(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.plans_page(p_tenant bigint) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.random_token() FROM PUBLIC;
 

@@ -182,6 +182,18 @@ enum res page_api_key_revoke(struct req *req);
 enum res api_ingest_assets(struct req *req);
 /* plans.c */
 enum res api_device_config(struct req *req);
+enum res page_plans(struct req *req);
+enum res page_plan_create(struct req *req);
+enum res page_plan_clone(struct req *req);
+enum res page_plan(struct req *req);
+enum res page_plan_share(struct req *req);
+enum res page_plan_restore(struct req *req);
+enum res page_plan_section(struct req *req);
+enum res page_plan_section_save(struct req *req);
+enum res page_config(struct req *req);
+enum res page_config_section(struct req *req);
+enum res page_config_section_save(struct req *req);
+enum res page_config_revert(struct req *req);
 enum res api_ingest_vulnerabilities(struct req *req);
 enum res api_ingest_incidents(struct req *req);
 

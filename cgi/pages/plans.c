@@ -7,9 +7,12 @@
 #include <string.h>
 
 #include "api.h"
+#include "audit.h"
+#include "buf.h"
 #include "db.h"
 #include "pages.h"
 #include "token.h"
+#include "view.h"
 
 DB_STMT(st_device_config, 2,
         "SELECT config_effective(a.tenant_id, a.id)::text FROM assets a"
@@ -61,4 +64,917 @@ enum res api_device_config(struct req *req)
 	buf_append(&req->body, PQgetvalue(res, 0, 0), n);
 	PQclear(res);
 	return buf_ok(&req->body) ? R_SUCCESS : R_INTERNAL;
+}
+
+/* ------------------------------------------------------------------ pages */
+
+DB_STMT(st_plans_page, 1, "SELECT plans_page($1::bigint)::text");
+DB_STMT(st_plan_page, 3, "SELECT plan_page($1::bigint, $2::bigint, nullif($3, ''))::text");
+DB_STMT(st_config_page, 2, "SELECT config_page($1::bigint, nullif($2, '')::bigint)::text");
+DB_STMT(st_plan_create, 2, "SELECT outcome, plan_id, message FROM plan_create($1::bigint, $2)");
+DB_STMT(st_plan_clone, 3, "SELECT outcome, plan_id, message FROM plan_clone($1::bigint, $2::bigint, $3)");
+DB_STMT(st_plan_share, 4, "SELECT outcome, message FROM plan_share($1::bigint, $2::bigint, $3::bigint, $4::boolean)");
+DB_STMT(st_plan_save, 5,
+        "SELECT outcome, version, doc::text, by, to_char(at, 'YYYY-MM-DD HH24:MI'), message"
+        " FROM plan_section_save($1::bigint, $2::bigint, $3, $4::jsonb, nullif($5, '')::bigint, 'edit')");
+DB_STMT(st_plan_restore, 4,
+        "SELECT outcome, version, doc::text, by, to_char(at, 'YYYY-MM-DD HH24:MI'), message"
+        " FROM plan_restore($1::bigint, $2::bigint, $3::bigint, nullif($4, '')::bigint)");
+DB_STMT(st_override_save, 5,
+        "SELECT outcome, version, doc::text, by, to_char(at, 'YYYY-MM-DD HH24:MI'), message"
+        " FROM config_override_save($1::bigint, nullif($2, '')::bigint, $3, $4::jsonb, nullif($5, '')::bigint)");
+DB_STMT(st_override_revert, 3, "SELECT outcome FROM config_override_revert($1::bigint, nullif($2, '')::bigint, $3)");
+DB_STMT(st_diff, 2, "SELECT config_diff($1::jsonb, $2::jsonb)::text");
+
+/* The form of a section (docs/plans.md, "Sections"): each field of its
+ * document as people edit it. The document's rules are the database's
+ * (config_doc_error()); the form only turns fields into JSON and back. */
+enum cf_kind {
+	CF_ENUM,    /* one of choices: a select */
+	CF_BOOL,    /* a check box */
+	CF_LINES,   /* a list of texts: a text area, one per line */
+	CF_CHOICES, /* a set of choices: check boxes */
+	CF_INT,     /* a whole number */
+	CF_TEXT,    /* one line of text */
+	CF_ROWS     /* a list of objects of cols: an editable table */
+};
+
+struct cf_col {
+	const char *key, *label;
+	enum cf_kind kind; /* CF_ENUM, CF_BOOL, CF_LINES (comma-separated in a cell) or CF_TEXT */
+	const char *const *choices;
+};
+
+struct cf_field {
+	const char *key, *label, *help;
+	enum cf_kind kind;
+	const char *const *choices;
+	const struct cf_col *cols; /* CF_ROWS: NULL-key terminated */
+};
+
+struct cf_section {
+	const char *key;
+	const struct cf_field *fields; /* NULL-key terminated */
+};
+
+static const char *const actions[] = {"accept", "drop", "reject", NULL};
+static const char *const ips_modes[] = {"off", "detect", "prevent", NULL};
+static const char *const profiles[] = {"basic", "optimized", "strict", NULL};
+static const char *const categories[] = {"adult", "anonymizers", "crypto_mining", "finance", "gambling",
+                                         "games", "government", "health", "malware", "p2p",
+                                         "phishing", "social_media", "streaming", NULL};
+static const char *const schedules[] = {"daily", "weekly", "monthly", NULL};
+static const char *const intensities[] = {"light", "normal", "aggressive", NULL};
+static const char *const rings[] = {"early", "broad", "pinned", NULL};
+static const char *const days[] = {"any", "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
+static const char *const severities[] = {"critical", "high", "medium", "low", NULL};
+
+static const struct cf_col rule_cols[] = {
+    {"name", "Name", CF_TEXT, NULL},      {"source", "Source", CF_TEXT, NULL},
+    {"destination", "Destination", CF_TEXT, NULL}, {"service", "Service", CF_TEXT, NULL},
+    {"action", "Action", CF_ENUM, actions}, {"log", "Log", CF_BOOL, NULL},
+    {NULL, NULL, CF_TEXT, NULL}};
+static const struct cf_col exception_cols[] = {{"name", "Name", CF_TEXT, NULL},
+                                               {"target", "Target", CF_TEXT, NULL},
+                                               {"protection", "Protection", CF_TEXT, NULL},
+                                               {NULL, NULL, CF_TEXT, NULL}};
+static const struct cf_col peer_cols[] = {{"name", "Name", CF_TEXT, NULL},
+                                          {"address", "Address", CF_TEXT, NULL},
+                                          {"networks", "Networks (comma-separated)", CF_LINES, NULL},
+                                          {NULL, NULL, CF_TEXT, NULL}};
+
+static const struct cf_field f_access[] = {
+    {"rules", "Rules", "Evaluated top to bottom; the first that matches decides.", CF_ROWS, NULL, rule_cols},
+    {NULL, NULL, NULL, CF_BOOL, NULL, NULL}};
+static const struct cf_field f_threat[] = {
+    {"ips", "Intrusion prevention (IPS)", NULL, CF_ENUM, ips_modes, NULL},
+    {"profile", "Protection profile", NULL, CF_ENUM, profiles, NULL},
+    {"antivirus", "Anti-virus", NULL, CF_BOOL, NULL, NULL},
+    {"anti_bot", "Anti-bot", NULL, CF_BOOL, NULL, NULL},
+    {"exceptions", "Exceptions", "Protections that do not apply to a target.", CF_ROWS, NULL, exception_cols},
+    {NULL, NULL, NULL, CF_BOOL, NULL, NULL}};
+static const struct cf_field f_url[] = {
+    {"blocked_categories", "Blocked categories", NULL, CF_CHOICES, categories, NULL},
+    {"custom_blocked", "Also blocked", "Host names, one per line (www.example.com, *.example.com).", CF_LINES,
+     NULL, NULL},
+    {"custom_allowed", "Always allowed", "Host names, one per line.", CF_LINES, NULL, NULL},
+    {NULL, NULL, NULL, CF_BOOL, NULL, NULL}};
+static const struct cf_field f_ssl[] = {
+    {"enabled", "Inspect encrypted traffic", NULL, CF_BOOL, NULL, NULL},
+    {"bypass_categories", "Never inspected", NULL, CF_CHOICES, categories, NULL},
+    {NULL, NULL, NULL, CF_BOOL, NULL, NULL}};
+static const struct cf_field f_scan[] = {
+    {"schedule", "Schedule", NULL, CF_ENUM, schedules, NULL},
+    {"intensity", "Intensity", NULL, CF_ENUM, intensities, NULL},
+    {"excluded_ranges", "Excluded networks", "Addresses or CIDR blocks, one per line.", CF_LINES, NULL, NULL},
+    {NULL, NULL, NULL, CF_BOOL, NULL, NULL}};
+static const struct cf_field f_updates[] = {
+    {"ring", "Update ring", "Early gets new agents first; pinned stays on its version.", CF_ENUM, rings, NULL},
+    {"window_day", "Maintenance day", NULL, CF_ENUM, days, NULL},
+    {"window_start", "Window starts (UTC, HH:MM)", NULL, CF_TEXT, NULL, NULL},
+    {"window_hours", "Window length (hours, 1 to 12)", NULL, CF_INT, NULL, NULL},
+    {NULL, NULL, NULL, CF_BOOL, NULL, NULL}};
+static const struct cf_field f_vpn[] = {
+    {"enabled", "VPN on", NULL, CF_BOOL, NULL, NULL},
+    {"peers", "Peers", NULL, CF_ROWS, NULL, peer_cols},
+    {NULL, NULL, NULL, CF_BOOL, NULL, NULL}};
+static const struct cf_field f_lan[] = {
+    {"lan_ranges", "Local networks", "Addresses or CIDR blocks, one per line.", CF_LINES, NULL, NULL},
+    {"dns_servers", "DNS servers", "Addresses, one per line (at most 8).", CF_LINES, NULL, NULL},
+    {NULL, NULL, NULL, CF_BOOL, NULL, NULL}};
+static const struct cf_field f_notify[] = {
+    {"emails", "Also notify", "Email addresses, one per line (at most 20).", CF_LINES, NULL, NULL},
+    {"min_severity", "From severity", NULL, CF_ENUM, severities, NULL},
+    {NULL, NULL, NULL, CF_BOOL, NULL, NULL}};
+
+static const struct cf_section cf_sections[] = {
+    {"access_policy", f_access},  {"threat_prevention", f_threat}, {"url_filtering", f_url},
+    {"ssl_inspection", f_ssl},    {"vuln_scanning", f_scan},       {"agent_updates", f_updates},
+    {"vpn", f_vpn},               {"local_network", f_lan},        {"notifications", f_notify}};
+
+/* Blank rows a table form offers below its rows, to add some. */
+#define CF_BLANK_ROWS 3
+/* At most this many rows are read from a table form (the database's
+ * limits are lower: 500 rules). */
+#define CF_MAX_ROWS 600
+
+static const struct cf_section *cf_find(const char *key)
+{
+	size_t i;
+
+	for (i = 0; key != NULL && i < sizeof(cf_sections) / sizeof(cf_sections[0]); i++)
+		if (strcmp(cf_sections[i].key, key) == 0)
+			return &cf_sections[i];
+	return NULL;
+}
+
+/* The items of a list typed in a text area (one per line) or a cell
+ * (comma-separated): trimmed, empty ones dropped. */
+static json_t *cf_list(const char *s, const char *seps)
+{
+	json_t *a = json_array();
+
+	while (s != NULL && *s) {
+		size_t n = strcspn(s, seps), b = 0, e = n;
+		while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r'))
+			b++;
+		while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+			e--;
+		if (e > b)
+			json_array_append_new(a, json_stringn_nocheck(s + b, e - b));
+		s += n;
+		if (*s)
+			s++;
+	}
+	return a;
+}
+
+/* A number typed as a whole number, else the text as typed (so the
+ * database says what is wrong with it). */
+static json_t *cf_int(const char *s)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return json_string("");
+	v = strtol(s, &end, 10);
+	return *end == '\0' && end != s ? json_integer(v) : json_string(s);
+}
+
+/* The section's document from the posted form. */
+static json_t *cf_from_form(struct req *req, const struct cf_section *sec)
+{
+	json_t *doc = json_object();
+	const struct cf_field *f;
+	char name[96];
+
+	for (f = sec->fields; f->key != NULL; f++) {
+		const char *v = http_form(req, f->key);
+		size_t i;
+		switch (f->kind) {
+		case CF_ENUM:
+		case CF_TEXT:
+			json_object_set_new(doc, f->key, json_string(v ? v : ""));
+			break;
+		case CF_BOOL:
+			json_object_set_new(doc, f->key, json_boolean(v != NULL));
+			break;
+		case CF_INT:
+			json_object_set_new(doc, f->key, cf_int(v));
+			break;
+		case CF_LINES:
+			json_object_set_new(doc, f->key, cf_list(v, "\n"));
+			break;
+		case CF_CHOICES: {
+			json_t *a = json_array();
+			for (i = 0; f->choices[i] != NULL; i++) {
+				snprintf(name, sizeof(name), "%s.%s", f->key, f->choices[i]);
+				if (http_form(req, name) != NULL)
+					json_array_append_new(a, json_string(f->choices[i]));
+			}
+			json_object_set_new(doc, f->key, a);
+			break;
+		}
+		case CF_ROWS: {
+			json_t *rows = json_array();
+			long n;
+			snprintf(name, sizeof(name), "%s.count", f->key);
+			n = http_form(req, name) ? strtol(http_form(req, name), NULL, 10) : 0;
+			for (i = 0; n > 0 && i < (size_t)n && i < CF_MAX_ROWS; i++) {
+				json_t *row = json_object();
+				const struct cf_col *c;
+				int typed = 0;
+				for (c = f->cols; c->key != NULL; c++) {
+					const char *cv;
+					snprintf(name, sizeof(name), "%s.%zu.%s", f->key, i, c->key);
+					cv = http_form(req, name);
+					if (c->kind == CF_BOOL) {
+						json_object_set_new(row, c->key, json_boolean(cv != NULL));
+					} else if (c->kind == CF_LINES) {
+						json_object_set_new(row, c->key, cf_list(cv, ","));
+						typed |= cv != NULL && cv[strspn(cv, " ,")] != '\0';
+					} else {
+						json_object_set_new(row, c->key, json_string(cv ? cv : ""));
+						typed |= cv != NULL && cv[strspn(cv, " ")] != '\0' && c->kind != CF_ENUM;
+					}
+				}
+				if (typed)
+					json_array_append_new(rows, row);
+				else
+					json_decref(row); /* a blank row (its select and box left as they came) */
+			}
+			json_object_set_new(doc, f->key, rows);
+			break;
+		}
+		}
+	}
+	return doc;
+}
+
+/* The options of a select or the boxes of a set: {value, selected}. */
+static json_t *cf_options(const char *const *choices, const json_t *v)
+{
+	json_t *a = json_array();
+	size_t i, k;
+
+	for (i = 0; choices[i] != NULL; i++) {
+		int on = json_is_string(v) && strcmp(json_string_value(v), choices[i]) == 0;
+		for (k = 0; json_is_array(v) && k < json_array_size(v); k++)
+			on |= json_is_string(json_array_get(v, k)) &&
+			      strcmp(json_string_value(json_array_get(v, k)), choices[i]) == 0;
+		json_array_append_new(a, json_pack("{s:s, s:b}", "value", choices[i], "on", on));
+	}
+	return a;
+}
+
+/* A list as the text of its text area or cell. */
+static json_t *cf_text(const json_t *v, const char *sep)
+{
+	struct buf b = BUF_INIT;
+	json_t *out;
+	size_t i;
+
+	if (json_is_string(v))
+		return json_string(json_string_value(v));
+	if (json_is_integer(v)) {
+		buf_printf(&b, "%lld", (long long)json_integer_value(v));
+	} else {
+		for (i = 0; json_is_array(v) && i < json_array_size(v); i++)
+			if (json_is_string(json_array_get(v, i)))
+				buf_printf(&b, "%s%s", i ? sep : "", json_string_value(json_array_get(v, i)));
+	}
+	out = json_string(b.data ? b.data : "");
+	buf_free(&b);
+	return out;
+}
+
+/* The form's model of a document: its fields with their values, for
+ * templates/partials/plans_form.mustache; errors: {field: message}. */
+static json_t *cf_form_model(const struct cf_section *sec, const json_t *doc, const json_t *errors)
+{
+	json_t *fields = json_array();
+	const struct cf_field *f;
+
+	for (f = sec->fields; f->key != NULL; f++) {
+		const json_t *v = json_object_get(doc, f->key);
+		json_t *m = json_pack("{s:s, s:s}", "key", f->key, "label", f->label);
+		if (f->help)
+			json_object_set_new(m, "help", json_string(f->help));
+		if (json_object_get(errors, f->key))
+			json_object_set(m, "error", json_object_get(errors, f->key));
+		switch (f->kind) {
+		case CF_ENUM:
+			json_object_set_new(m, "is_enum", json_true());
+			json_object_set_new(m, "options", cf_options(f->choices, v));
+			break;
+		case CF_BOOL:
+			json_object_set_new(m, "is_bool", json_true());
+			json_object_set_new(m, "on", json_boolean(json_is_true(v)));
+			break;
+		case CF_INT:
+		case CF_TEXT:
+			json_object_set_new(m, "is_text", json_true());
+			json_object_set_new(m, "value", cf_text(v, ""));
+			break;
+		case CF_LINES:
+			json_object_set_new(m, "is_lines", json_true());
+			json_object_set_new(m, "value", cf_text(v, "\n"));
+			break;
+		case CF_CHOICES:
+			json_object_set_new(m, "is_choices", json_true());
+			json_object_set_new(m, "options", cf_options(f->choices, v));
+			break;
+		case CF_ROWS: {
+			json_t *cols = json_array(), *rows = json_array();
+			const struct cf_col *c;
+			size_t n = json_is_array(v) ? json_array_size(v) : 0, i;
+			for (c = f->cols; c->key != NULL; c++)
+				json_array_append_new(cols, json_pack("{s:s}", "label", c->label));
+			for (i = 0; i < n + CF_BLANK_ROWS; i++) {
+				const json_t *row = i < n ? json_array_get(v, i) : NULL;
+				json_t *cells = json_array();
+				for (c = f->cols; c->key != NULL; c++) {
+					const json_t *cv = json_object_get(row, c->key);
+					json_t *cell = json_pack("{s:s, s:s, s:I, s:I}", "col", c->key, "label", c->label, "i", (json_int_t)i,
+					                         "n", (json_int_t)(i + 1));
+					if (c->kind == CF_ENUM) {
+						json_object_set_new(cell, "is_enum", json_true());
+						json_object_set_new(cell, "options", cf_options(c->choices, cv));
+					} else if (c->kind == CF_BOOL) {
+						json_object_set_new(cell, "is_bool", json_true());
+						json_object_set_new(cell, "on", json_boolean(json_is_true(cv)));
+					} else {
+						json_object_set_new(cell, "is_text", json_true());
+						json_object_set_new(cell, "value", cf_text(cv, ", "));
+					}
+					json_array_append_new(cells, cell);
+				}
+				json_array_append_new(rows, json_pack("{s:I, s:I, s:o}", "i", (json_int_t)i, "n", (json_int_t)(i + 1),
+				                                      "cells", cells));
+			}
+			json_object_set_new(m, "is_rows", json_true());
+			json_object_set_new(m, "cols", cols);
+			json_object_set_new(m, "rows", rows);
+			json_object_set_new(m, "count", json_integer((json_int_t)(n + CF_BLANK_ROWS)));
+			break;
+		}
+		}
+		json_array_append_new(fields, m);
+	}
+	return fields;
+}
+
+/* The field a database message names ("rules[3].action: ..." names
+ * rules), as the key of the form's errors; "" for the whole section. */
+static json_t *cf_errors(const struct cf_section *sec, const char *message)
+{
+	const struct cf_field *f;
+	size_t n = strcspn(message, "[.:");
+
+	for (f = sec->fields; f->key != NULL; f++)
+		if (strlen(f->key) == n && strncmp(message, f->key, n) == 0)
+			return json_pack("{s:s}", f->key, message);
+	return json_pack("{s:s}", "", message);
+}
+
+/* Audit action on the page's tenant with details (taken). */
+static enum res audit(struct req *req, const char *action, json_t *details)
+{
+	enum res r = audit_log(req, req->tenant->id, action, NULL, details);
+
+	json_decref(details);
+	return r;
+}
+
+/* The JSON of a one-value read (plans_page(), plan_page()...): a new
+ * value, or NULL with *r set (R_NOT_FOUND when the database said NULL). */
+static json_t *read_json(struct db_stmt *st, const char *const *params, enum res *r)
+{
+	PGresult *res = db_exec(st, params, r);
+	json_t *v;
+
+	if (res == NULL)
+		return NULL;
+	v = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ? json_loads(PQgetvalue(res, 0, 0), 0, NULL) : NULL;
+	PQclear(res);
+	if (v == NULL)
+		*r = R_NOT_FOUND;
+	return v;
+}
+
+static const char *const notices[][2] = {
+    {"created", "Plan created: share it with the accounts it is for."},
+    {"cloned", "Plan cloned: it is yours now; share it with your accounts."},
+    {"saved", "Saved: every account and device that follows it has it now."},
+    {"unchanged", "Nothing changed."},
+    {"shared", "Shared."},
+    {"unshared", "No longer shared."},
+    {"restored", "Restored, as a new version."},
+    {"reverted", "Reverted: the section follows the plan again."},
+    {"conflict", "Someone changed that section since you opened the page: see the history and try again."}};
+
+static void notice(struct req *req)
+{
+	const char *done = http_query(req, "done");
+	size_t i;
+
+	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]); i++)
+		if (strcmp(done, notices[i][0]) == 0)
+			json_object_set_new(view_model(req), "notice", json_string(notices[i][1]));
+}
+
+/* GET /t/{id}/plans: the plan the tenant follows and those it owns. */
+enum res page_plans(struct req *req)
+{
+	char id[24];
+	const char *params[1] = {id};
+	json_t *m = view_model(req), *v;
+	enum res r;
+
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	if ((v = read_json(&st_plans_page, params, &r)) == NULL)
+		return r;
+	json_object_set_new(m, "plans", v);
+	json_object_set_new(m, "can_own", json_boolean(strcmp(req->tenant->kind, "company") != 0 &&
+	                                               authz_can(req->tenant->role, PERM_SETTINGS, req->tenant->kind)));
+	json_object_set_new(m, "page_title", json_string("Plans"));
+	notice(req);
+	req->template = "plans";
+	return R_SUCCESS;
+}
+
+/* An outcome row of a writer: 'ok' goes on, 'not_found' is a 404,
+ * 'invalid' and 'conflict' come back to the form. */
+static enum res outcome_of(PGresult *res)
+{
+	const char *o = PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "";
+
+	return strcmp(o, "ok") == 0 || strcmp(o, "unchanged") == 0 ? R_SUCCESS
+	       : strcmp(o, "invalid") == 0                         ? R_BAD_INPUT
+	       : strcmp(o, "conflict") == 0                        ? R_CONFLICT
+	                                                           : R_NOT_FOUND;
+}
+
+/* POST /t/{id}/plans (name) and POST /t/{id}/plans/{pid}/clone (name): a
+ * new plan, or a copy of one the tenant owns or follows. */
+static enum res create_or_clone(struct req *req, int clone)
+{
+	const char *name = http_form(req, "name"), *pid = http_route_param(req, 1);
+	char id[24], loc[64];
+	const char *params[3] = {id, clone ? pid : (name ? name : ""), name ? name : ""};
+	PGresult *res;
+	enum res r;
+
+	if (clone && !http_is_id(pid))
+		return R_NOT_FOUND;
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	res = db_exec(clone ? &st_plan_clone : &st_plan_create, params, &r);
+	if (res == NULL)
+		return r;
+	if ((r = outcome_of(res)) != R_SUCCESS) {
+		if (r == R_BAD_INPUT)
+			view_form(req, r, clone ? "clone" : "create", json_pack("{s:s}", "name", name ? name : ""),
+			          json_pack("{s:s}", "name", PQgetvalue(res, 0, 2)));
+		PQclear(res);
+		return r == R_BAD_INPUT ? page_plans(req) : r;
+	}
+	snprintf(loc, sizeof(loc), "/t/%lld/plans/%s?done=%s", req->tenant->id, PQgetvalue(res, 0, 1),
+	         clone ? "cloned" : "created");
+	r = audit(req, clone ? "plan.cloned" : "plan.created",
+	              json_pack("{s:s, s:s}", "plan", PQgetvalue(res, 0, 1), "name", name ? name : ""));
+	PQclear(res);
+	return r != R_SUCCESS ? r : http_redirect(req, loc);
+}
+
+enum res page_plan_create(struct req *req) { return create_or_clone(req, 0); }
+enum res page_plan_clone(struct req *req) { return create_or_clone(req, 1); }
+
+/* plan_page() into the model as "plan_page", with a section's overrides
+ * only when section is not NULL. */
+static enum res load_plan(struct req *req, const char *section)
+{
+	const char *pid = http_route_param(req, 1);
+	char id[24];
+	const char *params[3] = {id, pid, section ? section : ""};
+	json_t *v;
+	enum res r;
+
+	if (!http_is_id(pid))
+		return R_NOT_FOUND;
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	if ((v = read_json(&st_plan_page, params, &r)) == NULL)
+		return r;
+	json_object_set_new(view_model(req), "plan_page", v);
+	json_object_set_new(view_model(req), "page_title",
+	                    json_string(json_string_value(json_object_get(json_object_get(v, "plan"), "name"))));
+	return R_SUCCESS;
+}
+
+/* GET /t/{id}/plans/{pid}: a plan of the tenant, who it reaches, its
+ * overrides and history. */
+enum res page_plan(struct req *req)
+{
+	enum res r = load_plan(req, NULL);
+
+	if (r != R_SUCCESS)
+		return r;
+	notice(req);
+	req->template = "plans_plan";
+	return R_SUCCESS;
+}
+
+/* POST /t/{id}/plans/{pid}/share (target, on=1|0). */
+enum res page_plan_share(struct req *req)
+{
+	const char *pid = http_route_param(req, 1), *target = http_form(req, "target"), *on = http_form(req, "on");
+	int share = on != NULL && strcmp(on, "1") == 0;
+	char id[24], loc[80];
+	const char *params[4] = {id, pid, target, share ? "true" : "false"};
+	PGresult *res;
+	enum res r;
+
+	if (!http_is_id(pid) || !http_is_id(target))
+		return R_NOT_FOUND;
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	res = db_exec(&st_plan_share, params, &r);
+	if (res == NULL)
+		return r;
+	r = outcome_of(res);
+	if (r == R_SUCCESS && strcmp(PQgetvalue(res, 0, 0), "ok") == 0)
+		r = audit(req, share ? "plan.shared" : "plan.unshared",
+		              json_pack("{s:s, s:s}", "plan", pid, "tenant", target));
+	PQclear(res);
+	if (r != R_SUCCESS)
+		return r;
+	snprintf(loc, sizeof(loc), "/t/%lld/plans/%s?done=%s", req->tenant->id, pid, share ? "shared" : "unshared");
+	return http_redirect(req, loc);
+}
+
+/* POST /t/{id}/plans/{pid}/history/{hid}/restore (base: the section's
+ * version on the page). */
+enum res page_plan_restore(struct req *req)
+{
+	const char *pid = http_route_param(req, 1), *hid = http_route_param(req, 2), *base = http_form(req, "base");
+	char id[24], loc[80];
+	const char *params[4] = {id, pid, hid, base && http_is_id(base) ? base : ""};
+	PGresult *res;
+	enum res r;
+
+	if (!http_is_id(pid) || !http_is_id(hid))
+		return R_NOT_FOUND;
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	res = db_exec(&st_plan_restore, params, &r);
+	if (res == NULL)
+		return r;
+	r = outcome_of(res);
+	if (r == R_SUCCESS && strcmp(PQgetvalue(res, 0, 0), "ok") == 0)
+		r = audit(req, "plan.restored",
+		              json_pack("{s:s, s:s, s:s}", "plan", pid, "history", hid, "version", PQgetvalue(res, 0, 1)));
+	snprintf(loc, sizeof(loc), "/t/%lld/plans/%s?done=%s", req->tenant->id, pid,
+	         r == R_CONFLICT ? "conflict" : r == R_SUCCESS && strcmp(PQgetvalue(res, 0, 0), "ok") == 0 ? "restored"
+	                                                                                               : "unchanged");
+	PQclear(res);
+	if (r != R_SUCCESS && r != R_CONFLICT)
+		return r;
+	return http_redirect(req, loc);
+}
+
+/* The item of list (an array of objects) whose key is value, or NULL. */
+static json_t *find_by(json_t *list, const char *key, const char *value)
+{
+	size_t i;
+
+	for (i = 0; value != NULL && i < json_array_size(list); i++) {
+		json_t *it = json_array_get(list, i);
+		if (json_is_string(json_object_get(it, key)) && strcmp(json_string_value(json_object_get(it, key)), value) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+/* The device of a configuration page (?device= or the form's device),
+ * "" for the account itself, NULL when it is not an id. */
+static const char *device_param(struct req *req)
+{
+	const char *d = strcmp(req->method, "POST") == 0 ? http_form(req, "device") : http_query(req, "device");
+
+	if (d == NULL || *d == '\0')
+		return "";
+	return http_is_id(d) ? d : NULL;
+}
+
+/* The form of a section into the model ("form"): its fields from doc,
+ * the version the editor starts from (base, "" for none), where it posts,
+ * the field errors. */
+static void form_model(struct req *req, const struct cf_section *sec, const json_t *doc, const char *base,
+                       const char *action, const json_t *errors)
+{
+	/* A plan's section offers a preview of what a change does. */
+	json_t *form = json_pack("{s:o, s:s, s:s, s:b}", "fields", cf_form_model(sec, doc, errors), "base", base,
+	                         "action", action, "preview", strstr(action, "/plans/") != NULL);
+
+	if (json_object_get(errors, "") != NULL)
+		json_object_set(form, "error", json_object_get(errors, ""));
+	json_object_set_new(view_model(req), "form", form);
+}
+
+/* The diff of two documents (config_diff()) as a new array, or NULL. */
+static json_t *diff_of(const char *before, const char *after, enum res *r)
+{
+	const char *params[2] = {before, after};
+
+	return read_json(&st_diff, params, r);
+}
+
+/* The answer of a writer to a section's form: ok/unchanged go to done
+ * (a redirect), invalid and conflict render the form again with what was
+ * posted. Takes doc. */
+static enum res section_answer(struct req *req, PGresult *res, const struct cf_section *sec, json_t *doc,
+                               const char *action, const char *base, const char *done, const char *audit_action)
+{
+	enum res r = outcome_of(res), r2;
+	json_t *errors = json_object();
+	char *posted = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+
+	if (r == R_SUCCESS) {
+		char loc[160];
+		if (strcmp(PQgetvalue(res, 0, 0), "ok") == 0)
+			r = audit(req, audit_action,
+			              json_pack("{s:s, s:s}", "section", sec->key, "version", PQgetvalue(res, 0, 1)));
+		snprintf(loc, sizeof(loc), "%s%sdone=%s", done, strchr(done, '?') ? "&" : "?",
+		         strcmp(PQgetvalue(res, 0, 0), "ok") == 0 ? "saved" : "unchanged");
+		free(posted);
+		json_decref(errors);
+		json_decref(doc);
+		return r != R_SUCCESS ? r : http_redirect(req, loc);
+	}
+	if (r == R_BAD_INPUT) {
+		json_decref(errors);
+		errors = cf_errors(sec, PQgetvalue(res, 0, 5));
+	} else if (r == R_CONFLICT) {
+		/* The other change, and what it changed against what was posted. */
+		json_t *diff = posted ? diff_of(posted, PQgetvalue(res, 0, 2), &r2) : NULL;
+		json_object_set_new(view_model(req), "conflict",
+		                    json_pack("{s:s, s:s, s:s, s:o}", "version", PQgetvalue(res, 0, 1), "by",
+		                              PQgetvalue(res, 0, 3), "at", PQgetvalue(res, 0, 4), "diff",
+		                              diff ? diff : json_array()));
+		base = PQgetvalue(res, 0, 1); /* saving again overwrites it, knowingly */
+	} else {
+		free(posted);
+		json_decref(errors);
+		json_decref(doc);
+		return r;
+	}
+	form_model(req, sec, doc, base, action, errors);
+	view_form(req, r, "posted", json_incref(doc), json_incref(errors));
+	free(posted);
+	json_decref(errors);
+	json_decref(doc);
+	return R_SUCCESS;
+}
+
+/* The page of a plan's section: plan_page() for that section; the
+ * section's entry (doc, version, title) or NULL. */
+static json_t *plan_section(struct req *req, const char *section, enum res *r)
+{
+	json_t *s;
+
+	if ((*r = load_plan(req, section)) != R_SUCCESS)
+		return NULL;
+	s = find_by(json_object_get(json_object_get(view_model(req), "plan_page"), "sections"), "section", section);
+	if (s == NULL)
+		*r = R_NOT_FOUND;
+	return s;
+}
+
+/* GET /t/{id}/plans/{pid}/sections/{section}: its form, the overrides
+ * that shadow it. */
+enum res page_plan_section(struct req *req)
+{
+	const struct cf_section *sec = cf_find(http_route_param(req, 2));
+	char action[96], base[24];
+	json_t *s;
+	enum res r;
+
+	if (sec == NULL || (s = plan_section(req, sec->key, &r)) == NULL)
+		return sec == NULL ? R_NOT_FOUND : r;
+	snprintf(action, sizeof(action), "/t/%lld/plans/%s/sections/%s", req->tenant->id, http_route_param(req, 1),
+	         sec->key);
+	snprintf(base, sizeof(base), "%lld", (long long)json_integer_value(json_object_get(s, "version")));
+	form_model(req, sec, json_object_get(s, "doc"), base, action, NULL);
+	json_object_set(view_model(req), "section", s);
+	req->template = "plans_section";
+	return R_SUCCESS;
+}
+
+/* POST /t/{id}/plans/{pid}/sections/{section}: do=preview shows what the
+ * change does (the diff, who it reaches, the overrides that shadow it);
+ * do=save saves it if nobody changed the section since base. */
+enum res page_plan_section_save(struct req *req)
+{
+	const struct cf_section *sec = cf_find(http_route_param(req, 2));
+	const char *pid = http_route_param(req, 1), *base = http_form(req, "base"), *act = http_form(req, "do");
+	char id[24], action[96], done[80], *text;
+	json_t *s, *doc;
+	PGresult *res;
+	enum res r;
+
+	if (sec == NULL || (s = plan_section(req, sec->key, &r)) == NULL)
+		return sec == NULL ? R_NOT_FOUND : r;
+	json_object_set(view_model(req), "section", s);
+	req->template = "plans_section";
+	snprintf(action, sizeof(action), "/t/%lld/plans/%s/sections/%s", req->tenant->id, pid, sec->key);
+	snprintf(done, sizeof(done), "/t/%lld/plans/%s", req->tenant->id, pid);
+	base = base != NULL && http_is_id(base) ? base : "";
+	doc = cf_from_form(req, sec);
+	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	if (text == NULL) {
+		json_decref(doc);
+		return R_INTERNAL;
+	}
+	if (act != NULL && strcmp(act, "preview") == 0) {
+		char *cur = json_dumps(json_object_get(s, "doc"), JSON_COMPACT | JSON_SORT_KEYS);
+		json_t *diff = cur ? diff_of(cur, text, &r) : NULL;
+		free(cur);
+		free(text);
+		json_object_set_new(view_model(req), "preview", json_pack("{s:o}", "diff", diff ? diff : json_array()));
+		form_model(req, sec, doc, base, action, NULL);
+		json_decref(doc);
+		return R_SUCCESS;
+	}
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	{
+		const char *params[5] = {id, pid, sec->key, text, base};
+		res = db_exec(&st_plan_save, params, &r);
+	}
+	free(text);
+	if (res == NULL) {
+		json_decref(doc);
+		return r;
+	}
+	r = section_answer(req, res, sec, doc, action, base, done, "plan.section_saved");
+	PQclear(res);
+	return r;
+}
+
+/* GET /t/{id}/config[?device=N]: the effective configuration of the
+ * account or one of its devices. */
+enum res page_config(struct req *req)
+{
+	const char *dev = device_param(req);
+	char id[24];
+	const char *params[2] = {id, dev};
+	json_t *v;
+	enum res r;
+
+	if (dev == NULL)
+		return R_NOT_FOUND;
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	if ((v = read_json(&st_config_page, params, &r)) == NULL)
+		return r;
+	json_object_set_new(view_model(req), "config", v);
+	json_object_set_new(view_model(req), "can_edit",
+	                    json_boolean(authz_can(req->tenant->role, PERM_SETTINGS, req->tenant->kind)));
+	json_object_set_new(view_model(req), "page_title", json_string("Configuration"));
+	notice(req);
+	req->template = "plans_config";
+	return R_SUCCESS;
+}
+
+/* config_page() into the model; the section's entry of its catalogue (doc,
+ * source, title) or NULL. */
+static json_t *config_section(struct req *req, const struct cf_section *sec, const char *dev, enum res *r)
+{
+	char id[24];
+	const char *params[2] = {id, dev};
+	json_t *v, *s;
+
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	if ((v = read_json(&st_config_page, params, r)) == NULL)
+		return NULL;
+	json_object_set_new(view_model(req), "config", v);
+	s = find_by(json_object_get(v, "catalogue"), "section", sec->key);
+	if (s == NULL)
+		*r = R_NOT_FOUND;
+	else
+		json_object_set(view_model(req), "section", s);
+	json_object_set_new(view_model(req), "page_title", json_string("Configuration"));
+	req->template = "plans_config_section";
+	return s;
+}
+
+/* The base of an override's form: its version when the section is this
+ * account's (or device's) own already, else "" (unlocking it). */
+static void own_version(const json_t *s, const char *dev, char base[24])
+{
+	const json_t *src = json_object_get(s, "source");
+	const char *from = json_string_value(json_object_get(src, "from"));
+
+	base[0] = '\0';
+	if (from != NULL && strcmp(from, *dev ? "device" : "account") == 0)
+		snprintf(base, 24, "%lld", (long long)json_integer_value(json_object_get(src, "version")));
+}
+
+/* GET /t/{id}/config/{section}[?device=N]: the form of the account's (or
+ * device's) own document of a section, from what it has now. */
+enum res page_config_section(struct req *req)
+{
+	const struct cf_section *sec = cf_find(http_route_param(req, 1));
+	const char *dev = device_param(req);
+	char action[96], base[24];
+	json_t *s;
+	enum res r;
+
+	if (sec == NULL || dev == NULL || (s = config_section(req, sec, dev, &r)) == NULL)
+		return sec == NULL || dev == NULL ? R_NOT_FOUND : r;
+	own_version(s, dev, base);
+	snprintf(action, sizeof(action), "/t/%lld/config/%s", req->tenant->id, sec->key);
+	form_model(req, sec, json_object_get(s, "doc"), base, action, NULL);
+	return R_SUCCESS;
+}
+
+/* POST /t/{id}/config/{section} (device, base, the fields). */
+enum res page_config_section_save(struct req *req)
+{
+	const struct cf_section *sec = cf_find(http_route_param(req, 1));
+	const char *dev = device_param(req), *base = http_form(req, "base");
+	char id[24], action[96], done[96], *text;
+	json_t *s, *doc;
+	PGresult *res;
+	enum res r;
+
+	if (sec == NULL || dev == NULL || (s = config_section(req, sec, dev, &r)) == NULL)
+		return sec == NULL || dev == NULL ? R_NOT_FOUND : r;
+	snprintf(action, sizeof(action), "/t/%lld/config/%s", req->tenant->id, sec->key);
+	snprintf(done, sizeof(done), "/t/%lld/config%s%s", req->tenant->id, *dev ? "?device=" : "", dev);
+	base = base != NULL && http_is_id(base) ? base : "";
+	doc = cf_from_form(req, sec);
+	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	if (text == NULL) {
+		json_decref(doc);
+		return R_INTERNAL;
+	}
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	{
+		const char *params[5] = {id, dev, sec->key, text, base};
+		res = db_exec(&st_override_save, params, &r);
+	}
+	free(text);
+	if (res == NULL) {
+		json_decref(doc);
+		return r;
+	}
+	r = section_answer(req, res, sec, doc, action, base, done, "config.override_saved");
+	PQclear(res);
+	return r;
+}
+
+/* 1 if p is a plan page's path, /t/N/plans/M (digits only). */
+static int plan_path(const char *p)
+{
+	size_t a, b;
+
+	if (p == NULL || strncmp(p, "/t/", 3) != 0)
+		return 0;
+	a = strspn(p + 3, "0123456789");
+	if (a == 0 || a > 18 || strncmp(p + 3 + a, "/plans/", 7) != 0)
+		return 0;
+	b = strspn(p + 10 + a, "0123456789");
+	return b > 0 && b <= 18 && p[10 + a + b] == '\0';
+}
+
+/* POST /t/{id}/config/{section}/revert (device; back: the plan page it
+ * was asked from). */
+enum res page_config_revert(struct req *req)
+{
+	const struct cf_section *sec = cf_find(http_route_param(req, 1));
+	const char *dev = device_param(req), *back = http_form(req, "back");
+	char id[24], loc[128];
+	const char *params[3] = {id, dev, sec ? sec->key : ""};
+	PGresult *res;
+	enum res r;
+	int done;
+
+	if (sec == NULL || dev == NULL)
+		return R_NOT_FOUND;
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	res = db_exec(&st_override_revert, params, &r);
+	if (res == NULL)
+		return r;
+	r = outcome_of(res);
+	done = r == R_SUCCESS && strcmp(PQgetvalue(res, 0, 0), "ok") == 0;
+	PQclear(res);
+	if (done)
+		r = audit(req, "config.reverted",
+		              json_pack("{s:s, s:s}", "section", sec->key, "device", dev));
+	if (r != R_SUCCESS)
+		return r;
+	/* Back to a plan page of a tenant above (its overrides list), or here. */
+	if (plan_path(back))
+		snprintf(loc, sizeof(loc), "%s?done=%s", back, done ? "reverted" : "unchanged");
+	else
+		snprintf(loc, sizeof(loc), "/t/%lld/config?%s%s%sdone=%s", req->tenant->id, *dev ? "device=" : "", dev,
+		         *dev ? "&" : "", done ? "reverted" : "unchanged");
+	return http_redirect(req, loc);
 }

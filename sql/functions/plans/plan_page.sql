@@ -1,0 +1,83 @@
+-- One plan of p_tenant, for those who see the tenant's whole subtree: its
+-- sections, the accounts it is shared with and those it could be (below
+-- the owner, the first 500 by name), who it reaches (accounts and
+-- devices), the overrides of its sections among them with their diff
+-- against the plan (the first 200, newest first), and its history (the
+-- last 50 changes). p_section: only that section's overrides (the preview
+-- of a change). NULL when the plan is not the tenant's or the viewer may
+-- not see it.
+-- requires: plan_reach, config_diff
+CREATE OR REPLACE FUNCTION plan_page(p_tenant bigint, p_plan bigint, p_section text) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    t tenants%ROWTYPE;
+    p plans%ROWTYPE;
+    reach bigint[];
+BEGIN
+    SELECT * INTO t FROM tenants x WHERE x.id = p_tenant AND x.status = 'active' AND x.ancestors && app_scope();
+    SELECT * INTO p FROM plans x WHERE x.id = p_plan AND x.tenant_id = t.id;
+    IF t.id IS NULL OR p.id IS NULL THEN
+        RETURN NULL;
+    END IF;
+    reach := ARRAY(SELECT r.tenant_id FROM plan_reach(p.id) r);
+    RETURN jsonb_build_object(
+        'plan', jsonb_build_object('id', p.id, 'name', p.name, 'version', p.version,
+                                   'updated_at', to_char(p.updated_at, 'YYYY-MM-DD HH24:MI'),
+                                   'cloned_from', (SELECT jsonb_build_object('id', c.id, 'name', c.name,
+                                                                             'version', p.cloned_version)
+                                                     FROM plans c WHERE c.id = p.cloned_from)),
+        'sections', (SELECT jsonb_agg(jsonb_build_object('section', c.section, 'title', c.title, 'doc', s.doc,
+                                                         'version', s.version, 'by', u.name,
+                                                         'at', to_char(s.updated_at, 'YYYY-MM-DD HH24:MI'))
+                                      ORDER BY c.position)
+                       FROM config_sections c JOIN plan_sections s ON s.plan_id = p.id AND s.section = c.section
+                       LEFT JOIN users u ON u.id = s.updated_by),
+        'local_sections', (SELECT string_agg(c.title, ', ' ORDER BY c.position) FROM config_sections c WHERE NOT c.shared),
+        'shares', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name, 'kind', a.kind,
+                                                                'at', to_char(s.shared_at, 'YYYY-MM-DD HH24:MI'),
+                                                                'by', u.name) ORDER BY lower(a.name), a.id), '[]')
+                     FROM plan_shares s JOIN tenants a ON a.id = s.tenant_id LEFT JOIN users u ON u.id = s.shared_by
+                    WHERE s.plan_id = p.id AND s.owner_id = t.id),
+        'candidates', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind,
+                                                                    'parent', pa.name) ORDER BY c.o1, c.o2), '[]')
+                         FROM (SELECT x.*, lower(coalesce(pp.name, x.name)) AS o1,
+                                      CASE WHEN x.parent_id = t.id THEN '' ELSE lower(x.name) END AS o2
+                                 FROM tenants x LEFT JOIN tenants pp ON pp.id = x.parent_id AND x.parent_id <> t.id
+                                WHERE x.ancestors @> ARRAY[t.id] AND x.id <> t.id AND x.status = 'active'
+                                  AND NOT EXISTS (SELECT 1 FROM plan_shares s WHERE s.tenant_id = x.id
+                                                     AND s.owner_id = t.id AND s.plan_id = p.id)
+                                ORDER BY o1, o2, x.id LIMIT 500) c
+                         LEFT JOIN tenants pa ON pa.id = c.parent_id AND c.parent_id <> t.id),
+        'reach', jsonb_build_object(
+            'accounts', cardinality(reach),
+            'devices', (SELECT count(*) FROM assets a WHERE a.tenant_id = ANY (reach) AND a.kind IN ('probe', 'agent'))),
+        'overrides', (SELECT coalesce(jsonb_agg(o ORDER BY o->>'at' DESC), '[]') FROM (
+            SELECT jsonb_build_object('account_id', a.id, 'account', a.name, 'device_id', d.id, 'device', d.name,
+                                      'section', c.section, 'title', c.title, 'version', x.version, 'by', u.name,
+                                      'at', to_char(x.updated_at, 'YYYY-MM-DD HH24:MI'),
+                                      'diff', config_diff(s.doc, x.doc)) AS o
+              FROM config_overrides x
+              JOIN config_sections c ON c.section = x.section AND c.shared
+              JOIN tenants a ON a.id = x.tenant_id
+              JOIN plan_sections s ON s.plan_id = p.id AND s.section = x.section
+              LEFT JOIN assets d ON d.id = x.device_id
+              LEFT JOIN users u ON u.id = x.updated_by
+             WHERE x.tenant_id = ANY (reach) AND (p_section IS NULL OR x.section = p_section)
+             ORDER BY x.updated_at DESC LIMIT 200) z),
+        'history', (SELECT coalesce(jsonb_agg(h ORDER BY (h->>'id')::bigint DESC), '[]') FROM (
+            SELECT jsonb_build_object('id', x.id, 'section', x.section, 'title', c.title, 'version', x.version,
+                                      'action', x.action, 'target', a.name, 'by', u.name,
+                                      'at', to_char(x.at, 'YYYY-MM-DD HH24:MI'),
+                                      'restorable', x.doc IS NOT NULL AND x.section IS NOT NULL,
+                                      'base', (SELECT s.version FROM plan_sections s
+                                                WHERE s.plan_id = p.id AND s.section = x.section),
+                                      'diff', CASE WHEN x.section IS NOT NULL THEN config_diff(x.before, x.doc) END) AS h
+              FROM config_history x
+              LEFT JOIN config_sections c ON c.section = x.section
+              LEFT JOIN tenants a ON a.id = x.target
+              LEFT JOIN users u ON u.id = x.actor
+             WHERE x.plan_id = p.id
+             ORDER BY x.id DESC LIMIT 50) z));
+END $$;
+REVOKE ALL ON FUNCTION plan_page(bigint, bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION plan_page(bigint, bigint, text) TO portal_app;

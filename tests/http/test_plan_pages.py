@@ -1,0 +1,165 @@
+"""The plans story through the pages (docs/plans.md): an MSSP Admin makes a
+plan, edits a section through its form (preview, conflicts, field errors),
+shares it with an MSP; the MSP's Owner sees the plan it follows, may not
+change it, clones it and shares the clone with a company; the company's
+Owner unlocks one section and reverts it; everything is audited."""
+import re
+import time
+
+import portal
+
+NW_ADMIN, MSP_OWNER, CO_OWNER = "admin@northwind.example", "owner@msp1.example", "owner@company.example"
+
+
+def tid(ctx, name):
+    return int(ctx.stack.psql("SELECT id FROM tenants WHERE name = '%s'" % name))
+
+
+def company(ctx):
+    """The company of owner@company.example."""
+    return int(ctx.stack.psql("SELECT m.tenant_id FROM memberships m JOIN users u ON u.id = m.user_id"
+                              " WHERE u.email = '%s' LIMIT 1" % CO_OWNER))
+
+
+def url_form(base, blocked=("malware",), extra_hosts=""):
+    """The posted form of the URL filtering section."""
+    f = {"base": str(base), "do": "save", "custom_blocked": extra_hosts, "custom_allowed": ""}
+    for c in blocked:
+        f["blocked_categories." + c] = "1"
+    return f
+
+
+def plan_id(location):
+    return int(re.search(r"/plans/(\d+)", location).group(1))
+
+
+def test_the_plan_story_through_the_pages(ctx):
+    nw, bf, co = tid(ctx, "Northwind Security"), tid(ctx, "Bluefin IT"), company(ctx)
+    admin = ctx.login(NW_ADMIN)
+    assert "Plans" in admin.get("/t/%d" % nw).text
+    page = admin.get("/t/%d/plans" % nw)
+    assert page.status == 200 and "New plan" in page.text
+    name = "Story %d" % (int(time.time() * 1000) % 10000000)
+    # A refused name comes back next to its field, the value kept.
+    r = admin.post("/t/%d/plans" % nw, {"name": "  "})
+    assert r.status == 400 and "1 to 120 characters" in r.text, r.status
+    r = admin.post("/t/%d/plans" % nw, {"name": name})
+    assert r.status == 303, r.status
+    pid = plan_id(r.header("Location"))
+    plan = admin.get("/t/%d/plans/%d" % (nw, pid))
+    assert plan.status == 200 and name in plan.text and "Not shared yet" in plan.text
+    form = admin.get("/t/%d/plans/%d/sections/url_filtering" % (nw, pid)).text
+    assert 'name="blocked_categories.gambling"' in form and 'name="base" value="1"' in form
+
+    # Preview: what it would do, nothing saved.
+    r = admin.post("/t/%d/plans/%d/sections/url_filtering" % (nw, pid),
+                   dict(url_form(1, ("gambling", "malware")), do="preview"))
+    assert r.status == 200 and "What this change does" in r.text and "gambling" in r.text
+    assert admin.get_json("/t/%d/plans/%d" % (nw, pid)).json()["plan_page"]["plan"]["version"] == 1
+    # A field error: next to its field, what was typed kept.
+    r = admin.post("/t/%d/plans/%d/sections/url_filtering" % (nw, pid), url_form(1, extra_hosts="Not A Host"))
+    assert r.status == 400 and "custom_blocked: at most 1,000 host names" in r.text and "Not A Host" in r.text
+    # Saved.
+    r = admin.post("/t/%d/plans/%d/sections/url_filtering" % (nw, pid),
+                   url_form(1, ("gambling", "malware"), "bad.example.com\n  worse.example.net  \n"))
+    assert r.status == 303 and r.header("Location").endswith("done=saved"), r.status
+    doc = next(s for s in admin.get_json("/t/%d/plans/%d" % (nw, pid)).json()["plan_page"]["sections"]
+               if s["section"] == "url_filtering")
+    assert doc["doc"] == {"blocked_categories": ["gambling", "malware"],
+                          "custom_blocked": ["bad.example.com", "worse.example.net"], "custom_allowed": []}, doc
+    # A second editor who started from version 1: 409, the other change shown.
+    r = admin.post("/t/%d/plans/%d/sections/url_filtering" % (nw, pid), url_form(1, ("p2p",)))
+    assert r.status == 409 and "Someone else saved this section" in r.text and "gambling" in r.text
+    assert 'name="base" value="%d"' % doc["version"] in r.text   # saving again replaces it, knowingly
+    # Rules as a table: a row added, blank rows dropped.
+    rules = {"base": "1", "do": "save", "rules.count": "3"}
+    for i, (n, a) in enumerate((("Block all", "drop"), ("Allow web", "accept"))):
+        rules.update({"rules.%d.name" % i: n, "rules.%d.source" % i: "any", "rules.%d.destination" % i: "any",
+                      "rules.%d.service" % i: "https", "rules.%d.action" % i: a})
+    rules["rules.0.log"] = "1"
+    rules["rules.2.action"] = "accept"
+    assert admin.post("/t/%d/plans/%d/sections/access_policy" % (nw, pid), rules).status == 303
+    # A never-shared section is not a plan's.
+    assert admin.get("/t/%d/plans/%d/sections/vpn" % (nw, pid)).status == 404
+
+    # Shared with Bluefin IT: it reaches Bluefin and its companies.
+    r = admin.post("/t/%d/plans/%d/share" % (nw, pid), {"target": str(bf), "on": "1"})
+    assert r.status == 303
+    reach = admin.get_json("/t/%d/plans/%d" % (nw, pid)).json()["plan_page"]["reach"]
+    below = int(ctx.stack.psql("SELECT count(*) FROM tenants WHERE %d = ANY (ancestors) AND status = 'active'" % bf))
+    assert reach["accounts"] == below, (reach, below)
+
+    # The MSP's Owner: follows it, may not open or change it, clones it.
+    owner = ctx.login(MSP_OWNER)
+    plans = owner.get_json("/t/%d/plans" % bf).json()["plans"]
+    assert plans["following"]["id"] == pid and plans["following"]["owner"]["name"] == "Northwind Security"
+    assert owner.get("/t/%d/plans/%d" % (nw, pid)).status in (403, 404)
+    assert owner.get("/t/%d/plans/%d" % (bf, pid)).status == 404
+    assert owner.post("/t/%d/plans/%d/sections/url_filtering" % (bf, pid), url_form(2)).status == 404
+    r = owner.post("/t/%d/plans/%d/clone" % (bf, pid), {"name": "Bluefin strict"})
+    if r.status == 400:   # a rerun on the same stack: the name is taken
+        r = owner.post("/t/%d/plans/%d/clone" % (bf, pid), {"name": "Bluefin strict %s" % name})
+    assert r.status == 303, r.status
+    clone = plan_id(r.header("Location"))
+    assert owner.post("/t/%d/plans/%d/share" % (bf, clone), {"target": str(co), "on": "1"}).status == 303
+
+    # The company follows the clone; its Owner unlocks URL filtering.
+    co_owner = ctx.login(CO_OWNER)
+    conf = co_owner.get_json("/t/%d/config" % co).json()["config"]
+    assert conf["plan"]["id"] == clone and conf["plan"]["owner"]["id"] == bf
+    page = co_owner.get("/t/%d/config" % co).text
+    assert "Unlock and edit" in page
+    r = co_owner.post("/t/%d/config/url_filtering" % co, url_form("", ("games",)))
+    assert r.status == 303, r.status
+    conf = co_owner.get_json("/t/%d/config" % co).json()["config"]
+    assert conf["sources"]["url_filtering"]["from"] == "account" and conf["sections"]["url_filtering"][
+        "blocked_categories"] == ["games"]
+    assert conf["sources"]["access_policy"]["from"] == "plan"
+    # The plan's owner sees it among the overrides, and reverts it from there.
+    overrides = owner.get_json("/t/%d/plans/%d" % (bf, clone)).json()["plan_page"]["overrides"]
+    assert any(o["account_id"] == co and o["section"] == "url_filtering" for o in overrides), overrides
+    plan_html = owner.get("/t/%d/plans/%d" % (bf, clone)).text
+    assert 'action="/t/%d/config/url_filtering/revert"' % co in plan_html
+    assert '<input type="hidden" name="back" value="/t/%d/plans/%d">' % (bf, clone) in plan_html
+    r = owner.post("/t/%d/config/url_filtering/revert" % co, {"back": "/t/%d/plans/%d" % (bf, clone)})
+    assert r.status == 303 and r.header("Location") == "/t/%d/plans/%d?done=reverted" % (bf, clone)
+    assert co_owner.get_json("/t/%d/config" % co).json()["config"]["sources"]["url_filtering"]["from"] == "plan"
+    # A viewer sees the configuration and changes nothing.
+    viewer = ctx.login("viewer@company.example")
+    assert viewer.get("/t/%d/config" % co).status == 200
+    assert viewer.post("/t/%d/config/url_filtering" % co, url_form("", ("games",))).status == 403
+
+    # Everything is in the audit log.
+    actions = set(ctx.stack.psql("SELECT DISTINCT action FROM audit_log WHERE action LIKE 'plan.%%'"
+                                 " OR action LIKE 'config.%%'").splitlines())
+    assert {"plan.created", "plan.section_saved", "plan.shared", "plan.cloned", "config.override_saved",
+            "config.reverted"} <= actions, actions
+    owner.post("/t/%d/plans/%d/share" % (bf, clone), {"target": str(co), "on": "0"})
+    admin.post("/t/%d/plans/%d/share" % (nw, pid), {"target": str(bf), "on": "0"})
+
+
+def test_a_device_overrides_one_section_for_itself(ctx):
+    co = company(ctx)
+    dev = int(ctx.stack.psql("SELECT min(id) FROM assets WHERE tenant_id = %d AND kind IN ('probe', 'agent')" % co))
+    owner = ctx.login(CO_OWNER)
+    page = owner.get("/t/%d/config?device=%d" % (co, dev))
+    assert page.status == 200 and "applies to it alone" in page.text
+    form = owner.get("/t/%d/config/local_network?device=%d" % (co, dev)).text
+    assert 'name="device" value="%d"' % dev in form
+    r = owner.post("/t/%d/config/local_network" % co, {"device": str(dev), "base": "", "do": "save",
+                                                       "lan_ranges": "10.20.0.0/16\n", "dns_servers": "10.20.0.53"})
+    assert r.status == 303 and r.header("Location") == "/t/%d/config?device=%d&done=saved" % (co, dev), r.status
+    conf = owner.get_json("/t/%d/config?device=%d" % (co, dev)).json()["config"]
+    assert conf["sections"]["local_network"] == {"lan_ranges": ["10.20.0.0/16"], "dns_servers": ["10.20.0.53"]}
+    assert conf["sources"]["local_network"]["from"] == "device"
+    assert owner.get_json("/t/%d/config" % co).json()["config"]["sources"]["local_network"]["from"] == "default"
+    # A bad address: refused next to its field.
+    r = owner.post("/t/%d/config/local_network" % co, {"device": str(dev), "base": "1", "do": "save",
+                                                       "lan_ranges": "10.20.0.0/99", "dns_servers": ""})
+    assert r.status == 400 and "lan_ranges: entry 1" in r.text
+    r = owner.post("/t/%d/config/local_network/revert" % co, {"device": str(dev)})
+    assert r.status == 303 and "done=reverted" in r.header("Location")
+    # Another company's device is not found.
+    other = int(ctx.stack.psql("SELECT min(id) FROM assets WHERE tenant_id <> %d AND kind = 'probe'" % co))
+    assert owner.get("/t/%d/config?device=%d" % (co, other)).status == 404
+    assert portal is not None
