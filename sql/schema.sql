@@ -1173,6 +1173,16 @@ BEGIN
         'catalogue', (SELECT jsonb_agg(jsonb_build_object(
                           'section', c.section, 'title', c.title, 'shared', c.shared,
                           'doc', e->'sections'->c.section, 'source', e->'sources'->c.section,
+                          -- This page's own document (the account's, or the device's on a device's page).
+                          'own', e->'sources'->c.section->>'from' = CASE WHEN p_device IS NULL THEN 'account' ELSE 'device' END,
+                          'source_text', CASE e->'sources'->c.section->>'from'
+                              WHEN 'plan' THEN format('plan %s, version %s', e->'sources'->c.section->>'plan',
+                                                      e->'sources'->c.section->>'version')
+                              WHEN 'account' THEN format('%s, version %s, by %s', t.name, e->'sources'->c.section->>'version',
+                                                         coalesce(e->'sources'->c.section->>'by', 'someone'))
+                              WHEN 'device' THEN format('this device, version %s, by %s', e->'sources'->c.section->>'version',
+                                                        coalesce(e->'sources'->c.section->>'by', 'someone'))
+                              ELSE 'default' END,
                           'diff', CASE WHEN c.shared AND e->'sources'->c.section->>'from' IN ('account', 'device')
                                        THEN config_diff((SELECT s.doc FROM plan_sections s
                                                           WHERE s.plan_id = (e->'plan'->>'id')::bigint

@@ -27,7 +27,8 @@ DECLARE
     mname text;
 BEGIN
     IF EXISTS (SELECT 1 FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security') THEN
-        RETURN 'seed-demo: demo tenants already present; ' || pg_temp.seed_inventory(p_size) || pg_temp.seed_refresh();
+        RETURN 'seed-demo: demo tenants already present; ' || pg_temp.seed_inventory(p_size) || pg_temp.seed_plans()
+               || pg_temp.seed_refresh();
     END IF;
     INSERT INTO tenants (kind, name, region, ancestors, root_id)
     VALUES ('mssp', 'Northwind Security', 'eu', '{0}', 0) RETURNING id INTO mssp;
@@ -90,7 +91,87 @@ BEGIN
       FROM users u WHERE u.email IN ('owner@company.example', 'viewer@company.example');
 
     RETURN format('seed-demo: size %s: 1 MSSP, %s MSPs, %s companies, 2 unmanaged MSPs; ',
-                  p_size, n_msp, n_msp * n_co) || pg_temp.seed_inventory(p_size);
+                  p_size, n_msp, n_msp * n_co) || pg_temp.seed_inventory(p_size) || pg_temp.seed_plans();
+END $$;
+
+-- Shared configuration plans (docs/plans.md), once: Northwind's baseline
+-- shared with every MSP; Cobalt Managed Services overrides URL filtering
+-- on its own account; Bluefin IT clones the baseline as "Bluefin strict"
+-- (SSL inspection on) and shares it with its first three companies. Made
+-- as the owner role, so each document is checked with the validator the
+-- pages use (config_doc_error()) and the history written as they write it.
+CREATE FUNCTION pg_temp.seed_plans() RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    nw tenants%ROWTYPE;
+    bf tenants%ROWTYPE;
+    cobalt tenants%ROWTYPE;
+    nora bigint := (SELECT id FROM users WHERE email = 'admin@northwind.example');
+    bowner bigint := (SELECT id FROM users WHERE email = 'owner@msp1.example');
+    cowner bigint := (SELECT id FROM users WHERE email = 'owner@msp2.example');
+    base bigint;
+    tight bigint;
+    url jsonb := '{"blocked_categories": ["anonymizers", "crypto_mining", "gambling", "malware", "phishing"],
+                   "custom_blocked": ["pastebin.example.com"], "custom_allowed": []}';
+    cobalt_url jsonb := '{"blocked_categories": ["anonymizers", "crypto_mining", "gambling", "games", "malware",
+                                                 "phishing", "social_media"],
+                          "custom_blocked": ["pastebin.example.com"], "custom_allowed": ["cobalt-intranet.example.com"]}';
+    ssl jsonb := '{"enabled": true, "bypass_categories": ["finance", "government", "health"]}';
+BEGIN
+    SELECT * INTO nw FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security';
+    IF nw.id IS NULL OR EXISTS (SELECT 1 FROM plans WHERE tenant_id = nw.id) THEN
+        RETURN '';
+    END IF;
+    SELECT * INTO bf FROM tenants WHERE parent_id = nw.id AND name = 'Bluefin IT';
+    SELECT * INTO cobalt FROM tenants WHERE parent_id = nw.id AND name = 'Cobalt Managed Services';
+    IF config_doc_error('url_filtering', url) IS NOT NULL OR config_doc_error('url_filtering', cobalt_url) IS NOT NULL
+       OR config_doc_error('ssl_inspection', ssl) IS NOT NULL THEN
+        RAISE EXCEPTION 'seed_plans: a demo document is invalid';
+    END IF;
+    -- The baseline: the defaults, then URL filtering tightened (version 2).
+    INSERT INTO plans (tenant_id, root_id, name, version, created_by)
+    VALUES (nw.id, nw.root_id, 'Northwind baseline', 2, nora) RETURNING id INTO base;
+    INSERT INTO plan_sections (plan_id, tenant_id, root_id, section, doc, version, updated_by)
+    SELECT base, nw.id, nw.root_id, c.section, CASE c.section WHEN 'url_filtering' THEN url ELSE c.default_doc END,
+           CASE c.section WHEN 'url_filtering' THEN 2 ELSE 1 END, nora
+      FROM config_sections c WHERE c.shared;
+    INSERT INTO config_history (tenant_id, root_id, plan_id, section, version, action, doc, actor)
+    SELECT nw.id, nw.root_id, base, c.section, 1, 'create', c.default_doc, nora FROM config_sections c WHERE c.shared;
+    INSERT INTO config_history (tenant_id, root_id, plan_id, section, version, action, doc, before, actor)
+    SELECT nw.id, nw.root_id, base, 'url_filtering', 2, 'edit', url, c.default_doc, nora
+      FROM config_sections c WHERE c.section = 'url_filtering';
+    INSERT INTO plan_shares (tenant_id, owner_id, root_id, plan_id, shared_by)
+    SELECT m.id, nw.id, nw.root_id, base, nora FROM tenants m WHERE m.parent_id = nw.id AND m.kind = 'msp';
+    INSERT INTO config_history (tenant_id, root_id, plan_id, version, action, target, actor)
+    SELECT nw.id, nw.root_id, base, 2, 'share', m.id, nora FROM tenants m WHERE m.parent_id = nw.id AND m.kind = 'msp';
+    -- Cobalt unlocks URL filtering on its own account.
+    IF cobalt.id IS NOT NULL THEN
+        INSERT INTO config_overrides (tenant_id, root_id, section, doc, updated_by)
+        VALUES (cobalt.id, cobalt.root_id, 'url_filtering', cobalt_url, cowner);
+        INSERT INTO config_history (tenant_id, root_id, section, version, action, doc, actor)
+        VALUES (cobalt.id, cobalt.root_id, 'url_filtering', 1, 'override', cobalt_url, cowner);
+    END IF;
+    -- Bluefin IT clones it, turns SSL inspection on, shares the clone.
+    IF bf.id IS NOT NULL THEN
+        INSERT INTO plans (tenant_id, root_id, name, cloned_from, cloned_version, version, created_by)
+        VALUES (bf.id, bf.root_id, 'Bluefin strict', base, 2, 2, bowner) RETURNING id INTO tight;
+        INSERT INTO plan_sections (plan_id, tenant_id, root_id, section, doc, version, updated_by)
+        SELECT tight, bf.id, bf.root_id, s.section, CASE s.section WHEN 'ssl_inspection' THEN ssl ELSE s.doc END,
+               CASE s.section WHEN 'ssl_inspection' THEN 2 ELSE 1 END, bowner
+          FROM plan_sections s WHERE s.plan_id = base;
+        INSERT INTO config_history (tenant_id, root_id, plan_id, section, version, action, doc, actor)
+        SELECT bf.id, bf.root_id, tight, s.section, 1, 'clone', s.doc, bowner FROM plan_sections s WHERE s.plan_id = base;
+        INSERT INTO config_history (tenant_id, root_id, plan_id, section, version, action, doc, before, actor)
+        SELECT bf.id, bf.root_id, tight, 'ssl_inspection', 2, 'edit', ssl, s.doc, bowner
+          FROM plan_sections s WHERE s.plan_id = base AND s.section = 'ssl_inspection';
+        INSERT INTO plan_shares (tenant_id, owner_id, root_id, plan_id, shared_by)
+        SELECT c.id, bf.id, bf.root_id, tight, bowner
+          FROM (SELECT id FROM tenants WHERE parent_id = bf.id ORDER BY id LIMIT 3) c;
+        INSERT INTO config_history (tenant_id, root_id, plan_id, version, action, target, actor)
+        SELECT bf.id, bf.root_id, tight, 2, 'share', c.id, bowner
+          FROM (SELECT id FROM tenants WHERE parent_id = bf.id ORDER BY id LIMIT 3) c;
+    END IF;
+    RETURN '; plans: Northwind baseline shared with its MSPs, Cobalt overrides URL filtering, Bluefin strict';
 END $$;
 
 -- Assets, vulnerabilities and incidents for every demo company that has
