@@ -35,6 +35,8 @@ def plan_id(location):
 
 def test_the_plan_story_through_the_pages(ctx):
     nw, bf, co = tid(ctx, "Northwind Security"), tid(ctx, "Bluefin IT"), company(ctx)
+    baseline = int(ctx.stack.psql("SELECT id FROM plans WHERE name = 'Northwind baseline'"))
+    strict = int(ctx.stack.psql("SELECT id FROM plans WHERE name = 'Bluefin strict'"))
     admin = ctx.login(NW_ADMIN)
     assert "Plans" in admin.get("/t/%d" % nw).text
     page = admin.get("/t/%d/plans" % nw)
@@ -82,11 +84,14 @@ def test_the_plan_story_through_the_pages(ctx):
     # A never-shared section is not a plan's.
     assert admin.get("/t/%d/plans/%d/sections/vpn" % (nw, pid)).status == 404
 
-    # Shared with Bluefin IT: it reaches Bluefin and its companies.
+    # Shared with Bluefin IT: it reaches Bluefin and its companies, but for
+    # those that follow a plan of Bluefin's own (the demo's Bluefin strict).
     r = admin.post("/t/%d/plans/%d/share" % (nw, pid), {"target": str(bf), "on": "1"})
     assert r.status == 303
     reach = admin.get_json("/t/%d/plans/%d" % (nw, pid)).json()["plan_page"]["reach"]
-    below = int(ctx.stack.psql("SELECT count(*) FROM tenants WHERE %d = ANY (ancestors) AND status = 'active'" % bf))
+    below = int(ctx.stack.psql("SELECT count(*) FROM tenants x WHERE %d = ANY (x.ancestors) AND x.status = 'active'"
+                               " AND NOT EXISTS (SELECT 1 FROM plan_shares s WHERE s.tenant_id = x.id"
+                               " AND s.owner_id = %d)" % (bf, bf)))
     assert reach["accounts"] == below, (reach, below)
 
     # The MSP's Owner: follows it, may not open or change it, clones it.
@@ -134,8 +139,10 @@ def test_the_plan_story_through_the_pages(ctx):
                                  " OR action LIKE 'config.%%'").splitlines())
     assert {"plan.created", "plan.section_saved", "plan.shared", "plan.cloned", "config.override_saved",
             "config.reverted"} <= actions, actions
-    owner.post("/t/%d/plans/%d/share" % (bf, clone), {"target": str(co), "on": "0"})
-    admin.post("/t/%d/plans/%d/share" % (nw, pid), {"target": str(bf), "on": "0"})
+    # The demo as it was: Bluefin follows Northwind's baseline, the company
+    # Bluefin strict.
+    assert admin.post("/t/%d/plans/%d/share" % (nw, baseline), {"target": str(bf), "on": "1"}).status == 303
+    assert owner.post("/t/%d/plans/%d/share" % (bf, strict), {"target": str(co), "on": "1"}).status == 303
 
 
 def test_a_device_overrides_one_section_for_itself(ctx):
