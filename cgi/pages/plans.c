@@ -768,6 +768,34 @@ enum res page_plan_section(struct req *req)
 	return R_SUCCESS;
 }
 
+/* Save the posted form of sec with st (plan_section_save() for which =
+ * the plan, config_override_save() for which = the device or ""), from
+ * base; answered by section_answer(). */
+static enum res save_section(struct req *req, struct db_stmt *st, const char *which, const struct cf_section *sec,
+                             const char *action, const char *base, const char *done, const char *audit_action)
+{
+	json_t *doc = cf_from_form(req, sec);
+	char id[24], *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	const char *params[5] = {id, which, sec->key, text, base};
+	PGresult *res;
+	enum res r;
+
+	if (text == NULL) {
+		json_decref(doc);
+		return R_INTERNAL;
+	}
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	res = db_exec(st, params, &r);
+	free(text);
+	if (res == NULL) {
+		json_decref(doc);
+		return r;
+	}
+	r = section_answer(req, res, sec, doc, action, base, done, audit_action);
+	PQclear(res);
+	return r;
+}
+
 /* POST /t/{id}/plans/{pid}/sections/{section}: do=preview shows what the
  * change does (the diff, who it reaches, the overrides that shadow it);
  * do=save saves it if nobody changed the section since base. */
@@ -775,9 +803,8 @@ enum res page_plan_section_save(struct req *req)
 {
 	const struct cf_section *sec = cf_find(http_route_param(req, 2));
 	const char *pid = http_route_param(req, 1), *base = http_form(req, "base"), *act = http_form(req, "do");
-	char id[24], action[96], done[80], *text;
-	json_t *s, *doc;
-	PGresult *res;
+	char action[96], done[80];
+	json_t *s;
 	enum res r;
 
 	if (sec == NULL || (s = plan_section(req, sec->key, &r)) == NULL)
@@ -787,15 +814,12 @@ enum res page_plan_section_save(struct req *req)
 	snprintf(action, sizeof(action), "/t/%lld/plans/%s/sections/%s", req->tenant->id, pid, sec->key);
 	snprintf(done, sizeof(done), "/t/%lld/plans/%s", req->tenant->id, pid);
 	base = base != NULL && http_is_id(base) ? base : "";
-	doc = cf_from_form(req, sec);
-	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-	if (text == NULL) {
-		json_decref(doc);
-		return R_INTERNAL;
-	}
 	if (act != NULL && strcmp(act, "preview") == 0) {
-		char *cur = json_dumps(json_object_get(s, "doc"), JSON_COMPACT | JSON_SORT_KEYS);
-		json_t *diff = cur ? diff_of(cur, text, &r) : NULL;
+		json_t *doc = cf_from_form(req, sec), *diff = NULL;
+		char *cur = json_dumps(json_object_get(s, "doc"), JSON_COMPACT | JSON_SORT_KEYS),
+		     *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+		if (cur != NULL && text != NULL)
+			diff = diff_of(cur, text, &r);
 		free(cur);
 		free(text);
 		json_object_set_new(view_model(req), "preview", json_pack("{s:o}", "diff", diff ? diff : json_array()));
@@ -803,19 +827,7 @@ enum res page_plan_section_save(struct req *req)
 		json_decref(doc);
 		return R_SUCCESS;
 	}
-	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	{
-		const char *params[5] = {id, pid, sec->key, text, base};
-		res = db_exec(&st_plan_save, params, &r);
-	}
-	free(text);
-	if (res == NULL) {
-		json_decref(doc);
-		return r;
-	}
-	r = section_answer(req, res, sec, doc, action, base, done, "plan.section_saved");
-	PQclear(res);
-	return r;
+	return save_section(req, &st_plan_save, pid, sec, action, base, done, "plan.section_saved");
 }
 
 /* GET /t/{id}/config[?device=N]: the effective configuration of the
@@ -899,35 +911,15 @@ enum res page_config_section_save(struct req *req)
 {
 	const struct cf_section *sec = cf_find(http_route_param(req, 1));
 	const char *dev = device_param(req), *base = http_form(req, "base");
-	char id[24], action[96], done[96], *text;
-	json_t *s, *doc;
-	PGresult *res;
+	char action[96], done[96];
 	enum res r;
 
-	if (sec == NULL || dev == NULL || (s = config_section(req, sec, dev, &r)) == NULL)
+	if (sec == NULL || dev == NULL || config_section(req, sec, dev, &r) == NULL)
 		return sec == NULL || dev == NULL ? R_NOT_FOUND : r;
 	snprintf(action, sizeof(action), "/t/%lld/config/%s", req->tenant->id, sec->key);
 	snprintf(done, sizeof(done), "/t/%lld/config%s%s", req->tenant->id, *dev ? "?device=" : "", dev);
 	base = base != NULL && http_is_id(base) ? base : "";
-	doc = cf_from_form(req, sec);
-	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-	if (text == NULL) {
-		json_decref(doc);
-		return R_INTERNAL;
-	}
-	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	{
-		const char *params[5] = {id, dev, sec->key, text, base};
-		res = db_exec(&st_override_save, params, &r);
-	}
-	free(text);
-	if (res == NULL) {
-		json_decref(doc);
-		return r;
-	}
-	r = section_answer(req, res, sec, doc, action, base, done, "config.override_saved");
-	PQclear(res);
-	return r;
+	return save_section(req, &st_override_save, dev, sec, action, base, done, "config.override_saved");
 }
 
 /* 1 if p is a plan page's path, /t/N/plans/M (digits only). */
