@@ -59,12 +59,12 @@ async function main() {
     ok((await notice(page)).includes('Saved'), 'saved, on the plan\'s page', await notice(page));
 
     /* An MSP's override among those the plan reaches: reverted from here. */
-    const row = page.locator('#overrides ~ table tr:has-text("Cobalt Managed Services")');
+    const row = page.locator('#overrides + table tr:has-text("Cobalt Managed Services")');
     ok(await row.count() === 1, 'the demo\'s override of Cobalt Managed Services is listed with its diff',
       await page.locator('#overrides ~ *').first().textContent());
     await Promise.all([page.waitForNavigation(WAIT), row.first().locator('button:has-text("Revert to Plan")').click()]);
     ok((await notice(page)).includes('Reverted'), 'Revert to Plan from the plan\'s page', await notice(page));
-    await Promise.all([page.waitForNavigation(WAIT), page.locator('#history ~ table button:has-text("Restore")').first().click()]);
+    await Promise.all([page.waitForNavigation(WAIT), page.locator('#history + table button:has-text("Restore")').first().click()]);
     ok(/Restored|Nothing changed/.test(await notice(page)), 'a version restored from the history', await notice(page));
     await page.fill('#clone-name', `Baseline copy ${Date.now()}`);
     await click(page, 'button:has-text("Clone")', 'Clone');
