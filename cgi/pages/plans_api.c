@@ -9,9 +9,10 @@
 #include "pages.h"
 #include "token.h"
 
-DB_STMT(st_device_config, 2,
-        "SELECT config_effective(a.tenant_id, a.id)::text FROM assets a"
-        " WHERE a.tenant_id = $1::bigint AND a.external_id = $2 AND a.kind IN ('probe', 'agent')");
+/* Through config_device(), not a read of assets as the app role: its
+ * policy would list every tenant the key sees on every poll (about 50 ms
+ * for an MSSP over 20,000 companies; docs/performance.md). */
+DB_STMT(st_device_config, 2, "SELECT config_device($1::bigint, $2)::text");
 
 /* GET /api/v2/devices/{external_id}/config[?tenant_id=N]: the device's
  * effective configuration (the key's tenant, or tenant_id below it), with
