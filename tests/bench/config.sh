@@ -45,7 +45,9 @@
 # BENCH_WORKERS (portal and minimal workers; default 4, the portal's),
 # BENCH_ETAGS (2000), BENCH_CHECK (200), BENCH_OUT (build/bench/config.txt),
 # BENCH_PGSS (1: pg_stat_statements, top statements printed after the
-# runs), BENCH_KEEP (1: leave the stack running, for EXPLAIN ANALYZE).
+# runs), BENCH_KEEP (1: leave the stack running, for EXPLAIN ANALYZE),
+# BENCH_REUSE (a VAR_DIR that BENCH_KEEP=1 left: restart that stack with
+# the current build and SQL functions instead of seeding one; a new plan).
 # Run from the repository root after `make all build/bench/minimal`
 # (`make bench-config` does both).
 set -euo pipefail
@@ -80,7 +82,7 @@ else
 	AS_USER=()
 fi
 
-VAR_DIR=$(mktemp -d /tmp/bench-config.XXXXXX)
+VAR_DIR=${BENCH_REUSE:-$(mktemp -d /tmp/bench-config.XXXXXX)}
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 RUN=$VAR_DIR/run
 BASE=http://127.0.0.1:$PORT
@@ -157,6 +159,7 @@ CONF
 		PORTAL_DB="host=$RUN dbname=portal user=portal_app" PORTAL_WORKERS="$WORKERS" \
 		"$d/minimal" >>"$VAR_DIR/log/minimal.log" 2>&1 &
 	MIN_PID=$!
+	echo "$MIN_PID" >"$d/minimal.pid"
 	for _ in $(seq 1 100); do [ -S "$RUN/minimal.sock" ] && break; sleep 0.1; done
 	[ -S "$RUN/minimal.sock" ] || { cat "$VAR_DIR/log/minimal.log"; die "minimal responder did not start"; }
 	nginx_ctl -t 2>/dev/null || { nginx_ctl -t; die "nginx config test failed"; }
@@ -220,17 +223,29 @@ WRK_LOG=${OUT%.txt}-wrk.log
 : >"$WRK_LOG"
 RESULTS=()
 echo "config: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), wrk -t2 -c$CONNS -d${SECS}s, size $SIZE, $WORKERS workers"
-echo "== starting a stack and seeding (ctl seed-demo --size $SIZE)"
 t0=$(date +%s.%N)
-if ! stack_out=$(SEED=1 SEED_SIZE=$SIZE PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \
-	PORTAL_WORKERS=$WORKERS stack start 2>&1); then
-	echo "$stack_out" >&2
-	die "scripts/stack start failed"
+if [ -n "${BENCH_REUSE:-}" ]; then
+	# A stack left by BENCH_KEEP=1: restarted (the current binaries and SQL
+	# functions), its data kept; the plan is made again under a new name.
+	echo "== restarting the stack in $VAR_DIR (BENCH_REUSE; no seed)"
+	[ -f "$VAR_DIR/pg/PG_VERSION" ] || die "BENCH_REUSE=$VAR_DIR: no stack there"
+	kill -TERM "$(cat "$VAR_DIR/bench/minimal.pid" 2>/dev/null || echo none)" 2>/dev/null || true
+	stack stop >/dev/null 2>&1 || true
+	rm -f "$VAR_DIR/nginx.d/bench.conf"
+	stack_out=$(SEED=0 PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 PORTAL_WORKERS=$WORKERS \
+		stack start 2>&1) || { echo "$stack_out" >&2; die "scripts/stack start failed"; }
+else
+	echo "== starting a stack and seeding (ctl seed-demo --size $SIZE)"
+	if ! stack_out=$(SEED=1 SEED_SIZE=$SIZE PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \
+		PORTAL_WORKERS=$WORKERS stack start 2>&1); then
+		echo "$stack_out" >&2
+		die "scripts/stack start failed"
+	fi
 fi
 t1=$(date +%s.%N)
 grep -E '^(NOTICE|seed-demo)' <<<"$stack_out" | sed 's/^/  /' || true
 SEED_S=$(printf '%.0f' "$(echo "$t1 - $t0" | bc)")
-if [ "${BENCH_PGSS:-1}" = 1 ]; then
+if [ "${BENCH_PGSS:-1}" = 1 ] && ! grep -q pg_stat_statements "$VAR_DIR/pg/postgresql.conf"; then
 	printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = all\n" >>"$VAR_DIR/pg/postgresql.conf"
 	stack pg-stop
 	stack pg-start
@@ -268,7 +283,7 @@ KEY=$("${AS_USER[@]}" env PORTAL_DB_OWNER="host=$RUN dbname=portal user=portal_o
 # The plan, its sections, the shares and the overrides (as the MSSP Admin).
 echo "== plan: create, 4 sections, share with every MSP, override url_filtering on every 10th company"
 t3=$(date +%s.%N)
-PLAN=$(as_admin "SELECT plan_id FROM plan_create($NW, 'Bench baseline') WHERE outcome = 'ok'")
+PLAN=$(as_admin "SELECT plan_id FROM plan_create($NW, 'Bench baseline $(date +%s)') WHERE outcome = 'ok'")
 [ -n "$PLAN" ] || die "plan_create failed"
 RULES=$(python3 -c 'import json; print(json.dumps({"rules": [{"name": "Rule %d" % i, "source": "10.%d.0.0/16" % i,
 	"destination": "any", "service": ["https", "ssh", "dns", "any"][i % 4], "action": ["accept", "drop"][i % 2],
@@ -284,7 +299,7 @@ shared=$(as_admin "SELECT count(*) FILTER (WHERE s.outcome = 'ok') || ' of ' || 
 	CROSS JOIN LATERAL plan_share($NW, $PLAN, m.id, true) s
 	WHERE m.parent_id = $NW AND m.kind = 'msp' AND m.status = 'active'")
 OVR_URLF='{"blocked_categories": ["gambling", "malware", "social_media"], "custom_blocked": ["games.example.com"], "custom_allowed": []}'
-overridden=$(as_admin "SELECT count(*) FILTER (WHERE o.outcome = 'ok') || ' of ' || count(*) FROM tenants c
+overridden=$(as_admin "SELECT count(*) FILTER (WHERE o.outcome IN ('ok', 'conflict')) || ' of ' || count(*) FROM tenants c
 	CROSS JOIN LATERAL config_override_save(c.id, NULL, 'url_filtering', '$OVR_URLF'::jsonb, NULL) o
 	WHERE c.root_id = $NW AND c.kind = 'company' AND c.status = 'active' AND c.id % 10 = 0")
 following=$(psql_owner -c "SELECT count(*) FROM tenants t CROSS JOIN LATERAL plan_followed(t.ancestors) f
