@@ -384,10 +384,20 @@ drain
 NEW_AGENT='{"ring": "broad", "window_day": "sat", "window_start": "03:30", "window_hours": 4}'
 base=$(psql_owner -c "SELECT version FROM plan_sections WHERE plan_id = $PLAN AND section = 'agent_updates'")
 c0=$(date +%s.%N)
-changed=$(as_admin "SELECT outcome || ' ' || version FROM plan_section_save($NW, $PLAN, 'agent_updates', '$NEW_AGENT'::jsonb, $base, 'edit')")
+change_out=$(psql_as portal_app -f - <<SQL
+BEGIN;
+SELECT app_identify('$TOKEN') IS NOT NULL;
+\\timing on
+SELECT outcome || ' ' || version FROM plan_section_save($NW, $PLAN, 'agent_updates', '$NEW_AGENT'::jsonb, $base, 'edit');
+COMMIT;
+SQL
+)
 c1=$(date +%s.%N)
 CHANGE_MS=$(echo "($c1 - $c0) * 1000" | bc | xargs printf '%.0f')
-[ "${changed%% *}" = ok ] || die "plan_section_save: $changed"
+changed=$(sed -n '2p' <<<"$change_out")
+# the statement's and the COMMIT's own times (psql's \timing)
+STMT_MS=$(awk '/^Time:/ { s += $2 } END { printf "%.1f", s }' <<<"$change_out")
+[ "${changed%% *}" = ok ] || die "plan_section_save: $change_out"
 seen=0
 checked=0
 v0=$(date +%s.%N)
@@ -401,8 +411,8 @@ while read -r path etag; do
 	fi
 done < <(awk -v n="$N_ETAG_URLS" -v k="$N_CHECK" 'NR % int(n / k > 1 ? n / k : 1) == 0' "$ETAG_URLS" | head -n "$N_CHECK")
 v1=$(date +%s.%N)
-printf '  plan_section_save committed in %s ms (psql start to commit; plan version %s); next poll: %s of %s sampled devices got the new document and ETag (%.1f s for the polls)\n' \
-	"$CHANGE_MS" "${changed#* }" "$seen" "$checked" "$(echo "$v1 - $v0" | bc)"
+printf '  plan_section_save: statement + COMMIT %s ms, psql start to commit %s ms (plan version %s); next poll: %s of %s sampled devices got the new document and ETag (%.1f s for the polls)\n' \
+	"$STMT_MS" "$CHANGE_MS" "${changed#* }" "$seen" "$checked" "$(echo "$v1 - $v0" | bc)"
 
 {
 	echo
@@ -426,8 +436,8 @@ printf '  plan_section_save committed in %s ms (psql start to commit; plan versi
 			printf "target 304 >= 0.8 x minimal: %.3f %s\n", t304, (t304 >= 0.8 ? "met" : "MISSED")
 			printf "target 200 >= 0.5 x minimal: %.3f %s\n", t200, (t200 >= 0.5 ? "met" : "MISSED")
 		}'
-	printf 'plan change (plan_section_save of agent_updates, reaching %s companies): committed in %s ms (target < 2000 ms: %s);\n' \
-		"$following" "$CHANGE_MS" "$([ "$CHANGE_MS" -lt 2000 ] && echo met || echo MISSED)"
+	printf 'plan change (plan_section_save of agent_updates, reaching %s companies): committed in %s ms from psql start (statement + COMMIT %s ms; target < 2000 ms: %s);\n' \
+		"$following" "$CHANGE_MS" "$STMT_MS" "$([ "$CHANGE_MS" -lt 2000 ] && echo met || echo MISSED)"
 	printf '  next poll of %s sampled devices with their old ETag: %s got 200, the new ETag and the new document (%s)\n' \
 		"$checked" "$seen" "$([ "$seen" = "$checked" ] && [ "$checked" -gt 0 ] && echo met || echo MISSED)"
 	echo "each row: the mean of its two runs (ABBA: minimal, 200, 304, 304, 200, minimal); /minimal: over the mean of the minimal's two runs"
