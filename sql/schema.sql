@@ -809,6 +809,17 @@ END $$;
 
 ALTER FUNCTION public.config_cidrs_error(p_list jsonb, p_max integer) OWNER TO portal_owner;
 
+CREATE FUNCTION public.config_device(p_tenant bigint, p_external_id text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    RETURN (SELECT config_effective(a.tenant_id, a.id) FROM assets a
+             WHERE a.tenant_id = p_tenant AND a.external_id = p_external_id AND a.kind IN ('probe', 'agent'));
+END $$;
+
+ALTER FUNCTION public.config_device(p_tenant bigint, p_external_id text) OWNER TO portal_owner;
+
 CREATE FUNCTION public.config_diff(p_before jsonb, p_after jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE
     SET search_path TO 'public', 'pg_temp'
@@ -5808,6 +5819,9 @@ REVOKE ALL ON FUNCTION public.branding_host_verify(p_tenant bigint, p_host text,
 GRANT ALL ON FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) TO portal_app;
 
 GRANT ALL ON FUNCTION public.config_cidrs_error(p_list jsonb, p_max integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.config_device(p_tenant bigint, p_external_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.config_device(p_tenant bigint, p_external_id text) TO portal_app;
 
 GRANT ALL ON FUNCTION public.config_diff(p_before jsonb, p_after jsonb) TO portal_app;
 

@@ -88,6 +88,8 @@ RUN=$VAR_DIR/run
 BASE=http://127.0.0.1:$PORT
 MIN_PID=
 
+# shellcheck source=tests/bench/minimal.sh
+. "$ROOT/tests/bench/minimal.sh"
 stack() { VAR_DIR=$VAR_DIR PORT=$PORT BIN_DIR=$BIN_DIR scripts/stack "$@"; }
 nginx_ctl() { "${AS_USER[@]}" nginx -q -e "$VAR_DIR/log/nginx-error.log" -p "$VAR_DIR" -c "$VAR_DIR/nginx.conf" "$@"; }
 psql_as() { # role args...
@@ -132,13 +134,6 @@ trap 'exit 130' INT TERM
 setup_minimal() {
 	local f=$VAR_DIR/nginx.conf d=$VAR_DIR/bench
 	mkdir -p "$VAR_DIR/nginx.d" "$d"
-	curl -sf "$BASE/login" | python3 -c '
-import re, sys
-page = sys.stdin.read()
-title = re.search(r"<title>Sign in \u00b7 (.*?)</title>", page).group(1)
-foot = re.search(r"<footer class=\"footer\">\s*<p>(.*?)</p>", page)
-page = page[:foot.start(1)] + "{{footer}}" + page[foot.end(1):]
-sys.stdout.write(page.replace(title, "{{title}}"))' >"$d/page.html" || die "cannot save the /login page for the minimal responder"
 	cat >"$VAR_DIR/nginx.d/bench.conf" <<CONF
 location = /bench/minimal {
     include /etc/nginx/fastcgi_params;
@@ -153,15 +148,8 @@ CONF
 		{ print }' "$f" >"$f.new"
 	mv "$f.new" "$f"
 	chown --reference="$VAR_DIR" "$f" 2>/dev/null || true
-	cp "$MINIMAL_BIN" "$d/minimal"
-	chown -R --reference="$VAR_DIR" "$d" 2>/dev/null || true
-	"${AS_USER[@]}" env MINIMAL_PAGE="$d/page.html" MINIMAL_SOCKET="$RUN/minimal.sock" \
-		PORTAL_DB="host=$RUN dbname=portal user=portal_app" PORTAL_WORKERS="$WORKERS" \
-		"$d/minimal" >>"$VAR_DIR/log/minimal.log" 2>&1 &
-	MIN_PID=$!
+	minimal_start "$d" "$WORKERS"
 	echo "$MIN_PID" >"$d/minimal.pid"
-	for _ in $(seq 1 100); do [ -S "$RUN/minimal.sock" ] && break; sleep 0.1; done
-	[ -S "$RUN/minimal.sock" ] || { cat "$VAR_DIR/log/minimal.log"; die "minimal responder did not start"; }
 	nginx_ctl -t 2>/dev/null || { nginx_ctl -t; die "nginx config test failed"; }
 	nginx_ctl -s reload
 	sleep 1

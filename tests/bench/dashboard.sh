@@ -76,6 +76,8 @@ RUN=
 BASE=
 MIN_PID=
 
+# shellcheck source=tests/bench/minimal.sh
+. "$ROOT/tests/bench/minimal.sh"
 stack() { VAR_DIR=$VAR_DIR PORT=$PORT BIN_DIR=$BIN_DIR scripts/stack "$@"; }
 nginx_ctl() { "${AS_USER[@]}" nginx -q -e "$VAR_DIR/log/nginx-error.log" -p "$VAR_DIR" -c "$VAR_DIR/nginx.conf" "$@"; }
 psql_pg() { "${AS_USER[@]}" psql -X -q -At -h "$RUN" -U postgres -d portal -v ON_ERROR_STOP=1 "$@"; }
@@ -148,13 +150,7 @@ CONF
 		{ print }' "$f" >"$f.new"
 	mv "$f.new" "$f"
 	chown --reference="$VAR_DIR" "$f" 2>/dev/null || true
-	cp "$MINIMAL_BIN" "$VAR_DIR/bench/minimal"
-	chown -R --reference="$VAR_DIR" "$VAR_DIR/bench" 2>/dev/null || true
-	"${AS_USER[@]}" env MINIMAL_SOCKET="$RUN/minimal.sock" PORTAL_DB="host=$RUN dbname=portal user=portal_app" \
-		PORTAL_WORKERS="$WORKERS" "$VAR_DIR/bench/minimal" >>"$VAR_DIR/log/minimal.log" 2>&1 &
-	MIN_PID=$!
-	for _ in $(seq 1 100); do [ -S "$RUN/minimal.sock" ] && break; sleep 0.1; done
-	[ -S "$RUN/minimal.sock" ] || { cat "$VAR_DIR/log/minimal.log"; die "minimal responder did not start"; }
+	minimal_start "$VAR_DIR/bench" "$WORKERS"
 	nginx_ctl -t 2>/dev/null || { nginx_ctl -t; die "nginx config test failed"; }
 	nginx_ctl -s reload
 	sleep 1

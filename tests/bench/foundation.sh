@@ -65,6 +65,8 @@ BASE=http://127.0.0.1:$PORT
 MIN_PID=
 export VAR_DIR PORT BIN_DIR
 
+# shellcheck source=tests/bench/minimal.sh
+. "$ROOT/tests/bench/minimal.sh"
 stack() { VAR_DIR=$VAR_DIR PORT=$PORT BIN_DIR=$BIN_DIR scripts/stack "$@"; }
 nginx_ctl() { "${AS_USER[@]}" nginx -q -e "$VAR_DIR/log/nginx-error.log" -p "$VAR_DIR" -c "$VAR_DIR/nginx.conf" "$@"; }
 
@@ -126,29 +128,9 @@ add_upstream() { # keepalive
 	sleep 1
 }
 
-# The minimal responder's page: the portal's /login with the brand's title
-# and footer (as the page shows them, escaped) replaced by {{title}} and
-# {{footer}}; the responder puts its query's values back.
-save_page() {
-	curl -sf "$BASE/login" | python3 -c '
-import re, sys
-page = sys.stdin.read()
-title = re.search(r"<title>Sign in \u00b7 (.*?)</title>", page).group(1)
-foot = re.search(r"<footer class=\"footer\">\s*<p>(.*?)</p>", page)
-page = page[:foot.start(1)] + "{{footer}}" + page[foot.end(1):]
-sys.stdout.write(page.replace(title, "{{title}}"))' >"$VAR_DIR/bench/page.html" || die "cannot save the /login page for the minimal responder"
-}
-
 start_minimal() { # workers
 	mkdir -p "$VAR_DIR/bench"
-	save_page
-	cp "$MINIMAL_BIN" "$VAR_DIR/bench/minimal"
-	chown -R --reference="$VAR_DIR" "$VAR_DIR/bench" 2>/dev/null || true
-	"${AS_USER[@]}" env MINIMAL_PAGE="$VAR_DIR/bench/page.html" MINIMAL_SOCKET="$RUN/minimal.sock" PORTAL_DB="host=$RUN dbname=portal user=portal_app" \
-		PORTAL_WORKERS="$1" "$VAR_DIR/bench/minimal" >>"$VAR_DIR/log/minimal.log" 2>&1 &
-	MIN_PID=$!
-	for _ in $(seq 1 100); do [ -S "$RUN/minimal.sock" ] && break; sleep 0.1; done
-	[ -S "$RUN/minimal.sock" ] || { cat "$VAR_DIR/log/minimal.log"; die "minimal responder did not start"; }
+	minimal_start "$VAR_DIR/bench" "$1"
 }
 
 # Byte-identity of the three bodies, and the same response headers for b, c.
