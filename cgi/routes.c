@@ -98,6 +98,8 @@ const struct route routes[] = {
      PERM_SETTINGS},
     {"POST", "/t/{id}/config/{section}/revert", page_config_revert, ACCESS_TENANT, 0, "config_revert",
      PERM_SETTINGS},
+    {"POST", "/t/{id}/config/history/{hid}/restore", page_config_restore, ACCESS_TENANT, 0, "config_restore",
+     PERM_SETTINGS},
     {"GET", "/t/{id}/api-keys", page_api_keys, ACCESS_TENANT, 0, "api_keys", PERM_API_KEYS},
     {"POST", "/t/{id}/api-keys", page_api_key_create, ACCESS_TENANT, 0, "api_key_create", PERM_API_KEYS},
     {"POST", "/t/{id}/api-keys/{kid}/revoke", page_api_key_revoke, ACCESS_TENANT, 0, "api_key_revoke", PERM_API_KEYS},

@@ -1082,6 +1082,24 @@ END $$;
 
 ALTER FUNCTION public.config_effective(p_tenant bigint, p_device bigint) OWNER TO portal_owner;
 
+CREATE FUNCTION public.config_override_restore(p_tenant bigint, p_history bigint, p_base bigint) RETURNS TABLE(outcome text, version bigint, doc jsonb, by text, at timestamp with time zone, message text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE h config_history%ROWTYPE;
+BEGIN
+    SELECT * INTO h FROM config_history x
+     WHERE x.id = p_history AND x.tenant_id = p_tenant AND x.plan_id IS NULL AND x.doc IS NOT NULL
+       AND x.section IS NOT NULL;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::jsonb, NULL::text, NULL::timestamptz, NULL::text;
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT * FROM config_override_save(p_tenant, h.device_id, h.section, h.doc, p_base);
+END $$;
+
+ALTER FUNCTION public.config_override_restore(p_tenant bigint, p_history bigint, p_base bigint) OWNER TO portal_owner;
+
 CREATE FUNCTION public.config_override_revert(p_tenant bigint, p_device bigint, p_section text) RETURNS TABLE(outcome text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -1200,7 +1218,12 @@ BEGIN
             SELECT jsonb_build_object('id', x.id, 'section', x.section, 'title', c.title, 'version', x.version,
                                       'action', x.action, 'device', d.name, 'by', u.name,
                                       'at', to_char(x.at, 'YYYY-MM-DD HH24:MI'),
-                                      'diff', config_diff(x.before, x.doc)) AS h
+                                      'diff', config_diff(x.before, x.doc),
+                                      -- Restore: a saved document, from the override's version now.
+                                      'restorable', x.doc IS NOT NULL, 'device_id', x.device_id,
+                                      'base', (SELECT o.version FROM config_overrides o
+                                                WHERE o.tenant_id = t.id AND o.section = x.section
+                                                  AND o.device_id IS NOT DISTINCT FROM x.device_id)) AS h
               FROM config_history x
               JOIN config_sections c ON c.section = x.section
               LEFT JOIN assets d ON d.id = x.device_id
@@ -5829,6 +5852,9 @@ GRANT ALL ON FUNCTION public.config_doc_error(p_section text, p_doc jsonb) TO po
 
 REVOKE ALL ON FUNCTION public.config_effective(p_tenant bigint, p_device bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.config_effective(p_tenant bigint, p_device bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.config_override_restore(p_tenant bigint, p_history bigint, p_base bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.config_override_restore(p_tenant bigint, p_history bigint, p_base bigint) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.config_override_revert(p_tenant bigint, p_device bigint, p_section text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.config_override_revert(p_tenant bigint, p_device bigint, p_section text) TO portal_app;

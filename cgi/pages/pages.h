@@ -194,6 +194,7 @@ enum res page_config(struct req *req);
 enum res page_config_section(struct req *req);
 enum res page_config_section_save(struct req *req);
 enum res page_config_revert(struct req *req);
+enum res page_config_restore(struct req *req);
 enum res api_ingest_vulnerabilities(struct req *req);
 enum res api_ingest_incidents(struct req *req);
 

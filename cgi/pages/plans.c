@@ -29,6 +29,9 @@ DB_STMT(st_plan_restore, 4,
 DB_STMT(st_override_save, 5,
         "SELECT outcome, version, doc::text, by, to_char(at, 'YYYY-MM-DD HH24:MI'), message"
         " FROM config_override_save($1::bigint, nullif($2, '')::bigint, $3, $4::jsonb, nullif($5, '')::bigint)");
+DB_STMT(st_override_restore, 3,
+        "SELECT outcome, version, doc::text, by, to_char(at, 'YYYY-MM-DD HH24:MI'), message"
+        " FROM config_override_restore($1::bigint, $2::bigint, nullif($3, '')::bigint)");
 DB_STMT(st_override_revert, 3, "SELECT outcome FROM config_override_revert($1::bigint, nullif($2, '')::bigint, $3)");
 DB_STMT(st_diff, 2, "SELECT config_diff($1::jsonb, $2::jsonb)::text");
 
@@ -205,34 +208,64 @@ enum res page_plan_share(struct req *req)
 	return http_redirect(req, loc);
 }
 
-/* POST /t/{id}/plans/{pid}/history/{hid}/restore (base: the section's
- * version on the page). */
-enum res page_plan_restore(struct req *req)
+/* The device of a configuration page (?device= or the form's device),
+ * "" for the account itself, NULL when it is not an id. */
+static const char *device_param(struct req *req)
 {
-	const char *pid = http_route_param(req, 1), *hid = http_route_param(req, 2), *base = http_form(req, "base");
-	char id[24], loc[80];
-	const char *params[4] = {id, pid, hid, base && http_is_id(base) ? base : ""};
+	const char *d = strcmp(req->method, "POST") == 0 ? http_form(req, "device") : http_query(req, "device");
+
+	if (d == NULL || *d == '\0')
+		return "";
+	return http_is_id(d) ? d : NULL;
+}
+
+/* POST /t/{id}/plans/{pid}/history/{hid}/restore and POST
+ * /t/{id}/config/history/{hid}/restore (base: the section's version on the
+ * page; device: the config page's): an earlier version made current again,
+ * as a new version; back to the page it was asked from. */
+static enum res restore(struct req *req, int plan)
+{
+	const char *pid = plan ? http_route_param(req, 1) : "", *hid = http_route_param(req, plan ? 2 : 1),
+	           *base = http_form(req, "base"), *dev = plan ? "" : device_param(req), *done;
+	char id[24], loc[96];
+	/* plan_restore(tenant, plan, history, base); config_override_restore(tenant, history, base) */
+	const char *params[4] = {id, pid, hid, NULL};
+
+	base = base != NULL && http_is_id(base) ? base : "";
+	if (plan)
+		params[3] = base;
+	else {
+		params[1] = hid;
+		params[2] = base;
+	}
 	PGresult *res;
 	enum res r;
 
-	if (!http_is_id(pid) || !http_is_id(hid))
+	if ((plan && !http_is_id(pid)) || !http_is_id(hid) || dev == NULL)
 		return R_NOT_FOUND;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	res = db_exec(&st_plan_restore, params, &r);
+	res = db_exec(plan ? &st_plan_restore : &st_override_restore, params, &r);
 	if (res == NULL)
 		return r;
 	r = outcome_of(res);
-	if (r == R_SUCCESS && strcmp(PQgetvalue(res, 0, 0), "ok") == 0)
-		r = audit(req, "plan.restored",
-		              json_pack("{s:s, s:s, s:s}", "plan", pid, "history", hid, "version", PQgetvalue(res, 0, 1)));
-	snprintf(loc, sizeof(loc), "/t/%lld/plans/%s?done=%s", req->tenant->id, pid,
-	         r == R_CONFLICT ? "conflict" : r == R_SUCCESS && strcmp(PQgetvalue(res, 0, 0), "ok") == 0 ? "restored"
-	                                                                                               : "unchanged");
+	done = r == R_CONFLICT ? "conflict" : r == R_SUCCESS && strcmp(PQgetvalue(res, 0, 0), "ok") == 0 ? "restored"
+	                                                                                                  : "unchanged";
+	if (strcmp(done, "restored") == 0)
+		r = audit(req, plan ? "plan.restored" : "config.restored",
+		          json_pack("{s:s, s:s, s:s}", "plan", pid, "history", hid, "version", PQgetvalue(res, 0, 1)));
 	PQclear(res);
 	if (r != R_SUCCESS && r != R_CONFLICT)
 		return r;
+	if (plan)
+		snprintf(loc, sizeof(loc), "/t/%lld/plans/%s?done=%s", req->tenant->id, pid, done);
+	else
+		snprintf(loc, sizeof(loc), "/t/%lld/config?%s%s%sdone=%s", req->tenant->id, *dev ? "device=" : "", dev,
+		         *dev ? "&" : "", done);
 	return http_redirect(req, loc);
 }
+
+enum res page_plan_restore(struct req *req) { return restore(req, 1); }
+enum res page_config_restore(struct req *req) { return restore(req, 0); }
 
 /* The item of list (an array of objects) whose key is value, or NULL. */
 static json_t *find_by(json_t *list, const char *key, const char *value)
@@ -247,16 +280,6 @@ static json_t *find_by(json_t *list, const char *key, const char *value)
 	return NULL;
 }
 
-/* The device of a configuration page (?device= or the form's device),
- * "" for the account itself, NULL when it is not an id. */
-static const char *device_param(struct req *req)
-{
-	const char *d = strcmp(req->method, "POST") == 0 ? http_form(req, "device") : http_query(req, "device");
-
-	if (d == NULL || *d == '\0')
-		return "";
-	return http_is_id(d) ? d : NULL;
-}
 
 /* The form of a section into the model ("form"): its fields from doc,
  * the version the editor starts from (base, "" for none), where it posts,

@@ -164,6 +164,22 @@ def test_a_device_overrides_one_section_for_itself(ctx):
     r = owner.post("/t/%d/config/local_network" % co, {"device": str(dev), "base": "1", "do": "save",
                                                        "lan_ranges": "10.20.0.0/99", "dns_servers": ""})
     assert r.status == 400 and "lan_ranges: entry 1" in r.text
+    # A second version, then the first restored from the history, as a third.
+    r = owner.post("/t/%d/config/local_network" % co, {"device": str(dev), "base": "1", "do": "save",
+                                                       "lan_ranges": "10.30.0.0/16", "dns_servers": ""})
+    assert r.status == 303, r.status
+    hist = owner.get_json("/t/%d/config?device=%d" % (co, dev)).json()["config"]["history"]
+    first = [h for h in hist if h["section"] == "local_network" and h["version"] == 1][0]
+    assert first["restorable"] and first["base"] == 2, first
+    assert 'action="/t/%d/config/history/%d/restore"' % (co, first["id"]) in \
+        owner.get("/t/%d/config?device=%d" % (co, dev)).text
+    r = owner.post("/t/%d/config/history/%d/restore" % (co, first["id"]), {"device": str(dev), "base": "1"})
+    assert r.status == 303 and r.header("Location").endswith("done=conflict"), r.header("Location")
+    r = owner.post("/t/%d/config/history/%d/restore" % (co, first["id"]), {"device": str(dev), "base": "2"})
+    assert r.status == 303 and r.header("Location").endswith("done=restored"), r.header("Location")
+    conf = owner.get_json("/t/%d/config?device=%d" % (co, dev)).json()["config"]
+    assert conf["sections"]["local_network"]["lan_ranges"] == ["10.20.0.0/16"]
+    assert conf["sources"]["local_network"]["version"] == 3
     r = owner.post("/t/%d/config/local_network/revert" % co, {"device": str(dev)})
     assert r.status == 303 and "done=reverted" in r.header("Location")
     # Another company's device is not found.

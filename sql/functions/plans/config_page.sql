@@ -2,7 +2,8 @@
 -- effective configuration with each section's source (config_effective()),
 -- the sections' titles and kinds, for a shared section overridden here
 -- what differs from the plan, the account's devices (the first 500 by
--- name) and the last 30 changes of the account's own documents. NULL when
+-- name) and the last 30 changes of the account's own documents (each
+-- saved one restorable, from the override's version now). NULL when
 -- the viewer may not see it.
 -- requires: config_diff, plan_followed
 CREATE OR REPLACE FUNCTION config_page(p_tenant bigint, p_device bigint) RETURNS jsonb
@@ -46,7 +47,12 @@ BEGIN
             SELECT jsonb_build_object('id', x.id, 'section', x.section, 'title', c.title, 'version', x.version,
                                       'action', x.action, 'device', d.name, 'by', u.name,
                                       'at', to_char(x.at, 'YYYY-MM-DD HH24:MI'),
-                                      'diff', config_diff(x.before, x.doc)) AS h
+                                      'diff', config_diff(x.before, x.doc),
+                                      -- Restore: a saved document, from the override's version now.
+                                      'restorable', x.doc IS NOT NULL, 'device_id', x.device_id,
+                                      'base', (SELECT o.version FROM config_overrides o
+                                                WHERE o.tenant_id = t.id AND o.section = x.section
+                                                  AND o.device_id IS NOT DISTINCT FROM x.device_id)) AS h
               FROM config_history x
               JOIN config_sections c ON c.section = x.section
               LEFT JOIN assets d ON d.id = x.device_id
