@@ -1025,6 +1025,8 @@ CREATE FUNCTION public.config_effective(p_tenant bigint, p_device bigint) RETURN
     SET search_path TO 'public', 'pg_temp'
     AS $$
 DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
     t tenants%ROWTYPE;
     d assets%ROWTYPE;
     f record;
@@ -1032,7 +1034,7 @@ DECLARE
     r jsonb;
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant AND x.status = 'active';
-    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, app_scope(), app_exact()) THEN
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN NULL;
     END IF;
     IF p_device IS NOT NULL THEN
@@ -1053,9 +1055,8 @@ BEGIN
                                                                        'name', d.name, 'kind', d.kind) END,
         'plan', CASE WHEN p.id IS NOT NULL THEN jsonb_build_object(
                     'id', p.id, 'name', p.name, 'version', p.version,
-                    'owner', (SELECT jsonb_build_object('id', o.id, 'name', o.name) FROM tenants o WHERE o.id = f.owner_id),
-                    'shared_with', (SELECT jsonb_build_object('id', w.id, 'name', w.name) FROM tenants w
-                                     WHERE w.id = f.shared_with)) END,
+                    'owner', plan_party(f.owner_id, sc, ex),
+                    'shared_with', plan_party(f.shared_with, sc, ex)) END,
         'sections', jsonb_object_agg(s.section, coalesce(s.dev_doc, s.acc_doc, s.plan_doc, s.default_doc)),
         'sources', jsonb_object_agg(s.section, CASE
             WHEN s.dev_doc IS NOT NULL THEN jsonb_build_object(
@@ -2860,6 +2861,18 @@ END $$;
 
 ALTER FUNCTION public.plan_page(p_tenant bigint, p_plan bigint, p_section text) OWNER TO portal_owner;
 
+CREATE FUNCTION public.plan_party(p_id bigint, p_scope bigint[], p_exact bigint[]) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT CASE WHEN scope_sees(x.ancestors, x.id, p_scope, p_exact)
+                THEN jsonb_build_object('id', x.id, 'name', x.name)
+                ELSE jsonb_build_object('id', NULL, 'name', 'your provider') END
+      FROM tenants x WHERE x.id = p_id
+$$;
+
+ALTER FUNCTION public.plan_party(p_id bigint, p_scope bigint[], p_exact bigint[]) OWNER TO portal_owner;
+
 CREATE FUNCTION public.plan_reach(p_plan bigint) RETURNS TABLE(tenant_id bigint)
     LANGUAGE sql STABLE
     SET search_path TO 'public', 'pg_temp'
@@ -3019,8 +3032,8 @@ BEGIN
     RETURN jsonb_build_object(
         'following', (SELECT jsonb_build_object('id', p.id, 'name', p.name, 'version', p.version,
                                                 'updated_at', to_char(p.updated_at, 'YYYY-MM-DD HH24:MI'),
-                                                'owner', jsonb_build_object('id', o.id, 'name', o.name),
-                                                'shared_with', jsonb_build_object('id', w.id, 'name', w.name),
+                                                'owner', plan_party(o.id, sc, app_exact()),
+                                                'shared_with', plan_party(w.id, sc, app_exact()),
                                                 'shared_at', to_char(f.shared_at, 'YYYY-MM-DD HH24:MI'),
                                                 'own', p.tenant_id = t.id)
                         FROM plans p JOIN tenants o ON o.id = p.tenant_id JOIN tenants w ON w.id = f.shared_with
@@ -5688,7 +5701,7 @@ CREATE POLICY plan_sections_visible ON public.plan_sections USING ((tenant_id IN
 
 ALTER TABLE public.plan_shares ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY plan_shares_visible ON public.plan_shares USING (((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)) OR (owner_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))));
+CREATE POLICY plan_shares_visible ON public.plan_shares USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
 
 ALTER TABLE public.plans ENABLE ROW LEVEL SECURITY;
 
@@ -6006,6 +6019,8 @@ REVOKE ALL ON FUNCTION public.plan_name_error(p_tenant public.tenants, p_name te
 
 REVOKE ALL ON FUNCTION public.plan_page(p_tenant bigint, p_plan bigint, p_section text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.plan_page(p_tenant bigint, p_plan bigint, p_section text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.plan_party(p_id bigint, p_scope bigint[], p_exact bigint[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.plan_reach(p_plan bigint) FROM PUBLIC;
 

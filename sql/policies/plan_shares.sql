@@ -12,6 +12,7 @@ BEGIN
 END $$;
 
 -- Read only: every change goes through sql/functions/plans.
--- Seen by the plan's owner and by the account it is shared with.
-CREATE POLICY plan_shares_visible ON plan_shares
-    USING (tenant_id IN (SELECT visible_tenant_ids()) OR owner_id IN (SELECT visible_tenant_ids()));
+-- Seen by those who see the account it is shared with (the plan's owner's
+-- admins see every account below it). Not by owner alone: an MSSP Analyst
+-- sees the MSSP's row, not the MSPs it shares plans with.
+CREATE POLICY plan_shares_visible ON plan_shares USING (tenant_id IN (SELECT visible_tenant_ids()));

@@ -97,7 +97,7 @@ def test_the_plan_story_through_the_pages(ctx):
     # The MSP's Owner: follows it, may not open or change it, clones it.
     owner = ctx.login(MSP_OWNER)
     plans = owner.get_json("/t/%d/plans" % bf).json()["plans"]
-    assert plans["following"]["id"] == pid and plans["following"]["owner"]["name"] == "Northwind Security"
+    assert plans["following"]["id"] == pid and plans["following"]["owner"]["name"] == "your provider"
     assert owner.get("/t/%d/plans/%d" % (nw, pid)).status in (403, 404)
     assert owner.get("/t/%d/plans/%d" % (bf, pid)).status == 404
     assert owner.post("/t/%d/plans/%d/sections/url_filtering" % (bf, pid), url_form(2)).status == 404
@@ -111,7 +111,10 @@ def test_the_plan_story_through_the_pages(ctx):
     # The company follows the clone; its Owner unlocks URL filtering.
     co_owner = ctx.login(CO_OWNER)
     conf = co_owner.get_json("/t/%d/config" % co).json()["config"]
-    assert conf["plan"]["id"] == clone and conf["plan"]["owner"]["id"] == bf
+    assert conf["plan"]["id"] == clone
+    # Its people are not told the names of the tenants above it they cannot open.
+    assert conf["plan"]["owner"] == {"id": None, "name": "your provider"}, conf["plan"]
+    assert "Bluefin IT" not in co_owner.get("/t/%d/config" % co).text
     page = co_owner.get("/t/%d/config" % co).text
     assert "Unlock and edit" in page
     r = co_owner.post("/t/%d/config/url_filtering" % co, url_form("", ("games",)))

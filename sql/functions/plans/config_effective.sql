@@ -4,12 +4,16 @@
 -- a shared section from the device's override, else the account's
 -- override, else the plan the account follows, else the default; a
 -- never-shared section from the device's own, else the account's own,
--- else the default. NULL when the viewer (or API key) may not see the
--- account, or the device is not the account's.
--- requires: plan_followed
+-- else the default. The plan's owner and the account it was shared with
+-- are named only to those who see them (plan_party()). NULL when the
+-- viewer (or API key) may not see the account, or the device is not the
+-- account's.
+-- requires: plan_followed, plan_party
 CREATE OR REPLACE FUNCTION config_effective(p_tenant bigint, p_device bigint) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
     t tenants%ROWTYPE;
     d assets%ROWTYPE;
     f record;
@@ -17,7 +21,7 @@ DECLARE
     r jsonb;
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant AND x.status = 'active';
-    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, app_scope(), app_exact()) THEN
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN NULL;
     END IF;
     IF p_device IS NOT NULL THEN
@@ -38,9 +42,8 @@ BEGIN
                                                                        'name', d.name, 'kind', d.kind) END,
         'plan', CASE WHEN p.id IS NOT NULL THEN jsonb_build_object(
                     'id', p.id, 'name', p.name, 'version', p.version,
-                    'owner', (SELECT jsonb_build_object('id', o.id, 'name', o.name) FROM tenants o WHERE o.id = f.owner_id),
-                    'shared_with', (SELECT jsonb_build_object('id', w.id, 'name', w.name) FROM tenants w
-                                     WHERE w.id = f.shared_with)) END,
+                    'owner', plan_party(f.owner_id, sc, ex),
+                    'shared_with', plan_party(f.shared_with, sc, ex)) END,
         'sections', jsonb_object_agg(s.section, coalesce(s.dev_doc, s.acc_doc, s.plan_doc, s.default_doc)),
         'sources', jsonb_object_agg(s.section, CASE
             WHEN s.dev_doc IS NOT NULL THEN jsonb_build_object(

@@ -2,7 +2,7 @@
 -- whom, shared with which account), and, for those who see its whole
 -- subtree, the plans it owns with the accounts each is shared with. NULL
 -- when the viewer may not see the tenant.
--- requires: plan_followed
+-- requires: plan_followed, plan_party
 CREATE OR REPLACE FUNCTION plans_page(p_tenant bigint) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -18,8 +18,8 @@ BEGIN
     RETURN jsonb_build_object(
         'following', (SELECT jsonb_build_object('id', p.id, 'name', p.name, 'version', p.version,
                                                 'updated_at', to_char(p.updated_at, 'YYYY-MM-DD HH24:MI'),
-                                                'owner', jsonb_build_object('id', o.id, 'name', o.name),
-                                                'shared_with', jsonb_build_object('id', w.id, 'name', w.name),
+                                                'owner', plan_party(o.id, sc, app_exact()),
+                                                'shared_with', plan_party(w.id, sc, app_exact()),
                                                 'shared_at', to_char(f.shared_at, 'YYYY-MM-DD HH24:MI'),
                                                 'own', p.tenant_id = t.id)
                         FROM plans p JOIN tenants o ON o.id = p.tenant_id JOIN tenants w ON w.id = f.shared_with
