@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "db.h"
+#include "etag_cache.h"
 #include "log.h"
+#include "session.h"
 #include "token.h"
 #include "view.h"
 
@@ -14,6 +17,7 @@ DB_STMT(st_api_key_auth, 1, "SELECT key_id, tenant_id, root_id FROM api_key_auth
 
 static struct api_key current;
 static int have_current;
+static char current_etag[48]; /* api_etag(): the answer's ETag, for the ETag cache */
 
 const struct api_key *api_current_key(void)
 {
@@ -61,13 +65,44 @@ static const char *bearer(struct req *req)
 	return h;
 }
 
+int api_etag(struct req *req, const char *etag)
+{
+	snprintf(current_etag, sizeof(current_etag), "%s", strlen(etag) < sizeof(current_etag) ? etag : "");
+	return http_etag_matches(req, etag);
+}
+
+/* A route that keeps its ETags (ROUTE_ETAG_CACHE): 1 when the worker's
+ * cache holds the tag If-None-Match names for this key and uri (the
+ * request's path and query), answered 304 here without a statement. Else
+ * *epoch is the ETag cache's epoch before any statement ran. */
+static int etag_cached(struct req *req, const char *key_hash, const char *uri, unsigned long long *epoch)
+{
+	const char *etag;
+
+	sess_cache_sync(); /* the changes notified so far move the epoch first */
+	*epoch = etag_cache_epoch();
+	if ((etag = etag_cache_find(key_hash, uri)) == NULL || !http_if_none_match(req, etag))
+		return 0;
+	http_header(req, "ETag", etag);
+	http_header(req, "Cache-Control", "private, no-cache");
+	req->body_type = "application/json";
+	req->outcome = R_NOT_MODIFIED;
+	req->template = NULL;
+	req->etag_cached = 1;
+	return 1;
+}
+
 void api_dispatch(struct req *req, const struct route *rt)
 {
 	const char *key = bearer(req), *params[1];
+	int keep = (rt->flags & ROUTE_ETAG_CACHE) && config_get()->etag_cache > 0, n;
+	unsigned long long epoch = 0;
+	char key_hash[65], uri[256]; /* etag_cache.c keeps no longer one */
 	PGresult *res;
 	enum res r;
 
 	have_current = 0;
+	current_etag[0] = '\0';
 	req->want_json = 1;
 	if (key == NULL) {
 		unauthorized(req, "missing API key: send Authorization: Bearer <key>");
@@ -78,12 +113,18 @@ void api_dispatch(struct req *req, const struct route *rt)
 		unauthorized(req, "invalid API key");
 		return;
 	}
-	params[0] = key; /* the database hashes it, and checks it again at each use (app_api_tenant()) */
-	if ((r = db_begin()) != R_SUCCESS) {
-		api_error(req, R_UNAVAILABLE, "the service is unavailable, retry later");
-		return;
+	if (keep) {
+		n = snprintf(uri, sizeof(uri), "%s%s%s", req->raw_path, *req->query ? "?" : "", req->query);
+		keep = n > 0 && (size_t)n < sizeof(uri);
 	}
-	res = db_exec(&st_api_key_auth, params, &r);
+	if (keep) {
+		tok_sha256_hex(key, strlen(key), key_hash);
+		if (etag_cached(req, key_hash, uri, &epoch))
+			return;
+	}
+	params[0] = key; /* the database hashes it, and checks it again at each use (app_api_tenant()) */
+	/* BEGIN and the key's check in one round trip. */
+	res = db_begin_exec(&st_api_key_auth, params, &r);
 	if (res == NULL) {
 		db_rollback();
 		api_error(req, r == R_UNAVAILABLE ? r : R_INTERNAL, "the key could not be checked, retry later");
@@ -118,6 +159,8 @@ void api_dispatch(struct req *req, const struct route *rt)
 		r = db_commit();
 	else
 		db_rollback();
+	if (r == R_SUCCESS && keep && current_etag[0] != '\0')
+		etag_cache_put(key_hash, uri, current_etag, epoch);
 	have_current = 0;
 	if (r != R_SUCCESS) {
 		if (req->model != NULL && json_object_get(req->model, "error") != NULL && req->outcome != R_SUCCESS)

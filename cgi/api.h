@@ -33,6 +33,11 @@ struct api_key {
 /* Authenticate, read the body, run rt->fn and commit; the model (or an
  * error) is then the answer, as JSON. */
 void api_dispatch(struct req *req, const struct route *rt);
+/* Send etag (quoted) as the answer's ETag, and 1 when If-None-Match names
+ * it (http_etag_matches): a route flagged ROUTE_ETAG_CACHE has it kept by
+ * the worker once the answer commits, so the next poll with it is answered
+ * 304 without a statement (cgi/etag_cache.h). */
+int api_etag(struct req *req, const char *etag);
 /* The key of the request being handled (NULL outside API routes). */
 const struct api_key *api_current_key(void);
 /* 1 for "/api/v1" and every path below it. */

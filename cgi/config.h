@@ -36,6 +36,7 @@ struct config {
 	int trust_https;            /* PORTAL_HTTPS: 1 when nginx terminates TLS */
 	int dashboard_cache;        /* PORTAL_DASHBOARD_CACHE: dashboard pages cached per worker, 0 = off */
 	int context_cache;          /* PORTAL_CONTEXT_CACHE: request contexts cached per worker, 0 = off */
+	int etag_cache;             /* PORTAL_ETAG_CACHE: API ETags kept per worker, 0 = off (cgi/etag_cache.h) */
 };
 
 /* Fill the process-wide configuration from the environment; returns it. */

@@ -63,10 +63,11 @@ PGconn *db_conn(void)
 	PQclear(PQexec(conn, "SET TIME ZONE 'UTC'; SET statement_timeout = '30s';"
 	                     " SET idle_in_transaction_session_timeout = '60s'"));
 	if (listening) {
-		PGresult *res = PQexec(conn, "LISTEN " DB_CHANGES_CHANNEL);
+		PGresult *res = PQexec(conn, "LISTEN " DB_CHANGES_CHANNEL "; LISTEN " DB_CONFIG_CHANNEL);
 		listen_failed = PQresultStatus(res) != PGRES_COMMAND_OK;
-		if (listen_failed) /* no cached context on this connection */
-			log_warn("LISTEN %s failed: %s", DB_CHANGES_CHANNEL, PQresultErrorMessage(res));
+		if (listen_failed) /* nothing cached on this connection */
+			log_warn("LISTEN %s, %s failed: %s", DB_CHANGES_CHANNEL, DB_CONFIG_CHANNEL,
+			         PQresultErrorMessage(res));
 		PQclear(res);
 		if (connected_once)
 			listen_gap = 1;
@@ -83,7 +84,7 @@ int db_changed(int wait_ms)
 {
 	/* The process's first connection LISTENs before its first statement:
 	 * nothing read before it to doubt. A later one is a change. */
-	int changed = listen_gap || listen_failed;
+	int changed = (listen_gap || listen_failed) ? DB_CHANGED_ALL : 0;
 	PGnotify *n;
 
 	listen_gap = 0;
@@ -99,10 +100,11 @@ int db_changed(int wait_ms)
 		int got = 0;
 		if (PQconsumeInput(conn) != 1) { /* lost: the next statement reconnects */
 			db_close();
-			return 1;
+			return DB_CHANGED_ALL;
 		}
 		while ((n = PQnotifies(conn)) != NULL) {
-			changed = got = 1;
+			changed |= strcmp(n->relname, DB_CONFIG_CHANNEL) == 0 ? DB_CHANGED_CONFIG : DB_CHANGED_CONTEXT;
+			got = 1;
 			PQfreemem(n);
 		}
 		if (poll(&p, 1, got ? wait_ms : 0) != 1)

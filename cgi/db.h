@@ -43,15 +43,20 @@ void db_close(void);
 /* What context_changed() notifies when a table a request's context
  * is read from changes. */
 #define DB_CHANGES_CHANNEL "portal_context"
-/* LISTEN on DB_CHANGES_CHANNEL on every connection from now on (the portal
+/* What config_changed() notifies when a table a device's effective
+ * configuration (or an API key's check) is read from changes. */
+#define DB_CONFIG_CHANNEL "portal_config"
+/* LISTEN on both channels on every connection from now on (the portal
  * workers; call before the first statement). */
 void db_listen_changes(void);
-/* 1 if something a cached context was read from may have changed since the
- * last call: a notification arrived (drained here; the socket counts as
- * empty when nothing more comes within wait_ms, 0: at once), or the
- * connection was replaced or lost since (notifications sent while there was
- * none are not known; the process's first connection is not a change).
- * Otherwise 0. */
+/* What db_changed() reports, by channel. */
+enum { DB_CHANGED_CONTEXT = 1, DB_CHANGED_CONFIG = 2, DB_CHANGED_ALL = 3 };
+/* What may have changed since the last call, as DB_CHANGED_* bits: a
+ * notification arrived on a channel (drained here; the socket counts as
+ * empty when nothing more comes within wait_ms, 0: at once), or, for
+ * every channel, the connection was replaced or lost since (notifications
+ * sent while there was none are not known; the process's first connection
+ * is not a change). 0: nothing. */
 int db_changed(int wait_ms);
 /* The connection's socket (to poll for notifications), or -1 when there is
  * none. */

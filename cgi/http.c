@@ -239,10 +239,15 @@ const char *http_route_param(struct req *req, int i)
 
 int http_etag_matches(struct req *req, const char *etag)
 {
+	http_header(req, "ETag", etag);
+	return http_if_none_match(req, etag);
+}
+
+int http_if_none_match(struct req *req, const char *etag)
+{
 	const char *inm = param(req, "HTTP_IF_NONE_MATCH"), *p;
 	size_t n = strlen(etag);
 
-	http_header(req, "ETag", etag);
 	if (strcmp(inm, "*") == 0)
 		return 1;
 	/* A list of tags, each maybe weak (W/"..."): a whole one must match. */

@@ -64,6 +64,7 @@ struct req {
 	struct session *sess;
 	struct tenant_ctx *tenant; /* /t/{id}/... routes, filled by authz_tenant() */
 	int ctx_cached;            /* the session's context came from the context cache */
+	int etag_cached;           /* answered 304 from the worker's ETag cache (cgi/etag_cache.h) */
 	/* What a GET's session lookup read besides the session (sess_load),
 	 * for the page's common parts (view_common): the brand (owned) and the
 	 * bell's items (an arena string; NULL: not read). */
@@ -114,6 +115,8 @@ const char *http_route_param(struct req *req, int i);
  * request's If-None-Match names it (or is "*"): the caller answers 304
  * (req->outcome = R_NOT_MODIFIED) without a body. */
 int http_etag_matches(struct req *req, const char *etag);
+/* The same without the header: 1 when If-None-Match names etag. */
+int http_if_none_match(struct req *req, const char *etag);
 /* Append a response header; name and value must not contain CR/LF
  * (enforced: such a header is dropped and logged). */
 void http_header(struct req *req, const char *name, const char *value);

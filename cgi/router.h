@@ -19,6 +19,7 @@ enum route_access {
 enum route_flags {
 	ROUTE_SECRET = 1,  /* path carries a secret: log the pattern, not the path */
 	ROUTE_NO_CSRF = 2, /* state-changing but not cookie-authenticated (bearer API, sign-in) */
+	ROUTE_ETAG_CACHE = 4, /* an API GET whose ETag (api_etag()) the worker keeps per key (cgi/etag_cache.h) */
 };
 
 struct route {

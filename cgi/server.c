@@ -21,6 +21,7 @@
 #include "authz.h"
 #include "config.h"
 #include "db.h"
+#include "etag_cache.h"
 #include "log.h"
 #include "pages/pages.h"
 #include "router.h"
@@ -84,7 +85,8 @@ static void log_request(struct req *req)
 		log_info("%s %s %d %.1fms user=%lld%s", req->method, path, req->status,
 		         (log_now() - req->t_start) * 1000.0, req->sess->user_id, req->ctx_cached ? " ctx=cached" : "");
 	else
-		log_info("%s %s %d %.1fms", req->method, path, req->status, (log_now() - req->t_start) * 1000.0);
+		log_info("%s %s %d %.1fms%s", req->method, path, req->status, (log_now() - req->t_start) * 1000.0,
+		         req->etag_cached ? " etag=cached" : "");
 }
 
 /* Send a signed-out visitor of a signed-in page to the sign-in form, with
@@ -207,7 +209,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 
 	db_init(config_get()->db);
 	db_trace(config_get()->request_log > 1);
-	if (config_get()->context_cache > 0) {
+	if (config_get()->context_cache > 0 || config_get()->etag_cache > 0) {
 		db_listen_changes();
 		http_before_send = sess_cache_sync;
 	}
@@ -239,6 +241,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	assets_free();
 	dashboard_cache_free();
 	sess_cache_free();
+	etag_cache_free();
 	tok_free();
 	exit(0);
 }
@@ -378,6 +381,8 @@ int server_run(void)
 	if (cfg->context_cache > 0 && sess_cache_share() != 0)
 		log_warn("context cache: no shared memory (%s); each worker learns of changes on its own",
 		         strerror(errno));
+	if (cfg->etag_cache > 0 && etag_cache_share() != 0)
+		log_warn("ETag cache: no shared memory (%s); each worker learns of changes on its own", strerror(errno));
 	log_info("listening on %s with %d workers (recycle after %d requests)", cfg->socket_path, cfg->workers,
 	         cfg->max_requests);
 	for (i = 0; i < cfg->workers; i++)

@@ -13,6 +13,7 @@
 #include "brand.h"
 #include "config.h"
 #include "db.h"
+#include "etag_cache.h"
 #include "log.h"
 #include "router.h"
 
@@ -98,8 +99,12 @@ int sess_cache_share(void)
 
 static void cache_sync(int wait_ms)
 {
-	if (db_changed(wait_ms))
+	int changed = db_changed(wait_ms);
+
+	if (changed & DB_CHANGED_CONTEXT)
 		__atomic_add_fetch(ctx_epoch, 1, __ATOMIC_SEQ_CST);
+	if (changed & DB_CHANGED_CONFIG)
+		etag_cache_changed();
 }
 
 void sess_cache_sync(void) { cache_sync(0); }

@@ -52,7 +52,7 @@ enum res api_device_config(struct req *req)
 	snprintf(etag, sizeof(etag), "\"%.32s\"", sha);
 	http_header(req, "Cache-Control", "private, no-cache");
 	req->body_type = "application/json";
-	if (http_etag_matches(req, etag)) {
+	if (api_etag(req, etag)) {
 		req->outcome = R_NOT_MODIFIED;
 		PQclear(res);
 		return R_SUCCESS;

@@ -189,3 +189,72 @@ def test_a_device_overrides_one_section_for_itself(ctx):
     other = int(ctx.stack.psql("SELECT min(id) FROM assets WHERE tenant_id <> %d AND kind = 'probe'" % co))
     assert owner.get("/t/%d/config?device=%d" % (co, other)).status == 404
     assert portal is not None
+
+
+REPEAT = 9  # polls after a change: more than the stack's workers, several times over
+
+
+def cached_polls(ctx, ext):
+    return len(re.findall(r"^.* GET /api/v2/devices/%s/config 304 \S+ etag=cached$" % re.escape(ext),
+                          ctx.stack.log(), re.M))
+
+
+def test_a_poll_with_its_tag_is_answered_by_the_worker_until_the_configuration_changes(ctx):
+    """The workers keep the ETags they answered (cgi/etag_cache.c): a poll
+    with the tag is then answered 304 without a statement. A change
+    through the portal shows on every worker's next poll; a revoked key is
+    refused at once; a change from psql shows as soon as its notification
+    reaches the workers."""
+    co = company(ctx)
+    ext, dev = ctx.stack.psql("SELECT external_id || '|' || id FROM assets WHERE tenant_id = %d"
+                              " AND kind IN ('probe', 'agent') ORDER BY id LIMIT 1" % co).split("|")
+    owner = ctx.login(CO_OWNER)
+    key = portal.create_key(ctx, owner, co, "poller")
+    auth = {"Authorization": "Bearer " + key["key"]}
+    c = portal.Client(ctx.port)
+    path = "/api/v2/devices/%s/config" % ext
+
+    def poll(etag):
+        return c.get(path, headers=dict(auth, **{"If-None-Match": etag}))
+
+    def warm(etag):
+        before = cached_polls(ctx, ext)
+        for _ in range(30):
+            assert poll(etag).status == 304
+            if cached_polls(ctx, ext) > before:
+                return
+        raise AssertionError("no poll was answered from a worker's ETag cache")
+
+    first = c.get(path, headers=auth)
+    assert first.status == 200
+    etag = first.header("ETag")
+    warm(etag)
+    # Through the portal: the device's own local network.
+    r = owner.post("/t/%d/config/local_network" % co, {"device": dev, "base": "", "do": "save",
+                                                       "lan_ranges": "10.40.0.0/16", "dns_servers": ""})
+    assert r.status == 303, r.status
+    try:
+        answers = [poll(etag) for _ in range(REPEAT)]
+        assert all(a.status == 200 for a in answers), [a.status for a in answers]
+        etag2 = answers[0].header("ETag")
+        assert etag2 != etag and {a.header("ETag") for a in answers} == {etag2}
+        assert answers[0].json()["sections"]["local_network"]["lan_ranges"] == ["10.40.0.0/16"]
+        # From outside (psql, ctl, a job): the device renamed.
+        warm(etag2)
+        name = ctx.stack.psql("SELECT name FROM assets WHERE id = %s" % dev)
+        ctx.stack.psql("UPDATE assets SET name = name || ' (renamed)' WHERE id = %s" % dev)
+        try:
+            portal.wait_for("every worker to answer the renamed device",
+                            lambda: all(poll(etag2).status == 200 for _ in range(REPEAT)))
+            assert poll(etag2).json()["device"]["name"].endswith("(renamed)")
+        finally:
+            ctx.stack.psql("UPDATE assets SET name = '%s' WHERE id = %s" % (name.replace("'", "''"), dev))
+        # A revoked key: refused at once, on every worker.
+        etag3 = c.get(path, headers=auth).header("ETag")
+        warm(etag3)
+        r = owner.post("/t/%d/api-keys/%d/revoke" % (co, key["id"]), {})
+        assert r.status == 303, r.status
+        assert [poll(etag3).status for _ in range(REPEAT)] == [401] * REPEAT
+    finally:
+        r = owner.post("/t/%d/config/local_network/revert" % co, {"device": dev})
+        assert r.status == 303, r.status

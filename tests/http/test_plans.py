@@ -285,6 +285,13 @@ def test_devices_poll_their_configuration_with_an_etag(ctx):
     # The tag changes exactly when the configuration does.
     assert override(ctx, ADMIN, t["c1"], t["gw"], "local_network",
                     {"lan_ranges": ["192.168.7.0/24"], "dns_servers": []})["outcome"] == "ok"
+    # Changed from psql: the workers' kept tags go when its notification
+    # reaches them (cgi/etag_cache.h), at once through the portal
+    # (test_plan_pages.py).
+    portal.wait_for("every worker to answer the new configuration",
+                    lambda: all(c.get("/api/v2/devices/gw-1/config",
+                                      headers=dict(auth, **{"If-None-Match": etag})).status == 200
+                                for _ in range(9)))
     r = c.get("/api/v2/devices/gw-1/config", headers=dict(auth, **{"If-None-Match": etag}))
     assert r.status == 200 and r.header("ETag") != etag and r.json()["sources"]["local_network"]["from"] == "device"
     etag2 = r.header("ETag")

@@ -7,6 +7,10 @@ DECLARE
     r bigint[];
     uid bigint := app_user_id();
 BEGIN
+    IF uid IS NULL THEN /* an API key, or no one: no memberships to read */
+        r := ARRAY[app_api_tenant()];
+        RETURN CASE WHEN r[1] IS NULL THEN '{}' ELSE r END;
+    END IF;
     SELECT coalesce(array_agg(x), '{}') INTO r FROM (
         SELECT m.tenant_id AS x FROM memberships m
          WHERE m.user_id = uid AND m.role <> 'mssp_analyst' AND m.status = 'active'

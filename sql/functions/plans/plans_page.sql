@@ -8,18 +8,19 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     t tenants%ROWTYPE;
     sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
     f record;
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant AND x.status = 'active';
-    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, app_exact()) THEN
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN NULL;
     END IF;
     SELECT * INTO f FROM plan_followed(t.ancestors);
     RETURN jsonb_build_object(
         'following', (SELECT jsonb_build_object('id', p.id, 'name', p.name, 'version', p.version,
                                                 'updated_at', to_char(p.updated_at, 'YYYY-MM-DD HH24:MI'),
-                                                'owner', plan_party(o.id, sc, app_exact()),
-                                                'shared_with', plan_party(w.id, sc, app_exact()),
+                                                'owner', plan_party(o.ancestors, o.id, o.name, sc, ex),
+                                                'shared_with', plan_party(w.ancestors, w.id, w.name, sc, ex),
                                                 'shared_at', to_char(f.shared_at, 'YYYY-MM-DD HH24:MI'),
                                                 'own', p.tenant_id = t.id)
                         FROM plans p JOIN tenants o ON o.id = p.tenant_id JOIN tenants w ON w.id = f.shared_with
