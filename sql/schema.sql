@@ -222,6 +222,12 @@ END $$;
 
 ALTER FUNCTION public.app_user_id() OWNER TO portal_owner;
 
+CREATE FUNCTION public.asset_is_device(p_kind text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT p_kind IN ('probe', 'agent', 'gateway') $$;
+
+ALTER FUNCTION public.asset_is_device(p_kind text) OWNER TO portal_owner;
+
 CREATE FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -230,8 +236,9 @@ DECLARE
     total bigint;
     p record;
 BEGIN
-    SELECT CASE p_kind WHEN 'probe' THEN s.probes WHEN 'agent' THEN s.agents WHEN 'discovered' THEN s.discovered
-                       WHEN 'external' THEN s.external ELSE s.probes + s.agents + s.discovered + s.external END
+    SELECT CASE p_kind WHEN 'probe' THEN s.probes WHEN 'agent' THEN s.agents WHEN 'gateway' THEN s.gateways
+                       WHEN 'discovered' THEN s.discovered WHEN 'external' THEN s.external
+                       ELSE s.probes + s.agents + s.gateways + s.discovered + s.external END
       INTO total
       FROM tenants t LEFT JOIN tenant_stats s ON s.tenant_id = t.id
      WHERE t.id = p_tenant AND t.ancestors && app_scope();
@@ -263,6 +270,7 @@ BEGIN
     EXECUTE stats_deltas_sql(TG_OP, 'tenant_id, kind', 'true', $f$
         'probes', coalesce(sum(n) FILTER (WHERE kind = 'probe'), 0),
         'agents', coalesce(sum(n) FILTER (WHERE kind = 'agent'), 0),
+        'gateways', coalesce(sum(n) FILTER (WHERE kind = 'gateway'), 0),
         'discovered', coalesce(sum(n) FILTER (WHERE kind = 'discovered'), 0),
         'external', coalesce(sum(n) FILTER (WHERE kind = 'external'), 0)$f$) INTO d;
     PERFORM stats_apply(d) WHERE d IS NOT NULL;
@@ -830,7 +838,7 @@ CREATE FUNCTION public.config_device(p_tenant bigint, p_external_id text) RETURN
     AS $$
 BEGIN
     RETURN (SELECT config_effective(a.tenant_id, a.id) FROM assets a
-             WHERE a.tenant_id = p_tenant AND a.external_id = p_external_id AND a.kind IN ('probe', 'agent'));
+             WHERE a.tenant_id = p_tenant AND a.external_id = p_external_id AND asset_is_device(a.kind));
 END $$;
 
 ALTER FUNCTION public.config_device(p_tenant bigint, p_external_id text) OWNER TO portal_owner;
@@ -1054,7 +1062,7 @@ BEGIN
         RETURN NULL;
     END IF;
     IF p_device IS NOT NULL THEN
-        SELECT * INTO d FROM assets a WHERE a.id = p_device AND a.tenant_id = t.id AND a.kind IN ('probe', 'agent');
+        SELECT * INTO d FROM assets a WHERE a.id = p_device AND a.tenant_id = t.id AND asset_is_device(a.kind);
         IF NOT FOUND THEN
             RETURN NULL;
         END IF;
@@ -1158,7 +1166,7 @@ DECLARE
 BEGIN
     IF t.id IS NULL OR NOT EXISTS (SELECT 1 FROM config_sections c WHERE c.section = p_section)
        OR (p_device IS NOT NULL AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.id = p_device AND a.tenant_id = t.id
-                                                                        AND a.kind IN ('probe', 'agent'))) THEN
+                                                                        AND asset_is_device(a.kind))) THEN
         RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::jsonb, NULL::text, NULL::timestamptz, NULL::text;
         RETURN;
     END IF;
@@ -1232,7 +1240,7 @@ BEGIN
                                                                  'overrides', (SELECT count(*) FROM config_overrides o
                                                                                 WHERE o.device_id = a.id))
                                               ORDER BY lower(a.name), a.id), '[]')
-                      FROM (SELECT * FROM assets a WHERE a.tenant_id = t.id AND a.kind IN ('probe', 'agent')
+                      FROM (SELECT * FROM assets a WHERE a.tenant_id = t.id AND asset_is_device(a.kind)
                              ORDER BY lower(a.name), a.id LIMIT 500) a),
         'history', (SELECT coalesce(jsonb_agg(h ORDER BY (h->>'id')::bigint DESC), '[]') FROM (
             SELECT jsonb_build_object('id', x.id, 'section', x.section, 'title', c.title, 'version', x.version,
@@ -1348,12 +1356,12 @@ BEGIN
     ELSE
         -- Seen without its subtree: the highest visible tenants below.
         tops := scope_tops(t.id, t.ancestors, sc);
-        SELECT sum(x.probes), sum(x.agents), sum(x.discovered), sum(x.external), sum(x.vuln_critical),
+        SELECT sum(x.probes), sum(x.agents), sum(x.gateways), sum(x.discovered), sum(x.external), sum(x.vuln_critical),
                sum(x.vuln_high), sum(x.vuln_medium), sum(x.vuln_low), sum(x.incidents_open),
                sum(x.incidents_open_critical),
                sum(x.msps) + count(*) FILTER (WHERE a.kind = 'msp' AND a.status = 'active'),
                sum(x.companies) + count(*) FILTER (WHERE a.kind = 'company' AND a.status = 'active')
-          INTO st.probes, st.agents, st.discovered, st.external, st.vuln_critical, st.vuln_high,
+          INTO st.probes, st.agents, st.gateways, st.discovered, st.external, st.vuln_critical, st.vuln_high,
                st.vuln_medium, st.vuln_low, st.incidents_open, st.incidents_open_critical, st.msps, st.companies
           FROM tenants a JOIN tenant_stats x ON x.tenant_id = a.id
          WHERE a.id = ANY (tops);
@@ -1397,6 +1405,7 @@ BEGIN
                         JOIN LATERAL (SELECT y.id, y.name, y.kind FROM tenants y
                                        WHERE y.id = p.id AND scope_sees(y.ancestors, y.id, sc, ex) OFFSET 0) a ON true),
         'stats', json_build_object('probes', coalesce(st.probes, 0), 'agents', coalesce(st.agents, 0),
+                     'gateways', coalesce(st.gateways, 0),
                      'discovered', coalesce(st.discovered, 0), 'external', coalesce(st.external, 0),
                      'critical', coalesce(st.vuln_critical, 0), 'high', coalesce(st.vuln_high, 0),
                      'medium', coalesce(st.vuln_medium, 0), 'low', coalesce(st.vuln_low, 0),
@@ -2848,7 +2857,7 @@ BEGIN
                          LEFT JOIN tenants pa ON pa.id = c.parent_id AND c.parent_id <> t.id),
         'reach', jsonb_build_object(
             'accounts', cardinality(reach),
-            'devices', (SELECT count(*) FROM assets a WHERE a.tenant_id = ANY (reach) AND a.kind IN ('probe', 'agent'))),
+            'devices', (SELECT count(*) FROM assets a WHERE a.tenant_id = ANY (reach) AND asset_is_device(a.kind))),
         'overrides', (SELECT coalesce(jsonb_agg(o ORDER BY o->>'at' DESC), '[]') FROM (
             SELECT jsonb_build_object('account_id', a.id, 'account', a.name, 'device_id', d.id, 'device', d.name,
                                       'section', c.section, 'title', c.title, 'version', x.version, 'by', u.name,
@@ -3545,14 +3554,14 @@ CREATE FUNCTION public.stats_apply(d jsonb) RETURNS void
     AS $$
 BEGIN
     INSERT INTO tenant_stats AS s (tenant_id, version, is_company, root_id, parent_id, name, probes, agents,
-                                   discovered, external, vuln_critical, vuln_high, vuln_medium, vuln_low,
+                                   gateways, discovered, external, vuln_critical, vuln_high, vuln_medium, vuln_low,
                                    incidents_open, incidents_open_critical, msps, companies)
     SELECT a.id, 1, a.kind = 'company', a.root_id, a.parent_id, a.name, coalesce(sum(x.probes), 0),
-           coalesce(sum(x.agents), 0), coalesce(sum(x.discovered), 0),
+           coalesce(sum(x.agents), 0), coalesce(sum(x.gateways), 0), coalesce(sum(x.discovered), 0),
            coalesce(sum(x.external), 0), coalesce(sum(x.vuln_critical), 0), coalesce(sum(x.vuln_high), 0),
            coalesce(sum(x.vuln_medium), 0), coalesce(sum(x.vuln_low), 0), coalesce(sum(x.incidents_open), 0),
            coalesce(sum(x.incidents_open_critical), 0), coalesce(sum(x.msps), 0), coalesce(sum(x.companies), 0)
-      FROM jsonb_to_recordset(d) AS x(tenant_id bigint, probes bigint, agents bigint, discovered bigint,
+      FROM jsonb_to_recordset(d) AS x(tenant_id bigint, probes bigint, agents bigint, gateways bigint, discovered bigint,
                                       external bigint, vuln_critical bigint, vuln_high bigint, vuln_medium bigint,
                                       vuln_low bigint, incidents_open bigint, incidents_open_critical bigint,
                                       msps bigint, companies bigint)
@@ -3562,6 +3571,7 @@ BEGIN
      ORDER BY a.id   -- a fixed order: concurrent batches lock rows alike, no deadlock
     ON CONFLICT (tenant_id) DO UPDATE SET
         probes = s.probes + excluded.probes, agents = s.agents + excluded.agents,
+        gateways = s.gateways + excluded.gateways,
         discovered = s.discovered + excluded.discovered, external = s.external + excluded.external,
         vuln_critical = s.vuln_critical + excluded.vuln_critical, vuln_high = s.vuln_high + excluded.vuln_high,
         vuln_medium = s.vuln_medium + excluded.vuln_medium, vuln_low = s.vuln_low + excluded.vuln_low,
@@ -3893,7 +3903,7 @@ BEGIN
     END IF;
     SELECT * INTO s FROM tenant_stats WHERE tenant_id = OLD.id;
     PERFORM stats_apply(jsonb_build_array(jsonb_build_object('tenant_id', OLD.parent_id,
-        'probes', -coalesce(s.probes, 0), 'agents', -coalesce(s.agents, 0),
+        'probes', -coalesce(s.probes, 0), 'agents', -coalesce(s.agents, 0), 'gateways', -coalesce(s.gateways, 0),
         'discovered', -coalesce(s.discovered, 0), 'external', -coalesce(s.external, 0),
         'vuln_critical', -coalesce(s.vuln_critical, 0), 'vuln_high', -coalesce(s.vuln_high, 0),
         'vuln_medium', -coalesce(s.vuln_medium, 0), 'vuln_low', -coalesce(s.vuln_low, 0),
@@ -4351,7 +4361,7 @@ CREATE TABLE public.assets (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT assets_address_check CHECK ((length(address) <= 255)),
     CONSTRAINT assets_external_id_check CHECK (((length(external_id) >= 1) AND (length(external_id) <= 200))),
-    CONSTRAINT assets_kind_check CHECK ((kind = ANY (ARRAY['probe'::text, 'agent'::text, 'discovered'::text, 'external'::text]))),
+    CONSTRAINT assets_kind_check CHECK ((kind = ANY (ARRAY['probe'::text, 'agent'::text, 'gateway'::text, 'discovered'::text, 'external'::text]))),
     CONSTRAINT assets_name_check CHECK (((length(name) >= 1) AND (length(name) <= 255)))
 );
 
@@ -4916,7 +4926,8 @@ CREATE TABLE public.tenant_stats (
     root_id bigint,
     parent_id bigint,
     name text,
-    exposure bigint GENERATED ALWAYS AS (((((10 * vuln_critical) + (5 * vuln_high)) + (2 * vuln_medium)) + vuln_low)) STORED
+    exposure bigint GENERATED ALWAYS AS (((((10 * vuln_critical) + (5 * vuln_high)) + (2 * vuln_medium)) + vuln_low)) STORED,
+    gateways bigint DEFAULT 0 NOT NULL
 );
 
 ALTER TABLE ONLY public.tenant_stats FORCE ROW LEVEL SECURITY;
@@ -5838,6 +5849,8 @@ GRANT ALL ON FUNCTION public.app_scope() TO portal_app;
 
 GRANT ALL ON FUNCTION public.app_user_id() TO portal_app;
 GRANT ALL ON FUNCTION public.app_user_id() TO portal_mailer;
+
+REVOKE ALL ON FUNCTION public.asset_is_device(p_kind text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) TO portal_app;

@@ -102,19 +102,19 @@ static PGresult *table_rows(struct req *req, const struct table_query *tq, int l
 static void stats_model(json_t *stats)
 {
 	static const char *const sev_keys[4] = {"critical", "high", "medium", "low"};
-	static const char *const inv_keys[4] = {"probes", "agents", "discovered", "external"};
-	long long sev[4], inv[4];
+	static const char *const inv_keys[INVENTORY_KINDS] = {"probes", "agents", "gateways", "discovered",
+	                                                      "external"};
+	long long sev[4], inv[INVENTORY_KINDS], assets = 0;
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 4; i++)
 		sev[i] = json_integer_value(json_object_get(stats, sev_keys[i]));
-		inv[i] = json_integer_value(json_object_get(stats, inv_keys[i]));
-	}
+	for (i = 0; i < INVENTORY_KINDS; i++)
+		assets += inv[i] = json_integer_value(json_object_get(stats, inv_keys[i]));
 	json_object_set_new(stats, "vulns", json_integer(sev[0] + sev[1] + sev[2] + sev[3]));
-	json_object_set_new(stats, "assets", json_integer(inv[0] + inv[1] + inv[2] + inv[3]));
+	json_object_set_new(stats, "assets", json_integer(assets));
 	/* Mustache treats 0 as true: the empty state needs a real boolean. */
-	json_object_set_new(stats, "empty", json_boolean(inv[0] + inv[1] + inv[2] + inv[3] == 0 &&
-	                                                 sev[0] + sev[1] + sev[2] + sev[3] == 0));
+	json_object_set_new(stats, "empty", json_boolean(assets == 0 && sev[0] + sev[1] + sev[2] + sev[3] == 0));
 	json_object_set_new(stats, "critical_open",
 	                    json_boolean(json_integer_value(json_object_get(stats, "incidents_open_critical")) > 0));
 	json_object_set_new(stats, "severity", severity_bars(sev));

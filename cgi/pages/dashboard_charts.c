@@ -197,23 +197,25 @@ json_t *tile_delta(long long now, long long before, const char *unit, const char
 
 /* The inventory donut: one arc per asset kind on a circle of circumference
  * 100 (r = 15.9155), as stroke-dasharray lengths and offsets. */
-json_t *inventory_donut(const long long v[4])
+json_t *inventory_donut(const long long v[INVENTORY_KINDS])
 {
-	static const char *const kinds[4] = {"probe", "agent", "discovered", "external"};
-	long long total = v[0] + v[1] + v[2] + v[3], pct[4], sum = 0, done = 0;
+	static const char *const kinds[INVENTORY_KINDS] = {"probe", "agent", "gateway", "discovered", "external"};
+	long long total = 0, pct[INVENTORY_KINDS], sum = 0, done = 0;
 	json_t *a = json_array();
 	int i, big = 0;
 
+	for (i = 0; i < INVENTORY_KINDS; i++)
+		total += v[i];
 	if (total <= 0)
 		return a;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < INVENTORY_KINDS; i++) {
 		pct[i] = v[i] * 100 / total;
 		sum += pct[i];
 		if (v[i] > v[big])
 			big = i;
 	}
 	pct[big] += 100 - sum; /* the rounding rest goes to the largest arc */
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < INVENTORY_KINDS; i++) {
 		if (pct[i] > 0)
 			json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I}", "kind", kinds[i], "pct", (json_int_t)pct[i],
 			                                   "rest", (json_int_t)(100 - pct[i]), "offset",

@@ -50,7 +50,7 @@ enum res page_vulnerabilities(struct req *req)
 
 enum res page_assets(struct req *req)
 {
-	static const char *const kinds[] = {"probe", "agent", "discovered", "external", NULL};
+	static const char *const kinds[] = {"probe", "agent", "gateway", "discovered", "external", NULL};
 	const char *kind = http_choice(http_query(req, "kind"), kinds, "");
 	char id[24];
 	const char *params[4] = {id, kind, list_cursor(req, "after"), list_cursor(req, "before")};

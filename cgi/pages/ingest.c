@@ -26,6 +26,7 @@ static const char *const severities[] = {"critical", "critical", "high", "high",
                                          "low", "low", NULL};
 static const char *const asset_kinds[] = {
     "probe", "probe",
+    "gateway", "gateway", "security_gateway", "gateway", "security-gateway", "gateway", "security gateway", "gateway",
     "agent", "agent", "lightweight_agent", "agent", "lightweight-agent", "agent", "lightweight agent", "agent",
     "discovered", "discovered", "probe_discovered", "discovered", "probe-discovered", "discovered",
     "probe-discovered asset", "discovered",

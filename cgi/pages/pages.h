@@ -77,10 +77,11 @@ enum res page_incident_resolve(struct req *req);
 enum res page_tenant(struct req *req);
 /* dashboard_charts.c: the charts' geometry as model parts (new objects).
  * The 30-day trend from dashboard_overview's "trend"; the inventory donut
- * of probes, agents, discovered, external; the severity bars of critical,
- * high, medium, low; a tile's change against the previous period. */
+ * of probes, agents, gateways, discovered, external; the severity bars of
+ * critical, high, medium, low; a tile's change against the previous period. */
+#define INVENTORY_KINDS 5
 json_t *trend_model(const json_t *in);
-json_t *inventory_donut(const long long v[4]);
+json_t *inventory_donut(const long long v[INVENTORY_KINDS]);
 json_t *tile_delta(long long now, long long before, const char *unit, const char *vs, int up_is_bad);
 json_t *severity_bars(const long long v[4]);
 enum res page_tenant_export(struct req *req);

@@ -44,7 +44,7 @@ enum res api_device_config(struct req *req)
 		return r;
 	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
 		PQclear(res);
-		api_error(req, R_NOT_FOUND, "no such device: a probe or lightweight agent of the key's tenant (or tenant_id)");
+		api_error(req, R_NOT_FOUND, "no such device: a probe, lightweight agent or gateway of the key's tenant (or tenant_id)");
 		return R_NOT_FOUND;
 	}
 	n = (size_t)PQgetlength(res, 0, 0);

@@ -245,6 +245,11 @@ BEGIN
         RAISE NOTICE 'seed-demo %: % vulnerabilities (% s); incidents ...', p_size, n_vulns,
             round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
     END IF;
+    -- A managed security gateway at every third company (a device: it
+    -- follows the plans and polls its configuration, docs/plans.md).
+    INSERT INTO assets (tenant_id, root_id, external_id, kind, name, address)
+    SELECT c.id, c.root_id, 'gateway-1', 'gateway', format('gw-%s', c.id), format('10.%s.255.1', c.id % 250)
+      FROM seed_cos c WHERE c.id % 3 = 0;
     -- Opened up to 30 days before the load; at size S one in eight in
     -- the last 24 hours, so the day's figures are not empty at once (the
     -- benchmark sizes keep their shape).

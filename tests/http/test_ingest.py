@@ -42,12 +42,13 @@ def api(ctx, path, payload, key, raw=None, ctype="application/json"):
 
 
 # ------------------------------------------------------------------ rollups
-STATS_COLS = ["probes", "agents", "discovered", "external", "vuln_critical", "vuln_high", "vuln_medium", "vuln_low",
+STATS_COLS = ["probes", "agents", "gateways", "discovered", "external", "vuln_critical", "vuln_high", "vuln_medium", "vuln_low",
               "incidents_open", "incidents_open_critical"]
 RAW_SQL = """
 SELECT a.id,
   (SELECT count(*) FROM assets x JOIN tenants t ON t.id = x.tenant_id WHERE a.id = ANY (t.ancestors) AND x.kind = 'probe'),
   (SELECT count(*) FROM assets x JOIN tenants t ON t.id = x.tenant_id WHERE a.id = ANY (t.ancestors) AND x.kind = 'agent'),
+  (SELECT count(*) FROM assets x JOIN tenants t ON t.id = x.tenant_id WHERE a.id = ANY (t.ancestors) AND x.kind = 'gateway'),
   (SELECT count(*) FROM assets x JOIN tenants t ON t.id = x.tenant_id WHERE a.id = ANY (t.ancestors) AND x.kind = 'discovered'),
   (SELECT count(*) FROM assets x JOIN tenants t ON t.id = x.tenant_id WHERE a.id = ANY (t.ancestors) AND x.kind = 'external'),
   (SELECT count(*) FROM vulnerabilities x JOIN tenants t ON t.id = x.tenant_id WHERE a.id = ANY (t.ancestors) AND x.fixed_at IS NULL AND x.severity = 'critical'),

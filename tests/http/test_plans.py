@@ -305,3 +305,35 @@ def test_devices_poll_their_configuration_with_an_etag(ctx):
     assert c.get("/api/v2/devices/gw-1/config?tenant_id=%d" % t["c2"], headers=auth).status == 404
     assert c.get("/api/v2/devices/gw-1/config").status == 401
     revert(ctx, ADMIN, t["c1"], t["gw"], "local_network")
+
+
+def test_a_gateway_reported_through_ingest_is_a_device_counted_in_the_inventory(ctx):
+    t = tree(ctx)
+    owner = ctx.login(ADMIN)
+    key = portal.create_key(ctx, owner, t["c2"], "edge feed")["key"]
+    auth = {"Authorization": "Bearer " + key}
+    c = portal.Client(ctx.port)
+    before = owner.get_json("/t/%d" % t["msp"]).json()["stats"]
+    r = c.request("POST", "/api/v2/assets", headers=dict(auth, **{"Content-Type": "application/json"}),
+                  body=json.dumps({"items": [{"external_id": "edge-1", "kind": "security gateway",
+                                              "name": "Edge firewall", "address": "192.0.2.1"}]}))
+    assert r.status == 200 and r.json()["accepted"] == 1, r.body
+    gw = int(owner_sql(ctx, "SELECT id FROM assets WHERE tenant_id = %d AND external_id = 'edge-1'"
+                            " AND kind = 'gateway'" % t["c2"]))
+    # Counted in the inventory of every tenant above it, listed by kind.
+    stats = owner.get_json("/t/%d" % t["msp"]).json()["stats"]
+    assert stats["gateways"] == before["gateways"] + 1 and stats["assets"] == before["assets"] + 1
+    assert stats["probes"] == before["probes"]
+    assert any(d["kind"] == "gateway" for d in stats["donut"])
+    page = owner.get("/t/%d" % t["c2"]).text
+    assert 'href="/t/%d/assets?kind=gateway"' % t["c2"] in page
+    listed = owner.get_json("/t/%d/assets?kind=gateway" % t["c2"]).json()
+    assert [(a["name"], a["kind"]) for a in listed["assets"]] == [("Edge firewall", "gateway")]
+    # A device: it polls its configuration, and has one of its own.
+    r = c.get("/api/v2/devices/edge-1/config", headers=auth)
+    assert r.status == 200 and r.json()["device"] == {"id": gw, "external_id": "edge-1", "name": "Edge firewall",
+                                                      "kind": "gateway"}, r.body
+    assert override(ctx, ADMIN, t["c2"], gw, "local_network",
+                    {"lan_ranges": ["192.168.9.0/24"], "dns_servers": []})["outcome"] == "ok"
+    assert effective(ctx, ADMIN, t["c2"], gw)["sources"]["local_network"]["from"] == "device"
+    assert "Edge firewall" in owner.get("/t/%d/config?device=%d" % (t["c2"], gw)).text

@@ -25,12 +25,12 @@ BEGIN
     ELSE
         -- Seen without its subtree: the highest visible tenants below.
         tops := scope_tops(t.id, t.ancestors, sc);
-        SELECT sum(x.probes), sum(x.agents), sum(x.discovered), sum(x.external), sum(x.vuln_critical),
+        SELECT sum(x.probes), sum(x.agents), sum(x.gateways), sum(x.discovered), sum(x.external), sum(x.vuln_critical),
                sum(x.vuln_high), sum(x.vuln_medium), sum(x.vuln_low), sum(x.incidents_open),
                sum(x.incidents_open_critical),
                sum(x.msps) + count(*) FILTER (WHERE a.kind = 'msp' AND a.status = 'active'),
                sum(x.companies) + count(*) FILTER (WHERE a.kind = 'company' AND a.status = 'active')
-          INTO st.probes, st.agents, st.discovered, st.external, st.vuln_critical, st.vuln_high,
+          INTO st.probes, st.agents, st.gateways, st.discovered, st.external, st.vuln_critical, st.vuln_high,
                st.vuln_medium, st.vuln_low, st.incidents_open, st.incidents_open_critical, st.msps, st.companies
           FROM tenants a JOIN tenant_stats x ON x.tenant_id = a.id
          WHERE a.id = ANY (tops);
@@ -74,6 +74,7 @@ BEGIN
                         JOIN LATERAL (SELECT y.id, y.name, y.kind FROM tenants y
                                        WHERE y.id = p.id AND scope_sees(y.ancestors, y.id, sc, ex) OFFSET 0) a ON true),
         'stats', json_build_object('probes', coalesce(st.probes, 0), 'agents', coalesce(st.agents, 0),
+                     'gateways', coalesce(st.gateways, 0),
                      'discovered', coalesce(st.discovered, 0), 'external', coalesce(st.external, 0),
                      'critical', coalesce(st.vuln_critical, 0), 'high', coalesce(st.vuln_high, 0),
                      'medium', coalesce(st.vuln_medium, 0), 'low', coalesce(st.vuln_low, 0),

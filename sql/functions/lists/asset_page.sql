@@ -5,8 +5,9 @@ DECLARE
     total bigint;
     p record;
 BEGIN
-    SELECT CASE p_kind WHEN 'probe' THEN s.probes WHEN 'agent' THEN s.agents WHEN 'discovered' THEN s.discovered
-                       WHEN 'external' THEN s.external ELSE s.probes + s.agents + s.discovered + s.external END
+    SELECT CASE p_kind WHEN 'probe' THEN s.probes WHEN 'agent' THEN s.agents WHEN 'gateway' THEN s.gateways
+                       WHEN 'discovered' THEN s.discovered WHEN 'external' THEN s.external
+                       ELSE s.probes + s.agents + s.gateways + s.discovered + s.external END
       INTO total
       FROM tenants t LEFT JOIN tenant_stats s ON s.tenant_id = t.id
      WHERE t.id = p_tenant AND t.ancestors && app_scope();

@@ -1,5 +1,5 @@
 -- The effective configuration of an account (p_device NULL) or of one of
--- its devices (a probe or lightweight agent of the account), with where
+-- its devices (asset_is_device(): a probe, agent or gateway), with where
 -- each section comes from (docs/plans.md, "The effective configuration"):
 -- a shared section from the device's override, else the account's
 -- override, else the plan the account follows, else the default; a
@@ -8,7 +8,7 @@
 -- are named only to those who see them (plan_party()). NULL when the
 -- viewer (or API key) may not see the account, or the device is not the
 -- account's.
--- requires: plan_followed, plan_party
+-- requires: plan_followed, plan_party, asset_is_device
 CREATE OR REPLACE FUNCTION config_effective(p_tenant bigint, p_device bigint) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -26,7 +26,7 @@ BEGIN
         RETURN NULL;
     END IF;
     IF p_device IS NOT NULL THEN
-        SELECT * INTO d FROM assets a WHERE a.id = p_device AND a.tenant_id = t.id AND a.kind IN ('probe', 'agent');
+        SELECT * INTO d FROM assets a WHERE a.id = p_device AND a.tenant_id = t.id AND asset_is_device(a.kind);
         IF NOT FOUND THEN
             RETURN NULL;
         END IF;

@@ -3,7 +3,7 @@
 -- the plan) or sets a never-shared one. p_base: the override's version the
 -- editor started from, NULL to unlock one not yet overridden. Outcomes as
 -- plan_section_save().
--- requires: plan_writer
+-- requires: plan_writer, asset_is_device
 CREATE OR REPLACE FUNCTION config_override_save(p_tenant bigint, p_device bigint, p_section text, p_doc jsonb,
                                                 p_base bigint)
 RETURNS TABLE (outcome text, version bigint, doc jsonb, by text, at timestamptz, message text)
@@ -16,7 +16,7 @@ DECLARE
 BEGIN
     IF t.id IS NULL OR NOT EXISTS (SELECT 1 FROM config_sections c WHERE c.section = p_section)
        OR (p_device IS NOT NULL AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.id = p_device AND a.tenant_id = t.id
-                                                                        AND a.kind IN ('probe', 'agent'))) THEN
+                                                                        AND asset_is_device(a.kind))) THEN
         RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::jsonb, NULL::text, NULL::timestamptz, NULL::text;
         RETURN;
     END IF;

@@ -5,7 +5,7 @@
 -- name) and the last 30 changes of the account's own documents (each
 -- saved one restorable, from the override's version now). NULL when
 -- the viewer may not see it.
--- requires: config_diff, plan_followed
+-- requires: config_diff, plan_followed, asset_is_device
 CREATE OR REPLACE FUNCTION config_page(p_tenant bigint, p_device bigint) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -41,7 +41,7 @@ BEGIN
                                                                  'overrides', (SELECT count(*) FROM config_overrides o
                                                                                 WHERE o.device_id = a.id))
                                               ORDER BY lower(a.name), a.id), '[]')
-                      FROM (SELECT * FROM assets a WHERE a.tenant_id = t.id AND a.kind IN ('probe', 'agent')
+                      FROM (SELECT * FROM assets a WHERE a.tenant_id = t.id AND asset_is_device(a.kind)
                              ORDER BY lower(a.name), a.id LIMIT 500) a),
         'history', (SELECT coalesce(jsonb_agg(h ORDER BY (h->>'id')::bigint DESC), '[]') FROM (
             SELECT jsonb_build_object('id', x.id, 'section', x.section, 'title', c.title, 'version', x.version,

@@ -6,7 +6,7 @@
 -- last 50 changes). p_section: only that section's overrides (the preview
 -- of a change). NULL when the plan is not the tenant's or the viewer may
 -- not see it.
--- requires: plan_reach, config_diff
+-- requires: plan_reach, config_diff, asset_is_device
 CREATE OR REPLACE FUNCTION plan_page(p_tenant bigint, p_plan bigint, p_section text) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -50,7 +50,7 @@ BEGIN
                          LEFT JOIN tenants pa ON pa.id = c.parent_id AND c.parent_id <> t.id),
         'reach', jsonb_build_object(
             'accounts', cardinality(reach),
-            'devices', (SELECT count(*) FROM assets a WHERE a.tenant_id = ANY (reach) AND a.kind IN ('probe', 'agent'))),
+            'devices', (SELECT count(*) FROM assets a WHERE a.tenant_id = ANY (reach) AND asset_is_device(a.kind))),
         'overrides', (SELECT coalesce(jsonb_agg(o ORDER BY o->>'at' DESC), '[]') FROM (
             SELECT jsonb_build_object('account_id', a.id, 'account', a.name, 'device_id', d.id, 'device', d.name,
                                       'section', c.section, 'title', c.title, 'version', x.version, 'by', u.name,

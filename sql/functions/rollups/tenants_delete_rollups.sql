@@ -28,7 +28,7 @@ BEGIN
     END IF;
     SELECT * INTO s FROM tenant_stats WHERE tenant_id = OLD.id;
     PERFORM stats_apply(jsonb_build_array(jsonb_build_object('tenant_id', OLD.parent_id,
-        'probes', -coalesce(s.probes, 0), 'agents', -coalesce(s.agents, 0),
+        'probes', -coalesce(s.probes, 0), 'agents', -coalesce(s.agents, 0), 'gateways', -coalesce(s.gateways, 0),
         'discovered', -coalesce(s.discovered, 0), 'external', -coalesce(s.external, 0),
         'vuln_critical', -coalesce(s.vuln_critical, 0), 'vuln_high', -coalesce(s.vuln_high, 0),
         'vuln_medium', -coalesce(s.vuln_medium, 0), 'vuln_low', -coalesce(s.vuln_low, 0),
