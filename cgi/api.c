@@ -18,6 +18,7 @@ DB_STMT(st_api_key_auth, 1, "SELECT key_id, tenant_id, root_id FROM api_key_auth
 static struct api_key current;
 static int have_current;
 static char current_etag[48]; /* api_etag(): the answer's ETag, for the ETag cache */
+static const char *key_text;  /* ROUTE_KEY_IN_STATEMENT: the request's key while its handler runs */
 
 const struct api_key *api_current_key(void)
 {
@@ -65,6 +66,8 @@ static const char *bearer(struct req *req)
 	return h;
 }
 
+const char *api_key_text(void) { return key_text; }
+
 int api_etag(struct req *req, const char *etag)
 {
 	snprintf(current_etag, sizeof(current_etag), "%s", strlen(etag) < sizeof(current_etag) ? etag : "");
@@ -92,13 +95,55 @@ static int etag_cached(struct req *req, const char *key_hash, const char *uri, u
 	return 1;
 }
 
+/* BEGIN, the key's check (api_key_auth(): the transaction's API identity)
+ * in one round trip, and a write's body read: 1, with the transaction
+ * open and the key current, or 0 with the error answered. */
+static int key_opened(struct req *req, const char *key)
+{
+	const char *params[1];
+	PGresult *res;
+	enum res r;
+
+	params[0] = key; /* the database hashes it, and checks it again at each use (app_api_tenant()) */
+	res = db_begin_exec(&st_api_key_auth, params, &r);
+	if (res == NULL) {
+		db_rollback();
+		api_error(req, r == R_UNAVAILABLE ? r : R_INTERNAL, "the key could not be checked, retry later");
+		return 0;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		db_rollback();
+		unauthorized(req, "invalid or revoked API key");
+		return 0;
+	}
+	current.id = atoll(PQgetvalue(res, 0, 0));
+	current.tenant_id = atoll(PQgetvalue(res, 0, 1));
+	current.root_id = atoll(PQgetvalue(res, 0, 2));
+	have_current = 1;
+	PQclear(res);
+
+	if (route_is_write(req->method)) {
+		r = http_read_body(req);
+		if (r != R_SUCCESS) {
+			db_rollback();
+			have_current = 0;
+			if (r == R_TOO_LARGE)
+				api_error(req, r, "the body is too large (at most 8 MiB)");
+			else
+				api_error(req, R_BAD_INPUT, "the body is not valid JSON (send Content-Type: application/json)");
+			return 0;
+		}
+	}
+	return 1;
+}
+
 void api_dispatch(struct req *req, const struct route *rt)
 {
-	const char *key = bearer(req), *params[1];
+	const char *key = bearer(req);
 	int keep = (rt->flags & ROUTE_ETAG_CACHE) && config_get()->etag_cache > 0, n;
 	unsigned long long epoch = 0;
 	char key_hash[65], uri[256]; /* etag_cache.c keeps no longer one */
-	PGresult *res;
 	enum res r;
 
 	have_current = 0;
@@ -122,46 +167,26 @@ void api_dispatch(struct req *req, const struct route *rt)
 		if (etag_cached(req, key_hash, uri, &epoch))
 			return;
 	}
-	params[0] = key; /* the database hashes it, and checks it again at each use (app_api_tenant()) */
-	/* BEGIN and the key's check in one round trip. */
-	res = db_begin_exec(&st_api_key_auth, params, &r);
-	if (res == NULL) {
-		db_rollback();
-		api_error(req, r == R_UNAVAILABLE ? r : R_INTERNAL, "the key could not be checked, retry later");
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		db_rollback();
-		unauthorized(req, "invalid or revoked API key");
-		return;
-	}
-	current.id = atoll(PQgetvalue(res, 0, 0));
-	current.tenant_id = atoll(PQgetvalue(res, 0, 1));
-	current.root_id = atoll(PQgetvalue(res, 0, 2));
-	have_current = 1;
-	PQclear(res);
-
-	if (route_is_write(req->method)) {
-		r = http_read_body(req);
-		if (r != R_SUCCESS) {
-			db_rollback();
-			have_current = 0;
-			if (r == R_TOO_LARGE)
-				api_error(req, r, "the body is too large (at most 8 MiB)");
-			else
-				api_error(req, R_BAD_INPUT, "the body is not valid JSON (send Content-Type: application/json)");
+	if (rt->flags & ROUTE_KEY_IN_STATEMENT) { /* the handler's one statement checks the key */
+		key_text = key;
+		r = rt->fn(req);
+		key_text = NULL;
+	} else {
+		if (!key_opened(req, key))
 			return;
-		}
+		r = rt->fn(req);
+		if (r == R_SUCCESS)
+			r = db_commit();
+		else
+			db_rollback();
 	}
-	r = rt->fn(req);
-	if (r == R_SUCCESS)
-		r = db_commit();
-	else
-		db_rollback();
 	if (r == R_SUCCESS && keep && current_etag[0] != '\0')
 		etag_cache_put(key_hash, uri, current_etag, epoch);
 	have_current = 0;
+	if (r == R_UNAUTH) { /* ROUTE_KEY_IN_STATEMENT: the statement found no such active key */
+		unauthorized(req, "invalid or revoked API key");
+		return;
+	}
 	if (r != R_SUCCESS) {
 		if (req->model != NULL && json_object_get(req->model, "error") != NULL && req->outcome != R_SUCCESS)
 			return; /* the handler's own error */

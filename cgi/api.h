@@ -38,6 +38,10 @@ void api_dispatch(struct req *req, const struct route *rt);
  * the worker once the answer commits, so the next poll with it is answered
  * 304 without a statement (cgi/etag_cache.h). */
 int api_etag(struct req *req, const char *etag);
+/* The key's text while the handler of a ROUTE_KEY_IN_STATEMENT route runs
+ * (its one statement checks it: no transaction, no identity, and
+ * api_current_key() is NULL), else NULL. */
+const char *api_key_text(void);
 /* The key of the request being handled (NULL outside API routes). */
 const struct api_key *api_current_key(void);
 /* 1 for "/api/v1" and every path below it. */

@@ -20,6 +20,8 @@ enum route_flags {
 	ROUTE_SECRET = 1,  /* path carries a secret: log the pattern, not the path */
 	ROUTE_NO_CSRF = 2, /* state-changing but not cookie-authenticated (bearer API, sign-in) */
 	ROUTE_ETAG_CACHE = 4, /* an API GET whose ETag (api_etag()) the worker keeps per key (cgi/etag_cache.h) */
+	ROUTE_KEY_IN_STATEMENT = 8, /* an API GET whose one statement checks the key (api_key_text()): no
+	                             * transaction, no identity; R_UNAUTH answers 401 */
 };
 
 struct route {

@@ -106,7 +106,8 @@ const struct route routes[] = {
     {"POST", "/api/v2/assets", api_ingest_assets, ACCESS_API, ROUTE_NO_CSRF, "api_assets", PERM_VIEW},
     {"POST", "/api/v2/vulnerabilities", api_ingest_vulnerabilities, ACCESS_API, ROUTE_NO_CSRF, "api_vulnerabilities", PERM_VIEW},
     {"POST", "/api/v2/incidents", api_ingest_incidents, ACCESS_API, ROUTE_NO_CSRF, "api_incidents", PERM_VIEW},
-    {"GET", "/api/v2/devices/{external_id}/config", api_device_config, ACCESS_API, ROUTE_ETAG_CACHE, "api_device_config", PERM_VIEW},
+    {"GET", "/api/v2/devices/{external_id}/config", api_device_config, ACCESS_API,
+     ROUTE_ETAG_CACHE | ROUTE_KEY_IN_STATEMENT, "api_device_config", PERM_VIEW},
 };
 
 const unsigned nroutes = sizeof(routes) / sizeof(routes[0]);

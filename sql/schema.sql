@@ -102,6 +102,43 @@ ALTER FUNCTION public.analyst_assignments_of(p_mssp bigint) OWNER TO portal_owne
 CREATE FUNCTION public.api_key_auth(p_key text) RETURNS TABLE(key_id bigint, tenant_id bigint, root_id bigint)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE k api_keys%ROWTYPE;
+BEGIN
+    SELECT * INTO k FROM api_key_find(p_key);
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('app.api_key', p_key, true);
+    PERFORM identity_keep(p_key, NULL, k.tenant_id);
+    key_id := k.id; tenant_id := k.tenant_id; root_id := k.root_id;
+    RETURN NEXT;
+END $$;
+
+ALTER FUNCTION public.api_key_auth(p_key text) OWNER TO portal_owner;
+
+CREATE TABLE public.api_keys (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    name text NOT NULL,
+    prefix text NOT NULL,
+    key_hash text NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT api_keys_key_hash_check CHECK ((key_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT api_keys_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 80)))
+);
+
+ALTER TABLE ONLY public.api_keys FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.api_keys OWNER TO portal_owner;
+
+CREATE FUNCTION public.api_key_find(p_key text) RETURNS SETOF public.api_keys
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
     AS $_$
 DECLARE k api_keys%ROWTYPE;
 BEGIN
@@ -116,13 +153,10 @@ BEGIN
     IF k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute' THEN
         UPDATE api_keys SET last_used_at = now() WHERE id = k.id;
     END IF;
-    PERFORM set_config('app.api_key', p_key, true);
-    PERFORM identity_keep(p_key, NULL, k.tenant_id);
-    key_id := k.id; tenant_id := k.tenant_id; root_id := k.root_id;
-    RETURN NEXT;
+    RETURN NEXT k;
 END $_$;
 
-ALTER FUNCTION public.api_key_auth(p_key text) OWNER TO portal_owner;
+ALTER FUNCTION public.api_key_find(p_key text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.api_keys_of(p_tenant bigint) RETURNS TABLE(id bigint, name text, prefix text, created_by text, created_at timestamp with time zone, last_used_at timestamp with time zone, revoked_at timestamp with time zone)
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -832,17 +866,6 @@ END $$;
 
 ALTER FUNCTION public.config_cidrs_error(p_list jsonb, p_max integer) OWNER TO portal_owner;
 
-CREATE FUNCTION public.config_device(p_tenant bigint, p_external_id text) RETURNS jsonb
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-BEGIN
-    RETURN (SELECT config_effective(a.tenant_id, a.id) FROM assets a
-             WHERE a.tenant_id = p_tenant AND a.external_id = p_external_id AND asset_is_device(a.kind));
-END $$;
-
-ALTER FUNCTION public.config_device(p_tenant bigint, p_external_id text) OWNER TO portal_owner;
-
 CREATE FUNCTION public.config_diff(p_before jsonb, p_after jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE
     SET search_path TO 'public', 'pg_temp'
@@ -1043,13 +1066,13 @@ END $_$;
 
 ALTER FUNCTION public.config_doc_error(p_section text, p_doc jsonb) OWNER TO portal_owner;
 
-CREATE FUNCTION public.config_effective(p_tenant bigint, p_device bigint) RETURNS jsonb
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+CREATE FUNCTION public.config_document(p_tenant bigint, p_device bigint, p_scope bigint[], p_exact bigint[]) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'public', 'pg_temp'
     AS $$
 DECLARE
-    sc bigint[] := app_scope();
-    ex bigint[] := app_exact();
+    sc bigint[] := p_scope;
+    ex bigint[] := p_exact;
     t tenants%ROWTYPE;
     d assets%ROWTYPE;
     pid bigint;
@@ -1107,6 +1130,15 @@ BEGIN
               LEFT JOIN users du ON du.id = dov.updated_by) s;
     RETURN r;
 END $$;
+
+ALTER FUNCTION public.config_document(p_tenant bigint, p_device bigint, p_scope bigint[], p_exact bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.config_effective(p_tenant bigint, p_device bigint) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT config_document(p_tenant, p_device, app_scope(), app_exact())
+$$;
 
 ALTER FUNCTION public.config_effective(p_tenant bigint, p_device bigint) OWNER TO portal_owner;
 
@@ -1262,6 +1294,26 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.config_page(p_tenant bigint, p_device bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.config_poll(p_key text, p_tenant bigint, p_external_id text) RETURNS TABLE(key_ok boolean, doc jsonb)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    k api_keys%ROWTYPE;
+    tid bigint;
+BEGIN
+    SELECT * INTO k FROM api_key_find(p_key);
+    key_ok := FOUND;
+    IF key_ok THEN
+        tid := coalesce(p_tenant, k.tenant_id);
+        doc := (SELECT config_document(a.tenant_id, a.id, ARRAY[k.tenant_id], '{}') FROM assets a
+                 WHERE a.tenant_id = tid AND a.external_id = p_external_id AND asset_is_device(a.kind));
+    END IF;
+    RETURN NEXT;
+END $$;
+
+ALTER FUNCTION public.config_poll(p_key text, p_tenant bigint, p_external_id text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.context_changed() RETURNS trigger
     LANGUAGE plpgsql
@@ -4319,25 +4371,6 @@ ALTER TABLE ONLY public.analyst_assignments FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.analyst_assignments OWNER TO portal_owner;
 
-CREATE TABLE public.api_keys (
-    id bigint NOT NULL,
-    tenant_id bigint NOT NULL,
-    root_id bigint NOT NULL,
-    name text NOT NULL,
-    prefix text NOT NULL,
-    key_hash text NOT NULL,
-    created_by bigint,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_used_at timestamp with time zone,
-    revoked_at timestamp with time zone,
-    CONSTRAINT api_keys_key_hash_check CHECK ((key_hash ~ '^[0-9a-f]{64}$'::text)),
-    CONSTRAINT api_keys_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 80)))
-);
-
-ALTER TABLE ONLY public.api_keys FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE public.api_keys OWNER TO portal_owner;
-
 CREATE SEQUENCE public.api_keys_id_seq
     START WITH 1
     INCREMENT BY 1
@@ -5832,6 +5865,10 @@ GRANT ALL ON FUNCTION public.analyst_assignments_of(p_mssp bigint) TO portal_app
 REVOKE ALL ON FUNCTION public.api_key_auth(p_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.api_key_auth(p_key text) TO portal_app;
 
+GRANT SELECT,INSERT,UPDATE ON TABLE public.api_keys TO portal_app;
+
+REVOKE ALL ON FUNCTION public.api_key_find(p_key text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION public.api_keys_of(p_tenant bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.api_keys_of(p_tenant bigint) TO portal_app;
 
@@ -5927,12 +5964,11 @@ REVOKE ALL ON FUNCTION public.config_changed() FROM PUBLIC;
 
 GRANT ALL ON FUNCTION public.config_cidrs_error(p_list jsonb, p_max integer) TO portal_app;
 
-REVOKE ALL ON FUNCTION public.config_device(p_tenant bigint, p_external_id text) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.config_device(p_tenant bigint, p_external_id text) TO portal_app;
-
 GRANT ALL ON FUNCTION public.config_diff(p_before jsonb, p_after jsonb) TO portal_app;
 
 GRANT ALL ON FUNCTION public.config_doc_error(p_section text, p_doc jsonb) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.config_document(p_tenant bigint, p_device bigint, p_scope bigint[], p_exact bigint[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.config_effective(p_tenant bigint, p_device bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.config_effective(p_tenant bigint, p_device bigint) TO portal_app;
@@ -5948,6 +5984,9 @@ GRANT ALL ON FUNCTION public.config_override_save(p_tenant bigint, p_device bigi
 
 REVOKE ALL ON FUNCTION public.config_page(p_tenant bigint, p_device bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.config_page(p_tenant bigint, p_device bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.config_poll(p_key text, p_tenant bigint, p_external_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.config_poll(p_key text, p_tenant bigint, p_external_id text) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.context_changed() FROM PUBLIC;
 
@@ -6226,8 +6265,6 @@ REVOKE ALL ON FUNCTION public.vulnerability_page(p_tenant bigint, p_severity tex
 GRANT ALL ON FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) TO portal_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.analyst_assignments TO portal_app;
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.api_keys TO portal_app;
 
 GRANT USAGE ON SEQUENCE public.api_keys_id_seq TO portal_app;
 

@@ -9,19 +9,21 @@
 #include "pages.h"
 #include "token.h"
 
-/* Through config_device(), not a read of assets as the app role: its
- * policy would list every tenant the key sees on every poll (about 50 ms
- * for an MSSP over 20,000 companies; docs/performance.md). */
-DB_STMT(st_device_config, 2, "SELECT config_device($1::bigint, $2)::text");
+/* One statement, no transaction (ROUTE_KEY_IN_STATEMENT): config_poll()
+ * checks the key and reads the document as the key may see it, so a poll
+ * costs one round trip and writes nothing (docs/performance.md, "Devices
+ * polling their configuration"). $2 NULL: the key's own tenant. */
+DB_STMT(st_device_config, 3, "SELECT key_ok, doc::text FROM config_poll($1, $2::bigint, $3)");
 
 /* GET /api/v2/devices/{external_id}/config[?tenant_id=N]: the device's
  * effective configuration (the key's tenant, or tenant_id below it), with
- * an ETag of its bytes; If-None-Match with it answers 304. What gateways,
- * probes and agents poll. */
+ * an ETag of its bytes; If-None-Match with it answers 304 (and the worker
+ * keeps the tag: ROUTE_ETAG_CACHE). What gateways, probes and agents
+ * poll. */
 enum res api_device_config(struct req *req)
 {
-	const char *ext = http_route_param(req, 0), *tid = http_query(req, "tenant_id"), *params[2];
-	char tenant[24], sha[65], etag[40];
+	const char *ext = http_route_param(req, 0), *tid = http_query(req, "tenant_id"), *params[3];
+	char sha[65], etag[40];
 	PGresult *res;
 	enum res r;
 	size_t n;
@@ -34,21 +36,24 @@ enum res api_device_config(struct req *req)
 		api_error(req, R_NOT_FOUND, "no such device");
 		return R_NOT_FOUND;
 	}
-	snprintf(tenant, sizeof(tenant), "%s", tid ? tid : "");
-	if (tid == NULL)
-		snprintf(tenant, sizeof(tenant), "%lld", api_current_key()->tenant_id);
-	params[0] = tenant;
-	params[1] = ext;
+	params[0] = api_key_text();
+	params[1] = tid;
+	params[2] = ext;
 	res = db_exec(&st_device_config, params, &r);
 	if (res == NULL)
 		return r;
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
 		PQclear(res);
-		api_error(req, R_NOT_FOUND, "no such device: a probe, lightweight agent or gateway of the key's tenant (or tenant_id)");
+		return R_UNAUTH;
+	}
+	if (PQgetisnull(res, 0, 1)) {
+		PQclear(res);
+		api_error(req, R_NOT_FOUND,
+		          "no such device: a probe, lightweight agent or gateway of the key's tenant (or tenant_id)");
 		return R_NOT_FOUND;
 	}
-	n = (size_t)PQgetlength(res, 0, 0);
-	tok_sha256_hex(PQgetvalue(res, 0, 0), n, sha);
+	n = (size_t)PQgetlength(res, 0, 1);
+	tok_sha256_hex(PQgetvalue(res, 0, 1), n, sha);
 	snprintf(etag, sizeof(etag), "\"%.32s\"", sha);
 	http_header(req, "Cache-Control", "private, no-cache");
 	req->body_type = "application/json";
@@ -57,7 +62,7 @@ enum res api_device_config(struct req *req)
 		PQclear(res);
 		return R_SUCCESS;
 	}
-	buf_append(&req->body, PQgetvalue(res, 0, 0), n);
+	buf_append(&req->body, PQgetvalue(res, 0, 1), n);
 	PQclear(res);
 	return buf_ok(&req->body) ? R_SUCCESS : R_INTERNAL;
 }

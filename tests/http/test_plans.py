@@ -4,6 +4,7 @@ account's and device's effective configuration, versions and conflicts,
 and the devices' configuration API with its ETag. The rules are the
 database's (sql/functions/plans), called here as the app role with a
 signed-in user's identity, as the pages do."""
+import hashlib
 import json
 import time
 
@@ -333,6 +334,17 @@ def test_a_gateway_reported_through_ingest_is_a_device_counted_in_the_inventory(
     r = c.get("/api/v2/devices/edge-1/config", headers=auth)
     assert r.status == 200 and r.json()["device"] == {"id": gw, "external_id": "edge-1", "name": "Edge firewall",
                                                       "kind": "gateway"}, r.body
+    assert owner_sql(ctx, "SELECT last_used_at IS NOT NULL FROM api_keys WHERE key_hash = '%s'"
+                     % hashlib.sha256(key.encode()).hexdigest()) == "t"
+    # A key above polls it with tenant_id; a key beside it does not see it.
+    msp_key = portal.create_key(ctx, owner, t["msp"], "msp poller")["key"]
+    r = c.get("/api/v2/devices/edge-1/config?tenant_id=%d" % t["c2"], headers={"Authorization": "Bearer " + msp_key})
+    assert r.status == 200 and r.json()["tenant"]["id"] == t["c2"], r.status
+    assert c.get("/api/v2/devices/edge-1/config", headers={"Authorization": "Bearer " + msp_key}).status == 404
+    c1_key = portal.create_key(ctx, owner, t["c1"], "neighbour")["key"]
+    assert c.get("/api/v2/devices/edge-1/config?tenant_id=%d" % t["c2"],
+                 headers={"Authorization": "Bearer " + c1_key}).status == 404
+    assert c.get("/api/v2/devices/edge-1/config", headers={"Authorization": "Bearer mssp_" + "0" * 64}).status == 401
     assert override(ctx, ADMIN, t["c2"], gw, "local_network",
                     {"lan_ranges": ["192.168.9.0/24"], "dns_servers": []})["outcome"] == "ok"
     assert effective(ctx, ADMIN, t["c2"], gw)["sources"]["local_network"]["from"] == "device"

@@ -1,21 +1,13 @@
--- requires: identity_keep
--- The key with this SHA-256 (active, on an active tenant): its id and
--- tenant; sets the transaction's API identity. last_used_at is written at
--- most once a minute so a busy probe does not rewrite the row per batch.
+-- requires: identity_keep, api_key_find
+-- The key with this text (api_key_find()): its id and tenant; sets the
+-- transaction's API identity.
 CREATE OR REPLACE FUNCTION api_key_auth(p_key text) RETURNS TABLE (key_id bigint, tenant_id bigint, root_id bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE k api_keys%ROWTYPE;
 BEGIN
-    IF p_key IS NULL OR p_key !~ '^mssp_[0-9a-f]{64}$' THEN
-        RETURN;
-    END IF;
-    SELECT a.* INTO k FROM api_keys a JOIN tenants t ON t.id = a.tenant_id
-     WHERE a.key_hash = token_digest(p_key) AND a.revoked_at IS NULL AND t.status = 'active';
+    SELECT * INTO k FROM api_key_find(p_key);
     IF NOT FOUND THEN
         RETURN;
-    END IF;
-    IF k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute' THEN
-        UPDATE api_keys SET last_used_at = now() WHERE id = k.id;
     END IF;
     PERFORM set_config('app.api_key', p_key, true);
     PERFORM identity_keep(p_key, NULL, k.tenant_id);
