@@ -1212,12 +1212,8 @@ BEGIN
     PERFORM 1 FROM tenants x WHERE x.id = t.id FOR NO KEY UPDATE;
     SELECT * INTO cur FROM config_overrides o
      WHERE o.tenant_id = t.id AND o.device_id IS NOT DISTINCT FROM p_device AND o.section = p_section;
-    IF p_base IS DISTINCT FROM cur.version THEN
-        RETURN QUERY SELECT 'conflict', cur.version, cur.doc, (SELECT u.name FROM users u WHERE u.id = cur.updated_by),
-                            cur.updated_at, NULL::text;
-        RETURN;
-    ELSIF cur.doc = p_doc THEN
-        RETURN QUERY SELECT 'unchanged', cur.version, cur.doc, NULL::text, cur.updated_at, NULL::text;
+    RETURN QUERY SELECT * FROM config_save_gate(p_base, p_doc, cur.version, cur.doc, cur.updated_by, cur.updated_at);
+    IF FOUND THEN
         RETURN;
     END IF;
     prev := cur.doc;
@@ -1314,6 +1310,19 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.config_poll(p_key text, p_tenant bigint, p_external_id text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.config_save_gate(p_base bigint, p_doc jsonb, cur_version bigint, cur_doc jsonb, cur_by bigint, cur_at timestamp with time zone) RETURNS TABLE(outcome text, version bigint, doc jsonb, by text, at timestamp with time zone, message text)
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT 'conflict', cur_version, cur_doc, (SELECT u.name FROM users u WHERE u.id = cur_by), cur_at, NULL::text
+     WHERE p_base IS DISTINCT FROM cur_version
+    UNION ALL
+    SELECT 'unchanged', cur_version, cur_doc, NULL::text, cur_at, NULL::text
+     WHERE p_base IS NOT DISTINCT FROM cur_version AND cur_doc = p_doc
+$$;
+
+ALTER FUNCTION public.config_save_gate(p_base bigint, p_doc jsonb, cur_version bigint, cur_doc jsonb, cur_by bigint, cur_at timestamp with time zone) OWNER TO portal_owner;
 
 CREATE FUNCTION public.context_changed() RETURNS trigger
     LANGUAGE plpgsql
@@ -2760,7 +2769,7 @@ DECLARE
 BEGIN
     SELECT * INTO src FROM plans x
      WHERE x.id = p_plan AND (x.tenant_id = t.id OR x.id = (SELECT f.plan_id FROM plan_followed(t.ancestors) f));
-    IF t.id IS NULL OR src.id IS NULL THEN
+    IF t.id IS NULL OR (p_plan IS NOT NULL AND src.id IS NULL) THEN
         RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::text;
         RETURN;
     END IF;
@@ -2771,41 +2780,26 @@ BEGIN
     END IF;
     INSERT INTO plans (tenant_id, root_id, name, cloned_from, cloned_version, created_by)
     VALUES (t.id, t.root_id, btrim(p_name), src.id, src.version, app_user_id()) RETURNING plans.id INTO id;
-    INSERT INTO plan_sections (plan_id, tenant_id, root_id, section, doc, version, updated_by)
-    SELECT id, t.id, t.root_id, s.section, s.doc, 1, app_user_id() FROM plan_sections s WHERE s.plan_id = src.id;
+    WITH s AS (SELECT c.section, coalesce(ps.doc, c.default_doc) AS doc
+                 FROM config_sections c LEFT JOIN plan_sections ps ON ps.plan_id = src.id AND ps.section = c.section
+                WHERE c.shared),
+         made AS (INSERT INTO plan_sections (plan_id, tenant_id, root_id, section, doc, version, updated_by)
+                  SELECT id, t.id, t.root_id, s.section, s.doc, 1, app_user_id() FROM s)
     INSERT INTO config_history (tenant_id, root_id, plan_id, section, version, action, doc, actor)
-    SELECT t.id, t.root_id, id, s.section, 1, 'clone', s.doc, app_user_id() FROM plan_sections s WHERE s.plan_id = src.id;
+    SELECT t.id, t.root_id, id, s.section, 1, CASE WHEN src.id IS NULL THEN 'create' ELSE 'clone' END, s.doc,
+           app_user_id()
+      FROM s;
     RETURN QUERY SELECT 'ok', id, NULL::text;
 END $$;
 
 ALTER FUNCTION public.plan_clone(p_tenant bigint, p_plan bigint, p_name text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.plan_create(p_tenant bigint, p_name text) RETURNS TABLE(outcome text, plan_id bigint, message text)
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
-DECLARE
-    t tenants%ROWTYPE := plan_writer(p_tenant);
-    id bigint;
-    err text;
-BEGIN
-    IF t.id IS NULL THEN
-        RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::text;
-        RETURN;
-    END IF;
-    err := plan_name_error(t, p_name);
-    IF err IS NOT NULL THEN
-        RETURN QUERY SELECT 'invalid', NULL::bigint, err;
-        RETURN;
-    END IF;
-    INSERT INTO plans (tenant_id, root_id, name, created_by) VALUES (t.id, t.root_id, btrim(p_name), app_user_id())
-    RETURNING plans.id INTO id;
-    INSERT INTO plan_sections (plan_id, tenant_id, root_id, section, doc, version, updated_by)
-    SELECT id, t.id, t.root_id, c.section, c.default_doc, 1, app_user_id() FROM config_sections c WHERE c.shared;
-    INSERT INTO config_history (tenant_id, root_id, plan_id, section, version, action, doc, actor)
-    SELECT t.id, t.root_id, id, c.section, 1, 'create', c.default_doc, app_user_id() FROM config_sections c WHERE c.shared;
-    RETURN QUERY SELECT 'ok', id, NULL::text;
-END $$;
+    SELECT * FROM plan_clone(p_tenant, NULL, p_name)
+$$;
 
 ALTER FUNCTION public.plan_create(p_tenant bigint, p_name text) OWNER TO portal_owner;
 
@@ -2897,7 +2891,7 @@ BEGIN
                                                                 'by', u.name) ORDER BY lower(a.name), a.id), '[]')
                      FROM plan_shares s JOIN tenants a ON a.id = s.tenant_id LEFT JOIN users u ON u.id = s.shared_by
                     WHERE s.plan_id = p.id AND s.owner_id = t.id),
-        'candidates', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind,
+        'candidates', CASE WHEN p_section IS NULL THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind,
                                                                     'parent', pa.name) ORDER BY c.o1, c.o2), '[]')
                          FROM (SELECT x.*, lower(coalesce(pp.name, x.name)) AS o1,
                                       CASE WHEN x.parent_id = t.id THEN '' ELSE lower(x.name) END AS o2
@@ -2906,7 +2900,7 @@ BEGIN
                                   AND NOT EXISTS (SELECT 1 FROM plan_shares s WHERE s.tenant_id = x.id
                                                      AND s.owner_id = t.id AND s.plan_id = p.id)
                                 ORDER BY o1, o2, x.id LIMIT 500) c
-                         LEFT JOIN tenants pa ON pa.id = c.parent_id AND c.parent_id <> t.id),
+                         LEFT JOIN tenants pa ON pa.id = c.parent_id AND c.parent_id <> t.id) END,
         'reach', jsonb_build_object(
             'accounts', cardinality(reach),
             'devices', (SELECT count(*) FROM assets a WHERE a.tenant_id = ANY (reach) AND asset_is_device(a.kind))),
@@ -2923,7 +2917,7 @@ BEGIN
               LEFT JOIN users u ON u.id = x.updated_by
              WHERE x.tenant_id = ANY (reach) AND (p_section IS NULL OR x.section = p_section)
              ORDER BY x.updated_at DESC LIMIT 200) z),
-        'history', (SELECT coalesce(jsonb_agg(h ORDER BY (h->>'id')::bigint DESC), '[]') FROM (
+        'history', CASE WHEN p_section IS NULL THEN (SELECT coalesce(jsonb_agg(h ORDER BY (h->>'id')::bigint DESC), '[]') FROM (
             SELECT jsonb_build_object('id', x.id, 'section', x.section, 'title', c.title, 'version', x.version,
                                       'action', x.action, 'target', a.name, 'by', u.name,
                                       'at', to_char(x.at, 'YYYY-MM-DD HH24:MI'),
@@ -2936,7 +2930,7 @@ BEGIN
               LEFT JOIN tenants a ON a.id = x.target
               LEFT JOIN users u ON u.id = x.actor
              WHERE x.plan_id = p.id
-             ORDER BY x.id DESC LIMIT 50) z));
+             ORDER BY x.id DESC LIMIT 50) z) END);
 END $$;
 
 ALTER FUNCTION public.plan_page(p_tenant bigint, p_plan bigint, p_section text) OWNER TO portal_owner;
@@ -3013,12 +3007,8 @@ BEGIN
         RETURN;
     END IF;
     SELECT * INTO cur FROM plan_sections s WHERE s.plan_id = p_plan AND s.section = p_section;
-    IF p_base IS DISTINCT FROM cur.version THEN
-        RETURN QUERY SELECT 'conflict', cur.version, cur.doc, (SELECT u.name FROM users u WHERE u.id = cur.updated_by),
-                            cur.updated_at, NULL::text;
-        RETURN;
-    ELSIF cur.doc = p_doc THEN
-        RETURN QUERY SELECT 'unchanged', cur.version, cur.doc, NULL::text, cur.updated_at, NULL::text;
+    RETURN QUERY SELECT * FROM config_save_gate(p_base, p_doc, cur.version, cur.doc, cur.updated_by, cur.updated_at);
+    IF FOUND THEN
         RETURN;
     END IF;
     UPDATE plans x SET version = x.version + 1, updated_at = now() WHERE x.id = p_plan RETURNING x.version INTO v;
@@ -5987,6 +5977,8 @@ GRANT ALL ON FUNCTION public.config_page(p_tenant bigint, p_device bigint) TO po
 
 REVOKE ALL ON FUNCTION public.config_poll(p_key text, p_tenant bigint, p_external_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.config_poll(p_key text, p_tenant bigint, p_external_id text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.config_save_gate(p_base bigint, p_doc jsonb, cur_version bigint, cur_doc jsonb, cur_by bigint, cur_at timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.context_changed() FROM PUBLIC;
 

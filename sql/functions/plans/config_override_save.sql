@@ -3,7 +3,7 @@
 -- the plan) or sets a never-shared one. p_base: the override's version the
 -- editor started from, NULL to unlock one not yet overridden. Outcomes as
 -- plan_section_save().
--- requires: plan_writer, asset_is_device
+-- requires: plan_writer, asset_is_device, config_save_gate
 CREATE OR REPLACE FUNCTION config_override_save(p_tenant bigint, p_device bigint, p_section text, p_doc jsonb,
                                                 p_base bigint)
 RETURNS TABLE (outcome text, version bigint, doc jsonb, by text, at timestamptz, message text)
@@ -30,12 +30,8 @@ BEGIN
     PERFORM 1 FROM tenants x WHERE x.id = t.id FOR NO KEY UPDATE;
     SELECT * INTO cur FROM config_overrides o
      WHERE o.tenant_id = t.id AND o.device_id IS NOT DISTINCT FROM p_device AND o.section = p_section;
-    IF p_base IS DISTINCT FROM cur.version THEN
-        RETURN QUERY SELECT 'conflict', cur.version, cur.doc, (SELECT u.name FROM users u WHERE u.id = cur.updated_by),
-                            cur.updated_at, NULL::text;
-        RETURN;
-    ELSIF cur.doc = p_doc THEN
-        RETURN QUERY SELECT 'unchanged', cur.version, cur.doc, NULL::text, cur.updated_at, NULL::text;
+    RETURN QUERY SELECT * FROM config_save_gate(p_base, p_doc, cur.version, cur.doc, cur.updated_by, cur.updated_at);
+    IF FOUND THEN
         RETURN;
     END IF;
     prev := cur.doc;

@@ -3,8 +3,9 @@
 -- the owner, the first 500 by name), who it reaches (accounts and
 -- devices), the overrides of its sections among them with their diff
 -- against the plan (the first 200, newest first), and its history (the
--- last 50 changes). p_section: only that section's overrides (the preview
--- of a change). NULL when the plan is not the tenant's or the viewer may
+-- last 50 changes). p_section: a section's page (its form, the preview of
+-- a change): only that section's overrides, and no candidates or history,
+-- which that page does not show. NULL when the plan is not the tenant's or the viewer may
 -- not see it.
 -- requires: plan_reach, config_diff, asset_is_device
 CREATE OR REPLACE FUNCTION plan_page(p_tenant bigint, p_plan bigint, p_section text) RETURNS jsonb
@@ -38,7 +39,7 @@ BEGIN
                                                                 'by', u.name) ORDER BY lower(a.name), a.id), '[]')
                      FROM plan_shares s JOIN tenants a ON a.id = s.tenant_id LEFT JOIN users u ON u.id = s.shared_by
                     WHERE s.plan_id = p.id AND s.owner_id = t.id),
-        'candidates', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind,
+        'candidates', CASE WHEN p_section IS NULL THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind,
                                                                     'parent', pa.name) ORDER BY c.o1, c.o2), '[]')
                          FROM (SELECT x.*, lower(coalesce(pp.name, x.name)) AS o1,
                                       CASE WHEN x.parent_id = t.id THEN '' ELSE lower(x.name) END AS o2
@@ -47,7 +48,7 @@ BEGIN
                                   AND NOT EXISTS (SELECT 1 FROM plan_shares s WHERE s.tenant_id = x.id
                                                      AND s.owner_id = t.id AND s.plan_id = p.id)
                                 ORDER BY o1, o2, x.id LIMIT 500) c
-                         LEFT JOIN tenants pa ON pa.id = c.parent_id AND c.parent_id <> t.id),
+                         LEFT JOIN tenants pa ON pa.id = c.parent_id AND c.parent_id <> t.id) END,
         'reach', jsonb_build_object(
             'accounts', cardinality(reach),
             'devices', (SELECT count(*) FROM assets a WHERE a.tenant_id = ANY (reach) AND asset_is_device(a.kind))),
@@ -64,7 +65,7 @@ BEGIN
               LEFT JOIN users u ON u.id = x.updated_by
              WHERE x.tenant_id = ANY (reach) AND (p_section IS NULL OR x.section = p_section)
              ORDER BY x.updated_at DESC LIMIT 200) z),
-        'history', (SELECT coalesce(jsonb_agg(h ORDER BY (h->>'id')::bigint DESC), '[]') FROM (
+        'history', CASE WHEN p_section IS NULL THEN (SELECT coalesce(jsonb_agg(h ORDER BY (h->>'id')::bigint DESC), '[]') FROM (
             SELECT jsonb_build_object('id', x.id, 'section', x.section, 'title', c.title, 'version', x.version,
                                       'action', x.action, 'target', a.name, 'by', u.name,
                                       'at', to_char(x.at, 'YYYY-MM-DD HH24:MI'),
@@ -77,7 +78,7 @@ BEGIN
               LEFT JOIN tenants a ON a.id = x.target
               LEFT JOIN users u ON u.id = x.actor
              WHERE x.plan_id = p.id
-             ORDER BY x.id DESC LIMIT 50) z));
+             ORDER BY x.id DESC LIMIT 50) z) END);
 END $$;
 REVOKE ALL ON FUNCTION plan_page(bigint, bigint, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION plan_page(bigint, bigint, text) TO portal_app;

@@ -4,7 +4,7 @@
 -- once. p_action: 'edit', or 'restore' (plan_restore()). outcome: 'ok' or 'unchanged' (version, doc: the saved ones),
 -- 'conflict' (version, doc, by, at: the other change), 'invalid' (message),
 -- 'not_found'.
--- requires: plan_writer
+-- requires: plan_writer, config_save_gate
 CREATE OR REPLACE FUNCTION plan_section_save(p_tenant bigint, p_plan bigint, p_section text, p_doc jsonb, p_base bigint,
                                              p_action text)
 RETURNS TABLE (outcome text, version bigint, doc jsonb, by text, at timestamptz, message text)
@@ -36,12 +36,8 @@ BEGIN
         RETURN;
     END IF;
     SELECT * INTO cur FROM plan_sections s WHERE s.plan_id = p_plan AND s.section = p_section;
-    IF p_base IS DISTINCT FROM cur.version THEN
-        RETURN QUERY SELECT 'conflict', cur.version, cur.doc, (SELECT u.name FROM users u WHERE u.id = cur.updated_by),
-                            cur.updated_at, NULL::text;
-        RETURN;
-    ELSIF cur.doc = p_doc THEN
-        RETURN QUERY SELECT 'unchanged', cur.version, cur.doc, NULL::text, cur.updated_at, NULL::text;
+    RETURN QUERY SELECT * FROM config_save_gate(p_base, p_doc, cur.version, cur.doc, cur.updated_by, cur.updated_at);
+    IF FOUND THEN
         RETURN;
     END IF;
     UPDATE plans x SET version = x.version + 1, updated_at = now() WHERE x.id = p_plan RETURNING x.version INTO v;
