@@ -77,6 +77,21 @@ static long long days_from_civil(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+int form_date(const char *s, long long *day)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, mo, d;
+
+	if (strlen(s) != 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
+		return 0;
+	y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2);
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+		return 0;
+	*day = days_from_civil(y, mo, d);
+	return 1;
+}
+
 int form_time(const char *s, long long *epoch)
 {
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -194,6 +209,10 @@ enum form_err form_value(const struct form_field *f, const char *v, char buf[FOR
 			return FORM_E_INT;
 		*t = strtoll(v, NULL, 10);
 		return *t < (long long)f->min || *t > (long long)f->max ? FORM_E_INT : FORM_OK;
+	case FORM_DATE:
+		if (!form_date(v, t))
+			return FORM_E_DATE;
+		return *t < FORM_DATE_MIN || *t > ((long long)time(NULL) + FORM_TIME_AHEAD) / 86400 ? FORM_E_DATE : FORM_OK;
 	}
 	return FORM_E_TYPE;
 }
@@ -210,8 +229,8 @@ static char *trimmed(struct req *req, const char *v)
 	return arena_strndup(&req->arena, v, n);
 }
 
-/* The form's message for e on f, in msg (160 bytes) or static. */
-static const char *form_message(const struct form_field *f, enum form_err e, char msg[160])
+/* See form.h. */
+const char *form_message(const struct form_field *f, enum form_err e, char msg[160])
 {
 	if (f->msgs != NULL && f->msgs[e] != NULL)
 		return f->msgs[e];
@@ -245,6 +264,9 @@ static const char *form_message(const struct form_field *f, enum form_err e, cha
 		return "The two passwords differ.";
 	case FORM_E_INT:
 		snprintf(msg, 160, "%s must be a whole number from %zu to %zu.", f->label, f->min, f->max);
+		return msg;
+	case FORM_E_DATE:
+		snprintf(msg, 160, "%s must be a day like 2026-01-31, from 2000 to today.", f->label);
 		return msg;
 	case FORM_OK:
 	case FORM_E_TYPE:

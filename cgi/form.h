@@ -27,6 +27,7 @@ enum form_kind {
 	                * repeated in the field named pair */
 	FORM_OBJECT,   /* JSON only: a JSON object */
 	FORM_INT,      /* a whole number (digits only) from min to max */
+	FORM_DATE,     /* form_date(): YYYY-MM-DD, a day from 2000-01-01 to a day from now */
 };
 
 /* Why a value was refused; FORM_OK when it was not. */
@@ -46,6 +47,7 @@ enum form_err {
 	FORM_E_PAIR_MISSING, /* FORM_PASSWORD: the repetition is empty */
 	FORM_E_PAIR_DIFFERS, /* FORM_PASSWORD: the two differ */
 	FORM_E_INT,          /* FORM_INT: not a whole number in range */
+	FORM_E_DATE,         /* FORM_DATE: not a day, or out of range */
 	FORM_E_COUNT
 };
 
@@ -69,9 +71,14 @@ struct form_field {
 /* The one rule of f's kind for v, a non-empty string (PASSWORD: the pair's
  * value is not looked at here). *out is the value to store: v, or its
  * normalised spelling written to buf (CVE, ENUM, HOST; a HOST's also when it
- * is refused). *t receives a FORM_TIME's epoch seconds, a FORM_INT's value. */
+ * is refused). *t receives a FORM_TIME's epoch seconds, a FORM_INT's value,
+ * a FORM_DATE's day (days since 1970-01-01). */
 enum form_err form_value(const struct form_field *f, const char *v, char buf[FORM_VALUE_MAX], const char **out,
                          long long *t);
+
+/* The message to show next to field f refused with e: f's own (msgs) or
+ * the form's default, in msg (160 bytes) or static. */
+const char *form_message(const struct form_field *f, enum form_err e, char msg[160]);
 
 /* Check the body fields of req against fields[0..n). *values receives a new
  * object name -> submitted (trimmed) string, normalised when valid
@@ -111,6 +118,12 @@ int form_cve(const char *s, char out[FORM_CVE_MAX + 1]);
  * with an offset the database takes (at most ±15:59): 1 and the epoch
  * seconds (fraction dropped) in *epoch, else 0. No range check. */
 int form_time(const char *s, long long *epoch);
+/* A calendar day, YYYY-MM-DD: 1 and the days since 1970-01-01 in *day,
+ * else 0. No range check. */
+int form_date(const char *s, long long *day);
+/* The range a FORM_DATE may take: from 2000-01-01 (10957) to a day ahead of
+ * this worker's clock. */
+#define FORM_DATE_MIN 10957LL
 /* The range a FORM_TIME may take: from 1970 to a day ahead of this worker's
  * clock (a probe's clock may run a little fast; a date further ahead is a
  * mistake the dashboards would carry). */

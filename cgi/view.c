@@ -479,6 +479,23 @@ const char *view_grouped(long long v, char *buf)
 	return buf;
 }
 
+void view_compliance(json_t *obj, const char *key, long long met, long long due)
+{
+	char k[48], text[96], a[32], b[32];
+
+	snprintf(k, sizeof(k), "%s_text", key);
+	if (due <= 0) {
+		json_object_set_new(obj, k, json_string("\xe2\x80\x93"));
+		return;
+	}
+	json_object_set_new(obj, key, json_integer(met * 100 / due));
+	snprintf(text, sizeof(text), "%lld %%", met * 100 / due);
+	json_object_set_new(obj, k, json_string(text));
+	snprintf(k, sizeof(k), "%s_of", key);
+	snprintf(text, sizeof(text), "%s of %s", view_grouped(met, a), view_grouped(due, b));
+	json_object_set_new(obj, k, json_string(text));
+}
+
 json_t *view_numbers(const json_t *obj)
 {
 	json_t *out = json_object(), *v;

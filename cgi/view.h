@@ -83,6 +83,10 @@ const char *view_days(const char *days, char *buf);
 const char *view_count(long long n, const char *one, const char *many, char *buf);
 /* An integer as text with thousands grouped, into buf (at least 32 bytes). */
 const char *view_grouped(long long v, char *buf);
+/* Compliance of met out of due (docs/dashboards.md): a whole percent,
+ * rounded down so that 100 means none missed; set under key in obj with
+ * its text ("92 %", or "–" with nothing due) and "KEY_of" ("23 of 25"). */
+void view_compliance(json_t *obj, const char *key, long long met, long long due);
 /* Set "is_<choice>" in obj for each of the NULL-terminated choices: true
  * for the one equal to value (a select's selected option). Returns obj. */
 json_t *view_flags(json_t *obj, const char *value, const char *const *choices);

@@ -15,6 +15,21 @@ const char *list_cursor(struct req *req, const char *name)
 }
 
 /* See pages.h. */
+json_t *list_read_json(struct db_stmt *st, const char *const *params, enum res *r)
+{
+	PGresult *res = db_exec(st, params, r);
+	json_t *v;
+
+	if (res == NULL)
+		return NULL;
+	v = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ? json_loads(PQgetvalue(res, 0, 0), 0, NULL) : NULL;
+	PQclear(res);
+	if (v == NULL)
+		*r = R_NOT_FOUND;
+	return v;
+}
+
+/* See pages.h. */
 enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, const char *key)
 {
 	PGresult *res;

@@ -55,10 +55,16 @@ const char *list_cursor(struct req *req, const char *name);
  * tenant the viewer may not see) and move its page into the model m: the
  * rows under key, "total", "total_more", "next", "prev". */
 enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, const char *key);
+/* The JSON of a one-value read (a statement answering one JSON text, NULL
+ * for what the viewer may not see): a new value, or NULL with *r set
+ * (R_NOT_FOUND for NULL). */
+json_t *list_read_json(struct db_stmt *st, const char *const *params, enum res *r);
 /* analytics.c */
 enum res page_analytics(struct req *req);
 /* sla.c */
 enum res page_sla(struct req *req);
+/* reports.c */
+enum res page_report(struct req *req);
 enum res page_sla_targets(struct req *req);
 enum res page_sla_reset(struct req *req);
 /* theme.c */

@@ -44,22 +44,6 @@ static enum res audit(struct req *req, const char *action, json_t *details)
 	return r;
 }
 
-/* The JSON of a one-value read (plans_page(), plan_page()...): a new
- * value, or NULL with *r set (R_NOT_FOUND when the database said NULL). */
-static json_t *read_json(struct db_stmt *st, const char *const *params, enum res *r)
-{
-	PGresult *res = db_exec(st, params, r);
-	json_t *v;
-
-	if (res == NULL)
-		return NULL;
-	v = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ? json_loads(PQgetvalue(res, 0, 0), 0, NULL) : NULL;
-	PQclear(res);
-	if (v == NULL)
-		*r = R_NOT_FOUND;
-	return v;
-}
-
 static const char *const notices[][2] = {
     {"created", "Plan created: share it with the accounts it is for."},
     {"cloned", "Plan cloned: it is yours now; share it with your accounts."},
@@ -90,7 +74,7 @@ enum res page_plans(struct req *req)
 	enum res r;
 
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	if ((v = read_json(&st_plans_page, params, &r)) == NULL)
+	if ((v = list_read_json(&st_plans_page, params, &r)) == NULL)
 		return r;
 	json_object_set_new(m, "plans", v);
 	json_object_set_new(m, "can_own", json_boolean(strcmp(req->tenant->kind, "company") != 0 &&
@@ -160,7 +144,7 @@ static enum res load_plan(struct req *req, const char *section)
 	if (!http_is_id(pid))
 		return R_NOT_FOUND;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	if ((v = read_json(&st_plan_page, params, &r)) == NULL)
+	if ((v = list_read_json(&st_plan_page, params, &r)) == NULL)
 		return r;
 	json_object_set_new(view_model(req), "plan_page", v);
 	json_object_set_new(view_model(req), "page_title",
@@ -301,7 +285,7 @@ static json_t *diff_of(const char *before, const char *after, enum res *r)
 {
 	const char *params[2] = {before, after};
 
-	return read_json(&st_diff, params, r);
+	return list_read_json(&st_diff, params, r);
 }
 
 /* The answer of a writer to a section's form: ok/unchanged go to done
@@ -460,7 +444,7 @@ enum res page_config(struct req *req)
 	if (dev == NULL)
 		return R_NOT_FOUND;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	if ((v = read_json(&st_config_page, params, &r)) == NULL)
+	if ((v = list_read_json(&st_config_page, params, &r)) == NULL)
 		return r;
 	json_object_set_new(view_model(req), "config", v);
 	json_object_set_new(view_model(req), "can_edit",
@@ -480,7 +464,7 @@ static json_t *config_section(struct req *req, const struct cf_section *sec, con
 	json_t *v, *s;
 
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	if ((v = read_json(&st_config_page, params, r)) == NULL)
+	if ((v = list_read_json(&st_config_page, params, r)) == NULL)
 		return NULL;
 	json_object_set_new(view_model(req), "config", v);
 	s = find_by(json_object_get(v, "catalogue"), "section", sec->key);

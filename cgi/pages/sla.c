@@ -34,26 +34,6 @@ DB_STMT(st_sla_upsert, 4,
         " resolve_minutes = excluded.resolve_minutes, updated_at = now()");
 DB_STMT(st_sla_reset, 1, "DELETE FROM sla_targets WHERE tenant_id = $1::bigint");
 
-/* Compliance of met out of due (docs/dashboards.md): a whole percent,
- * rounded down so that 100 means none missed; set under key in obj with
- * its text ("92 %", or "–" with nothing due) and "KEY_of" ("23 of 25"). */
-static void compliance(json_t *obj, const char *key, long long met, long long due)
-{
-	char k[48], text[96], a[32], b[32];
-
-	snprintf(k, sizeof(k), "%s_text", key);
-	if (due <= 0) {
-		json_object_set_new(obj, k, json_string("–"));
-		return;
-	}
-	json_object_set_new(obj, key, json_integer(met * 100 / due));
-	snprintf(text, sizeof(text), "%lld %%", met * 100 / due);
-	json_object_set_new(obj, k, json_string(text));
-	snprintf(k, sizeof(k), "%s_of", key);
-	snprintf(text, sizeof(text), "%s of %s", view_grouped(met, a), view_grouped(due, b));
-	json_object_set_new(obj, k, json_string(text));
-}
-
 /* A percentile in minutes ("1200.0") as a duration ("20 h"), or "". */
 static json_t *duration(const char *minutes)
 {
@@ -83,8 +63,8 @@ static json_t *compliance_model(long long sums[4][5], int paged)
 		                        (json_int_t)sums[i][0], "incidents_text",
 		                        view_count(sums[i][0], "incident", "incidents", n), "y", i * ROW_H + 4, "ty",
 		                        i * ROW_H + 16, "y2", i * ROW_H + 22, "ty2", i * ROW_H + 34, "label_y", i * ROW_H + 26);
-		compliance(row, "ack", sums[i][1], sums[i][2]);
-		compliance(row, "resolve", sums[i][3], sums[i][4]);
+		view_compliance(row, "ack", sums[i][1], sums[i][2]);
+		view_compliance(row, "resolve", sums[i][3], sums[i][4]);
 		json_object_set_new(row, "ack_w", json_integer(sums[i][2] ? BAR_W * sums[i][1] / sums[i][2] : 0));
 		json_object_set_new(row, "resolve_w", json_integer(sums[i][4] ? BAR_W * sums[i][3] / sums[i][4] : 0));
 		json_object_set_new(row, "none", json_boolean(sums[i][2] == 0 && sums[i][4] == 0));
@@ -143,8 +123,8 @@ static enum res compliance_read(const char *const *params, json_t *list, long lo
 	}
 	PQclear(res);
 	for (c = 0; c < n; c++) {
-		compliance(json_array_get(list, c), "ack_pct", per[c][0], per[c][1]);
-		compliance(json_array_get(list, c), "resolve_pct", per[c][2], per[c][3]);
+		view_compliance(json_array_get(list, c), "ack_pct", per[c][0], per[c][1]);
+		view_compliance(json_array_get(list, c), "resolve_pct", per[c][2], per[c][3]);
 	}
 	free(per);
 	return R_SUCCESS;

@@ -221,11 +221,13 @@ BEGIN
                   WHERE i.schemaname = 'public' AND i.tablename IN ('assets', 'vulnerabilities', 'incidents')
                     AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname));
     END IF;
-    INSERT INTO assets (tenant_id, root_id, external_id, kind, name, address)
+    -- First reported over the 90 days before the load (the reports' coverage).
+    INSERT INTO assets (tenant_id, root_id, external_id, kind, name, address, created_at)
     SELECT c.id, c.root_id, format('asset-%s', g),
            CASE WHEN g <= 1 + c.id % 2 THEN 'probe' WHEN g % 7 = 0 THEN 'external'
                 WHEN g % 3 = 0 THEN 'discovered' ELSE 'agent' END,
-           format('host-%s-%s', c.id, g), format('10.%s.%s.%s', c.id % 250, g / 250, g % 250)
+           format('host-%s-%s', c.id, g), format('10.%s.%s.%s', c.id % 250, g / 250, g % 250),
+           now() - make_interval(days => ((c.id * 7 + g * 13) % 90)::int)
       FROM seed_cos c, generate_series(1, per_co + (c.id % 9)) g;
     GET DIAGNOSTICS n_assets = ROW_COUNT;
     IF show_progress THEN
@@ -247,8 +249,9 @@ BEGIN
     END IF;
     -- A managed security gateway at every third company (a device: it
     -- follows the plans and polls its configuration, docs/plans.md).
-    INSERT INTO assets (tenant_id, root_id, external_id, kind, name, address)
-    SELECT c.id, c.root_id, 'gateway-1', 'gateway', format('gw-%s', c.id), format('10.%s.255.1', c.id % 250)
+    INSERT INTO assets (tenant_id, root_id, external_id, kind, name, address, created_at)
+    SELECT c.id, c.root_id, 'gateway-1', 'gateway', format('gw-%s', c.id), format('10.%s.255.1', c.id % 250),
+           now() - make_interval(days => (c.id % 60)::int)
       FROM seed_cos c WHERE c.id % 3 = 0;
     -- Opened up to 30 days before the load; at size S one in eight in
     -- the last 24 hours, so the day's figures are not empty at once (the

@@ -259,6 +259,13 @@ static void test_form_kinds(void)
 	TAP_OK(kind(FORM_TIME, "1969-12-31T23:59:59Z", NULL) == FORM_E_RANGE &&
 	           kind(FORM_TIME, ahead, NULL) == FORM_E_RANGE && kind(FORM_TIME, "yesterday", NULL) == FORM_E_TIME,
 	       "time: before 1970 or days ahead is out of range; not a date-time");
+	TAP_OK(form_date("2024-02-29", &t) && t == 19782 && form_date("1970-01-01", &t) && t == 0 &&
+	           !form_date("2025-02-29", &t) && !form_date("2025-13-01", &t) && !form_date("2025-1-01", &t) &&
+	           !form_date("2025-01-01T00:00:00Z", &t),
+	       "date: real days only, YYYY-MM-DD");
+	TAP_OK(kind(FORM_DATE, "2000-01-01", NULL) == FORM_OK && kind(FORM_DATE, "1999-12-31", NULL) == FORM_E_DATE &&
+	           kind(FORM_DATE, "2999-01-01", NULL) == FORM_E_DATE && kind(FORM_DATE, "soon", NULL) == FORM_E_DATE,
+	       "date: from 2000 to a day ahead");
 	TAP_OK(form_host("portal.example.com") && form_host("a-1.b.co") && !form_host("localhost") &&
 	           !form_host("-a.example.com") && !form_host("a-.example.com") && !form_host("a..b") &&
 	           !form_host("Portal.example.com"),

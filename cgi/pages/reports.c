@@ -1,0 +1,160 @@
+/* reports.c - the executive report (docs/reports.md, "What a report
+ * says"): a tenant's security over a period, as a page with print styles
+ * (the browser's Print saves it as PDF) and its JSON twin. Every figure is
+ * report_executive()'s; this file adds the texts people read. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "form.h"
+#include "pages.h"
+#include "view.h"
+
+DB_STMT(st_report, 3, "SELECT report_executive($1::bigint, $2::date, $3::date)::text");
+
+/* The period's fields: the days it starts and ends (UTC, both included). */
+static const struct form_field period_fields[] = {
+    {.name = "from", .label = "From", .kind = FORM_DATE, .required = 1},
+    {.name = "to", .label = "To", .kind = FORM_DATE, .required = 1},
+};
+#define REPORT_MAX_DAYS 366
+
+/* The previous calendar month (UTC): the default period. */
+static void last_month(char from[11], char to[11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = 12;
+	now = timegm(&tm) - 86400; /* the last day of the month before */
+	gmtime_r(&now, &tm);
+	strftime(to, 11, "%Y-%m-%d", &tm);
+	tm.tm_mday = 1;
+	strftime(from, 11, "%Y-%m-%d", &tm);
+}
+
+/* A figure in minutes (a JSON number or null) as a duration, or "–". */
+static json_t *minutes_text(json_t *v)
+{
+	char b[32];
+
+	return json_string(json_is_number(v) ? view_duration(json_number_value(v), b) : "\xe2\x80\x93");
+}
+
+/* The texts of the report's figures. */
+static void decorate(json_t *rep)
+{
+	static const char *const kinds[][2] = {{"probe", "Probes"},
+	                                       {"agent", "Lightweight agents"},
+	                                       {"gateway", "Gateways"},
+	                                       {"discovered", "Probe-discovered assets"},
+	                                       {"external", "External assets"}};
+	json_t *risk = json_object_get(rep, "risk"), *cov = json_object_get(rep, "coverage"), *rows = json_array(),
+	       *vs = json_object_get(json_object_get(rep, "vulnerabilities"), "by_severity"),
+	       *is = json_object_get(json_object_get(rep, "incidents"), "by_severity"), *row;
+	long long open_end[4] = {0, 0, 0, 0};
+	char b[32];
+	size_t i;
+
+	tenant_kind_flags(json_object_get(rep, "tenant"));
+	json_object_set_new(risk, "delta",
+	                    tile_delta(json_integer_value(json_object_get(risk, "now")),
+	                               json_integer_value(json_object_get(risk, "before")), "", "vs the period before",
+	                               1));
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		json_t *k = json_object_get(cov, kinds[i][0]);
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:O, s:O}", "kind", kinds[i][0], "label", kinds[i][1],
+		                                      "total", json_object_get(k, "total"), "new",
+		                                      json_object_get(k, "new")));
+	}
+	json_object_set_new(rep, "coverage_rows", rows);
+	json_array_foreach(vs, i, row)
+	{
+		json_t *m = json_object_get(row, "median_days_to_fix");
+		char days[32];
+		if (json_is_number(m))
+			snprintf(days, sizeof(days), "%.1f", json_number_value(m));
+		else
+			days[0] = '\0';
+		json_object_set_new(row, "median_text", json_string(view_days(days, b)));
+		if (i < 4)
+			open_end[i] = json_integer_value(json_object_get(row, "open_end"));
+	}
+	json_object_set_new(json_object_get(rep, "vulnerabilities"), "bars", severity_bars(open_end));
+	json_array_foreach(is, i, row)
+	{
+		json_object_set_new(row, "ack_mean_text", minutes_text(json_object_get(row, "ack_mean")));
+		json_object_set_new(row, "ack_p90_text", minutes_text(json_object_get(row, "ack_p90")));
+		json_object_set_new(row, "resolve_mean_text", minutes_text(json_object_get(row, "resolve_mean")));
+		json_object_set_new(row, "resolve_p90_text", minutes_text(json_object_get(row, "resolve_p90")));
+		view_compliance(row, "ack_pct", json_integer_value(json_object_get(row, "ack_met")),
+		                json_integer_value(json_object_get(row, "ack_due")));
+		view_compliance(row, "resolve_pct", json_integer_value(json_object_get(row, "resolve_met")),
+		                json_integer_value(json_object_get(row, "resolve_due")));
+	}
+	json_array_foreach(json_object_get(rep, "customers"), i, row)
+	{
+		json_object_set_new(row, "rank", json_integer((json_int_t)i + 1));
+		json_object_set_new(row, "delta",
+		                    tile_delta(json_integer_value(json_object_get(row, "risk")),
+		                               json_integer_value(json_object_get(row, "risk_before")), "",
+		                               "vs the period before", 1));
+		view_compliance(row, "resolve_pct", json_integer_value(json_object_get(row, "resolve_met")),
+		                json_integer_value(json_object_get(row, "resolve_due")));
+	}
+}
+
+/* GET /t/{id}/reports/executive[?from=YYYY-MM-DD&to=YYYY-MM-DD]: the
+ * report over the period (the previous calendar month by default). A
+ * period that is not one comes back with its fields and a message next to
+ * each (400). */
+enum res page_report(struct req *req)
+{
+	const char *in[2] = {http_query(req, "from"), http_query(req, "to")}, *out;
+	char from[11], to[11], dfrom[11], dto[11], id[24], buf[FORM_VALUE_MAX], msg[160];
+	const char *params[3] = {id, from, to};
+	json_t *values = json_object(), *errors = json_object(), *rep;
+	long long day[2] = {0, 0};
+	enum res r;
+	int i;
+
+	req->template = "reports";
+	json_object_set_new(view_model(req), "page_title", json_string("Executive report"));
+	if (in[0] == NULL && in[1] == NULL) {
+		last_month(dfrom, dto);
+		in[0] = dfrom;
+		in[1] = dto;
+	}
+	for (i = 0; i < 2; i++) {
+		const struct form_field *f = &period_fields[i];
+		enum form_err e =
+		    in[i] == NULL || *in[i] == '\0' ? FORM_E_REQUIRED : form_value(f, in[i], buf, &out, &day[i]);
+		json_object_set_new(values, f->name, json_string(in[i] ? in[i] : ""));
+		if (e != FORM_OK)
+			json_object_set_new(errors, f->name, json_string(form_message(f, e, msg)));
+	}
+	if (json_object_size(errors) == 0 && day[1] < day[0])
+		json_object_set_new(errors, "to", json_string("To must be on or after From."));
+	else if (json_object_size(errors) == 0 && day[1] - day[0] + 1 > REPORT_MAX_DAYS)
+		json_object_set_new(errors, "to", json_string("A report covers at most 366 days."));
+	if (json_object_size(errors) > 0) {
+		view_form(req, R_BAD_INPUT, "period", values, errors);
+		return R_SUCCESS;
+	}
+	snprintf(from, sizeof(from), "%s", in[0]);
+	snprintf(to, sizeof(to), "%s", in[1]);
+	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	if ((rep = list_read_json(&st_report, params, &r)) == NULL) {
+		json_decref(values);
+		json_decref(errors);
+		return r;
+	}
+	decorate(rep);
+	json_object_set_new(view_model(req), "report", rep);
+	json_object_set_new(view_model(req), "period", json_pack("{s:o, s:o}", "values", values, "errors", errors));
+	return R_SUCCESS;
+}

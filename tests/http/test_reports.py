@@ -1,0 +1,218 @@
+"""The executive report (docs/reports.md, cgi/pages/reports.c,
+report_executive()): every figure over a period, for a company and for the
+MSP above it, equal to what the rows say; the period's form refuses what is
+not a period and keeps what was typed; a report holds only what its viewer
+may see, and names no other customer."""
+import json
+import time
+
+import portal
+
+NW_ADMIN = "admin@northwind.example"
+FROM, TO = "2025-03-01", "2025-03-31"  # a past month: no demo row falls in it
+
+
+def uniq(prefix):
+    return "%s %d" % (prefix, int(time.time() * 1000000) % 10000000000)
+
+
+def q(ctx, sql):
+    return ctx.stack.psql(sql)
+
+
+_world = {}
+
+
+def world(ctx):
+    """Under Northwind, an MSP with two companies whose rows in March 2025
+    (and the month before) are known: their report's figures."""
+    if _world.get("port") == ctx.port:
+        return _world
+    n = uniq("Report")
+    nw = ctx.stack.tenant_id("Northwind Security")
+    q(ctx, "INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+           " VALUES ('msp', '%s MSP', 'eu', %d, '{0}', 0)" % (n, nw))
+    msp = ctx.stack.tenant_id("%s MSP" % n)
+    for c in ("A", "B"):
+        q(ctx, "INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+               " VALUES ('company', '%s Co %s', 'eu', %d, '{0}', 0)" % (n, c, msp))
+    a, b = ctx.stack.tenant_id("%s Co A" % n), ctx.stack.tenant_id("%s Co B" % n)
+    # Company A: 2 probes before March, 1 agent and 1 gateway new in March,
+    # 1 external reported in April (after the period).
+    q(ctx, "INSERT INTO assets (tenant_id, root_id, external_id, kind, name, created_at) SELECT %d, root_id, x.e, x.k,"
+           " x.e, x.t::timestamptz FROM tenants, (VALUES ('p1', 'probe', '2025-01-10'), ('p2', 'probe', '2025-02-20'),"
+           " ('a1', 'agent', '2025-03-05'), ('g1', 'gateway', '2025-03-31 23:00+00'),"
+           " ('x1', 'external', '2025-04-01 00:00+00')) x(e, k, t) WHERE tenants.id = %d" % (a, a))
+    # Vulnerabilities of A:
+    #  v1 critical, seen 2024-12-01, open: open at start and end, > 90 days
+    #  v2 critical, seen 2025-03-03, fixed 2025-03-13 (10 days)
+    #  v3 high, seen 2025-02-10, fixed 2025-03-12 (30 days): open at start
+    #  v4 high, seen 2025-03-20, open at the end (11.x days old)
+    #  v5 low, seen 2025-01-15, fixed 2025-02-01: before the period
+    #  v6 critical, seen 2025-04-02: after the period
+    q(ctx, "INSERT INTO vulnerabilities (tenant_id, root_id, external_id, asset_id, cve, severity, first_seen, fixed_at)"
+           " SELECT %d, t.root_id, x.e, (SELECT id FROM assets WHERE tenant_id = %d AND external_id = 'p1'), x.c, x.s,"
+           " x.f::timestamptz, x.x::timestamptz FROM tenants t, (VALUES"
+           " ('v1', 'CVE-2024-0001', 'critical', '2024-12-01 00:00+00', NULL),"
+           " ('v2', 'CVE-2025-0002', 'critical', '2025-03-03 00:00+00', '2025-03-13 00:00+00'),"
+           " ('v3', 'CVE-2025-0003', 'high', '2025-02-10 00:00+00', '2025-03-12 00:00+00'),"
+           " ('v4', 'CVE-2025-0004', 'high', '2025-03-20 00:00+00', NULL),"
+           " ('v5', 'CVE-2025-0005', 'low', '2025-01-15 00:00+00', '2025-02-01 00:00+00'),"
+           " ('v6', 'CVE-2025-0006', 'critical', '2025-04-02 00:00+00', NULL)) x(e, c, s, f, x)"
+           " WHERE t.id = %d" % (a, a, a))
+    # Incidents of A (default targets: critical ack 15 min, resolve 4 h):
+    #  i1 critical, opened 03-10 10:00, ack +10 min, resolved +3 h: both met
+    #  i2 critical, opened 03-11 10:00, ack +30 min, resolved +5 h: both missed
+    #  i3 high, opened 03-30 10:00, never acknowledged: ack due (1 h), open at the end
+    #  i4 critical, opened 2025-02-20, resolved 03-02: open at the start only
+    q(ctx, "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, indicator, indicator_kind,"
+           " opened_at, acknowledged_at, closed_at, resolution_note)"
+           " SELECT %d, t.root_id, x.e, x.s, x.ti, x.ind, 'ip', x.o::timestamptz, x.a::timestamptz, x.c::timestamptz, x.n"
+           " FROM tenants t, (VALUES"
+           " ('i1', 'critical', 'Beacon one', '198.51.100.7', '2025-03-10 10:00+00', '2025-03-10 10:10+00',"
+           "  '2025-03-10 13:00+00', 'Host reimaged'),"
+           " ('i2', 'critical', 'Beacon two', '198.51.100.7', '2025-03-11 10:00+00', '2025-03-11 10:30+00',"
+           "  '2025-03-11 15:00+00', NULL),"
+           " ('i3', 'high', 'Odd login', '203.0.113.9', '2025-03-30 10:00+00', NULL, NULL, NULL),"
+           " ('i4', 'critical', 'Old one', NULL, '2025-02-20 10:00+00', '2025-02-20 10:05+00',"
+           "  '2025-03-02 10:00+00', NULL)) x(e, s, ti, ind, o, a, c, n) WHERE t.id = %d" % (a, a))
+    # Company B saw the same address once in March, and has one open critical
+    # vulnerability from before.
+    q(ctx, "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, indicator, indicator_kind,"
+           " opened_at) SELECT %d, root_id, 'j1', 'low', 'Scan', '198.51.100.7', 'ip', '2025-03-15 08:00+00'"
+           " FROM tenants WHERE id = %d" % (b, b))
+    q(ctx, "INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen)"
+           " SELECT %d, root_id, 'w1', 'CVE-2024-0009', 'critical', '2025-01-01 00:00+00' FROM tenants WHERE id = %d"
+           % (b, b))
+    # An MSP owner of the new MSP, a viewer of company A.
+    owner, viewer = "rep-owner-%s@msp.example" % n.split()[-1], "rep-viewer-%s@co.example" % n.split()[-1]
+    for email, tenant, role in ((owner, msp, "owner"), (viewer, a, "viewer")):
+        q(ctx, "WITH u AS (INSERT INTO users (email, name, password_hash) SELECT '%s', 'Rep User', password_hash"
+               " FROM users WHERE email = '%s' RETURNING id)"
+               " INSERT INTO memberships (user_id, tenant_id, role) SELECT u.id, %d, '%s' FROM u"
+               % (email, NW_ADMIN, tenant, role))
+    _world.clear()
+    _world.update(port=ctx.port, nw=nw, msp=msp, a=a, b=b, n=n, owner=owner, viewer=viewer)
+    return _world
+
+
+def report(client, tenant, frm=FROM, to=TO):
+    r = client.get_json("/t/%d/reports/executive?from=%s&to=%s" % (tenant, frm, to))
+    assert r.status == 200, (r.status, r.body[:300])
+    return r.json()["report"]
+
+
+def by_sev(rows):
+    return {r["severity"]: r for r in rows}
+
+
+def test_a_company_report_says_what_its_rows_say(ctx):
+    w = world(ctx)
+    rep = report(ctx.login(NW_ADMIN), w["a"])
+    assert rep["period"] == {"from": FROM, "to": TO, "days": 31, "before_from": "2025-01-29",
+                             "before_to": "2025-02-28"}, rep["period"]
+    assert rep["tenant"]["id"] == w["a"] and rep["customers"] is None
+    # Coverage at the end of March, and new in March.
+    cov = rep["coverage"]
+    assert (cov["probe"], cov["agent"], cov["gateway"], cov["external"]) == (
+        {"total": 2, "new": 0}, {"total": 1, "new": 1}, {"total": 1, "new": 1}, {"total": 0, "new": 0}), cov
+    # Vulnerabilities.
+    v = by_sev(rep["vulnerabilities"]["by_severity"])
+    assert (v["critical"]["open_start"], v["critical"]["opened"], v["critical"]["fixed"],
+            v["critical"]["open_end"]) == (1, 1, 1, 1), v["critical"]
+    assert (v["high"]["open_start"], v["high"]["opened"], v["high"]["fixed"], v["high"]["open_end"]) == (1, 1, 1, 1)
+    assert (v["critical"]["over_30"], v["critical"]["over_60"], v["critical"]["over_90"]) == (1, 1, 1)
+    assert (v["high"]["over_30"], v["low"]["open_end"], v["low"]["fixed"]) == (0, 0, 0)
+    assert v["critical"]["median_days_to_fix"] == 10 and v["high"]["median_days_to_fix"] == 30
+    assert [(c["cve"], c["open"]) for c in rep["vulnerabilities"]["top_cves"]] == [
+        ("CVE-2024-0001", 1), ("CVE-2025-0004", 1)]
+    # Incidents opened in March: times and the SLA at the period's end.
+    i = by_sev(rep["incidents"]["by_severity"])
+    assert (i["critical"]["opened"], i["critical"]["resolved"], i["critical"]["open_end"]) == (2, 2, 0)
+    assert i["critical"]["ack_mean"] == 20 and i["critical"]["resolve_mean"] == 240, i["critical"]
+    assert (i["critical"]["ack_met"], i["critical"]["ack_due"], i["critical"]["resolve_met"],
+            i["critical"]["resolve_due"]) == (1, 2, 1, 2)
+    # i3: its hour to acknowledge and its day to resolve both passed by the end.
+    assert (i["high"]["opened"], i["high"]["open_end"], i["high"]["ack_met"], i["high"]["ack_due"],
+            i["high"]["resolve_met"], i["high"]["resolve_due"]) == (1, 1, 0, 1, 0, 1), i["high"]
+    assert i["high"]["ack_mean"] is None
+    serious = rep["incidents"]["serious"]
+    assert [s["title"] for s in serious] == ["Beacon one", "Beacon two", "Odd login"]
+    assert serious[0]["note"] == "Host reimaged" and serious[0]["status"] == "resolved"
+    assert serious[2]["status"] == "new"
+    # Risk at the end: 3 (the open high incident) + 1 (v1); at the start:
+    # 10 (i4 open) + 1 (v1).
+    assert (rep["risk"]["now"], rep["risk"]["before"], rep["risk"]["change"]) == (4, 11, -7), rep["risk"]
+    assert rep["risk"]["delta"]["tone"] == "good"
+    # Threats: the address A saw twice; B saw it too (counted, not named).
+    t = {x["indicator"]: x for x in rep["threats"]}
+    assert (t["198.51.100.7"]["incidents"], t["198.51.100.7"]["elsewhere"]) == (2, 1)
+    assert t["203.0.113.9"]["elsewhere"] == 0
+    recs = " ".join(rep["recommendations"])
+    assert "1 critical vulnerability open over 30 days on 1 asset" in recs, recs
+    assert "Critical incidents were acknowledged within target 50%" in recs, recs
+    assert "High incidents were acknowledged within target 0%" in recs, recs
+
+
+def test_an_msp_report_adds_up_its_customers_and_ranks_them(ctx):
+    w = world(ctx)
+    owner = ctx.login(w["owner"])
+    rep = report(owner, w["msp"])
+    assert rep["tenants"] == 3  # the MSP and its two companies
+    v = by_sev(rep["vulnerabilities"]["by_severity"])
+    assert v["critical"]["open_end"] == 2  # v1 of A, w1 of B
+    i = by_sev(rep["incidents"]["by_severity"])
+    assert (i["critical"]["opened"], i["high"]["opened"], i["low"]["opened"]) == (2, 1, 1)
+    assert rep["risk"]["now"] == 4 + 3 + 1  # A's 4; B: the open low incident 3 and w1 1
+    t = {x["indicator"]: x for x in rep["threats"]}
+    assert (t["198.51.100.7"]["customers"], t["198.51.100.7"]["incidents"]) == (2, 3)
+    cust = rep["customers"]
+    # Both at 4: by name then.
+    assert [(c["id"], c["risk"], c["risk_before"], c["critical_open"], c["resolve_met"], c["resolve_due"])
+            for c in cust] == [(w["a"], 4, 11, 1, 1, 3), (w["b"], 4, 1, 1, 0, 1)], cust
+    assert [c["rank"] for c in cust] == [1, 2]
+    # The page: each customer links to its own report for the period.
+    page = owner.get("/t/%d/reports/executive?from=%s&to=%s" % (w["msp"], FROM, TO)).text
+    assert 'href="/t/%d/reports/executive?from=%s&amp;to=%s"' % (w["b"], FROM, TO) in page
+
+
+def test_the_period_form_refuses_what_is_not_a_period_and_keeps_what_was_typed(ctx):
+    w = world(ctx)
+    c = ctx.login(NW_ADMIN)
+    cases = [
+        ("2025-02-30", TO, "from", "From must be a day like 2026-01-31"),
+        (FROM, "31/03/2025", "to", "To must be a day like 2026-01-31"),
+        ("1999-12-31", TO, "from", "from 2000 to today"),
+        ("2025-03-31", "2025-03-01", "to", "To must be on or after From."),
+        ("2024-01-01", "2025-03-31", "to", "A report covers at most 366 days."),
+        ("", TO, "from", "From is required."),
+    ]
+    for frm, to, field, msg in cases:
+        r = c.get("/t/%d/reports/executive?from=%s&to=%s" % (w["a"], frm, to))
+        assert r.status == 400, (frm, to, r.status)
+        assert msg in r.text and 'aria-invalid="true"' in r.text, (frm, to)
+        assert 'value="%s"' % to in r.text and "Risk score" not in r.text
+        j = c.get_json("/t/%d/reports/executive?from=%s&to=%s" % (w["a"], frm, to)).json()
+        assert msg in j["period"]["errors"][field] and j["period"]["values"] == {"from": frm, "to": to}
+    # No period at all: the previous calendar month.
+    j = c.get_json("/t/%d/reports/executive" % w["a"]).json()
+    first = time.gmtime()
+    prev_year, prev_month = (first.tm_year, first.tm_mon - 1) if first.tm_mon > 1 else (first.tm_year - 1, 12)
+    assert j["report"]["period"]["from"] == "%04d-%02d-01" % (prev_year, prev_month), j["report"]["period"]
+    assert j["period"]["values"]["to"] == j["report"]["period"]["to"]
+
+
+def test_a_report_holds_only_what_its_viewer_may_see(ctx):
+    w = world(ctx)
+    viewer = ctx.login(w["viewer"])
+    rep = report(viewer, w["a"])
+    assert rep["tenant"]["name"] == "%s Co A" % w["n"]
+    page = viewer.get("/t/%d/reports/executive?from=%s&to=%s" % (w["a"], FROM, TO)).text
+    assert "%s Co B" % w["n"] not in page and "%s MSP" % w["n"] not in json.dumps(rep)
+    # Another company's report, or the MSP's: not found.
+    for other in (w["b"], w["msp"]):
+        assert viewer.get("/t/%d/reports/executive?from=%s&to=%s" % (other, FROM, TO)).status == 404
+    # Another MSSP's admin cannot open it either.
+    stranger = ctx.login("owner@evergreen.example")
+    assert stranger.get("/t/%d/reports/executive?from=%s&to=%s" % (w["a"], FROM, TO)).status in (403, 404)
+    assert portal is not None
