@@ -36,6 +36,7 @@ const struct route routes[] = {
     {"GET", "/t/{id}/analytics", page_analytics, ACCESS_TENANT, 0, "analytics", PERM_VIEW},
     {"GET", "/t/{id}/sla", page_sla, ACCESS_TENANT, 0, "sla", PERM_VIEW},
     {"GET", "/t/{id}/reports/executive", page_report, ACCESS_TENANT, 0, "report", PERM_VIEW},
+    {"GET", "/t/{id}/reports/executive/export", page_report_export, ACCESS_TENANT, 0, "report_export", PERM_VIEW},
     {"POST", "/t/{id}/sla/targets", page_sla_targets, ACCESS_TENANT, 0, "sla_targets", PERM_SETTINGS},
     {"POST", "/t/{id}/sla/targets/reset", page_sla_reset, ACCESS_TENANT, 0, "sla_reset", PERM_SETTINGS},
     {"GET", "/t/{id}/threats", page_threats, ACCESS_TENANT, 0, "threats", PERM_VIEW},

@@ -65,6 +65,7 @@ enum res page_analytics(struct req *req);
 enum res page_sla(struct req *req);
 /* reports.c */
 enum res page_report(struct req *req);
+enum res page_report_export(struct req *req);
 enum res page_sla_targets(struct req *req);
 enum res page_sla_reset(struct req *req);
 /* theme.c */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "db.h"
 #include "form.h"
 #include "pages.h"
@@ -108,20 +109,22 @@ static void decorate(json_t *rep)
 	}
 }
 
-/* GET /t/{id}/reports/executive[?from=YYYY-MM-DD&to=YYYY-MM-DD]: the
- * report over the period (the previous calendar month by default). A
- * period that is not one comes back with its fields and a message next to
- * each (400). */
-enum res page_report(struct req *req)
+/* The report of the period the query names (the previous calendar month
+ * when it names none) into the model as "report", with "period": {values,
+ * errors}: R_SUCCESS and *rep (the model's), or, for a period that is not
+ * one, the form's errors answered (400, *rep NULL), or the database's
+ * refusal. */
+static enum res load_report(struct req *req, json_t **rep)
 {
 	const char *in[2] = {http_query(req, "from"), http_query(req, "to")}, *out;
 	char from[11], to[11], dfrom[11], dto[11], id[24], buf[FORM_VALUE_MAX], msg[160];
 	const char *params[3] = {id, from, to};
-	json_t *values = json_object(), *errors = json_object(), *rep;
+	json_t *values = json_object(), *errors = json_object();
 	long long day[2] = {0, 0};
 	enum res r;
 	int i;
 
+	*rep = NULL;
 	req->template = "reports";
 	json_object_set_new(view_model(req), "page_title", json_string("Executive report"));
 	if (in[0] == NULL && in[1] == NULL) {
@@ -131,8 +134,7 @@ enum res page_report(struct req *req)
 	}
 	for (i = 0; i < 2; i++) {
 		const struct form_field *f = &period_fields[i];
-		enum form_err e =
-		    in[i] == NULL || *in[i] == '\0' ? FORM_E_REQUIRED : form_value(f, in[i], buf, &out, &day[i]);
+		enum form_err e = in[i] == NULL || *in[i] == '\0' ? FORM_E_REQUIRED : form_value(f, in[i], buf, &out, &day[i]);
 		json_object_set_new(values, f->name, json_string(in[i] ? in[i] : ""));
 		if (e != FORM_OK)
 			json_object_set_new(errors, f->name, json_string(form_message(f, e, msg)));
@@ -148,13 +150,111 @@ enum res page_report(struct req *req)
 	snprintf(from, sizeof(from), "%s", in[0]);
 	snprintf(to, sizeof(to), "%s", in[1]);
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	if ((rep = list_read_json(&st_report, params, &r)) == NULL) {
+	if ((*rep = list_read_json(&st_report, params, &r)) == NULL) {
 		json_decref(values);
 		json_decref(errors);
 		return r;
 	}
-	decorate(rep);
-	json_object_set_new(view_model(req), "report", rep);
+	decorate(*rep);
+	json_object_set_new(view_model(req), "report", *rep);
 	json_object_set_new(view_model(req), "period", json_pack("{s:o, s:o}", "values", values, "errors", errors));
+	return R_SUCCESS;
+}
+
+/* GET /t/{id}/reports/executive[?from=YYYY-MM-DD&to=YYYY-MM-DD]: the
+ * report over the period (the previous calendar month by default). A
+ * period that is not one comes back with its fields and a message next to
+ * each (400). */
+enum res page_report(struct req *req)
+{
+	json_t *rep;
+
+	return load_report(req, &rep);
+}
+
+/* The CSV's tables: where each is in the report, the field that names its
+ * rows, and its figures (docs/reports.md, "What a report says"). */
+static const struct csv_table {
+	const char *name, *obj, *list, *row, *fields[12];
+} csv_tables[] = {
+    {"coverage", NULL, "coverage_rows", "kind", {"total", "new"}},
+    {"vulnerabilities", "vulnerabilities", "by_severity", "severity",
+     {"open_start", "opened", "fixed", "open_end", "over_30", "over_60", "over_90", "median_days_to_fix"}},
+    {"top_cves", "vulnerabilities", "top_cves", "cve", {"severity", "open", "assets"}},
+    {"incidents", "incidents", "by_severity", "severity",
+     {"opened", "resolved", "open_end", "ack_mean", "ack_p90", "resolve_mean", "resolve_p90", "ack_met", "ack_due",
+      "resolve_met", "resolve_due"}},
+    {"serious_incidents", "incidents", "serious", "id", {"severity", "customer", "title", "opened_at", "status", "note"}},
+    {"threats", NULL, "threats", "indicator", {"kind", "incidents", "customers", "elsewhere"}},
+    {"customers", NULL, "customers", "name", {"id", "rank", "risk", "risk_before", "critical_open", "resolve_met",
+                                              "resolve_due"}},
+};
+
+/* A JSON scalar as a CSV cell (null: empty). */
+static void csv_value(struct buf *b, json_t *v)
+{
+	char n[64];
+
+	if (json_is_string(v))
+		buf_csv(b, json_string_value(v));
+	else if (json_is_integer(v))
+		buf_printf(b, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v)) {
+		snprintf(n, sizeof(n), "%.1f", json_real_value(v));
+		buf_puts(b, n);
+	}
+}
+
+static void csv_line(struct buf *b, const char *table, json_t *row, const char *figure, json_t *v)
+{
+	buf_puts(b, table);
+	buf_putc(b, ',');
+	csv_value(b, row);
+	buf_putc(b, ',');
+	buf_puts(b, figure);
+	buf_putc(b, ',');
+	csv_value(b, v);
+	buf_puts(b, "\r\n");
+}
+
+/* GET /t/{id}/reports/executive/export[?from=&to=]: every table of the
+ * report as CSV, one figure a line (table, row, figure, value), named
+ * after the brand. */
+enum res page_report_export(struct req *req)
+{
+	json_t *rep, *risk, *list, *row;
+	struct buf *b = &req->body;
+	enum res r = load_report(req, &rep);
+	size_t t, i, f;
+	char what[48];
+
+	if (r != R_SUCCESS || rep == NULL)
+		return r;
+	buf_puts(b, "table,row,figure,value\r\n");
+	risk = json_object_get(rep, "risk");
+	csv_line(b, "risk_score", json_object_get(json_object_get(rep, "period"), "to"), "end", json_object_get(risk, "now"));
+	csv_line(b, "risk_score", json_object_get(json_object_get(rep, "period"), "before_to"), "end",
+	         json_object_get(risk, "before"));
+	for (t = 0; t < sizeof(csv_tables) / sizeof(csv_tables[0]); t++) {
+		const struct csv_table *ct = &csv_tables[t];
+		list = json_object_get(ct->obj ? json_object_get(rep, ct->obj) : rep, ct->list);
+		json_array_foreach(list, i, row) {
+			for (f = 0; f < sizeof(ct->fields) / sizeof(ct->fields[0]) && ct->fields[f] != NULL; f++)
+				csv_line(b, ct->name, json_object_get(row, ct->row), ct->fields[f],
+				         json_object_get(row, ct->fields[f]));
+		}
+	}
+	json_array_foreach(json_object_get(rep, "recommendations"), i, row) {
+		json_t *n = json_integer((json_int_t)i + 1);
+		csv_line(b, "recommendations", n, "text", row);
+		json_decref(n);
+	}
+	if (!buf_ok(b))
+		return R_INTERNAL;
+	req->template = NULL;
+	req->body_type = "text/csv; charset=utf-8";
+	snprintf(what, sizeof(what), "report-%s-%s", json_string_value(json_object_get(json_object_get(rep, "period"), "from")),
+	         json_string_value(json_object_get(json_object_get(rep, "period"), "to")));
+	view_attachment(req, what, "csv");
 	return R_SUCCESS;
 }

@@ -216,3 +216,36 @@ def test_a_report_holds_only_what_its_viewer_may_see(ctx):
     stranger = ctx.login("owner@evergreen.example")
     assert stranger.get("/t/%d/reports/executive?from=%s&to=%s" % (w["a"], FROM, TO)).status in (403, 404)
     assert portal is not None
+
+
+def test_the_csv_has_every_table_of_the_report_with_the_same_figures(ctx):
+    w = world(ctx)
+    owner = ctx.login(w["owner"])
+    rep = report(owner, w["msp"])
+    r = owner.get("/t/%d/reports/executive/export?from=%s&to=%s" % (w["msp"], FROM, TO))
+    assert r.status == 200 and r.header("Content-Type").startswith("text/csv"), r.status
+    assert "attachment" in r.header("Content-Disposition") and "report-%s-%s" % (FROM, TO) in \
+        r.header("Content-Disposition")
+    lines = r.text.strip().split("\r\n")
+    assert lines[0] == "table,row,figure,value"
+    cells = {}
+    for line in lines[1:]:
+        table, row, figure, value = line.split(",", 3)
+        cells[(table, row, figure)] = value
+    assert cells[("risk_score", TO, "end")] == str(rep["risk"]["now"])
+    for v in rep["vulnerabilities"]["by_severity"]:
+        for k in ("open_start", "opened", "fixed", "open_end", "over_30", "over_90"):
+            assert cells[("vulnerabilities", v["severity"], k)] == str(v[k]), (v["severity"], k)
+    crit = by_sev(rep["vulnerabilities"]["by_severity"])["critical"]
+    assert float(cells[("vulnerabilities", "critical", "median_days_to_fix")]) == crit["median_days_to_fix"]
+    for i in rep["incidents"]["by_severity"]:
+        for k in ("opened", "resolved", "open_end", "ack_met", "ack_due", "resolve_met", "resolve_due"):
+            assert cells[("incidents", i["severity"], k)] == str(i[k]), (i["severity"], k)
+    for c in rep["customers"]:
+        assert cells[("customers", c["name"], "risk")] == str(c["risk"])
+    assert cells[("coverage", "gateway", "total")] == "1"
+    assert {k[1] for k in cells if k[0] == "threats"} == {t["indicator"] for t in rep["threats"]}
+    assert sum(1 for k in cells if k[0] == "recommendations") == len(rep["recommendations"])
+    # A period that is not one: the form again, not a file.
+    r = owner.get("/t/%d/reports/executive/export?from=2025-04-01&to=2025-03-01" % w["msp"])
+    assert r.status == 400 and "To must be on or after From." in r.text
