@@ -5,13 +5,16 @@
 -- config_poll() (one statement, no identity) call it.
 CREATE OR REPLACE FUNCTION api_key_find(p_key text) RETURNS SETOF api_keys
 LANGUAGE plpgsql VOLATILE SET search_path = public, pg_temp AS $$
-DECLARE k api_keys%ROWTYPE;
+DECLARE
+    k api_keys%ROWTYPE;
+    h text;
 BEGIN
     IF p_key IS NULL OR p_key !~ '^mssp_[0-9a-f]{64}$' THEN
         RETURN;
     END IF;
+    h := token_digest(p_key); -- once (in the condition it was hashed twice: index and recheck)
     SELECT a.* INTO k FROM api_keys a JOIN tenants t ON t.id = a.tenant_id
-     WHERE a.key_hash = token_digest(p_key) AND a.revoked_at IS NULL AND t.status = 'active';
+     WHERE a.key_hash = h AND a.revoked_at IS NULL AND t.status = 'active';
     IF NOT FOUND THEN
         RETURN;
     END IF;
