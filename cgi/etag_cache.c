@@ -3,12 +3,12 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "epoch.h"
 
 #define WAYS     4   /* entries per set: the least recently used goes */
 #define URI_MAX  255 /* a longer path and query is not kept */
@@ -25,28 +25,22 @@ struct etag_entry {
 static struct etag_entry *entries; /* config etag_cache of them, in sets of WAYS; owned here */
 static unsigned nsets;
 static unsigned long clock_tick;
-static unsigned long long own_epoch;
-static unsigned long long *epoch = &own_epoch; /* shared after etag_cache_share() */
-static unsigned long long held_epoch;          /* the epoch every held entry was read in */
+static struct epoch epoch;            /* shared after etag_cache_share() */
+static unsigned long long held_epoch; /* the epoch every held entry was read in */
 
 int etag_cache_share(void)
 {
-	void *p = mmap(NULL, sizeof(*epoch), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -1;
-	epoch = p;
-	return 0;
+	return epoch_share(&epoch);
 }
 
 void etag_cache_changed(void)
 {
-	__atomic_add_fetch(epoch, 1, __ATOMIC_SEQ_CST);
+	epoch_move(&epoch);
 }
 
 unsigned long long etag_cache_epoch(void)
 {
-	return __atomic_load_n(epoch, __ATOMIC_SEQ_CST);
+	return epoch_read(&epoch);
 }
 
 void etag_cache_free(void)

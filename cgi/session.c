@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -13,6 +12,7 @@
 #include "brand.h"
 #include "config.h"
 #include "db.h"
+#include "epoch.h"
 #include "etag_cache.h"
 #include "log.h"
 #include "router.h"
@@ -83,26 +83,17 @@ struct ctx_entry {
 
 static struct ctx_entry *ctx_entries; /* config context_cache of them */
 static unsigned long ctx_clock;
-static unsigned long long ctx_own_epoch;
-static unsigned long long *ctx_epoch = &ctx_own_epoch; /* shared after sess_cache_share() */
-static unsigned long long ctx_held_epoch;              /* the epoch every held row was read in */
+static struct epoch ctx_epoch;            /* shared after sess_cache_share() */
+static unsigned long long ctx_held_epoch; /* the epoch every held row was read in */
 
-int sess_cache_share(void)
-{
-	void *p = mmap(NULL, sizeof(*ctx_epoch), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -1;
-	ctx_epoch = p;
-	return 0;
-}
+int sess_cache_share(void) { return epoch_share(&ctx_epoch); }
 
 static void cache_sync(int wait_ms)
 {
 	int changed = db_changed(wait_ms);
 
 	if (changed & DB_CHANGED_CONTEXT)
-		__atomic_add_fetch(ctx_epoch, 1, __ATOMIC_SEQ_CST);
+		epoch_move(&ctx_epoch);
 	if (changed & DB_CHANGED_CONFIG)
 		etag_cache_changed();
 }
@@ -253,7 +244,7 @@ enum res sess_load(struct req *req)
 		if (n > 0 && (size_t)n < sizeof(key)) {
 			key_len = (size_t)n;
 			sess_cache_sync();
-			epoch = __atomic_load_n(ctx_epoch, __ATOMIC_SEQ_CST);
+			epoch = epoch_read(&ctx_epoch);
 			cached = (res = ctx_find(key, key_len, epoch)) != NULL;
 		}
 	}
