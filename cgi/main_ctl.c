@@ -1,5 +1,5 @@
 /* main_ctl.c - the admin command line: migrate, create-admin, seed-demo,
- * check, routes, user-status, host-approve, api-key. Runs as the owner role
+ * check, routes, user-status, host-approve, api-key, report. Runs as the owner role
  * (PORTAL_DB_OWNER), except `check`, which also connects as the app role
  * to prove what the app can do. */
 #include <errno.h>
@@ -15,9 +15,11 @@
 #include "api.h"
 #include "buf.h"
 #include "config.h"
+#include "db.h"
 #include "form.h"
 #include "log.h"
 #include "migrate.h"
+#include "pages/pages.h"
 #include "pwhash.h"
 #include "router.h"
 #include "routes.h"
@@ -51,7 +53,11 @@ static void usage(void)
 	        "  api-key --tenant ID --name NAME\n"
 	        "                                make an ingest API key for a tenant and print it (shown\n"
 	        "                                once); an active key of that name there is revoked first\n"
-	        "                                (the demo feeder's key: scripts/stack)\n");
+	        "                                (the demo feeder's key: scripts/stack)\n"
+	        "  report --tenant ID --from YYYY-MM-DD --to YYYY-MM-DD --out FILE.json|FILE.csv\n"
+	        "                                the executive report of a tenant over the days from..to\n"
+	        "                                (UTC, both included) as the operator sees it: the figures\n"
+	        "                                (JSON) or every table (CSV), as the Reports page gives them\n");
 }
 
 static PGconn *connect_or_die(const char *conninfo)
@@ -582,6 +588,38 @@ static int cmd_routes(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ report */
+/* The operator's report of a tenant, as a file (docs/reports.md). */
+static int cmd_report(int argc, char **argv)
+{
+	const char *tenant = NULL, *from = NULL, *to = NULL, *out = NULL;
+	char err[512];
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--tenant") == 0)
+			tenant = argv[i + 1];
+		else if (strcmp(argv[i], "--from") == 0)
+			from = argv[i + 1];
+		else if (strcmp(argv[i], "--to") == 0)
+			to = argv[i + 1];
+		else if (strcmp(argv[i], "--out") == 0)
+			out = argv[i + 1];
+	}
+	if (tenant == NULL || from == NULL || to == NULL || out == NULL || argc % 2 == 0) {
+		usage();
+		return 2;
+	}
+	db_init(config_get()->db_owner);
+	if (report_file(tenant, from, to, out, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ctl report: %s\n", err);
+		db_close();
+		return 1;
+	}
+	db_close();
+	printf("%s\n", out);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -613,6 +651,8 @@ int main(int argc, char **argv)
 		return cmd_host_approve(argc, argv);
 	if (strcmp(cmd, "api-key") == 0)
 		return cmd_api_key(argc, argv);
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report(argc, argv);
 	usage();
 	return 2;
 }

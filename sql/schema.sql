@@ -3189,13 +3189,13 @@ $$;
 
 ALTER FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) OWNER TO portal_owner;
 
-CREATE FUNCTION public.report_executive(p_tenant bigint, p_from date, p_to date) RETURNS jsonb
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+CREATE FUNCTION public.report_document(p_tenant bigint, p_from date, p_to date, p_scope bigint[], p_exact bigint[]) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'public', 'pg_temp'
     AS $$
 DECLARE
-    sc bigint[] := app_scope();
-    ex bigint[] := app_exact();
+    sc bigint[] := p_scope;
+    ex bigint[] := p_exact;
     t tenants%ROWTYPE;
     tids bigint[];
     t0 timestamptz;  -- the period: [t0, t1)
@@ -3446,6 +3446,15 @@ BEGIN
         'customers', customers,
         'recommendations', recs);
 END $$;
+
+ALTER FUNCTION public.report_document(p_tenant bigint, p_from date, p_to date, p_scope bigint[], p_exact bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_executive(p_tenant bigint, p_from date, p_to date) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT report_document(p_tenant, p_from, p_to, app_scope(), app_exact())
+$$;
 
 ALTER FUNCTION public.report_executive(p_tenant bigint, p_from date, p_to date) OWNER TO portal_owner;
 
@@ -6411,6 +6420,8 @@ REVOKE ALL ON FUNCTION public.read_plan_rows(p_how text, p_alias text) FROM PUBL
 
 REVOKE ALL ON FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.report_document(p_tenant bigint, p_from date, p_to date, p_scope bigint[], p_exact bigint[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.report_executive(p_tenant bigint, p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.report_executive(p_tenant bigint, p_from date, p_to date) TO portal_app;

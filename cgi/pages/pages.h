@@ -66,6 +66,18 @@ enum res page_sla(struct req *req);
 /* reports.c */
 enum res page_report(struct req *req);
 enum res page_report_export(struct req *req);
+/* The texts people read beside a report_document()'s figures (durations,
+ * compliance, changes, the coverage rows, the bars). */
+void report_decorate(json_t *rep);
+/* Every table of a decorated report as CSV, a figure a line (table, row,
+ * figure, value), appended to b. */
+struct buf;
+void report_csv(json_t *rep, struct buf *b);
+/* ctl report: the report of tenant (an id) over from..to (YYYY-MM-DD) as
+ * the operator sees it (the tenant's whole subtree), written to path
+ * (.json: the decorated figures; .csv: report_csv()). 0, or -1 with err
+ * set. Connects with db_init()'s connection. */
+int report_file(const char *tenant, const char *from, const char *to, const char *path, char *err, size_t errlen);
 enum res page_sla_targets(struct req *req);
 enum res page_sla_reset(struct req *req);
 /* theme.c */

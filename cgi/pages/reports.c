@@ -46,8 +46,8 @@ static json_t *minutes_text(json_t *v)
 	return json_string(json_is_number(v) ? view_duration(json_number_value(v), b) : "\xe2\x80\x93");
 }
 
-/* The texts of the report's figures. */
-static void decorate(json_t *rep)
+/* See pages.h. */
+void report_decorate(json_t *rep)
 {
 	static const char *const kinds[][2] = {{"probe", "Probes"},
 	                                       {"agent", "Lightweight agents"},
@@ -109,6 +109,28 @@ static void decorate(json_t *rep)
 	}
 }
 
+/* Check a period (in: from, to) against period_fields and its limits:
+ * values gets what was given, errors a message per refused field. */
+static void period_check(const char *const in[2], json_t *values, json_t *errors)
+{
+	char buf[FORM_VALUE_MAX], msg[160];
+	long long day[2] = {0, 0};
+	const char *out;
+
+	for (int i = 0; i < 2; i++) {
+		const struct form_field *f = &period_fields[i];
+		enum form_err e =
+		    in[i] == NULL || *in[i] == '\0' ? FORM_E_REQUIRED : form_value(f, in[i], buf, &out, &day[i]);
+		json_object_set_new(values, f->name, json_string(in[i] ? in[i] : ""));
+		if (e != FORM_OK)
+			json_object_set_new(errors, f->name, json_string(form_message(f, e, msg)));
+	}
+	if (json_object_size(errors) == 0 && day[1] < day[0])
+		json_object_set_new(errors, "to", json_string("To must be on or after From."));
+	else if (json_object_size(errors) == 0 && day[1] - day[0] + 1 > REPORT_MAX_DAYS)
+		json_object_set_new(errors, "to", json_string("A report covers at most 366 days."));
+}
+
 /* The report of the period the query names (the previous calendar month
  * when it names none) into the model as "report", with "period": {values,
  * errors}: R_SUCCESS and *rep (the model's), or, for a period that is not
@@ -116,13 +138,11 @@ static void decorate(json_t *rep)
  * refusal. */
 static enum res load_report(struct req *req, json_t **rep)
 {
-	const char *in[2] = {http_query(req, "from"), http_query(req, "to")}, *out;
-	char from[11], to[11], dfrom[11], dto[11], id[24], buf[FORM_VALUE_MAX], msg[160];
+	const char *in[2] = {http_query(req, "from"), http_query(req, "to")};
+	char from[11], to[11], dfrom[11], dto[11], id[24];
 	const char *params[3] = {id, from, to};
 	json_t *values = json_object(), *errors = json_object();
-	long long day[2] = {0, 0};
 	enum res r;
-	int i;
 
 	*rep = NULL;
 	req->template = "reports";
@@ -132,17 +152,7 @@ static enum res load_report(struct req *req, json_t **rep)
 		in[0] = dfrom;
 		in[1] = dto;
 	}
-	for (i = 0; i < 2; i++) {
-		const struct form_field *f = &period_fields[i];
-		enum form_err e = in[i] == NULL || *in[i] == '\0' ? FORM_E_REQUIRED : form_value(f, in[i], buf, &out, &day[i]);
-		json_object_set_new(values, f->name, json_string(in[i] ? in[i] : ""));
-		if (e != FORM_OK)
-			json_object_set_new(errors, f->name, json_string(form_message(f, e, msg)));
-	}
-	if (json_object_size(errors) == 0 && day[1] < day[0])
-		json_object_set_new(errors, "to", json_string("To must be on or after From."));
-	else if (json_object_size(errors) == 0 && day[1] - day[0] + 1 > REPORT_MAX_DAYS)
-		json_object_set_new(errors, "to", json_string("A report covers at most 366 days."));
+	period_check(in, values, errors);
 	if (json_object_size(errors) > 0) {
 		view_form(req, R_BAD_INPUT, "period", values, errors);
 		return R_SUCCESS;
@@ -155,7 +165,7 @@ static enum res load_report(struct req *req, json_t **rep)
 		json_decref(errors);
 		return r;
 	}
-	decorate(*rep);
+	report_decorate(*rep);
 	json_object_set_new(view_model(req), "report", *rep);
 	json_object_set_new(view_model(req), "period", json_pack("{s:o, s:o}", "values", values, "errors", errors));
 	return R_SUCCESS;
@@ -178,16 +188,29 @@ static const struct csv_table {
 	const char *name, *obj, *list, *row, *fields[12];
 } csv_tables[] = {
     {"coverage", NULL, "coverage_rows", "kind", {"total", "new"}},
-    {"vulnerabilities", "vulnerabilities", "by_severity", "severity",
+    {"vulnerabilities",
+     "vulnerabilities",
+     "by_severity",
+     "severity",
      {"open_start", "opened", "fixed", "open_end", "over_30", "over_60", "over_90", "median_days_to_fix"}},
     {"top_cves", "vulnerabilities", "top_cves", "cve", {"severity", "open", "assets"}},
-    {"incidents", "incidents", "by_severity", "severity",
+    {"incidents",
+     "incidents",
+     "by_severity",
+     "severity",
      {"opened", "resolved", "open_end", "ack_mean", "ack_p90", "resolve_mean", "resolve_p90", "ack_met", "ack_due",
       "resolve_met", "resolve_due"}},
-    {"serious_incidents", "incidents", "serious", "id", {"severity", "customer", "title", "opened_at", "status", "note"}},
+    {"serious_incidents",
+     "incidents",
+     "serious",
+     "id",
+     {"severity", "customer", "title", "opened_at", "status", "note"}},
     {"threats", NULL, "threats", "indicator", {"kind", "incidents", "customers", "elsewhere"}},
-    {"customers", NULL, "customers", "name", {"id", "rank", "risk", "risk_before", "critical_open", "resolve_met",
-                                              "resolve_due"}},
+    {"customers",
+     NULL,
+     "customers",
+     "name",
+     {"id", "rank", "risk", "risk_before", "critical_open", "resolve_met", "resolve_due"}},
 };
 
 /* A JSON scalar as a CSV cell (null: empty). */
@@ -217,44 +240,112 @@ static void csv_line(struct buf *b, const char *table, json_t *row, const char *
 	buf_puts(b, "\r\n");
 }
 
-/* GET /t/{id}/reports/executive/export[?from=&to=]: every table of the
- * report as CSV, one figure a line (table, row, figure, value), named
- * after the brand. */
-enum res page_report_export(struct req *req)
+/* See pages.h. */
+void report_csv(json_t *rep, struct buf *b)
 {
-	json_t *rep, *risk, *list, *row;
-	struct buf *b = &req->body;
-	enum res r = load_report(req, &rep);
+	json_t *risk, *list, *row;
 	size_t t, i, f;
-	char what[48];
 
-	if (r != R_SUCCESS || rep == NULL)
-		return r;
 	buf_puts(b, "table,row,figure,value\r\n");
 	risk = json_object_get(rep, "risk");
-	csv_line(b, "risk_score", json_object_get(json_object_get(rep, "period"), "to"), "end", json_object_get(risk, "now"));
+	csv_line(b, "risk_score", json_object_get(json_object_get(rep, "period"), "to"), "end",
+	         json_object_get(risk, "now"));
 	csv_line(b, "risk_score", json_object_get(json_object_get(rep, "period"), "before_to"), "end",
 	         json_object_get(risk, "before"));
 	for (t = 0; t < sizeof(csv_tables) / sizeof(csv_tables[0]); t++) {
 		const struct csv_table *ct = &csv_tables[t];
 		list = json_object_get(ct->obj ? json_object_get(rep, ct->obj) : rep, ct->list);
-		json_array_foreach(list, i, row) {
+		json_array_foreach(list, i, row)
+		{
 			for (f = 0; f < sizeof(ct->fields) / sizeof(ct->fields[0]) && ct->fields[f] != NULL; f++)
 				csv_line(b, ct->name, json_object_get(row, ct->row), ct->fields[f],
 				         json_object_get(row, ct->fields[f]));
 		}
 	}
-	json_array_foreach(json_object_get(rep, "recommendations"), i, row) {
+	json_array_foreach(json_object_get(rep, "recommendations"), i, row)
+	{
 		json_t *n = json_integer((json_int_t)i + 1);
 		csv_line(b, "recommendations", n, "text", row);
 		json_decref(n);
 	}
+}
+
+/* GET /t/{id}/reports/executive/export[?from=&to=]: every table of the
+ * report as CSV, one figure a line (table, row, figure, value), named
+ * after the brand. */
+enum res page_report_export(struct req *req)
+{
+	json_t *rep;
+	struct buf *b = &req->body;
+	enum res r = load_report(req, &rep);
+	char what[48];
+
+	if (r != R_SUCCESS || rep == NULL)
+		return r;
+	report_csv(rep, b);
 	if (!buf_ok(b))
 		return R_INTERNAL;
 	req->template = NULL;
 	req->body_type = "text/csv; charset=utf-8";
-	snprintf(what, sizeof(what), "report-%s-%s", json_string_value(json_object_get(json_object_get(rep, "period"), "from")),
+	snprintf(what, sizeof(what), "report-%s-%s",
+	         json_string_value(json_object_get(json_object_get(rep, "period"), "from")),
 	         json_string_value(json_object_get(json_object_get(rep, "period"), "to")));
 	view_attachment(req, what, "csv");
 	return R_SUCCESS;
+}
+
+/* The operator's report (ctl report): the tenant's whole subtree. */
+DB_STMT(st_report_operator, 3, "SELECT report_document($1::bigint, $2::date, $3::date, ARRAY[$1::bigint], '{}')::text");
+
+/* See pages.h. */
+int report_file(const char *tenant, const char *from, const char *to, const char *path, char *err, size_t errlen)
+{
+	const char *in[2] = {from, to}, *params[3] = {tenant, from, to}, *dot = strrchr(path, '.');
+	json_t *values = json_object(), *errors = json_object(), *rep, *v;
+	struct buf b = BUF_INIT;
+	const char *k;
+	enum res r;
+	FILE *f;
+	int ok;
+
+	period_check(in, values, errors);
+	json_decref(values);
+	if (json_object_size(errors) > 0) {
+		size_t n = 0;
+		err[0] = '\0';
+		json_object_foreach(errors, k, v)
+		{
+			snprintf(err + n, errlen - n, "%s%s", n ? " " : "", json_string_value(v));
+			n = strlen(err);
+		}
+		json_decref(errors);
+		return -1;
+	}
+	json_decref(errors);
+	if (dot == NULL || (strcmp(dot, ".json") != 0 && strcmp(dot, ".csv") != 0)) {
+		snprintf(err, errlen, "%s: the file's name must end in .json or .csv", path);
+		return -1;
+	}
+	if (!http_is_id(tenant) || (rep = list_read_json(&st_report_operator, params, &r)) == NULL) {
+		snprintf(err, errlen, "no such tenant: %s", tenant);
+		return -1;
+	}
+	report_decorate(rep);
+	if (strcmp(dot, ".csv") == 0)
+		report_csv(rep, &b);
+	else {
+		char *text = json_dumps(rep, JSON_INDENT(1) | JSON_SORT_KEYS);
+		if (text != NULL)
+			buf_puts(&b, text);
+		free(text);
+	}
+	json_decref(rep);
+	f = fopen(path, "w");
+	ok = buf_ok(&b) && f != NULL && fwrite(b.data, 1, b.len, f) == b.len;
+	if (f != NULL && fclose(f) != 0)
+		ok = 0;
+	if (!ok)
+		snprintf(err, errlen, "%s: could not be written", path);
+	buf_free(&b);
+	return ok ? 0 : -1;
 }

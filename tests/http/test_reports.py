@@ -4,6 +4,7 @@ MSP above it, equal to what the rows say; the period's form refuses what is
 not a period and keeps what was typed; a report holds only what its viewer
 may see, and names no other customer."""
 import json
+import os
 import time
 
 import portal
@@ -249,3 +250,26 @@ def test_the_csv_has_every_table_of_the_report_with_the_same_figures(ctx):
     # A period that is not one: the form again, not a file.
     r = owner.get("/t/%d/reports/executive/export?from=2025-04-01&to=2025-03-01" % w["msp"])
     assert r.status == 400 and "To must be on or after From." in r.text
+
+
+def test_ctl_report_writes_the_same_figures_as_the_page(ctx):
+    w = world(ctx)
+    owner = ctx.login(w["owner"])
+    page_csv = owner.get("/t/%d/reports/executive/export?from=%s&to=%s" % (w["msp"], FROM, TO)).text
+    out = os.path.join(ctx.stack.var, "report-%d.csv" % w["msp"])
+    r = ctx.stack.ctl("report", "--tenant", str(w["msp"]), "--from", FROM, "--to", TO, "--out", out)
+    assert r.returncode == 0, r.stdout
+    with open(out, encoding="utf-8", newline="") as f:
+        assert f.read() == page_csv  # the MSP's owner sees its whole subtree, as the operator does
+    out_json = out[:-4] + ".json"
+    assert ctx.stack.ctl("report", "--tenant", str(w["msp"]), "--from", FROM, "--to", TO,
+                         "--out", out_json).returncode == 0
+    with open(out_json, encoding="utf-8") as f:
+        assert json.load(f)["risk"]["now"] == report(owner, w["msp"])["risk"]["now"]
+    for args, msg in [(("--from", "2025-02-30", "--to", TO, "--out", out), "From must be a day"),
+                      (("--from", TO, "--to", FROM, "--out", out), "To must be on or after From."),
+                      (("--from", FROM, "--to", TO, "--out", out[:-4] + ".pdf"), "must end in .json or .csv")]:
+        r = ctx.stack.ctl("report", "--tenant", str(w["msp"]), *args)
+        assert r.returncode == 1 and msg in r.stdout, r.stdout
+    r = ctx.stack.ctl("report", "--tenant", "999999999", "--from", FROM, "--to", TO, "--out", out)
+    assert r.returncode == 1 and "no such tenant" in r.stdout, r.stdout
