@@ -145,7 +145,6 @@ static enum res load_report(struct req *req, json_t **rep)
 	enum res r;
 
 	*rep = NULL;
-	req->template = "reports";
 	json_object_set_new(view_model(req), "page_title", json_string("Executive report"));
 	if (in[0] == NULL && in[1] == NULL) {
 		last_month(dfrom, dto);
@@ -179,6 +178,7 @@ enum res page_report(struct req *req)
 {
 	json_t *rep;
 
+	req->template = "reports";
 	return load_report(req, &rep);
 }
 
@@ -280,12 +280,13 @@ enum res page_report_export(struct req *req)
 	enum res r = load_report(req, &rep);
 	char what[48];
 
-	if (r != R_SUCCESS || rep == NULL)
+	if (r != R_SUCCESS || rep == NULL) {
+		req->template = "reports"; /* the period's form, with its errors */
 		return r;
+	}
 	report_csv(rep, b);
 	if (!buf_ok(b))
 		return R_INTERNAL;
-	req->template = NULL;
 	req->body_type = "text/csv; charset=utf-8";
 	snprintf(what, sizeof(what), "report-%s-%s",
 	         json_string_value(json_object_get(json_object_get(rep, "period"), "from")),
