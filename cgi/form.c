@@ -94,21 +94,21 @@ int form_date(const char *s, long long *day)
 
 int form_time(const char *s, long long *epoch)
 {
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int y, mo, d, off = 0;
+	char date[11];
+	long long day;
+	int off = 0;
 	size_t len = strlen(s);
 
-	if (len < 20 || len > 40 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
-	    !digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2) ||
+	if (len < 20 || len > 40 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2) ||
 	    s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
 		return 0;
-	y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2);
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+	memcpy(date, s, 10); /* the day: form_date()'s rule */
+	date[10] = '\0';
+	if (!form_date(date, &day))
 		return 0;
 	if (num(s + 11, 2) > 23 || num(s + 14, 2) > 59 || num(s + 17, 2) > 60)
 		return 0;
-	*epoch = days_from_civil(y, mo, d) * 86400 + num(s + 11, 2) * 3600 + num(s + 14, 2) * 60 + num(s + 17, 2);
+	*epoch = day * 86400 + num(s + 11, 2) * 3600 + num(s + 14, 2) * 60 + num(s + 17, 2);
 	s += 19;
 	if (*s == '.') {
 		s++;
