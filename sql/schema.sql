@@ -832,11 +832,15 @@ END $$;
 ALTER FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.config_changed() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
 BEGIN
     PERFORM pg_notify('portal_config', '');
+    IF TG_NARGS = 0 AND current_setting('portal.config_bumped', true) IS DISTINCT FROM 'on' THEN
+        UPDATE config_generation SET generation = generation + 1;
+        PERFORM set_config('portal.config_bumped', 'on', true);
+    END IF;
     RETURN NULL;
 END $$;
 
@@ -1301,14 +1305,49 @@ CREATE FUNCTION public.config_poll(p_key text, p_tenant bigint, p_external_id te
 DECLARE
     k api_keys%ROWTYPE;
     tid bigint;
+    d assets%ROWTYPE;
+    gen bigint;
+    acc jsonb;
 BEGIN
     SELECT * INTO k FROM api_key_find(p_key);
     key_ok := FOUND;
-    IF key_ok THEN
-        tid := coalesce(p_tenant, k.tenant_id);
-        doc := (SELECT config_document(a.tenant_id, a.id, ARRAY[k.tenant_id], '{}') FROM assets a
-                 WHERE a.tenant_id = tid AND a.external_id = p_external_id AND asset_is_device(a.kind));
+    IF NOT key_ok THEN
+        RETURN NEXT;
+        RETURN;
     END IF;
+    tid := coalesce(p_tenant, k.tenant_id);
+    -- Kept: one statement.
+    SELECT c.doc, a.id, a.external_id, a.name, a.kind INTO acc, d.id, d.external_id, d.name, d.kind
+      FROM assets a
+      JOIN config_documents c ON c.tenant_id = a.tenant_id AND c.viewer_id = k.tenant_id
+      JOIN config_generation g ON g.generation = c.generation
+     WHERE a.tenant_id = tid AND a.external_id = p_external_id AND asset_is_device(a.kind)
+       AND NOT EXISTS (SELECT 1 FROM config_overrides o WHERE o.tenant_id = a.tenant_id AND o.device_id = a.id);
+    IF NOT FOUND THEN
+        gen := (SELECT g.generation FROM config_generation g);
+        SELECT * INTO d FROM assets a WHERE a.tenant_id = tid AND a.external_id = p_external_id AND asset_is_device(a.kind);
+        IF NOT FOUND THEN
+            RETURN NEXT;
+            RETURN;
+        END IF;
+        IF EXISTS (SELECT 1 FROM config_overrides o WHERE o.tenant_id = tid AND o.device_id = d.id) THEN
+            doc := config_document(tid, d.id, ARRAY[k.tenant_id], '{}');
+            RETURN NEXT;
+            RETURN;
+        END IF;
+        acc := config_document(tid, NULL, ARRAY[k.tenant_id], '{}');
+        IF acc IS NULL THEN
+            RETURN NEXT;
+            RETURN;
+        END IF;
+        INSERT INTO config_documents AS c (tenant_id, viewer_id, root_id, generation, doc)
+        SELECT tid, k.tenant_id, t.root_id, gen, acc FROM tenants t WHERE t.id = tid
+            ON CONFLICT (tenant_id, viewer_id) DO UPDATE SET generation = excluded.generation, doc = excluded.doc
+            WHERE c.generation < excluded.generation;
+    END IF;
+    -- config_document()'s device, named in the account's document.
+    doc := jsonb_set(acc, '{device}', jsonb_build_object('id', d.id, 'external_id', d.external_id,
+                                                         'name', d.name, 'kind', d.kind));
     RETURN NEXT;
 END $$;
 
@@ -4445,7 +4484,7 @@ END $$;
 ALTER FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) OWNER TO portal_owner;
 
 CREATE FUNCTION public.token_digest(p_token text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT encode(sha256(convert_to(p_token, 'UTF8')), 'hex')
 $$;
@@ -4741,6 +4780,26 @@ CREATE SEQUENCE public.branding_logos_id_seq
 ALTER TABLE public.branding_logos_id_seq OWNER TO portal_owner;
 
 ALTER SEQUENCE public.branding_logos_id_seq OWNED BY public.branding_logos.id;
+
+CREATE TABLE public.config_documents (
+    tenant_id bigint NOT NULL,
+    viewer_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    generation bigint NOT NULL,
+    doc jsonb NOT NULL
+);
+
+ALTER TABLE ONLY public.config_documents FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.config_documents OWNER TO portal_owner;
+
+CREATE TABLE public.config_generation (
+    one boolean DEFAULT true NOT NULL,
+    generation bigint NOT NULL,
+    CONSTRAINT config_generation_one_check CHECK (one)
+);
+
+ALTER TABLE public.config_generation OWNER TO portal_owner;
 
 CREATE TABLE public.config_history (
     id bigint NOT NULL,
@@ -5382,6 +5441,12 @@ ALTER TABLE ONLY public.branding_logos
 ALTER TABLE ONLY public.branding
     ADD CONSTRAINT branding_pkey PRIMARY KEY (tenant_id);
 
+ALTER TABLE ONLY public.config_documents
+    ADD CONSTRAINT config_documents_pkey PRIMARY KEY (tenant_id, viewer_id);
+
+ALTER TABLE ONLY public.config_generation
+    ADD CONSTRAINT config_generation_pkey PRIMARY KEY (one);
+
 ALTER TABLE ONLY public.config_history
     ADD CONSTRAINT config_history_pkey PRIMARY KEY (id);
 
@@ -5627,15 +5692,15 @@ CREATE INDEX vulnerabilities_tenant_open ON public.vulnerabilities USING btree (
 
 CREATE TRIGGER analyst_assignments_access AFTER INSERT OR DELETE OR UPDATE ON public.analyst_assignments FOR EACH ROW EXECUTE FUNCTION public.user_access_sync();
 
-CREATE TRIGGER api_keys_config AFTER DELETE OR UPDATE OF revoked_at, tenant_id, key_hash ON public.api_keys FOR EACH STATEMENT EXECUTE FUNCTION public.config_changed();
+CREATE TRIGGER api_keys_config AFTER DELETE OR UPDATE OF revoked_at, tenant_id, key_hash ON public.api_keys FOR EACH STATEMENT EXECUTE FUNCTION public.config_changed('etags');
 
-CREATE TRIGGER api_keys_config_truncate AFTER TRUNCATE ON public.api_keys FOR EACH STATEMENT EXECUTE FUNCTION public.config_changed();
+CREATE TRIGGER api_keys_config_truncate AFTER TRUNCATE ON public.api_keys FOR EACH STATEMENT EXECUTE FUNCTION public.config_changed('etags');
 
-CREATE TRIGGER assets_config AFTER UPDATE OF tenant_id, external_id, kind, name ON public.assets FOR EACH ROW WHEN (((((old.tenant_id IS DISTINCT FROM new.tenant_id) OR (old.external_id IS DISTINCT FROM new.external_id)) OR (old.kind IS DISTINCT FROM new.kind)) OR (old.name IS DISTINCT FROM new.name))) EXECUTE FUNCTION public.config_changed();
+CREATE TRIGGER assets_config AFTER UPDATE OF tenant_id, external_id, kind, name ON public.assets FOR EACH ROW WHEN (((((old.tenant_id IS DISTINCT FROM new.tenant_id) OR (old.external_id IS DISTINCT FROM new.external_id)) OR (old.kind IS DISTINCT FROM new.kind)) OR (old.name IS DISTINCT FROM new.name))) EXECUTE FUNCTION public.config_changed('etags');
 
-CREATE TRIGGER assets_config_delete AFTER DELETE ON public.assets FOR EACH STATEMENT EXECUTE FUNCTION public.config_changed();
+CREATE TRIGGER assets_config_delete AFTER DELETE ON public.assets FOR EACH STATEMENT EXECUTE FUNCTION public.config_changed('etags');
 
-CREATE TRIGGER assets_config_truncate AFTER TRUNCATE ON public.assets FOR EACH STATEMENT EXECUTE FUNCTION public.config_changed();
+CREATE TRIGGER assets_config_truncate AFTER TRUNCATE ON public.assets FOR EACH STATEMENT EXECUTE FUNCTION public.config_changed('etags');
 
 CREATE TRIGGER assets_stats_del AFTER DELETE ON public.assets REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.assets_stats();
 
@@ -5818,6 +5883,12 @@ ALTER TABLE ONLY public.branding_logos
 ALTER TABLE ONLY public.branding
     ADD CONSTRAINT branding_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.config_documents
+    ADD CONSTRAINT config_documents_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.config_documents
+    ADD CONSTRAINT config_documents_viewer_id_fkey FOREIGN KEY (viewer_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.config_history
     ADD CONSTRAINT config_history_actor_fkey FOREIGN KEY (actor) REFERENCES public.users(id) ON DELETE SET NULL;
 
@@ -5994,6 +6065,10 @@ ALTER TABLE public.branding_logos ENABLE ROW LEVEL SECURITY;
 CREATE POLICY branding_logos_visible ON public.branding_logos USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
 
 CREATE POLICY branding_visible ON public.branding USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.config_documents ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY config_documents_visible ON public.config_documents USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
 
 ALTER TABLE public.config_history ENABLE ROW LEVEL SECURITY;
 

@@ -308,6 +308,101 @@ def test_devices_poll_their_configuration_with_an_etag(ctx):
     revert(ctx, ADMIN, t["c1"], t["gw"], "local_network")
 
 
+def test_a_kept_document_is_the_one_built_and_every_change_it_reads_replaces_it(ctx):
+    """config_poll() keeps an account's document (config_documents) while
+    config_generation stays the same; every table the document is read
+    from bumps it, once per transaction, so the next poll is the document
+    config_document() builds now. A device's name is read anew each poll
+    and bumps nothing; a device with a section of its own is built."""
+    t = tree(ctx)
+    n = uniq("Kept")
+    owner_sql(ctx, "INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                   " VALUES ('company', '%s Co', 'eu', %d, '{0}', 0)" % (n, t["msp"]))
+    co = int(owner_sql(ctx, "SELECT id FROM tenants WHERE name = '%s Co'" % n))
+    owner_sql(ctx, "INSERT INTO assets (tenant_id, root_id, external_id, kind, name) SELECT id, root_id, 'kd-1',"
+                   " 'probe', 'Kept probe' FROM tenants WHERE id = %d" % co)
+    dev = int(owner_sql(ctx, "SELECT id FROM assets WHERE tenant_id = %d AND external_id = 'kd-1'" % co))
+    admin = ctx.login(ADMIN)
+    auth = {"Authorization": "Bearer " + portal.create_key(ctx, admin, co, "kept")["key"]}
+    c = portal.Client(ctx.port)
+
+    def poll():
+        r = c.get("/api/v2/devices/kd-1/config", headers=auth)
+        assert r.status == 200, r.status
+        return r.json()
+
+    def built():
+        return json.loads(owner_sql(ctx, "SELECT config_document(%d, %d, ARRAY[%d::bigint], '{}')" % (co, dev, co)))
+
+    def generation():
+        return int(owner_sql(ctx, "SELECT generation FROM config_generation"))
+
+    def kept():
+        return owner_sql(ctx, "SELECT c.generation = g.generation FROM config_documents c, config_generation g"
+                              " WHERE c.tenant_id = %d AND c.viewer_id = %d" % (co, co))
+
+    first = poll()
+    assert first == built() and kept() == "t"
+    # The second poll reads the kept row (changed behind the poll's back
+    # here, which no change through the tables does).
+    owner_sql(ctx, "UPDATE config_documents SET doc = jsonb_set(doc, '{tenant,name}', '\"kept\"')"
+                   " WHERE tenant_id = %d" % co)
+    assert poll()["tenant"]["name"] == "kept"
+
+    def changed(what, sql):
+        g = generation()
+        before = poll()
+        owner_sql(ctx, sql)
+        assert generation() == g + 1, "%s: the generation did not move" % what
+        after = poll()
+        assert after == built() and after != before, "%s: %r" % (what, after)
+        assert kept() == "t", what
+        return after
+
+    doc = changed("tenants", "UPDATE tenants SET name = '%s Co renamed' WHERE id = %d" % (n, co))
+    assert doc["tenant"]["name"] == "%s Co renamed" % n
+    plan = create(ctx, ADMIN, t["nw"], uniq("Kept plan"))
+    assert share(ctx, ADMIN, t["nw"], plan, t["msp"]) == "ok"
+    assert poll()["plan"]["id"] == plan and poll() == built()
+    doc = changed("plans", "UPDATE plans SET name = '%s plan renamed' WHERE id = %d" % (n, plan))
+    assert doc["plan"]["name"] == "%s plan renamed" % n
+    doc = changed("plan_sections", "UPDATE plan_sections SET doc = '{\"enabled\": true, \"bypass_categories\": []}'"
+                                   " WHERE plan_id = %d AND section = 'ssl_inspection'" % plan)
+    assert doc["sections"]["ssl_inspection"]["enabled"] is True
+    assert override(ctx, t["msp_admin"], co, None, "url_filtering", URL)["outcome"] == "ok"
+    assert poll() == built() and poll()["sources"]["url_filtering"]["by"] == "Pat Plans"
+    pat = uid(ctx, t["msp_admin"])
+    try:
+        doc = changed("users", "UPDATE users SET name = 'Pat Renamed' WHERE id = %d" % pat)
+        assert doc["sources"]["url_filtering"]["by"] == "Pat Renamed"
+    finally:
+        owner_sql(ctx, "UPDATE users SET name = 'Pat Plans' WHERE id = %d" % pat)
+    doc = changed("config_overrides", "DELETE FROM config_overrides WHERE tenant_id = %d" % co)
+    assert doc["sources"]["url_filtering"]["from"] == "plan"
+    doc = changed("plan_shares", "DELETE FROM plan_shares WHERE plan_id = %d" % plan)
+    assert doc["plan"] is None and doc["sources"]["ssl_inspection"]["from"] == "default"
+    old = owner_sql(ctx, "SELECT default_doc FROM config_sections WHERE section = 'notifications'")
+    try:
+        doc = changed("config_sections", "UPDATE config_sections SET default_doc = '{\"emails\": [],"
+                                         " \"min_severity\": \"critical\"}' WHERE section = 'notifications'")
+        assert doc["sections"]["notifications"]["min_severity"] == "critical"
+    finally:
+        owner_sql(ctx, "UPDATE config_sections SET default_doc = %s WHERE section = 'notifications'" % q(old))
+    # Two changes in one transaction: one bump.
+    g = generation()
+    owner_sql(ctx, "BEGIN; UPDATE tenants SET name = '%s Co' WHERE id = %d;"
+                   " UPDATE plans SET name = '%s plan' WHERE id = %d; COMMIT" % (n, co, n, plan))
+    assert generation() == g + 1 and poll() == built()
+    # The device's name: read anew by every poll, no bump.
+    g = generation()
+    owner_sql(ctx, "UPDATE assets SET name = 'Kept probe renamed' WHERE id = %d" % dev)
+    assert generation() == g and poll()["device"]["name"] == "Kept probe renamed" and poll() == built()
+    # A device with a section of its own: its document is built per poll.
+    assert override(ctx, ADMIN, co, dev, "vpn", {"enabled": True, "peers": []})["outcome"] == "ok"
+    doc = poll()
+    assert doc == built() and doc["sources"]["vpn"]["from"] == "device"
+
+
 def test_a_gateway_reported_through_ingest_is_a_device_counted_in_the_inventory(ctx):
     t = tree(ctx)
     owner = ctx.login(ADMIN)

@@ -4,6 +4,6 @@
 -- A revoked key must not read a kept ETag; last_used_at does not count.
 -- requires: config_changed
 CREATE OR REPLACE TRIGGER api_keys_config AFTER UPDATE OF revoked_at, tenant_id, key_hash OR DELETE ON api_keys
-    FOR EACH STATEMENT EXECUTE FUNCTION config_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION config_changed('etags');
 CREATE OR REPLACE TRIGGER api_keys_config_truncate AFTER TRUNCATE ON api_keys
-    FOR EACH STATEMENT EXECUTE FUNCTION config_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION config_changed('etags');

@@ -9,8 +9,8 @@
 CREATE OR REPLACE TRIGGER assets_config AFTER UPDATE OF tenant_id, external_id, kind, name ON assets
     FOR EACH ROW WHEN ((OLD.tenant_id, OLD.external_id, OLD.kind, OLD.name)
                        IS DISTINCT FROM (NEW.tenant_id, NEW.external_id, NEW.kind, NEW.name))
-    EXECUTE FUNCTION config_changed();
+    EXECUTE FUNCTION config_changed('etags');
 CREATE OR REPLACE TRIGGER assets_config_delete AFTER DELETE ON assets
-    FOR EACH STATEMENT EXECUTE FUNCTION config_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION config_changed('etags');
 CREATE OR REPLACE TRIGGER assets_config_truncate AFTER TRUNCATE ON assets
-    FOR EACH STATEMENT EXECUTE FUNCTION config_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION config_changed('etags');
