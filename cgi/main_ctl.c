@@ -54,7 +54,8 @@ static void usage(void)
 	        "                                make an ingest API key for a tenant and print it (shown\n"
 	        "                                once); an active key of that name there is revoked first\n"
 	        "                                (the demo feeder's key: scripts/stack)\n"
-	        "  report --tenant ID --from YYYY-MM-DD --to YYYY-MM-DD --out FILE.json|FILE.csv\n"
+	        "  report --tenant ID --from YYYY-MM-DD --to YYYY-MM-DD [--kind executive|consolidated]\n"
+	        "         [--paper a4|letter] --out FILE.pdf|FILE.json|FILE.csv\n"
 	        "                                the executive report of a tenant over the days from..to\n"
 	        "                                (UTC, both included) as the operator sees it: the figures\n"
 	        "                                (JSON) or every table (CSV), as the Reports page gives them\n");
@@ -592,31 +593,42 @@ static int cmd_routes(void)
 /* The operator's report of a tenant, as a file (docs/reports.md). */
 static int cmd_report(int argc, char **argv)
 {
-	const char *tenant = NULL, *from = NULL, *to = NULL, *out = NULL;
+	struct report_request q = {0};
+	struct mus_error merr;
 	char err[512];
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--tenant") == 0)
-			tenant = argv[i + 1];
+			q.tenant = argv[i + 1];
 		else if (strcmp(argv[i], "--from") == 0)
-			from = argv[i + 1];
+			q.from = argv[i + 1];
 		else if (strcmp(argv[i], "--to") == 0)
-			to = argv[i + 1];
+			q.to = argv[i + 1];
+		else if (strcmp(argv[i], "--kind") == 0)
+			q.kind = argv[i + 1];
+		else if (strcmp(argv[i], "--paper") == 0)
+			q.paper = argv[i + 1];
 		else if (strcmp(argv[i], "--out") == 0)
-			out = argv[i + 1];
+			q.path = argv[i + 1];
 	}
-	if (tenant == NULL || from == NULL || to == NULL || out == NULL || argc % 2 == 0) {
+	if (q.tenant == NULL || q.from == NULL || q.to == NULL || q.path == NULL || argc % 2 == 0) {
 		usage();
 		return 2;
 	}
+	if (view_init(config_get()->templates, &merr) != R_SUCCESS) {
+		fprintf(stderr, "ctl report: templates: %s:%d:%d: %s\n", merr.name, merr.line, merr.col, merr.msg);
+		return 1;
+	}
 	db_init(config_get()->db_owner);
-	if (report_file(tenant, from, to, out, err, sizeof(err)) != 0) {
+	if (report_file(&q, err, sizeof(err)) != 0) {
 		fprintf(stderr, "ctl report: %s\n", err);
 		db_close();
+		view_free();
 		return 1;
 	}
 	db_close();
-	printf("%s\n", out);
+	view_free();
+	printf("%s\n", q.path);
 	return 0;
 }
 

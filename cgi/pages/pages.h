@@ -73,11 +73,27 @@ void report_decorate(json_t *rep);
  * figure, value), appended to b. */
 struct buf;
 void report_csv(json_t *rep, struct buf *b);
+/* reports_pdf.c: a decorated report (borrowed) as a PDF printed by c, a
+ * running browser: the consolidated kind (a contents page, two passes) or
+ * not, on paper "a4" or "letter", its files made in dir (private to the
+ * caller). 0 and *pdf (malloc'd, the caller frees it), or -1 with err. */
+struct cdp;
+int report_pdf(struct cdp *c, json_t *rep, int consolidated, const char *paper, const char *dir,
+               unsigned char **pdf, size_t *len, char *err, size_t errlen);
+/* The kind of a decorated report: NULL (a company's executive report,
+ * else the consolidated one), "executive" (a tenant's own figures: the
+ * customers' ranking is dropped) or "consolidated" (an MSP or MSSP only).
+ * 1 consolidated, 0 executive, -1 with err set. */
+int report_kind(json_t *rep, const char *kind, char *err, size_t errlen);
 /* ctl report: the report of tenant (an id) over from..to (YYYY-MM-DD) as
- * the operator sees it (the tenant's whole subtree), written to path
- * (.json: the decorated figures; .csv: report_csv()). 0, or -1 with err
- * set. Connects with db_init()'s connection. */
-int report_file(const char *tenant, const char *from, const char *to, const char *path, char *err, size_t errlen);
+ * the operator sees it (the tenant's whole subtree), of kind (NULL: as
+ * report_kind()) on paper (NULL: a4), written to path (.pdf: printed by a
+ * browser of its own; .json: the decorated figures; .csv: report_csv()).
+ * 0, or -1 with err set. Connects with db_init()'s connection. */
+struct report_request {
+	const char *tenant, *from, *to, *kind, *paper, *path;
+};
+int report_file(const struct report_request *q, char *err, size_t errlen);
 enum res page_sla_targets(struct req *req);
 enum res page_sla_reset(struct req *req);
 /* theme.c */
@@ -194,6 +210,9 @@ enum res page_branding_reset(struct req *req);
 enum res page_branding_verify(struct req *req);
 /* logo.c */
 enum res page_logo(struct req *req);
+/* A logo's file name, "{id}-{sha12}.{ext}" (ext png, jpg or webp): 0 and
+ * its id, the start of its hash and (ext not NULL) its extension, or -1. */
+int logo_name_parse(const char *name, char id[24], char sha[13], const char **ext);
 /* api_keys.c */
 enum res page_api_keys(struct req *req);
 enum res page_api_key_create(struct req *req);

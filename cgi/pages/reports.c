@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "cdp.h"
 #include "db.h"
 #include "form.h"
 #include "pages.h"
@@ -44,6 +46,80 @@ static json_t *minutes_text(json_t *v)
 	char b[32];
 
 	return json_string(json_is_number(v) ? view_duration(json_number_value(v), b) : "\xe2\x80\x93");
+}
+
+/* The buckets of the distribution of customers' risk scores: the lowest
+ * score of each (the next one's lowest bounds it) and its colour. */
+static const struct {
+	long long from;
+	const char *label, *tone;
+} risk_buckets[] = {{0, "0", "sev-low"},
+                    {1, "1-9", "sev-medium"},
+                    {10, "10-29", "sev-high"},
+                    {30, "30-99", "sev-critical"},
+                    {100, "100 or more", "sev-critical"}};
+#define RISK_BUCKETS (sizeof(risk_buckets) / sizeof(risk_buckets[0]))
+/* At most this many customers are named under "need attention". */
+#define ATTENTION_MAX 10
+
+/* A consolidated report's overview of its (ranked) customers: the
+ * distribution of their risk scores ("distribution": bars) and those that
+ * need attention ("attention": {id, name, reasons}, most at risk first;
+ * "attention_more": how many more did): a risk score that rose, a critical
+ * vulnerability open, or under 90 % of incidents resolved within SLA. */
+static void customers_overview(json_t *rep)
+{
+	long long n[RISK_BUCKETS] = {0}, max = 1, risk, before, crit, met, due;
+	json_t *bars = json_array(), *att = json_array(), *row;
+	size_t i, b, more = 0;
+	char text[96];
+
+	json_array_foreach(json_object_get(rep, "customers"), i, row)
+	{
+		json_t *reasons = json_array();
+		risk = json_integer_value(json_object_get(row, "risk"));
+		before = json_integer_value(json_object_get(row, "risk_before"));
+		crit = json_integer_value(json_object_get(row, "critical_open"));
+		met = json_integer_value(json_object_get(row, "resolve_met"));
+		due = json_integer_value(json_object_get(row, "resolve_due"));
+		b = RISK_BUCKETS - 1;
+		while (b > 0 && risk < risk_buckets[b].from)
+			b--;
+		n[b]++;
+		if (risk > before) {
+			snprintf(text, sizeof(text), "risk score rose from %lld to %lld", before, risk);
+			json_array_append_new(reasons, json_string(text));
+		}
+		if (crit > 0) {
+			snprintf(text, sizeof(text), "%lld critical %s open", crit,
+			         crit == 1 ? "vulnerability" : "vulnerabilities");
+			json_array_append_new(reasons, json_string(text));
+		}
+		if (due > 0 && met * 10 < due * 9) {
+			snprintf(text, sizeof(text), "%lld of %lld incidents resolved within SLA", met, due);
+			json_array_append_new(reasons, json_string(text));
+		}
+		if (json_array_size(reasons) == 0)
+			json_decref(reasons);
+		else if (json_array_size(att) == ATTENTION_MAX) {
+			more++;
+			json_decref(reasons);
+		} else
+			json_array_append_new(att, json_pack("{s:O, s:O, s:o}", "id", json_object_get(row, "id"), "name",
+			                                     json_object_get(row, "name"), "reasons", reasons));
+	}
+	for (b = 0; b < RISK_BUCKETS; b++)
+		if (n[b] > max)
+			max = n[b];
+	for (b = 0; b < RISK_BUCKETS; b++)
+		json_array_append_new(bars, json_pack("{s:s, s:s, s:I, s:i, s:i, s:i}", "label", risk_buckets[b].label,
+		                                      "tone", risk_buckets[b].tone, "count", (json_int_t)n[b], "bar_w",
+		                                      (int)(n[b] * 180 / max), "y", (int)b * 28, "ty",
+		                                      (int)b * 28 + 15));
+	json_object_set_new(rep, "distribution", bars);
+	json_object_set_new(rep, "attention", att);
+	if (more > 0)
+		json_object_set_new(rep, "attention_more", json_integer((json_int_t)more));
 }
 
 /* See pages.h. */
@@ -107,6 +183,8 @@ void report_decorate(json_t *rep)
 		view_compliance(row, "resolve_pct", json_integer_value(json_object_get(row, "resolve_met")),
 		                json_integer_value(json_object_get(row, "resolve_due")));
 	}
+	if (json_array_size(json_object_get(rep, "customers")) > 0)
+		customers_overview(rep);
 }
 
 /* Check a period (in: from, to) against period_fields and its limits:
@@ -211,6 +289,7 @@ static const struct csv_table {
      "customers",
      "name",
      {"id", "rank", "risk", "risk_before", "critical_open", "resolve_met", "resolve_due"}},
+    {"risk_distribution", NULL, "distribution", "label", {"count"}},
 };
 
 /* A JSON scalar as a CSV cell (null: empty). */
@@ -299,15 +378,80 @@ enum res page_report_export(struct req *req)
 DB_STMT(st_report_operator, 3, "SELECT report_document($1::bigint, $2::date, $3::date, ARRAY[$1::bigint], '{}')::text");
 
 /* See pages.h. */
-int report_file(const char *tenant, const char *from, const char *to, const char *path, char *err, size_t errlen)
+int report_kind(json_t *rep, const char *kind, char *err, size_t errlen)
 {
-	const char *in[2] = {from, to}, *params[3] = {tenant, from, to}, *dot = strrchr(path, '.');
+	int company = json_is_true(json_object_get(json_object_get(rep, "tenant"), "is_company"));
+
+	if (kind == NULL)
+		return company ? 0 : 1;
+	if (strcmp(kind, "consolidated") == 0 && company) {
+		snprintf(err, errlen, "a consolidated report covers the customers of an MSP or MSSP: %s is a company",
+		         json_string_value(json_object_get(json_object_get(rep, "tenant"), "name")));
+		return -1;
+	}
+	if (strcmp(kind, "consolidated") == 0)
+		return 1;
+	if (strcmp(kind, "executive") != 0) {
+		snprintf(err, errlen, "the kind is executive or consolidated, not %.40s", kind);
+		return -1;
+	}
+	json_object_del(rep, "customers");
+	json_object_del(rep, "distribution");
+	json_object_del(rep, "attention");
+	json_object_del(rep, "attention_more");
+	return 0;
+}
+
+/* Write len bytes of data to path; 0 or -1. */
+static int save(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	int ok = f != NULL && fwrite(data, 1, len, f) == len;
+
+	if (f != NULL && fclose(f) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/* The report as a PDF into path: a browser of its own, files in a private
+ * directory under TMPDIR. */
+static int save_pdf(json_t *rep, int consolidated, const char *paper, const char *path, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[256];
+	struct cdp c;
+	unsigned char *pdf = NULL;
+	size_t len = 0;
+	int ret = -1;
+
+	snprintf(dir, sizeof(dir), "%s/portal-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		snprintf(err, errlen, "%s: could not be made", dir);
+		return -1;
+	}
+	if (cdp_start(&c, NULL) != 0)
+		snprintf(err, errlen, "the browser: %s", c.error);
+	else {
+		if (report_pdf(&c, rep, consolidated, paper, dir, &pdf, &len, err, errlen) == 0) {
+			if ((ret = save(path, pdf, len)) != 0)
+				snprintf(err, errlen, "%s: could not be written", path);
+		}
+		cdp_stop(&c);
+	}
+	free(pdf);
+	rmdir(dir);
+	return ret;
+}
+
+/* See pages.h. */
+int report_file(const struct report_request *q, char *err, size_t errlen)
+{
+	const char *in[2] = {q->from, q->to}, *params[3] = {q->tenant, q->from, q->to}, *dot = strrchr(q->path, '.');
 	json_t *values = json_object(), *errors = json_object(), *rep, *v;
 	struct buf b = BUF_INIT;
 	const char *k;
+	int consolidated, ok;
 	enum res r;
-	FILE *f;
-	int ok;
 
 	period_check(in, values, errors);
 	json_decref(values);
@@ -323,15 +467,28 @@ int report_file(const char *tenant, const char *from, const char *to, const char
 		return -1;
 	}
 	json_decref(errors);
-	if (dot == NULL || (strcmp(dot, ".json") != 0 && strcmp(dot, ".csv") != 0)) {
-		snprintf(err, errlen, "%s: the file's name must end in .json or .csv", path);
+	if (dot == NULL || (strcmp(dot, ".json") != 0 && strcmp(dot, ".csv") != 0 && strcmp(dot, ".pdf") != 0)) {
+		snprintf(err, errlen, "%s: the file's name must end in .pdf, .json or .csv", q->path);
 		return -1;
 	}
-	if (!http_is_id(tenant) || (rep = list_read_json(&st_report_operator, params, &r)) == NULL) {
-		snprintf(err, errlen, "no such tenant: %s", tenant);
+	if (q->paper != NULL && strcmp(q->paper, "a4") != 0 && strcmp(q->paper, "letter") != 0) {
+		snprintf(err, errlen, "the paper is a4 or letter, not %.40s", q->paper);
+		return -1;
+	}
+	if (!http_is_id(q->tenant) || (rep = list_read_json(&st_report_operator, params, &r)) == NULL) {
+		snprintf(err, errlen, "no such tenant: %s", q->tenant);
 		return -1;
 	}
 	report_decorate(rep);
+	if ((consolidated = report_kind(rep, q->kind, err, errlen)) < 0) {
+		json_decref(rep);
+		return -1;
+	}
+	if (strcmp(dot, ".pdf") == 0) {
+		ok = save_pdf(rep, consolidated, q->paper ? q->paper : "a4", q->path, err, errlen) == 0;
+		json_decref(rep);
+		return ok ? 0 : -1;
+	}
 	if (strcmp(dot, ".csv") == 0)
 		report_csv(rep, &b);
 	else {
@@ -341,12 +498,9 @@ int report_file(const char *tenant, const char *from, const char *to, const char
 		free(text);
 	}
 	json_decref(rep);
-	f = fopen(path, "w");
-	ok = buf_ok(&b) && f != NULL && fwrite(b.data, 1, b.len, f) == b.len;
-	if (f != NULL && fclose(f) != 0)
-		ok = 0;
+	ok = buf_ok(&b) && save(q->path, b.data, b.len) == 0;
 	if (!ok)
-		snprintf(err, errlen, "%s: could not be written", path);
+		snprintf(err, errlen, "%s: could not be written", q->path);
 	buf_free(&b);
 	return ok ? 0 : -1;
 }

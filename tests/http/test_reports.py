@@ -5,6 +5,8 @@ not a period and keeps what was typed; a report holds only what its viewer
 may see, and names no other customer."""
 import json
 import os
+import re
+import subprocess
 import time
 
 import portal
@@ -268,8 +270,135 @@ def test_ctl_report_writes_the_same_figures_as_the_page(ctx):
         assert json.load(f)["risk"]["now"] == report(owner, w["msp"])["risk"]["now"]
     for args, msg in [(("--from", "2025-02-30", "--to", TO, "--out", out), "From must be a day"),
                       (("--from", TO, "--to", FROM, "--out", out), "To must be on or after From."),
-                      (("--from", FROM, "--to", TO, "--out", out[:-4] + ".pdf"), "must end in .json or .csv")]:
+                      (("--from", FROM, "--to", TO, "--out", out[:-4] + ".txt"), "must end in .pdf, .json or .csv"),
+                      (("--from", FROM, "--to", TO, "--paper", "a3", "--out", out), "the paper is a4 or letter"),
+                      (("--from", FROM, "--to", TO, "--kind", "weekly", "--out", out), "executive or consolidated")]:
         r = ctx.stack.ctl("report", "--tenant", str(w["msp"]), *args)
         assert r.returncode == 1 and msg in r.stdout, r.stdout
     r = ctx.stack.ctl("report", "--tenant", "999999999", "--from", FROM, "--to", TO, "--out", out)
     assert r.returncode == 1 and "no such tenant" in r.stdout, r.stdout
+
+
+# A 2 x 1 PNG: the logo the MSP's brand carries into its PDFs.
+LOGO_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAAD0lEQVR4nGMQMYo7cec/AAgAA0j2xmc2AAAAAElFTkSuQmCC"
+
+
+def brand_the_msp(ctx, w):
+    """The MSP's own brand (title, footer, light logo), once; its title."""
+    if w.get("brand"):
+        return w["brand"]
+    # A title that would end a CSS string or the style element if it were
+    # not escaped where the running heads take it.
+    title = 'Rep "Brand" </style> %s' % w["n"].split()[-1]
+    q(ctx, "WITH l AS (INSERT INTO branding_logos (tenant_id, root_id, variant, content_type, bytes, sha256,"
+           " width, height) SELECT id, root_id, 'light', 'image/png', decode('%s', 'base64'),"
+           " encode(sha256(decode('%s', 'base64')), 'hex'), 2, 1 FROM tenants WHERE id = %d RETURNING id, root_id)"
+           " INSERT INTO branding (tenant_id, root_id, page_title, footer, logo_light_id)"
+           " SELECT %d, root_id, '%s', 'Rep footer & <care>', id FROM l" % (LOGO_PNG, LOGO_PNG, w["msp"], w["msp"], title))
+    w["brand"] = title
+    return title
+
+
+def pdf_pages(path):
+    """The text of each page of a PDF (pdftotext, poppler-utils)."""
+    text = subprocess.run(["pdftotext", "-layout", path, "-"], stdout=subprocess.PIPE, check=True, text=True).stdout
+    return text.split("\f")[:-1]
+
+
+def pdf_info(path, tool):
+    return subprocess.run([tool, path], stdout=subprocess.PIPE, check=True, text=True).stdout
+
+
+def words(text):
+    return " ".join(text.split())
+
+
+def test_ctl_report_prints_a_branded_pdf_with_the_figures_of_the_csv(ctx):
+    w = world(ctx)
+    title = brand_the_msp(ctx, w)
+    out = os.path.join(ctx.stack.var, "report-%d.pdf" % w["a"])
+    r = ctx.stack.ctl("report", "--tenant", str(w["a"]), "--from", FROM, "--to", TO, "--out", out)
+    assert r.returncode == 0, r.stdout
+    csv_out = out[:-4] + ".csv"
+    assert ctx.stack.ctl("report", "--tenant", str(w["a"]), "--from", FROM, "--to", TO,
+                         "--out", csv_out).returncode == 0
+    cells = {}
+    with open(csv_out, encoding="utf-8", newline="") as f:
+        for line in f.read().strip().split("\r\n")[1:]:
+            table, row, figure, value = line.split(",", 3)
+            cells[(table, row, figure)] = value
+    pages = pdf_pages(out)
+    info = pdf_info(out, "pdfinfo")
+    assert re.search(r"Page size:\s+594.96 x 841.92 pts \(A4\)", info), info
+    assert re.search(r"Pages:\s+%d\n" % len(pages), info), (len(pages), info)
+    # The cover: the brand of the company's provider, the company, the period.
+    cover = words(pages[0])
+    assert title in cover and "Executive report" in cover and "%s Co A" % w["n"] in cover, cover
+    assert "%s to %s" % (FROM, TO) in cover
+    # Every other page: the brand and the customer at the top, the footer
+    # (escaped into the style sheet, read back as typed) and "n / N" below.
+    for i, page in enumerate(pages[1:], start=2):
+        text = words(page)
+        assert title in text and "%s Co A" % w["n"] in text, (i, text[:200])
+        # (pdftotext reads the margin boxes' spaces as it likes)
+        tight = "".join(text.split())
+        assert "Repfooter&<care>" in tight and "%d/%d" % (i, len(pages)) in tight, (i, text[-200:])
+    body = words(" ".join(pages))
+    # The figures, as the CSV has them: the risk score, coverage, each
+    # severity's row of vulnerabilities and incidents.
+    assert re.search(r"Risk score %s " % cells[("risk_score", TO, "end")], body), body[:600]
+    assert "Gateways %s %s" % (cells[("coverage", "gateway", "total")], cells[("coverage", "gateway", "new")]) in body
+    for sev in ("critical", "high", "medium", "low"):
+        row = " ".join(cells[("vulnerabilities", sev, k)] for k in
+                       ("open_start", "opened", "fixed", "open_end", "over_30", "over_60", "over_90"))
+        assert "%s %s " % (sev, row) in body, (sev, row)
+        row = " ".join(cells[("incidents", sev, k)] for k in ("opened", "resolved", "open_end"))
+        assert "%s %s " % (sev, row) in body, (sev, row)
+    for (table, row, figure), value in cells.items():
+        if table == "recommendations":
+            assert words(value.strip('"')) in body, value
+        if table == "top_cves" and figure == "open":
+            assert row in body
+    # Not a consolidated report: no contents, no ranking of customers.
+    assert "Contents" not in body and "Customers by risk" not in body
+    # Fonts embedded; the charts are vector, the one image is the logo.
+    fonts = pdf_info(out, "pdffonts").splitlines()[2:]
+    assert fonts and all(re.search(r"\byes\s+yes\s+yes\b", f) for f in fonts), fonts
+    assert any("DejaVuSans" in f for f in fonts), fonts
+    images = subprocess.run(["pdfimages", "-list", out], stdout=subprocess.PIPE, check=True,
+                            text=True).stdout.splitlines()[2:]
+    assert len(images) == 1 and " 2 " in images[0], images
+
+
+def test_a_consolidated_pdf_has_its_contents_on_the_right_pages(ctx):
+    w = world(ctx)
+    title = brand_the_msp(ctx, w)
+    out = os.path.join(ctx.stack.var, "report-%d-letter.pdf" % w["msp"])
+    r = ctx.stack.ctl("report", "--tenant", str(w["msp"]), "--kind", "consolidated", "--paper", "letter",
+                      "--from", FROM, "--to", TO, "--out", out)
+    assert r.returncode == 0, r.stdout
+    assert re.search(r"Page size:\s+612 x 792 pts \(letter\)", pdf_info(out, "pdfinfo"))
+    pages = pdf_pages(out)
+    assert "Consolidated executive report" in words(pages[0]) and title in words(pages[0])
+    toc = re.findall(r"^\s*(\d+)\. (.+?) +(\d+)\s*$", pages[1], re.M)
+    assert [t[1] for t in toc] == ["Risk score", "Recommendations", "Coverage", "Vulnerabilities", "Incidents",
+                                   "Threats seen across customers", "Customers by risk", "Definitions"], pages[1]
+    for n, heading, page in toc:
+        found = [i + 1 for i, p in enumerate(pages) if re.search(r"^\s*%s\s*$" % re.escape(heading), p, re.M)]
+        assert found and found[0] == int(page), (heading, page, found)
+    # The customers: ranked, the one that needs attention named with why.
+    body = words(" ".join(pages))
+    assert "%s Co A" % w["n"] in body and "%s Co B" % w["n"] in body
+    assert "Customers that need attention" in body and "Distribution of risk scores" in body
+    assert re.search(r"%s Co B: [^.]*1 critical vulnerability open" % re.escape(w["n"]), body), body
+    # A company has no customers to consolidate.
+    r = ctx.stack.ctl("report", "--tenant", str(w["a"]), "--kind", "consolidated", "--from", FROM, "--to", TO,
+                      "--out", out)
+    assert r.returncode == 1 and "is a company" in r.stdout, r.stdout
+    # The executive kind of the MSP: its own figures, no ranking.
+    r = ctx.stack.ctl("report", "--tenant", str(w["msp"]), "--kind", "executive", "--from", FROM, "--to", TO,
+                      "--out", out[:-4] + ".csv")
+    assert r.returncode == 0, r.stdout
+    with open(out[:-4] + ".csv", encoding="utf-8") as f:
+        text = f.read()
+    assert "\nrisk_score," in text and "\ncustomers," not in text and "\nrisk_distribution," not in text

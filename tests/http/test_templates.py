@@ -24,6 +24,9 @@ SERVER_MARKUP = {
     # The dashboard: partials/dashboard_board.mustache rendered (escaping as
     # every template does) by cgi/pages/dashboard.c and kept in its cache.
     "templates/dashboard.mustache": {"board_html"},
+    # The PDF's running heads: CSS strings built by cgi/pages/reports_pdf.c
+    # (css_string() escapes what could end the string or the style element).
+    "templates/partials/report_css.mustache": {"css.head_left", "css.head_right", "css.foot_left"},
 }
 
 
