@@ -31,6 +31,7 @@ static const struct nav_item items[] = {
     {"analytics", "Reports", "Analytics", "/analytics", PERM_VIEW, K_MSSP | K_MSP, 1},
     {"sla", "Reports", "SLA", "/sla", PERM_VIEW, K_ALL, 1},
     {"report", "Reports", "Executive report", "/reports/executive", PERM_VIEW, K_ALL, 1},
+    {"reports", "Reports", "PDF reports", "/reports", PERM_VIEW, K_ALL, 1},
     {"msps", "Manage", "MSPs", "/msps", PERM_VIEW, K_MSSP, 0},
     {"requests", "Manage", "MSSP requests", "/requests", PERM_VIEW, K_MSP, 0},
     {"plans", "Manage", "Plans", "/plans", PERM_VIEW, K_MSSP | K_MSP, 1},

@@ -3497,6 +3497,166 @@ $$;
 
 ALTER FUNCTION public.report_executive(p_tenant bigint, p_from date, p_to date) OWNER TO portal_owner;
 
+CREATE FUNCTION public.report_job_claim(p_lease_seconds integer, p_max_attempts integer) RETURNS TABLE(id bigint, tenant_id bigint, kind text, paper text, period_from date, period_to date, attempts integer)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    UPDATE report_jobs j
+       SET state = 'running', attempts = j.attempts + 1, started_at = now(),
+           lease_until = now() + make_interval(secs => p_lease_seconds)
+     WHERE j.id = (SELECT d.id FROM report_jobs d
+                    WHERE ((d.state = 'queued' AND d.next_try_at <= now())
+                           OR (d.state = 'running' AND d.lease_until < now()))
+                      AND d.attempts < p_max_attempts
+                    ORDER BY d.next_try_at, d.id LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING j.id, j.tenant_id, j.kind, j.paper, j.period_from, j.period_to, j.attempts
+$$;
+
+ALTER FUNCTION public.report_job_claim(p_lease_seconds integer, p_max_attempts integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_job_finish(p_job bigint, p_pdf bytea, p_error text, p_max_attempts integer, p_backoff_seconds integer) RETURNS text
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    UPDATE report_jobs j
+       SET state = CASE WHEN p_pdf IS NOT NULL THEN 'done'
+                        WHEN j.attempts >= p_max_attempts THEN 'failed' ELSE 'queued' END,
+           pdf = p_pdf, pdf_bytes = octet_length(p_pdf), lease_until = NULL,
+           error = CASE WHEN p_pdf IS NULL THEN left(coalesce(p_error, 'failed'), 500) END,
+           finished_at = CASE WHEN p_pdf IS NOT NULL OR j.attempts >= p_max_attempts THEN now() END,
+           expires_at = CASE WHEN p_pdf IS NOT NULL
+                             THEN now() + make_interval(days => report_retention_days(j.tenant_id)) END,
+           next_try_at = CASE WHEN p_pdf IS NULL
+                              THEN now() + make_interval(secs => least(3600, p_backoff_seconds * power(2, j.attempts - 1)))
+                              ELSE j.next_try_at END
+     WHERE j.id = p_job AND j.state = 'running'
+    RETURNING j.state
+$$;
+
+ALTER FUNCTION public.report_job_finish(p_job bigint, p_pdf bytea, p_error text, p_max_attempts integer, p_backoff_seconds integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_job_identify(p_job bigint) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    uid bigint;
+    tok text := 'report-job:' || p_job;
+BEGIN
+    SELECT u.id INTO uid FROM report_jobs j JOIN users u ON u.id = j.requested_by
+     WHERE j.id = p_job AND j.state = 'running' AND u.status = 'active';
+    PERFORM set_config('app.token', tok, true);
+    PERFORM identity_keep(tok, uid, NULL);
+    RETURN uid;
+END $$;
+
+ALTER FUNCTION public.report_job_identify(p_job bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT p_tenant IN (SELECT visible_tenant_ids())
+           AND (p_requested_by = app_user_id()
+                OR coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin'))
+$$;
+
+ALTER FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_jobs_expire(p_max_attempts integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    a int;
+    b int;
+BEGIN
+    UPDATE report_jobs SET state = 'expired', pdf = NULL
+     WHERE state = 'done' AND expires_at <= now();
+    GET DIAGNOSTICS a = ROW_COUNT;
+    UPDATE report_jobs SET state = 'failed', finished_at = now(), lease_until = NULL,
+           error = coalesce(error, 'the reporter stopped while making it')
+     WHERE state = 'running' AND lease_until < now() AND attempts >= p_max_attempts;
+    GET DIAGNOSTICS b = ROW_COUNT;
+    RETURN a + b;
+END $$;
+
+ALTER FUNCTION public.report_jobs_expire(p_max_attempts integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_jobs_of(p_tenant bigint, p_limit integer) RETURNS TABLE(id bigint, kind text, paper text, period_from date, period_to date, state text, attempts integer, requested_by text, mine boolean, created_at timestamp with time zone, started_at timestamp with time zone, finished_at timestamp with time zone, next_try_at timestamp with time zone, error text, pdf_bytes integer, expires_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT j.id, j.kind, j.paper, j.period_from, j.period_to, j.state, j.attempts,
+           coalesce(u.name, u.email, 'deleted user'), j.requested_by IS NOT DISTINCT FROM app_user_id(),
+           j.created_at, j.started_at, j.finished_at, j.next_try_at, j.error, j.pdf_bytes, j.expires_at
+      FROM report_jobs j LEFT JOIN users u ON u.id = j.requested_by
+     WHERE j.tenant_id = p_tenant AND report_job_visible(j.tenant_id, j.requested_by)
+     ORDER BY j.created_at DESC, j.id DESC
+     LIMIT p_limit
+$$;
+
+ALTER FUNCTION public.report_jobs_of(p_tenant bigint, p_limit integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_request(p_tenant bigint, p_kind text, p_paper text, p_from date, p_to date) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    uid bigint := app_user_id();
+    t tenants;
+    job bigint;
+BEGIN
+    IF uid IS NULL OR NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant) THEN
+        RETURN -1;
+    END IF;
+    SELECT * INTO t FROM tenants WHERE id = p_tenant;
+    IF p_kind = 'consolidated' AND t.kind = 'company' THEN
+        RAISE EXCEPTION 'A consolidated report covers the customers of an MSP or MSSP.' USING ERRCODE = '22023';
+    END IF;
+    -- one request at a time per person, so the count below holds
+    PERFORM pg_advisory_xact_lock(hashtextextended('report_request:' || uid, 0));
+    IF (SELECT count(*) FROM report_jobs WHERE requested_by = uid AND state IN ('queued', 'running')) >= 5 THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO report_jobs (tenant_id, root_id, requested_by, kind, paper, period_from, period_to)
+    VALUES (p_tenant, t.root_id, uid, p_kind, p_paper, p_from, p_to) RETURNING id INTO job;
+    RETURN job;
+END $$;
+
+ALTER FUNCTION public.report_request(p_tenant bigint, p_kind text, p_paper text, p_from date, p_to date) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_retention_days(p_tenant bigint) RETURNS integer
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT coalesce((SELECT s.retention_days FROM tenants t JOIN report_settings s ON s.tenant_id = ANY (t.ancestors)
+                      WHERE t.id = p_tenant ORDER BY array_position(t.ancestors, s.tenant_id) DESC LIMIT 1), 90)
+$$;
+
+ALTER FUNCTION public.report_retention_days(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_retention_set(p_tenant bigint, p_days integer) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant)
+       OR coalesce(effective_role(p_tenant), '') NOT IN ('owner', 'admin', 'mssp_admin') THEN
+        RETURN false;
+    END IF;
+    INSERT INTO report_settings (tenant_id, root_id, retention_days, updated_by)
+    SELECT id, root_id, p_days, app_user_id() FROM tenants WHERE id = p_tenant
+    ON CONFLICT (tenant_id) DO UPDATE SET retention_days = excluded.retention_days,
+        updated_by = excluded.updated_by, updated_at = now();
+    UPDATE report_jobs j SET expires_at = j.finished_at + make_interval(days => report_retention_days(j.tenant_id))
+      FROM tenants t
+     WHERE t.id = j.tenant_id AND p_tenant = ANY (t.ancestors) AND j.state = 'done';
+    RETURN true;
+END $$;
+
+ALTER FUNCTION public.report_retention_set(p_tenant bigint, p_days integer) OWNER TO portal_owner;
+
 CREATE FUNCTION public.request_asks_settle(p_request bigint) RETURNS void
     LANGUAGE sql
     SET search_path TO 'public', 'pg_temp'
@@ -5220,6 +5380,63 @@ CREATE TABLE public.portal_settings (
 
 ALTER TABLE public.portal_settings OWNER TO portal_owner;
 
+CREATE TABLE public.report_jobs (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    requested_by bigint,
+    kind text NOT NULL,
+    paper text DEFAULT 'a4'::text NOT NULL,
+    period_from date NOT NULL,
+    period_to date NOT NULL,
+    state text DEFAULT 'queued'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_try_at timestamp with time zone DEFAULT now() NOT NULL,
+    lease_until timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    error text,
+    pdf bytea,
+    pdf_bytes integer,
+    expires_at timestamp with time zone,
+    CONSTRAINT report_jobs_check CHECK (((period_to >= period_from) AND ((period_to - period_from) < 366))),
+    CONSTRAINT report_jobs_check1 CHECK (((state = 'done'::text) = (pdf IS NOT NULL))),
+    CONSTRAINT report_jobs_error_check CHECK ((length(error) <= 500)),
+    CONSTRAINT report_jobs_kind_check CHECK ((kind = ANY (ARRAY['executive'::text, 'consolidated'::text]))),
+    CONSTRAINT report_jobs_paper_check CHECK ((paper = ANY (ARRAY['a4'::text, 'letter'::text]))),
+    CONSTRAINT report_jobs_pdf_check CHECK ((octet_length(pdf) <= 52428800)),
+    CONSTRAINT report_jobs_state_check CHECK ((state = ANY (ARRAY['queued'::text, 'running'::text, 'done'::text, 'failed'::text, 'expired'::text])))
+);
+
+ALTER TABLE ONLY public.report_jobs FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.report_jobs OWNER TO portal_owner;
+
+CREATE SEQUENCE public.report_jobs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.report_jobs_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.report_jobs_id_seq OWNED BY public.report_jobs.id;
+
+CREATE TABLE public.report_settings (
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    retention_days integer NOT NULL,
+    updated_by bigint,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT report_settings_retention_days_check CHECK (((retention_days >= 1) AND (retention_days <= 3650)))
+);
+
+ALTER TABLE ONLY public.report_settings FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.report_settings OWNER TO portal_owner;
+
 CREATE TABLE public.schema_definitions (
     path text NOT NULL,
     sha256 text NOT NULL,
@@ -5409,6 +5626,8 @@ ALTER TABLE ONLY public.password_resets ALTER COLUMN id SET DEFAULT nextval('pub
 
 ALTER TABLE ONLY public.plans ALTER COLUMN id SET DEFAULT nextval('public.plans_id_seq'::regclass);
 
+ALTER TABLE ONLY public.report_jobs ALTER COLUMN id SET DEFAULT nextval('public.report_jobs_id_seq'::regclass);
+
 ALTER TABLE ONLY public.sessions ALTER COLUMN id SET DEFAULT nextval('public.sessions_id_seq'::regclass);
 
 ALTER TABLE ONLY public.tenants ALTER COLUMN id SET DEFAULT nextval('public.tenants_id_seq'::regclass);
@@ -5531,6 +5750,12 @@ ALTER TABLE ONLY public.portal_secrets
 ALTER TABLE ONLY public.portal_settings
     ADD CONSTRAINT portal_settings_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.report_jobs
+    ADD CONSTRAINT report_jobs_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.report_settings
+    ADD CONSTRAINT report_settings_pkey PRIMARY KEY (tenant_id);
+
 ALTER TABLE ONLY public.schema_definitions
     ADD CONSTRAINT schema_definitions_pkey PRIMARY KEY (path);
 
@@ -5651,6 +5876,12 @@ CREATE INDEX notifications_user ON public.notifications USING btree (user_id, cr
 CREATE INDEX password_resets_user ON public.password_resets USING btree (user_id, created_at DESC);
 
 CREATE INDEX plan_shares_plan ON public.plan_shares USING btree (plan_id);
+
+CREATE INDEX report_jobs_due ON public.report_jobs USING btree (next_try_at) WHERE (state = ANY (ARRAY['queued'::text, 'running'::text]));
+
+CREATE INDEX report_jobs_expiry ON public.report_jobs USING btree (expires_at) WHERE (state = 'done'::text);
+
+CREATE INDEX report_jobs_tenant ON public.report_jobs USING btree (tenant_id, created_at DESC);
 
 CREATE INDEX sessions_user ON public.sessions USING btree (user_id);
 
@@ -6015,6 +6246,18 @@ ALTER TABLE ONLY public.plans
 ALTER TABLE ONLY public.plans
     ADD CONSTRAINT plans_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.report_jobs
+    ADD CONSTRAINT report_jobs_requested_by_fkey FOREIGN KEY (requested_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.report_jobs
+    ADD CONSTRAINT report_jobs_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.report_settings
+    ADD CONSTRAINT report_settings_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.report_settings
+    ADD CONSTRAINT report_settings_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
@@ -6144,6 +6387,14 @@ ALTER TABLE public.plans ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY plans_visible ON public.plans USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
 
+ALTER TABLE public.report_jobs ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY report_jobs_visible ON public.report_jobs USING (public.report_job_visible(tenant_id, requested_by));
+
+ALTER TABLE public.report_settings ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY report_settings_visible ON public.report_settings USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
 ALTER TABLE public.sla_targets ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY sla_targets_visible ON public.sla_targets USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
@@ -6181,6 +6432,7 @@ CREATE POLICY vulnerabilities_visible ON public.vulnerabilities USING ((tenant_i
 REVOKE USAGE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO portal_app;
 GRANT USAGE ON SCHEMA public TO portal_mailer;
+GRANT USAGE ON SCHEMA public TO portal_reporter;
 
 REVOKE ALL ON FUNCTION public.account_activity(p_limit integer, p_offset integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.account_activity(p_limit integer, p_offset integer) TO portal_app;
@@ -6283,6 +6535,7 @@ GRANT ALL ON FUNCTION public.brand_for_request(p_tenant bigint, p_user bigint, p
 
 REVOKE ALL ON FUNCTION public.brand_for_tenant(p_tenant bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.brand_for_tenant(p_tenant bigint) TO portal_app;
+GRANT ALL ON FUNCTION public.brand_for_tenant(p_tenant bigint) TO portal_reporter;
 
 GRANT SELECT ON TABLE public.tenant_brand TO portal_app;
 
@@ -6398,6 +6651,7 @@ REVOKE ALL ON FUNCTION public.login_setting(p_mail text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.logo_get(p_id bigint, p_sha12 text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.logo_get(p_id bigint, p_sha12 text) TO portal_app;
+GRANT ALL ON FUNCTION public.logo_get(p_id bigint, p_sha12 text) TO portal_reporter;
 
 GRANT SELECT,INSERT ON TABLE public.branding_logos TO portal_app;
 
@@ -6500,6 +6754,34 @@ REVOKE ALL ON FUNCTION public.report_document(p_tenant bigint, p_from date, p_to
 
 REVOKE ALL ON FUNCTION public.report_executive(p_tenant bigint, p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.report_executive(p_tenant bigint, p_from date, p_to date) TO portal_app;
+GRANT ALL ON FUNCTION public.report_executive(p_tenant bigint, p_from date, p_to date) TO portal_reporter;
+
+REVOKE ALL ON FUNCTION public.report_job_claim(p_lease_seconds integer, p_max_attempts integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_job_claim(p_lease_seconds integer, p_max_attempts integer) TO portal_reporter;
+
+REVOKE ALL ON FUNCTION public.report_job_finish(p_job bigint, p_pdf bytea, p_error text, p_max_attempts integer, p_backoff_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_job_finish(p_job bigint, p_pdf bytea, p_error text, p_max_attempts integer, p_backoff_seconds integer) TO portal_reporter;
+
+REVOKE ALL ON FUNCTION public.report_job_identify(p_job bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_job_identify(p_job bigint) TO portal_reporter;
+
+REVOKE ALL ON FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.report_jobs_expire(p_max_attempts integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_jobs_expire(p_max_attempts integer) TO portal_reporter;
+
+REVOKE ALL ON FUNCTION public.report_jobs_of(p_tenant bigint, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_jobs_of(p_tenant bigint, p_limit integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.report_request(p_tenant bigint, p_kind text, p_paper text, p_from date, p_to date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_request(p_tenant bigint, p_kind text, p_paper text, p_from date, p_to date) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.report_retention_days(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_retention_days(p_tenant bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.report_retention_set(p_tenant bigint, p_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_retention_set(p_tenant bigint, p_days integer) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.request_asks_settle(p_request bigint) FROM PUBLIC;
 
@@ -6678,6 +6960,10 @@ GRANT SELECT ON TABLE public.plan_shares TO portal_app;
 GRANT SELECT ON TABLE public.plans TO portal_app;
 
 GRANT SELECT ON TABLE public.portal_settings TO portal_app;
+
+GRANT SELECT ON TABLE public.report_jobs TO portal_app;
+
+GRANT SELECT ON TABLE public.report_settings TO portal_app;
 
 GRANT SELECT ON TABLE public.schema_migrations TO portal_app;
 

@@ -66,6 +66,18 @@ enum res page_sla(struct req *req);
 /* reports.c */
 enum res page_report(struct req *req);
 enum res page_report_export(struct req *req);
+/* The previous calendar month (UTC), a report's default period. */
+void report_last_month(char from[11], char to[11]);
+/* Check a period (in: from, to, YYYY-MM-DD) against a report's limits (real
+ * days from 2000 to tomorrow, to on or after from, at most 366 days):
+ * values gets what was given, errors a message per refused field. */
+void report_period_check(const char *const in[2], json_t *values, json_t *errors);
+/* reports_jobs.c: the Reports page, asking for a report, the retention,
+ * a report's file. */
+enum res page_reports(struct req *req);
+enum res page_report_request(struct req *req);
+enum res page_report_retention(struct req *req);
+enum res page_report_file(struct req *req);
 /* The texts people read beside a report_document()'s figures (durations,
  * compliance, changes, the coverage rows, the bars). */
 void report_decorate(json_t *rep);

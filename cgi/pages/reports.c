@@ -24,8 +24,8 @@ static const struct form_field period_fields[] = {
 };
 #define REPORT_MAX_DAYS 366
 
-/* The previous calendar month (UTC): the default period. */
-static void last_month(char from[11], char to[11])
+/* See pages.h. */
+void report_last_month(char from[11], char to[11])
 {
 	time_t now = time(NULL);
 	struct tm tm;
@@ -187,9 +187,8 @@ void report_decorate(json_t *rep)
 		customers_overview(rep);
 }
 
-/* Check a period (in: from, to) against period_fields and its limits:
- * values gets what was given, errors a message per refused field. */
-static void period_check(const char *const in[2], json_t *values, json_t *errors)
+/* See pages.h. */
+void report_period_check(const char *const in[2], json_t *values, json_t *errors)
 {
 	char buf[FORM_VALUE_MAX], msg[160];
 	long long day[2] = {0, 0};
@@ -203,9 +202,11 @@ static void period_check(const char *const in[2], json_t *values, json_t *errors
 		if (e != FORM_OK)
 			json_object_set_new(errors, f->name, json_string(form_message(f, e, msg)));
 	}
-	if (json_object_size(errors) == 0 && day[1] < day[0])
+	if (json_object_get(errors, "from") != NULL || json_object_get(errors, "to") != NULL)
+		return;
+	if (day[1] < day[0])
 		json_object_set_new(errors, "to", json_string("To must be on or after From."));
-	else if (json_object_size(errors) == 0 && day[1] - day[0] + 1 > REPORT_MAX_DAYS)
+	else if (day[1] - day[0] + 1 > REPORT_MAX_DAYS)
 		json_object_set_new(errors, "to", json_string("A report covers at most 366 days."));
 }
 
@@ -225,11 +226,11 @@ static enum res load_report(struct req *req, json_t **rep)
 	*rep = NULL;
 	json_object_set_new(view_model(req), "page_title", json_string("Executive report"));
 	if (in[0] == NULL && in[1] == NULL) {
-		last_month(dfrom, dto);
+		report_last_month(dfrom, dto);
 		in[0] = dfrom;
 		in[1] = dto;
 	}
-	period_check(in, values, errors);
+	report_period_check(in, values, errors);
 	if (json_object_size(errors) > 0) {
 		view_form(req, R_BAD_INPUT, "period", values, errors);
 		return R_SUCCESS;
@@ -453,7 +454,7 @@ int report_file(const struct report_request *q, char *err, size_t errlen)
 	int consolidated, ok;
 	enum res r;
 
-	period_check(in, values, errors);
+	report_period_check(in, values, errors);
 	json_decref(values);
 	if (json_object_size(errors) > 0) {
 		size_t n = 0;

@@ -118,7 +118,8 @@ def rls_tables(ctx):
 def test_rls_tables_are_the_expected_ones(ctx):
     names = {t for t, _, _ in rls_tables(ctx)}
     for must in ("tenants", "memberships", "analyst_assignments", "audit_log", "branding", "mail_outbox",
-                 "invitations", "plans", "plan_sections", "plan_shares", "config_overrides", "config_history", "config_documents"):
+                 "invitations", "plans", "plan_sections", "plan_shares", "config_overrides", "config_history", "config_documents",
+                 "report_jobs", "report_settings"):
         assert must in names, "%s has no RLS (RLS tables: %s)" % (must, sorted(names))
     forced = owner(ctx, "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relrowsecurity"
                         " AND NOT relforcerowsecurity AND relnamespace = 'public'::regnamespace")

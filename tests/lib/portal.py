@@ -257,8 +257,8 @@ class Stack:
         e.update({
             "VAR_DIR": self.var, "PORT": str(self.port), "BIN_DIR": self.bin_dir,
             "SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp_port, "ACCESS_LOG": "off",
-            "PORTAL_WORKERS": os.environ.get("PORTAL_WORKERS", "3"), "MAILER_POLL_MS": "200",
-            "MAILER_BACKOFF_SECONDS": "1",
+            "PORTAL_WORKERS": os.environ.get("PORTAL_WORKERS", "3"), "MAILER_POLL_MS": "200", "REPORTER_POLL_MS": "200",
+            "MAILER_BACKOFF_SECONDS": "1", "REPORTER_BACKOFF_SECONDS": "1",
             "PORTAL_MAX_REQUESTS": "300",
             # A line naming each request's statements (tests/http/test_request_path.py).
             "PORTAL_REQUEST_LOG": "2",

@@ -12,7 +12,11 @@
  *   column (what a row is) always shows;
  * - a table that scrolls inside itself (below 760 px, portal.css) takes
  *   the keyboard's focus while it overflows, so it can be scrolled
- *   without a mouse (axe: scrollable-region-focusable). */
+ *   without a mouse (axe: scrollable-region-focusable);
+ * - a part marked data-pending (the Reports page while a report is being
+ *   made) asks the page's JSON twin every 3 s how many are pending, and
+ *   reloads the page once that number changes (no meta refresh: the page
+ *   never moves under someone reading it for nothing). */
 (function () {
   'use strict';
   var RECENT = 'recent-tenants', NAV = 'sidenav';
@@ -215,6 +219,20 @@
     }
   }
 
+  function pending() {
+    var p = document.querySelector('[data-pending]');
+    if (!p || !window.fetch) return;
+    var was = p.getAttribute('data-pending');
+    var timer = setInterval(function () {
+      fetch(location.pathname + '.json', { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) {
+          if (j && String(j.pending) !== was) { clearInterval(timer); location.reload(); }
+        })
+        .catch(function () { /* offline: try again at the next tick */ });
+    }, 3000);
+  }
+
   function setup() {
     pageUrl();
     Array.prototype.forEach.call(document.querySelectorAll('table[data-columns]'), columns);
@@ -223,6 +241,7 @@
     remember();
     sidenav();
     selector();
+    pending();
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', setup);
   else setup();

@@ -17,3 +17,4 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION brand_for_tenant(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION brand_for_tenant(bigint) TO portal_app;
+GRANT EXECUTE ON FUNCTION brand_for_tenant(bigint) TO portal_reporter;

@@ -8,3 +8,4 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 REVOKE ALL ON FUNCTION logo_get(bigint, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION logo_get(bigint, text) TO portal_app;
+GRANT EXECUTE ON FUNCTION logo_get(bigint, text) TO portal_reporter;

@@ -9,3 +9,5 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 REVOKE ALL ON FUNCTION report_executive(bigint, date, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION report_executive(bigint, date, date) TO portal_app;
+-- The reporter makes a job's report as the person who asked (report_job_identify()).
+GRANT EXECUTE ON FUNCTION report_executive(bigint, date, date) TO portal_reporter;

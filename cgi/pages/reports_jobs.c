@@ -1,0 +1,275 @@
+/* reports_jobs.c - the Reports page of a tenant (docs/reports.md, "Reports
+ * page and jobs"): ask for a report as PDF (kind, period, paper), which the
+ * reporter process makes off the request path; the reports asked for, with
+ * who asked, when, their progress and their file; how long the tenant
+ * keeps them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "authz.h"
+#include "db.h"
+#include "form.h"
+#include "pages.h"
+#include "session.h"
+#include "view.h"
+
+#define TS(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), '')"
+/* The reports the page lists, newest first. */
+#define JOBS_SHOWN 100
+
+DB_STMT(st_jobs, 2,
+        "SELECT id, kind, paper, period_from::text, period_to::text, state, attempts, requested_by, mine, "
+        TS("created_at") ", " TS("started_at") ", " TS("finished_at") ", " TS("next_try_at") ", coalesce(error, ''),"
+        " coalesce(pdf_bytes, 0), " TS("expires_at") ", extract(epoch FROM coalesce(finished_at, now()) - created_at)::int"
+        " FROM report_jobs_of($1::bigint, $2::int)");
+DB_STMT(st_retention, 1, "SELECT report_retention_days($1::bigint)");
+DB_STMT(st_request, 5, "SELECT report_request($1::bigint, $2, $3, $4::date, $5::date)");
+DB_STMT(st_retention_set, 2, "SELECT report_retention_set($1::bigint, $2::int)");
+DB_STMT(st_file, 2,
+        "SELECT pdf, kind, period_from::text, period_to::text FROM report_jobs"
+        " WHERE id = $2::bigint AND tenant_id = $1::bigint AND state = 'done'");
+
+static const char *const kinds[] = {"executive", "consolidated", NULL};
+static const char *const papers[] = {"a4", "letter", NULL};
+static const struct form_field request_fields[] = {
+    {.name = "kind", .label = "Kind", .kind = FORM_CHOICE, .required = 1, .choices = kinds},
+    {.name = "paper", .label = "Paper", .kind = FORM_CHOICE, .required = 1, .choices = papers},
+};
+static const struct form_field retention_field = {
+    .name = "days", .label = "Keep reports for", .kind = FORM_INT, .required = 1, .min = 1, .max = 3650};
+
+/* A size in bytes as people read it. */
+static json_t *size_text(long long n)
+{
+	char b[32];
+
+	if (n >= 1024 * 1024)
+		snprintf(b, sizeof(b), "%.1f MB", (double)n / (1024 * 1024));
+	else
+		snprintf(b, sizeof(b), "%lld kB", (n + 1023) / 1024);
+	return json_string(b);
+}
+
+/* The page: the form (request: its values and errors, or defaults), the
+ * reports and the retention. */
+static enum res jobs_page(struct req *req)
+{
+	static const char *const kind_titles[][2] = {{"executive", "Executive report"},
+	                                             {"consolidated", "Consolidated report"}};
+	static const char *const states[] = {"queued", "running", "done", "failed", "expired"};
+	json_t *m = view_model(req), *jobs = json_array();
+	char tid[24], lim[16], b[32];
+	const char *params[2] = {tid, lim};
+	PGresult *res;
+	enum res r;
+	int pending = 0;
+
+	req->template = "reports_jobs";
+	json_object_set_new(m, "page_title", json_string("Reports"));
+	snprintf(tid, sizeof(tid), "%lld", req->tenant->id);
+	snprintf(lim, sizeof(lim), "%d", JOBS_SHOWN);
+	if ((res = db_exec(&st_jobs, params, &r)) == NULL) {
+		json_decref(jobs);
+		return r;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *state = PQgetvalue(res, i, 5), *kind = PQgetvalue(res, i, 1);
+		json_t *row = json_pack(
+		    "{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+		    (json_int_t)atoll(PQgetvalue(res, i, 0)), "kind", kind, "kind_title",
+		    strcmp(kind, "consolidated") == 0 ? kind_titles[1][1] : kind_titles[0][1], "paper",
+		    strcmp(PQgetvalue(res, i, 2), "letter") == 0 ? "Letter" : "A4", "from", PQgetvalue(res, i, 3), "to",
+		    PQgetvalue(res, i, 4), "attempts", atoi(PQgetvalue(res, i, 6)), "requested_by", PQgetvalue(res, i, 7),
+		    "mine", strcmp(PQgetvalue(res, i, 8), "t") == 0, "created_at", PQgetvalue(res, i, 9), "started_at",
+		    PQgetvalue(res, i, 10), "finished_at", PQgetvalue(res, i, 11), "next_try_at", PQgetvalue(res, i, 12),
+		    "error", PQgetvalue(res, i, 13), "expires_at", PQgetvalue(res, i, 15), "state", state);
+		for (size_t k = 0; k < sizeof(states) / sizeof(states[0]); k++) {
+			snprintf(b, sizeof(b), "is_%s", states[k]);
+			json_object_set_new(row, b, json_boolean(strcmp(state, states[k]) == 0));
+		}
+		json_object_set_new(row, "size", size_text(atoll(PQgetvalue(res, i, 14))));
+		{
+			long long secs = atoll(PQgetvalue(res, i, 16));
+			if (secs < 60)
+				snprintf(b, sizeof(b), "%lld s", secs);
+			json_object_set_new(row, "took", json_string(secs < 60 ? b : view_minutes(secs / 60, b)));
+		}
+		json_object_set_new(row, "seconds", json_integer(atoll(PQgetvalue(res, i, 16))));
+		if (strcmp(state, "queued") == 0 || strcmp(state, "running") == 0)
+			pending++;
+		json_array_append_new(jobs, row);
+	}
+	PQclear(res);
+	json_object_set_new(m, "jobs", jobs);
+	json_object_set_new(m, "pending", json_integer(pending));
+	json_object_set_new(m, "has_pending", json_boolean(pending > 0));
+	params[0] = tid;
+	if ((res = db_exec(&st_retention, params, &r)) == NULL)
+		return r;
+	json_object_set_new(m, "retention_days", json_integer(atoi(PQgetvalue(res, 0, 0))));
+	PQclear(res);
+	if (json_object_get(m, "request") == NULL) { /* the form's defaults: last month, A4 */
+		json_t *rep = json_object(), *errors = json_object();
+		char from[11], to[11];
+		report_last_month(from, to);
+		json_object_set_new(rep, "kind", json_string(req->tenant->kind && strcmp(req->tenant->kind, "company") == 0
+		                                                 ? "executive"
+		                                                 : "consolidated"));
+		json_object_set_new(rep, "paper", json_string("a4"));
+		json_object_set_new(rep, "from", json_string(from));
+		json_object_set_new(rep, "to", json_string(to));
+		json_object_set_new(m, "request", json_pack("{s:o, s:o}", "values", rep, "errors", errors));
+	}
+	{ /* which choices the form shows selected */
+		json_t *v = json_object_get(json_object_get(m, "request"), "values"), *choice = json_object();
+		const char *k = json_string_value(json_object_get(v, "kind")), *p = json_string_value(json_object_get(v, "paper"));
+		for (int i = 0; kinds[i] != NULL; i++)
+			json_object_set_new(choice, kinds[i], json_boolean(k != NULL && strcmp(k, kinds[i]) == 0));
+		for (int i = 0; papers[i] != NULL; i++)
+			json_object_set_new(choice, papers[i], json_boolean(p != NULL && strcmp(p, papers[i]) == 0));
+		json_object_set_new(m, "choice", choice);
+	}
+	{
+		const char *done = http_query(req, "done");
+		if (done && strcmp(done, "requested") == 0)
+			json_object_set_new(m, "notice",
+			                    json_string("Your report is queued: it appears below when it is ready."));
+		else if (done && strcmp(done, "retention") == 0)
+			json_object_set_new(m, "notice", json_string("Reports are now kept that long."));
+	}
+	return R_SUCCESS;
+}
+
+/* GET /t/{id}/reports: the Reports page. */
+enum res page_reports(struct req *req) { return jobs_page(req); }
+
+/* POST /t/{id}/reports (kind, from, to, paper): ask for a report; the
+ * form again with a message next to what is refused. */
+enum res page_report_request(struct req *req)
+{
+	const char *in[2] = {http_form(req, "from"), http_form(req, "to")}, *params[5];
+	json_t *values, *errors, *d;
+	char tid[24], target[40], loc[96];
+	PGresult *res;
+	enum res r;
+	long long id;
+
+	form_check(req, request_fields, 2, &values, &errors);
+	report_period_check(in, values, errors);
+	if (json_object_size(errors) == 0 && req->tenant->kind && strcmp(req->tenant->kind, "company") == 0 &&
+	    strcmp(json_string_value(json_object_get(values, "kind")), "consolidated") == 0)
+		json_object_set_new(errors, "kind",
+		                    json_string("A consolidated report covers the customers of an MSP or MSSP: "
+		                                "choose the executive report of this company."));
+	if (json_object_size(errors) > 0) {
+		view_form(req, R_BAD_INPUT, "request", values, errors);
+		return jobs_page(req);
+	}
+	snprintf(tid, sizeof(tid), "%lld", req->tenant->id);
+	params[0] = tid;
+	params[1] = json_string_value(json_object_get(values, "kind"));
+	params[2] = json_string_value(json_object_get(values, "paper"));
+	params[3] = json_string_value(json_object_get(values, "from"));
+	params[4] = json_string_value(json_object_get(values, "to"));
+	if ((res = db_exec(&st_request, params, &r)) == NULL) {
+		json_decref(values);
+		json_decref(errors);
+		return r;
+	}
+	if (PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		json_object_set_new(errors, "kind",
+		                    json_string("You have 5 reports queued or being made: ask again once one is ready."));
+		view_form(req, R_TOO_MANY, "request", values, errors);
+		return jobs_page(req);
+	}
+	id = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (id < 0) {
+		json_decref(values);
+		json_decref(errors);
+		return R_NOT_FOUND;
+	}
+	snprintf(target, sizeof(target), "report:%lld", id);
+	d = json_pack("{s:s, s:s, s:s, s:s}", "kind", params[1], "paper", params[2], "from", params[3], "to", params[4]);
+	r = audit_log(req, req->tenant->id, "report.requested", target, d);
+	json_decref(d);
+	json_decref(values);
+	json_decref(errors);
+	if (r != R_SUCCESS)
+		return r;
+	snprintf(loc, sizeof(loc), "/t/%lld/reports?done=requested", req->tenant->id);
+	return http_redirect(req, loc);
+}
+
+/* POST /t/{id}/reports/retention (days): how long this tenant and those
+ * below it without a setting of their own keep their reports' files. */
+enum res page_report_retention(struct req *req)
+{
+	const char *days, *msg = form_get(req, &retention_field, &days), *params[2];
+	char tid[24], loc[96];
+	PGresult *res;
+	json_t *d;
+	enum res r;
+	int ok;
+
+	if (msg != NULL) {
+		const char *typed = http_form(req, "days");
+		view_form(req, R_BAD_INPUT, "retention", json_pack("{s:s}", "days", typed ? typed : ""),
+		          json_pack("{s:s}", "days", msg));
+		return jobs_page(req);
+	}
+	snprintf(tid, sizeof(tid), "%lld", req->tenant->id);
+	params[0] = tid;
+	params[1] = days;
+	if ((res = db_exec(&st_retention_set, params, &r)) == NULL)
+		return r;
+	ok = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!ok)
+		return R_FORBIDDEN;
+	d = json_pack("{s:i}", "days", atoi(days));
+	r = audit_log(req, req->tenant->id, "report.retention", NULL, d);
+	json_decref(d);
+	if (r != R_SUCCESS)
+		return r;
+	snprintf(loc, sizeof(loc), "/t/%lld/reports?done=retention", req->tenant->id);
+	return http_redirect(req, loc);
+}
+
+/* GET /t/{id}/reports/{rid}/pdf: a made report's file, for whoever may see
+ * the report (the policy on report_jobs). */
+enum res page_report_file(struct req *req)
+{
+	const char *rid = http_route_param(req, 1), *params[2];
+	char tid[24], what[80];
+	unsigned char *pdf;
+	size_t n;
+	PGresult *res;
+	enum res r;
+
+	if (rid == NULL || !http_is_id(rid))
+		return R_NOT_FOUND;
+	snprintf(tid, sizeof(tid), "%lld", req->tenant->id);
+	params[0] = tid;
+	params[1] = rid;
+	if ((res = db_exec(&st_file, params, &r)) == NULL)
+		return r;
+	if (PQntuples(res) != 1 || (pdf = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &n)) == NULL) {
+		PQclear(res);
+		return R_NOT_FOUND;
+	}
+	buf_append(&req->body, pdf, n);
+	PQfreemem(pdf);
+	snprintf(what, sizeof(what), "%s-report-%s-%s", PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
+	         PQgetvalue(res, 0, 3));
+	PQclear(res);
+	if (!buf_ok(&req->body))
+		return R_INTERNAL;
+	req->body_type = "application/pdf";
+	http_header(req, "Cache-Control", "private, no-store");
+	view_attachment(req, what, "pdf");
+	return R_SUCCESS;
+}

@@ -1,0 +1,32 @@
+-- Ask for a report of p_tenant as the request's viewer (docs/reports.md,
+-- "Reports page and jobs"): a queued job for the reporter.
+-- The job's id; -1 when the viewer may not see the tenant; NULL when they
+-- already have REPORT_PENDING_MAX (5) reports queued or running. A
+-- consolidated report of a company, or a period that is not one, raises.
+-- requires: visible_tenant_ids, app_user_id
+CREATE OR REPLACE FUNCTION report_request(p_tenant bigint, p_kind text, p_paper text, p_from date, p_to date)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    uid bigint := app_user_id();
+    t tenants;
+    job bigint;
+BEGIN
+    IF uid IS NULL OR NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant) THEN
+        RETURN -1;
+    END IF;
+    SELECT * INTO t FROM tenants WHERE id = p_tenant;
+    IF p_kind = 'consolidated' AND t.kind = 'company' THEN
+        RAISE EXCEPTION 'A consolidated report covers the customers of an MSP or MSSP.' USING ERRCODE = '22023';
+    END IF;
+    -- one request at a time per person, so the count below holds
+    PERFORM pg_advisory_xact_lock(hashtextextended('report_request:' || uid, 0));
+    IF (SELECT count(*) FROM report_jobs WHERE requested_by = uid AND state IN ('queued', 'running')) >= 5 THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO report_jobs (tenant_id, root_id, requested_by, kind, paper, period_from, period_to)
+    VALUES (p_tenant, t.root_id, uid, p_kind, p_paper, p_from, p_to) RETURNING id INTO job;
+    RETURN job;
+END $$;
+REVOKE ALL ON FUNCTION report_request(bigint, text, text, date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION report_request(bigint, text, text, date, date) TO portal_app;
