@@ -11,6 +11,8 @@
 
 static int has_crlf(const char *s) { return s != NULL && strpbrk(s, "\r\n") != NULL; }
 
+#define SAFE_NAME "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+
 static void base64_lines(struct buf *out, const char *s, size_t n)
 {
 	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -70,6 +72,13 @@ int mail_build(const struct mail_msg *m, struct buf *out)
 
 	if (has_crlf(m->from) || has_crlf(m->to) || has_crlf(m->subject) || has_crlf(m->message_id))
 		return -1;
+	/* a file's name and type go in quoted header parameters: letters,
+	 * digits, . _ - and / only */
+	if (m->attachment != NULL &&
+	    (m->attachment_name == NULL || m->attachment_type == NULL || *m->attachment_name == '\0' ||
+	     strspn(m->attachment_name, SAFE_NAME) != strlen(m->attachment_name) ||
+	     strspn(m->attachment_type, SAFE_NAME "/") != strlen(m->attachment_type)))
+		return -1;
 	if (tok_random_hex(boundary, 16) != 0)
 		return -1;
 	gmtime_r(&now, &tm);
@@ -77,6 +86,10 @@ int mail_build(const struct mail_msg *m, struct buf *out)
 	buf_printf(out, "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: ", date, m->from, m->to);
 	header_text(out, m->subject);
 	buf_printf(out, "\r\nMessage-ID: <%s>\r\nMIME-Version: 1.0\r\n", m->message_id);
+	if (m->attachment != NULL) { /* mixed: the two alternatives, then the file */
+		buf_printf(out, "Content-Type: multipart/mixed; boundary=\"=_%s_m\"\r\n\r\n", boundary);
+		buf_printf(out, "--=_%s_m\r\n", boundary);
+	}
 	buf_printf(out, "Content-Type: multipart/alternative; boundary=\"=_%s\"\r\n\r\n", boundary);
 	buf_printf(out, "--=_%s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
 	           boundary);
@@ -85,6 +98,14 @@ int mail_build(const struct mail_msg *m, struct buf *out)
 	           boundary);
 	base64_lines(out, m->html, strlen(m->html));
 	buf_printf(out, "--=_%s--\r\n", boundary);
+	if (m->attachment != NULL) {
+		buf_printf(out,
+		           "--=_%s_m\r\nContent-Type: %s; name=\"%s\"\r\nContent-Disposition: attachment; "
+		           "filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+		           boundary, m->attachment_type, m->attachment_name, m->attachment_name);
+		base64_lines(out, (const char *)m->attachment, m->attachment_len);
+		buf_printf(out, "--=_%s_m--\r\n", boundary);
+	}
 	return buf_ok(out) ? 0 : -1;
 }
 

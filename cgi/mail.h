@@ -1,7 +1,8 @@
 /* mail.h - building and sending one email.
  *
  * Messages are multipart/alternative (text + HTML), UTF-8, base64 bodies,
- * RFC 2047 encoded subject. mail_send() speaks SMTP through libcurl to
+ * RFC 2047 encoded subject; with a file, multipart/mixed: the two, then
+ * the file (base64). mail_send() speaks SMTP through libcurl to
  * SMTP_URL (smtp:// with optional STARTTLS, or smtps://). */
 #ifndef MAIL_H
 #define MAIL_H
@@ -15,6 +16,11 @@ struct mail_msg {
 	const char *text;
 	const char *html;
 	const char *message_id; /* without angle brackets */
+	/* An attached file, or NULL: its bytes (borrowed), its name (letters,
+	 * digits, . _ -) and its type ("application/pdf"). */
+	const unsigned char *attachment;
+	size_t attachment_len;
+	const char *attachment_name, *attachment_type;
 };
 
 /* Append the full RFC 5322 message to out. Header values containing CR or

@@ -50,7 +50,7 @@ static int cancel_send(void)
 }
 
 DB_STMT(st_claim, 0,
-        "SELECT id, to_addr, subject, body_text, body_html, attempts FROM mail_outbox"
+        "SELECT id, to_addr, subject, body_text, body_html, attempts, attachment_name, attachment FROM mail_outbox"
         " WHERE status = 'queued' AND next_attempt_at <= now()"
         " ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED");
 DB_STMT(st_sent, 1,
@@ -81,7 +81,8 @@ static int drain_one(const struct mail_server *srv, const char *from, int max_at
 {
 	PGresult *res;
 	enum res r;
-	struct mail_msg m;
+	struct mail_msg m = {0};
+	unsigned char *file = NULL;
 	char err[256], mid[96], hostpart[64];
 	const char *params[4];
 	char maxs[16], backs[16];
@@ -107,11 +108,24 @@ static int drain_one(const struct mail_server *srv, const char *from, int max_at
 	m.text = PQgetvalue(res, 0, 3);
 	m.html = PQgetvalue(res, 0, 4);
 	m.message_id = mid;
+	if (!PQgetisnull(res, 0, 6)) { /* a report's PDF (report_mail_queue()) */
+		size_t n = 0;
+		if ((file = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 7), &n)) == NULL) {
+			PQclear(res);
+			db_rollback();
+			return -1;
+		}
+		m.attachment = file;
+		m.attachment_len = n;
+		m.attachment_name = PQgetvalue(res, 0, 6);
+		m.attachment_type = "application/pdf";
+	}
 	params[0] = PQgetvalue(res, 0, 0);
 	sent = mail_send(srv, &m, err, sizeof(err));
 	if (sent == -2) {
 		/* Stopping: the row stays queued, its attempt not counted. */
 		log_warn("message %s: send aborted on shutdown (%s); it stays queued", params[0], err);
+		PQfreemem(file);
 		PQclear(res);
 		db_rollback();
 		return 0;
@@ -128,6 +142,7 @@ static int drain_one(const struct mail_server *srv, const char *from, int max_at
 		r = db_run(&st_retry, params);
 		log_warn("message %s not sent (attempt %d): %s", params[0], atoi(PQgetvalue(res, 0, 5)) + 1, err);
 	}
+	PQfreemem(file);
 	PQclear(res);
 	if (r != R_SUCCESS || db_commit() != R_SUCCESS) {
 		db_rollback();

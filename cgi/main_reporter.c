@@ -10,8 +10,11 @@
  * (report_executive(), the page's function); print the PDF with the
  * browser it keeps running (cdp.h, restarted after REPORTER_RESTART_AFTER
  * reports and after any failure); store it (report_job_finish()), or the
- * error, retried with a backoff until REPORTER_MAX_ATTEMPTS. Once a minute
- * it drops the files past their tenant's retention (report_jobs_expire()).
+ * error, retried with a backoff until REPORTER_MAX_ATTEMPTS; a scheduled
+ * report's mails are queued in the transaction that stores it, so they
+ * go out exactly when it is made. Every second it gives each schedule
+ * that is due its job (report_schedules_fire()); once a minute it drops
+ * the files past their tenant's retention (report_jobs_expire()).
  *
  * SIGTERM: the report in progress is finished, then the reporter exits. */
 #include <signal.h>
@@ -26,6 +29,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "outbox.h"
 #include "pages/pages.h"
 #include "view.h"
 
@@ -38,12 +42,14 @@ static void on_term(int sig)
 }
 
 DB_STMT(st_claim, 2,
-        "SELECT id, tenant_id, kind, paper, period_from::text, period_to::text, attempts"
+        "SELECT id, tenant_id, kind, paper, period_from::text, period_to::text, attempts, coalesce(cadence, '')"
         " FROM report_job_claim($1::int, $2::int)");
 DB_STMT(st_identify, 1, "SELECT report_job_identify($1::bigint)");
 DB_STMT(st_report, 3, "SELECT report_executive($1::bigint, $2::date, $3::date)::text");
 DB_STMT(st_finish, 5, "SELECT report_job_finish($1::bigint, $2::bytea, $3, $4::int, $5::int)");
 DB_STMT(st_expire, 1, "SELECT report_jobs_expire($1::int)");
+DB_STMT(st_fire, 0, "SELECT report_schedules_fire()");
+DB_STMT(st_recipients, 1, "SELECT recipient, delivery, pdf_bytes, expires_at FROM report_job_recipients($1::bigint)");
 
 /* A job's lease: longer than its longest run (three passes of 60 s and
  * the figures), renewed by nothing: a job still running after it is taken
@@ -74,7 +80,14 @@ static void sleep_ms(int ms)
 /* A job as claimed (the strings live in the claim's result). */
 struct job {
 	const char *id, *tenant, *kind, *paper, *from, *to;
+	const char *cadence; /* its schedule's ("weekly", "monthly"), or "" */
 	int attempt;
+};
+
+/* The reporter's settings (environment, docs/operations.md). */
+struct reporter_cfg {
+	int poll_ms, max_attempts, backoff, restart_after;
+	long long attach_max; /* a scheduled report larger than this goes as a link */
 };
 
 /* The decorated report of the job as its requester may see it now (a new
@@ -113,10 +126,55 @@ static json_t *job_report(const struct job *j, char *err, size_t errlen)
 	return rep;
 }
 
-/* Record the job's outcome: pdf (len bytes) or err. The state after, as
- * a log word. */
-static const char *job_finish(const struct job *j, const unsigned char *pdf, size_t len, const char *err,
-                              int max_attempts, int backoff)
+/* The mails of a scheduled report just stored (in its transaction): one
+ * per recipient, the PDF attached when the schedule says so and it is at
+ * most attach_max bytes, else a signed link. R_SUCCESS, or the database's
+ * failure (the caller rolls back); a recipient past the tenant's mail
+ * limit is logged and left out. */
+static enum res job_deliver(const struct job *j, json_t *rep, long long attach_max)
+{
+	const char *params[1] = {j->id}, *base = config_get()->base_url ? config_get()->base_url : "";
+	const char *name = json_string_value(json_object_get(json_object_get(rep, "tenant"), "name"));
+	char link[512], reports[256], b[32];
+	PGresult *res;
+	enum res r;
+
+	if ((res = db_exec(&st_recipients, params, &r)) == NULL)
+		return r;
+	snprintf(link, sizeof(link), "%s/reports/link/@@link-token@@", base);
+	snprintf(reports, sizeof(reports), "%s/t/%s/reports", base, j->tenant);
+	for (int i = 0; i < PQntuples(res) && r == R_SUCCESS; i++) {
+		long long bytes = atoll(PQgetvalue(res, i, 2));
+		int attach = strcmp(PQgetvalue(res, i, 1), "attachment") == 0 && bytes <= attach_max;
+		json_t *model;
+		if (bytes >= 1024 * 1024)
+			snprintf(b, sizeof(b), "%.1f MB", (double)bytes / (1024 * 1024));
+		else
+			snprintf(b, sizeof(b), "%lld kB", (bytes + 1023) / 1024);
+		model = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s}", "kind_title",
+		                  strcmp(j->kind, "consolidated") == 0 ? "Consolidated report" : "Executive report",
+		                  "kind_lower",
+		                  strcmp(j->kind, "consolidated") == 0 ? "consolidated report" : "executive report",
+		                  "tenant_name", name ? name : "", "from", j->from, "to", j->to, "cadence", j->cadence,
+		                  "attach", attach, "size", b, "link", link, "expires", PQgetvalue(res, i, 3), "reports_url",
+		                  reports);
+		r = outbox_queue_report(atoll(j->id), atoll(j->tenant), PQgetvalue(res, i, 0), "report", attach, model);
+		json_decref(model);
+		if (r == R_TOO_MANY || r == R_BAD_INPUT) {
+			log_warn("report %s: no mail to %s (%s)", j->id, PQgetvalue(res, i, 0),
+			         r == R_TOO_MANY ? "the tenant's report mail for the day is spent" : "not an address");
+			r = R_SUCCESS;
+		}
+	}
+	PQclear(res);
+	return r;
+}
+
+/* Record the job's outcome, pdf (len bytes) or err, and for a scheduled
+ * report made, its mails, in one transaction. The state after, as a log
+ * word. */
+static const char *job_finish(const struct job *j, json_t *rep, const unsigned char *pdf, size_t len,
+                              const char *err, const struct reporter_cfg *rc)
 {
 	static const char hex[] = "0123456789abcdef";
 	static char state[16];
@@ -125,9 +183,10 @@ static const char *job_finish(const struct job *j, const unsigned char *pdf, siz
 	struct buf b = BUF_INIT;
 	PGresult *res;
 	enum res r;
+	int ok;
 
-	snprintf(maxs, sizeof(maxs), "%d", max_attempts);
-	snprintf(backs, sizeof(backs), "%d", backoff);
+	snprintf(maxs, sizeof(maxs), "%d", rc->max_attempts);
+	snprintf(backs, sizeof(backs), "%d", rc->backoff);
 	if (pdf != NULL) { /* bytea in the text format: \x and two hex digits a byte */
 		if (buf_reserve(&b, 2 * len + 3) == 0) {
 			buf_puts(&b, "\\x");
@@ -139,21 +198,35 @@ static const char *job_finish(const struct job *j, const unsigned char *pdf, siz
 		}
 		if (!buf_ok(&b) || b.data == NULL) {
 			buf_free(&b);
-			return job_finish(j, NULL, 0, "out of memory for the file", max_attempts, backoff);
+			return job_finish(j, rep, NULL, 0, "out of memory for the file", rc);
 		}
 		params[1] = b.data;
+	}
+	if (db_begin() != R_SUCCESS) {
+		buf_free(&b);
+		return "unrecorded";
 	}
 	res = db_exec(&st_finish, params, &r);
 	snprintf(state, sizeof(state), "%s",
 	         res == NULL ? "unrecorded" : PQgetisnull(res, 0, 0) ? "taken over" : PQgetvalue(res, 0, 0));
+	ok = res != NULL;
 	PQclear(res);
 	buf_free(&b);
+	if (ok && strcmp(state, "done") == 0 && j->cadence[0] != '\0' &&
+	    job_deliver(j, rep, rc->attach_max) != R_SUCCESS) {
+		db_rollback(); /* made again, as a failed attempt */
+		return job_finish(j, rep, NULL, 0, "its mail could not be queued", rc);
+	}
+	if (!ok || db_commit() != R_SUCCESS) {
+		db_rollback();
+		return "unrecorded";
+	}
 	return state;
 }
 
 /* Make one due report. 1 if one was handled, 0 if none was due, -1 on a
  * database problem. */
-static int run_one(struct cdp *c, int *printed, const char *dir, int restart_after, int max_attempts, int backoff)
+static int run_one(struct cdp *c, int *printed, const char *dir, const struct reporter_cfg *rc)
 {
 	char leases[16], maxs[16], err[512] = "";
 	const char *params[2] = {leases, maxs};
@@ -168,18 +241,19 @@ static int run_one(struct cdp *c, int *printed, const char *dir, int restart_aft
 	int consolidated;
 
 	snprintf(leases, sizeof(leases), "%d", LEASE_SECONDS);
-	snprintf(maxs, sizeof(maxs), "%d", max_attempts);
+	snprintf(maxs, sizeof(maxs), "%d", rc->max_attempts);
 	if ((res = db_exec(&st_claim, params, &r)) == NULL)
 		return -1;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		return 0;
 	}
-	j = (struct job){PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
-	                 PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5), atoi(PQgetvalue(res, 0, 6))};
+	j = (struct job){PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
+	                 PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5),
+	                 PQgetvalue(res, 0, 7), atoi(PQgetvalue(res, 0, 6))};
 	if ((rep = job_report(&j, err, sizeof(err))) != NULL &&
 	    (consolidated = report_kind(rep, j.kind, err, sizeof(err))) >= 0) {
-		if (c->pid != 0 && *printed >= restart_after) {
+		if (c->pid != 0 && *printed >= rc->restart_after) {
 			cdp_stop(c);
 			*printed = 0;
 		}
@@ -197,14 +271,14 @@ static int run_one(struct cdp *c, int *printed, const char *dir, int restart_aft
 			*printed = 0;
 		}
 	}
-	json_decref(rep);
-	state = job_finish(&j, pdf, len, err, max_attempts, backoff);
+	state = job_finish(&j, rep, pdf, len, err, rc);
 	if (pdf != NULL)
-		log_info("report %s (tenant %s, %s, %s to %s): %zu bytes in %lld ms, %s", j.id, j.tenant, j.kind, j.from,
-		         j.to, len, now_ms() - t0, state);
+		log_info("report %s (tenant %s, %s, %s to %s%s%s): %zu bytes in %lld ms, %s", j.id, j.tenant, j.kind,
+		         j.from, j.to, j.cadence[0] ? ", " : "", j.cadence, len, now_ms() - t0, state);
 	else
 		log_warn("report %s (tenant %s, attempt %d) failed in %lld ms: %s; %s", j.id, j.tenant, j.attempt,
 		         now_ms() - t0, err, state);
+	json_decref(rep);
 	free(pdf);
 	PQclear(res);
 	return 1;
@@ -219,8 +293,9 @@ int main(void)
 	struct cdp c = {0};
 	char dir[256], maxs[16];
 	const char *params[1] = {maxs};
-	int poll_ms, max_attempts, backoff, restart_after, printed = 0;
-	long long last_expire = 0;
+	struct reporter_cfg rc;
+	int printed = 0;
+	long long last_expire = 0, last_fire = 0;
 
 	log_set_name("reporter");
 	cfg = config_load();
@@ -229,12 +304,13 @@ int main(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	poll_ms = env_int("REPORTER_POLL_MS", 1000);
-	max_attempts = env_int("REPORTER_MAX_ATTEMPTS", 3);
-	backoff = env_int("REPORTER_BACKOFF_SECONDS", 60);
-	restart_after = env_int("REPORTER_RESTART_AFTER", 100);
-	if (poll_ms < 10)
-		poll_ms = 10;
+	rc.poll_ms = env_int("REPORTER_POLL_MS", 1000);
+	rc.max_attempts = env_int("REPORTER_MAX_ATTEMPTS", 3);
+	rc.backoff = env_int("REPORTER_BACKOFF_SECONDS", 60);
+	rc.restart_after = env_int("REPORTER_RESTART_AFTER", 100);
+	rc.attach_max = env_int("REPORTER_ATTACH_MAX", 10 << 20);
+	if (rc.poll_ms < 10)
+		rc.poll_ms = 10;
 	if (view_init(cfg->templates, &merr) != R_SUCCESS) {
 		log_err("templates: %s:%d:%d: %s", merr.name, merr.line, merr.col, merr.msg);
 		return 1;
@@ -246,24 +322,34 @@ int main(void)
 		return 1;
 	}
 	setenv("HOME", dir, 1);
-	snprintf(maxs, sizeof(maxs), "%d", max_attempts);
+	snprintf(maxs, sizeof(maxs), "%d", rc.max_attempts);
 	db_init(cfg->db);
 	log_info("reporter started: polling every %d ms, at most %d attempts, backoff %d s, a new browser every %d "
-	         "reports",
-	         poll_ms, max_attempts, backoff, restart_after);
+	         "reports, files up to %lld bytes attached",
+	         rc.poll_ms, rc.max_attempts, rc.backoff, rc.restart_after, rc.attach_max);
 	while (!stop) {
 		int n;
+		enum res r;
 		if (now_ms() - last_expire >= 60000) {
-			PGresult *res = db_exec(&st_expire, params, &(enum res){R_SUCCESS});
+			PGresult *res = db_exec(&st_expire, params, &r);
 			if (res != NULL)
 				last_expire = now_ms();
 			PQclear(res);
 		}
-		n = run_one(&c, &printed, dir, restart_after, max_attempts, backoff);
+		if (now_ms() - last_fire >= 1000) {
+			PGresult *res = db_exec(&st_fire, NULL, &r);
+			if (res != NULL) {
+				last_fire = now_ms();
+				if (atoi(PQgetvalue(res, 0, 0)) > 0)
+					log_info("schedules: %s reports due", PQgetvalue(res, 0, 0));
+			}
+			PQclear(res);
+		}
+		n = run_one(&c, &printed, dir, &rc);
 		if (n == 0)
-			sleep_ms(poll_ms);
+			sleep_ms(rc.poll_ms);
 		else if (n < 0)
-			sleep_ms(poll_ms * 2 > 5000 ? poll_ms * 2 : 5000);
+			sleep_ms(rc.poll_ms * 2 > 5000 ? rc.poll_ms * 2 : 5000);
 	}
 	if (c.pid != 0)
 		cdp_stop(&c);

@@ -24,6 +24,7 @@ DB_STMT(st_outbox_insert, 5,
         "INSERT INTO mail_outbox (tenant_id, root_id, to_addr, subject, body_text, body_html)"
         " SELECT $1::bigint, (SELECT root_id FROM tenants WHERE id = $1::bigint), $2, $3, $4, $5");
 DB_STMT(st_outbox_link, 4, "SELECT auth_link_mail($1::bigint, $2, $3, $4)");
+DB_STMT(st_outbox_report, 6, "SELECT report_mail_queue($1::bigint, $2, $3, $4, $5, $6::boolean)");
 
 json_t *outbox_brand(long long tenant_id)
 {
@@ -277,6 +278,34 @@ enum res outbox_queue_link(long long link_id, long long tenant_id, const char *n
 		res = db_exec(&st_outbox_link, params, &r);
 		if (res != NULL && (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "t") != 0))
 			r = R_CONFLICT; /* not pending: asked for in another transaction */
+		PQclear(res);
+	}
+	rendered_free(&m);
+	return r;
+}
+
+enum res outbox_queue_report(long long job_id, long long tenant_id, const char *to, const char *name, int attach,
+                             json_t *model)
+{
+	struct rendered m = {BUF_INIT, BUF_INIT, BUF_INIT};
+	char jid[24];
+	const char *params[6];
+	PGresult *res;
+	enum res r;
+
+	if (to == NULL || !form_is_email(to) || name == NULL || model == NULL)
+		return R_BAD_INPUT;
+	if ((r = render_mail(tenant_id, name, model, &m)) == R_SUCCESS) {
+		snprintf(jid, sizeof(jid), "%lld", job_id);
+		params[0] = jid;
+		params[1] = to;
+		params[2] = m.subject.data;
+		params[3] = m.text.data;
+		params[4] = m.html.data;
+		params[5] = attach ? "true" : "false";
+		res = db_exec(&st_outbox_report, params, &r);
+		if (res != NULL && (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "t") != 0))
+			r = R_TOO_MANY; /* the tenant's report mail for the day is spent */
 		PQclear(res);
 	}
 	rendered_free(&m);

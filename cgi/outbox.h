@@ -26,6 +26,14 @@ enum res outbox_queue(long long tenant_id, const char *to, const char *name, jso
  * through auth_link_mail() for the pending link link_id (from
  * auth_link_request in this transaction), to the link's account. */
 enum res outbox_queue_link(long long link_id, long long tenant_id, const char *name, json_t *model);
+/* Render email NAME (a scheduled report made: "report", docs/reports.md)
+ * with model like outbox_queue() and queue it to `to` with report_mail_queue():
+ * the job's PDF attached (attach), or a signed link where the model's link
+ * holds "@@link-token@@". On the reporter's connection (role
+ * portal_reporter), in its transaction. R_TOO_MANY past the tenant's daily
+ * limit of report mail, R_BAD_INPUT for an unusable address. */
+enum res outbox_queue_report(long long job_id, long long tenant_id, const char *to, const char *name, int attach,
+                             json_t *model);
 /* The effective brand of tenant_id (the recipient's tenant) as a new
  * object; the portal's own for 0, or when the database has no answer.
  * Never the request's Host: an email's brand and links are the

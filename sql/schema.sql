@@ -3497,7 +3497,7 @@ $$;
 
 ALTER FUNCTION public.report_executive(p_tenant bigint, p_from date, p_to date) OWNER TO portal_owner;
 
-CREATE FUNCTION public.report_job_claim(p_lease_seconds integer, p_max_attempts integer) RETURNS TABLE(id bigint, tenant_id bigint, kind text, paper text, period_from date, period_to date, attempts integer)
+CREATE FUNCTION public.report_job_claim(p_lease_seconds integer, p_max_attempts integer) RETURNS TABLE(id bigint, tenant_id bigint, kind text, paper text, period_from date, period_to date, attempts integer, cadence text)
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
@@ -3509,7 +3509,8 @@ CREATE FUNCTION public.report_job_claim(p_lease_seconds integer, p_max_attempts 
                            OR (d.state = 'running' AND d.lease_until < now()))
                       AND d.attempts < p_max_attempts
                     ORDER BY d.next_try_at, d.id LIMIT 1 FOR UPDATE SKIP LOCKED)
-    RETURNING j.id, j.tenant_id, j.kind, j.paper, j.period_from, j.period_to, j.attempts
+    RETURNING j.id, j.tenant_id, j.kind, j.paper, j.period_from, j.period_to, j.attempts,
+              (SELECT s.cadence FROM report_schedules s WHERE s.id = j.schedule_id)
 $$;
 
 ALTER FUNCTION public.report_job_claim(p_lease_seconds integer, p_max_attempts integer) OWNER TO portal_owner;
@@ -3552,6 +3553,17 @@ END $$;
 
 ALTER FUNCTION public.report_job_identify(p_job bigint) OWNER TO portal_owner;
 
+CREATE FUNCTION public.report_job_recipients(p_job bigint) RETURNS TABLE(recipient text, delivery text, pdf_bytes integer, expires_at text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT r, s.delivery, j.pdf_bytes, to_char(j.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+      FROM report_jobs j JOIN report_schedules s ON s.id = j.schedule_id, unnest(s.recipients) r
+     WHERE j.id = p_job AND j.state = 'done'
+$$;
+
+ALTER FUNCTION public.report_job_recipients(p_job bigint) OWNER TO portal_owner;
+
 CREATE FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -3583,20 +3595,81 @@ END $$;
 
 ALTER FUNCTION public.report_jobs_expire(p_max_attempts integer) OWNER TO portal_owner;
 
-CREATE FUNCTION public.report_jobs_of(p_tenant bigint, p_limit integer) RETURNS TABLE(id bigint, kind text, paper text, period_from date, period_to date, state text, attempts integer, requested_by text, mine boolean, created_at timestamp with time zone, started_at timestamp with time zone, finished_at timestamp with time zone, next_try_at timestamp with time zone, error text, pdf_bytes integer, expires_at timestamp with time zone)
+CREATE FUNCTION public.report_jobs_of(p_tenant bigint, p_limit integer) RETURNS TABLE(id bigint, kind text, paper text, period_from date, period_to date, state text, attempts integer, requested_by text, mine boolean, created_at timestamp with time zone, started_at timestamp with time zone, finished_at timestamp with time zone, next_try_at timestamp with time zone, error text, pdf_bytes integer, expires_at timestamp with time zone, cadence text, mails_sent integer, mails_queued integer, mails_failed integer)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
     SELECT j.id, j.kind, j.paper, j.period_from, j.period_to, j.state, j.attempts,
            coalesce(u.name, u.email, 'deleted user'), j.requested_by IS NOT DISTINCT FROM app_user_id(),
-           j.created_at, j.started_at, j.finished_at, j.next_try_at, j.error, j.pdf_bytes, j.expires_at
-      FROM report_jobs j LEFT JOIN users u ON u.id = j.requested_by
+           j.created_at, j.started_at, j.finished_at, j.next_try_at, j.error, j.pdf_bytes, j.expires_at,
+           s.cadence, coalesce(m.sent, 0), coalesce(m.queued, 0), coalesce(m.failed, 0)
+      FROM report_jobs j
+      LEFT JOIN users u ON u.id = j.requested_by
+      LEFT JOIN report_schedules s ON s.id = j.schedule_id
+      LEFT JOIN LATERAL (SELECT (count(*) FILTER (WHERE o.status = 'sent'))::int AS sent,
+                                (count(*) FILTER (WHERE o.status = 'queued'))::int AS queued,
+                                (count(*) FILTER (WHERE o.status = 'failed'))::int AS failed
+                           FROM mail_outbox o WHERE o.report_job_id = j.id) m ON j.schedule_id IS NOT NULL
      WHERE j.tenant_id = p_tenant AND report_job_visible(j.tenant_id, j.requested_by)
      ORDER BY j.created_at DESC, j.id DESC
      LIMIT p_limit
 $$;
 
 ALTER FUNCTION public.report_jobs_of(p_tenant bigint, p_limit integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_link_file(p_token text) RETURNS TABLE(pdf bytea, kind text, period_from date, period_to date, tenant_id bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+    SELECT j.pdf, j.kind, j.period_from, j.period_to, j.tenant_id
+      FROM report_links l JOIN report_jobs j ON j.id = l.job_id
+     WHERE p_token ~ '^[0-9a-f]{64}$' AND l.token_hash = token_digest(p_token)
+       AND l.expires_at > now() AND j.state = 'done'
+$_$;
+
+ALTER FUNCTION public.report_link_file(p_token text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_mail_queue(p_job bigint, p_to text, p_subject text, p_text text, p_html text, p_attach boolean) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    j report_jobs;
+    t text;
+BEGIN
+    SELECT * INTO j FROM report_jobs WHERE id = p_job AND state = 'done';
+    IF NOT FOUND OR NOT mail_limit_take('report-mail:' || j.tenant_id, 500, interval '1 day') THEN
+        RETURN false;
+    END IF;
+    IF p_attach THEN
+        INSERT INTO mail_outbox (tenant_id, root_id, to_addr, subject, body_text, body_html, report_job_id,
+                                 attachment_name, attachment)
+        VALUES (j.tenant_id, j.root_id, p_to, p_subject, p_text, p_html, j.id,
+                j.kind || '-report-' || j.period_from || '-' || j.period_to || '.pdf', j.pdf);
+    ELSE
+        t := random_token();
+        INSERT INTO report_links (token_hash, job_id, tenant_id, root_id, recipient, expires_at)
+        VALUES (token_digest(t), j.id, j.tenant_id, j.root_id, p_to, j.expires_at);
+        INSERT INTO mail_outbox (tenant_id, root_id, to_addr, subject, body_text, body_html, report_job_id)
+        VALUES (j.tenant_id, j.root_id, p_to, p_subject, replace(p_text, '@@link-token@@', t),
+                replace(p_html, '@@link-token@@', t), j.id);
+    END IF;
+    RETURN true;
+END $$;
+
+ALTER FUNCTION public.report_mail_queue(p_job bigint, p_to text, p_subject text, p_text text, p_html text, p_attach boolean) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_next_run(p_cadence text, p_after timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT CASE WHEN b > p_after THEN b ELSE b + CASE p_cadence WHEN 'monthly' THEN interval '1 month'
+                                                                ELSE interval '7 days' END END
+      FROM (SELECT (date_trunc(CASE p_cadence WHEN 'monthly' THEN 'month' ELSE 'week' END,
+                               p_after AT TIME ZONE 'UTC') + interval '6 hours') AT TIME ZONE 'UTC' AS b) x
+$$;
+
+ALTER FUNCTION public.report_next_run(p_cadence text, p_after timestamp with time zone) OWNER TO portal_owner;
 
 CREATE FUNCTION public.report_request(p_tenant bigint, p_kind text, p_paper text, p_from date, p_to date) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3656,6 +3729,98 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.report_retention_set(p_tenant bigint, p_days integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_schedule_delete(p_tenant bigint, p_id bigint) RETURNS TABLE(kind text, cadence text)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    DELETE FROM report_schedules s
+     WHERE s.id = p_id AND s.tenant_id = p_tenant AND p_tenant IN (SELECT visible_tenant_ids())
+       AND coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin')
+    RETURNING s.kind, s.cadence
+$$;
+
+ALTER FUNCTION public.report_schedule_delete(p_tenant bigint, p_id bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_schedule_save(p_tenant bigint, p_kind text, p_paper text, p_cadence text, p_delivery text, p_recipients text[]) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants;
+    id bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant)
+       OR coalesce(effective_role(p_tenant), '') NOT IN ('owner', 'admin', 'mssp_admin') THEN
+        RETURN -1;
+    END IF;
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant FOR UPDATE;
+    IF p_kind = 'consolidated' AND t.kind = 'company' THEN
+        RAISE EXCEPTION 'A consolidated report covers the customers of an MSP or MSSP.' USING ERRCODE = '22023';
+    END IF;
+    IF (SELECT count(*) FROM report_schedules s WHERE s.tenant_id = p_tenant) >= 10 THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO report_schedules (tenant_id, root_id, created_by, kind, paper, cadence, delivery, recipients,
+                                  next_run_at)
+    VALUES (p_tenant, t.root_id, app_user_id(), p_kind, p_paper, p_cadence, p_delivery, p_recipients,
+            report_next_run(p_cadence, now()))
+    RETURNING report_schedules.id INTO id;
+    RETURN id;
+END $$;
+
+ALTER FUNCTION public.report_schedule_save(p_tenant bigint, p_kind text, p_paper text, p_cadence text, p_delivery text, p_recipients text[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_schedules_fire() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    s report_schedules;
+    run timestamptz;
+    f date;
+    k int;
+    n int := 0;
+BEGIN
+    FOR s IN SELECT * FROM report_schedules WHERE next_run_at <= now()
+              ORDER BY next_run_at LIMIT 50 FOR UPDATE SKIP LOCKED LOOP
+        -- the latest run due: an outage of several periods makes one report
+        run := s.next_run_at;
+        WHILE report_next_run(s.cadence, run) <= now() LOOP
+            run := report_next_run(s.cadence, run);
+        END LOOP;
+        f := CASE s.cadence WHEN 'monthly' THEN (date_trunc('month', run AT TIME ZONE 'UTC') - interval '1 month')::date
+                            ELSE (date_trunc('week', run AT TIME ZONE 'UTC'))::date - 7 END;
+        INSERT INTO report_jobs (tenant_id, root_id, requested_by, kind, paper, period_from, period_to, schedule_id)
+        VALUES (s.tenant_id, s.root_id, s.created_by, s.kind, s.paper, f,
+                CASE s.cadence WHEN 'monthly' THEN (date_trunc('month', run AT TIME ZONE 'UTC'))::date - 1
+                               ELSE f + 6 END, s.id)
+        ON CONFLICT (schedule_id, period_from) WHERE schedule_id IS NOT NULL DO NOTHING;
+        GET DIAGNOSTICS k = ROW_COUNT;
+        n := n + k;
+        UPDATE report_schedules SET next_run_at = report_next_run(s.cadence, run) WHERE id = s.id;
+    END LOOP;
+    RETURN n;
+END $$;
+
+ALTER FUNCTION public.report_schedules_fire() OWNER TO portal_owner;
+
+CREATE FUNCTION public.report_schedules_of(p_tenant bigint) RETURNS TABLE(id bigint, kind text, paper text, cadence text, delivery text, recipients text[], created_by text, next_run_at timestamp with time zone, last_job bigint, last_state text, last_from date, last_to date)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT s.id, s.kind, s.paper, s.cadence, s.delivery, s.recipients, coalesce(u.name, u.email, 'deleted user'),
+           s.next_run_at, j.id, j.state, j.period_from, j.period_to
+      FROM report_schedules s
+      LEFT JOIN users u ON u.id = s.created_by
+      LEFT JOIN LATERAL (SELECT * FROM report_jobs x WHERE x.schedule_id = s.id
+                          ORDER BY x.period_from DESC LIMIT 1) j ON true
+     WHERE s.tenant_id = p_tenant AND p_tenant IN (SELECT visible_tenant_ids())
+       AND coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin')
+     ORDER BY s.created_at, s.id
+$$;
+
+ALTER FUNCTION public.report_schedules_of(p_tenant bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.request_asks_settle(p_request bigint) RETURNS void
     LANGUAGE sql
@@ -5204,6 +5369,12 @@ CREATE TABLE public.mail_outbox (
     next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
     last_error text,
     sent_at timestamp with time zone,
+    report_job_id bigint,
+    attachment_name text,
+    attachment bytea,
+    CONSTRAINT mail_outbox_attachment_check CHECK ((octet_length(attachment) <= 26214400)),
+    CONSTRAINT mail_outbox_attachment_name_check CHECK ((attachment_name ~ '^[A-Za-z0-9._-]{1,120}$'::text)),
+    CONSTRAINT mail_outbox_check CHECK (((attachment IS NULL) = (attachment_name IS NULL))),
     CONSTRAINT mail_outbox_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sent'::text, 'failed'::text])))
 );
 
@@ -5400,6 +5571,7 @@ CREATE TABLE public.report_jobs (
     pdf bytea,
     pdf_bytes integer,
     expires_at timestamp with time zone,
+    schedule_id bigint,
     CONSTRAINT report_jobs_check CHECK (((period_to >= period_from) AND ((period_to - period_from) < 366))),
     CONSTRAINT report_jobs_check1 CHECK (((state = 'done'::text) = (pdf IS NOT NULL))),
     CONSTRAINT report_jobs_error_check CHECK ((length(error) <= 500)),
@@ -5423,6 +5595,54 @@ CREATE SEQUENCE public.report_jobs_id_seq
 ALTER TABLE public.report_jobs_id_seq OWNER TO portal_owner;
 
 ALTER SEQUENCE public.report_jobs_id_seq OWNED BY public.report_jobs.id;
+
+CREATE TABLE public.report_links (
+    token_hash text NOT NULL,
+    job_id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    recipient text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY public.report_links FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.report_links OWNER TO portal_owner;
+
+CREATE TABLE public.report_schedules (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    created_by bigint,
+    kind text NOT NULL,
+    paper text DEFAULT 'a4'::text NOT NULL,
+    cadence text NOT NULL,
+    delivery text DEFAULT 'attachment'::text NOT NULL,
+    recipients text[] NOT NULL,
+    next_run_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT report_schedules_cadence_check CHECK ((cadence = ANY (ARRAY['weekly'::text, 'monthly'::text]))),
+    CONSTRAINT report_schedules_delivery_check CHECK ((delivery = ANY (ARRAY['attachment'::text, 'link'::text]))),
+    CONSTRAINT report_schedules_kind_check CHECK ((kind = ANY (ARRAY['executive'::text, 'consolidated'::text]))),
+    CONSTRAINT report_schedules_paper_check CHECK ((paper = ANY (ARRAY['a4'::text, 'letter'::text]))),
+    CONSTRAINT report_schedules_recipients_check CHECK (((cardinality(recipients) >= 1) AND (cardinality(recipients) <= 20)))
+);
+
+ALTER TABLE ONLY public.report_schedules FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.report_schedules OWNER TO portal_owner;
+
+CREATE SEQUENCE public.report_schedules_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.report_schedules_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.report_schedules_id_seq OWNED BY public.report_schedules.id;
 
 CREATE TABLE public.report_settings (
     tenant_id bigint NOT NULL,
@@ -5628,6 +5848,8 @@ ALTER TABLE ONLY public.plans ALTER COLUMN id SET DEFAULT nextval('public.plans_
 
 ALTER TABLE ONLY public.report_jobs ALTER COLUMN id SET DEFAULT nextval('public.report_jobs_id_seq'::regclass);
 
+ALTER TABLE ONLY public.report_schedules ALTER COLUMN id SET DEFAULT nextval('public.report_schedules_id_seq'::regclass);
+
 ALTER TABLE ONLY public.sessions ALTER COLUMN id SET DEFAULT nextval('public.sessions_id_seq'::regclass);
 
 ALTER TABLE ONLY public.tenants ALTER COLUMN id SET DEFAULT nextval('public.tenants_id_seq'::regclass);
@@ -5753,6 +5975,12 @@ ALTER TABLE ONLY public.portal_settings
 ALTER TABLE ONLY public.report_jobs
     ADD CONSTRAINT report_jobs_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.report_links
+    ADD CONSTRAINT report_links_pkey PRIMARY KEY (token_hash);
+
+ALTER TABLE ONLY public.report_schedules
+    ADD CONSTRAINT report_schedules_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.report_settings
     ADD CONSTRAINT report_settings_pkey PRIMARY KEY (tenant_id);
 
@@ -5855,6 +6083,8 @@ CREATE INDEX mail_limits_key_at ON public.mail_limits USING btree (key, at);
 
 CREATE INDEX mail_outbox_due ON public.mail_outbox USING btree (next_attempt_at) WHERE (status = 'queued'::text);
 
+CREATE INDEX mail_outbox_report_job ON public.mail_outbox USING btree (report_job_id) WHERE (report_job_id IS NOT NULL);
+
 CREATE INDEX mail_outbox_tenant_created ON public.mail_outbox USING btree (tenant_id, created_at DESC);
 
 CREATE INDEX memberships_tenant ON public.memberships USING btree (tenant_id);
@@ -5881,7 +6111,15 @@ CREATE INDEX report_jobs_due ON public.report_jobs USING btree (next_try_at) WHE
 
 CREATE INDEX report_jobs_expiry ON public.report_jobs USING btree (expires_at) WHERE (state = 'done'::text);
 
+CREATE UNIQUE INDEX report_jobs_schedule_period ON public.report_jobs USING btree (schedule_id, period_from) WHERE (schedule_id IS NOT NULL);
+
 CREATE INDEX report_jobs_tenant ON public.report_jobs USING btree (tenant_id, created_at DESC);
+
+CREATE INDEX report_links_job ON public.report_links USING btree (job_id);
+
+CREATE INDEX report_schedules_due ON public.report_schedules USING btree (next_run_at);
+
+CREATE INDEX report_schedules_tenant ON public.report_schedules USING btree (tenant_id);
 
 CREATE INDEX sessions_user ON public.sessions USING btree (user_id);
 
@@ -6181,6 +6419,9 @@ ALTER TABLE ONLY public.known_signins
     ADD CONSTRAINT known_signins_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.mail_outbox
+    ADD CONSTRAINT mail_outbox_report_job_id_fkey FOREIGN KEY (report_job_id) REFERENCES public.report_jobs(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.mail_outbox
     ADD CONSTRAINT mail_outbox_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE SET NULL;
 
 ALTER TABLE ONLY public.memberships
@@ -6250,7 +6491,22 @@ ALTER TABLE ONLY public.report_jobs
     ADD CONSTRAINT report_jobs_requested_by_fkey FOREIGN KEY (requested_by) REFERENCES public.users(id) ON DELETE SET NULL;
 
 ALTER TABLE ONLY public.report_jobs
+    ADD CONSTRAINT report_jobs_schedule_id_fkey FOREIGN KEY (schedule_id) REFERENCES public.report_schedules(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.report_jobs
     ADD CONSTRAINT report_jobs_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.report_links
+    ADD CONSTRAINT report_links_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.report_jobs(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.report_links
+    ADD CONSTRAINT report_links_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.report_schedules
+    ADD CONSTRAINT report_schedules_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.report_schedules
+    ADD CONSTRAINT report_schedules_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.report_settings
     ADD CONSTRAINT report_settings_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
@@ -6390,6 +6646,14 @@ CREATE POLICY plans_visible ON public.plans USING ((tenant_id IN ( SELECT public
 ALTER TABLE public.report_jobs ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY report_jobs_visible ON public.report_jobs USING (public.report_job_visible(tenant_id, requested_by));
+
+ALTER TABLE public.report_links ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY report_links_visible ON public.report_links USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+
+ALTER TABLE public.report_schedules ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY report_schedules_visible ON public.report_schedules USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
 
 ALTER TABLE public.report_settings ENABLE ROW LEVEL SECURITY;
 
@@ -6765,6 +7029,9 @@ GRANT ALL ON FUNCTION public.report_job_finish(p_job bigint, p_pdf bytea, p_erro
 REVOKE ALL ON FUNCTION public.report_job_identify(p_job bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.report_job_identify(p_job bigint) TO portal_reporter;
 
+REVOKE ALL ON FUNCTION public.report_job_recipients(p_job bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_job_recipients(p_job bigint) TO portal_reporter;
+
 REVOKE ALL ON FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint) TO portal_app;
 
@@ -6774,6 +7041,15 @@ GRANT ALL ON FUNCTION public.report_jobs_expire(p_max_attempts integer) TO porta
 REVOKE ALL ON FUNCTION public.report_jobs_of(p_tenant bigint, p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.report_jobs_of(p_tenant bigint, p_limit integer) TO portal_app;
 
+REVOKE ALL ON FUNCTION public.report_link_file(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_link_file(p_token text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.report_mail_queue(p_job bigint, p_to text, p_subject text, p_text text, p_html text, p_attach boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_mail_queue(p_job bigint, p_to text, p_subject text, p_text text, p_html text, p_attach boolean) TO portal_reporter;
+
+REVOKE ALL ON FUNCTION public.report_next_run(p_cadence text, p_after timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_next_run(p_cadence text, p_after timestamp with time zone) TO portal_app;
+
 REVOKE ALL ON FUNCTION public.report_request(p_tenant bigint, p_kind text, p_paper text, p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.report_request(p_tenant bigint, p_kind text, p_paper text, p_from date, p_to date) TO portal_app;
 
@@ -6782,6 +7058,18 @@ GRANT ALL ON FUNCTION public.report_retention_days(p_tenant bigint) TO portal_ap
 
 REVOKE ALL ON FUNCTION public.report_retention_set(p_tenant bigint, p_days integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.report_retention_set(p_tenant bigint, p_days integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.report_schedule_delete(p_tenant bigint, p_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_schedule_delete(p_tenant bigint, p_id bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.report_schedule_save(p_tenant bigint, p_kind text, p_paper text, p_cadence text, p_delivery text, p_recipients text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_schedule_save(p_tenant bigint, p_kind text, p_paper text, p_cadence text, p_delivery text, p_recipients text[]) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.report_schedules_fire() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_schedules_fire() TO portal_reporter;
+
+REVOKE ALL ON FUNCTION public.report_schedules_of(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_schedules_of(p_tenant bigint) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.request_asks_settle(p_request bigint) FROM PUBLIC;
 
@@ -6962,6 +7250,8 @@ GRANT SELECT ON TABLE public.plans TO portal_app;
 GRANT SELECT ON TABLE public.portal_settings TO portal_app;
 
 GRANT SELECT ON TABLE public.report_jobs TO portal_app;
+
+GRANT SELECT ON TABLE public.report_schedules TO portal_app;
 
 GRANT SELECT ON TABLE public.report_settings TO portal_app;
 

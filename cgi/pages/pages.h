@@ -78,6 +78,9 @@ enum res page_reports(struct req *req);
 enum res page_report_request(struct req *req);
 enum res page_report_retention(struct req *req);
 enum res page_report_file(struct req *req);
+enum res page_report_schedule_create(struct req *req);
+enum res page_report_schedule_delete(struct req *req);
+enum res page_report_link(struct req *req);
 /* The texts people read beside a report_document()'s figures (durations,
  * compliance, changes, the coverage rows, the bars). */
 void report_decorate(json_t *rep);

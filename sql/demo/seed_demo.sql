@@ -27,7 +27,7 @@ DECLARE
     mname text;
 BEGIN
     IF EXISTS (SELECT 1 FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security') THEN
-        RETURN 'seed-demo: demo tenants already present; ' || pg_temp.seed_inventory(p_size) || pg_temp.seed_plans()
+        RETURN 'seed-demo: demo tenants already present; ' || pg_temp.seed_inventory(p_size) || pg_temp.seed_plans() || pg_temp.seed_reports()
                || pg_temp.seed_refresh();
     END IF;
     INSERT INTO tenants (kind, name, region, ancestors, root_id)
@@ -91,7 +91,26 @@ BEGIN
       FROM users u WHERE u.email IN ('owner@company.example', 'viewer@company.example');
 
     RETURN format('seed-demo: size %s: 1 MSSP, %s MSPs, %s companies, 2 unmanaged MSPs; ',
-                  p_size, n_msp, n_msp * n_co) || pg_temp.seed_inventory(p_size) || pg_temp.seed_plans();
+                  p_size, n_msp, n_msp * n_co) || pg_temp.seed_inventory(p_size) || pg_temp.seed_plans() || pg_temp.seed_reports();
+END $$;
+
+-- Executive reports (docs/reports.md), once: Nora (Northwind's admin)
+-- mails herself the consolidated report of every month, as a PDF.
+CREATE FUNCTION pg_temp.seed_reports() RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    nw tenants%ROWTYPE;
+    nora bigint := (SELECT id FROM users WHERE email = 'admin@northwind.example');
+BEGIN
+    SELECT * INTO nw FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security';
+    IF nw.id IS NULL OR nora IS NULL OR EXISTS (SELECT 1 FROM report_schedules WHERE tenant_id = nw.id) THEN
+        RETURN '';
+    END IF;
+    INSERT INTO report_schedules (tenant_id, root_id, created_by, kind, paper, cadence, delivery, recipients,
+                                  next_run_at)
+    VALUES (nw.id, nw.root_id, nora, 'consolidated', 'a4', 'monthly', 'attachment',
+            ARRAY['admin@northwind.example'], report_next_run('monthly', now()));
+    RETURN '; reports: a monthly consolidated report for Northwind';
 END $$;
 
 -- Shared configuration plans (docs/plans.md), once: Northwind's baseline

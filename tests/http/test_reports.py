@@ -525,3 +525,131 @@ def test_retention_drops_the_file_and_only_admins_set_it(ctx):
     assert row["state"] == "expired", row
     assert owner.get("/t/%d/reports/%d/pdf" % (w["a"], job["id"])).status == 404
     assert q(ctx, "SELECT pdf IS NULL FROM report_jobs WHERE id = %d" % job["id"]) == "t"
+
+
+# ------------------------------------------------------------- schedules
+class Reporter:
+    """A second reporter process (the stack's staged binary), run as
+    scripts/stack runs it, polling fast."""
+
+    def __init__(self, ctx, name):
+        st = ctx.stack
+        self.log_path = os.path.join(st.var, "log", name + ".log")
+        e = st.env()
+        e.update({"PORTAL_DB": "host=%s dbname=portal user=portal_reporter" % os.path.join(st.var, "run"),
+                  "PORTAL_TEMPLATES": os.path.join(st.var, "app", "templates"), "REPORTER_POLL_MS": "100",
+                  "REPORTER_BACKOFF_SECONDS": "1", "PORTAL_BASE_URL": "http://127.0.0.1:%d" % st.port})
+        cmd = [os.path.join(st.var, "app", "bin", "reporter")]
+        if os.getuid() == 0:
+            cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%s" % portal._gid("mssp-portal"), "--init-groups",
+                   "--"] + cmd
+        self.logf = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(cmd, env=e, stdout=self.logf, stderr=subprocess.STDOUT)
+        portal.wait_for("%s to start" % name, lambda: "reporter started" in self.log(), 10)
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(60)
+        finally:
+            self.logf.close()
+
+
+def schedule(client, tenant, **fields):
+    f = {"kind": "consolidated", "paper": "a4", "cadence": "monthly", "delivery": "attachment",
+         "recipients": ""}
+    f.update(fields)
+    return client.post("/t/%d/reports/schedules" % tenant, f)
+
+
+def last_month():
+    t = time.gmtime()
+    y, m = (t.tm_year, t.tm_mon - 1) if t.tm_mon > 1 else (t.tm_year - 1, 12)
+    return "%04d-%02d-01" % (y, m)
+
+
+def test_a_schedule_fires_once_per_period_with_two_reporters_and_mails_the_pdf(ctx):
+    w = world(ctx)
+    owner = ctx.login(w["owner"])
+    tag = w["n"].split()[-1]
+    to = ["sched-a-%s@rep.example" % tag, "sched-b-%s@rep.example" % tag]
+    # The form refuses what is not a list of addresses, keeping what was typed.
+    r = schedule(owner, w["msp"], recipients="%s, not-an-address" % to[0])
+    assert r.status == 400 and "not-an-address is not an email address." in r.text and "not-an-address" in r.text
+    assert schedule(owner, w["a"], kind="consolidated", recipients=to[0]).status == 400
+    assert ctx.login(w["viewer"]).post("/t/%d/reports/schedules" % w["a"], {
+        "kind": "executive", "paper": "a4", "cadence": "weekly", "delivery": "link", "recipients": to[0]}).status == 403
+    r = schedule(owner, w["msp"], recipients="%s\n%s\n%s" % (to[0], to[1].upper(), to[0]))
+    assert r.status == 303 and r.header("Location").endswith("done=scheduled"), r
+    sch = owner.get_json("/t/%d/reports" % w["msp"]).json()["schedules"]
+    assert len(sch) == 1 and sch[0]["recipients"] == to and sch[0]["cadence"] == "monthly", sch
+    assert sch[0]["next_run_at"].endswith("06:00") and sch[0]["next_run_at"][8:10] == "01", sch
+    # Due now, with two reporters running: one report for last month.
+    since = len(ctx.stack.messages())
+    second = Reporter(ctx, "reporter-2-%s" % tag)
+    try:
+        q(ctx, "UPDATE report_schedules SET next_run_at = now() - interval '1 minute' WHERE id = %d" % sch[0]["id"])
+        job = portal.wait_for("the scheduled report", lambda: next(
+            (j for j in jobs(owner, w["msp"]) if j.get("schedule")), None), 20)
+        job = ready(owner, w["msp"], job["id"])
+        assert job["state"] == "done" and job["from"] == last_month() and job["kind"] == "consolidated", job
+        assert job["schedule"]["cadence"] == "monthly"
+        # Due again for the same period (a clock set back, a second firing):
+        # still one report.
+        q(ctx, "UPDATE report_schedules SET next_run_at = now() - interval '1 minute' WHERE id = %d" % sch[0]["id"])
+        portal.wait_for("the schedule to be taken again", lambda: q(
+            ctx, "SELECT next_run_at > now() FROM report_schedules WHERE id = %d" % sch[0]["id"]) == "t", 20)
+    finally:
+        second.stop()
+    assert q(ctx, "SELECT count(*) FROM report_jobs WHERE schedule_id = %d" % sch[0]["id"]) == "1"
+    # Each recipient gets one mail with the PDF attached, in the brand.
+    for addr in to:
+        msg = ctx.stack.wait_mail(lambda m, a=addr: m["To"] == a, since=since, timeout=60, what="mail to " + addr)
+        assert "Consolidated report for %s MSP" % w["n"] in msg["Subject"], msg["Subject"]
+        files = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
+        assert len(files) == 1 and files[0].get_content().startswith(b"%PDF-"), [p.get_content_type() for p in files]
+        assert files[0].get_filename() == "consolidated-report-%s.pdf" % "-".join((job["from"], job["to"]))
+    assert sum(1 for m in ctx.stack.messages()[since:] if m["To"] in to) == 2
+    row = [j for j in jobs(owner, w["msp"]) if j["id"] == job["id"]][0]
+    assert row["schedule"]["sent"] == 2 and row["schedule"]["failed"] == 0, row
+    # Deleting the schedule keeps its reports.
+    assert owner.post("/t/%d/reports/schedules/%d/delete" % (w["msp"], sch[0]["id"]), {}).status == 303
+    assert owner.get_json("/t/%d/reports" % w["msp"]).json()["schedules"] == []
+    assert job["id"] in [j["id"] for j in jobs(owner, w["msp"])]
+
+
+def test_a_scheduled_report_by_link_opens_until_it_expires(ctx):
+    w = world(ctx)
+    owner = ctx.login(w["owner"])
+    addr = "sched-link-%s@rep.example" % w["n"].split()[-1]
+    since = len(ctx.stack.messages())
+    assert schedule(owner, w["a"], kind="executive", cadence="weekly", delivery="link",
+                    recipients=addr).status == 303
+    sid = [s for s in owner.get_json("/t/%d/reports" % w["a"]).json()["schedules"] if addr in s["recipients"]][0]["id"]
+    q(ctx, "UPDATE report_schedules SET next_run_at = now() - interval '1 minute' WHERE id = %d" % sid)
+    msg = ctx.stack.wait_mail(lambda m: m["To"] == addr, since=since, timeout=120, what="the link mail")
+    assert not list(msg.iter_attachments())
+    text = portal.body_of(msg)
+    link = re.search(r"http://127\.0\.0\.1:\d+/reports/link/([0-9a-f]{64})", text)
+    assert link and "Executive report" in msg["Subject"] and "weekly executive report" in text, text
+    # The week just ended: Monday to Sunday.
+    job = int(q(ctx, "SELECT id FROM report_jobs WHERE schedule_id = %d" % sid))
+    assert q(ctx, "SELECT extract(isodow FROM period_from)::int || '-' || extract(isodow FROM period_to)::int"
+                  " || '-' || (now()::date - period_to) FROM report_jobs WHERE id = %d" % job) in (
+        "1-7-%d" % d for d in range(1, 8))
+    # Anyone with the link gets the file (no session), nobody with another.
+    r = ctx.client().get("/reports/link/%s" % link.group(1))
+    assert r.status == 200 and r.body.startswith(b"%PDF-") and r.header("Content-Type") == "application/pdf"
+    assert ctx.client().get("/reports/link/%s" % ("0" * 64)).status == 404
+    # The token is kept only as its digest; the log names the route, not it.
+    assert q(ctx, "SELECT count(*) FROM report_links WHERE token_hash = '%s'" % link.group(1)) == "0"
+    assert link.group(1) not in ctx.stack.log("portal")
+    # Once the report expires, the link ends.
+    q(ctx, "UPDATE report_jobs SET expires_at = now() - interval '1 second' WHERE id = %d" % job)
+    q(ctx, "UPDATE report_links SET expires_at = now() - interval '1 second' WHERE job_id = %d" % job)
+    r = ctx.client().get("/reports/link/%s" % link.group(1))
+    assert r.status == 404 and "This link has ended" in r.text

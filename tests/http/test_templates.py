@@ -61,7 +61,7 @@ def test_every_email_has_subject_text_and_html(ctx):
     for path in sorted(glob.glob(os.path.join(portal.ROOT, "cgi", "**", "*.c"), recursive=True)):
         with open(path) as f:
             text = f.read()
-        for name in (x or y for x, y in QUEUES.findall(text)):
+        for name in (x or y or z for x, y, z in QUEUES.findall(text)):
             queued.setdefault(name, []).append(os.path.relpath(path, portal.ROOT))
     offenders = ["%s queues %s, which has no templates/email/%s_*.mustache" % (", ".join(files), name, name)
                  for name, files in sorted(queued.items()) if name not in names]
@@ -70,9 +70,11 @@ def test_every_email_has_subject_text_and_html(ctx):
     assert len(queued) >= 5 and not offenders, (sorted(queued), offenders)
 
 
-# Where an email is queued: outbox_queue(tenant, to, "name", model), or a
-# link's mail by its purpose, account_link_request(req, "name", email).
-QUEUES = re.compile(r'outbox_queue\s*\([^;]*?,\s*"([a-z_]+)"\s*,[^;,]*\)|account_link_request\s*\(\s*\w+\s*,\s*"([a-z_]+)"')
+# Where an email is queued: outbox_queue(tenant, to, "name", model), a
+# link's mail by its purpose, account_link_request(req, "name", email), or
+# a scheduled report's, outbox_queue_report(job, tenant, to, "name", ...).
+QUEUES = re.compile(r'outbox_queue\s*\([^;]*?,\s*"([a-z_]+)"\s*,[^;,]*\)|account_link_request\s*\(\s*\w+\s*,\s*"([a-z_]+)"'
+                    r'|outbox_queue_report\s*\([^;]*?,\s*"([a-z_]+)"\s*,')
 
 
 # What a page file renders: the template it names for the page, and a

@@ -1,0 +1,15 @@
+-- The Row-Level Security policies of report_schedules, all of them: the block below
+-- drops whatever policies the table has, so one removed from this file
+-- is gone once it runs again.
+-- requires: visible_tenant_ids
+DO $$
+DECLARE
+    p name;
+BEGIN
+    FOR p IN SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = 'report_schedules' LOOP
+        EXECUTE format('DROP POLICY %I ON report_schedules', p);
+    END LOOP;
+END $$;
+
+-- Read only: report_schedule_save() and report_schedule_delete() write.
+CREATE POLICY report_schedules_visible ON report_schedules USING (tenant_id IN (SELECT visible_tenant_ids()));
