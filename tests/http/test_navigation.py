@@ -24,16 +24,16 @@ def test_each_role_and_kind_gets_its_sections_and_none_is_a_dead_link(ctx):
     nw, bf = tid(ctx, "Northwind Security"), tid(ctx, "Bluefin IT")
     cases = [
         ("admin@northwind.example", nw, "Global dashboard",
-         ["overview", "assets", "vulnerabilities", "incidents", "threats", "analytics", "sla", "report", "msps", "plans",
+         ["overview", "assets", "vulnerabilities", "incidents", "threats", "analytics", "sla", "report", "reports", "msps", "plans",
           "config", "team", "audit", "api_keys", "mail", "settings"]),
         ("owner@msp1.example", bf, "MSP dashboard",
-         ["overview", "assets", "vulnerabilities", "incidents", "threats", "analytics", "sla", "report", "requests", "plans",
+         ["overview", "assets", "vulnerabilities", "incidents", "threats", "analytics", "sla", "report", "reports", "requests", "plans",
           "config", "team", "audit", "api_keys", "mail", "settings"]),
         ("viewer@msp1.example", bf, "MSP dashboard",
-         ["overview", "assets", "vulnerabilities", "incidents", "threats", "analytics", "sla", "report", "requests", "plans",
+         ["overview", "assets", "vulnerabilities", "incidents", "threats", "analytics", "sla", "report", "reports", "requests", "plans",
           "config"]),
         ("viewer@company.example", None, "Company dashboard",
-         ["overview", "assets", "vulnerabilities", "incidents", "sla", "report", "config"]),
+         ["overview", "assets", "vulnerabilities", "incidents", "sla", "report", "reports", "config"]),
     ]
     for email, tenant, dashboard, keys in cases:
         c = ctx.login(email)
