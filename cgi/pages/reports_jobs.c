@@ -157,11 +157,17 @@ static enum res jobs_page(struct req *req)
 			json_object_set_new(row, b, json_boolean(strcmp(state, states[k]) == 0));
 		}
 		json_object_set_new(row, "size", size_text(atoll(PQgetvalue(res, i, 14))));
-		if (*PQgetvalue(res, i, 17) != '\0')
-			json_object_set_new(row, "schedule",
-			                    json_pack("{s:s, s:i, s:i, s:i}", "cadence", PQgetvalue(res, i, 17), "sent",
-			                              atoi(PQgetvalue(res, i, 18)), "queued", atoi(PQgetvalue(res, i, 19)),
-			                              "failed", atoi(PQgetvalue(res, i, 20))));
+		json_object_set_new(row, "retrying",
+		                    json_boolean(strcmp(state, "queued") == 0 && atoi(PQgetvalue(res, i, 6)) > 0));
+		/* always set: a missing key would fall through to the form's "schedule" */
+		json_object_set_new(row, "scheduled",
+		                    *PQgetvalue(res, i, 17) == '\0'
+		                        ? json_false()
+		                        : json_pack("{s:s, s:i, s:i, s:i, s:b, s:b}", "cadence", PQgetvalue(res, i, 17),
+		                                    "sent", atoi(PQgetvalue(res, i, 18)), "queued",
+		                                    atoi(PQgetvalue(res, i, 19)), "failed", atoi(PQgetvalue(res, i, 20)),
+		                                    "any_queued", atoi(PQgetvalue(res, i, 19)) > 0, "any_failed",
+		                                    atoi(PQgetvalue(res, i, 20)) > 0));
 		{
 			long long secs = atoll(PQgetvalue(res, i, 16));
 			if (secs < 60)

@@ -436,8 +436,13 @@ def test_the_reports_page_makes_a_pdf_off_the_request_path(ctx):
     assert (job["kind"], job["from"], job["to"], job["paper"], job["mine"]) == (
         "consolidated", FROM, TO, "Letter", True), job
     assert job["state"] in ("queued", "running", "done")
+    # A job asked for on the page: no schedule's or retry's words (a key a
+    # row lacks must not fall through to the page's own).
+    page = owner.get("/t/%d/reports" % w["msp"]).text
+    assert "attempt 0" not in page and "Every :" not in page
     job = ready(owner, w["msp"], job["id"])
     assert job["state"] == "done" and job["attempts"] == 1 and job["expires_at"], job
+    assert job["scheduled"] is False and job["retrying"] is False
     r = owner.get("/t/%d/reports/%d/pdf" % (w["msp"], job["id"]))
     assert r.status == 200 and r.header("Content-Type") == "application/pdf", r
     assert "attachment" in r.header("Content-Disposition") and "-consolidated-report-%s-%s-" % (FROM, TO) in \
@@ -594,10 +599,10 @@ def test_a_schedule_fires_once_per_period_with_two_reporters_and_mails_the_pdf(c
     try:
         q(ctx, "UPDATE report_schedules SET next_run_at = now() - interval '1 minute' WHERE id = %d" % sch[0]["id"])
         job = portal.wait_for("the scheduled report", lambda: next(
-            (j for j in jobs(owner, w["msp"]) if j.get("schedule")), None), 20)
+            (j for j in jobs(owner, w["msp"]) if j["scheduled"]), None), 20)
         job = ready(owner, w["msp"], job["id"])
         assert job["state"] == "done" and job["from"] == last_month() and job["kind"] == "consolidated", job
-        assert job["schedule"]["cadence"] == "monthly"
+        assert job["scheduled"]["cadence"] == "monthly"
         # Due again for the same period (a clock set back, a second firing):
         # still one report.
         q(ctx, "UPDATE report_schedules SET next_run_at = now() - interval '1 minute' WHERE id = %d" % sch[0]["id"])
@@ -615,7 +620,7 @@ def test_a_schedule_fires_once_per_period_with_two_reporters_and_mails_the_pdf(c
         assert files[0].get_filename() == "consolidated-report-%s.pdf" % "-".join((job["from"], job["to"]))
     assert sum(1 for m in ctx.stack.messages()[since:] if m["To"] in to) == 2
     row = [j for j in jobs(owner, w["msp"]) if j["id"] == job["id"]][0]
-    assert row["schedule"]["sent"] == 2 and row["schedule"]["failed"] == 0, row
+    assert row["scheduled"]["sent"] == 2 and row["scheduled"]["failed"] == 0, row
     # Deleting the schedule keeps its reports.
     assert owner.post("/t/%d/reports/schedules/%d/delete" % (w["msp"], sch[0]["id"]), {}).status == 303
     assert owner.get_json("/t/%d/reports" % w["msp"]).json()["schedules"] == []
