@@ -16,7 +16,9 @@
  * that is due its job (report_schedules_fire()); once a minute it drops
  * the files past their tenant's retention (report_jobs_expire()).
  *
- * SIGTERM: the report in progress is finished, then the reporter exits. */
+ * SIGTERM: a report being printed is failed as an attempt ("the reporter
+ * was stopped"), retried after its backoff; the browser is killed with its
+ * process group, and the reporter exits. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,11 +36,18 @@
 #include "view.h"
 
 static volatile sig_atomic_t stop;
+/* The browser's process group while one runs (0: none), for on_term(). */
+static volatile sig_atomic_t browser_group;
 
+/* SIGTERM: stop after this report; a browser printing one is killed (its
+ * print fails at once), so the reporter stops in a moment and leaves no
+ * browser behind. */
 static void on_term(int sig)
 {
 	(void)sig;
 	stop = 1;
+	if (browser_group > 0)
+		kill(-(pid_t)browser_group, SIGKILL);
 }
 
 DB_STMT(st_claim, 2,
@@ -224,6 +233,32 @@ static const char *job_finish(const struct job *j, json_t *rep, const unsigned c
 	return state;
 }
 
+/* Print the job's report with the running browser c: *pdf, or err. A
+ * failed print stops the browser (the next report gets a new one). */
+static void print_job(struct cdp *c, const struct job *j, json_t *rep, int consolidated, const char *dir,
+                      int *printed, unsigned char **pdf, size_t *len, char *err, size_t errlen)
+{
+	browser_group = c->pid; /* from now on SIGTERM kills it */
+	if (stop) {
+		snprintf(err, errlen, "the reporter was stopped before making it");
+		return;
+	}
+	if (report_pdf(c, rep, consolidated, j->paper, dir, pdf, len, err, errlen) == 0) {
+		(*printed)++;
+		if (*len > PDF_MAX) {
+			snprintf(err, errlen, "the PDF is %zu bytes, over the %u the portal keeps", *len, PDF_MAX);
+			free(*pdf);
+			*pdf = NULL;
+		}
+		return;
+	}
+	if (stop)
+		snprintf(err, errlen, "the reporter was stopped while making it");
+	browser_group = 0;
+	cdp_stop(c);
+	*printed = 0;
+}
+
 /* Make one due report. 1 if one was handled, 0 if none was due, -1 on a
  * database problem. */
 static int run_one(struct cdp *c, int *printed, const char *dir, const struct reporter_cfg *rc)
@@ -254,22 +289,14 @@ static int run_one(struct cdp *c, int *printed, const char *dir, const struct re
 	if ((rep = job_report(&j, err, sizeof(err))) != NULL &&
 	    (consolidated = report_kind(rep, j.kind, err, sizeof(err))) >= 0) {
 		if (c->pid != 0 && *printed >= rc->restart_after) {
+			browser_group = 0;
 			cdp_stop(c);
 			*printed = 0;
 		}
 		if (c->pid == 0 && cdp_start(c, getenv("REPORTER_BROWSER")) != 0)
 			snprintf(err, sizeof(err), "the browser did not start: %s", c->error);
-		else if (report_pdf(c, rep, consolidated, j.paper, dir, &pdf, &len, err, sizeof(err)) == 0) {
-			(*printed)++;
-			if (len > PDF_MAX) {
-				snprintf(err, sizeof(err), "the PDF is %zu bytes, over the %u the portal keeps", len, PDF_MAX);
-				free(pdf);
-				pdf = NULL;
-			}
-		} else if (c->pid != 0) { /* a failed print: the next report gets a new browser */
-			cdp_stop(c);
-			*printed = 0;
-		}
+		else
+			print_job(c, &j, rep, consolidated, dir, printed, &pdf, &len, err, sizeof(err));
 	}
 	state = job_finish(&j, rep, pdf, len, err, rc);
 	if (pdf != NULL)
@@ -351,6 +378,7 @@ int main(void)
 		else if (n < 0)
 			sleep_ms(rc.poll_ms * 2 > 5000 ? rc.poll_ms * 2 : 5000);
 	}
+	browser_group = 0;
 	if (c.pid != 0)
 		cdp_stop(&c);
 	rmdir(dir);
