@@ -23,6 +23,8 @@ static const struct form_field period_fields[] = {
     {.name = "to", .label = "To", .kind = FORM_DATE, .required = 1},
 };
 #define REPORT_MAX_DAYS 366
+/* The customers the page ranks on screen (the CSV and the PDF: all). */
+#define REPORT_SCREEN_CUSTOMERS 50
 
 /* See pages.h. */
 void report_last_month(char from[11], char to[11])
@@ -255,10 +257,22 @@ static enum res load_report(struct req *req, json_t **rep)
  * each (400). */
 enum res page_report(struct req *req)
 {
-	json_t *rep;
+	json_t *rep, *all;
+	enum res r;
+	size_t n;
 
 	req->template = "reports";
-	return load_report(req, &rep);
+	if ((r = load_report(req, &rep)) != R_SUCCESS || rep == NULL)
+		return r;
+	/* On screen the ranking's first rows: its summary above counts them
+	 * all, and the CSV and the PDF have every one. */
+	all = json_object_get(rep, "customers");
+	if ((n = json_array_size(all)) > REPORT_SCREEN_CUSTOMERS) {
+		while (json_array_size(all) > REPORT_SCREEN_CUSTOMERS)
+			json_array_remove(all, json_array_size(all) - 1);
+		json_object_set_new(rep, "customers_more", json_integer((json_int_t)(n - REPORT_SCREEN_CUSTOMERS)));
+	}
+	return R_SUCCESS;
 }
 
 /* The CSV's tables: where each is in the report, the field that names its

@@ -658,3 +658,21 @@ def test_a_scheduled_report_by_link_opens_until_it_expires(ctx):
     q(ctx, "UPDATE report_links SET expires_at = now() - interval '1 second' WHERE job_id = %d" % job)
     r = ctx.client().get("/reports/link/%s" % link.group(1))
     assert r.status == 404 and "This link has ended" in r.text
+
+
+def test_the_page_ranks_the_first_50_customers_and_the_csv_all(ctx):
+    nw = ctx.stack.tenant_id("Northwind Security")
+    n = uniq("Many")
+    q(ctx, "INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+           " VALUES ('msp', '%s MSP', 'eu', %d, '{0}', 0)" % (n, nw))
+    msp = ctx.stack.tenant_id("%s MSP" % n)
+    q(ctx, "INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+           " SELECT 'company', format('%s Co %%s', g), 'eu', %d, '{0}', 0 FROM generate_series(1, 52) g" % (n, msp))
+    admin = ctx.login(NW_ADMIN)
+    rep = report(admin, msp)
+    assert len(rep["customers"]) == 50 and rep["customers_more"] == 2, (len(rep["customers"]), rep.get("customers_more"))
+    assert sum(b["count"] for b in rep["distribution"]) == 52  # the summary counts them all
+    page = admin.get("/t/%d/reports/executive?from=%s&to=%s" % (msp, FROM, TO)).text
+    assert "And 2 more:" in page
+    csv = admin.get("/t/%d/reports/executive/export?from=%s&to=%s" % (msp, FROM, TO)).text
+    assert len({line.split(",")[1] for line in csv.split("\r\n") if line.startswith("customers,")}) == 52
