@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
+
+#include "log.h"
 
 #define CDP_MAX_MESSAGE (256u << 20) /* a PDF's base64 of up to ~190 MB */
 
@@ -41,6 +44,21 @@ static int fail(struct cdp *c, const char *what)
 	return -1;
 }
 
+/* Can this process make a user namespace, which Chromium's sandbox needs
+ * when it does not run as root? Not in a chroot, nor where the kernel
+ * forbids them to unprivileged users. Asked of a child, which exits. */
+static int userns_ok(void)
+{
+	int status = 0;
+	pid_t p = fork();
+
+	if (p == 0)
+		_exit(unshare(CLONE_NEWUSER) == 0 ? 0 : 1);
+	if (p < 0 || waitpid(p, &status, 0) != p)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 int cdp_start(struct cdp *c, const char *path)
 {
 	int to[2], from[2];
@@ -50,6 +68,20 @@ int cdp_start(struct cdp *c, const char *path)
 	c->next_id = 1;
 	if (path == NULL) /* the browser itself, not /usr/bin/chromium's shell launcher */
 		path = "/usr/lib/chromium/chromium";
+	/* Chromium refuses its sandbox to root; as its own user it keeps it,
+	 * unless the system refuses the user namespaces it is made of: then
+	 * without it, said in the log, or not at all with
+	 * PORTAL_BROWSER_SANDBOX=require. */
+	c->no_sandbox = geteuid() == 0;
+	if (!c->no_sandbox && !userns_ok()) {
+		const char *policy = getenv("PORTAL_BROWSER_SANDBOX");
+		if (policy != NULL && strcmp(policy, "require") == 0)
+			return fail(c, "the browser's sandbox needs user namespaces, which this system refuses "
+			               "(a chroot, or kernel.unprivileged_userns_clone=0)");
+		log_warn("this system refuses user namespaces (a chroot, or kernel.unprivileged_userns_clone=0): "
+		         "the browser runs without its sandbox (PORTAL_BROWSER_SANDBOX=require refuses that)");
+		c->no_sandbox = 1;
+	}
 	snprintf(c->dir, sizeof(c->dir), "/tmp/mssp-portal-cdp-XXXXXX");
 	if (mkdtemp(c->dir) == NULL) {
 		c->dir[0] = '\0';
@@ -95,7 +127,7 @@ int cdp_start(struct cdp *c, const char *path)
 		argv[n++] = "--host-resolver-rules=MAP * ~NOTFOUND";
 		argv[n++] = "--proxy-server=socks5://127.0.0.1:9";
 		argv[n++] = "--proxy-bypass-list=<-loopback>";
-		if (geteuid() == 0) /* Chromium's sandbox refuses root; as its own user it keeps it */
+		if (c->no_sandbox)
 			argv[n++] = "--no-sandbox";
 		argv[n++] = udd;
 		argv[n++] = "--remote-debugging-pipe";
@@ -362,10 +394,13 @@ out:
 	free(target);
 	free(session);
 	if (ret != 0) {
+		char why[sizeof(c->error)];
 		free(*pdf);
 		*pdf = NULL;
 		*pdf_len = 0;
+		memcpy(why, c->error, sizeof(why)); /* what failed, not the stop's own complaint */
 		cdp_stop(c);
+		memcpy(c->error, why, sizeof(why));
 	}
 	return ret;
 }
