@@ -19,6 +19,7 @@ SERVER_MARKUP = {
     "templates/email/msp_request_html.mustache": {"brand.footer_html"},
     "templates/email/reset_html.mustache": {"brand.footer_html"},
     "templates/email/signin_html.mustache": {"brand.footer_html"},
+    "templates/email/report_html.mustache": {"brand.footer_html"},
     "templates/settings.mustache": {"wl.footer.html"},
     "templates/settings_branding.mustache": {"footer_html"},
     # The dashboard: partials/dashboard_board.mustache rendered (escaping as
