@@ -19,7 +19,9 @@
  * SIGTERM: a report being printed is failed as an attempt ("the reporter
  * was stopped"), retried after its backoff; the browser is killed with its
  * process group, and the reporter exits. */
+#include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,7 +269,7 @@ static int run_one(struct cdp *c, int *printed, const char *dir, const struct re
 	const char *params[2] = {leases, maxs};
 	unsigned char *pdf = NULL;
 	size_t len = 0;
-	long long t0 = now_ms();
+	long long t0 = now_ms(), t_fig = 0, t_print = 0;
 	struct job j;
 	PGresult *res;
 	json_t *rep;
@@ -286,8 +288,9 @@ static int run_one(struct cdp *c, int *printed, const char *dir, const struct re
 	j = (struct job){PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
 	                 PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5),
 	                 PQgetvalue(res, 0, 7), atoi(PQgetvalue(res, 0, 6))};
-	if ((rep = job_report(&j, err, sizeof(err))) != NULL &&
-	    (consolidated = report_kind(rep, j.kind, err, sizeof(err))) >= 0) {
+	rep = job_report(&j, err, sizeof(err));
+	t_fig = now_ms();
+	if (rep != NULL && (consolidated = report_kind(rep, j.kind, err, sizeof(err))) >= 0) {
 		if (c->pid != 0 && *printed >= rc->restart_after) {
 			browser_group = 0;
 			cdp_stop(c);
@@ -298,10 +301,13 @@ static int run_one(struct cdp *c, int *printed, const char *dir, const struct re
 		else
 			print_job(c, &j, rep, consolidated, dir, printed, &pdf, &len, err, sizeof(err));
 	}
+	t_print = now_ms();
 	state = job_finish(&j, rep, pdf, len, err, rc);
-	if (pdf != NULL)
-		log_info("report %s (tenant %s, %s, %s to %s%s%s): %zu bytes in %lld ms, %s", j.id, j.tenant, j.kind,
-		         j.from, j.to, j.cadence[0] ? ", " : "", j.cadence, len, now_ms() - t0, state);
+	if (pdf != NULL) /* the time in the figures, the browser and the store */
+		log_info("report %s (tenant %s, %s, %s to %s%s%s): %zu bytes in %lld ms (figures %lld, print %lld, "
+		         "store %lld), %s",
+		         j.id, j.tenant, j.kind, j.from, j.to, j.cadence[0] ? ", " : "", j.cadence, len, now_ms() - t0,
+		         t_fig - t0, t_print - t_fig, now_ms() - t_print, state);
 	else
 		log_warn("report %s (tenant %s, attempt %d) failed in %lld ms: %s; %s", j.id, j.tenant, j.attempt,
 		         now_ms() - t0, err, state);
@@ -338,6 +344,10 @@ int main(void)
 	rc.attach_max = env_int("REPORTER_ATTACH_MAX", 10 << 20);
 	if (rc.poll_ms < 10)
 		rc.poll_ms = 10;
+	/* Reports wait; pages do not: the reporter and its browser yield the
+	 * CPUs to the workers (REPORTER_NICE, 0-19). */
+	if (setpriority(PRIO_PROCESS, 0, env_int("REPORTER_NICE", 10)) != 0)
+		log_warn("REPORTER_NICE: %s", strerror(errno));
 	if (view_init(cfg->templates, &merr) != R_SUCCESS) {
 		log_err("templates: %s:%d:%d: %s", merr.name, merr.line, merr.col, merr.msg);
 		return 1;
