@@ -66,8 +66,8 @@ int cdp_start(struct cdp *c, const char *path)
 	memset(c, 0, sizeof(*c));
 	c->to = c->from = -1;
 	c->next_id = 1;
-	if (path == NULL) /* the browser itself, not /usr/bin/chromium's shell launcher */
-		path = "/usr/lib/chromium/chromium";
+	if (path == NULL) /* the browser itself, not /usr/bin's shell launcher */
+		path = "/usr/lib/chromium/chromium-headless-shell";
 	/* Chromium refuses its sandbox to root; as its own user it keeps it,
 	 * unless the system refuses the user namespaces it is made of: then
 	 * without it, said in the log, or not at all with
@@ -315,7 +315,8 @@ static int unbase64(const char *text, unsigned char **out, size_t *out_len)
 	return 0;
 }
 
-int cdp_print(struct cdp *c, const char *html_path, int timeout_ms, unsigned char **pdf, size_t *pdf_len)
+int cdp_print(struct cdp *c, const char *html_path, int tagged, int timeout_ms, unsigned char **pdf,
+              size_t *pdf_len)
 {
 	long long deadline = now_ms() + timeout_ms;
 	json_t *r;
@@ -372,9 +373,9 @@ int cdp_print(struct cdp *c, const char *html_path, int timeout_ms, unsigned cha
 	if (wait_loaded(c, session, deadline, &loaded) != 0)
 		goto out;
 	if ((r = call(c, "Page.printToPDF",
-	              json_pack("{s:b, s:b, s:b, s:b, s:s}", "printBackground", 1, "preferCSSPageSize", 1,
-	                        "generateDocumentOutline", 1, "displayHeaderFooter", 0, "transferMode",
-	                        "ReturnAsBase64"),
+	              json_pack("{s:b, s:b, s:b, s:b, s:b, s:s}", "printBackground", 1, "preferCSSPageSize", 1,
+	                        "generateTaggedPDF", tagged != 0, "generateDocumentOutline", tagged != 0,
+	                        "displayHeaderFooter", 0, "transferMode", "ReturnAsBase64"),
 	              session, deadline, &loaded)) == NULL)
 		goto out;
 	if (!json_is_string(json_object_get(r, "data")) ||

@@ -98,6 +98,7 @@ struct job {
 /* The reporter's settings (environment, docs/operations.md). */
 struct reporter_cfg {
 	int poll_ms, max_attempts, backoff, restart_after;
+	int niceness;         /* REPORTER_NICE: the reporter's, its browser's and its backend's */
 	long long attach_max; /* a scheduled report larger than this goes as a link */
 };
 
@@ -263,6 +264,58 @@ static void print_job(struct cdp *c, const struct job *j, json_t *rep, int conso
 
 /* Make one due report. 1 if one was handled, 0 if none was due, -1 on a
  * database problem. */
+/* Write niceness to the autogroup file at path (proc(5)). 0, or -1 with
+ * errno set; a kernel without autogroups (no file) is not an error. */
+static int autogroup_nice(const char *path, int niceness)
+{
+	FILE *f = fopen(path, "we");
+	int ok;
+
+	if (f == NULL)
+		return errno == ENOENT ? 0 : -1;
+	ok = fprintf(f, "%d", niceness) > 0;
+	if (fclose(f) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/* The figures of a report are the work of the reporter's PostgreSQL
+ * backend: where that is a process of this machine (a Unix socket) and of
+ * this user (make run's stack), it gets the reporter's niceness too, once
+ * per connection; elsewhere (PostgreSQL as its own user) the log says once
+ * that it cannot. */
+static void nice_backend(int niceness)
+{
+	static int done_pid, said;
+	PGconn *conn = db_conn();
+	const char *host = conn != NULL ? PQhost(conn) : NULL;
+	int pid = conn != NULL ? PQbackendPID(conn) : 0;
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (pid <= 0 || pid == done_pid || host == NULL || host[0] != '/')
+		return;
+	done_pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fgets(comm, sizeof(comm), f) == NULL)
+			comm[0] = '\0';
+		fclose(f);
+	}
+	if (strncmp(comm, "postgres", 8) != 0) /* not the backend: another machine's pid space */
+		return;
+	/* A backend is a session of its own (setsid), so with the kernel's
+	 * autogroups (sched_autogroup_enabled) its niceness counts only inside
+	 * its group: the group's niceness is the one that yields to the pages. */
+	snprintf(path, sizeof(path), "/proc/%d/autogroup", pid);
+	if (setpriority(PRIO_PROCESS, (id_t)pid, niceness) != 0 || autogroup_nice(path, niceness) != 0) {
+		if (!said++)
+			log_info("the PostgreSQL backend computing the figures keeps its priority (%s): it runs as another "
+			         "user",
+			         strerror(errno));
+	}
+}
+
 static int run_one(struct cdp *c, int *printed, const char *dir, const struct reporter_cfg *rc)
 {
 	char leases[16], maxs[16], err[512] = "";
@@ -288,6 +341,7 @@ static int run_one(struct cdp *c, int *printed, const char *dir, const struct re
 	j = (struct job){PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
 	                 PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5),
 	                 PQgetvalue(res, 0, 7), atoi(PQgetvalue(res, 0, 6))};
+	nice_backend(rc->niceness);
 	rep = job_report(&j, err, sizeof(err));
 	t_fig = now_ms();
 	if (rep != NULL && (consolidated = report_kind(rep, j.kind, err, sizeof(err))) >= 0) {
@@ -346,7 +400,8 @@ int main(void)
 		rc.poll_ms = 10;
 	/* Reports wait; pages do not: the reporter and its browser yield the
 	 * CPUs to the workers (REPORTER_NICE, 0-19). */
-	if (setpriority(PRIO_PROCESS, 0, env_int("REPORTER_NICE", 10)) != 0)
+	rc.niceness = env_int("REPORTER_NICE", 10);
+	if (setpriority(PRIO_PROCESS, 0, rc.niceness) != 0)
 		log_warn("REPORTER_NICE: %s", strerror(errno));
 	if (view_init(cfg->templates, &merr) != R_SUCCESS) {
 		log_err("templates: %s:%d:%d: %s", merr.name, merr.line, merr.col, merr.msg);

@@ -3231,6 +3231,9 @@ ALTER FUNCTION public.remediation_velocity(p_tenant bigint, p_page integer) OWNE
 CREATE FUNCTION public.report_document(p_tenant bigint, p_from date, p_to date, p_scope bigint[], p_exact bigint[]) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO 'public', 'pg_temp'
+    SET max_parallel_workers_per_gather TO '0'
+    SET work_mem TO '32MB'
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 DECLARE
     sc bigint[] := p_scope;
@@ -3272,10 +3275,8 @@ BEGIN
                     THEN CASE WHEN i.severity = 'critical' THEN 10 ELSE 3 END ELSE 0 END)
       INTO risk_now, risk_before
       FROM incidents i WHERE i.tenant_id = ANY (tids) AND i.opened_at < t1;
-    SELECT coalesce(risk_now, 0) + count(*) FILTER (WHERE x.first_seen < t1 AND (x.fixed_at IS NULL OR x.fixed_at >= t1)),
-           coalesce(risk_before, 0) + count(*) FILTER (WHERE x.first_seen < t0 AND (x.fixed_at IS NULL OR x.fixed_at >= t0))
-      INTO risk_now, risk_before
-      FROM vulnerabilities x WHERE x.tenant_id = ANY (tids) AND x.severity = 'critical' AND x.first_seen < t1;
+    -- (The critical vulnerabilities open at the end and at the start are
+    -- added below, from the vulnerabilities' figures.)
 
     -- Coverage: the assets by kind at the end, and those new in the period.
     SELECT jsonb_object_agg(k.kind, jsonb_build_object(
@@ -3288,48 +3289,66 @@ BEGIN
 
     -- Vulnerabilities: opened, fixed, open at the end by severity; the
     -- open ones by age; the median days to fix of those fixed; the top CVEs.
+    -- The rows are read once for the counts, by severity and CVE (an
+    -- aggregate that hashes: no sort of the period's rows), which then add
+    -- up by severity and by CVE; the median reads those fixed in the
+    -- period only; the assets are counted for the top ten CVEs only.
+    WITH g AS MATERIALIZED (
+        SELECT x.severity, x.cve,
+               count(*) FILTER (WHERE x.first_seen >= t0) AS opened,
+               count(*) FILTER (WHERE x.fixed_at >= t0 AND x.fixed_at < t1) AS fixed,
+               count(*) FILTER (WHERE x.fixed_at IS NULL OR x.fixed_at >= t1) AS open_end,
+               count(*) FILTER (WHERE x.first_seen < t0 AND (x.fixed_at IS NULL OR x.fixed_at >= t0)) AS open_start,
+               count(*) FILTER (WHERE (x.fixed_at IS NULL OR x.fixed_at >= t1)
+                                  AND x.first_seen < t1 - interval '30 days') AS over_30,
+               count(*) FILTER (WHERE (x.fixed_at IS NULL OR x.fixed_at >= t1)
+                                  AND x.first_seen < t1 - interval '60 days') AS over_60,
+               count(*) FILTER (WHERE (x.fixed_at IS NULL OR x.fixed_at >= t1)
+                                  AND x.first_seen < t1 - interval '90 days') AS over_90
+          FROM vulnerabilities x
+         WHERE x.tenant_id = ANY (tids) AND x.first_seen < t1 AND (x.fixed_at IS NULL OR x.fixed_at >= p0)
+         GROUP BY x.severity, x.cve)
     SELECT jsonb_build_object(
         'by_severity', (SELECT jsonb_agg(jsonb_build_object(
                             'severity', s.sev, 'opened', coalesce(b.opened, 0), 'fixed', coalesce(b.fixed, 0),
                             'open_end', coalesce(b.open_end, 0), 'open_start', coalesce(b.open_start, 0),
-                            'median_days_to_fix', b.median_days, 'over_30', coalesce(b.over_30, 0),
+                            'median_days_to_fix', m.median_days, 'over_30', coalesce(b.over_30, 0),
                             'over_60', coalesce(b.over_60, 0), 'over_90', coalesce(b.over_90, 0)) ORDER BY s.n)
                           FROM unnest(ARRAY['critical', 'high', 'medium', 'low']) WITH ORDINALITY AS s(sev, n)
                           LEFT JOIN (
+                            SELECT g.severity, sum(g.opened) AS opened, sum(g.fixed) AS fixed,
+                                   sum(g.open_end) AS open_end, sum(g.open_start) AS open_start,
+                                   sum(g.over_30) AS over_30, sum(g.over_60) AS over_60, sum(g.over_90) AS over_90
+                              FROM g GROUP BY g.severity) b ON b.severity = s.sev
+                          LEFT JOIN (
                             SELECT x.severity,
-                                   count(*) FILTER (WHERE x.first_seen >= t0) AS opened,
-                                   count(*) FILTER (WHERE x.fixed_at >= t0 AND x.fixed_at < t1) AS fixed,
-                                   count(*) FILTER (WHERE x.fixed_at IS NULL OR x.fixed_at >= t1) AS open_end,
-                                   count(*) FILTER (WHERE x.first_seen < t0 AND (x.fixed_at IS NULL OR x.fixed_at >= t0))
-                                       AS open_start,
                                    round((percentile_cont(0.5) WITHIN GROUP (ORDER BY
-                                       extract(epoch FROM x.fixed_at - x.first_seen) / 86400)
-                                       FILTER (WHERE x.fixed_at >= t0 AND x.fixed_at < t1
-                                                 AND x.fixed_at >= x.first_seen))::numeric, 1) AS median_days,
-                                   count(*) FILTER (WHERE (x.fixed_at IS NULL OR x.fixed_at >= t1)
-                                                      AND x.first_seen < t1 - interval '30 days') AS over_30,
-                                   count(*) FILTER (WHERE (x.fixed_at IS NULL OR x.fixed_at >= t1)
-                                                      AND x.first_seen < t1 - interval '60 days') AS over_60,
-                                   count(*) FILTER (WHERE (x.fixed_at IS NULL OR x.fixed_at >= t1)
-                                                      AND x.first_seen < t1 - interval '90 days') AS over_90
+                                       extract(epoch FROM x.fixed_at - x.first_seen) / 86400))::numeric, 1) AS median_days
                               FROM vulnerabilities x
-                             WHERE x.tenant_id = ANY (tids) AND x.first_seen < t1
-                               AND (x.fixed_at IS NULL OR x.fixed_at >= p0)
-                             GROUP BY x.severity) b ON b.severity = s.sev),
+                             WHERE x.tenant_id = ANY (tids) AND x.fixed_at >= t0 AND x.fixed_at < t1
+                               AND x.fixed_at >= x.first_seen
+                             GROUP BY x.severity) m ON m.severity = s.sev),
         'top_cves', (SELECT coalesce(jsonb_agg(jsonb_build_object('cve', c.cve, 'severity', c.severity, 'open', c.open,
-                                                                  'assets', c.assets)
+                                                                  'assets', d.assets)
                                                ORDER BY c.open DESC, c.cve), '[]')
-                       FROM (SELECT x.cve, (array_agg(x.severity ORDER BY severity_weight(x.severity) DESC))[1] AS severity,
-                                    count(*) AS open, count(DISTINCT x.asset_id) AS assets
+                       FROM (SELECT g.cve, sum(g.open_end) AS open,
+                                    (array_agg(g.severity ORDER BY severity_weight(g.severity) DESC)
+                                         FILTER (WHERE g.open_end > 0))[1] AS severity
+                               FROM g GROUP BY g.cve HAVING sum(g.open_end) > 0
+                              ORDER BY sum(g.open_end) DESC, g.cve LIMIT 10) c
+                       CROSS JOIN LATERAL (
+                             SELECT count(DISTINCT x.asset_id) AS assets
                                FROM vulnerabilities x
-                              WHERE x.tenant_id = ANY (tids) AND x.first_seen < t1
-                                AND (x.fixed_at IS NULL OR x.fixed_at >= t1)
-                              GROUP BY x.cve ORDER BY count(*) DESC, x.cve LIMIT 10) c),
+                              WHERE x.cve = c.cve AND x.root_id = t.root_id AND x.tenant_id = ANY (tids)
+                                AND x.first_seen < t1 AND (x.fixed_at IS NULL OR x.fixed_at >= t1)) d),
         'critical_old_assets', (SELECT count(DISTINCT x.asset_id) FROM vulnerabilities x
                                  WHERE x.tenant_id = ANY (tids) AND x.severity = 'critical'
                                    AND x.first_seen < t1 - interval '30 days'
                                    AND (x.fixed_at IS NULL OR x.fixed_at >= t1)))
       INTO vulns;
+    SELECT coalesce(risk_now, 0) + (e.value->>'open_end')::bigint, coalesce(risk_before, 0) + (e.value->>'open_start')::bigint
+      INTO risk_now, risk_before
+      FROM jsonb_array_elements(vulns->'by_severity') e WHERE e.value->>'severity' = 'critical';
 
     -- Incidents opened in the period: by severity, opened and resolved,
     -- the minutes to acknowledge and resolve (mean, 90th percentile), and
@@ -3414,8 +3433,9 @@ BEGIN
                        coalesce(vr.v_end, 0) AS crit_open, coalesce(ir.res_met, 0) AS res_met,
                        coalesce(ir.res_due, 0) AS res_due
                   FROM tenants c
-                  LEFT JOIN LATERAL (
-                    SELECT sum(CASE WHEN i.closed_at IS NULL OR i.closed_at >= t1
+                  LEFT JOIN (
+                    SELECT i.tenant_id,
+                           sum(CASE WHEN i.closed_at IS NULL OR i.closed_at >= t1
                                     THEN CASE WHEN i.severity = 'critical' THEN 10 ELSE 3 END ELSE 0 END) AS r_end,
                            sum(CASE WHEN i.opened_at < t0 AND (i.closed_at IS NULL OR i.closed_at >= t0)
                                     THEN CASE WHEN i.severity = 'critical' THEN 10 ELSE 3 END ELSE 0 END) AS r_start,
@@ -3426,13 +3446,17 @@ BEGIN
                                               AND (i.closed_at < t1
                                                    OR i.opened_at + make_interval(mins => e.resolve_minutes) < t1))
                                AS res_due
-                      FROM incidents i JOIN sla_targets_for(ARRAY[c.id]) e ON e.severity = i.severity
-                     WHERE i.tenant_id = c.id AND i.opened_at < t1) ir ON true
-                  LEFT JOIN LATERAL (
-                    SELECT count(*) FILTER (WHERE x.fixed_at IS NULL OR x.fixed_at >= t1) AS v_end,
+                      FROM incidents i
+                      JOIN sla_targets_for(tids) e ON e.tenant_id = i.tenant_id AND e.severity = i.severity
+                     WHERE i.tenant_id = ANY (tids) AND i.opened_at < t1
+                     GROUP BY i.tenant_id) ir ON ir.tenant_id = c.id
+                  LEFT JOIN (
+                    SELECT x.tenant_id,
+                           count(*) FILTER (WHERE x.fixed_at IS NULL OR x.fixed_at >= t1) AS v_end,
                            count(*) FILTER (WHERE x.first_seen < t0 AND (x.fixed_at IS NULL OR x.fixed_at >= t0)) AS v_start
                       FROM vulnerabilities x
-                     WHERE x.tenant_id = c.id AND x.severity = 'critical' AND x.first_seen < t1) vr ON true
+                     WHERE x.tenant_id = ANY (tids) AND x.severity = 'critical' AND x.first_seen < t1
+                     GROUP BY x.tenant_id) vr ON vr.tenant_id = c.id
                  WHERE c.id = ANY (tids) AND c.kind = 'company') c;
     END IF;
 

@@ -180,8 +180,7 @@ void report_decorate(json_t *rep)
 		json_object_set_new(row, "rank", json_integer((json_int_t)i + 1));
 		json_object_set_new(row, "delta",
 		                    tile_delta(json_integer_value(json_object_get(row, "risk")),
-		                               json_integer_value(json_object_get(row, "risk_before")), "",
-		                               "vs the period before", 1));
+		                               json_integer_value(json_object_get(row, "risk_before")), "", "", 1));
 		view_compliance(row, "resolve_pct", json_integer_value(json_object_get(row, "resolve_met")),
 		                json_integer_value(json_object_get(row, "resolve_due")));
 	}

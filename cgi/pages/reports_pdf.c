@@ -2,10 +2,18 @@
  * route"): the report's body rendered into a whole document of its own
  * (templates/reports_pdf.mustache: a branded cover, the contents of a
  * consolidated report, running heads and page numbers), printed by a
- * headless Chromium (cdp.h). A consolidated report takes two passes: the
- * first prints its contents with "00" for every page, the outline of that
- * PDF (read with qpdf) gives the page of each section, the second prints
- * the real numbers; a third is made if those moved the sections. */
+ * headless Chromium (cdp.h).
+ *
+ * A company's report is one print. A consolidated report is printed once,
+ * in parts, and put together with qpdf: the report itself (tagged, with an
+ * outline, the contents' page numbers left blank), then its appendix, the
+ * ranking of every customer, in parts of PART_ROWS rows (REPORT_PART_ROWS;
+ * untagged: a long
+ * table prints in less than half the time, and the browser's memory stays
+ * that of one part), then a document of the page numbers alone: the
+ * contents' numbers on page 2 and "n / N" in the corner of every page,
+ * laid over the joined pages (qpdf --overlay). The outline of the first
+ * print gives the sections' pages. */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -48,9 +56,11 @@ static const struct {
     {"r-def", "Definitions", NULL},
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
-#define PDF_PASSES 3
+#define PART_ROWS 400        /* customers per part of the appendix (about 11 pages); REPORT_PART_ROWS */
+#define MAX_PAGES 5000       /* a consolidated report's pages, at most */
 #define PRINT_TIMEOUT_MS 60000
-#define QPDF_MAX (16u << 20) /* the outline's JSON, at most */
+#define QPDF_MAX (16u << 20) /* qpdf's JSON of a PDF, at most */
+#define PDF_MAX (512u << 20) /* the joined PDF, at most */
 
 /* s as a CSS string ("..."), every character that could end it or the
  * style element escaped as \HH and a space: markup the server built, for {{{ }}}. */
@@ -99,8 +109,10 @@ static json_t *logo_data(json_t *brand)
 	return out;
 }
 
-/* The CSS strings of the running heads and the footer. */
-static json_t *running_heads(json_t *rep, json_t *brand, const char *kind_title)
+/* The CSS strings of the running heads and the footer, and the content of
+ * the corner that numbers the pages: "n / N" (a consolidated report's
+ * parts: none, the numbers come laid over them). */
+static json_t *running_heads(json_t *rep, json_t *brand, const char *kind_title, int numbered)
 {
 	const char *title = json_string_value(json_object_get(brand, "page_title")),
 	           *name = json_string_value(json_object_get(json_object_get(rep, "tenant"), "name")),
@@ -122,6 +134,7 @@ static json_t *running_heads(json_t *rep, json_t *brand, const char *kind_title)
 	brand_footer_text(&t, footer ? footer : "");
 	css_string(&b, t.data ? t.data : "", 160);
 	json_object_set_new(css, "foot_left", json_stringn(b.data, b.len));
+	json_object_set_new(css, "page_number", json_string(numbered ? "counter(page) \" / \" counter(pages)" : "none"));
 	buf_free(&b);
 	buf_free(&t);
 	return css;
@@ -141,22 +154,19 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 	return ok ? 0 : -1;
 }
 
-/* The outline of the PDF at path, as qpdf reads it (qpdf --json=2
- * --json-key=outlines: [{title, destpageposfrom1, kids}]), a new array, or
- * NULL. */
-static json_t *pdf_outline(const char *path)
+/* Run qpdf with argv (argv[0] "qpdf"), its standard output into *out when
+ * out (at most QPDF_MAX bytes). 0 when it exits 0, or 3 (warnings: the
+ * output is still whole), or -1. */
+static int qpdf(char *const argv[], struct buf *out)
 {
-	char *argv[] = {"qpdf", "--json=2", "--json-key=outlines", (char *)path, NULL};
 	posix_spawn_file_actions_t fa;
-	struct buf out = BUF_INIT;
 	int fds[2], status = 0;
-	json_t *doc, *outlines = NULL;
 	char chunk[65536];
 	ssize_t n;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) != 0)
-		return NULL;
+		return -1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
@@ -164,24 +174,37 @@ static json_t *pdf_outline(const char *path)
 		posix_spawn_file_actions_destroy(&fa);
 		close(fds[0]);
 		close(fds[1]);
-		return NULL;
+		return -1;
 	}
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
 	while ((n = read(fds[0], chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && out.len + (size_t)n <= QPDF_MAX)
-			buf_append(&out, chunk, (size_t)n);
+		if (n > 0 && out != NULL && out->len + (size_t)n <= QPDF_MAX)
+			buf_append(out, chunk, (size_t)n);
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	/* qpdf exits 3 for warnings, which still give the outline */
-	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3) && buf_ok(&out) &&
-	    (doc = json_loadb(out.data, out.len, 0, NULL)) != NULL) {
-		outlines = json_incref(json_object_get(doc, "outlines"));
-		json_decref(doc);
-	}
+	return WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3) ? 0 : -1;
+}
+
+/* The PDF at path as qpdf reads it (qpdf --json=2 --json-key=pages
+ * --json-key=outlines: {pages: [...], outlines: [{title,
+ * destpageposfrom1, kids}]}), a new object, or NULL. */
+static json_t *pdf_json(const char *path)
+{
+	char *argv[] = {"qpdf", "--json=2", "--json-key=pages", "--json-key=outlines", (char *)path, NULL};
+	struct buf out = BUF_INIT;
+	json_t *doc = NULL;
+
+	if (qpdf(argv, &out) == 0 && buf_ok(&out))
+		doc = json_loadb(out.data, out.len, 0, NULL);
 	buf_free(&out);
-	return json_is_array(outlines) ? outlines : (json_decref(outlines), NULL);
+	if (doc != NULL && (!json_is_array(json_object_get(doc, "pages")) ||
+	                    !json_is_array(json_object_get(doc, "outlines")))) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	return doc;
 }
 
 /* Do a and b read the same once their white space is gone? (Chromium's
@@ -220,12 +243,15 @@ static long long outline_page(json_t *items, const char *title)
 	return 0;
 }
 
-/* Render the model into dir/report.html and print it: *pdf (malloc'd). */
-static int print_pass(struct cdp *c, json_t *model, const char *dir, unsigned char **pdf, size_t *len, char *err,
-                      size_t errlen)
+/* Render the model into dir/report.html and print it (tagged or not) into
+ * dir/name. 0, or -1 with err set. */
+static int print_to(struct cdp *c, json_t *model, const char *dir, const char *name, int tagged, char *err,
+                    size_t errlen)
 {
 	struct buf html = BUF_INIT;
 	struct mus_error merr;
+	unsigned char *pdf = NULL;
+	size_t len = 0;
 	char path[512];
 	int ret = -1;
 
@@ -233,41 +259,173 @@ static int print_pass(struct cdp *c, json_t *model, const char *dir, unsigned ch
 		snprintf(err, errlen, "the report's template: %s", merr.msg);
 	else if (write_file(dir, "report.html", html.data, html.len, path, sizeof(path)) != 0)
 		snprintf(err, errlen, "%s: could not be written", path);
-	else if (cdp_print(c, path, PRINT_TIMEOUT_MS, pdf, len) != 0)
+	else if (cdp_print(c, path, tagged, PRINT_TIMEOUT_MS, &pdf, &len) != 0)
 		snprintf(err, errlen, "printing: %s", c->error);
+	else if (write_file(dir, name, pdf, len, path, sizeof(path)) != 0)
+		snprintf(err, errlen, "%s: could not be written", path);
 	else
 		ret = 0;
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	unlink(path);
+	free(pdf);
 	buf_free(&html);
 	return ret;
 }
 
-/* Fill the contents' pages from the outline of pdf; how many changed, or
- * -1 when a section is missing from it. */
-static int toc_pages(json_t *toc, const unsigned char *pdf, size_t len, const char *dir)
+/* The file at path: *data (malloc'd) and *len, at most PDF_MAX bytes. 0 or -1. */
+static int read_whole(const char *path, unsigned char **data, size_t *len)
 {
-	char path[512], page[24];
-	json_t *outline, *e;
-	int changed = 0;
-	size_t i;
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	ssize_t n;
+	int fd;
 
-	if (write_file(dir, "pass.pdf", pdf, len, path, sizeof(path)) != 0 || (outline = pdf_outline(path)) == NULL)
+	*data = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && b.len + (size_t)n <= PDF_MAX)
+			buf_append(&b, chunk, (size_t)n);
+		else if (n > 0)
+			break;
+	close(fd);
+	if (n != 0 || !buf_ok(&b) || b.len == 0) {
+		buf_free(&b);
+		return -1;
+	}
+	*len = b.len;
+	*data = (unsigned char *)buf_take(&b); /* the caller's */
+	return 0;
+}
+
+/* dir/name, a new string, or NULL. */
+static char *dir_file(const char *dir, const char *name)
+{
+	char *p;
+
+	return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
+}
+
+/* A consolidated report (see the top of this file): the report, the
+ * appendix in parts, the page numbers; joined into dir/report.pdf. The
+ * model has "toc" (each entry's page "") and the report; 0, or -1 with err
+ * set. */
+static int print_consolidated(struct cdp *c, json_t *model, const char *dir, char *err, size_t errlen)
+{
+	json_t *customers = json_object_get(json_object_get(model, "report"), "customers"),
+	       *toc = json_object_get(model, "toc"), *doc, *e, *blank;
+	const char *env = getenv("REPORT_PART_ROWS");
+	size_t per = env != NULL && atoi(env) >= 1 && atoi(env) <= 100000 ? (size_t)atoi(env) : PART_ROWS,
+	       n = json_array_size(customers), parts = (n + per - 1) / per, i, k, argc = 0;
+	char path[512], page[64], **argv = NULL;
+	long long pages, total = 0;
+	int ret = -1;
+
+	/* 1. The report, its contents' numbers blank; its outline gives them. */
+	json_object_set_new(model, "part", json_pack("{s:b}", "main", 1));
+	json_object_set_new(model, "ranking_appendix", json_integer((json_int_t)n));
+	if (print_to(c, model, dir, "main.pdf", 1, err, errlen) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/main.pdf", dir);
+	if ((doc = pdf_json(path)) == NULL) {
+		snprintf(err, errlen, "the report's PDF could not be read (qpdf)");
+		return -1;
+	}
+	total = (long long)json_array_size(json_object_get(doc, "pages"));
 	json_array_foreach(toc, i, e)
 	{
-		long long p = outline_page(outline, json_string_value(json_object_get(e, "title")));
+		const char *title = json_string_value(json_object_get(e, "title"));
+		long long p = *json_string_value(json_object_get(e, "id")) == '\0'
+		                  ? total + 1 /* the appendix: right after the report */
+		                  : outline_page(json_object_get(doc, "outlines"), title);
 		if (p <= 0) {
-			changed = -1;
-			break;
+			snprintf(err, errlen, "the PDF's outline lacks the section %s (qpdf)", title);
+			json_decref(doc);
+			return -1;
 		}
 		snprintf(page, sizeof(page), "%lld", p);
-		if (strcmp(page, json_string_value(json_object_get(e, "page"))) != 0) {
-			json_object_set_new(e, "page", json_string(page));
-			changed++;
-		}
+		json_object_set_new(e, "page", json_string(page));
 	}
-	json_decref(outline);
+	json_decref(doc);
+
+	/* 2. The appendix: every customer, per at a time. */
+	for (k = 0; k < parts; k++) {
+		json_t *rows = json_array();
+		for (i = k * per; i < n && i < (k + 1) * per; i++)
+			json_array_append(rows, json_array_get(customers, i));
+		json_object_set_new(model, "part",
+		                    json_pack("{s:{s:b, s:o}}", "appendix", "first", k == 0, "customers", rows));
+		snprintf(page, sizeof(page), "part-%zu.pdf", k);
+		if (print_to(c, model, dir, page, 0, err, errlen) != 0)
+			goto out;
+		snprintf(path, sizeof(path), "%s/%s", dir, page);
+		if ((doc = pdf_json(path)) == NULL) {
+			snprintf(err, errlen, "the appendix's PDF could not be read (qpdf)");
+			goto out;
+		}
+		total += (long long)json_array_size(json_object_get(doc, "pages"));
+		json_decref(doc);
+	}
+	if (total < 2 || total > MAX_PAGES) {
+		snprintf(err, errlen, "the report would have %lld pages (at most %d)", total, MAX_PAGES);
+		goto out;
+	}
+
+	/* 3. The numbers: a page for each page, blank but for the contents'
+	 * numbers (page 2) and the corner "n / N". */
+	blank = json_array();
+	for (pages = 2; pages < total; pages++)
+		json_array_append_new(blank, json_true());
+	json_object_set_new(model, "part", json_pack("{s:{s:o}}", "numbers", "blank", blank));
+	snprintf(page, sizeof(page), "counter(page) \" / %lld\"", total);
+	json_object_set_new(model, "css", json_pack("{s:s, s:s, s:s, s:s}", "head_left", "none", "head_right", "none",
+	                                            "foot_left", "none", "page_number", page));
+	if (print_to(c, model, dir, "numbers.pdf", 0, err, errlen) != 0)
+		goto out;
+
+	/* 4. qpdf main.pdf --pages main.pdf part-0.pdf ... -- --overlay numbers.pdf -- report.pdf */
+	argv = calloc(parts + 10, sizeof(*argv));
+	if (argv == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	argv[argc++] = strdup("qpdf");
+	argv[argc++] = dir_file(dir, "main.pdf");
+	argv[argc++] = strdup("--pages");
+	argv[argc++] = dir_file(dir, "main.pdf");
+	for (k = 0; k < parts; k++) {
+		snprintf(page, sizeof(page), "part-%zu.pdf", k);
+		argv[argc++] = dir_file(dir, page);
+	}
+	argv[argc++] = strdup("--");
+	argv[argc++] = strdup("--overlay");
+	argv[argc++] = dir_file(dir, "numbers.pdf");
+	argv[argc++] = strdup("--");
+	argv[argc++] = dir_file(dir, "report.pdf");
+	for (i = 0; i < argc; i++)
+		if (argv[i] == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	if (qpdf(argv, NULL) != 0) {
+		snprintf(err, errlen, "the report's parts could not be joined (qpdf)");
+		goto out;
+	}
+	ret = 0;
+out:
+	for (i = 0; argv != NULL && i < argc; i++)
+		free(argv[i]);
+	free(argv);
+	snprintf(path, sizeof(path), "%s/main.pdf", dir);
 	unlink(path);
-	return changed;
+	snprintf(path, sizeof(path), "%s/numbers.pdf", dir);
+	unlink(path);
+	for (k = 0; k < parts; k++) {
+		snprintf(path, sizeof(path), "%s/part-%zu.pdf", dir, k);
+		unlink(path);
+	}
+	return ret;
 }
 
 /* See pages.h. */
@@ -281,7 +439,7 @@ int report_pdf(struct cdp *c, json_t *rep, int consolidated, const char *paper, 
 	time_t now = time(NULL);
 	struct tm tm;
 	size_t i, n = 0;
-	int pass, changed = 0;
+	int ret;
 
 	*pdf = NULL;
 	*len = 0;
@@ -289,7 +447,7 @@ int report_pdf(struct cdp *c, json_t *rep, int consolidated, const char *paper, 
 	gmtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
 	model = json_pack("{s:O, s:o, s:o, s:s, s:s, s:s, s:s, s:s}", "report", rep, "css",
-	                  running_heads(rep, brand, kind_title), "brand", brand, "paper",
+	                  running_heads(rep, brand, kind_title, !consolidated), "brand", brand, "paper",
 	                  strcmp(paper, "letter") == 0 ? "letter" : "a4", "paper_css",
 	                  strcmp(paper, "letter") == 0 ? "letter" : "A4", "kind_title", kind_title, "generated", today,
 	                  "base", config_get()->base_url ? config_get()->base_url : "");
@@ -298,30 +456,23 @@ int report_pdf(struct cdp *c, json_t *rep, int consolidated, const char *paper, 
 	for (i = 0; consolidated && i < NSECTIONS; i++)
 		if (sections[i].needs == NULL || json_array_size(json_object_get(rep, sections[i].needs)) > 0)
 			json_array_append_new(toc, json_pack("{s:s, s:I, s:s, s:s}", "id", sections[i].id, "n",
-			                                     (json_int_t)++n, "title", sections[i].title, "page", "00"));
+			                                     (json_int_t)++n, "title", sections[i].title, "page", ""));
+	if (consolidated && json_array_size(json_object_get(rep, "customers")) > 0)
+		json_array_append_new(toc, json_pack("{s:s, s:s, s:s, s:s}", "id", "", "n", "A", "title",
+		                                     "Appendix: all customers, ranked", "page", ""));
 	json_object_set_new(model, "toc", toc);
-	for (pass = 1; pass <= PDF_PASSES; pass++) {
-		if (print_pass(c, model, dir, pdf, len, err, errlen) != 0)
-			break;
-		if (!consolidated)
-			goto done;
-		if ((changed = toc_pages(toc, *pdf, *len, dir)) < 0) {
-			snprintf(err, errlen, "the PDF's outline lacks a section (qpdf)");
-			break;
-		}
-		if (changed == 0 && pass > 1)
-			goto done;
-		free(*pdf);
-		*pdf = NULL;
+	if (consolidated)
+		ret = print_consolidated(c, model, dir, err, errlen);
+	else {
+		json_object_set_new(model, "part", json_pack("{s:b}", "main", 1));
+		ret = print_to(c, model, dir, "report.pdf", 1, err, errlen);
 	}
-	if (pass > PDF_PASSES)
-		snprintf(err, errlen, "the contents' pages did not settle in %d passes", PDF_PASSES);
-	free(*pdf);
-	*pdf = NULL;
-	*len = 0;
-done:
-	snprintf(path, sizeof(path), "%s/report.html", dir);
+	snprintf(path, sizeof(path), "%s/report.pdf", dir);
+	if (ret == 0 && read_whole(path, pdf, len) != 0) {
+		snprintf(err, errlen, "%s: could not be read", path);
+		ret = -1;
+	}
 	unlink(path);
 	json_decref(model);
-	return *pdf != NULL ? 0 : -1;
+	return ret;
 }

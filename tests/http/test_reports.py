@@ -374,19 +374,43 @@ def test_a_consolidated_pdf_has_its_contents_on_the_right_pages(ctx):
     w = world(ctx)
     title = brand_the_msp(ctx, w)
     out = os.path.join(ctx.stack.var, "report-%d-letter.pdf" % w["msp"])
+    # The appendix in parts of one customer each (REPORT_PART_ROWS), as
+    # 2,000 customers are printed 400 at a time.
     r = ctx.stack.ctl("report", "--tenant", str(w["msp"]), "--kind", "consolidated", "--paper", "letter",
-                      "--from", FROM, "--to", TO, "--out", out)
+                      "--from", FROM, "--to", TO, "--out", out, env={"REPORT_PART_ROWS": "1"})
     assert r.returncode == 0, r.stdout
-    assert re.search(r"Page size:\s+612 x 792 pts \(letter\)", pdf_info(out, "pdfinfo"))
+    info = pdf_info(out, "pdfinfo")
+    assert re.search(r"Page size:\s+612 x 792 pts \(letter\)", info), info
+    assert re.search(r"Tagged:\s+yes", info), info
     pages = pdf_pages(out)
+    assert re.search(r"Pages:\s+%d\n" % len(pages), info), (len(pages), info)
     assert "Consolidated executive report" in words(pages[0]) and title in words(pages[0])
-    toc = re.findall(r"^\s*(\d+)\. (.+?) +(\d+)\s*$", pages[1], re.M)
+    toc = re.findall(r"^\s*([0-9]+|A)\. (.+?) +(\d+)\s*$", pages[1], re.M)
     assert [t[1] for t in toc] == ["Risk score", "Recommendations", "Coverage", "Vulnerabilities", "Incidents",
-                                   "Threats seen across customers", "Customers by risk", "Definitions"], pages[1]
+                                   "Threats seen across customers", "Customers by risk", "Definitions",
+                                   "Appendix: all customers, ranked"], pages[1]
     for n, heading, page in toc:
         found = [i + 1 for i, p in enumerate(pages) if re.search(r"^\s*%s\s*$" % re.escape(heading), p, re.M)]
         assert found and found[0] == int(page), (heading, page, found)
-    # The customers: ranked, the one that needs attention named with why.
+    # The appendix: a part per customer, each on pages of its own after the
+    # report, ranked; every page but the cover branded and numbered "n / N"
+    # (the numbers laid over the joined parts).
+    first = int(toc[-1][2])
+    assert first == len(pages) - 1, (first, len(pages))
+    a, b = words(pages[first - 1]), words(pages[first])
+    one = re.findall(r"\b([12]) %s Co ([AB]) " % re.escape(w["n"]), a)
+    two = re.findall(r"\b([12]) %s Co ([AB]) " % re.escape(w["n"]), b)
+    assert len(one) == 1 and len(two) == 1 and one[0][0] == "1" and two[0][0] == "2", (a, b)
+    assert {one[0][1], two[0][1]} == {"A", "B"}, (one, two)
+    assert "Appendix: all customers, ranked" in a and "Appendix" not in b, b
+    for i, page in enumerate(pages[1:], start=2):
+        text = words(page)
+        assert title in text and "%s MSP" % w["n"] in text, (i, text[:200])
+        tight = "".join(text.split())
+        assert "Repfooter&<care>" in tight and tight.endswith("%d/%d" % (i, len(pages))), (i, text[-200:])
+    # The report itself names no customer in a ranking: it points to the appendix.
+    body = words(" ".join(pages[:first - 1]))
+    assert "All 2 customers are ranked in the appendix" in body, body[-800:]
     body = words(" ".join(pages))
     assert "%s Co A" % w["n"] in body and "%s Co B" % w["n"] in body
     assert "Customers that need attention" in body and "Distribution of risk scores" in body

@@ -27,7 +27,8 @@ SERVER_MARKUP = {
     "templates/dashboard.mustache": {"board_html"},
     # The PDF's running heads: CSS strings built by cgi/pages/reports_pdf.c
     # (css_string() escapes what could end the string or the style element).
-    "templates/partials/report_css.mustache": {"css.head_left", "css.head_right", "css.foot_left"},
+    "templates/partials/report_css.mustache": {"css.head_left", "css.head_right", "css.foot_left",
+                                               "css.page_number"},
 }
 
 
