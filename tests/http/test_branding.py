@@ -27,6 +27,22 @@ def clear(ctx, *ids):
                    % (ids, ids))
 
 
+def snapshot(ctx, tenant):
+    """The tenant's white labelling as it is (Northwind's is the demo's:
+    its title, footer and logos), for put_back()."""
+    return [ctx.stack.psql("SELECT coalesce(json_agg(t), '[]') FROM %s t WHERE tenant_id = %d" % (table, tenant))
+            for table in ("branding_logos", "branding")]
+
+
+def put_back(ctx, tenant, saved):
+    """The tenant's white labelling as snapshot() found it: logos first,
+    then the settings that name them."""
+    clear(ctx, tenant)
+    for table, rows in zip(("branding_logos", "branding"), saved):
+        ctx.stack.psql("INSERT INTO %s SELECT * FROM json_populate_recordset(NULL::%s, '%s')"
+                       % (table, table, rows.replace("'", "''")))
+
+
 def png(w, h, color=(200, 30, 30)):
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
@@ -67,6 +83,8 @@ def test_title_and_footer_inherit_field_by_field_with_their_sources(ctx):
     admin = ctx.login("admin@northwind.example")
     msp = ctx.login("owner@msp1.example")
     company = ctx.login("owner@company.example")
+    demo = snapshot(ctx, nw)
+    clear(ctx, nw, bf, co)  # the test's own start: nobody sets anything
     try:
         r = save(admin, nw, {"page_title": "Northwind Cloud", "footer": "Northwind footer"})
         assert r.status == 303 and r.header("Location").endswith("/settings?done=branding"), r
@@ -108,7 +126,8 @@ def test_title_and_footer_inherit_field_by_field_with_their_sources(ctx):
         actions = [e["action"] for e in msp.get_json("/t/%d/audit?action=branding." % bf).json()["entries"]]
         assert "branding.updated" in actions and "branding.reset" in actions
     finally:
-        clear(ctx, nw, bf, co)
+        clear(ctx, bf, co)
+        put_back(ctx, nw, demo)
 
 
 def test_form_validates_and_keeps_values(ctx):
@@ -226,6 +245,8 @@ def test_logos_are_served_versioned_cached_and_inherited(ctx):
     admin = ctx.login("admin@northwind.example")
     company = ctx.login("owner@company.example")
     light, dark = png(8, 4, (10, 10, 10)), png(8, 4, (250, 250, 250))
+    demo = snapshot(ctx, nw)
+    clear(ctx, nw)  # the test's own start: Northwind sets nothing
     try:
         # Declared type and name are ignored: a PNG sent as "logo.txt" text/plain.
         r = save(admin, nw, {}, {"logo_light": ("logo.txt", "text/plain", light),
@@ -266,7 +287,7 @@ def test_logos_are_served_versioned_cached_and_inherited(ctx):
         assert admin.post("/t/%d/settings/branding/reset" % nw, {"field": "logo_dark"}).status == 303
         assert 'class="logo' not in company.get("/t/%d" % co).text
     finally:
-        clear(ctx, nw)
+        put_back(ctx, nw, demo)
 
 
 def test_portal_host_brands_the_sign_in_page_and_email_links(ctx):
@@ -360,7 +381,8 @@ def test_resolved_brands_follow_every_change(ctx):
     seen = ("SELECT concat_ws('/', b.page_title, b.footer, b.host,"
             " CASE WHEN b.logo_light IS NOT NULL THEN 'logo' END)"
             " FROM tenants t JOIN tenant_brand b ON b.tenant_id = t.id WHERE t.name = '%s'")
-    sql = ["BEGIN;"]
+    # From no brand at all (the demo's Northwind has one), rolled back too.
+    sql = ["BEGIN; DELETE FROM branding; DELETE FROM branding_logos;"]
     for i, s in enumerate(steps):
         sql.append("%s; SELECT 'step %d', (%s), (%s), (%s);" % (s, i, stale, seen % "Brand Test Co",
                                                                 seen % "Evergreen Client 1"))
