@@ -58,7 +58,17 @@ static void usage(void)
 	        "         [--paper a4|letter] --out FILE.pdf|FILE.json|FILE.csv\n"
 	        "                                the executive report of a tenant over the days from..to\n"
 	        "                                (UTC, both included) as the operator sees it: the figures\n"
-	        "                                (JSON) or every table (CSV), as the Reports page gives them\n");
+	        "                                (JSON) or every table (CSV), as the Reports page gives them\n"
+	        "  billing price-book FILE.json  add a price book version (FILE - : stdin; docs/billing.md)\n"
+	        "  billing books                 list the price books and their versions\n"
+	        "  billing assign --tenant ID --book NAME [--time-zone TZ] [--activity-days N]\n"
+	        "                 [--starts-on YYYY-MM-DD]\n"
+	        "                                bill a top-level tenant on a book (UTC, 30 days, the\n"
+	        "                                first of this month by default)\n"
+	        "  billing run                   take the daily snapshots and close the ended months now\n"
+	        "                                (the reporter does it every BILLING_RUN_SECONDS)\n"
+	        "  billing adjust --tenant ID --month YYYY-MM --amount X --reason TEXT\n"
+	        "                                add an adjustment line to a closed month (X < 0: a credit)\n");
 }
 
 static PGconn *connect_or_die(const char *conninfo)
@@ -632,6 +642,110 @@ static int cmd_report(int argc, char **argv)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- billing */
+/* One statement of billing's (sql/functions/billing), its rows printed
+ * tab-separated; its error as PostgreSQL words it. 0, or 1. */
+static int billing_exec(PGconn *c, const char *sql, int n, const char *const *params, const char *what)
+{
+	PGresult *res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	if (!ok) {
+		const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		fprintf(stderr, "ctl billing %s: %s\n", what, m ? m : PQerrorMessage(c));
+	}
+	for (int i = 0; ok && i < PQntuples(res); i++)
+		for (int k = 0; k < PQnfields(res); k++)
+			printf("%s%s", PQgetvalue(res, i, k), k + 1 < PQnfields(res) ? "\t" : "\n");
+	PQclear(res);
+	return ok ? 0 : 1;
+}
+
+/* An option's value: argv[i + 1] of "--name VALUE" pairs, or NULL. */
+static const char *opt_value(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+/* billing price-book|books|assign|run|adjust (docs/billing.md). */
+static int cmd_billing(int argc, char **argv)
+{
+	const char *sub = argc >= 2 ? argv[1] : "";
+	PGconn *c;
+	int ret;
+
+	if (strcmp(sub, "price-book") == 0 && argc == 3) {
+		char *doc;
+		const char *params[1];
+		if (strcmp(argv[2], "-") == 0) {
+			struct buf b = BUF_INIT;
+			char chunk[8192];
+			size_t n;
+			while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+				buf_append(&b, chunk, n);
+			doc = buf_take(&b);
+		} else
+			doc = read_file(argv[2]);
+		if (doc == NULL) {
+			fprintf(stderr, "ctl billing price-book: %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+		params[0] = doc;
+		c = connect_or_die(config_get()->db_owner);
+		ret = billing_exec(c, "SELECT 'price book version ' || billing_book_save($1::jsonb) || ' saved'", 1, params,
+		                   "price-book");
+		free(doc);
+	} else if (strcmp(sub, "books") == 0 && argc == 2) {
+		c = connect_or_die(config_get()->db_owner);
+		ret = billing_exec(c,
+		                   "SELECT b.name, v.effective_from, v.currency, v.metering, v.minimum, v.metrics::text,"
+		                   " (SELECT string_agg(t.name || ' (' || t.id || ')', ', ' ORDER BY t.id)"
+		                   "    FROM billing_accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.book_id = b.id)"
+		                   " FROM price_books b JOIN price_book_versions v ON v.book_id = b.id"
+		                   " ORDER BY b.name, v.effective_from",
+		                   0, NULL, "books");
+	} else if (strcmp(sub, "assign") == 0 && argc % 2 == 0) {
+		const char *tz = opt_value(argc, argv, "--time-zone"), *days = opt_value(argc, argv, "--activity-days");
+		const char *params[5] = {opt_value(argc, argv, "--tenant"), opt_value(argc, argv, "--book"),
+		                         tz ? tz : "UTC", days ? days : "30", opt_value(argc, argv, "--starts-on")};
+		if (params[0] == NULL || tenant_arg(params[0]) == 0 || params[1] == NULL ||
+		    strspn(params[3], "0123456789") != strlen(params[3]) || strlen(params[3]) > 4) {
+			usage();
+			return 2;
+		}
+		c = connect_or_die(config_get()->db_owner);
+		ret = billing_exec(c,
+		                   "SELECT billing_assign($1::bigint, $2, $3, $4::int, $5::date),"
+		                   " 'tenant ' || $1 || ' billed on ' || $2",
+		                   5, params, "assign");
+	} else if (strcmp(sub, "run") == 0 && argc == 2) {
+		c = connect_or_die(config_get()->db_owner);
+		ret = billing_exec(c, "SELECT billing_run() || ' days taken'", 0, NULL, "run");
+	} else if (strcmp(sub, "adjust") == 0 && argc == 10) {
+		const char *month = opt_value(argc, argv, "--month");
+		char day[16];
+		const char *params[4] = {opt_value(argc, argv, "--tenant"), day, opt_value(argc, argv, "--amount"),
+		                         opt_value(argc, argv, "--reason")};
+		if (params[0] == NULL || tenant_arg(params[0]) == 0 || month == NULL || strlen(month) != 7 ||
+		    params[2] == NULL || params[3] == NULL) {
+			usage();
+			return 2;
+		}
+		snprintf(day, sizeof(day), "%s-01", month);
+		c = connect_or_die(config_get()->db_owner);
+		ret = billing_exec(c, "SELECT 'adjustment ' || billing_adjust($1::bigint, $2::date, $3::numeric, $4) || ' added'",
+		                   4, params, "adjust");
+	} else {
+		usage();
+		return 2;
+	}
+	PQfinish(c);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -665,6 +779,8 @@ int main(int argc, char **argv)
 		return cmd_api_key(argc, argv);
 	if (strcmp(cmd, "report") == 0)
 		return cmd_report(argc, argv);
+	if (strcmp(cmd, "billing") == 0)
+		return cmd_billing(argc, argv);
 	usage();
 	return 2;
 }

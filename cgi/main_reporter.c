@@ -14,7 +14,10 @@
  * report's mails are queued in the transaction that stores it, so they
  * go out exactly when it is made. Every second it gives each schedule
  * that is due its job (report_schedules_fire()); once a minute it drops
- * the files past their tenant's retention (report_jobs_expire()).
+ * the files past their tenant's retention (report_jobs_expire()); at its
+ * start and every BILLING_RUN_SECONDS (3600) it takes billing's daily
+ * snapshots and closes the months that ended (billing_run(),
+ * docs/billing.md).
  *
  * SIGTERM: a report being printed is failed as an attempt ("the reporter
  * was stopped"), retried after its backoff; the browser is killed with its
@@ -60,6 +63,7 @@ DB_STMT(st_report, 3, "SELECT report_executive($1::bigint, $2::date, $3::date)::
 DB_STMT(st_finish, 5, "SELECT report_job_finish($1::bigint, $2::bytea, $3, $4::int, $5::int)");
 DB_STMT(st_expire, 1, "SELECT report_jobs_expire($1::int)");
 DB_STMT(st_fire, 0, "SELECT report_schedules_fire()");
+DB_STMT(st_billing, 0, "SELECT billing_run()");
 DB_STMT(st_recipients, 1, "SELECT recipient, delivery, pdf_bytes, expires_at FROM report_job_recipients($1::bigint)");
 
 /* A job's lease: longer than its longest run (three passes of 60 s and
@@ -382,7 +386,7 @@ int main(void)
 	const char *params[1] = {maxs};
 	struct reporter_cfg rc;
 	int printed = 0;
-	long long last_expire = 0, last_fire = 0;
+	long long last_expire = 0, last_fire = 0, last_billing = 0, billing_ms;
 
 	log_set_name("reporter");
 	cfg = config_load();
@@ -396,6 +400,9 @@ int main(void)
 	rc.backoff = env_int("REPORTER_BACKOFF_SECONDS", 60);
 	rc.restart_after = env_int("REPORTER_RESTART_AFTER", 100);
 	rc.attach_max = env_int("REPORTER_ATTACH_MAX", 10 << 20);
+	billing_ms = 1000LL * env_int("BILLING_RUN_SECONDS", 3600);
+	if (billing_ms < 1000)
+		billing_ms = 1000;
 	if (rc.poll_ms < 10)
 		rc.poll_ms = 10;
 	/* Reports wait; pages do not: the reporter and its browser yield the
@@ -435,6 +442,13 @@ int main(void)
 				if (atoi(PQgetvalue(res, 0, 0)) > 0)
 					log_info("schedules: %s reports due", PQgetvalue(res, 0, 0));
 			}
+			PQclear(res);
+		}
+		if (last_billing == 0 || now_ms() - last_billing >= billing_ms) {
+			PGresult *res = db_exec(&st_billing, NULL, &r);
+			last_billing = now_ms(); /* a failure waits for the next turn too */
+			if (res != NULL && atoi(PQgetvalue(res, 0, 0)) > 0)
+				log_info("billing: %s days taken", PQgetvalue(res, 0, 0));
 			PQclear(res);
 		}
 		n = run_one(&c, &printed, dir, &rc);

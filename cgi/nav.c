@@ -36,6 +36,7 @@ static const struct nav_item items[] = {
     {"requests", "Manage", "MSSP requests", "/requests", PERM_VIEW, K_MSP, 0},
     {"plans", "Manage", "Plans", "/plans", PERM_VIEW, K_MSSP | K_MSP, 1},
     {"config", "Manage", "Configuration", "/config", PERM_VIEW, K_ALL, 1},
+    {"billing", "Manage", "Billing", "/billing", PERM_BILLING, K_MSSP | K_MSP, 0},
     {"team", "Manage", "Team", "/team", PERM_TEAM, K_ALL, 0},
     {"audit", "Manage", "Audit log", "/audit", PERM_AUDIT, K_ALL, 0},
     {"api_keys", "Manage", "API keys", "/api-keys", PERM_API_KEYS, K_ALL, 0},
@@ -101,6 +102,8 @@ json_t *nav_model(const struct req *req)
 		json_t *row;
 		if (!(it->kinds & kind_bit(t->kind)) || !authz_can(t->role, it->perm, t->kind))
 			continue;
+		if (it->perm == PERM_BILLING && t->parent_id != 0)
+			continue; /* billed through the account at the top (billing_may_see()) */
 		if (gname == NULL || strcmp(gname, it->group) != 0) {
 			gname = it->group;
 			list = json_array();

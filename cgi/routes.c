@@ -46,6 +46,8 @@ const struct route routes[] = {
     {"GET", "/t/{id}/reports/executive/export", page_report_export, ACCESS_TENANT, 0, "report_export", PERM_VIEW},
     {"POST", "/t/{id}/sla/targets", page_sla_targets, ACCESS_TENANT, 0, "sla_targets", PERM_SETTINGS},
     {"POST", "/t/{id}/sla/targets/reset", page_sla_reset, ACCESS_TENANT, 0, "sla_reset", PERM_SETTINGS},
+    {"GET", "/t/{id}/billing", page_billing, ACCESS_TENANT, 0, "billing", PERM_BILLING},
+    {"GET", "/t/{id}/billing/export", page_billing_export, ACCESS_TENANT, 0, "billing_export", PERM_BILLING},
     {"GET", "/t/{id}/threats", page_threats, ACCESS_TENANT, 0, "threats", PERM_VIEW},
     {"GET", "/t/{id}/incidents", page_incidents, ACCESS_TENANT, 0, "incidents", PERM_VIEW},
     {"GET", "/t/{id}/incidents/{iid}", page_incident, ACCESS_TENANT, 0, "incident", PERM_VIEW},

@@ -654,6 +654,790 @@ END $$;
 
 ALTER FUNCTION public.bell_items(p_user bigint) OWNER TO portal_owner;
 
+CREATE FUNCTION public.billing_adjust(p_account bigint, p_month date, p_amount numeric, p_reason text) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    id bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM billing_statements s
+                    WHERE s.account_id = p_account AND s.month = date_trunc('month', p_month)::date AND s.closed) THEN
+        RAISE EXCEPTION 'Tenant % has no closed statement for %: adjust a closed month.', p_account,
+            to_char(p_month, 'YYYY-MM') USING ERRCODE = '22023';
+    END IF;
+    IF p_amount IS NULL OR p_amount = 0 OR p_amount <> round(p_amount, 2) OR abs(p_amount) >= 1e12 THEN
+        RAISE EXCEPTION 'An adjustment is an amount other than 0, with at most 2 decimals (negative for a credit).'
+            USING ERRCODE = '22023';
+    END IF;
+    IF length(btrim(coalesce(p_reason, ''))) NOT BETWEEN 3 AND 500 THEN
+        RAISE EXCEPTION 'Give the reason of the adjustment (3 to 500 characters).' USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO billing_adjustments (account_id, root_id, month, amount, reason)
+    VALUES (p_account, p_account, date_trunc('month', p_month)::date, p_amount, btrim(p_reason))
+    RETURNING billing_adjustments.id INTO id;
+    INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
+    VALUES (p_account, p_account, NULL, 'billing.adjusted', to_char(p_month, 'YYYY-MM'),
+            jsonb_build_object('amount', p_amount, 'reason', btrim(p_reason), 'by', 'operator'));
+    RETURN id;
+END $$;
+
+ALTER FUNCTION public.billing_adjust(p_account bigint, p_month date, p_amount numeric, p_reason text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_assign(p_tenant bigint, p_book text, p_time_zone text, p_activity_days integer, p_starts_on date) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants;
+    book bigint;
+BEGIN
+    SELECT * INTO t FROM tenants WHERE id = p_tenant;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'No tenant %.', p_tenant USING ERRCODE = '22023';
+    END IF;
+    IF t.parent_id IS NOT NULL THEN
+        RAISE EXCEPTION '% is billed through the account above it: bill its top-level tenant (%).', t.name, t.root_id
+            USING ERRCODE = '22023';
+    END IF;
+    SELECT id INTO book FROM price_books WHERE name = btrim(p_book);
+    IF book IS NULL THEN
+        RAISE EXCEPTION 'No price book called "%" (ctl billing books lists them).', p_book USING ERRCODE = '22023';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = p_time_zone) THEN
+        RAISE EXCEPTION 'Unknown time zone "%": use a name such as UTC or Europe/Berlin.', p_time_zone USING ERRCODE = '22023';
+    END IF;
+    IF p_activity_days IS NULL OR p_activity_days NOT BETWEEN 1 AND 365 THEN
+        RAISE EXCEPTION 'The activity window is 1 to 365 days.' USING ERRCODE = '22023';
+    END IF;
+    IF p_starts_on IS NULL OR p_starts_on > (now() AT TIME ZONE p_time_zone)::date + 366
+       OR p_starts_on < (now() AT TIME ZONE p_time_zone)::date - 366 THEN
+        RAISE EXCEPTION 'Billing starts within a year of today.' USING ERRCODE = '22023';
+    END IF;
+    IF EXISTS (SELECT 1 FROM billing_statements s WHERE s.account_id = p_tenant AND s.closed
+                  AND p_starts_on <> (SELECT a.starts_on FROM billing_accounts a WHERE a.tenant_id = p_tenant)) THEN
+        RAISE EXCEPTION '% has closed months: its first billed day stays as it is.', t.name USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO billing_accounts AS a (tenant_id, root_id, book_id, time_zone, activity_days, starts_on)
+    VALUES (p_tenant, p_tenant, book, p_time_zone, p_activity_days, p_starts_on)
+    ON CONFLICT (tenant_id) DO UPDATE
+       SET book_id = excluded.book_id, time_zone = excluded.time_zone, activity_days = excluded.activity_days,
+           starts_on = excluded.starts_on, assigned_at = now();
+    -- Open days are taken again with the new settings.
+    DELETE FROM billing_days d WHERE d.account_id = p_tenant
+       AND d.day >= coalesce((SELECT max(s.month) + interval '1 month' FROM billing_statements s
+                               WHERE s.account_id = p_tenant AND s.closed), '-infinity');
+    DELETE FROM billing_snapshots d WHERE d.account_id = p_tenant
+       AND (d.day < p_starts_on OR NOT EXISTS (SELECT 1 FROM billing_days x WHERE x.account_id = p_tenant AND x.day = d.day));
+    DELETE FROM billing_statements s WHERE s.account_id = p_tenant AND NOT s.closed;
+    INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
+    VALUES (p_tenant, p_tenant, NULL, 'billing.assigned', t.name,
+            jsonb_build_object('book', btrim(p_book), 'time_zone', p_time_zone, 'activity_days', p_activity_days,
+                               'starts_on', p_starts_on, 'by', 'operator'));
+END $$;
+
+ALTER FUNCTION public.billing_assign(p_tenant bigint, p_book text, p_time_zone text, p_activity_days integer, p_starts_on date) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_book_error(p_doc jsonb) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    k text;
+    m jsonb;
+    t jsonb;
+    i int;
+    n int;
+    prev numeric;
+BEGIN
+    IF jsonb_typeof(p_doc) IS DISTINCT FROM 'object' THEN
+        RETURN 'A price book is a JSON object.';
+    END IF;
+    FOR k IN SELECT jsonb_object_keys(p_doc) LOOP
+        IF k NOT IN ('name', 'from', 'currency', 'metering', 'minimum', 'metrics') THEN
+            RETURN format('Unknown field "%s": a price book has name, from, currency, metering, minimum and metrics.', k);
+        END IF;
+    END LOOP;
+    IF length(btrim(coalesce(p_doc->>'name', ''))) NOT BETWEEN 1 AND 120 THEN
+        RETURN 'name: 1 to 120 characters.';
+    END IF;
+    IF coalesce(p_doc->>'from', '') !~ '^\d{4}-\d{2}-\d{2}$' THEN
+        RETURN 'from: the first day the prices apply, as YYYY-MM-DD.';
+    END IF;
+    BEGIN
+        PERFORM (p_doc->>'from')::date;
+    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+        RETURN 'from: the first day the prices apply, as YYYY-MM-DD.';
+    END;
+    IF coalesce(p_doc->>'currency', '') !~ '^[A-Z]{3}$' THEN
+        RETURN 'currency: an ISO 4217 code such as EUR or USD.';
+    END IF;
+    IF coalesce(p_doc->>'metering', '') NOT IN ('max', 'average', 'last') THEN
+        RETURN 'metering: max (the highest daily count of the month), average or last (the last day''s).';
+    END IF;
+    IF p_doc ? 'minimum' AND coalesce(p_doc->>'minimum', '') !~ '^\d{1,10}(\.\d{1,2})?$' THEN
+        RETURN 'minimum: the committed minimum of a month, such as 500.00 (0 or more, at most 2 decimals).';
+    END IF;
+    IF jsonb_typeof(p_doc->'metrics') IS DISTINCT FROM 'object' OR p_doc->'metrics' = '{}' THEN
+        RETURN 'metrics: at least one of tenants, agents, probes, gateways, each with a mode and tiers.';
+    END IF;
+    FOR k, m IN SELECT key, value FROM jsonb_each(p_doc->'metrics') LOOP
+        IF k NOT IN ('tenants', 'agents', 'probes', 'gateways') THEN
+            RETURN format('metrics: "%s" is not a metric; the metrics are tenants, agents, probes and gateways.', k);
+        END IF;
+        IF jsonb_typeof(m) IS DISTINCT FROM 'object' OR coalesce(m->>'mode', '') NOT IN ('graduated', 'volume') THEN
+            RETURN format('metrics.%s.mode: graduated (each unit at the rate of its tier) or volume (all units at the rate of the tier reached).', k);
+        END IF;
+        IF jsonb_typeof(m->'tiers') IS DISTINCT FROM 'array' OR jsonb_array_length(m->'tiers') NOT BETWEEN 1 AND 20 THEN
+            RETURN format('metrics.%s.tiers: 1 to 20 tiers.', k);
+        END IF;
+        n := jsonb_array_length(m->'tiers');
+        prev := 0;
+        FOR i IN 0 .. n - 1 LOOP
+            t := m->'tiers'->i;
+            IF jsonb_typeof(t) IS DISTINCT FROM 'object' OR coalesce(t->>'price', '') !~ '^\d{1,10}(\.\d{1,4})?$' THEN
+                RETURN format('metrics.%s.tiers[%s].price: a unit price such as 1.50 (0 or more, at most 4 decimals).', k, i);
+            END IF;
+            IF i = n - 1 THEN
+                IF jsonb_typeof(t->'up_to') IS DISTINCT FROM 'null' AND t ? 'up_to' THEN
+                    RETURN format('metrics.%s.tiers[%s].up_to: the last tier has no upper bound (null).', k, i);
+                END IF;
+            ELSIF jsonb_typeof(t->'up_to') IS DISTINCT FROM 'number' OR (t->>'up_to') !~ '^\d{1,9}$'
+                  OR (t->>'up_to')::numeric <= prev THEN
+                RETURN format('metrics.%s.tiers[%s].up_to: a whole number of units above the tier before (%s).', k, i, prev);
+            ELSE
+                prev := (t->>'up_to')::numeric;
+            END IF;
+        END LOOP;
+    END LOOP;
+    RETURN NULL;
+END $_$;
+
+ALTER FUNCTION public.billing_book_error(p_doc jsonb) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_book_save(p_doc jsonb) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    err text := billing_book_error(p_doc);
+    book bigint;
+    closed_to date;
+    id bigint;
+BEGIN
+    IF err IS NOT NULL THEN
+        RAISE EXCEPTION '%', err USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO price_books (name) VALUES (btrim(p_doc->>'name')) ON CONFLICT (name) DO NOTHING;
+    SELECT b.id INTO book FROM price_books b WHERE b.name = btrim(p_doc->>'name') FOR UPDATE;
+    SELECT max(s.month + interval '1 month' - interval '1 day')::date INTO closed_to
+      FROM billing_statements s JOIN billing_accounts a ON a.tenant_id = s.account_id
+     WHERE a.book_id = book AND s.closed;
+    IF closed_to IS NOT NULL AND (p_doc->>'from')::date <= closed_to THEN
+        RAISE EXCEPTION 'from: % is in a month already closed (up to %); prices apply from % at the earliest.',
+            p_doc->>'from', closed_to, closed_to + 1 USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO price_book_versions AS v (book_id, effective_from, currency, metering, minimum, metrics)
+    VALUES (book, (p_doc->>'from')::date, p_doc->>'currency', p_doc->>'metering',
+            coalesce((p_doc->>'minimum')::numeric, 0), p_doc->'metrics')
+    ON CONFLICT (book_id, effective_from) DO UPDATE
+       SET currency = excluded.currency, metering = excluded.metering, minimum = excluded.minimum,
+           metrics = excluded.metrics, created_at = now()
+    RETURNING v.id INTO id;
+    RETURN id;
+END $$;
+
+ALTER FUNCTION public.billing_book_save(p_doc jsonb) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_export(p_tenant bigint, p_month text) RETURNS TABLE(section text, part_from text, part_to text, tenant_id text, tenant text, msp text, metric text, quantity text, tier text, unit_price text, amount text, note text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    m date;
+    doc jsonb;
+BEGIN
+    IF NOT billing_may_see(p_tenant) OR p_month !~ '^\d{4}-(0[1-9]|1[0-2])$' THEN
+        RETURN;
+    END IF;
+    m := to_date(p_month || '-01', 'YYYY-MM-DD');
+    doc := billing_statement_view(p_tenant, m);
+    IF doc IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT 'charge', p->>'from', p->>'to', NULL, NULL, NULL, mt->>'metric', mt->>'quantity', l->>'range',
+           l->>'price', l->>'amount',
+           format('%s; %s', mt->>'mode', mt->>'how')
+      FROM jsonb_array_elements(doc->'parts') WITH ORDINALITY AS a(p, po),
+           jsonb_array_elements(p->'metrics') WITH ORDINALITY AS b(mt, mo),
+           jsonb_array_elements(mt->'lines') WITH ORDINALITY AS c(l, lo)
+     ORDER BY po, mo, lo;
+    RETURN QUERY
+    SELECT 'metric', p->>'from', p->>'to', NULL, NULL, NULL, mt->>'metric', mt->>'quantity', NULL, NULL,
+           mt->>'amount',
+           CASE WHEN (p->>'fraction')::numeric < 1
+                THEN format('%s a full month, for %s of %s days', mt->>'full_month', p->>'days', p->>'month_days')
+                ELSE 'a full month' END
+      FROM jsonb_array_elements(doc->'parts') WITH ORDINALITY AS a(p, po),
+           jsonb_array_elements(p->'metrics') WITH ORDINALITY AS b(mt, mo)
+     ORDER BY po, mo;
+    RETURN QUERY
+    SELECT 'minimum', p->>'from', p->>'to', NULL, NULL, NULL, NULL, NULL, NULL, NULL, p->>'minimum',
+           format('committed minimum %s a full month', p->>'minimum_full_month')
+      FROM jsonb_array_elements(doc->'parts') WITH ORDINALITY AS a(p, po) ORDER BY po;
+    RETURN QUERY SELECT 'usage', doc->>'from', doc->>'to', NULL, NULL, NULL, NULL, NULL, NULL, NULL, doc->>'usage', NULL;
+    RETURN QUERY SELECT 'topup', doc->>'from', doc->>'to', NULL, NULL, NULL, NULL, NULL, NULL, NULL, doc->>'topup',
+                        'up to the committed minimum';
+    RETURN QUERY
+    SELECT 'adjustment', doc->>'from', doc->>'to', NULL, NULL, NULL, NULL, NULL, NULL, NULL, j->>'amount', j->>'reason'
+      FROM jsonb_array_elements(doc->'adjustments') WITH ORDINALITY AS a(j, jo) ORDER BY jo;
+    RETURN QUERY SELECT 'total', doc->>'from', doc->>'to', NULL, NULL, NULL, NULL, NULL, NULL, NULL, doc->>'due',
+                        concat_ws(' ', doc->>'currency', CASE WHEN (doc->>'closed')::boolean THEN 'closed'
+                                                              ELSE 'so far' END);
+    RETURN QUERY
+    SELECT 'breakdown', doc->>'from', doc->>'to', b.tenant_id::text, b.tenant_name, b.msp_name, x.metric,
+           x.q::text, NULL, NULL, CASE WHEN x.metric = 'share' THEN b.amount::text END,
+           CASE WHEN x.metric = 'share' THEN format('%s days counted', b.days) END
+      FROM billing_breakdown b
+     CROSS JOIN LATERAL (VALUES (1, 'tenants', b.tenants), (2, 'agents', b.agents), (3, 'probes', b.probes),
+                                (4, 'gateways', b.gateways), (5, 'share', NULL)) x(o, metric, q)
+     WHERE b.account_id = p_tenant AND b.month = m
+     ORDER BY lower(b.msp_name) NULLS FIRST, lower(b.tenant_name), b.tenant_id, x.o;
+END $_$;
+
+ALTER FUNCTION public.billing_export(p_tenant bigint, p_month text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_frozen() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'billing_statements' AND TG_OP = 'UPDATE' AND OLD.closed THEN
+        RAISE EXCEPTION 'The statement of % for % is closed: add an adjustment instead.', OLD.account_id, OLD.month
+            USING ERRCODE = '55000';
+    END IF;
+    IF TG_TABLE_NAME = 'billing_breakdown'
+       AND EXISTS (SELECT 1 FROM billing_statements s
+                    WHERE s.account_id = OLD.account_id AND s.month = OLD.month AND s.closed) THEN
+        RAISE EXCEPTION 'The statement of % for % is closed: add an adjustment instead.', OLD.account_id, OLD.month
+            USING ERRCODE = '55000';
+    END IF;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+
+ALTER FUNCTION public.billing_frozen() OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_may_see(p_account bigint) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM tenants t
+                    WHERE t.id = p_account AND t.parent_id IS NULL AND t.status = 'active'
+                      AND ((t.kind = 'mssp' AND effective_role(t.id) = 'mssp_admin')
+                           OR (t.kind = 'msp' AND effective_role(t.id) = 'owner')))
+$$;
+
+ALTER FUNCTION public.billing_may_see(p_account bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_money(p numeric) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT CASE WHEN p IS NULL THEN NULL
+                WHEN p = round(p, 2) THEN to_char(p, 'FM999,999,999,999,990.00')
+                ELSE rtrim(to_char(p, 'FM999,999,999,999,990.0000'), '0') END
+$$;
+
+ALTER FUNCTION public.billing_money(p numeric) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    t tenants;
+    a billing_accounts;
+    m date;
+    doc jsonb;
+    months jsonb;
+    by_msp jsonb;
+    rows jsonb;
+    total int;
+    chart jsonb;
+    book jsonb;
+    pg int := greatest(coalesce(p_page, 1), 1);
+    sort text := CASE WHEN p_sort IN ('name', 'msp', 'tenants', 'agents', 'probes', 'gateways', 'amount')
+                      THEN p_sort ELSE 'amount' END;
+BEGIN
+    SELECT * INTO t FROM tenants WHERE id = p_tenant;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF NOT billing_may_see(p_tenant) THEN
+        IF t.parent_id IS NOT NULL AND t.kind = 'msp' AND effective_role(p_tenant) = 'owner' THEN
+            RETURN jsonb_build_object('billed_above', true);
+        END IF;
+        RETURN NULL;
+    END IF;
+    SELECT * INTO a FROM billing_accounts WHERE tenant_id = p_tenant;
+    IF NOT FOUND THEN
+        RETURN jsonb_build_object('account', NULL);
+    END IF;
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'month', to_char(s.month, 'YYYY-MM'), 'label', to_char(s.month, 'FMMonth YYYY'), 'closed', s.closed,
+               'due_text', billing_money((s.document->>'total')::numeric
+                                         + coalesce((SELECT sum(j.amount) FROM billing_adjustments j
+                                                      WHERE j.account_id = s.account_id AND j.month = s.month), 0)),
+               'currency', s.document->>'currency') ORDER BY s.month DESC), '[]')
+      INTO months FROM billing_statements s WHERE s.account_id = p_tenant;
+    IF p_month ~ '^\d{4}-(0[1-9]|1[0-2])$' THEN
+        m := to_date(p_month || '-01', 'YYYY-MM-DD');
+    ELSE
+        SELECT max(s.month) INTO m FROM billing_statements s WHERE s.account_id = p_tenant;
+    END IF;
+    doc := billing_statement_view(p_tenant, m);
+    SELECT coalesce(jsonb_agg(x ORDER BY x.amount DESC, x.name), '[]') INTO by_msp FROM (
+        SELECT b.msp_id AS id, coalesce(max(b.msp_name), 'Direct customers') AS name,
+               count(*) FILTER (WHERE b.tenant_kind = 'company') AS companies,
+               sum(b.agents) AS agents, sum(b.probes) AS probes, sum(b.gateways) AS gateways,
+               sum(b.amount) AS amount, billing_money(sum(b.amount)) AS amount_text
+          FROM billing_breakdown b WHERE b.account_id = p_tenant AND b.month = m
+         GROUP BY b.msp_id) x;
+    SELECT count(*) INTO total FROM billing_breakdown b
+     WHERE b.account_id = p_tenant AND b.month = m AND (coalesce(p_msp, 0) = 0 OR b.msp_id = p_msp);
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'id', b.tenant_id, 'name', b.tenant_name, 'kind', b.tenant_kind, 'msp_id', b.msp_id,
+               'msp', b.msp_name, 'days', b.days, 'tenants', b.tenants, 'agents', b.agents, 'probes', b.probes,
+               'gateways', b.gateways, 'amount', b.amount, 'amount_text', billing_money(b.amount),
+               'exists', EXISTS (SELECT 1 FROM tenants x WHERE x.id = b.tenant_id AND x.status = 'active'))
+               ORDER BY o.ord), '[]')
+      INTO rows
+      FROM (SELECT b.*, row_number() OVER (ORDER BY
+                CASE WHEN NOT p_desc THEN CASE sort WHEN 'name' THEN lower(b.tenant_name)
+                                                    WHEN 'msp' THEN lower(coalesce(b.msp_name, '')) END END,
+                CASE WHEN p_desc THEN CASE sort WHEN 'name' THEN lower(b.tenant_name)
+                                                WHEN 'msp' THEN lower(coalesce(b.msp_name, '')) END END DESC,
+                CASE WHEN NOT p_desc THEN CASE sort WHEN 'tenants' THEN b.tenants WHEN 'agents' THEN b.agents
+                                                    WHEN 'probes' THEN b.probes WHEN 'gateways' THEN b.gateways
+                                                    WHEN 'amount' THEN b.amount END END,
+                CASE WHEN p_desc THEN CASE sort WHEN 'tenants' THEN b.tenants WHEN 'agents' THEN b.agents
+                                                WHEN 'probes' THEN b.probes WHEN 'gateways' THEN b.gateways
+                                                WHEN 'amount' THEN b.amount END END DESC,
+                lower(b.tenant_name), b.tenant_id) AS ord
+              FROM billing_breakdown b
+             WHERE b.account_id = p_tenant AND b.month = m AND (coalesce(p_msp, 0) = 0 OR b.msp_id = p_msp)
+             ORDER BY ord OFFSET (pg - 1) * 25 LIMIT 25) o
+      JOIN billing_breakdown b ON b.account_id = o.account_id AND b.month = o.month AND b.tenant_id = o.tenant_id;
+    -- The daily counts, a bar a day (12 units apart), per metric.
+    SELECT coalesce(jsonb_agg(jsonb_build_object('metric', k.metric, 'label', k.label, 'max', k.mx,
+               'bars', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                               'x', 40 + 12 * (d.ord - 1), 'y', 70 - CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
+                               'h', CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
+                               'day', d.day, 'n', d.n) ORDER BY d.ord), '[]')
+                          FROM (SELECT (e->>'day') AS day, (e->>k.metric)::int AS n, o AS ord
+                                  FROM jsonb_array_elements(doc->'daily') WITH ORDINALITY AS z(e, o)) d),
+               'summary', format('%s per day, %s to %s, at most %s', lower(k.label), doc->>'from', doc->>'to', k.mx))
+               ORDER BY k.o), '[]')
+      INTO chart
+      FROM (SELECT v.metric, v.label, v.o,
+                   coalesce((SELECT max((e->>v.metric)::int) FROM jsonb_array_elements(doc->'daily') e), 0) AS mx
+              FROM (VALUES ('tenants', 'Companies', 1), ('agents', 'Agents', 2), ('probes', 'Probes', 3),
+                           ('gateways', 'Gateways', 4)) v(metric, label, o)) k
+     WHERE doc IS NOT NULL;
+    SELECT jsonb_build_object('name', b.name, 'versions', coalesce(jsonb_agg(jsonb_build_object(
+               'from', v.effective_from, 'currency', v.currency, 'metering', v.metering,
+               'metering_text', CASE v.metering WHEN 'max' THEN 'the highest daily count of the month'
+                                                WHEN 'average' THEN 'the average daily count, rounded up'
+                                                ELSE 'the count of the month''s last day' END,
+               'minimum_text', billing_money(v.minimum),
+               'metrics', (SELECT jsonb_agg(jsonb_build_object(
+                               'label', CASE x.key WHEN 'tenants' THEN 'Companies' WHEN 'agents' THEN 'Agents'
+                                                   WHEN 'probes' THEN 'Probes' ELSE 'Gateways' END,
+                               'mode', x.value->>'mode',
+                               'tiers', (SELECT jsonb_agg(jsonb_build_object(
+                                             'range', CASE WHEN jsonb_typeof(tr->'up_to') = 'number'
+                                                           THEN format('up to %s', tr->>'up_to') ELSE 'above' END,
+                                             'price_text', billing_money((tr->>'price')::numeric)) ORDER BY tro)
+                                           FROM jsonb_array_elements(x.value->'tiers') WITH ORDINALITY AS q(tr, tro)))
+                               ORDER BY array_position(ARRAY['tenants', 'agents', 'probes', 'gateways'], x.key))
+                             FROM jsonb_each(v.metrics) x)) ORDER BY v.effective_from DESC), '[]'))
+      INTO book
+      FROM price_books b JOIN price_book_versions v ON v.book_id = b.id
+     WHERE b.id = a.book_id GROUP BY b.name;
+    RETURN jsonb_build_object(
+        'account', jsonb_build_object('id', t.id, 'name', t.name, 'kind', t.kind, 'time_zone', a.time_zone,
+                                      'activity_days', a.activity_days, 'starts_on', a.starts_on),
+        'months', months, 'month', to_char(m, 'YYYY-MM'), 'statement', doc, 'by_msp', by_msp,
+        'companies', rows, 'companies_total', total, 'page', pg,
+        'prev_page', CASE WHEN pg > 1 THEN pg - 1 END,
+        'next_page', CASE WHEN pg * 25 < total THEN pg + 1 END,
+        'sort', sort, 'desc', p_desc, 'msp', coalesce(p_msp, 0), 'chart', chart, 'book', book);
+END $_$;
+
+ALTER FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_run() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET max_parallel_workers_per_gather TO '0'
+    AS $$
+DECLARE
+    a billing_accounts;
+    m date;
+    today date;
+    n int := 0;
+BEGIN
+    FOR a IN SELECT * FROM billing_accounts ORDER BY tenant_id LOOP
+        BEGIN
+            n := n + billing_snapshot_take(a.tenant_id);
+            today := (now() AT TIME ZONE a.time_zone)::date;
+            FOR m IN SELECT g::date FROM generate_series(date_trunc('month', a.starts_on),
+                                                         date_trunc('month', today) - interval '1 month',
+                                                         interval '1 month') g
+                      WHERE NOT EXISTS (SELECT 1 FROM billing_statements s
+                                         WHERE s.account_id = a.tenant_id AND s.month = g::date AND s.closed)
+                      ORDER BY 1 LOOP
+                PERFORM billing_statement_compute(a.tenant_id, m, true);
+            END LOOP;
+            PERFORM billing_statement_compute(a.tenant_id, date_trunc('month', today)::date, false);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'billing of account %: %', a.tenant_id, SQLERRM;
+        END;
+    END LOOP;
+    RETURN n;
+END $$;
+
+ALTER FUNCTION public.billing_run() OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_snapshot_take(p_account bigint) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    a billing_accounts;
+    today date;
+    d date;
+    n int := 0;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended('billing_snapshot_take', p_account));
+    SELECT * INTO a FROM billing_accounts WHERE tenant_id = p_account;
+    IF NOT FOUND THEN
+        RETURN 0;
+    END IF;
+    today := (now() AT TIME ZONE a.time_zone)::date;
+    FOR d IN SELECT g::date FROM generate_series(a.starts_on, today, interval '1 day') g
+              WHERE NOT EXISTS (SELECT 1 FROM billing_days b
+                                 WHERE b.account_id = p_account AND b.day = g::date AND b.final)
+              ORDER BY 1 LOOP
+        DELETE FROM billing_snapshots WHERE account_id = p_account AND day = d;
+        INSERT INTO billing_snapshots (account_id, root_id, day, tenant_id, tenant_name, tenant_kind, msp_id,
+                                       msp_name, tenants, agents, probes, gateways)
+        SELECT p_account, p_account, d, t.id, t.name, t.kind,
+               CASE WHEN t.kind = 'msp' THEN t.id WHEN p.kind = 'msp' THEN p.id END,
+               CASE WHEN t.kind = 'msp' THEN t.name WHEN p.kind = 'msp' THEN p.name END,
+               (t.kind = 'company')::int, coalesce(x.agents, 0), coalesce(x.probes, 0), coalesce(x.gateways, 0)
+          FROM tenants t
+          LEFT JOIN tenants p ON p.id = t.parent_id
+          LEFT JOIN (SELECT s.tenant_id,
+                            count(*) FILTER (WHERE s.kind = 'agent') AS agents,
+                            count(*) FILTER (WHERE s.kind = 'probe') AS probes,
+                            count(*) FILTER (WHERE s.kind = 'gateway') AS gateways
+                       FROM assets s
+                      WHERE s.root_id = p_account AND s.kind IN ('agent', 'probe', 'gateway')
+                        AND (s.created_at AT TIME ZONE a.time_zone)::date <= d
+                        AND s.last_seen_on > d - a.activity_days
+                      GROUP BY s.tenant_id) x ON x.tenant_id = t.id
+         WHERE t.root_id = p_account AND t.status = 'active'
+           AND (t.created_at AT TIME ZONE a.time_zone)::date <= d
+           AND (t.kind = 'company' OR x.tenant_id IS NOT NULL);
+        INSERT INTO billing_days AS b (account_id, root_id, day, final, taken_at, tenants, agents, probes, gateways)
+        SELECT p_account, p_account, d, d < today, now(), coalesce(sum(s.tenants), 0), coalesce(sum(s.agents), 0),
+               coalesce(sum(s.probes), 0), coalesce(sum(s.gateways), 0)
+          FROM billing_snapshots s WHERE s.account_id = p_account AND s.day = d
+        ON CONFLICT (account_id, day) DO UPDATE
+           SET final = excluded.final, taken_at = excluded.taken_at, tenants = excluded.tenants,
+               agents = excluded.agents, probes = excluded.probes, gateways = excluded.gateways;
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END $$;
+
+ALTER FUNCTION public.billing_snapshot_take(p_account bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_statement_compute(p_account bigint, p_month date, p_close boolean) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    a billing_accounts;
+    acct tenants;
+    st billing_statements;
+    m_start date := date_trunc('month', p_month)::date;
+    m_end date := (date_trunc('month', p_month) + interval '1 month' - interval '1 day')::date;
+    month_days int;
+    today date;
+    first_day date;
+    last_day date;
+    seg record;
+    met text;
+    metrics text[] := ARRAY['tenants', 'agents', 'probes', 'gateways'];
+    q numeric;
+    how text;
+    qday date;
+    charge jsonb;
+    amount numeric;
+    seg_amount numeric;
+    seg_min numeric;
+    frac numeric;
+    segs jsonb := '[]';
+    alloc jsonb := '[]';
+    mlines jsonb;
+    seg_alloc jsonb;
+    usage numeric := 0;
+    minimum numeric := 0;
+    topup numeric;
+    currency text;
+    metering text;
+    ndays int;
+    doc jsonb;
+BEGIN
+    SELECT * INTO a FROM billing_accounts WHERE tenant_id = p_account;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO st FROM billing_statements s WHERE s.account_id = p_account AND s.month = m_start FOR UPDATE;
+    IF FOUND AND st.closed THEN
+        RETURN st.document;
+    END IF;
+    SELECT * INTO acct FROM tenants WHERE id = p_account;
+    today := (now() AT TIME ZONE a.time_zone)::date;
+    month_days := m_end - m_start + 1;
+    first_day := greatest(m_start, a.starts_on);
+    last_day := least(m_end, today);
+    IF p_close AND today <= m_end THEN
+        RAISE EXCEPTION 'The month of % has not ended in %.', m_start, a.time_zone USING ERRCODE = '22023';
+    END IF;
+    -- The parts: each version in effect in the month (one starting after
+    -- today is not in effect yet).
+    FOR seg IN
+        WITH v AS (
+            SELECT v.*, lead(v.effective_from) OVER (ORDER BY v.effective_from) AS next_from
+              FROM price_book_versions v
+             WHERE v.book_id = a.book_id AND v.effective_from <= least(m_end, greatest(today, m_start)))
+        SELECT v.*, greatest(v.effective_from, first_day) AS s_from,
+               least(coalesce(v.next_from - 1, m_end), m_end) AS s_to
+          FROM v
+         WHERE coalesce(v.next_from - 1, m_end) >= first_day AND first_day <= m_end
+         ORDER BY v.effective_from
+    LOOP
+        currency := seg.currency;
+        metering := seg.metering;
+        frac := round((seg.s_to - seg.s_from + 1)::numeric / month_days, 6);
+        SELECT count(*) INTO ndays FROM billing_days b
+         WHERE b.account_id = p_account AND b.day BETWEEN seg.s_from AND least(seg.s_to, last_day);
+        mlines := '[]';
+        seg_alloc := jsonb_build_object('s_from', seg.s_from, 's_to', least(seg.s_to, last_day));
+        seg_amount := 0;
+        FOREACH met IN ARRAY metrics LOOP
+            CONTINUE WHEN NOT seg.metrics ? met;
+            -- The quantity by the metering rule, and the day it comes from.
+            EXECUTE format($q$
+                SELECT %1$s, %2$s FROM (
+                  SELECT b.%3$I AS n, b.day FROM billing_days b
+                   WHERE b.account_id = $1 AND b.day BETWEEN $2 AND $3) x$q$,
+                CASE seg.metering WHEN 'max' THEN 'coalesce(max(n), 0)'
+                                  WHEN 'average' THEN 'coalesce(ceil(avg(n)), 0)'
+                                  ELSE 'coalesce((array_agg(n ORDER BY day DESC))[1], 0)' END,
+                CASE seg.metering WHEN 'max' THEN '(array_agg(day ORDER BY n DESC, day))[1]'
+                                  WHEN 'average' THEN 'NULL::date'
+                                  ELSE 'max(day)' END,
+                met)
+              INTO q, qday USING p_account, seg.s_from, least(seg.s_to, last_day);
+            how := CASE seg.metering
+                WHEN 'max' THEN CASE WHEN qday IS NULL THEN 'no day counted yet'
+                                     ELSE format('the highest daily count, on %s', qday) END
+                WHEN 'average' THEN format('the average of %s daily counts, rounded up', ndays)
+                ELSE CASE WHEN qday IS NULL THEN 'no day counted yet' ELSE format('the count of %s', qday) END END;
+            charge := billing_tier_charge(seg.metrics->met, q);
+            amount := round((charge->>'amount')::numeric * frac, 2);
+            seg_amount := seg_amount + amount;
+            mlines := mlines || jsonb_build_object('metric', met, 'quantity', q, 'how', how,
+                                                   'mode', seg.metrics->met->>'mode', 'lines', charge->'lines',
+                                                   'full_month', charge->'amount', 'amount', amount);
+            seg_alloc := seg_alloc || jsonb_build_object('a_' || met, amount);
+        END LOOP;
+        seg_min := round(seg.minimum * frac, 2);
+        usage := usage + seg_amount;
+        minimum := minimum + seg_min;
+        segs := segs || jsonb_build_object(
+            'from', seg.s_from, 'to', seg.s_to, 'days', seg.s_to - seg.s_from + 1, 'month_days', month_days,
+            'fraction', frac, 'book', (SELECT name FROM price_books WHERE id = a.book_id),
+            'effective_from', seg.effective_from, 'currency', seg.currency, 'metering', seg.metering,
+            'minimum_full_month', seg.minimum, 'minimum', seg_min, 'metrics', mlines, 'usage', seg_amount);
+        alloc := alloc || seg_alloc;
+    END LOOP;
+    topup := greatest(minimum - usage, 0);
+    SELECT count(*) INTO ndays FROM billing_days b WHERE b.account_id = p_account AND b.day BETWEEN first_day AND last_day;
+    doc := jsonb_build_object(
+        'account', jsonb_build_object('id', acct.id, 'name', acct.name, 'kind', acct.kind),
+        'month', to_char(m_start, 'YYYY-MM'), 'from', m_start, 'to', m_end, 'first_day', first_day,
+        'days_counted', ndays, 'month_days', month_days, 'time_zone', a.time_zone,
+        'activity_days', a.activity_days, 'closed', p_close, 'computed_at', now(),
+        'currency', currency, 'metering', metering, 'parts', segs,
+        'usage', usage, 'minimum', minimum, 'topup', topup, 'total', usage + topup,
+        'daily', coalesce((SELECT jsonb_agg(jsonb_build_object('day', b.day, 'tenants', b.tenants, 'agents', b.agents,
+                                                               'probes', b.probes, 'gateways', b.gateways)
+                                            ORDER BY b.day)
+                             FROM billing_days b WHERE b.account_id = p_account AND b.day BETWEEN m_start AND m_end),
+                          '[]'));
+    INSERT INTO billing_statements AS s (account_id, root_id, month, closed, document, computed_at)
+    VALUES (p_account, p_account, m_start, p_close, doc, now())
+    ON CONFLICT (account_id, month) DO UPDATE
+       SET closed = excluded.closed, document = excluded.document, computed_at = excluded.computed_at;
+    DELETE FROM billing_breakdown WHERE account_id = p_account AND month = m_start;
+    INSERT INTO billing_breakdown (account_id, root_id, month, tenant_id, tenant_name, tenant_kind, msp_id, msp_name,
+                                   days, tenants, agents, probes, gateways, amount)
+    WITH seg AS (
+        SELECT * FROM jsonb_to_recordset(alloc) AS x(s_from date, s_to date, a_tenants numeric, a_agents numeric,
+                                                     a_probes numeric, a_gateways numeric)),
+    s AS (
+        SELECT * FROM billing_snapshots s WHERE s.account_id = p_account AND s.day BETWEEN first_day AND last_day),
+    ud AS (
+        SELECT s.tenant_id, seg.s_from, sum(s.tenants) AS t, sum(s.agents) AS ag, sum(s.probes) AS pr,
+               sum(s.gateways) AS gw
+          FROM s JOIN seg ON s.day BETWEEN seg.s_from AND seg.s_to GROUP BY 1, 2),
+    tot AS (
+        SELECT ud.s_from, sum(t) AS t, sum(ag) AS ag, sum(pr) AS pr, sum(gw) AS gw FROM ud GROUP BY 1),
+    share AS (
+        SELECT ud.tenant_id,
+               sum(coalesce(ud.t / nullif(tot.t, 0) * seg.a_tenants, 0)
+                   + coalesce(ud.ag / nullif(tot.ag, 0) * seg.a_agents, 0)
+                   + coalesce(ud.pr / nullif(tot.pr, 0) * seg.a_probes, 0)
+                   + coalesce(ud.gw / nullif(tot.gw, 0) * seg.a_gateways, 0)) AS amount
+          FROM ud JOIN tot USING (s_from) JOIN seg USING (s_from) GROUP BY 1),
+    q AS (
+        SELECT s.tenant_id, (array_agg(s.tenant_name ORDER BY s.day DESC))[1] AS tenant_name,
+               (array_agg(s.tenant_kind ORDER BY s.day DESC))[1] AS tenant_kind,
+               (array_agg(s.msp_id ORDER BY s.day DESC))[1] AS msp_id,
+               (array_agg(s.msp_name ORDER BY s.day DESC))[1] AS msp_name, count(*) AS days,
+               CASE coalesce(metering, 'max')
+                   WHEN 'max' THEN max(s.tenants) WHEN 'average' THEN round(sum(s.tenants)::numeric / greatest(ndays, 1), 2)
+                   ELSE coalesce(sum(s.tenants) FILTER (WHERE s.day = last_day), 0) END AS tenants,
+               CASE coalesce(metering, 'max')
+                   WHEN 'max' THEN max(s.agents) WHEN 'average' THEN round(sum(s.agents)::numeric / greatest(ndays, 1), 2)
+                   ELSE coalesce(sum(s.agents) FILTER (WHERE s.day = last_day), 0) END AS agents,
+               CASE coalesce(metering, 'max')
+                   WHEN 'max' THEN max(s.probes) WHEN 'average' THEN round(sum(s.probes)::numeric / greatest(ndays, 1), 2)
+                   ELSE coalesce(sum(s.probes) FILTER (WHERE s.day = last_day), 0) END AS probes,
+               CASE coalesce(metering, 'max')
+                   WHEN 'max' THEN max(s.gateways) WHEN 'average' THEN round(sum(s.gateways)::numeric / greatest(ndays, 1), 2)
+                   ELSE coalesce(sum(s.gateways) FILTER (WHERE s.day = last_day), 0) END AS gateways
+          FROM s GROUP BY s.tenant_id)
+    SELECT p_account, p_account, m_start, q.tenant_id, q.tenant_name, q.tenant_kind, q.msp_id, q.msp_name, q.days,
+           q.tenants, q.agents, q.probes, q.gateways, round(coalesce(share.amount, 0), 2)
+      FROM q LEFT JOIN share USING (tenant_id);
+    RETURN doc;
+END $_$;
+
+ALTER FUNCTION public.billing_statement_compute(p_account bigint, p_month date, p_close boolean) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_statement_view(p_account bigint, p_month date) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH s AS (SELECT * FROM billing_statements s WHERE s.account_id = p_account AND s.month = p_month),
+    adj AS (SELECT coalesce(jsonb_agg(jsonb_build_object('id', j.id, 'amount', j.amount,
+                                                         'amount_text', billing_money(j.amount), 'reason', j.reason,
+                                                         'at', to_char(j.created_at, 'YYYY-MM-DD HH24:MI'))
+                                      ORDER BY j.id), '[]') AS list,
+                   coalesce(sum(j.amount), 0) AS total
+              FROM billing_adjustments j WHERE j.account_id = p_account AND j.month = p_month)
+    SELECT s.document || jsonb_build_object(
+        'computed_at_text', to_char(s.computed_at, 'YYYY-MM-DD HH24:MI'),
+        'usage_text', billing_money((s.document->>'usage')::numeric),
+        'minimum_text', billing_money((s.document->>'minimum')::numeric),
+        'topup_text', billing_money((s.document->>'topup')::numeric),
+        'adjustments', adj.list, 'adjustments_total', adj.total,
+        'due', (s.document->>'total')::numeric + adj.total,
+        'due_text', billing_money((s.document->>'total')::numeric + adj.total),
+        'parts', coalesce((
+            SELECT jsonb_agg(p || jsonb_build_object(
+                'minimum_text', billing_money((p->>'minimum')::numeric),
+                'minimum_full_month_text', billing_money((p->>'minimum_full_month')::numeric),
+                'usage_text', billing_money((p->>'usage')::numeric),
+                'prorated', (p->>'fraction')::numeric < 1,
+                'metrics', coalesce((
+                    SELECT jsonb_agg(mt || jsonb_build_object(
+                        'label', CASE mt->>'metric' WHEN 'tenants' THEN 'Companies' WHEN 'agents' THEN 'Agents'
+                                                    WHEN 'probes' THEN 'Probes' ELSE 'Gateways' END,
+                        'amount_text', billing_money((mt->>'amount')::numeric),
+                        'full_month_text', billing_money((mt->>'full_month')::numeric),
+                        'lines', coalesce((
+                            SELECT jsonb_agg(l || jsonb_build_object(
+                                'range', CASE WHEN jsonb_typeof(l->'to') = 'number'
+                                              THEN format('%s–%s', l->>'from', l->>'to')
+                                              ELSE format('%s and above', l->>'from') END,
+                                'price_text', billing_money((l->>'price')::numeric),
+                                'amount_text', billing_money((l->>'amount')::numeric)) ORDER BY lo)
+                              FROM jsonb_array_elements(mt->'lines') WITH ORDINALITY AS x(l, lo)), '[]'))
+                        ORDER BY mo)
+                      FROM jsonb_array_elements(p->'metrics') WITH ORDINALITY AS y(mt, mo)), '[]'))
+                ORDER BY po)
+              FROM jsonb_array_elements(s.document->'parts') WITH ORDINALITY AS z(p, po)), '[]'))
+      FROM s, adj
+$$;
+
+ALTER FUNCTION public.billing_statement_view(p_account bigint, p_month date) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_tier_charge(p_metric jsonb, p_qty numeric) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    mode text := p_metric->>'mode';
+    t jsonb;
+    prev numeric := 0;
+    cap numeric;
+    units numeric;
+    price numeric;
+    amount numeric;
+    total numeric := 0;
+    lines jsonb := '[]';
+BEGIN
+    IF p_qty IS NULL OR p_qty < 0 THEN
+        RAISE EXCEPTION 'billing_tier_charge: a quantity of 0 or more' USING ERRCODE = '22023';
+    END IF;
+    FOR t IN SELECT value FROM jsonb_array_elements(p_metric->'tiers') LOOP
+        cap := (t->>'up_to')::numeric;  -- NULL: no upper bound
+        price := (t->>'price')::numeric;
+        IF mode = 'volume' THEN
+            IF cap IS NULL OR p_qty <= cap THEN
+                IF p_qty > 0 THEN
+                    amount := round(p_qty * price, 2);
+                    lines := lines || jsonb_build_object('from', prev + 1, 'to', cap, 'units', p_qty,
+                                                         'price', price, 'amount', amount);
+                    total := amount;
+                END IF;
+                EXIT;
+            END IF;
+        ELSE
+            units := least(p_qty, coalesce(cap, p_qty)) - prev;
+            IF units > 0 THEN
+                amount := round(units * price, 2);
+                lines := lines || jsonb_build_object('from', prev + 1, 'to', cap, 'units', units,
+                                                     'price', price, 'amount', amount);
+                total := total + amount;
+            END IF;
+            EXIT WHEN cap IS NULL OR p_qty <= cap;
+        END IF;
+        prev := cap;
+    END LOOP;
+    RETURN jsonb_build_object('mode', mode, 'quantity', p_qty, 'lines', lines, 'amount', total);
+END $$;
+
+ALTER FUNCTION public.billing_tier_charge(p_metric jsonb, p_qty numeric) OWNER TO portal_owner;
+
 CREATE FUNCTION public.brand_for_host(p_host text) RETURNS TABLE(tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text, page_title_src bigint, page_title_src_name text, footer_src bigint, footer_src_name text, logo_light_src bigint, logo_light_src_name text, logo_dark_src bigint, logo_dark_src_name text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -2006,8 +2790,15 @@ CREATE FUNCTION public.ingest_assets(p_items jsonb) RETURNS TABLE(i integer, err
          WHERE NOT EXISTS (SELECT 1 FROM bad WHERE bad.i = x.i)
          ORDER BY x.tenant_id, x.external_id  -- concurrent batches take key locks alike
         ON CONFLICT (tenant_id, external_id) DO UPDATE
-           SET kind = excluded.kind, name = excluded.name, address = excluded.address, updated_at = now()
+           SET kind = excluded.kind, name = excluded.name, address = excluded.address,
+               updated_at = CASE WHEN (a.kind, a.name, a.address) IS DISTINCT FROM
+                                      (excluded.kind, excluded.name, excluded.address)
+                                 THEN now() ELSE a.updated_at END,
+               last_seen_on = excluded.last_seen_on
+         -- A row is written when it changes, or on its first report of
+         -- the (UTC) day: billing's activity window reads last_seen_on.
          WHERE (a.kind, a.name, a.address) IS DISTINCT FROM (excluded.kind, excluded.name, excluded.address)
+            OR a.last_seen_on < excluded.last_seen_on
         RETURNING 1)
     SELECT bad.i, bad.error FROM bad ORDER BY bad.i
 $$;
@@ -5042,6 +5833,7 @@ CREATE TABLE public.assets (
     address text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_on date DEFAULT ((now() AT TIME ZONE 'UTC'::text))::date NOT NULL,
     CONSTRAINT assets_address_check CHECK ((length(address) <= 255)),
     CONSTRAINT assets_external_id_check CHECK (((length(external_id) >= 1) AND (length(external_id) <= 200))),
     CONSTRAINT assets_kind_check CHECK ((kind = ANY (ARRAY['probe'::text, 'agent'::text, 'gateway'::text, 'discovered'::text, 'external'::text]))),
@@ -5089,6 +5881,124 @@ CREATE SEQUENCE public.audit_log_id_seq
 ALTER TABLE public.audit_log_id_seq OWNER TO portal_owner;
 
 ALTER SEQUENCE public.audit_log_id_seq OWNED BY public.audit_log.id;
+
+CREATE TABLE public.billing_accounts (
+    tenant_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    book_id bigint NOT NULL,
+    time_zone text DEFAULT 'UTC'::text NOT NULL,
+    activity_days integer DEFAULT 30 NOT NULL,
+    starts_on date NOT NULL,
+    assigned_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_accounts_activity_days_check CHECK (((activity_days >= 1) AND (activity_days <= 365))),
+    CONSTRAINT billing_accounts_check CHECK ((root_id = tenant_id)),
+    CONSTRAINT billing_accounts_time_zone_check CHECK (((length(time_zone) >= 1) AND (length(time_zone) <= 64)))
+);
+
+ALTER TABLE ONLY public.billing_accounts FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.billing_accounts OWNER TO portal_owner;
+
+CREATE TABLE public.billing_adjustments (
+    id bigint NOT NULL,
+    account_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    month date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    reason text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_adjustments_amount_check CHECK ((amount <> (0)::numeric)),
+    CONSTRAINT billing_adjustments_reason_check CHECK (((length(btrim(reason)) >= 3) AND (length(btrim(reason)) <= 500)))
+);
+
+ALTER TABLE ONLY public.billing_adjustments FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.billing_adjustments OWNER TO portal_owner;
+
+CREATE SEQUENCE public.billing_adjustments_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.billing_adjustments_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.billing_adjustments_id_seq OWNED BY public.billing_adjustments.id;
+
+CREATE TABLE public.billing_breakdown (
+    account_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    month date NOT NULL,
+    tenant_id bigint NOT NULL,
+    tenant_name text NOT NULL,
+    tenant_kind text NOT NULL,
+    msp_id bigint,
+    msp_name text,
+    days integer NOT NULL,
+    tenants numeric(12,2) NOT NULL,
+    agents numeric(12,2) NOT NULL,
+    probes numeric(12,2) NOT NULL,
+    gateways numeric(12,2) NOT NULL,
+    amount numeric(14,2) NOT NULL
+);
+
+ALTER TABLE ONLY public.billing_breakdown FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.billing_breakdown OWNER TO portal_owner;
+
+CREATE TABLE public.billing_days (
+    account_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    day date NOT NULL,
+    final boolean NOT NULL,
+    taken_at timestamp with time zone DEFAULT now() NOT NULL,
+    tenants integer DEFAULT 0 NOT NULL,
+    agents integer DEFAULT 0 NOT NULL,
+    probes integer DEFAULT 0 NOT NULL,
+    gateways integer DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY public.billing_days FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.billing_days OWNER TO portal_owner;
+
+CREATE TABLE public.billing_snapshots (
+    account_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    day date NOT NULL,
+    tenant_id bigint NOT NULL,
+    tenant_name text NOT NULL,
+    tenant_kind text NOT NULL,
+    msp_id bigint,
+    msp_name text,
+    tenants integer DEFAULT 0 NOT NULL,
+    agents integer DEFAULT 0 NOT NULL,
+    probes integer DEFAULT 0 NOT NULL,
+    gateways integer DEFAULT 0 NOT NULL,
+    CONSTRAINT billing_snapshots_agents_check CHECK ((agents >= 0)),
+    CONSTRAINT billing_snapshots_gateways_check CHECK ((gateways >= 0)),
+    CONSTRAINT billing_snapshots_probes_check CHECK ((probes >= 0)),
+    CONSTRAINT billing_snapshots_tenants_check CHECK ((tenants = ANY (ARRAY[0, 1])))
+);
+
+ALTER TABLE ONLY public.billing_snapshots FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.billing_snapshots OWNER TO portal_owner;
+
+CREATE TABLE public.billing_statements (
+    account_id bigint NOT NULL,
+    root_id bigint NOT NULL,
+    month date NOT NULL,
+    closed boolean DEFAULT false NOT NULL,
+    document jsonb NOT NULL,
+    computed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT billing_statements_month_check CHECK ((EXTRACT(day FROM month) = (1)::numeric))
+);
+
+ALTER TABLE ONLY public.billing_statements FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.billing_statements OWNER TO portal_owner;
 
 CREATE TABLE public.branding (
     tenant_id bigint NOT NULL,
@@ -5575,6 +6485,53 @@ CREATE TABLE public.portal_settings (
 
 ALTER TABLE public.portal_settings OWNER TO portal_owner;
 
+CREATE TABLE public.price_book_versions (
+    id bigint NOT NULL,
+    book_id bigint NOT NULL,
+    effective_from date NOT NULL,
+    currency text NOT NULL,
+    metering text NOT NULL,
+    minimum numeric(14,2) DEFAULT 0 NOT NULL,
+    metrics jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT price_book_versions_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT price_book_versions_metering_check CHECK ((metering = ANY (ARRAY['max'::text, 'average'::text, 'last'::text]))),
+    CONSTRAINT price_book_versions_minimum_check CHECK ((minimum >= (0)::numeric))
+);
+
+ALTER TABLE public.price_book_versions OWNER TO portal_owner;
+
+CREATE SEQUENCE public.price_book_versions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.price_book_versions_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.price_book_versions_id_seq OWNED BY public.price_book_versions.id;
+
+CREATE TABLE public.price_books (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT price_books_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 120)))
+);
+
+ALTER TABLE public.price_books OWNER TO portal_owner;
+
+CREATE SEQUENCE public.price_books_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE public.price_books_id_seq OWNER TO portal_owner;
+
+ALTER SEQUENCE public.price_books_id_seq OWNED BY public.price_books.id;
+
 CREATE TABLE public.report_jobs (
     id bigint NOT NULL,
     tenant_id bigint NOT NULL,
@@ -5848,6 +6805,8 @@ ALTER TABLE ONLY public.assets ALTER COLUMN id SET DEFAULT nextval('public.asset
 
 ALTER TABLE ONLY public.audit_log ALTER COLUMN id SET DEFAULT nextval('public.audit_log_id_seq'::regclass);
 
+ALTER TABLE ONLY public.billing_adjustments ALTER COLUMN id SET DEFAULT nextval('public.billing_adjustments_id_seq'::regclass);
+
 ALTER TABLE ONLY public.branding_logos ALTER COLUMN id SET DEFAULT nextval('public.branding_logos_id_seq'::regclass);
 
 ALTER TABLE ONLY public.config_history ALTER COLUMN id SET DEFAULT nextval('public.config_history_id_seq'::regclass);
@@ -5869,6 +6828,10 @@ ALTER TABLE ONLY public.notifications ALTER COLUMN id SET DEFAULT nextval('publi
 ALTER TABLE ONLY public.password_resets ALTER COLUMN id SET DEFAULT nextval('public.password_resets_id_seq'::regclass);
 
 ALTER TABLE ONLY public.plans ALTER COLUMN id SET DEFAULT nextval('public.plans_id_seq'::regclass);
+
+ALTER TABLE ONLY public.price_book_versions ALTER COLUMN id SET DEFAULT nextval('public.price_book_versions_id_seq'::regclass);
+
+ALTER TABLE ONLY public.price_books ALTER COLUMN id SET DEFAULT nextval('public.price_books_id_seq'::regclass);
 
 ALTER TABLE ONLY public.report_jobs ALTER COLUMN id SET DEFAULT nextval('public.report_jobs_id_seq'::regclass);
 
@@ -5899,6 +6862,24 @@ ALTER TABLE ONLY public.assets
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.billing_accounts
+    ADD CONSTRAINT billing_accounts_pkey PRIMARY KEY (tenant_id);
+
+ALTER TABLE ONLY public.billing_adjustments
+    ADD CONSTRAINT billing_adjustments_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.billing_breakdown
+    ADD CONSTRAINT billing_breakdown_pkey PRIMARY KEY (account_id, month, tenant_id);
+
+ALTER TABLE ONLY public.billing_days
+    ADD CONSTRAINT billing_days_pkey PRIMARY KEY (account_id, day);
+
+ALTER TABLE ONLY public.billing_snapshots
+    ADD CONSTRAINT billing_snapshots_pkey PRIMARY KEY (account_id, day, tenant_id);
+
+ALTER TABLE ONLY public.billing_statements
+    ADD CONSTRAINT billing_statements_pkey PRIMARY KEY (account_id, month);
 
 ALTER TABLE ONLY public.branding_logos
     ADD CONSTRAINT branding_logos_pkey PRIMARY KEY (id);
@@ -5996,6 +6977,18 @@ ALTER TABLE ONLY public.portal_secrets
 ALTER TABLE ONLY public.portal_settings
     ADD CONSTRAINT portal_settings_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.price_book_versions
+    ADD CONSTRAINT price_book_versions_book_id_effective_from_key UNIQUE (book_id, effective_from);
+
+ALTER TABLE ONLY public.price_book_versions
+    ADD CONSTRAINT price_book_versions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.price_books
+    ADD CONSTRAINT price_books_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.price_books
+    ADD CONSTRAINT price_books_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.report_jobs
     ADD CONSTRAINT report_jobs_pkey PRIMARY KEY (id);
 
@@ -6060,6 +7053,10 @@ CREATE INDEX audit_log_target ON public.audit_log USING btree (target, at) WHERE
 CREATE INDEX audit_log_tenant_at ON public.audit_log USING btree (tenant_id, at DESC);
 
 CREATE INDEX audit_log_user_at ON public.audit_log USING btree (user_id, at DESC);
+
+CREATE INDEX billing_adjustments_month ON public.billing_adjustments USING btree (account_id, month);
+
+CREATE INDEX billing_breakdown_amount ON public.billing_breakdown USING btree (account_id, month, amount DESC, tenant_id);
 
 CREATE INDEX branding_host ON public.branding USING btree (host) WHERE (host IS NOT NULL);
 
@@ -6200,6 +7197,10 @@ CREATE TRIGGER assets_stats_del AFTER DELETE ON public.assets REFERENCING OLD TA
 CREATE TRIGGER assets_stats_ins AFTER INSERT ON public.assets REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.assets_stats();
 
 CREATE TRIGGER assets_stats_upd AFTER UPDATE ON public.assets REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.assets_stats();
+
+CREATE TRIGGER billing_breakdown_frozen BEFORE DELETE OR UPDATE ON public.billing_breakdown FOR EACH ROW EXECUTE FUNCTION public.billing_frozen();
+
+CREATE TRIGGER billing_statements_frozen BEFORE UPDATE ON public.billing_statements FOR EACH ROW EXECUTE FUNCTION public.billing_frozen();
 
 CREATE TRIGGER branding_brand AFTER INSERT OR DELETE OR UPDATE ON public.branding FOR EACH ROW EXECUTE FUNCTION public.branding_brand();
 
@@ -6364,6 +7365,27 @@ ALTER TABLE ONLY public.audit_log
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE SET NULL;
 
+ALTER TABLE ONLY public.billing_accounts
+    ADD CONSTRAINT billing_accounts_book_id_fkey FOREIGN KEY (book_id) REFERENCES public.price_books(id);
+
+ALTER TABLE ONLY public.billing_accounts
+    ADD CONSTRAINT billing_accounts_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.billing_adjustments
+    ADD CONSTRAINT billing_adjustments_account_id_month_fkey FOREIGN KEY (account_id, month) REFERENCES public.billing_statements(account_id, month) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.billing_breakdown
+    ADD CONSTRAINT billing_breakdown_account_id_month_fkey FOREIGN KEY (account_id, month) REFERENCES public.billing_statements(account_id, month) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.billing_days
+    ADD CONSTRAINT billing_days_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.billing_accounts(tenant_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.billing_snapshots
+    ADD CONSTRAINT billing_snapshots_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.billing_accounts(tenant_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.billing_statements
+    ADD CONSTRAINT billing_statements_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.billing_accounts(tenant_id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.branding
     ADD CONSTRAINT branding_logo_dark_id_fkey FOREIGN KEY (logo_dark_id) REFERENCES public.branding_logos(id) ON DELETE SET NULL;
 
@@ -6511,6 +7533,9 @@ ALTER TABLE ONLY public.plans
 ALTER TABLE ONLY public.plans
     ADD CONSTRAINT plans_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.price_book_versions
+    ADD CONSTRAINT price_book_versions_book_id_fkey FOREIGN KEY (book_id) REFERENCES public.price_books(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.report_jobs
     ADD CONSTRAINT report_jobs_requested_by_fkey FOREIGN KEY (requested_by) REFERENCES public.users(id) ON DELETE SET NULL;
 
@@ -6580,6 +7605,30 @@ CREATE POLICY assets_visible ON public.assets USING ((tenant_id IN ( SELECT publ
 ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY audit_log_visible ON public.audit_log USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK (((user_id = ( SELECT public.app_user_id() AS app_user_id)) AND ((tenant_id IS NULL) OR (tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)))));
+
+ALTER TABLE public.billing_accounts ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY billing_accounts_visible ON public.billing_accounts USING (public.billing_may_see(tenant_id));
+
+ALTER TABLE public.billing_adjustments ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY billing_adjustments_visible ON public.billing_adjustments USING (public.billing_may_see(account_id));
+
+ALTER TABLE public.billing_breakdown ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY billing_breakdown_visible ON public.billing_breakdown USING (public.billing_may_see(account_id));
+
+ALTER TABLE public.billing_days ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY billing_days_visible ON public.billing_days USING (public.billing_may_see(account_id));
+
+ALTER TABLE public.billing_snapshots ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY billing_snapshots_visible ON public.billing_snapshots USING (public.billing_may_see(account_id));
+
+ALTER TABLE public.billing_statements ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY billing_statements_visible ON public.billing_statements USING (public.billing_may_see(account_id));
 
 ALTER TABLE public.branding ENABLE ROW LEVEL SECURITY;
 
@@ -6814,6 +7863,38 @@ GRANT ALL ON FUNCTION public.auth_session_lookup(p_token text, p_idle integer) T
 
 REVOKE ALL ON FUNCTION public.bell_items(p_user bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.bell_items(p_user bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.billing_adjust(p_account bigint, p_month date, p_amount numeric, p_reason text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_assign(p_tenant bigint, p_book text, p_time_zone text, p_activity_days integer, p_starts_on date) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_book_error(p_doc jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_book_save(p_doc jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_export(p_tenant bigint, p_month text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.billing_export(p_tenant bigint, p_month text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.billing_frozen() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_may_see(p_account bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.billing_may_see(p_account bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.billing_money(p numeric) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.billing_run() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.billing_run() TO portal_reporter;
+
+REVOKE ALL ON FUNCTION public.billing_snapshot_take(p_account bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_statement_compute(p_account bigint, p_month date, p_close boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_statement_view(p_account bigint, p_month date) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_tier_charge(p_metric jsonb, p_qty numeric) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.brand_for_host(p_host text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.brand_for_host(p_host text) TO portal_app;

@@ -113,6 +113,10 @@ enum res page_sla_targets(struct req *req);
 enum res page_sla_reset(struct req *req);
 /* theme.c */
 enum res page_theme(struct req *req);
+/* billing.c */
+enum res page_billing(struct req *req);
+enum res page_billing_export(struct req *req);
+
 /* threats.c */
 enum res page_threats(struct req *req);
 /* findings.c */

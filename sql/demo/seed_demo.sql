@@ -27,7 +27,7 @@ DECLARE
     mname text;
 BEGIN
     IF EXISTS (SELECT 1 FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security') THEN
-        RETURN 'seed-demo: demo tenants already present; ' || pg_temp.seed_inventory(p_size) || pg_temp.seed_plans() || pg_temp.seed_reports() || pg_temp.seed_branding()
+        RETURN 'seed-demo: demo tenants already present; ' || pg_temp.seed_inventory(p_size) || pg_temp.seed_plans() || pg_temp.seed_reports() || pg_temp.seed_branding() || pg_temp.seed_billing()
                || pg_temp.seed_refresh();
     END IF;
     INSERT INTO tenants (kind, name, region, ancestors, root_id)
@@ -91,7 +91,7 @@ BEGIN
       FROM users u WHERE u.email IN ('owner@company.example', 'viewer@company.example');
 
     RETURN format('seed-demo: size %s: 1 MSSP, %s MSPs, %s companies, 2 unmanaged MSPs; ',
-                  p_size, n_msp, n_msp * n_co) || pg_temp.seed_inventory(p_size) || pg_temp.seed_plans() || pg_temp.seed_reports() || pg_temp.seed_branding();
+                  p_size, n_msp, n_msp * n_co) || pg_temp.seed_inventory(p_size) || pg_temp.seed_plans() || pg_temp.seed_reports() || pg_temp.seed_branding() || pg_temp.seed_billing();
 END $$;
 
 -- White labelling (docs/white-labelling.md), once: Northwind's own brand,
@@ -124,6 +124,36 @@ END $$;
 
 -- Executive reports (docs/reports.md), once: Nora (Northwind's admin)
 -- mails herself the consolidated report of every month, as a PDF.
+-- Billing (docs/billing.md), once: the operator's price book "Northwind
+-- Standard" (graduated tiers, a committed minimum) from the first day of
+-- last month, Northwind billed on it from then, its companies customers
+-- from the day their first asset was added; the billing job then fills
+-- the days in from the data and closes last month.
+CREATE FUNCTION pg_temp.seed_billing() RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    nw tenants%ROWTYPE;
+    first date := (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month')::date;
+BEGIN
+    SELECT * INTO nw FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security';
+    IF nw.id IS NULL OR EXISTS (SELECT 1 FROM billing_accounts WHERE tenant_id = nw.id) THEN
+        RETURN '';
+    END IF;
+    PERFORM billing_book_save(jsonb_build_object(
+        'name', 'Northwind Standard', 'from', first, 'currency', 'EUR', 'metering', 'max', 'minimum', '2000.00',
+        'metrics', '{"tenants": {"mode": "graduated", "tiers": [{"up_to": 10, "price": "40.00"}, {"up_to": 50, "price": "30.00"}, {"up_to": null, "price": "20.00"}]},
+                     "agents": {"mode": "graduated", "tiers": [{"up_to": 250, "price": "3.00"}, {"up_to": 1000, "price": "2.50"}, {"up_to": null, "price": "2.00"}]},
+                     "probes": {"mode": "volume", "tiers": [{"up_to": 25, "price": "15.00"}, {"up_to": null, "price": "12.00"}]},
+                     "gateways": {"mode": "graduated", "tiers": [{"up_to": null, "price": "45.00"}]}}'::jsonb));
+    UPDATE tenants t SET created_at = least(t.created_at, (SELECT min(a.created_at) FROM assets a WHERE a.tenant_id = t.id))
+     WHERE t.root_id = nw.id AND t.id <> nw.id AND EXISTS (SELECT 1 FROM assets a WHERE a.tenant_id = t.id);
+    UPDATE tenants t SET created_at = least(t.created_at, (SELECT min(c.created_at) FROM tenants c WHERE c.parent_id = t.id))
+     WHERE t.root_id = nw.id AND t.kind = 'msp';
+    PERFORM billing_assign(nw.id, 'Northwind Standard', 'UTC', 30, first);
+    PERFORM billing_run();
+    RETURN '; billing: Northwind on the price book "Northwind Standard", last month closed';
+END $$;
+
 CREATE FUNCTION pg_temp.seed_reports() RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE

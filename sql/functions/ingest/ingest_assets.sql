@@ -17,8 +17,15 @@ LANGUAGE sql VOLATILE SET search_path = public, pg_temp AS $$
          WHERE NOT EXISTS (SELECT 1 FROM bad WHERE bad.i = x.i)
          ORDER BY x.tenant_id, x.external_id  -- concurrent batches take key locks alike
         ON CONFLICT (tenant_id, external_id) DO UPDATE
-           SET kind = excluded.kind, name = excluded.name, address = excluded.address, updated_at = now()
+           SET kind = excluded.kind, name = excluded.name, address = excluded.address,
+               updated_at = CASE WHEN (a.kind, a.name, a.address) IS DISTINCT FROM
+                                      (excluded.kind, excluded.name, excluded.address)
+                                 THEN now() ELSE a.updated_at END,
+               last_seen_on = excluded.last_seen_on
+         -- A row is written when it changes, or on its first report of
+         -- the (UTC) day: billing's activity window reads last_seen_on.
          WHERE (a.kind, a.name, a.address) IS DISTINCT FROM (excluded.kind, excluded.name, excluded.address)
+            OR a.last_seen_on < excluded.last_seen_on
         RETURNING 1)
     SELECT bad.i, bad.error FROM bad ORDER BY bad.i
 $$;
