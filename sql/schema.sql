@@ -710,7 +710,8 @@ BEGIN
     IF p_activity_days IS NULL OR p_activity_days NOT BETWEEN 1 AND 365 THEN
         RAISE EXCEPTION 'The activity window is 1 to 365 days.' USING ERRCODE = '22023';
     END IF;
-    IF p_starts_on IS NULL OR p_starts_on > (now() AT TIME ZONE p_time_zone)::date + 366
+    p_starts_on := coalesce(p_starts_on, date_trunc('month', now() AT TIME ZONE p_time_zone)::date);
+    IF p_starts_on > (now() AT TIME ZONE p_time_zone)::date + 366
        OR p_starts_on < (now() AT TIME ZONE p_time_zone)::date - 366 THEN
         RAISE EXCEPTION 'Billing starts within a year of today.' USING ERRCODE = '22023';
     END IF;
@@ -857,10 +858,14 @@ DECLARE
     m date;
     doc jsonb;
 BEGIN
-    IF NOT billing_may_see(p_tenant) OR p_month !~ '^\d{4}-(0[1-9]|1[0-2])$' THEN
+    IF NOT billing_may_see(p_tenant) THEN
         RETURN;
     END IF;
-    m := to_date(p_month || '-01', 'YYYY-MM-DD');
+    IF p_month ~ '^\d{4}-(0[1-9]|1[0-2])$' THEN
+        m := to_date(p_month || '-01', 'YYYY-MM-DD');
+    ELSE
+        SELECT max(s.month) INTO m FROM billing_statements s WHERE s.account_id = p_tenant;
+    END IF;
     doc := billing_statement_view(p_tenant, m);
     IF doc IS NULL THEN
         RETURN;
@@ -913,12 +918,12 @@ CREATE FUNCTION public.billing_frozen() RETURNS trigger
     SET search_path TO 'public', 'pg_temp'
     AS $$
 BEGIN
-    IF TG_TABLE_NAME = 'billing_statements' AND TG_OP = 'UPDATE' AND OLD.closed THEN
-        RAISE EXCEPTION 'The statement of % for % is closed: add an adjustment instead.', OLD.account_id, OLD.month
-            USING ERRCODE = '55000';
-    END IF;
-    IF TG_TABLE_NAME = 'billing_breakdown'
-       AND EXISTS (SELECT 1 FROM billing_statements s
+    IF TG_TABLE_NAME = 'billing_statements' THEN
+        IF OLD.closed THEN
+            RAISE EXCEPTION 'The statement of % for % is closed: add an adjustment instead.', OLD.account_id,
+                OLD.month USING ERRCODE = '55000';
+        END IF;
+    ELSIF EXISTS (SELECT 1 FROM billing_statements s
                     WHERE s.account_id = OLD.account_id AND s.month = OLD.month AND s.closed) THEN
         RAISE EXCEPTION 'The statement of % for % is closed: add an adjustment instead.', OLD.account_id, OLD.month
             USING ERRCODE = '55000';
@@ -1032,7 +1037,7 @@ BEGIN
     -- The daily counts, a bar a day (12 units apart), per metric.
     SELECT coalesce(jsonb_agg(jsonb_build_object('metric', k.metric, 'label', k.label, 'max', k.mx,
                'bars', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                               'x', 40 + 12 * (d.ord - 1), 'y', 70 - CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
+                               'x', 70 + 12 * (d.ord - 1), 'y', 70 - CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
                                'h', CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
                                'day', d.day, 'n', d.n) ORDER BY d.ord), '[]')
                           FROM (SELECT (e->>'day') AS day, (e->>k.metric)::int AS n, o AS ord
@@ -1072,7 +1077,7 @@ BEGIN
         'companies', rows, 'companies_total', total, 'page', pg,
         'prev_page', CASE WHEN pg > 1 THEN pg - 1 END,
         'next_page', CASE WHEN pg * 25 < total THEN pg + 1 END,
-        'sort', sort, 'desc', p_desc, 'msp', coalesce(p_msp, 0), 'chart', chart, 'book', book);
+        'sort', sort, 'desc', p_desc, 'msp', nullif(p_msp, 0), 'chart', chart, 'book', book);
 END $_$;
 
 ALTER FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint) OWNER TO portal_owner;
@@ -1298,25 +1303,25 @@ BEGIN
     DELETE FROM billing_breakdown WHERE account_id = p_account AND month = m_start;
     INSERT INTO billing_breakdown (account_id, root_id, month, tenant_id, tenant_name, tenant_kind, msp_id, msp_name,
                                    days, tenants, agents, probes, gateways, amount)
-    WITH seg AS (
+    WITH parts AS (
         SELECT * FROM jsonb_to_recordset(alloc) AS x(s_from date, s_to date, a_tenants numeric, a_agents numeric,
                                                      a_probes numeric, a_gateways numeric)),
     s AS (
         SELECT * FROM billing_snapshots s WHERE s.account_id = p_account AND s.day BETWEEN first_day AND last_day),
     ud AS (
-        SELECT s.tenant_id, seg.s_from, sum(s.tenants) AS t, sum(s.agents) AS ag, sum(s.probes) AS pr,
+        SELECT s.tenant_id, parts.s_from, sum(s.tenants) AS t, sum(s.agents) AS ag, sum(s.probes) AS pr,
                sum(s.gateways) AS gw
-          FROM s JOIN seg ON s.day BETWEEN seg.s_from AND seg.s_to GROUP BY 1, 2),
+          FROM s JOIN parts ON s.day BETWEEN parts.s_from AND parts.s_to GROUP BY 1, 2),
     tot AS (
         SELECT ud.s_from, sum(t) AS t, sum(ag) AS ag, sum(pr) AS pr, sum(gw) AS gw FROM ud GROUP BY 1),
     share AS (
         SELECT ud.tenant_id,
-               sum(coalesce(ud.t / nullif(tot.t, 0) * seg.a_tenants, 0)
-                   + coalesce(ud.ag / nullif(tot.ag, 0) * seg.a_agents, 0)
-                   + coalesce(ud.pr / nullif(tot.pr, 0) * seg.a_probes, 0)
-                   + coalesce(ud.gw / nullif(tot.gw, 0) * seg.a_gateways, 0)) AS amount
-          FROM ud JOIN tot USING (s_from) JOIN seg USING (s_from) GROUP BY 1),
-    q AS (
+               sum(coalesce(ud.t / nullif(tot.t, 0) * parts.a_tenants, 0)
+                   + coalesce(ud.ag / nullif(tot.ag, 0) * parts.a_agents, 0)
+                   + coalesce(ud.pr / nullif(tot.pr, 0) * parts.a_probes, 0)
+                   + coalesce(ud.gw / nullif(tot.gw, 0) * parts.a_gateways, 0)) AS amount
+          FROM ud JOIN tot USING (s_from) JOIN parts USING (s_from) GROUP BY 1),
+    qty AS (
         SELECT s.tenant_id, (array_agg(s.tenant_name ORDER BY s.day DESC))[1] AS tenant_name,
                (array_agg(s.tenant_kind ORDER BY s.day DESC))[1] AS tenant_kind,
                (array_agg(s.msp_id ORDER BY s.day DESC))[1] AS msp_id,
@@ -1334,9 +1339,9 @@ BEGIN
                    WHEN 'max' THEN max(s.gateways) WHEN 'average' THEN round(sum(s.gateways)::numeric / greatest(ndays, 1), 2)
                    ELSE coalesce(sum(s.gateways) FILTER (WHERE s.day = last_day), 0) END AS gateways
           FROM s GROUP BY s.tenant_id)
-    SELECT p_account, p_account, m_start, q.tenant_id, q.tenant_name, q.tenant_kind, q.msp_id, q.msp_name, q.days,
-           q.tenants, q.agents, q.probes, q.gateways, round(coalesce(share.amount, 0), 2)
-      FROM q LEFT JOIN share USING (tenant_id);
+    SELECT p_account, p_account, m_start, qt.tenant_id, qt.tenant_name, qt.tenant_kind, qt.msp_id, qt.msp_name, qt.days,
+           qt.tenants, qt.agents, qt.probes, qt.gateways, round(coalesce(share.amount, 0), 2)
+      FROM qty qt LEFT JOIN share USING (tenant_id);
     RETURN doc;
 END $_$;
 

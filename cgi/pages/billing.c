@@ -52,8 +52,9 @@ enum res page_billing(struct req *req)
 	return R_SUCCESS;
 }
 
-/* GET /t/{id}/billing/export?month=YYYY-MM: the statement's lines and its
- * breakdown as CSV (billing_export()), named after the brand. */
+/* GET /t/{id}/billing/export[?month=YYYY-MM]: the statement's lines and
+ * its breakdown as CSV (billing_export(); without a month, the latest),
+ * named after the brand; 404 when there is no such statement. */
 enum res page_billing_export(struct req *req)
 {
 	static const char *const head[] = {"section", "from",     "to",         "tenant_id", "tenant", "msp",
@@ -66,8 +67,6 @@ enum res page_billing_export(struct req *req)
 	enum res r;
 	int i, k;
 
-	if (month == NULL)
-		return R_NOT_FOUND;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
 	res = db_exec(&st_billing_export, params, &r);
 	if (res == NULL)
@@ -76,6 +75,7 @@ enum res page_billing_export(struct req *req)
 		PQclear(res);
 		return R_NOT_FOUND;
 	}
+	snprintf(what, sizeof(what), "billing-%.7s", PQgetvalue(res, 0, 1)); /* YYYY-MM of the month's lines */
 	for (k = 0; k < 12; k++) {
 		buf_csv(b, head[k]);
 		buf_puts(b, k < 11 ? "," : "\r\n");
@@ -89,7 +89,6 @@ enum res page_billing_export(struct req *req)
 	if (!buf_ok(b))
 		return R_INTERNAL;
 	req->body_type = "text/csv; charset=utf-8";
-	snprintf(what, sizeof(what), "billing-%s", month);
 	view_attachment(req, what, "csv");
 	return R_SUCCESS;
 }

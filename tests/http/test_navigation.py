@@ -25,7 +25,7 @@ def test_each_role_and_kind_gets_its_sections_and_none_is_a_dead_link(ctx):
     cases = [
         ("admin@northwind.example", nw, "Global dashboard",
          ["overview", "assets", "vulnerabilities", "incidents", "threats", "analytics", "sla", "report", "reports", "msps", "plans",
-          "config", "team", "audit", "api_keys", "mail", "settings"]),
+          "config", "billing", "team", "audit", "api_keys", "mail", "settings"]),
         ("owner@msp1.example", bf, "MSP dashboard",
          ["overview", "assets", "vulnerabilities", "incidents", "threats", "analytics", "sla", "report", "reports", "requests", "plans",
           "config", "team", "audit", "api_keys", "mail", "settings"]),
@@ -35,6 +35,10 @@ def test_each_role_and_kind_gets_its_sections_and_none_is_a_dead_link(ctx):
         ("viewer@company.example", None, "Company dashboard",
          ["overview", "assets", "vulnerabilities", "incidents", "sla", "report", "reports", "config"]),
     ]
+    # Billing is the top-level tenant's: a standalone MSP's Owner has it,
+    # an MSP billed through its MSSP (Bluefin above) does not.
+    eg = ctx.login("owner@evergreen.example")
+    assert "billing" in [k for k, _, _, _ in nav(eg, "/t/%d" % tid(ctx, "Evergreen MSP"))]
     for email, tenant, dashboard, keys in cases:
         c = ctx.login(email)
         if tenant is None:

@@ -1,4 +1,5 @@
--- The statement of p_month ('YYYY-MM') of p_tenant as the CSV has it
+-- The statement of p_month ('YYYY-MM'; NULL: the latest) of p_tenant as
+-- the CSV has it
 -- (GET /t/{id}/billing/export; docs/billing.md, "Export"), a line each:
 -- every tier of every metric of every part ("charge"), the committed
 -- minimum ("minimum") and its top-up, each adjustment, the total, then
@@ -14,10 +15,14 @@ DECLARE
     m date;
     doc jsonb;
 BEGIN
-    IF NOT billing_may_see(p_tenant) OR p_month !~ '^\d{4}-(0[1-9]|1[0-2])$' THEN
+    IF NOT billing_may_see(p_tenant) THEN
         RETURN;
     END IF;
-    m := to_date(p_month || '-01', 'YYYY-MM-DD');
+    IF p_month ~ '^\d{4}-(0[1-9]|1[0-2])$' THEN
+        m := to_date(p_month || '-01', 'YYYY-MM-DD');
+    ELSE
+        SELECT max(s.month) INTO m FROM billing_statements s WHERE s.account_id = p_tenant;
+    END IF;
     doc := billing_statement_view(p_tenant, m);
     IF doc IS NULL THEN
         RETURN;
