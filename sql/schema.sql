@@ -853,6 +853,7 @@ ALTER FUNCTION public.billing_book_save(p_doc jsonb) OWNER TO portal_owner;
 CREATE FUNCTION public.billing_export(p_tenant bigint, p_month text) RETURNS TABLE(section text, part_from text, part_to text, tenant_id text, tenant text, msp text, metric text, quantity text, tier text, unit_price text, amount text, note text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
     AS $_$
 DECLARE
     m date;
@@ -959,6 +960,7 @@ ALTER FUNCTION public.billing_money(p numeric) OWNER TO portal_owner;
 CREATE FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
     AS $_$
 DECLARE
     t tenants;
@@ -1086,6 +1088,7 @@ CREATE FUNCTION public.billing_run() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     SET max_parallel_workers_per_gather TO '0'
+    SET jit TO 'off'
     AS $$
 DECLARE
     a billing_accounts;
@@ -1123,7 +1126,8 @@ DECLARE
     a billing_accounts;
     today date;
     d date;
-    n int := 0;
+    days date[];
+    n int;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended('billing_snapshot_take', p_account));
     SELECT * INTO a FROM billing_accounts WHERE tenant_id = p_account;
@@ -1131,40 +1135,66 @@ BEGIN
         RETURN 0;
     END IF;
     today := (now() AT TIME ZONE a.time_zone)::date;
-    FOR d IN SELECT g::date FROM generate_series(a.starts_on, today, interval '1 day') g
-              WHERE NOT EXISTS (SELECT 1 FROM billing_days b
-                                 WHERE b.account_id = p_account AND b.day = g::date AND b.final)
-              ORDER BY 1 LOOP
-        DELETE FROM billing_snapshots WHERE account_id = p_account AND day = d;
-        INSERT INTO billing_snapshots (account_id, root_id, day, tenant_id, tenant_name, tenant_kind, msp_id,
-                                       msp_name, tenants, agents, probes, gateways)
-        SELECT p_account, p_account, d, t.id, t.name, t.kind,
-               CASE WHEN t.kind = 'msp' THEN t.id WHEN p.kind = 'msp' THEN p.id END,
-               CASE WHEN t.kind = 'msp' THEN t.name WHEN p.kind = 'msp' THEN p.name END,
-               (t.kind = 'company')::int, coalesce(x.agents, 0), coalesce(x.probes, 0), coalesce(x.gateways, 0)
-          FROM tenants t
-          LEFT JOIN tenants p ON p.id = t.parent_id
-          LEFT JOIN (SELECT s.tenant_id,
-                            count(*) FILTER (WHERE s.kind = 'agent') AS agents,
-                            count(*) FILTER (WHERE s.kind = 'probe') AS probes,
-                            count(*) FILTER (WHERE s.kind = 'gateway') AS gateways
-                       FROM assets s
-                      WHERE s.root_id = p_account AND s.kind IN ('agent', 'probe', 'gateway')
-                        AND (s.created_at AT TIME ZONE a.time_zone)::date <= d
-                        AND s.last_seen_on > d - a.activity_days
-                      GROUP BY s.tenant_id) x ON x.tenant_id = t.id
-         WHERE t.root_id = p_account AND t.status = 'active'
-           AND (t.created_at AT TIME ZONE a.time_zone)::date <= d
-           AND (t.kind = 'company' OR x.tenant_id IS NOT NULL);
-        INSERT INTO billing_days AS b (account_id, root_id, day, final, taken_at, tenants, agents, probes, gateways)
-        SELECT p_account, p_account, d, d < today, now(), coalesce(sum(s.tenants), 0), coalesce(sum(s.agents), 0),
-               coalesce(sum(s.probes), 0), coalesce(sum(s.gateways), 0)
-          FROM billing_snapshots s WHERE s.account_id = p_account AND s.day = d
-        ON CONFLICT (account_id, day) DO UPDATE
-           SET final = excluded.final, taken_at = excluded.taken_at, tenants = excluded.tenants,
-               agents = excluded.agents, probes = excluded.probes, gateways = excluded.gateways;
-        n := n + 1;
-    END LOOP;
+    -- The days to take: those not final, from the first one on.
+    days := ARRAY(SELECT g::date FROM generate_series(a.starts_on, today, interval '1 day') g
+                   WHERE NOT EXISTS (SELECT 1 FROM billing_days b
+                                      WHERE b.account_id = p_account AND b.day = g::date AND b.final)
+                   ORDER BY 1);
+    n := cardinality(days);
+    IF n = 0 THEN
+        RETURN 0;
+    END IF;
+    d := days[1];
+    DELETE FROM billing_snapshots s WHERE s.account_id = p_account AND s.day = ANY (days);
+    -- One pass over the account's assets for all those days: an asset
+    -- counts from the day it was added to the last day of its activity
+    -- window (+1 that day, -1 the day after), the counts of a day are the
+    -- running sum of the changes up to it, per tenant.
+    INSERT INTO billing_snapshots (account_id, root_id, day, tenant_id, tenant_name, tenant_kind, msp_id,
+                                   msp_name, tenants, agents, probes, gateways)
+    WITH span AS MATERIALIZED (
+        SELECT s.tenant_id, s.kind, greatest((s.created_at AT TIME ZONE a.time_zone)::date, d) AS first_day,
+               s.last_seen_on + a.activity_days AS gone_day
+          FROM assets s
+         WHERE s.root_id = p_account AND s.kind IN ('agent', 'probe', 'gateway')
+           AND (s.created_at AT TIME ZONE a.time_zone)::date <= today
+           AND s.last_seen_on + a.activity_days > d
+           AND (s.created_at AT TIME ZONE a.time_zone)::date < s.last_seen_on + a.activity_days),
+    delta AS (
+        SELECT e.tenant_id, e.day,
+               sum(e.n) FILTER (WHERE e.kind = 'agent') AS agents,
+               sum(e.n) FILTER (WHERE e.kind = 'probe') AS probes,
+               sum(e.n) FILTER (WHERE e.kind = 'gateway') AS gateways
+          FROM (SELECT tenant_id, kind, first_day AS day, 1 AS n FROM span
+                UNION ALL
+                SELECT tenant_id, kind, gone_day, -1 FROM span WHERE gone_day <= today) e
+         GROUP BY e.tenant_id, e.day),
+    tree AS (
+        SELECT t.id, t.name, t.kind, (t.created_at AT TIME ZONE a.time_zone)::date AS added,
+               CASE WHEN t.kind = 'msp' THEN t.id WHEN p.kind = 'msp' THEN p.id END AS msp_id,
+               CASE WHEN t.kind = 'msp' THEN t.name WHEN p.kind = 'msp' THEN p.name END AS msp_name
+          FROM tenants t LEFT JOIN tenants p ON p.id = t.parent_id
+         WHERE t.root_id = p_account AND t.status = 'active'),
+    grid AS (
+        SELECT tree.*, g::date AS day,
+               sum(coalesce(x.agents, 0)) OVER w AS agents, sum(coalesce(x.probes, 0)) OVER w AS probes,
+               sum(coalesce(x.gateways, 0)) OVER w AS gateways
+          FROM tree CROSS JOIN generate_series(d, today, interval '1 day') g
+          LEFT JOIN delta x ON x.tenant_id = tree.id AND x.day = g::date
+        WINDOW w AS (PARTITION BY tree.id ORDER BY g::date))
+    SELECT p_account, p_account, grid.day, grid.id, grid.name, grid.kind, grid.msp_id, grid.msp_name,
+           (grid.kind = 'company')::int, grid.agents, grid.probes, grid.gateways
+      FROM grid
+     WHERE grid.day = ANY (days) AND grid.added <= grid.day
+       AND (grid.kind = 'company' OR grid.agents + grid.probes + grid.gateways > 0);
+    INSERT INTO billing_days AS b (account_id, root_id, day, final, taken_at, tenants, agents, probes, gateways)
+    SELECT p_account, p_account, t.day, t.day < today, now(), coalesce(sum(s.tenants), 0), coalesce(sum(s.agents), 0),
+           coalesce(sum(s.probes), 0), coalesce(sum(s.gateways), 0)
+      FROM unnest(days) t(day) LEFT JOIN billing_snapshots s ON s.account_id = p_account AND s.day = t.day
+     GROUP BY t.day
+    ON CONFLICT (account_id, day) DO UPDATE
+       SET final = excluded.final, taken_at = excluded.taken_at, tenants = excluded.tenants,
+           agents = excluded.agents, probes = excluded.probes, gateways = excluded.gateways;
     RETURN n;
 END $$;
 
@@ -1173,6 +1203,7 @@ ALTER FUNCTION public.billing_snapshot_take(p_account bigint) OWNER TO portal_ow
 CREATE FUNCTION public.billing_statement_compute(p_account bigint, p_month date, p_close boolean) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
     AS $_$
 DECLARE
     a billing_accounts;
@@ -1350,6 +1381,7 @@ ALTER FUNCTION public.billing_statement_compute(p_account bigint, p_month date, 
 CREATE FUNCTION public.billing_statement_view(p_account bigint, p_month date) RETURNS jsonb
     LANGUAGE sql STABLE
     SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
     AS $$
     WITH s AS (SELECT * FROM billing_statements s WHERE s.account_id = p_account AND s.month = p_month),
     adj AS (SELECT coalesce(jsonb_agg(jsonb_build_object('id', j.id, 'amount', j.amount,

@@ -8,7 +8,7 @@
 -- requires: billing_snapshot_take, billing_statement_compute
 CREATE OR REPLACE FUNCTION billing_run() RETURNS int
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
-SET max_parallel_workers_per_gather = 0 AS $$
+SET max_parallel_workers_per_gather = 0 SET jit = off AS $$
 DECLARE
     a billing_accounts;
     m date;
