@@ -920,7 +920,10 @@ CREATE FUNCTION public.billing_frozen() RETURNS trigger
     AS $$
 BEGIN
     IF TG_TABLE_NAME = 'billing_statements' THEN
-        IF OLD.closed THEN
+        -- Its view may be made again (billing_statement_decorate(): how it
+        -- is shown), never what it says.
+        IF OLD.closed AND (NEW.account_id, NEW.month, NEW.closed, NEW.document, NEW.computed_at)
+                          IS DISTINCT FROM (OLD.account_id, OLD.month, OLD.closed, OLD.document, OLD.computed_at) THEN
             RAISE EXCEPTION 'The statement of % for % is closed: add an adjustment instead.', OLD.account_id,
                 OLD.month USING ERRCODE = '55000';
         END IF;
@@ -974,7 +977,7 @@ DECLARE
     chart jsonb;
     book jsonb;
     pg int := greatest(coalesce(p_page, 1), 1);
-    sort text := CASE WHEN p_sort IN ('name', 'msp', 'tenants', 'agents', 'probes', 'gateways', 'amount')
+    sort text := CASE WHEN p_sort IN ('name', 'agents', 'probes', 'gateways', 'amount')
                       THEN p_sort ELSE 'amount' END;
 BEGIN
     SELECT * INTO t FROM tenants WHERE id = p_tenant;
@@ -1004,54 +1007,27 @@ BEGIN
         SELECT max(s.month) INTO m FROM billing_statements s WHERE s.account_id = p_tenant;
     END IF;
     doc := billing_statement_view(p_tenant, m);
-    SELECT coalesce(jsonb_agg(x ORDER BY x.amount DESC, x.name), '[]') INTO by_msp FROM (
-        SELECT b.msp_id AS id, coalesce(max(b.msp_name), 'Direct customers') AS name,
-               count(*) FILTER (WHERE b.tenant_kind = 'company') AS companies,
-               sum(b.agents) AS agents, sum(b.probes) AS probes, sum(b.gateways) AS gateways,
-               sum(b.amount) AS amount, billing_money(sum(b.amount)) AS amount_text
-          FROM billing_breakdown b WHERE b.account_id = p_tenant AND b.month = m
-         GROUP BY b.msp_id) x;
-    SELECT count(*) INTO total FROM billing_breakdown b
-     WHERE b.account_id = p_tenant AND b.month = m AND (coalesce(p_msp, 0) = 0 OR b.msp_id = p_msp);
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-               'id', b.tenant_id, 'name', b.tenant_name, 'kind', b.tenant_kind, 'msp_id', b.msp_id,
-               'msp', b.msp_name, 'days', b.days, 'tenants', b.tenants, 'agents', b.agents, 'probes', b.probes,
-               'gateways', b.gateways, 'amount', b.amount, 'amount_text', billing_money(b.amount),
-               'exists', EXISTS (SELECT 1 FROM tenants x WHERE x.id = b.tenant_id AND x.status = 'active'))
-               ORDER BY o.ord), '[]')
-      INTO rows
-      FROM (SELECT b.*, row_number() OVER (ORDER BY
-                CASE WHEN NOT p_desc THEN CASE sort WHEN 'name' THEN lower(b.tenant_name)
-                                                    WHEN 'msp' THEN lower(coalesce(b.msp_name, '')) END END,
-                CASE WHEN p_desc THEN CASE sort WHEN 'name' THEN lower(b.tenant_name)
-                                                WHEN 'msp' THEN lower(coalesce(b.msp_name, '')) END END DESC,
-                CASE WHEN NOT p_desc THEN CASE sort WHEN 'tenants' THEN b.tenants WHEN 'agents' THEN b.agents
-                                                    WHEN 'probes' THEN b.probes WHEN 'gateways' THEN b.gateways
-                                                    WHEN 'amount' THEN b.amount END END,
-                CASE WHEN p_desc THEN CASE sort WHEN 'tenants' THEN b.tenants WHEN 'agents' THEN b.agents
-                                                WHEN 'probes' THEN b.probes WHEN 'gateways' THEN b.gateways
-                                                WHEN 'amount' THEN b.amount END END DESC,
-                lower(b.tenant_name), b.tenant_id) AS ord
-              FROM billing_breakdown b
-             WHERE b.account_id = p_tenant AND b.month = m AND (coalesce(p_msp, 0) = 0 OR b.msp_id = p_msp)
-             ORDER BY ord OFFSET (pg - 1) * 25 LIMIT 25) o
-      JOIN billing_breakdown b ON b.account_id = o.account_id AND b.month = o.month AND b.tenant_id = o.tenant_id;
-    -- The daily counts, a bar a day (12 units apart), per metric.
-    SELECT coalesce(jsonb_agg(jsonb_build_object('metric', k.metric, 'label', k.label, 'max', k.mx,
-               'bars', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                               'x', 70 + 12 * (d.ord - 1), 'y', 70 - CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
-                               'h', CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
-                               'day', d.day, 'n', d.n) ORDER BY d.ord), '[]')
-                          FROM (SELECT (e->>'day') AS day, (e->>k.metric)::int AS n, o AS ord
-                                  FROM jsonb_array_elements(doc->'daily') WITH ORDINALITY AS z(e, o)) d),
-               'summary', format('%s per day, %s to %s, at most %s', lower(k.label), doc->>'from', doc->>'to', k.mx))
-               ORDER BY k.o), '[]')
-      INTO chart
-      FROM (SELECT v.metric, v.label, v.o,
-                   coalesce((SELECT max((e->>v.metric)::int) FROM jsonb_array_elements(doc->'daily') e), 0) AS mx
-              FROM (VALUES ('tenants', 'Companies', 1), ('agents', 'Agents', 2), ('probes', 'Probes', 3),
-                           ('gateways', 'Gateways', 4)) v(metric, label, o)) k
-     WHERE doc IS NOT NULL;
+    by_msp := coalesce(doc->'by_msp', '[]');
+    total := CASE WHEN coalesce(p_msp, 0) = 0 THEN coalesce((doc->>'tenants_counted')::int, 0)
+                  ELSE coalesce((SELECT (x->>'tenants')::int FROM jsonb_array_elements(by_msp) x
+                                  WHERE (x->>'id')::bigint = p_msp), 0) END;
+    -- A page of 25 in the order asked, read from that order's index.
+    EXECUTE format($q$
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'id', b.tenant_id, 'name', b.tenant_name, 'kind', b.tenant_kind, 'msp_id', b.msp_id,
+                   'msp', b.msp_name, 'days', b.days, 'tenants', b.tenants, 'agents', b.agents, 'probes', b.probes,
+                   'gateways', b.gateways, 'amount', b.amount, 'amount_text', billing_money(b.amount),
+                   'exists', EXISTS (SELECT 1 FROM tenants x WHERE x.id = b.tenant_id AND x.status = 'active'))
+                   ORDER BY o), '[]')
+          FROM (SELECT b.*, row_number() OVER () AS o FROM (
+                  SELECT * FROM billing_breakdown b
+                   WHERE b.account_id = $1 AND b.month = $2 AND ($3 = 0 OR b.msp_id = $3)
+                   ORDER BY %1$s %2$s, b.tenant_id %2$s OFFSET $4 LIMIT 25) b) b$q$,
+        CASE sort WHEN 'name' THEN 'lower(b.tenant_name)' ELSE 'b.' || sort END,
+        CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END)
+      INTO rows USING p_tenant, m, coalesce(p_msp, 0), (pg - 1) * 25;
+    chart := doc->'chart';
+
     SELECT jsonb_build_object('name', b.name, 'versions', coalesce(jsonb_agg(jsonb_build_object(
                'from', v.effective_from, 'currency', v.currency, 'metering', v.metering,
                'metering_text', CASE v.metering WHEN 'max' THEN 'the highest daily count of the month'
@@ -1328,7 +1304,7 @@ BEGIN
                              FROM billing_days b WHERE b.account_id = p_account AND b.day BETWEEN m_start AND m_end),
                           '[]'));
     INSERT INTO billing_statements AS s (account_id, root_id, month, closed, document, computed_at)
-    VALUES (p_account, p_account, m_start, p_close, doc, now())
+    VALUES (p_account, p_account, m_start, false, doc, now())
     ON CONFLICT (account_id, month) DO UPDATE
        SET closed = excluded.closed, document = excluded.document, computed_at = excluded.computed_at;
     DELETE FROM billing_breakdown WHERE account_id = p_account AND month = m_start;
@@ -1373,31 +1349,52 @@ BEGIN
     SELECT p_account, p_account, m_start, qt.tenant_id, qt.tenant_name, qt.tenant_kind, qt.msp_id, qt.msp_name, qt.days,
            qt.tenants, qt.agents, qt.probes, qt.gateways, round(coalesce(share.amount, 0), 2)
       FROM qty qt LEFT JOIN share USING (tenant_id);
+    -- What the page shows of the breakdown as a whole, stored with it: the
+    -- tenants counted and the sums per MSP (the page reads them, not the
+    -- rows).
+    doc := doc || jsonb_build_object(
+        'tenants_counted', (SELECT count(*) FROM billing_breakdown b WHERE b.account_id = p_account AND b.month = m_start),
+        'by_msp', (SELECT coalesce(jsonb_agg(x ORDER BY x.amount DESC, x.name), '[]') FROM (
+            SELECT b.msp_id AS id, coalesce(max(b.msp_name), 'Direct customers') AS name, count(*) AS tenants,
+                   count(*) FILTER (WHERE b.tenant_kind = 'company') AS companies,
+                   sum(b.agents) AS agents, sum(b.probes) AS probes, sum(b.gateways) AS gateways,
+                   sum(b.amount) AS amount
+              FROM billing_breakdown b WHERE b.account_id = p_account AND b.month = m_start
+             GROUP BY b.msp_id) x));
+    UPDATE billing_statements s SET document = doc, view = billing_statement_decorate(doc), closed = p_close
+     WHERE s.account_id = p_account AND s.month = m_start;
     RETURN doc;
 END $_$;
 
 ALTER FUNCTION public.billing_statement_compute(p_account bigint, p_month date, p_close boolean) OWNER TO portal_owner;
 
-CREATE FUNCTION public.billing_statement_view(p_account bigint, p_month date) RETURNS jsonb
-    LANGUAGE sql STABLE
+CREATE FUNCTION public.billing_statement_decorate(p_doc jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
     SET search_path TO 'public', 'pg_temp'
     SET jit TO 'off'
     AS $$
-    WITH s AS (SELECT * FROM billing_statements s WHERE s.account_id = p_account AND s.month = p_month),
-    adj AS (SELECT coalesce(jsonb_agg(jsonb_build_object('id', j.id, 'amount', j.amount,
-                                                         'amount_text', billing_money(j.amount), 'reason', j.reason,
-                                                         'at', to_char(j.created_at, 'YYYY-MM-DD HH24:MI'))
-                                      ORDER BY j.id), '[]') AS list,
-                   coalesce(sum(j.amount), 0) AS total
-              FROM billing_adjustments j WHERE j.account_id = p_account AND j.month = p_month)
-    SELECT s.document || jsonb_build_object(
-        'computed_at_text', to_char(s.computed_at, 'YYYY-MM-DD HH24:MI'),
-        'usage_text', billing_money((s.document->>'usage')::numeric),
-        'minimum_text', billing_money((s.document->>'minimum')::numeric),
-        'topup_text', billing_money((s.document->>'topup')::numeric),
-        'adjustments', adj.list, 'adjustments_total', adj.total,
-        'due', (s.document->>'total')::numeric + adj.total,
-        'due_text', billing_money((s.document->>'total')::numeric + adj.total),
+BEGIN
+    RETURN p_doc || jsonb_build_object(
+        'computed_at_text', to_char((p_doc->>'computed_at')::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+        'usage_text', billing_money((p_doc->>'usage')::numeric),
+        'minimum_text', billing_money((p_doc->>'minimum')::numeric),
+        'topup_text', billing_money((p_doc->>'topup')::numeric),
+        'by_msp', coalesce((SELECT jsonb_agg(x || jsonb_build_object('amount_text', billing_money((x->>'amount')::numeric))
+                                             ORDER BY xo)
+                              FROM jsonb_array_elements(p_doc->'by_msp') WITH ORDINALITY AS w(x, xo)), '[]'),
+        'chart', (SELECT coalesce(jsonb_agg(jsonb_build_object('metric', k.metric, 'label', k.label, 'max', k.mx,
+               'bars', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                               'x', 70 + 12 * (d.ord - 1), 'y', 70 - CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
+                               'h', CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
+                               'day', d.day, 'n', d.n) ORDER BY d.ord), '[]')
+                          FROM (SELECT (e->>'day') AS day, (e->>k.metric)::int AS n, o AS ord
+                                  FROM jsonb_array_elements(p_doc->'daily') WITH ORDINALITY AS z(e, o)) d),
+               'summary', format('%s per day, %s to %s, at most %s', lower(k.label), p_doc->>'from', p_doc->>'to', k.mx))
+               ORDER BY k.o), '[]')
+      FROM (SELECT v.metric, v.label, v.o,
+                   coalesce((SELECT max((e->>v.metric)::int) FROM jsonb_array_elements(p_doc->'daily') e), 0) AS mx
+              FROM (VALUES ('tenants', 'Companies', 1), ('agents', 'Agents', 2), ('probes', 'Probes', 3),
+                           ('gateways', 'Gateways', 4)) v(metric, label, o)) k),
         'parts', coalesce((
             SELECT jsonb_agg(p || jsonb_build_object(
                 'minimum_text', billing_money((p->>'minimum')::numeric),
@@ -1421,9 +1418,30 @@ CREATE FUNCTION public.billing_statement_view(p_account bigint, p_month date) RE
                         ORDER BY mo)
                       FROM jsonb_array_elements(p->'metrics') WITH ORDINALITY AS y(mt, mo)), '[]'))
                 ORDER BY po)
-              FROM jsonb_array_elements(s.document->'parts') WITH ORDINALITY AS z(p, po)), '[]'))
-      FROM s, adj
-$$;
+              FROM jsonb_array_elements(p_doc->'parts') WITH ORDINALITY AS z(p, po)), '[]'));
+END $$;
+
+ALTER FUNCTION public.billing_statement_decorate(p_doc jsonb) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_statement_view(p_account bigint, p_month date) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    RETURN (
+    WITH adj AS (SELECT coalesce(jsonb_agg(jsonb_build_object('id', j.id, 'amount', j.amount,
+                                                              'amount_text', billing_money(j.amount), 'reason', j.reason,
+                                                              'at', to_char(j.created_at, 'YYYY-MM-DD HH24:MI'))
+                                           ORDER BY j.id), '[]') AS list,
+                        coalesce(sum(j.amount), 0) AS total
+                   FROM billing_adjustments j WHERE j.account_id = p_account AND j.month = p_month)
+    SELECT s.view || jsonb_build_object(
+        'adjustments', adj.list, 'adjustments_total', adj.total,
+        'due', (s.document->>'total')::numeric + adj.total,
+        'due_text', billing_money((s.document->>'total')::numeric + adj.total))
+      FROM billing_statements s, adj
+     WHERE s.account_id = p_account AND s.month = p_month);
+END $$;
 
 ALTER FUNCTION public.billing_statement_view(p_account bigint, p_month date) OWNER TO portal_owner;
 
@@ -6029,6 +6047,7 @@ CREATE TABLE public.billing_statements (
     month date NOT NULL,
     closed boolean DEFAULT false NOT NULL,
     document jsonb NOT NULL,
+    view jsonb DEFAULT '{}'::jsonb NOT NULL,
     computed_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT billing_statements_month_check CHECK ((EXTRACT(day FROM month) = (1)::numeric))
 );
@@ -7093,7 +7112,15 @@ CREATE INDEX audit_log_user_at ON public.audit_log USING btree (user_id, at DESC
 
 CREATE INDEX billing_adjustments_month ON public.billing_adjustments USING btree (account_id, month);
 
-CREATE INDEX billing_breakdown_amount ON public.billing_breakdown USING btree (account_id, month, amount DESC, tenant_id);
+CREATE INDEX billing_breakdown_agents ON public.billing_breakdown USING btree (account_id, month, agents, tenant_id);
+
+CREATE INDEX billing_breakdown_amount ON public.billing_breakdown USING btree (account_id, month, amount, tenant_id);
+
+CREATE INDEX billing_breakdown_gateways ON public.billing_breakdown USING btree (account_id, month, gateways, tenant_id);
+
+CREATE INDEX billing_breakdown_name ON public.billing_breakdown USING btree (account_id, month, lower(tenant_name), tenant_id);
+
+CREATE INDEX billing_breakdown_probes ON public.billing_breakdown USING btree (account_id, month, probes, tenant_id);
 
 CREATE INDEX branding_host ON public.branding USING btree (host) WHERE (host IS NOT NULL);
 
@@ -7928,6 +7955,8 @@ GRANT ALL ON FUNCTION public.billing_run() TO portal_reporter;
 REVOKE ALL ON FUNCTION public.billing_snapshot_take(p_account bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.billing_statement_compute(p_account bigint, p_month date, p_close boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_statement_decorate(p_doc jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.billing_statement_view(p_account bigint, p_month date) FROM PUBLIC;
 

@@ -29,11 +29,11 @@ static const char *month_arg(struct req *req)
 /* GET /t/{id}/billing[?month=&sort=&dir=&page=&msp=] */
 enum res page_billing(struct req *req)
 {
-	static const char *const sorts[] = {"amount", "name", "msp", "tenants", "agents", "probes", "gateways", NULL};
+	static const char *const sorts[] = {"amount", "name", "agents", "probes", "gateways", NULL};
 	static const char *const dirs[] = {"desc", "asc", NULL};
 	const char *sort = http_choice(http_query(req, "sort"), sorts, "amount");
 	const char *dir = http_choice(http_query(req, "dir"), dirs,
-	                              strcmp(sort, "name") == 0 || strcmp(sort, "msp") == 0 ? "asc" : "desc");
+	                              strcmp(sort, "name") == 0 ? "asc" : "desc");
 	const char *msp = http_query(req, "msp");
 	char id[24], pg[24];
 	const char *params[6] = {id, month_arg(req), sort, strcmp(dir, "desc") == 0 ? "true" : "false", pg,

@@ -299,6 +299,14 @@ def test_the_billing_page_and_its_csv(ctx):
     assert len(b["companies"]) == 25 and b["companies_total"] >= 30 and b["next_page"] == 2
     amounts = [float(c["amount"]) for c in b["companies"]]
     assert amounts == sorted(amounts, reverse=True)
+    # Every order the table offers, both ways, a page from its index.
+    for sort in ("amount", "name", "agents", "probes", "gateways"):
+        for d in ("asc", "desc"):
+            rows = admin.get_json("/t/%d/billing?sort=%s&dir=%s" % (nw, sort, d)).json()["billing"]["companies"]
+            key = [(c["name"].lower() if sort == "name" else float(c[sort])) for c in rows]
+            assert key == sorted(key, reverse=(d == "desc")), (sort, d, key)
+    # The MSPs' sums are the breakdown's.
+    assert sum(x["tenants"] for x in b["by_msp"]) == b["companies_total"]
     # Sorted by name, one MSP's companies, the second page.
     msp = b["by_msp"][0]["id"]
     r = admin.get_json("/t/%d/billing?sort=name&dir=asc&msp=%d" % (nw, msp)).json()["billing"]

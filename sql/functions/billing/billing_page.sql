@@ -1,9 +1,9 @@
 -- The Billing page of p_tenant (cgi/pages/billing.c; docs/billing.md,
--- "The Billing page"): its months, the statement of p_month ('YYYY-MM';
--- NULL: the latest) with its adjustments, the breakdown by MSP, a page of
--- 25 companies sorted by p_sort (name, msp, agents, probes, gateways,
--- amount; p_desc) and filtered to one MSP (p_msp; 0: all), the daily
--- counts as bars, and the price book. NULL when the viewer may not see
+-- "The statement"): its months, the statement of p_month ('YYYY-MM';
+-- NULL: the latest) with its adjustments and its sums per MSP, a page of
+-- 25 tenants sorted by p_sort (name, agents, probes, gateways, amount;
+-- p_desc; each order read from its index) and filtered to one MSP
+-- (p_msp; 0: all), the daily counts as bars, and the price book. NULL when the viewer may not see
 -- it (billing_may_see()); {"billed_above": true} for an MSP billed
 -- through its MSSP; {"account": null} before the operator bills it.
 -- requires: billing_may_see, billing_statement_view, billing_money
@@ -25,7 +25,7 @@ DECLARE
     chart jsonb;
     book jsonb;
     pg int := greatest(coalesce(p_page, 1), 1);
-    sort text := CASE WHEN p_sort IN ('name', 'msp', 'tenants', 'agents', 'probes', 'gateways', 'amount')
+    sort text := CASE WHEN p_sort IN ('name', 'agents', 'probes', 'gateways', 'amount')
                       THEN p_sort ELSE 'amount' END;
 BEGIN
     SELECT * INTO t FROM tenants WHERE id = p_tenant;
@@ -55,54 +55,27 @@ BEGIN
         SELECT max(s.month) INTO m FROM billing_statements s WHERE s.account_id = p_tenant;
     END IF;
     doc := billing_statement_view(p_tenant, m);
-    SELECT coalesce(jsonb_agg(x ORDER BY x.amount DESC, x.name), '[]') INTO by_msp FROM (
-        SELECT b.msp_id AS id, coalesce(max(b.msp_name), 'Direct customers') AS name,
-               count(*) FILTER (WHERE b.tenant_kind = 'company') AS companies,
-               sum(b.agents) AS agents, sum(b.probes) AS probes, sum(b.gateways) AS gateways,
-               sum(b.amount) AS amount, billing_money(sum(b.amount)) AS amount_text
-          FROM billing_breakdown b WHERE b.account_id = p_tenant AND b.month = m
-         GROUP BY b.msp_id) x;
-    SELECT count(*) INTO total FROM billing_breakdown b
-     WHERE b.account_id = p_tenant AND b.month = m AND (coalesce(p_msp, 0) = 0 OR b.msp_id = p_msp);
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-               'id', b.tenant_id, 'name', b.tenant_name, 'kind', b.tenant_kind, 'msp_id', b.msp_id,
-               'msp', b.msp_name, 'days', b.days, 'tenants', b.tenants, 'agents', b.agents, 'probes', b.probes,
-               'gateways', b.gateways, 'amount', b.amount, 'amount_text', billing_money(b.amount),
-               'exists', EXISTS (SELECT 1 FROM tenants x WHERE x.id = b.tenant_id AND x.status = 'active'))
-               ORDER BY o.ord), '[]')
-      INTO rows
-      FROM (SELECT b.*, row_number() OVER (ORDER BY
-                CASE WHEN NOT p_desc THEN CASE sort WHEN 'name' THEN lower(b.tenant_name)
-                                                    WHEN 'msp' THEN lower(coalesce(b.msp_name, '')) END END,
-                CASE WHEN p_desc THEN CASE sort WHEN 'name' THEN lower(b.tenant_name)
-                                                WHEN 'msp' THEN lower(coalesce(b.msp_name, '')) END END DESC,
-                CASE WHEN NOT p_desc THEN CASE sort WHEN 'tenants' THEN b.tenants WHEN 'agents' THEN b.agents
-                                                    WHEN 'probes' THEN b.probes WHEN 'gateways' THEN b.gateways
-                                                    WHEN 'amount' THEN b.amount END END,
-                CASE WHEN p_desc THEN CASE sort WHEN 'tenants' THEN b.tenants WHEN 'agents' THEN b.agents
-                                                WHEN 'probes' THEN b.probes WHEN 'gateways' THEN b.gateways
-                                                WHEN 'amount' THEN b.amount END END DESC,
-                lower(b.tenant_name), b.tenant_id) AS ord
-              FROM billing_breakdown b
-             WHERE b.account_id = p_tenant AND b.month = m AND (coalesce(p_msp, 0) = 0 OR b.msp_id = p_msp)
-             ORDER BY ord OFFSET (pg - 1) * 25 LIMIT 25) o
-      JOIN billing_breakdown b ON b.account_id = o.account_id AND b.month = o.month AND b.tenant_id = o.tenant_id;
-    -- The daily counts, a bar a day (12 units apart), per metric.
-    SELECT coalesce(jsonb_agg(jsonb_build_object('metric', k.metric, 'label', k.label, 'max', k.mx,
-               'bars', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                               'x', 70 + 12 * (d.ord - 1), 'y', 70 - CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
-                               'h', CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
-                               'day', d.day, 'n', d.n) ORDER BY d.ord), '[]')
-                          FROM (SELECT (e->>'day') AS day, (e->>k.metric)::int AS n, o AS ord
-                                  FROM jsonb_array_elements(doc->'daily') WITH ORDINALITY AS z(e, o)) d),
-               'summary', format('%s per day, %s to %s, at most %s', lower(k.label), doc->>'from', doc->>'to', k.mx))
-               ORDER BY k.o), '[]')
-      INTO chart
-      FROM (SELECT v.metric, v.label, v.o,
-                   coalesce((SELECT max((e->>v.metric)::int) FROM jsonb_array_elements(doc->'daily') e), 0) AS mx
-              FROM (VALUES ('tenants', 'Companies', 1), ('agents', 'Agents', 2), ('probes', 'Probes', 3),
-                           ('gateways', 'Gateways', 4)) v(metric, label, o)) k
-     WHERE doc IS NOT NULL;
+    by_msp := coalesce(doc->'by_msp', '[]');
+    total := CASE WHEN coalesce(p_msp, 0) = 0 THEN coalesce((doc->>'tenants_counted')::int, 0)
+                  ELSE coalesce((SELECT (x->>'tenants')::int FROM jsonb_array_elements(by_msp) x
+                                  WHERE (x->>'id')::bigint = p_msp), 0) END;
+    -- A page of 25 in the order asked, read from that order's index.
+    EXECUTE format($q$
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'id', b.tenant_id, 'name', b.tenant_name, 'kind', b.tenant_kind, 'msp_id', b.msp_id,
+                   'msp', b.msp_name, 'days', b.days, 'tenants', b.tenants, 'agents', b.agents, 'probes', b.probes,
+                   'gateways', b.gateways, 'amount', b.amount, 'amount_text', billing_money(b.amount),
+                   'exists', EXISTS (SELECT 1 FROM tenants x WHERE x.id = b.tenant_id AND x.status = 'active'))
+                   ORDER BY o), '[]')
+          FROM (SELECT b.*, row_number() OVER () AS o FROM (
+                  SELECT * FROM billing_breakdown b
+                   WHERE b.account_id = $1 AND b.month = $2 AND ($3 = 0 OR b.msp_id = $3)
+                   ORDER BY %1$s %2$s, b.tenant_id %2$s OFFSET $4 LIMIT 25) b) b$q$,
+        CASE sort WHEN 'name' THEN 'lower(b.tenant_name)' ELSE 'b.' || sort END,
+        CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END)
+      INTO rows USING p_tenant, m, coalesce(p_msp, 0), (pg - 1) * 25;
+    chart := doc->'chart';
+
     SELECT jsonb_build_object('name', b.name, 'versions', coalesce(jsonb_agg(jsonb_build_object(
                'from', v.effective_from, 'currency', v.currency, 'metering', v.metering,
                'metering_text', CASE v.metering WHEN 'max' THEN 'the highest daily count of the month'

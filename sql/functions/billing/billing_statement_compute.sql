@@ -12,7 +12,7 @@
 -- makes up the difference. An open month is charged as if today's
 -- quantities and prices held to its end. Each tenant's share of a
 -- metric's charge is its share of the unit-days of that part.
--- requires: billing_tier_charge
+-- requires: billing_tier_charge, billing_statement_decorate
 CREATE OR REPLACE FUNCTION billing_statement_compute(p_account bigint, p_month date, p_close boolean) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SET search_path = public, pg_temp
 -- No JIT: the planner prices each jsonb_array_elements() at 100 rows, so a
@@ -141,7 +141,7 @@ BEGIN
                              FROM billing_days b WHERE b.account_id = p_account AND b.day BETWEEN m_start AND m_end),
                           '[]'));
     INSERT INTO billing_statements AS s (account_id, root_id, month, closed, document, computed_at)
-    VALUES (p_account, p_account, m_start, p_close, doc, now())
+    VALUES (p_account, p_account, m_start, false, doc, now())
     ON CONFLICT (account_id, month) DO UPDATE
        SET closed = excluded.closed, document = excluded.document, computed_at = excluded.computed_at;
     DELETE FROM billing_breakdown WHERE account_id = p_account AND month = m_start;
@@ -186,6 +186,20 @@ BEGIN
     SELECT p_account, p_account, m_start, qt.tenant_id, qt.tenant_name, qt.tenant_kind, qt.msp_id, qt.msp_name, qt.days,
            qt.tenants, qt.agents, qt.probes, qt.gateways, round(coalesce(share.amount, 0), 2)
       FROM qty qt LEFT JOIN share USING (tenant_id);
+    -- What the page shows of the breakdown as a whole, stored with it: the
+    -- tenants counted and the sums per MSP (the page reads them, not the
+    -- rows).
+    doc := doc || jsonb_build_object(
+        'tenants_counted', (SELECT count(*) FROM billing_breakdown b WHERE b.account_id = p_account AND b.month = m_start),
+        'by_msp', (SELECT coalesce(jsonb_agg(x ORDER BY x.amount DESC, x.name), '[]') FROM (
+            SELECT b.msp_id AS id, coalesce(max(b.msp_name), 'Direct customers') AS name, count(*) AS tenants,
+                   count(*) FILTER (WHERE b.tenant_kind = 'company') AS companies,
+                   sum(b.agents) AS agents, sum(b.probes) AS probes, sum(b.gateways) AS gateways,
+                   sum(b.amount) AS amount
+              FROM billing_breakdown b WHERE b.account_id = p_account AND b.month = m_start
+             GROUP BY b.msp_id) x));
+    UPDATE billing_statements s SET document = doc, view = billing_statement_decorate(doc), closed = p_close
+     WHERE s.account_id = p_account AND s.month = m_start;
     RETURN doc;
 END $$;
 REVOKE ALL ON FUNCTION billing_statement_compute(bigint, date, boolean) FROM PUBLIC;
