@@ -115,6 +115,8 @@ CREATE INDEX billing_breakdown_name ON billing_breakdown (account_id, month, low
 CREATE INDEX billing_breakdown_agents ON billing_breakdown (account_id, month, agents, tenant_id);
 CREATE INDEX billing_breakdown_probes ON billing_breakdown (account_id, month, probes, tenant_id);
 CREATE INDEX billing_breakdown_gateways ON billing_breakdown (account_id, month, gateways, tenant_id);
+-- One MSP's tenants (a few hundred at most), sorted after they are read.
+CREATE INDEX billing_breakdown_msp ON billing_breakdown (account_id, month, msp_id);
 
 -- Adjustments to a closed month: a new line with a reason, by the
 -- operator (ctl billing adjust), audited.

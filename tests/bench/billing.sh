@@ -2,8 +2,7 @@
 # billing.sh - billing at scale (issue #21, "Performance"; docs/billing.md,
 # "Measured"), on a private stack seeded at BENCH_SIZE (L), whose seed
 # bills Northwind from the first day of last month (the seed's own
-# billing_run() fills those days in and closes last month: its time is
-# printed as "seed's billing run"):
+# billing_run() fills those days in and closes last month):
 #   run        `ctl billing run` as the reporter runs it every hour (today's
 #              snapshot taken again, the month so far computed),
 #              BENCH_RUNS (5) times, one after the other
@@ -114,10 +113,7 @@ read -r N_CO N_BILLED N_DAYS N_SNAP <<<"$(psql_owner -F' ' -c "SELECT
 	(SELECT count(*) FROM assets WHERE root_id = $NW AND kind IN ('agent', 'probe', 'gateway')),
 	(SELECT count(*) FROM billing_days WHERE account_id = $NW),
 	(SELECT count(*) FROM billing_snapshots WHERE account_id = $NW)")"
-SEED_RUN=$(psql_owner -c "SELECT round(extract(epoch FROM max(taken_at) - min(taken_at))::numeric, 1)
-	FROM billing_days WHERE account_id = $NW AND final")
-echo "  Northwind: $N_CO companies, $N_BILLED billable assets; $N_DAYS days, $N_SNAP snapshot rows;" \
-	"the seed's billing run took its days over ${SEED_RUN} s" | tee -a "$OUT"
+echo "  Northwind: $N_CO companies, $N_BILLED billable assets; $N_DAYS days, $N_SNAP snapshot rows" | tee -a "$OUT"
 
 # run: the hourly job
 TIMES=()

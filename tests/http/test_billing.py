@@ -305,7 +305,8 @@ def test_the_billing_page_and_its_csv(ctx):
             rows = admin.get_json("/t/%d/billing?sort=%s&dir=%s" % (nw, sort, d)).json()["billing"]["companies"]
             key = [(c["name"].lower() if sort == "name" else float(c[sort])) for c in rows]
             assert key == sorted(key, reverse=(d == "desc")), (sort, d, key)
-    # The MSPs' sums are the breakdown's.
+    # The MSPs' sums are the breakdown's (all of them on the page: 3 MSPs).
+    assert b["msps_total"] == len(b["by_msp"]) and not b["msps_more"]
     assert sum(x["tenants"] for x in b["by_msp"]) == b["companies_total"]
     # Sorted by name, one MSP's companies, the second page.
     msp = b["by_msp"][0]["id"]
@@ -329,6 +330,8 @@ def test_the_billing_page_and_its_csv(ctx):
     assert len(total) == 1 and float(total[0]["amount"]) == float(
         admin.get_json("/t/%d/billing?month=%s" % (nw, last)).json()["billing"]["statement"]["due"])
     assert {x["metric"] for x in rows if x["section"] == "charge"} == {"tenants", "agents", "probes", "gateways"}
+    assert sorted(x["msp"] for x in rows if x["section"] == "msp") == sorted(
+        m["name"] for m in admin.get_json("/t/%d/billing?month=%s" % (nw, last)).json()["billing"]["by_msp"])
     shares = [x for x in rows if x["section"] == "breakdown" and x["metric"] == "share"]
     assert len(shares) == int(q(ctx, "SELECT count(*) FROM billing_breakdown WHERE account_id = %d AND month ="
                                      " '%s-01'" % (nw, last)))

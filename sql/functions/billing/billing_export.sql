@@ -2,8 +2,8 @@
 -- the CSV has it
 -- (GET /t/{id}/billing/export; docs/billing.md, "Export"), a line each:
 -- every tier of every metric of every part ("charge"), the committed
--- minimum ("minimum") and its top-up, each adjustment, the total, then
--- the breakdown, a line per tenant and metric with its quantity and a
+-- minimum ("minimum") and its top-up, each adjustment, the total, the
+-- sums per MSP ("msp"), then the breakdown, a line per tenant and metric with its quantity and a
 -- "share" line with its part of the charge. No rows when the viewer may
 -- not see it or the month has no statement.
 -- requires: billing_may_see, billing_statement_view
@@ -60,6 +60,11 @@ BEGIN
     RETURN QUERY SELECT 'total', doc->>'from', doc->>'to', NULL, NULL, NULL, NULL, NULL, NULL, NULL, doc->>'due',
                         concat_ws(' ', doc->>'currency', CASE WHEN (doc->>'closed')::boolean THEN 'closed'
                                                               ELSE 'so far' END);
+    RETURN QUERY
+    SELECT 'msp', doc->>'from', doc->>'to', x->>'id', NULL, x->>'name', NULL, x->>'tenants', NULL, NULL, x->>'amount',
+           format('%s companies, %s agents, %s probes, %s gateways', x->>'companies', x->>'agents', x->>'probes',
+                  x->>'gateways')
+      FROM jsonb_array_elements(doc->'by_msp') WITH ORDINALITY AS a(x, xo) ORDER BY xo;
     RETURN QUERY
     SELECT 'breakdown', doc->>'from', doc->>'to', b.tenant_id::text, b.tenant_name, b.msp_name, x.metric,
            x.q::text, NULL, NULL, CASE WHEN x.metric = 'share' THEN b.amount::text END,

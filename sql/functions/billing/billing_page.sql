@@ -55,10 +55,12 @@ BEGIN
         SELECT max(s.month) INTO m FROM billing_statements s WHERE s.account_id = p_tenant;
     END IF;
     doc := billing_statement_view(p_tenant, m);
-    by_msp := coalesce(doc->'by_msp', '[]');
     total := CASE WHEN coalesce(p_msp, 0) = 0 THEN coalesce((doc->>'tenants_counted')::int, 0)
-                  ELSE coalesce((SELECT (x->>'tenants')::int FROM jsonb_array_elements(by_msp) x
+                  ELSE coalesce((SELECT (x->>'tenants')::int FROM jsonb_array_elements(doc->'by_msp') x
                                   WHERE (x->>'id')::bigint = p_msp), 0) END;
+    -- The 20 MSPs with the largest share (all of them in the CSV).
+    by_msp := coalesce((SELECT jsonb_agg(x ORDER BY o) FROM jsonb_array_elements(doc->'by_msp') WITH ORDINALITY AS w(x, o)
+                         WHERE o <= 20), '[]');
     -- A page of 25 in the order asked, read from that order's index.
     EXECUTE format($q$
         SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -69,10 +71,11 @@ BEGIN
                    ORDER BY o), '[]')
           FROM (SELECT b.*, row_number() OVER () AS o FROM (
                   SELECT * FROM billing_breakdown b
-                   WHERE b.account_id = $1 AND b.month = $2 AND ($3 = 0 OR b.msp_id = $3)
+                   WHERE b.account_id = $1 AND b.month = $2 %3$s
                    ORDER BY %1$s %2$s, b.tenant_id %2$s OFFSET $4 LIMIT 25) b) b$q$,
         CASE sort WHEN 'name' THEN 'lower(b.tenant_name)' ELSE 'b.' || sort END,
-        CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END)
+        CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END,
+        CASE WHEN coalesce(p_msp, 0) <> 0 THEN 'AND b.msp_id = $3' ELSE 'AND $3 = 0' END)
       INTO rows USING p_tenant, m, coalesce(p_msp, 0), (pg - 1) * 25;
     chart := doc->'chart';
 
@@ -99,7 +102,9 @@ BEGIN
     RETURN jsonb_build_object(
         'account', jsonb_build_object('id', t.id, 'name', t.name, 'kind', t.kind, 'time_zone', a.time_zone,
                                       'activity_days', a.activity_days, 'starts_on', a.starts_on),
-        'months', months, 'month', to_char(m, 'YYYY-MM'), 'statement', doc, 'by_msp', by_msp,
+        'months', months, 'month', to_char(m, 'YYYY-MM'), 'statement', doc - 'by_msp', 'by_msp', by_msp,
+        'msps_total', jsonb_array_length(coalesce(doc->'by_msp', '[]')),
+        'msps_more', jsonb_array_length(coalesce(doc->'by_msp', '[]')) > 20,
         'companies', rows, 'companies_total', total, 'page', pg,
         'prev_page', CASE WHEN pg > 1 THEN pg - 1 END,
         'next_page', CASE WHEN pg * 25 < total THEN pg + 1 END,
