@@ -239,7 +239,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	db_close();
 	view_free();
 	assets_free();
-	dashboard_cache_free();
+	page_cache_free();
 	sess_cache_free();
 	etag_cache_free();
 	tok_free();

@@ -679,6 +679,7 @@ BEGIN
     INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
     VALUES (p_account, p_account, NULL, 'billing.adjusted', to_char(p_month, 'YYYY-MM'),
             jsonb_build_object('amount', p_amount, 'reason', btrim(p_reason), 'by', 'operator'));
+    PERFORM stats_touch(ARRAY[p_account]); -- the cached pages lapse (page_cache.c)
     RETURN id;
 END $$;
 
@@ -731,6 +732,7 @@ BEGIN
     DELETE FROM billing_snapshots d WHERE d.account_id = p_tenant
        AND (d.day < p_starts_on OR NOT EXISTS (SELECT 1 FROM billing_days x WHERE x.account_id = p_tenant AND x.day = d.day));
     DELETE FROM billing_statements s WHERE s.account_id = p_tenant AND NOT s.closed;
+    PERFORM stats_touch(ARRAY[p_tenant]); -- the cached pages lapse (page_cache.c)
     INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
     VALUES (p_tenant, p_tenant, NULL, 'billing.assigned', t.name,
             jsonb_build_object('book', btrim(p_book), 'time_zone', p_time_zone, 'activity_days', p_activity_days,
@@ -845,6 +847,8 @@ BEGIN
        SET currency = excluded.currency, metering = excluded.metering, minimum = excluded.minimum,
            metrics = excluded.metrics, created_at = now()
     RETURNING v.id INTO id;
+    -- The cached pages of the accounts on the book lapse (page_cache.c).
+    PERFORM stats_touch(ARRAY(SELECT a.tenant_id FROM billing_accounts a WHERE a.book_id = book));
     RETURN id;
 END $$;
 
@@ -1081,6 +1085,7 @@ DECLARE
     m date;
     today date;
     n int := 0;
+    done bigint[] := '{}';
 BEGIN
     FOR a IN SELECT * FROM billing_accounts ORDER BY tenant_id LOOP
         BEGIN
@@ -1095,10 +1100,16 @@ BEGIN
                 PERFORM billing_statement_compute(a.tenant_id, m, true);
             END LOOP;
             PERFORM billing_statement_compute(a.tenant_id, date_trunc('month', today)::date, false);
+            done := done || a.tenant_id;
         EXCEPTION WHEN OTHERS THEN
             RAISE WARNING 'billing of account %: %', a.tenant_id, SQLERRM;
         END;
     END LOOP;
+    -- The workers' cached Billing pages of those accounts lapse
+    -- (page_cache.c); last, so the accounts' tenant_stats rows, which
+    -- every ingest batch below them writes too, are locked only until
+    -- the commit.
+    PERFORM stats_touch(done);
     RETURN n;
 END $$;
 

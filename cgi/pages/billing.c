@@ -38,12 +38,27 @@ enum res page_billing(struct req *req)
 	char id[24], pg[24];
 	const char *params[6] = {id, month_arg(req), sort, strcmp(dir, "desc") == 0 ? "true" : "false", pg,
 	                         http_is_id(msp) ? msp : "0"};
-	json_t *m = view_model(req), *v;
-	enum res r;
+	const struct tenant_ctx *t = req->tenant;
+	json_t *m = view_model(req), *v = NULL;
+	struct page_cache_entry *c = NULL;
+	struct buf key = BUF_INIT;
+	enum res r = R_SUCCESS;
 
-	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	snprintf(id, sizeof(id), "%lld", t->id);
 	snprintf(pg, sizeof(pg), "%ld", http_page(req));
-	if ((v = list_read_json(&st_billing_page, params, &r)) == NULL)
+	/* The worker's page cache (page_cache.c): every change the page shows
+	 * bumps the account's tenant_stats.version (billing_run(),
+	 * billing_adjust(), billing_assign(), billing_book_save(), a tenant
+	 * renamed or archived), and the key holds what the viewer may see. */
+	if (t->version >= 0 && t->scope != NULL)
+		buf_printf(&key, "billing\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", t->id, params[1] ? params[1] : "",
+		           sort, dir, pg, params[5], t->scope);
+	if (buf_ok(&key) && key.data && (c = page_cache_get(key.data, t)) != NULL)
+		v = json_incref(c->frag);
+	if (v == NULL && (v = list_read_json(&st_billing_page, params, &r)) != NULL && buf_ok(&key) && key.data)
+		page_cache_put(key.data, t, 0, v);
+	buf_free(&key);
+	if (v == NULL)
 		return r; /* not the viewer's to see: 404, as for a tenant they cannot open */
 	json_object_set_new(m, "billing", v);
 	json_object_set_new(m, "page_title", json_string("Billing"));

@@ -201,102 +201,21 @@ static void table_model(json_t *m, const struct table_query *tq, long total, int
 	json_object_set_new(m, "table", table);
 }
 
-/* The dashboard cache. A worker keeps the model of its last
- * PORTAL_DASHBOARD_CACHE (32; at most CACHE_SLOTS, 0: off) dashboard pages, keyed by tenant, query and the viewer's scope (what
- * they may see), and stamped with the tenant's data version and the UTC
- * hour as request_context() read them in the request's first statement.
- * tenant_stats.version changes with everything the page shows (the
- * rollups, the series, names and moves below the tenant, requests to MSPs:
- * stats_apply() and the rollup triggers), the windows move with the hour, and an
- * entry whose table shows a pending request lapses when that request
- * expires: so a hit is exactly what the database would answer, without
- * asking it. Entries hold references to JSON that nothing modifies after
- * it is built (the page adds only top-level keys to its own model), and,
- * once an HTML view has rendered it, the dashboard's markup
+/* The dashboard's entries live in the worker's page cache (page_cache.c):
+ * keyed by tenant, query and the viewer's scope, stamped with the
+ * tenant's data version and the UTC hour. tenant_stats.version changes
+ * with everything the page shows (the rollups, the series, names and
+ * moves below the tenant, requests to MSPs: stats_apply() and the rollup
+ * triggers), the windows move with the hour, and an entry whose table
+ * shows a pending request lapses when that request expires: so a hit is
+ * exactly what the database would answer, without asking it. Once an HTML
+ * view has rendered it, the entry keeps the dashboard's markup
  * (partials/dashboard_board: it depends only on what the key and stamps
  * cover, never on the session), so a hit renders only the page around it. */
-#define CACHE_SLOTS 256
-
-static struct cached_page {
-	char *key;          /* malloc'd; NULL: a free slot */
-	long long version;  /* tenant_stats.version */
-	long long hour;     /* UTC hour (epoch) */
-	time_t valid_until; /* 0, or when a pending request shown expires */
-	json_t *frag;       /* the page's model keys: one reference owned */
-	char *html;         /* malloc'd: the rendered board, or NULL (not yet) */
-	size_t html_len;
-	unsigned long used; /* LRU clock */
-} cache[CACHE_SLOTS];
-static unsigned long cache_clock;
-
-void dashboard_cache_free(void)
-{
-	size_t i;
-
-	for (i = 0; i < CACHE_SLOTS; i++) {
-		free(cache[i].key);
-		json_decref(cache[i].frag);
-		free(cache[i].html);
-		memset(&cache[i], 0, sizeof(cache[i]));
-	}
-}
-
-/* The fresh entry for key (owned by the cache; valid until the next
- * cache_put), or NULL. */
-static struct cached_page *cache_get(const char *key, const struct tenant_ctx *t)
-{
-	size_t i, n = (size_t)config_get()->dashboard_cache;
-
-	for (i = 0; i < n; i++) {
-		struct cached_page *c = &cache[i];
-		if (c->key == NULL || strcmp(c->key, key) != 0)
-			continue;
-		if (c->version != t->version || c->hour != t->hour || (c->valid_until && time(NULL) >= c->valid_until))
-			return NULL; /* stale: replaced by the next cache_put */
-		c->used = ++cache_clock;
-		return c;
-	}
-	return NULL;
-}
-
-/* Store frag (a new reference is taken) under key, in its slot or the
- * least recently used one; returns the entry (owned by the cache), or NULL
- * when the cache is off or out of memory. */
-static struct cached_page *cache_put(const char *key, const struct tenant_ctx *t, time_t valid_until, json_t *frag)
-{
-	struct cached_page *c = &cache[0];
-	size_t i, n = (size_t)config_get()->dashboard_cache;
-	char *k;
-
-	if (n == 0)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (cache[i].key != NULL && strcmp(cache[i].key, key) == 0) {
-			c = &cache[i];
-			break;
-		}
-		if (cache[i].used < c->used)
-			c = &cache[i];
-	}
-	if ((k = strdup(key)) == NULL)
-		return NULL;
-	free(c->key);
-	json_decref(c->frag);
-	free(c->html);
-	c->html = NULL;
-	c->html_len = 0;
-	c->key = k;
-	c->version = t->version;
-	c->hour = t->hour;
-	c->valid_until = valid_until;
-	c->frag = json_incref(frag);
-	c->used = ++cache_clock;
-	return c;
-}
 
 /* Set board_html in m: the cached markup of entry c, else rendered now
  * from m (and kept in c when there is one). */
-static enum res board_html(json_t *m, struct cached_page *c)
+static enum res board_html(json_t *m, struct page_cache_entry *c)
 {
 	struct buf out = BUF_INIT;
 	struct mus_error err;
@@ -433,7 +352,7 @@ enum res page_tenant(struct req *req)
 	                                                                                          "30 days"};
 	const char *period = http_choice(http_query(req, "period"), periods, periods[0]);
 	const char *done = http_query(req, "done"), *k;
-	struct cached_page *c;
+	struct page_cache_entry *c;
 	struct buf key = BUF_INIT;
 	struct table_query tq;
 	time_t valid_until = 0;
@@ -449,12 +368,12 @@ enum res page_tenant(struct req *req)
 	if (t->version >= 0 && t->scope != NULL)
 		buf_printf(&key, "%lld\x1f%s\x1f%s\x1f%s\x1f%ld\x1f%s\x1f%s", t->id, period, tq.sort, tq.dir, tq.page,
 		           t->scope, tq.q);
-	c = buf_ok(&key) && key.data ? cache_get(key.data, t) : NULL;
+	c = buf_ok(&key) && key.data ? page_cache_get(key.data, t) : NULL;
 	frag = c ? json_incref(c->frag) : NULL;
 	if (frag == NULL) {
 		frag = load_page(req, &tq, period, period_hours[p], period_labels[p], &valid_until, &r);
 		if (frag != NULL && buf_ok(&key) && key.data)
-			c = cache_put(key.data, t, valid_until, frag);
+			c = page_cache_put(key.data, t, valid_until, frag);
 	}
 	buf_free(&key);
 	if (frag == NULL)

@@ -3,6 +3,7 @@
 #define PAGES_H
 
 #include <libpq-fe.h>
+#include <time.h>
 
 #include "authz.h"
 #include "form.h"
@@ -139,8 +140,27 @@ json_t *inventory_donut(const long long v[INVENTORY_KINDS]);
 json_t *tile_delta(long long now, long long before, const char *unit, const char *vs, int up_is_bad);
 json_t *severity_bars(const long long v[4]);
 enum res page_tenant_export(struct req *req);
-/* Drop the worker's dashboard cache (worker exit). */
-void dashboard_cache_free(void);
+/* page_cache.c: the worker's validated page cache (the dashboards, the
+ * Billing page). An entry: */
+struct page_cache_entry {
+	char *key;          /* malloc'd; NULL: a free slot */
+	long long version;  /* tenant_stats.version when it was made */
+	long long hour;     /* UTC hour (epoch) */
+	time_t valid_until; /* 0, or when something it shows lapses */
+	json_t *frag;       /* the page's model keys: one reference owned */
+	char *html;         /* malloc'd: markup its page rendered from it, or NULL */
+	size_t html_len;
+	unsigned long used; /* LRU clock */
+};
+/* The fresh entry for key, whose stamps match t's (owned by the cache;
+ * valid until the next page_cache_put), or NULL. */
+struct page_cache_entry *page_cache_get(const char *key, const struct tenant_ctx *t);
+/* Store frag (a new reference is taken) under key, stamped with t's
+ * version and hour, in its slot or the least recently used one; the entry
+ * (owned by the cache), or NULL when the cache is off or out of memory. */
+struct page_cache_entry *page_cache_put(const char *key, const struct tenant_ctx *t, time_t valid_until, json_t *frag);
+/* Drop the worker's page cache (worker exit). */
+void page_cache_free(void);
 /* team.c */
 enum res page_team(struct req *req);
 enum res page_team_invite(struct req *req);

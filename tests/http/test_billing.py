@@ -376,3 +376,37 @@ def test_only_the_accounts_admins_see_billing(ctx):
             assert "permission denied" in str(e), e
         else:
             raise AssertionError("portal_app reads %s" % table)
+
+
+def test_every_worker_shows_a_change_at_once(ctx):
+    """The page is kept in each worker's page cache (page_cache.c) until the
+    account's data version moves: an adjustment, the job, a price book
+    saved. Twelve views after each change (every worker) show it."""
+    w = world(ctx)
+    a = w["root"]
+    email = "biller-%d@example.com" % (int(time.time() * 1000) % 10000000)
+    ctx.stack.new_user(email, (a, "mssp_admin"))
+    admin = ctx.login(email)
+    path = "/t/%d/billing?month=2026-03" % a
+
+    def dues():
+        return {admin.get_json(path).json()["billing"]["statement"]["due_text"] for _ in range(12)}
+
+    before = dues()
+    assert len(before) == 1, before
+    r = ctx.stack.ctl("billing", "adjust", "--tenant", str(a), "--month", "2026-03", "--amount", "7.25",
+                      "--reason", "Late probe installation fee")
+    assert r.returncode == 0, r.stdout
+    after = dues()
+    assert len(after) == 1 and after != before, (before, after)
+    assert float(after.pop().replace(",", "")) == float(before.pop().replace(",", "")) + 7.25
+    # The price book's page section follows a new version at once too.
+    versions = {len(admin.get_json(path).json()["billing"]["book"]["versions"]) for _ in range(12)}
+    doc = {"name": w["book"], "from": "2027-01-01", "currency": "EUR", "metering": "max",
+           "metrics": {"agents": GRAD}}
+    bp = "/tmp/book-next-%d.json" % ctx.port
+    with open(bp, "w") as f:
+        json.dump(doc, f)
+    assert ctx.stack.ctl("billing", "price-book", bp).returncode == 0
+    assert {len(admin.get_json(path).json()["billing"]["book"]["versions"]) for _ in range(12)} == \
+        {versions.pop() + 1}

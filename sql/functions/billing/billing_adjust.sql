@@ -26,6 +26,7 @@ BEGIN
     INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
     VALUES (p_account, p_account, NULL, 'billing.adjusted', to_char(p_month, 'YYYY-MM'),
             jsonb_build_object('amount', p_amount, 'reason', btrim(p_reason), 'by', 'operator'));
+    PERFORM stats_touch(ARRAY[p_account]); -- the cached pages lapse (page_cache.c)
     RETURN id;
 END $$;
 REVOKE ALL ON FUNCTION billing_adjust(bigint, date, numeric, text) FROM PUBLIC;

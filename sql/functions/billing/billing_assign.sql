@@ -51,6 +51,7 @@ BEGIN
     DELETE FROM billing_snapshots d WHERE d.account_id = p_tenant
        AND (d.day < p_starts_on OR NOT EXISTS (SELECT 1 FROM billing_days x WHERE x.account_id = p_tenant AND x.day = d.day));
     DELETE FROM billing_statements s WHERE s.account_id = p_tenant AND NOT s.closed;
+    PERFORM stats_touch(ARRAY[p_tenant]); -- the cached pages lapse (page_cache.c)
     INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)
     VALUES (p_tenant, p_tenant, NULL, 'billing.assigned', t.name,
             jsonb_build_object('book', btrim(p_book), 'time_zone', p_time_zone, 'activity_days', p_activity_days,

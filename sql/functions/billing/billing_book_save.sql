@@ -32,6 +32,8 @@ BEGIN
        SET currency = excluded.currency, metering = excluded.metering, minimum = excluded.minimum,
            metrics = excluded.metrics, created_at = now()
     RETURNING v.id INTO id;
+    -- The cached pages of the accounts on the book lapse (page_cache.c).
+    PERFORM stats_touch(ARRAY(SELECT a.tenant_id FROM billing_accounts a WHERE a.book_id = book));
     RETURN id;
 END $$;
 REVOKE ALL ON FUNCTION billing_book_save(jsonb) FROM PUBLIC;

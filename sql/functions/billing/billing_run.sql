@@ -14,6 +14,7 @@ DECLARE
     m date;
     today date;
     n int := 0;
+    done bigint[] := '{}';
 BEGIN
     FOR a IN SELECT * FROM billing_accounts ORDER BY tenant_id LOOP
         BEGIN
@@ -28,10 +29,16 @@ BEGIN
                 PERFORM billing_statement_compute(a.tenant_id, m, true);
             END LOOP;
             PERFORM billing_statement_compute(a.tenant_id, date_trunc('month', today)::date, false);
+            done := done || a.tenant_id;
         EXCEPTION WHEN OTHERS THEN
             RAISE WARNING 'billing of account %: %', a.tenant_id, SQLERRM;
         END;
     END LOOP;
+    -- The workers' cached Billing pages of those accounts lapse
+    -- (page_cache.c); last, so the accounts' tenant_stats rows, which
+    -- every ingest batch below them writes too, are locked only until
+    -- the commit.
+    PERFORM stats_touch(done);
     RETURN n;
 END $$;
 REVOKE ALL ON FUNCTION billing_run() FROM PUBLIC;
