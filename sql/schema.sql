@@ -1405,7 +1405,7 @@ BEGIN
                               FROM jsonb_array_elements(p_doc->'by_msp') WITH ORDINALITY AS w(x, xo)), '[]'),
         'chart', (SELECT coalesce(jsonb_agg(jsonb_build_object('metric', k.metric, 'label', k.label, 'max', k.mx,
                'bars', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                               'x', 70 + 12 * (d.ord - 1), 'y', 70 - CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
+                               'x', 70 + 8 * (d.ord - 1), 'y', 70 - CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
                                'h', CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
                                'day', d.day, 'n', d.n) ORDER BY d.ord), '[]')
                           FROM (SELECT (e->>'day') AS day, (e->>k.metric)::int AS n, o AS ord

@@ -2,7 +2,7 @@
 -- show it, made once when it is computed (billing_statement_compute()) and
 -- stored beside it: each amount also as text (billing_money()), each
 -- metric's label, each tier's range, the sums per MSP, and the daily
--- counts as bars (12 units apart, 60 high at the month's highest), per
+-- counts as bars (8 units apart, 60 high at the month's highest), per
 -- metric. The month's adjustments are added when it is read
 -- (billing_statement_view()).
 -- requires: billing_money
@@ -22,7 +22,7 @@ BEGIN
                               FROM jsonb_array_elements(p_doc->'by_msp') WITH ORDINALITY AS w(x, xo)), '[]'),
         'chart', (SELECT coalesce(jsonb_agg(jsonb_build_object('metric', k.metric, 'label', k.label, 'max', k.mx,
                'bars', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                               'x', 70 + 12 * (d.ord - 1), 'y', 70 - CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
+                               'x', 70 + 8 * (d.ord - 1), 'y', 70 - CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
                                'h', CASE WHEN k.mx = 0 THEN 0 ELSE round(60.0 * d.n / k.mx) END,
                                'day', d.day, 'n', d.n) ORDER BY d.ord), '[]')
                           FROM (SELECT (e->>'day') AS day, (e->>k.metric)::int AS n, o AS ord
