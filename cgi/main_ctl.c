@@ -104,9 +104,10 @@ static int exec_ok(PGconn *c, PGresult *res, const char *what)
 	return 0;
 }
 
+/* The whole of path ("-": standard input), malloc'd; NULL with errno. */
 static char *read_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	struct buf b = BUF_INIT;
 	char chunk[8192];
 	size_t n;
@@ -115,7 +116,8 @@ static char *read_file(const char *path)
 		return NULL;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		buf_append(&b, chunk, n);
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	return buf_take(&b);
 }
 
@@ -678,17 +680,8 @@ static int cmd_billing(int argc, char **argv)
 	int ret;
 
 	if (strcmp(sub, "price-book") == 0 && argc == 3) {
-		char *doc;
+		char *doc = read_file(argv[2]);
 		const char *params[1];
-		if (strcmp(argv[2], "-") == 0) {
-			struct buf b = BUF_INIT;
-			char chunk[8192];
-			size_t n;
-			while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-				buf_append(&b, chunk, n);
-			doc = buf_take(&b);
-		} else
-			doc = read_file(argv[2]);
 		if (doc == NULL) {
 			fprintf(stderr, "ctl billing price-book: %s: %s\n", argv[2], strerror(errno));
 			return 1;

@@ -958,6 +958,16 @@ $$;
 
 ALTER FUNCTION public.billing_may_see(p_account bigint) OWNER TO portal_owner;
 
+CREATE FUNCTION public.billing_metric_label(p_metric text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT CASE p_metric WHEN 'tenants' THEN 'Companies' WHEN 'agents' THEN 'Agents' WHEN 'probes' THEN 'Probes'
+                         WHEN 'gateways' THEN 'Gateways' END
+$$;
+
+ALTER FUNCTION public.billing_metric_label(p_metric text) OWNER TO portal_owner;
+
 CREATE FUNCTION public.billing_money(p numeric) RETURNS text
     LANGUAGE sql IMMUTABLE
     SET search_path TO 'public', 'pg_temp'
@@ -1047,8 +1057,7 @@ BEGIN
                                                 ELSE 'the count of the month''s last day' END,
                'minimum_text', billing_money(v.minimum),
                'metrics', (SELECT jsonb_agg(jsonb_build_object(
-                               'label', CASE x.key WHEN 'tenants' THEN 'Companies' WHEN 'agents' THEN 'Agents'
-                                                   WHEN 'probes' THEN 'Probes' ELSE 'Gateways' END,
+                               'label', billing_metric_label(x.key),
                                'mode', x.value->>'mode',
                                'tiers', (SELECT jsonb_agg(jsonb_build_object(
                                              'range', CASE WHEN jsonb_typeof(tr->'up_to') = 'number'
@@ -1412,10 +1421,9 @@ BEGIN
                                   FROM jsonb_array_elements(p_doc->'daily') WITH ORDINALITY AS z(e, o)) d),
                'summary', format('%s per day, %s to %s, at most %s', lower(k.label), p_doc->>'from', p_doc->>'to', k.mx))
                ORDER BY k.o), '[]')
-      FROM (SELECT v.metric, v.label, v.o,
+      FROM (SELECT v.metric, billing_metric_label(v.metric) AS label, v.o,
                    coalesce((SELECT max((e->>v.metric)::int) FROM jsonb_array_elements(p_doc->'daily') e), 0) AS mx
-              FROM (VALUES ('tenants', 'Companies', 1), ('agents', 'Agents', 2), ('probes', 'Probes', 3),
-                           ('gateways', 'Gateways', 4)) v(metric, label, o)) k),
+              FROM (VALUES ('tenants', 1), ('agents', 2), ('probes', 3), ('gateways', 4)) v(metric, o)) k),
         'parts', coalesce((
             SELECT jsonb_agg(p || jsonb_build_object(
                 'minimum_text', billing_money((p->>'minimum')::numeric),
@@ -1424,8 +1432,7 @@ BEGIN
                 'prorated', (p->>'fraction')::numeric < 1,
                 'metrics', coalesce((
                     SELECT jsonb_agg(mt || jsonb_build_object(
-                        'label', CASE mt->>'metric' WHEN 'tenants' THEN 'Companies' WHEN 'agents' THEN 'Agents'
-                                                    WHEN 'probes' THEN 'Probes' ELSE 'Gateways' END,
+                        'label', billing_metric_label(mt->>'metric'),
                         'amount_text', billing_money((mt->>'amount')::numeric),
                         'full_month_text', billing_money((mt->>'full_month')::numeric),
                         'lines', coalesce((
@@ -7966,6 +7973,8 @@ REVOKE ALL ON FUNCTION public.billing_frozen() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.billing_may_see(p_account bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.billing_may_see(p_account bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.billing_metric_label(p_metric text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.billing_money(p numeric) FROM PUBLIC;
 

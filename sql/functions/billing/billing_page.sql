@@ -6,7 +6,7 @@
 -- (p_msp; 0: all), the daily counts as bars, and the price book. NULL when the viewer may not see
 -- it (billing_may_see()); {"billed_above": true} for an MSP billed
 -- through its MSSP; {"account": null} before the operator bills it.
--- requires: billing_may_see, billing_statement_view, billing_money
+-- requires: billing_may_see, billing_statement_view, billing_money, billing_metric_label
 CREATE OR REPLACE FUNCTION billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page int,
                                         p_msp bigint) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
@@ -86,8 +86,7 @@ BEGIN
                                                 ELSE 'the count of the month''s last day' END,
                'minimum_text', billing_money(v.minimum),
                'metrics', (SELECT jsonb_agg(jsonb_build_object(
-                               'label', CASE x.key WHEN 'tenants' THEN 'Companies' WHEN 'agents' THEN 'Agents'
-                                                   WHEN 'probes' THEN 'Probes' ELSE 'Gateways' END,
+                               'label', billing_metric_label(x.key),
                                'mode', x.value->>'mode',
                                'tiers', (SELECT jsonb_agg(jsonb_build_object(
                                              'range', CASE WHEN jsonb_typeof(tr->'up_to') = 'number'

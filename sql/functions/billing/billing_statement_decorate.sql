@@ -5,7 +5,7 @@
 -- counts as bars (8 units apart, 60 high at the month's highest), per
 -- metric. The month's adjustments are added when it is read
 -- (billing_statement_view()).
--- requires: billing_money
+-- requires: billing_money, billing_metric_label
 CREATE OR REPLACE FUNCTION billing_statement_decorate(p_doc jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE SET search_path = public, pg_temp
 -- No JIT: the planner prices each jsonb_array_elements() at 100 rows, so a
@@ -29,10 +29,9 @@ BEGIN
                                   FROM jsonb_array_elements(p_doc->'daily') WITH ORDINALITY AS z(e, o)) d),
                'summary', format('%s per day, %s to %s, at most %s', lower(k.label), p_doc->>'from', p_doc->>'to', k.mx))
                ORDER BY k.o), '[]')
-      FROM (SELECT v.metric, v.label, v.o,
+      FROM (SELECT v.metric, billing_metric_label(v.metric) AS label, v.o,
                    coalesce((SELECT max((e->>v.metric)::int) FROM jsonb_array_elements(p_doc->'daily') e), 0) AS mx
-              FROM (VALUES ('tenants', 'Companies', 1), ('agents', 'Agents', 2), ('probes', 'Probes', 3),
-                           ('gateways', 'Gateways', 4)) v(metric, label, o)) k),
+              FROM (VALUES ('tenants', 1), ('agents', 2), ('probes', 3), ('gateways', 4)) v(metric, o)) k),
         'parts', coalesce((
             SELECT jsonb_agg(p || jsonb_build_object(
                 'minimum_text', billing_money((p->>'minimum')::numeric),
@@ -41,8 +40,7 @@ BEGIN
                 'prorated', (p->>'fraction')::numeric < 1,
                 'metrics', coalesce((
                     SELECT jsonb_agg(mt || jsonb_build_object(
-                        'label', CASE mt->>'metric' WHEN 'tenants' THEN 'Companies' WHEN 'agents' THEN 'Agents'
-                                                    WHEN 'probes' THEN 'Probes' ELSE 'Gateways' END,
+                        'label', billing_metric_label(mt->>'metric'),
                         'amount_text', billing_money((mt->>'amount')::numeric),
                         'full_month_text', billing_money((mt->>'full_month')::numeric),
                         'lines', coalesce((
