@@ -7,7 +7,8 @@
  * and a reporter that dies leaves its job to the next once the lease
  * ends); in one transaction act as the person who asked
  * (report_job_identify()) and read the report as they may see it
- * (report_executive(), the page's function); print the PDF with the
+ * (report_executive(), the page's function; a billing statement:
+ * billing_document(), which closes its month if it ended); print the PDF with the
  * browser it keeps running (cdp.h, restarted after REPORTER_RESTART_AFTER
  * reports and after any failure); store it (report_job_finish()), or the
  * error, retried with a backoff until REPORTER_MAX_ATTEMPTS; a scheduled
@@ -60,6 +61,7 @@ DB_STMT(st_claim, 2,
         " FROM report_job_claim($1::int, $2::int)");
 DB_STMT(st_identify, 1, "SELECT report_job_identify($1::bigint)");
 DB_STMT(st_report, 3, "SELECT report_executive($1::bigint, $2::date, $3::date)::text");
+DB_STMT(st_billing_doc, 2, "SELECT billing_document($1::bigint, $2::date)::text");
 DB_STMT(st_finish, 5, "SELECT report_job_finish($1::bigint, $2::bytea, $3, $4::int, $5::int)");
 DB_STMT(st_expire, 1, "SELECT report_jobs_expire($1::int)");
 DB_STMT(st_fire, 0, "SELECT report_schedules_fire()");
@@ -111,6 +113,7 @@ struct reporter_cfg {
 static json_t *job_report(const struct job *j, char *err, size_t errlen)
 {
 	const char *p1[1] = {j->id}, *p3[3] = {j->tenant, j->from, j->to};
+	int billing = strcmp(j->kind, "billing") == 0; /* a month's statement (billing_document()) */
 	PGresult *res;
 	json_t *rep = NULL;
 	enum res r;
@@ -124,9 +127,11 @@ static json_t *job_report(const struct job *j, char *err, size_t errlen)
 		                                        : "the person who asked for it is no longer an active user");
 	else {
 		PQclear(res);
-		if ((res = db_exec(&st_report, p3, &r)) == NULL || PQgetisnull(res, 0, 0))
-			snprintf(err, errlen, "%s", res == NULL ? "the database is unavailable"
-			                                        : "the person who asked for it may no longer see the tenant");
+		if ((res = db_exec(billing ? &st_billing_doc : &st_report, p3, &r)) == NULL || PQgetisnull(res, 0, 0))
+			snprintf(err, errlen, "%s",
+			         res == NULL ? "the database is unavailable"
+			         : billing   ? "the person who asked for it may no longer see the account's billing"
+			                     : "the person who asked for it may no longer see the tenant");
 		else if ((rep = json_loads(PQgetvalue(res, 0, 0), 0, NULL)) == NULL)
 			snprintf(err, errlen, "the report's figures could not be read");
 	}
@@ -137,7 +142,7 @@ static json_t *job_report(const struct job *j, char *err, size_t errlen)
 		snprintf(err, errlen, "the database is unavailable");
 		return NULL;
 	}
-	if (rep != NULL)
+	if (rep != NULL && !billing)
 		report_decorate(rep);
 	return rep;
 }
@@ -167,11 +172,11 @@ static enum res job_deliver(const struct job *j, json_t *rep, long long attach_m
 			snprintf(b, sizeof(b), "%.1f MB", (double)bytes / (1024 * 1024));
 		else
 			snprintf(b, sizeof(b), "%lld kB", (bytes + 1023) / 1024);
+		char lower[32];
+		snprintf(lower, sizeof(lower), "%s", report_kind_title(j->kind));
+		lower[0] = (char)(lower[0] - 'A' + 'a'); /* "Billing statement": "billing statement" */
 		model = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s}", "kind_title",
-		                  strcmp(j->kind, "consolidated") == 0 ? "Consolidated report" : "Executive report",
-		                  "kind_lower",
-		                  strcmp(j->kind, "consolidated") == 0 ? "consolidated report" : "executive report",
-		                  "tenant_name", name ? name : "", "from", j->from, "to", j->to, "cadence", j->cadence,
+		                  report_kind_title(j->kind), "kind_lower", lower, "tenant_name", name ? name : "", "from", j->from, "to", j->to, "cadence", j->cadence,
 		                  "attach", attach, "size", b, "link", link, "expires", PQgetvalue(res, i, 3), "reports_url",
 		                  reports);
 		r = outbox_queue_report(atoll(j->id), atoll(j->tenant), PQgetvalue(res, i, 0), "report", attach, model);
@@ -242,7 +247,7 @@ static const char *job_finish(const struct job *j, json_t *rep, const unsigned c
 
 /* Print the job's report with the running browser c: *pdf, or err. A
  * failed print stops the browser (the next report gets a new one). */
-static void print_job(struct cdp *c, const struct job *j, json_t *rep, int consolidated, const char *dir,
+static void print_job(struct cdp *c, const struct job *j, json_t *rep, int kind, const char *dir,
                       int *printed, unsigned char **pdf, size_t *len, char *err, size_t errlen)
 {
 	browser_group = c->pid; /* from now on SIGTERM kills it */
@@ -250,7 +255,7 @@ static void print_job(struct cdp *c, const struct job *j, json_t *rep, int conso
 		snprintf(err, errlen, "the reporter was stopped before making it");
 		return;
 	}
-	if (report_pdf(c, rep, consolidated, j->paper, dir, pdf, len, err, errlen) == 0) {
+	if (report_pdf(c, rep, kind, j->paper, dir, pdf, len, err, errlen) == 0) {
 		(*printed)++;
 		if (*len > PDF_MAX) {
 			snprintf(err, errlen, "the PDF is %zu bytes, over the %u the portal keeps", *len, PDF_MAX);
@@ -332,7 +337,7 @@ static int run_one(struct cdp *c, int *printed, const char *dir, const struct re
 	json_t *rep;
 	const char *state;
 	enum res r;
-	int consolidated;
+	int kind;
 
 	snprintf(leases, sizeof(leases), "%d", LEASE_SECONDS);
 	snprintf(maxs, sizeof(maxs), "%d", rc->max_attempts);
@@ -348,7 +353,7 @@ static int run_one(struct cdp *c, int *printed, const char *dir, const struct re
 	nice_backend(rc->niceness);
 	rep = job_report(&j, err, sizeof(err));
 	t_fig = now_ms();
-	if (rep != NULL && (consolidated = report_kind(rep, j.kind, err, sizeof(err))) >= 0) {
+	if (rep != NULL && (kind = report_kind(rep, j.kind, err, sizeof(err))) >= 0) {
 		if (c->pid != 0 && *printed >= rc->restart_after) {
 			browser_group = 0;
 			cdp_stop(c);
@@ -357,7 +362,7 @@ static int run_one(struct cdp *c, int *printed, const char *dir, const struct re
 		if (c->pid == 0 && cdp_start(c, getenv("REPORTER_BROWSER")) != 0)
 			snprintf(err, sizeof(err), "the browser did not start: %s", c->error);
 		else
-			print_job(c, &j, rep, consolidated, dir, printed, &pdf, &len, err, sizeof(err));
+			print_job(c, &j, rep, kind, dir, printed, &pdf, &len, err, sizeof(err));
 	}
 	t_print = now_ms();
 	state = job_finish(&j, rep, pdf, len, err, rc);

@@ -654,6 +654,67 @@ END $$;
 
 ALTER FUNCTION public.bell_items(p_user bigint) OWNER TO portal_owner;
 
+CREATE FUNCTION public.billing_account_end(p_account bigint) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    a billing_accounts;
+    today date;
+BEGIN
+    SELECT * INTO a FROM billing_accounts WHERE tenant_id = p_account FOR UPDATE;
+    IF NOT FOUND OR a.ends_on IS NOT NULL THEN
+        RETURN;
+    END IF;
+    today := (now() AT TIME ZONE a.time_zone)::date;
+    IF a.starts_on >= today THEN
+        DELETE FROM billing_accounts WHERE tenant_id = p_account;
+        RETURN;
+    END IF;
+    PERFORM billing_snapshot_take(p_account);
+    UPDATE billing_accounts SET ends_on = today - 1 WHERE tenant_id = p_account;
+    DELETE FROM billing_snapshots WHERE account_id = p_account AND day >= today;
+    DELETE FROM billing_days WHERE account_id = p_account AND day >= today;
+    -- a month so far that begins after the end (the end is the 1st's eve)
+    DELETE FROM billing_breakdown WHERE account_id = p_account AND month >= today;
+    DELETE FROM billing_statements WHERE account_id = p_account AND month >= today AND NOT closed;
+    PERFORM billing_account_run(p_account);
+    PERFORM stats_touch(ARRAY[p_account]);
+END $$;
+
+ALTER FUNCTION public.billing_account_end(p_account bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.billing_account_run(p_account bigint) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    a billing_accounts;
+    m date;
+    today date;
+    n int;
+BEGIN
+    n := billing_snapshot_take(p_account);
+    SELECT * INTO a FROM billing_accounts WHERE tenant_id = p_account;
+    IF NOT FOUND THEN
+        RETURN n;
+    END IF;
+    today := (now() AT TIME ZONE a.time_zone)::date;
+    FOR m IN SELECT g::date FROM generate_series(date_trunc('month', a.starts_on),
+                                                 date_trunc('month', least(today, a.ends_on)), interval '1 month') g
+              WHERE NOT EXISTS (SELECT 1 FROM billing_statements s
+                                 WHERE s.account_id = p_account AND s.month = g::date AND s.closed)
+              ORDER BY 1 LOOP
+        -- ended: the month is over, or the account is (ends_on before today)
+        PERFORM billing_statement_compute(p_account, m,
+                                          (m + interval '1 month')::date <= today OR coalesce(a.ends_on < today, false));
+    END LOOP;
+    RETURN n;
+END $$;
+
+ALTER FUNCTION public.billing_account_run(p_account bigint) OWNER TO portal_owner;
+
 CREATE FUNCTION public.billing_adjust(p_account bigint, p_month date, p_amount numeric, p_reason text) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path TO 'public', 'pg_temp'
@@ -854,6 +915,42 @@ END $$;
 
 ALTER FUNCTION public.billing_book_save(p_doc jsonb) OWNER TO portal_owner;
 
+CREATE FUNCTION public.billing_document(p_tenant bigint, p_month date) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    a billing_accounts;
+    t tenants;
+    m date := date_trunc('month', p_month)::date;
+    m_end date := (date_trunc('month', p_month) + interval '1 month - 1 day')::date;
+    today date;
+BEGIN
+    IF NOT billing_may_see(p_tenant) THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO a FROM billing_accounts WHERE tenant_id = p_tenant;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO t FROM tenants WHERE id = p_tenant;
+    today := (now() AT TIME ZONE a.time_zone)::date;
+    IF (m_end < today OR coalesce(a.ends_on < today, false))
+       AND NOT EXISTS (SELECT 1 FROM billing_statements s WHERE s.account_id = p_tenant AND s.month = m AND s.closed) THEN
+        PERFORM billing_account_run(p_tenant);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM billing_statements s WHERE s.account_id = p_tenant AND s.month = m) THEN
+        RETURN NULL;
+    END IF;
+    RETURN jsonb_build_object(
+        'tenant', jsonb_build_object('id', t.id, 'name', t.name, 'kind', t.kind, 'is_company', false),
+        'period', jsonb_build_object('from', m, 'to', m_end, 'days', m_end - m + 1, 'zone', a.time_zone),
+        'billing', billing_page(p_tenant, to_char(m, 'YYYY-MM'), 'amount', true, 1, 0, 400));
+END $$;
+
+ALTER FUNCTION public.billing_document(p_tenant bigint, p_month date) OWNER TO portal_owner;
+
 CREATE FUNCTION public.billing_export(p_tenant bigint, p_month text) RETURNS TABLE(section text, part_from text, part_to text, tenant_id text, tenant text, msp text, metric text, quantity text, tier text, unit_price text, amount text, note text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -951,9 +1048,11 @@ CREATE FUNCTION public.billing_may_see(p_account bigint) RETURNS boolean
     SET search_path TO 'public', 'pg_temp'
     AS $$
     SELECT EXISTS (SELECT 1 FROM tenants t
-                    WHERE t.id = p_account AND t.parent_id IS NULL AND t.status = 'active'
-                      AND ((t.kind = 'mssp' AND effective_role(t.id) = 'mssp_admin')
-                           OR (t.kind = 'msp' AND effective_role(t.id) = 'owner')))
+                    WHERE t.id = p_account AND t.status = 'active'
+                      AND ((t.kind = 'mssp' AND t.parent_id IS NULL AND effective_role(t.id) = 'mssp_admin')
+                           OR (t.kind = 'msp' AND effective_role(t.id) = 'owner'
+                               AND (t.parent_id IS NULL
+                                    OR EXISTS (SELECT 1 FROM billing_accounts a WHERE a.tenant_id = t.id)))))
 $$;
 
 ALTER FUNCTION public.billing_may_see(p_account bigint) OWNER TO portal_owner;
@@ -979,7 +1078,7 @@ $$;
 
 ALTER FUNCTION public.billing_money(p numeric) OWNER TO portal_owner;
 
-CREATE FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint) RETURNS jsonb
+CREATE FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint, p_rows integer) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     SET jit TO 'off'
@@ -996,6 +1095,7 @@ DECLARE
     chart jsonb;
     book jsonb;
     pg int := greatest(coalesce(p_page, 1), 1);
+    nrows int := least(greatest(coalesce(p_rows, 25), 1), 1000);
     sort text := CASE WHEN p_sort IN ('name', 'agents', 'probes', 'gateways', 'amount')
                       THEN p_sort ELSE 'amount' END;
 BEGIN
@@ -1029,10 +1129,10 @@ BEGIN
     total := CASE WHEN coalesce(p_msp, 0) = 0 THEN coalesce((doc->>'tenants_counted')::int, 0)
                   ELSE coalesce((SELECT (x->>'tenants')::int FROM jsonb_array_elements(doc->'by_msp') x
                                   WHERE (x->>'id')::bigint = p_msp), 0) END;
-    -- The 20 MSPs with the largest share (all of them in the CSV).
+    -- The MSPs with the largest share (all of them in the CSV).
     by_msp := coalesce((SELECT jsonb_agg(x ORDER BY o) FROM jsonb_array_elements(doc->'by_msp') WITH ORDINALITY AS w(x, o)
-                         WHERE o <= 20), '[]');
-    -- A page of 25 in the order asked, read from that order's index.
+                         WHERE o <= CASE WHEN nrows > 25 THEN nrows ELSE 20 END), '[]');
+    -- A page in the order asked, read from that order's index.
     EXECUTE format($q$
         SELECT coalesce(jsonb_agg(jsonb_build_object(
                    'id', b.tenant_id, 'name', b.tenant_name, 'kind', b.tenant_kind, 'msp_id', b.msp_id,
@@ -1043,11 +1143,11 @@ BEGIN
           FROM (SELECT b.*, row_number() OVER () AS o FROM (
                   SELECT * FROM billing_breakdown b
                    WHERE b.account_id = $1 AND b.month = $2 %3$s
-                   ORDER BY %1$s %2$s, b.tenant_id %2$s OFFSET $4 LIMIT 25) b) b$q$,
+                   ORDER BY %1$s %2$s, b.tenant_id %2$s OFFSET $4 LIMIT $5) b) b$q$,
         CASE sort WHEN 'name' THEN 'lower(b.tenant_name)' ELSE 'b.' || sort END,
         CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END,
         CASE WHEN coalesce(p_msp, 0) <> 0 THEN 'AND b.msp_id = $3' ELSE 'AND $3 = 0' END)
-      INTO rows USING p_tenant, m, coalesce(p_msp, 0), (pg - 1) * 25;
+      INTO rows USING p_tenant, m, coalesce(p_msp, 0), (pg - 1) * nrows, nrows;
     chart := doc->'chart';
 
     SELECT jsonb_build_object('name', b.name, 'versions', coalesce(jsonb_agg(jsonb_build_object(
@@ -1071,17 +1171,19 @@ BEGIN
      WHERE b.id = a.book_id GROUP BY b.name;
     RETURN jsonb_build_object(
         'account', jsonb_build_object('id', t.id, 'name', t.name, 'kind', t.kind, 'time_zone', a.time_zone,
-                                      'activity_days', a.activity_days, 'starts_on', a.starts_on),
+                                      'activity_days', a.activity_days, 'starts_on', a.starts_on,
+                                      'ends_on', a.ends_on, 'billed_above', t.parent_id IS NOT NULL),
         'months', months, 'month', to_char(m, 'YYYY-MM'), 'statement', doc - 'by_msp', 'by_msp', by_msp,
         'msps_total', jsonb_array_length(coalesce(doc->'by_msp', '[]')),
-        'msps_more', jsonb_array_length(coalesce(doc->'by_msp', '[]')) > 20,
+        'msps_shown', jsonb_array_length(by_msp),
+        'msps_more', jsonb_array_length(coalesce(doc->'by_msp', '[]')) > jsonb_array_length(by_msp),
         'companies', rows, 'companies_total', total, 'page', pg,
         'prev_page', CASE WHEN pg > 1 THEN pg - 1 END,
-        'next_page', CASE WHEN pg * 25 < total THEN pg + 1 END,
+        'next_page', CASE WHEN pg * nrows < total THEN pg + 1 END, 'rows', nrows,
         'sort', sort, 'desc', p_desc, 'msp', nullif(p_msp, 0), 'chart', chart, 'book', book);
 END $_$;
 
-ALTER FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint) OWNER TO portal_owner;
+ALTER FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint, p_rows integer) OWNER TO portal_owner;
 
 CREATE FUNCTION public.billing_run() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1091,24 +1193,16 @@ CREATE FUNCTION public.billing_run() RETURNS integer
     AS $$
 DECLARE
     a billing_accounts;
-    m date;
-    today date;
     n int := 0;
     done bigint[] := '{}';
 BEGIN
-    FOR a IN SELECT * FROM billing_accounts ORDER BY tenant_id LOOP
+    FOR a IN SELECT * FROM billing_accounts b
+              WHERE b.ends_on IS NULL
+                 OR NOT EXISTS (SELECT 1 FROM billing_statements s WHERE s.account_id = b.tenant_id
+                                   AND s.month = date_trunc('month', b.ends_on)::date AND s.closed)
+              ORDER BY b.tenant_id LOOP
         BEGIN
-            n := n + billing_snapshot_take(a.tenant_id);
-            today := (now() AT TIME ZONE a.time_zone)::date;
-            FOR m IN SELECT g::date FROM generate_series(date_trunc('month', a.starts_on),
-                                                         date_trunc('month', today) - interval '1 month',
-                                                         interval '1 month') g
-                      WHERE NOT EXISTS (SELECT 1 FROM billing_statements s
-                                         WHERE s.account_id = a.tenant_id AND s.month = g::date AND s.closed)
-                      ORDER BY 1 LOOP
-                PERFORM billing_statement_compute(a.tenant_id, m, true);
-            END LOOP;
-            PERFORM billing_statement_compute(a.tenant_id, date_trunc('month', today)::date, false);
+            n := n + billing_account_run(a.tenant_id);
             done := done || a.tenant_id;
         EXCEPTION WHEN OTHERS THEN
             RAISE WARNING 'billing of account %: %', a.tenant_id, SQLERRM;
@@ -1142,7 +1236,7 @@ BEGIN
     END IF;
     today := (now() AT TIME ZONE a.time_zone)::date;
     -- The days to take: those not final, from the first one on.
-    days := ARRAY(SELECT g::date FROM generate_series(a.starts_on, today, interval '1 day') g
+    days := ARRAY(SELECT g::date FROM generate_series(a.starts_on, least(today, a.ends_on), interval '1 day') g
                    WHERE NOT EXISTS (SELECT 1 FROM billing_days b
                                       WHERE b.account_id = p_account AND b.day = g::date AND b.final)
                    ORDER BY 1);
@@ -1256,8 +1350,8 @@ BEGIN
     today := (now() AT TIME ZONE a.time_zone)::date;
     month_days := m_end - m_start + 1;
     first_day := greatest(m_start, a.starts_on);
-    last_day := least(m_end, today);
-    IF p_close AND today <= m_end THEN
+    last_day := least(m_end, today, a.ends_on); -- least() passes over a NULL
+    IF p_close AND today <= least(m_end, a.ends_on) THEN
         RAISE EXCEPTION 'The month of % has not ended in %.', m_start, a.time_zone USING ERRCODE = '22023';
     END IF;
     -- The parts: each version in effect in the month (one starting after
@@ -1266,11 +1360,11 @@ BEGIN
         WITH v AS (
             SELECT v.*, lead(v.effective_from) OVER (ORDER BY v.effective_from) AS next_from
               FROM price_book_versions v
-             WHERE v.book_id = a.book_id AND v.effective_from <= least(m_end, greatest(today, m_start)))
+             WHERE v.book_id = a.book_id AND v.effective_from <= least(m_end, greatest(today, m_start), a.ends_on))
         SELECT v.*, greatest(v.effective_from, first_day) AS s_from,
-               least(coalesce(v.next_from - 1, m_end), m_end) AS s_to
+               least(coalesce(v.next_from - 1, m_end), m_end, a.ends_on) AS s_to
           FROM v
-         WHERE coalesce(v.next_from - 1, m_end) >= first_day AND first_day <= m_end
+         WHERE coalesce(v.next_from - 1, m_end) >= first_day AND first_day <= least(m_end, a.ends_on)
          ORDER BY v.effective_from
     LOOP
         currency := seg.currency;
@@ -3527,6 +3621,9 @@ BEGIN
     END IF;
     PERFORM request_asks_settle(r.id);
     IF p_approve THEN
+        -- billed on its own until today: its account ends while its tree
+        -- is still its own (billing_account_end())
+        PERFORM billing_account_end(r.msp_tenant_id);
         UPDATE tenants SET parent_id = r.mssp_id WHERE id = r.msp_tenant_id;
         UPDATE branding SET root_id = r.root_id
          WHERE tenant_id IN (SELECT id FROM tenants WHERE r.msp_tenant_id = ANY (ancestors));
@@ -4462,16 +4559,17 @@ $$;
 
 ALTER FUNCTION public.report_job_recipients(p_job bigint) OWNER TO portal_owner;
 
-CREATE FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint) RETURNS boolean
+CREATE FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint, p_kind text) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
     SELECT p_tenant IN (SELECT visible_tenant_ids())
-           AND (p_requested_by = app_user_id()
-                OR coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin'))
+           AND CASE WHEN p_kind = 'billing' THEN billing_may_see(p_tenant)
+                    ELSE p_requested_by = app_user_id()
+                         OR coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin') END
 $$;
 
-ALTER FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint) OWNER TO portal_owner;
+ALTER FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint, p_kind text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.report_jobs_expire(p_max_attempts integer) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
@@ -4508,7 +4606,7 @@ CREATE FUNCTION public.report_jobs_of(p_tenant bigint, p_limit integer) RETURNS 
                                 (count(*) FILTER (WHERE o.status = 'queued'))::int AS queued,
                                 (count(*) FILTER (WHERE o.status = 'failed'))::int AS failed
                            FROM mail_outbox o WHERE o.report_job_id = j.id) m ON j.schedule_id IS NOT NULL
-     WHERE j.tenant_id = p_tenant AND report_job_visible(j.tenant_id, j.requested_by)
+     WHERE j.tenant_id = p_tenant AND report_job_visible(j.tenant_id, j.requested_by, j.kind)
      ORDER BY j.created_at DESC, j.id DESC
      LIMIT p_limit
 $$;
@@ -4543,7 +4641,7 @@ BEGIN
         INSERT INTO mail_outbox (tenant_id, root_id, to_addr, subject, body_text, body_html, report_job_id,
                                  attachment_name, attachment)
         VALUES (j.tenant_id, j.root_id, p_to, p_subject, p_text, p_html, j.id,
-                j.kind || '-report-' || j.period_from || '-' || j.period_to || '.pdf', j.pdf);
+                CASE j.kind WHEN 'billing' THEN 'billing-statement-' ELSE j.kind || '-report-' END || j.period_from || '-' || j.period_to || '.pdf', j.pdf);
     ELSE
         t := random_token();
         INSERT INTO report_links (token_hash, job_id, tenant_id, root_id, recipient, expires_at)
@@ -4584,6 +4682,19 @@ BEGIN
     SELECT * INTO t FROM tenants WHERE id = p_tenant;
     IF p_kind = 'consolidated' AND t.kind = 'company' THEN
         RAISE EXCEPTION 'A consolidated report covers the customers of an MSP or MSSP.' USING ERRCODE = '22023';
+    END IF;
+    IF p_kind = 'billing' THEN
+        IF NOT billing_may_see(p_tenant) THEN
+            RETURN -1;
+        END IF;
+        IF p_from <> date_trunc('month', p_from)::date
+           OR p_to <> (date_trunc('month', p_from) + interval '1 month - 1 day')::date THEN
+            RAISE EXCEPTION 'A billing statement covers one calendar month, from its first day to its last.'
+                USING ERRCODE = '22023';
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM billing_statements s WHERE s.account_id = p_tenant AND s.month = p_from) THEN
+            RAISE EXCEPTION 'There is no statement for %.', to_char(p_from, 'FMMonth YYYY') USING ERRCODE = '22023';
+        END IF;
     END IF;
     -- one request at a time per person, so the count below holds
     PERFORM pg_advisory_xact_lock(hashtextextended('report_request:' || uid, 0));
@@ -4635,6 +4746,7 @@ CREATE FUNCTION public.report_schedule_delete(p_tenant bigint, p_id bigint) RETU
     DELETE FROM report_schedules s
      WHERE s.id = p_id AND s.tenant_id = p_tenant AND p_tenant IN (SELECT visible_tenant_ids())
        AND coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin')
+       AND (s.kind <> 'billing' OR billing_may_see(p_tenant))
     RETURNING s.kind, s.cadence
 $$;
 
@@ -4649,12 +4761,16 @@ DECLARE
     id bigint;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant)
-       OR coalesce(effective_role(p_tenant), '') NOT IN ('owner', 'admin', 'mssp_admin') THEN
+       OR coalesce(effective_role(p_tenant), '') NOT IN ('owner', 'admin', 'mssp_admin')
+       OR (p_kind = 'billing' AND NOT billing_may_see(p_tenant)) THEN
         RETURN -1;
     END IF;
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant FOR UPDATE;
     IF p_kind = 'consolidated' AND t.kind = 'company' THEN
         RAISE EXCEPTION 'A consolidated report covers the customers of an MSP or MSSP.' USING ERRCODE = '22023';
+    END IF;
+    IF p_kind = 'billing' AND p_cadence <> 'monthly' THEN
+        RAISE EXCEPTION 'A billing statement is made once a month.' USING ERRCODE = '22023';
     END IF;
     IF (SELECT count(*) FROM report_schedules s WHERE s.tenant_id = p_tenant) >= 10 THEN
         RETURN NULL;
@@ -4689,10 +4805,18 @@ BEGIN
         END LOOP;
         f := CASE s.cadence WHEN 'monthly' THEN (date_trunc('month', run AT TIME ZONE 'UTC') - interval '1 month')::date
                             ELSE (date_trunc('week', run AT TIME ZONE 'UTC'))::date - 7 END;
-        INSERT INTO report_jobs (tenant_id, root_id, requested_by, kind, paper, period_from, period_to, schedule_id)
+        -- A billing statement waits for its month to end in the account's
+        -- time zone (06:00 there on the 1st), when the reporter closes it.
+        INSERT INTO report_jobs (tenant_id, root_id, requested_by, kind, paper, period_from, period_to, schedule_id,
+                                 next_try_at)
         VALUES (s.tenant_id, s.root_id, s.created_by, s.kind, s.paper, f,
                 CASE s.cadence WHEN 'monthly' THEN (date_trunc('month', run AT TIME ZONE 'UTC'))::date - 1
-                               ELSE f + 6 END, s.id)
+                               ELSE f + 6 END, s.id,
+                CASE WHEN s.kind = 'billing'
+                     THEN greatest(now(), ((f + interval '1 month' + interval '6 hours')
+                                           AT TIME ZONE coalesce((SELECT a.time_zone FROM billing_accounts a
+                                                                   WHERE a.tenant_id = s.tenant_id), 'UTC')))
+                     ELSE now() END)
         ON CONFLICT (schedule_id, period_from) WHERE schedule_id IS NOT NULL DO NOTHING;
         GET DIAGNOSTICS k = ROW_COUNT;
         n := n + k;
@@ -4715,6 +4839,7 @@ CREATE FUNCTION public.report_schedules_of(p_tenant bigint) RETURNS TABLE(id big
                           ORDER BY x.period_from DESC LIMIT 1) j ON true
      WHERE s.tenant_id = p_tenant AND p_tenant IN (SELECT visible_tenant_ids())
        AND coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin')
+       AND (s.kind <> 'billing' OR billing_may_see(p_tenant))
      ORDER BY s.created_at, s.id
 $$;
 
@@ -5973,8 +6098,10 @@ CREATE TABLE public.billing_accounts (
     activity_days integer DEFAULT 30 NOT NULL,
     starts_on date NOT NULL,
     assigned_at timestamp with time zone DEFAULT now() NOT NULL,
+    ends_on date,
     CONSTRAINT billing_accounts_activity_days_check CHECK (((activity_days >= 1) AND (activity_days <= 365))),
     CONSTRAINT billing_accounts_check CHECK ((root_id = tenant_id)),
+    CONSTRAINT billing_accounts_check1 CHECK (((ends_on IS NULL) OR (ends_on >= starts_on))),
     CONSTRAINT billing_accounts_time_zone_check CHECK (((length(time_zone) >= 1) AND (length(time_zone) <= 64)))
 );
 
@@ -6640,7 +6767,7 @@ CREATE TABLE public.report_jobs (
     CONSTRAINT report_jobs_check CHECK (((period_to >= period_from) AND ((period_to - period_from) < 366))),
     CONSTRAINT report_jobs_check1 CHECK (((state = 'done'::text) = (pdf IS NOT NULL))),
     CONSTRAINT report_jobs_error_check CHECK ((length(error) <= 500)),
-    CONSTRAINT report_jobs_kind_check CHECK ((kind = ANY (ARRAY['executive'::text, 'consolidated'::text]))),
+    CONSTRAINT report_jobs_kind_check CHECK ((kind = ANY (ARRAY['executive'::text, 'consolidated'::text, 'billing'::text]))),
     CONSTRAINT report_jobs_paper_check CHECK ((paper = ANY (ARRAY['a4'::text, 'letter'::text]))),
     CONSTRAINT report_jobs_pdf_check CHECK ((octet_length(pdf) <= 52428800)),
     CONSTRAINT report_jobs_state_check CHECK ((state = ANY (ARRAY['queued'::text, 'running'::text, 'done'::text, 'failed'::text, 'expired'::text])))
@@ -6688,8 +6815,9 @@ CREATE TABLE public.report_schedules (
     next_run_at timestamp with time zone NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT report_schedules_cadence_check CHECK ((cadence = ANY (ARRAY['weekly'::text, 'monthly'::text]))),
+    CONSTRAINT report_schedules_check CHECK (((kind <> 'billing'::text) OR (cadence = 'monthly'::text))),
     CONSTRAINT report_schedules_delivery_check CHECK ((delivery = ANY (ARRAY['attachment'::text, 'link'::text]))),
-    CONSTRAINT report_schedules_kind_check CHECK ((kind = ANY (ARRAY['executive'::text, 'consolidated'::text]))),
+    CONSTRAINT report_schedules_kind_check CHECK ((kind = ANY (ARRAY['executive'::text, 'consolidated'::text, 'billing'::text]))),
     CONSTRAINT report_schedules_paper_check CHECK ((paper = ANY (ARRAY['a4'::text, 'letter'::text]))),
     CONSTRAINT report_schedules_recipients_check CHECK (((cardinality(recipients) >= 1) AND (cardinality(recipients) <= 20)))
 );
@@ -7812,7 +7940,7 @@ CREATE POLICY plans_visible ON public.plans USING ((tenant_id IN ( SELECT public
 
 ALTER TABLE public.report_jobs ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY report_jobs_visible ON public.report_jobs USING (public.report_job_visible(tenant_id, requested_by));
+CREATE POLICY report_jobs_visible ON public.report_jobs USING (public.report_job_visible(tenant_id, requested_by, kind));
 
 ALTER TABLE public.report_links ENABLE ROW LEVEL SECURITY;
 
@@ -7820,7 +7948,7 @@ CREATE POLICY report_links_visible ON public.report_links USING ((tenant_id IN (
 
 ALTER TABLE public.report_schedules ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY report_schedules_visible ON public.report_schedules USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY report_schedules_visible ON public.report_schedules USING (((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)) AND ((kind <> 'billing'::text) OR public.billing_may_see(tenant_id))));
 
 ALTER TABLE public.report_settings ENABLE ROW LEVEL SECURITY;
 
@@ -7958,6 +8086,10 @@ GRANT ALL ON FUNCTION public.auth_session_lookup(p_token text, p_idle integer) T
 REVOKE ALL ON FUNCTION public.bell_items(p_user bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.bell_items(p_user bigint) TO portal_app;
 
+REVOKE ALL ON FUNCTION public.billing_account_end(p_account bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_account_run(p_account bigint) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION public.billing_adjust(p_account bigint, p_month date, p_amount numeric, p_reason text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.billing_assign(p_tenant bigint, p_book text, p_time_zone text, p_activity_days integer, p_starts_on date) FROM PUBLIC;
@@ -7965,6 +8097,9 @@ REVOKE ALL ON FUNCTION public.billing_assign(p_tenant bigint, p_book text, p_tim
 REVOKE ALL ON FUNCTION public.billing_book_error(p_doc jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.billing_book_save(p_doc jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.billing_document(p_tenant bigint, p_month date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.billing_document(p_tenant bigint, p_month date) TO portal_reporter;
 
 REVOKE ALL ON FUNCTION public.billing_export(p_tenant bigint, p_month text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.billing_export(p_tenant bigint, p_month text) TO portal_app;
@@ -7978,8 +8113,8 @@ REVOKE ALL ON FUNCTION public.billing_metric_label(p_metric text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.billing_money(p numeric) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint) TO portal_app;
+REVOKE ALL ON FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint, p_rows integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page integer, p_msp bigint, p_rows integer) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.billing_run() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.billing_run() TO portal_reporter;
@@ -8235,8 +8370,8 @@ GRANT ALL ON FUNCTION public.report_job_identify(p_job bigint) TO portal_reporte
 REVOKE ALL ON FUNCTION public.report_job_recipients(p_job bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.report_job_recipients(p_job bigint) TO portal_reporter;
 
-REVOKE ALL ON FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint) TO portal_app;
+REVOKE ALL ON FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint, p_kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint, p_kind text) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.report_jobs_expire(p_max_attempts integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.report_jobs_expire(p_max_attempts integer) TO portal_reporter;

@@ -13,10 +13,18 @@
 #include "view.h"
 
 DB_STMT(st_billing_page, 6,
-        "SELECT billing_page($1::bigint, $2, $3, $4::boolean, $5::int, $6::bigint)::text");
+        "SELECT billing_page($1::bigint, $2, $3, $4::boolean, $5::int, $6::bigint, 25)::text");
 DB_STMT(st_billing_export, 2,
         "SELECT section, part_from, part_to, tenant_id, tenant, msp, metric, quantity, tier, unit_price, amount, note"
         " FROM billing_export($1::bigint, $2)");
+
+/* See pages.h. */
+int billing_viewer(const struct req *req)
+{
+	const struct tenant_ctx *t = req->tenant;
+
+	return t != NULL && t->parent_id == 0 && authz_can(t->role, PERM_BILLING, t->kind);
+}
 
 /* The month asked for ("YYYY-MM") or NULL (the latest). */
 static const char *month_arg(struct req *req)

@@ -94,13 +94,21 @@ void report_csv(json_t *rep, struct buf *b);
  * not, on paper "a4" or "letter", its files made in dir (private to the
  * caller). 0 and *pdf (malloc'd, the caller frees it), or -1 with err. */
 struct cdp;
-int report_pdf(struct cdp *c, json_t *rep, int consolidated, const char *paper, const char *dir,
+int report_pdf(struct cdp *c, json_t *rep, int kind, const char *paper, const char *dir,
                unsigned char **pdf, size_t *len, char *err, size_t errlen);
 /* The kind of a decorated report: NULL (a company's executive report,
  * else the consolidated one), "executive" (a tenant's own figures: the
- * customers' ranking is dropped) or "consolidated" (an MSP or MSSP only).
- * 1 consolidated, 0 executive, -1 with err set. */
+ * customers' ranking is dropped), "consolidated" (an MSP or MSSP only) or
+ * "billing" (a month's statement, billing_document()). REPORT_EXECUTIVE,
+ * REPORT_CONSOLIDATED, REPORT_BILLING, or -1 with err set. */
+enum { REPORT_EXECUTIVE, REPORT_CONSOLIDATED, REPORT_BILLING };
 int report_kind(json_t *rep, const char *kind, char *err, size_t errlen);
+/* What a report of kind ("executive", "consolidated", "billing") is
+ * called: "Executive report", ... (static). */
+const char *report_kind_title(const char *kind);
+/* 1 if the request's viewer may see the tenant's billing statements (its
+ * Billing page and billing reports: billing_may_see()'s first answer). */
+int billing_viewer(const struct req *req);
 /* ctl report: the report of tenant (an id) over from..to (YYYY-MM-DD) as
  * the operator sees it (the tenant's whole subtree), of kind (NULL: as
  * report_kind()) on paper (NULL: a4), written to path (.pdf: printed by a

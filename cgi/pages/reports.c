@@ -397,14 +397,26 @@ int report_kind(json_t *rep, const char *kind, char *err, size_t errlen)
 	int company = json_is_true(json_object_get(json_object_get(rep, "tenant"), "is_company"));
 
 	if (kind == NULL)
-		return company ? 0 : 1;
+		return company ? REPORT_EXECUTIVE : REPORT_CONSOLIDATED;
+	if (strcmp(kind, "billing") == 0) {
+		if (!json_is_object(json_object_get(rep, "billing"))) {
+			snprintf(err, errlen, "a billing statement is made from its Billing page (Make a PDF), not from a "
+			                      "report's figures");
+			return -1;
+		}
+		return REPORT_BILLING;
+	}
+	if (json_object_get(rep, "billing") != NULL) {
+		snprintf(err, errlen, "a billing statement is not a %.40s report", kind);
+		return -1;
+	}
 	if (strcmp(kind, "consolidated") == 0 && company) {
 		snprintf(err, errlen, "a consolidated report covers the customers of an MSP or MSSP: %s is a company",
 		         json_string_value(json_object_get(json_object_get(rep, "tenant"), "name")));
 		return -1;
 	}
 	if (strcmp(kind, "consolidated") == 0)
-		return 1;
+		return REPORT_CONSOLIDATED;
 	if (strcmp(kind, "executive") != 0) {
 		snprintf(err, errlen, "the kind is executive or consolidated, not %.40s", kind);
 		return -1;
@@ -413,7 +425,15 @@ int report_kind(json_t *rep, const char *kind, char *err, size_t errlen)
 	json_object_del(rep, "distribution");
 	json_object_del(rep, "attention");
 	json_object_del(rep, "attention_more");
-	return 0;
+	return REPORT_EXECUTIVE;
+}
+
+/* See pages.h. */
+const char *report_kind_title(const char *kind)
+{
+	return strcmp(kind, "consolidated") == 0 ? "Consolidated report"
+	       : strcmp(kind, "billing") == 0    ? "Billing statement"
+	                                         : "Executive report";
 }
 
 /* Write len bytes of data to path; 0 or -1. */
@@ -429,7 +449,7 @@ static int save(const char *path, const void *data, size_t len)
 
 /* The report as a PDF into path: a browser of its own, files in a private
  * directory under TMPDIR. */
-static int save_pdf(json_t *rep, int consolidated, const char *paper, const char *path, char *err, size_t errlen)
+static int save_pdf(json_t *rep, int kind, const char *paper, const char *path, char *err, size_t errlen)
 {
 	const char *tmp = getenv("TMPDIR");
 	char dir[256];
@@ -446,7 +466,7 @@ static int save_pdf(json_t *rep, int consolidated, const char *paper, const char
 	if (cdp_start(&c, NULL) != 0)
 		snprintf(err, errlen, "the browser: %s", c.error);
 	else {
-		if (report_pdf(&c, rep, consolidated, paper, dir, &pdf, &len, err, errlen) == 0) {
+		if (report_pdf(&c, rep, kind, paper, dir, &pdf, &len, err, errlen) == 0) {
 			if ((ret = save(path, pdf, len)) != 0)
 				snprintf(err, errlen, "%s: could not be written", path);
 		}

@@ -39,7 +39,7 @@ DB_STMT(st_file, 2,
         "SELECT pdf, kind, period_from::text, period_to::text FROM report_jobs"
         " WHERE id = $2::bigint AND tenant_id = $1::bigint AND state = 'done'");
 
-static const char *const kinds[] = {"executive", "consolidated", NULL};
+static const char *const kinds[] = {"executive", "consolidated", "billing", NULL};
 static const char *const papers[] = {"a4", "letter", NULL};
 static const struct form_field request_fields[] = {
     {.name = "kind", .label = "Kind", .kind = FORM_CHOICE, .required = 1, .choices = kinds},
@@ -104,8 +104,7 @@ static enum res load_schedules(struct req *req, const char *tid)
 		const char *kind = PQgetvalue(res, i, 1);
 		json_t *row = json_pack(
 		    "{s:I, s:s, s:s, s:s, s:s, s:b, s:o, s:s, s:s, s:s, s:s, s:s}", "id",
-		    (json_int_t)atoll(PQgetvalue(res, i, 0)), "kind", kind, "kind_title",
-		    strcmp(kind, "consolidated") == 0 ? "Consolidated report" : "Executive report", "paper",
+		    (json_int_t)atoll(PQgetvalue(res, i, 0)), "kind", kind, "kind_title", report_kind_title(kind), "paper",
 		    strcmp(PQgetvalue(res, i, 2), "letter") == 0 ? "Letter" : "A4", "cadence", PQgetvalue(res, i, 3),
 		    "attach", strcmp(PQgetvalue(res, i, 4), "attachment") == 0, "recipients",
 		    json_loads(PQgetvalue(res, i, 5), 0, NULL), "created_by", PQgetvalue(res, i, 6), "next_run_at",
@@ -123,8 +122,6 @@ static enum res load_schedules(struct req *req, const char *tid)
  * reports and the retention. */
 static enum res jobs_page(struct req *req)
 {
-	static const char *const kind_titles[][2] = {{"executive", "Executive report"},
-	                                             {"consolidated", "Consolidated report"}};
 	static const char *const states[] = {"queued", "running", "done", "failed", "expired"};
 	json_t *m = view_model(req), *jobs = json_array();
 	char tid[24], lim[16], b[32];
@@ -135,6 +132,7 @@ static enum res jobs_page(struct req *req)
 
 	req->template = "reports_jobs";
 	json_object_set_new(m, "page_title", json_string("Reports"));
+	json_object_set_new(m, "may_bill", json_boolean(billing_viewer(req)));
 	snprintf(tid, sizeof(tid), "%lld", req->tenant->id);
 	snprintf(lim, sizeof(lim), "%d", JOBS_SHOWN);
 	if ((res = db_exec(&st_jobs, params, &r)) == NULL) {
@@ -145,8 +143,7 @@ static enum res jobs_page(struct req *req)
 		const char *state = PQgetvalue(res, i, 5), *kind = PQgetvalue(res, i, 1);
 		json_t *row = json_pack(
 		    "{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-		    (json_int_t)atoll(PQgetvalue(res, i, 0)), "kind", kind, "kind_title",
-		    strcmp(kind, "consolidated") == 0 ? kind_titles[1][1] : kind_titles[0][1], "paper",
+		    (json_int_t)atoll(PQgetvalue(res, i, 0)), "kind", kind, "kind_title", report_kind_title(kind), "paper",
 		    strcmp(PQgetvalue(res, i, 2), "letter") == 0 ? "Letter" : "A4", "from", PQgetvalue(res, i, 3), "to",
 		    PQgetvalue(res, i, 4), "attempts", atoi(PQgetvalue(res, i, 6)), "requested_by", PQgetvalue(res, i, 7),
 		    "mine", strcmp(PQgetvalue(res, i, 8), "t") == 0, "created_at", PQgetvalue(res, i, 9), "started_at",
@@ -230,6 +227,33 @@ static enum res jobs_page(struct req *req)
 /* GET /t/{id}/reports: the Reports page. */
 enum res page_reports(struct req *req) { return jobs_page(req); }
 
+/* A billing statement asked for (docs/billing.md, "The statement as a
+ * PDF"): only by those who see the account's billing, and of one calendar
+ * month (that it has a statement, report_request() says); what is refused
+ * into errors, by field. */
+static const char not_billing[] =
+    "Billing statements are for the MSSP Admins of the account billed (the Owners of a standalone MSP).";
+
+static void billing_request_check(struct req *req, json_t *values, json_t *errors)
+{
+	const char *from = json_string_value(json_object_get(values, "from")),
+	           *to = json_string_value(json_object_get(values, "to"));
+	int y, mo, d, y2, mo2, d2;
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (!billing_viewer(req)) {
+		json_object_set_new(errors, "kind",
+		                    json_string(not_billing));
+		return;
+	}
+	if (sscanf(from, "%4d-%2d-%2d", &y, &mo, &d) != 3 || sscanf(to, "%4d-%2d-%2d", &y2, &mo2, &d2) != 3 || d != 1 ||
+	    y2 != y || mo2 != mo || mo < 1 || mo > 12 ||
+	    d2 != days[mo - 1] + (mo == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+		json_object_set_new(errors, "from",
+		                    json_string("A billing statement covers one calendar month: from its first day to its "
+		                                "last (the Billing page's Make a PDF fills them in)."));
+}
+
 /* POST /t/{id}/reports (kind, from, to, paper): ask for a report; the
  * form again with a message next to what is refused. */
 enum res page_report_request(struct req *req)
@@ -248,6 +272,8 @@ enum res page_report_request(struct req *req)
 		json_object_set_new(errors, "kind",
 		                    json_string("A consolidated report covers the customers of an MSP or MSSP: "
 		                                "choose the executive report of this company."));
+	if (json_object_size(errors) == 0 && strcmp(json_string_value(json_object_get(values, "kind")), "billing") == 0)
+		billing_request_check(req, values, errors);
 	if (json_object_size(errors) > 0) {
 		view_form(req, R_BAD_INPUT, "request", values, errors);
 		return jobs_page(req);
@@ -258,7 +284,12 @@ enum res page_report_request(struct req *req)
 	params[2] = json_string_value(json_object_get(values, "paper"));
 	params[3] = json_string_value(json_object_get(values, "from"));
 	params[4] = json_string_value(json_object_get(values, "to"));
-	if ((res = db_exec(&st_request, params, &r)) == NULL) {
+	if ((res = db_exec_guarded(&st_request, params, &r)) == NULL) {
+		if (r == R_BAD_INPUT) { /* report_request() says why: a month with no statement */
+			json_object_set_new(errors, "from", json_string(db_last_message()));
+			view_form(req, R_BAD_INPUT, "request", values, errors);
+			return jobs_page(req);
+		}
 		json_decref(values);
 		json_decref(errors);
 		return r;
@@ -335,8 +366,11 @@ static enum res send_pdf(struct req *req, PGresult *res)
 		return R_NOT_FOUND;
 	buf_append(&req->body, pdf, n);
 	PQfreemem(pdf);
-	snprintf(what, sizeof(what), "%s-report-%s-%s", PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
+	/* "executive-report-...", "billing-statement-...": its title's words */
+	snprintf(what, sizeof(what), "%s-%s-%s", report_kind_title(PQgetvalue(res, 0, 1)), PQgetvalue(res, 0, 2),
 	         PQgetvalue(res, 0, 3));
+	for (char *p = what; *p && p < what + 20; p++)
+		*p = *p == ' ' ? '-' : (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
 	if (!buf_ok(&req->body))
 		return R_INTERNAL;
 	req->body_type = "application/pdf";
@@ -435,6 +469,16 @@ enum res page_report_schedule_create(struct req *req)
 		json_object_set_new(errors, "kind",
 		                    json_string("A consolidated report covers the customers of an MSP or MSSP: "
 		                                "choose the executive report of this company."));
+	if (json_object_get(errors, "kind") == NULL &&
+	    strcmp(json_string_value(json_object_get(values, "kind")), "billing") == 0) {
+		if (!billing_viewer(req))
+			json_object_set_new(errors, "kind",
+			                    json_string(not_billing));
+		else if (json_object_get(errors, "cadence") == NULL &&
+		         strcmp(json_string_value(json_object_get(values, "cadence")), "monthly") != 0)
+			json_object_set_new(errors, "cadence",
+			                    json_string("A billing statement is made once a month, when the month closes."));
+	}
 	if (json_object_size(errors) > 0) {
 		json_decref(list);
 		view_form(req, R_BAD_INPUT, "schedule", values, errors);

@@ -1,5 +1,6 @@
 /* reports_pdf.c - the executive report as a PDF (docs/reports.md, "The PDF
- * route"): the report's body rendered into a whole document of its own
+ * route"), and a month's billing statement (docs/billing.md, "The
+ * statement as a PDF"): the report's body rendered into a whole document of its own
  * (templates/reports_pdf.mustache: a branded cover, the contents of a
  * consolidated report, running heads and page numbers), printed by a
  * headless Chromium (cdp.h).
@@ -429,10 +430,13 @@ out:
 }
 
 /* See pages.h. */
-int report_pdf(struct cdp *c, json_t *rep, int consolidated, const char *paper, const char *dir,
+int report_pdf(struct cdp *c, json_t *rep, int kind, const char *paper, const char *dir,
                unsigned char **pdf, size_t *len, char *err, size_t errlen)
 {
-	const char *kind_title = consolidated ? "Consolidated executive report" : "Executive report";
+	int consolidated = kind == REPORT_CONSOLIDATED;
+	const char *kind_title = consolidated            ? "Consolidated executive report"
+	                         : kind == REPORT_BILLING ? "Billing statement"
+	                                                  : "Executive report";
 	json_t *model, *brand, *toc = json_array(), *logo;
 	long long tenant = json_integer_value(json_object_get(json_object_get(rep, "tenant"), "id"));
 	char today[11], path[512];
@@ -464,7 +468,10 @@ int report_pdf(struct cdp *c, json_t *rep, int consolidated, const char *paper, 
 	if (consolidated)
 		ret = print_consolidated(c, model, dir, err, errlen);
 	else {
-		json_object_set_new(model, "part", json_pack("{s:b}", "main", 1));
+		/* A billing statement (billing_document()): the statement, its
+		 * MSPs, the tenants with the largest share, the daily counts and
+		 * the price book (partials/billing_statement). */
+		json_object_set_new(model, "part", json_pack("{s:b}", kind == REPORT_BILLING ? "billing" : "main", 1));
 		ret = print_to(c, model, dir, "report.pdf", 1, err, errlen);
 	}
 	snprintf(path, sizeof(path), "%s/report.pdf", dir);

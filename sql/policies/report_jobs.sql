@@ -12,4 +12,4 @@ BEGIN
 END $$;
 
 -- Read only (sql/functions/reports writes): report_job_visible().
-CREATE POLICY report_jobs_visible ON report_jobs USING (report_job_visible(tenant_id, requested_by));
+CREATE POLICY report_jobs_visible ON report_jobs USING (report_job_visible(tenant_id, requested_by, kind));

@@ -3,14 +3,19 @@ arithmetic over many cases, the price book's checks, the daily snapshots
 (idempotent, two runs at once, a missed day filled in), a statement of a
 past month with a price change and a company joining mid-month, months in
 the account's time zone, freezing, adjustments, the page, its CSV, and who
-may see it."""
+may see it; the statement as a PDF made by the reporter and mailed every
+month; a billed MSP that joins an MSSP."""
+import calendar
 import csv
 import io
 import json
+import os
+import subprocess
 import threading
 import time
 
 import portal
+from onboard import add_msp, find, make_msp, requests_of
 
 NW_ADMIN = "admin@northwind.example"
 
@@ -77,10 +82,8 @@ def test_a_price_book_is_checked_with_a_clear_message(ctx):
         err = q(ctx, "SELECT billing_book_error('%s')" % json.dumps(doc).replace("'", "''"))
         assert want in err, (doc, err)
     # ctl refuses it with the same words, and saves nothing.
-    path = "/tmp/bad-book-%d.json" % ctx.port
-    with open(path, "w") as f:
-        json.dump(dict(good, name=uniq("Bad book"), metering="median"), f)
-    r = ctx.stack.ctl("billing", "price-book", path)
+    r = ctx.stack.ctl("billing", "price-book", "-",
+                      input=json.dumps(dict(good, name=uniq("Bad book"), metering="median")))
     assert r.returncode == 1 and "metering: max" in r.stdout, r.stdout
     assert q(ctx, "SELECT count(*) FROM price_books WHERE name LIKE 'Bad book%'") == "0"
 
@@ -119,10 +122,7 @@ def world(ctx):
                            "agents": {"mode": "graduated", "tiers": [{"up_to": 3, "price": "2.00"},
                                                                      {"up_to": None, "price": "1.00"}]},
                            "probes": {"mode": "volume", "tiers": [{"up_to": None, "price": "7.00"}]}}}
-        path = "/tmp/book-%d.json" % ctx.port
-        with open(path, "w") as f:
-            json.dump(doc, f)
-        r = ctx.stack.ctl("billing", "price-book", path)
+        r = ctx.stack.ctl("billing", "price-book", "-", input=json.dumps(doc))
         assert r.returncode == 0 and "saved" in r.stdout, r.stdout
     r = ctx.stack.ctl("billing", "assign", "--tenant", str(root), "--book", book, "--activity-days", "5",
                       "--starts-on", "2026-03-01")
@@ -410,3 +410,152 @@ def test_every_worker_shows_a_change_at_once(ctx):
     assert ctx.stack.ctl("billing", "price-book", bp).returncode == 0
     assert {len(admin.get_json(path).json()["billing"]["book"]["versions"]) for _ in range(12)} == \
         {versions.pop() + 1}
+
+
+# ------------------------------------------------- the statement as a PDF
+def month_bounds(month):
+    """The first and last day of "YYYY-MM"."""
+    y, m = int(month[:4]), int(month[5:])
+    return "%s-01" % month, "%s-%02d" % (month, calendar.monthrange(y, m)[1])
+
+
+def report_jobs(client, tenant):
+    r = client.get_json("/t/%d/reports" % tenant)
+    assert r.status == 200, (r.status, r.body[:300])
+    return r.json()
+
+
+def pdf_words(ctx, body, name):
+    path = os.path.join(ctx.stack.var, name)
+    with open(path, "wb") as f:
+        f.write(body)
+    text = subprocess.run(["pdftotext", "-layout", path, "-"], stdout=subprocess.PIPE, check=True, text=True).stdout
+    return " ".join(text.split())
+
+
+def made(client, tenant, job_id, timeout=180):
+    def done():
+        j = [x for x in report_jobs(client, tenant)["jobs"] if x["id"] == job_id]
+        return j and j[0]["state"] in ("done", "failed") and j[0]
+    return portal.wait_for("billing statement %d to be made" % job_id, done, timeout)
+
+
+def test_the_statement_as_a_pdf_made_by_the_reporter(ctx):
+    nw = ctx.stack.tenant_id("Northwind Security")
+    admin = ctx.login(NW_ADMIN)
+    last = admin.get_json("/t/%d/billing" % nw).json()["billing"]["months"][1]["month"]
+    b = admin.get_json("/t/%d/billing?month=%s" % (nw, last)).json()["billing"]
+    st = b["statement"]
+    frm, to = month_bounds(last)
+    page = admin.get("/t/%d/billing?month=%s" % (nw, last)).text
+    assert "Make a PDF" in page and 'name="from" value="%s"' % frm in page and 'name="to" value="%s"' % to in page
+    assert 'value="billing"' in admin.get("/t/%d/reports" % nw).text
+    # Refused with the words next to the field, what was typed kept: not a
+    # whole month, a month with no statement, someone who does not see
+    # the billing.
+    r = admin.post("/t/%d/reports" % nw, {"kind": "billing", "from": frm, "to": frm[:8] + "15", "paper": "a4"})
+    assert r.status == 400 and "one calendar month" in r.text and 'value="%s15"' % frm[:8] in r.text, r.status
+    first = admin.get_json("/t/%d/billing" % nw).json()["billing"]["months"][-1]["month"]
+    before = "%04d-%02d" % ((int(first[:4]), int(first[5:]) - 1) if first[5:] != "01" else (int(first[:4]) - 1, 12))
+    r = admin.post("/t/%d/reports" % nw, dict(zip(("from", "to"), month_bounds(before)), kind="billing", paper="a4"))
+    assert r.status == 400 and "There is no statement for %s %s." % (
+        calendar.month_name[int(before[5:])], before[:4]) in r.text, r.status
+    analyst = ctx.login("analyst@northwind.example")
+    assert 'value="billing"' not in analyst.get("/t/%d/reports" % nw).text
+    r = analyst.post("/t/%d/reports" % nw, {"kind": "billing", "from": frm, "to": to, "paper": "a4"})
+    assert r.status == 400 and "Billing statements are for the MSSP Admins" in r.text, r.status
+    # Made off the request path, as the admin may see it.
+    r = admin.post("/t/%d/reports" % nw, {"kind": "billing", "from": frm, "to": to, "paper": "a4"})
+    assert r.status == 303, r
+    job = [j for j in report_jobs(admin, nw)["jobs"] if j["kind"] == "billing" and j["mine"]][0]
+    assert (job["kind_title"], job["from"], job["to"]) == ("Billing statement", frm, to), job
+    job = made(admin, nw, job["id"])
+    assert job["state"] == "done", job
+    r = admin.get("/t/%d/reports/%d/pdf" % (nw, job["id"]))
+    assert r.status == 200 and r.body.startswith(b"%PDF-"), r
+    body = pdf_words(ctx, r.body, "billing-%d.pdf" % job["id"])
+    assert "Billing statement" in body and "Statement for %s" % last in body, body[:400]
+    assert "Total %s %s" % (st["currency"], st["due_text"]) in body, body
+    assert "By MSP" in body and b["by_msp"][0]["name"] in body and "Price book: Northwind Standard" in body
+    top = admin.get_json("/t/%d/billing?month=%s&sort=amount&dir=desc" % (nw, last)).json()["billing"]["companies"]
+    assert top[0]["name"] in body and top[0]["amount_text"] in body
+    # Nobody who does not see the billing sees the job or its file.
+    assert job["id"] not in [j["id"] for j in report_jobs(analyst, nw)["jobs"]]
+    assert analyst.get("/t/%d/reports/%d/pdf" % (nw, job["id"])).status == 404
+
+
+def test_a_monthly_billing_statement_is_mailed_with_its_pdf(ctx):
+    nw = ctx.stack.tenant_id("Northwind Security")
+    admin = ctx.login(NW_ADMIN)
+    addr = "billing-%d@finance.example" % (int(time.time() * 1000) % 10000000)
+    form = {"kind": "billing", "paper": "a4", "cadence": "weekly", "delivery": "attachment", "recipients": addr}
+    r = admin.post("/t/%d/reports/schedules" % nw, form)
+    assert r.status == 400 and "once a month" in r.text and addr in r.text, r.status
+    assert ctx.login("analyst@northwind.example").post("/t/%d/reports/schedules" % nw, dict(
+        form, cadence="monthly")).status in (400, 403)
+    r = admin.post("/t/%d/reports/schedules" % nw, dict(form, cadence="monthly"))
+    assert r.status == 303, r
+    sch = [s for s in report_jobs(admin, nw)["schedules"] if s["recipients"] == [addr]][0]
+    assert sch["kind_title"] == "Billing statement" and sch["next_run_at"][8:10] == "01", sch
+    since = len(ctx.stack.messages())
+    try:
+        q(ctx, "UPDATE report_schedules SET next_run_at = now() - interval '1 minute' WHERE id = %d" % sch["id"])
+        # Due once the month has ended where the account counts its days:
+        # 06:00 there on the 1st.
+        portal.wait_for("the schedule to fire", lambda: q(
+            ctx, "SELECT count(*) FROM report_jobs WHERE schedule_id = %d" % sch["id"]) == "1", 20)
+        due = q(ctx, "SELECT j.next_try_at = greatest(j.created_at, (date_trunc('month', now() AT TIME ZONE 'UTC')"
+                     " + interval '6 hours') AT TIME ZONE a.time_zone) FROM report_jobs j JOIN billing_accounts a"
+                     " ON a.tenant_id = j.tenant_id WHERE j.schedule_id = %d" % sch["id"])
+        assert due == "t", due
+        msg = ctx.stack.wait_mail(lambda m: m["To"] == addr, since=since, timeout=180, what="the statement's mail")
+        assert "Billing statement for Northwind Security" in msg["Subject"], msg["Subject"]
+        files = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
+        assert len(files) == 1 and files[0].get_filename().startswith("billing-statement-"), files
+        assert "Billing statement" in pdf_words(ctx, files[0].get_content(), "billing-mail.pdf")
+    finally:
+        assert admin.post("/t/%d/reports/schedules/%d/delete" % (nw, sch["id"]), {}).status == 303
+
+
+def test_a_billed_msp_that_joins_an_mssp_is_billed_on_its_own_until_the_day_before(ctx):
+    msp, name, owner_email = make_msp(ctx, companies=1)
+    q(ctx, "INSERT INTO assets (tenant_id, root_id, external_id, kind, name, created_at)"
+           " SELECT c.id, c.root_id, 'ag' || g, 'agent', 'h', now() - interval '70 days'"
+           " FROM tenants c, generate_series(1, 4) g WHERE c.parent_id = %d" % msp)
+    book = uniq("Solo book")
+    doc = {"name": book, "from": "2026-01-01", "currency": "EUR", "metering": "max", "minimum": "50.00",
+           "metrics": {"agents": {"mode": "graduated", "tiers": [{"up_to": None, "price": "3.00"}]}}}
+    assert ctx.stack.ctl("billing", "price-book", "-", input=json.dumps(doc)).returncode == 0
+    today = q(ctx, "SELECT (now() AT TIME ZONE 'UTC')::date")
+    start = q(ctx, "SELECT (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month')::date")
+    r = ctx.stack.ctl("billing", "assign", "--tenant", str(msp), "--book", book, "--starts-on", start)
+    assert r.returncode == 0, r.stdout
+    assert ctx.stack.ctl("billing", "run").returncode == 0
+    owner = ctx.login(owner_email)
+    assert owner.get_json("/t/%d/billing" % msp).json()["billing"]["months"][0]["closed"] is False
+    # It joins Northwind.
+    admin = ctx.login(NW_ADMIN)
+    add_msp(admin, ctx, owner_email, name)
+    rid = find(requests_of(admin, ctx), name)["id"]
+    assert owner.post("/t/%d/requests/%d/decide" % (msp, rid), {"decision": "approve", "reason": "Go"}).status == 303
+    # Its own account ended yesterday; every month up to then is closed,
+    # the last one for its days only; the job leaves it alone after.
+    assert q(ctx, "SELECT ends_on = '%s'::date - 1 FROM billing_accounts WHERE tenant_id = %d" % (today, msp)) == "t"
+    rows = q(ctx, "SELECT month, closed, document FROM billing_statements WHERE account_id = %d ORDER BY month" % msp)
+    months = [ln.split("|", 2) for ln in rows.splitlines()]
+    assert all(c == "t" for _, c, _ in months), rows
+    last = json.loads(months[-1][2])
+    ended = q(ctx, "SELECT ('%s'::date - 1)::text" % today)
+    assert last["parts"][-1]["to"] == ended and last["days_counted"] == int(ended[8:10]), last
+    days, month_days = int(ended[8:10]), last["month_days"]
+    assert abs(float(last["total"]) - 50.0 * days / month_days) < 0.02, last  # the minimum, for its days
+    assert q(ctx, "SELECT count(*) FROM billing_days WHERE account_id = %d AND day >= '%s'" % (msp, today)) == "0"
+    before = q(ctx, "SELECT md5(string_agg(document::text, '' ORDER BY month)) FROM billing_statements"
+                    " WHERE account_id = %d" % msp)
+    assert ctx.stack.ctl("billing", "run").returncode == 0
+    assert q(ctx, "SELECT md5(string_agg(document::text, '' ORDER BY month)) FROM billing_statements"
+                  " WHERE account_id = %d" % msp) == before
+    # Its Owner still reads its statements until then; the MSSP does not.
+    page = owner.get("/t/%d/billing" % msp)
+    assert page.status == 200 and "was billed on its own until %s" % ended in page.text, page.status
+    assert admin.get("/t/%d/billing" % msp).status in (403, 404)

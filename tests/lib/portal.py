@@ -381,13 +381,15 @@ class Stack:
             cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%d" % _gid("mssp-portal"), "--init-groups", "--"] + cmd
         return cmd, {"PORTAL_DB_OWNER": "host=%s/run dbname=portal user=portal_owner" % self.var}
 
-    def ctl(self, *args, env=None):
-        """Run the stack's own ctl as the owner role (ctl_command); returns
-        the CompletedProcess, output merged."""
+    def ctl(self, *args, env=None, input=None):
+        """Run the stack's own ctl as the owner role (ctl_command), input
+        (text) on its standard input; returns the CompletedProcess, output
+        merged."""
         cmd, add = self.ctl_command()
         e = dict(os.environ, **add)
         e.update(env or {})
-        return subprocess.run(cmd + list(args), env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return subprocess.run(cmd + list(args), env=e, input=input, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
 
     def new_user(self, email, *memberships, name="Test User"):
         """A new active user with the demo password and the given

@@ -1,14 +1,16 @@
 -- The Billing page of p_tenant (cgi/pages/billing.c; docs/billing.md,
 -- "The statement"): its months, the statement of p_month ('YYYY-MM';
--- NULL: the latest) with its adjustments and its sums per MSP, a page of
--- 25 tenants sorted by p_sort (name, agents, probes, gateways, amount;
--- p_desc; each order read from its index) and filtered to one MSP
--- (p_msp; 0: all), the daily counts as bars, and the price book. NULL when the viewer may not see
+-- NULL: the latest) with its adjustments and its sums per MSP (the 20
+-- largest; p_rows when more than 25), a page of p_rows tenants (25 on the
+-- page, 400 in the PDF, billing_document()) sorted by p_sort (name,
+-- agents, probes, gateways, amount; p_desc; each order read from its
+-- index) and filtered to one MSP (p_msp; 0: all), the daily counts as
+-- bars, and the price book. NULL when the viewer may not see
 -- it (billing_may_see()); {"billed_above": true} for an MSP billed
 -- through its MSSP; {"account": null} before the operator bills it.
 -- requires: billing_may_see, billing_statement_view, billing_money, billing_metric_label
 CREATE OR REPLACE FUNCTION billing_page(p_tenant bigint, p_month text, p_sort text, p_desc boolean, p_page int,
-                                        p_msp bigint) RETURNS jsonb
+                                        p_msp bigint, p_rows int) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 -- No JIT: the planner prices each jsonb_array_elements() at 100 rows, so a
 -- statement of a few lines looks costly, and compiling it took 0.6 s.
@@ -25,6 +27,7 @@ DECLARE
     chart jsonb;
     book jsonb;
     pg int := greatest(coalesce(p_page, 1), 1);
+    nrows int := least(greatest(coalesce(p_rows, 25), 1), 1000);
     sort text := CASE WHEN p_sort IN ('name', 'agents', 'probes', 'gateways', 'amount')
                       THEN p_sort ELSE 'amount' END;
 BEGIN
@@ -58,10 +61,10 @@ BEGIN
     total := CASE WHEN coalesce(p_msp, 0) = 0 THEN coalesce((doc->>'tenants_counted')::int, 0)
                   ELSE coalesce((SELECT (x->>'tenants')::int FROM jsonb_array_elements(doc->'by_msp') x
                                   WHERE (x->>'id')::bigint = p_msp), 0) END;
-    -- The 20 MSPs with the largest share (all of them in the CSV).
+    -- The MSPs with the largest share (all of them in the CSV).
     by_msp := coalesce((SELECT jsonb_agg(x ORDER BY o) FROM jsonb_array_elements(doc->'by_msp') WITH ORDINALITY AS w(x, o)
-                         WHERE o <= 20), '[]');
-    -- A page of 25 in the order asked, read from that order's index.
+                         WHERE o <= CASE WHEN nrows > 25 THEN nrows ELSE 20 END), '[]');
+    -- A page in the order asked, read from that order's index.
     EXECUTE format($q$
         SELECT coalesce(jsonb_agg(jsonb_build_object(
                    'id', b.tenant_id, 'name', b.tenant_name, 'kind', b.tenant_kind, 'msp_id', b.msp_id,
@@ -72,11 +75,11 @@ BEGIN
           FROM (SELECT b.*, row_number() OVER () AS o FROM (
                   SELECT * FROM billing_breakdown b
                    WHERE b.account_id = $1 AND b.month = $2 %3$s
-                   ORDER BY %1$s %2$s, b.tenant_id %2$s OFFSET $4 LIMIT 25) b) b$q$,
+                   ORDER BY %1$s %2$s, b.tenant_id %2$s OFFSET $4 LIMIT $5) b) b$q$,
         CASE sort WHEN 'name' THEN 'lower(b.tenant_name)' ELSE 'b.' || sort END,
         CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END,
         CASE WHEN coalesce(p_msp, 0) <> 0 THEN 'AND b.msp_id = $3' ELSE 'AND $3 = 0' END)
-      INTO rows USING p_tenant, m, coalesce(p_msp, 0), (pg - 1) * 25;
+      INTO rows USING p_tenant, m, coalesce(p_msp, 0), (pg - 1) * nrows, nrows;
     chart := doc->'chart';
 
     SELECT jsonb_build_object('name', b.name, 'versions', coalesce(jsonb_agg(jsonb_build_object(
@@ -100,14 +103,16 @@ BEGIN
      WHERE b.id = a.book_id GROUP BY b.name;
     RETURN jsonb_build_object(
         'account', jsonb_build_object('id', t.id, 'name', t.name, 'kind', t.kind, 'time_zone', a.time_zone,
-                                      'activity_days', a.activity_days, 'starts_on', a.starts_on),
+                                      'activity_days', a.activity_days, 'starts_on', a.starts_on,
+                                      'ends_on', a.ends_on, 'billed_above', t.parent_id IS NOT NULL),
         'months', months, 'month', to_char(m, 'YYYY-MM'), 'statement', doc - 'by_msp', 'by_msp', by_msp,
         'msps_total', jsonb_array_length(coalesce(doc->'by_msp', '[]')),
-        'msps_more', jsonb_array_length(coalesce(doc->'by_msp', '[]')) > 20,
+        'msps_shown', jsonb_array_length(by_msp),
+        'msps_more', jsonb_array_length(coalesce(doc->'by_msp', '[]')) > jsonb_array_length(by_msp),
         'companies', rows, 'companies_total', total, 'page', pg,
         'prev_page', CASE WHEN pg > 1 THEN pg - 1 END,
-        'next_page', CASE WHEN pg * 25 < total THEN pg + 1 END,
+        'next_page', CASE WHEN pg * nrows < total THEN pg + 1 END, 'rows', nrows,
         'sort', sort, 'desc', p_desc, 'msp', nullif(p_msp, 0), 'chart', chart, 'book', book);
 END $$;
-REVOKE ALL ON FUNCTION billing_page(bigint, text, text, boolean, int, bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION billing_page(bigint, text, text, boolean, int, bigint) TO portal_app;
+REVOKE ALL ON FUNCTION billing_page(bigint, text, text, boolean, int, bigint, int) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION billing_page(bigint, text, text, boolean, int, bigint, int) TO portal_app;

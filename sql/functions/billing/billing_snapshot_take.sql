@@ -1,6 +1,7 @@
 -- Takes the daily snapshots of a billed account (docs/billing.md,
 -- "Metering"): every day from its first billed day to today (in its time
--- zone) that is not final yet. A day is final once taken after it ended;
+-- zone; to its last day, ends_on, when it has ended) that is not final
+-- yet. A day is final once taken after it ended;
 -- today's is taken again at every run, so the month so far is current.
 -- Per tenant of the account's tree: a company counts 1 while it exists
 -- and is active; an agent, probe or gateway counts on day D when it was
@@ -24,7 +25,7 @@ BEGIN
     END IF;
     today := (now() AT TIME ZONE a.time_zone)::date;
     -- The days to take: those not final, from the first one on.
-    days := ARRAY(SELECT g::date FROM generate_series(a.starts_on, today, interval '1 day') g
+    days := ARRAY(SELECT g::date FROM generate_series(a.starts_on, least(today, a.ends_on), interval '1 day') g
                    WHERE NOT EXISTS (SELECT 1 FROM billing_days b
                                       WHERE b.account_id = p_account AND b.day = g::date AND b.final)
                    ORDER BY 1);

@@ -7,7 +7,8 @@
 -- by its version, on the quantities of its own days (the metering rule:
 -- the highest daily count, the average rounded up, or the last day's),
 -- and charged for its share of the month's days (the days before the
--- account's first billed day are not charged). The committed minimum is
+-- account's first billed day, and after its last when it has ended, are
+-- not charged). The committed minimum is
 -- shared out the same way; when the usage is below it, a top-up line
 -- makes up the difference. An open month is charged as if today's
 -- quantities and prices held to its end. Each tenant's share of a
@@ -63,8 +64,8 @@ BEGIN
     today := (now() AT TIME ZONE a.time_zone)::date;
     month_days := m_end - m_start + 1;
     first_day := greatest(m_start, a.starts_on);
-    last_day := least(m_end, today);
-    IF p_close AND today <= m_end THEN
+    last_day := least(m_end, today, a.ends_on); -- least() passes over a NULL
+    IF p_close AND today <= least(m_end, a.ends_on) THEN
         RAISE EXCEPTION 'The month of % has not ended in %.', m_start, a.time_zone USING ERRCODE = '22023';
     END IF;
     -- The parts: each version in effect in the month (one starting after
@@ -73,11 +74,11 @@ BEGIN
         WITH v AS (
             SELECT v.*, lead(v.effective_from) OVER (ORDER BY v.effective_from) AS next_from
               FROM price_book_versions v
-             WHERE v.book_id = a.book_id AND v.effective_from <= least(m_end, greatest(today, m_start)))
+             WHERE v.book_id = a.book_id AND v.effective_from <= least(m_end, greatest(today, m_start), a.ends_on))
         SELECT v.*, greatest(v.effective_from, first_day) AS s_from,
-               least(coalesce(v.next_from - 1, m_end), m_end) AS s_to
+               least(coalesce(v.next_from - 1, m_end), m_end, a.ends_on) AS s_to
           FROM v
-         WHERE coalesce(v.next_from - 1, m_end) >= first_day AND first_day <= m_end
+         WHERE coalesce(v.next_from - 1, m_end) >= first_day AND first_day <= least(m_end, a.ends_on)
          ORDER BY v.effective_from
     LOOP
         currency := seg.currency;

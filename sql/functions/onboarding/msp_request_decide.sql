@@ -3,7 +3,8 @@
 -- (another admin, the same form posted twice) finds nothing and gets
 -- 'already'. On approval the MSP joins the MSSP's tree in the same
 -- transaction (the tree trigger checks region and depth and moves the
--- companies along).
+-- companies along). A billed standalone MSP's own account ends first.
+-- requires: billing_account_end
 CREATE OR REPLACE FUNCTION msp_request_decide(p_request bigint, p_approve boolean, p_reason text)
 RETURNS TABLE (outcome text, mssp_id bigint, msp_id bigint, msp_name text, mssp_name text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -32,6 +33,9 @@ BEGIN
     END IF;
     PERFORM request_asks_settle(r.id);
     IF p_approve THEN
+        -- billed on its own until today: its account ends while its tree
+        -- is still its own (billing_account_end())
+        PERFORM billing_account_end(r.msp_tenant_id);
         UPDATE tenants SET parent_id = r.mssp_id WHERE id = r.msp_tenant_id;
         UPDATE branding SET root_id = r.root_id
          WHERE tenant_id IN (SELECT id FROM tenants WHERE r.msp_tenant_id = ANY (ancestors));

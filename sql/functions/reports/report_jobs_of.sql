@@ -20,7 +20,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
                                 (count(*) FILTER (WHERE o.status = 'queued'))::int AS queued,
                                 (count(*) FILTER (WHERE o.status = 'failed'))::int AS failed
                            FROM mail_outbox o WHERE o.report_job_id = j.id) m ON j.schedule_id IS NOT NULL
-     WHERE j.tenant_id = p_tenant AND report_job_visible(j.tenant_id, j.requested_by)
+     WHERE j.tenant_id = p_tenant AND report_job_visible(j.tenant_id, j.requested_by, j.kind)
      ORDER BY j.created_at DESC, j.id DESC
      LIMIT p_limit
 $$;

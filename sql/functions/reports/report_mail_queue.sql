@@ -19,7 +19,7 @@ BEGIN
         INSERT INTO mail_outbox (tenant_id, root_id, to_addr, subject, body_text, body_html, report_job_id,
                                  attachment_name, attachment)
         VALUES (j.tenant_id, j.root_id, p_to, p_subject, p_text, p_html, j.id,
-                j.kind || '-report-' || j.period_from || '-' || j.period_to || '.pdf', j.pdf);
+                CASE j.kind WHEN 'billing' THEN 'billing-statement-' ELSE j.kind || '-report-' END || j.period_from || '-' || j.period_to || '.pdf', j.pdf);
     ELSE
         t := random_token();
         INSERT INTO report_links (token_hash, job_id, tenant_id, root_id, recipient, expires_at)

@@ -1,8 +1,10 @@
 -- A new schedule of p_tenant by the request's viewer, who must be its
 -- Owner, Admin or MSSP Admin: its reports hold what they may see. The
 -- schedule's id; -1 when the viewer may not; NULL when the tenant has 10
--- schedules already. A consolidated report of a company raises.
--- requires: visible_tenant_ids, effective_role, app_user_id, report_next_run
+-- schedules already. A consolidated report of a company raises. A billing
+-- statement's schedule is monthly (else it raises), of an account the
+-- viewer may see the billing of (else -1).
+-- requires: visible_tenant_ids, effective_role, app_user_id, report_next_run, billing_may_see
 CREATE OR REPLACE FUNCTION report_schedule_save(p_tenant bigint, p_kind text, p_paper text, p_cadence text,
                                                 p_delivery text, p_recipients text[]) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -11,12 +13,16 @@ DECLARE
     id bigint;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant)
-       OR coalesce(effective_role(p_tenant), '') NOT IN ('owner', 'admin', 'mssp_admin') THEN
+       OR coalesce(effective_role(p_tenant), '') NOT IN ('owner', 'admin', 'mssp_admin')
+       OR (p_kind = 'billing' AND NOT billing_may_see(p_tenant)) THEN
         RETURN -1;
     END IF;
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant FOR UPDATE;
     IF p_kind = 'consolidated' AND t.kind = 'company' THEN
         RAISE EXCEPTION 'A consolidated report covers the customers of an MSP or MSSP.' USING ERRCODE = '22023';
+    END IF;
+    IF p_kind = 'billing' AND p_cadence <> 'monthly' THEN
+        RAISE EXCEPTION 'A billing statement is made once a month.' USING ERRCODE = '22023';
     END IF;
     IF (SELECT count(*) FROM report_schedules s WHERE s.tenant_id = p_tenant) >= 10 THEN
         RETURN NULL;

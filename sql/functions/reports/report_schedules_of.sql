@@ -1,7 +1,7 @@
 -- The schedules of p_tenant for its Owners, Admins and MSSP Admins (the
 -- recipients are addresses): who made each, when it runs next, and its
 -- last run.
--- requires: visible_tenant_ids, effective_role
+-- requires: visible_tenant_ids, effective_role, billing_may_see
 CREATE OR REPLACE FUNCTION report_schedules_of(p_tenant bigint)
 RETURNS TABLE (id bigint, kind text, paper text, cadence text, delivery text, recipients text[], created_by text,
                next_run_at timestamptz, last_job bigint, last_state text, last_from date, last_to date)
@@ -14,6 +14,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
                           ORDER BY x.period_from DESC LIMIT 1) j ON true
      WHERE s.tenant_id = p_tenant AND p_tenant IN (SELECT visible_tenant_ids())
        AND coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin')
+       AND (s.kind <> 'billing' OR billing_may_see(p_tenant))
      ORDER BY s.created_at, s.id
 $$;
 REVOKE ALL ON FUNCTION report_schedules_of(bigint) FROM PUBLIC;
