@@ -470,8 +470,13 @@ int report_pdf(struct cdp *c, json_t *rep, int kind, const char *paper, const ch
 	else {
 		/* A billing statement (billing_document()): the statement, its
 		 * MSPs, the tenants with the largest share, the daily counts and
-		 * the price book (partials/billing_statement). */
+		 * the price book (partials/billing_pdf). Its "billing" sits at
+		 * the model's root too, as on the Billing page, so that the
+		 * partials both share find their lists' guards at the same path
+		 * ({{#has.billing.companies}}, view.h). */
 		json_object_set_new(model, "part", json_pack("{s:b}", kind == REPORT_BILLING ? "billing" : "main", 1));
+		if (kind == REPORT_BILLING)
+			json_object_set(model, "billing", json_object_get(rep, "billing"));
 		ret = print_to(c, model, dir, "report.pdf", 1, err, errlen);
 	}
 	snprintf(path, sizeof(path), "%s/report.pdf", dir);
