@@ -1132,7 +1132,9 @@ BEGIN
     -- The MSPs with the largest share (all of them in the CSV).
     by_msp := coalesce((SELECT jsonb_agg(x ORDER BY o) FROM jsonb_array_elements(doc->'by_msp') WITH ORDINALITY AS w(x, o)
                          WHERE o <= CASE WHEN nrows > 25 THEN nrows ELSE 20 END), '[]');
-    -- A page in the order asked, read from that order's index.
+    -- A page in the order asked: every tenant, a range of that order's
+    -- positions (pos_*, billing_statement_compute()) read from its index;
+    -- one MSP's, its rows (few) sorted by the same positions.
     EXECUTE format($q$
         SELECT coalesce(jsonb_agg(jsonb_build_object(
                    'id', b.tenant_id, 'name', b.tenant_name, 'kind', b.tenant_kind, 'msp_id', b.msp_id,
@@ -1143,11 +1145,13 @@ BEGIN
           FROM (SELECT b.*, row_number() OVER () AS o FROM (
                   SELECT * FROM billing_breakdown b
                    WHERE b.account_id = $1 AND b.month = $2 %3$s
-                   ORDER BY %1$s %2$s, b.tenant_id %2$s OFFSET $4 LIMIT $5) b) b$q$,
-        CASE sort WHEN 'name' THEN 'lower(b.tenant_name)' ELSE 'b.' || sort END,
-        CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END,
-        CASE WHEN coalesce(p_msp, 0) <> 0 THEN 'AND b.msp_id = $3' ELSE 'AND $3 = 0' END)
-      INTO rows USING p_tenant, m, coalesce(p_msp, 0), (pg - 1) * nrows, nrows;
+                   ORDER BY b.%1$I %2$s %4$s) b) b$q$,
+        'pos_' || sort, CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END,
+        CASE WHEN coalesce(p_msp, 0) <> 0 THEN 'AND b.msp_id = $3'
+             WHEN p_desc THEN format('AND $3 = 0 AND b.%I BETWEEN $6 - $4 - $5 + 1 AND $6 - $4', 'pos_' || sort)
+             ELSE format('AND $3 = 0 AND b.%I BETWEEN $4 + 1 AND $4 + $5', 'pos_' || sort) END,
+        CASE WHEN coalesce(p_msp, 0) <> 0 THEN 'OFFSET $4 LIMIT $5' ELSE '' END)
+      INTO rows USING p_tenant, m, coalesce(p_msp, 0), (pg - 1) * nrows, nrows, total;
     chart := doc->'chart';
 
     SELECT jsonb_build_object('name', b.name, 'versions', coalesce(jsonb_agg(jsonb_build_object(
@@ -1433,7 +1437,8 @@ BEGIN
        SET closed = excluded.closed, document = excluded.document, computed_at = excluded.computed_at;
     DELETE FROM billing_breakdown WHERE account_id = p_account AND month = m_start;
     INSERT INTO billing_breakdown (account_id, root_id, month, tenant_id, tenant_name, tenant_kind, msp_id, msp_name,
-                                   days, tenants, agents, probes, gateways, amount)
+                                   days, tenants, agents, probes, gateways, amount, pos_amount, pos_name, pos_agents,
+                                   pos_probes, pos_gateways)
     WITH parts AS (
         SELECT * FROM jsonb_to_recordset(alloc) AS x(s_from date, s_to date, a_tenants numeric, a_agents numeric,
                                                      a_probes numeric, a_gateways numeric)),
@@ -1471,7 +1476,12 @@ BEGIN
                    ELSE coalesce(sum(s.gateways) FILTER (WHERE s.day = last_day), 0) END AS gateways
           FROM s GROUP BY s.tenant_id)
     SELECT p_account, p_account, m_start, qt.tenant_id, qt.tenant_name, qt.tenant_kind, qt.msp_id, qt.msp_name, qt.days,
-           qt.tenants, qt.agents, qt.probes, qt.gateways, round(coalesce(share.amount, 0), 2)
+           qt.tenants, qt.agents, qt.probes, qt.gateways, round(coalesce(share.amount, 0), 2),
+           -- each row's place in each order the page offers (it pages by them)
+           row_number() OVER (ORDER BY round(coalesce(share.amount, 0), 2), qt.tenant_id),
+           row_number() OVER (ORDER BY lower(qt.tenant_name), qt.tenant_id),
+           row_number() OVER (ORDER BY qt.agents, qt.tenant_id), row_number() OVER (ORDER BY qt.probes, qt.tenant_id),
+           row_number() OVER (ORDER BY qt.gateways, qt.tenant_id)
       FROM qty qt LEFT JOIN share USING (tenant_id);
     -- What the page shows of the breakdown as a whole, stored with it: the
     -- tenants counted and the sums per MSP (the page reads them, not the
@@ -6150,7 +6160,12 @@ CREATE TABLE public.billing_breakdown (
     agents numeric(12,2) NOT NULL,
     probes numeric(12,2) NOT NULL,
     gateways numeric(12,2) NOT NULL,
-    amount numeric(14,2) NOT NULL
+    amount numeric(14,2) NOT NULL,
+    pos_amount integer NOT NULL,
+    pos_name integer NOT NULL,
+    pos_agents integer NOT NULL,
+    pos_probes integer NOT NULL,
+    pos_gateways integer NOT NULL
 );
 
 ALTER TABLE ONLY public.billing_breakdown FORCE ROW LEVEL SECURITY;
@@ -7268,17 +7283,17 @@ CREATE INDEX audit_log_user_at ON public.audit_log USING btree (user_id, at DESC
 
 CREATE INDEX billing_adjustments_month ON public.billing_adjustments USING btree (account_id, month);
 
-CREATE INDEX billing_breakdown_agents ON public.billing_breakdown USING btree (account_id, month, agents, tenant_id);
+CREATE INDEX billing_breakdown_agents ON public.billing_breakdown USING btree (account_id, month, pos_agents);
 
-CREATE INDEX billing_breakdown_amount ON public.billing_breakdown USING btree (account_id, month, amount, tenant_id);
+CREATE INDEX billing_breakdown_amount ON public.billing_breakdown USING btree (account_id, month, pos_amount);
 
-CREATE INDEX billing_breakdown_gateways ON public.billing_breakdown USING btree (account_id, month, gateways, tenant_id);
+CREATE INDEX billing_breakdown_gateways ON public.billing_breakdown USING btree (account_id, month, pos_gateways);
 
 CREATE INDEX billing_breakdown_msp ON public.billing_breakdown USING btree (account_id, month, msp_id);
 
-CREATE INDEX billing_breakdown_name ON public.billing_breakdown USING btree (account_id, month, lower(tenant_name), tenant_id);
+CREATE INDEX billing_breakdown_name ON public.billing_breakdown USING btree (account_id, month, pos_name);
 
-CREATE INDEX billing_breakdown_probes ON public.billing_breakdown USING btree (account_id, month, probes, tenant_id);
+CREATE INDEX billing_breakdown_probes ON public.billing_breakdown USING btree (account_id, month, pos_probes);
 
 CREATE INDEX branding_host ON public.branding USING btree (host) WHERE (host IS NOT NULL);
 

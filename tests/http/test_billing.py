@@ -305,6 +305,15 @@ def test_the_billing_page_and_its_csv(ctx):
             rows = admin.get_json("/t/%d/billing?sort=%s&dir=%s" % (nw, sort, d)).json()["billing"]["companies"]
             key = [(c["name"].lower() if sort == "name" else float(c[sort])) for c in rows]
             assert key == sorted(key, reverse=(d == "desc")), (sort, d, key)
+    # A page deep in an order is the rows that order gives there, both ways
+    # (the page reads a range of stored positions).
+    for sort, d, order in (("name", "asc", "lower(tenant_name), tenant_id"),
+                           ("amount", "desc", "amount DESC, tenant_id DESC"), ("agents", "asc", "agents, tenant_id")):
+        want = q(ctx, "SELECT string_agg(tenant_id::text, ',' ORDER BY o) FROM (SELECT tenant_id, row_number() OVER"
+                      " (ORDER BY %s) AS o FROM billing_breakdown WHERE account_id = %d AND month = (SELECT max(month)"
+                      " FROM billing_statements WHERE account_id = %d)) x WHERE o BETWEEN 26 AND 50" % (order, nw, nw))
+        got = admin.get_json("/t/%d/billing?sort=%s&dir=%s&page=2" % (nw, sort, d)).json()["billing"]["companies"]
+        assert ",".join(str(c["id"]) for c in got) == want, (sort, d)
     # The MSPs' sums are the breakdown's (all of them on the page: 3 MSPs).
     assert b["msps_total"] == len(b["by_msp"]) and not b["msps_more"]
     assert sum(x["tenants"] for x in b["by_msp"]) == b["companies_total"]

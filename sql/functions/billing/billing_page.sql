@@ -64,7 +64,9 @@ BEGIN
     -- The MSPs with the largest share (all of them in the CSV).
     by_msp := coalesce((SELECT jsonb_agg(x ORDER BY o) FROM jsonb_array_elements(doc->'by_msp') WITH ORDINALITY AS w(x, o)
                          WHERE o <= CASE WHEN nrows > 25 THEN nrows ELSE 20 END), '[]');
-    -- A page in the order asked, read from that order's index.
+    -- A page in the order asked: every tenant, a range of that order's
+    -- positions (pos_*, billing_statement_compute()) read from its index;
+    -- one MSP's, its rows (few) sorted by the same positions.
     EXECUTE format($q$
         SELECT coalesce(jsonb_agg(jsonb_build_object(
                    'id', b.tenant_id, 'name', b.tenant_name, 'kind', b.tenant_kind, 'msp_id', b.msp_id,
@@ -75,11 +77,13 @@ BEGIN
           FROM (SELECT b.*, row_number() OVER () AS o FROM (
                   SELECT * FROM billing_breakdown b
                    WHERE b.account_id = $1 AND b.month = $2 %3$s
-                   ORDER BY %1$s %2$s, b.tenant_id %2$s OFFSET $4 LIMIT $5) b) b$q$,
-        CASE sort WHEN 'name' THEN 'lower(b.tenant_name)' ELSE 'b.' || sort END,
-        CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END,
-        CASE WHEN coalesce(p_msp, 0) <> 0 THEN 'AND b.msp_id = $3' ELSE 'AND $3 = 0' END)
-      INTO rows USING p_tenant, m, coalesce(p_msp, 0), (pg - 1) * nrows, nrows;
+                   ORDER BY b.%1$I %2$s %4$s) b) b$q$,
+        'pos_' || sort, CASE WHEN p_desc THEN 'DESC' ELSE 'ASC' END,
+        CASE WHEN coalesce(p_msp, 0) <> 0 THEN 'AND b.msp_id = $3'
+             WHEN p_desc THEN format('AND $3 = 0 AND b.%I BETWEEN $6 - $4 - $5 + 1 AND $6 - $4', 'pos_' || sort)
+             ELSE format('AND $3 = 0 AND b.%I BETWEEN $4 + 1 AND $4 + $5', 'pos_' || sort) END,
+        CASE WHEN coalesce(p_msp, 0) <> 0 THEN 'OFFSET $4 LIMIT $5' ELSE '' END)
+      INTO rows USING p_tenant, m, coalesce(p_msp, 0), (pg - 1) * nrows, nrows, total;
     chart := doc->'chart';
 
     SELECT jsonb_build_object('name', b.name, 'versions', coalesce(jsonb_agg(jsonb_build_object(

@@ -147,7 +147,8 @@ BEGIN
        SET closed = excluded.closed, document = excluded.document, computed_at = excluded.computed_at;
     DELETE FROM billing_breakdown WHERE account_id = p_account AND month = m_start;
     INSERT INTO billing_breakdown (account_id, root_id, month, tenant_id, tenant_name, tenant_kind, msp_id, msp_name,
-                                   days, tenants, agents, probes, gateways, amount)
+                                   days, tenants, agents, probes, gateways, amount, pos_amount, pos_name, pos_agents,
+                                   pos_probes, pos_gateways)
     WITH parts AS (
         SELECT * FROM jsonb_to_recordset(alloc) AS x(s_from date, s_to date, a_tenants numeric, a_agents numeric,
                                                      a_probes numeric, a_gateways numeric)),
@@ -185,7 +186,12 @@ BEGIN
                    ELSE coalesce(sum(s.gateways) FILTER (WHERE s.day = last_day), 0) END AS gateways
           FROM s GROUP BY s.tenant_id)
     SELECT p_account, p_account, m_start, qt.tenant_id, qt.tenant_name, qt.tenant_kind, qt.msp_id, qt.msp_name, qt.days,
-           qt.tenants, qt.agents, qt.probes, qt.gateways, round(coalesce(share.amount, 0), 2)
+           qt.tenants, qt.agents, qt.probes, qt.gateways, round(coalesce(share.amount, 0), 2),
+           -- each row's place in each order the page offers (it pages by them)
+           row_number() OVER (ORDER BY round(coalesce(share.amount, 0), 2), qt.tenant_id),
+           row_number() OVER (ORDER BY lower(qt.tenant_name), qt.tenant_id),
+           row_number() OVER (ORDER BY qt.agents, qt.tenant_id), row_number() OVER (ORDER BY qt.probes, qt.tenant_id),
+           row_number() OVER (ORDER BY qt.gateways, qt.tenant_id)
       FROM qty qt LEFT JOIN share USING (tenant_id);
     -- What the page shows of the breakdown as a whole, stored with it: the
     -- tenants counted and the sums per MSP (the page reads them, not the
