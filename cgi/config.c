@@ -62,6 +62,8 @@ const struct config *config_load(void)
 	cfg.smtp_password = env_str("SMTP_PASSWORD", NULL);
 	cfg.mail_from = env_str("MAIL_FROM", "portal@localhost");
 	cfg.workers = env_int("PORTAL_WORKERS", (int)(2 * cores), 1, 256, 10);
+	cfg.api_socket_path = env_str("PORTAL_API_SOCKET", NULL);
+	cfg.api_workers = env_int("PORTAL_API_WORKERS", (int)cores, 1, 256, 10);
 	cfg.max_requests = env_int("PORTAL_MAX_REQUESTS", 10000, 1, 100000000, 10);
 	cfg.drain_seconds = env_int("PORTAL_DRAIN_SECONDS", 10, 1, 600, 10);
 	cfg.socket_mode = env_int("PORTAL_SOCKET_MODE", 0660, 0600, 0777, 8);

@@ -26,6 +26,9 @@ struct config {
 	const char *smtp_password;  /* SMTP_PASSWORD (optional) */
 	const char *mail_from;      /* MAIL_FROM */
 	int workers;                /* PORTAL_WORKERS: default 2 x cores */
+	const char *api_socket_path; /* PORTAL_API_SOCKET: a second FastCGI socket with workers of its own,
+	                              * where nginx sends /api/ (ingest, devices): NULL, none */
+	int api_workers;            /* PORTAL_API_WORKERS: the workers on it, default cores */
 	int max_requests;           /* PORTAL_MAX_REQUESTS: recycle a worker after this many */
 	int drain_seconds;          /* PORTAL_DRAIN_SECONDS: grace period on SIGTERM/SIGHUP */
 	int socket_mode;            /* PORTAL_SOCKET_MODE: octal, default 0660 */

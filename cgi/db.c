@@ -3,6 +3,7 @@
 
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -80,7 +81,32 @@ void db_listen_changes(void) { listening = 1; }
 
 int db_socket(void) { return conn != NULL && PQstatus(conn) == CONNECTION_OK ? PQsocket(conn) : -1; }
 
-int db_changed(int wait_ms)
+/* Call tenant() for each id of a "t:ID,ID,..." payload; 0, or -1 (nothing
+ * called) when it is not one. */
+static int tenants_named(const char *payload, void (*tenant)(long long id))
+{
+	const char *p = payload + 2;
+	char *end;
+
+	if (tenant == NULL || strncmp(payload, "t:", 2) != 0)
+		return -1;
+	for (;;) { /* check the whole list first: all of it or none */
+		if (*p < '0' || *p > '9' || strtoll(p, &end, 10) <= 0)
+			return -1;
+		if (*end == '\0')
+			break;
+		if (*end != ',')
+			return -1;
+		p = end + 1;
+	}
+	for (p = payload + 2;; p = end + 1) {
+		tenant(strtoll(p, &end, 10));
+		if (*end == '\0')
+			return 0;
+	}
+}
+
+int db_changed(int wait_ms, void (*tenant)(long long id))
 {
 	/* The process's first connection LISTENs before its first statement:
 	 * nothing read before it to doubt. A later one is a change. */
@@ -103,7 +129,10 @@ int db_changed(int wait_ms)
 			return DB_CHANGED_ALL;
 		}
 		while ((n = PQnotifies(conn)) != NULL) {
-			changed |= strcmp(n->relname, DB_CONFIG_CHANNEL) == 0 ? DB_CHANGED_CONFIG : DB_CHANGED_CONTEXT;
+			if (strcmp(n->relname, DB_CONFIG_CHANNEL) == 0)
+				changed |= DB_CHANGED_CONFIG;
+			else if (tenants_named(n->extra, tenant) != 0)
+				changed |= DB_CHANGED_CONTEXT;
 			got = 1;
 			PQfreemem(n);
 		}

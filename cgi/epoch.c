@@ -2,6 +2,7 @@
 #include "epoch.h"
 
 #include <stddef.h>
+#include <string.h>
 #include <sys/mman.h>
 
 int epoch_share(struct epoch *e)
@@ -23,4 +24,39 @@ void epoch_move(struct epoch *e)
 unsigned long long epoch_read(const struct epoch *e)
 {
 	return __atomic_load_n(e->shared ? e->shared : &e->own, __ATOMIC_SEQ_CST);
+}
+
+int epoch_set_share(struct epoch_set *s)
+{
+	void *p = mmap(NULL, sizeof(s->own), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	memcpy(p, s->own, sizeof(s->own));
+	s->shared = p;
+	return 0;
+}
+
+/* The slot of name (Fibonacci hashing: neighbouring ids spread). */
+static size_t slot_of(long long name)
+{
+	return (size_t)(((unsigned long long)name * 0x9E3779B97F4A7C15ULL) >> 52) % EPOCH_SET_SLOTS;
+}
+
+void epoch_set_move(struct epoch_set *s, long long name)
+{
+	__atomic_add_fetch(&(s->shared ? s->shared : s->own)[slot_of(name)], 1, __ATOMIC_SEQ_CST);
+}
+
+void epoch_set_move_all(struct epoch_set *s)
+{
+	__atomic_add_fetch(&(s->shared ? s->shared : s->own)[EPOCH_SET_SLOTS], 1, __ATOMIC_SEQ_CST);
+}
+
+unsigned long long epoch_set_read(const struct epoch_set *s, long long name)
+{
+	const unsigned long long *c = s->shared ? s->shared : s->own;
+
+	/* both only grow: the sum moves when either does */
+	return __atomic_load_n(&c[EPOCH_SET_SLOTS], __ATOMIC_SEQ_CST) + __atomic_load_n(&c[slot_of(name)], __ATOMIC_SEQ_CST);
 }

@@ -17,4 +17,25 @@ void epoch_move(struct epoch *e);
 /* Its value now. */
 unsigned long long epoch_read(const struct epoch *e);
 
+/* Counters under names (a tenant's id), hashed into EPOCH_SET_SLOTS
+ * slots, plus one that moves them all: a cache entry about a name keeps
+ * epoch_set_read() of it from before it read, and is good while that
+ * value stays. Two names in one slot move together (an entry let go too
+ * early, never one kept too long). */
+#define EPOCH_SET_SLOTS 4096
+
+struct epoch_set {
+	unsigned long long own[EPOCH_SET_SLOTS + 1]; /* [EPOCH_SET_SLOTS]: all; until epoch_set_share() */
+	unsigned long long *shared;                  /* NULL: own */
+};
+
+/* As epoch_share(): the counters in shared memory, 0 or -1. */
+int epoch_set_share(struct epoch_set *s);
+/* Move name's counter. */
+void epoch_set_move(struct epoch_set *s, long long name);
+/* Move every name's. */
+void epoch_set_move_all(struct epoch_set *s);
+/* What changes when name's counter or all of them move. */
+unsigned long long epoch_set_read(const struct epoch_set *s, long long name);
+
 #endif

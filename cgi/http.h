@@ -65,6 +65,8 @@ struct req {
 	struct tenant_ctx *tenant; /* /t/{id}/... routes, filled by authz_tenant() */
 	int ctx_cached;            /* the session's context came from the context cache */
 	int etag_cached;           /* answered 304 from the worker's ETag cache (cgi/etag_cache.h) */
+	int page_cached;           /* the page's model came from the page cache (page_cache_get()) */
+	unsigned long long page_epoch; /* the tenant's data epoch page_cache_get() read */
 	/* What a GET's session lookup read besides the session (sess_load),
 	 * for the page's common parts (view_common): the brand (owned) and the
 	 * bell's items (an arena string; NULL: not read). */

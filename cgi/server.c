@@ -34,13 +34,22 @@
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 
+/* The workers' pools: the pages' (PORTAL_SOCKET, PORTAL_WORKERS) and,
+ * with PORTAL_API_SOCKET, the API's (PORTAL_API_WORKERS), so that a
+ * live ingest feed, whose batches hold a worker for tens of milliseconds
+ * each, never leaves the pages waiting for a free one. Both run the same
+ * worker on the same routes: nginx decides which socket a request goes
+ * to (nginx/portal.conf.in, location /api/). */
+enum { POOL_PAGES, POOL_API, NPOOLS };
+
 struct worker_slot {
 	pid_t pid;
 	unsigned gen;
+	int pool;
 	double started;
 };
 
-static struct worker_slot slots[MAX_WORKERS * 2];
+static struct worker_slot slots[MAX_WORKERS * 2 * NPOOLS];
 
 /* ------------------------------------------------------------------ worker */
 
@@ -82,8 +91,9 @@ static void log_request(struct req *req)
 	if (config_get()->request_log > 1) /* before the request's line: a test that saw it finds this one */
 		log_info("statements %s %s:%s", req->method, path, db_trace_take());
 	if (req->sess != NULL)
-		log_info("%s %s %d %.1fms user=%lld%s", req->method, path, req->status,
-		         (log_now() - req->t_start) * 1000.0, req->sess->user_id, req->ctx_cached ? " ctx=cached" : "");
+		log_info("%s %s %d %.1fms user=%lld%s%s", req->method, path, req->status,
+		         (log_now() - req->t_start) * 1000.0, req->sess->user_id, req->ctx_cached ? " ctx=cached" : "",
+		         req->page_cached ? " page=cached" : "");
 	else
 		log_info("%s %s %d %.1fms%s", req->method, path, req->status, (log_now() - req->t_start) * 1000.0,
 		         req->etag_cached ? " etag=cached" : "");
@@ -209,7 +219,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 
 	db_init(config_get()->db);
 	db_trace(config_get()->request_log > 1);
-	if (config_get()->context_cache > 0 || config_get()->etag_cache > 0) {
+	if (config_get()->context_cache > 0 || config_get()->etag_cache > 0 || config_get()->dashboard_cache > 0) {
 		db_listen_changes();
 		http_before_send = sess_cache_sync;
 	}
@@ -258,7 +268,7 @@ static void master_on_signal(int sig)
 		got_chld = 1;
 }
 
-static pid_t spawn(int fd, unsigned gen)
+static pid_t spawn(int fd, unsigned gen, int pool)
 {
 	pid_t pid = fork();
 
@@ -274,6 +284,7 @@ static pid_t spawn(int fd, unsigned gen)
 		if (slots[i].pid == 0) {
 			slots[i].pid = pid;
 			slots[i].gen = gen;
+			slots[i].pool = pool;
 			slots[i].started = log_now();
 			break;
 		}
@@ -281,11 +292,12 @@ static pid_t spawn(int fd, unsigned gen)
 	return pid;
 }
 
-static int count_gen(unsigned gen)
+/* The workers of generation gen, of pool (-1: of every pool). */
+static int count_gen(unsigned gen, int pool)
 {
 	int n = 0;
 	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-		n += slots[i].pid != 0 && slots[i].gen == gen;
+		n += slots[i].pid != 0 && slots[i].gen == gen && (pool < 0 || slots[i].pool == pool);
 	return n;
 }
 
@@ -336,32 +348,52 @@ static int check_templates(void)
 	return 0;
 }
 
+/* The listening socket at path (the mode of PORTAL_SOCKET_MODE,
+ * non-blocking: the workers poll() before they accept(),
+ * wait_for_request), or -1 (logged). */
+static int listen_on(const char *path, int mode)
+{
+	int fd;
+
+	unlink(path);
+	fd = FCGX_OpenSocket(path, 1024);
+	if (fd < 0) {
+		log_err("cannot listen on %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+		log_err("cannot make %s non-blocking: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (chmod(path, (mode_t)mode) != 0) {
+		log_err("chmod %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int server_run(void)
 {
 	const struct config *cfg = config_get();
 	struct sigaction sa;
 	sigset_t block, old;
 	unsigned gen = 1;
-	int fd, i;
+	int i, p;
 	double drain_until = 0, hup_at = 0;
+	/* each pool's socket, its listening fd (-1: no such pool) and size */
+	const char *path[NPOOLS] = {cfg->socket_path, cfg->api_socket_path};
+	int fd[NPOOLS] = {-1, -1}, size[NPOOLS] = {cfg->workers, cfg->api_workers};
 
 	if (check_templates() != 0)
 		return 1;
-	unlink(cfg->socket_path);
-	fd = FCGX_OpenSocket(cfg->socket_path, 1024);
-	if (fd < 0) {
-		log_err("cannot listen on %s: %s", cfg->socket_path, strerror(errno));
-		return 1;
-	}
-	/* The workers poll() before they accept() (wait_for_request). */
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
-		log_err("cannot make %s non-blocking: %s", cfg->socket_path, strerror(errno));
-		return 1;
-	}
-	if (chmod(cfg->socket_path, (mode_t)cfg->socket_mode) != 0) {
-		log_err("chmod %s: %s", cfg->socket_path, strerror(errno));
-		return 1;
-	}
+	for (p = 0; p < NPOOLS; p++)
+		if (path[p] != NULL && (fd[p] = listen_on(path[p], cfg->socket_mode)) < 0) {
+			if (p > 0)
+				close(fd[0]);
+			return 1;
+		}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = master_on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -378,15 +410,18 @@ int server_run(void)
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &old);
 
-	if (cfg->context_cache > 0 && sess_cache_share() != 0)
-		log_warn("context cache: no shared memory (%s); each worker learns of changes on its own",
+	if ((cfg->context_cache > 0 || cfg->dashboard_cache > 0) && sess_cache_share() != 0)
+		log_warn("context and page caches: no shared memory (%s); each worker learns of changes on its own",
 		         strerror(errno));
 	if (cfg->etag_cache > 0 && etag_cache_share() != 0)
 		log_warn("ETag cache: no shared memory (%s); each worker learns of changes on its own", strerror(errno));
 	log_info("listening on %s with %d workers (recycle after %d requests)", cfg->socket_path, cfg->workers,
 	         cfg->max_requests);
-	for (i = 0; i < cfg->workers; i++)
-		spawn(fd, gen);
+	if (fd[POOL_API] >= 0)
+		log_info("listening on %s with %d workers for the API", cfg->api_socket_path, cfg->api_workers);
+	for (p = 0; p < NPOOLS; p++)
+		for (i = 0; fd[p] >= 0 && i < size[p]; i++)
+			spawn(fd[p], gen, p);
 
 	for (;;) {
 		struct timespec ts = {0, 200 * 1000 * 1000};
@@ -405,7 +440,7 @@ int server_run(void)
 				drain_until = log_now() + cfg->drain_seconds;
 				signal_gen_below(gen + 1, SIGTERM);
 			}
-			if (count_gen(gen) + count_gen(gen - 1) == 0 || log_now() > drain_until) {
+			if (count_gen(gen, -1) + count_gen(gen - 1, -1) == 0 || log_now() > drain_until) {
 				signal_gen_below(gen + 1, SIGKILL);
 				while (waitpid(-1, NULL, 0) > 0)
 					;
@@ -418,8 +453,9 @@ int server_run(void)
 			if (check_templates() == 0) {
 				log_info("reload: starting generation %u", gen + 1);
 				gen++;
-				for (i = 0; i < cfg->workers; i++)
-					spawn(fd, gen);
+				for (p = 0; p < NPOOLS; p++)
+					for (i = 0; fd[p] >= 0 && i < size[p]; i++)
+						spawn(fd[p], gen, p);
 				signal_gen_below(gen, SIGTERM);
 				hup_at = log_now();
 			} else {
@@ -436,12 +472,16 @@ int server_run(void)
 			struct timespec bo = {1, 0};
 			nanosleep(&bo, NULL);
 		}
-		while (count_gen(gen) < cfg->workers)
-			if (spawn(fd, gen) < 0)
-				break;
+		for (p = 0; p < NPOOLS; p++)
+			while (fd[p] >= 0 && count_gen(gen, p) < size[p])
+				if (spawn(fd[p], gen, p) < 0)
+					break;
 	}
-	close(fd);
-	unlink(cfg->socket_path);
+	for (p = 0; p < NPOOLS; p++)
+		if (fd[p] >= 0) {
+			close(fd[p]);
+			unlink(path[p]);
+		}
 	view_free();
 	assets_free();
 	log_info("stopped");

@@ -86,14 +86,27 @@ static unsigned long ctx_clock;
 static struct epoch ctx_epoch;            /* shared after sess_cache_share() */
 static unsigned long long ctx_held_epoch; /* the epoch every held row was read in */
 
-int sess_cache_share(void) { return epoch_share(&ctx_epoch); }
+/* Per tenant, what moves when its data changes (a notification naming it,
+ * tenants_changed()), and all of them when anything else does: the page
+ * cache's stamp (sess_data_epoch()). The live feed's rollup updates name
+ * their tenants, so they leave the context rows and the other tenants'
+ * pages cached. */
+static struct epoch_set data_epochs; /* shared after sess_cache_share() */
+
+int sess_cache_share(void) { return epoch_share(&ctx_epoch) == 0 && epoch_set_share(&data_epochs) == 0 ? 0 : -1; }
+
+unsigned long long sess_data_epoch(long long tenant) { return epoch_set_read(&data_epochs, tenant); }
+
+static void data_changed(long long tenant) { epoch_set_move(&data_epochs, tenant); }
 
 static void cache_sync(int wait_ms)
 {
-	int changed = db_changed(wait_ms);
+	int changed = db_changed(wait_ms, data_changed);
 
-	if (changed & DB_CHANGED_CONTEXT)
+	if (changed & DB_CHANGED_CONTEXT) {
 		epoch_move(&ctx_epoch);
+		epoch_set_move_all(&data_epochs);
+	}
 	if (changed & DB_CHANGED_CONFIG)
 		etag_cache_changed();
 }

@@ -40,6 +40,12 @@ enum res sess_load(struct req *req);
  * worker exit. */
 int sess_cache_share(void);
 void sess_cache_sync(void);
+/* What moves when the data of tenant (its tenant_stats row: its own
+ * figures or a descendant's) may have changed, or anything else the
+ * context is read from: read it before reading a page of the tenant, keep
+ * the page while it stays (cgi/pages/page_cache.c). Notifications that
+ * name their tenants move only theirs. */
+unsigned long long sess_data_epoch(long long tenant);
 /* The same while idle: a burst is read to its end (2 ms without more). */
 void sess_cache_idle(void);
 void sess_cache_free(void);

@@ -5577,6 +5577,22 @@ END $$;
 
 ALTER FUNCTION public.tenants_brand() OWNER TO portal_owner;
 
+CREATE FUNCTION public.tenants_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    ids text;
+BEGIN
+    SELECT string_agg(DISTINCT tenant_id::text, ',') INTO ids FROM changed;
+    IF ids IS NOT NULL THEN
+        PERFORM pg_notify('portal_context', CASE WHEN length(ids) <= 7000 THEN 't:' || ids ELSE '' END);
+    END IF;
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.tenants_changed() OWNER TO portal_owner;
+
 CREATE FUNCTION public.tenants_count_stats() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -7521,9 +7537,13 @@ CREATE TRIGGER tenant_brand_context AFTER INSERT OR DELETE OR UPDATE ON public.t
 
 CREATE TRIGGER tenant_brand_context_truncate AFTER TRUNCATE ON public.tenant_brand FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
 
-CREATE TRIGGER tenant_stats_context AFTER INSERT OR DELETE OR UPDATE ON public.tenant_stats FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+CREATE TRIGGER tenant_stats_context AFTER DELETE ON public.tenant_stats REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.tenants_changed();
+
+CREATE TRIGGER tenant_stats_context_insert AFTER INSERT ON public.tenant_stats REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.tenants_changed();
 
 CREATE TRIGGER tenant_stats_context_truncate AFTER TRUNCATE ON public.tenant_stats FOR EACH STATEMENT EXECUTE FUNCTION public.context_changed();
+
+CREATE TRIGGER tenant_stats_context_update AFTER UPDATE ON public.tenant_stats REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.tenants_changed();
 
 CREATE TRIGGER tenants_brand AFTER INSERT OR UPDATE OF parent_id ON public.tenants FOR EACH ROW EXECUTE FUNCTION public.tenants_brand();
 
@@ -8493,6 +8513,8 @@ REVOKE ALL ON FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) FROM
 REVOKE ALL ON FUNCTION public.tenant_role(p_user bigint, p_tenant bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.tenants_brand() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenants_changed() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.tenants_count_stats() FROM PUBLIC;
 

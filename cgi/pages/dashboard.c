@@ -368,12 +368,12 @@ enum res page_tenant(struct req *req)
 	if (t->version >= 0 && t->scope != NULL)
 		buf_printf(&key, "%lld\x1f%s\x1f%s\x1f%s\x1f%ld\x1f%s\x1f%s", t->id, period, tq.sort, tq.dir, tq.page,
 		           t->scope, tq.q);
-	c = buf_ok(&key) && key.data ? page_cache_get(key.data, t) : NULL;
+	c = buf_ok(&key) && key.data ? page_cache_get(req, key.data) : NULL;
 	frag = c ? json_incref(c->frag) : NULL;
 	if (frag == NULL) {
 		frag = load_page(req, &tq, period, period_hours[p], period_labels[p], &valid_until, &r);
 		if (frag != NULL && buf_ok(&key) && key.data)
-			c = page_cache_put(key.data, t, valid_until, frag);
+			c = page_cache_put(req, key.data, valid_until, frag);
 	}
 	buf_free(&key);
 	if (frag == NULL)

@@ -7,7 +7,11 @@
  * in the request's first statement. A page uses it only when everything
  * it shows bumps that version in the writing transaction (stats_apply(),
  * stats_touch()); an entry is then exactly what the database would
- * answer. Entries hold references to JSON that nothing modifies after it
+ * answer. The context row may be the context cache's, whose version does
+ * not follow the data (the rollups' updates name their tenants and leave
+ * the context rows cached): an entry is also stamped with the tenant's
+ * data epoch (sess_data_epoch()) read before the page was, which a
+ * notification naming the tenant moves in every worker. Entries hold references to JSON that nothing modifies after it
  * is built (a page adds only top-level keys to its own model). */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +19,7 @@
 
 #include "config.h"
 #include "pages.h"
+#include "session.h"
 
 #define CACHE_SLOTS 256
 
@@ -35,25 +40,30 @@ void page_cache_free(void)
 }
 
 /* See pages.h. */
-struct page_cache_entry *page_cache_get(const char *key, const struct tenant_ctx *t)
+struct page_cache_entry *page_cache_get(struct req *req, const char *key)
 {
+	const struct tenant_ctx *t = req->tenant;
 	size_t i, n = (size_t)config_get()->dashboard_cache;
 
+	req->page_epoch = sess_data_epoch(t->id); /* before the page is read, if it is */
 	for (i = 0; i < n; i++) {
 		struct page_cache_entry *c = &cache[i];
 		if (c->key == NULL || strcmp(c->key, key) != 0)
 			continue;
-		if (c->version != t->version || c->hour != t->hour || (c->valid_until && time(NULL) >= c->valid_until))
+		if (c->version != t->version || c->epoch != req->page_epoch || c->hour != t->hour ||
+		    (c->valid_until && time(NULL) >= c->valid_until))
 			return NULL; /* stale: replaced by the next page_cache_put */
 		c->used = ++cache_clock;
+		req->page_cached = 1;
 		return c;
 	}
 	return NULL;
 }
 
 /* See pages.h. */
-struct page_cache_entry *page_cache_put(const char *key, const struct tenant_ctx *t, time_t valid_until, json_t *frag)
+struct page_cache_entry *page_cache_put(struct req *req, const char *key, time_t valid_until, json_t *frag)
 {
+	const struct tenant_ctx *t = req->tenant;
 	struct page_cache_entry *c = &cache[0];
 	size_t i, n = (size_t)config_get()->dashboard_cache;
 	char *k;
@@ -77,6 +87,7 @@ struct page_cache_entry *page_cache_put(const char *key, const struct tenant_ctx
 	c->html_len = 0;
 	c->key = k;
 	c->version = t->version;
+	c->epoch = req->page_epoch;
 	c->hour = t->hour;
 	c->valid_until = valid_until;
 	c->frag = json_incref(frag);

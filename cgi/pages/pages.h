@@ -153,6 +153,7 @@ enum res page_tenant_export(struct req *req);
 struct page_cache_entry {
 	char *key;          /* malloc'd; NULL: a free slot */
 	long long version;  /* tenant_stats.version when it was made */
+	unsigned long long epoch; /* sess_data_epoch() of the tenant before it was read */
 	long long hour;     /* UTC hour (epoch) */
 	time_t valid_until; /* 0, or when something it shows lapses */
 	json_t *frag;       /* the page's model keys: one reference owned */
@@ -160,13 +161,17 @@ struct page_cache_entry {
 	size_t html_len;
 	unsigned long used; /* LRU clock */
 };
-/* The fresh entry for key, whose stamps match t's (owned by the cache;
- * valid until the next page_cache_put), or NULL. */
-struct page_cache_entry *page_cache_get(const char *key, const struct tenant_ctx *t);
-/* Store frag (a new reference is taken) under key, stamped with t's
- * version and hour, in its slot or the least recently used one; the entry
- * (owned by the cache), or NULL when the cache is off or out of memory. */
-struct page_cache_entry *page_cache_put(const char *key, const struct tenant_ctx *t, time_t valid_until, json_t *frag);
+/* The fresh entry for key, whose stamps match the request's tenant's
+ * (owned by the cache; valid until the next page_cache_put), or NULL. A
+ * hit sets req->page_cached (the request log's "page=cached"). Call it
+ * before reading the page: it notes the tenant's data epoch then
+ * (req->page_epoch), which page_cache_put() stamps. */
+struct page_cache_entry *page_cache_get(struct req *req, const char *key);
+/* Store frag (a new reference is taken) under key, stamped with the
+ * request's tenant's version and hour and the epoch page_cache_get() noted,
+ * in its slot or the least recently used one; the entry (owned by the
+ * cache), or NULL when the cache is off or out of memory. */
+struct page_cache_entry *page_cache_put(struct req *req, const char *key, time_t valid_until, json_t *frag);
 /* Drop the worker's page cache (worker exit). */
 void page_cache_free(void);
 /* team.c */

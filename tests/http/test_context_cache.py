@@ -12,6 +12,7 @@ from psql reaches the workers when their database backends deliver its
 notification (docs/architecture.md), a moment later: the requests are
 repeated until all of them show it, for at most 10 s."""
 import hashlib
+import json
 import re
 import time
 
@@ -27,7 +28,7 @@ def all_show(what, ask):
 
 
 def cached_count(ctx, uid):
-    return len(re.findall(r"^.* GET \S+ \d+ \S+ user=%d ctx=cached$" % uid, ctx.stack.log(), re.M))
+    return len(re.findall(r"^.* GET \S+ \d+ \S+ user=%d ctx=cached( page=cached)?$" % uid, ctx.stack.log(), re.M))
 
 
 def warm(ctx, client, uid, path):
@@ -186,3 +187,57 @@ def test_idle_workers_drain_their_notifications(ctx):
     stuck = ("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mssp-portal'"
              " AND wait_event = 'ClientWrite'")
     portal.wait_for("no worker's backend to wait to write", lambda: ctx.stack.psql(stuck, user="postgres") == "0", 30)
+
+
+def test_a_feed_batch_drops_only_the_pages_of_its_tenants(ctx):
+    """The rollups' updates name their tenants (tenants_changed(),
+    sess_data_epoch()): a batch ingested into a company of Bluefin IT moves
+    the pages of that company, Bluefin IT and Northwind on every worker at
+    once, and a company of another MSP keeps its cached page in every
+    worker that held it. Before, every batch emptied every worker's caches,
+    which is why the pages were slow under a live feed."""
+    ctx.stack.steady_hour()
+    uid = ctx.stack.user_id("admin@northwind.example")
+    nw, bf = ctx.stack.tenant_id("Northwind Security"), ctx.stack.tenant_id("Bluefin IT")
+    co = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE parent_id = %d AND status = 'active'" % bf))
+    other = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE root_id = %d AND kind = 'company'"
+                               " AND status = 'active' AND NOT %d = ANY (ancestors)" % (nw, bf)))
+    key = portal.create_key(ctx, ctx.login("owner@msp1.example"), bf, "cache-feed")["key"]
+    admin = ctx.login("admin@northwind.example")
+    pages = {"global": "/t/%d" % nw, "other": "/t/%d" % other}
+    line = re.compile(r"^.* portal\[(\d+)\] info: GET (\S+) 200 \S+ user=%d( ctx=cached)?( page=cached)?$" % uid, re.M)
+
+    def answers(since):
+        """(pid, path, page cached) of the admin's GETs logged after since."""
+        return [(m.group(1), m.group(2), m.group(4) is not None) for m in line.finditer(ctx.stack.log()[since:])]
+
+    mark = len(ctx.stack.log())
+    for _ in range(REPEAT * 2):
+        for p in pages.values():
+            assert admin.get_json(p).status == 200
+    before = admin.get_json(pages["global"]).json()["stats"]["critical"]
+    held = {name: {pid for pid, path, _ in answers(mark) if path == p} for name, p in pages.items()}
+    mark = len(ctx.stack.log())
+    r = ctx.client().request("POST", "/api/v2/vulnerabilities", body=json.dumps({"items": [
+        {"external_id": "feed-%d" % time.time_ns(), "cve": "CVE-2024-3400", "severity": "critical", "tenant_id": co}]}),
+        headers={"Content-Type": "application/json", "Authorization": "Bearer " + key})
+    assert r.status == 200 and r.json()["accepted"] == 1, r
+    # Through the portal: published before its answer, so every view after
+    # it shows the batch, and none of them is a page cached before it.
+    for _ in range(REPEAT):
+        for p in pages.values():
+            v = admin.get_json(p)
+            assert v.status == 200
+            if p == pages["global"]:
+                assert v.json()["stats"]["critical"] == before + 1
+    first = {}
+    for pid, path, cached in answers(mark):
+        first.setdefault((pid, path), cached)
+    checked = 0
+    for (pid, path), cached in first.items():
+        if path == pages["global"] and pid in held["global"]:
+            assert not cached, "worker %s answered the Global view from a page cached before the batch" % pid
+        if path == pages["other"] and pid in held["other"]:
+            assert cached, "worker %s let the page of a company outside the batch go" % pid
+            checked += 1
+    assert checked >= 1, "no worker that held the other company's page answered it again: %r" % first

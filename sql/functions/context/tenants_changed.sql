@@ -1,0 +1,22 @@
+-- The trigger of tenant_stats (the rollups: every figure a page of a
+-- tenant shows moves its row's version, and its ancestors', in the
+-- writing transaction): notify channel portal_context naming the tenants
+-- whose row changed, "t:ID,ID,..." (one statement's rows; a transition
+-- table named "changed"). The workers then drop only those tenants'
+-- cached pages and keep their cached contexts (cgi/session.c,
+-- sess_data_epoch()): the live feed's batches no longer empty every
+-- cache. Too many to name (a payload is at most 8000 bytes): the empty
+-- payload, everything, as context_changed() sends.
+-- requires: context_changed
+CREATE OR REPLACE FUNCTION tenants_changed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    ids text;
+BEGIN
+    SELECT string_agg(DISTINCT tenant_id::text, ',') INTO ids FROM changed;
+    IF ids IS NOT NULL THEN
+        PERFORM pg_notify('portal_context', CASE WHEN length(ids) <= 7000 THEN 't:' || ids ELSE '' END);
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION tenants_changed() FROM PUBLIC;
