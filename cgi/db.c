@@ -344,6 +344,20 @@ PGresult *db_exec_guarded(struct db_stmt *st, const char *const *params, enum re
 	return res;
 }
 
+PGresult *db_exec_retrying(struct db_stmt *st, const char *const *params, enum res *r)
+{
+	PGresult *res = NULL;
+
+	for (int i = 0; i < DB_RETRIES; i++) {
+		res = db_exec_guarded(st, params, r);
+		if (res != NULL || *r == R_UNAVAILABLE ||
+		    (strcmp(last_state, "40P01") != 0 && strcmp(last_state, "40001") != 0))
+			break;
+		log_info("statement %s: %s, run again (%d of %d)", st->name, last_msg, i + 2, DB_RETRIES);
+	}
+	return res;
+}
+
 enum res db_run_guarded(struct db_stmt *st, const char *const *params)
 {
 	enum res r;

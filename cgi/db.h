@@ -98,6 +98,16 @@ void db_rollback(void);
  * re-rendered with a message; db_last_state()/db_last_message() tell why. */
 PGresult *db_exec_guarded(struct db_stmt *st, const char *const *params, enum res *r);
 enum res db_run_guarded(struct db_stmt *st, const char *const *params);
+/* db_exec_guarded(), run again (at most DB_RETRIES times in all) when the
+ * database gave it up to break a deadlock or a serialization conflict
+ * with another transaction (40P01, 40001): its work is undone to the
+ * savepoint and it runs once more, the transaction's earlier work kept.
+ * For a statement that may run twice: an ingest batch, an idempotent
+ * upsert whose rollups lock rows in two passes (the INSERT and the UPDATE
+ * triggers of one ON CONFLICT statement), so that two batches into one
+ * tree can deadlock. */
+#define DB_RETRIES 4
+PGresult *db_exec_retrying(struct db_stmt *st, const char *const *params, enum res *r);
 /* A debug trace (PORTAL_REQUEST_LOG=2): with on, remember the name of each
  * statement run; db_trace_take() returns them (" st_a st_b", "" for none;
  * a static buffer, valid until the next call) and starts afresh. */

@@ -214,7 +214,7 @@ static enum res ingest(struct req *req, struct db_stmt *st, const struct form_fi
 			return R_INTERNAL;
 		}
 		params[0] = dump;
-		res = db_exec(st, params, &r);
+		res = db_exec_retrying(st, params, &r); /* a deadlock with another batch: again */
 		free(dump);
 		if (res == NULL) {
 			json_decref(good);

@@ -2,6 +2,9 @@
 endpoints with per-item errors and idempotent upserts, the retired v1, and
 the rollups (tenant_stats) agreeing with COUNT(*) over the raw rows."""
 import hashlib
+import os
+import subprocess
+import threading
 import json
 import time
 
@@ -450,3 +453,48 @@ def test_concurrent_overlapping_batches_agree_with_the_raw_rows(ctx):
     assert [r.status for r in results] == [200] * 4, results
     assert ctx.stack.psql("SELECT count(*) FROM vulnerabilities WHERE external_id LIKE '%s-%%'" % p) == "400"
     assert_rollups_agree(ctx, [company, bluefin, tid(ctx, "Northwind Security")], "after concurrent batches")
+
+
+def test_a_batch_that_deadlocks_with_another_transaction_runs_again(ctx):
+    """Two batches into one tree lock rollup rows in two passes (the INSERT
+    and the UPDATE triggers of one ON CONFLICT statement), so they can
+    deadlock; PostgreSQL then cancels one. The portal runs that batch again
+    inside its savepoint (db_exec_retrying()) instead of answering 409. Made
+    here on purpose: a transaction holds the company's rollup row, the batch
+    waits for it holding its ancestors' rows, and the transaction then asks
+    for Northwind's: the batch, which waited first, is the one cancelled."""
+    nw, bf = tid(ctx, "Northwind Security"), tid(ctx, "Bluefin IT")
+    co = first_child(ctx, bf)
+    key = bluefin_key(ctx)
+    cmd = ["psql", "-X", "-q", "-h", os.path.join(ctx.stack.var, "run"), "-U", "portal_owner", "-d", "portal"]
+    if os.getuid() == 0:
+        cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%s" % portal._gid("mssp-portal"), "--init-groups", "--"] + cmd
+    holder = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env=ctx.stack.env())
+    answer = []
+    ext = uniq("deadlock")
+    mark = len(ctx.stack.log())
+    try:
+        holder.stdin.write("BEGIN; SELECT 1 FROM tenant_stats WHERE tenant_id = %d FOR UPDATE;\n" % co)
+        holder.stdin.flush()
+        portal.wait_for("the company's row held", lambda: ctx.stack.psql(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE c.relname = 'tenant_stats' AND l.mode = 'RowShareLock' AND l.granted") != "0")
+        t = threading.Thread(target=lambda: answer.append(api(ctx, "/api/v2/vulnerabilities", {"items": [
+            {"external_id": ext, "cve": "CVE-2024-3400", "severity": "high", "tenant_id": co}]}, key)))
+        t.start()
+        portal.wait_for("the batch waiting for the company's row",
+                        lambda: ctx.stack.psql("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted") != "0")
+        holder.stdin.write("SELECT pg_sleep(0.3); SELECT 1 FROM tenant_stats WHERE tenant_id = %d FOR UPDATE; COMMIT;\n"
+                           % nw)
+        holder.stdin.close()
+        t.join(timeout=60)
+    finally:
+        if not holder.stdin.closed:
+            holder.stdin.write("ROLLBACK;\n")
+            holder.stdin.close()
+        holder.wait(timeout=30)
+    assert answer and answer[0].status == 200 and answer[0].json()["accepted"] == 1, answer and answer[0].text
+    assert ctx.stack.psql("SELECT count(*) FROM vulnerabilities WHERE external_id = '%s'" % ext) == "1"
+    assert "statement st_ingest_vulns: deadlock detected, run again (2 of 4)" in ctx.stack.log()[mark:]
+    assert_rollups_agree(ctx, [co, bf, nw], "after the batch ran again")
