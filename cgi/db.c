@@ -81,26 +81,21 @@ void db_listen_changes(void) { listening = 1; }
 
 int db_socket(void) { return conn != NULL && PQstatus(conn) == CONNECTION_OK ? PQsocket(conn) : -1; }
 
-/* Call tenant() for each id of a "t:ID,ID,..." payload; 0, or -1 (nothing
- * called) when it is not one. */
+/* Call tenant() for each id of a "t:ID,ID,..." payload; 0, or -1 when it
+ * is not one (the ids before the fault were called: the caller then takes
+ * it as a change of everything, which covers them). */
 static int tenants_named(const char *payload, void (*tenant)(long long id))
 {
 	const char *p = payload + 2;
 	char *end;
+	long long id;
 
 	if (tenant == NULL || strncmp(payload, "t:", 2) != 0)
 		return -1;
-	for (;;) { /* check the whole list first: all of it or none */
-		if (*p < '0' || *p > '9' || strtoll(p, &end, 10) <= 0)
+	for (;; p = end + 1) {
+		if (*p < '0' || *p > '9' || (id = strtoll(p, &end, 10)) <= 0 || (*end != ',' && *end != '\0'))
 			return -1;
-		if (*end == '\0')
-			break;
-		if (*end != ',')
-			return -1;
-		p = end + 1;
-	}
-	for (p = payload + 2;; p = end + 1) {
-		tenant(strtoll(p, &end, 10));
+		tenant(id);
 		if (*end == '\0')
 			return 0;
 	}

@@ -292,6 +292,15 @@ static pid_t spawn(int fd, unsigned gen, int pool)
 	return pid;
 }
 
+/* Fork generation gen: size[p] workers on fd[p] for each pool that has a
+ * socket (fd[p] >= 0). */
+static void spawn_generation(const int fd[NPOOLS], const int size[NPOOLS], unsigned gen)
+{
+	for (int p = 0; p < NPOOLS; p++)
+		for (int i = 0; fd[p] >= 0 && i < size[p]; i++)
+			spawn(fd[p], gen, p);
+}
+
 /* The workers of generation gen, of pool (-1: of every pool). */
 static int count_gen(unsigned gen, int pool)
 {
@@ -380,7 +389,7 @@ int server_run(void)
 	struct sigaction sa;
 	sigset_t block, old;
 	unsigned gen = 1;
-	int i, p;
+	int p;
 	double drain_until = 0, hup_at = 0;
 	/* each pool's socket, its listening fd (-1: no such pool) and size */
 	const char *path[NPOOLS] = {cfg->socket_path, cfg->api_socket_path};
@@ -419,9 +428,7 @@ int server_run(void)
 	         cfg->max_requests);
 	if (fd[POOL_API] >= 0)
 		log_info("listening on %s with %d workers for the API", cfg->api_socket_path, cfg->api_workers);
-	for (p = 0; p < NPOOLS; p++)
-		for (i = 0; fd[p] >= 0 && i < size[p]; i++)
-			spawn(fd[p], gen, p);
+	spawn_generation(fd, size, gen);
 
 	for (;;) {
 		struct timespec ts = {0, 200 * 1000 * 1000};
@@ -453,9 +460,7 @@ int server_run(void)
 			if (check_templates() == 0) {
 				log_info("reload: starting generation %u", gen + 1);
 				gen++;
-				for (p = 0; p < NPOOLS; p++)
-					for (i = 0; fd[p] >= 0 && i < size[p]; i++)
-						spawn(fd[p], gen, p);
+				spawn_generation(fd, size, gen);
 				signal_gen_below(gen, SIGTERM);
 				hup_at = log_now();
 			} else {

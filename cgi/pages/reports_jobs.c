@@ -238,17 +238,22 @@ static void billing_request_check(struct req *req, json_t *values, json_t *error
 {
 	const char *from = json_string_value(json_object_get(values, "from")),
 	           *to = json_string_value(json_object_get(values, "to"));
-	int y, mo, d, y2, mo2, d2;
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	char next[32]; /* the first day of the month after from's */
+	long long f, t, n;
+	int y, mo;
 
 	if (!billing_viewer(req)) {
 		json_object_set_new(errors, "kind",
 		                    json_string(not_billing));
 		return;
 	}
-	if (sscanf(from, "%4d-%2d-%2d", &y, &mo, &d) != 3 || sscanf(to, "%4d-%2d-%2d", &y2, &mo2, &d2) != 3 || d != 1 ||
-	    y2 != y || mo2 != mo || mo < 1 || mo > 12 ||
-	    d2 != days[mo - 1] + (mo == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+	/* from: a first of the month; to: the day before the next month's first */
+	if (sscanf(from, "%4d-%2d", &y, &mo) == 2)
+		snprintf(next, sizeof(next), "%04d-%02d-01", mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1);
+	else
+		next[0] = '\0';
+	if (!form_date(from, &f) || strcmp(from + 8, "01") != 0 || !form_date(to, &t) || !form_date(next, &n) ||
+	    t != n - 1)
 		json_object_set_new(errors, "from",
 		                    json_string("A billing statement covers one calendar month: from its first day to its "
 		                                "last (the Billing page's Make a PDF fills them in)."));
