@@ -36,6 +36,7 @@ const struct config *config_load(void)
 	if (cores < 1)
 		cores = 1;
 	cfg.db = env_str("PORTAL_DB", "dbname=portal user=portal_app");
+	cfg.db_read = env_str("PORTAL_DB_READ", NULL);
 	cfg.db_owner = env_str("PORTAL_DB_OWNER", "dbname=portal user=portal_owner");
 	cfg.socket_path = env_str("PORTAL_SOCKET", "var/run/portal.sock");
 	cfg.templates = env_str("PORTAL_TEMPLATES", "templates");

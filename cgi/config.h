@@ -12,6 +12,7 @@
 
 struct config {
 	const char *db;             /* PORTAL_DB: libpq conninfo of the app role */
+	const char *db_read;        /* PORTAL_DB_READ: conninfo of a read replica (the app role), NULL: none */
 	const char *db_owner;       /* PORTAL_DB_OWNER: conninfo of the owner role (ctl migrate) */
 	const char *socket_path;    /* PORTAL_SOCKET: FastCGI unix socket */
 	const char *templates;      /* PORTAL_TEMPLATES: templates directory */

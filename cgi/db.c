@@ -1,16 +1,35 @@
 /* db.c - one PostgreSQL connection per process, prepared statements. */
 #include "db.h"
 
+#include <inttypes.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
 static const char *db_conninfo;
-static PGconn *conn;
-static unsigned conn_gen = 1;
+static PGconn *conn;     /* the primary */
+static unsigned gens = 1; /* connections made so far; each gets the next as its generation */
+static unsigned conn_gen; /* the primary connection's generation */
+
+/* The read replica (db_init_replica). A request that only reads
+ * (db_read_replica) begins its transaction there when the replica has
+ * replayed at least to need_at; otherwise, or once it fails, the request
+ * goes on on the primary (reads = 0). */
+static const char *replica_conninfo; /* NULL: none */
+static PGconn *rconn;
+static unsigned rconn_gen;
+static time_t replica_down_until; /* it failed: not tried before then */
+#define REPLICA_RETRY_SECONDS 5
+static uint64_t heard_at;  /* the primary's position when this process last heard of a change */
+static int heard_unknown;  /* asking it failed: the replica is not used until it is known */
+static uint64_t need_at;   /* this request's: max(heard_at, its user's own last write) */
+static int reads;          /* this request may read from the replica */
+static int replica_served; /* a statement was answered there since db_replica_take() */
 static int listening;      /* db_listen_changes(): LISTEN on every connection */
 static int connected_once; /* this process has had a connection */
 /* db_changed() must report a change: a connection after the first (what
@@ -30,39 +49,55 @@ static int trace_on;
 static char trace[1024];
 static size_t trace_len;
 
-static PGresult *begin_pipelined(PGconn *c, const char *uid, struct db_stmt *st, const char *const *params,
-                                 enum res *r);
-
 void db_init(const char *conninfo) { db_conninfo = conninfo; }
+
+void db_init_replica(const char *conninfo) { replica_conninfo = conninfo != NULL && *conninfo ? conninfo : NULL; }
+
+static void replica_close(void)
+{
+	if (rconn != NULL)
+		PQfinish(rconn);
+	rconn = NULL;
+}
 
 void db_close(void)
 {
 	if (conn != NULL)
 		PQfinish(conn);
 	conn = NULL;
+	replica_close();
+}
+
+/* Open a connection to conninfo with the session settings every
+ * statement assumes; NULL (logged) when it cannot be made. */
+static PGconn *connect_to(const char *conninfo, const char *what)
+{
+	/* The conninfo string is expanded first; the timeout after it
+	 * overrides, so a dead server never blocks a worker for long. */
+	const char *const keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+	const char *const vals[] = {conninfo ? conninfo : "", "5", "mssp-portal", NULL};
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		log_warn("%s connection failed: %s", what, PQerrorMessage(c));
+		PQfinish(c);
+		return NULL;
+	}
+	/* Statements see UTC; request identity is set per transaction. */
+	PQclear(PQexec(c, "SET TIME ZONE 'UTC'; SET statement_timeout = '30s';"
+	                  " SET idle_in_transaction_session_timeout = '60s'"));
+	return c;
 }
 
 PGconn *db_conn(void)
 {
 	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
 		return conn;
-	db_close();
-	{
-		/* The conninfo string is expanded first; the timeout after it
-		 * overrides, so a dead server never blocks a worker for long. */
-		const char *const keys[] = {"dbname", "connect_timeout", "application_name", NULL};
-		const char *const vals[] = {db_conninfo ? db_conninfo : "", "5", "mssp-portal", NULL};
-		conn = PQconnectdbParams(keys, vals, 1);
-	}
-	if (PQstatus(conn) != CONNECTION_OK) {
-		log_warn("database connection failed: %s", PQerrorMessage(conn));
-		db_close();
+	if (conn != NULL)
+		PQfinish(conn);
+	if ((conn = connect_to(db_conninfo, "database")) == NULL)
 		return NULL;
-	}
-	conn_gen++;
-	/* Statements see UTC; request identity is set per transaction. */
-	PQclear(PQexec(conn, "SET TIME ZONE 'UTC'; SET statement_timeout = '30s';"
-	                     " SET idle_in_transaction_session_timeout = '60s'"));
+	conn_gen = ++gens;
 	if (listening) {
 		PGresult *res = PQexec(conn, "LISTEN " DB_CHANGES_CHANNEL "; LISTEN " DB_CONFIG_CHANNEL);
 		listen_failed = PQresultStatus(res) != PGRES_COMMAND_OK;
@@ -75,6 +110,129 @@ PGconn *db_conn(void)
 	}
 	connected_once = 1;
 	return conn;
+}
+
+/* The replica's connection, made when missing unless it failed less than
+ * REPLICA_RETRY_SECONDS ago; NULL: none now. */
+static PGconn *replica_conn(void)
+{
+	time_t now;
+
+	if (replica_conninfo == NULL)
+		return NULL;
+	if (rconn != NULL && PQstatus(rconn) == CONNECTION_OK)
+		return rconn;
+	replica_close();
+	if ((now = time(NULL)) < replica_down_until)
+		return NULL;
+	if ((rconn = connect_to(replica_conninfo, "read replica")) == NULL) {
+		replica_down_until = now + REPLICA_RETRY_SECONDS;
+		return NULL;
+	}
+	rconn_gen = ++gens;
+	return rconn;
+}
+
+/* "X/Y" (hex halves of a WAL position) into *out: 0, or -1. */
+static int lsn_parse(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long hi, lo;
+
+	if (s == NULL || *s < '0' || strlen(s) > 17)
+		return -1;
+	hi = strtoull(s, &end, 16);
+	if (*end != '/' || end == s || hi > 0xffffffffULL || end[1] == '\0' || end[1] == '-' || end[1] == '+')
+		return -1;
+	s = end + 1;
+	lo = strtoull(s, &end, 16);
+	if (*end != '\0' || lo > 0xffffffffULL)
+		return -1;
+	*out = (uint64_t)hi << 32 | lo;
+	return 0;
+}
+
+/* A one-row, one-column LSN query on c into *out: 0, or -1. */
+static int lsn_query(PGconn *c, const char *sql, uint64_t *out)
+{
+	PGresult *res = PQexec(c, sql);
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
+	         lsn_parse(PQgetvalue(res, 0, 0), out) == 0;
+
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/* Ask the primary where its WAL is now: heard_at (a change just heard of
+ * committed before it). */
+static void heard_now(void)
+{
+	heard_unknown = db_conn() == NULL || lsn_query(conn, "SELECT pg_current_wal_insert_lsn()", &heard_at) != 0;
+}
+
+void db_read_replica(const char *need)
+{
+	uint64_t own = 0;
+
+	if (replica_conninfo == NULL)
+		return;
+	if (heard_unknown)
+		heard_now();
+	reads = !heard_unknown;
+	need_at = heard_at;
+	if (need != NULL && lsn_parse(need, &own) == 0 && own > need_at)
+		need_at = own;
+}
+
+int db_replica_take(void)
+{
+	int served = replica_served;
+
+	replica_served = 0;
+	return served;
+}
+
+int db_write_position(char out[32])
+{
+	uint64_t at;
+
+	if (replica_conninfo == NULL || db_conn() == NULL ||
+	    lsn_query(conn, "SELECT pg_current_wal_insert_lsn()", &at) != 0)
+		return -1;
+	snprintf(out, 32, "%" PRIX64 "/%" PRIX64, at >> 32, at & 0xffffffffu);
+	return 0;
+}
+
+int db_replica_status(int *up, long long *lag_bytes, double *lag_seconds)
+{
+	PGconn *r;
+	PGresult *res;
+	uint64_t primary_at, replayed;
+
+	if (replica_conninfo == NULL)
+		return 0;
+	replica_down_until = 0; /* asked: look now (a replica back up is used again from here) */
+	r = replica_conn();
+	*up = 0;
+	*lag_bytes = 0;
+	*lag_seconds = 0;
+	if (r == NULL || PQtransactionStatus(r) != PQTRANS_IDLE || db_conn() == NULL ||
+	    lsn_query(conn, "SELECT pg_current_wal_insert_lsn()", &primary_at) != 0)
+		return 1;
+	res = PQexec(r, "SELECT pg_last_wal_replay_lsn(),"
+	                " coalesce(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0)");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
+	    lsn_parse(PQgetvalue(res, 0, 0), &replayed) == 0) {
+		*up = 1;
+		if (primary_at > replayed) {
+			*lag_bytes = (long long)(primary_at - replayed);
+			*lag_seconds = atof(PQgetvalue(res, 0, 1));
+		}
+	} else if (PQstatus(r) != CONNECTION_OK) {
+		replica_close();
+	}
+	PQclear(res);
+	return 1;
 }
 
 void db_listen_changes(void) { listening = 1; }
@@ -106,6 +264,7 @@ int db_changed(int wait_ms, void (*tenant)(long long id))
 	/* The process's first connection LISTENs before its first statement:
 	 * nothing read before it to doubt. A later one is a change. */
 	int changed = (listen_gap || listen_failed) ? DB_CHANGED_ALL : 0;
+	int heard = 0;
 	PGnotify *n;
 
 	listen_gap = 0;
@@ -120,7 +279,9 @@ int db_changed(int wait_ms, void (*tenant)(long long id))
 		struct pollfd p = {PQsocket(conn), POLLIN, 0};
 		int got = 0;
 		if (PQconsumeInput(conn) != 1) { /* lost: the next statement reconnects */
-			db_close();
+			PQfinish(conn);
+			conn = NULL;
+			heard_unknown = 1;
 			return DB_CHANGED_ALL;
 		}
 		while ((n = PQnotifies(conn)) != NULL) {
@@ -131,24 +292,29 @@ int db_changed(int wait_ms, void (*tenant)(long long id))
 			got = 1;
 			PQfreemem(n);
 		}
+		heard = heard || got;
 		if (poll(&p, 1, got ? wait_ms : 0) != 1)
 			break;
 	}
+	if (replica_conninfo != NULL && (heard || changed))
+		heard_now();
 	return changed;
 }
 
-static enum res db_classify(const PGresult *res)
+/* Why a statement on c failed, as a result class (last_state and
+ * last_msg say it in full). */
+static enum res db_classify(PGconn *c, const PGresult *res)
 {
 	const char *state;
 
-	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+	if (c == NULL || PQstatus(c) != CONNECTION_OK)
 		return R_UNAVAILABLE;
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	snprintf(last_state, sizeof(last_state), "%s", state ? state : "");
 	snprintf(last_msg, sizeof(last_msg), "%s",
 	         res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
 	             ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-	             : PQerrorMessage(conn));
+	             : PQerrorMessage(c));
 	if (state == NULL)
 		return R_INTERNAL;
 	if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
@@ -164,16 +330,20 @@ static enum res db_classify(const PGresult *res)
 const char *db_last_state(void) { return last_state; }
 const char *db_last_message(void) { return last_msg; }
 
-static int db_prepare(PGconn *c, struct db_stmt *st, enum res *r)
+/* st prepared on c, link 0 (the primary) or 1 (the replica): 0, or -1
+ * with *r set. */
+static int db_prepare(PGconn *c, int link, struct db_stmt *st, enum res *r)
 {
 	PGresult *res;
+	unsigned gen = link ? rconn_gen : conn_gen;
 
-	if (st->prepared_gen == conn_gen)
+	if (st->prepared_gen[link] == gen)
 		return 0;
 	res = PQprepare(c, st->name, st->sql, st->nparams, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		*r = db_classify(res);
-		log_err("prepare %s failed: %s", st->name, PQresultErrorMessage(res));
+		*r = db_classify(c, res);
+		if (!link) /* the replica's: replica_leave() says it */
+			log_err("prepare %s failed: %s", st->name, PQresultErrorMessage(res));
 		PQclear(res);
 		return -1;
 	}
@@ -190,14 +360,14 @@ static int db_prepare(PGconn *c, struct db_stmt *st, enum res *r)
 			}
 		}
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			*r = db_classify(res);
+			*r = db_classify(c, res);
 			log_err("describe %s failed: %s", st->name, PQresultErrorMessage(res));
 			PQclear(res);
 			return -1;
 		}
 		PQclear(res);
 	}
-	st->prepared_gen = conn_gen;
+	st->prepared_gen[link] = gen;
 	return 0;
 }
 
@@ -236,6 +406,7 @@ static void traced(const struct db_stmt *st)
 	trace_len += n;
 }
 
+
 /* The connection with st prepared on it, or NULL with *r set. */
 static PGconn *db_ready(struct db_stmt *st, enum res *r)
 {
@@ -248,26 +419,200 @@ static PGconn *db_ready(struct db_stmt *st, enum res *r)
 		*r = R_UNAVAILABLE;
 		return NULL;
 	}
-	return db_prepare(c, st, r) == 0 ? c : NULL;
+	return db_prepare(c, 0, st, r) == 0 ? c : NULL;
+}
+
+/* In pipeline mode: the next query's result, its terminating NULL read;
+ * a PGRES_PIPELINE_SYNC result is returned as is. NULL: none left. */
+static PGresult *pipe_result(PGconn *c)
+{
+	PGresult *res = PQgetResult(c), *extra;
+
+	if (res == NULL || PQresultStatus(res) == PGRES_PIPELINE_SYNC)
+		return res;
+	while ((extra = PQgetResult(c)) != NULL)
+		PQclear(extra);
+	return res;
+}
+
+static const char replay_position[] = "SELECT pg_last_wal_replay_lsn()";
+
+/* On c, link 0 (the primary) or 1 (the replica): BEGIN, with token the
+ * RLS identity for the transaction, with replayed (the replica) its
+ * replay position into *replayed, then st: in one round trip (libpq
+ * pipeline mode). On failure the transaction is rolled back (a broken
+ * connection closed), *r says why. */
+static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_t *replayed, struct db_stmt *st,
+                                 const char *const *params, enum res *r)
+{
+	PGresult *begin = NULL, *ident = NULL, *pos = NULL, *res = NULL, *sync = NULL, *failed;
+	const char *ident_params[1] = {token};
+	int sent;
+
+	if (PQenterPipelineMode(c) != 1) {
+		*r = db_classify(c, NULL);
+		return NULL;
+	}
+	sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+	       (token == NULL || PQsendQueryParams(c, set_identity, 1, NULL, ident_params, NULL, NULL, 0) == 1) &&
+	       (replayed == NULL || PQsendQueryParams(c, replay_position, 0, NULL, NULL, NULL, NULL, 0) == 1) &&
+	       PQsendQueryPrepared(c, st->name, st->nparams, params, NULL, NULL, 0) == 1 && PQpipelineSync(c) == 1;
+	if (sent) {
+		begin = pipe_result(c);
+		ident = token != NULL ? pipe_result(c) : NULL;
+		pos = replayed != NULL ? pipe_result(c) : NULL;
+		res = pipe_result(c);
+		sync = pipe_result(c);
+	}
+	if (!sent || PQresultStatus(sync) != PGRES_PIPELINE_SYNC || PQexitPipelineMode(c) != 1) {
+		/* A broken connection: start afresh at the next request. */
+		*r = db_classify(c, res);
+		if (!link)
+			log_err("statement %s (pipelined) failed: %s", st->name, PQerrorMessage(c));
+		else
+			snprintf(last_msg, sizeof(last_msg), "%s", PQerrorMessage(c));
+		PQclear(begin);
+		PQclear(ident);
+		PQclear(pos);
+		PQclear(res);
+		PQclear(sync);
+		if (link) {
+			replica_close();
+		} else {
+			PQfinish(conn);
+			conn = NULL;
+		}
+		if (*r == R_INTERNAL)
+			*r = R_UNAVAILABLE;
+		return NULL;
+	}
+	PQclear(sync);
+	failed = PQresultStatus(begin) != PGRES_COMMAND_OK                            ? begin
+	         : token != NULL && PQresultStatus(ident) != PGRES_TUPLES_OK           ? ident
+	         : replayed != NULL && (PQresultStatus(pos) != PGRES_TUPLES_OK || PQntuples(pos) != 1 ||
+	                                lsn_parse(PQgetvalue(pos, 0, 0), replayed) != 0) ? pos
+	         : PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK ? res
+	                                                                                 : NULL;
+	if (failed != NULL) {
+		*r = db_classify(c, failed);
+		if ((*r == R_INTERNAL || *r == R_UNAVAILABLE) && !link) /* the replica's: replica_leave() says it */
+			log_err("statement %s failed: %s", st->name, PQresultErrorMessage(failed));
+		PQclear(begin);
+		PQclear(ident);
+		PQclear(pos);
+		PQclear(res);
+		if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
+			PQclear(PQexec(c, "ROLLBACK"));
+		return NULL;
+	}
+	PQclear(begin);
+	PQclear(ident);
+	PQclear(pos);
+	*r = R_SUCCESS;
+	return res;
+}
+
+/* The request leaves the replica: its transaction there (if any) ends,
+ * and the rest of the request reads from the primary. */
+static void replica_leave(const char *why, const struct db_stmt *st)
+{
+	if (reads && why != NULL)
+		log_info("read replica: %s%s%s; the request goes on on the primary", why, st ? " at " : "",
+		         st ? st->name : "");
+	reads = 0;
+	if (rconn != NULL && PQstatus(rconn) == CONNECTION_OK && PQtransactionStatus(rconn) != PQTRANS_IDLE)
+		PQclear(PQexec(rconn, "ROLLBACK"));
+}
+
+/* st on the replica, when this request may read there: its result, or NULL
+ * with reads now 0 (the caller runs it on the primary). A transaction is
+ * begun there only if the primary has none (a request that wrote stays
+ * where it wrote) and kept only if the replica has replayed need_at. A
+ * connection that broke before the transaction began (the replica
+ * restarted since) is made again at once, once; one that cannot be made
+ * leaves the replica alone for REPLICA_RETRY_SECONDS. */
+static PGresult *replica_exec(struct db_stmt *st, const char *const *params)
+{
+	PGconn *c;
+	PGresult *res = NULL;
+	enum res r;
+	uint64_t replayed = 0;
+	int fresh = 0;
+	char why[sizeof(last_msg)] = "";
+
+	if (!reads)
+		return NULL;
+	if (conn != NULL && PQtransactionStatus(conn) != PQTRANS_IDLE) {
+		replica_leave(NULL, NULL);
+		return NULL;
+	}
+	for (int attempt = 0; res == NULL; attempt++) {
+		if ((c = replica_conn()) == NULL) { /* down: connect_to() said so when it tried */
+			replica_leave(NULL, NULL);
+			return NULL;
+		}
+		if (attempt == 0)
+			traced(st);
+		fresh = PQtransactionStatus(c) == PQTRANS_IDLE;
+		if (db_prepare(c, 1, st, &r) == 0) {
+			if (fresh) {
+				res = begin_pipelined(c, 1, lazy_token[0] ? lazy_token : NULL, &replayed, st, params, &r);
+			} else {
+				res = PQexecPrepared(c, st->name, st->nparams, params, NULL, NULL, 0);
+				if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
+					db_classify(c, res);
+					PQclear(res);
+					res = NULL;
+				}
+			}
+		}
+		if (res != NULL)
+			break;
+		snprintf(why, sizeof(why), "%s", last_msg[0] ? last_msg : rconn ? PQerrorMessage(rconn) : "connection lost");
+		if (rconn != NULL && PQstatus(rconn) == CONNECTION_OK)
+			break; /* refused (a write, a conflict with recovery): not the connection's fault */
+		replica_close(); /* begin_pipelined may have closed it already */
+		if (!fresh || attempt > 0) {
+			replica_down_until = time(NULL) + REPLICA_RETRY_SECONDS;
+			break;
+		}
+	}
+	if (res != NULL && fresh && replayed < need_at) { /* behind what this request must see */
+		PQclear(res);
+		replica_leave(NULL, NULL);
+		return NULL;
+	}
+	replica_served |= res != NULL;
+	if (res == NULL) {
+		why[strcspn(why, "\n")] = '\0';
+		replica_leave(why[0] ? why : "refused", st);
+		last_state[0] = '\0';
+		last_msg[0] = '\0';
+	}
+	return res;
 }
 
 PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
 {
-	PGconn *c = db_ready(st, r);
+	PGconn *c;
 	PGresult *res;
 	ExecStatusType s;
 
-	if (c == NULL)
+	if (reads && (res = replica_exec(st, params)) != NULL) {
+		*r = R_SUCCESS;
+		return res;
+	}
+	if ((c = db_ready(st, r)) == NULL)
 		return NULL;
 	if (lazy_token[0] && PQtransactionStatus(c) == PQTRANS_IDLE)
-		return begin_pipelined(c, lazy_token, st, params, r);
+		return begin_pipelined(c, 0, lazy_token, NULL, st, params, r);
 	res = PQexecPrepared(c, st->name, st->nparams, params, NULL, NULL, 0);
 	s = PQresultStatus(res);
 	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
 		*r = R_SUCCESS;
 		return res;
 	}
-	*r = db_classify(res);
+	*r = db_classify(c, res);
 	if (*r == R_INTERNAL || *r == R_UNAVAILABLE)
 		log_err("statement %s failed: %s", st->name,
 		        res ? PQresultErrorMessage(res) : PQerrorMessage(c));
@@ -286,25 +631,37 @@ enum res db_run(struct db_stmt *st, const char *const *params)
 
 enum res db_simple(const char *sql)
 {
-	PGconn *c = db_conn();
+	PGconn *c;
 	PGresult *res;
 	enum res r = R_SUCCESS;
+	int end = strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0;
 
-	if (c == NULL)
+	if (rconn != NULL && PQstatus(rconn) == CONNECTION_OK && PQtransactionStatus(rconn) != PQTRANS_IDLE) {
+		if (!end) { /* anything else a request runs on its own (a savepoint) belongs on the primary */
+			replica_leave(sql, NULL);
+		} else { /* the request's transaction is the replica's: end it there */
+			res = PQexec(rconn, sql);
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+				r = db_classify(rconn, res);
+			PQclear(res);
+			return r;
+		}
+	}
+	if ((c = db_conn()) == NULL)
 		return R_UNAVAILABLE;
-	if (PQtransactionStatus(c) == PQTRANS_IDLE && (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0))
+	if (PQtransactionStatus(c) == PQTRANS_IDLE && end)
 		return R_SUCCESS; /* nothing begun: nothing to end */
 	if (lazy_token[0] && PQtransactionStatus(c) == PQTRANS_IDLE) { /* begin it with the identity */
 		const char *params[1] = {lazy_token};
 		if (PQresultStatus(res = PQexec(c, "BEGIN")) != PGRES_COMMAND_OK) {
-			r = db_classify(res);
+			r = db_classify(c, res);
 			PQclear(res);
 			return r;
 		}
 		PQclear(res);
 		res = PQexecParams(c, set_identity, 1, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			r = db_classify(res);
+			r = db_classify(c, res);
 			PQclear(res);
 			return r;
 		}
@@ -314,7 +671,7 @@ enum res db_simple(const char *sql)
 	}
 	res = PQexec(c, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-		r = db_classify(res);
+		r = db_classify(c, res);
 	PQclear(res);
 	return r;
 }
@@ -364,79 +721,11 @@ enum res db_run_guarded(struct db_stmt *st, const char *const *params)
 
 enum res db_begin(void) { return db_simple("BEGIN"); }
 
-/* In pipeline mode: the next query's result, its terminating NULL read;
- * a PGRES_PIPELINE_SYNC result is returned as is. NULL: none left. */
-static PGresult *pipe_result(PGconn *c)
-{
-	PGresult *res = PQgetResult(c), *extra;
-
-	if (res == NULL || PQresultStatus(res) == PGRES_PIPELINE_SYNC)
-		return res;
-	while ((extra = PQgetResult(c)) != NULL)
-		PQclear(extra);
-	return res;
-}
-
-/* BEGIN, with uid: set the RLS identity for the transaction, then st: in
- * one round trip (libpq pipeline mode). */
-static PGresult *begin_pipelined(PGconn *c, const char *uid, struct db_stmt *st, const char *const *params,
-                                 enum res *r)
-{
-	PGresult *begin = NULL, *ident = NULL, *res = NULL, *sync = NULL;
-	const char *ident_params[1] = {uid};
-	int sent;
-
-	if (PQenterPipelineMode(c) != 1) {
-		*r = db_classify(NULL);
-		return NULL;
-	}
-	sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
-	       (uid == NULL || PQsendQueryParams(c, set_identity, 1, NULL, ident_params, NULL, NULL, 0) == 1) &&
-	       PQsendQueryPrepared(c, st->name, st->nparams, params, NULL, NULL, 0) == 1 && PQpipelineSync(c) == 1;
-	if (sent) {
-		begin = pipe_result(c);
-		ident = uid != NULL ? pipe_result(c) : NULL;
-		res = pipe_result(c);
-		sync = pipe_result(c);
-	}
-	if (!sent || PQresultStatus(sync) != PGRES_PIPELINE_SYNC || PQexitPipelineMode(c) != 1) {
-		/* A broken connection: start afresh at the next request. */
-		*r = db_classify(res);
-		log_err("statement %s (pipelined) failed: %s", st->name, PQerrorMessage(c));
-		PQclear(begin);
-		PQclear(ident);
-		PQclear(res);
-		PQclear(sync);
-		db_close();
-		if (*r == R_INTERNAL)
-			*r = R_UNAVAILABLE;
-		return NULL;
-	}
-	PQclear(sync);
-	if (PQresultStatus(begin) != PGRES_COMMAND_OK || (uid != NULL && PQresultStatus(ident) != PGRES_TUPLES_OK) ||
-	    (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)) {
-		*r = db_classify(PQresultStatus(begin) != PGRES_COMMAND_OK                  ? begin
-		                 : uid != NULL && PQresultStatus(ident) != PGRES_TUPLES_OK ? ident
-		                                                                            : res);
-		if (*r == R_INTERNAL || *r == R_UNAVAILABLE)
-			log_err("statement %s failed: %s", st->name, PQresultErrorMessage(res));
-		PQclear(begin);
-		PQclear(ident);
-		PQclear(res);
-		db_rollback();
-		return NULL;
-	}
-	PQclear(begin);
-	PQclear(ident);
-	*r = R_SUCCESS;
-	return res;
-}
-
 PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res *r)
 {
 	PGconn *c = db_ready(st, r);
 
-	return c != NULL ? begin_pipelined(c, NULL, st, params, r) : NULL;
+	return c != NULL ? begin_pipelined(c, 0, NULL, NULL, st, params, r) : NULL;
 }
 
 void db_lazy_identity(const char *token)
@@ -446,15 +735,18 @@ void db_lazy_identity(const char *token)
 	else
 		lazy_token[0] = '\0';
 }
+
 enum res db_commit(void)
 {
 	lazy_token[0] = '\0';
+	reads = 0;
 	return db_simple("COMMIT");
 }
 
 void db_rollback(void)
 {
 	lazy_token[0] = '\0';
+	replica_leave(NULL, NULL);
 	if (conn != NULL && PQstatus(conn) == CONNECTION_OK &&
 	    PQtransactionStatus(conn) != PQTRANS_IDLE)
 		PQclear(PQexec(conn, "ROLLBACK"));

@@ -17,12 +17,13 @@ struct db_stmt {
 	const char *name;
 	const char *sql;
 	int nparams;
-	unsigned prepared_gen; /* connection generation it was prepared on */
+	unsigned prepared_gen[2]; /* the generation of the connection it was prepared on:
+	                           * [0] the primary's, [1] the read replica's */
 	const char *const *col_names; /* DB_STMT_COLS: result columns read by name, NULL-terminated */
 	int *col;                     /* their numbers in the result, found when prepared */
 };
 
-#define DB_STMT(ident, nparams_, sql_) static struct db_stmt ident = {#ident, sql_, nparams_, 0, NULL, NULL}
+#define DB_STMT(ident, nparams_, sql_) static struct db_stmt ident = {#ident, sql_, nparams_, {0, 0}, NULL, NULL}
 /* A statement whose result is read by column name: names is a
  * NULL-terminated array of them; when the statement is prepared each is
  * looked up in the result's description (a name missing there fails the
@@ -30,15 +31,44 @@ struct db_stmt {
  * names[i]. */
 #define DB_STMT_COLS(ident, nparams_, sql_, names)                                                \
 	static int ident##_col[sizeof(names) / sizeof(names[0])];                                     \
-	static struct db_stmt ident = {#ident, sql_, nparams_, 0, names, ident##_col}
+	static struct db_stmt ident = {#ident, sql_, nparams_, {0, 0}, names, ident##_col}
 
 /* Set the conninfo used by db_conn(); does not connect. */
 void db_init(const char *conninfo);
 /* The live connection, connecting or reconnecting as needed; NULL when the
  * database cannot be reached (callers answer R_UNAVAILABLE). */
 PGconn *db_conn(void);
-/* Close the connection (worker exit). */
+/* Close the connection (worker exit), and the replica's. */
 void db_close(void);
+
+/* A read replica (PORTAL_DB_READ, docs/scaling.md): a hot standby that
+ * pages which only read are served from. Set its conninfo (NULL or "":
+ * none); does not connect. */
+void db_init_replica(const char *conninfo);
+/* From now until the request ends (db_rollback, db_commit), statements
+ * that begin a transaction go to the replica when it has replayed at least
+ * to position `need` (a write of the user's own, "X/Y" as PostgreSQL
+ * prints an LSN: read-your-writes; NULL or malformed: none) and to the
+ * primary's position after the last change this process heard of
+ * (db_changed()): never older than what the caches were told. Otherwise,
+ * and when the replica is down (then not tried again for 5 s), they go to
+ * the primary. A statement the replica refuses (a write: read-only; a
+ * conflict with recovery; a lost connection) is run again on the primary,
+ * and the rest of the request stays there: everything after a write goes
+ * to the primary. A write request never calls this. */
+void db_read_replica(const char *need);
+/* Whether a statement was answered by the replica since the last call
+ * (the request log's db=replica). */
+int db_replica_take(void);
+/* The primary's WAL position now ("X/Y", into out[32]), for a response
+ * to a write to hand back (the read-your-writes cookie): 0, or -1 with no
+ * replica or no answer. */
+int db_write_position(char out[32]);
+/* For /healthz: whether a replica is configured (0: the other outputs are
+ * unset), and if so whether it answers (*up), how many bytes of WAL it has
+ * still to replay (*lag_bytes) and since when it is behind (*lag_seconds,
+ * 0 when it is not). */
+int db_replica_status(int *up, long long *lag_bytes, double *lag_seconds);
 
 /* What context_changed() notifies when a table a request's context
  * is read from changes. */

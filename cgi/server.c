@@ -91,9 +91,9 @@ static void log_request(struct req *req)
 	if (config_get()->request_log > 1) /* before the request's line: a test that saw it finds this one */
 		log_info("statements %s %s:%s", req->method, path, db_trace_take());
 	if (req->sess != NULL)
-		log_info("%s %s %d %.1fms user=%lld%s%s", req->method, path, req->status,
+		log_info("%s %s %d %.1fms user=%lld%s%s%s", req->method, path, req->status,
 		         (log_now() - req->t_start) * 1000.0, req->sess->user_id, req->ctx_cached ? " ctx=cached" : "",
-		         req->page_cached ? " page=cached" : "");
+		         req->page_cached ? " page=cached" : "", db_replica_take() ? " db=replica" : "");
 	else
 		log_info("%s %s %d %.1fms%s", req->method, path, req->status, (log_now() - req->t_start) * 1000.0,
 		         req->etag_cached ? " etag=cached" : "");
@@ -164,6 +164,8 @@ static enum res serve(struct req *req, const char **msg)
 			*msg = "The form has expired or did not come from this site. Reload the page and try again.";
 			return R_FORBIDDEN;
 		}
+	} else if (req->sess != NULL && rt->access != ACCESS_PUBLIC) {
+		sess_read_replica(req);
 	}
 	return rt->fn(req);
 }
@@ -186,6 +188,8 @@ static void dispatch(struct req *req)
 		view_error(req, r, NULL);
 		view_common(req);
 	}
+	if (r == R_SUCCESS && route_is_write(req->method) && req->route != NULL && req->route->access != ACCESS_API)
+		sess_wrote(req);
 	view_respond(req);
 	http_send(req);
 	db_rollback(); /* nothing stays open, no identity carries over */
@@ -218,6 +222,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	}
 
 	db_init(config_get()->db);
+	db_init_replica(config_get()->db_read);
 	db_trace(config_get()->request_log > 1);
 	if (config_get()->context_cache > 0 || config_get()->etag_cache > 0 || config_get()->dashboard_cache > 0) {
 		db_listen_changes();
@@ -357,14 +362,20 @@ static int check_templates(void)
 	return 0;
 }
 
-/* The listening socket at path (the mode of PORTAL_SOCKET_MODE,
- * non-blocking: the workers poll() before they accept(),
- * wait_for_request), or -1 (logged). */
+/* The listening socket at path, non-blocking (the workers poll() before
+ * they accept(), wait_for_request), or -1 (logged). A path is a unix
+ * socket (made afresh, with the mode of PORTAL_SOCKET_MODE); "HOST:PORT"
+ * or ":PORT", with no '/', is TCP (libfcgi's; a portal host reached by
+ * nginx on another machine: FCGI_WEB_SERVER_ADDRS names the addresses it
+ * takes connections from, docs/scaling.md). */
+static int is_tcp(const char *path) { return strchr(path, '/') == NULL && strchr(path, ':') != NULL; }
+
 static int listen_on(const char *path, int mode)
 {
-	int fd;
+	int fd, tcp = is_tcp(path);
 
-	unlink(path);
+	if (!tcp)
+		unlink(path);
 	fd = FCGX_OpenSocket(path, 1024);
 	if (fd < 0) {
 		log_err("cannot listen on %s: %s", path, strerror(errno));
@@ -375,7 +386,7 @@ static int listen_on(const char *path, int mode)
 		close(fd);
 		return -1;
 	}
-	if (chmod(path, (mode_t)mode) != 0) {
+	if (!tcp && chmod(path, (mode_t)mode) != 0) {
 		log_err("chmod %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
@@ -485,7 +496,8 @@ int server_run(void)
 	for (p = 0; p < NPOOLS; p++)
 		if (fd[p] >= 0) {
 			close(fd[p]);
-			unlink(path[p]);
+			if (!is_tcp(path[p]))
+				unlink(path[p]);
 		}
 	view_free();
 	assets_free();

@@ -308,6 +308,19 @@ enum res sess_load(struct req *req)
 	return R_SUCCESS; /* the transaction (a write's) stays open for the handler */
 }
 
+void sess_read_replica(struct req *req)
+{
+	db_read_replica(http_cookie(req, req->https ? WROTE_COOKIE_TLS : WROTE_COOKIE));
+}
+
+void sess_wrote(struct req *req)
+{
+	char at[32];
+
+	if (db_write_position(at) == 0)
+		http_set_cookie(req, req->https ? WROTE_COOKIE_TLS : WROTE_COOKIE, at, WROTE_COOKIE_SECONDS);
+}
+
 void sess_start(struct req *req, const char *token)
 {
 	http_set_cookie(req, cookie_name(req), token, config_get()->session_max);

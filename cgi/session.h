@@ -13,6 +13,12 @@
 #define DEVICE_COOKIE "portal_device"
 #define DEVICE_COOKIE_TLS "__Host-portal_device"
 #define DEVICE_COOKIE_DAYS 365
+/* Read-your-writes with a read replica (docs/scaling.md): the primary's
+ * WAL position after this browser's last write. Not a secret, nor a
+ * permission: a forged one only sends its own reads to the primary. */
+#define WROTE_COOKIE "portal_wrote"
+#define WROTE_COOKIE_TLS "__Host-portal_wrote"
+#define WROTE_COOKIE_SECONDS 600
 
 struct session {
 	long long id;
@@ -56,6 +62,14 @@ void sess_start(struct req *req, const char *token);
  * gave after a sign-in. */
 const char *sess_device(struct req *req);
 void sess_device_cookie(struct req *req, const char *device);
+/* A request that only reads (a signed-in page's GET): let its statements
+ * go to the read replica, if there is one and it has replayed this
+ * browser's last write (the WROTE_COOKIE) and every change the caches
+ * were told of (db_read_replica). */
+void sess_read_replica(struct req *req);
+/* A write committed: with a read replica, hand the browser the position
+ * its next reads must see (WROTE_COOKIE). */
+void sess_wrote(struct req *req);
 /* End the current session (sign-out) and clear the cookie. */
 enum res sess_end(struct req *req);
 /* 1 if the state-changing request carries this session's CSRF token (form

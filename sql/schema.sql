@@ -203,17 +203,15 @@ ALTER FUNCTION public.app_exact() OWNER TO portal_owner;
 CREATE FUNCTION public.app_identify(p_token text) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
 DECLARE
     uid bigint;
 BEGIN
     PERFORM set_config('app.token', coalesce(p_token, ''), true);
-    SELECT s.user_id INTO uid FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE p_token ~ '^[0-9a-f]{64}$' AND s.token_hash = token_digest(p_token)
-       AND s.expires_at > now() AND u.status = 'active';
+    uid := identity_of(p_token);
     PERFORM identity_keep(coalesce(p_token, ''), uid, NULL);
     RETURN uid;
-END $_$;
+END $$;
 
 ALTER FUNCTION public.app_identify(p_token text) OWNER TO portal_owner;
 
@@ -251,6 +249,9 @@ CREATE FUNCTION public.app_user_id() RETURNS bigint
     AS $$
 BEGIN
     IF to_regclass('pg_temp.app_identity') IS NULL THEN
+        IF pg_is_in_recovery() THEN
+            RETURN identity_of(current_setting('app.token', true));
+        END IF;
         RETURN NULL;
     END IF;
     RETURN (SELECT i.user_id FROM pg_temp.app_identity i
@@ -2615,6 +2616,9 @@ CREATE FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant b
     LANGUAGE plpgsql
     AS $$
 BEGIN
+    IF pg_is_in_recovery() THEN
+        RETURN;
+    END IF;
     IF to_regclass('pg_temp.app_identity') IS NULL THEN
         CREATE TEMP TABLE app_identity (at timestamptz NOT NULL, token text NOT NULL, user_id bigint,
                                         api_tenant bigint);
@@ -2625,6 +2629,17 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.identity_of(p_token text) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+    SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE p_token ~ '^[0-9a-f]{64}$' AND s.token_hash = token_digest(p_token)
+       AND s.expires_at > now() AND u.status = 'active'
+$_$;
+
+ALTER FUNCTION public.identity_of(p_token text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -8238,6 +8253,9 @@ REVOKE ALL ON FUNCTION public.growth_top(p_tenant bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.growth_top(p_tenant bigint) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.identity_of(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.identity_of(p_token text) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint) TO portal_app;

@@ -1,4 +1,5 @@
-/* health.c - GET /healthz: is this worker able to serve? */
+/* health.c - GET /healthz: is this worker able to serve? Its database,
+ * and the read replica's state and lag when there is one. */
 #include <stdlib.h>
 
 #include "db.h"
@@ -25,5 +26,14 @@ enum res page_healthz(struct req *req)
 	json_object_set_new(m, "database", json_string("up"));
 	json_object_set_new(m, "migrations", json_integer(atoll(PQgetvalue(res, 0, 0))));
 	PQclear(res);
+	{ /* the read replica, if any: down or behind, the primary serves */
+		int up;
+		long long lag_bytes;
+		double lag_seconds;
+		if (db_replica_status(&up, &lag_bytes, &lag_seconds))
+			json_object_set_new(m, "replica",
+			                    json_pack("{s:s, s:I, s:f}", "state", up ? "up" : "down", "lag_bytes",
+			                              (json_int_t)lag_bytes, "lag_seconds", lag_seconds));
+	}
 	return R_SUCCESS;
 }

@@ -2,10 +2,7 @@
 inherited field by field down the tree, shown on every page, the sign-in
 page (by Host) and in emails; uploads recognised by their bytes."""
 import re
-import struct
 import time
-import uuid
-import zlib
 
 import portal
 
@@ -43,25 +40,7 @@ def put_back(ctx, tenant, saved):
                        % (table, table, rows.replace("'", "''")))
 
 
-def png(w, h, color=(200, 30, 30)):
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
-    row = b"\x00" + bytes(color) * w
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
-            chunk(b"IDAT", zlib.compress(row * h)) + chunk(b"IEND", b""))
-
-
-def multipart(fields, files=None):
-    boundary = "----portal" + uuid.uuid4().hex
-    out = []
-    for k, v in fields.items():
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (boundary, k)).encode() +
-                   v.encode() + b"\r\n")
-    for k, (fname, ctype, data) in (files or {}).items():
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
-                    "Content-Type: %s\r\n\r\n" % (boundary, k, fname, ctype)).encode() + data + b"\r\n")
-    out.append(("--%s--\r\n" % boundary).encode())
-    return b"".join(out), "multipart/form-data; boundary=%s" % boundary
+png, multipart = portal.png, portal.multipart
 
 
 def save(client, tenant, fields, files=None, json_answer=False):

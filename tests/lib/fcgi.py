@@ -23,7 +23,18 @@ def pairs(params):
     return out
 
 
-def connect(path, timeout=10):
+def connect(path, timeout=10, source=None):
+    """A connection to a portal master: a unix socket's path, or
+    "HOST:PORT" (a master on TCP, PORTAL_MASTER_PORT_BASE), from the
+    address source if given."""
+    if "/" not in path and ":" in path:
+        host, port = path.rsplit(":", 1)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if source:
+            s.bind((source, 0))
+        s.settimeout(timeout)
+        s.connect((host, int(port)))
+        return s
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
     s.connect(path)
@@ -54,9 +65,9 @@ def read_all(s):
     return out if ended else None
 
 
-def request(path, params, stdin=b""):
+def request(path, params, stdin=b"", source=None):
     """One request; returns (status, headers dict (lower-case, lists), body)."""
-    s = connect(path)
+    s = connect(path, source=source)
     try:
         s.sendall(record(BEGIN, struct.pack(">HB5x", 1, 0)))
         s.sendall(record(PARAMS, pairs(params)) + record(PARAMS, b""))

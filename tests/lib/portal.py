@@ -16,6 +16,10 @@ import struct
 import subprocess
 import time
 import urllib.parse
+import uuid
+import zlib
+
+import fcgi
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO_PASSWORD = "portal-demo-2026"
@@ -30,6 +34,30 @@ def unmask_csrf(masked):
     n = len(masked) // 2
     pad, x = bytes.fromhex(masked[:n]), bytes.fromhex(masked[n:])
     return bytes(a ^ b for a, b in zip(pad, x)).hex()
+
+
+def png(w, h, color=(200, 30, 30)):
+    """A w x h PNG of one colour (an upload: a logo)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    row = b"\x00" + bytes(color) * w
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(row * h)) + chunk(b"IEND", b""))
+
+
+def multipart(fields, files=None):
+    """A multipart/form-data body of fields and files {name: (file name,
+    type, bytes)}, and its Content-Type."""
+    boundary = "----portal" + uuid.uuid4().hex
+    out = []
+    for k, v in fields.items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (boundary, k)).encode() +
+                   v.encode() + b"\r\n")
+    for k, (fname, ctype, data) in (files or {}).items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                    "Content-Type: %s\r\n\r\n" % (boundary, k, fname, ctype)).encode() + data + b"\r\n")
+    out.append(("--%s--\r\n" % boundary).encode())
+    return b"".join(out), "multipart/form-data; boundary=%s" % boundary
 
 
 def free_port():
@@ -147,6 +175,66 @@ class Client:
         return r
 
 
+class MasterClient(Client):
+    """A Client whose requests go straight to one portal master's FastCGI
+    socket, as nginx would send them (tests/lib/fcgi.py), instead of
+    through nginx, which picks a master itself: to make a request on a
+    chosen one of several (PORTAL_MASTERS, docs/scaling.md). The cookies
+    are another Client's (share), so a session begun through nginx goes
+    on here."""
+
+    def __init__(self, port, socket_path, share=None, source=None):
+        super().__init__(port)
+        self.socket_path = socket_path
+        self.fcgi_source = source  # the address a TCP connection comes from
+        if share is not None:
+            self.cookies = share.cookies
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        params = fcgi.base_params(method, path, "%s:%d" % (self.host, self.port))
+        params.update({"SERVER_PORT": str(self.port), "SERVER_NAME": self.host, "REQUEST_SCHEME": "http"})
+        if self.cookies:
+            params["HTTP_COOKIE"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        if method not in ("GET", "HEAD"):
+            params["HTTP_ORIGIN"] = self.origin
+        data = body.encode() if isinstance(body, str) else (body or b"")
+        for k, v in (headers or {}).items():
+            if v is None:
+                continue
+            if k.lower() == "content-type":
+                params["CONTENT_TYPE"] = v
+            else:
+                params["HTTP_" + k.upper().replace("-", "_")] = v
+        if data:
+            params["CONTENT_LENGTH"] = str(len(data))
+        status, hdrs, out = fcgi.request(self.socket_path, params, data, source=self.fcgi_source)
+        if status is None:
+            raise ConnectionError("master at %s closed the connection without an answer" % self.socket_path)
+        resp = Response(status, [(k, v) for k, vs in hdrs.items() for v in vs], out)
+        for v in resp.headers_all("Set-Cookie"):
+            name, _, rest = v.partition("=")
+            if "Max-Age=0" in v:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = rest.split(";", 1)[0]
+        return resp
+
+
+def free_port_pair():
+    """A free TCP port P with P+1 free too (a portal master on TCP: its
+    pages' and its API's, PORTAL_MASTER_PORT_BASE)."""
+    for _ in range(50):
+        p = free_port()
+        try:
+            s = socket.socket()
+            s.bind(("127.0.0.1", p + 1))
+            s.close()
+            return p
+        except OSError:
+            continue
+    raise AssertionError("no two free ports in a row")
+
+
 def free_udp_port():
     """A loopback port free for both UDP and TCP (a DNS server takes both)."""
     while True:
@@ -243,7 +331,8 @@ class DnsServer:
 class Stack:
     """The private stack started by scripts/stack, in a temporary folder."""
 
-    def __init__(self, var_dir, port, smtp_port, bin_dir):
+    def __init__(self, var_dir, port, smtp_port, bin_dir, extra_env=None):
+        self.extra_env = dict(extra_env or {})  # scripts/stack settings of this stack (REPLICA, PORTAL_MASTERS)
         self.var = var_dir
         self.port = port
         self.smtp_port = smtp_port
@@ -269,6 +358,7 @@ class Stack:
                             % self.var,
             "UBSAN_OPTIONS": "print_stacktrace=1:log_path=%s/log/ubsan" % self.var,
         })
+        e.update(self.extra_env)
         return e
 
     def script(self, *args, check=True):
@@ -331,16 +421,26 @@ class Stack:
             time.sleep(0.05)
         raise AssertionError("expected %d workers, have %r" % (n, self.worker_pids()))
 
+    def master_socket(self, n):
+        """Portal master n's page socket (PORTAL_MASTERS, scripts/stack):
+        portal.sock, portal-2.sock, ... in run/, or, with
+        PORTAL_MASTER_PORT_BASE, "127.0.0.1:PORT" for masters 2 and up."""
+        base = self.extra_env.get("PORTAL_MASTER_PORT_BASE")
+        if n > 1 and base:
+            return "127.0.0.1:%d" % (int(base) + 2 * (n - 2))
+        return os.path.join(self.var, "run", "portal.sock" if n == 1 else "portal-%d.sock" % n)
+
     def signal_master(self, sig):
         os.kill(self.pid("portal"), sig)
 
     def pg(self, action):
         return self.script("pg-" + action)
 
-    def psql(self, sql, user="portal_owner"):
-        """Run SQL as user over the private socket; returns stdout rows."""
+    def psql(self, sql, user="portal_owner", port=5432):
+        """Run SQL as user over the private socket; returns stdout rows.
+        port 5433: the read replica's server (REPLICA=1)."""
         e = self.env()
-        cmd = ["psql", "-X", "-q", "-t", "-A", "-h", os.path.join(self.var, "run"), "-U", user,
+        cmd = ["psql", "-X", "-q", "-t", "-A", "-h", os.path.join(self.var, "run"), "-p", str(port), "-U", user,
                "-d", "portal", "-v", "ON_ERROR_STOP=1", "-c", sql]
         if os.getuid() == 0:
             cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%s" % _gid("mssp-portal"), "--init-groups", "--"] + cmd

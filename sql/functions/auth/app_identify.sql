@@ -1,4 +1,4 @@
--- requires: identity_keep
+-- requires: identity_keep, identity_of
 -- The transaction is the session whose token this is (app.token): its
 -- user while the session is unexpired and the account active, else nobody.
 CREATE OR REPLACE FUNCTION app_identify(p_token text) RETURNS bigint
@@ -7,9 +7,7 @@ DECLARE
     uid bigint;
 BEGIN
     PERFORM set_config('app.token', coalesce(p_token, ''), true);
-    SELECT s.user_id INTO uid FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE p_token ~ '^[0-9a-f]{64}$' AND s.token_hash = token_digest(p_token)
-       AND s.expires_at > now() AND u.status = 'active';
+    uid := identity_of(p_token);
     PERFORM identity_keep(coalesce(p_token, ''), uid, NULL);
     RETURN uid;
 END $$;

@@ -1,0 +1,197 @@
+"""The read replica (REPLICA=1, docs/scaling.md): signed-in pages that only
+read are answered from a PostgreSQL hot standby; a user's own writes and
+every change the workers' caches were told of are never read older from
+it; a stopped replica leaves the primary serving. Run by tests/run against
+the scale-out stack (REPLICA=1 PORTAL_MASTERS=2).
+
+The replica is made to lag on purpose by pausing its replay
+(pg_wal_replay_pause(), as a superuser on the standby): what the primary
+has then and the replica has not is what a lagging replica would miss."""
+import contextlib
+import json
+import re
+
+import portal
+
+REPLICA_PORT = 5433
+SLA_FORM = {"ack_critical": "30", "resolve_critical": "480", "ack_high": "120", "resolve_high": "2880",
+            "ack_medium": "240", "resolve_medium": "4320", "ack_low": "1440", "resolve_low": "10080"}
+
+
+def on_replica(ctx, sql):
+    return ctx.stack.psql(sql, user="postgres", port=REPLICA_PORT)
+
+
+@contextlib.contextmanager
+def replay_paused(ctx):
+    """The replica stops applying the primary's changes for the block (it
+    keeps receiving them); then it catches up, and the block's end waits
+    until it has."""
+    caught_up(ctx)
+    on_replica(ctx, "SELECT pg_wal_replay_pause()")
+    try:
+        yield
+    finally:
+        on_replica(ctx, "SELECT pg_wal_replay_resume()")
+        caught_up(ctx)
+
+
+def caught_up(ctx):
+    at = ctx.stack.psql("SELECT pg_current_wal_insert_lsn()")
+    portal.wait_for("the replica to replay %s" % at, lambda: on_replica(
+        ctx, "SELECT pg_last_wal_replay_lsn() >= '%s'::pg_lsn" % at) == "t")
+
+
+def served_by_replica(ctx, since):
+    """The signed-in requests logged since offset `since` of the masters'
+    logs, as (request line, answered by the replica?)."""
+    out = []
+    for name in ("portal", "portal-2"):
+        for line in ctx.stack.log(name)[since.get(name, 0):].splitlines():
+            m = re.search(r" info: (GET \S+ \d+) .*user=\d+", line)
+            if m:
+                out.append((m.group(1), " db=replica" in line))
+    return out
+
+
+def log_marks(ctx):
+    return {name: len(ctx.stack.log(name)) for name in ("portal", "portal-2")}
+
+
+def fetch(ctx, client, path):
+    """GET path as client (JSON): (the document, whether the replica
+    answered it), from the request's own log line (written just after its
+    answer, so awaited)."""
+    mark = log_marks(ctx)
+    r = client.get_json(path)
+    assert r.status == 200, r
+    lines = portal.wait_for("the request's log line", lambda: served_by_replica(ctx, mark))
+    assert len(lines) == 1, lines
+    return r.json(), lines[0][1]
+
+
+def high_ack(doc):
+    return next(t for t in doc["targets"] if t["severity"] == "high")["ack"]
+
+
+def test_signed_in_pages_are_read_from_the_replica(ctx):
+    admin = ctx.login("admin@northwind.example")
+    caught_up(ctx)
+    nw = ctx.stack.tenant_id("Northwind Security")
+    before = int(on_replica(ctx, "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'portal'"))
+    mark = log_marks(ctx)
+    # Pages the caches do not keep (lists with their own query each time).
+    for days in range(1, 9):
+        r = admin.get("/t/%d/sla?days=%d" % (nw, days))
+        assert r.status == 200 and "Northwind" in r.text, r
+    lines = served_by_replica(ctx, mark)
+    assert len(lines) == 8 and all(on for _, on in lines), lines
+    # The standby's own statistics count the transactions it ran.
+    portal.wait_for("the replica to count the pages' transactions", lambda: int(on_replica(
+        ctx, "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'portal'")) >= before + 8)
+    # The JSON twin from the replica is the document the primary gives
+    # (but for the CSRF token, masked afresh in every answer).
+    mark = log_marks(ctx)
+    twin = admin.get_json("/t/%d/sla?days=7" % nw).json()
+    ctx.stack.script("replica-stop")
+    try:
+        again = admin.get_json("/t/%d/sla?days=7" % nw).json()
+    finally:
+        ctx.stack.script("replica-start")
+    assert [on for _, on in served_by_replica(ctx, mark)] == [True, False]
+    twin.pop("csrf"), again.pop("csrf")
+    assert json.dumps(twin, sort_keys=True) == json.dumps(again, sort_keys=True)
+
+
+def test_a_user_reads_their_own_write_while_the_replica_lags(ctx):
+    nw = ctx.stack.tenant_id("Northwind Security")
+    page = "/t/%d/sla" % nw
+    writer = ctx.login("admin@northwind.example")
+    other = ctx.login("admin@northwind.example")  # another browser of the same user
+    other.cookies.pop("portal_wrote", None)  # it wrote nothing (signing in did)
+    try:
+        was = high_ack(fetch(ctx, writer, page)[0])
+        assert was != 77
+        with replay_paused(ctx):
+            r = writer.post("/t/%d/sla/targets" % nw, dict(SLA_FORM, ack_high="77"))
+            assert r.status == 303, r
+            assert re.fullmatch(r"[0-9A-F]+/[0-9A-F]+", writer.cookies.get("portal_wrote", "")), writer.cookies
+            # The writer's next pages see the write: the replica has not
+            # replayed it, so they are read from the primary ...
+            for _ in range(4):
+                doc, replica = fetch(ctx, writer, page)
+                assert high_ack(doc) == 77 and not replica
+            # ... while the other browser, which wrote nothing and whose
+            # workers were told of no change (the targets notify nothing),
+            # is served by the replica, which does not have it yet (a
+            # worker that found the replica down a moment ago, in an
+            # earlier test, reads from the primary for 5 s: it is asked
+            # until one reads from the replica).
+            seen = []
+
+            def from_replica():
+                doc, replica = fetch(ctx, other, page)
+                seen.append((high_ack(doc), replica))
+                return replica
+            portal.wait_for("a page of the other browser read from the replica", from_replica, timeout=15)
+            assert all(ack == (was if replica else 77) for ack, replica in seen), seen
+        # Replayed: everyone sees it.
+        assert high_ack(fetch(ctx, other, page)[0]) == 77
+    finally:
+        ctx.stack.psql("DELETE FROM sla_targets WHERE tenant_id = %d" % nw)
+
+
+def test_a_change_the_caches_were_told_of_is_never_read_older_from_the_replica(ctx):
+    co = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE kind = 'company' AND parent_id = %d"
+                            % ctx.stack.tenant_id("Bluefin IT")))
+    name = ctx.stack.psql("SELECT name FROM tenants WHERE id = %d" % co)
+    viewer = ctx.login("admin@northwind.example")
+    viewer.cookies.pop("portal_wrote", None)
+    assert viewer.get_json("/t/%d" % co).json()["tenant"]["name"] == name
+    try:
+        with replay_paused(ctx):
+            # A rename from elsewhere (psql): it notifies the workers
+            # (context_changed()), which drop what they cached and must not
+            # read the old name back from the lagging replica.
+            ctx.stack.psql("UPDATE tenants SET name = 'Renamed While Lagging' WHERE id = %d" % co)
+            portal.wait_for("the page to show the new name", lambda: viewer.get_json("/t/%d" % co).json()
+                            ["tenant"]["name"] == "Renamed While Lagging")
+            for _ in range(6):  # every worker, whichever takes the request
+                assert viewer.get_json("/t/%d" % co).json()["tenant"]["name"] == "Renamed While Lagging"
+    finally:
+        ctx.stack.psql("UPDATE tenants SET name = '%s' WHERE id = %d" % (name.replace("'", "''"), co))
+
+
+def test_a_stopped_replica_leaves_the_primary_serving(ctx):
+    admin = ctx.login("admin@northwind.example")
+    nw = ctx.stack.tenant_id("Northwind Security")
+    portal.wait_for("the replica up", lambda: ctx.client().get("/healthz").json()["replica"]["state"] == "up")
+    ctx.stack.script("replica-stop")
+    try:
+        health = ctx.client().get("/healthz")
+        assert health.status == 200 and health.json()["status"] == "ok", health
+        assert health.json()["replica"]["state"] == "down"
+        mark = log_marks(ctx)
+        for days in range(1, 13):
+            r = admin.get("/t/%d/sla?days=%d" % (nw, days))
+            assert r.status == 200 and "Northwind" in r.text, r
+        lines = served_by_replica(ctx, mark)
+        assert len(lines) == 12 and not any(on for _, on in lines), lines
+    finally:
+        ctx.stack.script("replica-start")
+    portal.wait_for("/healthz to see the replica again", lambda: ctx.client().get("/healthz").json()
+                    ["replica"]["state"] == "up")
+    # Each worker tries it again 5 s after it failed: the pages go back to it.
+    portal.wait_for("a page read from the replica again",
+                    lambda: fetch(ctx, admin, "/t/%d/sla?days=3" % nw)[1], timeout=20)
+
+
+def test_healthz_reports_the_replicas_lag(ctx):
+    caught_up(ctx)
+    with replay_paused(ctx):
+        ctx.stack.psql("CREATE TABLE lag_maker AS SELECT g FROM generate_series(1, 1000) g;"
+                       " DROP TABLE lag_maker")  # WAL the replica has not replayed
+        lag = portal.wait_for("a lag on /healthz", lambda: (lambda r: r if r["lag_bytes"] > 0 else None)(
+            ctx.client().get("/healthz").json()["replica"]))
+        assert lag["state"] == "up" and lag["lag_seconds"] > 0, lag
+    assert ctx.client().get("/healthz").json()["replica"]["lag_bytes"] == 0
