@@ -67,6 +67,7 @@ const struct config *config_load(void)
 	cfg.api_workers = env_int("PORTAL_API_WORKERS", (int)cores, 1, 256, 10);
 	cfg.max_requests = env_int("PORTAL_MAX_REQUESTS", 10000, 1, 100000000, 10);
 	cfg.drain_seconds = env_int("PORTAL_DRAIN_SECONDS", 10, 1, 600, 10);
+	cfg.request_timeout = env_int("PORTAL_REQUEST_TIMEOUT", 120, 1, 3600, 10);
 	cfg.socket_mode = env_int("PORTAL_SOCKET_MODE", 0660, 0600, 0777, 8);
 	cfg.session_idle = env_int("PORTAL_SESSION_IDLE", 7200, 60, 86400 * 30, 10);
 	cfg.session_max = env_int("PORTAL_SESSION_MAX", 43200, 60, 86400 * 90, 10);

@@ -32,6 +32,8 @@ struct config {
 	int api_workers;            /* PORTAL_API_WORKERS: the workers on it, default cores */
 	int max_requests;           /* PORTAL_MAX_REQUESTS: recycle a worker after this many */
 	int drain_seconds;          /* PORTAL_DRAIN_SECONDS: grace period on SIGTERM/SIGHUP */
+	int request_timeout;        /* PORTAL_REQUEST_TIMEOUT: seconds a worker may spend on one request
+	                             * before the master kills it (and replaces it) */
 	int socket_mode;            /* PORTAL_SOCKET_MODE: octal, default 0660 */
 	int session_idle;           /* PORTAL_SESSION_IDLE: seconds, default 2 h */
 	int session_max;            /* PORTAL_SESSION_MAX: seconds, default 12 h */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,7 +50,28 @@ struct worker_slot {
 	double started;
 };
 
-static struct worker_slot slots[MAX_WORKERS * 2 * NPOOLS];
+#define NSLOTS (MAX_WORKERS * 2 * NPOOLS)
+static struct worker_slot slots[NSLOTS];
+
+/* When each slot's worker began the request it is on (0: none), in
+ * memory the master shares with its workers: a worker stuck on one
+ * request longer than PORTAL_REQUEST_TIMEOUT (blocked on a lock, a loop)
+ * is killed by the master and replaced (watch_requests). NULL: not
+ * shared (no watch). */
+static volatile double *busy_since;
+static int my_slot = -1; /* the worker's own slot */
+
+static void request_begins(void)
+{
+	if (busy_since != NULL && my_slot >= 0)
+		busy_since[my_slot] = log_now();
+}
+
+static void request_ends(void)
+{
+	if (busy_since != NULL && my_slot >= 0)
+		busy_since[my_slot] = 0;
+}
 
 /* ------------------------------------------------------------------ worker */
 
@@ -243,9 +265,11 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 			continue;
 		}
 		req.fcgi = &fcgi;
+		request_begins();
 		dispatch(&req);
 		http_req_end(&req);
 		FCGX_Finish_r(&fcgi);
+		request_ends();
 		served++;
 	}
 	FCGX_Free(&fcgi, 1);
@@ -275,9 +299,19 @@ static void master_on_signal(int sig)
 
 static pid_t spawn(int fd, unsigned gen, int pool)
 {
-	pid_t pid = fork();
+	int i = 0;
+	pid_t pid;
 
-	if (pid == 0) {
+	while (i < NSLOTS && slots[i].pid != 0)
+		i++;
+	if (i == NSLOTS) {
+		log_err("no slot for another worker");
+		return -1;
+	}
+	if (busy_since != NULL)
+		busy_since[i] = 0;
+	if ((pid = fork()) == 0) {
+		my_slot = i;
 		worker_main(fd, (unsigned long)config_get()->max_requests);
 		_exit(0);
 	}
@@ -285,16 +319,31 @@ static pid_t spawn(int fd, unsigned gen, int pool)
 		log_err("fork failed: %s", strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
-		if (slots[i].pid == 0) {
-			slots[i].pid = pid;
-			slots[i].gen = gen;
-			slots[i].pool = pool;
-			slots[i].started = log_now();
-			break;
-		}
-	}
+	slots[i].pid = pid;
+	slots[i].gen = gen;
+	slots[i].pool = pool;
+	slots[i].started = log_now();
 	return pid;
+}
+
+/* Kill every worker on one request for longer than PORTAL_REQUEST_TIMEOUT
+ * (reap() then logs its death and the loop replaces it). nginx answers
+ * that request 502; the worker's database transaction ends with its
+ * connection. */
+static void watch_requests(void)
+{
+	double now = log_now(), since;
+
+	if (busy_since == NULL)
+		return;
+	for (int i = 0; i < NSLOTS; i++) {
+		if (slots[i].pid == 0 || (since = busy_since[i]) <= 0 || now - since <= config_get()->request_timeout)
+			continue;
+		log_warn("worker %ld on one request for %.0f s (PORTAL_REQUEST_TIMEOUT %d): killed", (long)slots[i].pid,
+		         now - since, config_get()->request_timeout);
+		kill(slots[i].pid, SIGKILL);
+		busy_since[i] = 0; /* once */
+	}
 }
 
 /* Fork generation gen: size[p] workers on fd[p] for each pool that has a
@@ -439,6 +488,13 @@ int server_run(void)
 	         cfg->max_requests);
 	if (fd[POOL_API] >= 0)
 		log_info("listening on %s with %d workers for the API", cfg->api_socket_path, cfg->api_workers);
+	{
+		void *m = mmap(NULL, sizeof(double) * NSLOTS, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			log_warn("request timeout: no shared memory (%s); stuck workers are not killed", strerror(errno));
+		else
+			busy_since = m;
+	}
 	spawn_generation(fd, size, gen);
 
 	for (;;) {
@@ -450,6 +506,7 @@ int server_run(void)
 		nanosleep(&ts, NULL);
 		sigprocmask(SIG_BLOCK, &block, NULL);
 
+		watch_requests();
 		fast = reap();
 		got_chld = 0;
 		if (got_term) {
@@ -499,6 +556,8 @@ int server_run(void)
 			if (!is_tcp(path[p]))
 				unlink(path[p]);
 		}
+	if (busy_since != NULL)
+		munmap((void *)busy_since, sizeof(double) * NSLOTS);
 	view_free();
 	assets_free();
 	log_info("stopped");

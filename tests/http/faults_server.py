@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import struct
+import subprocess
 import threading
 import time
 
@@ -150,6 +151,45 @@ def test_sighup_reload_under_load_drops_no_request(ctx):
     new = set(ctx.stack.worker_pids())
     assert new and not (new & old), "old generation still running: %r" % (new & old)
     assert "reload: starting generation" in ctx.stack.log("portal")
+
+
+def test_a_worker_stuck_on_one_request_is_killed_and_replaced(ctx):
+    # The test stack runs with PORTAL_REQUEST_TIMEOUT=15 (Stack.env). A
+    # page that waits on a lock held elsewhere (here: psql holding the SLA
+    # targets' table; the database's own statement timeout, 30 s, is
+    # later) holds its worker; the master kills it after 15 s and starts
+    # another, and the other workers serve on meanwhile.
+    nw = ctx.stack.tenant_id("Northwind Security")
+    admin = ctx.login("admin@northwind.example")
+    before = set(lasting_workers(ctx))
+    holder = subprocess.Popen(ctx.stack.psql_command(None), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, env=ctx.stack.env())
+    try:
+        holder.stdin.write("BEGIN;\nLOCK TABLE sla_targets IN ACCESS EXCLUSIVE MODE;\nSELECT 'locked';\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "locked"
+        answer = {}
+        t = threading.Thread(target=lambda: answer.setdefault("r", admin.get("/t/%d/sla?days=5" % nw)))
+        t0 = time.time()
+        t.start()
+        killed = portal.wait_for("the master to kill the stuck worker", lambda: re.search(
+            r"worker (\d+) on one request for (\d+) s \(PORTAL_REQUEST_TIMEOUT 15\): killed", ctx.stack.log("portal")),
+            timeout=40)
+        for _ in range(5):  # the others answer while it is stuck
+            assert ctx.client().get("/login").status == 200
+        t.join(30)
+        # nginx: the worker died on it (502), shown as its neutral page.
+        assert answer["r"].status == 503 and "Temporarily unavailable" in answer["r"].text, answer["r"]
+        assert time.time() - t0 >= 15
+        victim = int(killed.group(1))
+        assert victim in before and int(killed.group(2)) >= 15
+        portal.wait_for("worker %d to be reaped" % victim, lambda: victim not in ctx.stack.worker_pids(), 10)
+        ctx.stack.wait_workers(workers(ctx), exclude=(victim,))
+        assert "worker %d killed by signal 9" % victim in ctx.stack.log("portal")
+    finally:
+        holder.stdin.close()  # psql ends, and its transaction with it
+        holder.wait(10)
+    assert admin.get("/t/%d/sla?days=5" % nw).status == 200
 
 
 def test_workers_are_recycled_after_max_requests(ctx):

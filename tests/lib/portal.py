@@ -349,6 +349,9 @@ class Stack:
             "PORTAL_WORKERS": os.environ.get("PORTAL_WORKERS", "3"), "MAILER_POLL_MS": "200", "REPORTER_POLL_MS": "200",
             "MAILER_BACKOFF_SECONDS": "1", "REPORTER_BACKOFF_SECONDS": "1",
             "PORTAL_MAX_REQUESTS": "300",
+            # A worker on one request this long is killed (faults_server.py's
+            # stuck worker); above any request of the suite under ASan.
+            "PORTAL_REQUEST_TIMEOUT": "15",
             # A line naming each request's statements (tests/http/test_request_path.py).
             "PORTAL_REQUEST_LOG": "2",
             "PORTAL_HOSTS": "localhost, portal.mssp.example",
@@ -436,15 +439,21 @@ class Stack:
     def pg(self, action):
         return self.script("pg-" + action)
 
+    def psql_command(self, sql, user="portal_owner", port=5432):
+        """The argv that runs SQL as user over the private socket (as the
+        servers' user when root); run it with env(). sql None: the
+        commands come on its standard input (a session held open)."""
+        cmd = ["psql", "-X", "-q", "-t", "-A", "-h", os.path.join(self.var, "run"), "-p", str(port), "-U", user,
+               "-d", "portal", "-v", "ON_ERROR_STOP=1"] + (["-c", sql] if sql is not None else [])
+        if os.getuid() == 0:
+            cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%s" % _gid("mssp-portal"), "--init-groups", "--"] + cmd
+        return cmd
+
     def psql(self, sql, user="portal_owner", port=5432):
         """Run SQL as user over the private socket; returns stdout rows.
         port 5433: the read replica's server (REPLICA=1)."""
-        e = self.env()
-        cmd = ["psql", "-X", "-q", "-t", "-A", "-h", os.path.join(self.var, "run"), "-p", str(port), "-U", user,
-               "-d", "portal", "-v", "ON_ERROR_STOP=1", "-c", sql]
-        if os.getuid() == 0:
-            cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%s" % _gid("mssp-portal"), "--init-groups", "--"] + cmd
-        r = subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        r = subprocess.run(self.psql_command(sql, user, port), env=self.env(), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
             raise RuntimeError(r.stderr.strip())
         return r.stdout.strip()
