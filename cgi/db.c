@@ -83,9 +83,14 @@ static PGconn *connect_to(const char *conninfo, const char *what)
 		PQfinish(c);
 		return NULL;
 	}
-	/* Statements see UTC; request identity is set per transaction. */
+	/* Statements see UTC; request identity is set per transaction. A
+	 * commit returns once it is on disk, whatever the server's default:
+	 * an ingest batch the API acknowledged, a mail marked sent, a form
+	 * saved survive PostgreSQL being killed (docs/operations.md, "Soak
+	 * and faults": with synchronous_commit off, a batch acknowledged just
+	 * before a SIGKILL was lost). */
 	PQclear(PQexec(c, "SET TIME ZONE 'UTC'; SET statement_timeout = '30s';"
-	                  " SET idle_in_transaction_session_timeout = '60s'"));
+	                  " SET idle_in_transaction_session_timeout = '60s'; SET synchronous_commit = on"));
 	return c;
 }
 

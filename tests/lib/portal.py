@@ -433,6 +433,15 @@ class Stack:
             return "127.0.0.1:%d" % (int(base) + 2 * (n - 2))
         return os.path.join(self.var, "run", "portal.sock" if n == 1 else "portal-%d.sock" % n)
 
+    def nginx(self, *args):
+        """Run nginx with the stack's configuration (as the servers' user
+        when root), e.g. nginx("-s", "reload"); the CompletedProcess."""
+        cmd = ["nginx", "-q", "-e", os.path.join(self.var, "log", "nginx-error.log"), "-p", self.var,
+               "-c", os.path.join(self.var, "nginx.conf")] + list(args)
+        if os.getuid() == 0:
+            cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%d" % _gid("mssp-portal"), "--init-groups", "--"] + cmd
+        return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
     def signal_master(self, sig):
         os.kill(self.pid("portal"), sig)
 
