@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "authz.h"
+#include "buf.h"
 #include "db.h"
 #include "form.h"
 #include "pages.h"
@@ -65,15 +66,43 @@ enum res page_incidents(struct req *req)
 	const char *resolving = json_string_value(json_object_get(resolve, "id"));
 	char id[24], qs[128];
 	const char *params[5] = {id, status, severity, list_cursor(req, "after"), list_cursor(req, "before")};
-	json_t *m = view_model(req), *list, *row;
-	enum res r;
+	const struct tenant_ctx *t = req->tenant;
+	json_t *m = view_model(req), *list, *row, *frag = NULL, *page;
+	struct page_cache_entry *c;
+	struct buf key = BUF_INIT;
+	enum res r = R_SUCCESS;
 	size_t i;
-	int can = authz_can(req->tenant->role, PERM_INCIDENTS, req->tenant->kind);
+	int can = authz_can(t->role, PERM_INCIDENTS, t->kind);
 
-	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	r = list_into(&st_incidents, params, m, "incidents");
-	if (r != R_SUCCESS)
-		return r;
+	snprintf(id, sizeof(id), "%lld", t->id);
+	/* The worker's page cache (page_cache.c): every change to an incident
+	 * touches its tenant and their ancestors (incidents_series() ->
+	 * stats_touch()), a tenant renamed too; "new" counts from the hour. The
+	 * key holds the filters, the page and what the viewer may see. */
+	if (t->version >= 0 && t->scope != NULL)
+		buf_printf(&key, "incidents\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", t->id, status, severity,
+		           params[3] ? params[3] : "", params[4] ? params[4] : "", t->scope);
+	if (buf_ok(&key) && key.data && (c = page_cache_get(req, key.data)) != NULL)
+		frag = json_incref(c->frag);
+	if (frag == NULL) {
+		frag = json_object();
+		if (frag == NULL || (r = list_into(&st_incidents, params, frag, "incidents")) != R_SUCCESS) {
+			json_decref(frag);
+			buf_free(&key);
+			return frag == NULL ? R_INTERNAL : r;
+		}
+		if (buf_ok(&key) && key.data)
+			page_cache_put(req, key.data, 0, frag);
+	}
+	buf_free(&key);
+	/* The page's own copy: the rows get this viewer's actions, and the
+	 * cache's entry is shared with the requests to come. */
+	page = json_deep_copy(frag);
+	json_decref(frag);
+	if (page == NULL)
+		return R_INTERNAL;
+	json_object_update(m, page);
+	json_decref(page);
 	list = json_object_get(m, "incidents");
 	json_array_foreach(list, i, row)
 	{

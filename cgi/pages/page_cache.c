@@ -1,6 +1,7 @@
 /* page_cache.c - the worker's validated page cache: the models of its
  * last PORTAL_DASHBOARD_CACHE (32; at most CACHE_SLOTS, 0: off) pages of
- * the pages that use it (the dashboards, the Billing page), each under a
+ * the pages that use it (the dashboards, the Billing page, the incident
+ * list), each under a
  * key its page makes (the tenant, the query and the viewer's scope, what
  * they may see) and stamped with the tenant's data version
  * (tenant_stats.version) and the UTC hour, as request_context() read them

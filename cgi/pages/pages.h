@@ -148,7 +148,7 @@ json_t *inventory_donut(const long long v[INVENTORY_KINDS]);
 json_t *tile_delta(long long now, long long before, const char *unit, const char *vs, int up_is_bad);
 json_t *severity_bars(const long long v[4]);
 enum res page_tenant_export(struct req *req);
-/* page_cache.c: the worker's validated page cache (the dashboards, the
+/* page_cache.c: the worker's validated page cache (the dashboards, the incident list, the
  * Billing page). An entry: */
 struct page_cache_entry {
 	char *key;          /* malloc'd; NULL: a free slot */

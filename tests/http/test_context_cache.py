@@ -241,3 +241,52 @@ def test_a_feed_batch_drops_only_the_pages_of_its_tenants(ctx):
             assert cached, "worker %s let the page of a company outside the batch go" % pid
             checked += 1
     assert checked >= 1, "no worker that held the other company's page answered it again: %r" % first
+
+
+def test_the_incident_list_is_cached_and_every_change_to_an_incident_shows_at_once(ctx):
+    """The incident list is kept in the workers' page cache (incidents.c):
+    a repeated view is answered from it (page=cached); an incident that
+    arrives through the API, and one acknowledged on the page, show on the
+    very next view on every worker; the actions each viewer may take are
+    their own, never the cached entry's (an entry is shared, so the page
+    adds them to its copy)."""
+    ctx.stack.steady_hour()
+    uid = ctx.stack.user_id("owner@msp1.example")
+    bf = ctx.stack.tenant_id("Bluefin IT")
+    co = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE parent_id = %d AND status = 'active'" % bf))
+    key = portal.create_key(ctx, ctx.login("owner@msp1.example"), bf, "cache-incidents")["key"]
+    owner, viewer = ctx.login("owner@msp1.example"), ctx.login("viewer@msp1.example")
+    path = "/t/%d/incidents?status=open&severity=critical" % bf
+    line = re.compile(r"^.* portal\[\d+\] info: GET /t/%d/incidents 200 \S+ user=%d( ctx=cached)?( page=cached)?$"
+                      % (bf, uid), re.M)
+    ext = "cache-inc-%d" % time.time_ns()
+    try:
+        mark = len(ctx.stack.log())
+        for _ in range(REPEAT * 2):
+            assert owner.get_json(path).status == 200
+        assert any(m.group(2) for m in line.finditer(ctx.stack.log()[mark:])), "never answered from the page cache"
+        # The viewer shares the scope of what it may see (the same MSP), not
+        # the owner's actions.
+        for _ in range(REPEAT):
+            rows = viewer.get_json(path).json()["incidents"]
+            assert rows and not any(r["can_act"] for r in rows)
+        assert all(r["can_act"] for r in owner.get_json(path).json()["incidents"] if r["open"])
+        # A new critical incident through the API: on the next view, every time.
+        r = ctx.client().request("POST", "/api/v2/incidents", body=json.dumps({"items": [
+            {"external_id": ext, "severity": "critical", "title": "Cached list " + ext, "tenant_id": co,
+             "indicator": "cache.example", "indicator_kind": "domain", "opened_at": "2026-12-01T00:00:00Z"}]}),
+            headers={"Content-Type": "application/json", "Authorization": "Bearer " + key})
+        assert r.status == 200 and r.json()["accepted"] == 1, r
+        iid = int(ctx.stack.psql("SELECT id FROM incidents WHERE external_id = '%s'" % ext))
+        for _ in range(REPEAT):
+            row = [x for x in owner.get_json(path).json()["incidents"] if x["id"] == iid]
+            assert row and row[0]["open"] and not row[0].get("acknowledged"), row
+        # Acknowledged on the page: the next views say so.
+        r = owner.post("/t/%d/incidents/%d/acknowledge?status=open&severity=critical" % (bf, iid), {})
+        assert r.status == 303, r
+        for _ in range(REPEAT):
+            row = [x for x in owner.get_json(path).json()["incidents"] if x["id"] == iid]
+            assert row and row[0].get("acknowledged"), row
+    finally:
+        ctx.stack.psql("DELETE FROM incidents WHERE external_id = '%s'; DELETE FROM api_keys WHERE name = "
+                       "'cache-incidents'" % ext)
