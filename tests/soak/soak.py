@@ -71,7 +71,7 @@ class Soak:
         self.port = args.port
         self.smtp_port = portal.free_port()
         self.stack = portal.Stack(self.var, self.port, self.smtp_port, os.path.join(ROOT, "build", "bin"), {
-            "REPLICA": "1", "SEED": "1", "PORTAL_MAX_REQUESTS": "1000000000", "PORTAL_REQUEST_TIMEOUT": "20",
+            "REPLICA": "1", "SEED": "1", "PORTAL_MAX_REQUESTS": "100000000", "PORTAL_REQUEST_TIMEOUT": "20",
             "PORTAL_REQUEST_LOG": "1", "PORTAL_WORKERS": "", "ASAN_OPTIONS": "", "UBSAN_OPTIONS": "",
         })
         self.stop = threading.Event()
