@@ -1,10 +1,13 @@
 /* config.c - configuration from the environment. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+#include "log.h"
 
 static struct config cfg;
 static int loaded;
@@ -15,6 +18,10 @@ static const char *env_str(const char *name, const char *def)
 	return (v != NULL && *v != '\0') ? v : def;
 }
 
+/* The setting name as a whole number from min to max (in base), or def
+ * when it is unset; a value that is not one is logged, with the default
+ * taken instead, so that a typo or an out-of-range number does not pass
+ * unseen (PORTAL_MAX_REQUESTS=1000000000 silently ran with 10,000). */
 static int env_int(const char *name, int def, int min, int max, int base)
 {
 	const char *v = getenv(name);
@@ -23,9 +30,14 @@ static int env_int(const char *name, int def, int min, int max, int base)
 
 	if (v == NULL || *v == '\0')
 		return def;
+	errno = 0;
 	n = strtol(v, &end, base);
-	if (*end != '\0' || n < min || n > max)
+	if (*end != '\0' || end == v || errno != 0 || n < min || n > max) {
+		log_warn(base == 8 ? "%s=%.40s is not an octal number from %o to %o: %o is used"
+		                   : "%s=%.40s is not a whole number from %d to %d: %d is used",
+		         name, v, min, max, def);
 		return def;
+	}
 	return (int)n;
 }
 

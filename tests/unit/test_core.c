@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "assets.h"
 #include "buf.h"
+#include "config.h"
 #include "form.h"
 #include "http.h"
 #include "http_parse.h"
@@ -520,6 +521,42 @@ static void test_assets(void)
 	close(devnull);
 }
 
+/* A setting out of its range, or not a number, is said in the log and
+ * the default is taken. */
+static void test_config_numbers(void)
+{
+	char path[] = "/tmp/test_core_XXXXXX", got[1024] = "";
+	int fd = mkstemp(path), saved = dup(2);
+	const struct config *c;
+	FILE *f;
+	size_t n;
+
+	setenv("PORTAL_MAX_REQUESTS", "1000000000", 1);
+	setenv("PORTAL_DRAIN_SECONDS", "7s", 1);
+	setenv("PORTAL_SOCKET_MODE", "0640", 1);
+	fflush(stderr);
+	dup2(fd, 2);
+	c = config_load();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	TAP_OK(c->max_requests == 10000 && c->drain_seconds == 10 && c->socket_mode == 0640,
+	       "config: an out-of-range or malformed number gives the default; a good one is taken");
+	f = fdopen(fd, "r");
+	rewind(f);
+	n = fread(got, 1, sizeof(got) - 1, f);
+	got[n] = '\0';
+	fclose(f);
+	unlink(path);
+	TAP_OK(strstr(got, "PORTAL_MAX_REQUESTS=1000000000 is not a whole number from 1 to 100000000: 10000 is used") &&
+	           strstr(got, "PORTAL_DRAIN_SECONDS=7s is not a whole number from 1 to 600: 10 is used") &&
+	           !strstr(got, "PORTAL_SOCKET_MODE"),
+	       "config: each refused number is said in the log, with the value used");
+	unsetenv("PORTAL_MAX_REQUESTS");
+	unsetenv("PORTAL_DRAIN_SECONDS");
+	unsetenv("PORTAL_SOCKET_MODE");
+}
+
 int main(void)
 {
 	test_grouped();
@@ -535,5 +572,6 @@ int main(void)
 	test_form_check_json();
 	test_results();
 	test_assets();
+	test_config_numbers();
 	return tap_done();
 }
