@@ -25,9 +25,21 @@ static PGconn *rconn;
 static unsigned rconn_gen;
 static time_t replica_down_until; /* it failed: not tried before then */
 #define REPLICA_RETRY_SECONDS 5
-static uint64_t heard_at;  /* the primary's position when this process last heard of a change */
+/* Where the primary was when this process heard of a change: of any
+ * (heard_at); of one that named no tenants, which may touch anything
+ * (heard_all); of one that named tenant ID (tenants_changed(): the
+ * rollups' updates, every change to a tenant's findings and incidents),
+ * in heard_slot[ID % HEARD_SLOTS] (two tenants in one slot: a page read
+ * from the primary a little more often, never an older one). So a feed
+ * into one company sends the reads of its pages, its MSP's and its
+ * MSSP's to the primary until the replica has it, and leaves every
+ * other tenant's pages on the replica. */
+#define HEARD_SLOTS 4096
+static uint64_t heard_at, heard_all, heard_slot[HEARD_SLOTS];
+static long long named[64]; /* the tenants named since the last heard_now() */
+static int named_n, named_over;
 static int heard_unknown;  /* asking it failed: the replica is not used until it is known */
-static uint64_t need_at;   /* this request's: max(heard_at, its user's own last write) */
+static uint64_t need_at;   /* this request's: what it must see (above) and its user's own last write */
 static int reads;          /* this request may read from the replica */
 static int replica_served; /* a statement was answered there since db_replica_take() */
 static int listening;      /* db_listen_changes(): LISTEN on every connection */
@@ -168,23 +180,53 @@ static int lsn_query(PGconn *c, const char *sql, uint64_t *out)
 	return ok ? 0 : -1;
 }
 
-/* Ask the primary where its WAL is now: heard_at (a change just heard of
- * committed before it). */
-static void heard_now(void)
+/* The primary's WAL insert position, as a replica's replay position
+ * (the end of the last record it applied) will show it once it has
+ * everything before: at a page's start the insert position points past
+ * the page's header (24 bytes; 40 at a segment's start), where no record
+ * ends, and a replica would never reach it while the primary stays idle.
+ * (PostgreSQL's default 8 kB pages and 16 MB segments; with others a
+ * replica is only taken for behind a little more often.) 0, or -1. */
+static int primary_position(uint64_t *at)
 {
-	heard_unknown = db_conn() == NULL || lsn_query(conn, "SELECT pg_current_wal_insert_lsn()", &heard_at) != 0;
+	if (db_conn() == NULL || lsn_query(conn, "SELECT pg_current_wal_insert_lsn()", at) != 0)
+		return -1;
+	if (*at % (16u << 20) == 40)
+		*at -= 40;
+	else if (*at % 8192 == 24)
+		*at -= 24;
+	return 0;
 }
 
-void db_read_replica(const char *need)
+/* Ask the primary where its WAL is now (a change just heard of committed
+ * before it), for the tenants named since the last call, and for every
+ * tenant with everything (a change that named none, or too many). */
+static void heard_now(int everything)
 {
-	uint64_t own = 0;
+	uint64_t at;
+
+	heard_unknown = primary_position(&at) != 0;
+	if (!heard_unknown) {
+		heard_at = at;
+		if (everything || named_over)
+			heard_all = at;
+		for (int i = 0; i < named_n; i++)
+			heard_slot[(unsigned long long)named[i] % HEARD_SLOTS] = at;
+	}
+	named_n = named_over = 0; /* unknown: the next call is for everything */
+}
+
+void db_read_replica(const char *need, long long tenant)
+{
+	uint64_t own = 0, slot;
 
 	if (replica_conninfo == NULL)
 		return;
 	if (heard_unknown)
-		heard_now();
+		heard_now(1);
 	reads = !heard_unknown;
-	need_at = heard_at;
+	slot = tenant > 0 ? heard_slot[(unsigned long long)tenant % HEARD_SLOTS] : heard_at;
+	need_at = slot > heard_all ? slot : heard_all;
 	if (need != NULL && lsn_parse(need, &own) == 0 && own > need_at)
 		need_at = own;
 }
@@ -201,8 +243,7 @@ int db_write_position(char out[32])
 {
 	uint64_t at;
 
-	if (replica_conninfo == NULL || db_conn() == NULL ||
-	    lsn_query(conn, "SELECT pg_current_wal_insert_lsn()", &at) != 0)
+	if (replica_conninfo == NULL || primary_position(&at) != 0)
 		return -1;
 	snprintf(out, 32, "%" PRIX64 "/%" PRIX64, at >> 32, at & 0xffffffffu);
 	return 0;
@@ -221,8 +262,7 @@ int db_replica_status(int *up, long long *lag_bytes, double *lag_seconds)
 	*up = 0;
 	*lag_bytes = 0;
 	*lag_seconds = 0;
-	if (r == NULL || PQtransactionStatus(r) != PQTRANS_IDLE || db_conn() == NULL ||
-	    lsn_query(conn, "SELECT pg_current_wal_insert_lsn()", &primary_at) != 0)
+	if (r == NULL || PQtransactionStatus(r) != PQTRANS_IDLE || primary_position(&primary_at) != 0)
 		return 1;
 	res = PQexec(r, "SELECT pg_last_wal_replay_lsn(),"
 	                " coalesce(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0)");
@@ -259,6 +299,10 @@ static int tenants_named(const char *payload, void (*tenant)(long long id))
 		if (*p < '0' || *p > '9' || (id = strtoll(p, &end, 10)) <= 0 || (*end != ',' && *end != '\0'))
 			return -1;
 		tenant(id);
+		if (named_n < (int)(sizeof(named) / sizeof(named[0])))
+			named[named_n++] = id;
+		else
+			named_over = 1;
 		if (*end == '\0')
 			return 0;
 	}
@@ -302,7 +346,9 @@ int db_changed(int wait_ms, void (*tenant)(long long id))
 			break;
 	}
 	if (replica_conninfo != NULL && (heard || changed))
-		heard_now();
+		heard_now(changed != 0);
+	else
+		named_n = named_over = 0;
 	return changed;
 }
 

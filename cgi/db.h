@@ -50,13 +50,14 @@ void db_init_replica(const char *conninfo);
  * to position `need` (a write of the user's own, "X/Y" as PostgreSQL
  * prints an LSN: read-your-writes; NULL or malformed: none) and to the
  * primary's position after the last change this process heard of
- * (db_changed()): never older than what the caches were told. Otherwise,
+ * (db_changed()) that may touch the page of `tenant` (0: a page of no one
+ * tenant, any change): never older than what the caches were told. Otherwise,
  * and when the replica is down (then not tried again for 5 s), they go to
  * the primary. A statement the replica refuses (a write: read-only; a
  * conflict with recovery; a lost connection) is run again on the primary,
  * and the rest of the request stays there: everything after a write goes
  * to the primary. A write request never calls this. */
-void db_read_replica(const char *need);
+void db_read_replica(const char *need, long long tenant);
 /* Whether a statement was answered by the replica since the last call
  * (the request log's db=replica). */
 int db_replica_take(void);

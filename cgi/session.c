@@ -310,7 +310,8 @@ enum res sess_load(struct req *req)
 
 void sess_read_replica(struct req *req)
 {
-	db_read_replica(http_cookie(req, req->https ? WROTE_COOKIE_TLS : WROTE_COOKIE));
+	db_read_replica(http_cookie(req, req->https ? WROTE_COOKIE_TLS : WROTE_COOKIE),
+	                req->route->access == ACCESS_TENANT && req->tenant != NULL ? req->tenant->id : 0);
 }
 
 void sess_wrote(struct req *req)
