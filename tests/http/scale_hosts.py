@@ -183,22 +183,24 @@ def test_one_master_killed_under_load_costs_only_its_requests_in_flight(ctx):
     try:
         with Load(ctx) as load:
             portal.wait_for("answers from both masters", lambda: len(load.results) > 50 and len(
-                ctx.stack.log("portal-2").splitlines()) > served_by_2 + 20)
-            killed = time.time()
+                ctx.stack.log("portal-2").splitlines()) > served_by_2 + 20, timeout=60)
+            killing = time.time()
             ctx.stack.script("master-stop", "2")  # SIGKILL to the master and its workers: a host gone
+            killed = time.time()  # (the script's own time, on a busy machine, is the kill's window)
             portal.wait_for("load after the kill", lambda: len([r for r in load.results if r[0] > killed + 1]) > 100,
-                            timeout=30)
-        before = [r for r in load.results if r[0] < killed]
+                            timeout=120)
+        before = [r for r in load.results if r[0] < killing]
         after = [r for r in load.results if r[0] > killed + 1]
-        assert not load.failures(0, killed), load.failures(0, killed)
+        assert not load.failures(0, killing), load.failures(0, killing)
         # What master 2's workers were doing when they died: at most one
         # request each (nginx passes a GET that was cut off to master 1; a
         # POST never goes twice).
-        lost = load.failures(killed)
+        lost = load.failures(killing)
         assert len(lost) <= workers, lost
         print("# %d requests before the kill, %d in the second after it (%d failed), %d after"
-              % (len(before), len([r for r in load.results if killed <= r[0] <= killed + 1]), len(lost), len(after)))
-        assert before and after and not load.failures(killed + 1)
+              % (len(before), len([r for r in load.results if killing <= r[0] <= killed + 1]), len(lost), len(after)))
+        assert before and after, (len(before), len(after))
+        assert not load.failures(killed + 1), load.failures(killed + 1)
         # Nothing written twice or lost: the last answered write is the
         # row.
         last = [w for t, w, o in load.results if w == "POST sla" and o == 303]

@@ -43,7 +43,7 @@ def caught_up(ctx):
     at = int(ctx.stack.psql("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn"))
     at -= 40 if at % (16 << 20) == 40 else 24 if at % 8192 == 24 else 0
     portal.wait_for("the replica to replay %d" % at, lambda: on_replica(
-        ctx, "SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn >= %d" % at) == "t")
+        ctx, "SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn >= %d" % at) == "t", timeout=60)
 
 
 def served_by_replica(ctx, since):
