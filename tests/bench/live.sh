@@ -149,7 +149,7 @@ feed_stop() {
 	FEED_PID=
 	tail -n 1 "$VAR_DIR/log/live_feed.log" | tee -a "$OUT"
 	# what the failed batches got, most frequent first
-	grep -v '^live_feed: [0-9]* items' "$VAR_DIR/log/live_feed.log" | cut -c1-160 | sort | uniq -c | sort -rn | head -n 3 |
+	{ grep -v '^live_feed: [0-9]* items' "$VAR_DIR/log/live_feed.log" || true; } | cut -c1-160 | sort | uniq -c | sort -rn | head -n 3 |
 		sed 's/^/    /' | tee -a "$OUT"
 	: >"$VAR_DIR/log/live_feed.log"
 }
