@@ -4,7 +4,6 @@ a live feed ingests, and nginx reloaded while pages are read. The feed is
 tests/bench/live_feed.py, sending a batch that failed again as an agent
 would; what the API took must then be in the database once, and the
 rollups must still count it."""
-import json
 import os
 import signal
 import subprocess
@@ -63,17 +62,7 @@ def test_postgres_killed_under_a_live_feed_loses_no_item_the_api_took(ctx):
     finally:
         p.send_signal(signal.SIGTERM)
         out = p.communicate(timeout=120)[0]
-    with open(summary) as f:
-        taken = json.load(f)
-    rows = ctx.stack.psql("SELECT tenant_id, 'v', external_id FROM vulnerabilities WHERE external_id LIKE '%s-v-%%'"
-                          " UNION ALL SELECT tenant_id, 'i', external_id FROM incidents WHERE external_id LIKE '%s-i-%%'"
-                          % (prefix, prefix))
-    have = {}
-    for line in rows.splitlines():
-        tid, kind, ext = line.split("|")
-        k = (int(tid), kind, int(ext.rsplit("-", 1)[1]))
-        have[k] = have.get(k, 0) + 1
-    want = {(int(t), k, i) for t, kinds in taken.items() for k, ids in kinds.items() for i in ids}
+    want, have = ctx.stack.feed_stored(prefix, summary)
     try:
         assert want, out
         # The kill was felt: batches failed (and were sent again).
@@ -83,12 +72,7 @@ def test_postgres_killed_under_a_live_feed_loses_no_item_the_api_took(ctx):
         assert not missing, "items the API took are missing: %r" % missing[:10]
         assert all(n == 1 for n in have.values())
         # The rollups still agree with the rows, for every tenant.
-        assert ctx.stack.psql(
-            "WITH open AS (SELECT a AS tenant_id, count(*) AS n FROM vulnerabilities v"
-            " JOIN tenants t ON t.id = v.tenant_id, unnest(t.ancestors) a WHERE v.fixed_at IS NULL GROUP BY a)"
-            " SELECT count(*) FROM tenants x LEFT JOIN tenant_stats s ON s.tenant_id = x.id"
-            " LEFT JOIN open o ON o.tenant_id = x.id"
-            " WHERE coalesce(s.vuln_critical + s.vuln_high + s.vuln_medium + s.vuln_low, 0) <> coalesce(o.n, 0)") == "0"
+        assert ctx.stack.rollups_differ() == 0
     finally:
         ctx.stack.psql("DELETE FROM vulnerabilities WHERE external_id LIKE '%s-v-%%';"
                        " DELETE FROM incidents WHERE external_id LIKE '%s-i-%%';"

@@ -1,6 +1,7 @@
 """Test helpers: the running stack, an HTTP client with cookies, the SMTP
 sink's mailbox. Used by tests/http/*.py through the `ctx` argument every
 test function receives."""
+import collections
 import contextlib
 import email
 import email.policy
@@ -432,6 +433,32 @@ class Stack:
         if n > 1 and base:
             return "127.0.0.1:%d" % (int(base) + 2 * (n - 2))
         return os.path.join(self.var, "run", "portal.sock" if n == 1 else "portal-%d.sock" % n)
+
+    def feed_stored(self, prefix, summary):
+        """What tests/bench/live_feed.py --prefix PREFIX --summary SUMMARY
+        says the API took, and what is stored: (the set of (tenant, kind,
+        n) of every new item of a batch taken, a Counter of the rows with
+        the prefix by the same key). Each taken item must be stored once."""
+        with open(summary) as f:
+            taken = json.load(f)
+        want = {(int(t), k, i) for t, kinds in taken.items() for k, ids in kinds.items() for i in ids}
+        have = collections.Counter()
+        for line in self.psql("SELECT tenant_id, 'v', external_id FROM vulnerabilities WHERE external_id LIKE '%s-v-%%'"
+                              " UNION ALL SELECT tenant_id, 'i', external_id FROM incidents"
+                              " WHERE external_id LIKE '%s-i-%%'" % (prefix, prefix)).splitlines():
+            tid, kind, ext = line.split("|")
+            have[(int(tid), kind, int(ext.rsplit("-", 1)[1]))] += 1
+        return want, have
+
+    def rollups_differ(self):
+        """How many tenants' open-vulnerability rollups (tenant_stats)
+        differ from COUNT(*) of the rows below them: 0 when exact."""
+        return int(self.psql(
+            "WITH open AS (SELECT a AS tenant_id, count(*) AS n FROM vulnerabilities v"
+            " JOIN tenants t ON t.id = v.tenant_id, unnest(t.ancestors) a WHERE v.fixed_at IS NULL GROUP BY a)"
+            " SELECT count(*) FROM tenants x LEFT JOIN tenant_stats s ON s.tenant_id = x.id"
+            " LEFT JOIN open o ON o.tenant_id = x.id"
+            " WHERE coalesce(s.vuln_critical + s.vuln_high + s.vuln_medium + s.vuln_low, 0) <> coalesce(o.n, 0)"))
 
     def nginx(self, *args):
         """Run nginx with the stack's configuration (as the servers' user

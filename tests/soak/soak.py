@@ -41,12 +41,10 @@ import collections
 import email
 import email.policy
 import glob
-import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -326,17 +324,7 @@ class Soak:
 
     def verify(self):
         # Ingest: every item of every batch the API took, in the database once.
-        with open(self.feed_summary) as f:
-            taken = json.load(f)
-        rows = self.stack.psql(
-            "SELECT tenant_id, 'v', external_id FROM vulnerabilities WHERE external_id LIKE '%s-v-%%' UNION ALL "
-            "SELECT tenant_id, 'i', external_id FROM incidents WHERE external_id LIKE '%s-i-%%'"
-            % (self.prefix, self.prefix))
-        have = collections.Counter()
-        for line in rows.splitlines():
-            tid, kind, ext = line.split("|")
-            have[(int(tid), kind, int(ext.rsplit("-", 1)[1]))] += 1
-        want = {(int(t), k, i) for t, kinds in taken.items() for k, ids in kinds.items() for i in ids}
+        want, have = self.stack.feed_stored(self.prefix, self.feed_summary)
         missing = [w for w in want if have[w] == 0]
         twice = [h for h, n in have.items() if n > 1]
         self.ingested = (len(want), sum(have.values()))
@@ -344,13 +332,8 @@ class Soak:
                    "missing: %r" % missing[:10])
         self.check(not twice, "ingest: no item stored twice", "twice: %r" % twice[:10])
         # The rollups agree with the rows (the dashboards read them).
-        drift = self.stack.psql(
-            "WITH open AS (SELECT a AS tenant_id, count(*) AS n FROM vulnerabilities v"
-            " JOIN tenants t ON t.id = v.tenant_id, unnest(t.ancestors) a WHERE v.fixed_at IS NULL GROUP BY a)"
-            " SELECT count(*) FROM tenants x LEFT JOIN tenant_stats s ON s.tenant_id = x.id"
-            " LEFT JOIN open o ON o.tenant_id = x.id"
-            " WHERE coalesce(s.vuln_critical + s.vuln_high + s.vuln_medium + s.vuln_low, 0) <> coalesce(o.n, 0)")
-        self.check(drift == "0", "rollups: every tenant's open vulnerabilities equal COUNT(*) of the rows",
+        drift = self.stack.rollups_differ()
+        self.check(drift == 0, "rollups: every tenant's open vulnerabilities equal COUNT(*) of the rows",
                    "%s tenants differ" % drift)
         # Mail: every reset mail queued during the soak was delivered once.
         portal.wait_for("the outbox to drain", lambda: self.stack.psql(
