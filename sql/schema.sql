@@ -2537,7 +2537,7 @@ END $$;
 ALTER FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) OWNER TO portal_owner;
 
 CREATE FUNCTION public.delta_rows(p_op text, p_cols text) RETURNS text
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE sql STABLE
     AS $_$
     SELECT CASE p_op
         WHEN 'INSERT' THEN format('SELECT %s, 1 AS n FROM new_rows', p_cols)
@@ -2631,13 +2631,16 @@ END $$;
 ALTER FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.identity_of(p_token text) RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $_$
-    SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE p_token ~ '^[0-9a-f]{64}$' AND s.token_hash = token_digest(p_token)
-       AND s.expires_at > now() AND u.status = 'active'
-$_$;
+BEGIN
+    IF p_token IS NULL OR p_token !~ '^[0-9a-f]{64}$' THEN
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = token_digest(p_token) AND s.expires_at > now() AND u.status = 'active');
+END $_$;
 
 ALTER FUNCTION public.identity_of(p_token text) OWNER TO portal_owner;
 
@@ -3143,7 +3146,7 @@ $$;
 ALTER FUNCTION public.invitation_lookup(p_token_hash text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.list_meta(p_ids bigint[], p_has_prev boolean, p_has_next boolean, p_total bigint, p_counted bigint) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE sql STABLE
     AS $$
     SELECT jsonb_strip_nulls(jsonb_build_object(
         'total', coalesce(p_total, least(p_counted, 1000)), 'more', p_total IS NULL AND p_counted > 1000,
@@ -3405,7 +3408,7 @@ ALTER TABLE ONLY public.branding_logos FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.branding_logos OWNER TO portal_owner;
 
 CREATE FUNCTION public.logo_url(l public.branding_logos) RETURNS text
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE sql STABLE
     AS $$
     SELECT '/logo/' || l.id || '-' || left(l.sha256, 12) || '.' ||
            CASE l.content_type WHEN 'image/png' THEN 'png' WHEN 'image/jpeg' THEN 'jpg' ELSE 'webp' END
@@ -4189,7 +4192,7 @@ END $$;
 ALTER FUNCTION public.read_plan(t public.tenants, sc bigint[], ex bigint[], OUT how text, OUT tids bigint[]) OWNER TO portal_owner;
 
 CREATE FUNCTION public.read_plan_rows(p_how text, p_alias text) RETURNS text
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE sql STABLE
     AS $_$
     SELECT format('%1$I.root_id = $2', p_alias)
            || CASE WHEN p_how = 'check' THEN
@@ -5311,7 +5314,7 @@ END $$;
 ALTER FUNCTION public.stats_apply(d jsonb) OWNER TO portal_owner;
 
 CREATE FUNCTION public.stats_deltas_sql(p_op text, p_cols text, p_where text, p_fields text) RETURNS text
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE sql STABLE
     AS $$
     SELECT format('SELECT jsonb_agg(g) FROM (SELECT jsonb_build_object(''tenant_id'', tenant_id, %s) AS g'
                   ' FROM (%s) r WHERE %s GROUP BY tenant_id) x', p_fields, delta_rows(p_op, p_cols), p_where)
@@ -5555,13 +5558,25 @@ END $$;
 ALTER FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
 
 CREATE FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) RETURNS json
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
-    SELECT json_agg(json_build_object('id', p.id, 'name', p.name) ORDER BY array_position(t.ancestors, p.id))
-      FROM tenants t JOIN tenants p ON p.id = ANY (t.ancestors) AND p.id <> t.id AND p.status = 'active'
-     WHERE t.id = p_tenant AND tenant_role(p_user, p.id) IS NOT NULL
-$$;
+DECLARE
+    t tenants%ROWTYPE;
+    a user_access%ROWTYPE;
+BEGIN
+    SELECT * INTO t FROM tenants WHERE id = p_tenant;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO a FROM user_access WHERE user_id = p_user;   -- none: no role anywhere
+    -- The k-th tenant on the path has the path's first k ids as its own
+    -- ancestors: its role (tenant_role()) without reading it again.
+    RETURN (SELECT json_agg(json_build_object('id', p.id, 'name', p.name) ORDER BY x.n)
+              FROM unnest(t.ancestors[1:cardinality(t.ancestors) - 1]) WITH ORDINALITY AS x(id, n)
+              JOIN tenants p ON p.id = x.id AND p.status = 'active'
+             WHERE role_on_path(t.ancestors[1:x.n], a.tenants, a.roles, a.assigned) IS NOT NULL);
+END $$;
 
 ALTER FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) OWNER TO portal_owner;
 

@@ -3,7 +3,7 @@
 -- $3 the tenant on screen and $4 / $5 the viewer's scope / exact tenants.
 -- requires: scope_sees
 CREATE OR REPLACE FUNCTION read_plan_rows(p_how text, p_alias text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
     SELECT format('%1$I.root_id = $2', p_alias)
            || CASE WHEN p_how = 'check' THEN
                   format(' AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = %1$I.tenant_id'

@@ -3,7 +3,7 @@
 -- (a select list, a constant of the caller's) of each new row with n = 1
 -- and of each old row with n = -1.
 CREATE OR REPLACE FUNCTION delta_rows(p_op text, p_cols text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
     SELECT CASE p_op
         WHEN 'INSERT' THEN format('SELECT %s, 1 AS n FROM new_rows', p_cols)
         WHEN 'DELETE' THEN format('SELECT %s, -1 AS n FROM old_rows', p_cols)

@@ -1,0 +1,54 @@
+"""The functions a page runs keep their plans (docs/performance.md,
+"Session 20"). A SQL-language function that cannot be inlined (SET
+search_path, SECURITY DEFINER, or an IMMUTABLE one whose body is only
+STABLE, such as format() or jsonb_build_object()) is parsed and planned
+again at every call: identity_of() and tenant_crumbs() alone cost a
+quarter of an uncached Global view. PL/pgSQL keeps its plans for the
+connection, and an inlined function is planned with its caller.
+
+pg_stat_xact_user_functions counts, for the current transaction, every
+call of a function that was not inlined; the pages' functions are called
+here as the app role, as the workers call them."""
+
+
+def called(ctx, token, statements):
+    """(name, language, calls) of every user function the statements called
+    as portal_app, signed in with token, in one transaction."""
+    sql = ("BEGIN; SET LOCAL track_functions = 'all'; SET LOCAL ROLE portal_app;"
+           " SELECT app_identify('%s');" % token + "".join(s + ";" for s in statements) +
+           " SELECT 'called ' || p.proname || ' ' || l.lanname || ' ' || x.calls FROM pg_stat_xact_user_functions x"
+           " JOIN pg_proc p ON p.oid = x.funcid JOIN pg_language l ON l.oid = p.prolang ORDER BY 1")
+    rows = ctx.stack.psql(sql, user="postgres").splitlines()
+    # (psql prints every statement's rows)
+    return [tuple(r.split(" ")[1:]) for r in rows if r.startswith("called ")]
+
+
+def test_the_pages_functions_are_planned_once_per_connection(ctx):
+    c = ctx.login("admin@northwind.example")
+    token = c.cookies["portal_session"]
+    nw = ctx.stack.psql("SELECT id FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security'")
+    msp = ctx.stack.psql("SELECT min(id) FROM tenants WHERE root_id = %s AND kind = 'msp'" % nw)
+    co = ctx.stack.psql("SELECT min(id) FROM tenants WHERE parent_id = %s AND kind = 'company'" % msp)
+    statements = []
+    for t in (nw, msp, co):
+        statements += [
+            "SELECT * FROM request_context('%s', 3600, %s, '127.0.0.1')" % (token, t),
+            "SELECT dashboard_overview(%s, 24)" % t,
+            "SELECT * FROM tenant_children_rows(%s, '', 'name', 'asc', 50, 0)" % t,
+            "SELECT * FROM tenant_children_rows(%s, 'a', 'critical', 'desc', 50, 0)" % t,
+            "SELECT incident_page(%s, 'open', '', NULL, NULL)" % t,
+            "SELECT vulnerability_page(%s, '', '', 'open', NULL, NULL)" % t,
+            "SELECT asset_page(%s, '', NULL, NULL)" % t,
+        ]
+    calls = called(ctx, token, statements)
+    names = {n for n, _, _ in calls}
+    # the statements ran, as the signed-in admin
+    assert {"app_identify", "request_context", "dashboard_overview", "tenant_children_rows", "incident_page",
+            "vulnerability_page", "asset_page", "tenant_crumbs", "app_scope"} <= names, calls
+    assert [x for x in calls if x[1] == "sql"] == [], calls
+    # The breadcrumbs take each tenant's role from its path: not a role
+    # read per tenant of the tree (44 calls per page before). Per context:
+    # its own tenant's role and at most two tenants above it.
+    counts = {n: int(k) for n, _, k in calls}
+    assert counts.get("tenant_role", 0) == 0, calls
+    assert counts["role_on_path"] <= 3 * 3, calls
