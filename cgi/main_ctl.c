@@ -1,5 +1,6 @@
 /* main_ctl.c - the admin command line: migrate, create-admin, seed-demo,
- * check, routes, user-status, host-approve, api-key, report. Runs as the owner role
+ * check, routes, user-status, host-approve, api-key, report, billing, backup,
+ * restore. Runs as the owner role
  * (PORTAL_DB_OWNER), except `check`, which also connects as the app role
  * to prove what the app can do. */
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <libpq-fe.h>
 
 #include "api.h"
+#include "backup.h"
 #include "buf.h"
 #include "config.h"
 #include "db.h"
@@ -68,7 +70,14 @@ static void usage(void)
 	        "  billing run                   take the daily snapshots and close the ended months now\n"
 	        "                                (the reporter does it every BILLING_RUN_SECONDS)\n"
 	        "  billing adjust --tenant ID --month YYYY-MM --amount X --reason TEXT\n"
-	        "                                add an adjustment line to a closed month (X < 0: a credit)\n");
+	        "                                add an adjustment line to a closed month (X < 0: a credit)\n"
+	        "  backup [--out FILE | --dir DIR [--keep N]]\n"
+	        "                                the whole database (logos and reports included) as one\n"
+	        "                                pg_dump archive, mode 0600; by default\n"
+	        "                                $PORTAL_BACKUP_DIR/portal-YYYYMMDDTHHMMSSZ.dump; --keep N\n"
+	        "                                then deletes all but the newest N archives there\n"
+	        "  restore FILE                  an archive of ctl backup into the empty database\n"
+	        "                                PORTAL_DB_OWNER names, in one transaction\n");
 }
 
 static PGconn *connect_or_die(const char *conninfo)
@@ -739,6 +748,30 @@ static int cmd_billing(int argc, char **argv)
 	return ret;
 }
 
+static int cmd_backup(int argc, char **argv)
+{
+	const char *out = NULL, *dir = getenv("PORTAL_BACKUP_DIR");
+	int keep = 0, i;
+
+	for (i = 1; i < argc; i++) {
+		if (i + 1 < argc && strcmp(argv[i], "--out") == 0)
+			out = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--dir") == 0)
+			dir = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--keep") == 0 && (keep = atoi(argv[++i])) > 0)
+			continue;
+		else {
+			usage();
+			return 2;
+		}
+	}
+	if (out != NULL && keep > 0) {
+		fprintf(stderr, "ctl: --keep applies to a folder of archives (--dir), not to --out\n");
+		return 2;
+	}
+	return backup_run(config_get()->db_owner, out, dir, keep);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -774,6 +807,15 @@ int main(int argc, char **argv)
 		return cmd_report(argc, argv);
 	if (strcmp(cmd, "billing") == 0)
 		return cmd_billing(argc, argv);
+	if (strcmp(cmd, "backup") == 0)
+		return cmd_backup(argc, argv);
+	if (strcmp(cmd, "restore") == 0) {
+		if (argc != 2) {
+			usage();
+			return 2;
+		}
+		return restore_run(config_get()->db_owner, argv[1]);
+	}
 	usage();
 	return 2;
 }
