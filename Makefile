@@ -6,6 +6,8 @@
 #   make asan    ASan/UBSan binaries in build/asan/bin (used by make test)
 #   make bench   benchmarks in tests/bench (not part of make test)
 #   make fuzz    bounded libFuzzer runs (FUZZ_SECONDS each)
+#   make install PREFIX (/usr/local), DESTDIR: binaries, files, units (mk/install.mk)
+#   make deb     the Debian package in build/deb (debian/, mk/deb.mk)
 #   make stop    stop a stack started by make run in the background
 
 CC       ?= cc

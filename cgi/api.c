@@ -84,6 +84,7 @@ static int etag_cached(struct req *req, const char *key_hash, const char *uri, u
 
 	sess_cache_sync(); /* the changes notified so far move the epoch first */
 	*epoch = etag_cache_epoch();
+	req->etag_lookup = 1;
 	if ((etag = etag_cache_find(key_hash, uri)) == NULL || !http_if_none_match(req, etag))
 		return 0;
 	http_header(req, "ETag", etag);

@@ -69,6 +69,7 @@ const struct config *config_load(void)
 	if (!http_origin_parse(cfg.base_url, strlen(cfg.base_url), &cfg.base))
 		cfg.base.host_len = 0; /* no origin matches it, no host is it */
 	cfg.portal_hosts = env_str("PORTAL_HOSTS", "");
+	cfg.metrics_allow = env_str("PORTAL_METRICS_ALLOW", "");
 	cfg.dns_resolver = env_str("PORTAL_DNS_RESOLVER", NULL);
 	cfg.smtp_url = env_str("SMTP_URL", "smtp://127.0.0.1:2525");
 	cfg.smtp_user = env_str("SMTP_USER", NULL);

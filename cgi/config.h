@@ -21,6 +21,7 @@ struct config {
 	const char *base_url;       /* PORTAL_BASE_URL: default absolute URL for links in email */
 	struct http_origin base;    /* base_url parsed once (host_len 0: not an http(s) URL) */
 	const char *portal_hosts;   /* PORTAL_HOSTS: the portal's other own host names, comma-separated */
+	const char *metrics_allow;  /* PORTAL_METRICS_ALLOW: the addresses GET /metrics answers */
 	const char *dns_resolver;   /* PORTAL_DNS_RESOLVER: "IPv4[:port]" for host verification; NULL: the system's */
 	const char *smtp_url;       /* SMTP_URL: smtp://host:port or smtps://... */
 	const char *smtp_user;      /* SMTP_USER (optional) */

@@ -66,6 +66,11 @@ struct req {
 	int ctx_cached;            /* the session's context came from the context cache */
 	int etag_cached;           /* answered 304 from the worker's ETag cache (cgi/etag_cache.h) */
 	int page_cached;           /* the page's model came from the page cache (page_cache_get()) */
+	/* for /metrics (cgi/metrics.h): which caches were asked, what an
+	 * ingest took, whether the replica answered */
+	int ctx_lookup, page_lookup, etag_lookup;
+	int ingested;              /* items an ingest request accepted */
+	int replica_read;          /* a statement was answered by the read replica */
 	unsigned long long page_epoch; /* the tenant's data epoch page_cache_get() read */
 	/* What a GET's session lookup read besides the session (sess_load),
 	 * for the page's common parts (view_common): the brand (owned) and the

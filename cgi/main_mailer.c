@@ -23,6 +23,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "mail.h"
 
 static volatile sig_atomic_t stop;
@@ -184,6 +185,7 @@ int main(void)
 	db_init(cfg->db);
 	log_info("mailer started: %s, polling every %d ms, at most %d attempts, backoff %d s", srv.url, poll_ms,
 	         max_attempts, backoff);
+	sd_notify_state("READY=1");
 	while (!stop) {
 		int n = drain_one(&srv, cfg->mail_from, max_attempts, backoff);
 		if (n == 0)
@@ -191,6 +193,7 @@ int main(void)
 		else if (n < 0)
 			sleep_ms(poll_ms * 2 > 5000 ? poll_ms * 2 : 5000);
 	}
+	sd_notify_state("STOPPING=1");
 	db_close();
 	curl_global_cleanup();
 	log_info("mailer stopped");

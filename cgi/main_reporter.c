@@ -37,6 +37,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "outbox.h"
 #include "pages/pages.h"
 #include "view.h"
@@ -431,6 +432,7 @@ int main(void)
 	log_info("reporter started: polling every %d ms, at most %d attempts, backoff %d s, a new browser every %d "
 	         "reports, files up to %lld bytes attached",
 	         rc.poll_ms, rc.max_attempts, rc.backoff, rc.restart_after, rc.attach_max);
+	sd_notify_state("READY=1");
 	while (!stop) {
 		int n;
 		enum res r;
@@ -462,6 +464,7 @@ int main(void)
 		else if (n < 0)
 			sleep_ms(rc.poll_ms * 2 > 5000 ? rc.poll_ms * 2 : 5000);
 	}
+	sd_notify_state("STOPPING=1");
 	browser_group = 0;
 	if (c.pid != 0)
 		cdp_stop(&c);

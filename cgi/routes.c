@@ -7,6 +7,7 @@
 
 const struct route routes[] = {
     {"GET", "/healthz", page_healthz, ACCESS_PUBLIC, 0, "healthz", PERM_VIEW},
+    {"GET", "/metrics", page_metrics, ACCESS_PUBLIC, 0, "metrics", PERM_VIEW},
     {"POST", "/theme", page_theme, ACCESS_PUBLIC, ROUTE_NO_CSRF, "theme", PERM_VIEW},
     {"GET", "/login", page_login_form, ACCESS_PUBLIC, 0, "login_form", PERM_VIEW},
     {"POST", "/login", page_login, ACCESS_PUBLIC, ROUTE_NO_CSRF, "login", PERM_VIEW},

@@ -24,9 +24,11 @@
 #include "db.h"
 #include "etag_cache.h"
 #include "log.h"
+#include "metrics.h"
 #include "pages/pages.h"
 #include "router.h"
 #include "routes.h"
+#include "sdnotify.h"
 #include "session.h"
 #include "token.h"
 #include "view.h"
@@ -48,6 +50,7 @@ struct worker_slot {
 	unsigned gen;
 	int pool;
 	double started;
+	int stuck; /* killed by watch_requests */
 };
 
 #define NSLOTS (MAX_WORKERS * 2 * NPOOLS)
@@ -115,7 +118,7 @@ static void log_request(struct req *req)
 	if (req->sess != NULL)
 		log_info("%s %s %d %.1fms user=%lld%s%s%s", req->method, path, req->status,
 		         (log_now() - req->t_start) * 1000.0, req->sess->user_id, req->ctx_cached ? " ctx=cached" : "",
-		         req->page_cached ? " page=cached" : "", db_replica_take() ? " db=replica" : "");
+		         req->page_cached ? " page=cached" : "", req->replica_read ? " db=replica" : "");
 	else
 		log_info("%s %s %d %.1fms%s", req->method, path, req->status, (log_now() - req->t_start) * 1000.0,
 		         req->etag_cached ? " etag=cached" : "");
@@ -215,6 +218,8 @@ static void dispatch(struct req *req)
 	view_respond(req);
 	http_send(req);
 	db_rollback(); /* nothing stays open, no identity carries over */
+	req->replica_read = db_replica_take();
+	metrics_request(req, log_now() - req->t_start);
 	log_request(req);
 }
 
@@ -297,6 +302,15 @@ static void master_on_signal(int sig)
 		got_chld = 1;
 }
 
+/* The workers of pool running now, of every generation. */
+static int count_pool(int pool)
+{
+	int n = 0;
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+		n += slots[i].pid != 0 && slots[i].pool == pool;
+	return n;
+}
+
 static pid_t spawn(int fd, unsigned gen, int pool)
 {
 	int i = 0;
@@ -312,6 +326,7 @@ static pid_t spawn(int fd, unsigned gen, int pool)
 		busy_since[i] = 0;
 	if ((pid = fork()) == 0) {
 		my_slot = i;
+		metrics_slot(i);
 		worker_main(fd, (unsigned long)config_get()->max_requests);
 		_exit(0);
 	}
@@ -323,6 +338,8 @@ static pid_t spawn(int fd, unsigned gen, int pool)
 	slots[i].gen = gen;
 	slots[i].pool = pool;
 	slots[i].started = log_now();
+	slots[i].stuck = 0;
+	metrics_workers(pool, count_pool(pool));
 	return pid;
 }
 
@@ -343,6 +360,7 @@ static void watch_requests(void)
 		         now - since, config_get()->request_timeout);
 		kill(slots[i].pid, SIGKILL);
 		busy_since[i] = 0; /* once */
+		slots[i].stuck = 1;
 	}
 }
 
@@ -388,6 +406,10 @@ static int reap(void)
 			if (log_now() - slots[i].started < 1.0 && (WIFSIGNALED(status) || WEXITSTATUS(status)))
 				died_fast = 1;
 			slots[i].pid = 0;
+			metrics_worker_ended(slots[i].pool, slots[i].stuck ? METRICS_STUCK
+			                                    : WIFSIGNALED(status) || WEXITSTATUS(status) != 0 ? METRICS_DIED
+			                                                                                     : METRICS_RETIRED);
+			metrics_workers(slots[i].pool, count_pool(slots[i].pool));
 		}
 	}
 	return died_fast;
@@ -495,7 +517,10 @@ int server_run(void)
 		else
 			busy_since = m;
 	}
+	if (metrics_share(NSLOTS) != 0)
+		log_warn("/metrics: no shared memory (%s); each worker counts its own requests only", strerror(errno));
 	spawn_generation(fd, size, gen);
+	sd_notify_state("READY=1\nSTATUS=serving");
 
 	for (;;) {
 		struct timespec ts = {0, 200 * 1000 * 1000};
@@ -512,6 +537,7 @@ int server_run(void)
 		if (got_term) {
 			if (drain_until == 0) {
 				log_info("draining: stopping workers");
+				sd_notify_state("STOPPING=1");
 				drain_until = log_now() + cfg->drain_seconds;
 				signal_gen_below(gen + 1, SIGTERM);
 			}
@@ -525,14 +551,17 @@ int server_run(void)
 		}
 		if (got_hup) {
 			got_hup = 0;
+			sd_notify_reloading();
 			if (check_templates() == 0) {
 				log_info("reload: starting generation %u", gen + 1);
 				gen++;
 				spawn_generation(fd, size, gen);
 				signal_gen_below(gen, SIGTERM);
 				hup_at = log_now();
+				sd_notify_state("READY=1\nSTATUS=serving");
 			} else {
 				log_err("reload refused: keeping the running workers");
+				sd_notify_state("READY=1\nSTATUS=serving; the last reload was refused (see the log)");
 			}
 		}
 		/* An old generation still busy after the grace period is killed. */
@@ -558,6 +587,7 @@ int server_run(void)
 		}
 	if (busy_since != NULL)
 		munmap((void *)busy_since, sizeof(double) * NSLOTS);
+	metrics_unshare();
 	view_free();
 	assets_free();
 	log_info("stopped");

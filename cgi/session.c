@@ -259,6 +259,7 @@ enum res sess_load(struct req *req)
 			sess_cache_sync();
 			epoch = epoch_read(&ctx_epoch);
 			cached = (res = ctx_find(key, key_len, epoch)) != NULL;
+			req->ctx_lookup = 1;
 		}
 	}
 	if (!cached)

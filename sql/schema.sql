@@ -3551,6 +3551,30 @@ END $$;
 
 ALTER FUNCTION public.memberships_keep_owner() OWNER TO portal_owner;
 
+CREATE FUNCTION public.metrics_queues() RETURNS TABLE(name text, help text, type text, labels text, value double precision)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    RETURN QUERY
+    SELECT 'portal_mail_outbox', 'Messages in the mail outbox, by status (queued: waiting to be sent or retried)',
+           'gauge', '{status="queued"}', (SELECT count(*) FROM mail_outbox WHERE status = 'queued')::float8
+    UNION ALL
+    SELECT 'portal_mail_outbox', NULL, NULL, '{status="failed"}',
+           (SELECT count(*) FROM mail_outbox WHERE status = 'failed')::float8
+    UNION ALL
+    SELECT 'portal_mail_outbox_oldest_seconds', 'Age of the oldest message waiting to be sent (0: none)', 'gauge', '',
+           coalesce((SELECT extract(epoch FROM now() - min(created_at)) FROM mail_outbox WHERE status = 'queued'), 0)
+    UNION ALL
+    SELECT 'portal_report_jobs', 'Reports waiting to be made or being made, by state', 'gauge', '{state="queued"}',
+           (SELECT count(*) FROM report_jobs WHERE state = 'queued')::float8
+    UNION ALL
+    SELECT 'portal_report_jobs', NULL, NULL, '{state="running"}',
+           (SELECT count(*) FROM report_jobs WHERE state = 'running')::float8;
+END $$;
+
+ALTER FUNCTION public.metrics_queues() OWNER TO portal_owner;
+
 CREATE FUNCTION public.msp_request_addressee(p_token_hash text) RETURNS text
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -7387,6 +7411,8 @@ CREATE INDEX mail_limits_key_at ON public.mail_limits USING btree (key, at);
 
 CREATE INDEX mail_outbox_due ON public.mail_outbox USING btree (next_attempt_at) WHERE (status = 'queued'::text);
 
+CREATE INDEX mail_outbox_failed ON public.mail_outbox USING btree (created_at) WHERE (status = 'failed'::text);
+
 CREATE INDEX mail_outbox_report_job ON public.mail_outbox USING btree (report_job_id) WHERE (report_job_id IS NOT NULL);
 
 CREATE INDEX mail_outbox_tenant_created ON public.mail_outbox USING btree (tenant_id, created_at DESC);
@@ -8340,6 +8366,9 @@ GRANT ALL ON FUNCTION public.membership_leave(p_tenant bigint, p_ip text) TO por
 REVOKE ALL ON FUNCTION public.memberships_drop_assignments() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.memberships_keep_owner() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.metrics_queues() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.metrics_queues() TO portal_app;
 
 REVOKE ALL ON FUNCTION public.msp_request_addressee(p_token_hash text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.msp_request_addressee(p_token_hash text) TO portal_app;

@@ -247,6 +247,7 @@ static enum res ingest(struct req *req, struct db_stmt *st, const struct form_fi
 	nbad = (int)json_array_size(merged);
 	json_decref(req->model);
 	req->model = json_pack("{s:i, s:i, s:o}", "accepted", (int)n - nbad, "rejected", nbad, "errors", merged);
+	req->ingested = (int)n - nbad;
 	req->outcome = R_SUCCESS;
 	return R_SUCCESS;
 }

@@ -47,6 +47,7 @@ struct page_cache_entry *page_cache_get(struct req *req, const char *key)
 	size_t i, n = (size_t)config_get()->dashboard_cache;
 
 	req->page_epoch = sess_data_epoch(t->id); /* before the page is read, if it is */
+	req->page_lookup = n > 0;
 	for (i = 0; i < n; i++) {
 		struct page_cache_entry *c = &cache[i];
 		if (c->key == NULL || strcmp(c->key, key) != 0)

@@ -11,6 +11,7 @@
 
 /* health.c */
 enum res page_healthz(struct req *req);
+enum res page_metrics(struct req *req);
 /* auth.c */
 enum res page_login_form(struct req *req);
 enum res page_login(struct req *req);

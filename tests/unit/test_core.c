@@ -1,6 +1,9 @@
 /* test_core.c - the small pieces everything else stands on: buffers and
  * escaping, the arena, tokens, password hashes, input checks. */
 #include <fcntl.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include "http.h"
 #include "http_parse.h"
 #include "pwhash.h"
+#include "sdnotify.h"
 #include "tap.h"
 #include "token.h"
 #include "view.h"
@@ -557,6 +561,58 @@ static void test_config_numbers(void)
 	unsetenv("PORTAL_SOCKET_MODE");
 }
 
+/* Receive one datagram on fd (waiting at most a second) into got. */
+static void recv_state(int fd, char *got, size_t size)
+{
+	struct timeval tv = {1, 0};
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, got, size - 1, 0);
+	got[n > 0 ? n : 0] = '\0';
+}
+
+static void test_sd_notify(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char path[64], got[128];
+	int fd;
+
+	unsetenv("NOTIFY_SOCKET");
+	TAP_OK(sd_notify_state("READY=1") == 1, "sd_notify: no NOTIFY_SOCKET, nothing sent");
+	snprintf(path, sizeof(path), "/tmp/test-notify-%d.sock", (int)getpid());
+	unlink(path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	TAP_OK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "sd_notify: a socket to listen on");
+	setenv("NOTIFY_SOCKET", path, 1);
+	TAP_OK(sd_notify_state("READY=1\nSTATUS=serving") == 0, "sd_notify: sent to a path");
+	recv_state(fd, got, sizeof(got));
+	TAP_STR(got, "READY=1\nSTATUS=serving", "sd_notify: the state arrives whole");
+	TAP_OK(sd_notify_reloading() == 0, "sd_notify: reloading sent");
+	recv_state(fd, got, sizeof(got));
+	TAP_OK(strncmp(got, "RELOADING=1\nMONOTONIC_USEC=", 27) == 0 && atoll(got + 27) > 0,
+	       "sd_notify: RELOADING=1 with the monotonic clock in microseconds");
+	close(fd);
+	unlink(path);
+	/* the abstract namespace: '@' stands for the leading NUL */
+	snprintf(path, sizeof(path), "@test-notify-%d", (int)getpid());
+	memset(sa.sun_path, 0, sizeof(sa.sun_path));
+	memcpy(sa.sun_path + 1, path + 1, strlen(path) - 1);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	TAP_OK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	                                                                strlen(path))) == 0,
+	       "sd_notify: an abstract socket to listen on");
+	setenv("NOTIFY_SOCKET", path, 1);
+	TAP_OK(sd_notify_state("STOPPING=1") == 0, "sd_notify: sent to an abstract socket");
+	recv_state(fd, got, sizeof(got));
+	TAP_STR(got, "STOPPING=1", "sd_notify: the abstract socket gets it");
+	close(fd);
+	setenv("NOTIFY_SOCKET", "relative/path", 1);
+	TAP_OK(sd_notify_state("READY=1") == -1, "sd_notify: a NOTIFY_SOCKET that is no socket name is refused");
+	unsetenv("NOTIFY_SOCKET");
+}
+
 int main(void)
 {
 	test_grouped();
@@ -573,5 +629,6 @@ int main(void)
 	test_results();
 	test_assets();
 	test_config_numbers();
+	test_sd_notify();
 	return tap_done();
 }
