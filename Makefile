@@ -21,7 +21,7 @@ pkg_config = $(call pkg_found,$(shell pkg-config $(1) $(PKGS) 2>/dev/null || ech
 pkg_found  = $(if $(filter !missing,$(1)),$(error pkg-config finds no $(PKGS): run scripts/deps),$(1))
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wformat=2
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 # -lresolv: res_nquery and ns_parserr (cgi/dns.c; in libc itself since glibc
 # 2.34, still linked for older ones).
 LIBS      = -lfcgi $(PKG_LIBS) -lresolv -lm
@@ -62,10 +62,10 @@ build/libportal.a: $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
 	@rm -f $@; ar rcs $@ $^
 build/bin/%: build/obj/cgi/main_%.o build/libportal.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< build/libportal.a $(LIBS) -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $< build/libportal.a $(LIBS) -o $@
 build/tests/%: build/obj/tests/unit/%.o build/libportal.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< build/libportal.a $(LIBS) -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $< build/libportal.a $(LIBS) -o $@
 
 # --- sanitizer build (tests run these) -------------------------------------
 build/asan/obj/%.o: %.c $(HDRS) | deps

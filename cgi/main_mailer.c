@@ -182,7 +182,8 @@ int main(void)
 	srv.cancel = cancel_send;
 	if (poll_ms < 10)
 		poll_ms = 10;
-	db_init(cfg->db);
+	/* its own role (the settings file all units share names each) */
+	db_init(getenv("PORTAL_MAILER_DB") != NULL && *getenv("PORTAL_MAILER_DB") ? getenv("PORTAL_MAILER_DB") : cfg->db);
 	log_info("mailer started: %s, polling every %d ms, at most %d attempts, backoff %d s", srv.url, poll_ms,
 	         max_attempts, backoff);
 	sd_notify_state("READY=1");

@@ -428,7 +428,8 @@ int main(void)
 	}
 	setenv("HOME", dir, 1);
 	snprintf(maxs, sizeof(maxs), "%d", rc.max_attempts);
-	db_init(cfg->db);
+	/* its own role (the settings file all units share names each) */
+	db_init(getenv("PORTAL_REPORTER_DB") != NULL && *getenv("PORTAL_REPORTER_DB") ? getenv("PORTAL_REPORTER_DB") : cfg->db);
 	log_info("reporter started: polling every %d ms, at most %d attempts, backoff %d s, a new browser every %d "
 	         "reports, files up to %lld bytes attached",
 	         rc.poll_ms, rc.max_attempts, rc.backoff, rc.restart_after, rc.attach_max);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -441,6 +442,53 @@ static int check_templates(void)
  * takes connections from, docs/scaling.md). */
 static int is_tcp(const char *path) { return strchr(path, '/') == NULL && strchr(path, ':') != NULL; }
 
+/* Sockets passed by systemd (socket activation, sd_listen_fds(3)): fds 3,
+ * 4, ... when LISTEN_PID is this process; the count, read once (the
+ * variables are then unset, so the workers and what they start never see
+ * them). The Debian package's mssp-portal.socket holds the pages' socket
+ * (3) and the API's (4) while the master restarts: connections wait in
+ * their backlog instead of being refused. */
+#define SD_LISTEN_FDS_START 3
+static int listen_fds(void)
+{
+	static int n = -1;
+	const char *pid, *fds;
+
+	if (n >= 0)
+		return n;
+	n = 0;
+	pid = getenv("LISTEN_PID");
+	fds = getenv("LISTEN_FDS");
+	if (pid != NULL && fds != NULL && atol(pid) == (long)getpid())
+		n = atoi(fds) > 0 && atoi(fds) <= 16 ? atoi(fds) : 0;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return n;
+}
+
+/* The socket systemd passed for pool p, -1 when it passed none, -2 when
+ * what it passed is no listening socket (logged: the start fails rather
+ * than bind a socket of its own over systemd's). */
+static int inherited_socket(int p, const char *path)
+{
+	int fd = SD_LISTEN_FDS_START + p, listening = 0;
+	socklen_t len = sizeof(listening);
+
+	if (p >= listen_fds())
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) {
+		log_err("socket %d from systemd (for %s) is not a listening socket", fd, path);
+		return -2;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+		log_err("socket %d from systemd: %s", fd, strerror(errno));
+		return -2;
+	}
+	log_info("listening on the socket systemd holds for %s", path);
+	return fd;
+}
+
 static int listen_on(const char *path, int mode)
 {
 	int fd, tcp = is_tcp(path);
@@ -476,11 +524,14 @@ int server_run(void)
 	/* each pool's socket, its listening fd (-1: no such pool) and size */
 	const char *path[NPOOLS] = {cfg->socket_path, cfg->api_socket_path};
 	int fd[NPOOLS] = {-1, -1}, size[NPOOLS] = {cfg->workers, cfg->api_workers};
+	int inherited[NPOOLS] = {-1, -1}; /* >= 0: systemd's, left in place at exit */
 
 	if (check_templates() != 0)
 		return 1;
 	for (p = 0; p < NPOOLS; p++)
-		if (path[p] != NULL && (fd[p] = listen_on(path[p], cfg->socket_mode)) < 0) {
+		if (path[p] != NULL && (inherited[p] = fd[p] = inherited_socket(p, path[p])) >= 0)
+			continue;
+		else if (path[p] != NULL && (inherited[p] == -2 || (fd[p] = listen_on(path[p], cfg->socket_mode)) < 0)) {
 			if (p > 0)
 				close(fd[0]);
 			return 1;
@@ -582,7 +633,7 @@ int server_run(void)
 	for (p = 0; p < NPOOLS; p++)
 		if (fd[p] >= 0) {
 			close(fd[p]);
-			if (!is_tcp(path[p]))
+			if (!is_tcp(path[p]) && inherited[p] < 0)
 				unlink(path[p]);
 		}
 	if (busy_since != NULL)

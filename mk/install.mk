@@ -23,6 +23,7 @@ UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/sy
 INSTALL    ?= install
 
 SERVICE_UNITS := mssp-portal mssp-portal-mailer mssp-portal-reporter mssp-portal-backup
+SOCKET_UNITS  := mssp-portal.socket mssp-portal-backup.timer
 DOCS  := $(wildcard docs/*.md) README.md
 # @NAME@ in the dist/ templates; @HARDENING@ is dist/systemd/hardening.conf
 SUBST  = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
@@ -59,7 +60,8 @@ install: all
 	        dist/systemd/hardening.conf dist/systemd/$$u.service.in | $(SUBST) >$(DESTDIR)$(UNITDIR)/$$u.service; \
 	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service; \
 	done
-	$(INSTALL) -m 0644 dist/systemd/mssp-portal-backup.timer $(DESTDIR)$(UNITDIR)/
+	for u in $(SOCKET_UNITS); do \
+	    $(SUBST) dist/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
 	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
@@ -67,4 +69,4 @@ uninstall:
 	    $(DESTDIR)$(SBINDIR)/mssp-portal-reporter $(DESTDIR)$(BINDIR)/mssp-portal-ctl
 	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 	for u in $(SERVICE_UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u.service; done
-	rm -f $(DESTDIR)$(UNITDIR)/mssp-portal-backup.timer
+	for u in $(SOCKET_UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done

@@ -117,3 +117,82 @@ def test_make_install_lays_out_a_working_portal_with_hardened_units(ctx):
         assert read_env(os.path.join(dest, "etc/mssp-portal/portal.env"))["PORTAL_WORKERS"] == "7"
     finally:
         shutil.rmtree(dest, ignore_errors=True)
+
+
+def start_on_socket(ctx, sock_path, listener, log_name):
+    """The stack's master binary, configured as the running master but on
+    listener, passed as systemd passes it (fd 3, LISTEN_FDS=1, LISTEN_PID
+    its own pid: the shell's, which exec keeps)."""
+    with open("/proc/%d/environ" % ctx.stack.pid("portal"), "rb") as f:
+        env = dict(kv.decode().split("=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
+    env.update({"PORTAL_SOCKET": sock_path, "PORTAL_WORKERS": "2", "LISTEN_FDS": "1"})
+    env.pop("PORTAL_API_SOCKET", None)
+    cmd = [os.path.join(ctx.stack.var, "app", "bin", "portal")]
+    if os.getuid() == 0:
+        cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%s" % portal._gid("mssp-portal"), "--init-groups",
+               "--"] + cmd
+    log = open(os.path.join(ctx.stack.var, "log", log_name), "w")
+    fd = listener.fileno()
+    return subprocess.Popen(["sh", "-c", 'exec 3<&%d %d<&-; LISTEN_PID=$$ exec "$@"' % (fd, fd), "sh"] + cmd, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(fd,))
+
+
+def test_a_master_restarted_on_sockets_systemd_holds_refuses_no_request(ctx):
+    """The package's mssp-portal.socket holds the sockets while the
+    master restarts (an upgrade): connections wait in the backlog, the
+    old master finishes what it took, the new one takes the rest."""
+    import socket
+    import threading
+    import time
+
+    sock_path = os.path.join(ctx.stack.var, "run", "activated.sock")
+    if os.path.exists(sock_path):
+        os.unlink(sock_path)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(sock_path)
+    os.chmod(sock_path, 0o666)
+    listener.listen(1024)
+    first = start_on_socket(ctx, sock_path, listener, "activated-1.log")
+    second = None
+    results, stop = [], threading.Event()
+
+    def load():
+        while not stop.is_set():
+            try:
+                status, _, body = fcgi.request(sock_path, fcgi.base_params("GET", "/healthz", "127.0.0.1"))
+                results.append(status)
+            except OSError as e:
+                results.append(repr(e))
+
+    try:
+        portal.wait_for("the first master's answer", lambda: fcgi.request(
+            sock_path, fcgi.base_params("GET", "/healthz", "127.0.0.1"))[0] == 200, timeout=20)
+        threads = [threading.Thread(target=load) for _ in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(1)
+        served_before = len(results)
+        # The restart: SIGTERM (the master drains), its exit, a new master
+        # on the same socket, as systemctl restart does.
+        os.killpg(first.pid, 15)
+        first.wait(timeout=30)
+        assert os.path.exists(sock_path), "the master removed the socket systemd holds"
+        gap = len(results)
+        second = start_on_socket(ctx, sock_path, listener, "activated-2.log")
+        portal.wait_for("requests answered by the second master", lambda: len(results) > gap + 50, timeout=30)
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        assert served_before > 0 and len(results) > gap
+        bad = [x for x in results if x != 200]
+        assert bad == [], "%d of %d requests failed across the restart: %r" % (len(bad), len(results), bad[:5])
+        log = open(os.path.join(ctx.stack.var, "log", "activated-2.log")).read()
+        assert "listening on the socket systemd holds for %s" % sock_path in log, log[-2000:]
+    finally:
+        stop.set()
+        for m in (first, second):
+            if m is not None and m.poll() is None:
+                os.killpg(m.pid, 15)
+                m.wait(timeout=30)
+        listener.close()
+        os.unlink(sock_path)
