@@ -54,6 +54,11 @@ asan: $(addprefix build/asan/bin/,$(BINS)) $(addprefix build/asan/tests/,$(UNITS
 # the benchmarks (one list, one apt-get line when not root).
 DEPS_SET := $(if $(filter test unit bench bench-% fuzz fuzz-% mus-valgrind,$(MAKECMDGOALS)),test,$(if $(filter run,$(MAKECMDGOALS)),run,build))
 
+# The release (VERSION): /metrics says it (portal_build_info), the package is named by it.
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0)
+build/obj/cgi/metrics.o build/asan/obj/cgi/metrics.o: VERSION
+build/obj/cgi/metrics.o build/asan/obj/cgi/metrics.o: ALL_CFLAGS += -DPORTAL_VERSION='"$(VERSION)"'
+
 # --- release build ---------------------------------------------------------
 build/obj/%.o: %.c $(HDRS) | deps
 	@mkdir -p $(dir $@)

@@ -11,7 +11,11 @@
 #include "buf.h"
 #include "config.h"
 #include "metrics.h"
-#include "routes.h"
+#include "router.h"
+
+#ifndef PORTAL_VERSION
+#define PORTAL_VERSION "unknown"
+#endif
 
 #define MAX_ROUTES 192 /* above nroutes (a routes.c longer than this counts the rest as "other") */
 #define NCLASSES 5     /* 1xx .. 5xx */
@@ -40,6 +44,8 @@ struct master_block {
 	unsigned char used[MAX_SLOTS];  /* a slot that ever had a worker */
 };
 
+static const struct route *routes;  /* the route table (metrics_routes) */
+static unsigned nroutes;
 static struct master_block *master; /* shared; NULL: not mapped */
 static struct block *blocks;        /* shared, nslots of them */
 static int nslots, my_slot = -1;
@@ -67,6 +73,12 @@ int metrics_share(int n)
 	return 0;
 }
 
+void metrics_routes(const struct route *table, unsigned n)
+{
+	routes = table;
+	nroutes = n;
+}
+
 void metrics_unshare(void)
 {
 	if (master != NULL)
@@ -90,7 +102,7 @@ static int route_index(const struct route *rt)
 {
 	size_t i;
 
-	if (rt == NULL)
+	if (rt == NULL || routes == NULL)
 		return MAX_ROUTES;
 	i = (size_t)(rt - routes);
 	return i < nroutes && i < MAX_ROUTES ? (int)i : MAX_ROUTES;
@@ -192,6 +204,8 @@ void metrics_text(struct buf *b, const void *queues)
 		}
 		sum.replica_reads += get(&x->replica_reads);
 	}
+	help(b, "portal_build_info", "gauge", "The portal's release (VERSION), always 1");
+	buf_printf(b, "portal_build_info{version=\"%s\"} 1\n", PORTAL_VERSION);
 	help(b, "portal_up", "gauge", "1 when the counters are shared by the workers (0: this worker's view only)");
 	buf_printf(b, "portal_up %d\n", master != NULL);
 	if (master != NULL) {

@@ -13,6 +13,10 @@
 
 #include "http.h"
 
+/* The route table the counters are kept by (routes.c's; the server's). */
+struct route;
+void metrics_routes(const struct route *table, unsigned n);
+
 /* Map the shared blocks for nslots workers (the master, before forking).
  * -1 on failure (errno): the portal serves on, /metrics says so. */
 int metrics_share(int nslots);

@@ -568,6 +568,7 @@ int server_run(void)
 		else
 			busy_since = m;
 	}
+	metrics_routes(routes, nroutes);
 	if (metrics_share(NSLOTS) != 0)
 		log_warn("/metrics: no shared memory (%s); each worker counts its own requests only", strerror(errno));
 	spawn_generation(fd, size, gen);

@@ -15,6 +15,7 @@ BINDIR     ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/lib/mssp-portal
 DATADIR    ?= $(PREFIX)/share/mssp-portal
 DOCDIR     ?= $(PREFIX)/share/doc/mssp-portal
+MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc/mssp-portal
 STATEDIR   ?= /var/lib/mssp-portal
 # systemd reads /lib/systemd/system (the distribution's units) and
@@ -63,10 +64,16 @@ install: all
 	for u in $(SOCKET_UNITS); do \
 	    $(SUBST) dist/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
 	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0644 dist/man/mssp-portal-ctl.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 dist/man/mssp-portal.8 dist/man/mssp-portal-mailer.8 dist/man/mssp-portal-reporter.8 \
+	    $(DESTDIR)$(MANDIR)/man8/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mssp-portal $(DESTDIR)$(SBINDIR)/mssp-portal-mailer \
 	    $(DESTDIR)$(SBINDIR)/mssp-portal-reporter $(DESTDIR)$(BINDIR)/mssp-portal-ctl
 	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/mssp-portal-ctl.1 $(DESTDIR)$(MANDIR)/man8/mssp-portal.8 \
+	    $(DESTDIR)$(MANDIR)/man8/mssp-portal-mailer.8 $(DESTDIR)$(MANDIR)/man8/mssp-portal-reporter.8
 	for u in $(SERVICE_UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u.service; done
 	for u in $(SOCKET_UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
