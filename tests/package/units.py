@@ -67,11 +67,13 @@ class Service:
         os.chmod(self.notify_path, 0o666)
 
     def start(self):
-        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "NOTIFY_SOCKET": self.notify_path}
+        import pwd
+        user, group = self.u["User"][0], self.u["Group"][0]
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "NOTIFY_SOCKET": self.notify_path,
+               "HOME": pwd.getpwnam(user).pw_dir, "USER": user, "LOGNAME": user}  # as systemd sets them for User=
         for path in self.u.get("EnvironmentFile", []):
             env.update(env_file(path.lstrip("-")))
         argv = self.u["ExecStart"][0].split()
-        user, group = self.u["User"][0], self.u["Group"][0]
         cmd = ["setpriv", "--reuid=" + user, "--regid=" + group, "--init-groups", "--"] + argv
         fds = [s.fileno() for s in self.sockets]
         if fds:  # as systemd passes them: fds 3, 4, ...; LISTEN_PID the service's own pid
