@@ -5,7 +5,9 @@
 #
 #   make deb            needs debhelper, dpkg-dev, lintian (scripts/deps deb)
 #   make package-test   the package installed in a fresh Debian 12 root
-#                       (tests/package/run; slow, not part of make test)
+#                       (tests/package/run), then that root booted with
+#                       systemd (tests/package/boot: systemd-nspawn from
+#                       systemd-container); root; slow, not part of make test
 
 .PHONY: deb package-test
 
@@ -34,3 +36,4 @@ package-test: deb
 	    mv debian/changelog.new debian/changelog && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
 	    { tail -20 build/package/build.log; exit 1; }
 	tests/package/run build/deb/mssp-portal_$(VERSION)_amd64.deb build/package/mssp-portal_$(NEXT_VERSION)_amd64.deb
+	tests/package/boot
