@@ -445,7 +445,7 @@ static int is_tcp(const char *path) { return strchr(path, '/') == NULL && strchr
 /* Sockets passed by systemd (socket activation, sd_listen_fds(3)): fds 3,
  * 4, ... when LISTEN_PID is this process; the count, read once (the
  * variables are then unset, so the workers and what they start never see
- * them). The Debian package's mssp-portal.socket holds the pages' socket
+ * them). The Debian package's mssp-portal-fcgi.socket holds the pages' socket
  * (3) and the API's (4) while the master restarts: connections wait in
  * their backlog instead of being refused. */
 #define SD_LISTEN_FDS_START 3

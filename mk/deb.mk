@@ -36,4 +36,4 @@ package-test: deb
 	    mv debian/changelog.new debian/changelog && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
 	    { tail -20 build/package/build.log; exit 1; }
 	tests/package/run build/deb/mssp-portal_$(VERSION)_amd64.deb build/package/mssp-portal_$(NEXT_VERSION)_amd64.deb
-	tests/package/boot
+	tests/package/boot /var/tmp/package-root build/package/mssp-portal_$(NEXT_VERSION)_amd64.deb

@@ -24,7 +24,7 @@ UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/sy
 INSTALL    ?= install
 
 SERVICE_UNITS := mssp-portal mssp-portal-mailer mssp-portal-reporter mssp-portal-backup
-SOCKET_UNITS  := mssp-portal.socket mssp-portal-backup.timer
+SOCKET_UNITS  := mssp-portal-fcgi.socket mssp-portal-backup.timer
 DOCS  := $(wildcard docs/*.md) README.md
 # @NAME@ in the dist/ templates; @HARDENING@ is dist/systemd/hardening.conf
 SUBST  = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \

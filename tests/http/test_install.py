@@ -138,7 +138,7 @@ def start_on_socket(ctx, sock_path, listener, log_name):
 
 
 def test_a_master_restarted_on_sockets_systemd_holds_refuses_no_request(ctx):
-    """The package's mssp-portal.socket holds the sockets while the
+    """The package's mssp-portal-fcgi.socket holds the sockets while the
     master restarts (an upgrade): connections wait in the backlog, the
     old master finishes what it took, the new one takes the rest."""
     import socket

@@ -4,7 +4,7 @@ is no systemd (tests/package/run runs the package in a chroot).
 
 A stand-in, not systemd: it reads the installed unit files and does what
 they ask that matters to the test.
-  mssp-portal.socket     binds each ListenStream= (SocketUser=, SocketGroup=,
+  mssp-portal-fcgi.socket     binds each ListenStream= (SocketUser=, SocketGroup=,
                          SocketMode=, DirectoryMode=, Backlog=) and keeps them
   each .service          runs ExecStart= as User=/Group= with EnvironmentFile=,
                          a NOTIFY_SOCKET of its own (Type=notify: started once it
@@ -117,7 +117,7 @@ class Service:
 
 
 def listen_sockets():
-    s = unit("mssp-portal.socket")
+    s = unit("mssp-portal-fcgi.socket")
     out = []
     for path in s["ListenStream"]:
         os.makedirs(os.path.dirname(path), mode=int(s.get("DirectoryMode", ["0755"])[0], 8), exist_ok=True)
@@ -165,7 +165,7 @@ def supervise():
         log("failed: %s" % e)
     for s in services:
         s.stop()
-    for path in unit("mssp-portal.socket")["ListenStream"]:
+    for path in unit("mssp-portal-fcgi.socket")["ListenStream"]:
         if os.path.exists(path):
             os.unlink(path)
 
