@@ -303,12 +303,13 @@ static void master_on_signal(int sig)
 		got_chld = 1;
 }
 
-/* The workers of pool running now, of every generation. */
-static int count_pool(int pool)
+/* The workers of generation gen (0: of every generation; they count from
+ * 1), of pool (-1: of every pool). */
+static int count_gen(unsigned gen, int pool)
 {
 	int n = 0;
 	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-		n += slots[i].pid != 0 && slots[i].pool == pool;
+		n += slots[i].pid != 0 && (gen == 0 || slots[i].gen == gen) && (pool < 0 || slots[i].pool == pool);
 	return n;
 }
 
@@ -340,7 +341,7 @@ static pid_t spawn(int fd, unsigned gen, int pool)
 	slots[i].pool = pool;
 	slots[i].started = log_now();
 	slots[i].stuck = 0;
-	metrics_workers(pool, count_pool(pool));
+	metrics_workers(pool, count_gen(0, pool));
 	return pid;
 }
 
@@ -374,14 +375,6 @@ static void spawn_generation(const int fd[NPOOLS], const int size[NPOOLS], unsig
 			spawn(fd[p], gen, p);
 }
 
-/* The workers of generation gen, of pool (-1: of every pool). */
-static int count_gen(unsigned gen, int pool)
-{
-	int n = 0;
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-		n += slots[i].pid != 0 && slots[i].gen == gen && (pool < 0 || slots[i].pool == pool);
-	return n;
-}
 
 static void signal_gen_below(unsigned gen, int sig)
 {
@@ -410,7 +403,7 @@ static int reap(void)
 			metrics_worker_ended(slots[i].pool, slots[i].stuck ? METRICS_STUCK
 			                                    : WIFSIGNALED(status) || WEXITSTATUS(status) != 0 ? METRICS_DIED
 			                                                                                     : METRICS_RETIRED);
-			metrics_workers(slots[i].pool, count_pool(slots[i].pool));
+			metrics_workers(slots[i].pool, count_gen(0, slots[i].pool));
 		}
 	}
 	return died_fast;
