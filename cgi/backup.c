@@ -173,16 +173,18 @@ static const char *one(PGconn *c, const char *sql, PGresult **res)
  * list: the portal's schema needs none, the owner role may create none,
  * and a DBA's (pg_stat_statements, say) is theirs to add again. Each one
  * left out is said. 0, or -1 when the list cannot be read or written. */
-static int list_without_extensions(const char *file, const char *list)
+static int list_without_extensions(const char *file, const char *folder, const char *list)
 {
-	char all[4200], line[4096];
+	char all[128], line[4096];
 	char *argv[] = {"pg_restore", "--list", (char *)file, NULL};
 	FILE *in, *out;
 	int r = 0;
 
-	snprintf(all, sizeof(all), "%s.all", list);
-	if (run(argv, all) != 0)
+	snprintf(all, sizeof(all), "%s/all", folder);
+	if (run(argv, all) != 0) {
+		unlink(all);
 		return -1;
+	}
 	in = fopen(all, "r");
 	out = fopen(list, "w");
 	if (in == NULL || out == NULL)
@@ -214,35 +216,49 @@ static int list_without_extensions(const char *file, const char *list)
 	return r;
 }
 
+/* Remove restore_run's folder and the lists in it. */
+static void drop_lists(const char *folder)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/list", folder);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/all", folder);
+	unlink(path);
+	rmdir(folder);
+}
+
 int restore_run(const char *conninfo, const char *file)
 {
 	PGconn *c;
 	PGresult *res;
 	const char *v;
-	char list[64] = "/tmp/portal-restore-XXXXXX";
+	/* A folder of our own (0700) for the two lists: no name in /tmp that
+	 * another user could have made first. */
+	char folder[64] = "/tmp/portal-restore-XXXXXX", list[96];
 	char *restore[] = {"pg_restore", "--exit-on-error", "--single-transaction", "--no-owner", "--no-password",
 	                   "--use-list", list, "--dbname", (char *)conninfo, (char *)file, NULL};
-	int r, fd;
+	int r;
 
 	if (access(file, R_OK) != 0) {
 		fprintf(stderr, "ctl: %s: %s\n", file, strerror(errno));
 		return 1;
 	}
-	if ((fd = mkstemp(list)) < 0) {
-		fprintf(stderr, "ctl: %s: %s\n", list, strerror(errno));
+	if (mkdtemp(folder) == NULL) {
+		fprintf(stderr, "ctl: %s: %s\n", folder, strerror(errno));
 		return 1;
 	}
-	close(fd);
-	if (list_without_extensions(file, list) != 0) {
+	snprintf(list, sizeof(list), "%s/list", folder);
+	if (list_without_extensions(file, folder, list) != 0) {
 		fprintf(stderr, "ctl: %s is not an archive of ctl backup (pg_restore --list fails)\n", file);
-		unlink(list);
+		drop_lists(folder);
 		return 1;
 	}
 	c = PQconnectdb(conninfo);
 	if (PQstatus(c) != CONNECTION_OK) {
 		fprintf(stderr, "ctl: cannot connect: %s", PQerrorMessage(c));
 		PQfinish(c);
-		unlink(list);
+		drop_lists(folder);
 		return 1;
 	}
 	/* Into an empty database only: a restore never mixes two portals' rows. */
@@ -256,7 +272,7 @@ int restore_run(const char *conninfo, const char *file)
 			        PQdb(c), v);
 		PQclear(res);
 		PQfinish(c);
-		unlink(list);
+		drop_lists(folder);
 		return 1;
 	}
 	PQclear(res);
@@ -269,12 +285,12 @@ int restore_run(const char *conninfo, const char *file)
 			        v);
 		PQclear(res);
 		PQfinish(c);
-		unlink(list);
+		drop_lists(folder);
 		return 1;
 	}
 	PQclear(res);
 	r = run(restore, NULL);
-	unlink(list);
+	drop_lists(folder);
 	if (r != 0) {
 		fprintf(stderr, "ctl: pg_restore failed (exit %d): nothing was restored (one transaction)\n", r);
 		PQfinish(c);

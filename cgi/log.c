@@ -1,14 +1,26 @@
-/* log.c - timestamped log records. */
+/* log.c - one-line log records on stderr, as text, as journald reads it,
+ * or as JSON (log.h). */
 #include "log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static const char *log_name = "portal";
+#include <jansson.h>
 
-void log_set_name(const char *name) { log_name = name; }
+static const char *log_name = "portal";
+enum { LOG_UNSET = -1, LOG_TEXT, LOG_JSON };
+static int format = LOG_UNSET;
+static int journal; /* is stderr journald's stream? */
+
+void log_set_name(const char *name)
+{
+	log_name = name;
+}
 
 double log_now(void)
 {
@@ -18,33 +30,102 @@ double log_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void log_v(const char *level, const char *fmt, va_list ap)
+/* systemd names the stream it connected stderr to in JOURNAL_STREAM
+ * ("device:inode"); when stderr is still that one, journald stamps each
+ * line with the time, and reads a "<N>" prefix as its priority. */
+static int stderr_is_journal(void)
 {
-	char line[2048], stamp[32];
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return v != NULL && sscanf(v, "%llu:%llu", &dev, &ino) == 2 && fstat(2, &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+static void log_v(int priority, const char *level, json_t *fields, const char *fmt, va_list ap);
+
+static void log_line(int priority, const char *level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v(priority, level, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* PORTAL_LOG_FORMAT, read at the first record: every program logs before
+ * it reads the rest of its settings (config.c logs a bad one). */
+static void format_load(void)
+{
+	const char *v = getenv("PORTAL_LOG_FORMAT");
+
+	journal = stderr_is_journal();
+	format = v != NULL && strcmp(v, "json") == 0 ? LOG_JSON : LOG_TEXT;
+	if (v != NULL && *v != '\0' && strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
+		log_line(4, "warn", "PORTAL_LOG_FORMAT=%.40s is neither text nor json: text is used", v);
+}
+
+int log_json(void)
+{
+	if (format == LOG_UNSET)
+		format_load();
+	return format == LOG_JSON;
+}
+
+static void log_v(int priority, const char *level, json_t *fields, const char *fmt, va_list ap)
+{
+	char msg[2048], stamp[40];
 	struct timespec ts;
 	struct tm tm;
-	int n;
 
+	if (format == LOG_UNSET)
+		format_load();
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* One write per record, so that lines from several workers do not interleave. */
+	if (format == LOG_TEXT && journal) {
+		fprintf(stderr, "<%d>%s[%ld] %s: %s\n", priority, log_name, (long)getpid(), level, msg);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(line, sizeof(line), "%s.%03ldZ %s[%ld] %s: ", stamp, ts.tv_nsec / 1000000L,
-	             log_name, (long)getpid(), level);
-	if (n < 0 || (size_t)n >= sizeof(line))
+	snprintf(stamp + 19, sizeof(stamp) - 19, ".%03ldZ", ts.tv_nsec / 1000000L);
+	if (format == LOG_JSON) {
+		json_t *rec = json_pack("{s:s, s:s, s:s, s:I, s:s}", "time", stamp, "level", level, "proc", log_name,
+		                        "pid", (json_int_t)getpid(), "msg", msg);
+		char *line;
+		if (rec != NULL && fields != NULL)
+			json_object_update_missing(rec, fields);
+		line = rec != NULL ? json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+		if (line != NULL && journal)
+			fprintf(stderr, "<%d>%s\n", priority, line); /* journald keeps the JSON as the message */
+		else if (line != NULL)
+			fprintf(stderr, "%s\n", line);
+		free(line);
+		json_decref(rec);
 		return;
-	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	/* One write per record so lines from several workers do not interleave. */
-	fprintf(stderr, "%s\n", line);
+	}
+	fprintf(stderr, "%s %s[%ld] %s: %s\n", stamp, log_name, (long)getpid(), level, msg);
 }
 
-#define LOG_FN(fn, level)                    \
-	void fn(const char *fmt, ...)            \
-	{                                        \
-		va_list ap;                          \
-		va_start(ap, fmt);                   \
-		log_v(level, fmt, ap);               \
-		va_end(ap);                          \
+#define LOG_FN(fn, priority, level)                                                                                    \
+	void fn(const char *fmt, ...)                                                                                  \
+	{                                                                                                              \
+		va_list ap;                                                                                            \
+		va_start(ap, fmt);                                                                                     \
+		log_v(priority, level, NULL, fmt, ap);                                                                 \
+		va_end(ap);                                                                                            \
 	}
-LOG_FN(log_info, "info")
-LOG_FN(log_warn, "warn")
-LOG_FN(log_err, "error")
+LOG_FN(log_info, 6, "info")
+LOG_FN(log_warn, 4, "warn")
+LOG_FN(log_err, 3, "error")
+
+void log_info_fields(json_t *fields, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v(6, "info", fields, fmt, ap);
+	va_end(ap);
+}

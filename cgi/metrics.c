@@ -1,4 +1,5 @@
 /* metrics.c - the counters behind GET /metrics (metrics.h). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,24 +150,89 @@ void metrics_workers(int pool, int running)
 		__atomic_store_n(&master->running[pool], (int64_t)running, __ATOMIC_RELAXED);
 }
 
-/* Is the address in the list (comma or blank separated, exact match)? */
-int metrics_allowed(const char *addr)
+/* addr (text) as 16 bytes, an IPv4 address as its IPv4-mapped IPv6 form
+ * (::ffff:a.b.c.d), so that either spelling of one matches the other.
+ * 1, or 0 when addr is not an address. */
+static int addr_bytes(const char *addr, size_t n, unsigned char out[16])
 {
-	const char *p = config_get()->metrics_allow;
-	size_t al;
+	char text[INET6_ADDRSTRLEN + 1];
 
-	if (addr == NULL || (al = strlen(addr)) == 0 || p == NULL)
+	if (n == 0 || n >= sizeof(text))
+		return 0;
+	memcpy(text, addr, n);
+	text[n] = '\0';
+	if (inet_pton(AF_INET6, text, out) == 1)
+		return 1;
+	memset(out, 0, 10);
+	out[10] = out[11] = 0xff;
+	return inet_pton(AF_INET, text, out + 12) == 1;
+}
+
+/* One entry of the list: "ADDR" or "ADDR/BITS" (IPv4 bits 0-32, IPv6
+ * 0-128). Its address and its prefix in IPv6 bits; -1 when it is not one. */
+static int entry_parse(const char *p, size_t n, unsigned char net[16])
+{
+	const char *slash = memchr(p, '/', n);
+	size_t an = slash ? (size_t)(slash - p) : n;
+	int v4, bits = 0;
+
+	if (!addr_bytes(p, an, net))
+		return -1;
+	v4 = memchr(p, ':', an) == NULL;
+	if (slash == NULL)
+		return 128;
+	if (slash + 1 == p + n)
+		return -1;
+	for (const char *d = slash + 1; d < p + n; d++) {
+		if (*d < '0' || *d > '9' || bits > 128)
+			return -1;
+		bits = bits * 10 + (*d - '0');
+	}
+	if (bits > (v4 ? 32 : 128))
+		return -1;
+	return v4 ? bits + 96 : bits;
+}
+
+int metrics_addr_in(const char *list, const char *addr)
+{
+	unsigned char a[16], net[16];
+	const char *p = list;
+
+	if (addr == NULL || list == NULL || !addr_bytes(addr, strlen(addr), a))
 		return 0;
 	while (*p) {
 		size_t n;
+		int bits;
 		p += strspn(p, ", \t");
 		n = strcspn(p, ", \t");
-		if (n == al && strncmp(p, addr, n) == 0)
+		if (n > 0 && (bits = entry_parse(p, n, net)) >= 0 && memcmp(a, net, (size_t)bits / 8) == 0 &&
+		    (bits % 8 == 0 || ((a[bits / 8] ^ net[bits / 8]) & (0xff00 >> (bits % 8))) == 0))
 			return 1;
 		p += n;
 	}
 	return 0;
 }
+
+const char *metrics_allow_check(const char *list)
+{
+	static char bad[64];
+	unsigned char net[16];
+	const char *p = list;
+
+	while (p != NULL && *p) {
+		size_t n;
+		p += strspn(p, ", \t");
+		n = strcspn(p, ", \t");
+		if (n > 0 && entry_parse(p, n, net) < 0) {
+			snprintf(bad, sizeof(bad), "%.*s", (int)(n < 60 ? n : 60), p);
+			return bad;
+		}
+		p += n;
+	}
+	return NULL;
+}
+
+int metrics_allowed(const char *addr) { return metrics_addr_in(config_get()->metrics_allow, addr); }
 
 static void help(struct buf *b, const char *name, const char *type, const char *text)
 {

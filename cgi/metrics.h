@@ -38,6 +38,14 @@ void metrics_workers(int pool, int running);
 
 /* Is addr (REMOTE_ADDR) one of PORTAL_METRICS_ALLOW's? */
 int metrics_allowed(const char *addr);
+/* Is addr in list: addresses and CIDR ranges ("10.0.0.0/8", "fd00::/8"),
+ * separated by commas or blanks? An IPv4 address matches its IPv4-mapped
+ * IPv6 spelling and the other way round; an entry that is not one matches
+ * nothing. */
+int metrics_addr_in(const char *list, const char *addr);
+/* The first entry of list that is neither an address nor a range (a
+ * static buffer), or NULL when every entry is one. */
+const char *metrics_allow_check(const char *list);
 
 /* The text exposition of everything counted, into b; queues is the
  * database's part (the metrics_queues() rows: name, labels, value), NULL

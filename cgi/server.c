@@ -111,18 +111,34 @@ static int wait_for_request(int listen_fd, const sigset_t *waiting_mask)
 static void log_request(struct req *req)
 {
 	const char *path = req->route && (req->route->flags & ROUTE_SECRET) ? req->route->pattern : req->raw_path;
+	double ms = (log_now() - req->t_start) * 1000.0;
+	json_t *fields = NULL;
 
 	if (!config_get()->request_log)
 		return;
 	if (config_get()->request_log > 1) /* before the request's line: a test that saw it finds this one */
 		log_info("statements %s %s:%s", req->method, path, db_trace_take());
+	if (log_json()) { /* what a log shipper indexes, beside the line's message */
+		fields = json_pack("{s:s, s:s, s:i, s:f}", "method", req->method, "path", path, "status", req->status,
+		                   "ms", (double)(long long)(ms * 10.0 + 0.5) / 10.0);
+		if (fields != NULL && req->route != NULL)
+			json_object_set_new(fields, "route", json_string(req->route->name));
+		if (fields != NULL && req->sess != NULL)
+			json_object_set_new(fields, "user", json_integer(req->sess->user_id));
+		if (fields != NULL && (req->ctx_cached || req->page_cached || req->etag_cached))
+			json_object_set_new(fields, "cached",
+			                    json_string(req->page_cached ? "page" : req->ctx_cached ? "ctx" : "etag"));
+		if (fields != NULL && req->replica_read)
+			json_object_set_new(fields, "db", json_string("replica"));
+	}
 	if (req->sess != NULL)
-		log_info("%s %s %d %.1fms user=%lld%s%s%s", req->method, path, req->status,
-		         (log_now() - req->t_start) * 1000.0, req->sess->user_id, req->ctx_cached ? " ctx=cached" : "",
-		         req->page_cached ? " page=cached" : "", req->replica_read ? " db=replica" : "");
+		log_info_fields(fields, "%s %s %d %.1fms user=%lld%s%s%s", req->method, path, req->status, ms,
+		                req->sess->user_id, req->ctx_cached ? " ctx=cached" : "",
+		                req->page_cached ? " page=cached" : "", req->replica_read ? " db=replica" : "");
 	else
-		log_info("%s %s %d %.1fms%s", req->method, path, req->status, (log_now() - req->t_start) * 1000.0,
-		         req->etag_cached ? " etag=cached" : "");
+		log_info_fields(fields, "%s %s %d %.1fms%s", req->method, path, req->status, ms,
+		                req->etag_cached ? " etag=cached" : "");
+	json_decref(fields);
 }
 
 /* Send a signed-out visitor of a signed-in page to the sign-in form, with
@@ -562,6 +578,12 @@ int server_run(void)
 			busy_since = m;
 	}
 	metrics_routes(routes, nroutes);
+	{
+		const char *bad = metrics_allow_check(config_get()->metrics_allow);
+		if (bad != NULL)
+			log_warn("PORTAL_METRICS_ALLOW: \"%s\" is neither an address nor a range (ADDR/BITS); it allows nobody",
+			         bad);
+	}
 	if (metrics_share(NSLOTS) != 0)
 		log_warn("/metrics: no shared memory (%s); each worker counts its own requests only", strerror(errno));
 	spawn_generation(fd, size, gen);

@@ -4,20 +4,11 @@ empty database, and a portal started on that database answers the same
 dashboards, to the byte of their JSON, for the same signed-in session."""
 import json
 import os
-import signal
-import subprocess
 import tempfile
 
 import portal
 
 RESTORED = "portal_restored_test"
-
-
-def master_environment(stack):
-    """The running master's own environment (what scripts/stack gave it)."""
-    with open("/proc/%d/environ" % stack.pid("portal"), "rb") as f:
-        pairs = [kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv]
-    return {k.decode(): v.decode() for k, v in pairs}
 
 
 def pages(client, ids):
@@ -58,34 +49,20 @@ def test_a_backup_restored_into_an_empty_database_serves_the_same_dashboards(ctx
 
     stack.psql("DROP DATABASE IF EXISTS %s" % RESTORED, user="postgres")
     stack.psql("CREATE DATABASE %s OWNER portal_owner" % RESTORED, user="postgres")
-    master = None
     try:
         owner = "host=%s/run dbname=%s user=portal_owner" % (stack.var, RESTORED)
         r = stack.ctl("restore", path, env={"PORTAL_DB_OWNER": owner})
         assert r.returncode == 0, r.stdout
         assert "restored %s into %s: %s tenants" % (path, RESTORED, tenants) in r.stdout, r.stdout
         # A portal on the restored database, configured as the running one.
-        env = master_environment(stack)
-        env.update({"PORTAL_DB": "host=%s/run dbname=%s user=portal_app" % (stack.var, RESTORED),
-                    "PORTAL_SOCKET": os.path.join(stack.var, "run", "restored.sock"), "PORTAL_WORKERS": "1"})
-        for k in ("PORTAL_API_SOCKET", "PORTAL_DB_READ"):
-            env.pop(k, None)
-        cmd = [os.path.join(stack.var, "app", "bin", "portal")]
-        if os.getuid() == 0:
-            cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%s" % portal._gid("mssp-portal"), "--init-groups",
-                   "--"] + cmd
-        log = open(os.path.join(stack.var, "log", "restored-portal.log"), "w")
-        master = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        portal.wait_for("the restored portal's socket", lambda: os.path.exists(env["PORTAL_SOCKET"]))
-        # The same session (sessions are rows of the backup) on the restored portal.
-        restored = portal.MasterClient(stack.port, env["PORTAL_SOCKET"], share=admin)
-        after = pages(restored, (nw, bf, co))
+        with portal.second_master(stack, "restored",
+                                  PORTAL_DB="host=%s/run dbname=%s user=portal_app" % (stack.var, RESTORED)) as (
+                restored, _):
+            restored.cookies = admin.cookies  # the same session (sessions are rows of the backup)
+            after = pages(restored, (nw, bf, co))
         for p in before:
             assert after[p] == before[p], p
     finally:
-        if master is not None:
-            os.killpg(master.pid, signal.SIGTERM)
-            master.wait(timeout=30)
         stack.psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % RESTORED, user="postgres")
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -590,6 +591,47 @@ class Stack:
 def _gid(user):
     import pwd
     return pwd.getpwnam(user).pw_gid
+
+
+def master_environment(stack):
+    """The running master's own environment (what scripts/stack gave it)."""
+    with open("/proc/%d/environ" % stack.pid("portal"), "rb") as f:
+        pairs = [kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv]
+    return {k.decode(): v.decode() for k, v in pairs}
+
+
+@contextlib.contextmanager
+def second_master(stack, name, journal=False, **settings):
+    """A second portal master on the stack's database, configured as the
+    running one but for settings (a value None unsets it), with one
+    worker, its own socket (run/NAME.sock) and log (log/NAME.log), and no
+    API pool or replica; journal: its log file named in JOURNAL_STREAM, as
+    systemd names the journal's stream it gives a service. Yields (a MasterClient for it, the log's path);
+    stopped on leaving."""
+    env = master_environment(stack)
+    env.update({"PORTAL_SOCKET": os.path.join(stack.var, "run", name + ".sock"), "PORTAL_WORKERS": "1"})
+    for k in ("PORTAL_API_SOCKET", "PORTAL_DB_READ"):
+        env.pop(k, None)
+    for k, v in settings.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    cmd = [os.path.join(stack.var, "app", "bin", "portal")]
+    if os.getuid() == 0:
+        cmd = ["setpriv", "--reuid=mssp-portal", "--regid=%s" % _gid("mssp-portal"), "--init-groups", "--"] + cmd
+    log_path = os.path.join(stack.var, "log", name + ".log")
+    with open(log_path, "w") as log:
+        if journal:
+            st = os.fstat(log.fileno())
+            env["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino)
+        master = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for("the %s master's socket" % name, lambda: os.path.exists(env["PORTAL_SOCKET"]))
+        yield MasterClient(stack.port, env["PORTAL_SOCKET"]), log_path
+    finally:
+        os.killpg(master.pid, signal.SIGTERM)
+        master.wait(timeout=30)
 
 
 def body_of(msg, kind="plain"):

@@ -18,6 +18,7 @@
 #include "form.h"
 #include "http.h"
 #include "http_parse.h"
+#include "metrics.h"
 #include "pwhash.h"
 #include "sdnotify.h"
 #include "tap.h"
@@ -613,6 +614,46 @@ static void test_sd_notify(void)
 	unsetenv("NOTIFY_SOCKET");
 }
 
+static void test_metrics_allow(void)
+{
+	static const struct {
+		const char *list, *addr;
+		int want;
+	} cases[] = {
+	    {"127.0.0.1, ::1", "127.0.0.1", 1},
+	    {"127.0.0.1, ::1", "::1", 1},
+	    {"127.0.0.1, ::1", "127.0.0.2", 0},
+	    {"127.0.0.1", "::ffff:127.0.0.1", 1}, /* the IPv4-mapped spelling */
+	    {"::ffff:10.0.0.0/104", "10.9.9.9", 1},
+	    {"10.0.0.0/8", "10.255.1.2", 1},
+	    {"10.0.0.0/8", "11.0.0.1", 0},
+	    {"192.168.4.0/22", "192.168.7.255", 1},
+	    {"192.168.4.0/22", "192.168.8.0", 0},
+	    {"192.168.4.0/22", "192.168.3.255", 0},
+	    {"0.0.0.0/0", "203.0.113.9", 1},
+	    {"0.0.0.0/0", "2001:db8::1", 0},
+	    {"fd00::/8", "fd12:3456::1", 1},
+	    {"fd00::/8", "fe80::1", 0},
+	    {"2001:db8::/127", "2001:db8::1", 1},
+	    {"2001:db8::/127", "2001:db8::2", 0},
+	    {"10.0.0.0/33, 127.0.0.1", "10.0.0.1", 0}, /* a bad entry allows nobody */
+	    {"10.0.0.0/", "10.0.0.1", 0},
+	    {"10.0.0.0/x", "10.0.0.1", 0},
+	    {"10.0.0.0/99999999999", "10.0.0.1", 0},
+	    {"not-an-address", "10.0.0.1", 0},
+	    {"", "127.0.0.1", 0},
+	    {"127.0.0.1", "", 0},
+	    {"127.0.0.1", "127.0.0.1/32", 0}, /* an address only, never a range */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		TAP_OK(metrics_addr_in(cases[i].list, cases[i].addr) == cases[i].want, "metrics allow: [%s] %s %s",
+		       cases[i].list, cases[i].want ? "holds" : "lacks", cases[i].addr);
+	TAP_OK(metrics_allow_check("127.0.0.1, ::1 10.0.0.0/8,fd00::/8") == NULL, "metrics allow: a good list passes");
+	TAP_STR(metrics_allow_check("127.0.0.1, 10.0.0.0/40, ::1"), "10.0.0.0/40", "metrics allow: the bad entry named");
+	TAP_OK(metrics_allow_check("") == NULL && metrics_allow_check(NULL) == NULL, "metrics allow: empty is fine");
+}
+
 int main(void)
 {
 	test_grouped();
@@ -630,5 +671,6 @@ int main(void)
 	test_assets();
 	test_config_numbers();
 	test_sd_notify();
+	test_metrics_allow();
 	return tap_done();
 }
