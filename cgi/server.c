@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -64,6 +65,7 @@ static struct worker_slot slots[NSLOTS];
  * shared (no watch). */
 static volatile double *busy_since;
 static int my_slot = -1; /* the worker's own slot */
+static pid_t master_pid; /* set by the master before it forks */
 
 static void request_begins(void)
 {
@@ -264,6 +266,13 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 		sigprocmask(SIG_SETMASK, &stop, NULL);
 		sigemptyset(&waiting_mask);
 	}
+	/* No worker outlives its master: when the master dies (SIGKILL, the
+	 * OOM killer), the kernel sends its workers SIGTERM, and each ends
+	 * the request it holds and exits, as on a stop, instead of serving on
+	 * with nobody to reload, replace or stop it. A master already gone
+	 * before this line: the same, at once. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != master_pid)
+		got_term = 1;
 
 	db_init(config_get()->db);
 	db_init_replica(config_get()->db_read);
@@ -535,6 +544,7 @@ int server_run(void)
 	int fd[NPOOLS] = {-1, -1}, size[NPOOLS] = {cfg->workers, cfg->api_workers};
 	int inherited[NPOOLS] = {-1, -1}; /* >= 0: systemd's, left in place at exit */
 
+	master_pid = getpid();
 	if (check_templates() != 0)
 		return 1;
 	for (p = 0; p < NPOOLS; p++)

@@ -3,6 +3,7 @@ workers, reloads and hostile FastCGI input. Run after the HTTP tests, on
 the same stack, which each test leaves healthy."""
 import calendar
 import collections
+import contextlib
 import os
 import re
 import signal
@@ -153,6 +154,23 @@ def test_sighup_reload_under_load_drops_no_request(ctx):
     assert "reload: starting generation" in ctx.stack.log("portal")
 
 
+@contextlib.contextmanager
+def sla_targets_locked(ctx):
+    """A psql session holding sla_targets in ACCESS EXCLUSIVE mode until
+    the block ends: a page that reads the table (/t/ID/sla) waits, and
+    holds its worker, until then."""
+    holder = subprocess.Popen(ctx.stack.psql_command(None), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, env=ctx.stack.env())
+    try:
+        holder.stdin.write("BEGIN;\nLOCK TABLE sla_targets IN ACCESS EXCLUSIVE MODE;\nSELECT 'locked';\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        holder.stdin.close()  # psql ends, and its transaction and lock with it
+        holder.wait(10)
+
+
 def test_a_worker_stuck_on_one_request_is_killed_and_replaced(ctx):
     # The test stack runs with PORTAL_REQUEST_TIMEOUT=15 (Stack.env). A
     # page that waits on a lock held elsewhere (here: psql holding the SLA
@@ -162,12 +180,7 @@ def test_a_worker_stuck_on_one_request_is_killed_and_replaced(ctx):
     nw = ctx.stack.tenant_id("Northwind Security")
     admin = ctx.login("admin@northwind.example")
     before = set(lasting_workers(ctx))
-    holder = subprocess.Popen(ctx.stack.psql_command(None), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, env=ctx.stack.env())
-    try:
-        holder.stdin.write("BEGIN;\nLOCK TABLE sla_targets IN ACCESS EXCLUSIVE MODE;\nSELECT 'locked';\n")
-        holder.stdin.flush()
-        assert holder.stdout.readline().strip() == "locked"
+    with sla_targets_locked(ctx):
         answer = {}
         t = threading.Thread(target=lambda: answer.setdefault("r", admin.get("/t/%d/sla?days=5" % nw)))
         t0 = time.time()
@@ -186,10 +199,53 @@ def test_a_worker_stuck_on_one_request_is_killed_and_replaced(ctx):
         portal.wait_for("worker %d to be reaped" % victim, lambda: victim not in ctx.stack.worker_pids(), 10)
         ctx.stack.wait_workers(workers(ctx), exclude=(victim,))
         assert "worker %d killed by signal 9" % victim in ctx.stack.log("portal")
-    finally:
-        holder.stdin.close()  # psql ends, and its transaction with it
-        holder.wait(10)
     assert admin.get("/t/%d/sla?days=5" % nw).status == 200
+
+
+def gone(pid):
+    """Has the process exited (a zombie counts: nobody may reap an orphan
+    at once)?"""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_a_killed_masters_workers_end_their_requests_and_exit(ctx):
+    # A master killed (SIGKILL, the OOM killer) leaves no worker serving
+    # on with nobody to reload, replace or stop it: the kernel gives each
+    # one SIGTERM (PR_SET_PDEATHSIG), and it ends the request it holds,
+    # then exits, as on a stop. Before, they lived on as orphans.
+    nw = ctx.stack.tenant_id("Northwind Security")
+    admin = ctx.login("admin@northwind.example")
+    with portal.second_master(ctx.stack, "orphans", PORTAL_WORKERS="2") as (client, _, master):
+        client.cookies = admin.cookies
+        assert client.get("/t/%d" % nw).status == 200
+        def children():
+            out = subprocess.run(["pgrep", "-P", str(master.pid)], stdout=subprocess.PIPE, text=True).stdout
+            return [int(p) for p in out.split()]
+        pids = portal.wait_for("the second master's 2 workers", lambda: len(children()) == 2 and children())
+        with sla_targets_locked(ctx):
+            answer = {}
+            t = threading.Thread(target=lambda: answer.setdefault("r", client.get("/t/%d/sla?days=5" % nw)))
+            t.start()
+            portal.wait_for("the request to wait on the lock", lambda: ctx.stack.psql(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                " WHERE c.relname = 'sla_targets' AND NOT l.granted", user="postgres") == "1")
+            os.kill(master.pid, signal.SIGKILL)
+            master.wait(10)
+            # the idle worker at once; the busy one is still on its request
+            portal.wait_for("the idle worker to exit", lambda: len([p for p in pids if gone(p)]) == 1)
+            assert t.is_alive()
+        t.join(30)
+        assert answer["r"].status == 200, answer["r"]  # the request it held, answered whole
+        portal.wait_for("the busy worker to exit after its request", lambda: all(gone(p) for p in pids))
+        try:  # nobody listens on the master's socket now
+            client.get("/healthz")
+            raise AssertionError("a dead master's socket answered")
+        except (ConnectionRefusedError, FileNotFoundError):
+            pass
 
 
 def test_workers_are_recycled_after_max_requests(ctx):

@@ -57,7 +57,7 @@ def test_a_backup_restored_into_an_empty_database_serves_the_same_dashboards(ctx
         # A portal on the restored database, configured as the running one.
         with portal.second_master(stack, "restored",
                                   PORTAL_DB="host=%s/run dbname=%s user=portal_app" % (stack.var, RESTORED)) as (
-                restored, _):
+                restored, _, _):
             restored.cookies = admin.cookies  # the same session (sessions are rows of the backup)
             after = pages(restored, (nw, bf, co))
         for p in before:

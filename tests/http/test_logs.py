@@ -28,7 +28,7 @@ def test_json_records_carry_the_request_fields(ctx):
     admin = ctx.login("admin@northwind.example")
     nw = ctx.stack.tenant_id("Northwind Security")
     with portal.second_master(ctx.stack, "jsonlog", PORTAL_LOG_FORMAT="json", PORTAL_REQUEST_LOG="1",
-                              PORTAL_METRICS_ALLOW="10.0.0.0/8, fd00::/8, 192.0.2.300") as (client, log):
+                              PORTAL_METRICS_ALLOW="10.0.0.0/8, fd00::/8, 192.0.2.300") as (client, log, _):
         client.cookies = admin.cookies
         assert client.get("/t/%d" % nw).status == 200
         assert client.get("/no/such/page").status == 404
@@ -59,7 +59,7 @@ def test_json_records_carry_the_request_fields(ctx):
 
 def test_under_the_journal_lines_carry_a_priority_and_no_time(ctx):
     with portal.second_master(ctx.stack, "journallog", journal=True, PORTAL_LOG_FORMAT=None,
-                              PORTAL_METRICS_ALLOW="10.0.0.0/40") as (client, log):
+                              PORTAL_METRICS_ALLOW="10.0.0.0/40") as (client, log, _):
         assert client.get("/healthz").status == 200
         lines = records(log, lambda x: " GET /healthz 200 " in x)
     req = [x for x in lines if " GET /healthz 200 " in x]
@@ -70,7 +70,7 @@ def test_under_the_journal_lines_carry_a_priority_and_no_time(ctx):
 
 
 def test_text_lines_keep_their_time_and_a_bad_format_is_said(ctx):
-    with portal.second_master(ctx.stack, "textlog", PORTAL_LOG_FORMAT="yaml", JOURNAL_STREAM=None) as (client, log):
+    with portal.second_master(ctx.stack, "textlog", PORTAL_LOG_FORMAT="yaml", JOURNAL_STREAM=None) as (client, log, _):
         assert client.get("/healthz").status == 200
         lines = records(log, lambda x: " GET /healthz 200 " in x)
     assert [x for x in lines if re.match(r"^\S+Z portal\[\d+\] warn: PORTAL_LOG_FORMAT=yaml is neither text nor json",

@@ -606,8 +606,8 @@ def second_master(stack, name, journal=False, **settings):
     running one but for settings (a value None unsets it), with one
     worker, its own socket (run/NAME.sock) and log (log/NAME.log), and no
     API pool or replica; journal: its log file named in JOURNAL_STREAM, as
-    systemd names the journal's stream it gives a service. Yields (a MasterClient for it, the log's path);
-    stopped on leaving."""
+    systemd names the journal's stream it gives a service. Yields (a
+    MasterClient for it, the log's path, its Popen); stopped on leaving."""
     env = master_environment(stack)
     env.update({"PORTAL_SOCKET": os.path.join(stack.var, "run", name + ".sock"), "PORTAL_WORKERS": "1"})
     for k in ("PORTAL_API_SOCKET", "PORTAL_DB_READ"):
@@ -628,9 +628,12 @@ def second_master(stack, name, journal=False, **settings):
         master = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for("the %s master's socket" % name, lambda: os.path.exists(env["PORTAL_SOCKET"]))
-        yield MasterClient(stack.port, env["PORTAL_SOCKET"]), log_path
+        yield MasterClient(stack.port, env["PORTAL_SOCKET"]), log_path, master
     finally:
-        os.killpg(master.pid, signal.SIGTERM)
+        try:
+            os.killpg(master.pid, signal.SIGTERM)
+        except ProcessLookupError:  # the test has ended it, workers and all
+            pass
         master.wait(timeout=30)
 
 
