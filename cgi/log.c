@@ -73,6 +73,32 @@ int log_json(void)
 	return format == LOG_JSON;
 }
 
+/* Make s valid UTF-8 in place: each byte of a sequence that is not
+ * (a raw byte in a request's path, a message cut in the middle of a
+ * character) becomes '?'. A JSON record must be UTF-8 to be written at all. */
+static void utf8_clean(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		int n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+		                   : (*p & 0xf8) == 0xf0 && *p <= 0xf4 ? 4 : 0;
+		int ok = n > 0;
+		for (int i = 1; ok && i < n; i++)
+			ok = (p[i] & 0xc0) == 0x80;
+		/* no overlong three-byte form, no surrogate, nothing above U+10FFFF */
+		if (ok && n == 3)
+			ok = !(p[0] == 0xe0 && p[1] < 0xa0) && !(p[0] == 0xed && p[1] >= 0xa0);
+		if (ok && n == 4)
+			ok = !(p[0] == 0xf0 && p[1] < 0x90) && !(p[0] == 0xf4 && p[1] >= 0x90);
+		if (!ok) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
 static void log_v(int priority, const char *level, json_t *fields, const char *fmt, va_list ap)
 {
 	char msg[2048], stamp[40];
@@ -92,9 +118,12 @@ static void log_v(int priority, const char *level, json_t *fields, const char *f
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(stamp + 19, sizeof(stamp) - 19, ".%03ldZ", ts.tv_nsec / 1000000L);
 	if (format == LOG_JSON) {
-		json_t *rec = json_pack("{s:s, s:s, s:s, s:I, s:s}", "time", stamp, "level", level, "proc", log_name,
-		                        "pid", (json_int_t)getpid(), "msg", msg);
+		json_t *rec;
 		char *line;
+
+		utf8_clean(msg);
+		rec = json_pack("{s:s, s:s, s:s, s:I, s:s}", "time", stamp, "level", level, "proc", log_name, "pid",
+		                (json_int_t)getpid(), "msg", msg);
 		if (rec != NULL && fields != NULL)
 			json_object_update_missing(rec, fields);
 		line = rec != NULL ? json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;

@@ -121,8 +121,10 @@ static void log_request(struct req *req)
 	if (config_get()->request_log > 1) /* before the request's line: a test that saw it finds this one */
 		log_info("statements %s %s:%s", req->method, path, db_trace_take());
 	if (log_json()) { /* what a log shipper indexes, beside the line's message */
-		fields = json_pack("{s:s, s:s, s:i, s:f}", "method", req->method, "path", path, "status", req->status,
-		                   "ms", (double)(long long)(ms * 10.0 + 0.5) / 10.0);
+		fields = json_pack("{s:s, s:i, s:f}", "method", req->method, "status", req->status, "ms",
+		                   (double)(long long)(ms * 10.0 + 0.5) / 10.0);
+		if (fields != NULL) /* json_string(): NULL, so left out, for a path that is not UTF-8 (msg has it) */
+			json_object_set_new(fields, "path", json_string(path));
 		if (fields != NULL && req->route != NULL)
 			json_object_set_new(fields, "route", json_string(req->route->name));
 		if (fields != NULL && req->sess != NULL)

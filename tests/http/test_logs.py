@@ -39,7 +39,12 @@ def test_json_records_carry_the_request_fields(ctx):
             params["REMOTE_ADDR"] = addr
             status, _, _ = fcgi.request(client.socket_path, params, b"")
             assert status == want, addr
-        lines = records(log, lambda x: '"/no/such/page"' in x)
+        # A path that is not UTF-8 (a raw byte 0xff): its record is still
+        # written, as valid JSON, the byte shown as "?".
+        params = fcgi.base_params("GET", "/caf\udcff/x", "127.0.0.1:%d" % ctx.stack.port)
+        status, _, _ = fcgi.request(client.socket_path, params, b"")
+        assert status == 404
+        lines = records(log, lambda x: "caf?/x" in x)
     docs = [json.loads(x) for x in lines]  # every line is one JSON object
     for d in docs:
         assert set(d) >= {"time", "level", "proc", "pid", "msg"}, d
@@ -50,6 +55,8 @@ def test_json_records_carry_the_request_fields(ctx):
     p = page[0]
     assert (p["method"], p["status"], p["route"], p["user"]) == ("GET", 200, "tenant", ctx.stack.user_id("admin@northwind.example")), p
     assert isinstance(p["ms"], float) and p["ms"] >= 0 and p["msg"].startswith("GET /t/%d 200 " % nw), p
+    raw = [d for d in docs if "caf?/x" in d["msg"]]
+    assert len(raw) == 1 and raw[0]["status"] == 404 and "path" not in raw[0], raw
     missing = [d for d in docs if d.get("path") == "/no/such/page"][0]
     assert missing["status"] == 404 and "route" not in missing and "user" not in missing, missing
     assert not [d for d in docs if "a" * 43 in json.dumps(d)], "a secret token was logged"

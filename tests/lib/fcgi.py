@@ -18,7 +18,7 @@ def _len(n):
 def pairs(params):
     out = b""
     for k, v in params.items():
-        k, v = k.encode(), v.encode()
+        k, v = k.encode(), v.encode("utf-8", "surrogateescape")  # "\udcff": the byte 0xff
         out += _len(len(k)) + _len(len(v)) + k + v
     return out
 
