@@ -17,10 +17,7 @@ enum { LOG_UNSET = -1, LOG_TEXT, LOG_JSON };
 static int format = LOG_UNSET;
 static int journal; /* is stderr journald's stream? */
 
-void log_set_name(const char *name)
-{
-	log_name = name;
-}
+void log_set_name(const char *name) { log_name = name; }
 
 double log_now(void)
 {
@@ -43,17 +40,6 @@ static int stderr_is_journal(void)
 	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-static void log_v(int priority, const char *level, json_t *fields, const char *fmt, va_list ap);
-
-static void log_line(int priority, const char *level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_v(priority, level, NULL, fmt, ap);
-	va_end(ap);
-}
-
 /* PORTAL_LOG_FORMAT, read at the first record: every program logs before
  * it reads the rest of its settings (config.c logs a bad one). */
 static void format_load(void)
@@ -61,9 +47,9 @@ static void format_load(void)
 	const char *v = getenv("PORTAL_LOG_FORMAT");
 
 	journal = stderr_is_journal();
-	format = v != NULL && strcmp(v, "json") == 0 ? LOG_JSON : LOG_TEXT;
+	format = v != NULL && strcmp(v, "json") == 0 ? LOG_JSON : LOG_TEXT; /* set: the warning below is text */
 	if (v != NULL && *v != '\0' && strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
-		log_line(4, "warn", "PORTAL_LOG_FORMAT=%.40s is neither text nor json: text is used", v);
+		log_warn("PORTAL_LOG_FORMAT=%.40s is neither text nor json: text is used", v);
 }
 
 int log_json(void)
@@ -138,13 +124,13 @@ static void log_v(int priority, const char *level, json_t *fields, const char *f
 	fprintf(stderr, "%s %s[%ld] %s: %s\n", stamp, log_name, (long)getpid(), level, msg);
 }
 
-#define LOG_FN(fn, priority, level)                                                                                    \
-	void fn(const char *fmt, ...)                                                                                  \
-	{                                                                                                              \
-		va_list ap;                                                                                            \
-		va_start(ap, fmt);                                                                                     \
-		log_v(priority, level, NULL, fmt, ap);                                                                 \
-		va_end(ap);                                                                                            \
+#define LOG_FN(fn, priority, level)                     \
+	void fn(const char *fmt, ...)                   \
+	{                                               \
+		va_list ap;                             \
+		va_start(ap, fmt);                      \
+		log_v(priority, level, NULL, fmt, ap);  \
+		va_end(ap);                             \
 	}
 LOG_FN(log_info, 6, "info")
 LOG_FN(log_warn, 4, "warn")

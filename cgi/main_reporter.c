@@ -414,7 +414,7 @@ int main(void)
 	/* Reports wait; pages do not: the reporter and its browser yield the
 	 * CPUs to the workers (REPORTER_NICE, 0-19). */
 	rc.niceness = env_int("REPORTER_NICE", 10);
-	errno = 0; /* already so (the unit's Nice=; its system call filter refuses setpriority) */
+	errno = 0; /* already so: the unit's Nice= (no call then) */
 	if ((getpriority(PRIO_PROCESS, 0) != rc.niceness || errno != 0) && setpriority(PRIO_PROCESS, 0, rc.niceness) != 0)
 		log_warn("REPORTER_NICE: %s", strerror(errno));
 	if (view_init(cfg->templates, &merr) != R_SUCCESS) {

@@ -113,26 +113,27 @@ static int wait_for_request(int listen_fd, const sigset_t *waiting_mask)
 static void log_request(struct req *req)
 {
 	const char *path = req->route && (req->route->flags & ROUTE_SECRET) ? req->route->pattern : req->raw_path;
-	double ms = (log_now() - req->t_start) * 1000.0;
+	double ms;
 	json_t *fields = NULL;
 
 	if (!config_get()->request_log)
 		return;
+	ms = (log_now() - req->t_start) * 1000.0;
 	if (config_get()->request_log > 1) /* before the request's line: a test that saw it finds this one */
 		log_info("statements %s %s:%s", req->method, path, db_trace_take());
-	if (log_json()) { /* what a log shipper indexes, beside the line's message */
-		fields = json_pack("{s:s, s:i, s:f}", "method", req->method, "status", req->status, "ms",
-		                   (double)(long long)(ms * 10.0 + 0.5) / 10.0);
-		if (fields != NULL) /* json_string(): NULL, so left out, for a path that is not UTF-8 (msg has it) */
-			json_object_set_new(fields, "path", json_string(path));
-		if (fields != NULL && req->route != NULL)
+	/* What a log shipper indexes, beside the line's message (JSON records only). */
+	if (log_json() && (fields = json_pack("{s:s, s:i, s:f}", "method", req->method, "status", req->status, "ms",
+	                                      (double)(long long)(ms * 10.0 + 0.5) / 10.0)) != NULL) {
+		/* json_string(): NULL, so left out, for a path that is not UTF-8 (msg has it) */
+		json_object_set_new(fields, "path", json_string(path));
+		if (req->route != NULL)
 			json_object_set_new(fields, "route", json_string(req->route->name));
-		if (fields != NULL && req->sess != NULL)
+		if (req->sess != NULL)
 			json_object_set_new(fields, "user", json_integer(req->sess->user_id));
-		if (fields != NULL && (req->ctx_cached || req->page_cached || req->etag_cached))
+		if (req->ctx_cached || req->page_cached || req->etag_cached)
 			json_object_set_new(fields, "cached",
 			                    json_string(req->page_cached ? "page" : req->ctx_cached ? "ctx" : "etag"));
-		if (fields != NULL && req->replica_read)
+		if (req->replica_read)
 			json_object_set_new(fields, "db", json_string("replica"));
 	}
 	if (req->sess != NULL)
