@@ -100,19 +100,24 @@ const struct config *config_get(void)
 	return &cfg;
 }
 
+int config_list_next(const char **p, const char **item, size_t *n)
+{
+	*p += strspn(*p, ", \t");
+	*item = *p;
+	*n = strcspn(*p, ", \t");
+	*p += *n;
+	return *n > 0;
+}
+
 /* Does the list (names separated by commas and blanks) hold host? */
 static int in_list(const char *list, const char *host, size_t hl)
 {
-	const char *p = list;
+	const char *item;
+	size_t n;
 
-	while (*p) {
-		size_t n;
-		p += strspn(p, ", \t");
-		n = strcspn(p, ", \t");
-		if (n == hl && n > 0 && strncasecmp(p, host, n) == 0)
+	while (config_list_next(&list, &item, &n))
+		if (n == hl && strncasecmp(item, host, n) == 0)
 			return 1;
-		p += n;
-	}
 	return 0;
 }
 

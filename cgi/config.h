@@ -54,5 +54,9 @@ const struct config *config_get(void);
  * host or one of PORTAL_HOSTS? No tenant may claim those, and they always
  * show the portal's own brand. */
 int config_is_portal_host(const char *host);
+/* The next entry of a setting that lists values separated by commas and
+ * blanks (PORTAL_HOSTS, PORTAL_METRICS_ALLOW): its start in *item and its
+ * length in *n, with *p moved past it. 0 when the list has no more. */
+int config_list_next(const char **p, const char **item, size_t *n);
 
 #endif

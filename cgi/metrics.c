@@ -196,20 +196,16 @@ static int entry_parse(const char *p, size_t n, unsigned char net[16])
 int metrics_addr_in(const char *list, const char *addr)
 {
 	unsigned char a[16], net[16];
-	const char *p = list;
+	const char *item;
+	size_t n;
+	int bits;
 
 	if (addr == NULL || list == NULL || !addr_bytes(addr, strlen(addr), a))
 		return 0;
-	while (*p) {
-		size_t n;
-		int bits;
-		p += strspn(p, ", \t");
-		n = strcspn(p, ", \t");
-		if (n > 0 && (bits = entry_parse(p, n, net)) >= 0 && memcmp(a, net, (size_t)bits / 8) == 0 &&
+	while (config_list_next(&list, &item, &n))
+		if ((bits = entry_parse(item, n, net)) >= 0 && memcmp(a, net, (size_t)bits / 8) == 0 &&
 		    (bits % 8 == 0 || ((a[bits / 8] ^ net[bits / 8]) & (0xff00 >> (bits % 8))) == 0))
 			return 1;
-		p += n;
-	}
 	return 0;
 }
 
@@ -217,18 +213,14 @@ const char *metrics_allow_check(const char *list)
 {
 	static char bad[64];
 	unsigned char net[16];
-	const char *p = list;
+	const char *item;
+	size_t n;
 
-	while (p != NULL && *p) {
-		size_t n;
-		p += strspn(p, ", \t");
-		n = strcspn(p, ", \t");
-		if (n > 0 && entry_parse(p, n, net) < 0) {
-			snprintf(bad, sizeof(bad), "%.*s", (int)(n < 60 ? n : 60), p);
+	while (list != NULL && config_list_next(&list, &item, &n))
+		if (entry_parse(item, n, net) < 0) {
+			snprintf(bad, sizeof(bad), "%.*s", (int)(n < 60 ? n : 60), item);
 			return bad;
 		}
-		p += n;
-	}
 	return NULL;
 }
 
