@@ -222,10 +222,8 @@ def test_a_killed_masters_workers_end_their_requests_and_exit(ctx):
     with portal.second_master(ctx.stack, "orphans", PORTAL_WORKERS="2") as (client, _, master):
         client.cookies = admin.cookies
         assert client.get("/t/%d" % nw).status == 200
-        def children():
-            out = subprocess.run(["pgrep", "-P", str(master.pid)], stdout=subprocess.PIPE, text=True).stdout
-            return [int(p) for p in out.split()]
-        pids = portal.wait_for("the second master's 2 workers", lambda: len(children()) == 2 and children())
+        pids = portal.wait_for("the second master's 2 workers",
+                               lambda: len(c := portal.children(master.pid)) == 2 and c)
         with sla_targets_locked(ctx):
             answer = {}
             t = threading.Thread(target=lambda: answer.setdefault("r", client.get("/t/%d/sla?days=5" % nw)))

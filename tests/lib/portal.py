@@ -70,6 +70,12 @@ def free_port():
     return port
 
 
+def children(pid):
+    """The pids of process pid's children (a master's workers), sorted."""
+    out = subprocess.run(["pgrep", "-P", str(pid)], stdout=subprocess.PIPE, text=True).stdout
+    return sorted(int(x) for x in out.split())
+
+
 def wait_for(what, fn, timeout=10):
     """fn()'s first truthy result, asked every 50 ms for at most timeout
     seconds; else an AssertionError naming what was awaited and what fn
@@ -413,9 +419,7 @@ class Stack:
             return int(f.read().strip())
 
     def worker_pids(self):
-        master = self.pid("portal")
-        out = subprocess.run(["pgrep", "-P", str(master)], stdout=subprocess.PIPE, text=True).stdout
-        return sorted(int(x) for x in out.split())
+        return children(self.pid("portal"))
 
     def wait_workers(self, n, timeout=15, exclude=()):
         deadline = time.time() + timeout
