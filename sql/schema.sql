@@ -2,6 +2,29 @@
 -- prints it (comments and SET lines dropped). Generated: do not edit; the
 -- test tests/http/test_schema.py writes the current one to tests/out/schema.sql.
 
+CREATE TYPE public.dashboard_row AS (
+	id bigint,
+	name text,
+	kind text,
+	region text,
+	companies bigint,
+	probes bigint,
+	agents bigint,
+	discovered bigint,
+	external bigint,
+	vulns bigint,
+	critical bigint,
+	high bigint,
+	medium bigint,
+	low bigint,
+	open_critical bigint,
+	request text,
+	request_expires bigint,
+	total bigint
+);
+
+ALTER TYPE public.dashboard_row OWNER TO portal_owner;
+
 CREATE FUNCTION public.account_activity(p_limit integer, p_offset integer) RETURNS TABLE(id bigint, at timestamp with time zone, action text, ip text, total bigint)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -190,12 +213,11 @@ ALTER FUNCTION public.app_api_tenant() OWNER TO portal_owner;
 CREATE FUNCTION public.app_exact() RETURNS bigint[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
-DECLARE r bigint[];
 BEGIN
-    SELECT coalesce(array_agg(m.tenant_id), '{}') INTO r FROM memberships m
-     WHERE m.user_id = app_user_id() AND m.role = 'mssp_analyst' AND m.status = 'active';
-    RETURN r;
+    RETURN coalesce((SELECT ARRAY(SELECT m.t FROM unnest(a.tenants, a.roles) AS m(t, role) WHERE m.role = 'mssp_analyst')
+                       FROM user_access a WHERE a.user_id = app_user_id()), '{}');
 END $$;
 
 ALTER FUNCTION public.app_exact() OWNER TO portal_owner;
@@ -218,27 +240,30 @@ ALTER FUNCTION public.app_identify(p_token text) OWNER TO portal_owner;
 CREATE FUNCTION public.app_scope() RETURNS bigint[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 DECLARE
     r bigint[];
     uid bigint := app_user_id();
+    a user_access%ROWTYPE;
 BEGIN
     IF uid IS NULL THEN /* an API key, or no one: no memberships to read */
         r := ARRAY[app_api_tenant()];
         RETURN CASE WHEN r[1] IS NULL THEN '{}' ELSE r END;
     END IF;
-    SELECT coalesce(array_agg(x), '{}') INTO r FROM (
-        SELECT m.tenant_id AS x FROM memberships m
-         WHERE m.user_id = uid AND m.role <> 'mssp_analyst' AND m.status = 'active'
-        UNION
-        SELECT a.tenant_id FROM analyst_assignments a
-          JOIN tenants t ON t.id = a.tenant_id
-          JOIN memberships m ON m.user_id = a.user_id AND m.tenant_id = t.root_id AND m.role = 'mssp_analyst'
-                            AND m.status = 'active'
-         WHERE a.user_id = uid
-        UNION
-        SELECT CASE WHEN uid IS NULL THEN app_api_tenant() END) s
-     WHERE x IS NOT NULL;
+    SELECT * INTO a FROM user_access x WHERE x.user_id = uid;
+    IF NOT FOUND THEN
+        RETURN '{}';
+    END IF;
+    -- (one membership per tenant: no duplicates unless assignments add some)
+    r := ARRAY(SELECT m.t FROM unnest(a.tenants, a.roles) AS m(t, role) WHERE m.role <> 'mssp_analyst');
+    IF cardinality(a.assigned) > 0 THEN
+        r := ARRAY(SELECT x FROM unnest(r) x
+                   UNION
+                   SELECT y.id FROM tenants y JOIN unnest(a.tenants, a.roles) AS m(t, role)
+                                             ON m.t = y.root_id AND m.role = 'mssp_analyst'
+                    WHERE y.id = ANY (a.assigned));
+    END IF;
     RETURN r;
 END $$;
 
@@ -2406,25 +2431,57 @@ $$;
 
 ALTER FUNCTION public.cve_top(p_tenant bigint) OWNER TO portal_owner;
 
-CREATE FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) RETURNS json
+CREATE TABLE public.tenants (
+    id bigint NOT NULL,
+    parent_id bigint,
+    root_id bigint NOT NULL,
+    kind text NOT NULL,
+    name text NOT NULL,
+    region text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    ancestors bigint[] NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tenants_ancestors_check CHECK (((cardinality(ancestors) >= 1) AND (cardinality(ancestors) <= 3))),
+    CONSTRAINT tenants_check CHECK ((ancestors[cardinality(ancestors)] = id)),
+    CONSTRAINT tenants_check1 CHECK ((root_id = ancestors[1])),
+    CONSTRAINT tenants_kind_check CHECK ((kind = ANY (ARRAY['mssp'::text, 'msp'::text, 'company'::text]))),
+    CONSTRAINT tenants_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 120))),
+    CONSTRAINT tenants_region_check CHECK ((region ~ '^[a-z]{2}(-[a-z0-9]{1,16}){0,2}$'::text)),
+    CONSTRAINT tenants_status_check CHECK ((status = ANY (ARRAY['active'::text, 'archived'::text])))
+);
+
+ALTER TABLE ONLY public.tenants FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.tenants OWNER TO portal_owner;
+
+COMMENT ON COLUMN public.tenants.root_id IS 'the MSSP (or standalone MSP) at the top; derived by tenants_tree_check()';
+
+CREATE FUNCTION public.dashboard_ancestors(t public.tenants, sc bigint[], ex bigint[]) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+BEGIN
+    RETURN (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'kind', a.kind) ORDER BY p.n), '[]')
+              FROM unnest(t.ancestors[1:cardinality(t.ancestors) - 1]) WITH ORDINALITY AS p(id, n)
+              JOIN LATERAL (SELECT y.id, y.name, y.kind FROM tenants y
+                             WHERE y.id = p.id AND scope_sees(y.ancestors, y.id, sc, ex) OFFSET 0) a ON true);
+END $$;
+
+ALTER FUNCTION public.dashboard_ancestors(t public.tenants, sc bigint[], ex bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.dashboard_board(t public.tenants, p_hours integer, sc bigint[], ex bigint[]) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 DECLARE
-    sc bigint[] := app_scope();
-    ex bigint[] := app_exact();
-    t tenants%ROWTYPE;
     st tenant_stats%ROWTYPE;
     h0 timestamptz := date_trunc('hour', now(), 'UTC');
     risky json;
     tops bigint[];   -- the tenants whose rollups make the figures
     cves json;       -- the ten most frequent open CVEs of several tops
 BEGIN
-    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
-    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
-        RETURN NULL;
-    END IF;
     IF t.ancestors && sc THEN
         tops := ARRAY[t.id];
         SELECT * INTO st FROM tenant_stats WHERE tenant_stats.tenant_id = t.id;   -- no row yet: all NULL
@@ -2474,11 +2531,6 @@ BEGIN
              ORDER BY x.risk DESC, x.name, x.tenant_id LIMIT 5) r;
     END IF;
     RETURN json_build_object(
-        'ancestors', (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'kind', a.kind)
-                                               ORDER BY p.n), '[]')
-                        FROM unnest(t.ancestors[1:cardinality(t.ancestors) - 1]) WITH ORDINALITY AS p(id, n)
-                        JOIN LATERAL (SELECT y.id, y.name, y.kind FROM tenants y
-                                       WHERE y.id = p.id AND scope_sees(y.ancestors, y.id, sc, ex) OFFSET 0) a ON true),
         'stats', json_build_object('probes', coalesce(st.probes, 0), 'agents', coalesce(st.agents, 0),
                      'gateways', coalesce(st.gateways, 0),
                      'discovered', coalesce(st.discovered, 0), 'external', coalesce(st.external, 0),
@@ -2534,7 +2586,135 @@ BEGIN
                                       FROM cve_top(t.id) c), '[]'));
 END $$;
 
+ALTER FUNCTION public.dashboard_board(t public.tenants, p_hours integer, sc bigint[], ex bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.dashboard_doc_build(p_tenant bigint) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants%ROWTYPE;
+    v bigint;
+    h0 timestamptz := date_trunc('hour', now(), 'UTC');
+    own bigint[];
+    board json;
+    kids dashboard_row[];
+    lapse bigint;
+BEGIN
+    SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = p_tenant;
+    IF NOT FOUND OR EXISTS (SELECT 1 FROM dashboard_docs d WHERE d.tenant_id = p_tenant AND d.version = v
+                                                             AND d.hour = h0) THEN
+        RETURN;
+    END IF;
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR t.kind = 'company' THEN
+        RETURN;
+    END IF;
+    own := ARRAY[t.id];
+    board := dashboard_board(t, 24, own, '{}');
+    kids := ARRAY(SELECT ROW(x.*)::dashboard_row FROM tenant_children_rows_as(t.id, '', 'name', 'asc', 50, 0, own, '{}') x);
+    -- The first pending request shown (the MSSP's list, or a row's) to
+    -- expire: the row serves until a second before it (the epoch is
+    -- rounded to the nearest second, as the page reads it).
+    SELECT min(e) INTO lapse
+      FROM (SELECT (p->>'expires')::bigint AS e FROM json_array_elements(board->'pending') p
+            UNION ALL
+            SELECT k.request_expires FROM unnest(kids) k) x;
+    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children)
+    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids)
+    ON CONFLICT (tenant_id) DO UPDATE
+       SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
+           board = excluded.board, children = excluded.children;
+END $$;
+
+ALTER FUNCTION public.dashboard_doc_build(p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.dashboard_doc_keep() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM dashboard_doc_build(NEW.tenant_id);
+    RETURN NULL;
+END $$;
+
+ALTER FUNCTION public.dashboard_doc_keep() OWNER TO portal_owner;
+
+CREATE FUNCTION public.dashboard_join(p_path json, p_board text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    RETURN '{"ancestors" : ' || p_path::text || ', ' || substr(p_board, 2);
+END $$;
+
+ALTER FUNCTION public.dashboard_join(p_path json, p_board text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) RETURNS json
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    t tenants%ROWTYPE;
+BEGIN
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
+        RETURN NULL;
+    END IF;
+    RETURN dashboard_join(dashboard_ancestors(t, sc, ex), dashboard_board(t, p_hours, sc, ex)::text)::json;
+END $$;
+
 ALTER FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.dashboard_page(p_tenant bigint, p_hours integer, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) RETURNS TABLE(ov text, id bigint, name text, kind text, region text, companies bigint, probes bigint, agents bigint, discovered bigint, external bigint, vulns bigint, critical bigint, high bigint, medium bigint, low bigint, open_critical bigint, request text, request_expires bigint, total bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+#variable_conflict use_column
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    t tenants%ROWTYPE;
+    d dashboard_docs%ROWTYPE;
+    path json;
+BEGIN
+    SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
+        RETURN;
+    END IF;
+    path := dashboard_ancestors(t, sc, ex);
+    IF t.ancestors && sc AND t.kind <> 'company' AND p_hours = 24 AND p_q = '' AND p_sort = 'name'
+       AND p_dir = 'asc' AND p_limit = 50 AND p_offset = 0 THEN
+        SELECT x.* INTO d FROM dashboard_docs x JOIN tenant_stats s ON s.tenant_id = x.tenant_id
+         WHERE x.tenant_id = t.id AND x.version = s.version AND x.hour = date_trunc('hour', now(), 'UTC')
+           AND (x.valid_until IS NULL OR x.valid_until > now());
+        IF FOUND THEN
+            RETURN QUERY
+            SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN dashboard_join(path, d.board) END, r.id, r.name, r.kind,
+                   r.region, r.companies, r.probes, r.agents, r.discovered, r.external, r.vulns, r.critical, r.high,
+                   r.medium, r.low, r.open_critical, r.request, r.request_expires, r.total
+              FROM (SELECT 1) o
+              LEFT JOIN LATERAL unnest(d.children) WITH ORDINALITY
+                   AS r(id, name, kind, region, companies, probes, agents, discovered, external, vulns, critical,
+                        high, medium, low, open_critical, request, request_expires, total, n) ON true
+             ORDER BY r.n;
+            RETURN;
+        END IF;
+    END IF;
+    RETURN QUERY
+    SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN o.ov END, r.id, r.name, r.kind, r.region, r.companies, r.probes,
+           r.agents, r.discovered, r.external, r.vulns, r.critical, r.high, r.medium, r.low, r.open_critical,
+           r.request, r.request_expires, r.total
+      FROM (SELECT dashboard_join(path, dashboard_board(t, p_hours, sc, ex)::text) AS ov) o
+      LEFT JOIN LATERAL (SELECT row_number() OVER () AS n, x.*
+                           FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir, p_limit, p_offset, sc, ex) x) r
+             ON true
+     ORDER BY r.n;
+END $$;
+
+ALTER FUNCTION public.dashboard_page(p_tenant bigint, p_hours integer, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
 
 CREATE FUNCTION public.delta_rows(p_op text, p_cols text) RETURNS text
     LANGUAGE sql STABLE
@@ -3881,31 +4061,6 @@ CREATE FUNCTION public.plan_followed(p_ancestors bigint[]) RETURNS TABLE(plan_id
 $$;
 
 ALTER FUNCTION public.plan_followed(p_ancestors bigint[]) OWNER TO portal_owner;
-
-CREATE TABLE public.tenants (
-    id bigint NOT NULL,
-    parent_id bigint,
-    root_id bigint NOT NULL,
-    kind text NOT NULL,
-    name text NOT NULL,
-    region text NOT NULL,
-    status text DEFAULT 'active'::text NOT NULL,
-    ancestors bigint[] NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT tenants_ancestors_check CHECK (((cardinality(ancestors) >= 1) AND (cardinality(ancestors) <= 3))),
-    CONSTRAINT tenants_check CHECK ((ancestors[cardinality(ancestors)] = id)),
-    CONSTRAINT tenants_check1 CHECK ((root_id = ancestors[1])),
-    CONSTRAINT tenants_kind_check CHECK ((kind = ANY (ARRAY['mssp'::text, 'msp'::text, 'company'::text]))),
-    CONSTRAINT tenants_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 120))),
-    CONSTRAINT tenants_region_check CHECK ((region ~ '^[a-z]{2}(-[a-z0-9]{1,16}){0,2}$'::text)),
-    CONSTRAINT tenants_status_check CHECK ((status = ANY (ARRAY['active'::text, 'archived'::text])))
-);
-
-ALTER TABLE ONLY public.tenants FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE public.tenants OWNER TO portal_owner;
-
-COMMENT ON COLUMN public.tenants.root_id IS 'the MSSP (or standalone MSP) at the top; derived by tenants_tree_check()';
 
 CREATE FUNCTION public.plan_name_error(p_tenant public.tenants, p_name text) RETURNS text
     LANGUAGE sql STABLE
@@ -5514,9 +5669,19 @@ CREATE FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort te
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM tenant_children_rows_as(p_tenant, p_q, p_sort, p_dir, p_limit, p_offset, app_scope(),
+                                                       app_exact());
+END $$;
+
+ALTER FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenant_children_rows_as(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer, sc bigint[], ex bigint[]) RETURNS TABLE(id bigint, name text, kind text, region text, companies bigint, probes bigint, agents bigint, discovered bigint, external bigint, vulns bigint, critical bigint, high bigint, medium bigint, low bigint, open_critical bigint, request text, request_expires bigint, total bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
 DECLARE
-    sc bigint[] := app_scope();
-    ex bigint[] := app_exact();
     p tenants%ROWTYPE;
     ids bigint[];
     n bigint;
@@ -5579,7 +5744,7 @@ BEGIN
      ORDER BY i.ord;
 END $$;
 
-ALTER FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
+ALTER FUNCTION public.tenant_children_rows_as(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer, sc bigint[], ex bigint[]) OWNER TO portal_owner;
 
 CREATE FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -6442,6 +6607,19 @@ ALTER TABLE ONLY public.cve_open FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.cve_open OWNER TO portal_owner;
 
+CREATE TABLE public.dashboard_docs (
+    tenant_id bigint NOT NULL,
+    version bigint NOT NULL,
+    hour timestamp with time zone NOT NULL,
+    valid_until timestamp with time zone,
+    board text NOT NULL,
+    children public.dashboard_row[] NOT NULL
+);
+
+ALTER TABLE ONLY public.dashboard_docs FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.dashboard_docs OWNER TO portal_owner;
+
 CREATE TABLE public.incident_hourly (
     tenant_id bigint NOT NULL,
     hour timestamp with time zone NOT NULL,
@@ -7205,6 +7383,9 @@ ALTER TABLE ONLY public.config_sections
 ALTER TABLE ONLY public.cve_open
     ADD CONSTRAINT cve_open_pkey PRIMARY KEY (tenant_id, cve);
 
+ALTER TABLE ONLY public.dashboard_docs
+    ADD CONSTRAINT dashboard_docs_pkey PRIMARY KEY (tenant_id);
+
 ALTER TABLE ONLY public.incident_hourly
     ADD CONSTRAINT incident_hourly_pkey PRIMARY KEY (tenant_id, hour) INCLUDE (opened, closed);
 
@@ -7601,6 +7782,8 @@ CREATE TRIGGER tenant_stats_context_truncate AFTER TRUNCATE ON public.tenant_sta
 
 CREATE TRIGGER tenant_stats_context_update AFTER UPDATE ON public.tenant_stats REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.tenants_changed();
 
+CREATE CONSTRAINT TRIGGER tenant_stats_dashboard_doc AFTER INSERT OR UPDATE ON public.tenant_stats DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((NOT new.is_company)) EXECUTE FUNCTION public.dashboard_doc_keep();
+
 CREATE TRIGGER tenants_brand AFTER INSERT OR UPDATE OF parent_id ON public.tenants FOR EACH ROW EXECUTE FUNCTION public.tenants_brand();
 
 CREATE TRIGGER tenants_config AFTER DELETE OR UPDATE ON public.tenants FOR EACH STATEMENT EXECUTE FUNCTION public.config_changed();
@@ -7749,6 +7932,9 @@ ALTER TABLE ONLY public.config_overrides
 
 ALTER TABLE ONLY public.cve_open
     ADD CONSTRAINT cve_open_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.dashboard_docs
+    ADD CONSTRAINT dashboard_docs_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.incident_hourly
     ADD CONSTRAINT incident_hourly_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE;
@@ -7968,6 +8154,12 @@ ALTER TABLE public.cve_open ENABLE ROW LEVEL SECURITY;
 CREATE POLICY cve_open_visible ON public.cve_open USING ((EXISTS ( SELECT 1
    FROM public.tenants t
   WHERE (t.id = cve_open.tenant_id))));
+
+ALTER TABLE public.dashboard_docs ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY dashboard_docs_visible ON public.dashboard_docs USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = dashboard_docs.tenant_id))));
 
 ALTER TABLE public.incident_hourly ENABLE ROW LEVEL SECURITY;
 
@@ -8279,8 +8471,27 @@ REVOKE ALL ON FUNCTION public.customer_page(p_tenant bigint, p_page integer, OUT
 
 REVOKE ALL ON FUNCTION public.cve_top(p_tenant bigint) FROM PUBLIC;
 
+GRANT SELECT,INSERT,UPDATE ON TABLE public.tenants TO portal_app;
+
+GRANT UPDATE(name) ON TABLE public.tenants TO portal_app;
+
+GRANT UPDATE(status) ON TABLE public.tenants TO portal_app;
+
+REVOKE ALL ON FUNCTION public.dashboard_ancestors(t public.tenants, sc bigint[], ex bigint[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.dashboard_board(t public.tenants, p_hours integer, sc bigint[], ex bigint[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.dashboard_doc_build(p_tenant bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.dashboard_doc_keep() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.dashboard_join(p_path json, p_board text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.dashboard_page(p_tenant bigint, p_hours integer, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.dashboard_page(p_tenant bigint, p_hours integer, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.delta_rows(p_op text, p_cols text) FROM PUBLIC;
 
@@ -8410,12 +8621,6 @@ REVOKE ALL ON FUNCTION public.plan_create(p_tenant bigint, p_name text) FROM PUB
 GRANT ALL ON FUNCTION public.plan_create(p_tenant bigint, p_name text) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.plan_followed(p_ancestors bigint[]) FROM PUBLIC;
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.tenants TO portal_app;
-
-GRANT UPDATE(name) ON TABLE public.tenants TO portal_app;
-
-GRANT UPDATE(status) ON TABLE public.tenants TO portal_app;
 
 REVOKE ALL ON FUNCTION public.plan_name_error(p_tenant public.tenants, p_name text) FROM PUBLIC;
 
@@ -8569,6 +8774,8 @@ REVOKE ALL ON FUNCTION public.tenant_brand_refresh(p_tenants bigint[]) FROM PUBL
 
 REVOKE ALL ON FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.tenant_children_rows_as(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer, sc bigint[], ex bigint[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) FROM PUBLIC;
 

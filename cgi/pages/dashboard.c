@@ -21,21 +21,18 @@
 #define EXPORT_ROWS 50000
 
 /* The whole overview and one page of the table in one statement
- * (dashboard_overview(), tenant_children_rows()): $1 tenant, $2 hours of
- * the incident period, $3 search, $4 sort key, $5 'asc' or 'desc', $6
- * limit, $7 offset.
- * Both functions apply the visibility rule; the overview (JSON, column 0
- * of the first row) is NULL for a tenant the viewer may not see. The table
- * comes as rows (columns 1-18; one row of NULLs when it is empty): parsing
- * it as JSON cost more than reading the columns. */
+ * (dashboard_page(): the dashboard kept on write when it may, else
+ * dashboard_overview() and tenant_children_rows() computed now): $1
+ * tenant, $2 hours of the incident period, $3 search, $4 sort key, $5
+ * 'asc' or 'desc', $6 limit, $7 offset.
+ * No row for a tenant the viewer may not see; else the overview (JSON,
+ * column 0 of the first row) and the table as rows (columns 1-18; one row
+ * of NULLs when it is empty): parsing it as JSON cost more than reading
+ * the columns. */
 DB_STMT(st_page, 7,
-        "SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN o.ov END, r.id, r.name, r.kind, r.region, r.companies,"
-        " r.probes, r.agents, r.discovered, r.external, r.vulns, r.critical, r.high, r.medium, r.low, r.open_critical,"
-        " r.request, r.request_expires, r.total"
-        " FROM (SELECT dashboard_overview($1::bigint, $2::int)::text AS ov) o"
-        " LEFT JOIN LATERAL (SELECT row_number() OVER () AS n, x.*"
-        "   FROM tenant_children_rows($1::bigint, $3, $4, $5, $6::int, $7::int) x) r ON true"
-        " ORDER BY r.n");
+        "SELECT ov, id, name, kind, region, companies, probes, agents, discovered, external, vulns, critical, high,"
+        " medium, low, open_critical, request, request_expires, total"
+        " FROM dashboard_page($1::bigint, $2::int, $3, $4, $5, $6::int, $7::int)");
 DB_STMT(st_rows, 6,
         "SELECT id, name, kind, region, companies, probes, agents, discovered, external, vulns, critical, high, medium,"
         " low, open_critical, request, total FROM tenant_children_rows($1::bigint, $2, $3, $4, $5::int, $6::int)");

@@ -36,6 +36,9 @@ def test_the_pages_functions_are_planned_once_per_connection(ctx):
             "SELECT dashboard_overview(%s, 24)" % t,
             "SELECT * FROM tenant_children_rows(%s, '', 'name', 'asc', 50, 0)" % t,
             "SELECT * FROM tenant_children_rows(%s, 'a', 'critical', 'desc', 50, 0)" % t,
+            # the page's statement: the dashboard kept on write, and computed now
+            "SELECT * FROM dashboard_page(%s, 24, '', 'name', 'asc', 50, 0)" % t,
+            "SELECT * FROM dashboard_page(%s, 168, '', 'critical', 'desc', 50, 0)" % t,
             "SELECT incident_page(%s, 'open', '', NULL, NULL)" % t,
             "SELECT vulnerability_page(%s, '', '', 'open', NULL, NULL)" % t,
             "SELECT asset_page(%s, '', NULL, NULL)" % t,
@@ -43,7 +46,8 @@ def test_the_pages_functions_are_planned_once_per_connection(ctx):
     calls = called(ctx, token, statements)
     names = {n for n, _, _ in calls}
     # the statements ran, as the signed-in admin
-    assert {"app_identify", "request_context", "dashboard_overview", "tenant_children_rows", "incident_page",
+    assert {"app_identify", "request_context", "dashboard_overview", "dashboard_page", "tenant_children_rows",
+            "incident_page",
             "vulnerability_page", "asset_page", "tenant_crumbs", "app_scope"} <= names, calls
     assert [x for x in calls if x[1] == "sql"] == [], calls
     # The breadcrumbs take each tenant's role from its path: not a role

@@ -1,28 +1,35 @@
 -- The viewer's scope (the tenants of their active memberships other than
--- MSSP Analyst, an analyst's assigned tenants), with the API key's tenant from
--- app_api_tenant() and the user looked up once.
+-- MSSP Analyst, an analyst's assigned tenants whose tree they are an
+-- analyst of), with the API key's tenant from app_api_tenant(). Read from
+-- the user's user_access row (sql/026: the memberships' triggers keep it
+-- in the same transaction), the roots of the assigned tenants from
+-- tenants, as they are now. Generic plans: a custom plan per call cost
+-- more than the statement (docs/performance.md, "Session 22").
 CREATE OR REPLACE FUNCTION app_scope() RETURNS bigint[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     r bigint[];
     uid bigint := app_user_id();
+    a user_access%ROWTYPE;
 BEGIN
     IF uid IS NULL THEN /* an API key, or no one: no memberships to read */
         r := ARRAY[app_api_tenant()];
         RETURN CASE WHEN r[1] IS NULL THEN '{}' ELSE r END;
     END IF;
-    SELECT coalesce(array_agg(x), '{}') INTO r FROM (
-        SELECT m.tenant_id AS x FROM memberships m
-         WHERE m.user_id = uid AND m.role <> 'mssp_analyst' AND m.status = 'active'
-        UNION
-        SELECT a.tenant_id FROM analyst_assignments a
-          JOIN tenants t ON t.id = a.tenant_id
-          JOIN memberships m ON m.user_id = a.user_id AND m.tenant_id = t.root_id AND m.role = 'mssp_analyst'
-                            AND m.status = 'active'
-         WHERE a.user_id = uid
-        UNION
-        SELECT CASE WHEN uid IS NULL THEN app_api_tenant() END) s
-     WHERE x IS NOT NULL;
+    SELECT * INTO a FROM user_access x WHERE x.user_id = uid;
+    IF NOT FOUND THEN
+        RETURN '{}';
+    END IF;
+    -- (one membership per tenant: no duplicates unless assignments add some)
+    r := ARRAY(SELECT m.t FROM unnest(a.tenants, a.roles) AS m(t, role) WHERE m.role <> 'mssp_analyst');
+    IF cardinality(a.assigned) > 0 THEN
+        r := ARRAY(SELECT x FROM unnest(r) x
+                   UNION
+                   SELECT y.id FROM tenants y JOIN unnest(a.tenants, a.roles) AS m(t, role)
+                                             ON m.t = y.root_id AND m.role = 'mssp_analyst'
+                    WHERE y.id = ANY (a.assigned));
+    END IF;
     RETURN r;
 END $$;
 REVOKE ALL ON FUNCTION app_scope() FROM PUBLIC;

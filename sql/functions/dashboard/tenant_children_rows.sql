@@ -2,74 +2,15 @@
 -- MSP) with their totals. p_sort is one of the column keys (anything else
 -- sorts by name), p_dir 'asc' or 'desc'; p_q a case-insensitive substring
 -- of the name ('' for all). total is the number of matching rows.
+-- For the viewer (tenant_children_rows_as()).
 CREATE OR REPLACE FUNCTION tenant_children_rows(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit int, p_offset int)
 RETURNS TABLE (id bigint, name text, kind text, region text, companies bigint, probes bigint, agents bigint,
                discovered bigint, external bigint, vulns bigint, critical bigint, high bigint, medium bigint,
                low bigint, open_critical bigint, request text, request_expires bigint, total bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    sc bigint[] := app_scope();
-    ex bigint[] := app_exact();
-    p tenants%ROWTYPE;
-    ids bigint[];
-    n bigint;
 BEGIN
-    SELECT * INTO p FROM tenants x WHERE x.id = p_tenant;
-    IF NOT FOUND OR NOT scope_sees(p.ancestors, p.id, sc, ex) THEN
-        RETURN;
-    END IF;
-    IF p_sort = 'name' AND p_q = '' AND p.ancestors && sc THEN
-        SELECT CASE p.kind WHEN 'mssp' THEN s.msps WHEN 'msp' THEN s.companies ELSE 0 END INTO n
-          FROM tenant_stats s WHERE s.tenant_id = p.id;
-        IF p_dir = 'asc' THEN
-            ids := ARRAY(SELECT c.id FROM tenants c WHERE c.parent_id = p.id AND c.status = 'active'
-                          ORDER BY lower(c.name), c.id LIMIT p_limit OFFSET p_offset);
-        ELSE
-            ids := ARRAY(SELECT c.id FROM tenants c WHERE c.parent_id = p.id AND c.status = 'active'
-                          ORDER BY lower(c.name) DESC, c.id DESC LIMIT p_limit OFFSET p_offset);
-        END IF;
-    ELSE
-        SELECT array_agg(r.id ORDER BY r.ord) FILTER (WHERE r.ord > p_offset AND r.ord <= p_offset::bigint + p_limit),
-               count(*)
-          INTO ids, n
-          FROM (SELECT c.id,
-                       row_number() OVER (ORDER BY
-                           CASE WHEN p_sort = 'name' AND p_dir = 'asc' THEN lower(c.name) END ASC,
-                           CASE WHEN p_sort = 'name' AND p_dir = 'desc' THEN lower(c.name) END DESC,
-                           CASE WHEN p_dir = 'asc' THEN k.v END ASC NULLS FIRST,
-                           CASE WHEN p_dir = 'desc' THEN k.v END DESC NULLS LAST,
-                           lower(c.name), c.id) AS ord
-                  FROM tenants c
-                  -- The sort key of a counter column: a primary-key probe
-                  -- per child (OFFSET 0: never a scan of every tenant's row).
-                  LEFT JOIN LATERAL (SELECT CASE p_sort WHEN 'companies' THEN x.companies
-                                         WHEN 'probes' THEN x.probes WHEN 'agents' THEN x.agents
-                                         WHEN 'discovered' THEN x.discovered WHEN 'external' THEN x.external
-                                         WHEN 'vulns' THEN x.vuln_critical + x.vuln_high + x.vuln_medium + x.vuln_low
-                                         WHEN 'critical' THEN x.vuln_critical WHEN 'high' THEN x.vuln_high
-                                         WHEN 'medium' THEN x.vuln_medium WHEN 'low' THEN x.vuln_low
-                                         WHEN 'open_critical' THEN x.incidents_open_critical END AS v
-                                       FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name'
-                                      OFFSET 0) k ON true
-                 WHERE c.parent_id = p.id AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
-                   AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0)) r;
-    END IF;
-    RETURN QUERY
-    SELECT c.id, c.name, c.kind, c.region,
-           coalesce(s.companies, 0), coalesce(s.probes, 0), coalesce(s.agents, 0), coalesce(s.discovered, 0),
-           coalesce(s.external, 0), coalesce(s.vuln_critical + s.vuln_high + s.vuln_medium + s.vuln_low, 0),
-           coalesce(s.vuln_critical, 0), coalesce(s.vuln_high, 0), coalesce(s.vuln_medium, 0),
-           coalesce(s.vuln_low, 0), coalesce(s.incidents_open_critical, 0),
-           q.status, q.expires, coalesce(n, 0)
-      FROM unnest(ids) WITH ORDINALITY AS i(id, ord)
-      JOIN LATERAL (SELECT y.* FROM tenants y WHERE y.id = i.id OFFSET 0) c ON true
-      LEFT JOIN LATERAL (SELECT x.* FROM tenant_stats x WHERE x.tenant_id = i.id OFFSET 0) s ON true
-      -- The latest request; while pending, when it expires (epoch).
-      LEFT JOIN LATERAL (SELECT msp_request_status(x) AS status,
-                                CASE WHEN x.status = 'pending' THEN extract(epoch FROM x.expires_at)::bigint END AS expires
-                           FROM msp_requests x WHERE x.msp_tenant_id = i.id
-                          ORDER BY x.created_at DESC, x.id DESC LIMIT 1) q ON true
-     ORDER BY i.ord;
+    RETURN QUERY SELECT * FROM tenant_children_rows_as(p_tenant, p_q, p_sort, p_dir, p_limit, p_offset, app_scope(),
+                                                       app_exact());
 END $$;
 REVOKE ALL ON FUNCTION tenant_children_rows(bigint, text, text, text, int, int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tenant_children_rows(bigint, text, text, text, int, int) TO portal_app;

@@ -1,0 +1,44 @@
+-- Keep the dashboard of tenant p_tenant (an MSSP or an MSP) in
+-- dashboard_docs (sql/068) as of now: its board for the default period
+-- and the first page of its table, as a viewer who sees its whole subtree
+-- sees them. Nothing when the row is already of the tenant's current
+-- version and hour (a transaction that bumped the version several times
+-- builds it once), or for a company or a tenant that is gone. Called at
+-- commit by dashboard_doc_keep(); owner only.
+CREATE OR REPLACE FUNCTION dashboard_doc_build(p_tenant bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    t tenants%ROWTYPE;
+    v bigint;
+    h0 timestamptz := date_trunc('hour', now(), 'UTC');
+    own bigint[];
+    board json;
+    kids dashboard_row[];
+    lapse bigint;
+BEGIN
+    SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = p_tenant;
+    IF NOT FOUND OR EXISTS (SELECT 1 FROM dashboard_docs d WHERE d.tenant_id = p_tenant AND d.version = v
+                                                             AND d.hour = h0) THEN
+        RETURN;
+    END IF;
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR t.kind = 'company' THEN
+        RETURN;
+    END IF;
+    own := ARRAY[t.id];
+    board := dashboard_board(t, 24, own, '{}');
+    kids := ARRAY(SELECT ROW(x.*)::dashboard_row FROM tenant_children_rows_as(t.id, '', 'name', 'asc', 50, 0, own, '{}') x);
+    -- The first pending request shown (the MSSP's list, or a row's) to
+    -- expire: the row serves until a second before it (the epoch is
+    -- rounded to the nearest second, as the page reads it).
+    SELECT min(e) INTO lapse
+      FROM (SELECT (p->>'expires')::bigint AS e FROM json_array_elements(board->'pending') p
+            UNION ALL
+            SELECT k.request_expires FROM unnest(kids) k) x;
+    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children)
+    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids)
+    ON CONFLICT (tenant_id) DO UPDATE
+       SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
+           board = excluded.board, children = excluded.children;
+END $$;
+REVOKE ALL ON FUNCTION dashboard_doc_build(bigint) FROM PUBLIC;

@@ -1,0 +1,168 @@
+"""The dashboards kept on write (sql/068_dashboard_docs.sql; issue #23,
+"the first view after a change"; docs/performance.md, "Session 22").
+
+Every transaction that bumps an MSSP's or an MSP's tenant_stats.version
+builds its dashboard at commit (dashboard_doc_build()); dashboard_page()
+serves that row to a viewer who sees the whole subtree, for the default
+period and the table's first page by name, when the row is current. Here:
+the row is current after a write; what it serves is byte for byte what
+the page computes without it; a row that is stale in any way (version,
+hour, an expired request), or a viewer or query it does not cover, never
+gets it; and the viewer's scope, now read from user_access, is the
+memberships' rule for every user."""
+import json
+import secrets
+
+
+def session(ctx, email):
+    """A session token for email, made in the database (as the benchmarks
+    do): the identity app_identify() checks."""
+    token = secrets.token_hex(32)
+    ctx.stack.psql("INSERT INTO sessions (token_hash, user_id, expires_at)"
+                   " SELECT encode(sha256('%s'::bytea), 'hex'), id, now() + interval '1 hour'"
+                   " FROM users WHERE email = '%s'" % (token, email))
+    return token
+
+
+def as_viewer(ctx, token, sql, before=""):
+    """The values of sql (one column) run as portal_app signed in with
+    token, in a transaction rolled back (a line each: a JSON value's line
+    breaks, which are only ever between its tokens, become blanks); before: statements run first as
+    postgres in it (a doc marked, made stale or deleted)."""
+    out = ctx.stack.psql("BEGIN; %s SET LOCAL ROLE portal_app; SELECT 'id:' || app_identify('%s');"
+                         " SELECT 'row:' || replace(q.v::text, E'\\n', ' ') FROM (%s) q(v); ROLLBACK" % (before, token, sql),
+                         user="postgres")
+    assert "id:" in out and not out.startswith("id:\n"), out  # the session identified someone
+    return [line[4:] for line in out.splitlines() if line.startswith("row:")]
+
+
+COLUMNS = ("id, name, kind, region, companies, probes, agents, discovered, external, vulns, critical, high, medium,"
+           " low, open_critical, request, request_expires, total")
+
+
+def page(ctx, token, tenant, query="'', 'name', 'asc', 50, 0", hours=24, before=""):
+    """dashboard_page() for the viewer: (the overview as JSON, the table's
+    rows as text); (None, []) when it returns no row."""
+    call = "dashboard_page(%d, %d, %s)" % (tenant, hours, query)
+    first = as_viewer(ctx, token, "SELECT ov FROM %s LIMIT 1" % call, before)
+    if not first:
+        return None, []
+    rows = as_viewer(ctx, token, "SELECT ROW(%s)::text FROM %s" % (COLUMNS, call), before)
+    return json.loads(first[0]), rows
+
+
+def doc_tenants(ctx):
+    """Northwind's MSSP and MSPs."""
+    return [int(x) for x in ctx.stack.psql(
+        "SELECT t.id FROM tenants t JOIN tenants r ON r.id = t.root_id"
+        " WHERE r.name = 'Northwind Security' AND t.kind <> 'company' AND t.status = 'active' ORDER BY t.id").split()]
+
+
+def current(ctx, tenant):
+    return ctx.stack.psql(
+        "SELECT count(*) FROM dashboard_docs d JOIN tenant_stats s ON s.tenant_id = d.tenant_id"
+        " WHERE d.tenant_id = %d AND d.version = s.version AND d.hour = date_trunc('hour', now(), 'UTC')" % tenant)
+
+
+MARK = "UPDATE dashboard_docs SET board = replace(board, '\"stats\"', '\"stats\" : {}, \"kept\"') WHERE tenant_id = %d;"
+
+
+def test_a_write_below_a_tenant_keeps_its_dashboard_current(ctx):
+    ctx.stack.steady_hour()
+    tenants = doc_tenants(ctx)
+    msp = tenants[1]
+    co = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE parent_id = %d AND kind = 'company'" % msp))
+    before = ctx.stack.psql("SELECT version FROM dashboard_docs WHERE tenant_id = %d" % tenants[0])
+    # one finding in one of its companies: the MSP's and the MSSP's versions move
+    ctx.stack.psql("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+                   " SELECT id, root_id, 'docs-' || gen_random_uuid(), 'CVE-2026-0001', 'critical'"
+                   " FROM tenants WHERE id = %d" % co)
+    assert current(ctx, msp) == "1" and current(ctx, tenants[0]) == "1"
+    assert ctx.stack.psql("SELECT version FROM dashboard_docs WHERE tenant_id = %d" % tenants[0]) != before
+    # ... and the page a viewer gets is the row kept (marked here: it shows)
+    token = session(ctx, "admin@northwind.example")
+    ov, _ = page(ctx, token, msp, before=MARK % msp)
+    assert "kept" in ov, ov
+    ov, _ = page(ctx, token, msp)
+    live = int(ctx.stack.psql("SELECT vuln_critical FROM tenant_stats WHERE tenant_id = %d" % msp))
+    assert "kept" not in ov and ov["stats"]["critical"] == live
+
+
+def test_what_the_kept_dashboard_serves_is_what_the_page_computes(ctx):
+    """For every MSSP and MSP of Northwind, as its MSSP Admin and as an MSP
+    owner for their own MSP: the page with the row kept and the page with
+    it deleted (computed now) are the same, table rows and all."""
+    ctx.stack.steady_hour()
+    tenants = doc_tenants(ctx)
+    # a write, so that every row is of the current hour
+    ctx.stack.psql("SELECT stats_touch(ARRAY[%s]::bigint[])" % ",".join(map(str, tenants[1:])))
+    admin = session(ctx, "admin@northwind.example")
+    compared = 0
+    for t in tenants:
+        assert current(ctx, t) == "1", t
+        kept = page(ctx, admin, t)
+        computed = page(ctx, admin, t, before="DELETE FROM dashboard_docs WHERE tenant_id = %d;" % t)
+        assert kept == computed, t
+        assert kept[0]["ancestors"] == ([] if t == tenants[0] else [{"id": tenants[0], "name": "Northwind Security",
+                                                                    "kind": "mssp"}])
+        compared += 1
+    assert compared >= 3
+
+
+def test_a_stale_row_or_one_it_does_not_cover_is_never_served(ctx):
+    ctx.stack.steady_hour()
+    tenants = doc_tenants(ctx)
+    mssp, msp = tenants[0], tenants[1]
+    ctx.stack.psql("SELECT stats_touch(ARRAY[%d]::bigint[])" % msp)
+    admin = session(ctx, "admin@northwind.example")
+    mark = MARK % mssp
+    assert "kept" in page(ctx, admin, mssp, before=mark)[0]  # the marked row is served when current
+    for stale in ("UPDATE dashboard_docs SET version = version - 1 WHERE tenant_id = %d;",
+                  "UPDATE dashboard_docs SET hour = hour - interval '1 hour' WHERE tenant_id = %d;",
+                  "UPDATE dashboard_docs SET valid_until = now() - interval '1 second' WHERE tenant_id = %d;",
+                  "UPDATE tenant_stats SET version = version + 1 WHERE tenant_id = %d;"):
+        ov, _ = page(ctx, admin, mssp, before=mark + stale % mssp)
+        assert "kept" not in ov, stale
+    for query in ("'', 'name', 'desc', 50, 0", "'', 'critical', 'asc', 50, 0", "'a', 'name', 'asc', 50, 0",
+                  "'', 'name', 'asc', 50, 50", "'', 'name', 'asc', 10, 0"):
+        ov, _ = page(ctx, admin, mssp, query=query, before=mark)
+        assert "kept" not in ov, query
+    assert "kept" not in page(ctx, admin, mssp, hours=168, before=mark)[0]
+    # an analyst of Northwind sees the MSPs they are assigned, not the whole tree: never the row
+    analyst = session(ctx, "analyst@northwind.example")
+    ov, rows = page(ctx, analyst, mssp, before=mark)
+    assert ov is not None and "kept" not in ov
+    # a company's dashboard is always computed (it has no row)
+    co = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE parent_id = %d AND kind = 'company'" % msp))
+    assert ctx.stack.psql("SELECT count(*) FROM dashboard_docs WHERE tenant_id = %d" % co) == "0"
+    # a viewer who may not see the tenant gets no row at all, kept or not
+    other = session(ctx, "admin@msp1.example")
+    assert page(ctx, other, mssp, before=mark) == (None, [])
+
+
+def test_the_scope_from_user_access_is_the_memberships_rule_for_every_user(ctx):
+    """app_scope() and app_exact() read the user_access row now; for every
+    user with a membership they equal the rule over memberships and
+    analyst assignments they used to compute."""
+    users = ctx.stack.psql("SELECT u.email FROM users u WHERE u.status = 'active'"
+                           " AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id) ORDER BY u.id").split()
+    assert len(users) >= 5
+    analysts = 0
+    for email in users:
+        uid = int(ctx.stack.psql("SELECT id FROM users WHERE email = '%s'" % email))
+        want_scope = sorted(int(x) for x in ctx.stack.psql(
+            "SELECT m.tenant_id FROM memberships m WHERE m.user_id = {0} AND m.role <> 'mssp_analyst'"
+            " AND m.status = 'active'"
+            " UNION SELECT a.tenant_id FROM analyst_assignments a JOIN tenants t ON t.id = a.tenant_id"
+            " JOIN memberships m ON m.user_id = a.user_id AND m.tenant_id = t.root_id AND m.role = 'mssp_analyst'"
+            " AND m.status = 'active' WHERE a.user_id = {0}".format(uid)).split())
+        want_exact = sorted(int(x) for x in ctx.stack.psql(
+            "SELECT m.tenant_id FROM memberships m WHERE m.user_id = %d AND m.role = 'mssp_analyst'"
+            " AND m.status = 'active'" % uid).split())
+        token = session(ctx, email)
+        got = as_viewer(ctx, token, "SELECT x FROM unnest(app_scope()) x ORDER BY 1")
+        got_exact = as_viewer(ctx, token, "SELECT x FROM unnest(app_exact()) x ORDER BY 1")
+        assert sorted(int(x) for x in got) == want_scope, email
+        assert sorted(int(x) for x in got_exact) == want_exact, email
+        analysts += bool(want_exact)
+    assert analysts >= 1
