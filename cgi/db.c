@@ -55,7 +55,10 @@ static char last_msg[256];
  * and keeps for the transaction's app_user_id(); it ends with the
  * transaction (db_commit, db_rollback). */
 static char lazy_token[65];
-static const char set_identity[] = "SELECT app_identify($1)";
+/* The transaction's start and its identity, prepared on each connection
+ * as the pages' statements are (parsed once, not at every request). */
+DB_STMT(st_begin, 0, "BEGIN");
+DB_STMT(st_identify, 1, "SELECT app_identify($1)");
 /* db_trace(): the names of the statements run since the last take. */
 static int trace_on;
 static char trace[1024];
@@ -500,12 +503,14 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 	const char *ident_params[1] = {token};
 	int sent;
 
+	if (db_prepare(c, link, &st_begin, r) != 0 || (token != NULL && db_prepare(c, link, &st_identify, r) != 0))
+		return NULL;
 	if (PQenterPipelineMode(c) != 1) {
 		*r = db_classify(c, NULL);
 		return NULL;
 	}
-	sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
-	       (token == NULL || PQsendQueryParams(c, set_identity, 1, NULL, ident_params, NULL, NULL, 0) == 1) &&
+	sent = PQsendQueryPrepared(c, st_begin.name, 0, NULL, NULL, NULL, 0) == 1 &&
+	       (token == NULL || PQsendQueryPrepared(c, st_identify.name, 1, ident_params, NULL, NULL, 0) == 1) &&
 	       (replayed == NULL || PQsendQueryParams(c, replay_position, 0, NULL, NULL, NULL, NULL, 0) == 1) &&
 	       PQsendQueryPrepared(c, st->name, st->nparams, params, NULL, NULL, 0) == 1 && PQpipelineSync(c) == 1;
 	if (sent) {
@@ -710,7 +715,9 @@ enum res db_simple(const char *sql)
 			return r;
 		}
 		PQclear(res);
-		res = PQexecParams(c, set_identity, 1, NULL, params, NULL, NULL, 0);
+		if (db_prepare(c, 0, &st_identify, &r) != 0)
+			return r;
+		res = PQexecPrepared(c, st_identify.name, 1, params, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			r = db_classify(c, res);
 			PQclear(res);
