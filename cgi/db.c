@@ -709,7 +709,9 @@ enum res db_simple(const char *sql)
 		return R_SUCCESS; /* nothing begun: nothing to end */
 	if (lazy_token[0] && PQtransactionStatus(c) == PQTRANS_IDLE) { /* begin it with the identity */
 		const char *params[1] = {lazy_token};
-		if (PQresultStatus(res = PQexec(c, "BEGIN")) != PGRES_COMMAND_OK) {
+		if (db_prepare(c, 0, &st_begin, &r) != 0)
+			return r;
+		if (PQresultStatus(res = PQexecPrepared(c, st_begin.name, 0, NULL, NULL, NULL, 0)) != PGRES_COMMAND_OK) {
 			r = db_classify(c, res);
 			PQclear(res);
 			return r;

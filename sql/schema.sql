@@ -2679,6 +2679,7 @@ DECLARE
     t tenants%ROWTYPE;
     d dashboard_docs%ROWTYPE;
     path json;
+    kids dashboard_row[];
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
@@ -2690,29 +2691,23 @@ BEGIN
          WHERE x.tenant_id = t.id AND x.version = s.version AND x.hour = date_trunc('hour', now(), 'UTC')
            AND (x.valid_until IS NULL OR x.valid_until > now());
     END IF;
+    -- The table kept (its first page by name, unsearched), or as asked.
     IF d.tenant_id IS NOT NULL AND p_q = '' AND p_sort = 'name' AND p_dir = 'asc' AND p_limit = 50
        AND p_offset = 0 THEN
-        RETURN QUERY
-        SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN dashboard_join(path, d.board) END, r.id, r.name, r.kind,
-               r.region, r.companies, r.probes, r.agents, r.discovered, r.external, r.vulns, r.critical, r.high,
-               r.medium, r.low, r.open_critical, r.request, r.request_expires, r.total
-          FROM (SELECT 1) o
-          LEFT JOIN LATERAL unnest(d.children) WITH ORDINALITY
-               AS r(id, name, kind, region, companies, probes, agents, discovered, external, vulns, critical,
-                    high, medium, low, open_critical, request, request_expires, total, n) ON true
-         ORDER BY r.n;
-        RETURN;
+        kids := d.children;
+    ELSE
+        kids := ARRAY(SELECT ROW(x.*)::dashboard_row
+                        FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir, p_limit, p_offset, sc, ex) x);
     END IF;
-    -- The board kept, the table as asked (another order, page or search);
-    -- or both computed now.
     RETURN QUERY
-    SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN o.ov END, r.id, r.name, r.kind, r.region, r.companies, r.probes,
-           r.agents, r.discovered, r.external, r.vulns, r.critical, r.high, r.medium, r.low, r.open_critical,
-           r.request, r.request_expires, r.total
-      FROM (SELECT dashboard_join(path, coalesce(d.board, dashboard_board(t, p_hours, sc, ex)::text)) AS ov) o
-      LEFT JOIN LATERAL (SELECT row_number() OVER () AS n, x.*
-                           FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir, p_limit, p_offset, sc, ex) x) r
-             ON true
+    SELECT CASE WHEN r.n IS NULL OR r.n = 1
+                THEN dashboard_join(path, coalesce(d.board, dashboard_board(t, p_hours, sc, ex)::text)) END,
+           r.id, r.name, r.kind, r.region, r.companies, r.probes, r.agents, r.discovered, r.external, r.vulns,
+           r.critical, r.high, r.medium, r.low, r.open_critical, r.request, r.request_expires, r.total
+      FROM (SELECT 1) o
+      LEFT JOIN LATERAL unnest(kids) WITH ORDINALITY
+           AS r(id, name, kind, region, companies, probes, agents, discovered, external, vulns, critical,
+                high, medium, low, open_critical, request, request_expires, total, n) ON true
      ORDER BY r.n;
 END $$;
 
