@@ -48,6 +48,8 @@ static int connected_once; /* this process has had a connection */
  * was sent while there was none is lost), or one whose LISTEN failed. */
 static int listen_gap;
 static int listen_failed; /* this connection's LISTEN failed: every call is a change */
+/* The primary's position when this process last caught up (db_caught_up). */
+static uint64_t caught_up_at;
 static char last_state[6];
 static char last_msg[256];
 /* The identity for a transaction the next statement begins (a GET's): the
@@ -246,7 +248,7 @@ int db_write_position(char out[32])
 {
 	uint64_t at;
 
-	if (replica_conninfo == NULL || primary_position(&at) != 0)
+	if (primary_position(&at) != 0)
 		return -1;
 	snprintf(out, 32, "%" PRIX64 "/%" PRIX64, at >> 32, at & 0xffffffffu);
 	return 0;
@@ -284,6 +286,25 @@ int db_replica_status(int *up, long long *lag_bytes, double *lag_seconds)
 }
 
 void db_listen_changes(void) { listening = 1; }
+
+/* A write answered at W (its answer's position, read after its commit had
+ * signalled the listeners) is known here once this process has asked the
+ * primary for its position after that: a position S > W was read later
+ * than W. The asking is a round trip on the listening connection, and a
+ * backend sends its pending notifications before it says it is ready for
+ * the next query, so the write's notification is then in libpq's queue
+ * for db_changed(). S == W proves nothing (an idle primary stays at W), so
+ * that asks again. */
+int db_catch_up(const char *wrote)
+{
+	uint64_t w, at;
+
+	if (wrote == NULL || lsn_parse(wrote, &w) != 0 || w < caught_up_at)
+		return 0;
+	if (primary_position(&at) == 0)
+		caught_up_at = at;
+	return 1; /* asked, or lost (db_changed() then reports everything) */
+}
 
 int db_socket(void) { return conn != NULL && PQstatus(conn) == CONNECTION_OK ? PQsocket(conn) : -1; }
 

@@ -63,8 +63,15 @@ void db_read_replica(const char *need, long long tenant);
 int db_replica_take(void);
 /* The primary's WAL position now ("X/Y", into out[32]), for a response
  * to a write to hand back (the read-your-writes cookie): 0, or -1 with no
- * replica or no answer. */
+ * answer. */
 int db_write_position(char out[32]);
+/* Before a request whose browser wrote at `wrote` (the cookie's "X/Y";
+ * NULL or malformed: none) uses a cache: 1 when this process may not yet
+ * have heard of that write's change notifications and has now asked the
+ * primary (then the caller drains them, db_changed()), 0 when it has
+ * heard of them already. A write through another portal host (another
+ * master) is thus on the browser's next page here, cached or not. */
+int db_catch_up(const char *wrote);
 /* For /healthz: whether a replica is configured (0: the other outputs are
  * unset), and if so whether it answers (*up), how many bytes of WAL it has
  * still to replay (*lag_bytes) and since when it is behind (*lag_seconds,

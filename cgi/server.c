@@ -235,7 +235,10 @@ static void dispatch(struct req *req)
 		view_error(req, r, NULL);
 		view_common(req);
 	}
-	if (r == R_SUCCESS && route_is_write(req->method) && req->route != NULL && req->route->access != ACCESS_API)
+	/* A signed-in browser's write: its next pages must show it (a visitor
+	 * who is not signed in, failing to, gets no cookie). */
+	if (r == R_SUCCESS && req->sess != NULL && route_is_write(req->method) && req->route != NULL &&
+	    req->route->access != ACCESS_API)
 		sess_wrote(req);
 	view_respond(req);
 	http_send(req);

@@ -65,7 +65,9 @@ DB_STMT(st_session_end, 1, "SELECT auth_session_end($1)");
  *   shared by all workers. A row is kept only if the epoch read before its
  *   statement ran is still the worker's, and all go when it moves. A
  *   change a request makes is published before its answer is written, so
- *   the next request, in any worker, sees it. A change from elsewhere (ctl,
+ *   the next request, in any worker of this master, sees it; in another
+ *   master's, the answer's wrote cookie has it catch up first
+ *   (db_catch_up()). A change from elsewhere (ctl,
  *   psql) reaches a worker as soon as its database backend sends the
  *   notification, which it does at once when idle.
  * - The session needs nothing from the database: before t_until (its
@@ -195,6 +197,11 @@ static const char *cookie_name(struct req *req)
 	return req->https ? SESSION_COOKIE_TLS : SESSION_COOKIE;
 }
 
+static const char *wrote_cookie_name(struct req *req)
+{
+	return req->https ? WROTE_COOKIE_TLS : WROTE_COOKIE;
+}
+
 static void csrf_for(const char *token, char out[65])
 {
 	tok_hmac_hex(token, strlen(token), "csrf", 4, out);
@@ -248,6 +255,10 @@ enum res sess_load(struct req *req)
 	params[1] = idle;
 	params[2] = tenant;
 	params[3] = req->brand_host;
+	/* The browser's own write, through another host, is on this page:
+	 * its notifications are drained before any cache is looked at. */
+	if (whole && db_catch_up(http_cookie(req, wrote_cookie_name(req))))
+		sess_cache_sync();
 	/* A GET's lookup runs on its own: a page that needs no other statement
 	 * (a cached dashboard) costs one round trip; the next statement, if
 	 * any, begins the transaction with the identity (db_lazy_identity). A
@@ -311,7 +322,7 @@ enum res sess_load(struct req *req)
 
 void sess_read_replica(struct req *req)
 {
-	db_read_replica(http_cookie(req, req->https ? WROTE_COOKIE_TLS : WROTE_COOKIE),
+	db_read_replica(http_cookie(req, wrote_cookie_name(req)),
 	                req->route->access == ACCESS_TENANT && req->tenant != NULL ? req->tenant->id : 0);
 }
 
@@ -320,7 +331,7 @@ void sess_wrote(struct req *req)
 	char at[32];
 
 	if (db_write_position(at) == 0)
-		http_set_cookie(req, req->https ? WROTE_COOKIE_TLS : WROTE_COOKIE, at, WROTE_COOKIE_SECONDS);
+		http_set_cookie(req, wrote_cookie_name(req), at, WROTE_COOKIE_SECONDS);
 }
 
 void sess_start(struct req *req, const char *token)

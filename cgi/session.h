@@ -13,9 +13,11 @@
 #define DEVICE_COOKIE "portal_device"
 #define DEVICE_COOKIE_TLS "__Host-portal_device"
 #define DEVICE_COOKIE_DAYS 365
-/* Read-your-writes with a read replica (docs/scaling.md): the primary's
- * WAL position after this browser's last write. Not a secret, nor a
- * permission: a forged one only sends its own reads to the primary. */
+/* Read-your-writes (docs/scaling.md): the primary's WAL position after
+ * this browser's last write, which the replica must have replayed and the
+ * caches of every host must have heard of before they serve its pages.
+ * Not a secret, nor a permission: a forged one only sends its own reads
+ * to the primary and costs its own requests a round trip. */
 #define WROTE_COOKIE "portal_wrote"
 #define WROTE_COOKIE_TLS "__Host-portal_wrote"
 #define WROTE_COOKIE_SECONDS 600

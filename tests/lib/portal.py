@@ -76,6 +76,25 @@ def children(pid):
     return sorted(int(x) for x in out.split())
 
 
+def db_backends(pids, server_socket):
+    """The PostgreSQL backends serving the connections of processes pids
+    to the server listening on unix socket server_socket (a path), sorted:
+    the two ends of each connection as ss(8) shows them, the server's end
+    on server_socket and the client's naming it as its peer."""
+    out = subprocess.run(["ss", "-xpnH"], stdout=subprocess.PIPE, text=True, check=True).stdout
+    backend_of, wanted = {}, set()
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) < 9 or f[0] != "u_str":
+            continue
+        owners = [int(p) for p in re.findall(r"pid=(\d+)", line)]
+        if f[4] == server_socket:
+            backend_of[f[5]] = owners
+        elif set(owners) & set(pids):
+            wanted.add(f[7])
+    return sorted({b for inode in wanted for b in backend_of.get(inode, [])})
+
+
 def wait_for(what, fn, timeout=10):
     """fn()'s first truthy result, asked every 50 ms for at most timeout
     seconds; else an AssertionError naming what was awaited and what fn
