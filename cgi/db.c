@@ -299,8 +299,8 @@ int db_catch_up(const char *wrote)
 {
 	uint64_t w, at;
 
-	if (wrote == NULL || lsn_parse(wrote, &w) != 0 || w < caught_up_at)
-		return 0;
+	if (!listening || wrote == NULL || lsn_parse(wrote, &w) != 0 || w < caught_up_at)
+		return 0; /* no caches to doubt, no cookie, or caught up already */
 	if (primary_position(&at) == 0)
 		caught_up_at = at;
 	return 1; /* asked, or lost (db_changed() then reports everything) */

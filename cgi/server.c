@@ -306,6 +306,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 		dispatch(&req);
 		http_req_end(&req);
 		FCGX_Finish_r(&fcgi);
+		api_answered();
 		request_ends();
 		served++;
 	}

@@ -4,7 +4,8 @@
 -- sees them. Nothing when the row is already of the tenant's current
 -- version and hour (a transaction that bumped the version several times
 -- builds it once), or for a company or a tenant that is gone. Called at
--- commit by dashboard_doc_keep(); owner only.
+-- commit by dashboard_doc_keep(), and after an ingest batch by
+-- dashboard_docs_refresh(); owner only.
 CREATE OR REPLACE FUNCTION dashboard_doc_build(p_tenant bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -39,6 +40,9 @@ BEGIN
     VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids)
     ON CONFLICT (tenant_id) DO UPDATE
        SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
-           board = excluded.board, children = excluded.children;
+           board = excluded.board, children = excluded.children
+     -- Two builders of one tenant (dashboard_docs_refresh() after two
+     -- batches): the row of the later version stays.
+     WHERE (d.hour, d.version) < (excluded.hour, excluded.version);
 END $$;
 REVOKE ALL ON FUNCTION dashboard_doc_build(bigint) FROM PUBLIC;

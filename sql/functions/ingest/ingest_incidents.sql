@@ -1,6 +1,9 @@
-
+-- One API ingest batch of incidents (cgi/pages/ingest.c).
 CREATE OR REPLACE FUNCTION ingest_incidents(p_items jsonb) RETURNS TABLE (i int, error text)
 LANGUAGE sql VOLATILE SET search_path = public, pg_temp AS $$
+    -- The dashboards above are rebuilt after the answer, not at this
+    -- commit (dashboard_doc_keep(), dashboard_docs_stale()).
+    SELECT set_config('portal.docs_later', 'on', true);
     WITH x AS MATERIALIZED (
         SELECT x.*, row_number() OVER (PARTITION BY x.tenant_id, x.external_id ORDER BY x.i) AS dup
           FROM jsonb_to_recordset(p_items) AS x(i int, tenant_id bigint, external_id text, severity text, title text,
