@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "backup.h"
+#include "tmpdir.h"
 
 extern char **environ;
 
@@ -175,7 +176,7 @@ static const char *one(PGconn *c, const char *sql, PGresult **res)
  * left out is said. 0, or -1 when the list cannot be read or written. */
 static int list_without_extensions(const char *file, const char *folder, const char *list)
 {
-	char all[128], line[4096];
+	char all[288], line[4096];
 	char *argv[] = {"pg_restore", "--list", (char *)file, NULL};
 	FILE *in, *out;
 	int r = 0;
@@ -219,7 +220,7 @@ static int list_without_extensions(const char *file, const char *folder, const c
 /* Remove restore_run's folder and the lists in it. */
 static void drop_lists(const char *folder)
 {
-	char path[128];
+	char path[288];
 
 	snprintf(path, sizeof(path), "%s/list", folder);
 	unlink(path);
@@ -235,7 +236,7 @@ int restore_run(const char *conninfo, const char *file)
 	const char *v;
 	/* A folder of our own (0700) for the two lists: no name in /tmp that
 	 * another user could have made first. */
-	char folder[64] = "/tmp/portal-restore-XXXXXX", list[96];
+	char folder[256], list[288];
 	char *restore[] = {"pg_restore", "--exit-on-error", "--single-transaction", "--no-owner", "--no-password",
 	                   "--use-list", list, "--dbname", (char *)conninfo, (char *)file, NULL};
 	int r;
@@ -244,7 +245,7 @@ int restore_run(const char *conninfo, const char *file)
 		fprintf(stderr, "ctl: %s: %s\n", file, strerror(errno));
 		return 1;
 	}
-	if (mkdtemp(folder) == NULL) {
+	if (tmpdir_make(folder, sizeof(folder), "portal-restore") != 0) {
 		fprintf(stderr, "ctl: %s: %s\n", folder, strerror(errno));
 		return 1;
 	}

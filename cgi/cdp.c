@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "log.h"
+#include "tmpdir.h"
 
 #define CDP_MAX_MESSAGE (256u << 20) /* a PDF's base64 of up to ~190 MB */
 
@@ -82,8 +83,7 @@ int cdp_start(struct cdp *c, const char *path)
 		         "the browser runs without its sandbox (PORTAL_BROWSER_SANDBOX=require refuses that)");
 		c->no_sandbox = 1;
 	}
-	snprintf(c->dir, sizeof(c->dir), "/tmp/mssp-portal-cdp-XXXXXX");
-	if (mkdtemp(c->dir) == NULL) {
+	if (tmpdir_make(c->dir, sizeof(c->dir), "mssp-portal-cdp") != 0) {
 		c->dir[0] = '\0';
 		return fail(c, "no directory for the browser");
 	}
@@ -102,7 +102,7 @@ int cdp_start(struct cdp *c, const char *path)
 		return fail(c, "no process for the browser");
 	}
 	if (c->pid == 0) {
-		char udd[128];
+		char udd[288];
 		const char *argv[24];
 		int n = 0, r = fcntl(to[0], F_DUPFD, 10), w = fcntl(from[1], F_DUPFD, 10),
 		    null = open("/dev/null", O_RDWR);

@@ -19,7 +19,7 @@ struct cdp {
 	long next_id; /* the next command's id */
 	char *buf;    /* bytes read and not yet a whole message (malloc'd, owned) */
 	size_t len, cap;
-	char dir[64];    /* its --user-data-dir, removed by cdp_stop() */
+	char dir[256];   /* its --user-data-dir, removed by cdp_stop() */
 	int no_sandbox;  /* started without Chromium's sandbox (root, or no user namespaces) */
 	char error[160]; /* why the last call failed */
 };

@@ -38,6 +38,7 @@
 #include "db.h"
 #include "log.h"
 #include "sdnotify.h"
+#include "tmpdir.h"
 #include "outbox.h"
 #include "pages/pages.h"
 #include "view.h"
@@ -384,7 +385,6 @@ static int run_one(struct cdp *c, int *printed, const char *dir, const struct re
 int main(void)
 {
 	const struct config *cfg;
-	const char *tmp = getenv("TMPDIR");
 	struct mus_error merr;
 	struct sigaction sa;
 	struct cdp c = {0};
@@ -422,8 +422,7 @@ int main(void)
 		return 1;
 	}
 	/* A private directory for the HTML it prints, and the browser's home. */
-	snprintf(dir, sizeof(dir), "%s/portal-reporter-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL) {
+	if (tmpdir_make(dir, sizeof(dir), "portal-reporter") != 0) {
 		log_err("%s: could not be made", dir);
 		return 1;
 	}

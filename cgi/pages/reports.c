@@ -12,6 +12,7 @@
 #include "cdp.h"
 #include "db.h"
 #include "form.h"
+#include "tmpdir.h"
 #include "pages.h"
 #include "view.h"
 
@@ -451,15 +452,13 @@ static int save(const char *path, const void *data, size_t len)
  * directory under TMPDIR. */
 static int save_pdf(json_t *rep, int kind, const char *paper, const char *path, char *err, size_t errlen)
 {
-	const char *tmp = getenv("TMPDIR");
 	char dir[256];
 	struct cdp c;
 	unsigned char *pdf = NULL;
 	size_t len = 0;
 	int ret = -1;
 
-	snprintf(dir, sizeof(dir), "%s/portal-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL) {
+	if (tmpdir_make(dir, sizeof(dir), "portal-report") != 0) {
 		snprintf(err, errlen, "%s: could not be made", dir);
 		return -1;
 	}
