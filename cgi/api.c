@@ -19,12 +19,6 @@ static struct api_key current;
 static int have_current;
 static char current_etag[48]; /* api_etag(): the answer's ETag, for the ETag cache */
 static const char *key_text;  /* ROUTE_KEY_IN_STATEMENT: the request's key while its handler runs */
-/* The tenant of the key whose ingest batch this request committed (0:
- * none), whose kept dashboards api_answered() brings up to date. */
-static long long docs_due;
-
-DB_STMT(st_docs_stale, 1, "SELECT t FROM dashboard_docs_stale($1) t");
-DB_STMT(st_doc_refresh, 1, "SELECT dashboard_doc_refresh($1)");
 
 const struct api_key *api_current_key(void)
 {
@@ -189,8 +183,6 @@ void api_dispatch(struct req *req, const struct route *rt)
 	}
 	if (r == R_SUCCESS && keep && current_etag[0] != '\0')
 		etag_cache_put(key_hash, uri, current_etag, epoch);
-	if (r == R_SUCCESS && req->ingested > 0 && have_current)
-		docs_due = current.tenant_id;
 	have_current = 0;
 	if (r == R_UNAUTH) { /* ROUTE_KEY_IN_STATEMENT: the statement found no such active key */
 		unauthorized(req, "invalid or revoked API key");
@@ -203,30 +195,6 @@ void api_dispatch(struct req *req, const struct route *rt)
 		return;
 	}
 	req->template = NULL;
-}
-
-void api_answered(void)
-{
-	char id[24];
-	const char *params[1] = {id};
-	PGresult *res;
-	enum res r;
-
-	if (docs_due == 0)
-		return;
-	snprintf(id, sizeof(id), "%lld", docs_due);
-	docs_due = 0;
-	/* Each in a transaction of its own: a builder holds one row at a
-	 * time, and never the rollup rows a batch waits for. */
-	if ((res = db_exec(&st_docs_stale, params, &r)) != NULL) {
-		for (int i = 0; i < PQntuples(res); i++) {
-			params[0] = PQgetvalue(res, i, 0);
-			if (db_run(&st_doc_refresh, params) != R_SUCCESS)
-				break; /* logged; the page computes what it shows meanwhile */
-		}
-		PQclear(res);
-	}
-	db_rollback();
 }
 
 int api_key_new(char key[API_KEY_LEN + 1], char hash[65], char prefix[API_KEY_SHOWN + 1])

@@ -44,12 +44,6 @@ int api_etag(struct req *req, const char *etag);
 const char *api_key_text(void);
 /* The key of the request being handled (NULL outside API routes). */
 const struct api_key *api_current_key(void);
-/* After a request has been answered (the worker's loop, once
- * FCGX_Finish_r has sent it): when it was an ingest batch, rebuild the
- * dashboards it made stale (dashboard_docs_stale(), docs/dashboards.md,
- * "Kept on write"), which its transaction left for now so as not to hold
- * the tree's rollups while it built them. Nothing otherwise. */
-void api_answered(void);
 /* 1 for "/api/v1" and every path below it. */
 int api_is_v1(const char *path);
 /* Answer 410 JSON for a /api/v1 path. */

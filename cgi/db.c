@@ -61,6 +61,7 @@ static char lazy_token[65];
  * as the pages' statements are (parsed once, not at every request). */
 DB_STMT(st_begin, 0, "BEGIN");
 DB_STMT(st_identify, 1, "SELECT app_identify($1)");
+DB_STMT(st_commit, 0, "COMMIT");
 /* db_trace(): the names of the statements run since the last take. */
 static int trace_on;
 static char trace[1024];
@@ -514,18 +515,21 @@ static const char replay_position[] = "SELECT pg_last_wal_replay_lsn()";
 
 /* On c, link 0 (the primary) or 1 (the replica): BEGIN, with token the
  * RLS identity for the transaction, with replayed (the replica) its
- * replay position into *replayed, then st: in one round trip (libpq
- * pipeline mode). On failure the transaction is rolled back (a broken
- * connection closed), *r says why. */
+ * replay position into *replayed, then st, and with end its COMMIT: in
+ * one round trip (libpq pipeline mode). On failure the transaction is
+ * rolled back (a broken connection closed), *r says why. */
 static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_t *replayed, struct db_stmt *st,
-                                 const char *const *params, enum res *r)
+                                 const char *const *params, int end, enum res *r)
 {
-	PGresult *begin = NULL, *ident = NULL, *pos = NULL, *res = NULL, *sync = NULL, *failed;
+	PGresult *begin = NULL, *ident = NULL, *pos = NULL, *res = NULL, *commit = NULL, *sync = NULL, *failed;
 	const char *ident_params[1] = {token};
 	int sent;
 
-	if (db_prepare(c, link, &st_begin, r) != 0 || (token != NULL && db_prepare(c, link, &st_identify, r) != 0))
+	if (db_prepare(c, link, &st_begin, r) != 0 || (token != NULL && db_prepare(c, link, &st_identify, r) != 0) ||
+	    (end && db_prepare(c, link, &st_commit, r) != 0))
 		return NULL;
+	if (end)
+		traced(&st_commit);
 	if (PQenterPipelineMode(c) != 1) {
 		*r = db_classify(c, NULL);
 		return NULL;
@@ -533,12 +537,14 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 	sent = PQsendQueryPrepared(c, st_begin.name, 0, NULL, NULL, NULL, 0) == 1 &&
 	       (token == NULL || PQsendQueryPrepared(c, st_identify.name, 1, ident_params, NULL, NULL, 0) == 1) &&
 	       (replayed == NULL || PQsendQueryParams(c, replay_position, 0, NULL, NULL, NULL, NULL, 0) == 1) &&
-	       PQsendQueryPrepared(c, st->name, st->nparams, params, NULL, NULL, 0) == 1 && PQpipelineSync(c) == 1;
+	       PQsendQueryPrepared(c, st->name, st->nparams, params, NULL, NULL, 0) == 1 &&
+	       (!end || PQsendQueryPrepared(c, st_commit.name, 0, NULL, NULL, NULL, 0) == 1) && PQpipelineSync(c) == 1;
 	if (sent) {
 		begin = pipe_result(c);
 		ident = token != NULL ? pipe_result(c) : NULL;
 		pos = replayed != NULL ? pipe_result(c) : NULL;
 		res = pipe_result(c);
+		commit = end ? pipe_result(c) : NULL;
 		sync = pipe_result(c);
 	}
 	if (!sent || PQresultStatus(sync) != PGRES_PIPELINE_SYNC || PQexitPipelineMode(c) != 1) {
@@ -552,6 +558,7 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 		PQclear(ident);
 		PQclear(pos);
 		PQclear(res);
+		PQclear(commit);
 		PQclear(sync);
 		if (link) {
 			replica_close();
@@ -569,6 +576,7 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 	         : replayed != NULL && (PQresultStatus(pos) != PGRES_TUPLES_OK || PQntuples(pos) != 1 ||
 	                                lsn_parse(PQgetvalue(pos, 0, 0), replayed) != 0) ? pos
 	         : PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK ? res
+	         : end && PQresultStatus(commit) != PGRES_COMMAND_OK                   ? commit
 	                                                                                 : NULL;
 	if (failed != NULL) {
 		*r = db_classify(c, failed);
@@ -578,6 +586,7 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 		PQclear(ident);
 		PQclear(pos);
 		PQclear(res);
+		PQclear(commit);
 		if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
 			PQclear(PQexec(c, "ROLLBACK"));
 		return NULL;
@@ -585,6 +594,7 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 	PQclear(begin);
 	PQclear(ident);
 	PQclear(pos);
+	PQclear(commit);
 	*r = R_SUCCESS;
 	return res;
 }
@@ -633,7 +643,7 @@ static PGresult *replica_exec(struct db_stmt *st, const char *const *params)
 		fresh = PQtransactionStatus(c) == PQTRANS_IDLE;
 		if (db_prepare(c, 1, st, &r) == 0) {
 			if (fresh) {
-				res = begin_pipelined(c, 1, lazy_token[0] ? lazy_token : NULL, &replayed, st, params, &r);
+				res = begin_pipelined(c, 1, lazy_token[0] ? lazy_token : NULL, &replayed, st, params, 0, &r);
 			} else {
 				res = PQexecPrepared(c, st->name, st->nparams, params, NULL, NULL, 0);
 				if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -682,7 +692,7 @@ PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
 	if ((c = db_ready(st, r)) == NULL)
 		return NULL;
 	if (lazy_token[0] && PQtransactionStatus(c) == PQTRANS_IDLE)
-		return begin_pipelined(c, 0, lazy_token, NULL, st, params, r);
+		return begin_pipelined(c, 0, lazy_token, NULL, st, params, 0, r);
 	res = PQexecPrepared(c, st->name, st->nparams, params, NULL, NULL, 0);
 	s = PQresultStatus(res);
 	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
@@ -695,6 +705,19 @@ PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
 		        res ? PQresultErrorMessage(res) : PQerrorMessage(c));
 	PQclear(res);
 	return NULL;
+}
+
+PGresult *db_exec_last(struct db_stmt *st, const char *const *params, enum res *r)
+{
+	PGconn *c;
+
+	if (reads || !lazy_token[0]) /* the replica's way, or no transaction of its own to begin */
+		return db_exec(st, params, r);
+	if ((c = db_ready(st, r)) == NULL)
+		return NULL;
+	if (PQtransactionStatus(c) != PQTRANS_IDLE) /* begun: the request ends it */
+		return db_exec(st, params, r);
+	return begin_pipelined(c, 0, lazy_token, NULL, st, params, 1, r);
 }
 
 enum res db_run(struct db_stmt *st, const char *const *params)
@@ -806,7 +829,7 @@ PGresult *db_begin_exec(struct db_stmt *st, const char *const *params, enum res 
 {
 	PGconn *c = db_ready(st, r);
 
-	return c != NULL ? begin_pipelined(c, 0, NULL, NULL, st, params, r) : NULL;
+	return c != NULL ? begin_pipelined(c, 0, NULL, NULL, st, params, 0, r) : NULL;
 }
 
 void db_lazy_identity(const char *token)

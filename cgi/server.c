@@ -306,7 +306,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 		dispatch(&req);
 		http_req_end(&req);
 		FCGX_Finish_r(&fcgi);
-		api_answered();
+		dashboard_docs_refresh();
 		request_ends();
 		served++;
 	}

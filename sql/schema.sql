@@ -2712,6 +2712,7 @@ DECLARE
     d dashboard_docs%ROWTYPE;
     path json;
     kids dashboard_row[];
+    ov text;
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
@@ -2731,9 +2732,16 @@ BEGIN
         kids := ARRAY(SELECT ROW(x.*)::dashboard_row
                         FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir, p_limit, p_offset, sc, ex) x);
     END IF;
+    ov := dashboard_join(path, coalesce(d.board, dashboard_board(t, p_hours, sc, ex)::text));
+    -- A row could have served this and none did: "stale" asks the caller
+    -- to rebuild it once it has answered (dashboard_doc_refresh()), so a
+    -- tenant nobody writes to is computed once after the hour turns (or
+    -- a request it showed expires), not at every view until a write.
+    IF d.tenant_id IS NULL AND t.ancestors && sc AND t.kind <> 'company' AND p_hours = 24 THEN
+        ov := '{"stale" : true, ' || substr(ov, 2);
+    END IF;
     RETURN QUERY
-    SELECT CASE WHEN r.n IS NULL OR r.n = 1
-                THEN dashboard_join(path, coalesce(d.board, dashboard_board(t, p_hours, sc, ex)::text)) END,
+    SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN ov END,
            r.id, r.name, r.kind, r.region, r.companies, r.probes, r.agents, r.discovered, r.external, r.vulns,
            r.critical, r.high, r.medium, r.low, r.open_critical, r.request, r.request_expires, r.total
       FROM (SELECT 1) o
@@ -5787,6 +5795,7 @@ ALTER FUNCTION public.tenant_children_rows_as(p_tenant bigint, p_q text, p_sort 
 CREATE FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 DECLARE
     t tenants%ROWTYPE;

@@ -41,6 +41,14 @@ DB_STMT(st_rows, 6,
  * heading the page shows (the heading in its title) so that the table fits
  * 1366 px without scrolling, and whether it shows for an MSSP (MSPs table)
  * or an MSP (companies table). */
+/* What dashboard_docs_refresh() rebuilds once the request is answered:
+ * the kept dashboards an ingest batch through a key of due_key's may have
+ * made stale, and due_one's, which the page computed for being stale. */
+static long long due_key, due_one;
+
+DB_STMT(st_docs_stale, 1, "SELECT t FROM dashboard_docs_stale($1) t");
+DB_STMT(st_doc_refresh, 1, "SELECT dashboard_doc_refresh($1)");
+
 static const struct column {
 	const char *key, *label, *brief;
 	int mssp, msp;
@@ -257,7 +265,7 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 	snprintf(id, sizeof(id), "%lld", t->id);
 	snprintf(lim, sizeof(lim), "%d", is_company ? 0 : PAGE_ROWS);
 	snprintf(off, sizeof(off), "%ld", (tq->page - 1) * PAGE_ROWS);
-	res = db_exec(&st_page, params, r);
+	res = db_exec_last(&st_page, params, r); /* the page's one statement */
 	if (res == NULL)
 		return NULL;
 	if (PQntuples(res) < 1 || PQgetisnull(res, 0, 0)) {
@@ -272,6 +280,8 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 		*r = R_INTERNAL;
 		return NULL;
 	}
+	if (json_is_true(json_object_get(ov, "stale")))
+		due_one = t->id;
 	frag = json_object();
 	list = json_object_get(ov, "ancestors");
 	for (i = 0; i < json_array_size(list); i++)
@@ -334,6 +344,34 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 	}
 	PQclear(res);
 	return frag;
+}
+
+void dashboard_docs_after_ingest(long long key_tenant) { due_key = key_tenant; }
+
+void dashboard_docs_refresh(void)
+{
+	char id[24];
+	const char *params[1] = {id};
+	PGresult *res;
+	enum res r;
+
+	if (due_one != 0) {
+		snprintf(id, sizeof(id), "%lld", due_one);
+		db_run(&st_doc_refresh, params); /* failed: logged, and computed again meanwhile */
+	}
+	if (due_key != 0) {
+		snprintf(id, sizeof(id), "%lld", due_key);
+		if ((res = db_exec(&st_docs_stale, params, &r)) != NULL) {
+			for (int i = 0; i < PQntuples(res); i++) {
+				params[0] = PQgetvalue(res, i, 0); /* one transaction each: a row held at a time */
+				if (db_run(&st_doc_refresh, params) != R_SUCCESS)
+					break;
+			}
+			PQclear(res);
+		}
+	}
+	due_one = due_key = 0;
+	db_rollback();
 }
 
 enum res page_tenant(struct req *req)

@@ -249,6 +249,8 @@ static enum res ingest(struct req *req, struct db_stmt *st, const struct form_fi
 	req->model = json_pack("{s:i, s:i, s:o}", "accepted", (int)n - nbad, "rejected", nbad, "errors", merged);
 	req->ingested = (int)n - nbad;
 	req->outcome = R_SUCCESS;
+	if (req->ingested > 0) /* once answered (and committed: else none is stale) */
+		dashboard_docs_after_ingest(key->tenant_id);
 	return R_SUCCESS;
 }
 

@@ -139,6 +139,16 @@ enum res page_incident_ack(struct req *req);
 enum res page_incident_resolve(struct req *req);
 /* dashboard.c */
 enum res page_tenant(struct req *req);
+/* The kept dashboards (docs/dashboards.md, "Kept on write") a request
+ * left stale, rebuilt by dashboard_docs_refresh() once it has answered
+ * (the worker's loop, after FCGX_Finish_r), each in a transaction of its
+ * own: those an ingest batch through a key of key_tenant may have made
+ * stale (dashboard_docs_stale()), which its transaction does not build so
+ * as not to hold the tree's rollups while it does; and one the page
+ * computed because it was stale (its dashboard said "stale"). Nothing
+ * when the request left none. */
+void dashboard_docs_after_ingest(long long key_tenant);
+void dashboard_docs_refresh(void);
 /* dashboard_charts.c: the charts' geometry as model parts (new objects).
  * The 30-day trend from dashboard_overview's "trend"; the inventory donut
  * of probes, agents, gateways, discovered, external; the severity bars of

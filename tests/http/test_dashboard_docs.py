@@ -124,6 +124,30 @@ def test_an_ingest_batch_leaves_its_dashboards_to_after_the_answer(ctx):
                     lambda: current(ctx, bluefin) == "1" and current(ctx, root) == "1")
 
 
+def test_a_page_that_computed_a_stale_dashboard_rebuilds_it_once_answered(ctx):
+    # The hour turned, or nothing wrote since the row lapsed: the first
+    # view computes the dashboard and, once answered, keeps it again
+    # (dashboard_page() says "stale"; dashboard_docs_refresh()), so the
+    # next views read the row instead of computing it until a write.
+    ctx.stack.steady_hour()
+    tenants = doc_tenants(ctx)
+    msp = tenants[1]
+    ctx.stack.psql("UPDATE dashboard_docs SET version = version - 1 WHERE tenant_id = %d" % msp)
+    assert current(ctx, msp) == "0"
+    token = session(ctx, "admin@northwind.example")
+    ov, _ = page(ctx, token, msp)
+    assert ov.get("stale") is True, ov  # what the worker is told
+    admin = ctx.login("admin@northwind.example")
+    r = admin.get_json("/t/%d?q=stale-%s" % (msp, secrets.token_hex(4)))  # not in any page cache
+    assert r.status == 200 and "stale" not in r.json(), r
+    portal.wait_for("the dashboard kept again after the view", lambda: current(ctx, msp) == "1")
+    ov, _ = page(ctx, token, msp)
+    assert "stale" not in ov, ov
+    # A viewer or a period the row does not cover is never told it is stale.
+    ov, _ = page(ctx, token, msp, hours=168)
+    assert "stale" not in ov, ov
+
+
 def test_what_the_kept_dashboard_serves_is_what_the_page_computes(ctx):
     """For every MSSP and MSP of Northwind, as its MSSP Admin and as an MSP
     owner for their own MSP: the page with the row kept and the page with
@@ -138,6 +162,7 @@ def test_what_the_kept_dashboard_serves_is_what_the_page_computes(ctx):
         assert current(ctx, t) == "1", t
         kept = page(ctx, admin, t)
         computed = page(ctx, admin, t, before="DELETE FROM dashboard_docs WHERE tenant_id = %d;" % t)
+        assert computed[0].pop("stale") is True and "stale" not in kept[0], t  # to be kept again
         assert kept == computed, t
         assert kept[0]["ancestors"] == ([] if t == tenants[0] else [{"id": tenants[0], "name": "Northwind Security",
                                                                     "kind": "mssp"}])

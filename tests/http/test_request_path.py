@@ -3,6 +3,7 @@ the page's common parts are read once, under the request's identity, and
 the same model answers as HTML or as JSON. The test stack logs, before each
 request's line, the statements it ran (PORTAL_REQUEST_LOG=2)."""
 import re
+import time
 
 import portal
 
@@ -57,6 +58,18 @@ def test_an_admin_s_global_page_has_its_settings_link_from_one_read(ctx):
     r, names = statements(ctx, c, "/notifications", uid)
     assert names.count("st_settings_home") == 1, names
     assert 'href="%s"' % link in r.text
+
+
+def test_a_dashboard_commits_in_its_one_statement_s_round_trip(ctx):
+    # BEGIN, the identity, dashboard_page() and COMMIT go in one round trip
+    # (db_exec_last()): the request's own commit then sends nothing.
+    c = ctx.login("admin@northwind.example")
+    uid = ctx.stack.user_id("admin@northwind.example")
+    nw = ctx.stack.tenant_id("Northwind Security")
+    # a search no other request made: not in the page cache
+    r, names = statements(ctx, c, "/t/%d?q=nothing-%d" % (nw, time.time_ns()), uid)
+    assert r.status == 200 and "Northwind Security" in r.text, r
+    assert names[-2:] == ["st_page", "st_commit"], names
 
 
 def test_the_json_twin_carries_the_page_s_common_parts(ctx):

@@ -2,9 +2,12 @@
 -- The breadcrumbs above a tenant: the tenants on its path (root first, not
 -- itself) that p_user may open, as [{id, name}] (NULL: none). Called by the
 -- owner's functions only (request_context, my_tenant_crumbs). PL/pgSQL:
--- it runs on every page, and keeps its plan (identity_of.sql).
+-- it runs on every page, and keeps its plan (identity_of.sql): the generic
+-- one, forced (a custom plan at every call cost 137 us against 17 us in a
+-- loop at L; docs/performance.md, "Session 23").
 CREATE OR REPLACE FUNCTION tenant_crumbs(p_user bigint, p_tenant bigint) RETURNS json
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     t tenants%ROWTYPE;
     a user_access%ROWTYPE;

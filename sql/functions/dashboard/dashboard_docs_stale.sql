@@ -6,9 +6,10 @@
 -- siblings set portal.docs_later, which dashboard_doc_keep() reads): the
 -- build would hold the tree's rollup rows locked while it runs, so the
 -- batches into one tree would wait for each other's dashboards. The API
--- worker, once it has answered the batch (cgi/api.c, api_answered()),
--- rebuilds each with dashboard_doc_refresh(), one transaction each; until
--- then the page computes what it shows, as for any stale row.
+-- worker, once it has answered the batch (dashboard_docs_refresh() in
+-- cgi/pages/dashboard.c), rebuilds each with dashboard_doc_refresh(), one
+-- transaction each; until then the page computes what it shows, as for
+-- any stale row.
 CREATE OR REPLACE FUNCTION dashboard_docs_stale(p_tenant bigint) RETURNS SETOF bigint
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT s.tenant_id

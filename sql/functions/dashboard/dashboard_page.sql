@@ -6,7 +6,8 @@
 -- period, the board kept on write when it is current (sql/068): its
 -- version the tenant's, its hour this one, no request it shows expired;
 -- and the table kept with it when they ask for its first page by name,
--- unsearched. Anything else is computed now, as for every other viewer.
+-- unsearched. Anything else is computed now, as for every other viewer;
+-- the dashboard then says "stale" when a current row would have served it.
 CREATE OR REPLACE FUNCTION dashboard_page(p_tenant bigint, p_hours int, p_q text, p_sort text, p_dir text,
                                           p_limit int, p_offset int)
 RETURNS TABLE (ov text, id bigint, name text, kind text, region text, companies bigint, probes bigint, agents bigint,
@@ -22,6 +23,7 @@ DECLARE
     d dashboard_docs%ROWTYPE;
     path json;
     kids dashboard_row[];
+    ov text;
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
@@ -41,9 +43,16 @@ BEGIN
         kids := ARRAY(SELECT ROW(x.*)::dashboard_row
                         FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir, p_limit, p_offset, sc, ex) x);
     END IF;
+    ov := dashboard_join(path, coalesce(d.board, dashboard_board(t, p_hours, sc, ex)::text));
+    -- A row could have served this and none did: "stale" asks the caller
+    -- to rebuild it once it has answered (dashboard_doc_refresh()), so a
+    -- tenant nobody writes to is computed once after the hour turns (or
+    -- a request it showed expires), not at every view until a write.
+    IF d.tenant_id IS NULL AND t.ancestors && sc AND t.kind <> 'company' AND p_hours = 24 THEN
+        ov := '{"stale" : true, ' || substr(ov, 2);
+    END IF;
     RETURN QUERY
-    SELECT CASE WHEN r.n IS NULL OR r.n = 1
-                THEN dashboard_join(path, coalesce(d.board, dashboard_board(t, p_hours, sc, ex)::text)) END,
+    SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN ov END,
            r.id, r.name, r.kind, r.region, r.companies, r.probes, r.agents, r.discovered, r.external, r.vulns,
            r.critical, r.high, r.medium, r.low, r.open_critical, r.request, r.request_expires, r.total
       FROM (SELECT 1) o
