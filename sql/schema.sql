@@ -2713,16 +2713,24 @@ DECLARE
     path json;
     kids dashboard_row[];
     ov text;
+    kept boolean;   -- a row kept could serve this viewer and period
+    lapsed boolean; -- ... and none is of this hour with its requests live
+    v bigint;
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN;
     END IF;
     path := dashboard_ancestors(t, sc, ex);
-    IF t.ancestors && sc AND t.kind <> 'company' AND p_hours = 24 THEN
-        SELECT x.* INTO d FROM dashboard_docs x JOIN tenant_stats s ON s.tenant_id = x.tenant_id
-         WHERE x.tenant_id = t.id AND x.version = s.version AND x.hour = date_trunc('hour', now(), 'UTC')
-           AND (x.valid_until IS NULL OR x.valid_until > now());
+    kept := t.ancestors && sc AND t.kind <> 'company' AND p_hours = 24;
+    IF kept THEN
+        SELECT x.* INTO d FROM dashboard_docs x WHERE x.tenant_id = t.id;
+        SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = t.id;
+        lapsed := d.tenant_id IS NULL OR d.hour <> date_trunc('hour', now(), 'UTC')
+                  OR coalesce(d.valid_until <= now(), false);
+        IF lapsed OR d.version IS DISTINCT FROM v THEN
+            d := NULL; -- computed now
+        END IF;
     END IF;
     -- The table kept (its first page by name, unsearched), or as asked.
     IF d.tenant_id IS NOT NULL AND p_q = '' AND p_sort = 'name' AND p_dir = 'asc' AND p_limit = 50
@@ -2733,11 +2741,13 @@ BEGIN
                         FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir, p_limit, p_offset, sc, ex) x);
     END IF;
     ov := dashboard_join(path, coalesce(d.board, dashboard_board(t, p_hours, sc, ex)::text));
-    -- A row could have served this and none did: "stale" asks the caller
-    -- to rebuild it once it has answered (dashboard_doc_refresh()), so a
-    -- tenant nobody writes to is computed once after the hour turns (or
-    -- a request it showed expires), not at every view until a write.
-    IF d.tenant_id IS NULL AND t.ancestors && sc AND t.kind <> 'company' AND p_hours = 24 THEN
+    -- A row could have served this and has lapsed (no row, the hour
+    -- turned, a request it showed expired): "stale" asks the caller to
+    -- rebuild it once it has answered (dashboard_doc_refresh()), so a
+    -- tenant nobody writes to is computed once, not at every view until a
+    -- write. A row only behind the version is being rebuilt by its writer
+    -- (at the commit, or by the API worker after an ingest batch).
+    IF kept AND lapsed THEN
         ov := '{"stale" : true, ' || substr(ov, 2);
     END IF;
     RETURN QUERY
