@@ -2603,7 +2603,7 @@ DECLARE
 BEGIN
     SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = p_tenant;
     IF NOT FOUND OR EXISTS (SELECT 1 FROM dashboard_docs d WHERE d.tenant_id = p_tenant AND d.version = v
-                                                             AND d.hour = h0) THEN
+                                                             AND NOT dashboard_doc_lapsed(d)) THEN
         RETURN;
     END IF;
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
@@ -2626,8 +2626,9 @@ BEGIN
        SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
            board = excluded.board, children = excluded.children
      -- Two builders of one tenant (dashboard_docs_refresh() after two
-     -- batches): the row of the later version stays.
-     WHERE (d.hour, d.version) < (excluded.hour, excluded.version);
+     -- batches): the row of the later version stays; of the same version
+     -- and hour (a lapsed request), the newer build.
+     WHERE (d.hour, d.version) <= (excluded.hour, excluded.version);
 END $$;
 
 ALTER FUNCTION public.dashboard_doc_build(p_tenant bigint) OWNER TO portal_owner;
@@ -2645,6 +2646,28 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.dashboard_doc_keep() OWNER TO portal_owner;
+
+CREATE TABLE public.dashboard_docs (
+    tenant_id bigint NOT NULL,
+    version bigint NOT NULL,
+    hour timestamp with time zone NOT NULL,
+    valid_until timestamp with time zone,
+    board text NOT NULL,
+    children public.dashboard_row[] NOT NULL
+);
+
+ALTER TABLE ONLY public.dashboard_docs FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.dashboard_docs OWNER TO portal_owner;
+
+CREATE FUNCTION public.dashboard_doc_lapsed(d public.dashboard_docs) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT d.tenant_id IS NULL OR d.hour <> date_trunc('hour', now(), 'UTC')
+           OR coalesce(d.valid_until <= now(), false)
+$$;
+
+ALTER FUNCTION public.dashboard_doc_lapsed(d public.dashboard_docs) OWNER TO portal_owner;
 
 CREATE FUNCTION public.dashboard_doc_refresh(p_tenant bigint) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2666,7 +2689,7 @@ CREATE FUNCTION public.dashboard_docs_stale(p_tenant bigint) RETURNS SETOF bigin
       JOIN tenant_stats s ON s.tenant_id = ANY (k.ancestors) OR s.parent_id = k.id
       LEFT JOIN dashboard_docs d ON d.tenant_id = s.tenant_id
      WHERE k.id = p_tenant AND NOT s.is_company
-       AND (d.tenant_id IS NULL OR d.version <> s.version OR d.hour <> date_trunc('hour', now(), 'UTC'))
+       AND (dashboard_doc_lapsed(d) OR d.version <> s.version)
      ORDER BY s.tenant_id
 $$;
 
@@ -2726,8 +2749,7 @@ BEGIN
     IF kept THEN
         SELECT x.* INTO d FROM dashboard_docs x WHERE x.tenant_id = t.id;
         SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = t.id;
-        lapsed := d.tenant_id IS NULL OR d.hour <> date_trunc('hour', now(), 'UTC')
-                  OR coalesce(d.valid_until <= now(), false);
+        lapsed := dashboard_doc_lapsed(d);
         IF lapsed OR d.version IS DISTINCT FROM v THEN
             d := NULL; -- computed now
         END IF;
@@ -6664,19 +6686,6 @@ ALTER TABLE ONLY public.cve_open FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE public.cve_open OWNER TO portal_owner;
 
-CREATE TABLE public.dashboard_docs (
-    tenant_id bigint NOT NULL,
-    version bigint NOT NULL,
-    hour timestamp with time zone NOT NULL,
-    valid_until timestamp with time zone,
-    board text NOT NULL,
-    children public.dashboard_row[] NOT NULL
-);
-
-ALTER TABLE ONLY public.dashboard_docs FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE public.dashboard_docs OWNER TO portal_owner;
-
 CREATE TABLE public.incident_hourly (
     tenant_id bigint NOT NULL,
     hour timestamp with time zone NOT NULL,
@@ -8541,6 +8550,8 @@ REVOKE ALL ON FUNCTION public.dashboard_board(t public.tenants, p_hours integer,
 REVOKE ALL ON FUNCTION public.dashboard_doc_build(p_tenant bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.dashboard_doc_keep() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.dashboard_doc_lapsed(d public.dashboard_docs) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.dashboard_doc_refresh(p_tenant bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.dashboard_doc_refresh(p_tenant bigint) TO portal_app;

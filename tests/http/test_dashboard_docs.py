@@ -146,6 +146,14 @@ def test_a_page_that_computed_a_stale_dashboard_rebuilds_it_once_answered(ctx):
     portal.wait_for("the dashboard kept again after the view", lambda: current(ctx, msp) == "1")
     ov, _ = page(ctx, token, msp)
     assert "stale" not in ov, ov
+    # A pending request it showed expired: rebuilt too (valid_until anew).
+    ctx.stack.psql("UPDATE dashboard_docs SET valid_until = now() - interval '1 second' WHERE tenant_id = %d" % msp)
+    ov, _ = page(ctx, token, msp)
+    assert ov.get("stale") is True, ov
+    r = admin.get_json("/t/%d?q=stale-%s" % (msp, secrets.token_hex(4)))
+    assert r.status == 200, r
+    portal.wait_for("the dashboard kept again after its request lapsed", lambda: ctx.stack.psql(
+        "SELECT valid_until IS NULL OR valid_until > now() FROM dashboard_docs WHERE tenant_id = %d" % msp) == "t")
     # A viewer or a period the row does not cover is never told it is stale.
     ov, _ = page(ctx, token, msp, hours=168)
     assert "stale" not in ov, ov

@@ -1,9 +1,9 @@
 -- Keep the dashboard of tenant p_tenant (an MSSP or an MSP) in
 -- dashboard_docs (sql/068) as of now: its board for the default period
 -- and the first page of its table, as a viewer who sees its whole subtree
--- sees them. Nothing when the row is already of the tenant's current
--- version and hour (a transaction that bumped the version several times
--- builds it once), or for a company or a tenant that is gone. Called at
+-- sees them. Nothing when the row is of the tenant's current version and
+-- has not lapsed (dashboard_doc_lapsed(): a transaction that bumped the
+-- version several times builds it once), or for a company or a tenant that is gone. Called at
 -- commit by dashboard_doc_keep(), and after an ingest batch by
 -- dashboard_docs_refresh(); owner only.
 CREATE OR REPLACE FUNCTION dashboard_doc_build(p_tenant bigint) RETURNS void
@@ -19,7 +19,7 @@ DECLARE
 BEGIN
     SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = p_tenant;
     IF NOT FOUND OR EXISTS (SELECT 1 FROM dashboard_docs d WHERE d.tenant_id = p_tenant AND d.version = v
-                                                             AND d.hour = h0) THEN
+                                                             AND NOT dashboard_doc_lapsed(d)) THEN
         RETURN;
     END IF;
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
@@ -42,7 +42,8 @@ BEGIN
        SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
            board = excluded.board, children = excluded.children
      -- Two builders of one tenant (dashboard_docs_refresh() after two
-     -- batches): the row of the later version stays.
-     WHERE (d.hour, d.version) < (excluded.hour, excluded.version);
+     -- batches): the row of the later version stays; of the same version
+     -- and hour (a lapsed request), the newer build.
+     WHERE (d.hour, d.version) <= (excluded.hour, excluded.version);
 END $$;
 REVOKE ALL ON FUNCTION dashboard_doc_build(bigint) FROM PUBLIC;

@@ -1,7 +1,8 @@
+-- requires: dashboard_doc_lapsed
 -- The kept dashboards (dashboard_docs, sql/068) that an ingest batch
 -- through an API key of tenant p_tenant may have made stale: those of the
 -- key's tenant and its ancestors, and of its MSPs when it is an MSSP, that
--- are not of their tenant's current version and hour. An ingest
+-- lapsed (dashboard_doc_lapsed()) or are behind their tenant's version. An ingest
 -- transaction does not build them at its commit (ingest_assets() and its
 -- siblings set portal.docs_later, which dashboard_doc_keep() reads): the
 -- build would hold the tree's rollup rows locked while it runs, so the
@@ -17,7 +18,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
       JOIN tenant_stats s ON s.tenant_id = ANY (k.ancestors) OR s.parent_id = k.id
       LEFT JOIN dashboard_docs d ON d.tenant_id = s.tenant_id
      WHERE k.id = p_tenant AND NOT s.is_company
-       AND (d.tenant_id IS NULL OR d.version <> s.version OR d.hour <> date_trunc('hour', now(), 'UTC'))
+       AND (dashboard_doc_lapsed(d) OR d.version <> s.version)
      ORDER BY s.tenant_id
 $$;
 REVOKE ALL ON FUNCTION dashboard_docs_stale(bigint) FROM PUBLIC;

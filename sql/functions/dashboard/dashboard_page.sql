@@ -37,8 +37,7 @@ BEGIN
     IF kept THEN
         SELECT x.* INTO d FROM dashboard_docs x WHERE x.tenant_id = t.id;
         SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = t.id;
-        lapsed := d.tenant_id IS NULL OR d.hour <> date_trunc('hour', now(), 'UTC')
-                  OR coalesce(d.valid_until <= now(), false);
+        lapsed := dashboard_doc_lapsed(d);
         IF lapsed OR d.version IS DISTINCT FROM v THEN
             d := NULL; -- computed now
         END IF;
