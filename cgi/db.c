@@ -48,7 +48,7 @@ static int connected_once; /* this process has had a connection */
  * was sent while there was none is lost), or one whose LISTEN failed. */
 static int listen_gap;
 static int listen_failed; /* this connection's LISTEN failed: every call is a change */
-/* The primary's position when this process last caught up (db_caught_up). */
+/* The primary's position when this process last caught up (db_catch_up). */
 static uint64_t caught_up_at;
 static char last_state[6];
 static char last_msg[256];
@@ -679,7 +679,9 @@ static PGresult *replica_exec(struct db_stmt *st, const char *const *params)
 	return res;
 }
 
-PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
+/* db_exec(), and with end its COMMIT in the same round trip when the
+ * statement begins the transaction (db_exec_last()). */
+static PGresult *exec_on(struct db_stmt *st, const char *const *params, int end, enum res *r)
 {
 	PGconn *c;
 	PGresult *res;
@@ -692,7 +694,7 @@ PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
 	if ((c = db_ready(st, r)) == NULL)
 		return NULL;
 	if (lazy_token[0] && PQtransactionStatus(c) == PQTRANS_IDLE)
-		return begin_pipelined(c, 0, lazy_token, NULL, st, params, 0, r);
+		return begin_pipelined(c, 0, lazy_token, NULL, st, params, end, r);
 	res = PQexecPrepared(c, st->name, st->nparams, params, NULL, NULL, 0);
 	s = PQresultStatus(res);
 	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
@@ -707,17 +709,11 @@ PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r)
 	return NULL;
 }
 
+PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r) { return exec_on(st, params, 0, r); }
+
 PGresult *db_exec_last(struct db_stmt *st, const char *const *params, enum res *r)
 {
-	PGconn *c;
-
-	if (reads || !lazy_token[0]) /* the replica's way, or no transaction of its own to begin */
-		return db_exec(st, params, r);
-	if ((c = db_ready(st, r)) == NULL)
-		return NULL;
-	if (PQtransactionStatus(c) != PQTRANS_IDLE) /* begun: the request ends it */
-		return db_exec(st, params, r);
-	return begin_pipelined(c, 0, lazy_token, NULL, st, params, 1, r);
+	return exec_on(st, params, 1, r);
 }
 
 enum res db_run(struct db_stmt *st, const char *const *params)

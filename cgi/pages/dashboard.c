@@ -37,10 +37,6 @@ DB_STMT(st_rows, 6,
         "SELECT id, name, kind, region, companies, probes, agents, discovered, external, vulns, critical, high, medium,"
         " low, open_critical, request, total FROM tenant_children_rows($1::bigint, $2, $3, $4, $5::int, $6::int)");
 
-/* The table's columns: sort key, heading (the CSV's too), the short
- * heading the page shows (the heading in its title) so that the table fits
- * 1366 px without scrolling, and whether it shows for an MSSP (MSPs table)
- * or an MSP (companies table). */
 /* What dashboard_docs_refresh() rebuilds once the request is answered:
  * the kept dashboards an ingest batch through a key of due_key's may have
  * made stale, and due_one's, which the page computed for being stale. */
@@ -49,6 +45,10 @@ static long long due_key, due_one;
 DB_STMT(st_docs_stale, 1, "SELECT t FROM dashboard_docs_stale($1) t");
 DB_STMT(st_doc_refresh, 1, "SELECT dashboard_doc_refresh($1)");
 
+/* The table's columns: sort key, heading (the CSV's too), the short
+ * heading the page shows (the heading in its title) so that the table fits
+ * 1366 px without scrolling, and whether it shows for an MSSP (MSPs table)
+ * or an MSP (companies table). */
 static const struct column {
 	const char *key, *label, *brief;
 	int mssp, msp;
@@ -355,6 +355,8 @@ void dashboard_docs_refresh(void)
 	PGresult *res;
 	enum res r;
 
+	if (due_one == 0 && due_key == 0)
+		return; /* most requests */
 	if (due_one != 0) {
 		snprintf(id, sizeof(id), "%lld", due_one);
 		db_run(&st_doc_refresh, params); /* failed: logged, and computed again meanwhile */
