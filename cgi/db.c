@@ -38,7 +38,14 @@ static time_t replica_down_until; /* it failed: not tried before then */
 static uint64_t heard_at, heard_all, heard_slot[HEARD_SLOTS];
 static long long named[64]; /* the tenants named since the last heard_now() */
 static int named_n, named_over;
-static int heard_unknown;  /* asking it failed: the replica is not used until it is known */
+/* Asking it failed, or nothing was asked yet: the replica is not used
+ * until it is known. A connection hears only what commits after its
+ * LISTEN, so a process's first connection, and each new one
+ * (heard_gen != conn_gen), starts by taking the primary's position as
+ * heard of everything: a worker started after a change must not read
+ * the replica from before it. */
+static int heard_unknown = 1;
+static unsigned heard_gen; /* the connection heard_at was asked on */
 static uint64_t need_at;   /* this request's: what it must see (above) and its user's own last write */
 static int reads;          /* this request may read from the replica */
 static int replica_served; /* a statement was answered there since db_replica_take() */
@@ -213,6 +220,10 @@ static void heard_now(int everything)
 
 	heard_unknown = primary_position(&at) != 0;
 	if (!heard_unknown) {
+		if (heard_gen != conn_gen) {
+			everything = 1;
+			heard_gen = conn_gen;
+		}
 		heard_at = at;
 		if (everything || named_over)
 			heard_all = at;
@@ -228,7 +239,7 @@ void db_read_replica(const char *need, long long tenant)
 
 	if (replica_conninfo == NULL)
 		return;
-	if (heard_unknown)
+	if (heard_unknown || heard_gen != conn_gen)
 		heard_now(1);
 	reads = !heard_unknown;
 	slot = tenant > 0 ? heard_slot[(unsigned long long)tenant % HEARD_SLOTS] : heard_at;

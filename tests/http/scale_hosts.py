@@ -15,15 +15,10 @@ import time
 import portal
 
 
-def on_master(ctx, n, share):
-    """A client of master n's own socket, with share's cookies."""
-    return portal.MasterClient(ctx.port, ctx.stack.master_socket(n), share=share)
-
-
 def test_a_session_and_its_forms_work_on_either_master(ctx):
     admin = ctx.login("admin@northwind.example")  # through nginx: either master
     nw = ctx.stack.tenant_id("Northwind Security")
-    one, two = on_master(ctx, 1, admin), on_master(ctx, 2, admin)
+    one, two = portal.on_master(ctx, 1, admin), portal.on_master(ctx, 2, admin)
     for m in (one, two):
         r = m.get_json("/t/%d" % nw)
         assert r.status == 200 and r.json()["tenant"]["name"] == "Northwind Security", r
@@ -69,7 +64,7 @@ def test_a_master_on_tcp_answers_only_the_addresses_it_is_told(ctx):
 def test_a_change_through_one_master_reaches_the_other_masters_caches(ctx):
     bluefin = ctx.stack.tenant_id("Bluefin IT")
     admin = ctx.login("admin@northwind.example")
-    one, two = on_master(ctx, 1, admin), on_master(ctx, 2, admin)
+    one, two = portal.on_master(ctx, 1, admin), portal.on_master(ctx, 2, admin)
     # Master 2's workers keep the MSP's dashboard (asked until every
     # worker has it: the request log says page=cached).
     for _ in range(8):
@@ -112,7 +107,7 @@ def test_a_change_through_one_master_reaches_the_other_masters_caches(ctx):
 def test_a_logo_uploaded_on_one_master_is_served_by_the_other(ctx):
     nw = ctx.stack.tenant_id("Northwind Security")
     admin = ctx.login("admin@northwind.example")
-    one, two = on_master(ctx, 1, admin), on_master(ctx, 2, admin)
+    one, two = portal.on_master(ctx, 1, admin), portal.on_master(ctx, 2, admin)
     saved = ctx.stack.psql("SELECT coalesce(json_agg(b), '[]') FROM branding b WHERE tenant_id = %d" % nw)
     logo = portal.png(6, 3, (20, 120, 220))
     try:
@@ -246,4 +241,4 @@ def test_one_master_killed_under_load_costs_only_its_requests_in_flight(ctx):
         ctx.stack.psql("DELETE FROM sla_targets WHERE tenant_id = %d" % nw)
     # Back: master 2 answers on its socket again.
     admin = ctx.login("admin@northwind.example")
-    assert on_master(ctx, 2, admin).get_json("/t/%d" % nw).status == 200
+    assert portal.on_master(ctx, 2, admin).get_json("/t/%d" % nw).status == 200

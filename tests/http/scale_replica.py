@@ -76,6 +76,15 @@ def fetch(ctx, client, path, worker=False):
     return (r.json(), lines[0][1]) + ((lines[0][2],) if worker else ())
 
 
+def one_critical(ctx, key, co, ext):
+    """Ingest one critical finding (external ID ext) into company co with
+    API key `key`."""
+    r = ctx.client().request("POST", "/api/v2/vulnerabilities", body=json.dumps({"items": [
+        {"external_id": ext, "cve": "CVE-2024-3400", "severity": "critical", "tenant_id": co}]}),
+        headers={"Content-Type": "application/json", "Authorization": "Bearer " + key})
+    assert r.status == 200 and r.json()["accepted"] == 1, r
+
+
 def high_ack(doc):
     return next(t for t in doc["targets"] if t["severity"] == "high")["ack"]
 
@@ -177,6 +186,38 @@ def test_a_change_the_caches_were_told_of_is_never_read_older_from_the_replica(c
         ctx.stack.psql("UPDATE tenants SET name = '%s' WHERE id = %d" % (name.replace("'", "''"), co))
 
 
+def test_a_worker_started_after_a_change_does_not_read_it_older_from_the_replica(ctx):
+    # A process hears only what commits after its connection's LISTEN: a
+    # worker that starts (or reconnects) after a change takes the
+    # primary's position as heard of everything, and reads from the
+    # primary until the replica has it (before, its first page came from
+    # the lagging replica, without the change, and was cached so).
+    bf = ctx.stack.tenant_id("Bluefin IT")
+    co = int(ctx.stack.psql("SELECT max(id) FROM tenants WHERE parent_id = %d AND status = 'active'" % bf))
+    key = portal.create_key(ctx, ctx.login("owner@msp1.example"), bf, "replica-start")["key"]
+    viewer = ctx.login("admin@northwind.example")
+    viewer.cookies.pop("portal_wrote", None)
+    workers = int(ctx.stack.env()["PORTAL_WORKERS"])
+    ext = "replica-start-%d" % time.time_ns()
+    before = fetch(ctx, viewer, "/t/%d" % co)[0]["stats"]["critical"]
+    try:
+        with replay_paused(ctx):
+            one_critical(ctx, key, co, ext)
+            ctx.stack.script("master-stop", "2")
+            ctx.stack.script("master-start", "2")  # its workers connect after the batch
+            mark = log_marks(ctx)
+            for _ in range(2 * workers):
+                r = portal.on_master(ctx, 2, viewer).get_json("/t/%d" % co)
+                assert r.status == 200 and r.json()["stats"]["critical"] == before + 1, \
+                    (r.status, r.json()["stats"] if r.status == 200 else r.text)
+            served = portal.wait_for("the requests' log lines", lambda: (
+                lambda s: s if len(s) == 2 * workers else None)(served_by_replica(ctx, mark)))
+            assert not any(on for _, on, _ in served), served
+    finally:
+        ctx.stack.psql("DELETE FROM vulnerabilities WHERE external_id = '%s'; DELETE FROM api_keys"
+                       " WHERE name = 'replica-start'" % ext)
+
+
 def test_a_stopped_replica_leaves_the_primary_serving(ctx):
     admin = ctx.login("admin@northwind.example")
     nw = ctx.stack.tenant_id("Northwind Security")
@@ -229,10 +270,7 @@ def test_a_change_to_one_tenant_leaves_the_other_tenants_pages_on_the_replica(ct
     before = fetch(ctx, admin, "/t/%d" % co)[0]["stats"]["critical"]
     try:
         with replay_paused(ctx):
-            r = ctx.client().request("POST", "/api/v2/vulnerabilities", body=json.dumps({"items": [
-                {"external_id": ext, "cve": "CVE-2024-3400", "severity": "critical", "tenant_id": co}]}),
-                headers={"Content-Type": "application/json", "Authorization": "Bearer " + key})
-            assert r.status == 200 and r.json()["accepted"] == 1, r
+            one_critical(ctx, key, co, ext)
             # The company's page has it on every worker once that worker
             # heard of it (each hears when its own backend sends the
             # notification, a moment after the commit, which another

@@ -247,6 +247,11 @@ class MasterClient(Client):
         return resp
 
 
+def on_master(ctx, n, share):
+    """A client of master n's own socket, with share's cookies."""
+    return MasterClient(ctx.port, ctx.stack.master_socket(n), share=share)
+
+
 def free_port_pair():
     """A free TCP port P with P+1 free too (a portal master on TCP: its
     pages' and its API's, PORTAL_MASTER_PORT_BASE)."""
