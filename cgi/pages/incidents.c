@@ -67,7 +67,7 @@ enum res page_incidents(struct req *req)
 	char id[24], qs[128];
 	const char *params[5] = {id, status, severity, list_cursor(req, "after"), list_cursor(req, "before")};
 	const struct tenant_ctx *t = req->tenant;
-	json_t *m = view_model(req), *list, *row, *frag = NULL, *page;
+	json_t *m = view_model(req), *list, *row, *frag = NULL;
 	struct page_cache_entry *c;
 	struct buf key = BUF_INIT;
 	enum res r = R_SUCCESS;
@@ -78,10 +78,12 @@ enum res page_incidents(struct req *req)
 	/* The worker's page cache (page_cache.c): every change to an incident
 	 * touches its tenant and their ancestors (incidents_series() ->
 	 * stats_touch()), a tenant renamed too; "new" counts from the hour. The
-	 * key holds the filters, the page and what the viewer may see. */
+	 * key holds the filters, the page, what the viewer may see and whether
+	 * they may act, so an entry's rows are this viewer's as they are: a hit
+	 * shares them, read-only. */
 	if (t->version >= 0 && t->scope != NULL)
-		buf_printf(&key, "incidents\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", t->id, status, severity,
-		           params[3] ? params[3] : "", params[4] ? params[4] : "", t->scope);
+		buf_printf(&key, "incidents\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%d", t->id, status, severity,
+		           params[3] ? params[3] : "", params[4] ? params[4] : "", t->scope, can);
 	if (buf_ok(&key) && key.data && (c = page_cache_get(req, key.data)) != NULL)
 		frag = json_incref(c->frag);
 	if (frag == NULL) {
@@ -91,26 +93,28 @@ enum res page_incidents(struct req *req)
 			buf_free(&key);
 			return frag == NULL ? R_INTERNAL : r;
 		}
+		json_array_foreach(json_object_get(frag, "incidents"), i, row)
+		{
+			int open = json_object_get(row, "closed") == NULL;
+			json_object_set_new(row, "open", json_boolean(open));
+			json_object_set_new(row, "can_act", json_boolean(can && open));
+		}
 		if (buf_ok(&key) && key.data)
 			page_cache_put(req, key.data, 0, frag);
 	}
 	buf_free(&key);
-	/* The page's own copy: the rows get this viewer's actions, and the
-	 * cache's entry is shared with the requests to come. */
-	page = json_deep_copy(frag);
+	json_object_update(m, frag); /* the rows shared with the cache's entry */
 	json_decref(frag);
-	if (page == NULL)
-		return R_INTERNAL;
-	json_object_update(m, page);
-	json_decref(page);
-	list = json_object_get(m, "incidents");
-	json_array_foreach(list, i, row)
-	{
-		int open = json_object_get(row, "closed") == NULL;
-		json_object_set_new(row, "open", json_boolean(open));
-		json_object_set_new(row, "can_act", json_boolean(can && open));
-		if (resolving != NULL && json_integer_value(json_object_get(row, "id")) == atoll(resolving)) {
-			/* A refused resolution: its form open again, with the note as typed. */
+	if (resolving != NULL) {
+		/* A refused resolution: its form open again, with the note as
+		 * typed, in the page's own copy of the rows. */
+		list = json_deep_copy(json_object_get(m, "incidents"));
+		if (list == NULL || json_object_set_new(m, "incidents", list) != 0)
+			return R_INTERNAL;
+		json_array_foreach(list, i, row)
+		{
+			if (json_integer_value(json_object_get(row, "id")) != atoll(resolving))
+				continue;
 			json_object_set_new(row, "resolve_open", json_true());
 			json_object_set(row, "typed_note", json_object_get(resolve, "typed"));
 			json_object_set(row, "note_error", json_object_get(json_object_get(resolve, "errors"), "note"));
