@@ -349,7 +349,8 @@ int db_changed(int wait_ms, void (*tenant)(long long id))
 	/* The process's first connection LISTENs before its first statement:
 	 * nothing read before it to doubt. A later one is a change. */
 	int changed = (listen_gap || listen_failed) ? DB_CHANGED_ALL : 0;
-	int heard = 0;
+	int heard = 0, readable;
+	struct pollfd p = {-1, POLLIN, 0};
 	PGnotify *n;
 
 	listen_gap = 0;
@@ -360,10 +361,16 @@ int db_changed(int wait_ms, void (*tenant)(long long id))
 	 * more lets a backend blocked on a full socket refill it), within a
 	 * bound: a flood is drained over several calls (fewer while idle, so
 	 * the worker looks at its listening socket in between). */
+	p.fd = PQsocket(conn);
+	readable = poll(&p, 1, 0) == 1;
 	for (int i = 0; i < (wait_ms > 0 ? 32 : 256); i++) {
-		struct pollfd p = {PQsocket(conn), POLLIN, 0};
 		int got = 0;
-		if (PQconsumeInput(conn) != 1) { /* lost: the next statement reconnects */
+		/* Read the socket when it has something; else parse only what
+		 * libpq holds (read with a statement's answer): a quiet
+		 * connection costs one poll, not a read that finds nothing too. */
+		if (!readable)
+			(void)PQisBusy(conn);
+		else if (PQconsumeInput(conn) != 1) { /* lost: the next statement reconnects */
 			PQfinish(conn);
 			conn = NULL;
 			heard_unknown = 1;
@@ -378,7 +385,7 @@ int db_changed(int wait_ms, void (*tenant)(long long id))
 			PQfreemem(n);
 		}
 		heard = heard || got;
-		if (poll(&p, 1, got ? wait_ms : 0) != 1)
+		if ((!readable && !got) || !(readable = poll(&p, 1, got ? wait_ms : 0) == 1))
 			break;
 	}
 	if (replica_conninfo != NULL && (heard || changed))

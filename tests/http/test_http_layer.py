@@ -1,5 +1,11 @@
 """The HTTP layer through nginx: health, security headers, errors as HTML
 or JSON, limits on input, static files."""
+import csv
+import hashlib
+import io
+import json
+
+import portal
 
 
 def test_healthz_reports_database_up(ctx):
@@ -81,6 +87,32 @@ def test_page_as_json_by_suffix_and_accept(ctx):
     assert a.status == b.status == 200
     assert a.json()["brand"]["page_title"] == b.json()["brand"]["page_title"] == "MSSP Portal"
     assert a.json()["next"] == "/start"  # where a person lands (docs/console.md)
+
+
+def test_an_answer_over_a_megabyte_arrives_whole(ctx):
+    # An answer larger than libfcgi's 8 KB buffer goes out in FastCGI
+    # records of up to 64 KB, 16 to a writev() (cgi/http.c,
+    # write_records()): 10,000 audit rows of about 200 bytes are 2 MB, so
+    # several batches and a record that straddles the head and the body;
+    # every row comes back once, as stored, through nginx and on the
+    # master's own socket (tests/lib/fcgi.py checks each record).
+    mssp = ctx.stack.tenant_id("Northwind Security")
+    ctx.stack.psql("INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)"
+                   " SELECT %d, %d, u.id, 'test.big_answer', 'row ' || g, jsonb_build_object('pad', repeat(md5(g::text), 4))"
+                   " FROM generate_series(1, 10000) g, users u WHERE u.email = 'admin@northwind.example'" % (mssp, mssp),
+                   user="postgres")
+    try:
+        admin = ctx.login("admin@northwind.example")
+        want = {"row %d" % g: hashlib.md5(str(g).encode()).hexdigest() * 4 for g in range(1, 10001)}
+        for client in (admin, portal.on_master(ctx, 1, admin)):
+            r = client.get("/t/%d/audit/export?action=test.big_answer" % mssp)
+            assert r.status == 200 and len(r.body) > 16 * 65528, (r.status, len(r.body))
+            assert int(r.header("Content-Length")) == len(r.body)
+            rows = list(csv.reader(io.StringIO(r.text)))[1:]
+            got = {row[4]: json.loads(row[6])["pad"] for row in rows}
+            assert len(rows) == 10000 and got == want
+    finally:
+        ctx.stack.psql("DELETE FROM audit_log WHERE action = 'test.big_answer'", user="postgres")
 
 
 def test_signed_out_page_redirects_to_sign_in(ctx):

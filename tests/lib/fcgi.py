@@ -55,8 +55,10 @@ def read_all(s):
         data += chunk
     out, ended, i = b"", False, 0
     while i + 8 <= len(data):
-        _, rtype, _, clen, plen, _ = struct.unpack(">BBHHBB", data[i:i + 8])
+        version, rtype, req_id, clen, plen, _ = struct.unpack(">BBHHBB", data[i:i + 8])
+        assert version == 1 and req_id == 1, (version, rtype, req_id)  # the one request sent
         body = data[i + 8:i + 8 + clen]
+        assert len(body) == clen, (rtype, clen, len(body))  # a record cut short
         if rtype == STDOUT:
             out += body
         elif rtype == END:
