@@ -102,13 +102,15 @@ BEGIN
                    ELSE '[]' END,
         -- The 30-day trend is computed by the caller from the open counts
         -- now and the last 30 days' found / fixed (days from today: 0 is
-        -- today, negative before, positive for future-dated findings).
+        -- today, negative before, positive for future-dated findings), in
+        -- the days' order: a kept row is the same as one computed now.
         'trend', (SELECT json_build_object('today', to_char(current_date, 'YYYY-MM-DD'), 'open', coalesce(st.vuln_critical + st.vuln_high + st.vuln_medium
                                                             + st.vuln_low, 0),
                                            'open_critical', coalesce(st.vuln_critical, 0),
-                                           'day', coalesce(array_agg(x.day - current_date), '{}'),
-                                           'net', coalesce(array_agg(x.found - x.fixed), '{}'),
-                                           'net_critical', coalesce(array_agg(x.found_critical - x.fixed_critical), '{}'))
+                                           'day', coalesce(array_agg(x.day - current_date ORDER BY x.day), '{}'),
+                                           'net', coalesce(array_agg(x.found - x.fixed ORDER BY x.day), '{}'),
+                                           'net_critical', coalesce(array_agg(x.found_critical - x.fixed_critical
+                                                                              ORDER BY x.day), '{}'))
                     FROM (SELECT d.day, sum(d.found) AS found, sum(d.fixed) AS fixed,
                                  sum(d.found_critical) AS found_critical, sum(d.fixed_critical) AS fixed_critical
                             FROM vuln_daily d WHERE d.tenant_id = ANY (tops) AND d.day > current_date - 30
