@@ -362,15 +362,15 @@ int db_changed(int wait_ms, void (*tenant)(long long id))
 	 * bound: a flood is drained over several calls (fewer while idle, so
 	 * the worker looks at its listening socket in between). */
 	p.fd = PQsocket(conn);
-	readable = poll(&p, 1, 0) == 1;
+	/* An encrypted connection may hold decrypted bytes the socket no
+	 * longer shows (libpq's own check looks at them): it is read. */
+	readable = PQsslInUse(conn) || PQgetgssctx(conn) != NULL || poll(&p, 1, 0) == 1;
 	for (int i = 0; i < (wait_ms > 0 ? 32 : 256); i++) {
 		int got = 0;
-		/* Read the socket when it has something; else parse only what
-		 * libpq holds (read with a statement's answer): a quiet
+		/* Read the socket when it has something; else PQnotifies() parses
+		 * only what libpq holds (read with a statement's answer): a quiet
 		 * connection costs one poll, not a read that finds nothing too. */
-		if (!readable)
-			(void)PQisBusy(conn);
-		else if (PQconsumeInput(conn) != 1) { /* lost: the next statement reconnects */
+		if (readable && PQconsumeInput(conn) != 1) { /* lost: the next statement reconnects */
 			PQfinish(conn);
 			conn = NULL;
 			heard_unknown = 1;

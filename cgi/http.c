@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,18 +339,24 @@ void (*http_before_send)(void);
  * FCGI_STDOUT, the request's ID, the content's length, no padding), on
  * the request's socket (FCGX_Request's ipcFd, which fcgiapp.h lists but
  * does not promise: libfcgi 2.4 is the one Debian ships). The stream is
- * empty then (write_out() is its only writer, once), so the order holds; FCGX_Finish_r() ends the stream and the request as
- * before. -1: not written (an error: the caller writes it the usual way,
- * which meets the same error). */
+ * empty then (write_out() is its only writer, once; it is flushed first
+ * all the same), so the order holds; FCGX_Finish_r() ends the stream and
+ * the request as before. -1: nothing written (an error: the caller writes
+ * it the usual way, which meets the same error); 0: written, or cut after
+ * a part (logged, and the stream's error set so that the connection is
+ * closed, not ended with records after a cut one). */
 #define FCGI_SMALL 8000
 #define FCGI_RECORD_MAX 65528 /* a multiple of 8 below 65536 */
 #define FCGI_STDOUT_TYPE 6
 #define FCGI_BATCH 16 /* records per writev(): 3 iovecs each */
+#define WRITE_WAIT_MS 30000 /* a socket that would block (never today: it is blocking) */
 static int write_records(FCGX_Request *f, const char *head, size_t hlen, const char *body, size_t blen)
 {
 	size_t total = hlen + blen, done = 0;
+	size_t sent = 0; /* bytes written, record headers included: once any is, no way back */
 
-	if (f->ipcFd < 0 || f->out == NULL || f->out->isClosed || f->out->FCGI_errno != 0)
+	/* The stream's own bytes first, if any ever were (none today). */
+	if (f->ipcFd < 0 || f->out == NULL || f->out->isClosed || FCGX_FFlush(f->out) != 0 || f->out->FCGI_errno != 0)
 		return -1;
 	while (done < total) {
 		unsigned char hdr[FCGI_BATCH][8];
@@ -382,8 +389,24 @@ static int write_records(FCGX_Request *f, const char *head, size_t hlen, const c
 			ssize_t w = writev(f->ipcFd, iov + i, n - i);
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w <= 0)
-				return done == 0 && i == 0 ? -1 : 0; /* part sent: the connection is broken anyway */
+			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				struct pollfd p = {f->ipcFd, POLLOUT, 0};
+				if (poll(&p, 1, WRITE_WAIT_MS) == 1)
+					continue;
+				errno = ETIMEDOUT;
+			}
+			if (w <= 0) {
+				if (!sent)
+					return -1;
+				/* Part of the answer is out: the stream is broken. Its
+				 * error makes FCGX_Finish_r() close the connection rather
+				 * than end a cut record with its own. */
+				f->out->FCGI_errno = w < 0 ? errno : EPIPE;
+				log_warn("answer of %zu bytes cut after %zu bytes written: %s", total, sent,
+				         strerror(f->out->FCGI_errno));
+				return 0;
+			}
+			sent += (size_t)w;
 			while (i < n && (size_t)w >= iov[i].iov_len)
 				w -= (ssize_t)iov[i++].iov_len;
 			if (i < n) {

@@ -103,7 +103,10 @@ enum res page_incidents(struct req *req)
 			page_cache_put(req, key.data, 0, frag);
 	}
 	buf_free(&key);
-	json_object_update(m, frag); /* the rows shared with the cache's entry */
+	/* The rows are shared with the cache's entry, and so with every later
+	 * viewer of the same key: nothing below, nor the view, may change them
+	 * in place (page_cache.c); a change is made on a copy, as here. */
+	json_object_update(m, frag);
 	json_decref(frag);
 	if (resolving != NULL) {
 		/* A refused resolution: its form open again, with the note as

@@ -4,7 +4,11 @@ import csv
 import hashlib
 import io
 import json
+import re
+import socket
+import struct
 
+import fcgi
 import portal
 
 
@@ -113,6 +117,43 @@ def test_an_answer_over_a_megabyte_arrives_whole(ctx):
             assert len(rows) == 10000 and got == want
     finally:
         ctx.stack.psql("DELETE FROM audit_log WHERE action = 'test.big_answer'", user="postgres")
+
+
+def test_an_answer_cut_by_its_reader_is_logged_and_the_worker_goes_on(ctx):
+    # A reader that goes away in the middle of a large answer (nginx's
+    # connection reset): write_records() meets the error after part of the
+    # answer is out, logs it, and marks the stream broken, so that
+    # libfcgi closes the connection instead of ending a cut record with
+    # its own. The worker lives on and answers the next request whole.
+    mssp = ctx.stack.tenant_id("Northwind Security")
+    ctx.stack.psql("INSERT INTO audit_log (tenant_id, root_id, user_id, action, target, details)"
+                   " SELECT %d, %d, u.id, 'test.cut_answer', 'row ' || g, jsonb_build_object('pad', repeat(md5(g::text), 4))"
+                   " FROM generate_series(1, 10000) g, users u WHERE u.email = 'admin@northwind.example'" % (mssp, mssp),
+                   user="postgres")
+    try:
+        admin = ctx.login("admin@northwind.example")
+        path = "/t/%d/audit/export?action=test.cut_answer" % mssp
+        cut = " cut after "
+        before = ctx.stack.log().count(cut)
+        params = fcgi.base_params("GET", path, "127.0.0.1:%d" % ctx.port)
+        params["HTTP_COOKIE"] = "; ".join("%s=%s" % kv for kv in admin.cookies.items())
+        s = fcgi.connect(ctx.stack.master_socket(1))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(fcgi.record(fcgi.BEGIN, struct.pack(">HB5x", 1, 0)))
+        s.sendall(fcgi.record(fcgi.PARAMS, fcgi.pairs(params)) + fcgi.record(fcgi.PARAMS, b""))
+        s.sendall(fcgi.record(fcgi.STDIN, b""))
+        got = s.recv(8)  # the first record's header: the answer has begun
+        assert len(got) == 8 and got[1] == fcgi.STDOUT, got
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+        portal.wait_for("the cut answer logged", lambda: ctx.stack.log().count(cut) > before, 20)
+        line = [x for x in ctx.stack.log().splitlines() if cut in x][-1]
+        total, sent = (int(x) for x in re.search(r"answer of (\d+) bytes cut after (\d+) bytes written", line).groups())
+        assert 0 < sent < total and total > 2000000, line
+        r = portal.on_master(ctx, 1, admin).get(path)  # the same master, whole
+        assert r.status == 200 and len(list(csv.reader(io.StringIO(r.text)))) == 10001
+    finally:
+        ctx.stack.psql("DELETE FROM audit_log WHERE action = 'test.cut_answer'", user="postgres")
 
 
 def test_signed_out_page_redirects_to_sign_in(ctx):
