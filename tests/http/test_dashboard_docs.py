@@ -107,6 +107,9 @@ def test_an_ingest_batch_leaves_its_dashboards_to_after_the_answer(ctx):
     assert current(ctx, msp) == "0" and current(ctx, tenants[0]) == "0"
     stale = ctx.stack.psql("SELECT string_agg(t::text, ',') FROM dashboard_docs_stale(%d) t" % co)
     assert stale == "%d,%d" % (tenants[0], msp), stale
+    # Through a key of the MSSP: the MSSP's and, of its MSPs, this one.
+    stale = ctx.stack.psql("SELECT string_agg(t::text, ',') FROM dashboard_docs_stale(%d) t" % tenants[0]).split(",")
+    assert str(tenants[0]) in stale and str(msp) in stale and str(co) not in stale, stale
     # ... and one through the API has them current once it is answered
     # (api_answered(): the API worker rebuilds them then).
     owner = ctx.login("owner@msp1.example")
