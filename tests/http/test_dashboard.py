@@ -196,6 +196,19 @@ def test_a_company_page_has_tiles_and_no_table_and_an_empty_state(ctx):
     # Demo companies have data: no empty state there.
     demo = owner.get_json("/t/%d" % msp).json()
     assert demo["stats"]["empty"] is True
+    # The board's markup, kept in each worker's page cache, says what the
+    # viewer's role may do: a viewer of the same scope, asking the same
+    # workers after the owner, is not told to create an API key.
+    ctx.stack.psql("WITH u AS (INSERT INTO users (email, name, password_hash) SELECT 'emptyv%d@msp.example', 'V',"
+                   " password_hash FROM users WHERE email = 'owner@msp1.example' RETURNING id)"
+                   " INSERT INTO memberships (user_id, tenant_id, role) SELECT u.id, %d, 'viewer' FROM u" % (n, msp))
+    viewer = ctx.login("emptyv%d@msp.example" % n)
+    for _ in range(12):
+        assert "create an API key" in owner.get("/t/%d" % msp).text
+    for _ in range(12):
+        page = viewer.get("/t/%d" % msp)
+        assert page.status == 200 and "No probes, agents or findings" in page.text
+        assert "create an API key" not in page.text
 
 
 def test_incident_overview_counts_windows_and_ranks_risk(ctx):
