@@ -32,10 +32,12 @@ int epoch_set_share(struct epoch_set *s)
 
 	if (p == MAP_FAILED)
 		return -1;
-	memcpy(p, s->own, sizeof(s->own));
+	memcpy(p, &s->own, sizeof(s->own));
 	s->shared = p;
 	return 0;
 }
+
+static struct epoch_set_mem *mem_of(struct epoch_set *s) { return s->shared ? s->shared : &s->own; }
 
 /* The slot of name (Fibonacci hashing: neighbouring ids spread). */
 static size_t slot_of(long long name)
@@ -43,20 +45,36 @@ static size_t slot_of(long long name)
 	return (size_t)(((unsigned long long)name * 0x9E3779B97F4A7C15ULL) >> 52) % EPOCH_SET_SLOTS;
 }
 
-void epoch_set_move(struct epoch_set *s, long long name)
+void epoch_set_move(struct epoch_set *s, long long name, unsigned long long tx)
 {
-	__atomic_add_fetch(&(s->shared ? s->shared : s->own)[slot_of(name)], 1, __ATOMIC_SEQ_CST);
+	struct epoch_set_mem *m = mem_of(s);
+	size_t i = slot_of(name);
+
+	if (tx != 0 && __atomic_load_n(&m->tx[i], __ATOMIC_SEQ_CST) == tx)
+		return;
+	/* The counter first: whoever reads tx here knows it has moved. Two
+	 * processes that both miss tx both move it (once too often, harmless). */
+	__atomic_add_fetch(&m->count[i], 1, __ATOMIC_SEQ_CST);
+	if (tx != 0)
+		__atomic_store_n(&m->tx[i], tx, __ATOMIC_SEQ_CST);
 }
 
 void epoch_set_move_all(struct epoch_set *s)
 {
-	__atomic_add_fetch(&(s->shared ? s->shared : s->own)[EPOCH_SET_SLOTS], 1, __ATOMIC_SEQ_CST);
+	struct epoch_set_mem *m = mem_of(s);
+
+	__atomic_add_fetch(&m->count[EPOCH_SET_SLOTS], 1, __ATOMIC_SEQ_CST);
+	/* after the move: a slot forgotten early only moves again */
+	for (size_t i = 0; i < EPOCH_SET_SLOTS; i++)
+		if (__atomic_load_n(&m->tx[i], __ATOMIC_RELAXED) != 0)
+			__atomic_store_n(&m->tx[i], 0, __ATOMIC_RELAXED);
 }
 
 unsigned long long epoch_set_read(const struct epoch_set *s, long long name)
 {
-	const unsigned long long *c = s->shared ? s->shared : s->own;
+	const struct epoch_set_mem *m = s->shared ? s->shared : &s->own;
 
 	/* both only grow: the sum moves when either does */
-	return __atomic_load_n(&c[EPOCH_SET_SLOTS], __ATOMIC_SEQ_CST) + __atomic_load_n(&c[slot_of(name)], __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&m->count[EPOCH_SET_SLOTS], __ATOMIC_SEQ_CST) +
+	       __atomic_load_n(&m->count[slot_of(name)], __ATOMIC_SEQ_CST);
 }

@@ -99,7 +99,9 @@ int sess_cache_share(void) { return epoch_share(&ctx_epoch) == 0 && epoch_set_sh
 
 unsigned long long sess_data_epoch(long long tenant) { return epoch_set_read(&data_epochs, tenant); }
 
-static void data_changed(long long tenant) { epoch_set_move(&data_epochs, tenant); }
+/* Every listening process of the master hears it: the first moves it
+ * (epoch_set_move()). */
+static void data_changed(long long tenant, unsigned long long tx) { epoch_set_move(&data_epochs, tenant, tx); }
 
 static void cache_sync(int wait_ms)
 {

@@ -5892,7 +5892,8 @@ DECLARE
 BEGIN
     SELECT string_agg(DISTINCT tenant_id::text, ',') INTO ids FROM changed;
     IF ids IS NOT NULL THEN
-        PERFORM pg_notify('portal_context', CASE WHEN length(ids) <= 7000 THEN 't:' || ids ELSE '' END);
+        PERFORM pg_notify('portal_context', CASE WHEN length(ids) <= 7000
+            THEN 'x:' || pg_current_xact_id() || ';t:' || ids ELSE '' END);
     END IF;
     RETURN NULL;
 END $$;

@@ -243,6 +243,57 @@ def test_a_feed_batch_drops_only_the_pages_of_its_tenants(ctx):
     assert checked >= 1, "no worker that held the other company's page answered it again: %r" % first
 
 
+def test_a_change_heard_by_every_worker_lets_each_page_go_once(ctx):
+    """Every worker hears each change on its own database connection, a few
+    ms apart. The notification names its transaction (tenants_changed()),
+    and the first of the master's workers to hear it moves the tenants'
+    epoch; the others leave it (epoch_set_move()). So a page a worker
+    computed again after the first hearing is not let go at a second
+    hearing of the same transaction, and a batch costs each worker one
+    miss, not one per listening process. Another transaction still lets
+    it go. The second hearing is a second notification of the same
+    transaction from psql; the answer's wrote cookie (a position after it)
+    has the worker drain it before it looks at its cache (db_catch_up())."""
+    ctx.stack.steady_hour()
+    uid = ctx.stack.user_id("admin@northwind.example")
+    nw = ctx.stack.tenant_id("Northwind Security")
+    admin = ctx.login("admin@northwind.example")
+    path = "/t/%d" % nw
+    line = re.compile(r"^.* portal\[\d+\] info: GET %s 200 \S+ user=%d( ctx=cached)?( page=cached)?$" % (path, uid),
+                      re.M)
+    tx = (1 << 62) + time.time_ns() % 10**12  # above any real transaction's
+
+    def views(n, wrote=False):
+        """Whether each of n views was answered from the page cache;
+        wrote: each after the primary's position now (drained first)."""
+        mark = len(ctx.stack.log())
+        for _ in range(n):
+            if wrote:
+                admin.cookies["portal_wrote"] = ctx.stack.psql("SELECT pg_current_wal_lsn()", user="postgres")
+            assert admin.get_json(path).status == 200
+        return [m.group(2) is not None for m in line.finditer(ctx.stack.log()[mark:])]
+
+    def all_cached(wrote=False):
+        got = views(REPEAT, wrote)
+        return len(got) == REPEAT and all(got)
+
+    def notify(t):
+        ctx.stack.psql("SELECT pg_notify('portal_context', 'x:%d;t:%d')" % (t, nw))
+
+    admin.cookies.pop("portal_wrote", None)
+    portal.wait_for("every view of the Global page cached", all_cached)
+    notify(tx)
+    got = views(REPEAT, wrote=True)
+    assert len(got) == REPEAT and not got[0], "the first view after the change was a page cached before it: %r" % got
+    portal.wait_for("every view cached again", lambda: all_cached(True))
+    notify(tx)  # the same transaction, heard again
+    got = views(REPEAT, wrote=True)
+    assert got == [True] * REPEAT, "a second hearing of one transaction let the page go: %r" % got
+    notify(tx + 1)
+    got = views(1, wrote=True)
+    assert got == [False], "the next transaction's change did not let the page go: %r" % got
+
+
 def test_the_incident_list_is_cached_and_every_change_to_an_incident_shows_at_once(ctx):
     """The incident list is kept in the workers' page cache (incidents.c):
     a repeated view is answered from it (page=cached); an incident that
