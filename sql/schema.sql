@@ -6231,6 +6231,14 @@ CREATE FUNCTION public.vulnerabilities_series() RETURNS trigger
     AS $_$
 DECLARE src text := delta_rows(TG_OP, 'tenant_id, first_seen, fixed_at, severity, cve');
 BEGIN
+    -- An INSERT ... ON CONFLICT DO UPDATE runs the INSERT and the UPDATE
+    -- triggers both, most often one of them with no rows (a batch of new
+    -- findings updates none): nothing to plan and run then.
+    IF TG_OP = 'DELETE' THEN
+        IF NOT EXISTS (SELECT FROM old_rows) THEN RETURN NULL; END IF;
+    ELSIF NOT EXISTS (SELECT FROM new_rows) THEN
+        RETURN NULL;
+    END IF;
     -- Two statements, in this order (as a move does, tenants_move_series()): the days,
     -- then the CVEs.
     EXECUTE format($q$

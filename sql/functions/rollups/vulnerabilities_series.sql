@@ -4,6 +4,14 @@ CREATE OR REPLACE FUNCTION vulnerabilities_series() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET client_min_messages = warning AS $$
 DECLARE src text := delta_rows(TG_OP, 'tenant_id, first_seen, fixed_at, severity, cve');
 BEGIN
+    -- An INSERT ... ON CONFLICT DO UPDATE runs the INSERT and the UPDATE
+    -- triggers both, most often one of them with no rows (a batch of new
+    -- findings updates none): nothing to plan and run then.
+    IF TG_OP = 'DELETE' THEN
+        IF NOT EXISTS (SELECT FROM old_rows) THEN RETURN NULL; END IF;
+    ELSIF NOT EXISTS (SELECT FROM new_rows) THEN
+        RETURN NULL;
+    END IF;
     -- Two statements, in this order (as a move does, tenants_move_series()): the days,
     -- then the CVEs.
     EXECUTE format($q$
