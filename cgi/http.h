@@ -66,6 +66,7 @@ struct req {
 	int ctx_cached;            /* the session's context came from the context cache */
 	int etag_cached;           /* answered 304 from the worker's ETag cache (cgi/etag_cache.h) */
 	int page_cached;           /* the page's model came from the page cache (page_cache_get()) */
+	int page_shared;           /* ... copied from another worker's (page_share.h) */
 	/* for /metrics (cgi/metrics.h): which caches were asked, what an
 	 * ingest took, whether the replica answered */
 	int ctx_lookup, page_lookup, etag_lookup;

@@ -28,6 +28,7 @@
 #include "etag_cache.h"
 #include "log.h"
 #include "metrics.h"
+#include "page_share.h"
 #include "pages/pages.h"
 #include "router.h"
 #include "routes.h"
@@ -133,14 +134,20 @@ static void log_request(struct req *req)
 			json_object_set_new(fields, "user", json_integer(req->sess->user_id));
 		if (req->ctx_cached || req->page_cached || req->etag_cached)
 			json_object_set_new(fields, "cached",
-			                    json_string(req->page_cached ? "page" : req->ctx_cached ? "ctx" : "etag"));
+			                    json_string(req->page_shared   ? "shared"
+			                                : req->page_cached ? "page"
+			                                : req->ctx_cached  ? "ctx"
+			                                                   : "etag"));
 		if (req->replica_read)
 			json_object_set_new(fields, "db", json_string("replica"));
 	}
 	if (req->sess != NULL)
 		log_info_fields(fields, "%s %s %d %.1fms user=%lld%s%s%s", req->method, path, req->status, ms,
 		                req->sess->user_id, req->ctx_cached ? " ctx=cached" : "",
-		                req->page_cached ? " page=cached" : "", req->replica_read ? " db=replica" : "");
+		                req->page_shared   ? " page=shared"
+		                : req->page_cached ? " page=cached"
+		                                   : "",
+		                req->replica_read ? " db=replica" : "");
 	else
 		log_info_fields(fields, "%s %s %d %.1fms%s", req->method, path, req->status, ms,
 		                req->etag_cached ? " etag=cached" : "");
@@ -319,6 +326,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 		req.fcgi = &fcgi;
 		request_begins();
 		dispatch(&req);
+		page_cache_publish();
 		http_req_end(&req);
 		FCGX_Finish_r(&fcgi);
 		dashboard_docs_refresh();
@@ -596,6 +604,8 @@ int server_run(void)
 	if ((cfg->context_cache > 0 || cfg->dashboard_cache > 0) && sess_cache_share() != 0)
 		log_warn("context and page caches: no shared memory (%s); each worker learns of changes on its own",
 		         strerror(errno));
+	if (cfg->dashboard_cache > 0 && page_share_init() != 0)
+		log_warn("page cache: no shared memory (%s); each worker computes its own pages", strerror(errno));
 	if (cfg->etag_cache > 0 && etag_cache_share() != 0)
 		log_warn("ETag cache: no shared memory (%s); each worker learns of changes on its own", strerror(errno));
 	log_info("listening on %s with %d workers (recycle after %d requests)", cfg->socket_path, cfg->workers,

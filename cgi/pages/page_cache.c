@@ -13,12 +13,21 @@
  * the context rows cached): an entry is also stamped with the tenant's
  * data epoch (sess_data_epoch()) read before the page was, which a
  * notification naming the tenant moves in every worker. Entries hold references to JSON that nothing modifies after it
- * is built (a page adds only top-level keys to its own model). */
+ * is built (a page adds only top-level keys to its own model).
+ *
+ * A miss asks the master's shared store (cgi/page_share.c) before the
+ * page is read: a page another worker computed under the same key and
+ * stamps is copied from it (the request log's "page=shared"), or waited
+ * for while that worker computes it; else this worker claims it, and
+ * page_cache_publish() shares what the page kept once it has been
+ * rendered. So after a change the master's workers compute a page once,
+ * not once each. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "config.h"
+#include "page_share.h"
 #include "pages.h"
 #include "session.h"
 
@@ -26,18 +35,80 @@
 
 static struct page_cache_entry cache[CACHE_SLOTS];
 static unsigned long cache_clock;
+static char *claimed_key;                   /* malloc'd: the key this worker claimed in the shared store */
+static struct page_cache_entry *claimed_at; /* its entry once page_cache_put() kept it, or NULL */
 
 /* See pages.h. */
 void page_cache_free(void)
 {
 	size_t i;
 
+	page_share_release();
+	free(claimed_key);
+	claimed_key = NULL;
+	claimed_at = NULL;
 	for (i = 0; i < CACHE_SLOTS; i++) {
 		free(cache[i].key);
 		json_decref(cache[i].frag);
 		free(cache[i].html);
 		memset(&cache[i], 0, sizeof(cache[i]));
 	}
+}
+
+/* A local miss: the page from the master's shared store, kept here too,
+ * or NULL (claimed for this worker, or not shared). */
+static struct page_cache_entry *share_get(struct req *req, const char *key)
+{
+	const struct tenant_ctx *t = req->tenant;
+	struct page_stamp st = {req->page_epoch, t->hour};
+	struct buf json = BUF_INIT, html = BUF_INIT;
+	struct page_cache_entry *c = NULL;
+	time_t valid_until = 0;
+	json_t *frag;
+
+	switch (page_share_get(key, &st, time(NULL), &json, &html, &valid_until)) {
+	case PAGE_SHARE_CLAIMED:
+		free(claimed_key);
+		if ((claimed_key = strdup(key)) == NULL)
+			page_share_release();
+		claimed_at = NULL;
+		break;
+	case PAGE_SHARE_HIT:
+		frag = buf_ok(&json) && buf_ok(&html) ? json_loadb(json.data, json.len, 0, NULL) : NULL;
+		if (json_is_object(frag) && (c = page_cache_put(req, key, valid_until, frag)) != NULL && html.data) {
+			c->html_len = html.len;
+			c->html = buf_take(&html);
+		}
+		json_decref(frag);
+		if (c != NULL)
+			req->page_cached = req->page_shared = 1;
+		break;
+	case PAGE_SHARE_NONE:
+		break;
+	}
+	buf_free(&json);
+	buf_free(&html);
+	return c;
+}
+
+/* See pages.h. */
+void page_cache_publish(void)
+{
+	struct page_cache_entry *c = claimed_at;
+	char *json;
+
+	if (!page_share_claimed())
+		return;
+	json =
+	    c && c->key && claimed_key && strcmp(c->key, claimed_key) == 0 ? json_dumps(c->frag, JSON_COMPACT) : NULL;
+	if (json != NULL)
+		page_share_put(json, strlen(json), c->html, c->html_len, c->valid_until);
+	else
+		page_share_release();
+	free(json);
+	free(claimed_key);
+	claimed_key = NULL;
+	claimed_at = NULL;
 }
 
 /* See pages.h. */
@@ -54,12 +125,12 @@ struct page_cache_entry *page_cache_get(struct req *req, const char *key)
 			continue;
 		if (c->version != t->version || c->epoch != req->page_epoch || c->hour != t->hour ||
 		    (c->valid_until && time(NULL) >= c->valid_until))
-			return NULL; /* stale: replaced by the next page_cache_put */
+			break; /* stale: replaced by the next page_cache_put */
 		c->used = ++cache_clock;
 		req->page_cached = 1;
 		return c;
 	}
-	return NULL;
+	return n > 0 ? share_get(req, key) : NULL;
 }
 
 /* See pages.h. */
@@ -94,5 +165,7 @@ struct page_cache_entry *page_cache_put(struct req *req, const char *key, time_t
 	c->valid_until = valid_until;
 	c->frag = json_incref(frag);
 	c->used = ++cache_clock;
+	if (claimed_key != NULL && strcmp(claimed_key, key) == 0)
+		claimed_at = c;
 	return c;
 }

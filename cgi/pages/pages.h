@@ -183,6 +183,10 @@ struct page_cache_entry *page_cache_get(struct req *req, const char *key);
  * in its slot or the least recently used one; the entry (owned by the
  * cache), or NULL when the cache is off or out of memory. */
 struct page_cache_entry *page_cache_put(struct req *req, const char *key, time_t valid_until, json_t *frag);
+/* After the page has answered: share the page this request computed
+ * for a key it claimed in the master's store (page_share.h), with the
+ * markup its entry kept by then, or give up the claim. */
+void page_cache_publish(void);
 /* Drop the worker's page cache (worker exit). */
 void page_cache_free(void);
 /* team.c */

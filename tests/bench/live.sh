@@ -182,16 +182,17 @@ wrk_run() {
 	rate=$(awk -v a="$f0" -v b="$f1" 'BEGIN { split(a, x, " "); split(b, y, " ");
 		if (y[4] > x[4]) printf "%.0f", (y[1] - x[1]) / (y[4] - x[4]); else print 0 }')
 	if [ "$label" = minimal ]; then
-		ctx=- page=-
+		ctx=- page=- shared=-
 	else
 		# the page's requests in the window, and those each cache answered
-		read -r _ ctx page <<<"$(sed -n "$((l0 + 1)),${l1}p" "$VAR_DIR/log/portal.log" | awk -v p="$path" '
-			$4 == "GET" && $5 == p { n++; if (/ ctx=cached/) c++; if (/ page=cached/) g++ }
-			END { if (n) printf "%d %.0f%% %.0f%%", n, 100 * c / n, 100 * g / n; else print "0 - -" }')"
+		# (shared: copied from another worker of the master, page_share.c)
+		read -r _ ctx page shared <<<"$(sed -n "$((l0 + 1)),${l1}p" "$VAR_DIR/log/portal.log" | awk -v p="$path" '
+			$4 == "GET" && $5 == p { n++; if (/ ctx=cached/) c++; if (/ page=cached/) g++; if (/ page=shared/) s++ }
+			END { if (n) printf "%d %.0f%% %.0f%% %.1f%%", n, 100 * c / n, 100 * g / n, 100 * s / n; else print "0 - - -" }')"
 	fi
-	printf '  %-6s %-8s %-10s %9s req/s  p50 %8s  p99 %8s  non-2xx %-5s feed %6s items/s  ctx %4s  page %4s\n' \
+	printf '  %-6s %-8s %-10s %9s req/s  p50 %8s  p99 %8s  non-2xx %-5s feed %6s items/s  ctx %4s  page %4s  shared %5s\n' \
 		"$SIZE" "$phase" "$label" "$rps" "$(awk '$1 == "50%" { print $2 }' <<<"$out")" \
-		"$(awk '$1 == "99%" { print $2 }' <<<"$out")" "${non2xx:-0}" "$rate" "$ctx" "$page" | tee -a "$OUT"
+		"$(awk '$1 == "99%" { print $2 }' <<<"$out")" "${non2xx:-0}" "$rate" "$ctx" "$page" "$shared" | tee -a "$OUT"
 }
 
 mean() { echo "scale=1; ${SUM[$1]} / ${N[$1]}" | bc; }

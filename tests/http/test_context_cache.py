@@ -28,7 +28,7 @@ def all_show(what, ask):
 
 
 def cached_count(ctx, uid):
-    return len(re.findall(r"^.* GET \S+ \d+ \S+ user=%d ctx=cached( page=cached)?$" % uid, ctx.stack.log(), re.M))
+    return len(re.findall(r"^.* GET \S+ \d+ \S+ user=%d ctx=cached( page=(?:cached|shared))?$" % uid, ctx.stack.log(), re.M))
 
 
 def warm(ctx, client, uid, path):
@@ -205,11 +205,13 @@ def test_a_feed_batch_drops_only_the_pages_of_its_tenants(ctx):
     key = portal.create_key(ctx, ctx.login("owner@msp1.example"), bf, "cache-feed")["key"]
     admin = ctx.login("admin@northwind.example")
     pages = {"global": "/t/%d" % nw, "other": "/t/%d" % other}
-    line = re.compile(r"^.* portal\[(\d+)\] info: GET (\S+) 200 \S+ user=%d( ctx=cached)?( page=cached)?$" % uid, re.M)
+    line = re.compile(r"^.* portal\[(\d+)\] info: GET (\S+) 200 \S+ user=%d( ctx=cached)?( page=(?:cached|shared))?$" % uid, re.M)
 
     def answers(since):
-        """(pid, path, page cached) of the admin's GETs logged after since."""
-        return [(m.group(1), m.group(2), m.group(4) is not None) for m in line.finditer(ctx.stack.log()[since:])]
+        """(pid, path, page cached in the worker) of the admin's GETs
+        logged after since (page=shared: computed after the batch by
+        another worker)."""
+        return [(m.group(1), m.group(2), m.group(4) == " page=cached") for m in line.finditer(ctx.stack.log()[since:])]
 
     mark = len(ctx.stack.log())
     for _ in range(REPEAT * 2):
@@ -259,7 +261,7 @@ def test_a_change_heard_by_every_worker_lets_each_page_go_once(ctx):
     nw = ctx.stack.tenant_id("Northwind Security")
     admin = ctx.login("admin@northwind.example")
     path = "/t/%d" % nw
-    line = re.compile(r"^.* portal\[\d+\] info: GET %s 200 \S+ user=%d( ctx=cached)?( page=cached)?$" % (path, uid),
+    line = re.compile(r"^.* portal\[\d+\] info: GET %s 200 \S+ user=%d( ctx=cached)?( page=(?:cached|shared))?$" % (path, uid),
                       re.M)
     tx = (1 << 62) + time.time_ns() % 10**12  # above any real transaction's
 
@@ -271,7 +273,7 @@ def test_a_change_heard_by_every_worker_lets_each_page_go_once(ctx):
             if wrote:
                 admin.cookies["portal_wrote"] = ctx.stack.psql("SELECT pg_current_wal_lsn()", user="postgres")
             assert admin.get_json(path).status == 200
-        return [m.group(2) is not None for m in line.finditer(ctx.stack.log()[mark:])]
+        return [m.group(2) == " page=cached" for m in line.finditer(ctx.stack.log()[mark:])]
 
     def all_cached(wrote=False):
         got = views(REPEAT, wrote)
@@ -294,6 +296,57 @@ def test_a_change_heard_by_every_worker_lets_each_page_go_once(ctx):
     assert got == [False], "the next transaction's change did not let the page go: %r" % got
 
 
+def test_after_a_change_a_page_is_computed_once_for_all_the_workers(ctx):
+    """After a change every worker misses the same page. The first to miss
+    computes it and shares it through the master's memory
+    (cgi/page_share.c); the others copy it (page=shared) instead of
+    computing it too. What they answer is what the computing worker
+    answered: the JSON twin's data, and the page's markup but for its CSRF
+    token (masked afresh on every page)."""
+    ctx.stack.steady_hour()
+    uid = ctx.stack.user_id("admin@northwind.example")
+    nw = ctx.stack.tenant_id("Northwind Security")
+    admin = ctx.login("admin@northwind.example")
+    path = "/t/%d" % nw
+    line = re.compile(r"^.* portal\[(\d+)\] info: GET %s 200 \S+ user=%d( ctx=cached)?( page=(cached|shared))?$"
+                      % (path, uid), re.M)
+    csrf = re.compile(r'name="csrf" value="[0-9a-f]+"')
+    tx = (1 << 62) + time.time_ns() % 10**12 + 10**13
+
+    def view(as_json):
+        """One view after the primary's position now (its notifications
+        drained first): (pid, how it was answered, what it answered)."""
+        mark = len(ctx.stack.log())
+        admin.cookies["portal_wrote"] = ctx.stack.psql("SELECT pg_current_wal_lsn()", user="postgres")
+        r = admin.get_json(path) if as_json else admin.get(path)
+        assert r.status == 200
+        got = [(m.group(1), m.group(4) or "computed") for m in line.finditer(ctx.stack.log()[mark:])]
+        assert len(got) == 1, got
+        if as_json:
+            body = {k: r.json()[k] for k in ("stats", "trend", "top_cves", "incidents", "children", "table", "pending")}
+        else:
+            body = csrf.sub("", r.body.decode())
+        return got[0] + (body,)
+
+    for as_json in (True, False):
+        admin.cookies.pop("portal_wrote", None)
+        portal.wait_for("the page cached", lambda: view(as_json)[1] == "cached")
+        tx += 1
+        ctx.stack.psql("SELECT pg_notify('portal_context', 'x:%d;t:%d')" % (tx, nw))
+        first = {}
+        for _ in range(60):  # until two workers have answered since the change
+            pid, how, body = view(as_json)
+            first.setdefault(pid, (how, body))
+            if len(first) >= 2 and len(first) * 6 > _:
+                break
+        assert len(first) >= 2, "one worker answered every view: %r" % list(first)
+        hows = sorted(how for how, _ in first.values())
+        assert hows == ["computed"] + ["shared"] * (len(first) - 1), \
+            "each worker's first view after the change (%s): %r" % ("JSON" if as_json else "HTML", hows)
+        bodies = [body for _, body in first.values()]
+        assert all(b == bodies[0] for b in bodies), "a shared page differs from the one computed"
+
+
 def test_the_incident_list_is_cached_and_every_change_to_an_incident_shows_at_once(ctx):
     """The incident list is kept in the workers' page cache (incidents.c):
     a repeated view is answered from it (page=cached); an incident that
@@ -308,7 +361,7 @@ def test_the_incident_list_is_cached_and_every_change_to_an_incident_shows_at_on
     key = portal.create_key(ctx, ctx.login("owner@msp1.example"), bf, "cache-incidents")["key"]
     owner, viewer = ctx.login("owner@msp1.example"), ctx.login("viewer@msp1.example")
     path = "/t/%d/incidents?status=open&severity=critical" % bf
-    line = re.compile(r"^.* portal\[\d+\] info: GET /t/%d/incidents 200 \S+ user=%d( ctx=cached)?( page=cached)?$"
+    line = re.compile(r"^.* portal\[\d+\] info: GET /t/%d/incidents 200 \S+ user=%d( ctx=cached)?( page=(?:cached|shared))?$"
                       % (bf, uid), re.M)
     ext = "cache-inc-%d" % time.time_ns()
     try:

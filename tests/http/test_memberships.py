@@ -50,7 +50,7 @@ def audit_actions(ctx, tenant, uid):
 
 
 def cached_count(ctx, uid):
-    return len(re.findall(r"^.* GET \S+ \d+ \S+ user=%d ctx=cached( page=cached)?$" % uid, ctx.stack.log(), re.M))
+    return len(re.findall(r"^.* GET \S+ \d+ \S+ user=%d ctx=cached( page=(?:cached|shared))?$" % uid, ctx.stack.log(), re.M))
 
 
 def warm(ctx, client, uid, path):
