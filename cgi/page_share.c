@@ -10,6 +10,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "config.h"
+
 enum slot_state { SLOT_EMPTY, SLOT_COMPUTING, SLOT_READY };
 
 /* A slot: its header, then data[] holds the key (NUL-terminated), the
@@ -99,7 +101,7 @@ static int same_page(const struct slot *s, const char *key, size_t key_len, cons
 /* Whether the claim on s is still being worked on. */
 static int claim_alive(const struct slot *s)
 {
-	return ms_since(&s->at) < PAGE_SHARE_WAIT_MS && (kill(s->pid, 0) == 0 || errno == EPERM);
+	return ms_since(&s->at) < PAGE_SHARE_CLAIM_MS && (kill(s->pid, 0) == 0 || errno == EPERM);
 }
 
 enum page_share_got page_share_get(const char *key, const struct page_stamp *st, time_t now, struct buf *json,
@@ -127,7 +129,7 @@ enum page_share_got page_share_get(const char *key, const struct page_stamp *st,
 		if (s->state == SLOT_COMPUTING && claim_alive(s)) {
 			int mine = same_page(s, key, key_len, st);
 			pthread_mutex_unlock(&s->mu);
-			if (!mine || ms_since(&began) >= PAGE_SHARE_WAIT_MS)
+			if (!mine || ms_since(&began) >= config_get()->page_share_wait)
 				return PAGE_SHARE_NONE; /* another page's turn, or too long: computed here */
 			usleep(200);
 			continue;

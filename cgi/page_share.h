@@ -7,9 +7,11 @@
  * one computed page per slot (its model as JSON text and the markup
  * rendered from it) under the same key and stamps as the workers' caches.
  * The first worker to miss claims the slot and computes; a worker that
- * misses the same key with the same stamps meanwhile waits for it (at
- * most PAGE_SHARE_WAIT_MS, and while the claiming worker lives) and takes
- * a copy, instead of computing too.
+ * misses the same key with the same stamps meanwhile waits for it and
+ * takes a copy, instead of computing too: while the claiming worker lives,
+ * for at most PORTAL_PAGE_SHARE_WAIT_MS (20 ms; a page takes 5-10 ms under
+ * a live feed, and a computing worker put off the CPU would otherwise
+ * hold up every worker that misses its page), then it computes it too.
  *
  * Slots are found by the key's hash: two keys in one slot take turns (a
  * page computed again, never a wrong one). A worker holds at most one
@@ -25,7 +27,8 @@
 #define PAGE_SHARE_SLOTS   64
 #define PAGE_SHARE_BYTES   (256 * 1024) /* a slot's key, model and markup; a larger page is not shared */
 #define PAGE_SHARE_KEY_MAX 1024
-#define PAGE_SHARE_WAIT_MS 1000 /* the longest a worker waits for another's page */
+/* A claim older than this is given up (a worker stuck in its request). */
+#define PAGE_SHARE_CLAIM_MS 1000
 
 /* What an entry is good for: the same values as the reader's, exactly.
  * Not the tenant's version, which a worker's page cache also compares:

@@ -4,10 +4,12 @@
  * without a page, is taken by the next; a page is found only under its
  * own key and stamps and before it lapses; an earlier change does not
  * replace a later one; what does not fit is not kept. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "page_share.h"
 #include "tap.h"
 
@@ -27,9 +29,11 @@ int main(void)
 	struct buf json = BUF_INIT, html = BUF_INIT;
 	static char big[PAGE_SHARE_BYTES];
 	pid_t pid;
-	int status, claimed[2];
+	int status, claimed[2], go[2];
 	char c;
 
+	setenv("PORTAL_PAGE_SHARE_WAIT_MS", "1000", 1); /* the waits below end by a page, not the clock */
+	config_load();
 	TAP_OK(get("a", 1, 100, &json, &html) == PAGE_SHARE_NONE, "before the master maps it, nothing is shared");
 	TAP_OK(page_share_init() == 0, "the slots are mapped");
 	TAP_OK(get("a", 1, 100, &json, &html) == PAGE_SHARE_CLAIMED, "a first miss claims the page");
@@ -82,6 +86,22 @@ int main(void)
 	       "a worker missing a page another is computing waits for it and copies it");
 	TAP_OK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	       "the other claimed it");
+
+	/* A worker slow to compute holds the others up for the wait at most. */
+	setenv("PORTAL_PAGE_SHARE_WAIT_MS", "20", 1);
+	config_load();
+	TAP_OK(pipe(go) == 0, "a pipe back");
+	if ((pid = fork()) == 0) {
+		struct buf j = BUF_INIT, h = BUF_INIT;
+		if (get("s", 1, 100, &j, &h) != PAGE_SHARE_CLAIMED || write(claimed[1], "c", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	TAP_OK(read(claimed[0], &c, 1) == 1, "another worker has claimed s and computes it until told");
+	TAP_OK(get("s", 1, 100, &json, &html) == PAGE_SHARE_NONE, "this one stops waiting and computes it too");
+	TAP_OK(write(go[1], "g", 1) == 1 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	           WEXITSTATUS(status) == 0,
+	       "the other is told and ends");
 
 	/* A worker that died holding a claim does not hold the others up. */
 	if ((pid = fork()) == 0) {
