@@ -341,6 +341,12 @@ static int tenants_named(const char *payload, void (*tenant)(long long id, unsig
 	}
 	if (strncmp(p, "t:", 2) != 0)
 		return -1;
+	/* With a read replica, each process's own hearing must let its pages
+	 * go: a worker that had not heard a change yet may have read a
+	 * tenant's page from the replica, from before it, under the epoch
+	 * another worker had already moved for it (docs/scaling.md). */
+	if (replica_conninfo != NULL)
+		tx = 0;
 	for (p += 2;; p = end + 1) {
 		if (*p < '0' || *p > '9' || (id = strtoll(p, &end, 10)) <= 0 || (*end != ',' && *end != '\0'))
 			return -1;

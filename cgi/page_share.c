@@ -66,13 +66,20 @@ int page_share_init(void)
 	return 0;
 }
 
-/* Lock s; a holder that died left the slot half-written: it is emptied. */
-static void slot_lock(struct slot *s)
+/* Lock s: 0, or -1 when it cannot be (not held then; the caller goes
+ * without the slot). A holder that died left the slot half-written: it is
+ * emptied. */
+static int slot_lock(struct slot *s)
 {
-	if (pthread_mutex_lock(&s->mu) == EOWNERDEAD) {
+	int e = pthread_mutex_lock(&s->mu);
+
+	if (e == EOWNERDEAD) {
 		s->state = SLOT_EMPTY;
-		pthread_mutex_consistent(&s->mu);
+		e = pthread_mutex_consistent(&s->mu);
+		if (e != 0)
+			pthread_mutex_unlock(&s->mu);
 	}
+	return e == 0 ? 0 : -1;
 }
 
 static size_t slot_of(const char *key, size_t len)
@@ -116,7 +123,8 @@ enum page_share_got page_share_get(const char *key, const struct page_stamp *st,
 	s = slot_at(slot_of(key, key_len));
 	clock_gettime(CLOCK_MONOTONIC, &began);
 	for (;;) {
-		slot_lock(s);
+		if (slot_lock(s) != 0)
+			return PAGE_SHARE_NONE;
 		if (s->state == SLOT_READY && same_page(s, key, key_len, st) &&
 		    (s->valid_until == 0 || now < s->valid_until)) {
 			buf_append(json, s->data + key_len + 1, s->json_len);
@@ -167,7 +175,8 @@ void page_share_put(const char *json, size_t json_len, const char *html, size_t 
 	if (s == NULL)
 		return;
 	claim = NULL;
-	slot_lock(s);
+	if (slot_lock(s) != 0)
+		return;
 	/* Still this worker's claim (one that lapsed may have been taken). */
 	if (s->state == SLOT_COMPUTING && s->pid == getpid()) {
 		if (s->key_len + 1 + json_len + (html ? html_len : 0) > PAGE_SHARE_BYTES)
@@ -192,7 +201,8 @@ void page_share_release(void)
 	if (s == NULL)
 		return;
 	claim = NULL;
-	slot_lock(s);
+	if (slot_lock(s) != 0)
+		return;
 	if (s->state == SLOT_COMPUTING && s->pid == getpid())
 		s->state = SLOT_EMPTY;
 	pthread_mutex_unlock(&s->mu);

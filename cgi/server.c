@@ -326,7 +326,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 		req.fcgi = &fcgi;
 		request_begins();
 		dispatch(&req);
-		page_cache_publish();
+		page_cache_publish(&req);
 		http_req_end(&req);
 		FCGX_Finish_r(&fcgi);
 		dashboard_docs_refresh();

@@ -92,7 +92,7 @@ static struct page_cache_entry *share_get(struct req *req, const char *key)
 }
 
 /* See pages.h. */
-void page_cache_publish(void)
+void page_cache_publish(const struct req *req)
 {
 	struct page_cache_entry *c = claimed_at;
 	char *json;
@@ -100,7 +100,7 @@ void page_cache_publish(void)
 	if (!page_share_claimed())
 		return;
 	json =
-	    c && c->key && claimed_key && strcmp(c->key, claimed_key) == 0 ? json_dumps(c->frag, JSON_COMPACT) : NULL;
+	    !req->replica_read && c && c->key && claimed_key && strcmp(c->key, claimed_key) == 0 ? json_dumps(c->frag, JSON_COMPACT) : NULL;
 	if (json != NULL)
 		page_share_put(json, strlen(json), c->html, c->html_len, c->valid_until);
 	else

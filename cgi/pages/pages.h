@@ -185,8 +185,11 @@ struct page_cache_entry *page_cache_get(struct req *req, const char *key);
 struct page_cache_entry *page_cache_put(struct req *req, const char *key, time_t valid_until, json_t *frag);
 /* After the page has answered: share the page this request computed
  * for a key it claimed in the master's store (page_share.h), with the
- * markup its entry kept by then, or give up the claim. */
-void page_cache_publish(void);
+ * markup its entry kept by then, or give up the claim: always when req
+ * read from the replica (a worker may read a page there from before a
+ * change another worker has heard of; its own entry goes when it hears
+ * of the change itself, db.c). */
+void page_cache_publish(const struct req *req);
 /* Drop the worker's page cache (worker exit). */
 void page_cache_free(void);
 /* team.c */

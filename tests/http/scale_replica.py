@@ -85,6 +85,18 @@ def one_critical(ctx, key, co, ext):
     assert r.status == 200 and r.json()["accepted"] == 1, r
 
 
+def bluefin_feed(ctx, which, name):
+    """A company of Bluefin IT (its "min" or "max" id), an API key of
+    Bluefin's named name, the MSSP Admin signed in with no wrote cookie
+    (what they see, not what they wrote), and the workers a master has."""
+    bf = ctx.stack.tenant_id("Bluefin IT")
+    co = int(ctx.stack.psql("SELECT %s(id) FROM tenants WHERE parent_id = %d AND status = 'active'" % (which, bf)))
+    key = portal.create_key(ctx, ctx.login("owner@msp1.example"), bf, name)["key"]
+    viewer = ctx.login("admin@northwind.example")
+    viewer.cookies.pop("portal_wrote", None)
+    return co, key, viewer, int(ctx.stack.env()["PORTAL_WORKERS"])
+
+
 def high_ack(doc):
     return next(t for t in doc["targets"] if t["severity"] == "high")["ack"]
 
@@ -192,12 +204,7 @@ def test_a_worker_started_after_a_change_does_not_read_it_older_from_the_replica
     # primary's position as heard of everything, and reads from the
     # primary until the replica has it (before, its first page came from
     # the lagging replica, without the change, and was cached so).
-    bf = ctx.stack.tenant_id("Bluefin IT")
-    co = int(ctx.stack.psql("SELECT max(id) FROM tenants WHERE parent_id = %d AND status = 'active'" % bf))
-    key = portal.create_key(ctx, ctx.login("owner@msp1.example"), bf, "replica-start")["key"]
-    viewer = ctx.login("admin@northwind.example")
-    viewer.cookies.pop("portal_wrote", None)
-    workers = int(ctx.stack.env()["PORTAL_WORKERS"])
+    co, key, viewer, workers = bluefin_feed(ctx, "max", "replica-start")
     ext = "replica-start-%d" % time.time_ns()
     before = fetch(ctx, viewer, "/t/%d" % co)[0]["stats"]["critical"]
     try:
@@ -297,3 +304,84 @@ def test_a_change_to_one_tenant_leaves_the_other_tenants_pages_on_the_replica(ct
     finally:
         ctx.stack.psql("DELETE FROM vulnerabilities WHERE external_id = '%s'; DELETE FROM api_keys"
                        " WHERE name = 'replica-feed'" % ext)
+
+
+def test_a_page_read_from_the_replica_is_not_shared_with_the_other_workers(ctx):
+    # A worker that has not heard of a change yet may read a page from the
+    # replica, from before it, under the epoch another worker moved for it
+    # already: such a page stays that worker's own (its hearing lets it
+    # go), and the master's other workers compute theirs (cgi/db.c,
+    # page_cache_publish()). Here the replica has the change, so every
+    # page is right; what is checked is where each came from: a worker's
+    # page=shared only ever follows a page its master computed from the
+    # primary. The change is repeated until a master's first computed
+    # view after it was read from the replica (a session's touch sends a
+    # worker to the primary for a moment).
+    co, key, viewer, workers = bluefin_feed(ctx, "min", "replica-share")
+    runs = []
+    try:
+        for attempt in range(10):
+            one_critical(ctx, key, co, "replica-share-%d" % attempt)  # every worker's entry goes
+            caught_up(ctx)
+            mark = log_marks(ctx)["portal-2"]
+            for _ in range(6 * workers):
+                r = portal.on_master(ctx, 2, viewer).get_json("/t/%d" % co)
+                assert r.status == 200, r
+            lines = portal.wait_for("the requests' log lines", lambda: (lambda s: s if len(s) == 6 * workers else None)(
+                re.findall(r"\[(\d+)\] info: GET /t/%d \d+ .*?user=\d+(?: ctx=cached)?( page=\w+)?( db=replica)?\n" % co,
+                           ctx.stack.log("portal-2")[mark:])))
+            runs.append(lines)
+            # Shared only once a page computed from the primary was there to share.
+            from_primary = False
+            for pid, page, replica in lines:
+                assert page != " page=shared" or from_primary, lines
+                from_primary = from_primary or (not page and not replica)
+            first = next(line for line in lines if not line[1])
+            if first[2] and len({pid for pid, _, _ in lines}) > 1:
+                break  # the first computed page was the replica's, and another worker asked after it
+        else:
+            raise AssertionError("no run whose first computed page was read from the replica: %r" % runs)
+        # ... and the workers after it computed theirs.
+        assert any(pid != first[0] and not page for pid, page, _ in lines), lines
+    finally:
+        ctx.stack.psql("DELETE FROM vulnerabilities WHERE external_id LIKE 'replica-share-%'; DELETE FROM api_keys"
+                       " WHERE name = 'replica-share'")
+
+
+def test_with_a_replica_each_workers_hearing_of_a_change_lets_its_pages_go(ctx):
+    # Without a replica, the first of a master's workers to hear a
+    # transaction moves its tenants' epoch and the others leave it
+    # (test_context_cache.py). With one, a worker that has not heard it
+    # yet may have read a page from the replica, from before it, under
+    # the epoch already moved: its own hearing must let that page go, so
+    # every hearing moves the epoch. The second hearing is a second
+    # notification of the same transaction from psql; the wrote cookie
+    # has the worker drain it before it looks at its cache.
+    nw = ctx.stack.tenant_id("Northwind Security")
+    admin = ctx.login("admin@northwind.example")
+    workers = int(ctx.stack.env()["PORTAL_WORKERS"])
+    path = "/t/%d" % nw
+    line = re.compile(r"\[\d+\] info: GET %s 200 \S+ user=\d+(?: ctx=cached)?( page=(?:cached|shared))?( db=replica)?\n"
+                      % path)
+    tx = (1 << 62) + time.time_ns() % 10**12  # above any real transaction's
+
+    def views(n, wrote=False):
+        mark = log_marks(ctx)["portal-2"]
+        for _ in range(n):
+            if wrote:
+                admin.cookies["portal_wrote"] = ctx.stack.psql("SELECT pg_current_wal_lsn()", user="postgres")
+            assert portal.on_master(ctx, 2, admin).get_json(path).status == 200
+        return portal.wait_for("the views' log lines", lambda: (lambda got: got if len(got) == n else None)(
+            [m.group(1) == " page=cached" for m in line.finditer(ctx.stack.log("portal-2")[mark:])]))
+
+    def notify(t):
+        ctx.stack.psql("SELECT pg_notify('portal_context', 'x:%d;t:%d')" % (t, nw))
+
+    admin.cookies.pop("portal_wrote", None)
+    portal.wait_for("every view of the Global page cached", lambda: all(views(2 * workers)))
+    notify(tx)
+    assert not views(1, wrote=True)[0]
+    portal.wait_for("every view cached again", lambda: all(views(2 * workers, True)))
+    notify(tx)  # the same transaction, heard again
+    got = views(1, wrote=True)
+    assert got == [False], "a second hearing of one transaction kept the page: %r" % got
