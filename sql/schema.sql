@@ -8182,7 +8182,11 @@ CREATE POLICY api_keys_visible ON public.api_keys USING ((tenant_id IN ( SELECT 
 
 ALTER TABLE public.assets ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY assets_visible ON public.assets USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY assets_visible ON public.assets USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = assets.tenant_id)))) WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = assets.tenant_id))));
 
 ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
 
@@ -8258,7 +8262,11 @@ CREATE POLICY incident_recent_visible ON public.incident_recent USING ((EXISTS (
 
 ALTER TABLE public.incidents ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY incidents_visible ON public.incidents USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY incidents_visible ON public.incidents USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = incidents.tenant_id)))) WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = incidents.tenant_id))));
 
 ALTER TABLE public.indicator_customers ENABLE ROW LEVEL SECURITY;
 
@@ -8352,7 +8360,11 @@ CREATE POLICY vuln_daily_visible ON public.vuln_daily USING ((EXISTS ( SELECT 1
 
 ALTER TABLE public.vulnerabilities ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY vulnerabilities_visible ON public.vulnerabilities USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY vulnerabilities_visible ON public.vulnerabilities USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = vulnerabilities.tenant_id)))) WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = vulnerabilities.tenant_id))));
 
 REVOKE USAGE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO portal_app;
