@@ -99,8 +99,9 @@ void page_cache_publish(const struct req *req)
 
 	if (!page_share_claimed())
 		return;
-	json =
-	    !req->replica_read && c && c->key && claimed_key && strcmp(c->key, claimed_key) == 0 ? json_dumps(c->frag, JSON_COMPACT) : NULL;
+	json = !req->replica_read && c && c->key && claimed_key && strcmp(c->key, claimed_key) == 0
+	           ? json_dumps(c->frag, JSON_COMPACT)
+	           : NULL;
 	if (json != NULL)
 		page_share_put(json, strlen(json), c->html, c->html_len, c->valid_until);
 	else
