@@ -64,3 +64,29 @@ def test_a_binary_that_ends_well_adds_only_its_own_lines(ctx):
     assert run_binary('echo "ok 1 - a"; echo "not ok 2 - b"; echo "# passed 1 failed 1"; exit 1\n') \
         == (1, 1, ["probe: b"])
     assert run_binary('echo "ok 1 - a"; echo "# passed 1 failed 0"\n') == (1, 0, [])
+
+
+STACK_ENV = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+import portal
+e = portal.Stack("/tmp/none", 1, 2, "/tmp/bin").env()
+for k in ("DEMO_FEED", "DEMO_FEED_ROOT", "SEED_SIZE", "REPLICA", "MAIL_CATCHER_PORT", "PORTAL_DASHBOARD_CACHE",
+          "PORTAL_DB_READ", "PORTAL_WORKERS", "PORT", "VAR_DIR", "PORTAL_REQUEST_LOG", "HOME_MARK"):
+    print("%s=%s" % (k, e.get(k)))
+"""
+
+
+def test_a_test_stack_takes_no_stack_setting_from_whoever_runs_the_suite(ctx):
+    # A developer who ran `make run` with DEMO_FEED=0 (or benchmarked with
+    # SEED_SIZE=L, the caches off) and then `make test` in the same shell
+    # gets the suite's own stacks: scripts/stack's defaults but for what
+    # the suite sets, and the worker count it may be given.
+    env = dict(os.environ, DEMO_FEED="0", DEMO_FEED_ROOT="Elsewhere", SEED_SIZE="L", REPLICA="1",
+               MAIL_CATCHER_PORT="2594", PORTAL_DASHBOARD_CACHE="0", PORTAL_DB_READ="host=/nowhere",
+               PORTAL_WORKERS="2", PORT="8194", VAR_DIR="/tmp/elsewhere", PORTAL_REQUEST_LOG="0", HOME_MARK="kept")
+    out = subprocess.run([sys.executable, "-c", STACK_ENV, os.path.join(ROOT, "tests", "lib")], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=True).stdout.split()
+    assert out == ["DEMO_FEED=None", "DEMO_FEED_ROOT=None", "SEED_SIZE=None", "REPLICA=None",
+                   "MAIL_CATCHER_PORT=None", "PORTAL_DASHBOARD_CACHE=None", "PORTAL_DB_READ=None",
+                   "PORTAL_WORKERS=2", "PORT=1", "VAR_DIR=/tmp/none", "PORTAL_REQUEST_LOG=2", "HOME_MARK=kept"], out

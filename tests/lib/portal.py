@@ -360,6 +360,18 @@ class DnsServer:
             self.start()
 
 
+STACK_SETTINGS = {"SEED", "SEED_SIZE", "REPLICA", "KEEPCONN", "KEEPALIVE", "ACCESS_LOG", "PG_FSYNC", "SMTP_URL",
+                  "MAIL_CATCHER", "MAIL_CATCHER_PORT", "MAIL_FROM", "VAR_DIR", "PORT", "BIN_DIR"}
+STACK_PREFIXES = ("PORTAL_", "DEMO_FEED", "MAILER_", "REPORTER_")
+
+
+def inherited_setting(name):
+    """Whether the environment variable `name`, inherited from whoever runs
+    the suite, is a setting of scripts/stack or of the portal's processes,
+    which a test stack does not take from its caller."""
+    return name != "PORTAL_WORKERS" and (name in STACK_SETTINGS or name.startswith(STACK_PREFIXES))
+
+
 class Stack:
     """The private stack started by scripts/stack, in a temporary folder."""
 
@@ -374,7 +386,11 @@ class Stack:
         self.dns = DnsServer(free_udp_port(), os.path.join(var_dir, "dnsmasq.log"))
 
     def env(self):
-        e = dict(os.environ)
+        # The caller's own stack settings (a developer's exported
+        # DEMO_FEED=0, SEED_SIZE=L, PORTAL_DASHBOARD_CACHE=0 ...) are not
+        # this stack's: it runs on scripts/stack's defaults but for what
+        # is set below (PORTAL_WORKERS alone is taken from the caller).
+        e = {k: v for k, v in os.environ.items() if not inherited_setting(k)}
         e.update({
             "VAR_DIR": self.var, "PORT": str(self.port), "BIN_DIR": self.bin_dir,
             "SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp_port, "ACCESS_LOG": "off",
@@ -560,7 +576,8 @@ class Stack:
         (text) on its standard input; returns the CompletedProcess, output
         merged."""
         cmd, add = self.ctl_command()
-        e = dict(os.environ, **add)
+        e = {k: v for k, v in os.environ.items() if not inherited_setting(k)}
+        e.update(add)
         e.update(env or {})
         return subprocess.run(cmd + list(args), env=e, input=input, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)
