@@ -365,11 +365,12 @@ STACK_SETTINGS = {"SEED", "SEED_SIZE", "REPLICA", "KEEPCONN", "KEEPALIVE", "ACCE
 STACK_PREFIXES = ("PORTAL_", "DEMO_FEED", "MAILER_", "REPORTER_")
 
 
-def inherited_setting(name):
-    """Whether the environment variable `name`, inherited from whoever runs
-    the suite, is a setting of scripts/stack or of the portal's processes,
-    which a test stack does not take from its caller."""
-    return name != "PORTAL_WORKERS" and (name in STACK_SETTINGS or name.startswith(STACK_PREFIXES))
+def stack_environ():
+    """A copy of the suite's environment without the settings of
+    scripts/stack and of the portal's processes (but PORTAL_WORKERS), which
+    a test stack does not take from whoever runs the suite."""
+    return {k: v for k, v in os.environ.items()
+            if k == "PORTAL_WORKERS" or not (k in STACK_SETTINGS or k.startswith(STACK_PREFIXES))}
 
 
 class Stack:
@@ -390,7 +391,7 @@ class Stack:
         # DEMO_FEED=0, SEED_SIZE=L, PORTAL_DASHBOARD_CACHE=0 ...) are not
         # this stack's: it runs on scripts/stack's defaults but for what
         # is set below (PORTAL_WORKERS alone is taken from the caller).
-        e = {k: v for k, v in os.environ.items() if not inherited_setting(k)}
+        e = stack_environ()
         e.update({
             "VAR_DIR": self.var, "PORT": str(self.port), "BIN_DIR": self.bin_dir,
             "SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp_port, "ACCESS_LOG": "off",
@@ -576,7 +577,7 @@ class Stack:
         (text) on its standard input; returns the CompletedProcess, output
         merged."""
         cmd, add = self.ctl_command()
-        e = {k: v for k, v in os.environ.items() if not inherited_setting(k)}
+        e = stack_environ()
         e.update(add)
         e.update(env or {})
         return subprocess.run(cmd + list(args), env=e, input=input, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
