@@ -206,6 +206,20 @@ class Load:
                 if start <= t and (end is None or e <= end) and not (isinstance(o, int) and o < 400)]
 
 
+def group_members(pgid):
+    """The live (not zombie) processes of process group pgid."""
+    found = []
+    for d in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(int(d))
+    return found
+
+
 def test_one_master_killed_under_load_costs_only_its_requests_in_flight(ctx):
     nw = ctx.stack.tenant_id("Northwind Security")
     workers = int(ctx.stack.env()["PORTAL_WORKERS"])
@@ -214,9 +228,15 @@ def test_one_master_killed_under_load_costs_only_its_requests_in_flight(ctx):
         with Load(ctx) as load:
             portal.wait_for("answers from both masters", lambda: len(load.results) > 50 and len(
                 ctx.stack.log("portal-2").splitlines()) > served_by_2 + 20, timeout=60)
+            master = ctx.stack.pid("portal-2")
+            # Master 2 leads its own process group, which its workers are in
+            # (so one kill reaches a worker forked in that instant too: see
+            # kill_master in scripts/stack).
+            assert os.getpgid(master) == master and set(group_members(master)) > {master}
             killing = time.time()
             ctx.stack.script("master-stop", "2")  # SIGKILL to the master and its workers: a host gone
             killed = time.time()  # (the script's own time, on a busy machine, is the kill's window)
+            assert group_members(master) == [], group_members(master)  # none left holding its address
             portal.wait_for("load after the kill", lambda: len([r for r in load.results if r[0] > killed + 1]) > 100,
                             timeout=120)
         before = [r for r in load.results if r[0] < killing]
