@@ -414,8 +414,14 @@ class Stack:
         return e
 
     def script(self, *args, check=True):
-        return subprocess.run([os.path.join(ROOT, "scripts", "stack")] + list(args), env=self.env(),
-                              check=check, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        """scripts/stack ARGS with this stack's settings, output merged;
+        with check, a failure raises with the script's own last lines (what
+        it says went wrong, in the test's report)."""
+        r = subprocess.run([os.path.join(ROOT, "scripts", "stack")] + list(args), env=self.env(),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if check and r.returncode != 0:
+            raise AssertionError("scripts/stack %s exited %d:\n%s" % (" ".join(args), r.returncode, r.stdout[-3000:]))
+        return r
 
     def start_smtp(self):
         os.makedirs(self.mail_dir, exist_ok=True)
