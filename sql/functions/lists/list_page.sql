@@ -21,9 +21,13 @@ DECLARE
     back boolean := p_before IS NOT NULL;
     cur text[];          -- the cursor row's keys
     dir text;
-    ord text;
+    sel text := '';      -- the keys named k1, k2, ... (for the merge of several parts)
+    ord text := '';      -- the keys in the page's order
+    merged text := '';   -- the same order on k1, k2, ...
     cond text := '';
     q text;
+    item text;           -- a cursor value, a key or a part, in the loops below
+    kn int := 0;         -- the key's number
 BEGIN
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
@@ -38,7 +42,7 @@ BEGIN
     END IF;
     -- The cursor row's keys, if it is a row below t the viewer may see, as
     -- literals for the statement below (values read from the database,
-    -- quoted by format()). Not checked against the filters: a row that
+    -- quoted by quote_nullable()). Not checked against the filters: a row that
     -- left the list since (fixed, resolved) still marks where the page was.
     IF coalesce(p_before, p_after) IS NOT NULL THEN
         EXECUTE format('SELECT ARRAY[%s]::text[] FROM %I x JOIN tenants c ON c.id = x.tenant_id'
@@ -49,23 +53,37 @@ BEGIN
     IF cur IS NULL THEN
         back := false;
     ELSE
+        FOREACH item IN ARRAY cur LOOP
+            cond := cond || CASE WHEN cond = '' THEN '' ELSE ', ' END || quote_nullable(item);
+        END LOOP;
         cond := format(' AND (%s) %s (%s)', array_to_string(p_keys, ', '), CASE WHEN back = p_desc THEN '>' ELSE '<' END,
-                       (SELECT string_agg(quote_literal(k), ', ' ORDER BY n) FROM unnest(cur) WITH ORDINALITY AS c(k, n)));
+                       cond);
     END IF;
     -- The page and one row more (is there another page?), in the list's
     -- order or, going back, the other way round: the first 51 rows of each
-    -- part (of each tenant's part), merged.
+    -- part (of each tenant's part), merged. (The statement is put together
+    -- in PL/pgSQL's own expressions: each subquery over the arrays was a
+    -- statement of its own, a third of the call; docs/performance.md,
+    -- "Session 28".)
     dir := CASE WHEN back = p_desc THEN ' ASC' ELSE ' DESC' END;
-    ord := array_to_string(ARRAY(SELECT k || dir FROM unnest(p_keys) k), ', ');
-    q := (SELECT string_agg(format('(SELECT x.id, %s FROM %s ORDER BY %s LIMIT 51)',
-                                   (SELECT string_agg(k || ' AS k' || n, ', ' ORDER BY n)
-                                      FROM unnest(p_keys) WITH ORDINALITY AS c(k, n)),
-                                   format(src, '(' || part || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord),
-                            ' UNION ALL ')
-            FROM unnest(p_parts) part);
-    EXECUTE format('SELECT ARRAY(SELECT x.id FROM (%s) x ORDER BY %s LIMIT 51)', q,
-                   array_to_string(ARRAY(SELECT 'x.k' || n || dir FROM generate_series(1, cardinality(p_keys)) n), ', '))
-        INTO ids USING pl.tids, t.root_id, t.id, sc, ex, p_args;
+    FOREACH item IN ARRAY p_keys LOOP
+        kn := kn + 1;
+        sel := sel || ', ' || item || ' AS k' || kn;
+        ord := ord || CASE WHEN kn = 1 THEN '' ELSE ', ' END || item || dir;
+        merged := merged || CASE WHEN kn = 1 THEN '' ELSE ', ' END || 'x.k' || kn || dir;
+    END LOOP;
+    IF cardinality(p_parts) = 1 THEN
+        q := format('SELECT ARRAY(SELECT x.id FROM %s ORDER BY %s LIMIT 51)',
+                    format(src, '(' || p_parts[1] || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
+    ELSE
+        FOREACH item IN ARRAY p_parts LOOP
+            q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
+                 || format('(SELECT x.id%s FROM %s ORDER BY %s LIMIT 51)', sel,
+                           format(src, '(' || item || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
+        END LOOP;
+        q := format('SELECT ARRAY(SELECT x.id FROM (%s) x ORDER BY %s LIMIT 51)', q, merged);
+    END IF;
+    EXECUTE q INTO ids USING pl.tids, t.root_id, t.id, sc, ex, p_args;
     IF back AND cardinality(ids) = 0 THEN
         -- Nothing before the cursor any more (rows left the list): the first page.
         SELECT * INTO ids, has_prev, has_next, counted
@@ -82,9 +100,11 @@ BEGIN
         ids := ids[1:50];
     END IF;
     IF p_count THEN
-        q := (SELECT string_agg(format('(SELECT 1 FROM %s LIMIT 1001)', format(src, '(' || part || ')', 'LIMIT 1001')),
-                                  ' UNION ALL ')
-                FROM unnest(p_parts) part);
+        q := NULL;
+        FOREACH item IN ARRAY p_parts LOOP
+            q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
+                 || format('(SELECT 1 FROM %s LIMIT 1001)', format(src, '(' || item || ')', 'LIMIT 1001'));
+        END LOOP;
         EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM (%s) x LIMIT 1001) x', q)
             INTO counted USING pl.tids, t.root_id, t.id, sc, ex, p_args;
     END IF;
