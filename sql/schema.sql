@@ -291,10 +291,11 @@ CREATE FUNCTION public.asset_is_device(p_kind text) RETURNS boolean
 
 ALTER FUNCTION public.asset_is_device(p_kind text) OWNER TO portal_owner;
 
-CREATE FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) RETURNS jsonb
+CREATE FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) RETURNS TABLE(meta text, id bigint, customer text, customer_id bigint, kind text, name text, address text, updated text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $_$
+#variable_conflict use_column
 DECLARE
     total bigint;
     p record;
@@ -311,14 +312,17 @@ BEGIN
                    CASE WHEN p_kind = '' THEN ARRAY['agent', 'probe'] ELSE ARRAY[p_kind, p_kind] END,
                    p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN
-        RETURN NULL;
+        RETURN;
     END IF;
-    RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
-        (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'id', a.id, 'customer', c.name, 'customer_id', c.id, 'kind', a.kind, 'name', a.name, 'address', coalesce(a.address, ''),
-                    'updated', to_char(a.updated_at, 'YYYY-MM-DD HH24:MI')) ORDER BY u.n), '[]')
-           FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
-           JOIN assets a ON a.id = u.id JOIN tenants c ON c.id = a.tenant_id));
+    RETURN QUERY
+    SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted)::text END,
+           r.id, r.customer, r.customer_id, r.kind, r.name, r.address, r.updated
+      FROM (SELECT 1) one LEFT JOIN LATERAL (
+            SELECT u.n, a.id, c.name AS customer, c.id AS customer_id, a.kind, a.name, coalesce(a.address, '') AS address,
+                   to_char(a.updated_at, 'YYYY-MM-DD HH24:MI') AS updated
+              FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
+              JOIN assets a ON a.id = u.id JOIN tenants c ON c.id = a.tenant_id) r ON true
+     ORDER BY r.n;
 END $_$;
 
 ALTER FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) OWNER TO portal_owner;
@@ -2955,10 +2959,11 @@ END $$;
 
 ALTER FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint) OWNER TO portal_owner;
 
-CREATE FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) RETURNS jsonb
+CREATE FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) RETURNS TABLE(meta text, id bigint, customer text, customer_id bigint, severity text, title text, indicator text, opened text, acknowledged text, closed text, note text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $_$
+#variable_conflict use_column
 DECLARE
     w int := severity_weight(nullif(p_severity, ''));
     total bigint;
@@ -2977,18 +2982,20 @@ BEGIN
                                  ELSE ARRAY['x.closed_at IS NULL', 'x.closed_at IS NOT NULL'] END,
                    ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text], p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN
-        RETURN NULL;
+        RETURN;
     END IF;
-    RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
-        (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                    'id', i.id, 'customer', c.name, 'customer_id', c.id, 'severity', i.severity, 'title', i.title,
-                    'indicator', coalesce(i.indicator, ''), 'opened', to_char(i.opened_at, 'YYYY-MM-DD HH24:MI'),
-                    'acknowledged', to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI'),
-                    'closed', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI'),
-                    'note', CASE WHEN i.closed_at IS NOT NULL THEN coalesce(i.resolution_note, '') END))
-                    ORDER BY u.n), '[]')
-           FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
-           JOIN incidents i ON i.id = u.id JOIN tenants c ON c.id = i.tenant_id));
+    RETURN QUERY
+    SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted)::text END,
+           r.id, r.customer, r.customer_id, r.severity, r.title, r.indicator, r.opened, r.acknowledged, r.closed, r.note
+      FROM (SELECT 1) one LEFT JOIN LATERAL (
+            SELECT u.n, i.id, c.name AS customer, c.id AS customer_id, i.severity, i.title,
+                   coalesce(i.indicator, '') AS indicator, to_char(i.opened_at, 'YYYY-MM-DD HH24:MI') AS opened,
+                   to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI') AS acknowledged,
+                   to_char(i.closed_at, 'YYYY-MM-DD HH24:MI') AS closed,
+                   CASE WHEN i.closed_at IS NOT NULL THEN coalesce(i.resolution_note, '') END AS note
+              FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
+              JOIN incidents i ON i.id = u.id JOIN tenants c ON c.id = i.tenant_id) r ON true
+     ORDER BY r.n;
 END $_$;
 
 ALTER FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) OWNER TO portal_owner;
@@ -6327,10 +6334,11 @@ END $$;
 
 ALTER FUNCTION public.vulnerabilities_touch() OWNER TO portal_owner;
 
-CREATE FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) RETURNS jsonb
+CREATE FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) RETURNS TABLE(meta text, id bigint, customer text, customer_id bigint, cve text, severity text, asset text, first_seen text, fixed text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $_$
+#variable_conflict use_column
 DECLARE
     w int := severity_weight(nullif(p_severity, ''));
     total bigint;
@@ -6357,16 +6365,18 @@ BEGIN
                                  ELSE ARRAY['x.fixed_at IS NULL', 'x.fixed_at IS NOT NULL'] END,
                    ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text, p_cve], p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN
-        RETURN NULL;
+        RETURN;
     END IF;
-    RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
-        (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                    'id', v.id, 'customer', c.name, 'customer_id', c.id, 'cve', v.cve, 'severity', v.severity, 'asset', coalesce(a.name, ''),
-                    'first_seen', to_char(v.first_seen, 'YYYY-MM-DD'), 'fixed', to_char(v.fixed_at, 'YYYY-MM-DD')))
-                    ORDER BY u.n), '[]')
-           FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
-           JOIN vulnerabilities v ON v.id = u.id JOIN tenants c ON c.id = v.tenant_id
-           LEFT JOIN assets a ON a.id = v.asset_id));
+    RETURN QUERY
+    SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted)::text END,
+           r.id, r.customer, r.customer_id, r.cve, r.severity, r.asset, r.first_seen, r.fixed
+      FROM (SELECT 1) one LEFT JOIN LATERAL (
+            SELECT u.n, v.id, c.name AS customer, c.id AS customer_id, v.cve, v.severity, coalesce(a.name, '') AS asset,
+                   to_char(v.first_seen, 'YYYY-MM-DD') AS first_seen, to_char(v.fixed_at, 'YYYY-MM-DD') AS fixed
+              FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
+              JOIN vulnerabilities v ON v.id = u.id JOIN tenants c ON c.id = v.tenant_id
+              LEFT JOIN assets a ON a.id = v.asset_id) r ON true
+     ORDER BY r.n;
 END $_$;
 
 ALTER FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) OWNER TO portal_owner;

@@ -10,12 +10,13 @@
 #include "pages.h"
 #include "view.h"
 
-/* Both readers (vulnerability_page(), asset_page()) apply the visibility rule and answer NULL for a
- * tenant the viewer may not see; otherwise a page of 50 rows as JSON:
- * {"rows", "total", "more", "next", "prev"}. Pages are keyset pages: "next"
- * and "prev" are the cursors (row ids) of the pages after and before. */
-DB_STMT(st_vulns, 6, "SELECT vulnerability_page($1::bigint, $2, $3, $4, $5::bigint, $6::bigint)::text");
-DB_STMT(st_assets, 4, "SELECT asset_page($1::bigint, $2, $3::bigint, $4::bigint)::text");
+/* Both readers (vulnerability_page(), asset_page()) apply the visibility
+ * rule and answer no row for a tenant the viewer may not see; otherwise a
+ * page of up to 50 rows, its columns the rows' keys, with the total and
+ * the cursors "next" and "prev" (row ids of the pages after and before:
+ * keyset pages) in the first row (pages.h: list_into()). */
+DB_STMT(st_vulns, 6, "SELECT * FROM vulnerability_page($1::bigint, $2, $3, $4, $5::bigint, $6::bigint)");
+DB_STMT(st_assets, 4, "SELECT * FROM asset_page($1::bigint, $2, $3::bigint, $4::bigint)");
 
 enum res page_vulnerabilities(struct req *req)
 {

@@ -16,9 +16,9 @@
 
 #define NOTE_MAX 2000
 
-/* incident_page(): a keyset page as JSON, NULL for a tenant the
- * viewer may not see (pages.h: list_into()). */
-DB_STMT(st_incidents, 5, "SELECT incident_page($1::bigint, $2, $3, $4::bigint, $5::bigint)::text");
+/* incident_page(): a keyset page, its columns the rows' keys, no row for
+ * a tenant the viewer may not see (pages.h: list_into()). */
+DB_STMT(st_incidents, 5, "SELECT * FROM incident_page($1::bigint, $2, $3, $4::bigint, $5::bigint)");
 /* One incident's page (incident_detail()), NULL when not the viewer's. */
 DB_STMT(st_incident, 2, "SELECT incident_detail($1::bigint, $2::bigint)::text");
 /* The incident's own tenant, when it is the page's tenant or below it. */

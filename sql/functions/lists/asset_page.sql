@@ -1,6 +1,10 @@
--- The assets below p_tenant: p_kind ('' or one).
-CREATE OR REPLACE FUNCTION asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) RETURNS jsonb
+-- The assets below p_tenant: p_kind ('' or one). Rows as incident_page()'s:
+-- the page's total and cursors in meta of the first row, one row an asset.
+CREATE OR REPLACE FUNCTION asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint)
+RETURNS TABLE (meta text, id bigint, customer text, customer_id bigint, kind text, name text, address text,
+               updated text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
 DECLARE
     total bigint;
     p record;
@@ -17,14 +21,17 @@ BEGIN
                    CASE WHEN p_kind = '' THEN ARRAY['agent', 'probe'] ELSE ARRAY[p_kind, p_kind] END,
                    p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN
-        RETURN NULL;
+        RETURN;
     END IF;
-    RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
-        (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'id', a.id, 'customer', c.name, 'customer_id', c.id, 'kind', a.kind, 'name', a.name, 'address', coalesce(a.address, ''),
-                    'updated', to_char(a.updated_at, 'YYYY-MM-DD HH24:MI')) ORDER BY u.n), '[]')
-           FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
-           JOIN assets a ON a.id = u.id JOIN tenants c ON c.id = a.tenant_id));
+    RETURN QUERY
+    SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted)::text END,
+           r.id, r.customer, r.customer_id, r.kind, r.name, r.address, r.updated
+      FROM (SELECT 1) one LEFT JOIN LATERAL (
+            SELECT u.n, a.id, c.name AS customer, c.id AS customer_id, a.kind, a.name, coalesce(a.address, '') AS address,
+                   to_char(a.updated_at, 'YYYY-MM-DD HH24:MI') AS updated
+              FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
+              JOIN assets a ON a.id = u.id JOIN tenants c ON c.id = a.tenant_id) r ON true
+     ORDER BY r.n;
 END $$;
 REVOKE ALL ON FUNCTION asset_page(bigint, text, bigint, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION asset_page(bigint, text, bigint, bigint) TO portal_app;

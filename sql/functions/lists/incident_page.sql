@@ -1,9 +1,15 @@
 -- The incidents below p_tenant: p_status ('open', 'closed', 'all', or
 -- 'new': opened since the hour 24 hours before this one, the window of the
--- dashboards' "New in the last 24 h"), p_severity ('' or one).
+-- dashboards' "New in the last 24 h"), p_severity ('' or one). No row
+-- for a tenant the viewer may not see; else the page's total and cursors
+-- (list_meta(), JSON) in meta of the first row, and one row an incident
+-- (one row of NULLs when the page is empty): the worker reads the columns
+-- (cgi/pages/list.c, list_into()), a NULL one is left out.
 CREATE OR REPLACE FUNCTION incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint)
-RETURNS jsonb
+RETURNS TABLE (meta text, id bigint, customer text, customer_id bigint, severity text, title text, indicator text,
+               opened text, acknowledged text, closed text, note text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
 DECLARE
     w int := severity_weight(nullif(p_severity, ''));
     total bigint;
@@ -22,18 +28,20 @@ BEGIN
                                  ELSE ARRAY['x.closed_at IS NULL', 'x.closed_at IS NOT NULL'] END,
                    ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text], p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN
-        RETURN NULL;
+        RETURN;
     END IF;
-    RETURN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted) || jsonb_build_object('rows',
-        (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                    'id', i.id, 'customer', c.name, 'customer_id', c.id, 'severity', i.severity, 'title', i.title,
-                    'indicator', coalesce(i.indicator, ''), 'opened', to_char(i.opened_at, 'YYYY-MM-DD HH24:MI'),
-                    'acknowledged', to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI'),
-                    'closed', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI'),
-                    'note', CASE WHEN i.closed_at IS NOT NULL THEN coalesce(i.resolution_note, '') END))
-                    ORDER BY u.n), '[]')
-           FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
-           JOIN incidents i ON i.id = u.id JOIN tenants c ON c.id = i.tenant_id));
+    RETURN QUERY
+    SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted)::text END,
+           r.id, r.customer, r.customer_id, r.severity, r.title, r.indicator, r.opened, r.acknowledged, r.closed, r.note
+      FROM (SELECT 1) one LEFT JOIN LATERAL (
+            SELECT u.n, i.id, c.name AS customer, c.id AS customer_id, i.severity, i.title,
+                   coalesce(i.indicator, '') AS indicator, to_char(i.opened_at, 'YYYY-MM-DD HH24:MI') AS opened,
+                   to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI') AS acknowledged,
+                   to_char(i.closed_at, 'YYYY-MM-DD HH24:MI') AS closed,
+                   CASE WHEN i.closed_at IS NOT NULL THEN coalesce(i.resolution_note, '') END AS note
+              FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
+              JOIN incidents i ON i.id = u.id JOIN tenants c ON c.id = i.tenant_id) r ON true
+     ORDER BY r.n;
 END $$;
 REVOKE ALL ON FUNCTION incident_page(bigint, text, text, bigint, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION incident_page(bigint, text, text, bigint, bigint) TO portal_app;
