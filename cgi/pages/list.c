@@ -43,7 +43,7 @@ enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, con
 	char b[32];
 	int n, c;
 
-	res = db_exec(st, params, &r);
+	res = db_exec_last(st, params, &r); /* a list is its page's one statement */
 	if (res == NULL)
 		return r;
 	if (PQntuples(res) < 1 || PQgetisnull(res, 0, 0)) {
