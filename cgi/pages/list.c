@@ -1,6 +1,7 @@
 /* list.c - a keyset page of a list (list_page(): the
  * vulnerabilities, assets and incidents lists) moved into a page's model:
  * the reader's rows as columns, each a key of the row's object. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -30,9 +31,31 @@ json_t *list_read_json(struct db_stmt *st, const char *const *params, enum res *
 	return v;
 }
 
-/* A bigint column's type (pg_type's int8): its values go into the model
- * as numbers, every other column's as strings. */
+/* The column types a list's line may have (pg_type's OIDs): bigint and
+ * integer go into the model as numbers, boolean as true / false, text as
+ * strings. Any other type is refused (R_INTERNAL), not guessed at. */
+#define BOOL_OID 16
 #define INT8_OID 20
+#define INT4_OID 23
+#define TEXT_OID 25
+
+/* Row n's column c as a new JSON value; NULL for a type not listed above. */
+static json_t *list_value(const PGresult *res, int n, int c)
+{
+	const char *v = PQgetvalue(res, n, c);
+
+	switch (PQftype(res, c)) {
+	case INT8_OID:
+	case INT4_OID:
+		return json_integer(atoll(v));
+	case BOOL_OID:
+		return json_boolean(v[0] == 't');
+	case TEXT_OID:
+		return json_string(v);
+	default:
+		return NULL;
+	}
+}
 
 /* See pages.h. */
 enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, const char *key)
@@ -46,6 +69,10 @@ enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, con
 	res = db_exec_last(st, params, &r); /* a list is its page's one statement */
 	if (res == NULL)
 		return r;
+	if (PQnfields(res) < 2 || strcmp(PQfname(res, 0), "meta") != 0) {
+		PQclear(res);
+		return R_INTERNAL; /* not a list reader's table (a schema older than the worker) */
+	}
 	if (PQntuples(res) < 1 || PQgetisnull(res, 0, 0)) {
 		PQclear(res);
 		return R_NOT_FOUND; /* archived or hidden since the tenant context was read */
@@ -60,9 +87,7 @@ enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, con
 		for (c = 1; c < PQnfields(res); c++) {
 			if (PQgetisnull(res, n, c))
 				continue; /* left out, as jsonb_strip_nulls() did */
-			v = PQftype(res, c) == INT8_OID ? json_integer(atoll(PQgetvalue(res, n, c)))
-			                                : json_string(PQgetvalue(res, n, c));
-			if (json_object_set_new(row, PQfname(res, c), v) != 0)
+			if (json_object_set_new(row, PQfname(res, c), list_value(res, n, c)) != 0)
 				break;
 		}
 		if (c < PQnfields(res))

@@ -57,8 +57,10 @@ const char *list_cursor(struct req *req, const char *name);
  * the page's total and cursors as JSON in the first row's first column,
  * and a row for each line, its columns named as the line's keys: one row
  * of NULLs for an empty page) and move its page into the model m: the
- * rows under key (a bigint column a number, the others strings, a NULL
- * one left out), "total", "total_more", "next", "prev". */
+ * rows under key (bigint and integer columns numbers, boolean true or
+ * false, text strings, a NULL one left out; any other type, or a first
+ * column not named meta, is R_INTERNAL), "total", "total_more", "next",
+ * "prev". */
 enum res list_into(struct db_stmt *st, const char *const *params, json_t *m, const char *key);
 /* The JSON of a one-value read (a statement answering one JSON text, NULL
  * for what the viewer may not see): a new value, or NULL with *r set
