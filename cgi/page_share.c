@@ -163,6 +163,21 @@ enum page_share_got page_share_get(const char *key, const struct page_stamp *st,
 	}
 }
 
+void page_share_drop(const char *key, const struct page_stamp *st)
+{
+	size_t key_len = strlen(key);
+	struct slot *s;
+
+	if (slots == NULL || key_len >= PAGE_SHARE_KEY_MAX)
+		return;
+	s = slot_at(slot_of(key, key_len));
+	if (slot_lock(s) != 0)
+		return;
+	if (s->state == SLOT_READY && same_page(s, key, key_len, st))
+		s->state = SLOT_EMPTY;
+	pthread_mutex_unlock(&s->mu);
+}
+
 int page_share_claimed(void)
 {
 	return claim != NULL;

@@ -64,6 +64,11 @@ enum page_share_got page_share_get(const char *key, const struct page_stamp *st,
 void page_share_put(const char *json, size_t json_len, const char *html, size_t html_len, time_t valid_until);
 /* End the claim without a page (the page failed, or was too large). */
 void page_share_release(void);
+/* The page under key with stamp st is no good to this reader (its copy
+ * would not load): empty its slot, if it still holds that page, so that
+ * the next miss computes it again instead of every reader copying it out
+ * and computing for itself until the stamp moves. */
+void page_share_drop(const char *key, const struct page_stamp *st);
 /* Whether this worker holds a claim. */
 int page_share_claimed(void);
 

@@ -79,6 +79,8 @@ static struct page_cache_entry *share_get(struct req *req, const char *key)
 			c->html_len = html.len;
 			c->html = buf_take(&html);
 		}
+		if (!json_is_object(frag))
+			page_share_drop(key, &st); /* computed here; the next miss shares its page */
 		json_decref(frag);
 		if (c != NULL)
 			req->page_cached = req->page_shared = 1;

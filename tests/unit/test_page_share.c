@@ -57,6 +57,19 @@ int main(void)
 	TAP_OK(get("a", 2, 100, &json, &html) == PAGE_SHARE_NONE, "a reader still at epoch 2 computes for itself");
 	TAP_OK(get("a", 3, 100, &json, &html) == PAGE_SHARE_HIT, "and epoch 3's page stays");
 
+	/* A copy a reader could not load is dropped, and computed again. */
+	TAP_OK(get("u", 1, 100, &json, &html) == PAGE_SHARE_CLAIMED, "u claimed");
+	page_share_put("{\"cut", 5, NULL, 0, 0);
+	TAP_OK(get("u", 1, 100, &json, &html) == PAGE_SHARE_HIT, "its copy is handed out as it was kept");
+	{
+		struct page_stamp other = {2, 1000}, same = {1, 1000};
+		page_share_drop("u", &other);
+		TAP_OK(get("u", 1, 100, &json, &html) == PAGE_SHARE_HIT, "dropping another stamp's page leaves it");
+		page_share_drop("u", &same);
+	}
+	TAP_OK(get("u", 1, 100, &json, &html) == PAGE_SHARE_CLAIMED, "once dropped, the next miss claims it again");
+	page_share_release();
+
 	/* It lapses. */
 	TAP_OK(get("l", 1, 100, &json, &html) == PAGE_SHARE_CLAIMED, "l claimed");
 	page_share_put("{}", 2, NULL, 0, 150);
