@@ -111,16 +111,25 @@ static int claim_alive(const struct slot *s)
 	return ms_since(&s->at) < PAGE_SHARE_CLAIM_MS && (kill(s->pid, 0) == 0 || errno == EPERM);
 }
 
+/* The slot of key (its length into *key_len), or NULL when nothing is
+ * shared or the key is too long to keep. */
+static struct slot *slot_for(const char *key, size_t *key_len)
+{
+	*key_len = strlen(key);
+	if (slots == NULL || *key_len >= PAGE_SHARE_KEY_MAX)
+		return NULL;
+	return slot_at(slot_of(key, *key_len));
+}
+
 enum page_share_got page_share_get(const char *key, const struct page_stamp *st, time_t now, struct buf *json,
                                    struct buf *html, time_t *valid_until)
 {
-	size_t key_len = strlen(key);
-	struct slot *s;
+	size_t key_len;
+	struct slot *s = slot_for(key, &key_len);
 	struct timespec began;
 
-	if (slots == NULL || claim != NULL || key_len >= PAGE_SHARE_KEY_MAX)
+	if (s == NULL || claim != NULL)
 		return PAGE_SHARE_NONE;
-	s = slot_at(slot_of(key, key_len));
 	clock_gettime(CLOCK_MONOTONIC, &began);
 	for (;;) {
 		if (slot_lock(s) != 0)
@@ -165,13 +174,10 @@ enum page_share_got page_share_get(const char *key, const struct page_stamp *st,
 
 void page_share_drop(const char *key, const struct page_stamp *st)
 {
-	size_t key_len = strlen(key);
-	struct slot *s;
+	size_t key_len;
+	struct slot *s = slot_for(key, &key_len);
 
-	if (slots == NULL || key_len >= PAGE_SHARE_KEY_MAX)
-		return;
-	s = slot_at(slot_of(key, key_len));
-	if (slot_lock(s) != 0)
+	if (s == NULL || slot_lock(s) != 0)
 		return;
 	if (s->state == SLOT_READY && same_page(s, key, key_len, st))
 		s->state = SLOT_EMPTY;
