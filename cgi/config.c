@@ -88,6 +88,7 @@ const struct config *config_load(void)
 	cfg.trust_https = env_int("PORTAL_HTTPS", 0, 0, 1, 10);
 	cfg.dashboard_cache = env_int("PORTAL_DASHBOARD_CACHE", 32, 0, 256, 10);
 	cfg.page_share_wait = env_int("PORTAL_PAGE_SHARE_WAIT_MS", 20, 0, 1000, 10);
+	cfg.dashboard_lag = env_int("PORTAL_DASHBOARD_LAG", 2, 0, 60, 10);
 	cfg.context_cache = env_int("PORTAL_CONTEXT_CACHE", 64, 0, 1024, 10);
 	cfg.etag_cache = env_int("PORTAL_ETAG_CACHE", 4096, 0, 65536, 10);
 	loaded = 1;

@@ -76,6 +76,10 @@ static size_t trace_len;
 
 void db_init(const char *conninfo) { db_conninfo = conninfo; }
 
+static int dashboard_lag; /* db_dashboard_lag() */
+
+void db_dashboard_lag(int seconds) { dashboard_lag = seconds; }
+
 void db_init_replica(const char *conninfo) { replica_conninfo = conninfo != NULL && *conninfo ? conninfo : NULL; }
 
 static void replica_close(void)
@@ -102,6 +106,7 @@ static PGconn *connect_to(const char *conninfo, const char *what)
 	const char *const keys[] = {"dbname", "connect_timeout", "application_name", NULL};
 	const char *const vals[] = {conninfo ? conninfo : "", "5", "mssp-portal", NULL};
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	char set[256];
 
 	if (PQstatus(c) != CONNECTION_OK) {
 		log_warn("%s connection failed: %s", what, PQerrorMessage(c));
@@ -113,9 +118,13 @@ static PGconn *connect_to(const char *conninfo, const char *what)
 	 * an ingest batch the API acknowledged, a mail marked sent, a form
 	 * saved survive PostgreSQL being killed (docs/operations.md, "Soak
 	 * and faults": with synchronous_commit off, a batch acknowledged just
-	 * before a SIGKILL was lost). */
-	PQclear(PQexec(c, "SET TIME ZONE 'UTC'; SET statement_timeout = '30s';"
-	                  " SET idle_in_transaction_session_timeout = '60s'; SET synchronous_commit = on"));
+	 * before a SIGKILL was lost). A kept dashboard behind ingest batches
+	 * is served for dashboard_lag seconds (db_dashboard_lag()). */
+	snprintf(set, sizeof(set),
+	         "SET TIME ZONE 'UTC'; SET statement_timeout = '30s'; SET idle_in_transaction_session_timeout = '60s';"
+	         " SET synchronous_commit = on; SET portal.dashboard_lag = '%d'",
+	         dashboard_lag);
+	PQclear(PQexec(c, set));
 	return c;
 }
 

@@ -45,6 +45,13 @@ void db_close(void);
  * pages which only read are served from. Set its conninfo (NULL or "":
  * none); does not connect. */
 void db_init_replica(const char *conninfo);
+/* How many seconds a kept dashboard behind its tenant's version (by ingest
+ * batches, which the API worker rebuilds after answering) may still be
+ * served (PORTAL_DASHBOARD_LAG; dashboard_page(), sql/070): set as
+ * portal.dashboard_lag on every connection made after this. 0 (until it
+ * is called: the mailer's, the reporter's, ctl's): never, every view is
+ * exact. */
+void db_dashboard_lag(int seconds);
 /* From now until the request ends (db_rollback, db_commit), statements
  * that begin a transaction go to the replica when it has replayed at least
  * to position `need` (a write of the user's own, "X/Y" as PostgreSQL

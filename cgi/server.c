@@ -304,6 +304,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	mallopt(M_TOP_PAD, WORKER_HEAP_PAD);
 	db_init(config_get()->db);
 	db_init_replica(config_get()->db_read);
+	db_dashboard_lag(config_get()->dashboard_lag);
 	db_trace(config_get()->request_log > 1);
 	if (config_get()->context_cache > 0 || config_get()->etag_cache > 0 || config_get()->dashboard_cache > 0) {
 		db_listen_changes();

@@ -2626,11 +2626,13 @@ BEGIN
       FROM (SELECT (p->>'expires')::bigint AS e FROM json_array_elements(board->'pending') p
             UNION ALL
             SELECT k.request_expires FROM unnest(kids) k) x;
-    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children)
-    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids)
+    -- built_at: its transaction's start; what it shows is no older. How
+    -- long dashboard_page() may serve it behind the version (sql/070).
+    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children, built_at)
+    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids, now())
     ON CONFLICT (tenant_id) DO UPDATE
        SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
-           board = excluded.board, children = excluded.children
+           board = excluded.board, children = excluded.children, built_at = excluded.built_at
      -- Two builders of one tenant (dashboard_docs_refresh() after two
      -- batches): the row of the later version stays; of the same version
      -- and hour (a lapsed request), the newer build.
@@ -2659,7 +2661,8 @@ CREATE TABLE public.dashboard_docs (
     hour timestamp with time zone NOT NULL,
     valid_until timestamp with time zone,
     board text NOT NULL,
-    children public.dashboard_row[] NOT NULL
+    children public.dashboard_row[] NOT NULL,
+    built_at timestamp with time zone
 );
 
 ALTER TABLE ONLY public.dashboard_docs FORCE ROW LEVEL SECURITY;
@@ -2751,6 +2754,8 @@ DECLARE
     kept boolean;   -- a row kept could serve this viewer and period
     lapsed boolean; -- ... and none is of this hour with its requests live
     v bigint;
+    lag int := coalesce(nullif(current_setting('portal.dashboard_lag', true), '')::int, 0);
+    behind bigint;  -- a row behind the version served: until when (epoch seconds)
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
@@ -2762,7 +2767,9 @@ BEGIN
         SELECT x.* INTO d FROM dashboard_docs x WHERE x.tenant_id = t.id;
         SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = t.id;
         lapsed := dashboard_doc_lapsed(d);
-        IF lapsed OR d.version IS DISTINCT FROM v THEN
+        IF NOT lapsed AND d.version < v AND lag > 0 AND d.built_at > now() - make_interval(secs => lag) THEN
+            behind := floor(extract(epoch FROM d.built_at))::bigint + lag;
+        ELSIF lapsed OR d.version IS DISTINCT FROM v THEN
             d := NULL; -- computed now
         END IF;
     END IF;
@@ -2783,6 +2790,8 @@ BEGIN
     -- (at the commit, or by the API worker after an ingest batch).
     IF kept AND lapsed THEN
         ov := '{"stale" : true, ' || substr(ov, 2);
+    ELSIF d.tenant_id IS NOT NULL AND behind IS NOT NULL THEN
+        ov := '{"behind_until" : ' || behind || ', ' || substr(ov, 2);
     END IF;
     RETURN QUERY
     SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN ov END,

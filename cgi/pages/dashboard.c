@@ -309,6 +309,11 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 			*valid_until = lapse;
 	}
 	json_object_set_new(frag, "pending", list);
+	/* A kept dashboard behind the version, served until then (dashboard_page(),
+	 * PORTAL_DASHBOARD_LAG): the entry must not outlive it. */
+	list = json_object_get(ov, "behind_until");
+	if (json_is_integer(list) && (*valid_until == 0 || (time_t)json_integer_value(list) < *valid_until))
+		*valid_until = (time_t)json_integer_value(list);
 	json_decref(ov);
 	if (!is_company) {
 		static const char *const keys[] = {"companies", "probes", "agents", "discovered", "external", "vulns",

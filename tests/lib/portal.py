@@ -404,6 +404,10 @@ class Stack:
             # A line naming each request's statements (tests/http/test_request_path.py).
             "PORTAL_REQUEST_LOG": "2",
             "PORTAL_HOSTS": "localhost, portal.mssp.example",
+            # Every view of a dashboard exact, an ingest batch's included
+            # (a test reads its page right after the API answered it);
+            # test_dashboard_docs.py restarts the workers with a lag.
+            "PORTAL_DASHBOARD_LAG": "0",
             "PORTAL_DNS_RESOLVER": "127.0.0.1:%d" % self.dns.port,
             "PG_FSYNC": "off",
             "ASAN_OPTIONS": "detect_leaks=1:handle_segv=0:handle_abort=0:allocator_may_return_null=1:log_path=%s/log/asan"

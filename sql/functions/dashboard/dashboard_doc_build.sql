@@ -36,11 +36,13 @@ BEGIN
       FROM (SELECT (p->>'expires')::bigint AS e FROM json_array_elements(board->'pending') p
             UNION ALL
             SELECT k.request_expires FROM unnest(kids) k) x;
-    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children)
-    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids)
+    -- built_at: its transaction's start; what it shows is no older. How
+    -- long dashboard_page() may serve it behind the version (sql/070).
+    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children, built_at)
+    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids, now())
     ON CONFLICT (tenant_id) DO UPDATE
        SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
-           board = excluded.board, children = excluded.children
+           board = excluded.board, children = excluded.children, built_at = excluded.built_at
      -- Two builders of one tenant (dashboard_docs_refresh() after two
      -- batches): the row of the later version stays; of the same version
      -- and hour (a lapsed request), the newer build.

@@ -6,8 +6,13 @@
 -- period, the board kept on write when it is current (sql/068): its
 -- version the tenant's, its hour this one, no request it shows expired;
 -- and the table kept with it when they ask for its first page by name,
--- unsearched. Anything else is computed now, as for every other viewer;
--- the dashboard then says "stale" when a current row would have served it.
+-- unsearched. A row behind the version is served too while it is younger
+-- than the session's portal.dashboard_lag seconds (PORTAL_DASHBOARD_LAG,
+-- sql/070): only ingest batches leave it behind, and the API worker is
+-- rebuilding it; the dashboard then says until when ("behind_until",
+-- epoch seconds), which its page cache entry must not outlive. Anything
+-- else is computed now, as for every other viewer; the dashboard then
+-- says "stale" when a current row would have served it.
 CREATE OR REPLACE FUNCTION dashboard_page(p_tenant bigint, p_hours int, p_q text, p_sort text, p_dir text,
                                           p_limit int, p_offset int)
 RETURNS TABLE (ov text, id bigint, name text, kind text, region text, companies bigint, probes bigint, agents bigint,
@@ -27,6 +32,8 @@ DECLARE
     kept boolean;   -- a row kept could serve this viewer and period
     lapsed boolean; -- ... and none is of this hour with its requests live
     v bigint;
+    lag int := coalesce(nullif(current_setting('portal.dashboard_lag', true), '')::int, 0);
+    behind bigint;  -- a row behind the version served: until when (epoch seconds)
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
@@ -38,7 +45,9 @@ BEGIN
         SELECT x.* INTO d FROM dashboard_docs x WHERE x.tenant_id = t.id;
         SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = t.id;
         lapsed := dashboard_doc_lapsed(d);
-        IF lapsed OR d.version IS DISTINCT FROM v THEN
+        IF NOT lapsed AND d.version < v AND lag > 0 AND d.built_at > now() - make_interval(secs => lag) THEN
+            behind := floor(extract(epoch FROM d.built_at))::bigint + lag;
+        ELSIF lapsed OR d.version IS DISTINCT FROM v THEN
             d := NULL; -- computed now
         END IF;
     END IF;
@@ -59,6 +68,8 @@ BEGIN
     -- (at the commit, or by the API worker after an ingest batch).
     IF kept AND lapsed THEN
         ov := '{"stale" : true, ' || substr(ov, 2);
+    ELSIF d.tenant_id IS NOT NULL AND behind IS NOT NULL THEN
+        ov := '{"behind_until" : ' || behind || ', ' || substr(ov, 2);
     END IF;
     RETURN QUERY
     SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN ov END,

@@ -1,0 +1,13 @@
+-- 070_dashboard_lag.sql - when each kept dashboard was built (issue #23,
+-- "coalesce invalidations of many ingest commits"; docs/performance.md,
+-- "Session 30"). An ingest batch leaves its dashboards to the API worker,
+-- which rebuilds them once it has answered (sql/068,
+-- dashboard_docs_refresh()); meanwhile the row is behind its tenant's
+-- version, and under a live feed it nearly always is. dashboard_page()
+-- serves such a row for PORTAL_DASHBOARD_LAG seconds after it was built
+-- (the session setting portal.dashboard_lag, which the workers set),
+-- instead of computing the dashboard for every view between a batch and
+-- its rebuild. Every other writer builds the row at its commit, so a row
+-- can be behind only by ingest batches, never by a user's own change.
+-- NULL for a row built before this: it is served only when current.
+ALTER TABLE dashboard_docs ADD COLUMN built_at timestamptz;
