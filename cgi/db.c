@@ -330,16 +330,18 @@ int db_catch_up(const char *wrote)
 int db_socket(void) { return conn != NULL && PQstatus(conn) == CONNECTION_OK ? PQsocket(conn) : -1; }
 
 /* Call tenant() for each id of a "x:XID;t:ID,ID,..." payload (XID: the
- * transaction that made the change), or of a "t:ID,ID,..." one (sent
- * before the transaction was named: XID 0); 0, or -1 when it is not one
- * (the ids before the fault were called: the caller then takes it as a
- * change of everything, which covers them). */
-static int tenants_named(const char *payload, void (*tenant)(long long id, unsigned long long tx))
+ * transaction that made the change), of a "x:XID;i;t:ID,..." one (the
+ * transaction was an ingest batch: feed 1), or of a "t:ID,ID,..." one
+ * (sent before the transaction was named: XID 0); 0, or -1 when it is not
+ * one (the ids before the fault were called: the caller then takes it as
+ * a change of everything, which covers them). */
+static int tenants_named(const char *payload, void (*tenant)(long long id, unsigned long long tx, int feed))
 {
 	const char *p = payload;
 	char *end;
 	unsigned long long tx = 0;
 	long long id;
+	int feed = 0;
 
 	if (tenant == NULL)
 		return -1;
@@ -347,6 +349,10 @@ static int tenants_named(const char *payload, void (*tenant)(long long id, unsig
 		if (p[2] < '0' || p[2] > '9' || (tx = strtoull(p + 2, &end, 10)) == 0 || *end != ';')
 			return -1;
 		p = end + 1;
+		if (strncmp(p, "i;", 2) == 0) {
+			feed = 1;
+			p += 2;
+		}
 	}
 	if (strncmp(p, "t:", 2) != 0)
 		return -1;
@@ -359,7 +365,7 @@ static int tenants_named(const char *payload, void (*tenant)(long long id, unsig
 	for (p += 2;; p = end + 1) {
 		if (*p < '0' || *p > '9' || (id = strtoll(p, &end, 10)) <= 0 || (*end != ',' && *end != '\0'))
 			return -1;
-		tenant(id, tx);
+		tenant(id, tx, feed);
 		if (named_n < (int)(sizeof(named) / sizeof(named[0])))
 			named[named_n++] = id;
 		else
@@ -369,7 +375,7 @@ static int tenants_named(const char *payload, void (*tenant)(long long id, unsig
 	}
 }
 
-int db_changed(int wait_ms, void (*tenant)(long long id, unsigned long long tx))
+int db_changed(int wait_ms, void (*tenant)(long long id, unsigned long long tx, int feed))
 {
 	/* The process's first connection LISTENs before its first statement:
 	 * nothing read before it to doubt. A later one is a change. */

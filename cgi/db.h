@@ -103,10 +103,11 @@ enum { DB_CHANGED_CONTEXT = 1, DB_CHANGED_CONFIG = 2, DB_CHANGED_ALL = 3 };
  * sent while there was none are not known; the process's first connection
  * is not a change). 0: nothing. A notification on DB_CHANGES_CHANNEL that
  * names the tenants whose data changed (payload "x:XID;t:ID,ID,...",
- * tenants_changed()) calls tenant(ID, XID) for each instead, when tenant
- * is not NULL (XID: the transaction that changed them; 0 for a payload
- * "t:ID,..." that does not say). */
-int db_changed(int wait_ms, void (*tenant)(long long id, unsigned long long tx));
+ * tenants_changed()) calls tenant(ID, XID, FEED) for each instead, when
+ * tenant is not NULL (XID: the transaction that changed them; 0 for a
+ * payload "t:ID,..." that does not say; FEED: 1 when it was an ingest
+ * batch, "x:XID;i;t:..."). */
+int db_changed(int wait_ms, void (*tenant)(long long id, unsigned long long tx, int feed));
 /* The connection's socket (to poll for notifications), or -1 when there is
  * none. */
 int db_socket(void);

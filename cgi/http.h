@@ -72,7 +72,8 @@ struct req {
 	int ctx_lookup, page_lookup, etag_lookup;
 	int ingested;              /* items an ingest request accepted */
 	int replica_read;          /* a statement was answered by the read replica */
-	unsigned long long page_epoch; /* the tenant's data epoch page_cache_get() read */
+	unsigned long long page_epoch; /* the tenant's data epoch page_cache_get() read (page_lag: its lag epoch) */
+	int page_lag;                  /* page_cache_get()'s lag */
 	/* What a GET's session lookup read besides the session (sess_load),
 	 * for the page's common parts (view_common): the brand (owned) and the
 	 * bell's items (an arena string; NULL: not read). */

@@ -94,14 +94,29 @@ static unsigned long long ctx_held_epoch; /* the epoch every held row was read i
  * their tenants, so they leave the context rows and the other tenants'
  * pages cached. */
 static struct epoch_set data_epochs; /* shared after sess_cache_share() */
+/* The same but for the ingest feed's changes, which leave it: the stamp
+ * of the pages that may show the feed late (sess_lag_epoch()). */
+static struct epoch_set lag_epochs; /* shared after sess_cache_share() */
 
-int sess_cache_share(void) { return epoch_share(&ctx_epoch) == 0 && epoch_set_share(&data_epochs) == 0 ? 0 : -1; }
+int sess_cache_share(void)
+{
+	return epoch_share(&ctx_epoch) == 0 && epoch_set_share(&data_epochs) == 0 && epoch_set_share(&lag_epochs) == 0
+	           ? 0
+	           : -1;
+}
 
 unsigned long long sess_data_epoch(long long tenant) { return epoch_set_read(&data_epochs, tenant); }
 
+unsigned long long sess_lag_epoch(long long tenant) { return epoch_set_read(&lag_epochs, tenant); }
+
 /* Every listening process of the master hears it: the first moves it
  * (epoch_set_move()). */
-static void data_changed(long long tenant, unsigned long long tx) { epoch_set_move(&data_epochs, tenant, tx); }
+static void data_changed(long long tenant, unsigned long long tx, int feed)
+{
+	epoch_set_move(&data_epochs, tenant, tx);
+	if (!feed)
+		epoch_set_move(&lag_epochs, tenant, tx);
+}
 
 static void cache_sync(int wait_ms)
 {
@@ -110,6 +125,7 @@ static void cache_sync(int wait_ms)
 	if (changed & DB_CHANGED_CONTEXT) {
 		epoch_move(&ctx_epoch);
 		epoch_set_move_all(&data_epochs);
+		epoch_set_move_all(&lag_epochs);
 	}
 	if (changed & DB_CHANGED_CONFIG)
 		etag_cache_changed();

@@ -54,6 +54,10 @@ void sess_cache_sync(void);
  * the page while it stays (cgi/pages/page_cache.c). Notifications that
  * name their tenants move only theirs. */
 unsigned long long sess_data_epoch(long long tenant);
+/* The same but for the changes of an ingest batch, which leave it: the
+ * stamp of a page that may show the ingest feed late, whose entry lapses
+ * at its time instead (PORTAL_DASHBOARD_LAG, cgi/pages/dashboard.c). */
+unsigned long long sess_lag_epoch(long long tenant);
 /* The same while idle: a burst is read to its end (2 ms without more). */
 void sess_cache_idle(void);
 void sess_cache_free(void);

@@ -2755,7 +2755,7 @@ DECLARE
     lapsed boolean; -- ... and none is of this hour with its requests live
     v bigint;
     lag int := coalesce(nullif(current_setting('portal.dashboard_lag', true), '')::int, 0);
-    behind bigint;  -- a row behind the version served: until when (epoch seconds)
+    behind timestamptz;  -- a row behind the version served: when it was built
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
@@ -2768,7 +2768,7 @@ BEGIN
         SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = t.id;
         lapsed := dashboard_doc_lapsed(d);
         IF NOT lapsed AND d.version < v AND lag > 0 AND d.built_at > now() - make_interval(secs => lag) THEN
-            behind := floor(extract(epoch FROM d.built_at))::bigint + lag;
+            behind := d.built_at;
         ELSIF lapsed OR d.version IS DISTINCT FROM v THEN
             d := NULL; -- computed now
         END IF;
@@ -2790,8 +2790,10 @@ BEGIN
     -- (at the commit, or by the API worker after an ingest batch).
     IF kept AND lapsed THEN
         ov := '{"stale" : true, ' || substr(ov, 2);
-    ELSIF d.tenant_id IS NOT NULL AND behind IS NOT NULL THEN
-        ov := '{"behind_until" : ' || behind || ', ' || substr(ov, 2);
+    END IF;
+    IF lag > 0 AND t.kind <> 'company' THEN
+        ov := '{"lag_until" : ' || (floor(extract(epoch FROM coalesce(behind, now())))::bigint + lag) || ', '
+              || substr(ov, 2);
     END IF;
     RETURN QUERY
     SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN ov END,
@@ -5929,7 +5931,9 @@ BEGIN
     SELECT string_agg(DISTINCT tenant_id::text, ',') INTO ids FROM changed;
     IF ids IS NOT NULL THEN
         PERFORM pg_notify('portal_context', CASE WHEN length(ids) <= 7000
-            THEN 'x:' || pg_current_xact_id() || ';t:' || ids ELSE '' END);
+            THEN 'x:' || pg_current_xact_id()
+                 || CASE WHEN current_setting('portal.docs_later', true) = 'on' THEN ';i' ELSE '' END
+                 || ';t:' || ids ELSE '' END);
     END IF;
     RETURN NULL;
 END $$;

@@ -61,7 +61,7 @@ enum res page_billing(struct req *req)
 	if (t->version >= 0 && t->scope != NULL)
 		buf_printf(&key, "billing\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", t->id, params[1] ? params[1] : "",
 		           sort, dir, pg, params[5], t->scope);
-	if (buf_ok(&key) && key.data && (c = page_cache_get(req, key.data)) != NULL)
+	if (buf_ok(&key) && key.data && (c = page_cache_get(req, key.data, 0)) != NULL)
 		v = json_incref(c->frag);
 	if (v == NULL && (v = list_read_json(&st_billing_page, params, &r)) != NULL && buf_ok(&key) && key.data)
 		page_cache_put(req, key.data, 0, v);

@@ -309,11 +309,14 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 			*valid_until = lapse;
 	}
 	json_object_set_new(frag, "pending", list);
-	/* A kept dashboard behind the version, served until then (dashboard_page(),
-	 * PORTAL_DASHBOARD_LAG): the entry must not outlive it. */
-	list = json_object_get(ov, "behind_until");
+	/* An entry that may show the ingest feed late (page_cache_get()'s lag)
+	 * lapses when the dashboard says (dashboard_page(): the lag after the
+	 * time of what it shows); one that does not say is not kept. */
+	list = json_object_get(ov, "lag_until");
 	if (json_is_integer(list) && (*valid_until == 0 || (time_t)json_integer_value(list) < *valid_until))
 		*valid_until = (time_t)json_integer_value(list);
+	else if (!json_is_integer(list) && req->page_lag)
+		*valid_until = time(NULL);
 	json_decref(ov);
 	if (!is_company) {
 		static const char *const keys[] = {"companies", "probes", "agents", "discovered", "external", "vulns",
@@ -410,7 +413,12 @@ enum res page_tenant(struct req *req)
 	if (t->version >= 0 && t->scope != NULL)
 		buf_printf(&key, "%lld\x1f%s\x1f%s\x1f%s\x1f%ld\x1f%s\x1f%s", t->id, period, tq.sort, tq.dir, tq.page,
 		           t->scope, tq.q);
-	c = buf_ok(&key) && key.data ? page_cache_get(req, key.data) : NULL;
+	/* An MSSP's or MSP's dashboard may show the ingest feed late, by
+	 * PORTAL_DASHBOARD_LAG (docs/dashboards.md): its entry outlives the
+	 * feed's batches, not anything else. */
+	c = buf_ok(&key) && key.data
+	        ? page_cache_get(req, key.data, config_get()->dashboard_lag > 0 && strcmp(t->kind, "company") != 0)
+	        : NULL;
 	frag = c ? json_incref(c->frag) : NULL;
 	if (frag == NULL) {
 		frag = load_page(req, &tq, period, period_hours[p], period_labels[p], &valid_until, &r);

@@ -84,7 +84,7 @@ enum res page_incidents(struct req *req)
 	if (t->version >= 0 && t->scope != NULL)
 		buf_printf(&key, "incidents\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%d", t->id, status, severity,
 		           params[3] ? params[3] : "", params[4] ? params[4] : "", t->scope, can);
-	if (buf_ok(&key) && key.data && (c = page_cache_get(req, key.data)) != NULL)
+	if (buf_ok(&key) && key.data && (c = page_cache_get(req, key.data, 0)) != NULL)
 		frag = json_incref(c->frag);
 	if (frag == NULL) {
 		frag = json_object();

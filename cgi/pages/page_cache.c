@@ -12,7 +12,10 @@
  * not follow the data (the rollups' updates name their tenants and leave
  * the context rows cached): an entry is also stamped with the tenant's
  * data epoch (sess_data_epoch()) read before the page was, which a
- * notification naming the tenant moves in every worker. Entries hold references to JSON that nothing modifies after it
+ * notification naming the tenant moves in every worker. A page that may
+ * show the ingest feed late (a dashboard with PORTAL_DASHBOARD_LAG) is
+ * stamped with its lag epoch instead, which an ingest batch leaves, and
+ * lapses at the valid_until its page gives, not with the version. Entries hold references to JSON that nothing modifies after it
  * is built (a page adds only top-level keys to its own model).
  *
  * A miss asks the master's shared store (cgi/page_share.c) before the
@@ -115,19 +118,21 @@ void page_cache_publish(const struct req *req)
 }
 
 /* See pages.h. */
-struct page_cache_entry *page_cache_get(struct req *req, const char *key)
+struct page_cache_entry *page_cache_get(struct req *req, const char *key, int lag)
 {
 	const struct tenant_ctx *t = req->tenant;
 	size_t i, n = (size_t)config_get()->dashboard_cache;
 
-	req->page_epoch = sess_data_epoch(t->id); /* before the page is read, if it is */
+	/* before the page is read, if it is */
+	req->page_epoch = lag ? sess_lag_epoch(t->id) : sess_data_epoch(t->id);
+	req->page_lag = lag != 0;
 	req->page_lookup = n > 0;
 	for (i = 0; i < n; i++) {
 		struct page_cache_entry *c = &cache[i];
 		if (c->key == NULL || strcmp(c->key, key) != 0)
 			continue;
-		if (c->version != t->version || c->epoch != req->page_epoch || c->hour != t->hour ||
-		    (c->valid_until && time(NULL) >= c->valid_until))
+		if (c->lag != req->page_lag || (!c->lag && c->version != t->version) || c->epoch != req->page_epoch ||
+		    c->hour != t->hour || (c->valid_until && time(NULL) >= c->valid_until))
 			break; /* stale: replaced by the next page_cache_put */
 		c->used = ++cache_clock;
 		req->page_cached = 1;
@@ -164,6 +169,7 @@ struct page_cache_entry *page_cache_put(struct req *req, const char *key, time_t
 	c->key = k;
 	c->version = t->version;
 	c->epoch = req->page_epoch;
+	c->lag = req->page_lag;
 	c->hour = t->hour;
 	c->valid_until = valid_until;
 	c->frag = json_incref(frag);

@@ -169,7 +169,8 @@ enum res page_tenant_export(struct req *req);
 struct page_cache_entry {
 	char *key;          /* malloc'd; NULL: a free slot */
 	long long version;  /* tenant_stats.version when it was made */
-	unsigned long long epoch; /* sess_data_epoch() of the tenant before it was read */
+	unsigned long long epoch; /* sess_data_epoch() of the tenant before it was read (lag: sess_lag_epoch()) */
+	int lag;            /* it may show the ingest feed late: until valid_until, whatever its version */
 	long long hour;     /* UTC hour (epoch) */
 	time_t valid_until; /* 0, or when something it shows lapses */
 	json_t *frag;       /* the page's model keys: one reference owned */
@@ -181,10 +182,16 @@ struct page_cache_entry {
  * (owned by the cache; valid until the next page_cache_put), or NULL. A
  * hit sets req->page_cached (the request log's "page=cached"). Call it
  * before reading the page: it notes the tenant's data epoch then
- * (req->page_epoch), which page_cache_put() stamps. */
-struct page_cache_entry *page_cache_get(struct req *req, const char *key);
+ * (req->page_epoch), which page_cache_put() stamps. With lag (a page that
+ * may show the ingest feed late, PORTAL_DASHBOARD_LAG), the epoch is the
+ * tenant's lag epoch (sess_lag_epoch()), which an ingest batch leaves,
+ * and the version is not compared: the page must give page_cache_put() a
+ * valid_until no later than the lag allows. A key is always asked with
+ * the same lag. */
+struct page_cache_entry *page_cache_get(struct req *req, const char *key, int lag);
 /* Store frag (a new reference is taken) under key, stamped with the
- * request's tenant's version and hour and the epoch page_cache_get() noted,
+ * request's tenant's version and hour and the epoch page_cache_get() noted
+ * (and its lag),
  * in its slot or the least recently used one; the entry (owned by the
  * cache), or NULL when the cache is off or out of memory. */
 struct page_cache_entry *page_cache_put(struct req *req, const char *key, time_t valid_until, json_t *frag);

@@ -9,10 +9,12 @@
 -- unsearched. A row behind the version is served too while it is younger
 -- than the session's portal.dashboard_lag seconds (PORTAL_DASHBOARD_LAG,
 -- sql/070): only ingest batches leave it behind, and the API worker is
--- rebuilding it; the dashboard then says until when ("behind_until",
--- epoch seconds), which its page cache entry must not outlive. Anything
--- else is computed now, as for every other viewer; the dashboard then
--- says "stale" when a current row would have served it.
+-- rebuilding it. Anything else is computed now, as for every other
+-- viewer; the dashboard then says "stale" when a current row would have
+-- served it. With a lag, an MSSP's or MSP's dashboard says until when it
+-- may be shown whatever ingest batches come ("lag_until", epoch seconds:
+-- the lag after the time of what it shows, the row's built_at or now),
+-- which its page cache entry must not outlive (cgi/pages/dashboard.c).
 CREATE OR REPLACE FUNCTION dashboard_page(p_tenant bigint, p_hours int, p_q text, p_sort text, p_dir text,
                                           p_limit int, p_offset int)
 RETURNS TABLE (ov text, id bigint, name text, kind text, region text, companies bigint, probes bigint, agents bigint,
@@ -33,7 +35,7 @@ DECLARE
     lapsed boolean; -- ... and none is of this hour with its requests live
     v bigint;
     lag int := coalesce(nullif(current_setting('portal.dashboard_lag', true), '')::int, 0);
-    behind bigint;  -- a row behind the version served: until when (epoch seconds)
+    behind timestamptz;  -- a row behind the version served: when it was built
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
@@ -46,7 +48,7 @@ BEGIN
         SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = t.id;
         lapsed := dashboard_doc_lapsed(d);
         IF NOT lapsed AND d.version < v AND lag > 0 AND d.built_at > now() - make_interval(secs => lag) THEN
-            behind := floor(extract(epoch FROM d.built_at))::bigint + lag;
+            behind := d.built_at;
         ELSIF lapsed OR d.version IS DISTINCT FROM v THEN
             d := NULL; -- computed now
         END IF;
@@ -68,8 +70,10 @@ BEGIN
     -- (at the commit, or by the API worker after an ingest batch).
     IF kept AND lapsed THEN
         ov := '{"stale" : true, ' || substr(ov, 2);
-    ELSIF d.tenant_id IS NOT NULL AND behind IS NOT NULL THEN
-        ov := '{"behind_until" : ' || behind || ', ' || substr(ov, 2);
+    END IF;
+    IF lag > 0 AND t.kind <> 'company' THEN
+        ov := '{"lag_until" : ' || (floor(extract(epoch FROM coalesce(behind, now())))::bigint + lag) || ', '
+              || substr(ov, 2);
     END IF;
     RETURN QUERY
     SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN ov END,
