@@ -43,7 +43,7 @@ struct config {
 	int trust_https;            /* PORTAL_HTTPS: 1 when nginx terminates TLS */
 	int dashboard_cache;        /* PORTAL_DASHBOARD_CACHE: dashboard pages cached per worker, 0 = off */
 	int page_share_wait;        /* PORTAL_PAGE_SHARE_WAIT_MS: the longest a worker waits for a page another computes */
-	int dashboard_lag;          /* PORTAL_DASHBOARD_LAG: seconds a kept dashboard behind ingest batches is served, 0 = never */
+	int dashboard_lag;          /* PORTAL_DASHBOARD_LAG: seconds an MSSP or MSP dashboard may show the ingest feed late, 0 = never */
 	int context_cache;          /* PORTAL_CONTEXT_CACHE: request contexts cached per worker, 0 = off */
 	int etag_cache;             /* PORTAL_ETAG_CACHE: API ETags kept per worker, 0 = off (cgi/etag_cache.h) */
 };

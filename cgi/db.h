@@ -45,9 +45,11 @@ void db_close(void);
  * pages which only read are served from. Set its conninfo (NULL or "":
  * none); does not connect. */
 void db_init_replica(const char *conninfo);
-/* How many seconds a kept dashboard behind its tenant's version (by ingest
- * batches, which the API worker rebuilds after answering) may still be
- * served (PORTAL_DASHBOARD_LAG; dashboard_page(), sql/070): set as
+/* How many seconds an MSSP's or MSP's dashboard may show the ingest feed
+ * late: a kept row behind its tenant's version by ingest batches (which
+ * the API worker rebuilds after answering) is still served, and the page
+ * says until when it may be kept (PORTAL_DASHBOARD_LAG; dashboard_page(),
+ * sql/070): set as
  * portal.dashboard_lag on every connection made after this. 0 (until it
  * is called: the mailer's, the reporter's, ctl's): never, every view is
  * exact. */
