@@ -2704,7 +2704,9 @@ CREATE FUNCTION public.dashboard_docs_stale(p_tenant bigint) RETURNS SETOF bigin
       JOIN tenant_stats s ON s.tenant_id = m.id
       LEFT JOIN dashboard_docs d ON d.tenant_id = s.tenant_id
      WHERE k.id = p_tenant AND NOT s.is_company
-       AND (dashboard_doc_lapsed(d) OR d.version <> s.version)
+       AND (dashboard_doc_lapsed(d)
+            OR d.version <> s.version
+               AND NOT (dashboard_lag() > 0 AND d.built_at > now() - make_interval(secs => dashboard_lag()) / 2))
      ORDER BY s.tenant_id
 $$;
 
@@ -2718,6 +2720,14 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.dashboard_join(p_path json, p_board text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.dashboard_lag() RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(nullif(current_setting('portal.dashboard_lag', true), '')::int, 0)
+$$;
+
+ALTER FUNCTION public.dashboard_lag() OWNER TO portal_owner;
 
 CREATE FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) RETURNS json
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -2753,8 +2763,9 @@ DECLARE
     ov text;
     kept boolean;   -- a row kept could serve this viewer and period
     lapsed boolean; -- ... and none is of this hour with its requests live
+    rebuild boolean; -- ... and this page should have it rebuilt ("stale")
     v bigint;
-    lag int := coalesce(nullif(current_setting('portal.dashboard_lag', true), '')::int, 0);
+    lag int := dashboard_lag();
     behind timestamptz;  -- a row behind the version served: when it was built
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
@@ -2770,7 +2781,12 @@ BEGIN
         IF NOT lapsed AND d.version < v AND lag > 0 AND d.built_at > now() - make_interval(secs => lag) THEN
             behind := d.built_at;
         ELSIF lapsed OR d.version IS DISTINCT FROM v THEN
-            d := NULL; -- computed now
+            -- Computed now. With a lag, a row behind and older than it
+            -- is one whose rebuild did not come (dashboard_docs_stale()
+            -- leaves a young row to a later batch, which may not come):
+            -- rebuilt once answered, as a lapsed one.
+            rebuild := lapsed OR (lag > 0 AND d.version < v);
+            d := NULL;
         END IF;
     END IF;
     -- The table kept (its first page by name, unsearched), or as asked.
@@ -2787,8 +2803,9 @@ BEGIN
     -- rebuild it once it has answered (dashboard_doc_refresh()), so a
     -- tenant nobody writes to is computed once, not at every view until a
     -- write. A row only behind the version is being rebuilt by its writer
-    -- (at the commit, or by the API worker after an ingest batch).
-    IF kept AND lapsed THEN
+    -- (at the commit, or by the API worker after an ingest batch), but
+    -- with a lag, once older than it (above).
+    IF kept AND rebuild THEN
         ov := '{"stale" : true, ' || substr(ov, 2);
     END IF;
     IF lag > 0 AND t.kind <> 'company' THEN
@@ -8632,6 +8649,8 @@ REVOKE ALL ON FUNCTION public.dashboard_docs_stale(p_tenant bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.dashboard_docs_stale(p_tenant bigint) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.dashboard_join(p_path json, p_board text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.dashboard_lag() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.dashboard_overview(p_tenant bigint, p_hours integer) TO portal_app;

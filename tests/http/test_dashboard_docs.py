@@ -283,15 +283,17 @@ def test_a_row_behind_by_ingest_batches_is_served_only_within_the_lag(ctx):
     assert now >= built
     ov, _ = page(ctx, admin, mssp, before=MARK % mssp + lag)
     assert "kept" in ov and now + 30 <= ov["lag_until"] <= now + 40, ov
+    # older than the lag, or built before it was kept: computed, and to be
+    # rebuilt once answered (its rebuild did not come)
     for computed in (behind + lag + "UPDATE dashboard_docs SET built_at = now() - interval '31 seconds'"
-                     " WHERE tenant_id = %d;" % mssp,  # older than the lag
+                     " WHERE tenant_id = %d;" % mssp,
                      behind + lag + "UPDATE dashboard_docs SET built_at = NULL WHERE tenant_id = %d;" % mssp):
         ov, _ = page(ctx, admin, mssp, before=computed)
-        assert "kept" not in ov and now + 30 <= ov["lag_until"] <= now + 40, (computed, ov)
-    for exact in (behind,  # no lag (the session's default): every view exact, nothing said
+        assert "kept" not in ov and now + 30 <= ov["lag_until"] <= now + 40 and ov["stale"] is True, (computed, ov)
+    for exact in (behind,  # no lag (the session's default): every view exact, nothing said; its writer rebuilds it
                   behind + "SET LOCAL portal.dashboard_lag = '0';"):
         ov, _ = page(ctx, admin, mssp, before=exact)
-        assert "kept" not in ov and "lag_until" not in ov, exact
+        assert "kept" not in ov and "lag_until" not in ov and "stale" not in ov, exact
     # lapsed (its hour is gone) within the lag: computed, and to be kept again
     ov, _ = page(ctx, admin, mssp, before=behind + lag + "UPDATE dashboard_docs SET hour = hour - interval '1 hour'"
                  " WHERE tenant_id = %d;" % mssp)
@@ -306,6 +308,34 @@ def test_a_row_behind_by_ingest_batches_is_served_only_within_the_lag(ctx):
     co = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE parent_id = %d AND kind = 'company'" % msp))
     ov = page(ctx, admin, co, query="'', 'name', 'asc', 0, 0", before=lag)[0]
     assert ov is not None and "lag_until" not in ov, ov
+
+
+def test_with_a_lag_the_api_worker_leaves_a_young_row_to_a_later_batch(ctx):
+    """dashboard_docs_stale(), the rows the API worker rebuilds after a
+    batch: with a lag, not one behind that was built in the last half of
+    it (a later batch's rebuild, or the first view once it is older than
+    the lag, has it); one lapsed, or older, or with no lag, as before."""
+    ctx.stack.steady_hour()
+    tenants = doc_tenants(ctx)
+    mssp, msp = tenants[0], tenants[1]
+    co = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE parent_id = %d AND kind = 'company'" % msp))
+    ctx.stack.psql("SELECT stats_touch(ARRAY[%d]::bigint[])" % msp)  # both rows current, built now
+    behind = "UPDATE tenant_stats SET version = version + 1 WHERE tenant_id IN (%d, %d);" % (mssp, msp)
+    lag = "SET LOCAL portal.dashboard_lag = '30';"
+
+    def stale(before):
+        out = ctx.stack.psql("BEGIN; %s SELECT 'stale:' || coalesce(string_agg(t::text, ','), '')"
+                             " FROM dashboard_docs_stale(%d) t; ROLLBACK" % (before, co))
+        return [line[6:] for line in out.splitlines() if line.startswith("stale:")][0]
+
+    both = "%d,%d" % (mssp, msp)
+    assert stale(behind) == both  # no lag: every row behind
+    assert stale(behind + lag) == ""  # built just now: left to a later batch
+    assert stale(behind + lag + "UPDATE dashboard_docs SET built_at = now() - interval '16 seconds'"
+                 " WHERE tenant_id = %d;" % msp) == str(msp)  # built over half the lag ago
+    assert stale(behind + lag + "UPDATE dashboard_docs SET hour = hour - interval '1 hour'"
+                 " WHERE tenant_id = %d;" % mssp) == str(mssp)  # lapsed
+    assert stale(lag) == ""  # current
 
 
 def test_an_ingest_batch_says_so_to_the_workers(ctx):

@@ -33,8 +33,9 @@ DECLARE
     ov text;
     kept boolean;   -- a row kept could serve this viewer and period
     lapsed boolean; -- ... and none is of this hour with its requests live
+    rebuild boolean; -- ... and this page should have it rebuilt ("stale")
     v bigint;
-    lag int := coalesce(nullif(current_setting('portal.dashboard_lag', true), '')::int, 0);
+    lag int := dashboard_lag();
     behind timestamptz;  -- a row behind the version served: when it was built
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
@@ -50,7 +51,12 @@ BEGIN
         IF NOT lapsed AND d.version < v AND lag > 0 AND d.built_at > now() - make_interval(secs => lag) THEN
             behind := d.built_at;
         ELSIF lapsed OR d.version IS DISTINCT FROM v THEN
-            d := NULL; -- computed now
+            -- Computed now. With a lag, a row behind and older than it
+            -- is one whose rebuild did not come (dashboard_docs_stale()
+            -- leaves a young row to a later batch, which may not come):
+            -- rebuilt once answered, as a lapsed one.
+            rebuild := lapsed OR (lag > 0 AND d.version < v);
+            d := NULL;
         END IF;
     END IF;
     -- The table kept (its first page by name, unsearched), or as asked.
@@ -67,8 +73,9 @@ BEGIN
     -- rebuild it once it has answered (dashboard_doc_refresh()), so a
     -- tenant nobody writes to is computed once, not at every view until a
     -- write. A row only behind the version is being rebuilt by its writer
-    -- (at the commit, or by the API worker after an ingest batch).
-    IF kept AND lapsed THEN
+    -- (at the commit, or by the API worker after an ingest batch), but
+    -- with a lag, once older than it (above).
+    IF kept AND rebuild THEN
         ov := '{"stale" : true, ' || substr(ov, 2);
     END IF;
     IF lag > 0 AND t.kind <> 'company' THEN
