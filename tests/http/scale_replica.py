@@ -8,6 +8,7 @@ The replica is made to lag on purpose by pausing its replay
 (pg_wal_replay_pause(), as a superuser on the standby): what the primary
 has then and the replica has not is what a lagging replica would miss."""
 import contextlib
+import itertools
 import json
 import re
 import time
@@ -298,9 +299,13 @@ def test_a_change_to_one_tenant_leaves_the_other_tenants_pages_on_the_replica(ct
             portal.wait_for("every worker to show the batch", every_worker_shows_it, timeout=30)
             # The other company's page: from the replica (asked until a
             # worker not in its 5 s pause after an earlier test's stop
-            # answers).
+            # answers). Each ask is a page of its own (an unused search):
+            # a page computed from the primary during a pause would be
+            # shared and cached by every worker, and not read again.
+            asked = itertools.count()
             portal.wait_for("the other company's page read from the replica",
-                            lambda: fetch(ctx, admin, "/t/%d" % other)[1], timeout=15)
+                            lambda: fetch(ctx, admin, "/t/%d?q=replica-%s-%d" % (other, ext, next(asked)))[1],
+                            timeout=15)
     finally:
         ctx.stack.psql("DELETE FROM vulnerabilities WHERE external_id = '%s'; DELETE FROM api_keys"
                        " WHERE name = 'replica-feed'" % ext)
