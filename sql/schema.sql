@@ -200,12 +200,18 @@ ALTER FUNCTION public.api_keys_of(p_tenant bigint) OWNER TO portal_owner;
 CREATE FUNCTION public.app_api_tenant() RETURNS bigint
     LANGUAGE plpgsql STABLE
     AS $$
+DECLARE
+    who bigint;
 BEGIN
-    IF to_regclass('pg_temp.app_identity') IS NULL THEN
+    IF to_regclass('pg_temp.app_identity_stamp') IS NULL THEN
         RETURN NULL;
     END IF;
-    RETURN (SELECT i.api_tenant FROM pg_temp.app_identity i
-             WHERE i.at = now() AND i.token = current_setting('app.api_key', true));
+    IF pg_sequence_last_value('pg_temp.app_identity_stamp')
+       IS DISTINCT FROM identity_stamp(current_setting('app.api_key', true)) THEN
+        RETURN NULL;
+    END IF;
+    who := pg_sequence_last_value('pg_temp.app_identity_who');
+    RETURN CASE WHEN who < 0 THEN -who END;
 END $$;
 
 ALTER FUNCTION public.app_api_tenant() OWNER TO portal_owner;
@@ -272,15 +278,21 @@ ALTER FUNCTION public.app_scope() OWNER TO portal_owner;
 CREATE FUNCTION public.app_user_id() RETURNS bigint
     LANGUAGE plpgsql STABLE
     AS $$
+DECLARE
+    who bigint;
 BEGIN
-    IF to_regclass('pg_temp.app_identity') IS NULL THEN
+    IF to_regclass('pg_temp.app_identity_stamp') IS NULL THEN
         IF pg_is_in_recovery() THEN
             RETURN identity_of(current_setting('app.token', true));
         END IF;
         RETURN NULL;
     END IF;
-    RETURN (SELECT i.user_id FROM pg_temp.app_identity i
-             WHERE i.at = now() AND i.token = current_setting('app.token', true));
+    IF pg_sequence_last_value('pg_temp.app_identity_stamp')
+       IS DISTINCT FROM identity_stamp(current_setting('app.token', true)) THEN
+        RETURN NULL;
+    END IF;
+    who := pg_sequence_last_value('pg_temp.app_identity_who');
+    RETURN CASE WHEN who > 0 THEN who END;
 END $$;
 
 ALTER FUNCTION public.app_user_id() OWNER TO portal_owner;
@@ -2904,17 +2916,19 @@ ALTER FUNCTION public.growth_top(p_tenant bigint) OWNER TO portal_owner;
 CREATE FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant bigint) RETURNS void
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    v bigint;
 BEGIN
     IF pg_is_in_recovery() THEN
         RETURN;
     END IF;
-    IF to_regclass('pg_temp.app_identity') IS NULL THEN
-        CREATE TEMP TABLE app_identity (at timestamptz NOT NULL, token text NOT NULL, user_id bigint,
-                                        api_tenant bigint);
-        GRANT SELECT ON pg_temp.app_identity TO portal_app;
-        INSERT INTO pg_temp.app_identity VALUES ('-infinity', '', NULL, NULL);
+    IF to_regclass('pg_temp.app_identity_stamp') IS NULL THEN
+        CREATE TEMP SEQUENCE IF NOT EXISTS app_identity_stamp MINVALUE -9223372036854775808;
+        CREATE TEMP SEQUENCE IF NOT EXISTS app_identity_who MINVALUE -9223372036854775808;
+        GRANT SELECT ON SEQUENCE pg_temp.app_identity_stamp, pg_temp.app_identity_who TO portal_app;
     END IF;
-    UPDATE pg_temp.app_identity SET at = now(), token = p_token, user_id = p_user, api_tenant = p_api_tenant;
+    v := setval('pg_temp.app_identity_who', coalesce(p_user, -p_api_tenant, 0));
+    v := setval('pg_temp.app_identity_stamp', identity_stamp(p_token));
 END $$;
 
 ALTER FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant bigint) OWNER TO portal_owner;
@@ -2932,6 +2946,14 @@ BEGIN
 END $_$;
 
 ALTER FUNCTION public.identity_of(p_token text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.identity_stamp(p_token text) RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT hashtextextended(coalesce(p_token, ''), (extract(epoch FROM now()) * 1000000)::bigint)
+$$;
+
+ALTER FUNCTION public.identity_stamp(p_token text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER

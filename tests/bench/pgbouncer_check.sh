@@ -10,7 +10,7 @@
 # connection (the context and ETag caches), session SETs made once at
 # connect (TimeZone, statement_timeout, idle_in_transaction_session_timeout),
 # and a per-transaction identity (app_identify() keeping the user in the
-# session's pg_temp.app_identity). The script starts a private stack
+# session's temporary sequences, identity_keep()). The script starts a private stack
 # (scripts/stack start, demo data), puts PgBouncer in front of its
 # PostgreSQL in the given pool mode, restarts the portal master with
 # PORTAL_DB pointing at PgBouncer (nginx, the mailer and the reporter are
@@ -327,7 +327,7 @@ if [ -n "$tok" ]; then
 		"SELECT 'in=' || coalesce(app_user_id()::text, 'none');" "COMMIT;" \
 		"SELECT 'after=' || coalesce(app_user_id()::text, 'none');" | pgb -q -At 2>&1 | grep '=' | paste -sd' ')
 	o=$(pgb -q -At -c "SELECT 'other=' || coalesce(app_user_id()::text, 'none')
-		|| ' temp_table_of_another_client=' || (to_regclass('pg_temp.app_identity') IS NOT NULL)" 2>&1)
+		|| ' temp_sequence_of_another_client=' || (to_regclass('pg_temp.app_identity_stamp') IS NOT NULL)" 2>&1)
 	case "$r $o" in "in=1 after=none other=none"*) ok=1 ;; *) ok=0 ;; esac
 	probe "probe identity" "$ok" "app_identify() in a transaction: $r; a new client: $o"
 else

@@ -291,6 +291,39 @@ def test_identity_does_not_outlive_the_transaction(ctx):
     assert lines[2] == str(b) and ids(lines[3:]) == sorted(tree.visible(b)), lines
 
 
+def test_a_read_with_an_identity_takes_no_transaction_id(ctx):
+    """The identity is kept without a write (identity_keep(), sql/071): a
+    request that only reads takes no XID, so page views do not bring every
+    table's anti-wraparound VACUUM closer. The connection's first identity
+    makes its two sequences (a write, once); the transactions after it
+    take none, as a user or as an API key."""
+    tree = Tree(ctx)
+    a = tree.uid["admin@northwind.example"]
+    check = "SELECT count(*) FROM tenants; SELECT pg_current_xact_id_if_assigned() IS NULL;"
+    out = app(ctx, "BEGIN; SELECT set_config('app.user_id', '%d', true); COMMIT;"
+                   " BEGIN; SELECT set_config('app.user_id', '%d', true); %s COMMIT;" % (a, a, check))
+    lines = out.splitlines()
+    assert lines[1] == str(a) and int(lines[2]) == len(tree.visible(a)) > 1, lines
+    assert lines[3] == "t", "a read as %d took a transaction id" % a
+    key = portal.create_key(ctx, ctx.login("admin@northwind.example"), tree.name["Bluefin IT"], name="no-xid")["key"]
+    out = app(ctx, "BEGIN; SELECT tenant_id FROM api_key_auth('%s'); COMMIT;"
+                   " BEGIN; SELECT tenant_id FROM api_key_auth('%s'); %s COMMIT;" % (key, key, check))
+    lines = out.splitlines()
+    assert lines[1] == str(tree.name["Bluefin IT"]) and int(lines[2]) > 1, lines
+    assert lines[3] == "t", "a read as an API key took a transaction id"
+    # Through the portal: 40 dashboards computed (each search a page of its
+    # own, so no cache answers) move the next XID by what the stack's
+    # other processes take meanwhile, not by one a view.
+    c = ctx.login("admin@northwind.example")
+    mssp = tree.name["Northwind Security"]
+    assert c.get("/t/%d?q=no-xid-warm" % mssp).status == 200
+    before = int(owner(ctx, "SELECT pg_snapshot_xmax(pg_current_snapshot())"))
+    for i in range(40):
+        assert c.get("/t/%d?q=no-xid-%d" % (mssp, i)).status == 200
+    taken = int(owner(ctx, "SELECT pg_snapshot_xmax(pg_current_snapshot())")) - before
+    assert taken < 20, "40 dashboard views took %d transaction ids" % taken
+
+
 # ------------------------------------------------------------------ (d)
 def test_app_cannot_insert_a_tenant_under_a_parent_it_cannot_see(ctx):
     tree = Tree(ctx)

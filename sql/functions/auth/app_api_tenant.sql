@@ -1,13 +1,21 @@
+-- requires: identity_stamp
 -- The tenant of the API key api_key_auth() found for the key the
--- transaction still carries (app.api_key); NULL without one.
+-- transaction still carries (app.api_key; identity_keep()); NULL without
+-- one.
 CREATE OR REPLACE FUNCTION app_api_tenant() RETURNS bigint
 LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    who bigint;
 BEGIN
-    IF to_regclass('pg_temp.app_identity') IS NULL THEN
+    IF to_regclass('pg_temp.app_identity_stamp') IS NULL THEN
         RETURN NULL;
     END IF;
-    RETURN (SELECT i.api_tenant FROM pg_temp.app_identity i
-             WHERE i.at = now() AND i.token = current_setting('app.api_key', true));
+    IF pg_sequence_last_value('pg_temp.app_identity_stamp')
+       IS DISTINCT FROM identity_stamp(current_setting('app.api_key', true)) THEN
+        RETURN NULL;
+    END IF;
+    who := pg_sequence_last_value('pg_temp.app_identity_who');
+    RETURN CASE WHEN who < 0 THEN -who END;
 END $$;
 REVOKE ALL ON FUNCTION app_api_tenant() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_api_tenant() TO portal_app;
