@@ -292,7 +292,7 @@ def test_identity_does_not_outlive_the_transaction(ctx):
 
 
 def test_a_read_with_an_identity_takes_no_transaction_id(ctx):
-    """The identity is kept without a write (identity_keep(), sql/071): a
+    """The identity is kept without a write (identity_keep()): a
     request that only reads takes no XID, so page views do not bring every
     table's anti-wraparound VACUUM closer. The connection's first identity
     makes its two sequences (a write, once); the transactions after it
