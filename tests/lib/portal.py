@@ -10,6 +10,7 @@ import hashlib
 import http.client
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -62,12 +63,45 @@ def multipart(fields, files=None):
     return b"".join(out), "multipart/form-data; boundary=%s" % boundary
 
 
+def _ephemeral_low():
+    """The first port the kernel hands out for outgoing connections."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _bindable(port, kind):
+    s = socket.socket(socket.AF_INET, kind)
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def free_ports(count=1, udp=False):
+    """The first of count free loopback TCP ports in a row (and free for UDP
+    too when udp). They are taken below the kernel's ephemeral range, so no
+    outgoing connection is given one of them while its server is down: a
+    server the tests stop and start again (a portal master, the SMTP sink)
+    binds its port again, which a connection from an ephemeral port left on
+    it would refuse (EADDRINUSE)."""
+    high = _ephemeral_low() - count
+    rng = random.Random(os.getpid() ^ time.monotonic_ns())
+    for _ in range(1000):
+        first = rng.randrange(max(1024, high - 20000), high)
+        if all(_bindable(p, socket.SOCK_STREAM) and (not udp or _bindable(p, socket.SOCK_DGRAM))
+               for p in range(first, first + count)):
+            return first
+    raise AssertionError("no %d free ports in a row below %d" % (count, high))
+
+
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    return free_ports()
 
 
 def children(pid):
@@ -255,33 +289,12 @@ def on_master(ctx, n, share):
 def free_port_pair():
     """A free TCP port P with P+1 free too (a portal master on TCP: its
     pages' and its API's, PORTAL_MASTER_PORT_BASE)."""
-    for _ in range(50):
-        p = free_port()
-        try:
-            s = socket.socket()
-            s.bind(("127.0.0.1", p + 1))
-            s.close()
-            return p
-        except OSError:
-            continue
-    raise AssertionError("no two free ports in a row")
+    return free_ports(2)
 
 
 def free_udp_port():
     """A loopback port free for both UDP and TCP (a DNS server takes both)."""
-    while True:
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        u.bind(("127.0.0.1", 0))
-        port = u.getsockname()[1]
-        t = socket.socket()
-        try:
-            t.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            continue
-        finally:
-            t.close()
-            u.close()
+    return free_ports(udp=True)
 
 
 def dns_query(port, name, qtype=16, timeout=1.0):
