@@ -198,21 +198,10 @@ $$;
 ALTER FUNCTION public.api_keys_of(p_tenant bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.app_api_tenant() RETURNS bigint
-    LANGUAGE plpgsql STABLE
+    LANGUAGE sql STABLE
     AS $$
-DECLARE
-    who bigint;
-BEGIN
-    IF to_regclass('pg_temp.app_identity_stamp') IS NULL THEN
-        RETURN NULL;
-    END IF;
-    IF pg_sequence_last_value('pg_temp.app_identity_stamp')
-       IS DISTINCT FROM identity_stamp(current_setting('app.api_key', true)) THEN
-        RETURN NULL;
-    END IF;
-    who := pg_sequence_last_value('pg_temp.app_identity_who');
-    RETURN CASE WHEN who < 0 THEN -who END;
-END $$;
+    SELECT -nullif(least(identity_kept(current_setting('app.api_key', true)), 0), 0)
+$$;
 
 ALTER FUNCTION public.app_api_tenant() OWNER TO portal_owner;
 
@@ -279,19 +268,11 @@ CREATE FUNCTION public.app_user_id() RETURNS bigint
     LANGUAGE plpgsql STABLE
     AS $$
 DECLARE
-    who bigint;
+    who bigint := identity_kept(current_setting('app.token', true));
 BEGIN
-    IF to_regclass('pg_temp.app_identity_stamp') IS NULL THEN
-        IF pg_is_in_recovery() THEN
-            RETURN identity_of(current_setting('app.token', true));
-        END IF;
-        RETURN NULL;
+    IF who IS NULL AND pg_is_in_recovery() THEN
+        RETURN identity_of(current_setting('app.token', true));
     END IF;
-    IF pg_sequence_last_value('pg_temp.app_identity_stamp')
-       IS DISTINCT FROM identity_stamp(current_setting('app.token', true)) THEN
-        RETURN NULL;
-    END IF;
-    who := pg_sequence_last_value('pg_temp.app_identity_who');
     RETURN CASE WHEN who > 0 THEN who END;
 END $$;
 
@@ -2927,11 +2908,28 @@ BEGIN
         CREATE TEMP SEQUENCE IF NOT EXISTS app_identity_who MINVALUE -9223372036854775808;
         GRANT SELECT ON SEQUENCE pg_temp.app_identity_stamp, pg_temp.app_identity_who TO portal_app;
     END IF;
+    -- Assigned, not PERFORMed: an assignment is a simple expression,
+    -- evaluated without going through SPI.
     v := setval('pg_temp.app_identity_who', coalesce(p_user, -p_api_tenant, 0));
     v := setval('pg_temp.app_identity_stamp', identity_stamp(p_token));
 END $$;
 
 ALTER FUNCTION public.identity_keep(p_token text, p_user bigint, p_api_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.identity_kept(p_token text) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF to_regclass('pg_temp.app_identity_stamp') IS NULL THEN
+        RETURN NULL;   -- (a statement of its own: the name below is looked up when its statement is planned)
+    END IF;
+    IF pg_sequence_last_value('pg_temp.app_identity_stamp') IS DISTINCT FROM identity_stamp(p_token) THEN
+        RETURN NULL;
+    END IF;
+    RETURN pg_sequence_last_value('pg_temp.app_identity_who');
+END $$;
+
+ALTER FUNCTION public.identity_kept(p_token text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.identity_of(p_token text) RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER

@@ -13,7 +13,7 @@
 -- 31"). Called by the owner's functions (app_identify, api_key_auth,
 -- report_job_identify), as their owner: no role may call it itself. A hot
 -- standby (the read replica) can keep nothing: there app_user_id() asks
--- identity_of() at each use instead.
+-- identity_of() at each use instead. identity_kept() is the one reader.
 CREATE OR REPLACE FUNCTION identity_keep(p_token text, p_user bigint, p_api_tenant bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -27,6 +27,8 @@ BEGIN
         CREATE TEMP SEQUENCE IF NOT EXISTS app_identity_who MINVALUE -9223372036854775808;
         GRANT SELECT ON SEQUENCE pg_temp.app_identity_stamp, pg_temp.app_identity_who TO portal_app;
     END IF;
+    -- Assigned, not PERFORMed: an assignment is a simple expression,
+    -- evaluated without going through SPI.
     v := setval('pg_temp.app_identity_who', coalesce(p_user, -p_api_tenant, 0));
     v := setval('pg_temp.app_identity_stamp', identity_stamp(p_token));
 END $$;
