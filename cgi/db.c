@@ -68,7 +68,6 @@ static char lazy_token[65];
  * as the pages' statements are (parsed once, not at every request). */
 DB_STMT(st_begin, 0, "BEGIN");
 DB_STMT(st_identify, 1, "SELECT app_identify($1)");
-DB_STMT(st_commit, 0, "COMMIT");
 /* db_trace(): the names of the statements run since the last take. */
 static int trace_on;
 static char trace[1024];
@@ -564,36 +563,35 @@ static const char replay_position[] = "SELECT pg_last_wal_replay_lsn()";
 
 /* On c, link 0 (the primary) or 1 (the replica): BEGIN, with token the
  * RLS identity for the transaction, with replayed (the replica) its
- * replay position into *replayed, then st, and with end its COMMIT: in
- * one round trip (libpq pipeline mode). On failure the transaction is
- * rolled back (a broken connection closed), *r says why. */
+ * replay position into *replayed, then st: in one round trip (libpq
+ * pipeline mode). With end, st is the transaction's last statement: no
+ * BEGIN and no COMMIT are sent, since what a pipeline sends up to its Sync
+ * is one transaction already (the protocol's implicit transaction, which
+ * the Sync commits). On failure the transaction is rolled back (a broken
+ * connection closed), *r says why. */
 static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_t *replayed, struct db_stmt *st,
                                  const char *const *params, int end, enum res *r)
 {
-	PGresult *begin = NULL, *ident = NULL, *pos = NULL, *res = NULL, *commit = NULL, *sync = NULL, *failed;
+	PGresult *begin = NULL, *ident = NULL, *pos = NULL, *res = NULL, *sync = NULL, *failed;
 	const char *ident_params[1] = {token};
 	int sent;
 
-	if (db_prepare(c, link, &st_begin, r) != 0 || (token != NULL && db_prepare(c, link, &st_identify, r) != 0) ||
-	    (end && db_prepare(c, link, &st_commit, r) != 0))
+	if ((!end && db_prepare(c, link, &st_begin, r) != 0) ||
+	    (token != NULL && db_prepare(c, link, &st_identify, r) != 0))
 		return NULL;
-	if (end)
-		traced(&st_commit);
 	if (PQenterPipelineMode(c) != 1) {
 		*r = db_classify(c, NULL);
 		return NULL;
 	}
-	sent = PQsendQueryPrepared(c, st_begin.name, 0, NULL, NULL, NULL, 0) == 1 &&
+	sent = (end || PQsendQueryPrepared(c, st_begin.name, 0, NULL, NULL, NULL, 0) == 1) &&
 	       (token == NULL || PQsendQueryPrepared(c, st_identify.name, 1, ident_params, NULL, NULL, 0) == 1) &&
 	       (replayed == NULL || PQsendQueryParams(c, replay_position, 0, NULL, NULL, NULL, NULL, 0) == 1) &&
-	       PQsendQueryPrepared(c, st->name, st->nparams, params, NULL, NULL, 0) == 1 &&
-	       (!end || PQsendQueryPrepared(c, st_commit.name, 0, NULL, NULL, NULL, 0) == 1) && PQpipelineSync(c) == 1;
+	       PQsendQueryPrepared(c, st->name, st->nparams, params, NULL, NULL, 0) == 1 && PQpipelineSync(c) == 1;
 	if (sent) {
-		begin = pipe_result(c);
+		begin = end ? NULL : pipe_result(c);
 		ident = token != NULL ? pipe_result(c) : NULL;
 		pos = replayed != NULL ? pipe_result(c) : NULL;
 		res = pipe_result(c);
-		commit = end ? pipe_result(c) : NULL;
 		sync = pipe_result(c);
 	}
 	if (!sent || PQresultStatus(sync) != PGRES_PIPELINE_SYNC || PQexitPipelineMode(c) != 1) {
@@ -607,7 +605,6 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 		PQclear(ident);
 		PQclear(pos);
 		PQclear(res);
-		PQclear(commit);
 		PQclear(sync);
 		if (link) {
 			replica_close();
@@ -620,12 +617,11 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 		return NULL;
 	}
 	PQclear(sync);
-	failed = PQresultStatus(begin) != PGRES_COMMAND_OK                            ? begin
+	failed = !end && PQresultStatus(begin) != PGRES_COMMAND_OK                    ? begin
 	         : token != NULL && PQresultStatus(ident) != PGRES_TUPLES_OK           ? ident
 	         : replayed != NULL && (PQresultStatus(pos) != PGRES_TUPLES_OK || PQntuples(pos) != 1 ||
 	                                lsn_parse(PQgetvalue(pos, 0, 0), replayed) != 0) ? pos
 	         : PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK ? res
-	         : end && PQresultStatus(commit) != PGRES_COMMAND_OK                   ? commit
 	                                                                                 : NULL;
 	if (failed != NULL) {
 		*r = db_classify(c, failed);
@@ -635,7 +631,6 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 		PQclear(ident);
 		PQclear(pos);
 		PQclear(res);
-		PQclear(commit);
 		if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
 			PQclear(PQexec(c, "ROLLBACK"));
 		return NULL;
@@ -643,7 +638,6 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 	PQclear(begin);
 	PQclear(ident);
 	PQclear(pos);
-	PQclear(commit);
 	*r = R_SUCCESS;
 	return res;
 }
@@ -728,8 +722,8 @@ static PGresult *replica_exec(struct db_stmt *st, const char *const *params)
 	return res;
 }
 
-/* db_exec(), and with end its COMMIT in the same round trip when the
- * statement begins the transaction (db_exec_last()). */
+/* db_exec(), and with end the statement's transaction ended in the same
+ * round trip when the statement begins it (db_exec_last()). */
 static PGresult *exec_on(struct db_stmt *st, const char *const *params, int end, enum res *r)
 {
 	PGconn *c;

@@ -123,9 +123,10 @@ PGresult *db_exec(struct db_stmt *st, const char *const *params, enum res *r);
 /* Same, for statements returning no rows: R_SUCCESS or the error class. */
 enum res db_run(struct db_stmt *st, const char *const *params);
 /* db_exec() for a GET's only statement: when it would begin the
- * transaction (db_lazy_identity), its COMMIT goes in the same round trip
- * (BEGIN, the identity, st, COMMIT), and the request's db_commit() then
- * has nothing to send. A statement after it, if any, begins a transaction
+ * transaction (db_lazy_identity), the identity and st are its whole
+ * transaction, sent in one round trip with no BEGIN or COMMIT (the
+ * pipeline's implicit transaction, committed at its Sync), and the
+ * request's db_commit() then has nothing to send. A statement after it, if any, begins a transaction
  * of its own with the same identity. Otherwise (a transaction already
  * begun, the replica's reads) as db_exec(). */
 PGresult *db_exec_last(struct db_stmt *st, const char *const *params, enum res *r);

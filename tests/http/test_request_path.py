@@ -61,15 +61,20 @@ def test_an_admin_s_global_page_has_its_settings_link_from_one_read(ctx):
 
 
 def test_a_dashboard_commits_in_its_one_statement_s_round_trip(ctx):
-    # BEGIN, the identity, dashboard_page() and COMMIT go in one round trip
-    # (db_exec_last()): the request's own commit then sends nothing.
+    # The identity and dashboard_page() go in one round trip
+    # (db_exec_last()), one implicit transaction up to the pipeline's Sync:
+    # no BEGIN, no COMMIT, and the request's own commit sends nothing.
     c = ctx.login("admin@northwind.example")
     uid = ctx.stack.user_id("admin@northwind.example")
     nw = ctx.stack.tenant_id("Northwind Security")
     # a search no other request made: not in the page cache
     r, names = statements(ctx, c, "/t/%d?q=nothing-%d" % (nw, time.time_ns()), uid)
     assert r.status == 200 and "Northwind Security" in r.text, r
-    assert names[-2:] == ["st_page", "st_commit"], names
+    assert names[-1] == "st_page", names
+    # ... and its transaction ended with the round trip: no worker's
+    # connection is left in one.
+    assert ctx.stack.psql("SELECT count(*) FROM pg_stat_activity WHERE usename = 'portal_app'"
+                          " AND state LIKE 'idle in transaction%'", user="postgres") == "0"
 
 
 def test_the_json_twin_carries_the_page_s_common_parts(ctx):
