@@ -57,7 +57,34 @@ def tree(ctx):
       "INSERT INTO analyst_assignments (user_id, tenant_id) SELECT u.id, x FROM users u,"
       " unnest(ARRAY[%d, (SELECT min(id) FROM tenants WHERE parent_id = %d)]) x WHERE u.email = 'lanalyst%d@list.example'"
       % (mssp, n, mssp, n, a, n, a, b, n))
-    _tree.update(n=n, mssp=mssp, a=a, b=b, company=int(q("SELECT min(id) FROM tenants WHERE parent_id = %d" % a)))
+    # A tree of one company with three pages of each list, its MSSP's
+    # Admin lbig: a page per tenant of one tenant is read without the
+    # merge (list_page()). (A tree of its own: the threats test counts
+    # the customers of the tree above.)
+    q("INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('mssp', 'List Big %d', 'eu', '{0}', 0)" % n)
+    big_root = int(q("SELECT id FROM tenants WHERE name = 'List Big %d'" % n))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " VALUES ('msp', 'List Big MSP %d', 'eu', %d, '{0}', 0)" % (n, big_root))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id) VALUES ('company', 'List Co Big %d', 'eu',"
+      " (SELECT id FROM tenants WHERE name = 'List Big MSP %d'), '{0}', 0)" % (n, n))
+    big = int(q("SELECT id FROM tenants WHERE name = 'List Co Big %d'" % n))
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
+      " SELECT %(t)d, %(r)d, 'v' || k, 'CVE-2025-1000', (ARRAY['critical','high','medium','low'])[1 + k %% 4],"
+      "  timestamptz '2026-01-01' + (k %% 3) * interval '1 day', CASE WHEN k %% 5 = 0 THEN timestamptz '2026-02-01' END"
+      " FROM generate_series(1, 140) k;"
+      "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at, closed_at)"
+      " SELECT %(t)d, %(r)d, 'i' || k, (ARRAY['critical','high','medium','low'])[1 + k %% 4], 'List',"
+      "  timestamptz '2026-03-01' + (k %% 3) * interval '1 hour', CASE WHEN k %% 5 = 0 THEN timestamptz '2026-04-01' END"
+      " FROM generate_series(1, 140) k;"
+      "INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
+      " SELECT %(t)d, %(r)d, 'a' || k, (ARRAY['probe','agent'])[1 + k %% 2], 'host-' || (k %% 40)"
+      " FROM generate_series(1, 140) k" % {"t": big, "r": big_root})
+    q("INSERT INTO users (email, name, password_hash) SELECT 'lbig%d@list.example', 'L', password_hash FROM users"
+      " WHERE email = 'owner@msp1.example';"
+      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_admin' FROM users"
+      " WHERE email = 'lbig%d@list.example'" % (n, big_root, n))
+    _tree.update(n=n, mssp=mssp, a=a, b=b, big=big,
+                 company=int(q("SELECT min(id) FROM tenants WHERE parent_id = %d" % a)))
     return _tree
 
 
@@ -114,6 +141,7 @@ def check(ctx, client, path, table, key, under, where, order, rollup):
 
 def test_vulnerability_pages_walk_every_row_in_order(ctx):
     t = tree(ctx)
+    lbig = ctx.login("lbig%d@list.example" % t["n"])  # one company's tree
     admin, owner, analyst = viewers(ctx, t)
     sub, seen = "%d = ANY (t.ancestors)", analyst_sees(t)
     cases = [
@@ -130,6 +158,8 @@ def test_vulnerability_pages_walk_every_row_in_order(ctx):
         # a page per tenant
         (admin, t["b"], "?status=all", sub % t["b"], "true", False),
         (owner, t["company"], "?status=all", sub % t["company"], "true", False),
+        (lbig, t["big"], "", sub % t["big"], "x.fixed_at IS NULL", True),
+        (lbig, t["big"], "?status=all&severity=high", sub % t["big"], "x.severity = 'high'", False),
     ]
     for client, tid, query, under, where, rollup in cases:
         check(ctx, client, "/t/%d/vulnerabilities%s" % (tid, query), "vulnerabilities", "vulnerabilities",
@@ -138,15 +168,18 @@ def test_vulnerability_pages_walk_every_row_in_order(ctx):
 
 def test_asset_pages_walk_every_row_in_order(ctx):
     t = tree(ctx)
+    lbig = ctx.login("lbig%d@list.example" % t["n"])  # one company's tree
     admin, owner, _ = viewers(ctx, t)
     sub = "%d = ANY (t.ancestors)"
     for client, tid, query, where in [(admin, t["mssp"], "", "true"), (admin, t["mssp"], "?kind=agent", "x.kind = 'agent'"),
-                                      (owner, t["a"], "", "true"), (admin, t["b"], "?kind=probe", "x.kind = 'probe'")]:
+                                      (owner, t["a"], "", "true"), (admin, t["b"], "?kind=probe", "x.kind = 'probe'"),
+                                      (lbig, t["big"], "", "true")]:
         check(ctx, client, "/t/%d/assets%s" % (tid, query), "assets", "assets", sub % tid, where, ASSET_ORDER, True)
 
 
 def test_incident_pages_walk_every_row_in_order(ctx):
     t = tree(ctx)
+    lbig = ctx.login("lbig%d@list.example" % t["n"])  # one company's tree
     admin, owner, analyst = viewers(ctx, t)
     sub, seen = "%d = ANY (t.ancestors)", analyst_sees(t)
     for client, tid, query, under, where, rollup in [
@@ -155,7 +188,9 @@ def test_incident_pages_walk_every_row_in_order(ctx):
             (admin, t["mssp"], "?status=all", sub % t["mssp"], "true", False),
             (owner, t["a"], "?status=closed&severity=low", sub % t["a"], "x.closed_at IS NOT NULL AND x.severity = 'low'", False),
             (analyst, t["mssp"], "?status=open&severity=high", seen, "x.closed_at IS NULL AND x.severity = 'high'", False),
-            (admin, t["b"], "?status=all", sub % t["b"], "true", False)]:
+            (admin, t["b"], "?status=all", sub % t["b"], "true", False),
+            (lbig, t["big"], "", sub % t["big"], "x.closed_at IS NULL", True),
+            (lbig, t["big"], "?status=all", sub % t["big"], "true", False)]:
         check(ctx, client, "/t/%d/incidents%s" % (tid, query), "incidents", "incidents", under, where, INCIDENT_ORDER,
               rollup)
 
