@@ -512,9 +512,11 @@ const char *db_trace_take(void)
 	return out;
 }
 
-static void traced(const struct db_stmt *st)
+/* Add name to the trace: a statement's, or the transaction control a
+ * request sends (st_begin, COMMIT, ROLLBACK, SAVEPOINT ...: db_simple). */
+static void trace_word(const char *name)
 {
-	size_t n = strlen(st->name);
+	size_t n = strlen(name);
 
 	if (!trace_on)
 		return;
@@ -526,9 +528,11 @@ static void traced(const struct db_stmt *st)
 		return;
 	}
 	trace[trace_len++] = ' ';
-	memcpy(trace + trace_len, st->name, n + 1);
+	memcpy(trace + trace_len, name, n + 1);
 	trace_len += n;
 }
+
+static void traced(const struct db_stmt *st) { trace_word(st->name); }
 
 
 /* The connection with st prepared on it, or NULL with *r set. */
@@ -583,6 +587,8 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 		*r = db_classify(c, NULL);
 		return NULL;
 	}
+	if (!end)
+		traced(&st_begin);
 	sent = (end || PQsendQueryPrepared(c, st_begin.name, 0, NULL, NULL, NULL, 0) == 1) &&
 	       (token == NULL || PQsendQueryPrepared(c, st_identify.name, 1, ident_params, NULL, NULL, 0) == 1) &&
 	       (replayed == NULL || PQsendQueryParams(c, replay_position, 0, NULL, NULL, NULL, NULL, 0) == 1) &&
@@ -595,8 +601,11 @@ static PGresult *begin_pipelined(PGconn *c, int link, const char *token, uint64_
 		sync = pipe_result(c);
 	}
 	if (!sent || PQresultStatus(sync) != PGRES_PIPELINE_SYNC || PQexitPipelineMode(c) != 1) {
-		/* A broken connection: start afresh at the next request. */
-		*r = db_classify(c, res);
+		/* A broken connection: start afresh at the next request. (With
+		 * end, an error in place of the Sync's result is the implicit
+		 * transaction's commit refused: classified by it, and the
+		 * connection, out of step, is made afresh as well.) */
+		*r = db_classify(c, sent && PQresultStatus(sync) == PGRES_FATAL_ERROR ? sync : res);
 		if (!link)
 			log_err("statement %s (pipelined) failed: %s", st->name, PQerrorMessage(c));
 		else
@@ -794,6 +803,7 @@ enum res db_simple(const char *sql)
 		const char *params[1] = {lazy_token};
 		if (db_prepare(c, 0, &st_begin, &r) != 0)
 			return r;
+		traced(&st_begin);
 		if (PQresultStatus(res = PQexecPrepared(c, st_begin.name, 0, NULL, NULL, NULL, 0)) != PGRES_COMMAND_OK) {
 			r = db_classify(c, res);
 			PQclear(res);
@@ -812,6 +822,7 @@ enum res db_simple(const char *sql)
 		if (strcmp(sql, "BEGIN") == 0)
 			return R_SUCCESS;
 	}
+	trace_word(sql);
 	res = PQexec(c, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = db_classify(c, res);
@@ -891,6 +902,8 @@ void db_rollback(void)
 	lazy_token[0] = '\0';
 	replica_leave(NULL, NULL);
 	if (conn != NULL && PQstatus(conn) == CONNECTION_OK &&
-	    PQtransactionStatus(conn) != PQTRANS_IDLE)
+	    PQtransactionStatus(conn) != PQTRANS_IDLE) {
+		trace_word("ROLLBACK");
 		PQclear(PQexec(conn, "ROLLBACK"));
+	}
 }
