@@ -3506,12 +3506,12 @@ BEGIN
     IF pl.how = 'tenants' AND cardinality(pl.tids) = 1 THEN   -- one tenant (a company): its rows, no merge
         -- (Planned in half the time of the form below, which is planned
         -- at every call: docs/performance.md, "Session 32".)
-        src := format('%I x WHERE x.tenant_id = $1[1] AND %s AND %%1$s', p_table, p_filter);
+        src := format('%I x WHERE x.tenant_id = $1[1] AND (%s) AND %%1$s', p_table, p_filter);
     ELSIF pl.how = 'tenants' THEN               -- a page per tenant
         src := format('unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM %I x WHERE x.tenant_id = u.tid'
-                      ' AND %s AND %%1$s %%2$s) x', p_table, p_filter);
+                      ' AND (%s) AND %%1$s %%2$s) x', p_table, p_filter);
     ELSE                                        -- the tree (every row visible, or each checked)
-        src := format('%I x WHERE %s AND %s AND %%1$s', p_table, read_plan_rows(pl.how, 'x'), p_filter);
+        src := format('%I x WHERE %s AND (%s) AND %%1$s', p_table, read_plan_rows(pl.how, 'x'), p_filter);
     END IF;
     -- The cursor row's keys, if it is a row below t the viewer may see, as
     -- literals for the statement below (values read from the database,
