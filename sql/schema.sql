@@ -287,7 +287,7 @@ ALTER FUNCTION public.asset_is_device(p_kind text) OWNER TO portal_owner;
 CREATE FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) RETURNS TABLE(meta text, id bigint, customer text, customer_id bigint, kind text, name text, address text, updated text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
 #variable_conflict use_column
 DECLARE
     total bigint;
@@ -300,8 +300,7 @@ BEGIN
       FROM tenants t LEFT JOIN tenant_stats s ON s.tenant_id = t.id
      WHERE t.id = p_tenant AND t.ancestors && app_scope();
     total := CASE WHEN FOUND THEN coalesce(total, 0) END;
-    p := list_page(p_tenant, 'assets', ARRAY['x.kind', 'lower(x.name)', 'x.id'], false,
-                   'x.kind BETWEEN $6[1] AND $6[2]', ARRAY['true'],
+    p := list_page(p_tenant, 'asset_reader', 'all',
                    CASE WHEN p_kind = '' THEN ARRAY['agent', 'probe'] ELSE ARRAY[p_kind, p_kind] END,
                    p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN
@@ -316,9 +315,71 @@ BEGIN
               FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
               JOIN assets a ON a.id = u.id JOIN tenants c ON c.id = a.tenant_id) r ON true
      ORDER BY r.n;
-END $_$;
+END $$;
 
 ALTER FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.asset_reader(p_tids bigint[], p_root bigint, p_tenant bigint, p_sc bigint[], p_ex bigint[], p_args text[], p_how text, p_set text, p_cursor bigint, p_back boolean, p_count boolean, OUT ids bigint[], OUT cursor_found boolean, OUT counted bigint) RETURNS record
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $_$
+DECLARE
+    cur record;
+BEGIN
+    IF p_cursor IS NOT NULL THEN
+        SELECT x.kind AS k1, lower(x.name) AS k2, x.id AS k3 INTO cur FROM assets x JOIN tenants c ON c.id = x.tenant_id
+         WHERE x.id = p_cursor AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5);
+    END IF;
+    cursor_found := p_cursor IS NOT NULL AND FOUND;
+    IF p_how = 'tenants' THEN
+        IF p_set = 'all' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM assets x WHERE x.tenant_id = u.tid AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) ORDER BY x.kind ASC, lower(x.name) ASC, x.id ASC LIMIT 51) x ORDER BY x.kind ASC, lower(x.name) ASC, x.id ASC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM assets x WHERE x.tenant_id = u.tid AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) AND (x.kind, lower(x.name), x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY x.kind ASC, lower(x.name) ASC, x.id ASC LIMIT 51) x ORDER BY x.kind ASC, lower(x.name) ASC, x.id ASC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM assets x WHERE x.tenant_id = u.tid AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) AND (x.kind, lower(x.name), x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY x.kind DESC, lower(x.name) DESC, x.id DESC LIMIT 51) x ORDER BY x.kind DESC, lower(x.name) DESC, x.id DESC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM assets x WHERE x.tenant_id = u.tid AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) LIMIT 1001) x LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'list_reader: no set %', p_set;
+        END IF;
+    ELSIF p_how = 'root' THEN
+        IF p_set = 'all' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM assets x WHERE x.root_id = $2 AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) ORDER BY x.kind ASC, lower(x.name) ASC, x.id ASC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM assets x WHERE x.root_id = $2 AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) AND (x.kind, lower(x.name), x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY x.kind ASC, lower(x.name) ASC, x.id ASC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM assets x WHERE x.root_id = $2 AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) AND (x.kind, lower(x.name), x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY x.kind DESC, lower(x.name) DESC, x.id DESC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM assets x WHERE x.root_id = $2 AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'list_reader: no set %', p_set;
+        END IF;
+    ELSIF p_how = 'check' THEN
+        IF p_set = 'all' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM assets x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) ORDER BY x.kind ASC, lower(x.name) ASC, x.id ASC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM assets x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) AND (x.kind, lower(x.name), x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY x.kind ASC, lower(x.name) ASC, x.id ASC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM assets x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) AND (x.kind, lower(x.name), x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY x.kind DESC, lower(x.name) DESC, x.id DESC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM assets x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (x.kind BETWEEN $6[1] AND $6[2]) AND (true) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'list_reader: no set %', p_set;
+        END IF;
+    END IF;
+END $_$;
+
+ALTER FUNCTION public.asset_reader(p_tids bigint[], p_root bigint, p_tenant bigint, p_sc bigint[], p_ex bigint[], p_args text[], p_how text, p_set text, p_cursor bigint, p_back boolean, p_count boolean, OUT ids bigint[], OUT cursor_found boolean, OUT counted bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.assets_stats() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3010,7 +3071,7 @@ ALTER FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint) OWNER 
 CREATE FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) RETURNS TABLE(meta text, id bigint, customer text, customer_id bigint, severity text, title text, indicator text, opened text, acknowledged text, closed text, note text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
 #variable_conflict use_column
 DECLARE
     w int := severity_weight(nullif(p_severity, ''));
@@ -3023,11 +3084,7 @@ BEGIN
          WHERE t.id = p_tenant AND t.ancestors && app_scope();
         total := CASE WHEN FOUND THEN coalesce(total, 0) END;
     END IF;
-    p := list_page(p_tenant, 'incidents', ARRAY['severity_weight(x.severity)', 'x.opened_at', 'x.id'], true,
-                   'severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int',
-                   CASE p_status WHEN 'open' THEN ARRAY['x.closed_at IS NULL'] WHEN 'closed' THEN ARRAY['x.closed_at IS NOT NULL']
-                                 WHEN 'new' THEN ARRAY['x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''']
-                                 ELSE ARRAY['x.closed_at IS NULL', 'x.closed_at IS NOT NULL'] END,
+    p := list_page(p_tenant, 'incident_reader', CASE WHEN p_status IN ('open', 'closed', 'new') THEN p_status ELSE 'all' END,
                    ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text], p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN
         RETURN;
@@ -3044,9 +3101,170 @@ BEGIN
               FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
               JOIN incidents i ON i.id = u.id JOIN tenants c ON c.id = i.tenant_id) r ON true
      ORDER BY r.n;
-END $_$;
+END $$;
 
 ALTER FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.incident_reader(p_tids bigint[], p_root bigint, p_tenant bigint, p_sc bigint[], p_ex bigint[], p_args text[], p_how text, p_set text, p_cursor bigint, p_back boolean, p_count boolean, OUT ids bigint[], OUT cursor_found boolean, OUT counted bigint) RETURNS record
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $_$
+DECLARE
+    cur record;
+BEGIN
+    IF p_cursor IS NOT NULL THEN
+        SELECT severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 INTO cur FROM incidents x JOIN tenants c ON c.id = x.tenant_id
+         WHERE x.id = p_cursor AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5);
+    END IF;
+    cursor_found := p_cursor IS NOT NULL AND FOUND;
+    IF p_how = 'tenants' THEN
+        IF p_set = 'open' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) LIMIT 1001) x LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'closed' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) LIMIT 1001) x LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'new' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') LIMIT 1001) x LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'all' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51)) x ORDER BY x.k1 ASC, x.k2 ASC, x.k3 ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) LIMIT 1001) x LIMIT 1001) UNION ALL (SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM incidents x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) LIMIT 1001) x LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'list_reader: no set %', p_set;
+        END IF;
+    ELSIF p_how = 'root' THEN
+        IF p_set = 'open' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'closed' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'new' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'all' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51)) x ORDER BY x.k1 ASC, x.k2 ASC, x.k3 ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) LIMIT 1001) UNION ALL (SELECT 1 FROM incidents x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'list_reader: no set %', p_set;
+        END IF;
+    ELSIF p_how = 'check' THEN
+        IF p_set = 'open' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'closed' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'new' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours') LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'all' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.opened_at DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.opened_at AS k2, x.id AS k3 FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) AND (severity_weight(x.severity), x.opened_at, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.opened_at ASC, x.id ASC LIMIT 51)) x ORDER BY x.k1 ASC, x.k2 ASC, x.k3 ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NULL) LIMIT 1001) UNION ALL (SELECT 1 FROM incidents x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.closed_at IS NOT NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'list_reader: no set %', p_set;
+        END IF;
+    END IF;
+END $_$;
+
+ALTER FUNCTION public.incident_reader(p_tids bigint[], p_root bigint, p_tenant bigint, p_sc bigint[], p_ex bigint[], p_args text[], p_how text, p_set text, p_cursor bigint, p_back boolean, p_count boolean, OUT ids bigint[], OUT cursor_found boolean, OUT counted bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.incident_recent_apply(p_deltas jsonb) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3477,7 +3695,7 @@ $$;
 
 ALTER FUNCTION public.list_meta(p_ids bigint[], p_has_prev boolean, p_has_next boolean, p_total bigint, p_counted bigint) OWNER TO portal_owner;
 
-CREATE FUNCTION public.list_page(p_tenant bigint, p_table text, p_keys text[], p_desc boolean, p_filter text, p_parts text[], p_args text[], p_after bigint, p_before bigint, p_count boolean, OUT ids bigint[], OUT has_prev boolean, OUT has_next boolean, OUT counted bigint) RETURNS record
+CREATE FUNCTION public.list_page(p_tenant bigint, p_reader text, p_set text, p_args text[], p_after bigint, p_before bigint, p_count boolean, OUT ids bigint[], OUT has_prev boolean, OUT has_next boolean, OUT counted bigint) RETURNS record
     LANGUAGE plpgsql STABLE
     AS $_$
 DECLARE
@@ -3485,82 +3703,26 @@ DECLARE
     ex bigint[] := app_exact();
     t tenants%ROWTYPE;
     pl record;           -- read_plan()
-    src text;            -- where a part's rows come from: %1$s the part's condition (and the cursor's),
-                         -- %2$s what ends each tenant's read (a page per tenant)
-    back boolean := p_before IS NOT NULL;
-    cur text[];          -- the cursor row's keys
-    dir text;
-    sel text := '';      -- the keys named k1, k2, ... (for the merge of several parts)
-    ord text := '';      -- the keys in the page's order
-    merged text := '';   -- the same order on k1, k2, ...
-    cond text := '';
-    q text;
-    item text;           -- a cursor value, a key or a part, in the loops below
-    kn int := 0;         -- the key's number
+    r record;            -- the reader's
+    back boolean;
 BEGIN
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN;
     END IF;
     pl := read_plan(t, sc, ex);
-    IF pl.how = 'tenants' AND cardinality(pl.tids) = 1 THEN   -- one tenant (a company): its rows, no merge
-        -- (Planned in half the time of the form below, which is planned
-        -- at every call: docs/performance.md, "Session 32".)
-        src := format('%I x WHERE x.tenant_id = $1[1] AND (%s) AND %%1$s', p_table, p_filter);
-    ELSIF pl.how = 'tenants' THEN               -- a page per tenant
-        src := format('unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM %I x WHERE x.tenant_id = u.tid'
-                      ' AND (%s) AND %%1$s %%2$s) x', p_table, p_filter);
-    ELSE                                        -- the tree (every row visible, or each checked)
-        src := format('%I x WHERE %s AND (%s) AND %%1$s', p_table, read_plan_rows(pl.how, 'x'), p_filter);
-    END IF;
-    -- The cursor row's keys, if it is a row below t the viewer may see, as
-    -- literals for the statement below (values read from the database,
-    -- quoted by quote_nullable()). Not checked against the filters: a row that
-    -- left the list since (fixed, resolved) still marks where the page was.
-    IF coalesce(p_before, p_after) IS NOT NULL THEN
-        EXECUTE format('SELECT ARRAY[%s]::text[] FROM %I x JOIN tenants c ON c.id = x.tenant_id'
-                       ' WHERE x.id = $1 AND c.ancestors @> ARRAY[$2::bigint] AND scope_sees(c.ancestors, c.id, $3, $4)',
-                       array_to_string(p_keys, ', '), p_table)
-            INTO cur USING coalesce(p_before, p_after), t.id, sc, ex;
-    END IF;
-    IF cur IS NULL THEN
-        back := false;
-    ELSE
-        FOREACH item IN ARRAY cur LOOP
-            cond := cond || CASE WHEN cond = '' THEN '' ELSE ', ' END || quote_nullable(item);
-        END LOOP;
-        cond := format(' AND (%s) %s (%s)', array_to_string(p_keys, ', '), CASE WHEN back = p_desc THEN '>' ELSE '<' END,
-                       cond);
-    END IF;
-    -- The page and one row more (is there another page?), in the list's
-    -- order or, going back, the other way round: the first 51 rows of each
-    -- part (of each tenant's part), merged. (The statement is put together
-    -- in PL/pgSQL's own expressions: each subquery over the arrays was a
-    -- statement of its own, a third of the call; docs/performance.md,
-    -- "Session 28".)
-    dir := CASE WHEN back = p_desc THEN ' ASC' ELSE ' DESC' END;
-    FOREACH item IN ARRAY p_keys LOOP
-        kn := kn + 1;
-        sel := sel || ', ' || item || ' AS k' || kn;
-        ord := ord || CASE WHEN kn = 1 THEN '' ELSE ', ' END || item || dir;
-        merged := merged || CASE WHEN kn = 1 THEN '' ELSE ', ' END || 'x.k' || kn || dir;
-    END LOOP;
-    IF cardinality(p_parts) = 1 THEN
-        q := format('SELECT ARRAY(SELECT x.id FROM %s ORDER BY %s LIMIT 51)',
-                    format(src, '(' || p_parts[1] || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
-    ELSE
-        FOREACH item IN ARRAY p_parts LOOP
-            q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
-                 || format('(SELECT x.id%s FROM %s ORDER BY %s LIMIT 51)', sel,
-                           format(src, '(' || item || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
-        END LOOP;
-        q := format('SELECT ARRAY(SELECT x.id FROM (%s) x ORDER BY %s LIMIT 51)', q, merged);
-    END IF;
-    EXECUTE q INTO ids USING pl.tids, t.root_id, t.id, sc, ex, p_args;
+    -- The reader's name is the caller's constant (the page functions');
+    -- the statement around it is planned in a few microseconds, the
+    -- reader's own are planned once per connection.
+    EXECUTE format('SELECT * FROM %I($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', p_reader)
+        INTO r USING pl.tids, t.root_id, t.id, sc, ex, p_args, pl.how, p_set, coalesce(p_before, p_after),
+                     p_before IS NOT NULL, p_count;
+    ids := r.ids;
+    counted := r.counted;
+    back := p_before IS NOT NULL AND r.cursor_found;
     IF back AND cardinality(ids) = 0 THEN
         -- Nothing before the cursor any more (rows left the list): the first page.
-        SELECT * INTO ids, has_prev, has_next, counted
-          FROM list_page(p_tenant, p_table, p_keys, p_desc, p_filter, p_parts, p_args, NULL, NULL, p_count);
+        SELECT * INTO ids, has_prev, has_next, counted FROM list_page(p_tenant, p_reader, p_set, p_args, NULL, NULL, p_count);
         RETURN;
     END IF;
     IF back THEN
@@ -3568,22 +3730,121 @@ BEGIN
         has_next := true;
         ids := ARRAY(SELECT i FROM unnest(ids[1:50]) WITH ORDINALITY AS u(i, n) ORDER BY n DESC);
     ELSE
-        has_prev := cur IS NOT NULL;
+        has_prev := r.cursor_found;
         has_next := cardinality(ids) > 50;
         ids := ids[1:50];
     END IF;
-    IF p_count THEN
-        q := NULL;
-        FOREACH item IN ARRAY p_parts LOOP
-            q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
-                 || format('(SELECT 1 FROM %s LIMIT 1001)', format(src, '(' || item || ')', 'LIMIT 1001'));
-        END LOOP;
-        EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM (%s) x LIMIT 1001) x', q)
-            INTO counted USING pl.tids, t.root_id, t.id, sc, ex, p_args;
-    END IF;
 END $_$;
 
-ALTER FUNCTION public.list_page(p_tenant bigint, p_table text, p_keys text[], p_desc boolean, p_filter text, p_parts text[], p_args text[], p_after bigint, p_before bigint, p_count boolean, OUT ids bigint[], OUT has_prev boolean, OUT has_next boolean, OUT counted bigint) OWNER TO portal_owner;
+ALTER FUNCTION public.list_page(p_tenant bigint, p_reader text, p_set text, p_args text[], p_after bigint, p_before bigint, p_count boolean, OUT ids bigint[], OUT has_prev boolean, OUT has_next boolean, OUT counted bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.list_reader(p_name text, p_table text, p_keys text[], p_desc boolean, p_filter text, p_sets text[], p_parts text[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+    body text := '';
+    how text;
+    src text;            -- where a part's rows come from: %1$s the part's condition (and the cursor's),
+                         -- %2$s what ends each tenant's read (a page per tenant)
+    mode text;
+    cond text;
+    dir text;
+    sel text;            -- the keys named k1, k2, ... (for the merge of several parts)
+    ord text;            -- the keys in the page's order
+    merged text;         -- the same order on k1, k2, ...
+    curk text := '';     -- the cursor's keys, cur.k1, cur.k2, ...
+    q text;
+    c text;
+    s int;
+    p int;
+    kn int;
+    np int;              -- the set's parts
+BEGIN
+    FOR kn IN 1 .. cardinality(p_keys) LOOP
+        curk := curk || CASE WHEN kn = 1 THEN '' ELSE ', ' END || 'cur.k' || kn;
+    END LOOP;
+    FOREACH how IN ARRAY ARRAY['tenants', 'root', 'check'] LOOP
+        IF how = 'tenants' THEN
+            src := format('unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM %I x WHERE x.tenant_id = u.tid'
+                          ' AND (%s) AND %%1$s %%2$s) x', p_table, p_filter);
+        ELSE
+            src := format('%I x WHERE %s AND (%s) AND %%1$s', p_table, read_plan_rows(how, 'x'), p_filter);
+        END IF;
+        body := body || format(E'    %s p_how = %L THEN\n', CASE WHEN how = 'tenants' THEN 'IF' ELSE 'ELSIF' END, how);
+        FOR s IN 1 .. cardinality(p_sets) LOOP
+            body := body || format(E'        %s p_set = %L THEN\n', CASE WHEN s = 1 THEN 'IF' ELSE 'ELSIF' END, p_sets[s]);
+            -- The page: the first (no cursor), the one after the cursor, the one before it.
+            FOREACH mode IN ARRAY ARRAY['first', 'after', 'before'] LOOP
+                cond := CASE mode WHEN 'first' THEN ''
+                              ELSE format(' AND (%s) %s (%s)', array_to_string(p_keys, ', '),
+                                          CASE WHEN (mode = 'before') = p_desc THEN '>' ELSE '<' END, curk) END;
+                dir := CASE WHEN (mode = 'before') = p_desc THEN ' ASC' ELSE ' DESC' END;
+                sel := '';
+                ord := '';
+                merged := '';
+                FOR kn IN 1 .. cardinality(p_keys) LOOP
+                    sel := sel || ', ' || p_keys[kn] || ' AS k' || kn;
+                    ord := ord || CASE WHEN kn = 1 THEN '' ELSE ', ' END || p_keys[kn] || dir;
+                    merged := merged || CASE WHEN kn = 1 THEN '' ELSE ', ' END || 'x.k' || kn || dir;
+                END LOOP;
+                q := NULL;
+                np := 0;
+                FOR p IN 1 .. array_length(p_parts, 2) LOOP
+                    c := p_parts[s][p];
+                    CONTINUE WHEN c IS NULL;
+                    np := np + 1;
+                    q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
+                         || format('(SELECT x.id%s FROM %s ORDER BY %s LIMIT 51)', sel,
+                                   format(src, '(' || c || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
+                END LOOP;
+                IF np = 1 THEN   -- one part: its rows
+                    q := format('SELECT ARRAY(SELECT x.id FROM %s ORDER BY %s LIMIT 51)',
+                                format(src, '(' || p_parts[s][1] || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
+                ELSE            -- several: merged
+                    q := format('SELECT ARRAY(SELECT x.id FROM (%s) x ORDER BY %s LIMIT 51)', q, merged);
+                END IF;
+                body := body || format(E'            %s\n                %s INTO ids;\n',
+                                       CASE mode WHEN 'first' THEN 'IF NOT cursor_found THEN' WHEN 'after' THEN 'ELSIF NOT p_back THEN'
+                                                 ELSE 'ELSE' END, q);
+            END LOOP;
+            q := NULL;
+            FOR p IN 1 .. array_length(p_parts, 2) LOOP
+                c := p_parts[s][p];
+                CONTINUE WHEN c IS NULL;
+                q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
+                     || format('(SELECT 1 FROM %s LIMIT 1001)', format(src, '(' || c || ')', 'LIMIT 1001'));
+            END LOOP;
+            body := body || format(E'            END IF;\n            IF p_count THEN\n'
+                                   '                SELECT count(*) FROM (SELECT 1 FROM (%s) x LIMIT 1001) x INTO counted;\n'
+                                   '            END IF;\n', q);
+        END LOOP;
+        body := body || E'        ELSE\n            RAISE EXCEPTION ''list_reader: no set %'', p_set;\n        END IF;\n';
+    END LOOP;
+    body := body || E'    END IF;\n';
+    EXECUTE format(
+        E'CREATE OR REPLACE FUNCTION %1$I(p_tids bigint[], p_root bigint, p_tenant bigint, p_sc bigint[], p_ex bigint[],\n'
+        '    p_args text[], p_how text, p_set text, p_cursor bigint, p_back boolean, p_count boolean,\n'
+        '    OUT ids bigint[], OUT cursor_found boolean, OUT counted bigint)\n'
+        -- A generic plan: planned once, the tenants and the cursor as parameters.
+        'LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $reader$\n'
+        '-- Made by list_reader() (sql/functions/lists/list_reader.sql); the list is in %2$s.sql.\n'
+        'DECLARE\n'
+        '    cur record;\n'
+        'BEGIN\n'
+                '    IF p_cursor IS NOT NULL THEN\n'
+        '        SELECT %3$s INTO cur FROM %4$I x JOIN tenants c ON c.id = x.tenant_id\n'
+        '         WHERE x.id = p_cursor AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5);\n'
+        '    END IF;\n'
+        '    cursor_found := p_cursor IS NOT NULL AND FOUND;\n'
+        '%5$s'
+        'END $reader$', p_name, p_name,
+        (SELECT string_agg(k || ' AS k' || n, ', ' ORDER BY n) FROM unnest(p_keys) WITH ORDINALITY AS u(k, n)),
+        p_table, body);
+    EXECUTE format('REVOKE ALL ON FUNCTION %I(bigint[], bigint, bigint, bigint[], bigint[], text[], text, text, bigint,'
+                   ' boolean, boolean) FROM PUBLIC', p_name);
+END $_$;
+
+ALTER FUNCTION public.list_reader(p_name text, p_table text, p_keys text[], p_desc boolean, p_filter text, p_sets text[], p_parts text[]) OWNER TO portal_owner;
 
 CREATE FUNCTION public.login_failed(p_user bigint, p_email text, p_ip text, p_device text, p_action text) RETURNS TABLE(locked boolean, retry_seconds integer, scope text)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -6391,7 +6652,7 @@ ALTER FUNCTION public.vulnerabilities_touch() OWNER TO portal_owner;
 CREATE FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) RETURNS TABLE(meta text, id bigint, customer text, customer_id bigint, cve text, severity text, asset text, first_seen text, fixed text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
 #variable_conflict use_column
 DECLARE
     w int := severity_weight(nullif(p_severity, ''));
@@ -6413,10 +6674,9 @@ BEGIN
          WHERE t.id = p_tenant AND t.ancestors && app_scope();
         total := CASE WHEN FOUND THEN coalesce(total, 0) END;
     END IF;
-    p := list_page(p_tenant, 'vulnerabilities', ARRAY['severity_weight(x.severity)', 'x.first_seen', 'x.id'], true,
-                   'severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int AND ($6[3] = '''' OR x.cve = $6[3])',
-                   CASE p_status WHEN 'open' THEN ARRAY['x.fixed_at IS NULL'] WHEN 'fixed' THEN ARRAY['x.fixed_at IS NOT NULL']
-                                 ELSE ARRAY['x.fixed_at IS NULL', 'x.fixed_at IS NOT NULL'] END,
+    p := list_page(p_tenant, 'vulnerability_reader',
+                   CASE WHEN p_status IN ('open', 'fixed') THEN p_status ELSE 'all' END
+                   || CASE WHEN p_cve = '' THEN '' ELSE ' cve' END,
                    ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text, p_cve], p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN
         RETURN;
@@ -6431,9 +6691,236 @@ BEGIN
               JOIN vulnerabilities v ON v.id = u.id JOIN tenants c ON c.id = v.tenant_id
               LEFT JOIN assets a ON a.id = v.asset_id) r ON true
      ORDER BY r.n;
-END $_$;
+END $$;
 
 ALTER FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.vulnerability_reader(p_tids bigint[], p_root bigint, p_tenant bigint, p_sc bigint[], p_ex bigint[], p_args text[], p_how text, p_set text, p_cursor bigint, p_back boolean, p_count boolean, OUT ids bigint[], OUT cursor_found boolean, OUT counted bigint) RETURNS record
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $_$
+DECLARE
+    cur record;
+BEGIN
+    IF p_cursor IS NOT NULL THEN
+        SELECT severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 INTO cur FROM vulnerabilities x JOIN tenants c ON c.id = x.tenant_id
+         WHERE x.id = p_cursor AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5);
+    END IF;
+    cursor_found := p_cursor IS NOT NULL AND FOUND;
+    IF p_how = 'tenants' THEN
+        IF p_set = 'open' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) LIMIT 1001) x LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'fixed' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) LIMIT 1001) x LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'all' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51)) x ORDER BY x.k1 ASC, x.k2 ASC, x.k3 ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) LIMIT 1001) x LIMIT 1001) UNION ALL (SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) LIMIT 1001) x LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'open cve' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) LIMIT 1001) x LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'fixed cve' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) LIMIT 1001) x LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'all cve' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) x ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) x ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51)) x ORDER BY x.k1 ASC, x.k2 ASC, x.k3 ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) LIMIT 1001) x LIMIT 1001) UNION ALL (SELECT 1 FROM unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM vulnerabilities x WHERE x.tenant_id = u.tid AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) LIMIT 1001) x LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'list_reader: no set %', p_set;
+        END IF;
+    ELSIF p_how = 'root' THEN
+        IF p_set = 'open' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'fixed' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'all' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51)) x ORDER BY x.k1 ASC, x.k2 ASC, x.k3 ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) LIMIT 1001) UNION ALL (SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'open cve' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'fixed cve' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'all cve' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51)) x ORDER BY x.k1 ASC, x.k2 ASC, x.k3 ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) LIMIT 1001) UNION ALL (SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'list_reader: no set %', p_set;
+        END IF;
+    ELSIF p_how = 'check' THEN
+        IF p_set = 'open' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'fixed' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'all' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51)) x ORDER BY x.k1 ASC, x.k2 ASC, x.k3 ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL) LIMIT 1001) UNION ALL (SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'open cve' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'fixed cve' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSIF p_set = 'all cve' THEN
+            IF NOT cursor_found THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSIF NOT p_back THEN
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) < (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) DESC, x.first_seen DESC, x.id DESC LIMIT 51)) x ORDER BY x.k1 DESC, x.k2 DESC, x.k3 DESC LIMIT 51) INTO ids;
+            ELSE
+                SELECT ARRAY(SELECT x.id FROM ((SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51) UNION ALL (SELECT x.id, severity_weight(x.severity) AS k1, x.first_seen AS k2, x.id AS k3 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) AND (severity_weight(x.severity), x.first_seen, x.id) > (cur.k1, cur.k2, cur.k3) ORDER BY severity_weight(x.severity) ASC, x.first_seen ASC, x.id ASC LIMIT 51)) x ORDER BY x.k1 ASC, x.k2 ASC, x.k3 ASC LIMIT 51) INTO ids;
+            END IF;
+            IF p_count THEN
+                SELECT count(*) FROM (SELECT 1 FROM ((SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NULL AND x.cve = $6[3]) LIMIT 1001) UNION ALL (SELECT 1 FROM vulnerabilities x WHERE x.root_id = $2 AND EXISTS (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5) OFFSET 0) AND (severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int) AND (x.fixed_at IS NOT NULL AND x.cve = $6[3]) LIMIT 1001)) x LIMIT 1001) x INTO counted;
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'list_reader: no set %', p_set;
+        END IF;
+    END IF;
+END $_$;
+
+ALTER FUNCTION public.vulnerability_reader(p_tids bigint[], p_root bigint, p_tenant bigint, p_sc bigint[], p_ex bigint[], p_args text[], p_how text, p_set text, p_cursor bigint, p_back boolean, p_count boolean, OUT ids bigint[], OUT cursor_found boolean, OUT counted bigint) OWNER TO portal_owner;
 
 CREATE TABLE public.analyst_assignments (
     user_id bigint NOT NULL,
@@ -8502,6 +8989,8 @@ REVOKE ALL ON FUNCTION public.asset_is_device(p_kind text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.asset_page(p_tenant bigint, p_kind text, p_after bigint, p_before bigint) TO portal_app;
 
+REVOKE ALL ON FUNCTION public.asset_reader(p_tids bigint[], p_root bigint, p_tenant bigint, p_sc bigint[], p_ex bigint[], p_args text[], p_how text, p_set text, p_cursor bigint, p_back boolean, p_count boolean, OUT ids bigint[], OUT cursor_found boolean, OUT counted bigint) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION public.assets_stats() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.audit_account(p_user bigint, p_action text, p_ip text, p_details jsonb) FROM PUBLIC;
@@ -8704,6 +9193,8 @@ GRANT ALL ON FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint)
 REVOKE ALL ON FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.incident_page(p_tenant bigint, p_status text, p_severity text, p_after bigint, p_before bigint) TO portal_app;
 
+REVOKE ALL ON FUNCTION public.incident_reader(p_tids bigint[], p_root bigint, p_tenant bigint, p_sc bigint[], p_ex bigint[], p_args text[], p_how text, p_set text, p_cursor bigint, p_back boolean, p_count boolean, OUT ids bigint[], OUT cursor_found boolean, OUT counted bigint) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION public.incident_recent_apply(p_deltas jsonb) FROM PUBLIC;
 
 GRANT SELECT ON TABLE public.incident_recent TO portal_app;
@@ -8733,7 +9224,9 @@ GRANT ALL ON FUNCTION public.invitation_accept(p_token_hash text, p_name text, p
 REVOKE ALL ON FUNCTION public.invitation_lookup(p_token_hash text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.invitation_lookup(p_token_hash text) TO portal_app;
 
-REVOKE ALL ON FUNCTION public.list_page(p_tenant bigint, p_table text, p_keys text[], p_desc boolean, p_filter text, p_parts text[], p_args text[], p_after bigint, p_before bigint, p_count boolean, OUT ids bigint[], OUT has_prev boolean, OUT has_next boolean, OUT counted bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.list_page(p_tenant bigint, p_reader text, p_set text, p_args text[], p_after bigint, p_before bigint, p_count boolean, OUT ids bigint[], OUT has_prev boolean, OUT has_next boolean, OUT counted bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.list_reader(p_name text, p_table text, p_keys text[], p_desc boolean, p_filter text, p_sets text[], p_parts text[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.login_failed(p_user bigint, p_email text, p_ip text, p_device text, p_action text) FROM PUBLIC;
 
@@ -9010,6 +9503,8 @@ REVOKE ALL ON FUNCTION public.vulnerabilities_touch() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.vulnerability_page(p_tenant bigint, p_severity text, p_cve text, p_status text, p_after bigint, p_before bigint) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.vulnerability_reader(p_tids bigint[], p_root bigint, p_tenant bigint, p_sc bigint[], p_ex bigint[], p_args text[], p_how text, p_set text, p_cursor bigint, p_back boolean, p_count boolean, OUT ids bigint[], OUT cursor_found boolean, OUT counted bigint) FROM PUBLIC;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.analyst_assignments TO portal_app;
 

@@ -76,21 +76,22 @@ def tree(ctx):
       " SELECT %(t)d, %(r)d, 'i' || k, (ARRAY['critical','high','medium','low'])[1 + k %% 4], 'List',"
       "  timestamptz '2026-03-01' + (k %% 3) * interval '1 hour', CASE WHEN k %% 5 = 0 THEN timestamptz '2026-04-01' END"
       " FROM generate_series(1, 140) k;"
+      "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+      " SELECT %(t)d, %(r)d, 'n' || k, (ARRAY['critical','high','medium','low'])[1 + k %% 4], 'New',"
+      "  now() - k * interval '10 minutes' FROM generate_series(1, 60) k;"
       "INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
       " SELECT %(t)d, %(r)d, 'a' || k, (ARRAY['probe','agent'])[1 + k %% 2], 'host-' || (k %% 40)"
       " FROM generate_series(1, 140) k" % {"t": big, "r": big_root})
     # ... and a sibling with rows of each list, which its pages must leave out.
     q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id) VALUES ('company', 'List Co Sib %d', 'eu',"
       " (SELECT id FROM tenants WHERE name = 'List Big MSP %d'), '{0}', 0)" % (n, n))
-    q("WITH s AS (SELECT id FROM tenants WHERE name = 'List Co Sib %(n)d')"
-      " INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen)"
-      " SELECT s.id, %(r)d, 's' || k, 'CVE-2025-1000', 'high', timestamptz '2026-01-02' FROM s, generate_series(1, 3) k;"
-      "WITH s AS (SELECT id FROM tenants WHERE name = 'List Co Sib %(n)d')"
-      " INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
-      " SELECT s.id, %(r)d, 's' || k, 'high', 'Sib', timestamptz '2026-03-01' FROM s, generate_series(1, 3) k;"
-      "WITH s AS (SELECT id FROM tenants WHERE name = 'List Co Sib %(n)d')"
-      " INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
-      " SELECT s.id, %(r)d, 's' || k, 'probe', 'host-1' FROM s, generate_series(1, 3) k" % {"n": n, "r": big_root})
+    sib = int(q("SELECT id FROM tenants WHERE name = 'List Co Sib %d'" % n))
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen)"
+      " SELECT %(s)d, %(r)d, 's' || k, 'CVE-2025-1000', 'high', timestamptz '2026-01-02' FROM generate_series(1, 3) k;"
+      "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+      " SELECT %(s)d, %(r)d, 's' || k, 'high', 'Sib', now() - interval '1 hour' FROM generate_series(1, 3) k;"
+      "INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
+      " SELECT %(s)d, %(r)d, 's' || k, 'probe', 'host-1' FROM generate_series(1, 3) k" % {"s": sib, "r": big_root})
     q("INSERT INTO users (email, name, password_hash) SELECT 'lbig%d@list.example', 'L', password_hash FROM users"
       " WHERE email = 'owner@msp1.example';"
       "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_admin' FROM users"
@@ -163,7 +164,11 @@ def test_vulnerability_pages_walk_every_row_in_order(ctx):
         (admin, t["mssp"], "?status=fixed", sub % t["mssp"], "x.fixed_at IS NOT NULL", False),
         (admin, t["mssp"], "?status=all", sub % t["mssp"], "true", False),   # over 1,000: "1,000+"
         (admin, t["mssp"], "?cve=cve-2025-1002", sub % t["mssp"], "x.fixed_at IS NULL AND x.cve = 'CVE-2025-1002'", True),
+        (admin, t["mssp"], "?status=all&cve=cve-2025-1001", sub % t["mssp"], "x.cve = 'CVE-2025-1001'", False),
         # the tree's index checked row by row: an MSP of 210 companies, an analyst
+        (owner, t["a"], "?status=fixed&cve=cve-2025-1003", sub % t["a"],
+         "x.fixed_at IS NOT NULL AND x.cve = 'CVE-2025-1003'", False),
+        (analyst, t["mssp"], "?status=all&cve=cve-2025-1000", seen, "x.cve = 'CVE-2025-1000'", False),
         (owner, t["a"], "?status=all", sub % t["a"], "true", False),
         (admin, t["a"], "?severity=critical", sub % t["a"], "x.fixed_at IS NULL AND x.severity = 'critical'", True),
         (analyst, t["mssp"], "?status=all", seen, "true", False),
@@ -172,6 +177,7 @@ def test_vulnerability_pages_walk_every_row_in_order(ctx):
         (owner, t["company"], "?status=all", sub % t["company"], "true", False),
         (lbig, t["big"], "", sub % t["big"], "x.fixed_at IS NULL", True),
         (lbig, t["big"], "?status=all&severity=medium", sub % t["big"], "x.severity = 'medium'", False),
+        (lbig, t["big"], "?status=all&cve=cve-2025-1000", sub % t["big"], "x.cve = 'CVE-2025-1000'", False),
     ]
     for client, tid, query, under, where, rollup in cases:
         check(ctx, client, "/t/%d/vulnerabilities%s" % (tid, query), "vulnerabilities", "vulnerabilities",
@@ -202,7 +208,9 @@ def test_incident_pages_walk_every_row_in_order(ctx):
             (analyst, t["mssp"], "?status=open&severity=high", seen, "x.closed_at IS NULL AND x.severity = 'high'", False),
             (admin, t["b"], "?status=all", sub % t["b"], "true", False),
             (lbig, t["big"], "", sub % t["big"], "x.closed_at IS NULL", True),
-            (lbig, t["big"], "?status=all", sub % t["big"], "true", False)]:
+            (lbig, t["big"], "?status=all", sub % t["big"], "true", False),
+            (lbig, t["big"], "?status=new", sub % t["big"],
+             "x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours'", False)]:
         check(ctx, client, "/t/%d/incidents%s" % (tid, query), "incidents", "incidents", under, where, INCIDENT_ORDER,
               rollup)
 

@@ -34,6 +34,9 @@ DUMP_HEADER = ("-- sql/schema.sql - the schema `ctl migrate` makes, as pg_dump -
 CREATE = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:(FUNCTION|VIEW|POLICY)|(?:CONSTRAINT\s+)?(TRIGGER))"
                     r"\s+([A-Za-z_][A-Za-z_0-9.]*)(?:\s*\(|\s+(?:.|\n)*?\bON\s+([A-Za-z_][A-Za-z_0-9.]*))?",
                     re.I)
+# A list's reader is made by list_reader() (sql/functions/lists/list_reader.sql):
+# its definition file's one statement calls it with the reader's name.
+MADE = re.compile(r"\bSELECT\s+list_reader\(\s*'([A-Za-z_][A-Za-z_0-9]*)'", re.I)
 
 
 def _without_comments(text):
@@ -47,7 +50,7 @@ def _tree_files():
 
 def _creates():
     """(kind, name, table, relative path) of every CREATE of a function,
-    view, trigger or policy in sql/."""
+    view, trigger or policy in sql/, and of every list reader made."""
     out = []
     for path in _tree_files():
         with open(path) as f:
@@ -55,6 +58,8 @@ def _creates():
         for m in CREATE.finditer(text):
             kind = (m.group(1) or m.group(2)).lower()
             out.append((kind, m.group(3).split(".")[-1], m.group(4), os.path.relpath(path, SQL)))
+        for m in MADE.finditer(text):
+            out.append(("function", m.group(1), None, os.path.relpath(path, SQL)))
     return out
 
 

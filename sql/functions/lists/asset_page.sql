@@ -16,8 +16,7 @@ BEGIN
       FROM tenants t LEFT JOIN tenant_stats s ON s.tenant_id = t.id
      WHERE t.id = p_tenant AND t.ancestors && app_scope();
     total := CASE WHEN FOUND THEN coalesce(total, 0) END;
-    p := list_page(p_tenant, 'assets', ARRAY['x.kind', 'lower(x.name)', 'x.id'], false,
-                   'x.kind BETWEEN $6[1] AND $6[2]', ARRAY['true'],
+    p := list_page(p_tenant, 'asset_reader', 'all',
                    CASE WHEN p_kind = '' THEN ARRAY['agent', 'probe'] ELSE ARRAY[p_kind, p_kind] END,
                    p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN

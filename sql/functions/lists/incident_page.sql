@@ -21,11 +21,7 @@ BEGIN
          WHERE t.id = p_tenant AND t.ancestors && app_scope();
         total := CASE WHEN FOUND THEN coalesce(total, 0) END;
     END IF;
-    p := list_page(p_tenant, 'incidents', ARRAY['severity_weight(x.severity)', 'x.opened_at', 'x.id'], true,
-                   'severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int',
-                   CASE p_status WHEN 'open' THEN ARRAY['x.closed_at IS NULL'] WHEN 'closed' THEN ARRAY['x.closed_at IS NOT NULL']
-                                 WHEN 'new' THEN ARRAY['x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''']
-                                 ELSE ARRAY['x.closed_at IS NULL', 'x.closed_at IS NOT NULL'] END,
+    p := list_page(p_tenant, 'incident_reader', CASE WHEN p_status IN ('open', 'closed', 'new') THEN p_status ELSE 'all' END,
                    ARRAY[coalesce(w, 1)::text, coalesce(w, 4)::text], p_after, p_before, total IS NULL);
     IF p.ids IS NULL THEN
         RETURN;
