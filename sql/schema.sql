@@ -1886,6 +1886,29 @@ END $$;
 
 ALTER FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) OWNER TO portal_owner;
 
+CREATE FUNCTION public.children_order(p_rows public.dashboard_row[], p_sort text, p_dir text, p_limit integer, p_offset integer) RETURNS bigint[]
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    RETURN (SELECT coalesce(array_agg(r.id ORDER BY r.ord) FILTER (WHERE r.ord > p_offset AND r.ord <= p_offset::bigint + p_limit),
+                    '{}')
+      FROM (SELECT u.id, row_number() OVER (ORDER BY
+                       CASE WHEN p_sort = 'name' AND p_dir = 'asc' THEN lower(u.name) END ASC,
+                       CASE WHEN p_sort = 'name' AND p_dir = 'desc' THEN lower(u.name) END DESC,
+                       CASE WHEN p_dir = 'asc' THEN k.v END ASC,
+                       CASE WHEN p_dir = 'desc' THEN k.v END DESC,
+                       lower(u.name), u.id) AS ord
+              FROM unnest(p_rows) u
+              CROSS JOIN LATERAL (SELECT coalesce(CASE p_sort WHEN 'companies' THEN u.companies WHEN 'probes' THEN u.probes
+                                                 WHEN 'agents' THEN u.agents WHEN 'discovered' THEN u.discovered
+                                                 WHEN 'external' THEN u.external WHEN 'vulns' THEN u.vulns
+                                                 WHEN 'critical' THEN u.critical WHEN 'high' THEN u.high
+                                                 WHEN 'medium' THEN u.medium WHEN 'low' THEN u.low
+                                                 WHEN 'open_critical' THEN u.open_critical END, 0) AS v) k) r);
+END $$;
+
+ALTER FUNCTION public.children_order(p_rows public.dashboard_row[], p_sort text, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
+
 CREATE FUNCTION public.config_changed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -2847,6 +2870,11 @@ BEGIN
     IF d.tenant_id IS NOT NULL AND p_q = '' AND p_sort = 'name' AND p_dir = 'asc' AND p_limit = 50
        AND p_offset = 0 THEN
         kids := d.children;
+    ELSIF d.tenant_id IS NOT NULL AND p_q = '' AND p_offset = 0 AND cardinality(d.children) <= p_limit
+          AND cardinality(d.children) = coalesce((d.children[1]).total, 0) THEN
+        -- The kept rows are every child: sorted another way, not read again.
+        kids := ARRAY(SELECT k FROM unnest(children_order(d.children, p_sort, p_dir, p_limit, 0)) WITH ORDINALITY AS o(id, n)
+                        JOIN unnest(d.children) k ON k.id = o.id ORDER BY o.n);
     ELSE
         kids := ARRAY(SELECT ROW(x.*)::dashboard_row
                         FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir, p_limit, p_offset, sc, ex) x);
@@ -6127,30 +6155,17 @@ BEGIN
                           ORDER BY lower(c.name) DESC, c.id DESC LIMIT p_limit OFFSET p_offset);
         END IF;
     ELSE
-        SELECT array_agg(r.id ORDER BY r.ord) FILTER (WHERE r.ord > p_offset AND r.ord <= p_offset::bigint + p_limit),
+        SELECT children_order(array_agg(ROW(c.id, c.name, NULL, NULL, k.companies, k.probes, k.agents, k.discovered,
+                                            k.external, k.vuln_critical + k.vuln_high + k.vuln_medium + k.vuln_low,
+                                            k.vuln_critical, k.vuln_high, k.vuln_medium, k.vuln_low,
+                                            k.incidents_open_critical, NULL, NULL, NULL)::dashboard_row),
+                              p_sort, p_dir, p_limit, p_offset),
                count(*)
           INTO ids, n
-          FROM (SELECT c.id,
-                       row_number() OVER (ORDER BY
-                           CASE WHEN p_sort = 'name' AND p_dir = 'asc' THEN lower(c.name) END ASC,
-                           CASE WHEN p_sort = 'name' AND p_dir = 'desc' THEN lower(c.name) END DESC,
-                           CASE WHEN p_dir = 'asc' THEN k.v END ASC NULLS FIRST,
-                           CASE WHEN p_dir = 'desc' THEN k.v END DESC NULLS LAST,
-                           lower(c.name), c.id) AS ord
-                  FROM tenants c
-                  -- The sort key of a counter column: a primary-key probe
-                  -- per child (OFFSET 0: never a scan of every tenant's row).
-                  LEFT JOIN LATERAL (SELECT CASE p_sort WHEN 'companies' THEN x.companies
-                                         WHEN 'probes' THEN x.probes WHEN 'agents' THEN x.agents
-                                         WHEN 'discovered' THEN x.discovered WHEN 'external' THEN x.external
-                                         WHEN 'vulns' THEN x.vuln_critical + x.vuln_high + x.vuln_medium + x.vuln_low
-                                         WHEN 'critical' THEN x.vuln_critical WHEN 'high' THEN x.vuln_high
-                                         WHEN 'medium' THEN x.vuln_medium WHEN 'low' THEN x.vuln_low
-                                         WHEN 'open_critical' THEN x.incidents_open_critical END AS v
-                                       FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name'
-                                      OFFSET 0) k ON true
-                 WHERE c.parent_id = p.id AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
-                   AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0)) r;
+          FROM tenants c
+          LEFT JOIN LATERAL (SELECT x.* FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name' OFFSET 0) k ON true
+         WHERE c.parent_id = p.id AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
+           AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0);
     END IF;
     RETURN QUERY
     SELECT c.id, c.name, c.kind, c.region,
@@ -9102,6 +9117,8 @@ REVOKE ALL ON FUNCTION public.branding_host_claim() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, p_token text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.children_order(p_rows public.dashboard_row[], p_sort text, p_dir text, p_limit integer, p_offset integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.config_changed() FROM PUBLIC;
 

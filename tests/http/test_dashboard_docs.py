@@ -227,6 +227,48 @@ def test_a_stale_row_or_one_it_does_not_cover_is_never_served(ctx):
     assert page(ctx, other, mssp, before=mark) == (None, [])
 
 
+def test_the_table_sorted_another_way_is_the_kept_rows_when_they_are_every_child(ctx):
+    """An MSSP or MSP whose kept table holds every child: sorted by any
+    column, either way, the page is those rows in the order the database
+    gives them computed (children_order(), the one order), not read again;
+    the kept rows' names are marked here, so they show."""
+    ctx.stack.steady_hour()
+    tenants = doc_tenants(ctx)
+    ctx.stack.psql("SELECT stats_touch(ARRAY[%s]::bigint[])" % ",".join(map(str, tenants[1:])))
+    admin = session(ctx, "admin@northwind.example")
+    mark = ("UPDATE dashboard_docs SET children = (SELECT array_agg(ROW(k.id, 'kept ' || k.name, k.kind, k.region,"
+            " k.companies, k.probes, k.agents, k.discovered, k.external, k.vulns, k.critical, k.high, k.medium, k.low,"
+            " k.open_critical, k.request, k.request_expires, k.total)::dashboard_row) FROM unnest(children) k)"
+            " WHERE tenant_id = %d;")
+    keys = ("name", "companies", "probes", "agents", "discovered", "external", "vulns", "critical", "high", "medium",
+            "low", "open_critical")
+    for t in tenants:
+        assert current(ctx, t) == "1", t
+        n = int(ctx.stack.psql("SELECT count(*) FROM tenants WHERE parent_id = %d AND status = 'active'" % t))
+        assert 1 < n <= 50, (t, n)
+        for key in keys:
+            for d in ("asc", "desc"):
+                sql = ("SELECT id || '|' || name || '|' || %s FROM dashboard_page(%d, 24, '', '%s', '%s', 50, 0)"
+                       % ("lower(name)" if key == "name" else key, t, key, d))
+                kept = as_viewer(ctx, admin, sql, before=mark % t)
+                computed = as_viewer(ctx, admin, sql, before="DELETE FROM dashboard_docs WHERE tenant_id = %d;" % t)
+                assert len(computed) == n, (t, key, d, computed)
+                if key == "name" and d == "asc":  # the first page by name: the table kept, as it is
+                    assert all(r.split("|")[1].startswith("kept ") for r in kept), kept
+                    continue
+                assert [r.replace("|kept ", "|") for r in kept] == computed, (t, key, d, kept, computed)
+                if key != "name":
+                    vals = [int(r.split("|")[2]) for r in computed]
+                    assert vals == sorted(vals, reverse=(d == "desc")), (t, key, d, vals)
+    # A kept table short of a child (here: its first row gone) is read again.
+    t = tenants[0]
+    sql = "SELECT id || '|' || name FROM dashboard_page(%d, 24, '', 'critical', 'desc', 50, 0)" % t
+    short = as_viewer(ctx, admin, sql, before=(mark % t) + "UPDATE dashboard_docs SET children = children[2:]"
+                      " WHERE tenant_id = %d;" % t)
+    assert short == as_viewer(ctx, admin, sql, before="DELETE FROM dashboard_docs WHERE tenant_id = %d;" % t)
+    assert not any("|kept " in r for r in short), short
+
+
 def test_the_scope_from_user_access_is_the_memberships_rule_for_every_user(ctx):
     """app_scope() and app_exact() read the user_access row now; for every
     user with a membership they equal the rule over memberships and

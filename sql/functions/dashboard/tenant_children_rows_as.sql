@@ -5,6 +5,7 @@
 -- As scope sc / exact ex see them (owner only, as dashboard_board()):
 -- tenant_children_rows() with the viewer's, dashboard_doc_build() with
 -- the tenant's own subtree.
+-- The order is children_order()'s.
 CREATE OR REPLACE FUNCTION tenant_children_rows_as(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit int,
                                                    p_offset int, sc bigint[], ex bigint[])
 RETURNS TABLE (id bigint, name text, kind text, region text, companies bigint, probes bigint, agents bigint,
@@ -32,30 +33,17 @@ BEGIN
                           ORDER BY lower(c.name) DESC, c.id DESC LIMIT p_limit OFFSET p_offset);
         END IF;
     ELSE
-        SELECT array_agg(r.id ORDER BY r.ord) FILTER (WHERE r.ord > p_offset AND r.ord <= p_offset::bigint + p_limit),
+        SELECT children_order(array_agg(ROW(c.id, c.name, NULL, NULL, k.companies, k.probes, k.agents, k.discovered,
+                                            k.external, k.vuln_critical + k.vuln_high + k.vuln_medium + k.vuln_low,
+                                            k.vuln_critical, k.vuln_high, k.vuln_medium, k.vuln_low,
+                                            k.incidents_open_critical, NULL, NULL, NULL)::dashboard_row),
+                              p_sort, p_dir, p_limit, p_offset),
                count(*)
           INTO ids, n
-          FROM (SELECT c.id,
-                       row_number() OVER (ORDER BY
-                           CASE WHEN p_sort = 'name' AND p_dir = 'asc' THEN lower(c.name) END ASC,
-                           CASE WHEN p_sort = 'name' AND p_dir = 'desc' THEN lower(c.name) END DESC,
-                           CASE WHEN p_dir = 'asc' THEN k.v END ASC NULLS FIRST,
-                           CASE WHEN p_dir = 'desc' THEN k.v END DESC NULLS LAST,
-                           lower(c.name), c.id) AS ord
-                  FROM tenants c
-                  -- The sort key of a counter column: a primary-key probe
-                  -- per child (OFFSET 0: never a scan of every tenant's row).
-                  LEFT JOIN LATERAL (SELECT CASE p_sort WHEN 'companies' THEN x.companies
-                                         WHEN 'probes' THEN x.probes WHEN 'agents' THEN x.agents
-                                         WHEN 'discovered' THEN x.discovered WHEN 'external' THEN x.external
-                                         WHEN 'vulns' THEN x.vuln_critical + x.vuln_high + x.vuln_medium + x.vuln_low
-                                         WHEN 'critical' THEN x.vuln_critical WHEN 'high' THEN x.vuln_high
-                                         WHEN 'medium' THEN x.vuln_medium WHEN 'low' THEN x.vuln_low
-                                         WHEN 'open_critical' THEN x.incidents_open_critical END AS v
-                                       FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name'
-                                      OFFSET 0) k ON true
-                 WHERE c.parent_id = p.id AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
-                   AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0)) r;
+          FROM tenants c
+          LEFT JOIN LATERAL (SELECT x.* FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name' OFFSET 0) k ON true
+         WHERE c.parent_id = p.id AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
+           AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0);
     END IF;
     RETURN QUERY
     SELECT c.id, c.name, c.kind, c.region,
