@@ -25,6 +25,11 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(PKG_CFLAGS) $(CPPFLAGS) $(CF
 # -lresolv: res_nquery and ns_parserr (cgi/dns.c; in libc itself since glibc
 # 2.34, still linked for older ones).
 LIBS      = -lfcgi $(PKG_LIBS) -lresolv -lm
+# The release programs allocate with jemalloc: a page's models are many small
+# jansson objects made and freed per request, which glibc's malloc spent a
+# fifth of the worker on (docs/performance.md, "Session 33"). The sanitizer
+# build keeps the C library's, which ASan replaces.
+RELEASE_LIBS = $(LIBS) -ljemalloc
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -67,10 +72,10 @@ build/libportal.a: $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
 	@rm -f $@; ar rcs $@ $^
 build/bin/%: build/obj/cgi/main_%.o build/libportal.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) $< build/libportal.a $(LIBS) -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $< build/libportal.a $(RELEASE_LIBS) -o $@
 build/tests/%: build/obj/tests/unit/%.o build/libportal.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) $< build/libportal.a $(LIBS) -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $< build/libportal.a $(RELEASE_LIBS) -o $@
 
 # --- sanitizer build (tests run these) -------------------------------------
 build/asan/obj/%.o: %.c $(HDRS) | deps
