@@ -242,10 +242,16 @@ def test_the_table_sorted_another_way_is_the_kept_rows_when_they_are_every_child
             " WHERE tenant_id = %d;")
     keys = ("name", "companies", "probes", "agents", "discovered", "external", "vulns", "critical", "high", "medium",
             "low", "open_critical")
+    sorted_kept = 0
     for t in tenants:
         assert current(ctx, t) == "1", t
         n = int(ctx.stack.psql("SELECT count(*) FROM tenants WHERE parent_id = %d AND status = 'active'" % t))
-        assert 1 < n <= 50, (t, n)
+        if n > 50:  # (an MSP another test filled) the kept rows are its first page only: read again
+            sql = "SELECT id || '|' || name FROM dashboard_page(%d, 24, '', 'critical', 'desc', 50, 0)" % t
+            rows = as_viewer(ctx, admin, sql, before=mark % t)
+            assert len(rows) == 50 and not any("|kept " in r for r in rows), (t, rows)
+            continue
+        sorted_kept += n > 1
         for key in keys:
             for d in ("asc", "desc"):
                 sql = ("SELECT id || '|' || name || '|' || %s FROM dashboard_page(%d, 24, '', '%s', '%s', 50, 0)"
@@ -260,6 +266,7 @@ def test_the_table_sorted_another_way_is_the_kept_rows_when_they_are_every_child
                 if key != "name":
                     vals = [int(r.split("|")[2]) for r in computed]
                     assert vals == sorted(vals, reverse=(d == "desc")), (t, key, d, vals)
+    assert sorted_kept >= 2, sorted_kept
     # A kept table short of a child (here: its first row gone) is read again.
     t = tenants[0]
     sql = "SELECT id || '|' || name FROM dashboard_page(%d, 24, '', 'critical', 'desc', 50, 0)" % t
