@@ -58,7 +58,7 @@ else
 fi
 
 VAR_DIR=${BENCH_REUSE:-$(mktemp -d /tmp/bench-billing.XXXXXX)}
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$("$ROOT/tests/lib/free_port")
 RUN=$VAR_DIR/run
 BASE=http://127.0.0.1:$PORT
 MIN_PID=

@@ -253,7 +253,7 @@ run_paired() {
 # RUN, BASE (its output in stack_out).
 new_stack() {
 	VAR_DIR=$(mktemp -d /tmp/bench-dashboard.XXXXXX)
-	PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	PORT=$("$ROOT/tests/lib/free_port")
 	RUN=$VAR_DIR/run
 	BASE=http://127.0.0.1:$PORT
 	if ! stack_out=$(SEED=1 SEED_SIZE=$1 PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \

@@ -247,7 +247,7 @@ echo "live: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), sizes $SIZES, 
 for SIZE in $SIZES; do
 	[ -z "$VAR_DIR" ] || { stop_stack; rm -rf "$VAR_DIR"; }
 	VAR_DIR=$(mktemp -d /tmp/bench-live.XXXXXX)
-	PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	PORT=$("$ROOT/tests/lib/free_port")
 	RUN=$VAR_DIR/run
 	BASE=http://127.0.0.1:$PORT
 	t0=$(date +%s)

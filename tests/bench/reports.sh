@@ -52,7 +52,7 @@ else
 fi
 
 VAR_DIR=${BENCH_REUSE:-$(mktemp -d /tmp/bench-reports.XXXXXX)}
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$("$ROOT/tests/lib/free_port")
 RUN=$VAR_DIR/run
 BASE=http://127.0.0.1:$PORT
 stack() { VAR_DIR=$VAR_DIR PORT=$PORT BIN_DIR=$BIN_DIR scripts/stack "$@"; }

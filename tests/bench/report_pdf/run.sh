@@ -114,7 +114,7 @@ done
 
 # No network: a page that asks for http://127.0.0.1:<free port> and a name
 # must leave the listener untouched (the proxy to nowhere, the resolver rule).
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$("$HERE/../../lib/free_port")
 python3 -c '
 import socket, sys
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
