@@ -59,8 +59,8 @@ def tree(ctx):
       % (mssp, n, mssp, n, a, n, a, b, n))
     # A tree of its own (the threats test counts the customers of the tree
     # above), its MSSP's Admin lbig: a company with three pages of each
-    # list, whose pages read one tenant's rows without the merge
-    # (list_page()).
+    # list, whose pages read one tenant's rows (read_plan(): a company is
+    # itself), and new incidents.
     q("INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('mssp', 'List Big %d', 'eu', '{0}', 0)" % n)
     big_root = int(q("SELECT id FROM tenants WHERE name = 'List Big %d'" % n))
     q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"

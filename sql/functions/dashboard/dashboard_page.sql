@@ -7,11 +7,12 @@
 -- version the tenant's, its hour this one, no request it shows expired;
 -- and the table kept with it when they ask for its first page by name,
 -- unsearched, or its first page sorted another way when the kept rows
--- are every child (children_order()). A row behind the version is served too while it is younger
--- than the session's portal.dashboard_lag seconds (PORTAL_DASHBOARD_LAG,
--- sql/070): only ingest batches leave it behind, and the API worker
--- rebuilds it after one of them (dashboard_docs_stale()). Anything else is computed now, as for every other
--- viewer; the dashboard then says "stale" when a current row would have
+-- are every child (children_order()). A row behind the version is served
+-- too while it is younger than the session's portal.dashboard_lag seconds
+-- (PORTAL_DASHBOARD_LAG, sql/070): only ingest batches leave it behind,
+-- and the API worker rebuilds it after one of them
+-- (dashboard_docs_stale()). Anything else is computed now, as for every
+-- other viewer; the dashboard then says "stale" when a current row would have
 -- served it. With a lag, an MSSP's or MSP's dashboard says until when it
 -- may be shown whatever ingest batches come ("lag_until", epoch seconds:
 -- the lag after the time of what it shows, the row's built_at or now),
