@@ -3859,7 +3859,7 @@ BEGIN
         'DECLARE\n'
         '    cur record;\n'
         'BEGIN\n'
-                '    IF p_cursor IS NOT NULL THEN\n'
+        '    IF p_cursor IS NOT NULL THEN\n'
         '        SELECT %3$s INTO cur FROM %4$I x JOIN tenants c ON c.id = x.tenant_id\n'
         '         WHERE x.id = p_cursor AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5);\n'
         '    END IF;\n'

@@ -3,9 +3,9 @@
 -- list_page() runs to read a page of the rows x of p_table, whose
 -- statements are static, so PL/pgSQL plans each once per connection
 -- (a dynamic statement is planned at every call: 108 against 13 us for a
--- company's incidents; docs/performance.md, "Session 33"). The
--- definition files of the readers call it (incident_rows.sql, ...); the
--- reader it makes is in sql/schema.sql like any function.
+-- company's incidents; docs/performance.md, "Session 32" and "Session
+-- 33"). The definition files of the readers call it (incident_reader.sql,
+-- ...); the reader it makes is in sql/schema.sql like any function.
 --
 -- The list: its rows are those of p_table matching p_filter (a condition
 -- on x) and one of the parts of the set the caller names, in the order of
@@ -23,8 +23,9 @@
 -- 'tenants' (a page per tenant of tids, merged), 'root' or 'check' (the
 -- tree, read_plan_rows()). cursor: a row whose keys the page starts after
 -- (before, when back), if it is a row below the tenant the viewer may see
--- (cursor_found). Not checked against the filters: a row that left the list since
--- (fixed, resolved) still marks where the page was. ids: up to 51 rows
+-- (cursor_found). Not checked against the filters: a row that left the
+-- list since (fixed, resolved) still marks where the page was. ids: up to
+-- 51 rows
 -- (one more than a page: is there another?) in the list's order or, going
 -- back, the other way round. counted (when count): the set's rows up to
 -- 1,001.
@@ -121,7 +122,7 @@ BEGIN
         'DECLARE\n'
         '    cur record;\n'
         'BEGIN\n'
-                '    IF p_cursor IS NOT NULL THEN\n'
+        '    IF p_cursor IS NOT NULL THEN\n'
         '        SELECT %3$s INTO cur FROM %4$I x JOIN tenants c ON c.id = x.tenant_id\n'
         '         WHERE x.id = p_cursor AND c.ancestors @> ARRAY[$3] AND scope_sees(c.ancestors, c.id, $4, $5);\n'
         '    END IF;\n'
