@@ -3783,10 +3783,9 @@ DECLARE
     curk text := '';     -- the cursor's keys, cur.k1, cur.k2, ...
     q text;
     c text;
+    parts text[];        -- the set's parts (its row of p_parts without the padding)
     s int;
-    p int;
     kn int;
-    np int;              -- the set's parts
 BEGIN
     FOR kn IN 1 .. cardinality(p_keys) LOOP
         curk := curk || CASE WHEN kn = 1 THEN '' ELSE ', ' END || 'cur.k' || kn;
@@ -3801,6 +3800,7 @@ BEGIN
         body := body || format(E'    %s p_how = %L THEN\n', CASE WHEN how = 'tenants' THEN 'IF' ELSE 'ELSIF' END, how);
         FOR s IN 1 .. cardinality(p_sets) LOOP
             body := body || format(E'        %s p_set = %L THEN\n', CASE WHEN s = 1 THEN 'IF' ELSE 'ELSIF' END, p_sets[s]);
+            parts := ARRAY(SELECT u.part FROM unnest(p_parts[s:s]) WITH ORDINALITY AS u(part, n) WHERE u.part IS NOT NULL ORDER BY u.n);
             -- The page: the first (no cursor), the one after the cursor, the one before it.
             FOREACH mode IN ARRAY ARRAY['first', 'after', 'before'] LOOP
                 cond := CASE mode WHEN 'first' THEN ''
@@ -3815,20 +3815,16 @@ BEGIN
                     ord := ord || CASE WHEN kn = 1 THEN '' ELSE ', ' END || p_keys[kn] || dir;
                     merged := merged || CASE WHEN kn = 1 THEN '' ELSE ', ' END || 'x.k' || kn || dir;
                 END LOOP;
-                q := NULL;
-                np := 0;
-                FOR p IN 1 .. array_length(p_parts, 2) LOOP
-                    c := p_parts[s][p];
-                    CONTINUE WHEN c IS NULL;
-                    np := np + 1;
-                    q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
-                         || format('(SELECT x.id%s FROM %s ORDER BY %s LIMIT 51)', sel,
-                                   format(src, '(' || c || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
-                END LOOP;
-                IF np = 1 THEN   -- one part: its rows
+                IF cardinality(parts) = 1 THEN   -- one part: its rows
                     q := format('SELECT ARRAY(SELECT x.id FROM %s ORDER BY %s LIMIT 51)',
-                                format(src, '(' || p_parts[s][1] || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
-                ELSE            -- several: merged
+                                format(src, '(' || parts[1] || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
+                ELSE                             -- several: each part's first rows, merged
+                    q := NULL;
+                    FOREACH c IN ARRAY parts LOOP
+                        q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
+                             || format('(SELECT x.id%s FROM %s ORDER BY %s LIMIT 51)', sel,
+                                       format(src, '(' || c || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
+                    END LOOP;
                     q := format('SELECT ARRAY(SELECT x.id FROM (%s) x ORDER BY %s LIMIT 51)', q, merged);
                 END IF;
                 body := body || format(E'            %s\n                %s INTO ids;\n',
@@ -3836,9 +3832,7 @@ BEGIN
                                                  ELSE 'ELSE' END, q);
             END LOOP;
             q := NULL;
-            FOR p IN 1 .. array_length(p_parts, 2) LOOP
-                c := p_parts[s][p];
-                CONTINUE WHEN c IS NULL;
+            FOREACH c IN ARRAY parts LOOP
                 q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
                      || format('(SELECT 1 FROM %s LIMIT 1001)', format(src, '(' || c || ')', 'LIMIT 1001'));
             END LOOP;
@@ -6168,6 +6162,8 @@ BEGIN
                count(*)
           INTO ids, n
           FROM tenants c
+          -- The counters of each child: a primary-key probe per child
+          -- (OFFSET 0: never a scan of every tenant's row).
           LEFT JOIN LATERAL (SELECT x.* FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name' OFFSET 0) k ON true
          WHERE c.parent_id = p.id AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
            AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0);

@@ -41,6 +41,8 @@ BEGIN
                count(*)
           INTO ids, n
           FROM tenants c
+          -- The counters of each child: a primary-key probe per child
+          -- (OFFSET 0: never a scan of every tenant's row).
           LEFT JOIN LATERAL (SELECT x.* FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name' OFFSET 0) k ON true
          WHERE c.parent_id = p.id AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
            AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0);

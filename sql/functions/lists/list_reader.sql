@@ -25,10 +25,9 @@
 -- (before, when back), if it is a row below the tenant the viewer may see
 -- (cursor_found). Not checked against the filters: a row that left the
 -- list since (fixed, resolved) still marks where the page was. ids: up to
--- 51 rows
--- (one more than a page: is there another?) in the list's order or, going
--- back, the other way round. counted (when count): the set's rows up to
--- 1,001.
+-- 51 rows (one more than a page: is there another?) in the list's order
+-- or, going back, the other way round. counted (when count): the set's
+-- rows up to 1,001.
 CREATE OR REPLACE FUNCTION list_reader(p_name text, p_table text, p_keys text[], p_desc boolean, p_filter text,
                                        p_sets text[], p_parts text[]) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
@@ -46,10 +45,9 @@ DECLARE
     curk text := '';     -- the cursor's keys, cur.k1, cur.k2, ...
     q text;
     c text;
+    parts text[];        -- the set's parts (its row of p_parts without the padding)
     s int;
-    p int;
     kn int;
-    np int;              -- the set's parts
 BEGIN
     FOR kn IN 1 .. cardinality(p_keys) LOOP
         curk := curk || CASE WHEN kn = 1 THEN '' ELSE ', ' END || 'cur.k' || kn;
@@ -64,6 +62,7 @@ BEGIN
         body := body || format(E'    %s p_how = %L THEN\n', CASE WHEN how = 'tenants' THEN 'IF' ELSE 'ELSIF' END, how);
         FOR s IN 1 .. cardinality(p_sets) LOOP
             body := body || format(E'        %s p_set = %L THEN\n', CASE WHEN s = 1 THEN 'IF' ELSE 'ELSIF' END, p_sets[s]);
+            parts := ARRAY(SELECT u.part FROM unnest(p_parts[s:s]) WITH ORDINALITY AS u(part, n) WHERE u.part IS NOT NULL ORDER BY u.n);
             -- The page: the first (no cursor), the one after the cursor, the one before it.
             FOREACH mode IN ARRAY ARRAY['first', 'after', 'before'] LOOP
                 cond := CASE mode WHEN 'first' THEN ''
@@ -78,20 +77,16 @@ BEGIN
                     ord := ord || CASE WHEN kn = 1 THEN '' ELSE ', ' END || p_keys[kn] || dir;
                     merged := merged || CASE WHEN kn = 1 THEN '' ELSE ', ' END || 'x.k' || kn || dir;
                 END LOOP;
-                q := NULL;
-                np := 0;
-                FOR p IN 1 .. array_length(p_parts, 2) LOOP
-                    c := p_parts[s][p];
-                    CONTINUE WHEN c IS NULL;
-                    np := np + 1;
-                    q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
-                         || format('(SELECT x.id%s FROM %s ORDER BY %s LIMIT 51)', sel,
-                                   format(src, '(' || c || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
-                END LOOP;
-                IF np = 1 THEN   -- one part: its rows
+                IF cardinality(parts) = 1 THEN   -- one part: its rows
                     q := format('SELECT ARRAY(SELECT x.id FROM %s ORDER BY %s LIMIT 51)',
-                                format(src, '(' || p_parts[s][1] || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
-                ELSE            -- several: merged
+                                format(src, '(' || parts[1] || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
+                ELSE                             -- several: each part's first rows, merged
+                    q := NULL;
+                    FOREACH c IN ARRAY parts LOOP
+                        q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
+                             || format('(SELECT x.id%s FROM %s ORDER BY %s LIMIT 51)', sel,
+                                       format(src, '(' || c || ')' || cond, 'ORDER BY ' || ord || ' LIMIT 51'), ord);
+                    END LOOP;
                     q := format('SELECT ARRAY(SELECT x.id FROM (%s) x ORDER BY %s LIMIT 51)', q, merged);
                 END IF;
                 body := body || format(E'            %s\n                %s INTO ids;\n',
@@ -99,9 +94,7 @@ BEGIN
                                                  ELSE 'ELSE' END, q);
             END LOOP;
             q := NULL;
-            FOR p IN 1 .. array_length(p_parts, 2) LOOP
-                c := p_parts[s][p];
-                CONTINUE WHEN c IS NULL;
+            FOREACH c IN ARRAY parts LOOP
                 q := CASE WHEN q IS NULL THEN '' ELSE q || ' UNION ALL ' END
                      || format('(SELECT 1 FROM %s LIMIT 1001)', format(src, '(' || c || ')', 'LIMIT 1001'));
             END LOOP;
