@@ -20,14 +20,14 @@
 --
 -- The reader: reader(tids, root, tenant, scope, exact, args, how, set,
 -- cursor, back, count) -> (ids, cursor_found, counted). how is read_plan()'s:
--- 'tenants' (a page per tenant of tids, merged), 'root' or 'check' (the
--- tree, read_plan_rows()). cursor: a row whose keys the page starts after
--- (before, when back), if it is a row below the tenant the viewer may see
--- (cursor_found). Not checked against the filters: a row that left the
--- list since (fixed, resolved) still marks where the page was. ids: up to
--- 51 rows (one more than a page: is there another?) in the list's order
--- or, going back, the other way round. counted (when count): the set's
--- rows up to 1,001.
+-- 'tenants' (a page per tenant of tids, merged; one tenant's read from its
+-- index alone), 'root' or 'check' (the tree, read_plan_rows()). cursor: a
+-- row whose keys the page starts after (before, when back), if it is a row
+-- below the tenant the viewer may see (cursor_found). Not checked against
+-- the filters: a row that left the list since (fixed, resolved) still
+-- marks where the page was. ids: up to 51 rows (one more than a page: is
+-- there another?) in the list's order or, going back, the other way round.
+-- counted (when count): the set's rows up to 1,001.
 CREATE OR REPLACE FUNCTION list_reader(p_name text, p_table text, p_keys text[], p_desc boolean, p_filter text,
                                        p_sets text[], p_parts text[]) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
@@ -52,14 +52,19 @@ BEGIN
     FOR kn IN 1 .. cardinality(p_keys) LOOP
         curk := curk || CASE WHEN kn = 1 THEN '' ELSE ', ' END || 'cur.k' || kn;
     END LOOP;
-    FOREACH how IN ARRAY ARRAY['tenants', 'root', 'check'] LOOP
-        IF how = 'tenants' THEN
+    -- 'one': a 'tenants' plan of one tenant (a company's lists), read
+    -- from its order index without the merge of the tenants' pages.
+    FOREACH how IN ARRAY ARRAY['one', 'tenants', 'root', 'check'] LOOP
+        IF how = 'one' THEN
+            src := format('%I x WHERE x.tenant_id = $1[1] AND (%s) AND %%1$s', p_table, p_filter);
+        ELSIF how = 'tenants' THEN
             src := format('unnest($1) AS u(tid) CROSS JOIN LATERAL (SELECT x.* FROM %I x WHERE x.tenant_id = u.tid'
                           ' AND (%s) AND %%1$s %%2$s) x', p_table, p_filter);
         ELSE
             src := format('%I x WHERE %s AND (%s) AND %%1$s', p_table, read_plan_rows(how, 'x'), p_filter);
         END IF;
-        body := body || format(E'    %s p_how = %L THEN\n', CASE WHEN how = 'tenants' THEN 'IF' ELSE 'ELSIF' END, how);
+        body := body || CASE WHEN how = 'one' THEN E'    IF p_how = ''tenants'' AND cardinality(p_tids) = 1 THEN\n'
+                             ELSE format(E'    ELSIF p_how = %L THEN\n', how) END;
         FOR s IN 1 .. cardinality(p_sets) LOOP
             body := body || format(E'        %s p_set = %L THEN\n', CASE WHEN s = 1 THEN 'IF' ELSE 'ELSIF' END, p_sets[s]);
             parts := ARRAY(SELECT u.part FROM unnest(p_parts[s:s]) WITH ORDINALITY AS u(part, n) WHERE u.part IS NOT NULL ORDER BY u.n);
