@@ -1905,21 +1905,23 @@ CREATE FUNCTION public.children_order(p_rows public.dashboard_row[], p_sort text
     LANGUAGE plpgsql STABLE
     AS $$
 BEGIN
-    RETURN (SELECT coalesce(array_agg(r.id ORDER BY r.ord) FILTER (WHERE r.ord > p_offset AND r.ord <= p_offset::bigint + p_limit),
-                    '{}')
-      FROM (SELECT u.id, row_number() OVER (ORDER BY
-                       CASE WHEN p_sort = 'name' AND p_dir = 'asc' THEN lower(u.name) END ASC,
-                       CASE WHEN p_sort = 'name' AND p_dir = 'desc' THEN lower(u.name) END DESC,
-                       CASE WHEN p_dir = 'asc' THEN k.v END ASC,
-                       CASE WHEN p_dir = 'desc' THEN k.v END DESC,
-                       lower(u.name), u.id) AS ord
-              FROM unnest(p_rows) u
-              CROSS JOIN LATERAL (SELECT coalesce(CASE p_sort WHEN 'companies' THEN u.companies WHEN 'probes' THEN u.probes
-                                                 WHEN 'agents' THEN u.agents WHEN 'discovered' THEN u.discovered
-                                                 WHEN 'external' THEN u.external WHEN 'vulns' THEN u.vulns
-                                                 WHEN 'critical' THEN u.critical WHEN 'high' THEN u.high
-                                                 WHEN 'medium' THEN u.medium WHEN 'low' THEN u.low
-                                                 WHEN 'open_critical' THEN u.open_critical END, 0) AS v) k) r);
+    IF p_sort = 'name' AND p_dir = 'desc' THEN
+        RETURN ARRAY(SELECT g FROM generate_series(cardinality(p_rows) - p_offset::bigint,
+                                                   greatest(cardinality(p_rows) - p_offset::bigint - p_limit + 1, 1), -1) g);
+    ELSIF p_sort IN ('companies', 'probes', 'agents', 'discovered', 'external', 'vulns', 'critical', 'high', 'medium',
+                     'low', 'open_critical') AND p_dir IN ('asc', 'desc') THEN
+        RETURN ARRAY(SELECT u.ordinality FROM unnest(p_rows) WITH ORDINALITY u
+                      ORDER BY CASE WHEN p_dir = 'desc' THEN -1 ELSE 1 END
+                               * coalesce(CASE p_sort WHEN 'companies' THEN u.companies WHEN 'probes' THEN u.probes
+                                          WHEN 'agents' THEN u.agents WHEN 'discovered' THEN u.discovered
+                                          WHEN 'external' THEN u.external WHEN 'vulns' THEN u.vulns
+                                          WHEN 'critical' THEN u.critical WHEN 'high' THEN u.high
+                                          WHEN 'medium' THEN u.medium WHEN 'low' THEN u.low
+                                          ELSE u.open_critical END, 0),
+                               u.ordinality
+                      LIMIT p_limit OFFSET p_offset);
+    END IF;
+    RETURN ARRAY(SELECT g FROM generate_series(p_offset::bigint + 1, least(cardinality(p_rows), p_offset::bigint + p_limit)) g);
 END $$;
 
 ALTER FUNCTION public.children_order(p_rows public.dashboard_row[], p_sort text, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
@@ -2710,7 +2712,7 @@ BEGIN
     END IF;
     own := ARRAY[t.id];
     board := dashboard_board(t, 24, own, '{}');
-    kids := ARRAY(SELECT ROW(x.*)::dashboard_row FROM tenant_children_rows_as(t.id, '', 'name', 'asc', 50, 0, own, '{}') x);
+    kids := ARRAY(SELECT ROW(x.*)::dashboard_row FROM tenant_children_rows_as(t.id, '', 'name', 'asc', 200, 0, own, '{}') x);
     -- The first pending request shown (the MSSP's list, or a row's) to
     -- expire: the row serves until a second before it (the epoch is
     -- rounded to the nearest second, as the page reads it).
@@ -2884,12 +2886,15 @@ BEGIN
     -- The table kept (its first page by name, unsearched), or as asked.
     IF d.tenant_id IS NOT NULL AND p_q = '' AND p_sort = 'name' AND p_dir = 'asc' AND p_limit = 50
        AND p_offset = 0 THEN
+        kids := d.children[1:50];
+    ELSIF d.tenant_id IS NOT NULL AND p_q = '' AND cardinality(d.children) = coalesce((d.children[1]).total, 0) THEN
+        -- The kept rows are every child: sorted another way or another
+        -- page, not read again. In a variable, they are read from the
+        -- row once (d.children is detoasted wherever it is named: for
+        -- each row picked, 300 us a page of 100 children).
         kids := d.children;
-    ELSIF d.tenant_id IS NOT NULL AND p_q = '' AND p_offset = 0 AND cardinality(d.children) <= p_limit
-          AND cardinality(d.children) = coalesce((d.children[1]).total, 0) THEN
-        -- The kept rows are every child: sorted another way, not read again.
-        kids := ARRAY(SELECT k FROM unnest(children_order(d.children, p_sort, p_dir, p_limit, 0)) WITH ORDINALITY AS o(id, n)
-                        JOIN unnest(d.children) k ON k.id = o.id ORDER BY o.n);
+        kids := ARRAY(SELECT kids[o.i] FROM unnest(children_order(kids, p_sort, p_dir, p_limit, p_offset))
+                                               WITH ORDINALITY AS o(i, n) ORDER BY o.n);
     ELSE
         kids := ARRAY(SELECT ROW(x.*)::dashboard_row
                         FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir, p_limit, p_offset, sc, ex) x);
@@ -6213,6 +6218,7 @@ CREATE FUNCTION public.tenant_children_rows_as(p_tenant bigint, p_q text, p_sort
 DECLARE
     p tenants%ROWTYPE;
     ids bigint[];
+    pos bigint[];    -- children_order()'s
     n bigint;
 BEGIN
     SELECT * INTO p FROM tenants x WHERE x.id = p_tenant;
@@ -6233,16 +6239,19 @@ BEGIN
         SELECT children_order(array_agg(ROW(c.id, c.name, NULL, NULL, k.companies, k.probes, k.agents, k.discovered,
                                             k.external, k.vuln_critical + k.vuln_high + k.vuln_medium + k.vuln_low,
                                             k.vuln_critical, k.vuln_high, k.vuln_medium, k.vuln_low,
-                                            k.incidents_open_critical, NULL, NULL, NULL)::dashboard_row),
+                                            k.incidents_open_critical, NULL, NULL, NULL)::dashboard_row
+                                        ORDER BY lower(c.name), c.id),
                               p_sort, p_dir, p_limit, p_offset),
-               count(*)
-          INTO ids, n
+               array_agg(c.id ORDER BY lower(c.name), c.id), count(*)
+          INTO pos, ids, n
           FROM tenants c
           -- The counters of each child: a primary-key probe per child
           -- (OFFSET 0: never a scan of every tenant's row).
           LEFT JOIN LATERAL (SELECT x.* FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name' OFFSET 0) k ON true
          WHERE c.parent_id = p.id AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
            AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0);
+        -- The page's ids, from their positions (both aggregates in the order by name).
+        ids := ARRAY(SELECT ids[u.i] FROM unnest(pos) WITH ORDINALITY AS u(i, n) ORDER BY u.n);
     END IF;
     RETURN QUERY
     SELECT c.id, c.name, c.kind, c.region,

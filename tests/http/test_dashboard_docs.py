@@ -246,26 +246,27 @@ def test_the_table_sorted_another_way_is_the_kept_rows_when_they_are_every_child
     for t in tenants:
         assert current(ctx, t) == "1", t
         n = int(ctx.stack.psql("SELECT count(*) FROM tenants WHERE parent_id = %d AND status = 'active'" % t))
-        if n > 50:  # (an MSP another test filled) the kept rows are its first page only: read again
-            sql = "SELECT id || '|' || name FROM dashboard_page(%d, 24, '', 'critical', 'desc', 50, 0)" % t
-            rows = as_viewer(ctx, admin, sql, before=mark % t)
-            assert len(rows) == 50 and not any("|kept " in r for r in rows), (t, rows)
-            continue
+        assert n <= 200, (t, n)  # every child kept (an MSP of more: test_an_msp_of_over_200_companies...)
         sorted_kept += n > 1
         for key in keys:
             for d in ("asc", "desc"):
-                sql = ("SELECT id || '|' || name || '|' || %s FROM dashboard_page(%d, 24, '', '%s', '%s', 50, 0)"
-                       % ("lower(name)" if key == "name" else key, t, key, d))
-                kept = as_viewer(ctx, admin, sql, before=mark % t)
-                computed = as_viewer(ctx, admin, sql, before="DELETE FROM dashboard_docs WHERE tenant_id = %d;" % t)
-                assert len(computed) == n, (t, key, d, computed)
-                if key == "name" and d == "asc":  # the first page by name: the table kept, as it is
-                    assert all(r.split("|")[1].startswith("kept ") for r in kept), kept
-                    continue
-                assert [r.replace("|kept ", "|") for r in kept] == computed, (t, key, d, kept, computed)
+                pages = []
+                for offset in range(0, n, 50):  # every page (an MSP another test filled has two)
+                    sql = ("SELECT id || '|' || name || '|' || %s FROM dashboard_page(%d, 24, '', '%s', '%s', 50, %d)"
+                           % ("lower(name)" if key == "name" else key, t, key, d, offset))
+                    kept = as_viewer(ctx, admin, sql, before=mark % t)
+                    computed = as_viewer(ctx, admin, sql, before="DELETE FROM dashboard_docs WHERE tenant_id = %d;" % t)
+                    assert len(computed) == min(50, n - offset), (t, key, d, offset, computed)
+                    assert all(r.split("|")[1].startswith("kept ") for r in kept), (t, key, d, offset, kept)
+                    assert [r.replace("|kept ", "|") for r in kept] == computed, (t, key, d, offset, kept, computed)
+                    pages += computed
                 if key != "name":
-                    vals = [int(r.split("|")[2]) for r in computed]
+                    vals = [int(r.split("|")[2]) for r in pages]
                     assert vals == sorted(vals, reverse=(d == "desc")), (t, key, d, vals)
+                elif d == "asc":
+                    by_name = pages
+                else:  # by name descending: the exact reverse
+                    assert pages == by_name[::-1], (t, pages, by_name)
     assert sorted_kept >= 2, sorted_kept
     # A kept table short of a child (here: its first row gone) is read again.
     t = tenants[0]
@@ -275,6 +276,58 @@ def test_the_table_sorted_another_way_is_the_kept_rows_when_they_are_every_child
     assert short == as_viewer(ctx, admin, sql, before="DELETE FROM dashboard_docs WHERE tenant_id = %d;" % t)
     assert not any("|kept " in r for r in short), short
 
+
+
+def test_an_msp_of_over_200_companies_keeps_its_first_200_and_one_of_120_every_page(ctx):
+    """The kept table is a tenant's first 200 rows by name: an MSP of 120
+    companies has every page, in every order, from them (page 3 by name,
+    by critical findings either way); one of 201 has its first page by
+    name kept and every other page computed."""
+    ctx.stack.steady_hour()
+    q = ctx.stack.psql
+    n = secrets.randbelow(10 ** 6)
+    q("INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('mssp', 'Keep MSSP %d', 'eu', '{0}', 0)" % n)
+    root = int(q("SELECT id FROM tenants WHERE name = 'Keep MSSP %d'" % n))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id) VALUES"
+      " ('msp', 'Keep Mid %d', 'eu', %d, '{0}', 0), ('msp', 'Keep Big %d', 'eu', %d, '{0}', 0)" % (n, root, n, root))
+    mid = int(q("SELECT id FROM tenants WHERE name = 'Keep Mid %d'" % n))
+    big = int(q("SELECT id FROM tenants WHERE name = 'Keep Big %d'" % n))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " SELECT 'company', format('Keep Co %%s', g), 'eu', %d, '{0}', 0 FROM generate_series(1, 120) g;"
+      "INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " SELECT 'company', format('Keep Co %%s', g), 'eu', %d, '{0}', 0 FROM generate_series(1, 201) g" % (mid, big))
+    # Critical findings 0 to 6 a company, so the order by them is not the one by name.
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+      " SELECT t.id, t.root_id, 'k' || k, 'CVE-2025-0100', 'critical' FROM tenants t, generate_series(1, 6) k"
+      " WHERE t.parent_id IN (%d, %d) AND k <= (t.id * 5) %% 7" % (mid, big))
+    q("SELECT stats_touch(ARRAY[%d, %d]::bigint[])" % (mid, big))
+    assert (current(ctx, mid), current(ctx, big)) == ("1", "1")
+    assert q("SELECT cardinality(children) FROM dashboard_docs WHERE tenant_id IN (%d, %d) ORDER BY tenant_id"
+             % (mid, big)).split() == ["120", "200"]
+    # its MSSP Admin, of this tree alone (the demo's users see what other tests expect)
+    q("INSERT INTO users (email, name, password_hash) SELECT 'keep%d@keep.example', 'K', password_hash FROM users"
+      " WHERE email = 'admin@northwind.example';"
+      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_admin' FROM users"
+      " WHERE email = 'keep%d@keep.example'" % (n, root, n))
+    admin = session(ctx, "keep%d@keep.example" % n)
+    mark = ("UPDATE dashboard_docs SET children = (SELECT array_agg(ROW(k.id, 'kept ' || k.name, k.kind, k.region,"
+            " k.companies, k.probes, k.agents, k.discovered, k.external, k.vulns, k.critical, k.high, k.medium, k.low,"
+            " k.open_critical, k.request, k.request_expires, k.total)::dashboard_row) FROM unnest(children) k)"
+            " WHERE tenant_id = %d;")
+    for t, count, kept_pages in ((mid, 120, "all"), (big, 201, "first")):
+        for query in ("'', 'name', 'asc', 50, 0", "'', 'name', 'asc', 50, 100", "'', 'name', 'desc', 50, 50",
+                      "'', 'critical', 'desc', 50, 0", "'', 'critical', 'asc', 50, 50", "'', 'critical', 'desc', 50, 100"):
+            sql = "SELECT id || '|' || name || '|' || critical FROM dashboard_page(%d, 24, %s)" % (t, query)
+            kept = as_viewer(ctx, admin, sql, before=mark % t)
+            computed = as_viewer(ctx, admin, sql, before="DELETE FROM dashboard_docs WHERE tenant_id = %d;" % t)
+            offset = int(query.split(", ")[-1])
+            assert len(computed) == min(50, count - offset), (t, query, len(computed))
+            from_kept = kept_pages == "all" or query == "'', 'name', 'asc', 50, 0"
+            assert all(("|kept " in r) == from_kept for r in kept), (t, query, kept)
+            assert [r.replace("|kept ", "|") for r in kept] == computed, (t, query, kept, computed)
+            if "critical" in query:
+                vals = [int(r.split("|")[2]) for r in computed]
+                assert len(set(vals)) > 1 and vals == sorted(vals, reverse="desc" in query), (t, query, vals)
 
 def test_the_scope_from_user_access_is_the_memberships_rule_for_every_user(ctx):
     """app_scope() and app_exact() read the user_access row now; for every

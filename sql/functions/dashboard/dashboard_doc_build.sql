@@ -1,7 +1,9 @@
 -- Keep the dashboard of tenant p_tenant (an MSSP or an MSP) in
 -- dashboard_docs (sql/068) as of now: its board for the default period
--- and the first page of its table, as a viewer who sees its whole subtree
--- sees them. Nothing when the row is of the tenant's current version and
+-- and its table's first 200 rows by name (four pages: every child of an
+-- MSP of up to 200 companies, which dashboard_page() then sorts by any
+-- column without reading them again), as a viewer who sees its whole
+-- subtree sees them. Nothing when the row is of the tenant's current version and
 -- has not lapsed (dashboard_doc_lapsed(): a transaction that bumped the
 -- version several times builds it once), or for a company or a tenant that is gone. Called at
 -- commit by dashboard_doc_keep(), and after an ingest batch by
@@ -28,7 +30,7 @@ BEGIN
     END IF;
     own := ARRAY[t.id];
     board := dashboard_board(t, 24, own, '{}');
-    kids := ARRAY(SELECT ROW(x.*)::dashboard_row FROM tenant_children_rows_as(t.id, '', 'name', 'asc', 50, 0, own, '{}') x);
+    kids := ARRAY(SELECT ROW(x.*)::dashboard_row FROM tenant_children_rows_as(t.id, '', 'name', 'asc', 200, 0, own, '{}') x);
     -- The first pending request shown (the MSSP's list, or a row's) to
     -- expire: the row serves until a second before it (the epoch is
     -- rounded to the nearest second, as the page reads it).

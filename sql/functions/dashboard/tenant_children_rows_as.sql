@@ -16,6 +16,7 @@ SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     p tenants%ROWTYPE;
     ids bigint[];
+    pos bigint[];    -- children_order()'s
     n bigint;
 BEGIN
     SELECT * INTO p FROM tenants x WHERE x.id = p_tenant;
@@ -36,16 +37,19 @@ BEGIN
         SELECT children_order(array_agg(ROW(c.id, c.name, NULL, NULL, k.companies, k.probes, k.agents, k.discovered,
                                             k.external, k.vuln_critical + k.vuln_high + k.vuln_medium + k.vuln_low,
                                             k.vuln_critical, k.vuln_high, k.vuln_medium, k.vuln_low,
-                                            k.incidents_open_critical, NULL, NULL, NULL)::dashboard_row),
+                                            k.incidents_open_critical, NULL, NULL, NULL)::dashboard_row
+                                        ORDER BY lower(c.name), c.id),
                               p_sort, p_dir, p_limit, p_offset),
-               count(*)
-          INTO ids, n
+               array_agg(c.id ORDER BY lower(c.name), c.id), count(*)
+          INTO pos, ids, n
           FROM tenants c
           -- The counters of each child: a primary-key probe per child
           -- (OFFSET 0: never a scan of every tenant's row).
           LEFT JOIN LATERAL (SELECT x.* FROM tenant_stats x WHERE x.tenant_id = c.id AND p_sort <> 'name' OFFSET 0) k ON true
          WHERE c.parent_id = p.id AND c.status = 'active' AND scope_sees(c.ancestors, c.id, sc, ex)
            AND (p_q = '' OR strpos(lower(c.name), lower(p_q)) > 0);
+        -- The page's ids, from their positions (both aggregates in the order by name).
+        ids := ARRAY(SELECT ids[u.i] FROM unnest(pos) WITH ORDINALITY AS u(i, n) ORDER BY u.n);
     END IF;
     RETURN QUERY
     SELECT c.id, c.name, c.kind, c.region,
