@@ -3,11 +3,11 @@
 -- and its table's first 200 rows by name (four pages: every child of an
 -- MSP of up to 200 companies, which dashboard_page() then sorts by any
 -- column without reading them again), as a viewer who sees its whole
--- subtree sees them. Nothing when the row is of the tenant's current version and
--- has not lapsed (dashboard_doc_lapsed(): a transaction that bumped the
--- version several times builds it once), or for a company or a tenant that is gone. Called at
--- commit by dashboard_doc_keep(), and after an ingest batch by
--- dashboard_docs_refresh(); owner only.
+-- subtree sees them. Nothing when the row is of the tenant's current
+-- version and has not lapsed (dashboard_doc_lapsed(): a transaction that
+-- bumped the version several times builds it once), or for a company or
+-- a tenant that is gone. Called at commit by dashboard_doc_keep(), and
+-- after an ingest batch by dashboard_docs_refresh(); owner only.
 CREATE OR REPLACE FUNCTION dashboard_doc_build(p_tenant bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
