@@ -39,8 +39,9 @@
 # p99 < 50 ms at 32 connections; live-nc >= 0.3x.
 # Settings: BENCH_SIZES ("S L"), BENCH_SECONDS (10), BENCH_CONNS (32),
 # BENCH_WORKERS (4), BENCH_RATE (5000), BENCH_SENDERS (4), BENCH_PHASES
-# ("quiet live live-nc"), BENCH_OUT (build/bench/live.txt), BENCH_KEEP (1:
-# leave the last stack running). Run from the repository root after `make
+# ("quiet live live-nc"), BENCH_WARM (1: seconds each page and the minimal
+# are read, unmeasured, before a phase's runs), BENCH_OUT
+# (build/bench/live.txt), BENCH_KEEP (1: leave the last stack running). Run from the repository root after `make
 # all build/bench/minimal` (`make bench-live` does both).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,6 +54,7 @@ WORKERS=${BENCH_WORKERS:-4}
 RATE=${BENCH_RATE:-5000}
 SENDERS=${BENCH_SENDERS:-4}
 PHASES=${BENCH_PHASES:-quiet live live-nc}
+WARM=${BENCH_WARM:-1}
 OUT=${BENCH_OUT:-build/bench/live.txt}
 MINIMAL_BIN=${MINIMAL_BIN:-build/bench/minimal}
 BIN_DIR=${BIN_DIR:-build/bin}
@@ -201,18 +203,18 @@ wrk_run() {
 mean() { echo "scale=1; ${SUM[$1]} / ${N[$1]}" | bc; }
 
 # phase name: every page and the minimal, ABBA; then each page over the
-# minimal of the phase. First each is read for a second, unmeasured, so
-# that every worker has planned its statements and filled its caches (a
-# worker's first build of the Global view at L plans for 35-93 ms): the
-# runs measure the phase's steady state, its first views after a change
-# are what live-nc and live-np measure.
+# minimal of the phase. First each is read for BENCH_WARM seconds (1),
+# unmeasured, so that every worker has planned its statements and filled
+# its caches (a worker's first build of the Global view at L plans for
+# 35-93 ms): the runs measure the phase's steady state, its first views
+# after a change are what live-nc and live-np measure.
 phase() {
 	local p=$1 l
 	for l in minimal global msp companies incidents; do
 		if [ "$l" = minimal ]; then
-			wrk -t2 -c"$CONNS" -d1s "${URL[$l]}" >/dev/null
+			wrk -t2 -c"$CONNS" -d"${WARM}s" "${URL[$l]}" >/dev/null
 		else
-			wrk -t2 -c"$CONNS" -d1s -H "Cookie: portal_session=$TOKEN" "${URL[$l]}" >/dev/null
+			wrk -t2 -c"$CONNS" -d"${WARM}s" -H "Cookie: portal_session=$TOKEN" "${URL[$l]}" >/dev/null
 		fi
 	done
 	for l in minimal global msp companies incidents incidents companies msp global minimal; do
@@ -242,7 +244,7 @@ mkdir -p "$(dirname "$OUT")"
 WRK_LOG=${OUT%.txt}-wrk.log
 : >"$WRK_LOG"
 echo "live: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), sizes $SIZES, $WORKERS workers, feed $RATE items/s" \
-	"from $SENDERS senders, wrk -t2 -c$CONNS -d${SECS}s" | tee "$OUT"
+	"from $SENDERS senders, wrk -t2 -c$CONNS -d${SECS}s, warm-up ${WARM}s" | tee "$OUT"
 
 for SIZE in $SIZES; do
 	[ -z "$VAR_DIR" ] || { stop_stack; rm -rf "$VAR_DIR"; }
@@ -253,11 +255,19 @@ for SIZE in $SIZES; do
 	t0=$(date +%s)
 	out=$(SEED=1 SEED_SIZE=$SIZE PG_FSYNC=off KEEPCONN=off ACCESS_LOG=off PORTAL_REQUEST_LOG=0 \
 		PORTAL_WORKERS="$WORKERS" stack start 2>&1) || { echo "$out" >&2; die "scripts/stack start failed"; }
-	psql_as postgres -c 'ANALYZE'
+	# As a database that has run a while: vacuumed (hint bits and the
+	# visibility map set, not by the first reads under the benchmark), its
+	# statistics current, and the seed's writes on disk. At L the seed
+	# leaves gigabytes for the kernel to write back, which otherwise ran
+	# under the first phase's runs (their first pass up to a half slower
+	# than the second, the minimal's too).
+	psql_as postgres -c 'VACUUM ANALYZE'
+	psql_as postgres -c 'CHECKPOINT'
+	sync
 	# durable commits from the next start on, as in production (the stack
 	# writes fsync = off for the seed; synchronous_commit stays off)
 	psql_as postgres -c 'ALTER SYSTEM SET fsync = on' >/dev/null
-	echo "  $SIZE: seeded in $(($(date +%s) - t0)) s" | tee -a "$OUT"
+	echo "  $SIZE: seeded in $(($(date +%s) - t0)) s (with VACUUM ANALYZE, CHECKPOINT and sync)" | tee -a "$OUT"
 
 	NW=$(psql_owner -c "SELECT id FROM tenants WHERE kind = 'mssp' AND name = 'Northwind Security'")
 	BF=$(psql_owner -c "SELECT id FROM tenants WHERE name = 'Bluefin IT'")
