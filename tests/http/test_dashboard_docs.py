@@ -277,7 +277,6 @@ def test_the_table_sorted_another_way_is_the_kept_rows_when_they_are_every_child
     assert not any("|kept " in r for r in short), short
 
 
-
 def test_an_msp_of_over_200_companies_keeps_its_first_200_and_one_of_120_every_page(ctx):
     """The kept table is a tenant's first 200 rows by name: an MSP of 120
     companies has every page, in every order, from them (page 3 by name,
@@ -328,6 +327,7 @@ def test_an_msp_of_over_200_companies_keeps_its_first_200_and_one_of_120_every_p
             if "critical" in query:
                 vals = [int(r.split("|")[2]) for r in computed]
                 assert len(set(vals)) > 1 and vals == sorted(vals, reverse="desc" in query), (t, query, vals)
+
 
 def test_the_scope_from_user_access_is_the_memberships_rule_for_every_user(ctx):
     """app_scope() and app_exact() read the user_access row now; for every
