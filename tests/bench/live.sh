@@ -41,8 +41,9 @@
 # BENCH_WORKERS (4), BENCH_RATE (5000), BENCH_SENDERS (4), BENCH_PHASES
 # ("quiet live live-nc"), BENCH_WARM (1: seconds each page and the minimal
 # are read, unmeasured, before a phase's runs), BENCH_OUT
-# (build/bench/live.txt), BENCH_KEEP (1: leave the last stack running). Run from the repository root after `make
-# all build/bench/minimal` (`make bench-live` does both).
+# (build/bench/live.txt), BENCH_KEEP (1: leave the last stack running).
+# Run from the repository root after `make all build/bench/minimal` (`make
+# bench-live` does both).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
