@@ -1905,11 +1905,13 @@ CREATE FUNCTION public.children_order(p_rows public.dashboard_row[], p_sort text
     LANGUAGE plpgsql STABLE
     AS $$
 BEGIN
+    IF p_limit < 0 OR p_offset < 0 THEN  -- as LIMIT and OFFSET would
+        RAISE EXCEPTION 'children_order: negative limit or offset' USING ERRCODE = '2201W';
+    END IF;
     IF p_sort = 'name' AND p_dir = 'desc' THEN
         RETURN ARRAY(SELECT g FROM generate_series(cardinality(p_rows) - p_offset::bigint,
                                                    greatest(cardinality(p_rows) - p_offset::bigint - p_limit + 1, 1), -1) g);
-    ELSIF p_sort IN ('companies', 'probes', 'agents', 'discovered', 'external', 'vulns', 'critical', 'high', 'medium',
-                     'low', 'open_critical') AND p_dir IN ('asc', 'desc') THEN
+    ELSIF p_sort <> 'name' THEN  -- a column's number; a key not known is 0 throughout, so by name
         RETURN ARRAY(SELECT u.ordinality FROM unnest(p_rows) WITH ORDINALITY u
                       ORDER BY CASE WHEN p_dir = 'desc' THEN -1 ELSE 1 END
                                * coalesce(CASE p_sort WHEN 'companies' THEN u.companies WHEN 'probes' THEN u.probes
@@ -1917,7 +1919,7 @@ BEGIN
                                           WHEN 'external' THEN u.external WHEN 'vulns' THEN u.vulns
                                           WHEN 'critical' THEN u.critical WHEN 'high' THEN u.high
                                           WHEN 'medium' THEN u.medium WHEN 'low' THEN u.low
-                                          ELSE u.open_critical END, 0),
+                                          WHEN 'open_critical' THEN u.open_critical END, 0),
                                u.ordinality
                       LIMIT p_limit OFFSET p_offset);
     END IF;

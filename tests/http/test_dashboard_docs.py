@@ -286,16 +286,11 @@ def test_an_msp_of_over_200_companies_keeps_its_first_200_and_one_of_120_every_p
     ctx.stack.steady_hour()
     q = ctx.stack.psql
     n = secrets.randbelow(10 ** 6)
-    q("INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('mssp', 'Keep MSSP %d', 'eu', '{0}', 0)" % n)
-    root = int(q("SELECT id FROM tenants WHERE name = 'Keep MSSP %d'" % n))
-    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id) VALUES"
-      " ('msp', 'Keep Mid %d', 'eu', %d, '{0}', 0), ('msp', 'Keep Big %d', 'eu', %d, '{0}', 0)" % (n, root, n, root))
-    mid = int(q("SELECT id FROM tenants WHERE name = 'Keep Mid %d'" % n))
-    big = int(q("SELECT id FROM tenants WHERE name = 'Keep Big %d'" % n))
-    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
-      " SELECT 'company', format('Keep Co %%s', g), 'eu', %d, '{0}', 0 FROM generate_series(1, 120) g;"
-      "INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
-      " SELECT 'company', format('Keep Co %%s', g), 'eu', %d, '{0}', 0 FROM generate_series(1, 201) g" % (mid, big))
+    root = ctx.stack.new_tenant("mssp", "Keep MSSP %d" % n)
+    mid = ctx.stack.new_tenant("msp", "Keep Mid %d" % n, root)
+    big = ctx.stack.new_tenant("msp", "Keep Big %d" % n, root)
+    ctx.stack.new_companies(mid, "Keep Co ", 120)
+    ctx.stack.new_companies(big, "Keep Co ", 201)
     # Critical findings 0 to 6 a company, so the order by them is not the one by name.
     q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
       " SELECT t.id, t.root_id, 'k' || k, 'CVE-2025-0100', 'critical' FROM tenants t, generate_series(1, 6) k"
@@ -305,10 +300,7 @@ def test_an_msp_of_over_200_companies_keeps_its_first_200_and_one_of_120_every_p
     assert q("SELECT cardinality(children) FROM dashboard_docs WHERE tenant_id IN (%d, %d) ORDER BY tenant_id"
              % (mid, big)).split() == ["120", "200"]
     # its MSSP Admin, of this tree alone (the demo's users see what other tests expect)
-    q("INSERT INTO users (email, name, password_hash) SELECT 'keep%d@keep.example', 'K', password_hash FROM users"
-      " WHERE email = 'admin@northwind.example';"
-      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_admin' FROM users"
-      " WHERE email = 'keep%d@keep.example'" % (n, root, n))
+    ctx.stack.new_user("keep%d@keep.example" % n, (root, "mssp_admin"))
     admin = session(ctx, "keep%d@keep.example" % n)
     for t, count, kept_pages in ((mid, 120, "all"), (big, 201, "first")):
         for query in ("'', 'name', 'asc', 50, 0", "'', 'name', 'asc', 50, 100", "'', 'name', 'desc', 50, 50",
@@ -324,6 +316,27 @@ def test_an_msp_of_over_200_companies_keeps_its_first_200_and_one_of_120_every_p
             if "critical" in query:
                 vals = [int(r.split("|")[2]) for r in computed]
                 assert len(set(vals)) > 1 and vals == sorted(vals, reverse="desc" in query), (t, query, vals)
+
+
+def test_the_tables_order_refuses_a_negative_offset_and_sorts_a_key_it_does_not_know_by_name(ctx):
+    """children_order() as LIMIT and OFFSET: a negative offset or limit is
+    an error, not a page. A sort key that is no column's (the worker sends
+    only the columns') gives the order by name, either way."""
+    rows = ("ARRAY(SELECT ROW(g, 'n' || g, NULL, NULL, 0, 0, 0, 0, 0, 0, g, 0, 0, 0, 0, NULL, NULL, 3)"
+            "::dashboard_row FROM generate_series(1, 3) g)")
+    q = ctx.stack.psql
+    for limit, offset in ((50, -1), (-1, 0)):
+        try:
+            got = q("SELECT children_order(%s, 'critical', 'desc', %d, %d)" % (rows, limit, offset))
+        except RuntimeError as e:
+            assert "negative limit or offset" in str(e), e
+        else:
+            raise AssertionError("children_order(limit %d, offset %d) gave %r" % (limit, offset, got))
+    assert q("SELECT children_order(%s, 'critical', 'desc', 50, 0)" % rows) == "{3,2,1}"
+    assert q("SELECT children_order(%s, 'critical', 'asc', 2, 1)" % rows) == "{2,3}"
+    for d in ("asc", "desc"):
+        assert q("SELECT children_order(%s, 'bogus', '%s', 50, 0)" % (rows, d)) == "{1,2,3}"
+    assert q("SELECT children_order(%s, 'name', 'desc', 2, 0)" % rows) == "{3,2}"
 
 
 def test_the_scope_from_user_access_is_the_memberships_rule_for_every_user(ctx):

@@ -23,16 +23,11 @@ def tree(ctx):
         return _tree
     q = ctx.stack.psql
     n = int(time.time() * 1000) % 1000000
-    q("INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('mssp', 'List MSSP %d', 'eu', '{0}', 0)" % n)
-    mssp = int(q("SELECT id FROM tenants WHERE name = 'List MSSP %d'" % n))
-    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id) VALUES"
-      " ('msp', 'List MSP A %d', 'eu', %d, '{0}', 0), ('msp', 'List MSP B %d', 'eu', %d, '{0}', 0)" % (n, mssp, n, mssp))
-    a = int(q("SELECT id FROM tenants WHERE name = 'List MSP A %d'" % n))
-    b = int(q("SELECT id FROM tenants WHERE name = 'List MSP B %d'" % n))
-    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
-      " SELECT 'company', format('List Co %%s', g), 'eu', %d, '{0}', 0 FROM generate_series(1, 210) g;"
-      "INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
-      " SELECT 'company', format('List Co B%%s', g), 'eu', %d, '{0}', 0 FROM generate_series(1, 3) g" % (a, b))
+    mssp = ctx.stack.new_tenant("mssp", "List MSSP %d" % n)
+    a = ctx.stack.new_tenant("msp", "List MSP A %d" % n, mssp)
+    b = ctx.stack.new_tenant("msp", "List MSP B %d" % n, mssp)
+    ctx.stack.new_companies(a, "List Co ", 210)
+    ctx.stack.new_companies(b, "List Co B", 3)
     q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
       " SELECT t.id, t.root_id, 'v' || k, format('CVE-2025-%%s', 1000 + (t.id + k) %% 4),"
       "  (ARRAY['critical','high','medium','low'])[1 + (t.id * 7 + k) %% 4],"
@@ -48,26 +43,18 @@ def tree(ctx):
       " SELECT t.id, t.root_id, 'a' || k, (ARRAY['probe','agent','discovered','external'])[1 + (t.id + k) %% 4],"
       "  CASE WHEN k = 1 THEN 'Host-' ELSE 'host-' END || ((t.id * 13) %% 50)"
       " FROM tenants t, generate_series(1, 2) k WHERE t.root_id = %d AND t.kind = 'company'" % (mssp, mssp, mssp))
-    q("WITH p AS (SELECT password_hash FROM users WHERE email = 'owner@msp1.example')"
-      " INSERT INTO users (email, name, password_hash) SELECT e, 'L', p.password_hash FROM p,"
-      " unnest(ARRAY['ladmin%d@list.example', 'lanalyst%d@list.example', 'lowner%d@list.example']) e" % (n, n, n))
-    q("INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_admin' FROM users WHERE email = 'ladmin%d@list.example';"
-      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_analyst' FROM users WHERE email = 'lanalyst%d@list.example';"
-      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'owner' FROM users WHERE email = 'lowner%d@list.example';"
-      "INSERT INTO analyst_assignments (user_id, tenant_id) SELECT u.id, x FROM users u,"
-      " unnest(ARRAY[%d, (SELECT min(id) FROM tenants WHERE parent_id = %d)]) x WHERE u.email = 'lanalyst%d@list.example'"
-      % (mssp, n, mssp, n, a, n, a, b, n))
+    ctx.stack.new_user("ladmin%d@list.example" % n, (mssp, "mssp_admin"), name="L")
+    analyst = ctx.stack.new_user("lanalyst%d@list.example" % n, (mssp, "mssp_analyst"), name="L")
+    ctx.stack.new_user("lowner%d@list.example" % n, (a, "owner"), name="L")
+    q("INSERT INTO analyst_assignments (user_id, tenant_id) VALUES (%d, %d), (%d, (SELECT min(id) FROM tenants"
+      " WHERE parent_id = %d))" % (analyst, a, analyst, b))
     # A tree of its own (the threats test counts the customers of the tree
     # above), its MSSP's Admin lbig: a company with three pages of each
     # list, whose pages read one tenant's rows (read_plan(): a company is
     # itself), and new incidents.
-    q("INSERT INTO tenants (kind, name, region, ancestors, root_id) VALUES ('mssp', 'List Big %d', 'eu', '{0}', 0)" % n)
-    big_root = int(q("SELECT id FROM tenants WHERE name = 'List Big %d'" % n))
-    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
-      " VALUES ('msp', 'List Big MSP %d', 'eu', %d, '{0}', 0)" % (n, big_root))
-    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id) VALUES ('company', 'List Co Big %d', 'eu',"
-      " (SELECT id FROM tenants WHERE name = 'List Big MSP %d'), '{0}', 0)" % (n, n))
-    big = int(q("SELECT id FROM tenants WHERE name = 'List Co Big %d'" % n))
+    big_root = ctx.stack.new_tenant("mssp", "List Big %d" % n)
+    big_msp = ctx.stack.new_tenant("msp", "List Big MSP %d" % n, big_root)
+    big = ctx.stack.new_tenant("company", "List Co Big %d" % n, big_msp)
     q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen, fixed_at)"
       " SELECT %(t)d, %(r)d, 'v' || k, 'CVE-2025-1000', (ARRAY['critical','high','medium','low'])[1 + k %% 4],"
       "  timestamptz '2026-01-01' + (k %% 3) * interval '1 day', CASE WHEN k %% 5 = 0 THEN timestamptz '2026-02-01' END"
@@ -83,19 +70,14 @@ def tree(ctx):
       " SELECT %(t)d, %(r)d, 'a' || k, (ARRAY['probe','agent'])[1 + k %% 2], 'host-' || (k %% 40)"
       " FROM generate_series(1, 140) k" % {"t": big, "r": big_root})
     # ... and a sibling with rows of each list, which its pages must leave out.
-    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id) VALUES ('company', 'List Co Sib %d', 'eu',"
-      " (SELECT id FROM tenants WHERE name = 'List Big MSP %d'), '{0}', 0)" % (n, n))
-    sib = int(q("SELECT id FROM tenants WHERE name = 'List Co Sib %d'" % n))
+    sib = ctx.stack.new_tenant("company", "List Co Sib %d" % n, big_msp)
     q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity, first_seen)"
       " SELECT %(s)d, %(r)d, 's' || k, 'CVE-2025-1000', 'high', timestamptz '2026-01-02' FROM generate_series(1, 3) k;"
       "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
       " SELECT %(s)d, %(r)d, 's' || k, 'high', 'Sib', now() - interval '1 hour' FROM generate_series(1, 3) k;"
       "INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
       " SELECT %(s)d, %(r)d, 's' || k, 'probe', 'host-1' FROM generate_series(1, 3) k" % {"s": sib, "r": big_root})
-    q("INSERT INTO users (email, name, password_hash) SELECT 'lbig%d@list.example', 'L', password_hash FROM users"
-      " WHERE email = 'owner@msp1.example';"
-      "INSERT INTO memberships (user_id, tenant_id, role) SELECT id, %d, 'mssp_admin' FROM users"
-      " WHERE email = 'lbig%d@list.example'" % (n, big_root, n))
+    ctx.stack.new_user("lbig%d@list.example" % n, (big_root, "mssp_admin"), name="L")
     _tree.update(n=n, mssp=mssp, a=a, b=b, big=big,
                  company=int(q("SELECT min(id) FROM tenants WHERE parent_id = %d" % a)))
     return _tree

@@ -616,6 +616,22 @@ class Stack:
             self.psql("INSERT INTO memberships (user_id, tenant_id, role) VALUES (%d, %d, '%s')" % (uid, tenant, role))
         return uid
 
+    def new_tenant(self, kind, name, parent=None):
+        """A new active tenant of kind ('mssp' without a parent: a tree of
+        its own) in region eu; its id. The triggers set its ancestors and
+        root. The caller's tree stays (the tests' trees have names of
+        their own)."""
+        self.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                  " VALUES ('%s', '%s', 'eu', %s, '{0}', 0)" % (kind, name.replace("'", "''"),
+                                                                "NULL" if parent is None else "%d" % parent))
+        return self.tenant_id(name)
+
+    def new_companies(self, parent, prefix, n):
+        """n new companies below parent, named prefix + "1" .. prefix + n."""
+        self.psql("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+                  " SELECT 'company', '%s' || g, 'eu', %d, '{0}', 0 FROM generate_series(1, %d) g"
+                  % (prefix.replace("'", "''"), parent, n))
+
     def tenant_id(self, name):
         """The id of the tenant called name."""
         return int(self.psql("SELECT id FROM tenants WHERE name = '%s'" % name.replace("'", "''")))

@@ -2,7 +2,7 @@
 -- positions in p_rows (1, 2, ...: p_rows[i] is the row, whatever its
 -- length, without a join on the ids) of rows p_offset + 1 .. p_offset +
 -- p_limit of p_rows sorted by p_sort (a column key; anything else sorts
--- by name) in p_dir ('asc' or 'desc'), then by name and id (by name
+-- by name) in p_dir ('desc', else ascending), then by name and id (by name
 -- descending: name and id descending, the exact reverse). A number not
 -- known (a tenant without its rollup row yet) sorts as the 0 the table
 -- shows for it. The one order of the table: tenant_children_rows_as()
@@ -20,11 +20,13 @@ RETURNS bigint[]
 -- function's are planned at every call).
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
+    IF p_limit < 0 OR p_offset < 0 THEN  -- as LIMIT and OFFSET would
+        RAISE EXCEPTION 'children_order: negative limit or offset' USING ERRCODE = '2201W';
+    END IF;
     IF p_sort = 'name' AND p_dir = 'desc' THEN
         RETURN ARRAY(SELECT g FROM generate_series(cardinality(p_rows) - p_offset::bigint,
                                                    greatest(cardinality(p_rows) - p_offset::bigint - p_limit + 1, 1), -1) g);
-    ELSIF p_sort IN ('companies', 'probes', 'agents', 'discovered', 'external', 'vulns', 'critical', 'high', 'medium',
-                     'low', 'open_critical') AND p_dir IN ('asc', 'desc') THEN
+    ELSIF p_sort <> 'name' THEN  -- a column's number; a key not known is 0 throughout, so by name
         RETURN ARRAY(SELECT u.ordinality FROM unnest(p_rows) WITH ORDINALITY u
                       ORDER BY CASE WHEN p_dir = 'desc' THEN -1 ELSE 1 END
                                * coalesce(CASE p_sort WHEN 'companies' THEN u.companies WHEN 'probes' THEN u.probes
@@ -32,7 +34,7 @@ BEGIN
                                           WHEN 'external' THEN u.external WHEN 'vulns' THEN u.vulns
                                           WHEN 'critical' THEN u.critical WHEN 'high' THEN u.high
                                           WHEN 'medium' THEN u.medium WHEN 'low' THEN u.low
-                                          ELSE u.open_critical END, 0),
+                                          WHEN 'open_critical' THEN u.open_critical END, 0),
                                u.ordinality
                       LIMIT p_limit OFFSET p_offset);
     END IF;
