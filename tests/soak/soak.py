@@ -388,8 +388,11 @@ class Soak:
         self.check(growth and worst is not None and worst <= 0.05,
                    "steady: every worker's RSS within 5%% from warm-up to the end (largest growth %+.1f%%)"
                    % (100 * (worst or 0)), repr(growth))
-        self.check(growth and all(a[1] == b[1] for a, b in growth.values()),
-                   "steady: every worker's open files unchanged", repr(growth))
+        # Open files: a worker holds one more while it answers a request
+        # (nginx's connection), so a sample at either end may have it or
+        # not; a leak would add one a request, thousands by the end.
+        self.check(growth and all(b[1] <= a[1] + 1 for a, b in growth.values()),
+                   "steady: no worker's open files grew (but for a request's connection)", repr(growth))
         self.check(len(growth) == len(first), "steady: no worker died or was replaced",
                    "%d of %d" % (len(growth), len(first)))
 
