@@ -116,7 +116,7 @@ CREATE FUNCTION public.analyst_assignments_of(p_mssp bigint) RETURNS TABLE(user_
     SET search_path TO 'public', 'pg_temp'
     AS $$
     SELECT a.user_id, t.id, t.name FROM analyst_assignments a JOIN tenants t ON t.id = a.tenant_id
-     WHERE t.root_id = p_mssp AND p_mssp IN (SELECT visible_tenant_ids())
+     WHERE t.root_id = p_mssp AND (SELECT tenant_visible(p_mssp))
      ORDER BY t.name
 $$;
 
@@ -191,7 +191,7 @@ CREATE FUNCTION public.api_keys_of(p_tenant bigint) RETURNS TABLE(id bigint, nam
     SELECT k.id, k.name, k.prefix, coalesce(u.name, u.email, 'deleted user'), k.created_at, k.last_used_at,
            k.revoked_at
       FROM api_keys k LEFT JOIN users u ON u.id = k.created_by
-     WHERE k.tenant_id = p_tenant AND p_tenant IN (SELECT visible_tenant_ids())
+     WHERE k.tenant_id = p_tenant AND (SELECT tenant_visible(p_tenant))
      ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC, k.id DESC
 $$;
 
@@ -430,7 +430,7 @@ CREATE FUNCTION public.audit_entries(p_tenant bigint, p_user text, p_action text
     AS $$
     WITH scope AS (
         SELECT t.id FROM tenants t
-         WHERE p_tenant = ANY (t.ancestors) AND p_tenant IN (SELECT visible_tenant_ids())
+         WHERE p_tenant = ANY (t.ancestors) AND (SELECT tenant_visible(p_tenant))
            AND (p_tenant_name IS NULL OR strpos(lower(t.name), lower(p_tenant_name)) > 0)
     ), rows AS (
         SELECT a.* FROM audit_log a
@@ -3069,13 +3069,15 @@ CREATE FUNCTION public.incident_detail(p_tenant bigint, p_incident bigint) RETUR
     SET search_path TO 'public', 'pg_temp'
     AS $$
 DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
     i incidents%ROWTYPE;
     c tenants%ROWTYPE;
     ack record;
     res record;
 BEGIN
     SELECT x.* INTO i FROM incidents x JOIN tenants t ON t.id = x.tenant_id
-     WHERE x.id = p_incident AND p_tenant = ANY (t.ancestors) AND t.id IN (SELECT visible_tenant_ids());
+     WHERE x.id = p_incident AND p_tenant = ANY (t.ancestors) AND tenant_visible(t.id);
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
@@ -3111,7 +3113,8 @@ BEGIN
                         FROM (SELECT x.tenant_id, count(*) AS n, max(x.opened_at) AS last FROM incidents x
                                WHERE i.indicator IS NOT NULL AND x.indicator = i.indicator
                                  AND x.opened_at > now() - interval '30 days' AND x.tenant_id <> i.tenant_id
-                                 AND x.tenant_id IN (SELECT visible_tenant_ids())
+                                 AND EXISTS (SELECT 1 FROM tenants v WHERE v.id = x.tenant_id
+                                                AND scope_sees(v.ancestors, v.id, sc, ex))
                                GROUP BY x.tenant_id ORDER BY max(x.opened_at) DESC LIMIT 10) o
                         JOIN tenants t ON t.id = o.tenant_id)));
 END $$;
@@ -4157,7 +4160,7 @@ CREATE FUNCTION public.mail_messages(p_tenant bigint, p_status text, p_limit int
     SELECT o.id, o.created_at, o.tenant_id, t.name, o.to_addr, o.subject, o.status, o.attempts, o.last_error,
            o.next_attempt_at, o.sent_at, count(*) OVER ()
       FROM mail_outbox o JOIN tenants t ON t.id = o.tenant_id
-     WHERE p_tenant = ANY (t.ancestors) AND p_tenant IN (SELECT visible_tenant_ids())
+     WHERE p_tenant = ANY (t.ancestors) AND (SELECT tenant_visible(p_tenant))
        AND o.status = p_status
      ORDER BY o.created_at DESC, o.id DESC
      LIMIT p_limit OFFSET p_offset
@@ -4173,7 +4176,7 @@ CREATE FUNCTION public.mail_retry(p_tenant bigint, p_id bigint) RETURNS TABLE(ou
 DECLARE
     o mail_outbox%ROWTYPE;
 BEGIN
-    IF p_tenant IS NULL OR p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+    IF p_tenant IS NULL OR NOT tenant_visible(p_tenant) THEN
         RETURN QUERY SELECT 'not_found'::text, NULL::text, NULL::int, NULL::text;
         RETURN;
     END IF;
@@ -4301,7 +4304,7 @@ CREATE FUNCTION public.msp_request_by_token(p_token_hash text) RETURNS bigint
     AS $$
     SELECT q.id FROM msp_requests q
      WHERE q.token_hash = p_token_hash
-       AND (q.msp_tenant_id IN (SELECT visible_tenant_ids()) OR q.mssp_id IN (SELECT visible_tenant_ids()))
+       AND (tenant_visible(q.msp_tenant_id) OR tenant_visible(q.mssp_id))
 $$;
 
 ALTER FUNCTION public.msp_request_by_token(p_token_hash text) OWNER TO portal_owner;
@@ -4480,9 +4483,9 @@ CREATE FUNCTION public.msp_requests_list(p_tenant bigint) RETURNS TABLE(id bigin
       FROM msp_requests q JOIN tenants s ON s.id = q.mssp_id JOIN tenants m ON m.id = q.msp_tenant_id
       LEFT JOIN users d ON d.id = q.decided_by
      WHERE (q.mssp_id = p_tenant OR q.msp_tenant_id = p_tenant)
-       AND p_tenant IN (SELECT visible_tenant_ids())
+       AND (SELECT tenant_visible(p_tenant))
        AND (EXISTS (SELECT 1 FROM tenants t WHERE t.id = p_tenant AND t.ancestors && app_scope())
-            OR q.msp_tenant_id IN (SELECT visible_tenant_ids()))
+            OR tenant_visible(q.msp_tenant_id))
      ORDER BY q.created_at DESC, q.id DESC
 $$;
 
@@ -5306,7 +5309,7 @@ CREATE FUNCTION public.report_job_visible(p_tenant bigint, p_requested_by bigint
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
-    SELECT p_tenant IN (SELECT visible_tenant_ids())
+    SELECT (SELECT tenant_visible(p_tenant))
            AND CASE WHEN p_kind = 'billing' THEN billing_may_see(p_tenant)
                     ELSE p_requested_by = app_user_id()
                          OR coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin') END
@@ -5419,7 +5422,7 @@ DECLARE
     t tenants;
     job bigint;
 BEGIN
-    IF uid IS NULL OR NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant) THEN
+    IF uid IS NULL OR NOT tenant_visible(p_tenant) THEN
         RETURN -1;
     END IF;
     SELECT * INTO t FROM tenants WHERE id = p_tenant;
@@ -5466,7 +5469,7 @@ CREATE FUNCTION public.report_retention_set(p_tenant bigint, p_days integer) RET
     SET search_path TO 'public', 'pg_temp'
     AS $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant)
+    IF NOT tenant_visible(p_tenant)
        OR coalesce(effective_role(p_tenant), '') NOT IN ('owner', 'admin', 'mssp_admin') THEN
         RETURN false;
     END IF;
@@ -5487,7 +5490,7 @@ CREATE FUNCTION public.report_schedule_delete(p_tenant bigint, p_id bigint) RETU
     SET search_path TO 'public', 'pg_temp'
     AS $$
     DELETE FROM report_schedules s
-     WHERE s.id = p_id AND s.tenant_id = p_tenant AND p_tenant IN (SELECT visible_tenant_ids())
+     WHERE s.id = p_id AND s.tenant_id = p_tenant AND (SELECT tenant_visible(p_tenant))
        AND coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin')
        AND (s.kind <> 'billing' OR billing_may_see(p_tenant))
     RETURNING s.kind, s.cadence
@@ -5503,7 +5506,7 @@ DECLARE
     t tenants;
     id bigint;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant)
+    IF NOT tenant_visible(p_tenant)
        OR coalesce(effective_role(p_tenant), '') NOT IN ('owner', 'admin', 'mssp_admin')
        OR (p_kind = 'billing' AND NOT billing_may_see(p_tenant)) THEN
         RETURN -1;
@@ -5580,7 +5583,7 @@ CREATE FUNCTION public.report_schedules_of(p_tenant bigint) RETURNS TABLE(id big
       LEFT JOIN users u ON u.id = s.created_by
       LEFT JOIN LATERAL (SELECT * FROM report_jobs x WHERE x.schedule_id = s.id
                           ORDER BY x.period_from DESC LIMIT 1) j ON true
-     WHERE s.tenant_id = p_tenant AND p_tenant IN (SELECT visible_tenant_ids())
+     WHERE s.tenant_id = p_tenant AND (SELECT tenant_visible(p_tenant))
        AND coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin')
        AND (s.kind <> 'billing' OR billing_may_see(p_tenant))
      ORDER BY s.created_at, s.id
@@ -5674,7 +5677,7 @@ CREATE FUNCTION public.request_people(p_request bigint, p_side text) RETURNS TAB
       JOIN users u ON u.id = m.user_id
      WHERE q.id = p_request AND u.status = 'active' AND m.status = 'active'
        AND m.role = ANY (CASE p_side WHEN 'mssp' THEN ARRAY['mssp_admin'] ELSE ARRAY['owner', 'admin'] END)
-       AND (q.mssp_id IN (SELECT visible_tenant_ids()) OR q.msp_tenant_id IN (SELECT visible_tenant_ids()))
+       AND (tenant_visible(q.mssp_id) OR tenant_visible(q.msp_tenant_id))
      ORDER BY u.id
 $$;
 
@@ -5908,7 +5911,7 @@ CREATE FUNCTION public.sla_effective(p_tenant bigint) RETURNS TABLE(severity tex
     AS $$
     SELECT e.severity, e.ack_minutes, e.resolve_minutes, e.source_id, e.source_name
       FROM sla_targets_for(ARRAY[p_tenant]) e
-     WHERE p_tenant IN (SELECT visible_tenant_ids())
+     WHERE (SELECT tenant_visible(p_tenant))
      ORDER BY array_position(ARRAY['critical','high','medium','low'], e.severity)
 $$;
 
@@ -6052,7 +6055,7 @@ CREATE FUNCTION public.team_invitation_renew(p_tenant bigint, p_invitation bigin
     SET search_path TO 'public', 'pg_temp'
     AS $$
 BEGIN
-    IF p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+    IF NOT tenant_visible(p_tenant) THEN
         RETURN;
     END IF;
     RETURN QUERY
@@ -6072,7 +6075,7 @@ CREATE FUNCTION public.team_invitation_revoke(p_tenant bigint, p_invitation bigi
 DECLARE
     i invitations%ROWTYPE;
 BEGIN
-    IF p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+    IF NOT tenant_visible(p_tenant) THEN
         RETURN;
     END IF;
     DELETE FROM invitations x WHERE x.id = p_invitation AND x.tenant_id = p_tenant AND x.accepted_at IS NULL
@@ -6096,7 +6099,7 @@ CREATE FUNCTION public.team_invitations(p_tenant bigint) RETURNS TABLE(invitatio
     SELECT i.id, u.email, i.role, coalesce(b.name, ''), i.sent_at, i.expires_at, i.expires_at <= now(),
            count(*) OVER ()
       FROM invitations i JOIN users u ON u.id = i.user_id LEFT JOIN users b ON b.id = i.invited_by
-     WHERE i.tenant_id = p_tenant AND i.accepted_at IS NULL AND p_tenant IN (SELECT visible_tenant_ids())
+     WHERE i.tenant_id = p_tenant AND i.accepted_at IS NULL AND (SELECT tenant_visible(p_tenant))
      ORDER BY i.sent_at DESC, i.id DESC
 $$;
 
@@ -6110,7 +6113,7 @@ DECLARE
     u users%ROWTYPE;
     fresh boolean := false;
 BEGIN
-    IF p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+    IF NOT tenant_visible(p_tenant) THEN
         RAISE EXCEPTION 'tenant not found' USING ERRCODE = 'P0002';
     END IF;
     SELECT * INTO u FROM users WHERE lower(email) = lower(btrim(p_email));
@@ -6138,10 +6141,10 @@ CREATE FUNCTION public.team_members(p_tenant bigint) RETURNS TABLE(user_id bigin
     AS $$
     SELECT u.id, u.email, u.name, u.status, m.role, m.created_at, m.status,
            NOT EXISTS (SELECT 1 FROM memberships o WHERE o.user_id = u.id
-                        AND o.tenant_id NOT IN (SELECT visible_tenant_ids())),
+                        AND NOT tenant_visible(o.tenant_id)),
            u.disabled_by_operator
       FROM memberships m JOIN users u ON u.id = m.user_id
-     WHERE m.tenant_id = p_tenant AND p_tenant IN (SELECT visible_tenant_ids())
+     WHERE m.tenant_id = p_tenant AND (SELECT tenant_visible(p_tenant))
      ORDER BY array_position(ARRAY['mssp_admin','owner','admin','mssp_analyst','analyst','viewer'], m.role), lower(u.name)
 $$;
 
@@ -6154,7 +6157,7 @@ CREATE FUNCTION public.team_set_status(p_tenant bigint, p_user bigint, p_status 
 DECLARE
     changed boolean;
 BEGIN
-    IF p_tenant NOT IN (SELECT visible_tenant_ids()) OR p_status NOT IN ('active', 'disabled')
+    IF NOT tenant_visible(p_tenant) OR p_status NOT IN ('active', 'disabled')
        OR NOT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = p_tenant AND user_id = p_user) THEN
         RETURN false;
     END IF;
@@ -6162,7 +6165,7 @@ BEGIN
         RAISE EXCEPTION 'operator_disabled' USING ERRCODE = 'P0001';
     END IF;
     IF EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p_user
-                AND m.tenant_id NOT IN (SELECT visible_tenant_ids())) THEN
+                AND NOT tenant_visible(m.tenant_id)) THEN
         RAISE EXCEPTION 'other_tenants' USING ERRCODE = 'P0001';
     END IF;
     IF p_status = 'disabled' AND EXISTS (
@@ -6312,6 +6315,17 @@ BEGIN
 END $$;
 
 ALTER FUNCTION public.tenant_role(p_user bigint, p_tenant bigint) OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenant_visible(p_tenant bigint) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM tenants t
+                    WHERE t.id = p_tenant AND scope_sees(t.ancestors, t.id, app_scope(), app_exact()));
+END $$;
+
+ALTER FUNCTION public.tenant_visible(p_tenant bigint) OWNER TO portal_owner;
 
 CREATE FUNCTION public.tenants_brand() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -8918,11 +8932,19 @@ ALTER TABLE ONLY public.vulnerabilities
 
 ALTER TABLE public.analyst_assignments ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY analyst_assignments_visible ON public.analyst_assignments USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY analyst_assignments_visible ON public.analyst_assignments USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = analyst_assignments.tenant_id)))) WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = analyst_assignments.tenant_id))));
 
 ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY api_keys_visible ON public.api_keys USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY api_keys_visible ON public.api_keys USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = api_keys.tenant_id)))) WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = api_keys.tenant_id))));
 
 ALTER TABLE public.assets ENABLE ROW LEVEL SECURITY;
 
@@ -8934,7 +8956,11 @@ CREATE POLICY assets_visible ON public.assets USING ((EXISTS ( SELECT 1
 
 ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY audit_log_visible ON public.audit_log USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK (((user_id = ( SELECT public.app_user_id() AS app_user_id)) AND ((tenant_id IS NULL) OR (tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)))));
+CREATE POLICY audit_log_visible ON public.audit_log USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = audit_log.tenant_id)))) WITH CHECK (((user_id = ( SELECT public.app_user_id() AS app_user_id)) AND ((tenant_id IS NULL) OR (EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = audit_log.tenant_id))))));
 
 ALTER TABLE public.billing_accounts ENABLE ROW LEVEL SECURITY;
 
@@ -8964,21 +8990,35 @@ ALTER TABLE public.branding ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.branding_logos ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY branding_logos_visible ON public.branding_logos USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY branding_logos_visible ON public.branding_logos USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = branding_logos.tenant_id)))) WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = branding_logos.tenant_id))));
 
-CREATE POLICY branding_visible ON public.branding USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY branding_visible ON public.branding USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = branding.tenant_id)))) WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = branding.tenant_id))));
 
 ALTER TABLE public.config_documents ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY config_documents_visible ON public.config_documents USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY config_documents_visible ON public.config_documents USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = config_documents.tenant_id))));
 
 ALTER TABLE public.config_history ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY config_history_visible ON public.config_history USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY config_history_visible ON public.config_history USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = config_history.tenant_id))));
 
 ALTER TABLE public.config_overrides ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY config_overrides_visible ON public.config_overrides USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY config_overrides_visible ON public.config_overrides USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = config_overrides.tenant_id))));
 
 ALTER TABLE public.cve_open ENABLE ROW LEVEL SECURITY;
 
@@ -9018,19 +9058,29 @@ ALTER TABLE public.indicator_hourly ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY invitations_visible ON public.invitations USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY invitations_visible ON public.invitations USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = invitations.tenant_id)))) WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = invitations.tenant_id))));
 
 ALTER TABLE public.mail_limits ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE public.mail_outbox ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY mail_outbox_insert ON public.mail_outbox FOR INSERT WITH CHECK (((tenant_id IS NULL) OR (tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))));
+CREATE POLICY mail_outbox_insert ON public.mail_outbox FOR INSERT WITH CHECK (((tenant_id IS NULL) OR (EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = mail_outbox.tenant_id)))));
 
 CREATE POLICY mail_outbox_mailer ON public.mail_outbox TO portal_mailer USING (true) WITH CHECK (true);
 
 ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY memberships_visible ON public.memberships USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY memberships_visible ON public.memberships USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = memberships.tenant_id)))) WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = memberships.tenant_id))));
 
 ALTER TABLE public.msp_requests ENABLE ROW LEVEL SECURITY;
 
@@ -9046,15 +9096,21 @@ CREATE POLICY notifications_own ON public.notifications USING ((user_id = ( SELE
 
 ALTER TABLE public.plan_sections ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY plan_sections_visible ON public.plan_sections USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY plan_sections_visible ON public.plan_sections USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = plan_sections.tenant_id))));
 
 ALTER TABLE public.plan_shares ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY plan_shares_visible ON public.plan_shares USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY plan_shares_visible ON public.plan_shares USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = plan_shares.tenant_id))));
 
 ALTER TABLE public.plans ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY plans_visible ON public.plans USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY plans_visible ON public.plans USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = plans.tenant_id))));
 
 ALTER TABLE public.report_jobs ENABLE ROW LEVEL SECURITY;
 
@@ -9062,19 +9118,29 @@ CREATE POLICY report_jobs_visible ON public.report_jobs USING (public.report_job
 
 ALTER TABLE public.report_links ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY report_links_visible ON public.report_links USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY report_links_visible ON public.report_links USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = report_links.tenant_id))));
 
 ALTER TABLE public.report_schedules ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY report_schedules_visible ON public.report_schedules USING (((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)) AND ((kind <> 'billing'::text) OR public.billing_may_see(tenant_id))));
+CREATE POLICY report_schedules_visible ON public.report_schedules USING (((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = report_schedules.tenant_id))) AND ((kind <> 'billing'::text) OR public.billing_may_see(tenant_id))));
 
 ALTER TABLE public.report_settings ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY report_settings_visible ON public.report_settings USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY report_settings_visible ON public.report_settings USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = report_settings.tenant_id))));
 
 ALTER TABLE public.sla_targets ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY sla_targets_visible ON public.sla_targets USING ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids))) WITH CHECK ((tenant_id IN ( SELECT public.visible_tenant_ids() AS visible_tenant_ids)));
+CREATE POLICY sla_targets_visible ON public.sla_targets USING ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = sla_targets.tenant_id)))) WITH CHECK ((EXISTS ( SELECT 1
+   FROM public.tenants t
+  WHERE (t.id = sla_targets.tenant_id))));
 
 ALTER TABLE public.tenant_brand ENABLE ROW LEVEL SECURITY;
 
@@ -9637,6 +9703,9 @@ REVOKE ALL ON FUNCTION public.tenant_children_rows_as(p_tenant bigint, p_q text,
 REVOKE ALL ON FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.tenant_role(p_user bigint, p_tenant bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenant_visible(p_tenant bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.tenant_visible(p_tenant bigint) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.tenants_brand() FROM PUBLIC;
 

@@ -1,7 +1,6 @@
 -- The Row-Level Security policies of api_keys, all of them: the block below
 -- drops whatever policies the table has, so one removed from this file
 -- is gone once it runs again.
--- requires: visible_tenant_ids
 DO $$
 DECLARE
     p name;
@@ -11,5 +10,5 @@ BEGIN
     END LOOP;
 END $$;
 
-CREATE POLICY api_keys_visible ON api_keys USING (tenant_id IN (SELECT visible_tenant_ids()))
-    WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));
+CREATE POLICY api_keys_visible ON api_keys USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = api_keys.tenant_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM tenants t WHERE t.id = api_keys.tenant_id));

@@ -1,7 +1,7 @@
 -- The Row-Level Security policies of audit_log, all of them: the block below
 -- drops whatever policies the table has, so one removed from this file
 -- is gone once it runs again.
--- requires: app_user_id, visible_tenant_ids
+-- requires: app_user_id
 DO $$
 DECLARE
     p name;
@@ -12,5 +12,6 @@ BEGIN
 END $$;
 
 CREATE POLICY audit_log_visible ON audit_log
-    USING (tenant_id IN (SELECT visible_tenant_ids()))
-    WITH CHECK (user_id = (SELECT app_user_id()) AND (tenant_id IS NULL OR tenant_id IN (SELECT visible_tenant_ids())));
+    USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = audit_log.tenant_id))
+    WITH CHECK (user_id = (SELECT app_user_id())
+                AND (tenant_id IS NULL OR EXISTS (SELECT 1 FROM tenants t WHERE t.id = audit_log.tenant_id)));

@@ -1,7 +1,6 @@
 -- The Row-Level Security policies of branding_logos, all of them: the block below
 -- drops whatever policies the table has, so one removed from this file
 -- is gone once it runs again.
--- requires: visible_tenant_ids
 DO $$
 DECLARE
     p name;
@@ -12,5 +11,5 @@ BEGIN
 END $$;
 
 CREATE POLICY branding_logos_visible ON branding_logos
-    USING (tenant_id IN (SELECT visible_tenant_ids()))
-    WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));
+    USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = branding_logos.tenant_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM tenants t WHERE t.id = branding_logos.tenant_id));

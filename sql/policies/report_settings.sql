@@ -1,7 +1,6 @@
 -- The Row-Level Security policies of report_settings, all of them: the block below
 -- drops whatever policies the table has, so one removed from this file
 -- is gone once it runs again.
--- requires: visible_tenant_ids
 DO $$
 DECLARE
     p name;
@@ -12,4 +11,5 @@ BEGIN
 END $$;
 
 -- Read only: report_retention_set() writes.
-CREATE POLICY report_settings_visible ON report_settings USING (tenant_id IN (SELECT visible_tenant_ids()));
+CREATE POLICY report_settings_visible ON report_settings
+    USING (EXISTS (SELECT 1 FROM tenants t WHERE t.id = report_settings.tenant_id));

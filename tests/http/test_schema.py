@@ -219,9 +219,9 @@ def test_a_changed_function_file_is_applied_again_with_what_requires_it(ctx):
     _fresh_db(ctx, "schema_change")
     try:
         assert _ctl(ctx, "schema_change", "migrate").returncode == 0
-        # As if functions/access/visible_tenant_ids.sql had been edited
-        # since it was applied.
-        path = "functions/access/visible_tenant_ids.sql"
+        # As if functions/access/app_scope.sql had been edited since it
+        # was applied.
+        path = "functions/access/app_scope.sql"
         _psql(ctx, "schema_change", "UPDATE schema_definitions SET sha256 = 'edited' WHERE path = '%s'" % path)
         # The files that require it, and the files that require those, ...
         requires = {}
@@ -229,13 +229,13 @@ def test_a_changed_function_file_is_applied_again_with_what_requires_it(ctx):
             with open(p) as f:
                 names = re.findall(r"^-- requires:(.*)$", f.read(), re.M)
             requires[os.path.relpath(p, SQL)] = {n for line in names for n in re.split(r"[\s,]+", line) if n}
-        applied, grew = {"visible_tenant_ids"}, True
+        applied, grew = {"app_scope"}, True
         while grew:
             new = {os.path.basename(f)[:-4] for f, req in requires.items() if req & applied and f.startswith("functions/")}
             grew = not new <= applied
             applied |= new
         dependents = sorted(f for f, req in requires.items() if req & applied)
-        assert len(dependents) > 10, "policies require visible_tenant_ids"
+        assert len(dependents) > 10, "policies and functions require app_scope"
         plan = _ctl(ctx, "schema_change", "migrate", "--plan")
         assert plan.returncode == 0, plan.stdout
         lines = plan.stdout.splitlines()

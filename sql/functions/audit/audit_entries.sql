@@ -1,7 +1,7 @@
 -- Audit rows about a tenant and everything below it, plus sign-in events
 -- (no tenant) of people who are members there; only for a tenant the
 -- caller may see. Filters are optional (NULL); newest first.
--- requires: visible_tenant_ids
+-- requires: tenant_visible
 CREATE OR REPLACE FUNCTION audit_entries(p_tenant bigint, p_user text, p_action text, p_from timestamptz,
                               p_to timestamptz, p_limit int, p_offset int, p_tenant_name text)
 RETURNS TABLE (id bigint, at timestamptz, tenant_id bigint, tenant_name text, user_email text,
@@ -9,7 +9,7 @@ RETURNS TABLE (id bigint, at timestamptz, tenant_id bigint, tenant_name text, us
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     WITH scope AS (
         SELECT t.id FROM tenants t
-         WHERE p_tenant = ANY (t.ancestors) AND p_tenant IN (SELECT visible_tenant_ids())
+         WHERE p_tenant = ANY (t.ancestors) AND (SELECT tenant_visible(p_tenant))
            AND (p_tenant_name IS NULL OR strpos(lower(t.name), lower(p_tenant_name)) > 0)
     ), rows AS (
         SELECT a.* FROM audit_log a

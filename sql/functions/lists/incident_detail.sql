@@ -1,4 +1,4 @@
--- requires: visible_tenant_ids
+-- requires: tenant_visible, app_scope, app_exact, scope_sees
 -- One incident below p_tenant that the viewer sees, for its page: what it
 -- is, its customer, its timeline (opened; acknowledged and resolved, with
 -- who did it through the portal, from the audit rows of that incident, or
@@ -8,13 +8,15 @@
 CREATE OR REPLACE FUNCTION incident_detail(p_tenant bigint, p_incident bigint) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
     i incidents%ROWTYPE;
     c tenants%ROWTYPE;
     ack record;
     res record;
 BEGIN
     SELECT x.* INTO i FROM incidents x JOIN tenants t ON t.id = x.tenant_id
-     WHERE x.id = p_incident AND p_tenant = ANY (t.ancestors) AND t.id IN (SELECT visible_tenant_ids());
+     WHERE x.id = p_incident AND p_tenant = ANY (t.ancestors) AND tenant_visible(t.id);
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
@@ -50,7 +52,8 @@ BEGIN
                         FROM (SELECT x.tenant_id, count(*) AS n, max(x.opened_at) AS last FROM incidents x
                                WHERE i.indicator IS NOT NULL AND x.indicator = i.indicator
                                  AND x.opened_at > now() - interval '30 days' AND x.tenant_id <> i.tenant_id
-                                 AND x.tenant_id IN (SELECT visible_tenant_ids())
+                                 AND EXISTS (SELECT 1 FROM tenants v WHERE v.id = x.tenant_id
+                                                AND scope_sees(v.ancestors, v.id, sc, ex))
                                GROUP BY x.tenant_id ORDER BY max(x.opened_at) DESC LIMIT 10) o
                         JOIN tenants t ON t.id = o.tenant_id)));
 END $$;

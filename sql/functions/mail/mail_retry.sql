@@ -11,7 +11,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS 
 DECLARE
     o mail_outbox%ROWTYPE;
 BEGIN
-    IF p_tenant IS NULL OR p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+    IF p_tenant IS NULL OR NOT tenant_visible(p_tenant) THEN
         RETURN QUERY SELECT 'not_found'::text, NULL::text, NULL::int, NULL::text;
         RETURN;
     END IF;

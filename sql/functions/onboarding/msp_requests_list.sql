@@ -8,7 +8,7 @@
 -- assigned. A request is now listed when the viewer sees the tenant's
 -- whole subtree (an MSSP Admin; an MSP's own people for their requests),
 -- or may see the request's MSP.
--- requires: app_scope, msp_request_status, visible_tenant_ids
+-- requires: app_scope, msp_request_status, tenant_visible
 CREATE OR REPLACE FUNCTION msp_requests_list(p_tenant bigint)
 RETURNS TABLE (id bigint, mssp_id bigint, mssp_name text, msp_id bigint, msp_name text, email text,
                status text, created_at timestamptz, expires_at timestamptz, decided_at timestamptz,
@@ -20,9 +20,9 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
       FROM msp_requests q JOIN tenants s ON s.id = q.mssp_id JOIN tenants m ON m.id = q.msp_tenant_id
       LEFT JOIN users d ON d.id = q.decided_by
      WHERE (q.mssp_id = p_tenant OR q.msp_tenant_id = p_tenant)
-       AND p_tenant IN (SELECT visible_tenant_ids())
+       AND (SELECT tenant_visible(p_tenant))
        AND (EXISTS (SELECT 1 FROM tenants t WHERE t.id = p_tenant AND t.ancestors && app_scope())
-            OR q.msp_tenant_id IN (SELECT visible_tenant_ids()))
+            OR tenant_visible(q.msp_tenant_id))
      ORDER BY q.created_at DESC, q.id DESC
 $$;
 REVOKE ALL ON FUNCTION msp_requests_list(bigint) FROM PUBLIC;

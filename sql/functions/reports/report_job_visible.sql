@@ -5,10 +5,10 @@
 -- statement (kind billing) is only for those who may see the account's
 -- billing now (billing_may_see()), the person who asked included. The
 -- policy on report_jobs and report_jobs_of() both ask this.
--- requires: visible_tenant_ids, effective_role, app_user_id, billing_may_see
+-- requires: tenant_visible, effective_role, app_user_id, billing_may_see
 CREATE OR REPLACE FUNCTION report_job_visible(p_tenant bigint, p_requested_by bigint, p_kind text) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT p_tenant IN (SELECT visible_tenant_ids())
+    SELECT (SELECT tenant_visible(p_tenant))
            AND CASE WHEN p_kind = 'billing' THEN billing_may_see(p_tenant)
                     ELSE p_requested_by = app_user_id()
                          OR coalesce(effective_role(p_tenant), '') IN ('owner', 'admin', 'mssp_admin') END

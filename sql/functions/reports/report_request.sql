@@ -6,7 +6,7 @@
 -- A billing statement (docs/billing.md, "The statement as a PDF") is of
 -- an account the viewer may see the billing of (else -1) and of one
 -- calendar month that is billed (else it raises).
--- requires: visible_tenant_ids, app_user_id, billing_may_see
+-- requires: tenant_visible, app_user_id, billing_may_see
 CREATE OR REPLACE FUNCTION report_request(p_tenant bigint, p_kind text, p_paper text, p_from date, p_to date)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -15,7 +15,7 @@ DECLARE
     t tenants;
     job bigint;
 BEGIN
-    IF uid IS NULL OR NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant) THEN
+    IF uid IS NULL OR NOT tenant_visible(p_tenant) THEN
         RETURN -1;
     END IF;
     SELECT * INTO t FROM tenants WHERE id = p_tenant;

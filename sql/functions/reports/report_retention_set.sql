@@ -2,11 +2,11 @@
 -- Admin of it): the tenants below it without a setting of their own
 -- follow; the files already made are kept that long from when they were
 -- made. false when the viewer may not.
--- requires: visible_tenant_ids, effective_role, app_user_id, report_retention_days
+-- requires: tenant_visible, effective_role, app_user_id, report_retention_days
 CREATE OR REPLACE FUNCTION report_retention_set(p_tenant bigint, p_days int) RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant)
+    IF NOT tenant_visible(p_tenant)
        OR coalesce(effective_role(p_tenant), '') NOT IN ('owner', 'admin', 'mssp_admin') THEN
         RETURN false;
     END IF;

@@ -4,7 +4,7 @@
 -- schedules already. A consolidated report of a company raises. A billing
 -- statement's schedule is monthly (else it raises), of an account the
 -- viewer may see the billing of (else -1).
--- requires: visible_tenant_ids, effective_role, app_user_id, report_next_run, billing_may_see
+-- requires: tenant_visible, effective_role, app_user_id, report_next_run, billing_may_see
 CREATE OR REPLACE FUNCTION report_schedule_save(p_tenant bigint, p_kind text, p_paper text, p_cadence text,
                                                 p_delivery text, p_recipients text[]) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -12,7 +12,7 @@ DECLARE
     t tenants;
     id bigint;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM visible_tenant_ids() v WHERE v = p_tenant)
+    IF NOT tenant_visible(p_tenant)
        OR coalesce(effective_role(p_tenant), '') NOT IN ('owner', 'admin', 'mssp_admin')
        OR (p_kind = 'billing' AND NOT billing_may_see(p_tenant)) THEN
         RETURN -1;

@@ -5,7 +5,7 @@ CREATE OR REPLACE FUNCTION team_invitation_renew(p_tenant bigint, p_invitation b
 RETURNS TABLE (email text, name text, role text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    IF p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+    IF NOT tenant_visible(p_tenant) THEN
         RETURN;
     END IF;
     RETURN QUERY

@@ -9,7 +9,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS 
 DECLARE
     i invitations%ROWTYPE;
 BEGIN
-    IF p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+    IF NOT tenant_visible(p_tenant) THEN
         RETURN;
     END IF;
     DELETE FROM invitations x WHERE x.id = p_invitation AND x.tenant_id = p_tenant AND x.accepted_at IS NULL

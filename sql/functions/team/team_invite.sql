@@ -18,7 +18,7 @@ DECLARE
     u users%ROWTYPE;
     fresh boolean := false;
 BEGIN
-    IF p_tenant NOT IN (SELECT visible_tenant_ids()) THEN
+    IF NOT tenant_visible(p_tenant) THEN
         RAISE EXCEPTION 'tenant not found' USING ERRCODE = 'P0002';
     END IF;
     SELECT * INTO u FROM users WHERE lower(email) = lower(btrim(p_email));

@@ -5,7 +5,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS 
 DECLARE
     changed boolean;
 BEGIN
-    IF p_tenant NOT IN (SELECT visible_tenant_ids()) OR p_status NOT IN ('active', 'disabled')
+    IF NOT tenant_visible(p_tenant) OR p_status NOT IN ('active', 'disabled')
        OR NOT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = p_tenant AND user_id = p_user) THEN
         RETURN false;
     END IF;
@@ -13,7 +13,7 @@ BEGIN
         RAISE EXCEPTION 'operator_disabled' USING ERRCODE = 'P0001';
     END IF;
     IF EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = p_user
-                AND m.tenant_id NOT IN (SELECT visible_tenant_ids())) THEN
+                AND NOT tenant_visible(m.tenant_id)) THEN
         RAISE EXCEPTION 'other_tenants' USING ERRCODE = 'P0001';
     END IF;
     IF p_status = 'disabled' AND EXISTS (
