@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "db.h"
+#include "jalloc.h"
 #include "session.h"
 
 DB_STMT(st_audit, 6,
@@ -23,7 +24,7 @@ enum res audit_log(struct req *req, long long tenant_id, const char *action, con
 		return R_INTERNAL;
 	snprintf(tid, sizeof(tid), "%lld", tenant_id);
 	snprintf(uid, sizeof(uid), "%lld", req->sess->user_id);
-	ds = details ? json_dumps(details, JSON_COMPACT) : NULL;
+	ds = details ? json_text(details, JSON_COMPACT) : NULL;
 	params[0] = tenant_id > 0 ? tid : NULL;
 	params[1] = uid;
 	params[2] = action;

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "jalloc.h"
 #include "log.h"
 #include "tmpdir.h"
 
@@ -156,7 +157,7 @@ static long send_cmd(struct cdp *c, const char *method, json_t *params, const ch
 		return -1;
 	if (session != NULL)
 		json_object_set_new(m, "sessionId", json_string(session));
-	text = json_dumps(m, JSON_COMPACT);
+	text = json_text(m, JSON_COMPACT);
 	json_decref(m);
 	if (text == NULL)
 		return -1;

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "jalloc.h"
+
 static const char *log_name = "portal";
 enum { LOG_UNSET = -1, LOG_TEXT, LOG_JSON };
 static int format = LOG_UNSET;
@@ -112,7 +114,7 @@ static void log_v(int priority, const char *level, json_t *fields, const char *f
 		                (json_int_t)getpid(), "msg", msg);
 		if (rec != NULL && fields != NULL)
 			json_object_update_missing(rec, fields);
-		line = rec != NULL ? json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+		line = rec != NULL ? json_text(rec, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 		if (line != NULL && journal)
 			fprintf(stderr, "<%d>%s\n", priority, line); /* journald keeps the JSON as the message */
 		else if (line != NULL)

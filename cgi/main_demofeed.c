@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "config.h"
 #include "feed.h"
+#include "jalloc.h"
 #include "log.h"
 #include "result.h"
 #include "token.h"
@@ -106,7 +107,7 @@ static enum res post(struct poster *p, const char *what, int slot, json_t *items
 	enum res r = R_UNAVAILABLE;
 
 	snprintf(url, sizeof(url), "%s/api/v2/%s", p->base, what);
-	json = json_dumps(items, JSON_COMPACT);
+	json = json_text(items, JSON_COMPACT);
 	if (json == NULL)
 		return R_INTERNAL;
 	buf_reset(&p->body);

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "db.h"
 #include "etag_cache.h"
+#include "jalloc.h"
 #include "log.h"
 #include "metrics.h"
 #include "page_share.h"
@@ -302,6 +303,7 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 	mallopt(M_MMAP_THRESHOLD, WORKER_MMAP_OVER);
 	mallopt(M_TRIM_THRESHOLD, WORKER_HEAP_KEEP);
 	mallopt(M_TOP_PAD, WORKER_HEAP_PAD);
+	jalloc_init();
 	db_init(config_get()->db);
 	db_init_replica(config_get()->db_read);
 	db_dashboard_lag(config_get()->dashboard_lag);
@@ -326,9 +328,11 @@ static void worker_main(int listen_fd, unsigned long max_requests)
 		}
 		req.fcgi = &fcgi;
 		request_begins();
+		jalloc_request_begin();
 		dispatch(&req);
 		page_cache_publish(&req);
 		http_req_end(&req);
+		jalloc_request_end(); /* every jansson value of the request is gone */
 		FCGX_Finish_r(&fcgi);
 		dashboard_docs_refresh();
 		request_ends();

@@ -11,6 +11,7 @@
 #include "authz.h"
 #include "brand.h"
 #include "db.h"
+#include "jalloc.h"
 #include "log.h"
 #include "nav.h"
 #include "session.h"
@@ -373,7 +374,7 @@ void view_respond(struct req *req)
 	if (req->want_json) {
 		if (req->redirect != NULL)
 			json_object_set_new(req->model, "redirect", json_string(req->redirect));
-		s = json_dumps(req->model, JSON_COMPACT | JSON_ENSURE_ASCII);
+		s = json_text(req->model, JSON_COMPACT | JSON_ENSURE_ASCII);
 		if (s == NULL) {
 			req->status = res_status(R_INTERNAL);
 			req->body_type = "application/json";

@@ -16,6 +16,7 @@
 #include "api.h"
 #include "db.h"
 #include "form.h"
+#include "jalloc.h"
 #include "pages.h"
 
 DB_STMT(st_ingest_assets, 1, "SELECT i, error FROM ingest_assets($1::jsonb)");
@@ -206,7 +207,7 @@ static enum res ingest(struct req *req, struct db_stmt *st, const struct form_fi
 	}
 	sqlerr = json_array();
 	if (json_array_size(good) > 0) {
-		dump = json_dumps(good, JSON_COMPACT);
+		dump = json_text(good, JSON_COMPACT);
 		if (dump == NULL) {
 			json_decref(good);
 			json_decref(errors);

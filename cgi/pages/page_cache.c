@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "jalloc.h"
 #include "page_share.h"
 #include "pages.h"
 #include "session.h"
@@ -105,7 +106,7 @@ void page_cache_publish(const struct req *req)
 	if (!page_share_claimed())
 		return;
 	json = !req->replica_read && c && c->key && claimed_key && strcmp(c->key, claimed_key) == 0
-	           ? json_dumps(c->frag, JSON_COMPACT)
+	           ? json_text(c->frag, JSON_COMPACT)
 	           : NULL;
 	if (json != NULL)
 		page_share_put(json, strlen(json), c->html, c->html_len, c->valid_until);
@@ -147,7 +148,9 @@ struct page_cache_entry *page_cache_put(struct req *req, const char *key, time_t
 	const struct tenant_ctx *t = req->tenant;
 	struct page_cache_entry *c = &cache[0];
 	size_t i, n = (size_t)config_get()->dashboard_cache;
+	json_t *copy;
 	char *k;
+	int saved;
 
 	if (n == 0)
 		return NULL;
@@ -159,8 +162,15 @@ struct page_cache_entry *page_cache_put(struct req *req, const char *key, time_t
 		if (cache[i].used < c->used)
 			c = &cache[i];
 	}
-	if ((k = strdup(key)) == NULL)
+	/* The entry outlives the request, whose jansson values go at its end
+	 * (jalloc.h): it keeps a copy from malloc. */
+	saved = jalloc_suspend();
+	copy = json_deep_copy(frag);
+	jalloc_resume(saved);
+	if (copy == NULL || (k = strdup(key)) == NULL) {
+		json_decref(copy);
 		return NULL;
+	}
 	free(c->key);
 	json_decref(c->frag);
 	free(c->html);
@@ -172,7 +182,7 @@ struct page_cache_entry *page_cache_put(struct req *req, const char *key, time_t
 	c->lag = req->page_lag;
 	c->hour = t->hour;
 	c->valid_until = valid_until;
-	c->frag = json_incref(frag);
+	c->frag = copy;
 	c->used = ++cache_clock;
 	if (claimed_key != NULL && strcmp(claimed_key, key) == 0)
 		claimed_at = c;

@@ -173,7 +173,7 @@ struct page_cache_entry {
 	int lag;            /* it may show the ingest feed late: until valid_until, whatever its version */
 	long long hour;     /* UTC hour (epoch) */
 	time_t valid_until; /* 0, or when something it shows lapses */
-	json_t *frag;       /* the page's model keys: one reference owned */
+	json_t *frag;       /* the page's model keys, from malloc (jalloc.h): one reference owned */
 	char *html;         /* malloc'd: markup its page rendered from it, or NULL */
 	size_t html_len;
 	unsigned long used; /* LRU clock */
@@ -189,7 +189,8 @@ struct page_cache_entry {
  * valid_until no later than the lag allows. A key is always asked with
  * the same lag. */
 struct page_cache_entry *page_cache_get(struct req *req, const char *key, int lag);
-/* Store frag (a new reference is taken) under key, stamped with the
+/* Store a copy of frag (made from malloc: the entry outlives the
+ * request's jansson values, jalloc.h) under key, stamped with the
  * request's tenant's version and hour and the epoch page_cache_get() noted
  * (and its lag),
  * in its slot or the least recently used one; the entry (owned by the

@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "db.h"
+#include "jalloc.h"
 #include "pages.h"
 #include "plans_form.h"
 #include "view.h"
@@ -296,7 +297,7 @@ static enum res section_answer(struct req *req, PGresult *res, const struct cf_s
 {
 	enum res r = outcome_of(res), r2;
 	json_t *errors = json_object();
-	char *posted = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	char *posted = json_text(doc, JSON_COMPACT | JSON_SORT_KEYS);
 
 	if (r == R_SUCCESS) {
 		char loc[160];
@@ -376,7 +377,7 @@ static enum res save_section(struct req *req, struct db_stmt *st, const char *wh
                              const char *action, const char *base, const char *done, const char *audit_action)
 {
 	json_t *doc = cf_from_form(req, sec);
-	char id[24], *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	char id[24], *text = json_text(doc, JSON_COMPACT | JSON_SORT_KEYS);
 	const char *params[5] = {id, which, sec->key, text, base};
 	PGresult *res;
 	enum res r;
@@ -417,8 +418,8 @@ enum res page_plan_section_save(struct req *req)
 	base = base != NULL && http_is_id(base) ? base : "";
 	if (act != NULL && strcmp(act, "preview") == 0) {
 		json_t *doc = cf_from_form(req, sec), *diff = NULL;
-		char *cur = json_dumps(json_object_get(s, "doc"), JSON_COMPACT | JSON_SORT_KEYS),
-		     *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+		char *cur = json_text(json_object_get(s, "doc"), JSON_COMPACT | JSON_SORT_KEYS),
+		     *text = json_text(doc, JSON_COMPACT | JSON_SORT_KEYS);
 		if (cur != NULL && text != NULL)
 			diff = diff_of(cur, text, &r);
 		free(cur);

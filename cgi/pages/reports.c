@@ -12,6 +12,7 @@
 #include "cdp.h"
 #include "db.h"
 #include "form.h"
+#include "jalloc.h"
 #include "tmpdir.h"
 #include "pages.h"
 #include "view.h"
@@ -525,7 +526,7 @@ int report_file(const struct report_request *q, char *err, size_t errlen)
 	if (strcmp(dot, ".csv") == 0)
 		report_csv(rep, &b);
 	else {
-		char *text = json_dumps(rep, JSON_INDENT(1) | JSON_SORT_KEYS);
+		char *text = json_text(rep, JSON_INDENT(1) | JSON_SORT_KEYS);
 		if (text != NULL)
 			buf_puts(&b, text);
 		free(text);
