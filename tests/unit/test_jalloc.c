@@ -41,7 +41,7 @@ int main(void)
 	jalloc_request_end();
 
 #if defined(__SANITIZE_ADDRESS__)
-	TAP_OK(__asan_address_is_poisoned(first), "a value of an ended request is poisoned for AddressSanitizer");
+	TAP_OK(__asan_address_is_poisoned(first), "a value of an ended request is poisoned (ASan reports its use)");
 #endif
 	jalloc_request_begin();
 	b = json_object();
