@@ -3077,7 +3077,7 @@ DECLARE
     res record;
 BEGIN
     SELECT x.* INTO i FROM incidents x JOIN tenants t ON t.id = x.tenant_id
-     WHERE x.id = p_incident AND p_tenant = ANY (t.ancestors) AND tenant_visible(t.id);
+     WHERE x.id = p_incident AND p_tenant = ANY (t.ancestors) AND scope_sees(t.ancestors, t.id, sc, ex);
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;

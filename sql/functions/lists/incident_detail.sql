@@ -1,4 +1,4 @@
--- requires: tenant_visible, app_scope, app_exact, scope_sees
+-- requires: app_scope, app_exact, scope_sees
 -- One incident below p_tenant that the viewer sees, for its page: what it
 -- is, its customer, its timeline (opened; acknowledged and resolved, with
 -- who did it through the portal, from the audit rows of that incident, or
@@ -16,7 +16,7 @@ DECLARE
     res record;
 BEGIN
     SELECT x.* INTO i FROM incidents x JOIN tenants t ON t.id = x.tenant_id
-     WHERE x.id = p_incident AND p_tenant = ANY (t.ancestors) AND tenant_visible(t.id);
+     WHERE x.id = p_incident AND p_tenant = ANY (t.ancestors) AND scope_sees(t.ancestors, t.id, sc, ex);
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
