@@ -170,10 +170,23 @@ static const char *one(PGconn *c, const char *sql, PGresult **res)
 	return PQgetvalue(*res, 0, 0);
 }
 
-/* The archive's table of contents without its extensions, written to
- * list: the portal's schema needs none, the owner role may create none,
- * and a DBA's (pg_stat_statements, say) is theirs to add again. Each one
- * left out is said. 0, or -1 when the list cannot be read or written. */
+/* Whether the table of contents entry p ("EXTENSION - NAME OWNER" or
+ * "COMMENT - EXTENSION NAME OWNER") names the portal's own extension. */
+static int portal_extension(const char *p)
+{
+	static const char name[] = "pg_trgm";
+
+	p += strncmp(p, "EXTENSION - ", 12) == 0 ? 12 : 20;
+	return strncmp(p, name, sizeof(name) - 1) == 0 && strchr(" \n", p[sizeof(name) - 1]) != NULL &&
+	       p[sizeof(name) - 1] != '\0';
+}
+
+/* The archive's table of contents without the extensions that are not
+ * the portal's, written to list: a DBA's (pg_stat_statements, say) the
+ * owner role may not create, and it is theirs to add again. Each one left
+ * out is said. The portal's own (sql/072: pg_trgm, a trusted extension
+ * the database's owner creates) is restored with the rest. 0, or -1 when
+ * the list cannot be read or written. */
 static int list_without_extensions(const char *file, const char *folder, const char *list)
 {
 	char all[288], line[4096];
@@ -200,7 +213,8 @@ static int list_without_extensions(const char *file, const char *folder, const c
 			p += strspn(p, " ");
 			fields++;
 		}
-		if (line[0] != ';' && (strncmp(p, "EXTENSION ", 10) == 0 || strncmp(p, "COMMENT - EXTENSION ", 20) == 0)) {
+		if (line[0] != ';' && (strncmp(p, "EXTENSION ", 10) == 0 || strncmp(p, "COMMENT - EXTENSION ", 20) == 0) &&
+		    !portal_extension(p)) {
 			if (strncmp(p, "EXTENSION ", 10) == 0)
 				fprintf(stderr, "ctl: left out of the restore (not the portal's; add it again if you use it): %s",
 				        p);

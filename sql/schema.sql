@@ -2,6 +2,14 @@
 -- prints it (comments and SET lines dropped). Generated: do not edit; the
 -- test tests/http/test_schema.py writes the current one to tests/out/schema.sql.
 
+CREATE SCHEMA extensions;
+
+ALTER SCHEMA extensions OWNER TO portal_owner;
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA extensions;
+
+COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
+
 CREATE TYPE public.dashboard_row AS (
 	id bigint,
 	name text,
@@ -6302,6 +6310,150 @@ END $$;
 
 ALTER FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) OWNER TO portal_owner;
 
+CREATE FUNCTION public.tenant_pick_counts() RETURNS TABLE(mssps bigint, msps bigint, companies bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    top tenants%ROWTYPE := tenant_pick_top(sc, ex);
+BEGIN
+    IF top.id IS NOT NULL THEN
+        RETURN QUERY
+        SELECT CASE top.kind WHEN 'mssp' THEN 1 ELSE 0 END::bigint,
+               CASE top.kind WHEN 'mssp' THEN coalesce(s.msps, 0) WHEN 'msp' THEN 1 ELSE 0 END,
+               CASE top.kind WHEN 'company' THEN 1 ELSE coalesce(s.companies, 0) END
+          FROM (SELECT 1) o LEFT JOIN tenant_stats s ON s.tenant_id = top.id;
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT count(*) FILTER (WHERE t.kind = 'mssp'), count(*) FILTER (WHERE t.kind = 'msp'), count(*) FILTER (WHERE t.kind = 'company')
+      FROM tenants t
+     WHERE t.status = 'active' AND (t.ancestors && sc OR t.id = ANY (ex));
+END $$;
+
+ALTER FUNCTION public.tenant_pick_counts() OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenant_pick_top(sc bigint[], ex bigint[]) RETURNS public.tenants
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    t tenants%ROWTYPE;
+BEGIN
+    IF cardinality(ex) > 0 THEN
+        RETURN NULL;
+    END IF;
+    SELECT x.* INTO t FROM tenants x
+     WHERE x.id = ANY (sc) AND x.status = 'active'
+       AND NOT EXISTS (SELECT 1 FROM tenants u WHERE u.id = ANY (sc) AND NOT x.id = ANY (u.ancestors));
+    RETURN t;
+END $$;
+
+ALTER FUNCTION public.tenant_pick_top(sc bigint[], ex bigint[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.tenant_picks(p_q text, p_kind text, p_limit integer, p_offset integer) RETURNS TABLE(n bigint, id bigint, name text, kind text, region text, parent_name text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+DECLARE
+    sc bigint[] := app_scope();
+    ex bigint[] := app_exact();
+    top tenants%ROWTYPE;
+    q text := coalesce(p_q, '');
+    lq text := lower(coalesce(p_q, ''));
+    -- (the same test as a LIKE pattern, which the trigram index serves)
+    pat text := '%' || replace(replace(replace(lower(coalesce(p_q, '')), '\', '\\'), '%', '\%'), '_', '\_') || '%';
+    k text := coalesce(p_kind, '');
+    lim bigint := p_limit;  -- rows still to return
+    off bigint := p_offset; -- rows still to skip
+    got bigint := 0;        -- rows returned
+    r bigint;
+    kid text;
+BEGIN
+    IF p_limit < 0 OR p_offset < 0 THEN  -- as LIMIT and OFFSET would
+        RAISE EXCEPTION 'tenant_picks: negative limit or offset' USING ERRCODE = '2201W';
+    END IF;
+    top := tenant_pick_top(sc, ex);
+    IF top.id IS NULL THEN
+        -- (a parent's name only when the viewer sees the parent)
+        RETURN QUERY
+        SELECT p_offset + row_number() OVER (ORDER BY array_position(ARRAY['mssp', 'msp', 'company'], t.kind),
+                                                      lower(t.name), t.id),
+               t.id, t.name, t.kind, t.region, p.name
+          FROM (SELECT x.id, x.name, x.kind, x.region, x.parent_id FROM tenants x
+                 WHERE x.status = 'active' AND scope_sees(x.ancestors, x.id, sc, ex)
+                   AND (q = '' OR strpos(lower(x.name), lq) > 0) AND (k = '' OR x.kind = k)
+                 ORDER BY array_position(ARRAY['mssp', 'msp', 'company'], x.kind), lower(x.name), x.id
+                 LIMIT p_limit OFFSET p_offset) t
+          LEFT JOIN tenants p ON p.id = t.parent_id AND scope_sees(p.ancestors, p.id, sc, ex)
+         ORDER BY 1;
+        RETURN;
+    END IF;
+    -- The top itself (its parent is above what the viewer sees).
+    IF (q = '' OR strpos(lower(top.name), lq) > 0) AND (k = '' OR top.kind = k) THEN
+        IF off > 0 THEN
+            off := off - 1;
+        ELSIF lim > 0 THEN
+            RETURN QUERY SELECT p_offset + 1::bigint, top.id, top.name, top.kind, top.region, NULL::text;
+            lim := lim - 1;
+            got := 1;
+        END IF;
+    END IF;
+    -- Its children: an MSSP's MSPs, an MSP's companies. A page past them
+    -- all skips them: counted (hundreds, not thousands).
+    kid := CASE top.kind WHEN 'mssp' THEN 'msp' WHEN 'msp' THEN 'company' END;
+    IF kid IS NOT NULL AND lim > 0 AND (k = '' OR k = kid) THEN
+        RETURN QUERY
+        SELECT p_offset + got + row_number() OVER (ORDER BY lower(y.name), y.id), y.id, y.name, y.kind, y.region,
+               top.name
+          FROM (SELECT x.id, x.name, x.kind, x.region FROM tenants x
+                 WHERE x.parent_id = top.id AND x.kind = kid AND x.status = 'active'
+                   AND (q = '' OR strpos(lower(x.name), lq) > 0)
+                 ORDER BY lower(x.name), x.id LIMIT lim OFFSET off) y
+         ORDER BY 1;
+        GET DIAGNOSTICS r = ROW_COUNT;
+        IF r = 0 AND off > 0 THEN
+            off := off - (SELECT count(*) FROM tenants y
+                           WHERE y.parent_id = top.id AND y.kind = kid AND y.status = 'active'
+                             AND (q = '' OR strpos(lower(y.name), lq) > 0));
+        ELSE
+            off := 0;
+        END IF;
+        got := got + r;
+        lim := lim - r;
+    END IF;
+    -- An MSSP's companies, its root's: read in name order
+    -- (tenants_companies_by_name) until the page is full; a term of three
+    -- letters or more is looked up in tenants_companies_by_trigram first
+    -- (a rare one would otherwise read every company in name order to
+    -- find none), then sorted.
+    IF top.kind = 'mssp' AND lim > 0 AND (k = '' OR k = 'company') AND length(q) < 3 THEN
+        RETURN QUERY
+        SELECT p_offset + got + row_number() OVER (ORDER BY lower(y.name), y.id), y.id, y.name, y.kind, y.region,
+               p.name
+          FROM (SELECT x.id, x.name, x.kind, x.region, x.parent_id FROM tenants x
+                 WHERE x.root_id = top.id AND x.kind = 'company' AND x.status = 'active'
+                   AND (q = '' OR strpos(lower(x.name), lq) > 0)
+                 ORDER BY lower(x.name), x.id LIMIT lim OFFSET off) y
+          LEFT JOIN tenants p ON p.id = y.parent_id
+         ORDER BY 1;
+    ELSIF top.kind = 'mssp' AND lim > 0 AND (k = '' OR k = 'company') THEN
+        RETURN QUERY
+        SELECT p_offset + got + row_number() OVER (ORDER BY lower(y.name), y.id), y.id, y.name, y.kind, y.region,
+               p.name
+          FROM (SELECT x.id, x.name, x.kind, x.region, x.parent_id FROM tenants x
+                 WHERE lower(x.name) LIKE pat AND x.root_id = top.id AND x.kind = 'company' AND x.status = 'active'
+                 ORDER BY lower(x.name), x.id LIMIT lim OFFSET off) y
+          LEFT JOIN tenants p ON p.id = y.parent_id
+         ORDER BY 1;
+    END IF;
+END $$;
+
+ALTER FUNCTION public.tenant_picks(p_q text, p_kind text, p_limit integer, p_offset integer) OWNER TO portal_owner;
+
 CREATE FUNCTION public.tenant_role(p_user bigint, p_tenant bigint) RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path TO 'public', 'pg_temp'
@@ -8489,6 +8641,8 @@ CREATE INDEX tenants_children_by_name ON public.tenants USING btree (parent_id, 
 
 CREATE INDEX tenants_companies_by_name ON public.tenants USING btree (root_id, lower(name), id) WHERE ((kind = 'company'::text) AND (status = 'active'::text));
 
+CREATE INDEX tenants_companies_by_trigram ON public.tenants USING gin (lower(name) extensions.gin_trgm_ops) WHERE ((kind = 'company'::text) AND (status = 'active'::text));
+
 CREATE INDEX tenants_parent ON public.tenants USING btree (parent_id);
 
 CREATE INDEX tenants_root ON public.tenants USING btree (root_id);
@@ -9701,6 +9855,14 @@ GRANT ALL ON FUNCTION public.tenant_children_rows(p_tenant bigint, p_q text, p_s
 REVOKE ALL ON FUNCTION public.tenant_children_rows_as(p_tenant bigint, p_q text, p_sort text, p_dir text, p_limit integer, p_offset integer, sc bigint[], ex bigint[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.tenant_crumbs(p_user bigint, p_tenant bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenant_pick_counts() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.tenant_pick_counts() TO portal_app;
+
+REVOKE ALL ON FUNCTION public.tenant_pick_top(sc bigint[], ex bigint[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.tenant_picks(p_q text, p_kind text, p_limit integer, p_offset integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.tenant_picks(p_q text, p_kind text, p_limit integer, p_offset integer) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.tenant_role(p_user bigint, p_tenant bigint) FROM PUBLIC;
 

@@ -8,10 +8,15 @@
 #include "pages.h"
 #include "view.h"
 
-/* RLS decides the rows: this query has no WHERE on purpose. */
-DB_STMT(st_home_tenants, 0,
-        "SELECT id, name, kind, region, parent_id FROM tenants WHERE status = 'active'"
-        " ORDER BY array_position(ARRAY['mssp','msp','company'], kind), name LIMIT 200");
+/* One page of the tenants the viewer may open, MSSPs first, then MSPs,
+ * then companies, by name, and how many MSPs and companies they are
+ * (tenant_picks(), tenant_pick_counts(): read from the viewer's top tenant
+ * down and from its rollup, so the cost is the page's, not the number of
+ * tenants seen). */
+#define HOME_ROWS 50
+DB_STMT(st_home_tenants, 2,
+        "SELECT id, name, kind, region FROM tenant_picks('', '', $1::int, $2::int) ORDER BY n");
+DB_STMT(st_home_counts, 0, "SELECT mssps, msps, companies FROM tenant_pick_counts()");
 /* The memberships that are not below another of the user's: where to land. */
 DB_STMT(st_home_memberships, 0,
         "WITH m AS MATERIALIZED (SELECT * FROM my_memberships() WITH ORDINALITY)"
@@ -70,9 +75,11 @@ enum res page_start(struct req *req)
 	return http_redirect(req, loc);
 }
 
-static json_t *count(int n, const char *one, const char *many)
+static json_t *count(long long n, const char *one, const char *many)
 {
-	return json_pack("{s:i, s:s}", "n", n, "label", n == 1 ? one : many);
+	char b[32];
+
+	return json_pack("{s:s, s:s}", "n", view_grouped(n, b), "label", n == 1 ? one : many);
 }
 
 enum res page_home(struct req *req)
@@ -80,16 +87,25 @@ enum res page_home(struct req *req)
 	json_t *m = view_model(req), *list;
 	PGresult *res;
 	enum res r;
-	long long top;
-	int i, n, ntop, nmsp = 0, ncompany = 0;
+	long long top, mssps, msps, companies;
+	long page = http_page(req), pages;
+	char lim[16], off[24];
+	const char *params[2] = {lim, off};
+	int i, ntop;
 
 	req->template = "home";
-	res = db_exec(&st_home_tenants, NULL, &r);
-	if (res == NULL)
+	if ((res = db_exec(&st_home_counts, NULL, &r)) == NULL)
+		return r;
+	mssps = PQntuples(res) ? atoll(PQgetvalue(res, 0, 0)) : 0;
+	msps = PQntuples(res) ? atoll(PQgetvalue(res, 0, 1)) : 0;
+	companies = PQntuples(res) ? atoll(PQgetvalue(res, 0, 2)) : 0;
+	PQclear(res);
+	snprintf(lim, sizeof(lim), "%d", HOME_ROWS);
+	snprintf(off, sizeof(off), "%ld", (page - 1) * HOME_ROWS);
+	if ((res = db_exec(&st_home_tenants, params, &r)) == NULL)
 		return r;
 	list = json_array();
-	n = PQntuples(res);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < PQntuples(res); i++) {
 		const char *kind = PQgetvalue(res, i, 2);
 		int is_mssp = strcmp(kind, "mssp") == 0, is_msp = strcmp(kind, "msp") == 0;
 		char link[32];
@@ -100,14 +116,14 @@ enum res page_home(struct req *req)
 		                                      authz_kind_label(kind), "region", PQgetvalue(res, i, 3), "link",
 		                                      link, "is_mssp", is_mssp, "is_msp", is_msp, "is_company",
 		                                      !is_mssp && !is_msp));
-		nmsp += is_msp;
-		ncompany += !is_mssp && !is_msp;
 	}
 	PQclear(res);
+	pages = mssps + msps + companies > 0 ? (mssps + msps + companies + HOME_ROWS - 1) / HOME_ROWS : 1;
 	json_object_set_new(m, "tenants", list);
-	json_object_set_new(m, "counts", json_pack("{s:i, s:i, s:o, s:o}", "msps", nmsp, "companies", ncompany, "msp",
-	                                           count(nmsp, "MSP", "MSPs"), "company",
-	                                           count(ncompany, "company", "companies")));
+	json_object_set_new(m, "counts", json_pack("{s:I, s:I, s:o, s:o}", "msps", (json_int_t)msps, "companies",
+	                                           (json_int_t)companies, "msp", count(msps, "MSP", "MSPs"),
+	                                           "company", count(companies, "company", "companies")));
+	view_pages(m, page, pages);
 	if ((list = memberships(&r, &ntop, &top)) == NULL)
 		return r;
 	json_object_set_new(m, "memberships", list);

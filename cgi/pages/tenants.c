@@ -12,12 +12,11 @@
 #include "pages.h"
 #include "view.h"
 
-/* The selector: visible tenants whose name contains q (LIKE wildcards in
- * q are escaped by the caller), MSSPs first, then MSPs, then companies. */
+/* The selector: visible tenants whose name contains q (whatever its
+ * case), MSSPs first, then MSPs, then companies (tenant_picks(): read from
+ * the viewer's top tenant down, never every tenant they see). */
 DB_STMT(st_search, 3,
-        "SELECT t.id, t.name, t.kind, p.name FROM tenants t LEFT JOIN tenants p ON p.id = t.parent_id"
-        " WHERE t.status = 'active' AND t.name ILIKE '%' || $1 || '%' ESCAPE '\\' AND ($3 = '' OR t.kind = $3)"
-        " ORDER BY array_position(ARRAY['mssp','msp','company'], t.kind), lower(t.name) LIMIT $2::int");
+        "SELECT id, name, kind, parent_name FROM tenant_picks($1, $3, $2::int, 0) ORDER BY n");
 DB_STMT(st_my_tenants, 0, "SELECT tenant_id, tenant_name, kind, role FROM my_memberships()");
 /* The tenants the selector remembers having opened (ids from the browser),
  * those still visible, in the order given. */
@@ -56,23 +55,6 @@ static void tenant_link(json_t *row, const char *section)
 	         nav_section_path(kind, section));
 	json_object_set_new(row, "link", json_string(link));
 	json_object_set_new(row, "kind_label", json_string(authz_kind_label(kind)));
-}
-
-/* Escape LIKE wildcards so a search for "50%" finds "50%". */
-static char *like_escape(struct arena *a, const char *q)
-{
-	size_t n = strlen(q), i, o = 0;
-	char *out = arena_alloc(a, 2 * n + 1);
-
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-			out[o++] = '\\';
-		out[o++] = q[i];
-	}
-	out[o] = '\0';
-	return out;
 }
 
 /* ?recent=ID,ID,...: the rows of those ids the user still sees, in that
@@ -160,12 +142,10 @@ enum res page_tenants(struct req *req)
 	PQclear(res);
 	json_object_set_new(m, "mine", list);
 
-	params[0] = like_escape(&req->arena, q);
+	params[0] = q;
 	params[1] = "51";
 	params[2] = kind;
 	json_object_set_new(m, "kind", json_string(kind));
-	if (params[0] == NULL)
-		return R_INTERNAL;
 	res = db_exec(&st_search, params, &r);
 	if (res == NULL)
 		return r;
