@@ -6726,10 +6726,20 @@ BEGIN
         END IF;
     END IF;
     RETURN QUERY
+    -- The viewer's own customers' incidents of the window, by indicator,
+    -- read once (for a partial view only): not once per indicator of the
+    -- tree, each time every customer the viewer sees (430-1,200 ms for an
+    -- MSP's owner at L; docs/performance.md, "Session 37").
+    WITH mine AS MATERIALIZED (
+        SELECT i.indicator, count(*)::bigint AS incidents, min(i.opened_at) AS first_at, max(i.opened_at) AS last_at
+          FROM incidents i JOIN tenants c ON c.id = i.tenant_id
+         WHERE NOT whole AND i.indicator IS NOT NULL AND i.opened_at >= since AND c.root_id = r.id
+           AND c.kind = 'company' AND scope_sees(c.ancestors, c.id, sc, ex)
+         GROUP BY i.indicator)
     SELECT w.indicator, w.kind,
            CASE WHEN whole THEN w.customers
                 ELSE v.visible + CASE WHEN w.customers - v.visible >= 3 THEN w.customers - v.visible ELSE 0 END END,
-           CASE WHEN whole THEN w.incidents ELSE s.incidents END,
+           CASE WHEN whole THEN w.incidents ELSE coalesce(s.incidents, 0) END,
            CASE WHEN whole THEN w.first_at ELSE s.first_at END,
            CASE WHEN whole THEN w.last_at ELSE s.last_at END,
            v.visible, v.names,
@@ -6740,7 +6750,8 @@ BEGIN
                      WHERE x.root_id = r.id AND x.indicator = h.indicator AND x.last_at >= since) AS customers
               FROM indicator_hourly h
              WHERE h.root_id = r.id AND h.hour >= since
-             GROUP BY h.indicator) w
+             GROUP BY h.indicator
+            OFFSET 0) w  -- (each indicator's customers counted once, not at each use)
       CROSS JOIN LATERAL (
             -- A few customers seen: looked up one by one; else each
             -- customer of the window is checked.
@@ -6760,13 +6771,10 @@ BEGIN
                         ELSE ARRAY(SELECT c.name FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
                                     WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.last_at >= since
                                       AND (whole OR scope_sees(c.ancestors, c.id, sc, ex))
-                                    ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10) END AS names) v
+                                    ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10) END AS names
+             OFFSET 0) v  -- (once a row, not at each use)
       -- What the viewer's own customers saw of it (only for a partial view).
-      CROSS JOIN LATERAL (
-            SELECT count(*)::bigint AS incidents, min(i.opened_at) AS first_at, max(i.opened_at) AS last_at
-              FROM incidents i JOIN tenants c ON c.id = i.tenant_id
-             WHERE NOT whole AND i.indicator = w.indicator AND i.opened_at >= since AND c.root_id = r.id
-               AND c.kind = 'company' AND scope_sees(c.ancestors, c.id, sc, ex)) s
+      LEFT JOIN mine s ON s.indicator = w.indicator
      WHERE w.customers >= 2 AND v.visible > 0
        AND (whole OR v.visible >= 2 OR w.customers - v.visible >= 3)
      ORDER BY 3 DESC, 6 DESC, w.indicator

@@ -9,9 +9,10 @@ threats). Run it against a stack seeded with `ctl seed-demo --size L`:
     tests/bench/pages.py --url http://127.0.0.1:8080 [--runs 5]
 
 For each viewer (the demo's MSSP Admin and MSSP Analyst, and an MSP
-Owner) and each page of the MSSP, of an MSP and of a company, it prints
-the median and the slowest of --runs requests (after one warm-up request)
-and the page's size."""
+Owner) the pages that belong to no tenant (the home page's list, the
+tenant selector's search, the account), then each page of the MSSP, of
+an MSP and of a company, it prints the median and the slowest of --runs
+requests (after one warm-up request) and the page's size."""
 import argparse
 import http.cookiejar
 import json
@@ -26,6 +27,9 @@ VIEWERS = ["admin@northwind.example", "analyst@northwind.example", "owner@msp1.e
 PAGES = ["", "/vulnerabilities", "/vulnerabilities?status=all", "/vulnerabilities?cve=CVE-2024-3400",
          "/assets", "/incidents", "/incidents?status=all", "/analytics", "/sla", "/sla?days=90",
          "/threats", "/threats?days=30"]
+# The pages of no tenant: their cost must not grow with the tenants the
+# viewer sees either (docs/performance.md, "Session 37").
+OWN_PAGES = ["/", "/?page=2", "/tenants", "/tenants.json?q=blue", "/tenants.json?q=e", "/account", "/notifications"]
 
 
 def opener_for(base, email):
@@ -66,17 +70,15 @@ def main():
     print("%-34s %-26s %9s %9s %9s %6s" % ("viewer", "page", "median ms", "max ms", "bytes", "status"))
     for email in VIEWERS:
         op = admin if email == VIEWERS[0] else opener_for(base, email)
-        for tid in (mssp, msp, company):
-            for page in PAGES:
-                if page == "/analytics" and tid == company:
-                    continue
-                url = "%s/t/%d%s" % (base, tid, page)
-                fetch(op, url)
-                runs = [fetch(op, url) for _ in range(a.runs)]
-                ms = [r[0] for r in runs]
-                print("%-34s %-26s %9.1f %9.1f %9d %6d" % (email, "/t/%d%s" % (tid, page), statistics.median(ms),
-                                                          max(ms), runs[-1][1], runs[-1][2]))
-                sys.stdout.flush()
+        paths = OWN_PAGES + ["/t/%d%s" % (tid, page) for tid in (mssp, msp, company) for page in PAGES
+                             if not (page == "/analytics" and tid == company)]
+        for path in paths:
+            fetch(op, base + path)
+            runs = [fetch(op, base + path) for _ in range(a.runs)]
+            ms = [r[0] for r in runs]
+            print("%-34s %-26s %9.1f %9.1f %9d %6d" % (email, path, statistics.median(ms), max(ms), runs[-1][1],
+                                                      runs[-1][2]))
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":
