@@ -5708,8 +5708,8 @@ BEGIN
         WITH seen AS (
             SELECT x.tenant_id, x.name, x.risk, x.incidents_open, x.incidents_open_critical, x.vuln_critical
               FROM tenant_stats x
-              JOIN LATERAL (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.status = 'active'
-                               AND scope_sees(c.ancestors, c.id, $2, $3) OFFSET 0) v ON true
+              JOIN tenants c ON c.id = x.tenant_id AND c.status = 'active'
+                            AND ($5 OR scope_sees(c.ancestors, c.id, $2, $3))
              WHERE x.%I = $1 AND x.risk > 0 AND x.is_company
         ), top AS MATERIALIZED (
             SELECT * FROM seen s ORDER BY s.risk DESC, s.name, s.tenant_id LIMIT greatest(least($4, 50), 1)
@@ -5721,7 +5721,7 @@ BEGIN
                rest.n, rest.r, rest.m
           FROM top CROSS JOIN rest
          ORDER BY top.risk DESC, top.name, top.tenant_id$q$,
-        CASE WHEN t.parent_id IS NULL THEN 'root_id' ELSE 'parent_id' END) USING t.id, sc, ex, p_limit;
+        CASE WHEN t.parent_id IS NULL THEN 'root_id' ELSE 'parent_id' END) USING t.id, sc, ex, p_limit, t.ancestors && sc;
 END $_$;
 
 ALTER FUNCTION public.risk_top(p_tenant bigint, p_limit integer) OWNER TO portal_owner;

@@ -4,6 +4,8 @@ customers."""
 import re
 import time
 
+import portal
+
 
 def setup(ctx):
     n = int(time.time() * 1000) % 1000000
@@ -234,3 +236,33 @@ def test_risk_posture_compares_the_customers_by_risk(ctx):
         [(ids["Risk Co %02d" % g], "Risk Co %02d" % g, g * 100 // 12) for g in range(12, 2, -1)], links
     assert "And 2 other customers at risk: total risk 3, at most 2 each." in html
     assert "Risk Co 00" not in chart  # risk 0: not at risk, not counted
+
+
+def test_a_partial_viewers_risk_posture_counts_only_what_they_may_read(ctx):
+    """The MSSP Analyst sees the MSSP but only the customers assigned to
+    them: risk_top() on the MSSP (the chart and "N other customers at
+    risk") must be what the row-level policy lets them read, not the tree's
+    (risk_top() checks no company for a viewer of the whole subtree)."""
+    q = ctx.stack.psql
+    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    uid = int(q("SELECT id FROM users WHERE email = 'analyst@northwind.example'"))
+    token = portal.session_token(ctx, uid)
+    out = q("BEGIN; SET LOCAL ROLE portal_app; SELECT 'id:' || app_identify('%s');"
+            " SELECT 'got:' || id || ' ' || risk || ' ' || rest_count || ' ' || rest_risk || ' ' || rest_max"
+            " FROM risk_top(%d, 3) ORDER BY risk DESC, name, id;"
+            " WITH v AS (SELECT x.tenant_id, x.name, x.risk FROM tenant_stats x JOIN tenants c ON c.id = x.tenant_id"
+            "             AND c.status = 'active' WHERE x.root_id = %d AND x.risk > 0 AND x.is_company),"
+            " top AS (SELECT * FROM v ORDER BY risk DESC, name, tenant_id LIMIT 3),"
+            " rest AS (SELECT count(*) n, coalesce(sum(risk), 0) r, coalesce(max(risk), 0) m FROM v"
+            "           WHERE tenant_id NOT IN (SELECT tenant_id FROM top))"
+            " SELECT 'want:' || top.tenant_id || ' ' || top.risk || ' ' || rest.n || ' ' || rest.r || ' ' || rest.m"
+            " FROM top, rest ORDER BY top.risk DESC, top.name, top.tenant_id; ROLLBACK"
+            % (token, mssp, mssp), user="postgres")
+    assert re.search(r"^id:[0-9]+$", out, re.M), out
+    got = [line[4:] for line in out.splitlines() if line.startswith("got:")]
+    want = [line[5:] for line in out.splitlines() if line.startswith("want:")]
+    tree = int(q("SELECT count(*) FROM tenant_stats x JOIN tenants c ON c.id = x.tenant_id AND c.status = 'active'"
+                 " WHERE x.root_id = %d AND x.risk > 0 AND x.is_company" % mssp))
+    assert got == want and got, (got, want)
+    # ... and the tree holds customers at risk the analyst may not see
+    assert tree > int(got[0].split(" ")[2]) + len(got), (tree, got)

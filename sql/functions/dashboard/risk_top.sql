@@ -5,7 +5,10 @@
 -- other visible companies have a risk above 0, their total and highest
 -- risk. The top is read from tenant_stats' risk index (below a root or a
 -- parent), the rest counted along the same index: one row per company at
--- risk, each checked for visibility.
+-- risk, each checked for visibility. A viewer who sees p_tenant's whole
+-- subtree (everyone but an MSSP Analyst on the MSSP) needs no check but
+-- the company's status: a hash join with its tenants rather than a probe
+-- per company (at L, 20,000 probes for an MSSP: 45 ms, now 27).
 CREATE OR REPLACE FUNCTION risk_top(p_tenant bigint, p_limit int)
 RETURNS TABLE (id bigint, name text, risk bigint, incidents_open bigint, incidents_open_critical bigint,
                vuln_critical bigint, rest_count bigint, rest_risk bigint, rest_max bigint)
@@ -23,8 +26,8 @@ BEGIN
         WITH seen AS (
             SELECT x.tenant_id, x.name, x.risk, x.incidents_open, x.incidents_open_critical, x.vuln_critical
               FROM tenant_stats x
-              JOIN LATERAL (SELECT 1 FROM tenants c WHERE c.id = x.tenant_id AND c.status = 'active'
-                               AND scope_sees(c.ancestors, c.id, $2, $3) OFFSET 0) v ON true
+              JOIN tenants c ON c.id = x.tenant_id AND c.status = 'active'
+                            AND ($5 OR scope_sees(c.ancestors, c.id, $2, $3))
              WHERE x.%I = $1 AND x.risk > 0 AND x.is_company
         ), top AS MATERIALIZED (
             SELECT * FROM seen s ORDER BY s.risk DESC, s.name, s.tenant_id LIMIT greatest(least($4, 50), 1)
@@ -36,7 +39,7 @@ BEGIN
                rest.n, rest.r, rest.m
           FROM top CROSS JOIN rest
          ORDER BY top.risk DESC, top.name, top.tenant_id$q$,
-        CASE WHEN t.parent_id IS NULL THEN 'root_id' ELSE 'parent_id' END) USING t.id, sc, ex, p_limit;
+        CASE WHEN t.parent_id IS NULL THEN 'root_id' ELSE 'parent_id' END) USING t.id, sc, ex, p_limit, t.ancestors && sc;
 END $$;
 REVOKE ALL ON FUNCTION risk_top(bigint, int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION risk_top(bigint, int) TO portal_app;
