@@ -5,6 +5,7 @@ sorting every tenant the viewer sees, so what they return is checked here
 against the rule itself: every tenant the row-level policy lets the viewer
 read, in the order shown, for every persona, search term, kind and page."""
 import re
+import time
 
 import portal
 
@@ -122,3 +123,17 @@ def test_the_home_page_pages_through_everything_with_counts(ctx):
     company = ctx.login("owner@company.example").get_json("/").json()
     assert [t["kind"] for t in company["tenants"]] == ["company"] and company["pages"] == 1
     assert company["counts"]["companies"] == 1 and company["counts"]["msps"] == 0
+
+
+def test_someone_who_belongs_nowhere_gets_the_empty_state(ctx):
+    email = "nowhere%d@picks.example" % (int(time.time() * 1000) % 10000000)
+    uid = ctx.stack.new_user(email)
+    try:
+        c = ctx.login(email)
+        page = c.get_json("/").json()
+        assert page["tenants"] == [] and page["pages"] == 1, page
+        assert (page["counts"]["msps"], page["counts"]["companies"]) == (0, 0)
+        assert "You do not have access to any organisation yet" in c.get("/").text
+        assert c.get_json("/tenants?q=blue").json()["results"] == []
+    finally:
+        ctx.stack.psql("DELETE FROM sessions WHERE user_id = %d; DELETE FROM users WHERE id = %d" % (uid, uid))
