@@ -177,8 +177,7 @@ static int portal_extension(const char *p)
 	static const char name[] = "pg_trgm";
 
 	p += strncmp(p, "EXTENSION - ", 12) == 0 ? 12 : 20;
-	return strncmp(p, name, sizeof(name) - 1) == 0 && strchr(" \n", p[sizeof(name) - 1]) != NULL &&
-	       p[sizeof(name) - 1] != '\0';
+	return strncmp(p, name, sizeof(name) - 1) == 0 && (p[sizeof(name) - 1] == ' ' || p[sizeof(name) - 1] == '\n');
 }
 
 /* The archive's table of contents without the extensions that are not

@@ -6365,7 +6365,7 @@ DECLARE
     q text := coalesce(p_q, '');
     lq text := lower(coalesce(p_q, ''));
     -- (the same test as a LIKE pattern, which the trigram index serves)
-    pat text := '%' || replace(replace(replace(lower(coalesce(p_q, '')), '\', '\\'), '%', '\%'), '_', '\_') || '%';
+    pat text := '%' || replace(replace(replace(lq, '\', '\\'), '%', '\%'), '_', '\_') || '%';
     k text := coalesce(p_kind, '');
     lim bigint := p_limit;  -- rows still to return
     off bigint := p_offset; -- rows still to skip
