@@ -6709,7 +6709,6 @@ DECLARE
     t tenants%ROWTYPE;
     r tenants%ROWTYPE;
     whole boolean;        -- the viewer sees every customer of the tree
-    cands bigint[];       -- else the customers they see, if at most 200
     since timestamptz := date_trunc('hour', now(), 'UTC') - make_interval(days => least(greatest(p_days, 1), 90));
 BEGIN
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
@@ -6718,67 +6717,72 @@ BEGIN
     END IF;
     SELECT * INTO r FROM tenants WHERE tenants.id = t.root_id;
     whole := r.ancestors && sc;
-    IF NOT whole THEN
-        cands := ARRAY(SELECT c.id FROM tenants c WHERE c.root_id = r.id AND c.kind = 'company'
-                                                   AND scope_sees(c.ancestors, c.id, sc, ex) LIMIT 201);
-        IF cardinality(cands) > 200 THEN
-            cands := NULL;
-        END IF;
-    END IF;
     RETURN QUERY
-    -- The viewer's own customers' incidents of the window, by indicator,
-    -- read once (for a partial view only): not once per indicator of the
-    -- tree, each time every customer the viewer sees (430-1,200 ms for an
-    -- MSP's owner at L; docs/performance.md, "Session 37").
+    -- The viewer's own customers' incidents of the window, by indicator and
+    -- customer, read once (for a partial view only): what they saw of each
+    -- indicator, how many of them and which ten most recently, all from
+    -- these rows. Not once per indicator of the tree, each time every
+    -- customer the viewer sees (430-1,200 ms for an MSP's owner at L;
+    -- docs/performance.md, "Session 37" and "Session 38").
     WITH mine AS MATERIALIZED (
-        SELECT i.indicator, count(*)::bigint AS incidents, min(i.opened_at) AS first_at, max(i.opened_at) AS last_at
+        SELECT i.indicator, c.id AS tenant_id, c.name, count(*)::bigint AS incidents, min(i.opened_at) AS first_at,
+               max(i.opened_at) AS last_at
           FROM incidents i JOIN tenants c ON c.id = i.tenant_id
          WHERE NOT whole AND i.indicator IS NOT NULL AND i.opened_at >= since AND c.root_id = r.id
            AND c.kind = 'company' AND scope_sees(c.ancestors, c.id, sc, ex)
-         GROUP BY i.indicator)
-    SELECT w.indicator, w.kind,
-           CASE WHEN whole THEN w.customers
-                ELSE v.visible + CASE WHEN w.customers - v.visible >= 3 THEN w.customers - v.visible ELSE 0 END END,
-           CASE WHEN whole THEN w.incidents ELSE coalesce(s.incidents, 0) END,
-           CASE WHEN whole THEN w.first_at ELSE s.first_at END,
-           CASE WHEN whole THEN w.last_at ELSE s.last_at END,
-           v.visible, v.names,
-           CASE WHEN whole OR w.customers - v.visible < 3 THEN 0 ELSE w.customers - v.visible END
-      FROM (SELECT h.indicator, min(h.kind) AS kind, sum(h.incidents)::bigint AS incidents, min(h.first_at) AS first_at,
-                   max(h.last_at) AS last_at,
-                   (SELECT count(*) FROM indicator_customers x
-                     WHERE x.root_id = r.id AND x.indicator = h.indicator AND x.last_at >= since) AS customers
-              FROM indicator_hourly h
-             WHERE h.root_id = r.id AND h.hour >= since
-             GROUP BY h.indicator
-            OFFSET 0) w  -- (each indicator's customers counted once, not at each use)
-      CROSS JOIN LATERAL (
-            -- A few customers seen: looked up one by one; else each
-            -- customer of the window is checked.
-            SELECT CASE WHEN whole THEN w.customers
-                        WHEN cands IS NOT NULL THEN
-                            (SELECT count(*) FROM indicator_customers x
-                              WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.tenant_id = ANY (cands)
-                                AND x.last_at >= since)
-                        ELSE (SELECT count(*) FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
-                               WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.last_at >= since
-                                 AND scope_sees(c.ancestors, c.id, sc, ex)) END AS visible,
-                   CASE WHEN cands IS NOT NULL THEN
-                            ARRAY(SELECT c.name FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
-                                   WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.tenant_id = ANY (cands)
-                                     AND x.last_at >= since
-                                   ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10)
-                        ELSE ARRAY(SELECT c.name FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
-                                    WHERE x.root_id = r.id AND x.indicator = w.indicator AND x.last_at >= since
-                                      AND (whole OR scope_sees(c.ancestors, c.id, sc, ex))
-                                    ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10) END AS names
-             OFFSET 0) v  -- (once a row, not at each use)
-      -- What the viewer's own customers saw of it (only for a partial view).
-      LEFT JOIN mine s ON s.indicator = w.indicator
-     WHERE w.customers >= 2 AND v.visible > 0
-       AND (whole OR v.visible >= 2 OR w.customers - v.visible >= 3)
-     ORDER BY 3 DESC, 6 DESC, w.indicator
-     LIMIT 100;
+         GROUP BY i.indicator, c.id, c.name),
+    -- The tree's hours of the window and the viewer's customers, grouped
+    -- once by indicator: no join, whose planner's guess of the viewer's
+    -- indicators (a handful) made it compare every pair of rows.
+    w AS MATERIALIZED (
+        SELECT u.indicator, min(u.kind) AS kind,
+               sum(u.incidents) FILTER (WHERE u.tenant_id IS NULL)::bigint AS incidents,
+               min(u.first_at) FILTER (WHERE u.tenant_id IS NULL) AS first_at,
+               max(u.last_at) FILTER (WHERE u.tenant_id IS NULL) AS last_at,
+               sum(u.incidents) FILTER (WHERE u.tenant_id IS NOT NULL)::bigint AS own_incidents,
+               min(u.first_at) FILTER (WHERE u.tenant_id IS NOT NULL) AS own_first_at,
+               max(u.last_at) FILTER (WHERE u.tenant_id IS NOT NULL) AS own_last_at,
+               count(u.tenant_id) AS own,
+               (array_agg(u.name ORDER BY u.last_at DESC, u.tenant_id DESC)
+                    FILTER (WHERE u.tenant_id IS NOT NULL))[1:10] AS own_names,
+               (SELECT count(*) FROM indicator_customers x
+                 WHERE x.root_id = r.id AND x.indicator = u.indicator AND x.last_at >= since) AS customers
+          FROM (SELECT h.indicator, h.kind, h.incidents, h.first_at, h.last_at, NULL::bigint AS tenant_id,
+                       NULL::text AS name
+                  FROM indicator_hourly h
+                 WHERE h.root_id = r.id AND h.hour >= since
+                UNION ALL
+                SELECT m.indicator, NULL, m.incidents, m.first_at, m.last_at, m.tenant_id, m.name
+                  FROM mine m) u
+         GROUP BY u.indicator),
+    v AS (
+        SELECT w.*, CASE WHEN whole THEN w.customers ELSE w.own END AS visible FROM w),
+    top AS (
+        SELECT v.indicator, v.kind,
+               CASE WHEN whole THEN v.customers
+                    ELSE v.visible + CASE WHEN v.customers - v.visible >= 3 THEN v.customers - v.visible ELSE 0 END
+               END AS shown,
+               CASE WHEN whole THEN v.incidents ELSE v.own_incidents END AS incidents,
+               CASE WHEN whole THEN v.first_at ELSE v.own_first_at END AS first_at,
+               CASE WHEN whole THEN v.last_at ELSE v.own_last_at END AS last_at,
+               v.visible, v.own_names,
+               CASE WHEN whole OR v.customers - v.visible < 3 THEN 0 ELSE v.customers - v.visible END AS hidden
+          FROM v
+         WHERE v.customers >= 2 AND v.visible > 0
+           AND (whole OR v.visible >= 2 OR v.customers - v.visible >= 3)
+         ORDER BY 3 DESC, 6 DESC, v.indicator
+         LIMIT 100)
+    -- Whoever sees the whole tree is shown its ten latest customers, read
+    -- for the rows shown only.
+    SELECT top.indicator, top.kind, top.shown, top.incidents, top.first_at, top.last_at, top.visible,
+           CASE WHEN whole THEN
+                    ARRAY(SELECT c.name FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
+                           WHERE x.root_id = r.id AND x.indicator = top.indicator AND x.last_at >= since
+                           ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10)
+                ELSE top.own_names END,
+           top.hidden
+      FROM top
+     ORDER BY 3 DESC, 6 DESC, top.indicator;
 END $$;
 
 ALTER FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) OWNER TO portal_owner;
