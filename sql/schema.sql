@@ -3464,12 +3464,36 @@ BEGIN
         ON CONFLICT (root_id, hour, indicator) DO UPDATE SET incidents = h.incidents + excluded.incidents,
             first_at = least(h.first_at, excluded.first_at), last_at = greatest(h.last_at, excluded.last_at),
             kind = CASE WHEN h.kind IS NULL OR excluded.kind < h.kind THEN excluded.kind ELSE h.kind END;
-        INSERT INTO indicator_customers AS x (root_id, indicator, tenant_id, last_at)
-        SELECT n.root_id, n.indicator, n.tenant_id, max(n.opened_at)
-          FROM new_rows n JOIN tenants c ON c.id = n.tenant_id AND c.kind = 'company'
-         WHERE n.indicator IS NOT NULL
-         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (root_id, indicator, tenant_id) DO UPDATE SET last_at = greatest(x.last_at, excluded.last_at);
+        -- Each customer's latest sighting, and the hours' count of the
+        -- customers whose latest sighting they hold: a customer whose
+        -- latest moves to another hour leaves the one it was in.
+        WITH k AS (
+            SELECT n.root_id, n.indicator, n.tenant_id, max(n.opened_at) AS last_at
+              FROM new_rows n JOIN tenants c ON c.id = n.tenant_id AND c.kind = 'company'
+             WHERE n.indicator IS NOT NULL
+             GROUP BY 1, 2, 3),
+        was AS (  -- (before the upsert below: one snapshot for the statement)
+            SELECT x.root_id, x.indicator, x.tenant_id, date_trunc('hour', x.last_at, 'UTC') AS hour
+              FROM k JOIN indicator_customers x
+                ON x.root_id = k.root_id AND x.indicator = k.indicator AND x.tenant_id = k.tenant_id),
+        up AS (
+            INSERT INTO indicator_customers AS x (root_id, indicator, tenant_id, last_at)
+            SELECT k.root_id, k.indicator, k.tenant_id, k.last_at FROM k ORDER BY 1, 2, 3
+            ON CONFLICT (root_id, indicator, tenant_id) DO UPDATE SET last_at = greatest(x.last_at, excluded.last_at)
+            RETURNING x.root_id, x.indicator, x.tenant_id, date_trunc('hour', x.last_at, 'UTC') AS hour),
+        moved AS (
+            SELECT up.root_id, up.indicator, up.hour, 1 AS n
+              FROM up LEFT JOIN was ON was.root_id = up.root_id AND was.indicator = up.indicator
+                                   AND was.tenant_id = up.tenant_id
+             WHERE was.hour IS DISTINCT FROM up.hour
+            UNION ALL
+            SELECT was.root_id, was.indicator, was.hour, -1
+              FROM was JOIN up ON up.root_id = was.root_id AND up.indicator = was.indicator
+                              AND up.tenant_id = was.tenant_id
+             WHERE was.hour <> up.hour)
+        UPDATE indicator_hourly h SET customers = h.customers + d.n
+          FROM (SELECT m.root_id, m.indicator, m.hour, sum(m.n) AS n FROM moved m GROUP BY 1, 2, 3) d
+         WHERE h.root_id = d.root_id AND h.hour = d.hour AND h.indicator = d.indicator AND d.n <> 0;
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM indicator_recount((SELECT jsonb_agg(DISTINCT jsonb_build_object(
                     'root_id', o.root_id, 'indicator', o.indicator, 'tenant_id', o.tenant_id,
@@ -3610,6 +3634,18 @@ BEGIN
       JOIN tenants c ON c.id = i.tenant_id AND c.kind = 'company'
      GROUP BY k.root_id, k.indicator, k.tenant_id
      ORDER BY 1, 2, 3;
+    -- Each hour's count of the customers whose latest sighting it holds,
+    -- for the keys' indicators (their customers may have moved hours).
+    UPDATE indicator_hourly h SET customers = n.customers
+      FROM (SELECT y.root_id, y.indicator, y.hour, count(x.tenant_id) AS customers
+              FROM (SELECT DISTINCT root_id, indicator
+                      FROM jsonb_to_recordset(p_keys) AS k(root_id bigint, indicator text)) k
+              JOIN indicator_hourly y ON y.root_id = k.root_id AND y.indicator = k.indicator
+              LEFT JOIN indicator_customers x ON x.root_id = y.root_id AND x.indicator = y.indicator
+                                             AND x.last_at >= y.hour AND x.last_at < y.hour + interval '1 hour'
+             GROUP BY 1, 2, 3) n
+     WHERE h.root_id = n.root_id AND h.hour = n.hour AND h.indicator = n.indicator
+       AND h.customers <> n.customers;
 END $$;
 
 ALTER FUNCTION public.indicator_recount(p_keys jsonb) OWNER TO portal_owner;
@@ -6734,7 +6770,7 @@ BEGIN
     -- The tree's hours of the window and the viewer's customers, grouped
     -- once by indicator: no join, whose planner's guess of the viewer's
     -- indicators (a handful) made it compare every pair of rows.
-    w AS MATERIALIZED (
+    w AS (
         SELECT u.indicator, min(u.kind) AS kind,
                sum(u.incidents) FILTER (WHERE u.tenant_id IS NULL)::bigint AS incidents,
                min(u.first_at) FILTER (WHERE u.tenant_id IS NULL) AS first_at,
@@ -6745,14 +6781,15 @@ BEGIN
                count(u.tenant_id) AS own,
                (array_agg(u.name ORDER BY u.last_at DESC, u.tenant_id DESC)
                     FILTER (WHERE u.tenant_id IS NOT NULL))[1:10] AS own_names,
-               (SELECT count(*) FROM indicator_customers x
-                 WHERE x.root_id = r.id AND x.indicator = u.indicator AND x.last_at >= since) AS customers
-          FROM (SELECT h.indicator, h.kind, h.incidents, h.first_at, h.last_at, NULL::bigint AS tenant_id,
-                       NULL::text AS name
+               -- (a customer saw it in the window if its latest sighting,
+               -- which one hour counts, is in it: sql/073)
+               coalesce(sum(u.customers) FILTER (WHERE u.tenant_id IS NULL), 0)::bigint AS customers
+          FROM (SELECT h.indicator, h.kind, h.incidents, h.first_at, h.last_at, h.customers,
+                       NULL::bigint AS tenant_id, NULL::text AS name
                   FROM indicator_hourly h
                  WHERE h.root_id = r.id AND h.hour >= since
                 UNION ALL
-                SELECT m.indicator, NULL, m.incidents, m.first_at, m.last_at, m.tenant_id, m.name
+                SELECT m.indicator, NULL, m.incidents, m.first_at, m.last_at, NULL, m.tenant_id, m.name
                   FROM mine m) u
          GROUP BY u.indicator),
     v AS (
@@ -7690,7 +7727,8 @@ CREATE TABLE public.indicator_hourly (
     incidents bigint NOT NULL,
     first_at timestamp with time zone NOT NULL,
     last_at timestamp with time zone NOT NULL,
-    kind text
+    kind text,
+    customers bigint DEFAULT 0 NOT NULL
 );
 
 ALTER TABLE ONLY public.indicator_hourly FORCE ROW LEVEL SECURITY;

@@ -95,6 +95,9 @@ def test_an_indicator_seen_only_where_the_viewer_cannot_look_is_not_listed(ctx):
         forget_incidents(ctx, tag)
 
 
+# Rows of the threat rollups that differ from a recount from the incidents:
+# indicator_hourly (with each hour's count of the customers whose latest
+# sighting it holds) and indicator_customers.
 ROLLUP_CHECK = """
 WITH hourly AS (
     SELECT i.root_id, i.indicator, date_trunc('hour', i.opened_at, 'UTC') AS hour, count(*) AS incidents,
@@ -104,11 +107,15 @@ WITH hourly AS (
 customers AS (
     SELECT i.root_id, i.indicator, i.tenant_id, max(i.opened_at) AS last_at
       FROM incidents i JOIN tenants c ON c.id = i.tenant_id AND c.kind = 'company'
-     WHERE i.indicator IS NOT NULL GROUP BY 1, 2, 3)
-SELECT (SELECT count(*) FROM ((SELECT * FROM hourly EXCEPT SELECT root_id, indicator, hour, incidents, first_at, last_at,
-                                kind FROM indicator_hourly)
-                               UNION ALL (SELECT root_id, indicator, hour, incidents, first_at, last_at, kind
-                                            FROM indicator_hourly EXCEPT SELECT * FROM hourly)) d)
+     WHERE i.indicator IS NOT NULL GROUP BY 1, 2, 3),
+counted AS (
+    SELECT h.*, (SELECT count(*) FROM customers x WHERE x.root_id = h.root_id AND x.indicator = h.indicator
+                                                  AND date_trunc('hour', x.last_at, 'UTC') = h.hour) AS customers
+      FROM hourly h)
+SELECT (SELECT count(*) FROM ((SELECT * FROM counted EXCEPT SELECT root_id, indicator, hour, incidents, first_at,
+                                last_at, kind, customers FROM indicator_hourly)
+                               UNION ALL (SELECT root_id, indicator, hour, incidents, first_at, last_at, kind, customers
+                                            FROM indicator_hourly EXCEPT SELECT * FROM counted)) d)
      + (SELECT count(*) FROM ((SELECT * FROM customers EXCEPT SELECT root_id, indicator, tenant_id, last_at
                                  FROM indicator_customers)
                                UNION ALL (SELECT root_id, indicator, tenant_id, last_at FROM indicator_customers

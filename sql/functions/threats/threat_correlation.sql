@@ -5,8 +5,9 @@
 -- standalone MSP): nothing about other providers' customers is ever
 -- revealed. Inside the tree the viewer gets the number of customers and the
 -- names of those they may see; the rest are only counted ("and N others
--- you cannot see"). Cost: the tree's indicators of the window (its
--- rollups, indicator_hourly and indicator_customers), not the history; for
+-- you cannot see"). Cost: the tree's hours of the window (indicator_hourly,
+-- which also counts the customers), and the ten latest customers of each
+-- of the 100 indicators shown (indicator_customers), not the history; for
 -- a partial view, also the incidents of the window of the customers the
 -- viewer sees, read once.
 CREATE OR REPLACE FUNCTION threat_correlation(p_tenant bigint, p_days int)
@@ -44,7 +45,7 @@ BEGIN
     -- The tree's hours of the window and the viewer's customers, grouped
     -- once by indicator: no join, whose planner's guess of the viewer's
     -- indicators (a handful) made it compare every pair of rows.
-    w AS MATERIALIZED (
+    w AS (
         SELECT u.indicator, min(u.kind) AS kind,
                sum(u.incidents) FILTER (WHERE u.tenant_id IS NULL)::bigint AS incidents,
                min(u.first_at) FILTER (WHERE u.tenant_id IS NULL) AS first_at,
@@ -55,14 +56,15 @@ BEGIN
                count(u.tenant_id) AS own,
                (array_agg(u.name ORDER BY u.last_at DESC, u.tenant_id DESC)
                     FILTER (WHERE u.tenant_id IS NOT NULL))[1:10] AS own_names,
-               (SELECT count(*) FROM indicator_customers x
-                 WHERE x.root_id = r.id AND x.indicator = u.indicator AND x.last_at >= since) AS customers
-          FROM (SELECT h.indicator, h.kind, h.incidents, h.first_at, h.last_at, NULL::bigint AS tenant_id,
-                       NULL::text AS name
+               -- (a customer saw it in the window if its latest sighting,
+               -- which one hour counts, is in it: sql/073)
+               coalesce(sum(u.customers) FILTER (WHERE u.tenant_id IS NULL), 0)::bigint AS customers
+          FROM (SELECT h.indicator, h.kind, h.incidents, h.first_at, h.last_at, h.customers,
+                       NULL::bigint AS tenant_id, NULL::text AS name
                   FROM indicator_hourly h
                  WHERE h.root_id = r.id AND h.hour >= since
                 UNION ALL
-                SELECT m.indicator, NULL, m.incidents, m.first_at, m.last_at, m.tenant_id, m.name
+                SELECT m.indicator, NULL, m.incidents, m.first_at, m.last_at, NULL, m.tenant_id, m.name
                   FROM mine m) u
          GROUP BY u.indicator),
     v AS (
