@@ -37,6 +37,7 @@ delivered once (the sink's files, by Message-ID); every report asked was
 made. The report (Markdown) goes to --out and standard output; the exit
 status is 0 only if every check passed."""
 import argparse
+import calendar
 import collections
 import email
 import email.policy
@@ -299,24 +300,61 @@ class Soak:
 
             f = self.fault("log disk full (30 s)", fill, lambda: os.remove(filler), hold=30)
         pm = os.path.join(self.var, "pg", "postmaster.pid")
+        pg = {}  # where the outage after the kill goes (pg_recovery())
 
         def kill_pg():
+            # The WAL crash recovery will replay: written since the last
+            # checkpoint's redo point.
+            try:
+                pg["wal"] = int(self.stack.psql("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), redo_lsn)::bigint"
+                                                " FROM pg_control_checkpoint()", user="postgres"))
+            except (RuntimeError, ValueError):
+                pg["wal"] = None
+            pg["log_from"] = len(self.stack.log("postgresql"))
             with open(pm) as fh:
                 pid = int(fh.readline())
             os.kill(pid, signal.SIGKILL)
+            pg["killed"] = now()
             time.sleep(1)
 
         def start_pg():
             # What an init system would do: start it again. Its children
             # outlive a SIGKILL'd postmaster for a moment; pg_ctl waits.
-            for _ in range(50):
+            for attempt in range(1, 51):
                 r = self.stack.script("pg-start", check=False)
                 if r.returncode == 0:
+                    pg["attempts"] = attempt
                     return
                 time.sleep(0.2)
             raise RuntimeError("PostgreSQL did not start again: " + r.stdout)
-        self.fault("PostgreSQL killed with SIGKILL, started again", kill_pg, start_pg, expect_errors=True)
+        f = self.fault("PostgreSQL killed with SIGKILL, started again", kill_pg, start_pg, expect_errors=True)
+        f["recovery"] = self.pg_recovery(pg, f)
         del run
+
+    def pg_recovery(self, pg, f):
+        """Where PostgreSQL's outage went, from its log after the kill: a
+        line for the report (None if the log does not say)."""
+        text = self.stack.log("postgresql")[pg.get("log_from", 0):]
+
+        def at(pattern):
+            """Seconds after the kill of the first log line matching pattern."""
+            m = re.search(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.(\d{3}) UTC .*" + pattern, text, re.M)
+            if not m or "killed" not in pg:
+                return None
+            return calendar.timegm(time.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")) + int(m.group(2)) / 1000.0 \
+                - pg["killed"]
+        redo = re.search(r"redo done at .* elapsed: ([\d.]+) s", text)
+        ckpt = re.search(r"redo done at [\s\S]*?checkpoint complete: .* total=([\d.]+) s", text)
+        began, ready = at("database system was interrupted"), at("database system is ready to accept connections")
+        if began is None or ready is None:
+            return None
+        return ("%s of WAL since the last checkpoint; recovery began at +%.1f s (pg-start's attempt %d: the ones"
+                " before found the old server's processes still there), replayed the WAL in %s, its end-of-recovery"
+                " checkpoint took %s; connections accepted at +%.1f s; the probe's last failure at +%.1f s" % (
+                    "%.0f MB" % (pg["wal"] / 1e6) if pg.get("wal") is not None else "? MB", began,
+                    pg.get("attempts", 0),
+                    "%s s" % redo.group(1) if redo else "?", "%s s" % ckpt.group(1) if ckpt else "?", ready,
+                    f["start"] + f["answering_after"] - 0.1 - pg["killed"]))
 
     # ---------------------------------------------------------------- checks
     def check(self, ok, what, detail=""):
@@ -442,6 +480,10 @@ class Soak:
                     ("%.1f s" % f["answering_after"]) if f["probe_failures"] else "never stopped",
                     ", ".join("%s %s" % (x[1], x[2]) for x in f["action_failures"]) or "none",
                     ", ".join("%d / %d" % (r[4], r[5]) for r in runs) or "-"))
+            for f in self.faults:
+                if f.get("recovery"):
+                    w("")
+                    w("%s: %s." % (f["name"], f["recovery"]))
             w("")
             w("wrk runs during the faults (start, phase at start, non-2xx, socket errors): " + "; ".join(
                 "%s %s %d/%d" % (time.strftime("%H:%M:%S", time.gmtime(r[0])), r[2], r[4], r[5])
