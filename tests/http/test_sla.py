@@ -177,3 +177,33 @@ def test_compliance_per_severity_sums_the_customers(ctx):
     assert (rows[ids["B"]]["ack_pct"], rows[ids["B"]]["resolve_pct"], rows[ids["B"]]["incidents_text"]) == \
         (100, 100, "2 incidents")
     assert page["compliance"]["page_only"] is False
+
+
+def test_an_msps_breaching_list_judges_each_incident_by_its_customers_targets(ctx):
+    # Three customers of one MSP, each with an open critical incident not
+    # yet acknowledged: one whose own target is stricter than the portal's
+    # (5 min), one on the portal's (15 min), one whose own is laxer (10 h).
+    # Only the incidents late for their own customer's target are listed.
+    n = int(time.time() * 1000) % 1000000
+    q = ctx.stack.psql
+    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " VALUES ('msp', 'SLA Late MSP %d', 'eu', %d, '{0}', 0)" % (n, mssp))
+    msp = int(q("SELECT id FROM tenants WHERE name = 'SLA Late MSP %d'" % n))
+    ids = {}
+    for name, minutes_ago in (("strict", 10), ("plain", 10), ("lax", 120), ("plain-late", 30)):
+        q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+          " VALUES ('company', 'SLA %s %d', 'eu', %d, '{0}', 0)" % (name, n, msp))
+        ids[name] = int(q("SELECT id FROM tenants WHERE name = 'SLA %s %d'" % (name, n)))
+        q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+          " SELECT id, root_id, 'late-%s', 'critical', 'Late at %s', now() - make_interval(mins => %d)"
+          " FROM tenants WHERE id = %d" % (name, name, minutes_ago, ids[name]))
+    admin = ctx.login("admin@northwind.example")
+    form = {"ack_high": "60", "resolve_high": "1440", "ack_medium": "240", "resolve_medium": "4320",
+            "ack_low": "1440", "resolve_low": "10080"}
+    assert admin.post("/t/%d/sla/targets" % ids["strict"], dict(form, ack_critical="5", resolve_critical="240")).status == 303
+    assert admin.post("/t/%d/sla/targets" % ids["lax"], dict(form, ack_critical="600", resolve_critical="1200")).status == 303
+    breaching = admin.get_json("/t/%d/sla" % msp).json()["breaching"]
+    assert [(b["title"], b["late_for"]) for b in breaching] == \
+        [("Late at plain-late", "acknowledge"), ("Late at strict", "acknowledge")], breaching
+    assert [b["minutes_over"] for b in breaching][1] in (4, 5, 6), breaching
