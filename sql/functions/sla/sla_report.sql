@@ -18,8 +18,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
         SELECT i.tenant_id, i.acknowledged_at, i.closed_at, e.ack_minutes, e.resolve_minutes,
                extract(epoch FROM coalesce(i.acknowledged_at, now()) - i.opened_at) / 60 AS ack_min,
                extract(epoch FROM coalesce(i.closed_at, now()) - i.opened_at) / 60 AS res_min
-          FROM incidents i JOIN scope s ON s.id = i.tenant_id
-          JOIN eff e ON e.tenant_id = i.tenant_id AND e.severity = i.severity
+          FROM eff e JOIN incidents i ON i.tenant_id = e.tenant_id AND i.severity = e.severity
          WHERE i.opened_at > now() - make_interval(days => least(greatest(p_days, 1), 90))
     )
     SELECT s.id, s.name, count(j.tenant_id),
