@@ -63,7 +63,7 @@ enum res page_assets(struct req *req)
 	if (r != R_SUCCESS)
 		return r;
 	req->template = "findings_assets";
-	json_object_set_new(m, "filter", json_pack("{s:s}", "kind", kind));
+	json_object_set_new(m, "filter", view_flags(json_pack("{s:s}", "kind", kind), kind, kinds));
 	json_object_set_new(m, "page_title", json_string("Assets"));
 	return R_SUCCESS;
 }

@@ -231,6 +231,7 @@ static enum res sla_page(struct req *req)
 	PQclear(res);
 	json_object_set_new(m, "breaching", list);
 	json_object_set_new(m, "days", json_integer(days));
+	json_object_set_new(m, "window", view_flags(json_object(), ds, windows));
 	json_object_set_new(m, "page_title", json_string("SLA"));
 	req->template = "sla";
 	return R_SUCCESS;

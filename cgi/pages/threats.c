@@ -66,6 +66,7 @@ enum res page_threats(struct req *req)
 	req->template = "threats";
 	json_object_set_new(m, "indicators", list);
 	json_object_set_new(m, "days", json_integer(days));
+	json_object_set_new(m, "window", view_flags(json_object(), ds, windows));
 	json_object_set_new(m, "page_title", json_string("Threat correlation"));
 	return R_SUCCESS;
 }

@@ -132,3 +132,20 @@ def test_the_companies_tile_of_an_mssp_lists_its_companies(ctx):
     want = int(ctx.stack.psql("SELECT count(*) FROM tenants WHERE kind = 'company' AND status = 'active'"
                               " AND %d = ANY (ancestors)" % nw))
     assert len(j["results"]) == min(want, 50) and j["more"] == (want > 50)
+
+
+def test_a_pages_choice_of_window_or_kind_marks_the_one_in_force(ctx):
+    # The threats and SLA windows and the assets' kinds: the link of the
+    # choice the page shows is marked (aria-current, styled as the
+    # dashboard's period), whether asked for or the default; one only.
+    nw = tid(ctx, "Northwind Security")
+    admin = ctx.login("admin@northwind.example")
+    cases = [("/t/%d/threats" % nw, "/t/%d/threats?days=7" % nw), ("/t/%d/threats?days=30" % nw, None),
+             ("/t/%d/threats?days=99" % nw, "/t/%d/threats?days=7" % nw), ("/t/%d/sla" % nw, "/t/%d/sla?days=30" % nw),
+             ("/t/%d/sla?days=90" % nw, None), ("/t/%d/assets" % nw, None), ("/t/%d/assets?kind=agent" % nw, None)]
+    for path, marked in cases:
+        text = admin.get(path).text
+        periods = text.split('<nav class="periods"')[1].split("</nav>")[0]
+        assert periods.count('aria-current="true"') == 1, (path, periods)
+        want = (marked or path).replace("&", "&amp;")
+        assert '<a href="%s" aria-current="true">' % want in periods, (path, periods)
