@@ -26,6 +26,23 @@ def setup(ctx):
     return bluefin, co, n
 
 
+def new_msp(ctx, label, companies):
+    """A new MSP of Northwind ("<label> <n>") with a company "SLA <name> <n>"
+    for each of companies: (the MSP's id, {name: company id})."""
+    n = int(time.time() * 1000) % 1000000
+    q = ctx.stack.psql
+    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " VALUES ('msp', '%s %d', 'eu', %d, '{0}', 0)" % (label, n, mssp))
+    msp = int(q("SELECT id FROM tenants WHERE name = '%s %d'" % (label, n)))
+    ids = {}
+    for name in companies:
+        q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+          " VALUES ('company', 'SLA %s %d', 'eu', %d, '{0}', 0)" % (name, n, msp))
+        ids[name] = int(q("SELECT id FROM tenants WHERE name = 'SLA %s %d'" % (name, n)))
+    return msp, ids
+
+
 def test_report_medians_percentiles_and_breaches(ctx):
     bluefin, co, n = setup(ctx)
     owner = ctx.login("owner@msp1.example")
@@ -148,17 +165,8 @@ def test_compliance_per_severity_sums_the_customers(ctx):
     # A: two critical, acknowledged after 5 and 30 min (target 15), resolved
     # after 100 and 300 (target 240); B: one critical acknowledged after 10
     # and resolved after 60, and one low open for an hour (not yet due).
-    n = int(time.time() * 1000) % 1000000
     q = ctx.stack.psql
-    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
-    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
-      " VALUES ('msp', 'SLA MSP %d', 'eu', %d, '{0}', 0)" % (n, mssp))
-    msp = int(q("SELECT id FROM tenants WHERE name = 'SLA MSP %d'" % n))
-    ids = {}
-    for name in ("A", "B"):
-        q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
-          " VALUES ('company', 'SLA %s %d', 'eu', %d, '{0}', 0)" % (name, n, msp))
-        ids[name] = int(q("SELECT id FROM tenants WHERE name = 'SLA %s %d'" % (name, n)))
+    msp, ids = new_msp(ctx, "SLA MSP", ("A", "B"))
     for k, (who, sev, ack, res) in enumerate((("A", "critical", 5, 100), ("A", "critical", 30, 300),
                                               ("B", "critical", 10, 60))):
         q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at, acknowledged_at,"
@@ -180,21 +188,15 @@ def test_compliance_per_severity_sums_the_customers(ctx):
 
 
 def test_an_msps_breaching_list_judges_each_incident_by_its_customers_targets(ctx):
-    # Three customers of one MSP, each with an open critical incident not
+    # Four customers of one MSP, each with an open critical incident not
     # yet acknowledged: one whose own target is stricter than the portal's
-    # (5 min), one on the portal's (15 min), one whose own is laxer (10 h).
-    # Only the incidents late for their own customer's target are listed.
-    n = int(time.time() * 1000) % 1000000
+    # (5 min), two on the portal's (15 min; one of them late), one whose own
+    # is laxer (10 h). Only the incidents late for their own customer's
+    # target are listed.
     q = ctx.stack.psql
-    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
-    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
-      " VALUES ('msp', 'SLA Late MSP %d', 'eu', %d, '{0}', 0)" % (n, mssp))
-    msp = int(q("SELECT id FROM tenants WHERE name = 'SLA Late MSP %d'" % n))
-    ids = {}
-    for name, minutes_ago in (("strict", 10), ("plain", 10), ("lax", 120), ("plain-late", 30)):
-        q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
-          " VALUES ('company', 'SLA %s %d', 'eu', %d, '{0}', 0)" % (name, n, msp))
-        ids[name] = int(q("SELECT id FROM tenants WHERE name = 'SLA %s %d'" % (name, n)))
+    opened = (("strict", 10), ("plain", 10), ("lax", 120), ("plain-late", 30))
+    msp, ids = new_msp(ctx, "SLA Late MSP", [name for name, _ in opened])
+    for name, minutes_ago in opened:
         q("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
           " SELECT id, root_id, 'late-%s', 'critical', 'Late at %s', now() - make_interval(mins => %d)"
           " FROM tenants WHERE id = %d" % (name, name, minutes_ago, ids[name]))
