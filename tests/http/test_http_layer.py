@@ -4,6 +4,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import socket
 import struct
@@ -59,6 +60,54 @@ def test_hsts_and_host_cookie_when_served_over_https(ctx):
     # Plain HTTP through nginx: no HSTS, no Secure cookie.
     r = ctx.client().get("/login")
     assert r.header("Strict-Transport-Security") is None
+
+
+def _fcgi_ask_then_write(sock, method, body):
+    """One request to the master's socket as nginx sends it; reads the
+    answer to the end of the stream, then writes a byte. Returns (status
+    line of the answer, whether the write was refused)."""
+    p = fcgi.base_params(method, "/healthz")
+    if body:
+        p.update({"CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body))})
+    s = fcgi.connect(sock)
+    try:
+        s.sendall(fcgi.record(fcgi.BEGIN, struct.pack(">HB5x", 1, 0)))
+        s.sendall(fcgi.record(fcgi.PARAMS, fcgi.pairs(p)) + fcgi.record(fcgi.PARAMS, b""))
+        if body:
+            s.sendall(fcgi.record(fcgi.STDIN, body))
+        s.sendall(fcgi.record(fcgi.STDIN, b""))
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        try:
+            s.sendall(b"x")
+            refused = False
+        except (BrokenPipeError, ConnectionResetError):
+            refused = True
+    finally:
+        s.close()
+    status = re.search(rb"Status: (\d+)", data)
+    return (int(status.group(1)) if status else 200), refused
+
+
+def test_a_worker_closes_at_once_when_the_request_is_read_and_lingers_when_not(ctx):
+    """close_at_once() (cgi/server.c): on a unix socket, a request whose
+    input is all read is closed at once, without libfcgi's lingering close
+    (shutdown, then reading until nginx closes), so a write after the end
+    of the answer is refused; a request whose body the page left unread
+    still lingers (the worker reads on, the write is taken), so that
+    nginx, still sending the body, reads the whole answer."""
+    sock = os.path.join(ctx.stack.var, "run", "portal.sock")
+    status, refused = _fcgi_ask_then_write(sock, "GET", b"")
+    assert status == 200 and refused, (status, refused)
+    status, refused = _fcgi_ask_then_write(sock, "POST", b"a=b")
+    assert status == 405 and not refused, (status, refused)
+    # Through nginx as ever: the page and a refused POST with a body.
+    assert ctx.client().get("/healthz").status == 200
+    assert ctx.client().post("/healthz", {"a": "b"}, csrf=False).status == 405
 
 
 def test_unknown_page_is_a_404_page(ctx):
