@@ -170,12 +170,12 @@ ALTER TABLE public.api_keys OWNER TO portal_owner;
 CREATE FUNCTION public.api_key_find(p_key text) RETURNS SETOF public.api_keys
     LANGUAGE plpgsql
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
 DECLARE
     k api_keys%ROWTYPE;
     h text;
 BEGIN
-    IF p_key IS NULL OR p_key !~ '^mssp_[0-9a-f]{64}$' THEN
+    IF p_key IS NULL OR left(p_key, 5) <> 'mssp_' OR NOT token_shaped(substr(p_key, 6)) THEN
         RETURN;
     END IF;
     h := token_digest(p_key); -- once (in the condition it was hashed twice: index and recheck)
@@ -188,7 +188,7 @@ BEGIN
         UPDATE api_keys SET last_used_at = now() WHERE id = k.id;
     END IF;
     RETURN NEXT k;
-END $_$;
+END $$;
 
 ALTER FUNCTION public.api_key_find(p_key text) OWNER TO portal_owner;
 
@@ -724,11 +724,11 @@ ALTER FUNCTION public.auth_session_end(p_token text) OWNER TO portal_owner;
 CREATE FUNCTION public.auth_session_lookup(p_token text, p_idle integer) RETURNS TABLE(session_id bigint, user_id bigint, email text, name text, unread bigint)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
 DECLARE
     s sessions%ROWTYPE;
 BEGIN
-    IF p_token IS NULL OR p_token !~ '^[0-9a-f]{64}$' THEN
+    IF NOT token_shaped(p_token) THEN
         RETURN;
     END IF;
     SELECT * INTO s FROM sessions WHERE token_hash = token_digest(p_token);
@@ -741,7 +741,7 @@ BEGIN
     RETURN QUERY SELECT s.id, u.id, u.email, u.name,
                         (SELECT count(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL)
                    FROM users u WHERE u.id = s.user_id AND u.status = 'active';
-END $_$;
+END $$;
 
 ALTER FUNCTION public.auth_session_lookup(p_token text, p_idle integer) OWNER TO portal_owner;
 
@@ -3053,14 +3053,14 @@ ALTER FUNCTION public.identity_kept(p_token text) OWNER TO portal_owner;
 CREATE FUNCTION public.identity_of(p_token text) RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
 BEGIN
-    IF p_token IS NULL OR p_token !~ '^[0-9a-f]{64}$' THEN
+    IF NOT token_shaped(p_token) THEN
         RETURN NULL;
     END IF;
     RETURN (SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = token_digest(p_token) AND s.expires_at > now() AND u.status = 'active');
-END $_$;
+END $$;
 
 ALTER FUNCTION public.identity_of(p_token text) OWNER TO portal_owner;
 
@@ -4001,7 +4001,7 @@ ALTER FUNCTION public.list_reader(p_name text, p_table text, p_keys text[], p_de
 CREATE FUNCTION public.login_failed(p_user bigint, p_email text, p_ip text, p_device text, p_action text) RETURNS TABLE(locked boolean, retry_seconds integer, scope text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
 DECLARE
     mail text := left(lower(btrim(p_email)), 320);
     g record;
@@ -4010,25 +4010,25 @@ BEGIN
                                                LIMIT 100);
     INSERT INTO login_failures (email, ip, device)
     VALUES (mail, left(coalesce(p_ip, ''), 64),
-            CASE WHEN p_device ~ '^[0-9a-f]{64}$' THEN token_digest(p_device) END);
+            CASE WHEN token_shaped(p_device) THEN token_digest(p_device) END);
     PERFORM audit_account(p_user, p_action, p_ip, jsonb_build_object('email', btrim(p_email)));
     SELECT * INTO g FROM login_gate(mail, p_ip, p_device);
     IF g.locked THEN
         PERFORM login_locked_audit(p_user, p_email, p_ip, g.scope, g.retry_seconds, false);
     END IF;
     RETURN QUERY SELECT g.locked, g.retry_seconds, g.scope;
-END $_$;
+END $$;
 
 ALTER FUNCTION public.login_failed(p_user bigint, p_email text, p_ip text, p_device text, p_action text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.login_gate(p_email text, p_ip text, p_device text) RETURNS TABLE(locked boolean, retry_seconds integer, scope text, known_device boolean, known_address boolean)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
 DECLARE
     mail text := left(lower(btrim(p_email)), 320);
     v_ip text := left(coalesce(p_ip, ''), 64);
-    dev text := CASE WHEN p_device ~ '^[0-9a-f]{64}$' THEN token_digest(p_device) END;
+    dev text := CASE WHEN token_shaped(p_device) THEN token_digest(p_device) END;
     since timestamptz := now() - interval '15 minutes';
     uid bigint;
     n int;
@@ -4081,7 +4081,7 @@ BEGIN
     retry_seconds := greatest(wait, 0);
     scope := why;
     RETURN NEXT;
-END $_$;
+END $$;
 
 ALTER FUNCTION public.login_gate(p_email text, p_ip text, p_device text) OWNER TO portal_owner;
 
@@ -4099,9 +4099,9 @@ ALTER FUNCTION public.login_locked_audit(p_user bigint, p_email text, p_ip text,
 CREATE FUNCTION public.login_remember(p_user bigint, p_mail text, p_ip text, p_device text) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
 DECLARE
-    dev text := CASE WHEN p_device ~ '^[0-9a-f]{64}$' THEN p_device ELSE random_token() END;
+    dev text := CASE WHEN token_shaped(p_device) THEN p_device ELSE random_token() END;
 BEGIN
     DELETE FROM login_failures f WHERE f.email = p_mail AND (f.ip = left(coalesce(p_ip, ''), 64)
                                                              OR f.device = token_digest(dev));
@@ -4110,7 +4110,7 @@ BEGIN
     ON CONFLICT (user_id, kind, value) DO UPDATE SET last_at = now();
     DELETE FROM known_signins k WHERE k.user_id = p_user AND k.last_at < now() - interval '180 days';
     RETURN dev;
-END $_$;
+END $$;
 
 ALTER FUNCTION public.login_remember(p_user bigint, p_mail text, p_ip text, p_device text) OWNER TO portal_owner;
 
@@ -5406,12 +5406,12 @@ ALTER FUNCTION public.report_jobs_of(p_tenant bigint, p_limit integer) OWNER TO 
 CREATE FUNCTION public.report_link_file(p_token text) RETURNS TABLE(pdf bytea, kind text, period_from date, period_to date, tenant_id bigint)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
     SELECT j.pdf, j.kind, j.period_from, j.period_to, j.tenant_id
       FROM report_links l JOIN report_jobs j ON j.id = l.job_id
-     WHERE p_token ~ '^[0-9a-f]{64}$' AND l.token_hash = token_digest(p_token)
+     WHERE token_shaped(p_token) AND l.token_hash = token_digest(p_token)
        AND l.expires_at > now() AND j.state = 'done'
-$_$;
+$$;
 
 ALTER FUNCTION public.report_link_file(p_token text) OWNER TO portal_owner;
 
@@ -5648,14 +5648,14 @@ ALTER FUNCTION public.request_asks_settle(p_request bigint) OWNER TO portal_owne
 CREATE FUNCTION public.request_context(p_token text, p_idle integer, p_tenant bigint, p_host text) RETURNS TABLE(brand_tenant_id bigint, page_title text, footer text, logo_light text, logo_dark text, host text, session_id bigint, user_id bigint, email text, name text, unread bigint, bell json, t_parent bigint, t_root bigint, t_name text, t_kind text, t_region text, t_role text, t_version bigint, t_hour bigint, t_scope text, t_until bigint, t_path json)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
-    AS $_$
+    AS $$
 #variable_conflict use_column
 DECLARE
     expires timestamptz;
     seen timestamptz;
     status text;
 BEGIN
-    IF p_token IS NULL OR p_token !~ '^[0-9a-f]{64}$' THEN
+    IF NOT token_shaped(p_token) THEN
         RETURN;
     END IF;
     SELECT tt.id, coalesce(b.page_title, d.page_title), coalesce(b.footer, d.footer), b.logo_light, b.logo_dark,
@@ -5707,7 +5707,7 @@ BEGIN
            request_context.t_hour, NULL::text, request_context.t_until, NULL::json
       FROM (SELECT brand_tenant_for(NULL, request_context.user_id, p_host) AS id) bt
       CROSS JOIN portal_settings d LEFT JOIN tenant_brand x ON x.tenant_id = bt.id;
-END $_$;
+END $$;
 
 ALTER FUNCTION public.request_context(p_token text, p_idle integer, p_tenant bigint, p_host text) OWNER TO portal_owner;
 
@@ -6837,6 +6837,14 @@ CREATE FUNCTION public.token_digest(p_token text) RETURNS text
 $$;
 
 ALTER FUNCTION public.token_digest(p_token text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.token_shaped(p text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+    SELECT coalesce(octet_length(p) = 64 AND p ~ '^[0-9a-f]+$', false)
+$_$;
+
+ALTER FUNCTION public.token_shaped(p text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.user_access_refresh(p_user bigint) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
@@ -9949,6 +9957,8 @@ REVOKE ALL ON FUNCTION public.threat_correlation(p_tenant bigint, p_days integer
 GRANT ALL ON FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.token_digest(p_token text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.token_shaped(p text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.user_access_refresh(p_user bigint) FROM PUBLIC;
 

@@ -1,3 +1,4 @@
+-- requires: token_shaped
 -- The key with this text (active, on an active tenant), or no row; its
 -- last use is written at most once a minute, so a busy probe does not
 -- rewrite the row per batch or poll. The one check of a key:
@@ -9,7 +10,7 @@ DECLARE
     k api_keys%ROWTYPE;
     h text;
 BEGIN
-    IF p_key IS NULL OR p_key !~ '^mssp_[0-9a-f]{64}$' THEN
+    IF p_key IS NULL OR left(p_key, 5) <> 'mssp_' OR NOT token_shaped(substr(p_key, 6)) THEN
         RETURN;
     END IF;
     h := token_digest(p_key); -- once (in the condition it was hashed twice: index and recheck)

@@ -1,3 +1,4 @@
+-- requires: token_shaped
 -- The signed-in user for a session token hash, if the session is neither
 -- idle longer than p_idle seconds nor past its absolute expiry. Touches
 -- last_seen_at at most once a minute to keep reads cheap.
@@ -7,7 +8,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS 
 DECLARE
     s sessions%ROWTYPE;
 BEGIN
-    IF p_token IS NULL OR p_token !~ '^[0-9a-f]{64}$' THEN
+    IF NOT token_shaped(p_token) THEN
         RETURN;
     END IF;
     SELECT * INTO s FROM sessions WHERE token_hash = token_digest(p_token);

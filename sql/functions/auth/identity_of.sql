@@ -1,4 +1,4 @@
--- requires: token_digest
+-- requires: token_digest, token_shaped
 -- The user whose session this token is: while the session is unexpired
 -- and the account active; else NULL. app_identify() keeps the answer for
 -- its transaction; on a hot standby (the read replica, which keeps
@@ -9,7 +9,7 @@
 CREATE OR REPLACE FUNCTION identity_of(p_token text) RETURNS bigint
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    IF p_token IS NULL OR p_token !~ '^[0-9a-f]{64}$' THEN
+    IF NOT token_shaped(p_token) THEN
         RETURN NULL;
     END IF;
     RETURN (SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id

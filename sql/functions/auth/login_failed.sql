@@ -1,3 +1,4 @@
+-- requires: token_shaped
 -- Record a failed guess of mail's password; the audit rows say so, and
 -- say when the failure starts a wait.
 CREATE OR REPLACE FUNCTION login_failed(p_user bigint, p_email text, p_ip text, p_device text, p_action text)
@@ -11,7 +12,7 @@ BEGIN
                                                LIMIT 100);
     INSERT INTO login_failures (email, ip, device)
     VALUES (mail, left(coalesce(p_ip, ''), 64),
-            CASE WHEN p_device ~ '^[0-9a-f]{64}$' THEN token_digest(p_device) END);
+            CASE WHEN token_shaped(p_device) THEN token_digest(p_device) END);
     PERFORM audit_account(p_user, p_action, p_ip, jsonb_build_object('email', btrim(p_email)));
     SELECT * INTO g FROM login_gate(mail, p_ip, p_device);
     IF g.locked THEN

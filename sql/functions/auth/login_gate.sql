@@ -1,3 +1,4 @@
+-- requires: token_shaped
 -- The state of a sign-in attempt for p_email from p_ip with the device
 -- cookie p_device (NULL: none): refused or not, for how long, and why.
 CREATE OR REPLACE FUNCTION login_gate(p_email text, p_ip text, p_device text)
@@ -6,7 +7,7 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     mail text := left(lower(btrim(p_email)), 320);
     v_ip text := left(coalesce(p_ip, ''), 64);
-    dev text := CASE WHEN p_device ~ '^[0-9a-f]{64}$' THEN token_digest(p_device) END;
+    dev text := CASE WHEN token_shaped(p_device) THEN token_digest(p_device) END;
     since timestamptz := now() - interval '15 minutes';
     uid bigint;
     n int;

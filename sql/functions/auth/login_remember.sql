@@ -1,10 +1,11 @@
+-- requires: token_shaped
 -- Forget the failures of a pair after its success; remember the device
 -- (a new cookie when it had none for this account) and the address.
 -- Returns the device cookie to set.
 CREATE OR REPLACE FUNCTION login_remember(p_user bigint, p_mail text, p_ip text, p_device text) RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    dev text := CASE WHEN p_device ~ '^[0-9a-f]{64}$' THEN p_device ELSE random_token() END;
+    dev text := CASE WHEN token_shaped(p_device) THEN p_device ELSE random_token() END;
 BEGIN
     DELETE FROM login_failures f WHERE f.email = p_mail AND (f.ip = left(coalesce(p_ip, ''), 64)
                                                              OR f.device = token_digest(dev));

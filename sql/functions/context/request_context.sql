@@ -1,3 +1,4 @@
+-- requires: token_shaped
 -- A GET's whole context (cgi/session.c): in one statement for a tenant page the user may see (the common case): the session, the user
 -- with their user_access row, the tenant with the role there, its brand
 -- and the cache key. session_check() (the delete of an expired or idle
@@ -16,7 +17,7 @@ DECLARE
     seen timestamptz;
     status text;
 BEGIN
-    IF p_token IS NULL OR p_token !~ '^[0-9a-f]{64}$' THEN
+    IF NOT token_shaped(p_token) THEN
         RETURN;
     END IF;
     SELECT tt.id, coalesce(b.page_title, d.page_title), coalesce(b.footer, d.footer), b.logo_light, b.logo_dark,
