@@ -5927,35 +5927,6 @@ END $_$;
 
 ALTER FUNCTION public.sla_breaching(p_tenant bigint) OWNER TO portal_owner;
 
-CREATE FUNCTION public.sla_compliance(p_tenant bigint, p_days integer, p_page integer) RETURNS TABLE(tenant_id bigint, severity text, incidents bigint, ack_met bigint, ack_due bigint, resolve_met bigint, resolve_due bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-    WITH pg AS MATERIALIZED (
-        SELECT * FROM customer_page(p_tenant, p_page)
-    ), scope AS MATERIALIZED (
-        SELECT c.id FROM pg CROSS JOIN unnest(pg.ids) AS u(id) JOIN tenants c ON c.id = u.id
-    ), eff AS MATERIALIZED (
-        SELECT e.tenant_id, e.severity, e.ack_minutes, e.resolve_minutes
-          FROM sla_targets_for(ARRAY(SELECT id FROM scope)) e
-    ), judged AS (
-        SELECT i.tenant_id, i.severity, i.acknowledged_at, i.closed_at, e.ack_minutes, e.resolve_minutes,
-               extract(epoch FROM coalesce(i.acknowledged_at, now()) - i.opened_at) / 60 AS ack_min,
-               extract(epoch FROM coalesce(i.closed_at, now()) - i.opened_at) / 60 AS res_min
-          FROM eff e JOIN incidents i ON i.tenant_id = e.tenant_id AND i.severity = e.severity
-         WHERE i.opened_at > now() - make_interval(days => least(greatest(p_days, 1), 90))
-    )
-    SELECT j.tenant_id, j.severity, count(*),
-           count(*) FILTER (WHERE j.acknowledged_at IS NOT NULL AND j.ack_min <= j.ack_minutes),
-           count(*) FILTER (WHERE j.acknowledged_at IS NOT NULL OR j.ack_min > j.ack_minutes),
-           count(*) FILTER (WHERE j.closed_at IS NOT NULL AND j.res_min <= j.resolve_minutes),
-           count(*) FILTER (WHERE j.closed_at IS NOT NULL OR j.res_min > j.resolve_minutes)
-      FROM judged j
-     GROUP BY j.tenant_id, j.severity
-$$;
-
-ALTER FUNCTION public.sla_compliance(p_tenant bigint, p_days integer, p_page integer) OWNER TO portal_owner;
-
 CREATE FUNCTION public.sla_effective(p_tenant bigint) RETURNS TABLE(severity text, ack_minutes integer, resolve_minutes integer, source_id bigint, source_name text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -5968,7 +5939,7 @@ $$;
 
 ALTER FUNCTION public.sla_effective(p_tenant bigint) OWNER TO portal_owner;
 
-CREATE FUNCTION public.sla_report(p_tenant bigint, p_days integer, p_page integer) RETURNS TABLE(tenant_id bigint, name text, incidents bigint, ack_p50 numeric, ack_p90 numeric, resolve_p50 numeric, resolve_p90 numeric, breaches bigint, total bigint, paged boolean)
+CREATE FUNCTION public.sla_report(p_tenant bigint, p_days integer, p_page integer) RETURNS TABLE(tenant_id bigint, name text, severity text, incidents bigint, ack_p50 numeric, ack_p90 numeric, resolve_p50 numeric, resolve_p90 numeric, breaches bigint, ack_met bigint, ack_due bigint, resolve_met bigint, resolve_due bigint, total bigint, paged boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
@@ -5979,26 +5950,40 @@ CREATE FUNCTION public.sla_report(p_tenant bigint, p_days integer, p_page intege
     ), eff AS MATERIALIZED (
         SELECT e.tenant_id, e.severity, e.ack_minutes, e.resolve_minutes
           FROM sla_targets_for(ARRAY(SELECT id FROM scope)) e
-    ), judged AS (
-        SELECT i.tenant_id, i.acknowledged_at, i.closed_at, e.ack_minutes, e.resolve_minutes,
+    ), judged AS MATERIALIZED (
+        SELECT i.tenant_id, i.severity, i.acknowledged_at, i.closed_at, e.ack_minutes, e.resolve_minutes,
                extract(epoch FROM coalesce(i.acknowledged_at, now()) - i.opened_at) / 60 AS ack_min,
                extract(epoch FROM coalesce(i.closed_at, now()) - i.opened_at) / 60 AS res_min
           FROM eff e JOIN incidents i ON i.tenant_id = e.tenant_id AND i.severity = e.severity
          WHERE i.opened_at > now() - make_interval(days => least(greatest(p_days, 1), 90))
+    ), customers AS (
+        SELECT s.id, s.name, count(j.tenant_id) AS incidents,
+               round((percentile_cont(0.5) WITHIN GROUP (ORDER BY j.ack_min) FILTER (WHERE j.acknowledged_at IS NOT NULL))::numeric, 1) AS ack_p50,
+               round((percentile_cont(0.9) WITHIN GROUP (ORDER BY j.ack_min) FILTER (WHERE j.acknowledged_at IS NOT NULL))::numeric, 1) AS ack_p90,
+               round((percentile_cont(0.5) WITHIN GROUP (ORDER BY j.res_min) FILTER (WHERE j.closed_at IS NOT NULL))::numeric, 1) AS resolve_p50,
+               round((percentile_cont(0.9) WITHIN GROUP (ORDER BY j.res_min) FILTER (WHERE j.closed_at IS NOT NULL))::numeric, 1) AS resolve_p90,
+               count(*) FILTER (WHERE j.ack_min > j.ack_minutes OR j.res_min > j.resolve_minutes) AS breaches
+          FROM scope s LEFT JOIN judged j ON j.tenant_id = s.id
+         GROUP BY s.id, s.name
     )
-    SELECT s.id, s.name, count(j.tenant_id),
-           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY j.ack_min) FILTER (WHERE j.acknowledged_at IS NOT NULL))::numeric, 1),
-           round((percentile_cont(0.9) WITHIN GROUP (ORDER BY j.ack_min) FILTER (WHERE j.acknowledged_at IS NOT NULL))::numeric, 1),
-           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY j.res_min) FILTER (WHERE j.closed_at IS NOT NULL))::numeric, 1),
-           round((percentile_cont(0.9) WITHIN GROUP (ORDER BY j.res_min) FILTER (WHERE j.closed_at IS NOT NULL))::numeric, 1),
-           count(*) FILTER (WHERE j.ack_min > j.ack_minutes OR j.res_min > j.resolve_minutes),
-           pg.total, pg.paged
-      FROM scope s CROSS JOIN pg LEFT JOIN judged j ON j.tenant_id = s.id
-     GROUP BY s.id, s.name, pg.total, pg.paged
-    HAVING pg.paged OR count(j.tenant_id) > 0
-     ORDER BY CASE WHEN pg.paged THEN 0
-                   ELSE -count(*) FILTER (WHERE j.ack_min > j.ack_minutes OR j.res_min > j.resolve_minutes) END,
-              lower(s.name), s.id
+    SELECT u.tenant_id, u.name, u.severity, u.incidents, u.ack_p50, u.ack_p90, u.resolve_p50, u.resolve_p90,
+           u.breaches, u.ack_met, u.ack_due, u.resolve_met, u.resolve_due, pg.total, pg.paged
+      FROM (SELECT c.id AS tenant_id, c.name, NULL::text AS severity, c.incidents, c.ack_p50, c.ack_p90,
+                   c.resolve_p50, c.resolve_p90, c.breaches, NULL::bigint AS ack_met, NULL::bigint AS ack_due,
+                   NULL::bigint AS resolve_met, NULL::bigint AS resolve_due
+              FROM customers c
+             WHERE c.incidents > 0 OR (SELECT paged FROM pg)
+            UNION ALL
+            SELECT j.tenant_id, NULL, j.severity, count(*), NULL, NULL, NULL, NULL, NULL,
+                   count(*) FILTER (WHERE j.acknowledged_at IS NOT NULL AND j.ack_min <= j.ack_minutes),
+                   count(*) FILTER (WHERE j.acknowledged_at IS NOT NULL OR j.ack_min > j.ack_minutes),
+                   count(*) FILTER (WHERE j.closed_at IS NOT NULL AND j.res_min <= j.resolve_minutes),
+                   count(*) FILTER (WHERE j.closed_at IS NOT NULL OR j.res_min > j.resolve_minutes)
+              FROM judged j
+             GROUP BY j.tenant_id, j.severity) u
+      CROSS JOIN pg
+     ORDER BY u.severity IS NOT NULL,
+              CASE WHEN pg.paged THEN 0 ELSE -u.breaches END, lower(u.name), u.tenant_id, u.severity
 $$;
 
 ALTER FUNCTION public.sla_report(p_tenant bigint, p_days integer, p_page integer) OWNER TO portal_owner;
@@ -9873,9 +9858,6 @@ REVOKE ALL ON FUNCTION public.session_open(p_user bigint, p_ip text, p_ua text, 
 
 REVOKE ALL ON FUNCTION public.sla_breaching(p_tenant bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.sla_breaching(p_tenant bigint) TO portal_app;
-
-REVOKE ALL ON FUNCTION public.sla_compliance(p_tenant bigint, p_days integer, p_page integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.sla_compliance(p_tenant bigint, p_days integer, p_page integer) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.sla_effective(p_tenant bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.sla_effective(p_tenant bigint) TO portal_app;

@@ -17,13 +17,13 @@ static const char *const sevs[4] = {"critical", "high", "medium", "low"};
 
 DB_STMT(st_sla_effective, 1,
         "SELECT severity, ack_minutes, resolve_minutes, source_id, source_name FROM sla_effective($1::bigint)");
+/* The customers' rows (severity NULL), then their compliance per severity
+ * (sla_report(): the window's incidents read once for both). */
 DB_STMT(st_sla_report, 3,
         "SELECT tenant_id, name, incidents, coalesce(ack_p50::text, ''), coalesce(ack_p90::text, ''),"
-        " coalesce(resolve_p50::text, ''), coalesce(resolve_p90::text, ''), breaches, total, paged"
+        " coalesce(resolve_p50::text, ''), coalesce(resolve_p90::text, ''), breaches, total, paged,"
+        " severity, ack_met, ack_due, resolve_met, resolve_due"
         " FROM sla_report($1::bigint, $2::int, $3::int)");
-DB_STMT(st_sla_compliance, 3,
-        "SELECT tenant_id, severity, incidents, ack_met, ack_due, resolve_met, resolve_due"
-        " FROM sla_compliance($1::bigint, $2::int, $3::int)");
 DB_STMT(st_sla_breaching, 1,
         "SELECT incident_id, name, severity, title, to_char(opened_at, 'YYYY-MM-DD HH24:MI'), late_for, minutes_over"
         " FROM sla_breaching($1::bigint)");
@@ -88,30 +88,27 @@ static json_t *compliance_model(long long sums[4][5], int paged)
 	return c;
 }
 
-/* Compliance of the customers of the table (sla_compliance(), params as
- * sla_report's): each row of list gets its "ack_pct" and "resolve_pct"
- * figures, and sums[severity] the totals {incidents, ack_met, ack_due,
- * resolve_met, resolve_due} of them all. */
-static enum res compliance_read(const char *const *params, json_t *list, long long sums[4][5])
+/* Compliance of the customers of the table from sla_report()'s rows with
+ * a severity (columns 10-14: severity, ack_met, ack_due, resolve_met,
+ * resolve_due; column 2 their incidents): each row of list gets its
+ * "ack_pct" and "resolve_pct" figures, and sums[severity] the totals
+ * {incidents, ack_met, ack_due, resolve_met, resolve_due} of them all. */
+static enum res compliance_read(const PGresult *res, json_t *list, long long sums[4][5])
 {
 	long long (*per)[4] = NULL; /* per customer of list: met and due */
-	PGresult *res;
-	enum res r;
 	size_t c, n = json_array_size(list);
 	int i, k, sv;
 
-	res = db_exec(&st_sla_compliance, params, &r);
-	if (res == NULL)
-		return r;
-	if (n > 0 && (per = calloc(n, sizeof(*per))) == NULL) {
-		PQclear(res);
+	if (n > 0 && (per = calloc(n, sizeof(*per))) == NULL)
 		return R_INTERNAL;
-	}
 	for (i = 0; i < PQntuples(res); i++) {
 		long long v[5], cid = atoll(PQgetvalue(res, i, 0));
-		for (k = 0; k < 5; k++)
-			v[k] = atoll(PQgetvalue(res, i, 2 + k));
-		for (sv = 0; sv < 4 && strcmp(sevs[sv], PQgetvalue(res, i, 1)) != 0; sv++)
+		if (PQgetisnull(res, i, 10))
+			continue; /* a customer's row */
+		v[0] = atoll(PQgetvalue(res, i, 2));
+		for (k = 1; k < 5; k++)
+			v[k] = atoll(PQgetvalue(res, i, 10 + k));
+		for (sv = 0; sv < 4 && strcmp(sevs[sv], PQgetvalue(res, i, 10)) != 0; sv++)
 			;
 		for (k = 0; sv < 4 && k < 5; k++)
 			sums[sv][k] += v[k];
@@ -121,7 +118,6 @@ static enum res compliance_read(const char *const *params, json_t *list, long lo
 		for (k = 0; c < n && k < 4; k++)
 			per[c][k] += v[k + 1];
 	}
-	PQclear(res);
 	for (c = 0; c < n; c++) {
 		view_compliance(json_array_get(list, c), "ack_pct", per[c][0], per[c][1]);
 		view_compliance(json_array_get(list, c), "resolve_pct", per[c][2], per[c][3]);
@@ -184,7 +180,7 @@ static enum res sla_page(struct req *req)
 	if (res == NULL)
 		goto fail;
 	list = json_array();
-	for (i = 0; i < PQntuples(res); i++) {
+	for (i = 0; i < PQntuples(res) && PQgetisnull(res, i, 10); i++) { /* the customers' rows */
 		char n[96];
 		json_t *row = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
 		                        (json_int_t)atoll(PQgetvalue(res, i, 0)), "name", PQgetvalue(res, i, 1), "incidents",
@@ -203,9 +199,10 @@ static enum res sla_page(struct req *req)
 		total = atol(PQgetvalue(res, 0, 8));
 		paged = strcmp(PQgetvalue(res, 0, 9), "t") == 0;
 	}
+	r = compliance_read(res, list, sums);
 	PQclear(res);
 	json_object_set_new(m, "customers", list);
-	if ((r = compliance_read(params, list, sums)) != R_SUCCESS)
+	if (r != R_SUCCESS)
 		goto fail;
 	json_object_set_new(m, "compliance", compliance_model(sums, paged));
 	if (paged) {
