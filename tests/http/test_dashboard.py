@@ -804,3 +804,32 @@ def test_tiles_say_how_they_moved_against_the_previous_period(ctx):
                    % co)
     _, trend = tiles()
     assert trend["delta_open"] == {"arrow": "▼", "text": "−2 in 7 days", "tone": "good"}, trend["delta_open"]
+
+
+def test_names_of_any_bytes_come_through_the_table_whole(ctx):
+    """The table's rows come from the database as one text
+    (dashboard_row_lines(): tab-separated, the name last after its length
+    in bytes): names holding a tab, a line break, colons and digits, markup
+    or other scripts reach the page and its JSON as they are, from the kept
+    first page, the kept rows sorted, and a search computed now."""
+    n = int(time.time() * 1000) % 1000000
+    msp = ctx.stack.new_tenant("msp", "Bytes MSP %d" % n, tree(ctx)["mssp"])
+    names = ["Tab\there %d" % n, "Line\nbreak %d" % n, "12: colon: 3 %d" % n, "Ünïcødé ✓ 名前 %d" % n,
+             "<b>&amp; \"quoted\" %d" % n, "back\\slash\\t %d" % n]
+    try:
+        for name in names:
+            ctx.stack.new_tenant("company", name, msp)
+        # the MSP's dashboard is kept, its first page made with it
+        assert ctx.stack.psql("SELECT count(*) FROM dashboard_docs WHERE tenant_id = %d"
+                              " AND first_page LIKE '%%Tab' || chr(9) || 'here%%'" % msp) == "1"
+        admin = ctx.login("admin@northwind.example")
+        for query in ("", "?sort=name&dir=desc", "?sort=critical&dir=desc", "?q=%d" % n):
+            rows = admin.get_json("/t/%d%s" % (msp, query)).json()["children"]
+            assert sorted(r["name"] for r in rows) == sorted(names), (query, rows)
+            assert all(r["kind"] == "company" and r["region"] == "eu" and r["is_company"] for r in rows), rows
+        html = admin.get("/t/%d" % msp).text
+        assert "&lt;b&gt;&amp;amp; &quot;quoted&quot; %d" % n in html
+        assert "Ünïcødé ✓ 名前 %d" % n in html and "<b>&amp;" not in html
+    finally:
+        # (gone: other tests read the tree's names a line each, split at bars)
+        ctx.stack.psql("DELETE FROM tenants WHERE parent_id = %d OR id = %d" % (msp, msp))

@@ -43,8 +43,17 @@ def as_viewer(ctx, token, sql, before=""):
     return [line[4:] for line in out.splitlines() if line.startswith("row:")]
 
 
-COLUMNS = ("id, name, kind, region, companies, probes, agents, discovered, external, vulns, critical, high, medium,"
-           " low, open_critical, request, request_expires, total")
+COLUMNS = ("id", "companies", "probes", "agents", "discovered", "external", "vulns", "critical", "high", "medium",
+           "low", "open_critical", "request_expires", "total", "request", "kind", "region")
+
+
+def rows_of(call):
+    """The table's rows of dashboard_page() call as a relation (its rows
+    text split: dashboard_row_lines()'s fields, the name after its length),
+    in their order (n)."""
+    fields = ", ".join("split_part(x.r, E'\\t', %d) AS %s" % (i + 1, c) for i, c in enumerate(COLUMNS))
+    return ("(SELECT x.n, %s, substr(split_part(x.r, E'\\t', 18), strpos(split_part(x.r, E'\\t', 18), ':') + 1) AS name"
+            " FROM %s p, regexp_split_to_table(p.rows, E'\\n') WITH ORDINALITY AS x(r, n)) q" % (fields, call))
 
 
 def page(ctx, token, tenant, query="'', 'name', 'asc', 50, 0", hours=24, before=""):
@@ -54,7 +63,8 @@ def page(ctx, token, tenant, query="'', 'name', 'asc', 50, 0", hours=24, before=
     first = as_viewer(ctx, token, "SELECT ov FROM %s LIMIT 1" % call, before)
     if not first:
         return None, []
-    rows = as_viewer(ctx, token, "SELECT ROW(%s)::text FROM %s" % (COLUMNS, call), before)
+    rows = as_viewer(ctx, token, "SELECT ROW(%s)::text FROM %s ORDER BY q.n"
+                     % (", ".join("q." + c for c in COLUMNS + ("name",)), rows_of(call)), before)
     return json.loads(first[0]), rows
 
 
@@ -71,12 +81,15 @@ def current(ctx, tenant):
         " WHERE d.tenant_id = %d AND d.version = s.version AND d.hour = date_trunc('hour', now(), 'UTC')" % tenant)
 
 
+# The kept first pages made again from the kept rows changed (as a row's build makes it).
+FIRST_PAGE = ("UPDATE dashboard_docs SET lines = dashboard_row_lines(children),"
+              " first_page = array_to_string(dashboard_row_lines(children[1:50]), E'\\n');")
 MARK = "UPDATE dashboard_docs SET board = replace(board, '\"stats\"', '\"stats\" : {}, \"kept\"') WHERE tenant_id = %d;"
 # The kept table's rows marked: their names start with "kept ", so a page served from them shows it.
 MARK_ROWS = ("UPDATE dashboard_docs SET children = (SELECT array_agg(ROW(k.id, 'kept ' || k.name, k.kind, k.region,"
              " k.companies, k.probes, k.agents, k.discovered, k.external, k.vulns, k.critical, k.high, k.medium, k.low,"
              " k.open_critical, k.request, k.request_expires, k.total)::dashboard_row) FROM unnest(children) k)"
-             " WHERE tenant_id = %d;")
+             " WHERE tenant_id = %d;" + FIRST_PAGE)
 
 
 def test_a_write_below_a_tenant_keeps_its_dashboard_current(ctx):
@@ -211,7 +224,7 @@ def test_a_stale_row_or_one_it_does_not_cover_is_never_served(ctx):
         assert "kept" not in ov, stale
     # Another order, page or search: the board kept, the table computed
     # (the table kept lacks its first row here: it would show)
-    drop = mark + "UPDATE dashboard_docs SET children = children[2:] WHERE tenant_id = %d;" % mssp
+    drop = mark + "UPDATE dashboard_docs SET children = children[2:] WHERE tenant_id = %d;" % mssp + FIRST_PAGE
     ov, rows = page(ctx, admin, mssp, before=drop)
     assert "kept" in ov and rows == page(ctx, admin, mssp)[1][1:]
     for query in ("'', 'name', 'desc', 50, 0", "'', 'critical', 'asc', 50, 0", "'a', 'name', 'asc', 50, 0",
@@ -253,8 +266,9 @@ def test_the_table_sorted_another_way_is_the_kept_rows_when_they_are_every_child
             for d in ("asc", "desc"):
                 pages = []
                 for offset in range(0, n, 50):  # every page (an MSP another test filled has two)
-                    sql = ("SELECT id || '|' || name || '|' || %s FROM dashboard_page(%d, 24, '', '%s', '%s', 50, %d)"
-                           % ("lower(name)" if key == "name" else key, t, key, d, offset))
+                    sql = ("SELECT id || '|' || name || '|' || %s FROM %s ORDER BY q.n"
+                           % ("lower(name)" if key == "name" else key,
+                              rows_of("dashboard_page(%d, 24, '', '%s', '%s', 50, %d)" % (t, key, d, offset))))
                     kept = as_viewer(ctx, admin, sql, before=MARK_ROWS % t)
                     computed = as_viewer(ctx, admin, sql, before="DELETE FROM dashboard_docs WHERE tenant_id = %d;" % t)
                     assert len(computed) == min(50, n - offset), (t, key, d, offset, computed)
@@ -271,9 +285,9 @@ def test_the_table_sorted_another_way_is_the_kept_rows_when_they_are_every_child
     assert sorted_kept >= 2, sorted_kept
     # A kept table short of a child (here: its first row gone) is read again.
     t = tenants[0]
-    sql = "SELECT id || '|' || name FROM dashboard_page(%d, 24, '', 'critical', 'desc', 50, 0)" % t
+    sql = "SELECT id || '|' || name FROM %s ORDER BY q.n" % rows_of("dashboard_page(%d, 24, '', 'critical', 'desc', 50, 0)" % t)
     short = as_viewer(ctx, admin, sql, before=(MARK_ROWS % t) + "UPDATE dashboard_docs SET children = children[2:]"
-                      " WHERE tenant_id = %d;" % t)
+                      " WHERE tenant_id = %d;" % t + FIRST_PAGE)
     assert short == as_viewer(ctx, admin, sql, before="DELETE FROM dashboard_docs WHERE tenant_id = %d;" % t)
     assert not any("|kept " in r for r in short), short
 
@@ -305,7 +319,7 @@ def test_an_msp_of_over_200_companies_keeps_its_first_200_and_one_of_120_every_p
     for t, count, kept_pages in ((mid, 120, "all"), (big, 201, "first")):
         for query in ("'', 'name', 'asc', 50, 0", "'', 'name', 'asc', 50, 100", "'', 'name', 'desc', 50, 50",
                       "'', 'critical', 'desc', 50, 0", "'', 'critical', 'asc', 50, 50", "'', 'critical', 'desc', 50, 100"):
-            sql = "SELECT id || '|' || name || '|' || critical FROM dashboard_page(%d, 24, %s)" % (t, query)
+            sql = "SELECT id || '|' || name || '|' || critical FROM %s ORDER BY q.n" % rows_of("dashboard_page(%d, 24, %s)" % (t, query))
             kept = as_viewer(ctx, admin, sql, before=MARK_ROWS % t)
             computed = as_viewer(ctx, admin, sql, before="DELETE FROM dashboard_docs WHERE tenant_id = %d;" % t)
             offset = int(query.split(", ")[-1])
@@ -388,7 +402,7 @@ def test_a_row_behind_by_ingest_batches_is_served_only_within_the_lag(ctx):
     assert "kept" in ov and ov["lag_until"] == built + 30, ov
     # the table kept with it, for its first page by name
     kept_rows = page(ctx, admin, mssp, before=behind + lag + "UPDATE dashboard_docs SET children = children[2:]"
-                     " WHERE tenant_id = %d;" % mssp)[1]
+                     " WHERE tenant_id = %d;" % mssp + FIRST_PAGE)[1]
     assert kept_rows == page(ctx, admin, mssp)[1][1:]
     # current, or computed now: shown until the lag after now
     now = int(ctx.stack.psql("SELECT floor(extract(epoch FROM now()))"))

@@ -2,12 +2,15 @@
 -- dashboard_docs (sql/068) as of now: its board for the default period
 -- and its table's first 200 rows by name (four pages: every child of an
 -- MSP of up to 200 companies, which dashboard_page() then sorts by any
--- column without reading them again), as a viewer who sees its whole
--- subtree sees them. Nothing when the row is of the tenant's current
--- version and has not lapsed (dashboard_doc_lapsed(): a transaction that
--- bumped the version several times builds it once), or for a company or
+-- column without reading them again), and the same as the page sends
+-- them (lines, dashboard_row_lines(); the first 50 joined: first_page),
+-- as a viewer who sees its whole subtree sees them. Nothing when the row
+-- is of the tenant's current version and has not lapsed
+-- (dashboard_doc_lapsed(): a transaction that bumped the version several
+-- times builds it once), or for a company or
 -- a tenant that is gone. Called at commit by dashboard_doc_keep(), and
 -- after an ingest batch by dashboard_docs_refresh(); owner only.
+-- requires: dashboard_row_lines
 CREATE OR REPLACE FUNCTION dashboard_doc_build(p_tenant bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -17,6 +20,7 @@ DECLARE
     own bigint[];
     board json;
     kids dashboard_row[];
+    lns text[];
     lapse bigint;
 BEGIN
     SELECT s.version INTO v FROM tenant_stats s WHERE s.tenant_id = p_tenant;
@@ -40,11 +44,15 @@ BEGIN
             SELECT k.request_expires FROM unnest(kids) k) x;
     -- built_at: its transaction's start; what it shows is no older. How
     -- long dashboard_page() may serve it behind the version (sql/070).
-    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children, built_at)
-    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids, now())
+    lns := dashboard_row_lines(kids);
+    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children, lines, first_page,
+                                     built_at)
+    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids, lns, array_to_string(lns[1:50], E'\n'), now())
     ON CONFLICT (tenant_id) DO UPDATE
        SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
-           board = excluded.board, children = excluded.children, built_at = excluded.built_at
+           board = excluded.board, children = excluded.children, lines = excluded.lines,
+           first_page = excluded.first_page,
+           built_at = excluded.built_at
      -- Two builders of one tenant (dashboard_docs_refresh() after two
      -- batches): the row of the later version stays; of the same version
      -- and hour (a lapsed request), the newer build.

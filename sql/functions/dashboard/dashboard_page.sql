@@ -1,13 +1,15 @@
+-- requires: dashboard_row_lines
 -- The dashboard page in one statement (cgi/pages/dashboard.c): the
--- dashboard (dashboard_overview()'s JSON text, in the first row only) and
--- one page of the table below (tenant_children_rows(); one row of NULLs
--- when it is empty). No row when the viewer may not see the tenant.
+-- dashboard (dashboard_overview()'s JSON text) and one page of the table
+-- below (tenant_children_rows()) as lines of dashboard_row_lines() joined
+-- by line breaks ('' or NULL: no rows), in one row. No row when the viewer may not see the tenant.
 -- A viewer who sees the tenant's whole subtree gets, for the default
 -- period, the board kept on write when it is current (sql/068): its
 -- version the tenant's, its hour this one, no request it shows expired;
 -- and the table kept with it (its first 200 rows by name) when they ask
--- for its first page by name, unsearched, or for any page in any order
--- when the kept rows are every child (children_order()). A row behind
+-- for its first page by name, unsearched (first_page: made with the
+-- row, sql/075), or for any page in any order when the kept rows are
+-- every child (children_order() picks their lines). A row behind
 -- the version is served too while it is younger than the session's
 -- portal.dashboard_lag seconds (PORTAL_DASHBOARD_LAG, sql/070): only
 -- ingest batches leave it behind, and the API worker rebuilds it after
@@ -20,9 +22,7 @@
 -- (cgi/pages/dashboard.c).
 CREATE OR REPLACE FUNCTION dashboard_page(p_tenant bigint, p_hours int, p_q text, p_sort text, p_dir text,
                                           p_limit int, p_offset int)
-RETURNS TABLE (ov text, id bigint, name text, kind text, region text, companies bigint, probes bigint, agents bigint,
-               discovered bigint, external bigint, vulns bigint, critical bigint, high bigint, medium bigint,
-               low bigint, open_critical bigint, request text, request_expires bigint, total bigint)
+RETURNS TABLE (ov text, rows text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
@@ -33,7 +33,9 @@ DECLARE
     d dashboard_docs%ROWTYPE;
     path json;
     kids dashboard_row[];
+    lns text[];
     ov text;
+    rows text;
     kept boolean;   -- a row kept could serve this viewer and period
     lapsed boolean; -- ... and none is of this hour with its requests live
     rebuild boolean; -- ... and this page should have it rebuilt ("stale")
@@ -65,18 +67,23 @@ BEGIN
     -- The table kept (its first page by name, unsearched), or as asked.
     IF d.tenant_id IS NOT NULL AND p_q = '' AND p_sort = 'name' AND p_dir = 'asc' AND p_limit = 50
        AND p_offset = 0 THEN
-        kids := d.children[1:50];
+        rows := d.first_page;
     ELSIF d.tenant_id IS NOT NULL AND p_q = '' AND cardinality(d.children) = coalesce((d.children[1]).total, 0) THEN
         -- The kept rows are every child: sorted another way or another
-        -- page, not read again. Copied to a variable first: d.children
-        -- is detoasted again wherever a statement names it, so picking
-        -- 50 of 100 rows from it took 300 us, from the variable 10.
+        -- page, not read again, their lines sent as made. Copied to
+        -- variables first: d.children is detoasted again wherever a
+        -- statement names it, so picking 50 of 100 rows from it took 300
+        -- us, from the variable 10.
         kids := d.children;
-        kids := ARRAY(SELECT kids[o.i] FROM unnest(children_order(kids, p_sort, p_dir, p_limit, p_offset))
-                                               WITH ORDINALITY AS o(i, n) ORDER BY o.n);
+        lns := d.lines;
+        rows := array_to_string(ARRAY(SELECT lns[o.i]
+                                        FROM unnest(children_order(kids, p_sort, p_dir, p_limit, p_offset))
+                                             WITH ORDINALITY AS o(i, n) ORDER BY o.n), E'\n');
     ELSE
-        kids := ARRAY(SELECT ROW(x.*)::dashboard_row
-                        FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir, p_limit, p_offset, sc, ex) x);
+        rows := array_to_string(dashboard_row_lines(ARRAY(SELECT ROW(x.*)::dashboard_row
+                                                             FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir,
+                                                                                          p_limit, p_offset, sc, ex) x)),
+                                E'\n');
     END IF;
     ov := dashboard_join(path, coalesce(d.board, dashboard_board(t, p_hours, sc, ex)::text));
     -- A row could have served this and has lapsed (no row, the hour
@@ -93,15 +100,7 @@ BEGIN
         ov := '{"lag_until" : ' || (floor(extract(epoch FROM coalesce(behind, now())))::bigint + lag) || ', '
               || substr(ov, 2);
     END IF;
-    RETURN QUERY
-    SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN ov END,
-           r.id, r.name, r.kind, r.region, r.companies, r.probes, r.agents, r.discovered, r.external, r.vulns,
-           r.critical, r.high, r.medium, r.low, r.open_critical, r.request, r.request_expires, r.total
-      FROM (SELECT 1) o
-      LEFT JOIN LATERAL unnest(kids) WITH ORDINALITY
-           AS r(id, name, kind, region, companies, probes, agents, discovered, external, vulns, critical,
-                high, medium, low, open_critical, request, request_expires, total, n) ON true
-     ORDER BY r.n;
+    RETURN QUERY SELECT ov, rows;
 END $$;
 REVOKE ALL ON FUNCTION dashboard_page(bigint, int, text, text, text, int, int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION dashboard_page(bigint, int, text, text, text, int, int) TO portal_app;
