@@ -7,9 +7,9 @@
 -- as a viewer who sees its whole subtree sees them. Nothing when the row
 -- is of the tenant's current version and has not lapsed
 -- (dashboard_doc_lapsed(): a transaction that bumped the version several
--- times builds it once), or for a company or
--- a tenant that is gone. Called at commit by dashboard_doc_keep(), and
--- after an ingest batch by dashboard_docs_refresh(); owner only.
+-- times builds it once), or for a company or a tenant that is gone.
+-- Called at commit by dashboard_doc_keep(), and after an ingest batch by
+-- dashboard_docs_refresh(); owner only.
 -- requires: dashboard_row_lines
 CREATE OR REPLACE FUNCTION dashboard_doc_build(p_tenant bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$

@@ -2,15 +2,16 @@
 -- The dashboard page in one statement (cgi/pages/dashboard.c): the
 -- dashboard (dashboard_overview()'s JSON text) and one page of the table
 -- below (tenant_children_rows()) as lines of dashboard_row_lines() joined
--- by line breaks ('' or NULL: no rows), in one row. No row when the viewer may not see the tenant.
+-- by line breaks ('' or NULL: no rows), in one row. No row when the
+-- viewer may not see the tenant.
 -- A viewer who sees the tenant's whole subtree gets, for the default
 -- period, the board kept on write when it is current (sql/068): its
 -- version the tenant's, its hour this one, no request it shows expired;
 -- and the table kept with it (its first 200 rows by name) when they ask
 -- for its first page by name, unsearched (first_page: made with the
 -- row, sql/075), or for any page in any order when the kept rows are
--- every child (children_order() picks their lines). A row behind
--- the version is served too while it is younger than the session's
+-- every child (children_order() picks their lines). A row behind the
+-- version is served too while it is younger than the session's
 -- portal.dashboard_lag seconds (PORTAL_DASHBOARD_LAG, sql/070): only
 -- ingest batches leave it behind, and the API worker rebuilds it after
 -- one of them (dashboard_docs_stale()). Anything else is computed now, as
