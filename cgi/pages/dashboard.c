@@ -23,11 +23,12 @@
 
 /* The whole overview and one page of the table in one statement
  * (dashboard_page(): the dashboard kept on write when it may, else
- * dashboard_overview() and tenant_children_rows() computed now): $1
+ * dashboard_board() and tenant_children_rows() computed now): $1
  * tenant, $2 hours of the incident period, $3 search, $4 sort key, $5
  * 'asc' or 'desc', $6 limit, $7 offset.
- * No row for a tenant the viewer may not see; else the overview (JSON)
- * and the table's rows as lines of dashboard_row_lines() (NULL or '':
+ * No row for a tenant the viewer may not see; else the dashboard (JSON:
+ * "ancestors", "board" with the overview's keys, and "stale" and
+ * "lag_until" when said) and the table's rows as lines of dashboard_row_lines() (NULL or '':
  * none; rows_model() reads them): 50 rows of 18 columns had been a third of
  * the database's time on a Global view, and parsing them as JSON cost
  * more than reading columns. */
@@ -321,7 +322,7 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 	int is_mssp = strcmp(t->kind, "mssp") == 0, is_company = strcmp(t->kind, "company") == 0;
 	char id[24], lim[16], off[24];
 	const char *params[7] = {id, hours, tq->q, tq->sort, tq->dir, lim, off};
-	json_t *frag, *ov, *rows, *list;
+	json_t *frag, *ov, *board, *rows, *list;
 	PGresult *res;
 	size_t i;
 
@@ -336,8 +337,10 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 		*r = R_NOT_FOUND; /* archived or hidden since the tenant context was read */
 		return NULL;
 	}
+	/* {"stale", "lag_until", "ancestors", "board": the board's keys} */
 	ov = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-	if (!json_is_object(ov)) {
+	board = json_object_get(ov, "board");
+	if (!json_is_object(ov) || !json_is_object(board)) {
 		PQclear(res);
 		json_decref(ov);
 		*r = R_INTERNAL;
@@ -350,21 +353,21 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 	for (i = 0; i < json_array_size(list); i++)
 		tenant_kind_flags(json_array_get(list, i));
 	json_object_set_new(frag, "ancestors", json_is_array(list) ? json_incref(list) : json_array());
-	list = json_object_get(ov, "stats");
+	list = json_object_get(board, "stats");
 	list = json_is_object(list) ? json_incref(list) : json_object();
 	stats_model(list);
 	json_object_set_new(frag, "stats", list);
-	json_object_set_new(frag, "trend", trend_model(json_object_get(ov, "trend")));
-	list = json_object_get(ov, "top_cves");
+	json_object_set_new(frag, "trend", trend_model(json_object_get(board, "trend")));
+	list = json_object_get(board, "top_cves");
 	list = json_is_array(list) ? json_incref(list) : json_array();
 	count_texts(list, "open", "open finding", "open findings");
 	json_object_set_new(frag, "top_cves", list);
 	json_object_set_new(frag, "incidents",
-	                    incidents_model(json_object_get(ov, "windows"), json_object_get(ov, "at_risk"), period, label));
+	                    incidents_model(json_object_get(board, "windows"), json_object_get(board, "at_risk"), period, label));
 	*valid_until = 0;
 	/* The pending requests head the MSPs table's first page, unsearched;
 	 * the entry lapses when the first of them expires. */
-	list = json_object_get(ov, "pending");
+	list = json_object_get(board, "pending");
 	list = json_is_array(list) && tq->page == 1 && tq->q[0] == '\0' ? json_incref(list) : json_array();
 	for (i = 0; i < json_array_size(list); i++) {
 		time_t lapse = (time_t)json_integer_value(json_object_get(json_array_get(list, i), "expires")) - 1;

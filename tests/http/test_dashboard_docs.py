@@ -57,15 +57,18 @@ def rows_of(call):
 
 
 def page(ctx, token, tenant, query="'', 'name', 'asc', 50, 0", hours=24, before=""):
-    """dashboard_page() for the viewer: (the overview as JSON, the table's
-    rows as text); (None, []) when it returns no row."""
+    """dashboard_page() for the viewer: (the dashboard as JSON, its
+    board's keys beside the path's and the lag's, the table's rows as
+    text); (None, []) when it returns no row."""
     call = "dashboard_page(%d, %d, %s)" % (tenant, hours, query)
     first = as_viewer(ctx, token, "SELECT ov FROM %s LIMIT 1" % call, before)
     if not first:
         return None, []
     rows = as_viewer(ctx, token, "SELECT ROW(%s)::text FROM %s ORDER BY q.n"
                      % (", ".join("q." + c for c in COLUMNS + ("name",)), rows_of(call)), before)
-    return json.loads(first[0]), rows
+    ov = json.loads(first[0])
+    ov.update(ov.pop("board"))  # the board's keys beside the path's and the lag's, as the page reads them
+    return ov, rows
 
 
 def doc_tenants(ctx):

