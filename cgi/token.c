@@ -1,6 +1,7 @@
 /* token.c - random tokens, digests and constant-time comparison. */
 #include "token.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,13 +143,54 @@ static void from_hex(const char *in, size_t n, unsigned char *out)
 		out[i] = (unsigned char)(hex_digit(in[2 * i]) << 4 | hex_digit(in[2 * i + 1]));
 }
 
+/* The masks' pads come from RAND_bytes() a kilobyte at a time: a call of
+ * its own for each page's 32 bytes cost a worker 3 % of a dashboard view
+ * (the DRBG's fork check and lock each time), one for 1 kB costs about as
+ * much as for 32. A pad is sent with the token it masks, so it is no
+ * secret; each is handed out once and wiped from the pool. A forked child
+ * starts with an empty pool (pthread_atfork()), so no two processes hand
+ * out the same pads. */
+static unsigned char pad_pool[1024];
+static size_t pad_left; /* the pool's unused bytes, at its end */
+static int pad_fork_set;
+
+static void pad_pool_drop(void)
+{
+	OPENSSL_cleanse(pad_pool, sizeof(pad_pool));
+	pad_left = 0;
+}
+
+static int pad_bytes(unsigned char *out, size_t n)
+{
+	unsigned char *p;
+
+	if (!pad_fork_set) {
+		if (pthread_atfork(NULL, NULL, pad_pool_drop) != 0)
+			return RAND_bytes(out, (int)n) == 1 ? 0 : -1;
+		pad_fork_set = 1;
+	}
+	if (n > sizeof(pad_pool))
+		return -1;
+	if (pad_left < n) {
+		if (RAND_bytes(pad_pool, (int)sizeof(pad_pool)) != 1) {
+			pad_pool_drop();
+			return -1;
+		}
+		pad_left = sizeof(pad_pool);
+	}
+	p = pad_pool + sizeof(pad_pool) - pad_left;
+	memcpy(out, p, n);
+	OPENSSL_cleanse(p, n);
+	pad_left -= n;
+	return 0;
+}
+
 int tok_mask_hex(const char *hex, char *out, size_t out_size)
 {
 	unsigned char raw[TOK_BYTES], pad[TOK_BYTES];
 	size_t len = strlen(hex), n = len / 2, i;
 
-	if (len % 2 != 0 || n > TOK_BYTES || !tok_is_hex(hex, len) || out_size < 4 * n + 1 ||
-	    RAND_bytes(pad, (int)n) != 1)
+	if (len % 2 != 0 || n > TOK_BYTES || !tok_is_hex(hex, len) || out_size < 4 * n + 1 || pad_bytes(pad, n) != 0)
 		return -1;
 	from_hex(hex, n, raw);
 	for (i = 0; i < n; i++)

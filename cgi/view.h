@@ -61,6 +61,10 @@ void view_common(struct req *req);
  * e.g. "northwind-soc-msps-2026-11-22.csv" (what: "msps"; ext: "csv"):
  * exported reports carry the provider's name, not the portal's. */
 void view_attachment(struct req *req, const char *what, const char *ext);
+/* json_object_set_new() for a key written as a string literal, without
+ * jansson's strlen() and UTF-8 check of the key: for models built row by
+ * row (a dashboard's 50 rows of 18 keys: a quarter of their time). */
+#define VIEW_SET(obj, key, value) json_object_setn_new_nocheck((obj), "" key "", sizeof(key) - 1, (value))
 /* The model, created on first use (owned by req). */
 json_t *view_model(struct req *req);
 /* A new object with, for each integer member of obj, its value as text

@@ -256,8 +256,14 @@ static enum res board_html(json_t *m, struct page_cache_entry *c)
  * a new array, or NULL when a line is not as written there. */
 static json_t *rows_model(const char *text, time_t *valid_until, long *total)
 {
-	static const char *const keys[] = {"companies", "probes", "agents", "discovered", "external", "vulns",
-	                                   "critical", "high", "medium", "low", "open_critical"};
+	/* set with their lengths, as VIEW_SET() does */
+#define KEY(k) {k, sizeof(k) - 1}
+	static const struct {
+		const char *s;
+		size_t n;
+	} keys[] = {KEY("companies"), KEY("probes"), KEY("agents"), KEY("discovered"), KEY("external"), KEY("vulns"),
+	            KEY("critical"), KEY("high"), KEY("medium"), KEY("low"), KEY("open_critical")};
+#undef KEY
 	json_t *rows = json_array();
 	const char *p = text, *text_end = text + strlen(text);
 
@@ -266,7 +272,7 @@ static json_t *rows_model(const char *text, time_t *valid_until, long *total)
 		size_t len[17], k;
 		unsigned long long name_len;
 		char *end;
-		json_t *row;
+		json_t *row, *v;
 
 		for (k = 0; k < 17; k++) { /* the fields before the name */
 			const char *tab = strchr(p, '\t');
@@ -285,19 +291,25 @@ static json_t *rows_model(const char *text, time_t *valid_until, long *total)
 		if (*p != '\0' && *p++ != '\n')
 			goto bad;
 		row = json_object();
-		json_object_set_new(row, "id", json_integer(atoll(f[0])));
-		json_object_set_new(row, "name", json_stringn(name, (size_t)name_len));
-		json_object_set_new(row, "kind", json_stringn(f[15], len[15]));
-		json_object_set_new(row, "region", json_stringn(f[16], len[16]));
 		json_array_append_new(rows, row);
-		if (json_object_get(row, "name") == NULL || json_object_get(row, "kind") == NULL ||
-		    json_object_get(row, "region") == NULL)
+		VIEW_SET(row, "id", json_integer(atoll(f[0])));
+		if ((v = json_stringn(name, (size_t)name_len)) == NULL)
 			goto bad; /* not UTF-8 */
+		VIEW_SET(row, "name", v);
+		if ((v = json_stringn(f[15], len[15])) == NULL)
+			goto bad;
+		VIEW_SET(row, "kind", v);
+		if ((v = json_stringn(f[16], len[16])) == NULL)
+			goto bad;
+		VIEW_SET(row, "region", v);
 		tenant_kind_flags(row);
 		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			json_object_set_new(row, keys[k], json_integer(atoll(f[1 + k])));
-		if (len[14] > 0)
-			json_object_set_new(row, "request", json_stringn(f[14], len[14]));
+			json_object_setn_new_nocheck(row, keys[k].s, keys[k].n, json_integer(atoll(f[1 + k])));
+		if (len[14] > 0) {
+			if ((v = json_stringn(f[14], len[14])) == NULL)
+				goto bad;
+			VIEW_SET(row, "request", v);
+		}
 		if (len[12] > 0) {
 			time_t lapse = (time_t)atoll(f[12]) - 1;
 			if (*valid_until == 0 || lapse < *valid_until)

@@ -31,9 +31,9 @@ void tenant_kind_flags(json_t *row)
 	const char *kind = json_string_value(json_object_get(row, "kind"));
 
 	kind = kind ? kind : "";
-	json_object_set_new(row, "is_mssp", json_boolean(strcmp(kind, "mssp") == 0));
-	json_object_set_new(row, "is_msp", json_boolean(strcmp(kind, "msp") == 0));
-	json_object_set_new(row, "is_company", json_boolean(strcmp(kind, "company") == 0));
+	VIEW_SET(row, "is_mssp", json_boolean(strcmp(kind, "mssp") == 0));
+	VIEW_SET(row, "is_msp", json_boolean(strcmp(kind, "msp") == 0));
+	VIEW_SET(row, "is_company", json_boolean(strcmp(kind, "company") == 0));
 }
 
 json_t *tenant_row(PGresult *res, int i)

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,43 @@ static void test_tokens(void)
 	       "tok_equal compares whole strings");
 }
 
+/* The masks' pads come from a pool of RAND_bytes() (token.c): every pad
+ * of a hundred masks is another, across the pool's refills; a forked child
+ * does not hand out the pads its parent will (the pool is emptied in the
+ * child), so the next mask of the same token differs between the two. */
+static void test_mask_pads(void)
+{
+	static char masks[100][2 * TOK_HEX + 1];
+	char tok[TOK_HEX + 1], mine[2 * TOK_HEX + 1], childs[2 * TOK_HEX + 1] = "";
+	int distinct = 1, fds[2], status = 0;
+	size_t i, j;
+	pid_t pid = -1;
+
+	TAP_OK(tok_random_hex(tok, TOK_BYTES) == 0, "a token to mask a hundred times");
+	for (i = 0; i < 100; i++) {
+		distinct &= tok_mask_hex(tok, masks[i], sizeof(masks[i])) == 0 && tok_masked_equal(masks[i], tok);
+		for (j = 0; distinct && j < i; j++)
+			distinct &= memcmp(masks[i], masks[j], 2 * TOK_HEX) != 0;
+	}
+	TAP_OK(distinct, "a hundred masks of one token (three refills of the pads' pool) all differ and unmask");
+	TAP_OK(pipe(fds) == 0 && (pid = fork()) >= 0, "fork a child");
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		ssize_t w = -1;
+		if (tok_mask_hex(tok, mine, sizeof(mine)) == 0)
+			w = write(fds[1], mine, 2 * TOK_HEX);
+		_exit(w == 2 * TOK_HEX ? 0 : 1);
+	}
+	close(fds[1]);
+	TAP_OK(read(fds[0], childs, 2 * TOK_HEX) == 2 * TOK_HEX && waitpid(pid, &status, 0) == pid && status == 0,
+	       "the child masks the token");
+	close(fds[0]);
+	TAP_OK(tok_mask_hex(tok, mine, sizeof(mine)) == 0 && memcmp(mine, childs, 2 * TOK_HEX) != 0 &&
+	           tok_masked_equal(childs, tok),
+	       "the child's mask is not the parent's next one: the child drew its own pads");
+}
+
 /* The CSRF token's masked form (BREACH): another string every time, each
  * unmasking to the token; anything else refused. */
 static void test_masked_tokens(void)
@@ -137,6 +175,7 @@ static void test_masked_tokens(void)
 	TAP_OK(tok_mask_hex(tok, small, sizeof(small)) == -1 && tok_mask_hex("xyz1", m1, sizeof(m1)) == -1 &&
 	           tok_mask_hex("abc", m1, sizeof(m1)) == -1,
 	       "tok_mask_hex refuses a short buffer and a token that is not hex");
+	test_mask_pads();
 }
 
 static void test_passwords(void)
