@@ -218,23 +218,22 @@ static void table_model(json_t *m, const struct table_query *tq, long total, int
  * (partials/dashboard_board: it depends only on what the key and stamps
  * cover, never on the session), so a hit renders only the page around it. */
 
-/* Set board_html in m: the cached markup of entry c, else rendered now
- * from m (and kept in c when there is one). */
+/* Set board_html in m for an entry c: its markup kept, else rendered now
+ * from m and kept in it. Without an entry, nothing: the page renders the
+ * partial in its place (templates/dashboard.mustache), not into a string
+ * of its own copied into the page. */
 static enum res board_html(json_t *m, struct page_cache_entry *c)
 {
 	struct buf out = BUF_INIT;
 	struct mus_error err;
 
-	if (c == NULL || c->html == NULL) {
+	if (c == NULL)
+		return R_SUCCESS;
+	if (c->html == NULL) {
 		if (view_render_named("partials/dashboard_board", m, &out, &err) != R_SUCCESS || !buf_ok(&out)) {
 			log_err("render partials/dashboard_board failed: %s:%d:%d: %s", err.name, err.line, err.col, err.msg);
 			buf_free(&out);
 			return R_INTERNAL;
-		}
-		if (c == NULL) {
-			json_object_set_new(m, "board_html", json_stringn_nocheck(out.data ? out.data : "", out.len));
-			buf_free(&out);
-			return R_SUCCESS;
 		}
 		c->html = out.data ? out.data : strdup("");
 		c->html_len = out.len;
