@@ -28,10 +28,10 @@
  * 'asc' or 'desc', $6 limit, $7 offset.
  * No row for a tenant the viewer may not see; else the dashboard (JSON:
  * "ancestors", "board" with the overview's keys, and "stale" and
- * "lag_until" when said) and the table's rows as lines of dashboard_row_lines() (NULL or '':
- * none; rows_model() reads them): 50 rows of 18 columns had been a third of
- * the database's time on a Global view, and parsing them as JSON cost
- * more than reading columns. */
+ * "lag_until" when said) and the table's rows as lines of
+ * dashboard_row_lines() (NULL or '': none; rows_model() reads them): 50
+ * rows of 18 columns had been a third of the database's time on a Global
+ * view, and parsing them as JSON cost more than reading columns. */
 DB_STMT(st_page, 7, "SELECT ov, rows FROM dashboard_page($1::bigint, $2::int, $3, $4, $5, $6::int, $7::int)");
 DB_STMT(st_rows, 6,
         "SELECT id, name, kind, region, companies, probes, agents, discovered, external, vulns, critical, high, medium,"
@@ -373,8 +373,8 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 	list = json_is_array(list) ? json_incref(list) : json_array();
 	count_texts(list, "open", "open finding", "open findings");
 	json_object_set_new(frag, "top_cves", list);
-	json_object_set_new(frag, "incidents",
-	                    incidents_model(json_object_get(board, "windows"), json_object_get(board, "at_risk"), period, label));
+	json_object_set_new(frag, "incidents", incidents_model(json_object_get(board, "windows"),
+	                                                       json_object_get(board, "at_risk"), period, label));
 	*valid_until = 0;
 	/* The pending requests head the MSPs table's first page, unsearched;
 	 * the entry lapses when the first of them expires. */
