@@ -2574,6 +2574,9 @@ CREATE FUNCTION public.dashboard_ancestors(t public.tenants, sc bigint[], ex big
     SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 BEGIN
+    IF cardinality(t.ancestors) < 2 THEN  -- a root (an MSSP's Global view): no statement for an empty path
+        RETURN '[]';
+    END IF;
     RETURN (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'kind', a.kind) ORDER BY p.n), '[]')
               FROM unnest(t.ancestors[1:cardinality(t.ancestors) - 1]) WITH ORDINALITY AS p(id, n)
               JOIN LATERAL (SELECT y.id, y.name, y.kind FROM tenants y

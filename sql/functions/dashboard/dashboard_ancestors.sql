@@ -5,6 +5,9 @@ CREATE OR REPLACE FUNCTION dashboard_ancestors(t tenants, sc bigint[], ex bigint
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
+    IF cardinality(t.ancestors) < 2 THEN  -- a root (an MSSP's Global view): no statement for an empty path
+        RETURN '[]';
+    END IF;
     RETURN (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'kind', a.kind) ORDER BY p.n), '[]')
               FROM unnest(t.ancestors[1:cardinality(t.ancestors) - 1]) WITH ORDINALITY AS p(id, n)
               JOIN LATERAL (SELECT y.id, y.name, y.kind FROM tenants y
