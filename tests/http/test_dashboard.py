@@ -137,6 +137,25 @@ def test_an_unassigned_analyst_sees_neither_the_tree_nor_its_totals(ctx):
     assert "Dash MSP %d" % t["n"] not in names
 
 
+def test_an_analyst_with_no_assignment_sees_the_mssp_alone(ctx):
+    # An MSSP Analyst sees their MSSP itself and the subtrees assigned to
+    # them: with none assigned, no MSP in the table and no MSP's page
+    # (app_scope() takes its short way only for viewers who are no analyst).
+    t = tree(ctx)
+    q = ctx.stack.psql
+    uid = int(q("SELECT id FROM users WHERE email = 'analyst@northwind.example'"))
+    kept = q("SELECT coalesce(string_agg(tenant_id::text, ','), '') FROM analyst_assignments WHERE user_id = %d" % uid)
+    q("DELETE FROM analyst_assignments WHERE user_id = %d" % uid)
+    try:
+        analyst = ctx.login("analyst@northwind.example")
+        j = analyst.get_json("/t/%d" % t["mssp"]).json()
+        assert j["children"] == [] and j["stats"]["msps"] == 0 and j["stats"]["companies"] == 0, j["stats"]
+        assert analyst.get("/t/%d" % t["msp"]).status == 404
+    finally:
+        if kept:
+            q("INSERT INTO analyst_assignments (user_id, tenant_id) SELECT %d, unnest('{%s}'::bigint[])" % (uid, kept))
+
+
 def test_an_analysts_global_view_counts_only_their_assignments(ctx):
     t = tree(ctx)
     q = ctx.stack.psql
