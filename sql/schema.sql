@@ -1930,29 +1930,47 @@ DECLARE
     -- the column by its place, not its key: a CASE on the key compared
     -- text for each row up to eleven times (100 rows by critical findings:
     -- 44 -> 32 us a call)
-    k int := array_position(ARRAY['companies', 'probes', 'agents', 'discovered', 'external', 'vulns', 'critical',
-                                  'high', 'medium', 'low', 'open_critical'], p_sort);
+    k int := array_position(children_sort_keys(), p_sort);
     sgn int := CASE WHEN p_dir = 'desc' THEN -1 ELSE 1 END;
 BEGIN
-    IF p_limit < 0 OR p_offset < 0 THEN  -- as LIMIT and OFFSET would
-        RAISE EXCEPTION 'children_order: negative limit or offset' USING ERRCODE = '2201W';
+    IF k IS NULL OR p_limit < 0 OR p_offset < 0 THEN  -- by name; a negative limit or offset refused there
+        RETURN order_page(NULL, 0, cardinality(p_rows), p_dir, p_limit, p_offset)::bigint[];
     END IF;
-    IF p_sort = 'name' AND p_dir = 'desc' THEN
-        RETURN ARRAY(SELECT g FROM generate_series(cardinality(p_rows) - p_offset::bigint,
-                                                   greatest(cardinality(p_rows) - p_offset::bigint - p_limit + 1, 1), -1) g);
-    ELSIF p_sort <> 'name' THEN  -- a column's number; a key not known is 0 throughout, so by name
-        RETURN ARRAY(SELECT u.ordinality FROM unnest(p_rows) WITH ORDINALITY u
-                      ORDER BY sgn * coalesce(CASE k WHEN 1 THEN u.companies WHEN 2 THEN u.probes WHEN 3 THEN u.agents
-                                              WHEN 4 THEN u.discovered WHEN 5 THEN u.external WHEN 6 THEN u.vulns
-                                              WHEN 7 THEN u.critical WHEN 8 THEN u.high WHEN 9 THEN u.medium
-                                              WHEN 10 THEN u.low WHEN 11 THEN u.open_critical END, 0),
-                               u.ordinality
-                      LIMIT p_limit OFFSET p_offset);
-    END IF;
-    RETURN ARRAY(SELECT g FROM generate_series(p_offset::bigint + 1, least(cardinality(p_rows), p_offset::bigint + p_limit)) g);
+    RETURN ARRAY(SELECT u.ordinality FROM unnest(p_rows) WITH ORDINALITY u
+                  ORDER BY sgn * coalesce(CASE k WHEN 1 THEN u.companies WHEN 2 THEN u.probes WHEN 3 THEN u.agents
+                                          WHEN 4 THEN u.discovered WHEN 5 THEN u.external WHEN 6 THEN u.vulns
+                                          WHEN 7 THEN u.critical WHEN 8 THEN u.high WHEN 9 THEN u.medium
+                                          WHEN 10 THEN u.low WHEN 11 THEN u.open_critical END, 0),
+                           sgn * u.ordinality
+                  LIMIT p_limit OFFSET p_offset);
 END $$;
 
 ALTER FUNCTION public.children_order(p_rows public.dashboard_row[], p_sort text, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.children_orders(p_rows public.dashboard_row[]) RETURNS smallint[]
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    n int := cardinality(p_rows);
+    key text;
+    o smallint[] := '{}';
+BEGIN
+    FOREACH key IN ARRAY children_sort_keys() LOOP
+        o := o || children_order(p_rows, key, 'asc', n, 0)::smallint[];
+    END LOOP;
+    RETURN o;
+END $$;
+
+ALTER FUNCTION public.children_orders(p_rows public.dashboard_row[]) OWNER TO portal_owner;
+
+CREATE FUNCTION public.children_sort_keys() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT ARRAY['companies', 'probes', 'agents', 'discovered', 'external', 'vulns', 'critical', 'high', 'medium',
+                 'low', 'open_critical']
+$$;
+
+ALTER FUNCTION public.children_sort_keys() OWNER TO portal_owner;
 
 CREATE FUNCTION public.config_changed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2756,12 +2774,13 @@ BEGIN
     -- long dashboard_page() may serve it behind the version (sql/070).
     lns := dashboard_row_lines(kids);
     INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children, lines, first_page,
-                                     built_at)
-    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids, lns, array_to_string(lns[1:50], E'\n'), now())
+                                     orders, built_at)
+    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids, lns, array_to_string(lns[1:50], E'\n'),
+            CASE WHEN cardinality(kids) = coalesce((kids[1]).total, 0) THEN children_orders(kids) END, now())
     ON CONFLICT (tenant_id) DO UPDATE
        SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
            board = excluded.board, children = excluded.children, lines = excluded.lines,
-           first_page = excluded.first_page,
+           first_page = excluded.first_page, orders = excluded.orders,
            built_at = excluded.built_at
      -- Two builders of one tenant (dashboard_docs_refresh() after two
      -- batches): the row of the later version stays; of the same version
@@ -2794,7 +2813,8 @@ CREATE TABLE public.dashboard_docs (
     children public.dashboard_row[] NOT NULL,
     built_at timestamp with time zone,
     lines text[] NOT NULL,
-    first_page text NOT NULL
+    first_page text NOT NULL,
+    orders smallint[]
 );
 
 ALTER TABLE ONLY public.dashboard_docs FORCE ROW LEVEL SECURITY;
@@ -2891,8 +2911,8 @@ DECLARE
     t tenants%ROWTYPE;
     d dashboard_docs%ROWTYPE;
     path json;
-    kids dashboard_row[];
     lns text[];
+    k int;          -- the sort key's place in children_sort_keys()
     ov text;
     rows text;
     kept boolean;   -- a row kept could serve this viewer and period
@@ -2927,29 +2947,26 @@ BEGIN
     IF d.tenant_id IS NOT NULL AND p_q = '' AND p_sort = 'name' AND p_dir = 'asc' AND p_limit = 50
        AND p_offset = 0 THEN
         rows := d.first_page;
+    ELSIF d.tenant_id IS NOT NULL AND p_q = '' AND d.orders IS NOT NULL THEN
+        -- The kept rows are every child: sorted another way or another
+        -- page, their lines sent as made, in the order kept by the column
+        -- (orders: children_orders()) or by name. Neither the rows nor
+        -- their sort: a view by critical findings 310 -> 236 us of
+        -- PostgreSQL (docs/performance.md, "Session 41"). Each kept value
+        -- named once: they are out of line (TOAST), fetched and
+        -- decompressed again wherever a statement names them.
+        lns := d.lines;
+        k := array_position(children_sort_keys(), p_sort);
+        rows := array_to_string(ARRAY(SELECT lns[o.i]
+                                        FROM unnest(order_page(CASE WHEN k IS NOT NULL THEN d.orders END,
+                                                               (k - 1) * cardinality(lns), cardinality(lns), p_dir,
+                                                               p_limit, p_offset))
+                                             WITH ORDINALITY AS o(i, n) ORDER BY o.n), E'\n');
     ELSE
-        -- Copied to variables before use: d.children and d.lines are
-        -- kept out of line (TOAST), and fetched and decompressed again
-        -- wherever a statement names them. The test below named the rows
-        -- twice (a view sorted by critical findings 290 -> 270 us, by
-        -- name descending 316 -> 253); picking 50 of 100 rows from them
-        -- took 300 us, from the variable 10.
-        IF d.tenant_id IS NOT NULL AND p_q = '' THEN
-            kids := d.children;
-        END IF;
-        IF cardinality(kids) = coalesce((kids[1]).total, 0) THEN
-            -- The kept rows are every child: sorted another way or
-            -- another page, not read again, their lines sent as made.
-            lns := d.lines;
-            rows := array_to_string(ARRAY(SELECT lns[o.i]
-                                            FROM unnest(children_order(kids, p_sort, p_dir, p_limit, p_offset))
-                                                 WITH ORDINALITY AS o(i, n) ORDER BY o.n), E'\n');
-        ELSE
-            rows := array_to_string(dashboard_row_lines(ARRAY(SELECT ROW(x.*)::dashboard_row
-                                                                 FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir,
-                                                                                              p_limit, p_offset, sc, ex) x)),
-                                    E'\n');
-        END IF;
+        rows := array_to_string(dashboard_row_lines(ARRAY(SELECT ROW(x.*)::dashboard_row
+                                                             FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir,
+                                                                                          p_limit, p_offset, sc, ex) x)),
+                                E'\n');
     END IF;
     ov := '"ancestors" : ' || path::text || ', "board" : ' || coalesce(d.board, dashboard_board(t, p_hours, sc, ex)::text)
           || '}';
@@ -4629,6 +4646,24 @@ CREATE FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text
 $$;
 
 ALTER FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) OWNER TO portal_owner;
+
+CREATE FUNCTION public.order_page(p_order smallint[], p_base integer, p_n integer, p_dir text, p_limit integer, p_offset integer) RETURNS integer[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    IF p_limit < 0 OR p_offset < 0 THEN
+        RAISE EXCEPTION 'children_order: negative limit or offset' USING ERRCODE = '2201W';
+    END IF;
+    -- g is at most p_n: an int
+    IF p_dir = 'desc' THEN
+        RETURN ARRAY(SELECT CASE WHEN p_order IS NULL THEN g::int ELSE p_order[p_base + g::int] END
+                       FROM generate_series(p_n - p_offset::bigint, greatest(p_n - p_offset::bigint - p_limit + 1, 1), -1) g);
+    END IF;
+    RETURN ARRAY(SELECT CASE WHEN p_order IS NULL THEN g::int ELSE p_order[p_base + g::int] END
+                   FROM generate_series(p_offset::bigint + 1, least(p_n, p_offset::bigint + p_limit)) g);
+END $$;
+
+ALTER FUNCTION public.order_page(p_order smallint[], p_base integer, p_n integer, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
 
 CREATE FUNCTION public.plan_clone(p_tenant bigint, p_plan bigint, p_name text) RETURNS TABLE(outcome text, plan_id bigint, message text)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -9597,6 +9632,10 @@ GRANT ALL ON FUNCTION public.branding_host_verify(p_tenant bigint, p_host text, 
 
 REVOKE ALL ON FUNCTION public.children_order(p_rows public.dashboard_row[], p_sort text, p_dir text, p_limit integer, p_offset integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION public.children_orders(p_rows public.dashboard_row[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION public.children_sort_keys() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION public.config_changed() FROM PUBLIC;
 
 GRANT ALL ON FUNCTION public.config_cidrs_error(p_list jsonb, p_max integer) TO portal_app;
@@ -9791,6 +9830,8 @@ GRANT ALL ON FUNCTION public.my_tenant_crumbs(p_tenant bigint) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.order_page(p_order smallint[], p_base integer, p_n integer, p_dir text, p_limit integer, p_offset integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.plan_clone(p_tenant bigint, p_plan bigint, p_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.plan_clone(p_tenant bigint, p_plan bigint, p_name text) TO portal_app;

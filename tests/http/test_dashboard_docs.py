@@ -85,8 +85,11 @@ def current(ctx, tenant):
 
 
 # The kept first pages made again from the kept rows changed (as a row's build makes it).
+# (the orders, as dashboard_doc_build() keeps them: when the rows are every child)
 FIRST_PAGE = ("UPDATE dashboard_docs SET lines = dashboard_row_lines(children),"
-              " first_page = array_to_string(dashboard_row_lines(children[1:50]), E'\\n');")
+              " first_page = array_to_string(dashboard_row_lines(children[1:50]), E'\\n'),"
+              " orders = CASE WHEN cardinality(children) = coalesce((children[1]).total, 0)"
+              " THEN children_orders(children) END;")
 MARK = "UPDATE dashboard_docs SET board = replace(board, '\"stats\"', '\"stats\" : {}, \"kept\"') WHERE tenant_id = %d;"
 # The kept table's rows marked: their names start with "kept ", so a page served from them shows it.
 MARK_ROWS = ("UPDATE dashboard_docs SET children = (SELECT array_agg(ROW(k.id, 'kept ' || k.name, k.kind, k.region,"
@@ -281,10 +284,10 @@ def test_the_table_sorted_another_way_is_the_kept_rows_when_they_are_every_child
                 if key != "name":
                     vals = [int(r.split("|")[2]) for r in pages]
                     assert vals == sorted(vals, reverse=(d == "desc")), (t, key, d, vals)
-                elif d == "asc":
-                    by_name = pages
-                else:  # by name descending: the exact reverse
-                    assert pages == by_name[::-1], (t, pages, by_name)
+                if d == "asc":
+                    ascending = pages
+                else:  # descending: the exact reverse, ties and all
+                    assert pages == ascending[::-1], (t, key, pages, ascending)
     assert sorted_kept >= 2, sorted_kept
     # A kept table short of a child (here: its first row gone) is read again.
     t = tenants[0]
@@ -316,6 +319,9 @@ def test_an_msp_of_over_200_companies_keeps_its_first_200_and_one_of_120_every_p
     assert (current(ctx, mid), current(ctx, big)) == ("1", "1")
     assert q("SELECT cardinality(children) FROM dashboard_docs WHERE tenant_id IN (%d, %d) ORDER BY tenant_id"
              % (mid, big)).split() == ["120", "200"]
+    # sorted by every column when the kept rows are every child, else not
+    assert q("SELECT coalesce(cardinality(orders), -1) FROM dashboard_docs WHERE tenant_id IN (%d, %d)"
+             " ORDER BY tenant_id" % (mid, big)).split() == [str(120 * 11), "-1"]
     # its MSSP Admin, of this tree alone (the demo's users see what other tests expect)
     ctx.stack.new_user("keep%d@keep.example" % n, (root, "mssp_admin"))
     admin = session(ctx, "keep%d@keep.example" % n)
@@ -338,7 +344,10 @@ def test_an_msp_of_over_200_companies_keeps_its_first_200_and_one_of_120_every_p
 def test_the_tables_order_refuses_a_negative_offset_and_sorts_a_key_it_does_not_know_by_name(ctx):
     """children_order() as LIMIT and OFFSET: a negative offset or limit is
     an error, not a page. A sort key that is no column's (the worker sends
-    only the columns') gives the order by name, either way."""
+    only the columns') gives the order by name, in the direction asked.
+    Descending is the exact reverse of ascending, ties and all, so the
+    orders a dashboard keeps (children_orders(): every column ascending)
+    read from their end (order_page()) are the orders descending."""
     rows = ("ARRAY(SELECT ROW(g, 'n' || g, NULL, NULL, 0, 0, 0, 0, 0, 0, g, 0, 0, 0, 0, NULL, NULL, 3)"
             "::dashboard_row FROM generate_series(1, 3) g)")
     q = ctx.stack.psql
@@ -351,9 +360,34 @@ def test_the_tables_order_refuses_a_negative_offset_and_sorts_a_key_it_does_not_
             raise AssertionError("children_order(limit %d, offset %d) gave %r" % (limit, offset, got))
     assert q("SELECT children_order(%s, 'critical', 'desc', 50, 0)" % rows) == "{3,2,1}"
     assert q("SELECT children_order(%s, 'critical', 'asc', 2, 1)" % rows) == "{2,3}"
-    for d in ("asc", "desc"):
-        assert q("SELECT children_order(%s, 'bogus', '%s', 50, 0)" % (rows, d)) == "{1,2,3}"
-    assert q("SELECT children_order(%s, 'name', 'desc', 2, 0)" % rows) == "{3,2}"
+    for key in ("bogus", "name"):
+        assert q("SELECT children_order(%s, '%s', 'asc', 50, 0)" % (rows, key)) == "{1,2,3}"
+        assert q("SELECT children_order(%s, '%s', 'desc', 2, 0)" % (rows, key)) == "{3,2}"
+    # ties (critical 0 for rows 1 and 2 here) by position ascending, and descending the exact reverse
+    rows = rows.replace("0, g, 0", "0, g / 3, 0")
+    assert q("SELECT children_order(%s, 'critical', 'asc', 50, 0)" % rows) == "{1,2,3}"
+    assert q("SELECT children_order(%s, 'critical', 'desc', 50, 0)" % rows) == "{3,2,1}"
+    assert q("SELECT children_order(%s, 'critical', 'desc', 1, 1)" % rows) == "{2}"
+    # the orders kept: every column ascending, one after another (n = 3 rows)
+    orders = q("SELECT children_orders(%s)" % rows).strip("{}").split(",")
+    keys = q("SELECT array_to_string(children_sort_keys(), ',')").split(",")
+    assert len(orders) == 3 * len(keys) and orders[3 * keys.index("critical"):][:3] == ["1", "2", "3"], orders
+    for key in keys:
+        assert q("SELECT children_order(%s, '%s', 'asc', 3, 0)::text = '{' || array_to_string((children_orders(%s))"
+                 "[3 * (array_position(children_sort_keys(), '%s') - 1) + 1 : 3 * array_position(children_sort_keys(), '%s')], ',') || '}'"
+                 % (rows, key, rows, key, key)) == "t", key
+    # a page of a kept order either way, and by name (no order)
+    for args, want in (("'{3,1,2}', 0, 3, 'asc', 2, 0", "{3,1}"), ("'{3,1,2}', 0, 3, 'desc', 2, 0", "{2,1}"),
+                       ("'{9,9,3,1,2}', 2, 3, 'desc', 5, 1", "{1,3}"), ("NULL, 0, 3, 'desc', 50, 0", "{3,2,1}"),
+                       ("NULL, 0, 3, 'asc', 50, 3", "{}")):
+        assert q("SELECT order_page(%s)" % args) == want, (args, want)
+    for args in ("NULL, 0, 3, 'asc', -1, 0", "'{1}', 0, 1, 'desc', 1, -1"):
+        try:
+            got = q("SELECT order_page(%s)" % args)
+        except RuntimeError as e:
+            assert "negative limit or offset" in str(e), e
+        else:
+            raise AssertionError("order_page(%s) gave %r" % (args, got))
 
 
 def test_the_scope_from_user_access_is_the_memberships_rule_for_every_user(ctx):

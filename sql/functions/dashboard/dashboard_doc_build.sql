@@ -4,6 +4,8 @@
 -- MSP of up to 200 companies, which dashboard_page() then sorts by any
 -- column without reading them again), and the same as the page sends
 -- them (lines, dashboard_row_lines(); the first 50 joined: first_page),
+-- and, when those rows are every child, their orders by every column
+-- (orders, children_orders(); NULL otherwise),
 -- as a viewer who sees its whole subtree sees them. Nothing when the row
 -- is of the tenant's current version and has not lapsed
 -- (dashboard_doc_lapsed(): a transaction that bumped the version several
@@ -46,12 +48,13 @@ BEGIN
     -- long dashboard_page() may serve it behind the version (sql/070).
     lns := dashboard_row_lines(kids);
     INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children, lines, first_page,
-                                     built_at)
-    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids, lns, array_to_string(lns[1:50], E'\n'), now())
+                                     orders, built_at)
+    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids, lns, array_to_string(lns[1:50], E'\n'),
+            CASE WHEN cardinality(kids) = coalesce((kids[1]).total, 0) THEN children_orders(kids) END, now())
     ON CONFLICT (tenant_id) DO UPDATE
        SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
            board = excluded.board, children = excluded.children, lines = excluded.lines,
-           first_page = excluded.first_page,
+           first_page = excluded.first_page, orders = excluded.orders,
            built_at = excluded.built_at
      -- Two builders of one tenant (dashboard_docs_refresh() after two
      -- batches): the row of the later version stays; of the same version

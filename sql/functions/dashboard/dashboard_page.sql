@@ -13,7 +13,8 @@
 -- and the table kept with it (its first 200 rows by name) when they ask
 -- for its first page by name, unsearched (first_page: made with the
 -- row, sql/075), or for any page in any order when the kept rows are
--- every child (children_order() picks their lines). A row behind the
+-- every child (their lines picked in the order kept with them, sql/076).
+-- A row behind the
 -- version is served too while it is younger than the session's
 -- portal.dashboard_lag seconds (PORTAL_DASHBOARD_LAG, sql/070): only
 -- ingest batches leave it behind, and the API worker rebuilds it after
@@ -36,8 +37,8 @@ DECLARE
     t tenants%ROWTYPE;
     d dashboard_docs%ROWTYPE;
     path json;
-    kids dashboard_row[];
     lns text[];
+    k int;          -- the sort key's place in children_sort_keys()
     ov text;
     rows text;
     kept boolean;   -- a row kept could serve this viewer and period
@@ -72,29 +73,26 @@ BEGIN
     IF d.tenant_id IS NOT NULL AND p_q = '' AND p_sort = 'name' AND p_dir = 'asc' AND p_limit = 50
        AND p_offset = 0 THEN
         rows := d.first_page;
+    ELSIF d.tenant_id IS NOT NULL AND p_q = '' AND d.orders IS NOT NULL THEN
+        -- The kept rows are every child: sorted another way or another
+        -- page, their lines sent as made, in the order kept by the column
+        -- (orders: children_orders()) or by name. Neither the rows nor
+        -- their sort: a view by critical findings 310 -> 236 us of
+        -- PostgreSQL (docs/performance.md, "Session 41"). Each kept value
+        -- named once: they are out of line (TOAST), fetched and
+        -- decompressed again wherever a statement names them.
+        lns := d.lines;
+        k := array_position(children_sort_keys(), p_sort);
+        rows := array_to_string(ARRAY(SELECT lns[o.i]
+                                        FROM unnest(order_page(CASE WHEN k IS NOT NULL THEN d.orders END,
+                                                               (k - 1) * cardinality(lns), cardinality(lns), p_dir,
+                                                               p_limit, p_offset))
+                                             WITH ORDINALITY AS o(i, n) ORDER BY o.n), E'\n');
     ELSE
-        -- Copied to variables before use: d.children and d.lines are
-        -- kept out of line (TOAST), and fetched and decompressed again
-        -- wherever a statement names them. The test below named the rows
-        -- twice (a view sorted by critical findings 290 -> 270 us, by
-        -- name descending 316 -> 253); picking 50 of 100 rows from them
-        -- took 300 us, from the variable 10.
-        IF d.tenant_id IS NOT NULL AND p_q = '' THEN
-            kids := d.children;
-        END IF;
-        IF cardinality(kids) = coalesce((kids[1]).total, 0) THEN
-            -- The kept rows are every child: sorted another way or
-            -- another page, not read again, their lines sent as made.
-            lns := d.lines;
-            rows := array_to_string(ARRAY(SELECT lns[o.i]
-                                            FROM unnest(children_order(kids, p_sort, p_dir, p_limit, p_offset))
-                                                 WITH ORDINALITY AS o(i, n) ORDER BY o.n), E'\n');
-        ELSE
-            rows := array_to_string(dashboard_row_lines(ARRAY(SELECT ROW(x.*)::dashboard_row
-                                                                 FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir,
-                                                                                              p_limit, p_offset, sc, ex) x)),
-                                    E'\n');
-        END IF;
+        rows := array_to_string(dashboard_row_lines(ARRAY(SELECT ROW(x.*)::dashboard_row
+                                                             FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir,
+                                                                                          p_limit, p_offset, sc, ex) x)),
+                                E'\n');
     END IF;
     ov := '"ancestors" : ' || path::text || ', "board" : ' || coalesce(d.board, dashboard_board(t, p_hours, sc, ex)::text)
           || '}';

@@ -1,0 +1,11 @@
+-- 076_dashboard_orders.sql - a kept dashboard's table sorted by every
+-- column (issue #23, "the first view after a change"; docs/performance.md,
+-- "Session 41"): when the kept rows are every child, their positions in
+-- children_order()'s order by each column, ascending (children_orders(),
+-- made with the row by dashboard_doc_build()), so that dashboard_page()
+-- serves a sorted view by reading a page of one (order_page()) instead of
+-- reading the rows and sorting them at every view. NULL: the kept rows
+-- are not every child, or the row was kept before this column; such a
+-- view is computed, as before, until the row is built again (its
+-- tenant's next change, the next hour at the latest).
+ALTER TABLE dashboard_docs ADD COLUMN orders smallint[];
