@@ -2816,6 +2816,11 @@ CREATE TABLE public.dashboard_docs (
     first_page text NOT NULL,
     orders smallint[]
 );
+ALTER TABLE ONLY public.dashboard_docs ALTER COLUMN board SET COMPRESSION lz4;
+ALTER TABLE ONLY public.dashboard_docs ALTER COLUMN children SET COMPRESSION lz4;
+ALTER TABLE ONLY public.dashboard_docs ALTER COLUMN lines SET COMPRESSION lz4;
+ALTER TABLE ONLY public.dashboard_docs ALTER COLUMN first_page SET COMPRESSION lz4;
+ALTER TABLE ONLY public.dashboard_docs ALTER COLUMN orders SET COMPRESSION lz4;
 
 ALTER TABLE ONLY public.dashboard_docs FORCE ROW LEVEL SECURITY;
 
