@@ -2773,13 +2773,13 @@ BEGIN
     -- built_at: its transaction's start; what it shows is no older. How
     -- long dashboard_page() may serve it behind the version (sql/070).
     lns := dashboard_row_lines(kids);
-    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children, lines, first_page,
-                                     orders, built_at)
-    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids, lns, array_to_string(lns[1:50], E'\n'),
+    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, lines, first_page, orders,
+                                     built_at)
+    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, lns, array_to_string(lns[1:50], E'\n'),
             CASE WHEN cardinality(kids) = coalesce((kids[1]).total, 0) THEN children_orders(kids) END, now())
     ON CONFLICT (tenant_id) DO UPDATE
        SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
-           board = excluded.board, children = excluded.children, lines = excluded.lines,
+           board = excluded.board, lines = excluded.lines,
            first_page = excluded.first_page, orders = excluded.orders,
            built_at = excluded.built_at
      -- Two builders of one tenant (dashboard_docs_refresh() after two
@@ -2810,14 +2810,12 @@ CREATE TABLE public.dashboard_docs (
     hour timestamp with time zone NOT NULL,
     valid_until timestamp with time zone,
     board text NOT NULL,
-    children public.dashboard_row[] NOT NULL,
     built_at timestamp with time zone,
     lines text[] NOT NULL,
     first_page text NOT NULL,
     orders smallint[]
 );
 ALTER TABLE ONLY public.dashboard_docs ALTER COLUMN board SET COMPRESSION lz4;
-ALTER TABLE ONLY public.dashboard_docs ALTER COLUMN children SET COMPRESSION lz4;
 ALTER TABLE ONLY public.dashboard_docs ALTER COLUMN lines SET COMPRESSION lz4;
 ALTER TABLE ONLY public.dashboard_docs ALTER COLUMN first_page SET COMPRESSION lz4;
 ALTER TABLE ONLY public.dashboard_docs ALTER COLUMN orders SET COMPRESSION lz4;

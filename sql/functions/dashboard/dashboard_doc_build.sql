@@ -1,11 +1,11 @@
 -- Keep the dashboard of tenant p_tenant (an MSSP or an MSP) in
 -- dashboard_docs (sql/068) as of now: its board for the default period
 -- and its table's first 200 rows by name (four pages: every child of an
--- MSP of up to 200 companies, which dashboard_page() then sorts by any
--- column without reading them again), and the same as the page sends
--- them (lines, dashboard_row_lines(); the first 50 joined: first_page),
--- and, when those rows are every child, their orders by every column
--- (orders, children_orders(); NULL otherwise),
+-- MSP of up to 200 companies) as the page sends them (lines,
+-- dashboard_row_lines(); the first 50 joined: first_page) and, when those
+-- rows are every child, their orders by every column (orders,
+-- children_orders(); NULL otherwise), which dashboard_page() then serves
+-- any page in any order from without reading the rows again,
 -- as a viewer who sees its whole subtree sees them. Nothing when the row
 -- is of the tenant's current version and has not lapsed
 -- (dashboard_doc_lapsed(): a transaction that bumped the version several
@@ -47,13 +47,13 @@ BEGIN
     -- built_at: its transaction's start; what it shows is no older. How
     -- long dashboard_page() may serve it behind the version (sql/070).
     lns := dashboard_row_lines(kids);
-    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, children, lines, first_page,
-                                     orders, built_at)
-    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, kids, lns, array_to_string(lns[1:50], E'\n'),
+    INSERT INTO dashboard_docs AS d (tenant_id, version, hour, valid_until, board, lines, first_page, orders,
+                                     built_at)
+    VALUES (t.id, v, h0, to_timestamp(lapse - 1), board::text, lns, array_to_string(lns[1:50], E'\n'),
             CASE WHEN cardinality(kids) = coalesce((kids[1]).total, 0) THEN children_orders(kids) END, now())
     ON CONFLICT (tenant_id) DO UPDATE
        SET version = excluded.version, hour = excluded.hour, valid_until = excluded.valid_until,
-           board = excluded.board, children = excluded.children, lines = excluded.lines,
+           board = excluded.board, lines = excluded.lines,
            first_page = excluded.first_page, orders = excluded.orders,
            built_at = excluded.built_at
      -- Two builders of one tenant (dashboard_docs_refresh() after two
