@@ -2954,7 +2954,7 @@ BEGIN
         -- The kept rows are every child: sorted another way or another
         -- page, their lines sent as made, in the order kept by the column
         -- (orders: children_orders()) or by name. Neither the rows nor
-        -- their sort: a view by critical findings 310 -> 236 us of
+        -- their sort: a view by critical findings 310 -> 253 us of
         -- PostgreSQL (docs/performance.md, "Session 41"). Each kept value
         -- named once: they are out of line (TOAST), fetched and
         -- decompressed again wherever a statement names them.

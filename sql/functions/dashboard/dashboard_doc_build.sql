@@ -4,8 +4,8 @@
 -- MSP of up to 200 companies) as the page sends them (lines,
 -- dashboard_row_lines(); the first 50 joined: first_page) and, when those
 -- rows are every child, their orders by every column (orders,
--- children_orders(); NULL otherwise), which dashboard_page() then serves
--- any page in any order from without reading the rows again,
+-- children_orders(); NULL otherwise), from which dashboard_page() serves
+-- any page in any order without reading the rows again,
 -- as a viewer who sees its whole subtree sees them. Nothing when the row
 -- is of the tenant's current version and has not lapsed
 -- (dashboard_doc_lapsed(): a transaction that bumped the version several

@@ -14,11 +14,10 @@
 -- for its first page by name, unsearched (first_page: made with the
 -- row, sql/075), or for any page in any order when the kept rows are
 -- every child (their lines picked in the order kept with them, sql/076).
--- A row behind the
--- version is served too while it is younger than the session's
--- portal.dashboard_lag seconds (PORTAL_DASHBOARD_LAG, sql/070): only
--- ingest batches leave it behind, and the API worker rebuilds it after
--- one of them (dashboard_docs_stale()). Anything else is computed now, as
+-- A row behind the version is served too while it is younger than the
+-- session's portal.dashboard_lag seconds (PORTAL_DASHBOARD_LAG,
+-- sql/070): only ingest batches leave it behind, and the API worker
+-- rebuilds it after one of them (dashboard_docs_stale()). Anything else is computed now, as
 -- for every other viewer; the dashboard then says "stale" when a current
 -- row would have served it. With a lag, an MSSP's or MSP's dashboard says
 -- until when it may be shown whatever ingest batches come ("lag_until",
@@ -77,7 +76,7 @@ BEGIN
         -- The kept rows are every child: sorted another way or another
         -- page, their lines sent as made, in the order kept by the column
         -- (orders: children_orders()) or by name. Neither the rows nor
-        -- their sort: a view by critical findings 310 -> 236 us of
+        -- their sort: a view by critical findings 310 -> 253 us of
         -- PostgreSQL (docs/performance.md, "Session 41"). Each kept value
         -- named once: they are out of line (TOAST), fetched and
         -- decompressed again wherever a statement names them.
