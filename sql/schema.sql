@@ -1934,7 +1934,7 @@ DECLARE
     sgn int := CASE WHEN p_dir = 'desc' THEN -1 ELSE 1 END;
 BEGIN
     IF k IS NULL OR p_limit < 0 OR p_offset < 0 THEN  -- by name; a negative limit or offset refused there
-        RETURN order_page(NULL, 0, cardinality(p_rows), p_dir, p_limit, p_offset)::bigint[];
+        RETURN order_page(NULL, NULL, cardinality(p_rows), p_dir, p_limit, p_offset)::bigint[];
     END IF;
     RETURN ARRAY(SELECT u.ordinality FROM unnest(p_rows) WITH ORDINALITY u
                   ORDER BY sgn * coalesce(CASE k WHEN 1 THEN u.companies WHEN 2 THEN u.probes WHEN 3 THEN u.agents
@@ -2961,9 +2961,8 @@ BEGIN
         lns := d.lines;
         k := array_position(children_sort_keys(), p_sort);
         rows := array_to_string(ARRAY(SELECT lns[o.i]
-                                        FROM unnest(order_page(CASE WHEN k IS NOT NULL THEN d.orders END,
-                                                               (k - 1) * cardinality(lns), cardinality(lns), p_dir,
-                                                               p_limit, p_offset))
+                                        FROM unnest(order_page(d.orders, k, cardinality(lns), p_dir, p_limit,
+                                                               p_offset))
                                              WITH ORDINALITY AS o(i, n) ORDER BY o.n), E'\n');
     ELSE
         rows := array_to_string(dashboard_row_lines(ARRAY(SELECT ROW(x.*)::dashboard_row
@@ -4650,23 +4649,26 @@ $$;
 
 ALTER FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) OWNER TO portal_owner;
 
-CREATE FUNCTION public.order_page(p_order smallint[], p_base integer, p_n integer, p_dir text, p_limit integer, p_offset integer) RETURNS integer[]
+CREATE FUNCTION public.order_page(p_orders smallint[], p_key integer, p_n integer, p_dir text, p_limit integer, p_offset integer) RETURNS integer[]
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
+DECLARE
+    base int := (p_key - 1) * p_n;   -- NULL for the order by name
 BEGIN
     IF p_limit < 0 OR p_offset < 0 THEN
         RAISE EXCEPTION 'children_order: negative limit or offset' USING ERRCODE = '2201W';
     END IF;
     -- g is at most p_n: an int
     IF p_dir = 'desc' THEN
-        RETURN ARRAY(SELECT CASE WHEN p_order IS NULL THEN g::int ELSE p_order[p_base + g::int] END
-                       FROM generate_series(p_n - p_offset::bigint, greatest(p_n - p_offset::bigint - p_limit + 1, 1), -1) g);
+        RETURN ARRAY(SELECT CASE WHEN p_key IS NULL THEN g::int ELSE p_orders[base + g::int] END
+                       FROM generate_series(p_n - p_offset::bigint,
+                                            greatest(p_n - p_offset::bigint - p_limit + 1, 1), -1) g);
     END IF;
-    RETURN ARRAY(SELECT CASE WHEN p_order IS NULL THEN g::int ELSE p_order[p_base + g::int] END
+    RETURN ARRAY(SELECT CASE WHEN p_key IS NULL THEN g::int ELSE p_orders[base + g::int] END
                    FROM generate_series(p_offset::bigint + 1, least(p_n, p_offset::bigint + p_limit)) g);
 END $$;
 
-ALTER FUNCTION public.order_page(p_order smallint[], p_base integer, p_n integer, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
+ALTER FUNCTION public.order_page(p_orders smallint[], p_key integer, p_n integer, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
 
 CREATE FUNCTION public.plan_clone(p_tenant bigint, p_plan bigint, p_name text) RETURNS TABLE(outcome text, plan_id bigint, message text)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -9834,7 +9836,7 @@ GRANT ALL ON FUNCTION public.my_tenant_crumbs(p_tenant bigint) TO portal_app;
 REVOKE ALL ON FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) TO portal_app;
 
-REVOKE ALL ON FUNCTION public.order_page(p_order smallint[], p_base integer, p_n integer, p_dir text, p_limit integer, p_offset integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.order_page(p_orders smallint[], p_key integer, p_n integer, p_dir text, p_limit integer, p_offset integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.plan_clone(p_tenant bigint, p_plan bigint, p_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.plan_clone(p_tenant bigint, p_plan bigint, p_name text) TO portal_app;

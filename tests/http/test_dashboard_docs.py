@@ -376,11 +376,13 @@ def test_the_tables_order_refuses_a_negative_offset_and_sorts_a_key_it_does_not_
                  "[3 * (array_position(children_sort_keys(), '%s') - 1) + 1 : 3 * array_position(children_sort_keys(), '%s')], ',') || '}'"
                  % (rows, key, rows, key, key)) == "t", key
     # a page of a kept order either way, and by name (no order)
-    for args, want in (("'{3,1,2}', 0, 3, 'asc', 2, 0", "{3,1}"), ("'{3,1,2}', 0, 3, 'desc', 2, 0", "{2,1}"),
-                       ("'{9,9,3,1,2}', 2, 3, 'desc', 5, 1", "{1,3}"), ("NULL, 0, 3, 'desc', 50, 0", "{3,2,1}"),
-                       ("NULL, 0, 3, 'asc', 50, 3", "{}")):
+    # (column k's order at [(k - 1) * n + 1 .. k * n]; no column: by name, the orders unread)
+    for args, want in (("'{3,1,2}', 1, 3, 'asc', 2, 0", "{3,1}"), ("'{3,1,2}', 1, 3, 'desc', 2, 0", "{2,1}"),
+                       ("'{9,9,9,3,1,2}', 2, 3, 'desc', 5, 1", "{1,3}"), ("'{9,9,9,3,1,2}', 2, 3, 'asc', 1, 0", "{3}"),
+                       ("NULL, NULL, 3, 'desc', 50, 0", "{3,2,1}"), ("'{9,9,9}', NULL, 3, 'asc', 2, 1", "{2,3}"),
+                       ("NULL, NULL, 3, 'asc', 50, 3", "{}")):
         assert q("SELECT order_page(%s)" % args) == want, (args, want)
-    for args in ("NULL, 0, 3, 'asc', -1, 0", "'{1}', 0, 1, 'desc', 1, -1"):
+    for args in ("NULL, NULL, 3, 'asc', -1, 0", "'{1}', 1, 1, 'desc', 1, -1"):
         try:
             got = q("SELECT order_page(%s)" % args)
         except RuntimeError as e:

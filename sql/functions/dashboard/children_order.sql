@@ -30,7 +30,7 @@ DECLARE
     sgn int := CASE WHEN p_dir = 'desc' THEN -1 ELSE 1 END;
 BEGIN
     IF k IS NULL OR p_limit < 0 OR p_offset < 0 THEN  -- by name; a negative limit or offset refused there
-        RETURN order_page(NULL, 0, cardinality(p_rows), p_dir, p_limit, p_offset)::bigint[];
+        RETURN order_page(NULL, NULL, cardinality(p_rows), p_dir, p_limit, p_offset)::bigint[];
     END IF;
     RETURN ARRAY(SELECT u.ordinality FROM unnest(p_rows) WITH ORDINALITY u
                   ORDER BY sgn * coalesce(CASE k WHEN 1 THEN u.companies WHEN 2 THEN u.probes WHEN 3 THEN u.agents

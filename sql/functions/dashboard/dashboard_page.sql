@@ -83,9 +83,8 @@ BEGIN
         lns := d.lines;
         k := array_position(children_sort_keys(), p_sort);
         rows := array_to_string(ARRAY(SELECT lns[o.i]
-                                        FROM unnest(order_page(CASE WHEN k IS NOT NULL THEN d.orders END,
-                                                               (k - 1) * cardinality(lns), cardinality(lns), p_dir,
-                                                               p_limit, p_offset))
+                                        FROM unnest(order_page(d.orders, k, cardinality(lns), p_dir, p_limit,
+                                                               p_offset))
                                              WITH ORDINALITY AS o(i, n) ORDER BY o.n), E'\n');
     ELSE
         rows := array_to_string(dashboard_row_lines(ARRAY(SELECT ROW(x.*)::dashboard_row
