@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <jansson.h>
 
 #include "jalloc.h"
@@ -87,31 +89,55 @@ static void utf8_clean(char *s)
 	}
 }
 
+/* This process's id and the second a record was last stamped in, kept:
+ * a worker writes a record for every request (its request line), and
+ * getpid() is a system call, gmtime_r() and strftime() a few microseconds
+ * more. A forked child (a worker) asks for its own id again. */
+static long self_pid;
+static time_t stamp_second = (time_t)-1;
+static char stamp_prefix[24]; /* "YYYY-MM-DDTHH:MM:SS" of stamp_second */
+
+static void pid_forget(void) { self_pid = 0; }
+
+static long pid_self(void)
+{
+	static int watching;
+
+	if (!watching)
+		watching = pthread_atfork(NULL, NULL, pid_forget) == 0;
+	if (self_pid == 0 || !watching)
+		self_pid = (long)getpid();
+	return self_pid;
+}
+
 static void log_v(int priority, const char *level, json_t *fields, const char *fmt, va_list ap)
 {
 	char msg[2048], stamp[40];
 	struct timespec ts;
-	struct tm tm;
 
 	if (format == LOG_UNSET)
 		format_load();
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* One write per record, so that lines from several workers do not interleave. */
 	if (format == LOG_TEXT && journal) {
-		fprintf(stderr, "<%d>%s[%ld] %s: %s\n", priority, log_name, (long)getpid(), level, msg);
+		fprintf(stderr, "<%d>%s[%ld] %s: %s\n", priority, log_name, pid_self(), level, msg);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(stamp + 19, sizeof(stamp) - 19, ".%03ldZ", ts.tv_nsec / 1000000L);
+	if (ts.tv_sec != stamp_second) {
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(stamp_prefix, sizeof(stamp_prefix), "%Y-%m-%dT%H:%M:%S", &tm);
+		stamp_second = ts.tv_sec;
+	}
+	snprintf(stamp, sizeof(stamp), "%s.%03ldZ", stamp_prefix, ts.tv_nsec / 1000000L);
 	if (format == LOG_JSON) {
 		json_t *rec;
 		char *line;
 
 		utf8_clean(msg);
 		rec = json_pack("{s:s, s:s, s:s, s:I, s:s}", "time", stamp, "level", level, "proc", log_name, "pid",
-		                (json_int_t)getpid(), "msg", msg);
+		                (json_int_t)pid_self(), "msg", msg);
 		if (rec != NULL && fields != NULL)
 			json_object_update_missing(rec, fields);
 		line = rec != NULL ? json_text(rec, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
@@ -123,7 +149,7 @@ static void log_v(int priority, const char *level, json_t *fields, const char *f
 		json_decref(rec);
 		return;
 	}
-	fprintf(stderr, "%s %s[%ld] %s: %s\n", stamp, log_name, (long)getpid(), level, msg);
+	fprintf(stderr, "%s %s[%ld] %s: %s\n", stamp, log_name, pid_self(), level, msg);
 }
 
 #define LOG_FN(fn, priority, level)                     \

@@ -107,12 +107,20 @@ json_t *nav_model(const struct req *req)
 		if (gname == NULL || strcmp(gname, it->group) != 0) {
 			gname = it->group;
 			list = json_array();
-			group = json_pack("{s:s, s:o}", "label", gname, "items", list);
+			group = json_object();
+			json_object_set_new_nocheck(group, "label", json_string(gname));
+			json_object_set_new_nocheck(group, "items", list);
 			json_array_append_new(groups, group);
 		}
+		/* Set one by one, as trend_model() does: json_pack() reads its
+		 * format again for each of the twenty items of every page. The
+		 * keys and the items' names are this file's (UTF-8). */
 		snprintf(href, sizeof(href), "/t/%lld%s", t->id, it->path);
-		row = json_pack("{s:s, s:s, s:s, s:b}", "key", it->key, "label", it->label ? it->label : dashboard_label(t->kind),
-		                "href", href, "current", it == cur);
+		row = json_object();
+		json_object_set_new_nocheck(row, "key", json_string_nocheck(it->key));
+		json_object_set_new_nocheck(row, "label", json_string_nocheck(it->label ? it->label : dashboard_label(t->kind)));
+		json_object_set_new_nocheck(row, "href", json_string_nocheck(href));
+		json_object_set_new_nocheck(row, "current", json_boolean(it == cur));
 		json_array_append_new(list, row);
 	}
 	json_object_set_new(nav, "groups", groups);
