@@ -1933,8 +1933,12 @@ DECLARE
     k int := array_position(children_sort_keys(), p_sort);
     sgn int := CASE WHEN p_dir = 'desc' THEN -1 ELSE 1 END;
 BEGIN
-    IF k IS NULL OR p_limit < 0 OR p_offset < 0 THEN  -- by name; a negative limit or offset refused there
-        RETURN order_page(NULL, NULL, cardinality(p_rows), p_dir, p_limit, p_offset)::bigint[];
+    IF p_limit < 0 OR p_offset < 0 THEN
+        RAISE EXCEPTION 'children_order: negative limit or offset' USING ERRCODE = '2201W';
+    END IF;
+    IF k IS NULL THEN  -- by name: the positions, from the end when descending
+        RETURN ARRAY(SELECT CASE WHEN sgn < 0 THEN cardinality(p_rows) + 1 - g ELSE g END
+                       FROM generate_series(p_offset::bigint + 1, least(cardinality(p_rows), p_offset::bigint + p_limit)) g);
     END IF;
     RETURN ARRAY(SELECT u.ordinality FROM unnest(p_rows) WITH ORDINALITY u
                   ORDER BY sgn * coalesce(CASE k WHEN 1 THEN u.companies WHEN 2 THEN u.probes WHEN 3 THEN u.agents
@@ -1953,7 +1957,7 @@ CREATE FUNCTION public.children_orders(p_rows public.dashboard_row[]) RETURNS sm
 DECLARE
     n int := cardinality(p_rows);
     key text;
-    o smallint[] := '{}';
+    o smallint[] := ARRAY(SELECT g::smallint FROM generate_series(1, n) g);  -- by name
 BEGIN
     FOREACH key IN ARRAY children_sort_keys() LOOP
         o := o || children_order(p_rows, key, 'asc', n, 0)::smallint[];
@@ -2925,6 +2929,9 @@ DECLARE
     lag int := dashboard_lag();
     behind timestamptz;  -- a row behind the version served: when it was built
 BEGIN
+    IF p_limit < 0 OR p_offset < 0 THEN  -- as LIMIT and OFFSET (order_page() slices)
+        RAISE EXCEPTION 'dashboard_page: negative limit or offset' USING ERRCODE = '2201W';
+    END IF;
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN;
@@ -2952,18 +2959,22 @@ BEGIN
         rows := d.first_page;
     ELSIF d.tenant_id IS NOT NULL AND p_q = '' AND d.orders IS NOT NULL THEN
         -- The kept rows are every child: sorted another way or another
-        -- page, their lines sent as made, in the order kept by the column
-        -- (orders: children_orders()) or by name. Neither the rows nor
-        -- their sort: a view by critical findings 310 -> 253 us of
-        -- PostgreSQL (docs/performance.md, "Session 41"). Each kept value
-        -- named once: they are out of line (TOAST), fetched and
-        -- decompressed again wherever a statement names them.
+        -- page, their lines sent as made, in the order kept (orders:
+        -- children_orders(), the name's too; a page of one a slice,
+        -- order_page(), read from its end when descending). Neither the
+        -- rows nor their sort:
+        -- a view by critical findings 310 -> 253 us of PostgreSQL
+        -- (docs/performance.md, "Session 41"), and the page a slice, not
+        -- a call (45 -> 19 us, "Session 42"). Each kept value named once:
+        -- they are out of line (TOAST), fetched and decompressed again
+        -- wherever a statement names them.
         lns := d.lines;
-        k := array_position(children_sort_keys(), p_sort);
+        k := coalesce(array_position(children_sort_keys(), p_sort), 0);  -- 0: by name
         rows := array_to_string(ARRAY(SELECT lns[o.i]
                                         FROM unnest(order_page(d.orders, k, cardinality(lns), p_dir, p_limit,
                                                                p_offset))
-                                             WITH ORDINALITY AS o(i, n) ORDER BY o.n), E'\n');
+                                             WITH ORDINALITY AS o(i, n)
+                                       ORDER BY CASE WHEN p_dir = 'desc' THEN -o.n ELSE o.n END), E'\n');
     ELSE
         rows := array_to_string(dashboard_row_lines(ARRAY(SELECT ROW(x.*)::dashboard_row
                                                              FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir,
@@ -4649,24 +4660,15 @@ $$;
 
 ALTER FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text, p_title text, p_body text, p_link text) OWNER TO portal_owner;
 
-CREATE FUNCTION public.order_page(p_orders smallint[], p_key integer, p_n integer, p_dir text, p_limit integer, p_offset integer) RETURNS integer[]
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+CREATE FUNCTION public.order_page(p_orders smallint[], p_key integer, p_n integer, p_dir text, p_limit integer, p_offset integer) RETURNS smallint[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-DECLARE
-    base int := (p_key - 1) * p_n;   -- NULL for the order by name
-BEGIN
-    IF p_limit < 0 OR p_offset < 0 THEN
-        RAISE EXCEPTION 'children_order: negative limit or offset' USING ERRCODE = '2201W';
-    END IF;
-    -- g is at most p_n: an int
-    IF p_dir = 'desc' THEN
-        RETURN ARRAY(SELECT CASE WHEN p_key IS NULL THEN g::int ELSE p_orders[base + g::int] END
-                       FROM generate_series(p_n - p_offset::bigint,
-                                            greatest(p_n - p_offset::bigint - p_limit + 1, 1), -1) g);
-    END IF;
-    RETURN ARRAY(SELECT CASE WHEN p_key IS NULL THEN g::int ELSE p_orders[base + g::int] END
-                   FROM generate_series(p_offset::bigint + 1, least(p_n, p_offset::bigint + p_limit)) g);
-END $$;
+    SELECT CASE WHEN p_dir = 'desc'
+                THEN p_orders[p_key * p_n + greatest(1, p_n - p_offset::bigint - p_limit + 1)::int
+                              : p_key * p_n + p_n - p_offset]
+                ELSE p_orders[p_key * p_n + p_offset + 1
+                              : p_key * p_n + least(p_n, p_offset::bigint + p_limit)::int] END
+$$;
 
 ALTER FUNCTION public.order_page(p_orders smallint[], p_key integer, p_n integer, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
 

@@ -47,6 +47,9 @@ DECLARE
     lag int := dashboard_lag();
     behind timestamptz;  -- a row behind the version served: when it was built
 BEGIN
+    IF p_limit < 0 OR p_offset < 0 THEN  -- as LIMIT and OFFSET (order_page() slices)
+        RAISE EXCEPTION 'dashboard_page: negative limit or offset' USING ERRCODE = '2201W';
+    END IF;
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN;
@@ -74,18 +77,22 @@ BEGIN
         rows := d.first_page;
     ELSIF d.tenant_id IS NOT NULL AND p_q = '' AND d.orders IS NOT NULL THEN
         -- The kept rows are every child: sorted another way or another
-        -- page, their lines sent as made, in the order kept by the column
-        -- (orders: children_orders()) or by name. Neither the rows nor
-        -- their sort: a view by critical findings 310 -> 253 us of
-        -- PostgreSQL (docs/performance.md, "Session 41"). Each kept value
-        -- named once: they are out of line (TOAST), fetched and
-        -- decompressed again wherever a statement names them.
+        -- page, their lines sent as made, in the order kept (orders:
+        -- children_orders(), the name's too; a page of one a slice,
+        -- order_page(), read from its end when descending). Neither the
+        -- rows nor their sort:
+        -- a view by critical findings 310 -> 253 us of PostgreSQL
+        -- (docs/performance.md, "Session 41"), and the page a slice, not
+        -- a call (45 -> 19 us, "Session 42"). Each kept value named once:
+        -- they are out of line (TOAST), fetched and decompressed again
+        -- wherever a statement names them.
         lns := d.lines;
-        k := array_position(children_sort_keys(), p_sort);
+        k := coalesce(array_position(children_sort_keys(), p_sort), 0);  -- 0: by name
         rows := array_to_string(ARRAY(SELECT lns[o.i]
                                         FROM unnest(order_page(d.orders, k, cardinality(lns), p_dir, p_limit,
                                                                p_offset))
-                                             WITH ORDINALITY AS o(i, n) ORDER BY o.n), E'\n');
+                                             WITH ORDINALITY AS o(i, n)
+                                       ORDER BY CASE WHEN p_dir = 'desc' THEN -o.n ELSE o.n END), E'\n');
     ELSE
         rows := array_to_string(dashboard_row_lines(ARRAY(SELECT ROW(x.*)::dashboard_row
                                                              FROM tenant_children_rows_as(t.id, p_q, p_sort, p_dir,
