@@ -118,7 +118,8 @@ json_t *nav_model(const struct req *req)
 		snprintf(href, sizeof(href), "/t/%lld%s", t->id, it->path);
 		row = json_object();
 		json_object_set_new_nocheck(row, "key", json_string_nocheck(it->key));
-		json_object_set_new_nocheck(row, "label", json_string_nocheck(it->label ? it->label : dashboard_label(t->kind)));
+		json_object_set_new_nocheck(row, "label",
+		                            json_string_nocheck(it->label ? it->label : dashboard_label(t->kind)));
 		json_object_set_new_nocheck(row, "href", json_string_nocheck(href));
 		json_object_set_new_nocheck(row, "current", json_boolean(it == cur));
 		json_array_append_new(list, row);

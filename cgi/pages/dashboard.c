@@ -251,15 +251,6 @@ static enum res board_html(json_t *m, struct page_cache_entry *c)
 	return R_SUCCESS;
 }
 
-/* The table's rows from dashboard_row_lines()'s lines (text: one line a
- * row, tab-separated: id, the eleven figures, request_expires, total,
- * request, kind, region, then the name as "<bytes>:<name>"), as the
- * model's "children": {id, name, kind, region, the figures, request},
- * each with its kind's flags. *valid_until: moved to a second before the
- * first pending request of the rows expires (the database rounds the
- * expiry to the nearest second, up to half a second late: the entry lapses
- * a second before it, never after); *total: the children in all. Returns
- * a new array, or NULL when a line is not as written there. */
 /* A line's field as a number, as atoll() reads it (an optional '-', the
  * digits up to the first that is not; at most 18 digits, which the
  * figures, ids and times never reach). Read here rather than by atoll(),
@@ -275,6 +266,15 @@ static long long field_number(const char *p, size_t n)
 	return n > 0 && p[0] == '-' ? -v : v;
 }
 
+/* The table's rows from dashboard_row_lines()'s lines (text: one line a
+ * row, tab-separated: id, the eleven figures, request_expires, total,
+ * request, kind, region, then the name as "<bytes>:<name>"), as the
+ * model's "children": {id, name, kind, region, the figures, request},
+ * each with its kind's flags. *valid_until: moved to a second before the
+ * first pending request of the rows expires (the database rounds the
+ * expiry to the nearest second, up to half a second late: the entry lapses
+ * a second before it, never after); *total: the children in all. Returns
+ * a new array, or NULL when a line is not as written there. */
 static json_t *rows_model(const char *text, time_t *valid_until, long *total)
 {
 	/* set with their lengths, as VIEW_SET() does */
@@ -419,7 +419,7 @@ static json_t *load_page(struct req *req, const struct table_query *tq, const ch
 	json_decref(ov);
 	if (!is_company) {
 		long total = 0;
-		rows = rows_model(PQgetisnull(res, 0, 1) ? "" : PQgetvalue(res, 0, 1), valid_until, &total);
+		rows = rows_model(PQgetvalue(res, 0, 1), valid_until, &total); /* "" for NULL: no rows */
 		if (rows == NULL) {
 			log_err("dashboard_page(%lld): rows not as dashboard_row_lines() writes them", t->id);
 			PQclear(res);
