@@ -1938,7 +1938,8 @@ BEGIN
     END IF;
     IF k IS NULL THEN  -- by name: the positions, from the end when descending
         RETURN ARRAY(SELECT CASE WHEN sgn < 0 THEN cardinality(p_rows) + 1 - g ELSE g END
-                       FROM generate_series(p_offset::bigint + 1, least(cardinality(p_rows), p_offset::bigint + p_limit)) g);
+                       FROM generate_series(p_offset::bigint + 1,
+                                            least(cardinality(p_rows), p_offset::bigint + p_limit)) g);
     END IF;
     RETURN ARRAY(SELECT u.ordinality FROM unnest(p_rows) WITH ORDINALITY u
                   ORDER BY sgn * coalesce(CASE k WHEN 1 THEN u.companies WHEN 2 THEN u.probes WHEN 3 THEN u.agents
@@ -2962,12 +2963,11 @@ BEGIN
         -- page, their lines sent as made, in the order kept (orders:
         -- children_orders(), the name's too; a page of one a slice,
         -- order_page(), read from its end when descending). Neither the
-        -- rows nor their sort:
-        -- a view by critical findings 310 -> 253 us of PostgreSQL
-        -- (docs/performance.md, "Session 41"), and the page a slice, not
-        -- a call (45 -> 19 us, "Session 42"). Each kept value named once:
-        -- they are out of line (TOAST), fetched and decompressed again
-        -- wherever a statement names them.
+        -- rows nor their sort: a view by critical findings 310 -> 253 us
+        -- of PostgreSQL (docs/performance.md, "Session 41"), and the page
+        -- a slice, not a call (45 -> 19 us, "Session 42"). Each kept value
+        -- named once: they are out of line (TOAST), fetched and
+        -- decompressed again wherever a statement names them.
         lns := d.lines;
         k := coalesce(array_position(children_sort_keys(), p_sort), 0);  -- 0: by name
         rows := array_to_string(ARRAY(SELECT lns[o.i]
@@ -4663,10 +4663,11 @@ ALTER FUNCTION public.notify_request(p_request bigint, p_side text, p_kind text,
 CREATE FUNCTION public.order_page(p_orders smallint[], p_key integer, p_n integer, p_dir text, p_limit integer, p_offset integer) RETURNS smallint[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
+    -- (the bounds within 0 .. p_n + 1 of the order's start, whatever the offset)
     SELECT CASE WHEN p_dir = 'desc'
                 THEN p_orders[p_key * p_n + greatest(1, p_n - p_offset::bigint - p_limit + 1)::int
-                              : p_key * p_n + p_n - p_offset]
-                ELSE p_orders[p_key * p_n + p_offset + 1
+                              : p_key * p_n + greatest(0, p_n - p_offset::bigint)::int]
+                ELSE p_orders[p_key * p_n + least(p_n, p_offset::bigint)::int + 1
                               : p_key * p_n + least(p_n, p_offset::bigint + p_limit)::int] END
 $$;
 

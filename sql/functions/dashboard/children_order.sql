@@ -34,7 +34,8 @@ BEGIN
     END IF;
     IF k IS NULL THEN  -- by name: the positions, from the end when descending
         RETURN ARRAY(SELECT CASE WHEN sgn < 0 THEN cardinality(p_rows) + 1 - g ELSE g END
-                       FROM generate_series(p_offset::bigint + 1, least(cardinality(p_rows), p_offset::bigint + p_limit)) g);
+                       FROM generate_series(p_offset::bigint + 1,
+                                            least(cardinality(p_rows), p_offset::bigint + p_limit)) g);
     END IF;
     RETURN ARRAY(SELECT u.ordinality FROM unnest(p_rows) WITH ORDINALITY u
                   ORDER BY sgn * coalesce(CASE k WHEN 1 THEN u.companies WHEN 2 THEN u.probes WHEN 3 THEN u.agents

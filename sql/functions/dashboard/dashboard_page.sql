@@ -80,12 +80,11 @@ BEGIN
         -- page, their lines sent as made, in the order kept (orders:
         -- children_orders(), the name's too; a page of one a slice,
         -- order_page(), read from its end when descending). Neither the
-        -- rows nor their sort:
-        -- a view by critical findings 310 -> 253 us of PostgreSQL
-        -- (docs/performance.md, "Session 41"), and the page a slice, not
-        -- a call (45 -> 19 us, "Session 42"). Each kept value named once:
-        -- they are out of line (TOAST), fetched and decompressed again
-        -- wherever a statement names them.
+        -- rows nor their sort: a view by critical findings 310 -> 253 us
+        -- of PostgreSQL (docs/performance.md, "Session 41"), and the page
+        -- a slice, not a call (45 -> 19 us, "Session 42"). Each kept value
+        -- named once: they are out of line (TOAST), fetched and
+        -- decompressed again wherever a statement names them.
         lns := d.lines;
         k := coalesce(array_position(children_sort_keys(), p_sort), 0);  -- 0: by name
         rows := array_to_string(ARRAY(SELECT lns[o.i]

@@ -16,10 +16,11 @@ CREATE OR REPLACE FUNCTION order_page(p_orders smallint[], p_key int, p_n int, p
                                       p_offset int)
 RETURNS smallint[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    -- (the bounds within 0 .. p_n + 1 of the order's start, whatever the offset)
     SELECT CASE WHEN p_dir = 'desc'
                 THEN p_orders[p_key * p_n + greatest(1, p_n - p_offset::bigint - p_limit + 1)::int
-                              : p_key * p_n + p_n - p_offset]
-                ELSE p_orders[p_key * p_n + p_offset + 1
+                              : p_key * p_n + greatest(0, p_n - p_offset::bigint)::int]
+                ELSE p_orders[p_key * p_n + least(p_n, p_offset::bigint)::int + 1
                               : p_key * p_n + least(p_n, p_offset::bigint + p_limit)::int] END
 $$;
 REVOKE ALL ON FUNCTION order_page(smallint[], int, int, text, int, int) FROM PUBLIC;
