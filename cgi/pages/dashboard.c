@@ -258,12 +258,12 @@ static enum res board_html(json_t *m, struct page_cache_entry *c)
  * fields a page. */
 static long long field_number(const char *p, size_t n)
 {
+	int negative = n > 0 && p[0] == '-';
 	long long v = 0;
-	size_t i = n > 0 && p[0] == '-';
 
-	for (size_t end = i + 18; i < n && i < end && p[i] >= '0' && p[i] <= '9'; i++)
+	for (size_t i = negative, end = i + 18; i < n && i < end && p[i] >= '0' && p[i] <= '9'; i++)
 		v = v * 10 + (p[i] - '0');
-	return n > 0 && p[0] == '-' ? -v : v;
+	return negative ? -v : v;
 }
 
 /* The table's rows from dashboard_row_lines()'s lines (text: one line a

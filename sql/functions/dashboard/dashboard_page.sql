@@ -17,13 +17,13 @@
 -- A row behind the version is served too while it is younger than the
 -- session's portal.dashboard_lag seconds (PORTAL_DASHBOARD_LAG,
 -- sql/070): only ingest batches leave it behind, and the API worker
--- rebuilds it after one of them (dashboard_docs_stale()). Anything else is computed now, as
--- for every other viewer; the dashboard then says "stale" when a current
--- row would have served it. With a lag, an MSSP's or MSP's dashboard says
--- until when it may be shown whatever ingest batches come ("lag_until",
--- epoch seconds: the lag after the time of what it shows, the row's
--- built_at or now), which its page cache entry must not outlive
--- (cgi/pages/dashboard.c).
+-- rebuilds it after one of them (dashboard_docs_stale()). Anything else
+-- is computed now, as for every other viewer; the dashboard then says
+-- "stale" when a current row would have served it. With a lag, an
+-- MSSP's or MSP's dashboard says until when it may be shown whatever
+-- ingest batches come ("lag_until", epoch seconds: the lag after the
+-- time of what it shows, the row's built_at or now), which its page cache
+-- entry must not outlive (cgi/pages/dashboard.c).
 CREATE OR REPLACE FUNCTION dashboard_page(p_tenant bigint, p_hours int, p_q text, p_sort text, p_dir text,
                                           p_limit int, p_offset int)
 RETURNS TABLE (ov text, rows text)
