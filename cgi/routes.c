@@ -50,6 +50,7 @@ const struct route routes[] = {
     {"GET", "/t/{id}/billing", page_billing, ACCESS_TENANT, 0, "billing", PERM_BILLING},
     {"GET", "/t/{id}/billing/export", page_billing_export, ACCESS_TENANT, 0, "billing_export", PERM_BILLING},
     {"GET", "/t/{id}/threats", page_threats, ACCESS_TENANT, 0, "threats", PERM_VIEW},
+    {"GET", "/t/{id}/threats/latest", page_threat_latest, ACCESS_TENANT, 0, "threat_latest", PERM_VIEW},
     {"GET", "/t/{id}/incidents", page_incidents, ACCESS_TENANT, 0, "incidents", PERM_VIEW},
     {"GET", "/t/{id}/incidents/{iid}", page_incident, ACCESS_TENANT, 0, "incident", PERM_VIEW},
     {"POST", "/t/{id}/incidents/{iid}/acknowledge", page_incident_ack, ACCESS_TENANT, 0, "incident_ack", PERM_INCIDENTS},

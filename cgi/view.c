@@ -405,6 +405,22 @@ void view_respond(struct req *req)
 	req->body_type = "text/html; charset=utf-8";
 }
 
+json_t *view_sort_heading(const char *key, const char *label, const char *brief, int active, const char *dir)
+{
+	int asc = strcmp(dir, "asc") == 0;
+	json_t *col = json_object();
+
+	/* Set one by one: json_pack() reads its format again for each
+	 * heading of every view. */
+	VIEW_SET(col, "key", json_string_nocheck(key));
+	VIEW_SET(col, "label", json_string_nocheck(label));
+	VIEW_SET(col, "brief", json_string_nocheck(brief));
+	VIEW_SET(col, "active", json_boolean(active));
+	VIEW_SET(col, "next_dir", json_string_nocheck(active && asc ? "desc" : "asc"));
+	VIEW_SET(col, "arrow", json_string_nocheck(active ? (asc ? "▲" : "▼") : ""));
+	return col;
+}
+
 void view_pages(json_t *m, long page, long pages)
 {
 	json_object_set_new(m, "page", json_integer(page));

@@ -6819,7 +6819,7 @@ END $$;
 
 ALTER FUNCTION public.tenants_tree_check() OWNER TO portal_owner;
 
-CREATE FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) RETURNS TABLE(indicator text, indicator_kind text, customers bigint, incidents bigint, first_seen timestamp with time zone, last_seen timestamp with time zone, visible bigint, names text[], hidden bigint)
+CREATE FUNCTION public.threat_correlation(p_tenant bigint, p_days integer, p_sort text, p_dir text, p_limit integer, p_offset integer) RETURNS TABLE(indicator text, indicator_kind text, customers bigint, incidents bigint, first_seen timestamp with time zone, last_seen timestamp with time zone, visible bigint, names text[], ids bigint[], hidden bigint, total bigint)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
@@ -6831,6 +6831,13 @@ DECLARE
     whole boolean;        -- the viewer sees every customer of the tree
     since timestamptz := date_trunc('hour', now(), 'UTC') - make_interval(days => least(greatest(p_days, 1), 90));
 BEGIN
+    IF p_sort IS NULL OR p_sort NOT IN ('customers', 'incidents', 'first_seen', 'last_seen', 'indicator', 'kind')
+       OR p_dir IS NULL OR p_dir NOT IN ('asc', 'desc') THEN
+        RAISE EXCEPTION 'threat_correlation: unknown order % %', p_sort, p_dir USING ERRCODE = '22023';
+    END IF;
+    IF p_limit < 0 OR p_offset < 0 THEN
+        RAISE EXCEPTION 'threat_correlation: negative limit or offset' USING ERRCODE = '2201W';
+    END IF;
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN;
@@ -6865,6 +6872,8 @@ BEGIN
                count(u.tenant_id) AS own,
                (array_agg(u.name ORDER BY u.last_at DESC, u.tenant_id DESC)
                     FILTER (WHERE u.tenant_id IS NOT NULL))[1:10] AS own_names,
+               (array_agg(u.tenant_id ORDER BY u.last_at DESC, u.tenant_id DESC)
+                    FILTER (WHERE u.tenant_id IS NOT NULL))[1:10] AS own_ids,
                -- (a customer saw it in the window if its latest sighting,
                -- which one hour counts, is in it: sql/073)
                coalesce(sum(u.customers) FILTER (WHERE u.tenant_id IS NULL), 0)::bigint AS customers
@@ -6886,27 +6895,72 @@ BEGIN
                CASE WHEN whole THEN v.incidents ELSE v.own_incidents END AS incidents,
                CASE WHEN whole THEN v.first_at ELSE v.own_first_at END AS first_at,
                CASE WHEN whole THEN v.last_at ELSE v.own_last_at END AS last_at,
-               v.visible, v.own_names,
+               v.visible, v.own_names, v.own_ids,
                CASE WHEN whole OR v.customers - v.visible < 3 THEN 0 ELSE v.customers - v.visible END AS hidden
           FROM v
          WHERE v.customers >= 2 AND v.visible > 0
-           AND (whole OR v.visible >= 2 OR v.customers - v.visible >= 3)
-         ORDER BY 3 DESC, 6 DESC, v.indicator
-         LIMIT 100)
+           AND (whole OR v.visible >= 2 OR v.customers - v.visible >= 3)),
+    -- The page, in the order asked (one CASE per type of key: the
+    -- others are NULL, equal on every row), ties in the default order.
+    page AS (
+        SELECT o.*
+          FROM (SELECT top.*, count(*) OVER () AS total,
+                       row_number() OVER (ORDER BY
+                           CASE WHEN p_dir = 'asc' THEN CASE p_sort WHEN 'customers' THEN top.shown
+                                                                     WHEN 'incidents' THEN top.incidents END END,
+                           CASE WHEN p_dir = 'desc' THEN CASE p_sort WHEN 'customers' THEN top.shown
+                                                                      WHEN 'incidents' THEN top.incidents END END DESC,
+                           CASE WHEN p_dir = 'asc' THEN CASE p_sort WHEN 'first_seen' THEN top.first_at
+                                                                     WHEN 'last_seen' THEN top.last_at END END,
+                           CASE WHEN p_dir = 'desc' THEN CASE p_sort WHEN 'first_seen' THEN top.first_at
+                                                                      WHEN 'last_seen' THEN top.last_at END END DESC,
+                           CASE WHEN p_dir = 'asc' THEN CASE p_sort WHEN 'indicator' THEN top.indicator
+                                                                     WHEN 'kind' THEN top.kind END END,
+                           CASE WHEN p_dir = 'desc' THEN CASE p_sort WHEN 'indicator' THEN top.indicator
+                                                                      WHEN 'kind' THEN top.kind END END DESC,
+                           top.shown DESC, top.last_at DESC, top.indicator) AS n
+                  FROM top) o
+         ORDER BY o.n LIMIT p_limit OFFSET p_offset),
     -- Whoever sees the whole tree is shown its ten latest customers, read
-    -- for the rows shown only.
-    SELECT top.indicator, top.kind, top.shown, top.incidents, top.first_at, top.last_at, top.visible,
-           CASE WHEN whole THEN
-                    ARRAY(SELECT c.name FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
-                           WHERE x.root_id = r.id AND x.indicator = top.indicator AND x.last_at >= since
-                           ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10)
-                ELSE top.own_names END,
-           top.hidden
-      FROM top
-     ORDER BY 3 DESC, 6 DESC, top.indicator;
+    -- for the rows of the page only; a partial viewer their own.
+    named AS (
+        SELECT page.*, n.names, n.ids
+          FROM page CROSS JOIN LATERAL (
+                SELECT CASE WHEN whole THEN array_agg(y.name ORDER BY y.last_at DESC, y.tenant_id DESC)
+                            ELSE page.own_names END AS names,
+                       CASE WHEN whole THEN array_agg(y.tenant_id ORDER BY y.last_at DESC, y.tenant_id DESC)
+                            ELSE page.own_ids END AS ids
+                  FROM (SELECT x.tenant_id, x.last_at, c.name
+                          FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
+                         WHERE whole AND x.root_id = r.id AND x.indicator = page.indicator AND x.last_at >= since
+                         ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10) y) n)
+    SELECT named.indicator, named.kind, named.shown, named.incidents, named.first_at, named.last_at, named.visible,
+           coalesce(named.names, '{}'), coalesce(named.ids, '{}'), named.hidden, named.total
+      FROM named
+     ORDER BY named.n;
 END $$;
 
-ALTER FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) OWNER TO portal_owner;
+ALTER FUNCTION public.threat_correlation(p_tenant bigint, p_days integer, p_sort text, p_dir text, p_limit integer, p_offset integer) OWNER TO portal_owner;
+
+CREATE FUNCTION public.threat_latest_incident(p_tenant bigint, p_indicator text) RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    t tenants%ROWTYPE;
+BEGIN
+    SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
+    IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, app_scope(), app_exact()) THEN
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT i.id
+              FROM indicator_customers x
+              JOIN incidents i ON i.indicator = x.indicator AND i.opened_at = x.last_at AND i.tenant_id = x.tenant_id
+             WHERE x.root_id = t.root_id AND x.indicator = p_indicator AND x.tenant_id = t.id
+             ORDER BY i.id DESC LIMIT 1);
+END $$;
+
+ALTER FUNCTION public.threat_latest_incident(p_tenant bigint, p_indicator text) OWNER TO portal_owner;
 
 CREATE FUNCTION public.token_digest(p_token text) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -10036,8 +10090,11 @@ REVOKE ALL ON FUNCTION public.tenants_touch_stats() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION public.tenants_tree_check() FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.threat_correlation(p_tenant bigint, p_days integer) TO portal_app;
+REVOKE ALL ON FUNCTION public.threat_correlation(p_tenant bigint, p_days integer, p_sort text, p_dir text, p_limit integer, p_offset integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.threat_correlation(p_tenant bigint, p_days integer, p_sort text, p_dir text, p_limit integer, p_offset integer) TO portal_app;
+
+REVOKE ALL ON FUNCTION public.threat_latest_incident(p_tenant bigint, p_indicator text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.threat_latest_incident(p_tenant bigint, p_indicator text) TO portal_app;
 
 REVOKE ALL ON FUNCTION public.token_digest(p_token text) FROM PUBLIC;
 

@@ -183,22 +183,10 @@ static void table_model(json_t *m, const struct table_query *tq, long total, int
 	struct buf qe = BUF_INIT;
 	size_t c;
 
-	for (c = 0; c < NCOLUMNS; c++) {
-		int active = strcmp(columns[c].key, tq->sort) == 0;
-		json_t *col;
-		if (!(is_mssp ? columns[c].mssp : columns[c].msp))
-			continue;
-		/* Set one by one (this file's UTF-8 text): json_pack() reads its
-		 * format again for each column of every view. */
-		col = json_object();
-		VIEW_SET(col, "key", json_string_nocheck(columns[c].key));
-		VIEW_SET(col, "label", json_string_nocheck(columns[c].label));
-		VIEW_SET(col, "brief", json_string_nocheck(columns[c].brief));
-		VIEW_SET(col, "active", json_boolean(active));
-		VIEW_SET(col, "next_dir", json_string_nocheck(active && strcmp(tq->dir, "asc") == 0 ? "desc" : "asc"));
-		VIEW_SET(col, "arrow", json_string_nocheck(active ? (strcmp(tq->dir, "asc") == 0 ? "▲" : "▼") : ""));
-		json_array_append_new(cols, col);
-	}
+	for (c = 0; c < NCOLUMNS; c++)
+		if (is_mssp ? columns[c].mssp : columns[c].msp)
+			json_array_append_new(cols, view_sort_heading(columns[c].key, columns[c].label, columns[c].brief,
+			                                              strcmp(columns[c].key, tq->sort) == 0, tq->dir));
 	/* A pending request's row: its name, one cell across the figures,
 	 * its status. */
 	json_object_set_new(m, "pending_span", json_integer((json_int_t)json_array_size(cols) - 1));

@@ -134,6 +134,7 @@ enum res page_billing_export(struct req *req);
 
 /* threats.c */
 enum res page_threats(struct req *req);
+enum res page_threat_latest(struct req *req);
 /* findings.c */
 enum res page_vulnerabilities(struct req *req);
 enum res page_assets(struct req *req);

@@ -140,8 +140,12 @@ def test_a_pages_choice_of_window_or_kind_marks_the_one_in_force(ctx):
     # dashboard's period), whether asked for or the default; one only.
     nw = tid(ctx, "Northwind Security")
     admin = ctx.login("admin@northwind.example")
-    cases = [("/t/%d/threats" % nw, "/t/%d/threats?days=7" % nw), ("/t/%d/threats?days=30" % nw, None),
-             ("/t/%d/threats?days=99" % nw, "/t/%d/threats?days=7" % nw), ("/t/%d/sla" % nw, "/t/%d/sla?days=30" % nw),
+    # (The threats' windows keep the table's order.)
+    cases = [("/t/%d/threats" % nw, "/t/%d/threats?days=7&sort=customers&dir=desc" % nw),
+             ("/t/%d/threats?days=30" % nw, "/t/%d/threats?days=30&sort=customers&dir=desc" % nw),
+             ("/t/%d/threats?days=30&sort=last_seen&dir=asc" % nw, None),
+             ("/t/%d/threats?days=99" % nw, "/t/%d/threats?days=7&sort=customers&dir=desc" % nw),
+             ("/t/%d/sla" % nw, "/t/%d/sla?days=30" % nw),
              ("/t/%d/sla?days=90" % nw, None), ("/t/%d/assets" % nw, None), ("/t/%d/assets?kind=agent" % nw, None)]
     for path, marked in cases:
         text = admin.get(path).text

@@ -45,8 +45,7 @@ def test_an_indicator_at_two_msps_is_named_only_where_the_viewer_may_look(ctx):
         mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
         names = {r: ctx.stack.psql("SELECT name FROM tenants WHERE id = %d" % r) for r in (bluefin_co, cobalt_co)}
 
-        admin = ctx.login("admin@northwind.example").get_json("/t/%d/threats" % mssp).json()
-        row = next(r for r in admin["indicators"] if r["indicator"] == ind)
+        row = portal.threat_row(ctx.login("admin@northwind.example"), mssp, ind)
         assert row["customers"] == 2 and row["hidden"] == 0
         assert sorted(row["visible"]) == sorted(names.values())
 
@@ -54,26 +53,24 @@ def test_an_indicator_at_two_msps_is_named_only_where_the_viewer_may_look(ctx):
         # oracle, threat_correlation()).
         bluefin = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
         owner = ctx.login("owner@msp1.example")
-        assert ind not in [r["indicator"] for r in owner.get_json("/t/%d/threats" % bluefin).json()["indicators"]]
+        assert portal.threat_row(owner, bluefin, ind) is None
         # Three they may not see: counted, never named.
         cobalt2 = int(ctx.stack.psql("SELECT c.id FROM tenants c JOIN tenants m ON m.id = c.parent_id"
                                      " WHERE m.name = 'Cobalt Managed Services' ORDER BY c.id OFFSET 1 LIMIT 1"))
         drift_co = first_company(ctx, "Driftwood Networks")
         incident(ctx, cobalt2, ind, hours_ago=2, tag=tag)
         incident(ctx, drift_co, ind, hours_ago=2, tag=tag)
-        row = next(r for r in owner.get_json("/t/%d/threats" % bluefin).json()["indicators"] if r["indicator"] == ind)
+        row = portal.threat_row(owner, bluefin, ind)
         assert row["customers"] == 4 and row["visible"] == [names[bluefin_co]] and row["hidden"] == 3
-        html = owner.get("/t/%d/threats" % bluefin).text
+        html = owner.get("/t/%d/threats?page=%d" % (bluefin, row["_page"])).text
         assert "and 3 other customers you cannot see" in html and names[cobalt_co] not in html
 
         # The 24 h window leaves out the Cobalt sighting (30 h ago): two
         # others are left, too few to count: not listed.
-        day = owner.get_json("/t/%d/threats?days=1" % bluefin).json()["indicators"]
-        assert ind not in [r["indicator"] for r in day]
+        assert portal.threat_row(owner, bluefin, ind, "days=1") is None
 
         evergreen = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Evergreen MSP'"))
-        other = ctx.login("owner@evergreen.example").get_json("/t/%d/threats" % evergreen).json()["indicators"]
-        assert ind not in [r["indicator"] for r in other]
+        assert portal.threat_row(ctx.login("owner@evergreen.example"), evergreen, ind) is None
     finally:
         forget_incidents(ctx, tag)
 
@@ -86,11 +83,9 @@ def test_an_indicator_seen_only_where_the_viewer_cannot_look_is_not_listed(ctx):
         incident(ctx, cobalt_co, ind, kind="domain", tag=tag)
         incident(ctx, drift_co, ind, kind="domain", tag=tag)
         bluefin = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
-        rows = ctx.login("owner@msp1.example").get_json("/t/%d/threats" % bluefin).json()["indicators"]
-        assert ind not in [r["indicator"] for r in rows]
+        assert portal.threat_row(ctx.login("owner@msp1.example"), bluefin, ind) is None
         mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
-        rows = ctx.login("admin@northwind.example").get_json("/t/%d/threats" % mssp).json()["indicators"]
-        assert ind in [r["indicator"] for r in rows]
+        assert portal.threat_row(ctx.login("admin@northwind.example"), mssp, ind) is not None
     finally:
         forget_incidents(ctx, tag)
 
@@ -138,8 +133,7 @@ def test_the_rollups_follow_every_change_and_name_ten_customers(ctx):
         incident(ctx, companies[0], ind, hours_ago=1, kind="domain", tag=tag)  # a later sighting at the same customer
         assert q(ROLLUP_CHECK) == "0"
         # Twelve customers the admin may see: ten named (most recent first), two counted.
-        row = next(r for r in ctx.login("admin@northwind.example").get_json("/t/%d/threats" % mssp).json()["indicators"]
-                   if r["indicator"] == ind)
+        row = portal.threat_row(ctx.login("admin@northwind.example"), mssp, ind)
         names = q("SELECT string_agg(name, '|' ORDER BY array_position(ARRAY%r, id)) FROM tenants WHERE id = ANY (ARRAY%r)"
                   % (companies, companies)).split("|")
         assert row["customers"] == 12 and row["incidents"] == 13 and row["visible"] == names[:10]
@@ -239,5 +233,126 @@ def test_concurrent_writers_of_one_indicator_hour_both_commit(ctx):
         assert errors == [], errors
         assert q(ROLLUP_CHECK) == "0"
         assert q("SELECT incidents FROM indicator_hourly WHERE indicator = '%s'" % ind) == "2"
+    finally:
+        forget_incidents(ctx, tag)
+
+
+def test_the_table_sorts_and_pages_on_the_server_in_every_order(ctx):
+    # Enough indicators for several pages, with counts and times of their
+    # own: every order, both ways, read page after page, is the whole
+    # list, each row once, in that order; the default order and a wrong
+    # one are most customers first, then the latest seen, then the name.
+    tag = new_tag("tc-sort")
+    mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    companies = [int(x) for x in ctx.stack.psql("SELECT id FROM tenants WHERE root_id = %d AND kind = 'company'"
+                                                " ORDER BY id LIMIT 6" % mssp).split()]
+    mine = ["sort-%02d-%s.example" % (k, tag) for k in range(60)]
+    try:
+        # Indicator k at 2 + k % 5 customers, k % 3 + 1 incidents at the
+        # first, seen k % 40 + 1 hours ago: one statement.
+        ctx.stack.psql(
+            "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, indicator, indicator_kind,"
+            " opened_at) SELECT t.id, t.root_id, '%s-' || k || '-' || c.n || '-' || r, 'high', 'Seen',"
+            " 'sort-' || lpad(k::text, 2, '0') || '-%s.example', 'domain', now() - make_interval(hours => k %% 40 + 1 + r)"
+            " FROM generate_series(0, 59) k CROSS JOIN LATERAL unnest(ARRAY%r) WITH ORDINALITY AS c(id, n)"
+            " JOIN tenants t ON t.id = c.id CROSS JOIN LATERAL generate_series(0, CASE WHEN c.n = 1 THEN k %% 3 ELSE 0 END) r"
+            " WHERE c.n <= 2 + k %% 5" % (tag, tag, companies))
+        admin = ctx.login("admin@northwind.example")
+        base = "/t/%d/threats?days=7" % mssp
+        default = portal.threat_rows(admin, mssp, "days=7&sort=nonsense&dir=sideways")
+        assert [r["indicator"] for r in default] == [r["indicator"] for r in portal.threat_rows(admin, mssp, "days=7")]
+        got = {r["indicator"]: r for r in default}
+        assert set(mine) <= set(got) and len(got) == len(default)
+        for k, ind in enumerate(mine):
+            assert got[ind]["customers"] == 2 + k % 5 and got[ind]["incidents"] == 2 + k % 5 + k % 3
+        # (the times are shown to the minute: ties below it are not checked)
+        keys = {"customers": lambda r: r["customers"], "incidents": lambda r: r["incidents"],
+                "first_seen": lambda r: r["first_seen"], "last_seen": lambda r: r["last_seen"],
+                "indicator": lambda r: r["indicator"], "kind": lambda r: r["kind"]}
+        assert [(-r["customers"], "".join(chr(0x10FFFF - ord(ch)) for ch in r["last_seen"])) for r in default] == \
+            sorted((-r["customers"], "".join(chr(0x10FFFF - ord(ch)) for ch in r["last_seen"])) for r in default)
+        for key, value in keys.items():
+            for d in ("asc", "desc"):
+                rows = portal.threat_rows(admin, mssp, "days=7&sort=%s&dir=%s" % (key, d))
+                assert len(rows) == len(default), (key, d)
+                assert sorted(r["indicator"] for r in rows) == sorted(got), (key, d)
+                values = [value(r) for r in rows]
+                assert values == sorted(values, reverse=(d == "desc")), (key, d, values)
+        # The headings: the column in force marked, its link the other way.
+        html = admin.get(base + "&sort=incidents&dir=asc").text
+        assert 'class="col-incidents" aria-sort="ascending"><a href="/t/%d/threats?days=7&amp;sort=incidents&amp;dir=desc"' \
+            % mssp in html
+        assert html.count("aria-sort=") == 1
+        assert 'rel="next"' in html and 'rel="prev"' not in html
+        # Past the last page: said, with the way back; a page 0 is the first.
+        past = admin.get(base + "&page=999")
+        assert past.status == 200 and "This page is past the last one" in past.text
+        assert admin.get_json(base + "&page=0").json()["page"] == 1
+    finally:
+        forget_incidents(ctx, tag)
+
+
+def test_an_indicator_and_each_customer_named_lead_to_their_latest_incident(ctx):
+    tag = new_tag("tc-drill")
+    ind = "drill-%s.example" % tag
+    bluefin_co, cobalt_co = first_company(ctx, "Bluefin IT"), first_company(ctx, "Cobalt Managed Services")
+    cobalt2 = int(ctx.stack.psql("SELECT c.id FROM tenants c JOIN tenants m ON m.id = c.parent_id"
+                                 " WHERE m.name = 'Cobalt Managed Services' ORDER BY c.id OFFSET 1 LIMIT 1"))
+    drift_co = first_company(ctx, "Driftwood Networks")
+    mssp = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    bluefin = int(ctx.stack.psql("SELECT id FROM tenants WHERE name = 'Bluefin IT'"))
+    q = ctx.stack.psql
+    try:
+        incident(ctx, bluefin_co, ind, hours_ago=5, tag=tag)
+        incident(ctx, bluefin_co, ind, hours_ago=3, tag=tag)   # Bluefin's latest
+        incident(ctx, cobalt_co, ind, hours_ago=2, tag=tag)    # the latest of all
+        incident(ctx, cobalt2, ind, hours_ago=6, tag=tag)
+        incident(ctx, drift_co, ind, hours_ago=7, tag=tag)
+
+        def latest(company):
+            return int(q("SELECT id FROM incidents WHERE tenant_id = %d AND indicator = '%s'"
+                         " ORDER BY opened_at DESC LIMIT 1" % (company, ind)))
+
+        admin = ctx.login("admin@northwind.example")
+        row = portal.threat_row(admin, mssp, ind, "days=1&sort=indicator&dir=asc")
+        # The indicator: the latest incident of the customer seen last.
+        r = admin.get(row["href"])
+        assert r.status == 303 and r.header("Location") == "/t/%d/incidents/%d" % (cobalt_co, latest(cobalt_co))
+        page = admin.get(r.header("Location"))
+        assert page.status == 200 and ind in page.text
+        # Each customer named: its own latest.
+        assert [n["name"] for n in row["named"]] == row["visible"] and len(row["named"]) == 4
+        for n in row["named"]:
+            company = int(q("SELECT id FROM tenants WHERE name = '%s'" % n["name"].replace("'", "''")))
+            r = admin.get(n["href"])
+            assert r.status == 303 and r.header("Location") == "/t/%d/incidents/%d" % (company, latest(company))
+        html = admin.get("/t/%d/threats?days=1&sort=indicator&dir=asc&page=%d" % (mssp, row["_page"])).text
+        # (the escape point writes "=" as "&#61;", which the browser reads back)
+        assert 'href="/t/%d/threats/latest?indicator&#61;%s"' % (cobalt_co, ind) in html
+
+        # Bluefin's owner sees one of them: named and linked; the others
+        # counted, never linked; their links, made by hand, are not found.
+        owner = ctx.login("owner@msp1.example")
+        row = portal.threat_row(owner, bluefin, ind, "days=1")
+        assert row["hidden"] == 3 and len(row["named"]) == 1
+        r = owner.get(row["href"])
+        assert r.status == 303 and r.header("Location") == "/t/%d/incidents/%d" % (bluefin_co, latest(bluefin_co))
+        for company in (cobalt_co, drift_co):
+            assert owner.get("/t/%d/threats/latest?indicator=%s" % (company, ind)).status == 404
+        # The function refuses them itself, not only the route's check of
+        # the tenant: as the app role, signed in as the owner.
+        tok = portal.session_token(ctx, int(q("SELECT id FROM users WHERE email = 'owner@msp1.example'")))
+        for company, want in ((bluefin_co, str(latest(bluefin_co))), (cobalt_co, "none"), (drift_co, "none")):
+            out = q("BEGIN; SELECT app_identify('%s') IS NOT NULL;"
+                    " SELECT coalesce(threat_latest_incident(%d, '%s')::text, 'none'); COMMIT;"
+                    % (tok, company, ind), user="portal_app")
+            assert out.splitlines() == ["t", want], (company, out)
+        # No incident with it there, none at all, no indicator, one too long.
+        for path in ("/t/%d/threats/latest?indicator=%s" % (bluefin_co, "x" + ind),
+                     "/t/%d/threats/latest" % bluefin_co, "/t/%d/threats/latest?indicator=" % bluefin_co,
+                     "/t/%d/threats/latest?indicator=%s" % (bluefin_co, "a" * 301)):
+            assert owner.get(path).status == 404, path
+        # The MSP's own link for its customer works from the MSP's page too.
+        assert admin.get("/t/%d/threats/latest?indicator=%s" % (bluefin_co, ind)).status == 303
     finally:
         forget_incidents(ctx, tag)

@@ -735,6 +735,31 @@ def find_link(text, pattern=r"https?://\S+"):
 _tokens = {}
 
 
+def threat_rows(client, tenant, query=""):
+    """Every row of the threats table of tenant as client sees it (query:
+    more of the query string, "days=1&sort=..."), page after page (50 a
+    page), each with "_page", the page it is on; checks that each page
+    says the same total and the last one has no next."""
+    rows, totals, page = [], set(), 1
+    while True:
+        r = client.get_json("/t/%d/threats?%s&page=%d" % (tenant, query, page))
+        assert r.status == 200, r
+        d = r.json()
+        assert d["page"] == page and len(d["indicators"]) <= 50, d
+        rows += [dict(x, _page=page) for x in d["indicators"]]
+        totals.add(d["total"])
+        if "next_page" not in d:
+            assert d["pages"] == page and totals == {len(rows)}, (d["pages"], page, totals, len(rows))
+            return rows
+        assert len(d["indicators"]) == 50 and d["next_page"] == page + 1
+        page += 1
+
+
+def threat_row(client, tenant, indicator, query=""):
+    """The row of indicator in the threats table of tenant, or None."""
+    return next((r for r in threat_rows(client, tenant, query) if r["indicator"] == indicator), None)
+
+
 def session_token(ctx, uid):
     """A live session of user uid, made as the owner (as a sign-in would):
     its token, which is all the app role can identify a user by (app_user_id()).

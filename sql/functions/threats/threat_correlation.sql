@@ -1,5 +1,5 @@
 -- Threat correlation: indicators seen in incidents of two
--- or more customers within a window.
+-- or more customers within a window, one page of them in the order asked.
 --
 -- Counted within the tree of the tenant being viewed (its MSSP, or its
 -- standalone MSP): nothing about other providers' customers is ever
@@ -7,12 +7,22 @@
 -- names of those they may see; the rest are only counted ("and N others
 -- you cannot see"). Cost: the tree's hours of the window (indicator_hourly,
 -- which also counts the customers), and the ten latest customers of each
--- of the 100 indicators shown (indicator_customers), not the history; for
--- a partial view, also the incidents of the window of the customers the
+-- indicator on the page (indicator_customers), not the history; for a
+-- partial view, also the incidents of the window of the customers the
 -- viewer sees, read once.
-CREATE OR REPLACE FUNCTION threat_correlation(p_tenant bigint, p_days int)
+--
+-- p_sort: customers (the default order: most customers, then the latest
+-- seen), incidents, first_seen, last_seen, indicator or kind; p_dir asc or
+-- desc;
+-- ties in the default order, then by indicator. Every row says how many
+-- indicators are listed in all (total), and which customers it names (ids,
+-- in the order of names: the page links each to its latest incident with
+-- the indicator, threat_latest_incident()).
+CREATE OR REPLACE FUNCTION threat_correlation(p_tenant bigint, p_days int, p_sort text, p_dir text, p_limit int,
+                                              p_offset int)
 RETURNS TABLE (indicator text, indicator_kind text, customers bigint, incidents bigint,
-               first_seen timestamptz, last_seen timestamptz, visible bigint, names text[], hidden bigint)
+               first_seen timestamptz, last_seen timestamptz, visible bigint, names text[], ids bigint[], hidden bigint,
+               total bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     sc bigint[] := app_scope();
@@ -22,6 +32,13 @@ DECLARE
     whole boolean;        -- the viewer sees every customer of the tree
     since timestamptz := date_trunc('hour', now(), 'UTC') - make_interval(days => least(greatest(p_days, 1), 90));
 BEGIN
+    IF p_sort IS NULL OR p_sort NOT IN ('customers', 'incidents', 'first_seen', 'last_seen', 'indicator', 'kind')
+       OR p_dir IS NULL OR p_dir NOT IN ('asc', 'desc') THEN
+        RAISE EXCEPTION 'threat_correlation: unknown order % %', p_sort, p_dir USING ERRCODE = '22023';
+    END IF;
+    IF p_limit < 0 OR p_offset < 0 THEN
+        RAISE EXCEPTION 'threat_correlation: negative limit or offset' USING ERRCODE = '2201W';
+    END IF;
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
         RETURN;
@@ -56,6 +73,8 @@ BEGIN
                count(u.tenant_id) AS own,
                (array_agg(u.name ORDER BY u.last_at DESC, u.tenant_id DESC)
                     FILTER (WHERE u.tenant_id IS NOT NULL))[1:10] AS own_names,
+               (array_agg(u.tenant_id ORDER BY u.last_at DESC, u.tenant_id DESC)
+                    FILTER (WHERE u.tenant_id IS NOT NULL))[1:10] AS own_ids,
                -- (a customer saw it in the window if its latest sighting,
                -- which one hour counts, is in it: sql/073)
                coalesce(sum(u.customers) FILTER (WHERE u.tenant_id IS NULL), 0)::bigint AS customers
@@ -77,24 +96,49 @@ BEGIN
                CASE WHEN whole THEN v.incidents ELSE v.own_incidents END AS incidents,
                CASE WHEN whole THEN v.first_at ELSE v.own_first_at END AS first_at,
                CASE WHEN whole THEN v.last_at ELSE v.own_last_at END AS last_at,
-               v.visible, v.own_names,
+               v.visible, v.own_names, v.own_ids,
                CASE WHEN whole OR v.customers - v.visible < 3 THEN 0 ELSE v.customers - v.visible END AS hidden
           FROM v
          WHERE v.customers >= 2 AND v.visible > 0
-           AND (whole OR v.visible >= 2 OR v.customers - v.visible >= 3)
-         ORDER BY 3 DESC, 6 DESC, v.indicator
-         LIMIT 100)
+           AND (whole OR v.visible >= 2 OR v.customers - v.visible >= 3)),
+    -- The page, in the order asked (one CASE per type of key: the
+    -- others are NULL, equal on every row), ties in the default order.
+    page AS (
+        SELECT o.*
+          FROM (SELECT top.*, count(*) OVER () AS total,
+                       row_number() OVER (ORDER BY
+                           CASE WHEN p_dir = 'asc' THEN CASE p_sort WHEN 'customers' THEN top.shown
+                                                                     WHEN 'incidents' THEN top.incidents END END,
+                           CASE WHEN p_dir = 'desc' THEN CASE p_sort WHEN 'customers' THEN top.shown
+                                                                      WHEN 'incidents' THEN top.incidents END END DESC,
+                           CASE WHEN p_dir = 'asc' THEN CASE p_sort WHEN 'first_seen' THEN top.first_at
+                                                                     WHEN 'last_seen' THEN top.last_at END END,
+                           CASE WHEN p_dir = 'desc' THEN CASE p_sort WHEN 'first_seen' THEN top.first_at
+                                                                      WHEN 'last_seen' THEN top.last_at END END DESC,
+                           CASE WHEN p_dir = 'asc' THEN CASE p_sort WHEN 'indicator' THEN top.indicator
+                                                                     WHEN 'kind' THEN top.kind END END,
+                           CASE WHEN p_dir = 'desc' THEN CASE p_sort WHEN 'indicator' THEN top.indicator
+                                                                      WHEN 'kind' THEN top.kind END END DESC,
+                           top.shown DESC, top.last_at DESC, top.indicator) AS n
+                  FROM top) o
+         ORDER BY o.n LIMIT p_limit OFFSET p_offset),
     -- Whoever sees the whole tree is shown its ten latest customers, read
-    -- for the rows shown only.
-    SELECT top.indicator, top.kind, top.shown, top.incidents, top.first_at, top.last_at, top.visible,
-           CASE WHEN whole THEN
-                    ARRAY(SELECT c.name FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
-                           WHERE x.root_id = r.id AND x.indicator = top.indicator AND x.last_at >= since
-                           ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10)
-                ELSE top.own_names END,
-           top.hidden
-      FROM top
-     ORDER BY 3 DESC, 6 DESC, top.indicator;
+    -- for the rows of the page only; a partial viewer their own.
+    named AS (
+        SELECT page.*, n.names, n.ids
+          FROM page CROSS JOIN LATERAL (
+                SELECT CASE WHEN whole THEN array_agg(y.name ORDER BY y.last_at DESC, y.tenant_id DESC)
+                            ELSE page.own_names END AS names,
+                       CASE WHEN whole THEN array_agg(y.tenant_id ORDER BY y.last_at DESC, y.tenant_id DESC)
+                            ELSE page.own_ids END AS ids
+                  FROM (SELECT x.tenant_id, x.last_at, c.name
+                          FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
+                         WHERE whole AND x.root_id = r.id AND x.indicator = page.indicator AND x.last_at >= since
+                         ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10) y) n)
+    SELECT named.indicator, named.kind, named.shown, named.incidents, named.first_at, named.last_at, named.visible,
+           coalesce(named.names, '{}'), coalesce(named.ids, '{}'), named.hidden, named.total
+      FROM named
+     ORDER BY named.n;
 END $$;
-REVOKE ALL ON FUNCTION threat_correlation(bigint, int) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION threat_correlation(bigint, int) TO portal_app;
+REVOKE ALL ON FUNCTION threat_correlation(bigint, int, text, text, int, int) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION threat_correlation(bigint, int, text, text, int, int) TO portal_app;
