@@ -164,7 +164,8 @@ enum res page_threats(struct req *req)
 /* GET /t/{id}/threats/latest?indicator=: the threats page's links. The
  * latest incident with the indicator at the customer {id}
  * (threat_latest_incident()), as a redirect to its page, where it shows
- * where else the indicator was seen; 404 when the viewer may see none. */
+ * where else the indicator was seen; 404 when the viewer may see none.
+ * Without an indicator, the threats page of {id}. */
 enum res page_threat_latest(struct req *req)
 {
 	const char *indicator = http_query(req, "indicator");
@@ -173,9 +174,13 @@ enum res page_threat_latest(struct req *req)
 	PGresult *res;
 	enum res r;
 
-	if (indicator == NULL || indicator[0] == '\0' || strlen(indicator) > INDICATOR_MAX)
-		return R_NOT_FOUND;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	if (indicator == NULL || indicator[0] == '\0') { /* a link cut short: the indicators there */
+		snprintf(loc, sizeof(loc), "/t/%s/threats", id);
+		return http_redirect(req, loc);
+	}
+	if (strlen(indicator) > INDICATOR_MAX)
+		return R_NOT_FOUND; /* no incident has it */
 	res = db_exec(&st_threat_latest, params, &r);
 	if (res == NULL)
 		return r;

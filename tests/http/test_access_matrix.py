@@ -310,7 +310,7 @@ GET_WHERE = {
 }
 
 # GET routes whose answer, when allowed, is a redirect: where a person lands.
-GET_REDIRECTS = {"start": 303}
+GET_REDIRECTS = {"start": 303, "threat_latest": 303}  # (threat_latest without an indicator: the threats page)
 
 
 def get_expected(route):

@@ -115,3 +115,28 @@ def test_the_dashboard_s_counts_lead_to_what_they_count(ctx):
     assert set(iids) <= {x["id"] for x in listed["incidents"]} or listed["total"] > 50
     crit = owner.get_json("/t/%d/incidents?status=open&severity=critical" % bf).json()
     assert crit["total"] == board["stats"]["incidents_open_critical"]
+
+
+def test_elsewhere_counts_each_customer_s_incidents_of_30_days_in_the_tree(ctx):
+    # From the threats rollup: the customers of the incident's tree the
+    # viewer sees, the one that saw the indicator last first; each one's
+    # incidents with it in the last 30 days counted, not older ones; a
+    # customer of another provider's tree never listed.
+    ind = "elsewhere-%d.example" % int(time.time() * 1000)
+    bf, (co, a, b), (iid, _, _) = make(ctx, indicator=ind, companies=3)
+    evergreen_co = int(ctx.stack.psql("SELECT min(c.id) FROM tenants c JOIN tenants m ON m.id = c.parent_id"
+                                      " WHERE m.name = 'Evergreen MSP'"))
+    try:
+        for tenant, days in ((a, 2), (a, 40), (b, 1), (evergreen_co, 1)):
+            ctx.stack.psql("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, indicator,"
+                           " indicator_kind, opened_at) SELECT id, root_id, 'else-%d-%d', 'low', 'Again', '%s', 'ip',"
+                           " now() - make_interval(days => %d) FROM tenants WHERE id = %d"
+                           % (tenant, days, ind, days, tenant))
+        seen = ctx.login("admin@northwind.example").get_json("/t/%d/incidents/%d" % (bf, iid)).json()
+        # a: its first incident (now) and the one 2 days ago; b: its first
+        # and the one a day ago. Both saw it last just now (made last).
+        got = [(e["id"], e["incidents"]) for e in seen["incident"]["elsewhere"]]
+        assert sorted(got) == sorted([(a, 2), (b, 2)]), got
+        assert evergreen_co not in [e["id"] for e in seen["incident"]["elsewhere"]]
+    finally:
+        ctx.stack.psql("DELETE FROM incidents WHERE external_id LIKE 'else-%%' AND indicator = '%s'" % ind)

@@ -347,11 +347,14 @@ def test_an_indicator_and_each_customer_named_lead_to_their_latest_incident(ctx)
                     " SELECT coalesce(threat_latest_incident(%d, '%s')::text, 'none'); COMMIT;"
                     % (tok, company, ind), user="portal_app")
             assert out.splitlines() == ["t", want], (company, out)
-        # No incident with it there, none at all, no indicator, one too long.
+        # No incident with it there, or one too long: not found; no
+        # indicator (a link cut short): the customer's threats page.
         for path in ("/t/%d/threats/latest?indicator=%s" % (bluefin_co, "x" + ind),
-                     "/t/%d/threats/latest" % bluefin_co, "/t/%d/threats/latest?indicator=" % bluefin_co,
                      "/t/%d/threats/latest?indicator=%s" % (bluefin_co, "a" * 301)):
             assert owner.get(path).status == 404, path
+        for path in ("/t/%d/threats/latest" % bluefin_co, "/t/%d/threats/latest?indicator=" % bluefin_co):
+            r = owner.get(path)
+            assert r.status == 303 and r.header("Location") == "/t/%d/threats" % bluefin_co, (path, r)
         # The MSP's own link for its customer works from the MSP's page too.
         assert admin.get("/t/%d/threats/latest?indicator=%s" % (bluefin_co, ind)).status == 303
     finally:

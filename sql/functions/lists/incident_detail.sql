@@ -2,9 +2,15 @@
 -- One incident below p_tenant that the viewer sees, for its page: what it
 -- is, its customer, its timeline (opened; acknowledged and resolved, with
 -- who did it through the portal, from the audit rows of that incident, or
--- the probe or agent that reported it) and the other customers the viewer
--- sees where the same indicator was seen in the last 30 days. NULL when
--- there is no such incident, or the viewer may not see it.
+-- the probe or agent that reported it) and the other customers of its
+-- tree the viewer sees where the same indicator was seen in the last 30
+-- days, the ten that saw it last. NULL when there is no such incident, or
+-- the viewer may not see it. Those customers come from the threats
+-- rollup (indicator_customers: each one's latest sighting, through its
+-- index in that order), their incidents counted one customer at a time
+-- (its own incidents): not every incident of the indicator, which at L
+-- (411,000 of one in 30 days) made the page take 1-4 s (docs/dashboards.md,
+-- "Threat correlation").
 CREATE OR REPLACE FUNCTION incident_detail(p_tenant bigint, p_incident bigint) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -46,16 +52,22 @@ BEGIN
                                       'at_sort', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI:SS.US'),
                                       'by', coalesce(res.name, 'reported by a probe or agent'), 'note', i.resolution_note)
              WHERE i.closed_at IS NOT NULL) s),
-        'elsewhere', (SELECT jsonb_agg(jsonb_build_object('id', o.tenant_id, 'name', t.name, 'incidents', o.n,
-                                                         'last', to_char(o.last, 'YYYY-MM-DD HH24:MI'))
-                                       ORDER BY o.last DESC)
-                        FROM (SELECT x.tenant_id, count(*) AS n, max(x.opened_at) AS last FROM incidents x
-                               WHERE i.indicator IS NOT NULL AND x.indicator = i.indicator
-                                 AND x.opened_at > now() - interval '30 days' AND x.tenant_id <> i.tenant_id
-                                 AND EXISTS (SELECT 1 FROM tenants v WHERE v.id = x.tenant_id
-                                                AND scope_sees(v.ancestors, v.id, sc, ex))
-                               GROUP BY x.tenant_id ORDER BY max(x.opened_at) DESC LIMIT 10) o
-                        JOIN tenants t ON t.id = o.tenant_id)));
+        'elsewhere', (SELECT jsonb_agg(jsonb_build_object('id', o.tenant_id, 'name', o.name, 'incidents', o.n,
+                                                         'last', to_char(o.last_at, 'YYYY-MM-DD HH24:MI'))
+                                       ORDER BY o.last_at DESC, o.tenant_id DESC)
+                        FROM (SELECT x.tenant_id, x.last_at, v.name,
+                                     -- (the customer's incidents, fenced: read with
+                                     -- the indicator's index too, a popular one's
+                                     -- 411,000 entries were read for each customer)
+                                     (SELECT count(*) FROM (SELECT y.indicator, y.opened_at FROM incidents y
+                                                             WHERE y.tenant_id = x.tenant_id OFFSET 0) y
+                                       WHERE y.indicator = x.indicator
+                                         AND y.opened_at > now() - interval '30 days') AS n
+                                FROM indicator_customers x JOIN tenants v ON v.id = x.tenant_id
+                               WHERE i.indicator IS NOT NULL AND x.root_id = i.root_id AND x.indicator = i.indicator
+                                 AND x.last_at > now() - interval '30 days' AND x.tenant_id <> i.tenant_id
+                                 AND scope_sees(v.ancestors, v.id, sc, ex)
+                               ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10) o)));
 END $$;
 REVOKE ALL ON FUNCTION incident_detail(bigint, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION incident_detail(bigint, bigint) TO portal_app;
