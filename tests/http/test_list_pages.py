@@ -127,7 +127,8 @@ def raw_ids(ctx, table, under, where, order):
 def check(ctx, client, path, table, key, under, where, order, rollup):
     forward, backward, first = walk(client, path, key)
     want = raw_ids(ctx, table, under, where, order)
-    assert len(want) > 0 and forward == want, path
+    assert len(want) > 0 and forward == want, (path, len(forward), len(want), [x for x in forward if x not in want][:5],
+                                               [x for x in want if x not in forward][:5])
     assert backward == want, (path, [(i, a, b) for i, (a, b) in enumerate(zip(backward, want)) if a != b][:5],
                               len(backward), len(want))
     if rollup or len(want) <= 1000:
@@ -179,11 +180,29 @@ def test_asset_pages_walk_every_row_in_order(ctx):
         check(ctx, client, "/t/%d/assets%s" % (tid, query), "assets", "assets", sub % tid, where, ASSET_ORDER, True)
 
 
+NEW = "x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours'"
+
+
 def test_incident_pages_walk_every_row_in_order(ctx):
     t = tree(ctx)
     lbig = ctx.login("lbig%d@list.example" % t["n"])  # one company's tree
     admin, owner, analyst = viewers(ctx, t)
     sub, seen = "%d = ANY (t.ancestors)", analyst_sees(t)
+    # New incidents in the tree of over 200 customers, open and closed, of
+    # each severity, over the last 20 hours (this test's own: gone after it).
+    ctx.stack.psql("INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at, closed_at)"
+                   " SELECT t.id, t.root_id, 'walknew' || k,"
+                   " (ARRAY['critical','high','medium','low'])[1 + (t.id + k) %% 4], 'New',"
+                   " now() - ((t.id + k) %% 20) * interval '1 hour',"
+                   " CASE WHEN (t.id + k) %% 3 = 0 THEN now() END"
+                   " FROM tenants t, generate_series(1, 2) k WHERE t.root_id = %d AND t.kind = 'company'" % t["mssp"])
+    try:
+        walk_incidents(ctx, t, lbig, admin, owner, analyst, sub, seen)
+    finally:
+        ctx.stack.psql("DELETE FROM incidents WHERE root_id = %d AND external_id LIKE 'walknew%%'" % t["mssp"])
+
+
+def walk_incidents(ctx, t, lbig, admin, owner, analyst, sub, seen):
     for client, tid, query, under, where, rollup in [
             (admin, t["mssp"], "", sub % t["mssp"], "x.closed_at IS NULL", True),
             (admin, t["mssp"], "?severity=critical", sub % t["mssp"], "x.closed_at IS NULL AND x.severity = 'critical'", True),
@@ -193,8 +212,11 @@ def test_incident_pages_walk_every_row_in_order(ctx):
             (admin, t["b"], "?status=all", sub % t["b"], "true", False),
             (lbig, t["big"], "", sub % t["big"], "x.closed_at IS NULL", True),
             (lbig, t["big"], "?status=all", sub % t["big"], "true", False),
-            (lbig, t["big"], "?status=new", sub % t["big"],
-             "x.opened_at >= date_trunc('hour', now(), 'UTC') - interval '24 hours'", False)]:
+            (lbig, t["big"], "?status=new", sub % t["big"], NEW, False),
+            # "new": open and closed, each severity apart, merged (incident_reader)
+            (admin, t["mssp"], "?status=new", sub % t["mssp"], NEW, False),
+            (analyst, t["mssp"], "?status=new&severity=high", seen, NEW + " AND x.severity = 'high'", False),
+            (owner, t["a"], "?status=new", sub % t["a"], NEW, False)]:
         check(ctx, client, "/t/%d/incidents%s" % (tid, query), "incidents", "incidents", under, where, INCIDENT_ORDER,
               rollup)
 

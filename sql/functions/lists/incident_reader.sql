@@ -3,11 +3,31 @@
 -- through list_page()): most severe first, then the latest opened. Sets:
 -- open, closed, new (opened since the hour 24 hours before this one, the
 -- window of the dashboards' "New in the last 24 h") and all; $6 holds the
--- severities' weights, from and to.
+-- severities' weights, from and to. A set's parts are read each through
+-- its index in the list's order and merged: open and closed (the partial
+-- indexes on root or tenant, severity, opening), and for "new" each
+-- severity apart, so that each part is the window's range of its index,
+-- not every older incident of the severity read and filtered out (at L an
+-- MSSP's "new" read the day's 33,000 incidents and sorted them, 55-60 ms).
 SELECT list_reader('incident_reader', 'incidents', ARRAY['severity_weight(x.severity)', 'x.opened_at', 'x.id'], true,
                    'severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int',
                    ARRAY['open', 'closed', 'new', 'all'],
-                   ARRAY[['x.closed_at IS NULL', NULL],
-                         ['x.closed_at IS NOT NULL', NULL],
-                         ['x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''', NULL],
-                         ['x.closed_at IS NULL', 'x.closed_at IS NOT NULL']]);
+                   ARRAY[['x.closed_at IS NULL', NULL, NULL, NULL, NULL, NULL, NULL, NULL],
+                         ['x.closed_at IS NOT NULL', NULL, NULL, NULL, NULL, NULL, NULL, NULL],
+                         ['x.closed_at IS NULL AND severity_weight(x.severity) = 4
+                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
+                          'x.closed_at IS NULL AND severity_weight(x.severity) = 3
+                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
+                          'x.closed_at IS NULL AND severity_weight(x.severity) = 2
+                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
+                          'x.closed_at IS NULL AND severity_weight(x.severity) = 1
+                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
+                          'x.closed_at IS NOT NULL AND severity_weight(x.severity) = 4
+                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
+                          'x.closed_at IS NOT NULL AND severity_weight(x.severity) = 3
+                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
+                          'x.closed_at IS NOT NULL AND severity_weight(x.severity) = 2
+                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
+                          'x.closed_at IS NOT NULL AND severity_weight(x.severity) = 1
+                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours'''],
+                         ['x.closed_at IS NULL', 'x.closed_at IS NOT NULL', NULL, NULL, NULL, NULL, NULL, NULL]]);
