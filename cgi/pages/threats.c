@@ -14,7 +14,7 @@
 #include "view.h"
 
 #define THREAT_ROWS 50
-#define INDICATOR_MAX 300 /* incidents.indicator's limit */
+#define INDICATOR_MAX_BYTES 1200 /* incidents.indicator's limit: 300 characters of up to 4 bytes */
 
 DB_STMT(st_threats, 6,
         "SELECT indicator, coalesce(indicator_kind, ''), customers, incidents,"
@@ -179,7 +179,7 @@ enum res page_threat_latest(struct req *req)
 		snprintf(loc, sizeof(loc), "/t/%s/threats", id);
 		return http_redirect(req, loc);
 	}
-	if (strlen(indicator) > INDICATOR_MAX)
+	if (strlen(indicator) > INDICATOR_MAX_BYTES)
 		return R_NOT_FOUND; /* no incident has it */
 	res = db_exec(&st_threat_latest, params, &r);
 	if (res == NULL)

@@ -350,7 +350,7 @@ def test_an_indicator_and_each_customer_named_lead_to_their_latest_incident(ctx)
         # No incident with it there, or one too long: not found; no
         # indicator (a link cut short): the customer's threats page.
         for path in ("/t/%d/threats/latest?indicator=%s" % (bluefin_co, "x" + ind),
-                     "/t/%d/threats/latest?indicator=%s" % (bluefin_co, "a" * 301)):
+                     "/t/%d/threats/latest?indicator=%s" % (bluefin_co, "a" * 1201)):
             assert owner.get(path).status == 404, path
         for path in ("/t/%d/threats/latest" % bluefin_co, "/t/%d/threats/latest?indicator=" % bluefin_co):
             r = owner.get(path)

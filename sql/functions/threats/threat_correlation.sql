@@ -12,12 +12,11 @@
 -- viewer sees, read once.
 --
 -- p_sort: customers (the default order: most customers, then the latest
--- seen), incidents, first_seen, last_seen, indicator or kind; p_dir asc or
--- desc;
--- ties in the default order, then by indicator. Every row says how many
--- indicators are listed in all (total), and which customers it names (ids,
--- in the order of names: the page links each to its latest incident with
--- the indicator, threat_latest_incident()).
+-- seen, then the indicator), incidents, first_seen, last_seen, indicator
+-- or kind; p_dir asc or desc; ties in the default order. Every row says
+-- how many indicators are listed in all (total), and which customers it
+-- names (ids, in the order of names: the page links each to its latest
+-- incident with the indicator, threat_latest_incident()).
 CREATE OR REPLACE FUNCTION threat_correlation(p_tenant bigint, p_days int, p_sort text, p_dir text, p_limit int,
                                               p_offset int)
 RETURNS TABLE (indicator text, indicator_kind text, customers bigint, incidents bigint,
