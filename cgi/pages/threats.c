@@ -38,14 +38,13 @@ static const struct {
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
 /* Where a customer's link leads: its latest incident with the indicator
- * (page_threat_latest()). */
-static json_t *latest_href(long long customer, const char *indicator)
+ * (page_threat_latest()); indicator_url: the indicator URL-encoded. */
+static json_t *latest_href(long long customer, const char *indicator_url)
 {
 	struct buf b = BUF_INIT;
 	json_t *href;
 
-	buf_printf(&b, "/t/%lld/threats/latest?indicator=", customer);
-	http_url_encode(&b, indicator);
+	buf_printf(&b, "/t/%lld/threats/latest?indicator=%s", customer, indicator_url);
 	href = buf_ok(&b) && b.data ? json_string(b.data) : NULL;
 	buf_free(&b);
 	return href;
@@ -58,16 +57,19 @@ static json_t *row_model(PGresult *res, int i)
 	const char *indicator = PQgetvalue(res, i, 0);
 	json_t *names = json_loads(PQgetvalue(res, i, 6), 0, NULL), *ids = json_loads(PQgetvalue(res, i, 7), 0, NULL);
 	json_t *row = NULL, *named, *href;
+	struct buf url = BUF_INIT; /* the indicator URL-encoded, once for its links */
 	long n;
 	char t[96];
 	size_t k;
 
-	if (!json_is_array(names) || !json_is_array(ids) || json_array_size(names) != json_array_size(ids))
+	http_url_encode(&url, indicator);
+	if (!json_is_array(names) || !json_is_array(ids) || json_array_size(names) != json_array_size(ids) ||
+	    !buf_ok(&url) || url.data == NULL)
 		goto out;
 	n = (long)json_array_size(names);
 	named = json_array();
 	for (k = 0; k < json_array_size(ids); k++) {
-		href = latest_href((long long)json_integer_value(json_array_get(ids, k)), indicator);
+		href = latest_href((long long)json_integer_value(json_array_get(ids, k)), url.data);
 		json_array_append_new(named, json_pack("{s:O, s:o*}", "name", json_array_get(names, k), "href", href));
 	}
 	row = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:O, s:o, s:I, s:I}", "indicator", indicator, "kind",
@@ -92,6 +94,7 @@ static json_t *row_model(PGresult *res, int i)
 		json_object_set_new(row, "hidden_text", json_string(t));
 	}
 out:
+	buf_free(&url);
 	json_decref(names);
 	json_decref(ids);
 	return row;
@@ -105,22 +108,20 @@ enum res page_threats(struct req *req)
 	const char *sort = http_query(req, "sort"), *dir = http_query(req, "dir");
 	long page = http_page(req), total = 0, pages;
 	char id[24], lim[16], off[24];
-	const char *params[6] = {id, ds, columns[2].key, NULL, lim, off};
+	const char *params[6] = {id, ds, NULL, NULL, lim, off};
 	json_t *m = view_model(req), *list, *cols, *row;
 	PGresult *res;
 	enum res r;
-	size_t c;
+	size_t c, on = 2; /* the column sorted by: customers unless asked */
 	int i;
 
-	/* The order: a column's key (most customers first unless asked), in
-	 * the direction asked, else the one the column starts in. */
+	/* The order: a column's key, in the direction asked, else the one the
+	 * column starts in. */
 	for (c = 0; sort != NULL && c < NCOLUMNS; c++)
 		if (strcmp(sort, columns[c].key) == 0)
-			params[2] = columns[c].key;
-	for (c = 0; c < NCOLUMNS; c++)
-		if (params[2] == columns[c].key)
-			params[3] = columns[c].dir;
-	params[3] = http_choice(dir, (const char *const[]){"asc", "desc", NULL}, params[3]);
+			on = c;
+	params[2] = columns[on].key;
+	params[3] = http_choice(dir, (const char *const[]){"asc", "desc", NULL}, columns[on].dir);
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
 	snprintf(lim, sizeof(lim), "%d", THREAT_ROWS);
 	snprintf(off, sizeof(off), "%ld", (page - 1) * THREAT_ROWS);
@@ -140,8 +141,8 @@ enum res page_threats(struct req *req)
 	PQclear(res);
 	cols = json_array();
 	for (c = 0; c < NCOLUMNS; c++)
-		json_array_append_new(cols, view_sort_heading(columns[c].key, columns[c].label, columns[c].brief,
-		                                              params[2] == columns[c].key, params[3]));
+		json_array_append_new(cols, view_sort_heading(columns[c].key, columns[c].label, columns[c].brief, c == on,
+		                                              params[3]));
 	req->template = "threats";
 	json_object_set_new(m, "indicators", list);
 	json_object_set_new(m, "columns", cols);

@@ -12,22 +12,13 @@
 SELECT list_reader('incident_reader', 'incidents', ARRAY['severity_weight(x.severity)', 'x.opened_at', 'x.id'], true,
                    'severity_weight(x.severity) BETWEEN $6[1]::int AND $6[2]::int',
                    ARRAY['open', 'closed', 'new', 'all'],
-                   ARRAY[['x.closed_at IS NULL', NULL, NULL, NULL, NULL, NULL, NULL, NULL],
-                         ['x.closed_at IS NOT NULL', NULL, NULL, NULL, NULL, NULL, NULL, NULL],
-                         ['x.closed_at IS NULL AND severity_weight(x.severity) = 4
-                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
-                          'x.closed_at IS NULL AND severity_weight(x.severity) = 3
-                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
-                          'x.closed_at IS NULL AND severity_weight(x.severity) = 2
-                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
-                          'x.closed_at IS NULL AND severity_weight(x.severity) = 1
-                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
-                          'x.closed_at IS NOT NULL AND severity_weight(x.severity) = 4
-                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
-                          'x.closed_at IS NOT NULL AND severity_weight(x.severity) = 3
-                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
-                          'x.closed_at IS NOT NULL AND severity_weight(x.severity) = 2
-                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
-                          'x.closed_at IS NOT NULL AND severity_weight(x.severity) = 1
-                           AND x.opened_at >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours'''],
-                         ['x.closed_at IS NULL', 'x.closed_at IS NOT NULL', NULL, NULL, NULL, NULL, NULL, NULL]]);
+                   -- (a set a row of parts, NULL-padded to the widest: "new"'s eight)
+                   ARRAY[ARRAY['x.closed_at IS NULL', NULL, NULL, NULL, NULL, NULL, NULL, NULL],
+                         ARRAY['x.closed_at IS NOT NULL', NULL, NULL, NULL, NULL, NULL, NULL, NULL],
+                         ARRAY(SELECT format('x.closed_at %s AND severity_weight(x.severity) = %s AND x.opened_at'
+                                             ' >= date_trunc(''hour'', now(), ''UTC'') - interval ''24 hours''',
+                                             st.cond, w)
+                                 FROM unnest(ARRAY['IS NULL', 'IS NOT NULL']) WITH ORDINALITY AS st(cond, n)
+                                 CROSS JOIN generate_series(4, 1, -1) w
+                                ORDER BY st.n, w DESC),
+                         ARRAY['x.closed_at IS NULL', 'x.closed_at IS NOT NULL', NULL, NULL, NULL, NULL, NULL, NULL]]);
