@@ -91,6 +91,8 @@ const struct config *config_load(void)
 	cfg.dashboard_lag = env_int("PORTAL_DASHBOARD_LAG", 2, 0, 60, 10);
 	cfg.context_cache = env_int("PORTAL_CONTEXT_CACHE", 64, 0, 1024, 10);
 	cfg.etag_cache = env_int("PORTAL_ETAG_CACHE", 4096, 0, 65536, 10);
+	cfg.report_wait = env_int("PORTAL_REPORT_WAIT", 30, 1, 3600, 10);
+	cfg.report_timeout = env_int("REPORTER_STATEMENT_TIMEOUT", 300, 1, 3600, 10);
 	loaded = 1;
 	return &cfg;
 }

@@ -46,6 +46,10 @@ struct config {
 	int dashboard_lag;          /* PORTAL_DASHBOARD_LAG: seconds an MSSP or MSP dashboard may show the ingest feed late, 0 = never */
 	int context_cache;          /* PORTAL_CONTEXT_CACHE: request contexts cached per worker, 0 = off */
 	int etag_cache;             /* PORTAL_ETAG_CACHE: API ETags kept per worker, 0 = off (cgi/etag_cache.h) */
+	int report_wait;            /* PORTAL_REPORT_WAIT: seconds a report shown on a page may take to gather
+	                             * (default 30, the statement timeout); past it the page offers the PDF */
+	int report_timeout;         /* REPORTER_STATEMENT_TIMEOUT: seconds the reporter and ctl report may take
+	                             * to gather a report's figures (default 300; a job's lease is 10 minutes) */
 };
 
 /* Fill the process-wide configuration from the environment; returns it. */

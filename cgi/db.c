@@ -446,12 +446,16 @@ static enum res db_classify(PGconn *c, const PGresult *res)
 	/* Class 23 (integrity), 22 (data), P0001 (raise exception from our SQL). */
 	if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0 || strcmp(state, "P0001") == 0)
 		return R_BAD_INPUT;
-	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+	/* Class 08 (connection), 57P (shutdown), 57014: the statement timeout
+	 * (statement_timeout) cancelled it: the service could not answer in
+	 * time, nothing is wrong with the request. */
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 || strcmp(state, "57014") == 0)
 		return R_UNAVAILABLE;
 	return R_INTERNAL;
 }
 
 const char *db_last_state(void) { return last_state; }
+int db_timed_out(void) { return strcmp(last_state, "57014") == 0; }
 const char *db_last_message(void) { return last_msg; }
 
 /* st prepared on c, link 0 (the primary) or 1 (the replica): 0, or -1

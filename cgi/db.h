@@ -172,6 +172,9 @@ void db_trace(int on);
 const char *db_trace_take(void);
 /* SQLSTATE and primary message of the last failed statement ("" if none). */
 const char *db_last_state(void);
+/* Whether the last statement that failed was cancelled by the statement
+ * timeout (SQLSTATE 57014; classified R_UNAVAILABLE). */
+int db_timed_out(void);
 const char *db_last_message(void);
 
 #endif

@@ -120,7 +120,8 @@ static json_t *job_report(const struct job *j, char *err, size_t errlen)
 	json_t *rep = NULL;
 	enum res r;
 
-	if (db_begin() != R_SUCCESS) {
+	if (db_begin() != R_SUCCESS || report_wait(config_get()->report_timeout) != R_SUCCESS) {
+		db_rollback();
 		snprintf(err, errlen, "the database is unavailable");
 		return NULL;
 	}
@@ -129,7 +130,10 @@ static json_t *job_report(const struct job *j, char *err, size_t errlen)
 		                                        : "the person who asked for it is no longer an active user");
 	else {
 		PQclear(res);
-		if ((res = db_exec(billing ? &st_billing_doc : &st_report, p3, &r)) == NULL || PQgetisnull(res, 0, 0))
+		if ((res = db_exec(billing ? &st_billing_doc : &st_report, p3, &r)) == NULL && db_timed_out())
+			snprintf(err, errlen, "its figures took longer than the reporter's limit of %d s to gather "
+			         "(REPORTER_STATEMENT_TIMEOUT)", config_get()->report_timeout);
+		else if (res == NULL || PQgetisnull(res, 0, 0))
 			snprintf(err, errlen, "%s",
 			         res == NULL ? "the database is unavailable"
 			         : billing   ? "the person who asked for it may no longer see the account's billing"

@@ -91,6 +91,11 @@ enum res page_report_link(struct req *req);
 /* The texts people read beside a report_document()'s figures (durations,
  * compliance, changes, the coverage rows, the bars). */
 void report_decorate(json_t *rep);
+/* For the rest of the request's transaction, a statement may take up to
+ * seconds (statement_timeout, SET LOCAL): a report's figures, which a
+ * page waits PORTAL_REPORT_WAIT for and the reporter
+ * REPORTER_STATEMENT_TIMEOUT. */
+enum res report_wait(int seconds);
 /* Every table of a decorated report as CSV, a figure a line (table, row,
  * figure, value), appended to b. */
 struct buf;

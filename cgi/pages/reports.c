@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "cdp.h"
+#include "config.h"
 #include "db.h"
 #include "form.h"
 #include "jalloc.h"
@@ -216,8 +217,21 @@ void report_period_check(const char *const in[2], json_t *values, json_t *errors
 /* The report of the period the query names (the previous calendar month
  * when it names none) into the model as "report", with "period": {values,
  * errors}: R_SUCCESS and *rep (the model's), or, for a period that is not
- * one, the form's errors answered (400, *rep NULL), or the database's
- * refusal. */
+ * one, the form's errors answered (400, *rep NULL), or, for figures that
+ * take longer than PORTAL_REPORT_WAIT to gather, the form answered with
+ * "too_long" (503, *rep NULL: the page offers the PDF, which the reporter
+ * makes without making anyone wait), or the database's refusal. */
+DB_STMT(st_report_wait, 1, "SELECT set_config('statement_timeout', $1::int * 1000 || 'ms', true)");
+
+enum res report_wait(int seconds)
+{
+	char v[16];
+	const char *params[1] = {v};
+
+	snprintf(v, sizeof(v), "%d", seconds);
+	return db_run(&st_report_wait, params);
+}
+
 static enum res load_report(struct req *req, json_t **rep)
 {
 	const char *in[2] = {http_query(req, "from"), http_query(req, "to")};
@@ -241,7 +255,13 @@ static enum res load_report(struct req *req, json_t **rep)
 	snprintf(from, sizeof(from), "%s", in[0]);
 	snprintf(to, sizeof(to), "%s", in[1]);
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	if ((*rep = list_read_json(&st_report, params, &r)) == NULL) {
+	if ((r = report_wait(config_get()->report_wait)) != R_SUCCESS ||
+	    (*rep = list_read_json(&st_report, params, &r)) == NULL) {
+		if (r == R_UNAVAILABLE && db_timed_out()) { /* too large to wait for: the form, and the PDF offered */
+			json_object_set_new(view_model(req), "too_long", json_integer(config_get()->report_wait));
+			view_form(req, R_UNAVAILABLE, "period", values, errors);
+			return R_SUCCESS;
+		}
 		json_decref(values);
 		json_decref(errors);
 		return r;
@@ -509,10 +529,28 @@ int report_file(const struct report_request *q, char *err, size_t errlen)
 		snprintf(err, errlen, "the paper is a4 or letter, not %.40s", q->paper);
 		return -1;
 	}
-	if (!http_is_id(q->tenant) || (rep = list_read_json(&st_report_operator, params, &r)) == NULL) {
+	if (!http_is_id(q->tenant)) {
 		snprintf(err, errlen, "no such tenant: %s", q->tenant);
 		return -1;
 	}
+	/* Its figures in a transaction of their own, as long as the reporter's
+	 * may take (REPORTER_STATEMENT_TIMEOUT). */
+	rep = NULL;
+	if ((r = db_begin()) == R_SUCCESS && (r = report_wait(config_get()->report_timeout)) == R_SUCCESS)
+		rep = list_read_json(&st_report_operator, params, &r);
+	if (r != R_SUCCESS || rep == NULL) {
+		if (r == R_NOT_FOUND)
+			snprintf(err, errlen, "no such tenant: %s", q->tenant);
+		else if (db_timed_out())
+			snprintf(err, errlen, "the report's figures took longer than %d s (REPORTER_STATEMENT_TIMEOUT)",
+			         config_get()->report_timeout);
+		else
+			snprintf(err, errlen, "the database is unavailable");
+		json_decref(rep);
+		db_rollback();
+		return -1;
+	}
+	db_rollback(); /* it only read */
 	report_decorate(rep);
 	if ((consolidated = report_kind(rep, q->kind, err, errlen)) < 0) {
 		json_decref(rep);

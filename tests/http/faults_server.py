@@ -3,7 +3,6 @@ workers, reloads and hostile FastCGI input. Run after the HTTP tests, on
 the same stack, which each test leaves healthy."""
 import calendar
 import collections
-import contextlib
 import os
 import re
 import signal
@@ -154,23 +153,6 @@ def test_sighup_reload_under_load_drops_no_request(ctx):
     assert "reload: starting generation" in ctx.stack.log("portal")
 
 
-@contextlib.contextmanager
-def sla_targets_locked(ctx):
-    """A psql session holding sla_targets in ACCESS EXCLUSIVE mode until
-    the block ends: a page that reads the table (/t/ID/sla) waits, and
-    holds its worker, until then."""
-    holder = subprocess.Popen(ctx.stack.psql_command(None), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, env=ctx.stack.env())
-    try:
-        holder.stdin.write("BEGIN;\nLOCK TABLE sla_targets IN ACCESS EXCLUSIVE MODE;\nSELECT 'locked';\n")
-        holder.stdin.flush()
-        assert holder.stdout.readline().strip() == "locked"
-        yield
-    finally:
-        holder.stdin.close()  # psql ends, and its transaction and lock with it
-        holder.wait(10)
-
-
 def test_a_worker_stuck_on_one_request_is_killed_and_replaced(ctx):
     # The test stack runs with PORTAL_REQUEST_TIMEOUT=15 (Stack.env). A
     # page that waits on a lock held elsewhere (here: psql holding the SLA
@@ -180,7 +162,7 @@ def test_a_worker_stuck_on_one_request_is_killed_and_replaced(ctx):
     nw = ctx.stack.tenant_id("Northwind Security")
     admin = ctx.login("admin@northwind.example")
     before = set(lasting_workers(ctx))
-    with sla_targets_locked(ctx):
+    with ctx.stack.table_locked("sla_targets"):
         answer = {}
         t = threading.Thread(target=lambda: answer.setdefault("r", admin.get("/t/%d/sla?days=5" % nw)))
         t0 = time.time()
@@ -224,7 +206,7 @@ def test_a_killed_masters_workers_end_their_requests_and_exit(ctx):
         assert client.get("/t/%d" % nw).status == 200
         pids = portal.wait_for("the second master's 2 workers",
                                lambda: len(c := portal.children(master.pid)) == 2 and c)
-        with sla_targets_locked(ctx):
+        with ctx.stack.table_locked("sla_targets"):
             answer = {}
             t = threading.Thread(target=lambda: answer.setdefault("r", client.get("/t/%d/sla?days=5" % nw)))
             t.start()

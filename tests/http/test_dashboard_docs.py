@@ -13,7 +13,6 @@ memberships' rule for every user. An ingest batch's transaction leaves
 them to the API worker, which rebuilds them once it has answered; a row
 behind by such batches is served for PORTAL_DASHBOARD_LAG seconds after
 it was built (sql/070), and a page cached from it lapses then."""
-import contextlib
 import json
 import re
 import secrets
@@ -538,23 +537,6 @@ def test_an_ingest_batch_says_so_to_the_workers(ctx):
         ctx.stack.psql("DELETE FROM vulnerabilities WHERE external_id LIKE 'docs-said-%'")
 
 
-@contextlib.contextmanager
-def master_with(ctx, **env):
-    """Portal master 1 restarted with env (its processes' settings) for
-    the block, then as before."""
-    saved = dict(ctx.stack.extra_env)
-    ctx.stack.extra_env.update(env)
-    try:
-        ctx.stack.script("master-stop", "1")
-        ctx.stack.script("master-start", "1")
-        yield
-    finally:
-        ctx.stack.extra_env.clear()
-        ctx.stack.extra_env.update(saved)
-        ctx.stack.script("master-stop", "1")
-        ctx.stack.script("master-start", "1")
-
-
 def test_with_a_lag_the_dashboard_shows_the_feed_late_and_a_users_change_at_once(ctx):
     """One worker with PORTAL_DASHBOARD_LAG=8 (the suite runs with 0):
     after an ingest batch, the MSSP's dashboard still shows what it showed
@@ -567,7 +549,7 @@ def test_with_a_lag_the_dashboard_shows_the_feed_late_and_a_users_change_at_once
     co = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE parent_id = %d AND kind = 'company'" % msp))
     ext = "docs-lag-%s" % secrets.token_hex(6)
     path = "/t/%d" % mssp
-    with master_with(ctx, PORTAL_DASHBOARD_LAG="8", PORTAL_WORKERS="1"):
+    with ctx.stack.master_with(PORTAL_DASHBOARD_LAG="8", PORTAL_WORKERS="1"):
         admin = ctx.login("admin@northwind.example")
         ctx.stack.psql("SELECT stats_touch(ARRAY[%d]::bigint[])" % msp)  # the rows current, built now
         portal.wait_for("the MSSP's dashboard current", lambda: admin.get_json(path).json()["stats"]["critical"] == int(

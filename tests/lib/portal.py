@@ -440,6 +440,38 @@ class Stack:
             raise AssertionError("scripts/stack %s exited %d:\n%s" % (" ".join(args), r.returncode, r.stdout[-3000:]))
         return r
 
+    @contextlib.contextmanager
+    def master_with(self, **env):
+        """Portal master 1 restarted with env (its processes' settings)
+        for the block, then as before."""
+        saved = dict(self.extra_env)
+        self.extra_env.update(env)
+        try:
+            self.script("master-stop", "1")
+            self.script("master-start", "1")
+            yield
+        finally:
+            self.extra_env.clear()
+            self.extra_env.update(saved)
+            self.script("master-stop", "1")
+            self.script("master-start", "1")
+
+    @contextlib.contextmanager
+    def table_locked(self, table):
+        """A psql session holding table in ACCESS EXCLUSIVE mode until the
+        block ends: a request that reads it waits, and holds its worker and
+        its statement's time, until then."""
+        holder = subprocess.Popen(self.psql_command(None), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, env=self.env())
+        try:
+            holder.stdin.write("BEGIN;\nLOCK TABLE %s IN ACCESS EXCLUSIVE MODE;\nSELECT 'locked';\n" % table)
+            holder.stdin.flush()
+            assert holder.stdout.readline().strip() == "locked"
+            yield
+        finally:
+            holder.stdin.close()  # psql ends, and its transaction and lock with it
+            holder.wait(10)
+
     def start_smtp(self):
         os.makedirs(self.mail_dir, exist_ok=True)
         self.smtp = subprocess.Popen(["/usr/bin/python3", os.path.join(ROOT, "scripts", "smtp_sink.py"),
