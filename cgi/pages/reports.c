@@ -214,13 +214,6 @@ void report_period_check(const char *const in[2], json_t *values, json_t *errors
 		json_object_set_new(errors, "to", json_string("A report covers at most 366 days."));
 }
 
-/* The report of the period the query names (the previous calendar month
- * when it names none) into the model as "report", with "period": {values,
- * errors}: R_SUCCESS and *rep (the model's), or, for a period that is not
- * one, the form's errors answered (400, *rep NULL), or, for figures that
- * take longer than PORTAL_REPORT_WAIT to gather, the form answered with
- * "too_long" (503, *rep NULL: the page offers the PDF, which the reporter
- * makes without making anyone wait), or the database's refusal. */
 DB_STMT(st_report_wait, 1, "SELECT set_config('statement_timeout', $1::int * 1000 || 'ms', true)");
 
 enum res report_wait(int seconds)
@@ -232,6 +225,13 @@ enum res report_wait(int seconds)
 	return db_run(&st_report_wait, params);
 }
 
+/* The report of the period the query names (the previous calendar month
+ * when it names none) into the model as "report", with "period": {values,
+ * errors}: R_SUCCESS and *rep (the model's), or, for a period that is not
+ * one, the form's errors answered (400, *rep NULL), or, for figures that
+ * take longer than PORTAL_REPORT_WAIT to gather, the form answered with
+ * "too_long" (503, *rep NULL: the page offers the PDF, which the reporter
+ * makes without making anyone wait), or the database's refusal. */
 static enum res load_report(struct req *req, json_t **rep)
 {
 	const char *in[2] = {http_query(req, "from"), http_query(req, "to")};
