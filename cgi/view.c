@@ -405,7 +405,8 @@ void view_respond(struct req *req)
 	req->body_type = "text/html; charset=utf-8";
 }
 
-json_t *view_sort_heading(const char *key, const char *label, const char *brief, int active, const char *dir)
+json_t *view_sort_heading(const char *key, const char *label, const char *brief, int active, const char *dir,
+                          const char *first)
 {
 	int asc = strcmp(dir, "asc") == 0;
 	json_t *col = json_object();
@@ -416,7 +417,7 @@ json_t *view_sort_heading(const char *key, const char *label, const char *brief,
 	VIEW_SET(col, "label", json_string_nocheck(label));
 	VIEW_SET(col, "brief", json_string_nocheck(brief));
 	VIEW_SET(col, "active", json_boolean(active));
-	VIEW_SET(col, "next_dir", json_string_nocheck(active && asc ? "desc" : "asc"));
+	VIEW_SET(col, "next_dir", json_string_nocheck(!active ? first : asc ? "desc" : "asc"));
 	VIEW_SET(col, "arrow", json_string_nocheck(active ? (asc ? "▲" : "▼") : ""));
 	return col;
 }

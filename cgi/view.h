@@ -97,10 +97,13 @@ json_t *view_flags(json_t *obj, const char *value, const char *const *choices);
 /* One heading of a table sorted on the server, a new object: {key (the
  * sort= value), label (the full name, for the title), brief (the
  * heading's text), active (the table is sorted by it), next_dir (the
- * order a click asks for: the other one when active, else asc), arrow
+ * order a click asks for: the other one when active, else first), arrow
  * (▲ or ▼ when active, else "")}. The texts are the caller's constants
- * (UTF-8). dir: the table's order, asc or desc. */
-json_t *view_sort_heading(const char *key, const char *label, const char *brief, int active, const char *dir);
+ * (UTF-8). dir: the table's order, asc or desc; first: the column's own
+ * order, the one its URL without a dir= gets (names ascending, counts and
+ * dates descending: the most first). */
+json_t *view_sort_heading(const char *key, const char *label, const char *brief, int active, const char *dir,
+                          const char *first);
 /* A numbered pager in model m: "page", "pages" and, when there is one, the
  * "prev_page" and "next_page" numbers. */
 void view_pages(json_t *m, long page, long pages);

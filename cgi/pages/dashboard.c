@@ -73,6 +73,10 @@ struct table_query {
 	long page;
 };
 
+/* A column's own order: by name ascending, by a figure descending (the
+ * most first), as a heading's first click asks for it. */
+static const char *column_first_dir(const char *key) { return strcmp(key, "name") == 0 ? "asc" : "desc"; }
+
 static void read_query(struct req *req, struct table_query *tq)
 {
 	const char *sort = http_query(req, "sort"), *dir = http_query(req, "dir");
@@ -85,9 +89,9 @@ static void read_query(struct req *req, struct table_query *tq)
 	for (i = 0; sort != NULL && i < NCOLUMNS; i++)
 		if (strcmp(sort, columns[i].key) == 0)
 			tq->sort = columns[i].key;
-	tq->dir = dir != NULL && strcmp(dir, "desc") == 0 ? "desc" : dir != NULL && strcmp(dir, "asc") == 0
-	                                                                      ? "asc"
-	                                                                      : (strcmp(tq->sort, "name") == 0 ? "asc" : "desc");
+	tq->dir = dir != NULL && strcmp(dir, "desc") == 0 ? "desc"
+	          : dir != NULL && strcmp(dir, "asc") == 0 ? "asc"
+	                                                   : column_first_dir(tq->sort);
 	tq->page = http_page(req);
 }
 
@@ -186,7 +190,8 @@ static void table_model(json_t *m, const struct table_query *tq, long total, int
 	for (c = 0; c < NCOLUMNS; c++)
 		if (is_mssp ? columns[c].mssp : columns[c].msp)
 			json_array_append_new(cols, view_sort_heading(columns[c].key, columns[c].label, columns[c].brief,
-			                                              strcmp(columns[c].key, tq->sort) == 0, tq->dir));
+			                                              strcmp(columns[c].key, tq->sort) == 0, tq->dir,
+			                                              column_first_dir(columns[c].key)));
 	/* A pending request's row: its name, one cell across the figures,
 	 * its status. */
 	json_object_set_new(m, "pending_span", json_integer((json_int_t)json_array_size(cols) - 1));

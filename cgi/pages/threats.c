@@ -142,7 +142,7 @@ enum res page_threats(struct req *req)
 	cols = json_array();
 	for (c = 0; c < NCOLUMNS; c++)
 		json_array_append_new(cols, view_sort_heading(columns[c].key, columns[c].label, columns[c].brief, c == on,
-		                                              params[3]));
+		                                              params[3], columns[c].dir));
 	req->template = "threats";
 	json_object_set_new(m, "indicators", list);
 	json_object_set_new(m, "columns", cols);

@@ -94,6 +94,18 @@ def test_the_companies_table_sorts_by_every_column(ctx):
             assert vals == sorted(vals, reverse=(d == "desc")), (key, d, vals[:10])
     top = admin.get_json("/t/%d?sort=probes&dir=desc" % t["msp"]).json()["children"][0]
     assert top["name"] == "Dash Co 60" and top["probes"] == 60
+    # A heading asks for its column's own order first, the one its URL
+    # without a dir= gets: a figure the most first, the name from A; the
+    # column in force asks for the other way.
+    cols = {c["key"]: c for c in page["columns"]}
+    assert cols["name"]["active"] and cols["name"]["next_dir"] == "desc"
+    for key in keys[1:]:
+        assert cols[key]["next_dir"] == "desc", key
+        assert admin.get_json("/t/%d?sort=%s" % (t["msp"], key)).json()["table"]["dir"] == "desc", key
+    by = {c["key"]: c for c in admin.get_json("/t/%d?sort=critical" % t["msp"]).json()["columns"]}
+    assert by["critical"]["next_dir"] == "asc" and by["name"]["next_dir"] == "asc"
+    html = admin.get("/t/%d?sort=name&dir=desc" % t["msp"]).text
+    assert 'sort=critical&amp;dir=desc" title="Sort by Critical' in html and 'sort=name&amp;dir=asc"' in html
 
 
 def test_search_pagination_and_csv(ctx):

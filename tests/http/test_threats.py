@@ -283,6 +283,12 @@ def test_the_table_sorts_and_pages_on_the_server_in_every_order(ctx):
         assert 'class="col-incidents" aria-sort="ascending"><a href="/t/%d/threats?days=7&amp;sort=incidents&amp;dir=desc"' \
             % mssp in html
         assert html.count("aria-sort=") == 1
+        # The others ask for their own order first, as their URLs without a
+        # dir= get it: counts and dates the most first, names from A.
+        for key, first in (("customers", "desc"), ("last_seen", "desc"), ("indicator", "asc"), ("kind", "asc")):
+            assert 'class="col-%s"><a href="/t/%d/threats?days=7&amp;sort=%s&amp;dir=%s"' % (key, mssp, key, first) \
+                in html, key
+            assert admin.get_json(base + "&sort=%s" % key).json()["dir"] == first, key
         assert 'rel="next"' in html and 'rel="prev"' not in html
         # Past the last page: said, with the way back; a page 0 is the first.
         past = admin.get(base + "&page=999")
