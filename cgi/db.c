@@ -668,13 +668,15 @@ static void replica_leave(const char *why, const struct db_stmt *st)
 }
 
 /* st on the replica, when this request may read there: its result, or NULL
- * with reads now 0 (the caller runs it on the primary). A transaction is
+ * with reads now 0 (the caller runs it on the primary), *timed_out set
+ * when its statement timeout cancelled it there (the caller does not: it
+ * would take as long again, db_timed_out() says so). A transaction is
  * begun there only if the primary has none (a request that wrote stays
  * where it wrote) and kept only if the replica has replayed need_at. A
  * connection that broke before the transaction began (the replica
  * restarted since) is made again at once, once; one that cannot be made
  * leaves the replica alone for REPLICA_RETRY_SECONDS. */
-static PGresult *replica_exec(struct db_stmt *st, const char *const *params)
+static PGresult *replica_exec(struct db_stmt *st, const char *const *params, int *timed_out)
 {
 	PGconn *c;
 	PGresult *res = NULL;
@@ -685,6 +687,8 @@ static PGresult *replica_exec(struct db_stmt *st, const char *const *params)
 
 	if (!reads)
 		return NULL;
+	last_state[0] = '\0'; /* this statement's, as db_ready() clears them */
+	last_msg[0] = '\0';
 	if (conn != NULL && PQtransactionStatus(conn) != PQTRANS_IDLE) {
 		replica_leave(NULL, NULL);
 		return NULL;
@@ -727,10 +731,15 @@ static PGresult *replica_exec(struct db_stmt *st, const char *const *params)
 	}
 	replica_served |= res != NULL;
 	if (res == NULL) {
+		/* Cancelled by its statement timeout: the primary would take as
+		 * long again (a report too large to wait for, twice the wait). */
+		*timed_out = strcmp(last_state, "57014") == 0;
 		why[strcspn(why, "\n")] = '\0';
-		replica_leave(why[0] ? why : "refused", st);
-		last_state[0] = '\0';
-		last_msg[0] = '\0';
+		replica_leave(*timed_out ? NULL : why[0] ? why : "refused", st);
+		if (!*timed_out) {
+			last_state[0] = '\0';
+			last_msg[0] = '\0';
+		}
 	}
 	return res;
 }
@@ -742,10 +751,16 @@ static PGresult *exec_on(struct db_stmt *st, const char *const *params, int end,
 	PGconn *c;
 	PGresult *res;
 	ExecStatusType s;
+	int timed_out = 0;
 
-	if (reads && (res = replica_exec(st, params)) != NULL) {
+	if (reads && (res = replica_exec(st, params, &timed_out)) != NULL) {
 		*r = R_SUCCESS;
 		return res;
+	}
+	if (timed_out) { /* not run again on the primary (replica_exec()) */
+		log_err("statement %s failed on the read replica: %s", st->name, last_msg);
+		*r = R_UNAVAILABLE;
+		return NULL;
 	}
 	if ((c = db_ready(st, r)) == NULL)
 		return NULL;

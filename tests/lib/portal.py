@@ -441,20 +441,23 @@ class Stack:
         return r
 
     @contextlib.contextmanager
-    def master_with(self, **env):
-        """Portal master 1 restarted with env (its processes' settings)
-        for the block, then as before."""
+    def master_with(self, masters=(1,), **env):
+        """The portal masters numbered in masters (PORTAL_MASTERS)
+        restarted with env (their processes' settings) for the block, then
+        as before."""
         saved = dict(self.extra_env)
         self.extra_env.update(env)
         try:
-            self.script("master-stop", "1")
-            self.script("master-start", "1")
+            for n in masters:
+                self.script("master-stop", str(n))
+                self.script("master-start", str(n))
             yield
         finally:
             self.extra_env.clear()
             self.extra_env.update(saved)
-            self.script("master-stop", "1")
-            self.script("master-start", "1")
+            for n in masters:
+                self.script("master-stop", str(n))
+                self.script("master-start", str(n))
 
     @contextlib.contextmanager
     def table_locked(self, table):
