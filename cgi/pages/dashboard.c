@@ -89,9 +89,7 @@ static void read_query(struct req *req, struct table_query *tq)
 	for (i = 0; sort != NULL && i < NCOLUMNS; i++)
 		if (strcmp(sort, columns[i].key) == 0)
 			tq->sort = columns[i].key;
-	tq->dir = dir != NULL && strcmp(dir, "desc") == 0 ? "desc"
-	          : dir != NULL && strcmp(dir, "asc") == 0 ? "asc"
-	                                                   : column_first_dir(tq->sort);
+	tq->dir = http_choice(dir, (const char *const[]){"asc", "desc", NULL}, column_first_dir(tq->sort));
 	tq->page = http_page(req);
 }
 
