@@ -4763,13 +4763,15 @@ DECLARE
     t tenants%ROWTYPE;
     p plans%ROWTYPE;
     reach bigint[];
+    above bigint[];  -- those of reach that are not companies
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant AND x.status = 'active' AND x.ancestors && app_scope();
     SELECT * INTO p FROM plans x WHERE x.id = p_plan AND x.tenant_id = t.id;
     IF t.id IS NULL OR p.id IS NULL THEN
         RETURN NULL;
     END IF;
-    reach := ARRAY(SELECT r.tenant_id FROM plan_reach(p.id) r);
+    SELECT coalesce(array_agg(r.tenant_id), '{}'), coalesce(array_agg(r.tenant_id) FILTER (WHERE NOT r.is_company), '{}')
+      INTO reach, above FROM plan_reach(p.id) r;
     RETURN jsonb_build_object(
         'plan', jsonb_build_object('id', p.id, 'name', p.name, 'version', p.version,
                                    'updated_at', to_char(p.updated_at, 'YYYY-MM-DD HH24:MI'),
@@ -4800,7 +4802,12 @@ BEGIN
                          LEFT JOIN tenants pa ON pa.id = c.parent_id AND c.parent_id <> t.id) END,
         'reach', jsonb_build_object(
             'accounts', cardinality(reach),
-            'devices', (SELECT count(*) FROM assets a WHERE a.tenant_id = ANY (reach) AND asset_is_device(a.kind))),
+            -- A company's devices from its rollup row, an MSP's (or the
+            -- MSSP's) own counted: not every asset of the tree read
+            -- (626,573 devices at L: 200-600 ms, now 20-45).
+            'devices', (SELECT coalesce(sum(s.probes + s.agents + s.gateways), 0)
+                          FROM tenant_stats s WHERE s.tenant_id = ANY (reach) AND s.is_company)
+                       + (SELECT count(*) FROM assets a WHERE a.tenant_id = ANY (above) AND asset_is_device(a.kind))),
         'overrides', (SELECT coalesce(jsonb_agg(o ORDER BY o->>'at' DESC), '[]') FROM (
             SELECT jsonb_build_object('account_id', a.id, 'account', a.name, 'device_id', d.id, 'device', d.name,
                                       'section', c.section, 'title', c.title, 'version', x.version, 'by', u.name,
@@ -4842,11 +4849,11 @@ $$;
 
 ALTER FUNCTION public.plan_party(p_ancestors bigint[], p_id bigint, p_name text, p_scope bigint[], p_exact bigint[]) OWNER TO portal_owner;
 
-CREATE FUNCTION public.plan_reach(p_plan bigint) RETURNS TABLE(tenant_id bigint)
+CREATE FUNCTION public.plan_reach(p_plan bigint) RETURNS TABLE(tenant_id bigint, is_company boolean)
     LANGUAGE sql STABLE
     SET search_path TO 'public', 'pg_temp'
     AS $$
-    SELECT DISTINCT x.id
+    SELECT DISTINCT x.id, x.kind = 'company'
       FROM plan_shares s
       JOIN tenants x ON x.ancestors @> ARRAY[s.tenant_id] AND x.status = 'active'
      WHERE s.plan_id = p_plan

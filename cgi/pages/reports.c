@@ -538,6 +538,7 @@ int report_file(const struct report_request *q, char *err, size_t errlen)
 	rep = NULL;
 	if ((r = db_begin()) == R_SUCCESS && (r = report_wait(config_get()->report_timeout)) == R_SUCCESS)
 		rep = list_read_json(&st_report_operator, params, &r);
+	db_rollback(); /* it only read; db_timed_out() still says why a statement failed */
 	if (r != R_SUCCESS || rep == NULL) {
 		if (r == R_NOT_FOUND)
 			snprintf(err, errlen, "no such tenant: %s", q->tenant);
@@ -547,10 +548,8 @@ int report_file(const struct report_request *q, char *err, size_t errlen)
 		else
 			snprintf(err, errlen, "the database is unavailable");
 		json_decref(rep);
-		db_rollback();
 		return -1;
 	}
-	db_rollback(); /* it only read */
 	report_decorate(rep);
 	if ((consolidated = report_kind(rep, q->kind, err, errlen)) < 0) {
 		json_decref(rep);

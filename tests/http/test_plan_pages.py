@@ -93,6 +93,20 @@ def test_the_plan_story_through_the_pages(ctx):
                                " AND NOT EXISTS (SELECT 1 FROM plan_shares s WHERE s.tenant_id = x.id"
                                " AND s.owner_id = %d)" % (bf, bf)))
     assert reach["accounts"] == below, (reach, below)
+    # Its devices: each company's from the rollups, an MSP's own counted
+    # (Bluefin gets a gateway of its own for the while), as every device
+    # asset of those accounts would count.
+    with ctx.stack.restoring("assets", "tenant_id = %d AND external_id = 'plan-reach-gw'" % bf):
+        ctx.stack.psql("INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
+                       " SELECT id, root_id, 'plan-reach-gw', 'gateway', 'Bluefin edge' FROM tenants WHERE id = %d" % bf)
+        devices = int(ctx.stack.psql(
+            "SELECT count(*) FROM assets a JOIN tenants x ON x.id = a.tenant_id"
+            " WHERE %d = ANY (x.ancestors) AND x.status = 'active' AND a.kind IN ('probe', 'agent', 'gateway')"
+            " AND NOT EXISTS (SELECT 1 FROM plan_shares s WHERE s.tenant_id = x.id AND s.owner_id = %d)" % (bf, bf)))
+        reach = admin.get_json("/t/%d/plans/%d" % (nw, pid)).json()["plan_page"]["reach"]
+        assert reach["devices"] == devices and devices > 1, (reach, devices)
+        assert "It reaches <strong>%d</strong> accounts and <strong>%d</strong> devices" % (below, devices) \
+            in admin.get("/t/%d/plans/%d" % (nw, pid)).text
 
     # The MSP's Owner: follows it, may not open or change it, clones it.
     owner = ctx.login(MSP_OWNER)
