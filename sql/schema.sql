@@ -8766,7 +8766,7 @@ CREATE INDEX cve_open_top ON public.cve_open USING btree (tenant_id, band DESC) 
 
 CREATE INDEX incidents_closed_at ON public.incidents USING btree (closed_at) WHERE (closed_at IS NOT NULL);
 
-CREATE INDEX incidents_indicator ON public.incidents USING btree (indicator, opened_at) WHERE (indicator IS NOT NULL);
+CREATE INDEX incidents_indicator ON public.incidents USING btree (indicator, opened_at) INCLUDE (root_id, tenant_id) WHERE (indicator IS NOT NULL);
 
 CREATE INDEX incidents_open ON public.incidents USING btree (tenant_id) WHERE (closed_at IS NULL);
 
