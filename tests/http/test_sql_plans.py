@@ -10,6 +10,7 @@ pg_stat_xact_user_functions counts, for the current transaction, every
 call of a function that was not inlined; the pages' functions are called
 here as the app role, as the workers call them."""
 import json
+import re
 import subprocess
 
 import portal
@@ -144,6 +145,21 @@ def test_the_pages_ask_of_one_tenant_not_of_every_tenant_the_viewer_sees(ctx):
     assert named == ["tenants tenants_visible false true"], named
 
 
+def logged_plans(ctx, setup, statements, token=None):
+    """The plans of every statement the statements ran, nested ones too,
+    as auto_explain logs them (with their buffers), one text each; run as
+    postgres after setup, or as the app role signed in with token."""
+    sql = ("LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;"
+           " SET auto_explain.log_buffers = on; SET auto_explain.log_nested_statements = on;"
+           " SET client_min_messages = log; " + setup +
+           ("; BEGIN; SET LOCAL ROLE portal_app; SELECT app_identify('%s')" % token if token else "") + "; " +
+           "; ".join(statements) + ";" + (" ROLLBACK;" if token else ""))
+    out = subprocess.run(ctx.stack.psql_command(None, user="postgres"), env=ctx.stack.env(), text=True, input=sql,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout
+    assert "ERROR" not in out, out[-3000:]
+    return out.split("LOG:  duration:")[1:]
+
+
 def test_a_report_counts_an_indicators_other_customers_from_its_index_alone(ctx):
     """An executive report counts, for each indicator of its period's
     incidents, the other customers of the tree that saw it in the period
@@ -151,23 +167,62 @@ def test_a_report_counts_an_indicators_other_customers_from_its_index_alone(ctx)
     the tenant beside the indicator and the opening, so that count reads
     the index only, not each incident's row: at L 318,000 rows for one
     indicator, most of a company's report (docs/performance.md, "Session
-    45"). The report's statements as report_document() runs them, logged
-    with their plans (auto_explain) with the paths that read the table
-    itself turned off: the count is an index-only scan of the indicator's
-    index."""
+    45"). The report's statements as report_document() runs them, with the
+    paths that read the table itself turned off: the count is an index-only
+    scan of the indicator's index."""
     co = int(ctx.stack.psql("SELECT tenant_id FROM incidents WHERE indicator IS NOT NULL ORDER BY opened_at DESC"
                             " LIMIT 1"))
     day = ctx.stack.psql("SELECT (opened_at AT TIME ZONE 'UTC')::date FROM incidents WHERE tenant_id = %d"
                          " AND indicator IS NOT NULL ORDER BY opened_at DESC LIMIT 1" % co)
-    out = subprocess.run(
-        ctx.stack.psql_command(None, user="postgres"), env=ctx.stack.env(), text=True, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        input="VACUUM incidents; LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0;"
-              " SET auto_explain.log_nested_statements = on; SET client_min_messages = log;"
-              " SET enable_seqscan = off; SET enable_bitmapscan = off;"
-              " SELECT report_document(%d, '%s', '%s', ARRAY[%d::bigint], '{}') IS NOT NULL;"
-              % (co, day, day, co)).stdout
-    plans = out.split("LOG:  duration:")
+    plans = logged_plans(ctx, "VACUUM incidents; SET enable_seqscan = off; SET enable_bitmapscan = off",
+                         ["SELECT report_document(%d, '%s', '%s', ARRAY[%d::bigint], '{}') IS NOT NULL"
+                          % (co, day, day, co)])
     counts = [p for p in plans if "NOT (o.tenant_id = ANY (tids))" in p]
-    assert len(counts) == 1, out[-3000:]
+    assert len(counts) == 1, plans
     assert "Index Only Scan using incidents_indicator on incidents o" in counts[0], counts[0]
+
+
+def test_a_list_paged_from_a_cursor_skips_the_parts_on_the_other_side_of_it(ctx):
+    """The incidents "new" in the last 24 hours are eight parts, open and
+    resolved of each severity, each read through its index and merged
+    (incident_reader). A page before or after a cursor keeps the rows on one
+    side of the cursor's keys; a part whose severity is on the other side
+    has none, and its index scan must know it without reading: the row
+    comparison alone read the part's every entry of the window (at L 9-24
+    ms a part for the MSSP's list paged back from a critical incident;
+    docs/performance.md, "Session 45"). A critical and a high incident new
+    in a company of Northwind: paged back from the critical one (the page
+    before it holds what sorts above it: critical ones only), the high
+    parts' scans read nothing, and paged on from the high one, the critical
+    parts' neither."""
+    c = ctx.login("admin@northwind.example")
+    token = c.cookies["portal_session"]
+    nw = ctx.stack.tenant_id("Northwind Security")
+    co = int(ctx.stack.psql("SELECT min(id) FROM tenants WHERE root_id = %d AND kind = 'company'" % nw))
+    with ctx.stack.restoring("incidents", "tenant_id = %d AND external_id LIKE 'cursor-part-%%'" % co):
+        ids = ctx.stack.psql(
+            "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title, opened_at)"
+            " SELECT %d, %d, 'cursor-part-' || s, s, 'Cursor part ' || s, now() - interval '1 minute'"
+            " FROM unnest(ARRAY['critical', 'high']) s RETURNING id" % (co, nw)).split()
+        crit, high = int(ids[0]), int(ids[1])
+        for after, before, other in ((None, crit, 4 - 1), (high, None, 4)):
+            plans = logged_plans(ctx, "", ["SELECT count(*) FROM incident_page(%d, 'new', '', %s, %s)"
+                                           % (nw, after or "NULL", before or "NULL")], token)
+            reads = [p for p in plans if "(cur.k1, cur.k2, cur.k3)" in p]
+            assert reads, plans
+            for read in reads:
+                # each index scan's node with the lines under it, to the next node
+                lines, scans = read.splitlines(), []
+                for i, line in enumerate(lines):
+                    if "Index Scan" in line and " using incidents_" in line:
+                        block = [line]
+                        for more in lines[i + 1:]:
+                            if "->" in more:
+                                break
+                            block.append(more)
+                        scans.append("\n".join(block))
+                # the other side's parts: open and resolved (of the tree, or
+                # of each tenant when the tree is small)
+                parts = [b for b in scans if "END = %d)" % other in b]
+                assert len(parts) == 2, read
+                assert all("Buffers:" not in b for b in parts), parts

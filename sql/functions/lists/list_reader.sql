@@ -39,6 +39,7 @@ DECLARE
     mode text;
     cond text;
     dir text;
+    op text;             -- the cursor's comparison: > or <
     sel text;            -- the keys named k1, k2, ... (for the merge of several parts)
     ord text;            -- the keys in the page's order
     merged text;         -- the same order on k1, k2, ...
@@ -70,9 +71,16 @@ BEGIN
             parts := ARRAY(SELECT u.part FROM unnest(p_parts[s:s]) WITH ORDINALITY AS u(part, n) WHERE u.part IS NOT NULL ORDER BY u.n);
             -- The page: the first (no cursor), the one after the cursor, the one before it.
             FOREACH mode IN ARRAY ARRAY['first', 'after', 'before'] LOOP
+                -- After the cursor's keys, and so the first key on the
+                -- cursor's side of it (implied, not a filter): the index
+                -- scan of a part whose first key is fixed on the other side
+                -- ("new", a severity each) knows at once it has no row,
+                -- where the row comparison alone read the part's every
+                -- entry in the window (docs/performance.md, "Session 45").
+                op := CASE WHEN (mode = 'before') = p_desc THEN '>' ELSE '<' END;
                 cond := CASE mode WHEN 'first' THEN ''
-                              ELSE format(' AND (%s) %s (%s)', array_to_string(p_keys, ', '),
-                                          CASE WHEN (mode = 'before') = p_desc THEN '>' ELSE '<' END, curk) END;
+                              ELSE format(' AND (%s) %s (%s) AND %s %s= cur.k1', array_to_string(p_keys, ', '), op,
+                                          curk, p_keys[1], op) END;
                 dir := CASE WHEN (mode = 'before') = p_desc THEN ' ASC' ELSE ' DESC' END;
                 sel := '';
                 ord := '';
