@@ -289,11 +289,19 @@ static json_t *diff_of(const char *before, const char *after, enum res *r)
 	return list_read_json(&st_diff, params, r);
 }
 
+/* What a section's form page shows besides the form, into the model
+ * (plan_form(), config_section()): the section's entry, or NULL with *r
+ * set. which: the plan, or the device ("" for the account). */
+typedef json_t *form_page_fn(struct req *req, const struct cf_section *sec, const char *which, enum res *r);
+
 /* The answer of a writer to a section's form: ok/unchanged go to done
  * (a redirect), invalid and conflict render the form again with what was
- * posted. Takes doc. */
+ * posted, on its page as page() reads it (only then: the writer checked
+ * the plan, account and device itself, and a plan's page at L costs more
+ * than its save; docs/performance.md, "Session 45"). Takes doc. */
 static enum res section_answer(struct req *req, PGresult *res, const struct cf_section *sec, json_t *doc,
-                               const char *action, const char *base, const char *done, const char *audit_action)
+                               const char *which, form_page_fn *page, const char *action, const char *base,
+                               const char *done, const char *audit_action)
 {
 	enum res r = outcome_of(res), r2;
 	json_t *errors = json_object();
@@ -310,6 +318,12 @@ static enum res section_answer(struct req *req, PGresult *res, const struct cf_s
 		json_decref(errors);
 		json_decref(doc);
 		return r != R_SUCCESS ? r : http_redirect(req, loc);
+	}
+	if ((r == R_BAD_INPUT || r == R_CONFLICT) && page(req, sec, which, &r2) == NULL) {
+		free(posted);
+		json_decref(errors);
+		json_decref(doc);
+		return r2;
 	}
 	if (r == R_BAD_INPUT) {
 		json_decref(errors);
@@ -350,6 +364,20 @@ static json_t *plan_section(struct req *req, const char *section, enum res *r)
 	return s;
 }
 
+/* A plan's section's page (form_page_fn): plan_section() with the
+ * section and the template in the model. */
+static json_t *plan_form(struct req *req, const struct cf_section *sec, const char *plan, enum res *r)
+{
+	json_t *s = plan_section(req, sec->key, r);
+
+	(void)plan; /* (the route's, which plan_section() reads) */
+	if (s != NULL) {
+		json_object_set(view_model(req), "section", s);
+		req->template = "plans_section";
+	}
+	return s;
+}
+
 /* GET /t/{id}/plans/{pid}/sections/{section}: its form, the overrides
  * that shadow it. */
 enum res page_plan_section(struct req *req)
@@ -374,7 +402,8 @@ enum res page_plan_section(struct req *req)
  * the plan, config_override_save() for which = the device or ""), from
  * base; answered by section_answer(). */
 static enum res save_section(struct req *req, struct db_stmt *st, const char *which, const struct cf_section *sec,
-                             const char *action, const char *base, const char *done, const char *audit_action)
+                             form_page_fn *page, const char *action, const char *base, const char *done,
+                             const char *audit_action)
 {
 	json_t *doc = cf_from_form(req, sec);
 	char id[24], *text = json_text(doc, JSON_COMPACT | JSON_SORT_KEYS);
@@ -393,7 +422,7 @@ static enum res save_section(struct req *req, struct db_stmt *st, const char *wh
 		json_decref(doc);
 		return r;
 	}
-	r = section_answer(req, res, sec, doc, action, base, done, audit_action);
+	r = section_answer(req, res, sec, doc, which, page, action, base, done, audit_action);
 	PQclear(res);
 	return r;
 }
@@ -409,17 +438,19 @@ enum res page_plan_section_save(struct req *req)
 	json_t *s;
 	enum res r;
 
-	if (sec == NULL || (s = plan_section(req, sec->key, &r)) == NULL)
-		return sec == NULL ? R_NOT_FOUND : r;
-	json_object_set(view_model(req), "section", s);
-	req->template = "plans_section";
+	if (sec == NULL || !http_is_id(pid))
+		return R_NOT_FOUND;
 	snprintf(action, sizeof(action), "/t/%lld/plans/%s/sections/%s", req->tenant->id, pid, sec->key);
 	snprintf(done, sizeof(done), "/t/%lld/plans/%s", req->tenant->id, pid);
 	base = base != NULL && http_is_id(base) ? base : "";
 	if (act != NULL && strcmp(act, "preview") == 0) {
-		json_t *doc = cf_from_form(req, sec), *diff = NULL;
-		char *cur = json_text(json_object_get(s, "doc"), JSON_COMPACT | JSON_SORT_KEYS),
-		     *text = json_text(doc, JSON_COMPACT | JSON_SORT_KEYS);
+		json_t *doc, *diff = NULL;
+		char *cur, *text;
+		if ((s = plan_form(req, sec, pid, &r)) == NULL)
+			return r;
+		doc = cf_from_form(req, sec);
+		cur = json_text(json_object_get(s, "doc"), JSON_COMPACT | JSON_SORT_KEYS);
+		text = json_text(doc, JSON_COMPACT | JSON_SORT_KEYS);
 		if (cur != NULL && text != NULL)
 			diff = diff_of(cur, text, &r);
 		free(cur);
@@ -429,7 +460,7 @@ enum res page_plan_section_save(struct req *req)
 		json_decref(doc);
 		return R_SUCCESS;
 	}
-	return save_section(req, &st_plan_save, pid, sec, action, base, done, "plan.section_saved");
+	return save_section(req, &st_plan_save, pid, sec, plan_form, action, base, done, "plan.section_saved");
 }
 
 /* GET /t/{id}/config[?device=N]: the effective configuration of the
@@ -514,14 +545,14 @@ enum res page_config_section_save(struct req *req)
 	const struct cf_section *sec = cf_find(http_route_param(req, 1));
 	const char *dev = device_param(req), *base = http_form(req, "base");
 	char action[96], done[96];
-	enum res r;
 
-	if (sec == NULL || dev == NULL || config_section(req, sec, dev, &r) == NULL)
-		return sec == NULL || dev == NULL ? R_NOT_FOUND : r;
+	if (sec == NULL || dev == NULL)
+		return R_NOT_FOUND;
 	snprintf(action, sizeof(action), "/t/%lld/config/%s", req->tenant->id, sec->key);
 	snprintf(done, sizeof(done), "/t/%lld/config%s%s", req->tenant->id, *dev ? "?device=" : "", dev);
 	base = base != NULL && http_is_id(base) ? base : "";
-	return save_section(req, &st_override_save, dev, sec, action, base, done, "config.override_saved");
+	return save_section(req, &st_override_save, dev, sec, config_section, action, base, done,
+	                    "config.override_saved");
 }
 
 /* 1 if p is a plan page's path, /t/N/plans/M (digits only). */

@@ -83,6 +83,12 @@ def test_the_plan_story_through_the_pages(ctx):
     assert admin.post("/t/%d/plans/%d/sections/access_policy" % (nw, pid), rules).status == 303
     # A never-shared section is not a plan's.
     assert admin.get("/t/%d/plans/%d/sections/vpn" % (nw, pid)).status == 404
+    # A plan that is not there, or not one: not found, saved or shown
+    # again with a bad field alike.
+    for plan in ("999999999", "x1"):
+        for hosts in ("ok.example.com", "Not A Host"):
+            assert admin.post("/t/%d/plans/%s/sections/url_filtering" % (nw, plan),
+                              url_form(1, extra_hosts=hosts)).status == 404
 
     # Shared with Bluefin IT: it reaches Bluefin and its companies, but for
     # those that follow a plan of Bluefin's own (the demo's Bluefin strict).
@@ -202,6 +208,12 @@ def test_a_device_overrides_one_section_for_itself(ctx):
     # Another company's device is not found.
     other = int(ctx.stack.psql("SELECT min(id) FROM assets WHERE tenant_id <> %d AND kind = 'probe'" % co))
     assert owner.get("/t/%d/config?device=%d" % (co, other)).status == 404
+    # Nor saved into, for itself or with a bad field (the writer checks the
+    # device before the page is read for a form to show again).
+    for lan in ("10.40.0.0/16", "10.40.0.0/99"):
+        assert owner.post("/t/%d/config/local_network" % co, {"device": str(other), "base": "", "do": "save",
+                                                              "lan_ranges": lan, "dns_servers": ""}).status == 404
+    assert ctx.stack.psql("SELECT count(*) FROM config_overrides WHERE device_id = %d" % other) == "0"
     assert portal is not None
 
 
