@@ -332,7 +332,10 @@ BEGIN
     SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted)::text END,
            r.id, r.customer, r.customer_id, r.kind, r.name, r.address, r.updated
       FROM (SELECT 1) one LEFT JOIN LATERAL (
-            SELECT u.n, a.id, c.name AS customer, c.id AS customer_id, a.kind, a.name, coalesce(a.address, '') AS address,
+            SELECT u.n, a.id, c.name AS customer,
+                   -- an archived customer's page is not found: no id, the row names it
+                   CASE WHEN c.status = 'active' THEN c.id END AS customer_id, a.kind, a.name,
+                   coalesce(a.address, '') AS address,
                    to_char(a.updated_at, 'YYYY-MM-DD HH24:MI') AS updated
               FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
               JOIN assets a ON a.id = u.id JOIN tenants c ON c.id = a.tenant_id) r ON true
@@ -3240,7 +3243,9 @@ BEGIN
     SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted)::text END,
            r.id, r.customer, r.customer_id, r.severity, r.title, r.indicator, r.opened, r.acknowledged, r.closed, r.note
       FROM (SELECT 1) one LEFT JOIN LATERAL (
-            SELECT u.n, i.id, c.name AS customer, c.id AS customer_id, i.severity, i.title,
+            SELECT u.n, i.id, c.name AS customer,
+                   -- an archived customer's page is not found: no id, the row names it
+                   CASE WHEN c.status = 'active' THEN c.id END AS customer_id, i.severity, i.title,
                    coalesce(i.indicator, '') AS indicator, to_char(i.opened_at, 'YYYY-MM-DD HH24:MI') AS opened,
                    to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI') AS acknowledged,
                    to_char(i.closed_at, 'YYYY-MM-DD HH24:MI') AS closed,
@@ -7170,7 +7175,10 @@ BEGIN
     SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted)::text END,
            r.id, r.customer, r.customer_id, r.cve, r.severity, r.asset, r.first_seen, r.fixed
       FROM (SELECT 1) one LEFT JOIN LATERAL (
-            SELECT u.n, v.id, c.name AS customer, c.id AS customer_id, v.cve, v.severity, coalesce(a.name, '') AS asset,
+            SELECT u.n, v.id, c.name AS customer,
+                   -- an archived customer's page is not found: no id, the row names it
+                   CASE WHEN c.status = 'active' THEN c.id END AS customer_id, v.cve, v.severity,
+                   coalesce(a.name, '') AS asset,
                    to_char(v.first_seen, 'YYYY-MM-DD') AS first_seen, to_char(v.fixed_at, 'YYYY-MM-DD') AS fixed
               FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
               JOIN vulnerabilities v ON v.id = u.id JOIN tenants c ON c.id = v.tenant_id

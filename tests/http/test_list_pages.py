@@ -344,3 +344,34 @@ def test_sla_pages_customers_by_name_and_finds_the_breaching_incidents(ctx):
         got = ",".join(str(b["id"]) for b in client.get_json("/t/%d/sla" % tid).json()["breaching"])
         assert got == want and got, (tid, under)
     assert young in [str(b["id"]) for b in admin.get_json("/t/%d/sla" % co).json()["breaching"]]
+
+
+def test_an_archived_customers_rows_name_it_without_a_link(ctx):
+    """An archived customer's page is not found; its findings, incidents
+    and assets are still rows of its provider's lists (and in their totals:
+    docs/dashboards.md, "Definitions"), which name it, say it is archived
+    and do not link to it. The active customer's rows link to it."""
+    q = ctx.stack.psql
+    n = int(time.time() * 1000) % 1000000
+    mssp = ctx.stack.new_tenant("mssp", "Archived MSSP %d" % n)
+    msp = ctx.stack.new_tenant("msp", "Archived MSP %d" % n, mssp)
+    ctx.stack.new_companies(msp, "Archived Co %d-" % n, 2)
+    gone, kept = [int(x) for x in q("SELECT id FROM tenants WHERE parent_id = %d ORDER BY name" % msp).split()]
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+      " SELECT id, root_id, 'v1', 'CVE-2025-1000', 'high' FROM tenants WHERE parent_id = %(m)d;"
+      "INSERT INTO incidents (tenant_id, root_id, external_id, severity, title)"
+      " SELECT id, root_id, 'i1', 'high', 'Archived' FROM tenants WHERE parent_id = %(m)d;"
+      "INSERT INTO assets (tenant_id, root_id, external_id, kind, name)"
+      " SELECT id, root_id, 'a1', 'probe', 'probe' FROM tenants WHERE parent_id = %(m)d" % {"m": msp})
+    ctx.stack.new_user("archadmin%d@list.example" % n, (mssp, "mssp_admin"), name="A")
+    admin = ctx.login("archadmin%d@list.example" % n)
+    assert admin.post("/t/%d/archive" % gone, {}).status == 303
+    assert admin.get("/t/%d" % gone).status == 404
+    for path, key in (("vulnerabilities", "vulnerabilities"), ("incidents", "incidents"), ("assets", "assets")):
+        rows = admin.get_json("/t/%d/%s" % (msp, path)).json()[key]
+        assert sorted(r["customer"] for r in rows) == ["Archived Co %d-1" % n, "Archived Co %d-2" % n], rows
+        assert [r.get("customer_id") for r in rows if r["customer"].endswith("-1")] == [None], rows
+        assert [r.get("customer_id") for r in rows if r["customer"].endswith("-2")] == [kept], rows
+        html = admin.get("/t/%d/%s" % (msp, path)).text
+        assert 'href="/t/%d"' % gone not in html and 'href="/t/%d"' % kept in html, path
+        assert "Archived Co %d-1</span> <span class=\"muted\">(archived)</span>" % n in html, path

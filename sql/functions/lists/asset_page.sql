@@ -26,7 +26,10 @@ BEGIN
     SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted)::text END,
            r.id, r.customer, r.customer_id, r.kind, r.name, r.address, r.updated
       FROM (SELECT 1) one LEFT JOIN LATERAL (
-            SELECT u.n, a.id, c.name AS customer, c.id AS customer_id, a.kind, a.name, coalesce(a.address, '') AS address,
+            SELECT u.n, a.id, c.name AS customer,
+                   -- an archived customer's page is not found: no id, the row names it
+                   CASE WHEN c.status = 'active' THEN c.id END AS customer_id, a.kind, a.name,
+                   coalesce(a.address, '') AS address,
                    to_char(a.updated_at, 'YYYY-MM-DD HH24:MI') AS updated
               FROM unnest(p.ids) WITH ORDINALITY AS u(id, n)
               JOIN assets a ON a.id = u.id JOIN tenants c ON c.id = a.tenant_id) r ON true

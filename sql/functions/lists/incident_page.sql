@@ -30,7 +30,9 @@ BEGIN
     SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN list_meta(p.ids, p.has_prev, p.has_next, total, p.counted)::text END,
            r.id, r.customer, r.customer_id, r.severity, r.title, r.indicator, r.opened, r.acknowledged, r.closed, r.note
       FROM (SELECT 1) one LEFT JOIN LATERAL (
-            SELECT u.n, i.id, c.name AS customer, c.id AS customer_id, i.severity, i.title,
+            SELECT u.n, i.id, c.name AS customer,
+                   -- an archived customer's page is not found: no id, the row names it
+                   CASE WHEN c.status = 'active' THEN c.id END AS customer_id, i.severity, i.title,
                    coalesce(i.indicator, '') AS indicator, to_char(i.opened_at, 'YYYY-MM-DD HH24:MI') AS opened,
                    to_char(i.acknowledged_at, 'YYYY-MM-DD HH24:MI') AS acknowledged,
                    to_char(i.closed_at, 'YYYY-MM-DD HH24:MI') AS closed,
