@@ -4783,7 +4783,8 @@ BEGIN
     IF t.id IS NULL OR p.id IS NULL THEN
         RETURN NULL;
     END IF;
-    SELECT coalesce(array_agg(r.tenant_id), '{}'), coalesce(array_agg(r.tenant_id) FILTER (WHERE NOT r.is_company), '{}')
+    SELECT coalesce(array_agg(r.tenant_id), '{}'),
+           coalesce(array_agg(r.tenant_id) FILTER (WHERE NOT r.is_company), '{}')
       INTO reach, above FROM plan_reach(p.id) r;
     RETURN jsonb_build_object(
         'plan', jsonb_build_object('id', p.id, 'name', p.name, 'version', p.version,
