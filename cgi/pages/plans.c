@@ -387,14 +387,12 @@ enum res page_plan_section(struct req *req)
 	json_t *s;
 	enum res r;
 
-	if (sec == NULL || (s = plan_section(req, sec->key, &r)) == NULL)
+	if (sec == NULL || (s = plan_form(req, sec, http_route_param(req, 1), &r)) == NULL)
 		return sec == NULL ? R_NOT_FOUND : r;
 	snprintf(action, sizeof(action), "/t/%lld/plans/%s/sections/%s", req->tenant->id, http_route_param(req, 1),
 	         sec->key);
 	snprintf(base, sizeof(base), "%lld", (long long)json_integer_value(json_object_get(s, "version")));
 	form_model(req, sec, json_object_get(s, "doc"), base, action, NULL);
-	json_object_set(view_model(req), "section", s);
-	req->template = "plans_section";
 	return R_SUCCESS;
 }
 

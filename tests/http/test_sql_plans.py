@@ -16,11 +16,16 @@ import subprocess
 import portal
 
 
+def as_app(token):
+    """The start of a transaction as the app role signed in with token (as
+    a page's request begins), for psql as postgres."""
+    return "BEGIN; SET LOCAL ROLE portal_app; SELECT app_identify('%s');" % token
+
+
 def called(ctx, token, statements):
     """(name, language, calls) of every user function the statements called
     as portal_app, signed in with token, in one transaction."""
-    sql = ("BEGIN; SET LOCAL track_functions = 'all'; SET LOCAL ROLE portal_app;"
-           " SELECT app_identify('%s');" % token + "".join(s + ";" for s in statements) +
+    sql = ("SET track_functions = 'all'; " + as_app(token) + "".join(s + ";" for s in statements) +
            " SELECT 'called ' || p.proname || ' ' || l.lanname || ' ' || x.calls FROM pg_stat_xact_user_functions x"
            " JOIN pg_proc p ON p.oid = x.funcid JOIN pg_language l ON l.oid = p.prolang ORDER BY 1")
     rows = ctx.stack.psql(sql, user="postgres").splitlines()
@@ -152,7 +157,7 @@ def logged_plans(ctx, setup, statements, token=None):
     sql = ("LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;"
            " SET auto_explain.log_buffers = on; SET auto_explain.log_nested_statements = on;"
            " SET client_min_messages = log; " + setup +
-           ("; BEGIN; SET LOCAL ROLE portal_app; SELECT app_identify('%s')" % token if token else "") + "; " +
+           ("; " + as_app(token) if token else "; ") +
            "; ".join(statements) + ";" + (" ROLLBACK;" if token else ""))
     out = subprocess.run(ctx.stack.psql_command(None, user="postgres"), env=ctx.stack.env(), text=True, input=sql,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout
