@@ -3180,7 +3180,8 @@ BEGIN
     RETURN jsonb_strip_nulls(jsonb_build_object(
         'id', i.id, 'external_id', i.external_id, 'severity', i.severity, 'title', i.title,
         'indicator', i.indicator, 'indicator_kind', i.indicator_kind,
-        'customer', jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind),
+        -- (archived: named, not linked, its page is not found: docs/dashboards.md)
+        'customer', jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind, 'archived', c.status <> 'active'),
         'open', i.closed_at IS NULL, 'acknowledged', i.acknowledged_at IS NOT NULL,
         'note', i.resolution_note,
         'timeline', (SELECT jsonb_agg(e ORDER BY e->>'at_sort') FROM (
@@ -3198,10 +3199,11 @@ BEGIN
                                       'at_sort', to_char(i.closed_at, 'YYYY-MM-DD HH24:MI:SS.US'),
                                       'by', coalesce(res.name, 'reported by a probe or agent'), 'note', i.resolution_note)
              WHERE i.closed_at IS NOT NULL) s),
-        'elsewhere', (SELECT jsonb_agg(jsonb_build_object('id', o.tenant_id, 'name', o.name, 'incidents', o.n,
+        'elsewhere', (SELECT jsonb_agg(jsonb_build_object('id', o.tenant_id, 'name', o.name, 'archived', o.archived,
+                                                         'incidents', o.n,
                                                          'last', to_char(o.last_at, 'YYYY-MM-DD HH24:MI'))
                                        ORDER BY o.last_at DESC, o.tenant_id DESC)
-                        FROM (SELECT x.tenant_id, x.last_at, v.name,
+                        FROM (SELECT x.tenant_id, x.last_at, v.name, v.status <> 'active' AS archived,
                                      -- (the customer's incidents, fenced: read with
                                      -- the indicator's index too, a popular one's
                                      -- 411,000 entries were read for each customer)
@@ -6879,12 +6881,12 @@ BEGIN
     -- customer the viewer sees (430-1,200 ms for an MSP's owner at L;
     -- docs/performance.md, "Session 37" and "Session 38").
     WITH mine AS MATERIALIZED (
-        SELECT i.indicator, c.id AS tenant_id, c.name, count(*)::bigint AS incidents, min(i.opened_at) AS first_at,
-               max(i.opened_at) AS last_at
+        SELECT i.indicator, c.id AS tenant_id, c.name, CASE WHEN c.status = 'active' THEN c.id END AS link_id,
+               count(*)::bigint AS incidents, min(i.opened_at) AS first_at, max(i.opened_at) AS last_at
           FROM incidents i JOIN tenants c ON c.id = i.tenant_id
          WHERE NOT whole AND i.indicator IS NOT NULL AND i.opened_at >= since AND c.root_id = r.id
            AND c.kind = 'company' AND scope_sees(c.ancestors, c.id, sc, ex)
-         GROUP BY i.indicator, c.id, c.name),
+         GROUP BY i.indicator, c.id, c.name, c.status),
     -- The tree's hours of the window and the viewer's customers, grouped
     -- once by indicator: no join, whose planner's guess of the viewer's
     -- indicators (a handful) made it compare every pair of rows.
@@ -6899,17 +6901,17 @@ BEGIN
                count(u.tenant_id) AS own,
                (array_agg(u.name ORDER BY u.last_at DESC, u.tenant_id DESC)
                     FILTER (WHERE u.tenant_id IS NOT NULL))[1:10] AS own_names,
-               (array_agg(u.tenant_id ORDER BY u.last_at DESC, u.tenant_id DESC)
+               (array_agg(u.link_id ORDER BY u.last_at DESC, u.tenant_id DESC)
                     FILTER (WHERE u.tenant_id IS NOT NULL))[1:10] AS own_ids,
                -- (a customer saw it in the window if its latest sighting,
                -- which one hour counts, is in it: sql/073)
                coalesce(sum(u.customers) FILTER (WHERE u.tenant_id IS NULL), 0)::bigint AS customers
           FROM (SELECT h.indicator, h.kind, h.incidents, h.first_at, h.last_at, h.customers,
-                       NULL::bigint AS tenant_id, NULL::text AS name
+                       NULL::bigint AS tenant_id, NULL::text AS name, NULL::bigint AS link_id
                   FROM indicator_hourly h
                  WHERE h.root_id = r.id AND h.hour >= since
                 UNION ALL
-                SELECT m.indicator, NULL, m.incidents, m.first_at, m.last_at, NULL, m.tenant_id, m.name
+                SELECT m.indicator, NULL, m.incidents, m.first_at, m.last_at, NULL, m.tenant_id, m.name, m.link_id
                   FROM mine m) u
          GROUP BY u.indicator),
     v AS (
@@ -6955,9 +6957,10 @@ BEGIN
           FROM page CROSS JOIN LATERAL (
                 SELECT CASE WHEN whole THEN array_agg(y.name ORDER BY y.last_at DESC, y.tenant_id DESC)
                             ELSE page.own_names END AS names,
-                       CASE WHEN whole THEN array_agg(y.tenant_id ORDER BY y.last_at DESC, y.tenant_id DESC)
+                       CASE WHEN whole THEN array_agg(CASE WHEN y.status = 'active' THEN y.tenant_id END
+                                                      ORDER BY y.last_at DESC, y.tenant_id DESC)
                             ELSE page.own_ids END AS ids
-                  FROM (SELECT x.tenant_id, x.last_at, c.name
+                  FROM (SELECT x.tenant_id, x.last_at, c.name, c.status
                           FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
                          WHERE whole AND x.root_id = r.id AND x.indicator = page.indicator AND x.last_at >= since
                          ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10) y) n)

@@ -56,7 +56,7 @@ static json_t *row_model(PGresult *res, int i)
 	long visible = atol(PQgetvalue(res, i, 8)), hidden = atol(PQgetvalue(res, i, 9));
 	const char *indicator = PQgetvalue(res, i, 0);
 	json_t *names = json_loads(PQgetvalue(res, i, 6), 0, NULL), *ids = json_loads(PQgetvalue(res, i, 7), 0, NULL);
-	json_t *row = NULL, *named, *href;
+	json_t *row = NULL, *named, *href, *first = NULL; /* first: borrowed from named */
 	struct buf url = BUF_INIT; /* the indicator URL-encoded, once for its links */
 	long n;
 	char t[96];
@@ -69,8 +69,14 @@ static json_t *row_model(PGresult *res, int i)
 	n = (long)json_array_size(names);
 	named = json_array();
 	for (k = 0; k < json_array_size(ids); k++) {
-		href = latest_href((long long)json_integer_value(json_array_get(ids, k)), url.data);
-		json_array_append_new(named, json_pack("{s:O, s:o*}", "name", json_array_get(names, k), "href", href));
+		/* (an archived customer has no id: named, not linked) */
+		json_t *id = json_array_get(ids, k);
+		href = json_is_integer(id) ? latest_href((long long)json_integer_value(id), url.data) : NULL;
+		/* (href null, not absent: the chip must not take the row's) */
+		json_array_append_new(named, json_pack("{s:O, s:o, s:b}", "name", json_array_get(names, k), "href",
+		                                       href != NULL ? href : json_null(), "archived", !json_is_integer(id)));
+		if (href != NULL && first == NULL)
+			first = href;
 	}
 	row = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:O, s:o, s:I, s:I}", "indicator", indicator, "kind",
 	                PQgetvalue(res, i, 1), "customers", (json_int_t)atoll(PQgetvalue(res, i, 2)), "incidents",
@@ -80,9 +86,8 @@ static json_t *row_model(PGresult *res, int i)
 	if (row == NULL)
 		goto out;
 	/* The indicator leads to the latest incident of the customer named
-	 * first (the one that saw it last). */
-	json_object_set(row, "href", json_array_size(named) > 0 ? json_object_get(json_array_get(named, 0), "href")
-	                                                       : json_null());
+	 * first (the one that saw it last) of those linked. */
+	json_object_set(row, "href", first != NULL ? first : json_null());
 	if (visible > n) {
 		/* Named: the ten most recent; the others the viewer may see are counted. */
 		snprintf(t, sizeof(t), "and %ld more", visible - n);

@@ -365,3 +365,58 @@ def test_an_indicator_and_each_customer_named_lead_to_their_latest_incident(ctx)
         assert admin.get("/t/%d/threats/latest?indicator=%s" % (bluefin_co, ind)).status == 303
     finally:
         forget_incidents(ctx, tag)
+
+
+def test_an_archived_customer_is_named_without_a_link(ctx):
+    """An archived customer's pages are not found (docs/dashboards.md,
+    "Definitions"). Where it saw an indicator with an active customer, the
+    threats page still counts and names it, says it is archived and does
+    not link it; the indicator leads to the active customer's incident. An
+    incident's page names an archived customer, its own or one elsewhere,
+    the same way. For a viewer of the whole tree and one of an MSP (the
+    two paths of threat_correlation()), HTML and JSON."""
+    q = ctx.stack.psql
+    tag = new_tag("tc-arch")
+    ind = "2001:db8:%s:%s::2" % (tag[-8:-4], tag[-4:])
+    mssp = ctx.stack.new_tenant("mssp", "Arch Threats MSSP %s" % tag)
+    msp = ctx.stack.new_tenant("msp", "Arch Threats MSP %s" % tag, mssp)
+    ctx.stack.new_companies(msp, "Arch Threats Co %s-" % tag, 2)
+    gone, kept = [int(x) for x in q("SELECT id FROM tenants WHERE parent_id = %d ORDER BY name" % msp).split()]
+    incident(ctx, gone, ind, hours_ago=1, tag=tag)   # the latest: named first
+    incident(ctx, kept, ind, hours_ago=2, tag=tag)
+    ctx.stack.new_user("archadmin-%s@threats.example" % tag, (mssp, "mssp_admin"), name="A")
+    ctx.stack.new_user("archowner-%s@threats.example" % tag, (msp, "owner"), name="O")
+    admin = ctx.login("archadmin-%s@threats.example" % tag)
+    owner = ctx.login("archowner-%s@threats.example" % tag)
+    assert admin.post("/t/%d/archive" % gone, {}).status == 303
+    assert admin.get("/t/%d" % gone).status == 404
+    gone_name, kept_name = "Arch Threats Co %s-1" % tag, "Arch Threats Co %s-2" % tag
+    for viewer, tenant in ((admin, mssp), (owner, msp)):
+        row = portal.threat_row(viewer, tenant, ind)
+        assert row is not None and row["customers"] == 2, row
+        assert [(c["name"], c["archived"], c["href"]) for c in row["named"]] == [
+            (gone_name, True, None),
+            (kept_name, False, "/t/%d/threats/latest?indicator=%s" % (kept, ind.replace(":", "%3A")))], row
+        assert row["href"] == row["named"][1]["href"], row
+        html = viewer.get("/t/%d/threats" % tenant).text
+        assert "/t/%d/threats/latest" % gone not in html
+        assert '<span class="chip">%s <span class="muted">(archived)</span></span>' % gone_name in html
+        assert '<a class="chip" href="/t/%d/threats/latest?' % kept in html
+    iids = dict((int(t), int(i)) for t, i in (x.split("|") for x in q(
+        "SELECT tenant_id, id FROM incidents WHERE external_id LIKE '%s-%%'" % tag).split()))
+    try:
+        # The active customer's incident: the archived one elsewhere.
+        page = admin.get_json("/t/%d/incidents/%d" % (msp, iids[kept])).json()["incident"]
+        assert page["customer"]["archived"] is False
+        assert [(o["id"], o["archived"]) for o in page["elsewhere"]] == [(gone, True)], page
+        html = admin.get("/t/%d/incidents/%d" % (msp, iids[kept])).text
+        assert 'href="/t/%d"' % gone not in html and 'href="/t/%d"' % kept in html
+        assert "%s <span class=\"muted\">(archived)</span>" % gone_name in html
+        # The archived customer's incident, seen from its MSP.
+        page = admin.get_json("/t/%d/incidents/%d" % (msp, iids[gone])).json()["incident"]
+        assert page["customer"]["archived"] is True and page["customer"]["name"] == gone_name
+        assert [(o["id"], o["archived"]) for o in page["elsewhere"]] == [(kept, False)], page
+        html = admin.get("/t/%d/incidents/%d" % (msp, iids[gone])).text
+        assert 'href="/t/%d"' % gone not in html and 'href="/t/%d"' % kept in html
+    finally:
+        forget_incidents(ctx, tag)

@@ -16,7 +16,9 @@
 -- or kind; p_dir asc or desc; ties in the default order. Every row says
 -- how many indicators are listed in all (total), and which customers it
 -- names (ids, in the order of names: the page links each to its latest
--- incident with the indicator, threat_latest_incident()).
+-- incident with the indicator, threat_latest_incident(); NULL for an
+-- archived customer, which is named and counted but whose pages are not
+-- found, as in the lists: docs/dashboards.md, "Definitions").
 CREATE OR REPLACE FUNCTION threat_correlation(p_tenant bigint, p_days int, p_sort text, p_dir text, p_limit int,
                                               p_offset int)
 RETURNS TABLE (indicator text, indicator_kind text, customers bigint, incidents bigint,
@@ -52,12 +54,12 @@ BEGIN
     -- customer the viewer sees (430-1,200 ms for an MSP's owner at L;
     -- docs/performance.md, "Session 37" and "Session 38").
     WITH mine AS MATERIALIZED (
-        SELECT i.indicator, c.id AS tenant_id, c.name, count(*)::bigint AS incidents, min(i.opened_at) AS first_at,
-               max(i.opened_at) AS last_at
+        SELECT i.indicator, c.id AS tenant_id, c.name, CASE WHEN c.status = 'active' THEN c.id END AS link_id,
+               count(*)::bigint AS incidents, min(i.opened_at) AS first_at, max(i.opened_at) AS last_at
           FROM incidents i JOIN tenants c ON c.id = i.tenant_id
          WHERE NOT whole AND i.indicator IS NOT NULL AND i.opened_at >= since AND c.root_id = r.id
            AND c.kind = 'company' AND scope_sees(c.ancestors, c.id, sc, ex)
-         GROUP BY i.indicator, c.id, c.name),
+         GROUP BY i.indicator, c.id, c.name, c.status),
     -- The tree's hours of the window and the viewer's customers, grouped
     -- once by indicator: no join, whose planner's guess of the viewer's
     -- indicators (a handful) made it compare every pair of rows.
@@ -72,17 +74,17 @@ BEGIN
                count(u.tenant_id) AS own,
                (array_agg(u.name ORDER BY u.last_at DESC, u.tenant_id DESC)
                     FILTER (WHERE u.tenant_id IS NOT NULL))[1:10] AS own_names,
-               (array_agg(u.tenant_id ORDER BY u.last_at DESC, u.tenant_id DESC)
+               (array_agg(u.link_id ORDER BY u.last_at DESC, u.tenant_id DESC)
                     FILTER (WHERE u.tenant_id IS NOT NULL))[1:10] AS own_ids,
                -- (a customer saw it in the window if its latest sighting,
                -- which one hour counts, is in it: sql/073)
                coalesce(sum(u.customers) FILTER (WHERE u.tenant_id IS NULL), 0)::bigint AS customers
           FROM (SELECT h.indicator, h.kind, h.incidents, h.first_at, h.last_at, h.customers,
-                       NULL::bigint AS tenant_id, NULL::text AS name
+                       NULL::bigint AS tenant_id, NULL::text AS name, NULL::bigint AS link_id
                   FROM indicator_hourly h
                  WHERE h.root_id = r.id AND h.hour >= since
                 UNION ALL
-                SELECT m.indicator, NULL, m.incidents, m.first_at, m.last_at, NULL, m.tenant_id, m.name
+                SELECT m.indicator, NULL, m.incidents, m.first_at, m.last_at, NULL, m.tenant_id, m.name, m.link_id
                   FROM mine m) u
          GROUP BY u.indicator),
     v AS (
@@ -128,9 +130,10 @@ BEGIN
           FROM page CROSS JOIN LATERAL (
                 SELECT CASE WHEN whole THEN array_agg(y.name ORDER BY y.last_at DESC, y.tenant_id DESC)
                             ELSE page.own_names END AS names,
-                       CASE WHEN whole THEN array_agg(y.tenant_id ORDER BY y.last_at DESC, y.tenant_id DESC)
+                       CASE WHEN whole THEN array_agg(CASE WHEN y.status = 'active' THEN y.tenant_id END
+                                                      ORDER BY y.last_at DESC, y.tenant_id DESC)
                             ELSE page.own_ids END AS ids
-                  FROM (SELECT x.tenant_id, x.last_at, c.name
+                  FROM (SELECT x.tenant_id, x.last_at, c.name, c.status
                           FROM indicator_customers x JOIN tenants c ON c.id = x.tenant_id
                          WHERE whole AND x.root_id = r.id AND x.indicator = page.indicator AND x.last_at >= since
                          ORDER BY x.last_at DESC, x.tenant_id DESC LIMIT 10) y) n)
