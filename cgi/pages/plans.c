@@ -16,7 +16,7 @@
 #include "view.h"
 
 DB_STMT(st_plans_page, 1, "SELECT plans_page($1::bigint)::text");
-DB_STMT(st_plan_page, 3, "SELECT plan_page($1::bigint, $2::bigint, nullif($3, ''))::text");
+DB_STMT(st_plan_page, 4, "SELECT plan_page($1::bigint, $2::bigint, nullif($3, ''), $4)::text");
 DB_STMT(st_config_page, 2, "SELECT config_page($1::bigint, nullif($2, '')::bigint)::text");
 DB_STMT(st_plan_create, 2, "SELECT outcome, plan_id, message FROM plan_create($1::bigint, $2)");
 DB_STMT(st_plan_clone, 3, "SELECT outcome, plan_id, message FROM plan_clone($1::bigint, $2::bigint, $3)");
@@ -132,21 +132,45 @@ static enum res create_or_clone(struct req *req, int clone)
 enum res page_plan_create(struct req *req) { return create_or_clone(req, 0); }
 enum res page_plan_clone(struct req *req) { return create_or_clone(req, 1); }
 
+/* The most "Find an account" looks for (as the tenant switcher's search). */
+#define FIND_MAX 120
+
 /* plan_page() into the model as "plan_page", with a section's overrides
- * only when section is not NULL. */
+ * only when section is not NULL; else with the accounts it could be
+ * shared with, those the query's "find" names ("find" in the model, and
+ * "found" as looked for: one too long is refused beside its field,
+ * "find_error", and all are listed). */
 static enum res load_plan(struct req *req, const char *section)
 {
-	const char *pid = http_route_param(req, 1);
+	const char *pid = http_route_param(req, 1), *find = section ? NULL : http_query(req, "find");
 	char id[24];
-	const char *params[3] = {id, pid, section ? section : ""};
+	const char *params[4] = {id, pid, section ? section : "", ""};
 	json_t *v;
 	enum res r;
 
 	if (!http_is_id(pid))
 		return R_NOT_FOUND;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
+	if (find != NULL && strlen(find) > FIND_MAX) {
+		req->outcome = R_BAD_INPUT;
+		json_object_set_new(view_model(req), "find_error",
+		                    json_string("Find an account by at most 120 characters of its name."));
+	} else if (find != NULL) {
+		params[3] = find;
+	}
+	json_object_set_new(view_model(req), "find", json_string(find ? find : ""));
+	json_object_set_new(view_model(req), "found", json_string(params[3])); /* what was looked for */
 	if ((v = list_read_json(&st_plan_page, params, &r)) == NULL)
 		return r;
+	if (json_is_array(json_object_get(v, "candidates"))) {
+		size_t shown = json_array_size(json_object_get(v, "candidates"));
+		json_int_t total = json_integer_value(json_object_get(v, "candidates_total"));
+		char b[96];
+
+		json_object_set_new(v, "candidates_total_text", json_string(view_count(total, "account", "accounts", b)));
+		json_object_set_new(v, "candidates_shown", json_integer((json_int_t)shown));
+		json_object_set_new(v, "candidates_more", json_boolean(total > (json_int_t)shown));
+	}
 	json_object_set_new(view_model(req), "plan_page", v);
 	json_object_set_new(view_model(req), "page_title",
 	                    json_string(json_string_value(json_object_get(json_object_get(v, "plan"), "name"))));

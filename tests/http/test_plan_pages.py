@@ -284,3 +284,46 @@ def test_a_poll_with_its_tag_is_answered_by_the_worker_until_the_configuration_c
     finally:
         r = owner.post("/t/%d/config/local_network/revert" % co, {"device": dev})
         assert r.status == 303, r.status
+
+
+def test_share_with_finds_any_account_by_name(ctx):
+    """"Share with" lists the first 500 accounts below the plan's owner (by
+    their MSP's name and theirs) and says how many there are; "Find an
+    account" finds any of them by its name or its MSP's, any case, so an
+    account past the first 500 can be chosen. One too long is refused
+    beside its field, its text kept, and all are listed."""
+    n = int(time.time() * 1000) % 1000000
+    mssp = ctx.stack.new_tenant("mssp", "Find MSSP %d" % n)
+    msp = ctx.stack.new_tenant("msp", "Find MSP %d" % n, mssp)
+    ctx.stack.new_companies(msp, "Find Co %d-" % n, 505)
+    ctx.stack.new_user("findadmin%d@plans.example" % n, (mssp, "mssp_admin"), name="F")
+    admin = ctx.login("findadmin%d@plans.example" % n)
+    r = admin.post("/t/%d/plans" % mssp, {"name": "Find %d" % n})
+    assert r.status == 303, r.status
+    pid = plan_id(r.header("Location"))
+    page = admin.get_json("/t/%d/plans/%d" % (mssp, pid)).json()["plan_page"]
+    names = sorted(("Find Co %d-%d" % (n, g) for g in range(1, 506)), key=str.lower)
+    assert [c["name"] for c in page["candidates"]] == ["Find MSP %d" % n] + names[:499]
+    assert page["candidates_total"] == 506 and page["candidates_more"] is True
+    html = admin.get("/t/%d/plans/%d" % (mssp, pid)).text
+    assert "506 accounts it could be shared with, the first 500 listed" in html
+    last = names[-1]  # past the first 500
+    found = admin.get_json("/t/%d/plans/%d?find=%s" % (mssp, pid, last.upper().replace(" ", "+"))).json()
+    assert [c["name"] for c in found["plan_page"]["candidates"]] == [last], found["plan_page"]["candidates"]
+    assert found["find"] == last.upper() and found["plan_page"]["candidates_more"] is False
+    target = found["plan_page"]["candidates"][0]["id"]
+    assert admin.post("/t/%d/plans/%d/share" % (mssp, pid), {"target": target, "on": "1"}).status == 303
+    assert [s["id"] for s in admin.get_json("/t/%d/plans/%d" % (mssp, pid)).json()["plan_page"]["shares"]] == [target]
+    # Shared now: not a candidate any more; the empty state says so.
+    html = admin.get("/t/%d/plans/%d?find=%s" % (mssp, pid, last.replace(" ", "+"))).text
+    assert 'name="target"' not in html.split('id="share"')[1].split("</form>")[1]
+    assert "No account below Find MSSP %d that this plan is not shared with has" % n in html
+    assert 'value="%s"' % last in html  # the search kept in its field
+    # The MSP's name finds the MSP and its companies (the one shared aside).
+    by_msp = admin.get_json("/t/%d/plans/%d?find=find+msp+%d" % (mssp, pid, n)).json()["plan_page"]
+    assert by_msp["candidates_total"] == 505 and len(by_msp["candidates"]) == 500
+    # Too long: refused beside its field, every account listed.
+    r = admin.get("/t/%d/plans/%d?find=%s" % (mssp, pid, "x" * 121))
+    assert r.status == 400 and "at most 120 characters of its name" in r.text and 'aria-invalid="true"' in r.text
+    assert 'value="%s"' % ("x" * 121) in r.text, r.text[r.text.find("share-find"):][:600]
+    assert "505 accounts it could be shared with" in r.text, r.text[r.text.find("share-find"):][:1200]

@@ -1,6 +1,8 @@
 -- One plan of p_tenant, for those who see the tenant's whole subtree: its
 -- sections, the accounts it is shared with and those it could be (below
--- the owner, the first 500 by name), who it reaches (accounts and
+-- the owner, by their parent's name and theirs, the first 500 of those
+-- whose name or parent's name holds p_find, any case; '': all of them;
+-- candidates_total: how many there are), who it reaches (accounts and
 -- devices), the overrides of its sections among them with their diff
 -- against the plan (the first 200, newest first), and its history (the
 -- last 50 changes). p_section: a section's page (its form, the preview of
@@ -8,13 +10,16 @@
 -- which that page does not show. NULL when the plan is not the tenant's or the viewer may
 -- not see it.
 -- requires: plan_reach, config_diff, asset_is_device
-CREATE OR REPLACE FUNCTION plan_page(p_tenant bigint, p_plan bigint, p_section text) RETURNS jsonb
+CREATE OR REPLACE FUNCTION plan_page(p_tenant bigint, p_plan bigint, p_section text, p_find text) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     t tenants%ROWTYPE;
     p plans%ROWTYPE;
     reach bigint[];
     above bigint[];  -- those of reach that are not companies
+    cands jsonb;     -- the candidates listed
+    cands_total bigint;
+    lf text := lower(coalesce(p_find, ''));
 BEGIN
     SELECT * INTO t FROM tenants x WHERE x.id = p_tenant AND x.status = 'active' AND x.ancestors && app_scope();
     SELECT * INTO p FROM plans x WHERE x.id = p_plan AND x.tenant_id = t.id;
@@ -24,6 +29,21 @@ BEGIN
     SELECT coalesce(array_agg(r.tenant_id), '{}'),
            coalesce(array_agg(r.tenant_id) FILTER (WHERE NOT r.is_company), '{}')
       INTO reach, above FROM plan_reach(p.id) r;
+    IF p_section IS NULL THEN
+        SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind, 'parent', c.parent)
+                                  ORDER BY c.o1, c.o2, c.id), '[]'),
+               coalesce(max(c.total), 0)
+          INTO cands, cands_total
+          FROM (SELECT x.id, x.name, x.kind, pp.name AS parent, lower(coalesce(pp.name, x.name)) AS o1,
+                       CASE WHEN x.parent_id = t.id THEN '' ELSE lower(x.name) END AS o2,
+                       count(*) OVER () AS total
+                  FROM tenants x LEFT JOIN tenants pp ON pp.id = x.parent_id AND x.parent_id <> t.id
+                 WHERE x.ancestors @> ARRAY[t.id] AND x.id <> t.id AND x.status = 'active'
+                   AND (lf = '' OR strpos(lower(x.name), lf) > 0 OR strpos(lower(pp.name), lf) > 0)
+                   AND NOT EXISTS (SELECT 1 FROM plan_shares s WHERE s.tenant_id = x.id
+                                      AND s.owner_id = t.id AND s.plan_id = p.id)
+                 ORDER BY o1, o2, x.id LIMIT 500) c;
+    END IF;
     RETURN jsonb_build_object(
         'plan', jsonb_build_object('id', p.id, 'name', p.name, 'version', p.version,
                                    'updated_at', to_char(p.updated_at, 'YYYY-MM-DD HH24:MI'),
@@ -42,16 +62,8 @@ BEGIN
                                                                 'by', u.name) ORDER BY lower(a.name), a.id), '[]')
                      FROM plan_shares s JOIN tenants a ON a.id = s.tenant_id LEFT JOIN users u ON u.id = s.shared_by
                     WHERE s.plan_id = p.id AND s.owner_id = t.id),
-        'candidates', CASE WHEN p_section IS NULL THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'kind', c.kind,
-                                                                    'parent', pa.name) ORDER BY c.o1, c.o2), '[]')
-                         FROM (SELECT x.*, lower(coalesce(pp.name, x.name)) AS o1,
-                                      CASE WHEN x.parent_id = t.id THEN '' ELSE lower(x.name) END AS o2
-                                 FROM tenants x LEFT JOIN tenants pp ON pp.id = x.parent_id AND x.parent_id <> t.id
-                                WHERE x.ancestors @> ARRAY[t.id] AND x.id <> t.id AND x.status = 'active'
-                                  AND NOT EXISTS (SELECT 1 FROM plan_shares s WHERE s.tenant_id = x.id
-                                                     AND s.owner_id = t.id AND s.plan_id = p.id)
-                                ORDER BY o1, o2, x.id LIMIT 500) c
-                         LEFT JOIN tenants pa ON pa.id = c.parent_id AND c.parent_id <> t.id) END,
+        'candidates', cands,
+        'candidates_total', cands_total,
         'reach', jsonb_build_object(
             'accounts', cardinality(reach),
             -- A company's devices from its rollup row, an MSP's (or the
@@ -88,5 +100,5 @@ BEGIN
              WHERE x.plan_id = p.id
              ORDER BY x.id DESC LIMIT 50) z) END);
 END $$;
-REVOKE ALL ON FUNCTION plan_page(bigint, bigint, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION plan_page(bigint, bigint, text) TO portal_app;
+REVOKE ALL ON FUNCTION plan_page(bigint, bigint, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION plan_page(bigint, bigint, text, text) TO portal_app;
