@@ -4879,11 +4879,18 @@ CREATE FUNCTION public.plan_reach(p_plan bigint) RETURNS TABLE(tenant_id bigint,
     LANGUAGE sql STABLE
     SET search_path TO 'public', 'pg_temp'
     AS $$
-    SELECT DISTINCT x.id, x.kind = 'company'
-      FROM plan_shares s
-      JOIN tenants x ON x.ancestors @> ARRAY[s.tenant_id] AND x.status = 'active'
-     WHERE s.plan_id = p_plan
-       AND (SELECT f.plan_id FROM plan_followed(x.ancestors) f) = p_plan
+    WITH won AS MATERIALIZED (
+        SELECT DISTINCT ON (s.tenant_id) s.tenant_id, s.plan_id
+          FROM plan_shares s JOIN tenants h ON h.id = s.tenant_id
+         WHERE s.root_id IN (SELECT r.root_id FROM plan_shares r WHERE r.plan_id = p_plan)
+           AND array_position(h.ancestors, s.owner_id) < array_position(h.ancestors, s.tenant_id)
+         ORDER BY s.tenant_id, array_position(h.ancestors, s.owner_id) DESC),
+    holders AS (SELECT array_agg(w.tenant_id) AS ids FROM won w)
+    SELECT x.id, x.kind = 'company'
+      FROM won w CROSS JOIN holders
+      JOIN tenants x ON x.ancestors @> ARRAY[w.tenant_id] AND x.status = 'active'
+     WHERE w.plan_id = p_plan
+       AND NOT (x.ancestors[array_position(x.ancestors, w.tenant_id) + 1:] && holders.ids)
 $$;
 
 ALTER FUNCTION public.plan_reach(p_plan bigint) OWNER TO portal_owner;

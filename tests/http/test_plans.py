@@ -444,3 +444,51 @@ def test_a_gateway_reported_through_ingest_is_a_device_counted_in_the_inventory(
                     {"lan_ranges": ["192.168.9.0/24"], "dns_servers": []})["outcome"] == "ok"
     assert effective(ctx, ADMIN, t["c2"], gw)["sources"]["local_network"]["from"] == "device"
     assert "Edge firewall" in owner.get("/t/%d/config?device=%d" % (t["c2"], gw)).text
+
+
+def test_plan_reach_is_every_account_that_follows_the_plan(ctx):
+    """plan_reach() (a plan's page: who it reaches) is, for every plan, the
+    active accounts whose plan_followed() is that plan: a share nearer to an
+    account wins, at one account the nearest owner's, a share whose owner
+    is not above its account (as after a move) counts for nothing, and an
+    archived account is reached by none. A tree built for each case, and
+    every plan of the stack compared."""
+    n = int(time.time() * 1000) % 1000000
+    m = ctx.stack.new_tenant("mssp", "Reach MSSP %d" % n)
+    a = ctx.stack.new_tenant("msp", "Reach A %d" % n, m)
+    b = ctx.stack.new_tenant("msp", "Reach B %d" % n, m)
+    ctx.stack.new_companies(a, "Reach A %d-" % n, 3)
+    ctx.stack.new_companies(b, "Reach B %d-" % n, 1)
+    a1, a2, a4 = [int(x) for x in owner_sql(ctx, "SELECT id FROM tenants WHERE parent_id = %d ORDER BY name" % a).split()]
+    b1 = int(owner_sql(ctx, "SELECT id FROM tenants WHERE parent_id = %d" % b))
+    plans = {}
+    for name, owner in (("top", m), ("mine", a), ("other", m)):
+        plans[name] = int(owner_sql(ctx, "INSERT INTO plans (tenant_id, root_id, name) VALUES (%d, %d, 'Reach %s %d')"
+                                         " RETURNING id" % (owner, m, name, n)).split()[0])
+    shares = [(a, m, "top"), (b, m, "top"),   # the MSSP's plan for both MSPs
+              (a1, a, "mine"),                # nearer: A's own plan for a1
+              (a2, m, "other"), (a2, a, "mine"),  # one account, two owners: A (nearer) wins
+              (b1, a, "mine")]                # A is not above b1: nothing
+    for tenant, owner, plan in shares:
+        owner_sql(ctx, "INSERT INTO plan_shares (tenant_id, owner_id, root_id, plan_id) VALUES (%d, %d, %d, %d)"
+                       % (tenant, owner, m, plans[plan]))
+    owner_sql(ctx, "UPDATE tenants SET status = 'archived' WHERE id = %d" % a4)
+
+    def reach(p):
+        return sorted(tuple(r.split("|")) for r in owner_sql(ctx, "SELECT tenant_id, is_company FROM plan_reach(%d)" % p).split())
+
+    assert reach(plans["top"]) == sorted([(str(a), "f"), (str(b), "f"), (str(b1), "t")])
+    assert reach(plans["mine"]) == sorted([(str(a1), "t"), (str(a2), "t")])
+    assert reach(plans["other"]) == []
+    # Every plan of the stack: the definition, account by account.
+    differ = owner_sql(ctx, """
+        SELECT p.id FROM plans p
+         WHERE EXISTS ((SELECT tenant_id, is_company FROM plan_reach(p.id)
+                        EXCEPT SELECT x.id, x.kind = 'company' FROM tenants x
+                                WHERE x.status = 'active' AND (SELECT f.plan_id FROM plan_followed(x.ancestors) f) = p.id)
+                       UNION ALL
+                       (SELECT x.id, x.kind = 'company' FROM tenants x
+                         WHERE x.status = 'active' AND (SELECT f.plan_id FROM plan_followed(x.ancestors) f) = p.id
+                        EXCEPT SELECT tenant_id, is_company FROM plan_reach(p.id)))""")
+    assert differ == "", differ
+    assert int(owner_sql(ctx, "SELECT count(*) FROM plans")) > 3
