@@ -151,10 +151,11 @@ static enum res load_plan(struct req *req, const char *section)
 	if (!http_is_id(pid))
 		return R_NOT_FOUND;
 	snprintf(id, sizeof(id), "%lld", req->tenant->id);
-	if (find != NULL && strlen(find) > FIND_MAX) {
+	if (find != NULL && form_utf8_len(find) > FIND_MAX) { /* characters, as the field's maxlength counts */
+		char msg[96];
+		snprintf(msg, sizeof(msg), "Find an account by at most %d characters of its name.", FIND_MAX);
 		req->outcome = R_BAD_INPUT;
-		json_object_set_new(view_model(req), "find_error",
-		                    json_string("Find an account by at most 120 characters of its name."));
+		json_object_set_new(view_model(req), "find_error", json_string(msg));
 	} else if (find != NULL) {
 		params[3] = find;
 	}

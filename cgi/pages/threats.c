@@ -73,10 +73,10 @@ static json_t *row_model(PGresult *res, int i)
 		json_t *id = json_array_get(ids, k);
 		href = json_is_integer(id) ? latest_href((long long)json_integer_value(id), url.data) : NULL;
 		/* (href null, not absent: the chip must not take the row's) */
-		json_array_append_new(named, json_pack("{s:O, s:o, s:b}", "name", json_array_get(names, k), "href",
-		                                       href != NULL ? href : json_null(), "archived", !json_is_integer(id)));
-		if (href != NULL && first == NULL)
-			first = href;
+		json_t *item = json_pack("{s:O, s:o, s:b}", "name", json_array_get(names, k), "href",
+		                         href != NULL ? href : json_null(), "archived", !json_is_integer(id));
+		if (item != NULL && json_array_append_new(named, item) == 0 && href != NULL && first == NULL)
+			first = href; /* (held by named from here on) */
 	}
 	row = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:O, s:o, s:I, s:I}", "indicator", indicator, "kind",
 	                PQgetvalue(res, i, 1), "customers", (json_int_t)atoll(PQgetvalue(res, i, 2)), "incidents",

@@ -322,6 +322,9 @@ def test_share_with_finds_any_account_by_name(ctx):
     # The MSP's name finds the MSP and its companies (the one shared aside).
     by_msp = admin.get_json("/t/%d/plans/%d?find=find+msp+%d" % (mssp, pid, n)).json()["plan_page"]
     assert by_msp["candidates_total"] == 505 and len(by_msp["candidates"]) == 500
+    # 120 characters of two bytes each: not too long (the field counts characters).
+    r = admin.get("/t/%d/plans/%d?find=%s" % (mssp, pid, "%C3%A9" * 120))
+    assert r.status == 200 and "share-find-error" not in r.text and "é" * 120 in r.text, r.status
     # Too long: refused beside its field, every account listed.
     r = admin.get("/t/%d/plans/%d?find=%s" % (mssp, pid, "x" * 121))
     assert r.status == 400 and "at most 120 characters of its name" in r.text and 'aria-invalid="true"' in r.text
