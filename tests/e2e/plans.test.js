@@ -69,6 +69,22 @@ async function main() {
     await page.fill('#clone-name', `Baseline copy ${Date.now()}`);
     await click(page, 'button:has-text("Clone")', 'Clone');
     ok((await notice(page)).includes('cloned'), 'the clone is the tenant\'s own plan', await notice(page));
+    /* Share with: any account found by its name or its MSP's (the list
+     * holds the first 500; an MSSP at L has 20,000). */
+    await page.fill('#share-find', 'BLUEFIN');
+    await click(page, 'form:has(#share-find) button:has-text("Find")', 'Find an account');
+    const options = await page.$$eval('#share-target option', (os) => os.map((o) => o.textContent));
+    ok(options.length > 1 && options.every((o) => /bluefin/i.test(o)),
+      'the accounts of that name or of that MSP are offered, and only they', options.join(' | '));
+    const said = await page.locator('form:has(#share-find) + p.muted').textContent();
+    ok(said.includes('matching “BLUEFIN”'), 'the page says how many match', said);
+    await check(page, 'a plan, an account found');
+    await click(page, 'form:has(#share-find) a:has-text("Show all")', 'Show all');
+    ok((await page.$$eval('#share-target option', (os) => os.length)) > options.length, 'every account is offered again');
+    await page.setViewportSize({ width: 390, height: 844 });
+    const narrow = await page.evaluate(() => document.documentElement.scrollWidth);
+    ok(narrow <= 390, 'Share with does not scroll sideways at 390 px', `${narrow} px`);
+    await page.setViewportSize({ width: 1366, height: 900 });
 
     /* A company's Owner: unlock one section, then revert it. */
     const cctx = await context(browser, { width: 1366, height: 900 });
