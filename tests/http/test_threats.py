@@ -382,29 +382,29 @@ def test_an_archived_customer_is_named_without_a_link(ctx):
     msp = ctx.stack.new_tenant("msp", "Arch Threats MSP %s" % tag, mssp)
     ctx.stack.new_companies(msp, "Arch Threats Co %s-" % tag, 2)
     gone, kept = [int(x) for x in q("SELECT id FROM tenants WHERE parent_id = %d ORDER BY name" % msp).split()]
-    incident(ctx, gone, ind, hours_ago=1, tag=tag)   # the latest: named first
-    incident(ctx, kept, ind, hours_ago=2, tag=tag)
-    ctx.stack.new_user("archadmin-%s@threats.example" % tag, (mssp, "mssp_admin"), name="A")
-    ctx.stack.new_user("archowner-%s@threats.example" % tag, (msp, "owner"), name="O")
-    admin = ctx.login("archadmin-%s@threats.example" % tag)
-    owner = ctx.login("archowner-%s@threats.example" % tag)
-    assert admin.post("/t/%d/archive" % gone, {}).status == 303
-    assert admin.get("/t/%d" % gone).status == 404
-    gone_name, kept_name = "Arch Threats Co %s-1" % tag, "Arch Threats Co %s-2" % tag
-    for viewer, tenant in ((admin, mssp), (owner, msp)):
-        row = portal.threat_row(viewer, tenant, ind)
-        assert row is not None and row["customers"] == 2, row
-        assert [(c["name"], c["archived"], c["href"]) for c in row["named"]] == [
-            (gone_name, True, None),
-            (kept_name, False, "/t/%d/threats/latest?indicator=%s" % (kept, ind.replace(":", "%3A")))], row
-        assert row["href"] == row["named"][1]["href"], row
-        html = viewer.get("/t/%d/threats" % tenant).text
-        assert "/t/%d/threats/latest" % gone not in html
-        assert '<span class="chip">%s <span class="muted">(archived)</span></span>' % gone_name in html
-        assert '<a class="chip" href="/t/%d/threats/latest?' % kept in html
-    iids = dict((int(t), int(i)) for t, i in (x.split("|") for x in q(
-        "SELECT tenant_id, id FROM incidents WHERE external_id LIKE '%s-%%'" % tag).split()))
     try:
+        incident(ctx, gone, ind, hours_ago=1, tag=tag)   # the latest: named first
+        incident(ctx, kept, ind, hours_ago=2, tag=tag)
+        ctx.stack.new_user("archadmin-%s@threats.example" % tag, (mssp, "mssp_admin"), name="A")
+        ctx.stack.new_user("archowner-%s@threats.example" % tag, (msp, "owner"), name="O")
+        admin = ctx.login("archadmin-%s@threats.example" % tag)
+        owner = ctx.login("archowner-%s@threats.example" % tag)
+        assert admin.post("/t/%d/archive" % gone, {}).status == 303
+        assert admin.get("/t/%d" % gone).status == 404
+        gone_name, kept_name = "Arch Threats Co %s-1" % tag, "Arch Threats Co %s-2" % tag
+        for viewer, tenant in ((admin, mssp), (owner, msp)):
+            row = portal.threat_row(viewer, tenant, ind)
+            assert row is not None and row["customers"] == 2, row
+            assert [(c["name"], c["archived"], c["href"]) for c in row["named"]] == [
+                (gone_name, True, None),
+                (kept_name, False, "/t/%d/threats/latest?indicator=%s" % (kept, ind.replace(":", "%3A")))], row
+            assert row["href"] == row["named"][1]["href"], row
+            html = viewer.get("/t/%d/threats" % tenant).text
+            assert "/t/%d/threats/latest" % gone not in html
+            assert '<span class="chip">%s <span class="muted">(archived)</span></span>' % gone_name in html
+            assert '<a class="chip" href="/t/%d/threats/latest?' % kept in html
+        iids = dict((int(t), int(i)) for t, i in (x.split("|") for x in q(
+            "SELECT tenant_id, id FROM incidents WHERE external_id LIKE '%s-%%'" % tag).split()))
         # The active customer's incident: the archived one elsewhere.
         page = admin.get_json("/t/%d/incidents/%d" % (msp, iids[kept])).json()["incident"]
         assert page["customer"]["archived"] is False
