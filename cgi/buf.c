@@ -107,7 +107,9 @@ void buf_html(struct buf *b, const char *s, size_t n)
 
 void buf_csv(struct buf *b, const char *s)
 {
-	int risky = *s == '=' || *s == '+' || *s == '-' || *s == '@';
+	/* what a spreadsheet may take for the start of a formula (OWASP's
+	 * list: = + - @, tab and carriage return) */
+	int risky = *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
 
 	if (!risky && strpbrk(s, ",\"\r\n") == NULL) {
 		buf_puts(b, s);

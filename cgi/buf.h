@@ -29,8 +29,8 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((form
 /* Append `s` HTML-escaped: & < > " ' ` = become entities. */
 void buf_html(struct buf *b, const char *s, size_t n);
 /* Append s as one CSV field: quoted when it holds , " CR or LF; a value
- * starting with = + - @ is prefixed with ' so spreadsheets do not run it
- * as a formula. */
+ * starting with = + - @, a tab or a CR is prefixed with ' so spreadsheets
+ * do not run it as a formula. */
 void buf_csv(struct buf *b, const char *s);
 /* Empty the buffer, keeping its memory for reuse. */
 void buf_reset(struct buf *b);

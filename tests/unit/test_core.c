@@ -52,7 +52,14 @@ static void test_buf(void)
 	buf_csv(&b, "=cmd()");
 	buf_putc(&b, '|');
 	buf_csv(&b, "-1");
-	TAP_STR(b.data, "plain|\"a,\"\"b\"\"\nc\"|\"'=cmd()\"|\"'-1\"", "buf_csv quotes and defuses formulas");
+	buf_putc(&b, '|');
+	buf_csv(&b, "\t=1+2");
+	buf_putc(&b, '|');
+	buf_csv(&b, "\r@SUM(A1)");
+	buf_putc(&b, '|');
+	buf_csv(&b, "");
+	TAP_STR(b.data, "plain|\"a,\"\"b\"\"\nc\"|\"'=cmd()\"|\"'-1\"|\"'\t=1+2\"|\"'\r@SUM(A1)\"|",
+	        "buf_csv quotes and defuses formulas");
 	{
 		char *p = buf_take(&b);
 		TAP_OK(p != NULL && b.data == NULL && b.len == 0, "buf_take hands the memory over");
