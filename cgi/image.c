@@ -46,6 +46,8 @@ static enum image_check png(const unsigned char *p, size_t n, struct image_info 
 			break;
 		off += 12 + (size_t)len;
 	}
+	if (out->width == 0 || out->height == 0)
+		return IMG_UNKNOWN; /* no such PNG (its specification: 1 pixel or more each way) */
 	out->content_type = "image/png";
 	out->ext = "png";
 	return IMG_OK;

@@ -125,6 +125,10 @@ int main(void)
 	every_prefix_refused("png", b, n);
 	n = make_png(b, 1024, 1024);
 	TAP_OK(image_sniff(b, n, &info) == IMG_OK, "png: 1024x1024 accepted");
+	n = make_png(b, 1, 0);
+	TAP_OK(image_sniff(b, n, &info) == IMG_UNKNOWN && info.content_type == NULL, "png: 0 high refused");
+	n = make_png(b, 0, 1);
+	TAP_OK(image_sniff(b, n, &info) == IMG_UNKNOWN, "png: 0 wide refused");
 	n = make_png(b, 1025, 10);
 	TAP_OK(image_sniff(b, n, &info) == IMG_TOO_BIG, "png: 1025 wide refused");
 	n = make_png(b, 10, 5000);
