@@ -40,3 +40,24 @@ fuzz-parse: build/fuzz/fuzz_http_parse
 	      -max_len=65536 build/fuzz/http_parse_corpus
 
 FUZZ_TARGETS += fuzz-parse
+
+# The validator table (cgi/form.c) that every form field, query filter and
+# ingest item goes through: what it promises, besides the sanitizers
+# (tests/fuzz/fuzz_form.c). It links the real http.c, for form_is_id() and
+# the request it reads forms from.
+FORM_FUZZ_SRC := cgi/form.c cgi/http.c cgi/http_parse.c cgi/http_multipart.c cgi/arena.c cgi/buf.c cgi/config.c \
+                 cgi/log.c cgi/jalloc.c
+
+.PHONY: fuzz-form
+build/fuzz/fuzz_form: $(FORM_FUZZ_SRC) cgi/form.h tests/fuzz/fuzz_form.c $(PARSE_HDRS) | deps
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -Icgi $(PKG_CFLAGS) -Wall -Wextra -Werror -Wshadow -g -O1 \
+	      -fsanitize=fuzzer,address,undefined $(FORM_FUZZ_SRC) tests/fuzz/fuzz_form.c $(LIBS) -o $@
+
+fuzz-form: build/fuzz/fuzz_form
+	rm -rf build/fuzz/form_corpus
+	mkdir -p build/fuzz/form_corpus
+	cp tests/fuzz/form_corpus/* build/fuzz/form_corpus/
+	build/fuzz/fuzz_form -max_total_time=$(FUZZ_SECONDS) -timeout=5 -max_len=4096 build/fuzz/form_corpus
+
+FUZZ_TARGETS += fuzz-form
