@@ -89,6 +89,37 @@ static void utf8_clean(char *s)
 	}
 }
 
+/* msg as one line of text, into out (cap bytes, cut short at a whole
+ * escape; line breaks at its end dropped): a line break, tab or other
+ * control character becomes an escape (\n, \r, \t, \xHH), so no value
+ * written into a record (a request's path, a database's multi-line error,
+ * a server's answer) can end it or start a record of its own (a forged
+ * line). JSON records escape them already. */
+static void one_line(const char *msg, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, len = strlen(msg);
+
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		len--; /* (PQerrorMessage()'s, for one) */
+	for (const unsigned char *p = (const unsigned char *)msg, *end = p + len; p < end; p++) {
+		char e[5];
+		size_t n = 0;
+
+		if (*p >= 0x20 && *p != 0x7f)
+			e[n++] = (char)*p;
+		else if (*p == '\n' || *p == '\r' || *p == '\t')
+			e[n++] = '\\', e[n++] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+		else
+			e[n++] = '\\', e[n++] = 'x', e[n++] = hex[*p >> 4], e[n++] = hex[*p & 15];
+		if (o + n >= cap)
+			break;
+		memcpy(out + o, e, n);
+		o += n;
+	}
+	out[o] = '\0';
+}
+
 /* This process's id and the second a record was last stamped in, kept:
  * a worker writes a record for every request (its request line), and
  * getpid() is a system call, gmtime_r() and strftime() a few microseconds
@@ -112,15 +143,17 @@ static long pid_self(void)
 
 static void log_v(int priority, const char *level, json_t *fields, const char *fmt, va_list ap)
 {
-	char msg[2048], stamp[40];
+	char msg[2048], text[2048], stamp[40];
 	struct timespec ts;
 
 	if (format == LOG_UNSET)
 		format_load();
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (format == LOG_TEXT)
+		one_line(msg, text, sizeof(text));
 	/* One write per record, so that lines from several workers do not interleave. */
 	if (format == LOG_TEXT && journal) {
-		fprintf(stderr, "<%d>%s[%ld] %s: %s\n", priority, log_name, pid_self(), level, msg);
+		fprintf(stderr, "<%d>%s[%ld] %s: %s\n", priority, log_name, pid_self(), level, text);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -149,7 +182,7 @@ static void log_v(int priority, const char *level, json_t *fields, const char *f
 		json_decref(rec);
 		return;
 	}
-	fprintf(stderr, "%s %s[%ld] %s: %s\n", stamp, log_name, pid_self(), level, msg);
+	fprintf(stderr, "%s %s[%ld] %s: %s\n", stamp, log_name, pid_self(), level, text);
 }
 
 #define LOG_FN(fn, priority, level)                     \

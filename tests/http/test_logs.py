@@ -77,9 +77,24 @@ def test_under_the_journal_lines_carry_a_priority_and_no_time(ctx):
 
 
 def test_text_lines_keep_their_time_and_a_bad_format_is_said(ctx):
-    with portal.second_master(ctx.stack, "textlog", PORTAL_LOG_FORMAT="yaml", JOURNAL_STREAM=None) as (client, log, _):
+    forged = "2026-12-08T00:00:00.000Z portal[1] info: GET /t/1 200 1.0ms user=1"
+    with portal.second_master(ctx.stack, "textlog", PORTAL_LOG_FORMAT="yaml", PORTAL_REQUEST_LOG="1",
+                              JOURNAL_STREAM=None) as (client, log, _):
         assert client.get("/healthz").status == 200
-        lines = records(log, lambda x: " GET /healthz 200 " in x)
+        # A path with a raw line break (FastCGI passes any bytes; the
+        # portal refuses it, 400) and a record of its own after it: one
+        # record, the break an escape.
+        params = fcgi.base_params("GET", "/x\r\n" + forged + "\x01", "127.0.0.1:%d" % ctx.stack.port)
+        status, _, _ = fcgi.request(client.socket_path, params, b"")
+        assert status == 400, status
+        records(log, lambda x: " GET /healthz 200 " in x)
+        lines = records(log, lambda x: "\\r\\n" + forged in x)
+    assert not [x for x in lines if x.startswith(forged)], lines
+    req = [x for x in lines if forged in x]
+    assert len(req) == 1 and re.match(r"^\d{4}-\d\d-\d\dT[0-9:.]+Z portal\[\d+\] info: GET /x\\r\\n2026-12-08T", req[0]), req
+    assert forged + "\\x01 400 " in req[0], req
+    # Every line is a record of its own.
+    assert all(re.match(r"^\d{4}-\d\d-\d\dT[0-9:.]+Z [a-z]+\[\d+\] (info|warn|error): ", x) for x in lines), lines
     assert [x for x in lines if re.match(r"^\S+Z portal\[\d+\] warn: PORTAL_LOG_FORMAT=yaml is neither text nor json",
                                          x)], lines
     assert [x for x in lines if re.match(r"^\d{4}-\d\d-\d\dT[0-9:.]+Z portal\[\d+\] info: GET /healthz 200 ", x)], lines
