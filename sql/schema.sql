@@ -5874,20 +5874,49 @@ DECLARE
     sc bigint[] := app_scope();
     ex bigint[] := app_exact();
     t tenants%ROWTYPE;
+    lim int := greatest(least(p_limit, 50), 1);
+    below text;  -- the column of tenant_stats naming the tenant's companies
 BEGIN
     SELECT * INTO t FROM tenants WHERE tenants.id = p_tenant;
     IF NOT FOUND OR NOT scope_sees(t.ancestors, t.id, sc, ex) THEN
+        RETURN;
+    END IF;
+    below := CASE WHEN t.parent_id IS NULL THEN 'root_id' ELSE 'parent_id' END;
+    IF t.ancestors && sc THEN
+        RETURN QUERY EXECUTE format($q$
+            WITH top AS MATERIALIZED (
+                SELECT x.tenant_id, x.name, x.risk, x.incidents_open, x.incidents_open_critical, x.vuln_critical
+                  FROM tenant_stats x JOIN tenants c ON c.id = x.tenant_id AND c.status = 'active'
+                 WHERE x.%1$I = $1 AND x.risk > 0 AND x.is_company
+                 ORDER BY x.risk DESC, x.name, x.tenant_id LIMIT $2 + 1
+            ), shown AS MATERIALIZED (
+                SELECT * FROM top ORDER BY top.risk DESC, top.name, top.tenant_id LIMIT $2
+            ), every AS (
+                SELECT count(*) AS n, coalesce(sum(x.risk), 0)::bigint AS r
+                  FROM tenant_stats x WHERE x.%1$I = $1 AND x.risk > 0 AND x.is_company
+            ), gone AS (
+                SELECT count(*) AS n, coalesce(sum(x.risk), 0)::bigint AS r
+                  FROM tenants c JOIN tenant_stats x ON x.tenant_id = c.id
+                 WHERE c.root_id = $3 AND c.status <> 'active' AND x.%1$I = $1 AND x.risk > 0 AND x.is_company
+            ), listed AS (
+                SELECT count(*) AS n, coalesce(sum(s.risk), 0)::bigint AS r FROM shown s
+            )
+            SELECT s.tenant_id, s.name, s.risk, s.incidents_open, s.incidents_open_critical, s.vuln_critical,
+                   every.n - gone.n - listed.n, every.r - gone.r - listed.r,
+                   coalesce((SELECT top.risk FROM top ORDER BY top.risk DESC, top.name, top.tenant_id
+                              OFFSET $2 LIMIT 1), 0)
+              FROM shown s CROSS JOIN every CROSS JOIN gone CROSS JOIN listed
+             ORDER BY s.risk DESC, s.name, s.tenant_id$q$, below) USING t.id, lim, t.root_id;
         RETURN;
     END IF;
     RETURN QUERY EXECUTE format($q$
         WITH seen AS (
             SELECT x.tenant_id, x.name, x.risk, x.incidents_open, x.incidents_open_critical, x.vuln_critical
               FROM tenant_stats x
-              JOIN tenants c ON c.id = x.tenant_id AND c.status = 'active'
-                            AND ($5 OR scope_sees(c.ancestors, c.id, $2, $3))
+              JOIN tenants c ON c.id = x.tenant_id AND c.status = 'active' AND scope_sees(c.ancestors, c.id, $2, $3)
              WHERE x.%I = $1 AND x.risk > 0 AND x.is_company
         ), top AS MATERIALIZED (
-            SELECT * FROM seen s ORDER BY s.risk DESC, s.name, s.tenant_id LIMIT greatest(least($4, 50), 1)
+            SELECT * FROM seen s ORDER BY s.risk DESC, s.name, s.tenant_id LIMIT $4
         ), rest AS (
             SELECT count(*) AS n, coalesce(sum(s.risk), 0)::bigint AS r, coalesce(max(s.risk), 0) AS m
               FROM seen s WHERE s.tenant_id NOT IN (SELECT top.tenant_id FROM top)
@@ -5895,8 +5924,7 @@ BEGIN
         SELECT top.tenant_id, top.name, top.risk, top.incidents_open, top.incidents_open_critical, top.vuln_critical,
                rest.n, rest.r, rest.m
           FROM top CROSS JOIN rest
-         ORDER BY top.risk DESC, top.name, top.tenant_id$q$,
-        CASE WHEN t.parent_id IS NULL THEN 'root_id' ELSE 'parent_id' END) USING t.id, sc, ex, p_limit, t.ancestors && sc;
+         ORDER BY top.risk DESC, top.name, top.tenant_id$q$, below) USING t.id, sc, ex, lim;
 END $_$;
 
 ALTER FUNCTION public.risk_top(p_tenant bigint, p_limit integer) OWNER TO portal_owner;
@@ -8888,6 +8916,8 @@ CREATE INDEX tenants_children_by_name ON public.tenants USING btree (parent_id, 
 CREATE INDEX tenants_companies_by_name ON public.tenants USING btree (root_id, lower(name), id) WHERE ((kind = 'company'::text) AND (status = 'active'::text));
 
 CREATE INDEX tenants_companies_by_trigram ON public.tenants USING gin (lower(name) extensions.gin_trgm_ops) WHERE ((kind = 'company'::text) AND (status = 'active'::text));
+
+CREATE INDEX tenants_inactive ON public.tenants USING btree (root_id) WHERE (status <> 'active'::text);
 
 CREATE INDEX tenants_parent ON public.tenants USING btree (parent_id);
 

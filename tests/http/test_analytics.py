@@ -266,3 +266,62 @@ def test_a_partial_viewers_risk_posture_counts_only_what_they_may_read(ctx):
     assert got == want and got, (got, want)
     # ... and the tree holds customers at risk the analyst may not see
     assert tree > int(got[0].split(" ")[2]) + len(got), (tree, got)
+
+def test_a_whole_tree_viewers_rest_leaves_archived_customers_out(ctx):
+    """A viewer of the whole subtree gets the rest ("N other customers at
+    risk") from the risk index less the archived customers (risk_top()'s
+    short way, sql/085): an archived customer is neither a bar nor counted,
+    whether it would have been among the highest or in the rest, below an
+    MSP and below the MSSP, as the reference (every active company at risk,
+    read one by one) says."""
+    n = int(time.time() * 1000) % 1000000
+    q = ctx.stack.psql
+    mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " VALUES ('msp', 'Gone MSP %d', 'eu', %d, '{0}', 0)" % (n, mssp))
+    msp = int(q("SELECT id FROM tenants WHERE name = 'Gone MSP %d'" % n))
+    q("INSERT INTO tenants (kind, name, region, parent_id, ancestors, root_id)"
+      " SELECT 'company', format('Gone Co %%s', lpad(g::text, 2, '0')), 'eu', %d, '{0}', 0"
+      " FROM generate_series(1, 8) g" % msp)
+    # Gone Co g has risk 100 + g (critical findings): the highest of the tree.
+    q("INSERT INTO vulnerabilities (tenant_id, root_id, external_id, cve, severity)"
+      " SELECT t.id, t.root_id, 'g' || k, 'CVE-2024-3400', 'critical' FROM tenants t, generate_series(1, 120) k"
+      " WHERE t.parent_id = %d AND k <= 100 + substring(t.name from 9)::int" % msp)
+    # Archived: one that would be the highest (08) and one of the rest (02).
+    q("UPDATE tenants SET status = 'archived' WHERE parent_id = %d AND name IN ('Gone Co 08', 'Gone Co 02')" % msp)
+    uid = int(q("SELECT id FROM users WHERE email = 'admin@northwind.example'"))
+    token = portal.session_token(ctx, uid)
+
+    def compare(tenant, column):
+        out = q("BEGIN; SET LOCAL ROLE portal_app; SELECT 'id:' || app_identify('%s');"
+                " SELECT 'got:' || name || ' ' || risk || ' ' || rest_count || ' ' || rest_risk || ' ' || rest_max"
+                " FROM risk_top(%d, 3) ORDER BY risk DESC, name, id;"
+                " WITH v AS (SELECT x.tenant_id, x.name, x.risk FROM tenant_stats x JOIN tenants c"
+                "             ON c.id = x.tenant_id AND c.status = 'active'"
+                "             WHERE x.%s = %d AND x.risk > 0 AND x.is_company),"
+                " top AS (SELECT * FROM v ORDER BY risk DESC, name, tenant_id LIMIT 3),"
+                " rest AS (SELECT count(*) n, coalesce(sum(risk), 0) r, coalesce(max(risk), 0) m FROM v"
+                "           WHERE tenant_id NOT IN (SELECT tenant_id FROM top))"
+                " SELECT 'want:' || top.name || ' ' || top.risk || ' ' || rest.n || ' ' || rest.r || ' ' || rest.m"
+                " FROM top, rest ORDER BY top.risk DESC, top.name, top.tenant_id; ROLLBACK"
+                % (token, tenant, column, tenant), user="postgres")
+        got = [line[4:] for line in out.splitlines() if line.startswith("got:")]
+        want = [line[5:] for line in out.splitlines() if line.startswith("want:")]
+        assert got == want and got, (got, want)
+        return got
+
+    try:
+        # Below the MSP: 07, 06, 05 listed; 04, 03 and 01 the rest.
+        assert compare(msp, "parent_id") == ["Gone Co 07 107 3 308 104", "Gone Co 06 106 3 308 104",
+                                             "Gone Co 05 105 3 308 104"]
+        # Below the MSSP: the tree's active companies at risk, 08 and 02
+        # not among them.
+        top = compare(mssp, "root_id")
+        assert not [x for x in top if x.startswith(("Gone Co 08 ", "Gone Co 02 "))], top
+        admin = ctx.login("admin@northwind.example")
+        page = admin.get_json("/t/%d/analytics" % msp).json()
+        assert [b["name"] for b in page["risk_posture"]["bars"]] == ["Gone Co %02d" % g for g in (7, 6, 5, 4, 3, 1)]
+        assert "rest" not in page["risk_posture"], page["risk_posture"]  # six at risk, ten shown
+    finally:
+        q("DELETE FROM vulnerabilities WHERE tenant_id IN (SELECT id FROM tenants WHERE parent_id = %d)" % msp)
+        q("UPDATE tenants SET status = 'archived' WHERE id = %d OR parent_id = %d" % (msp, msp))
