@@ -194,6 +194,30 @@ def test_velocity_under_a_day_and_without_data(ctx):
     assert "no finding of that severity was fixed in the last 90 days" in html
 
 
+def risk_top_and_reference(ctx, token, tenant, column, label):
+    """risk_top(tenant, 3) as the session token's user sees it, and what
+    it should be (every active company at risk whose tenant_stats column
+    is tenant, read one by one, as RLS lets that user read them): each a
+    list of "LABEL RISK REST_COUNT REST_RISK REST_MAX", LABEL the row's id
+    or name."""
+    key = {"id": ("id", "tenant_id"), "name": ("name", "name")}[label]
+    out = ctx.stack.psql(
+        "BEGIN; SET LOCAL ROLE portal_app; SELECT 'id:' || app_identify('%s');"
+        " SELECT 'got:' || %s || ' ' || risk || ' ' || rest_count || ' ' || rest_risk || ' ' || rest_max"
+        " FROM risk_top(%d, 3) ORDER BY risk DESC, name, id;"
+        " WITH v AS (SELECT x.tenant_id, x.name, x.risk FROM tenant_stats x JOIN tenants c ON c.id = x.tenant_id"
+        "             AND c.status = 'active' WHERE x.%s = %d AND x.risk > 0 AND x.is_company),"
+        " top AS (SELECT * FROM v ORDER BY risk DESC, name, tenant_id LIMIT 3),"
+        " rest AS (SELECT count(*) n, coalesce(sum(risk), 0) r, coalesce(max(risk), 0) m FROM v"
+        "           WHERE tenant_id NOT IN (SELECT tenant_id FROM top))"
+        " SELECT 'want:' || top.%s || ' ' || top.risk || ' ' || rest.n || ' ' || rest.r || ' ' || rest.m"
+        " FROM top, rest ORDER BY top.risk DESC, top.name, top.tenant_id; ROLLBACK"
+        % (token, key[0], tenant, column, tenant, key[1]), user="postgres")
+    assert re.search(r"^id:[0-9]+$", out, re.M), out
+    return ([line[4:] for line in out.splitlines() if line.startswith("got:")],
+            [line[5:] for line in out.splitlines() if line.startswith("want:")])
+
+
 def test_risk_posture_compares_the_customers_by_risk(ctx):
     # Under a new MSP: twelve customers with risk 12, 11 ... 1 (open critical
     # findings; one has open incidents too), one with none. The chart shows
@@ -246,26 +270,13 @@ def test_a_partial_viewers_risk_posture_counts_only_what_they_may_read(ctx):
     q = ctx.stack.psql
     mssp = int(q("SELECT id FROM tenants WHERE name = 'Northwind Security'"))
     uid = int(q("SELECT id FROM users WHERE email = 'analyst@northwind.example'"))
-    token = portal.session_token(ctx, uid)
-    out = q("BEGIN; SET LOCAL ROLE portal_app; SELECT 'id:' || app_identify('%s');"
-            " SELECT 'got:' || id || ' ' || risk || ' ' || rest_count || ' ' || rest_risk || ' ' || rest_max"
-            " FROM risk_top(%d, 3) ORDER BY risk DESC, name, id;"
-            " WITH v AS (SELECT x.tenant_id, x.name, x.risk FROM tenant_stats x JOIN tenants c ON c.id = x.tenant_id"
-            "             AND c.status = 'active' WHERE x.root_id = %d AND x.risk > 0 AND x.is_company),"
-            " top AS (SELECT * FROM v ORDER BY risk DESC, name, tenant_id LIMIT 3),"
-            " rest AS (SELECT count(*) n, coalesce(sum(risk), 0) r, coalesce(max(risk), 0) m FROM v"
-            "           WHERE tenant_id NOT IN (SELECT tenant_id FROM top))"
-            " SELECT 'want:' || top.tenant_id || ' ' || top.risk || ' ' || rest.n || ' ' || rest.r || ' ' || rest.m"
-            " FROM top, rest ORDER BY top.risk DESC, top.name, top.tenant_id; ROLLBACK"
-            % (token, mssp, mssp), user="postgres")
-    assert re.search(r"^id:[0-9]+$", out, re.M), out
-    got = [line[4:] for line in out.splitlines() if line.startswith("got:")]
-    want = [line[5:] for line in out.splitlines() if line.startswith("want:")]
+    got, want = risk_top_and_reference(ctx, portal.session_token(ctx, uid), mssp, "root_id", "id")
     tree = int(q("SELECT count(*) FROM tenant_stats x JOIN tenants c ON c.id = x.tenant_id AND c.status = 'active'"
                  " WHERE x.root_id = %d AND x.risk > 0 AND x.is_company" % mssp))
     assert got == want and got, (got, want)
     # ... and the tree holds customers at risk the analyst may not see
     assert tree > int(got[0].split(" ")[2]) + len(got), (tree, got)
+
 
 def test_a_whole_tree_viewers_rest_leaves_archived_customers_out(ctx):
     """A viewer of the whole subtree gets the rest ("N other customers at
@@ -289,24 +300,10 @@ def test_a_whole_tree_viewers_rest_leaves_archived_customers_out(ctx):
       " WHERE t.parent_id = %d AND k <= 100 + substring(t.name from 9)::int" % msp)
     # Archived: one that would be the highest (08) and one of the rest (02).
     q("UPDATE tenants SET status = 'archived' WHERE parent_id = %d AND name IN ('Gone Co 08', 'Gone Co 02')" % msp)
-    uid = int(q("SELECT id FROM users WHERE email = 'admin@northwind.example'"))
-    token = portal.session_token(ctx, uid)
+    token = portal.session_token(ctx, int(q("SELECT id FROM users WHERE email = 'admin@northwind.example'")))
 
     def compare(tenant, column):
-        out = q("BEGIN; SET LOCAL ROLE portal_app; SELECT 'id:' || app_identify('%s');"
-                " SELECT 'got:' || name || ' ' || risk || ' ' || rest_count || ' ' || rest_risk || ' ' || rest_max"
-                " FROM risk_top(%d, 3) ORDER BY risk DESC, name, id;"
-                " WITH v AS (SELECT x.tenant_id, x.name, x.risk FROM tenant_stats x JOIN tenants c"
-                "             ON c.id = x.tenant_id AND c.status = 'active'"
-                "             WHERE x.%s = %d AND x.risk > 0 AND x.is_company),"
-                " top AS (SELECT * FROM v ORDER BY risk DESC, name, tenant_id LIMIT 3),"
-                " rest AS (SELECT count(*) n, coalesce(sum(risk), 0) r, coalesce(max(risk), 0) m FROM v"
-                "           WHERE tenant_id NOT IN (SELECT tenant_id FROM top))"
-                " SELECT 'want:' || top.name || ' ' || top.risk || ' ' || rest.n || ' ' || rest.r || ' ' || rest.m"
-                " FROM top, rest ORDER BY top.risk DESC, top.name, top.tenant_id; ROLLBACK"
-                % (token, tenant, column, tenant), user="postgres")
-        got = [line[4:] for line in out.splitlines() if line.startswith("got:")]
-        want = [line[5:] for line in out.splitlines() if line.startswith("want:")]
+        got, want = risk_top_and_reference(ctx, token, tenant, column, "name")
         assert got == want and got, (got, want)
         return got
 

@@ -12,8 +12,8 @@
 -- tenants_inactive, sql/085: a tree has few) and less the top; its highest
 -- the next company after the top. Its cost grows with the companies
 -- listed, not with the tree: at L, an MSSP's 20,000 companies read and
--- joined with their tenants took 28 ms, now 3-8 (docs/performance.md,
--- "Session 47").
+-- joined with their tenants took 28 ms, now 2.4 (8 the first time)
+-- (docs/performance.md, "Session 47").
 -- Any other viewer: every company at risk below, each checked for
 -- visibility (scope_sees()).
 CREATE OR REPLACE FUNCTION risk_top(p_tenant bigint, p_limit int)
