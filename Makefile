@@ -43,6 +43,19 @@ HDRS     := $(wildcard cgi/*.h cgi/pages/*.h tests/unit/*.h)
 
 # Fragments add FUZZ_TARGETS / BENCH_TARGETS and their own rules.
 FUZZ_TARGETS :=
+# A fuzz target NAME: build/fuzz/fuzz_NAME, built with FUZZ_CFLAGS (or its
+# module's own) and -fsanitize=fuzzer,address,undefined; its seeds in
+# tests/fuzz/NAME_corpus. $(call fuzz_run,NAME,OPTIONS) is the recipe of a
+# run: FUZZ_SECONDS over a copy of the seeds (the fuzzer adds to its
+# corpus), with the target's own libFuzzer options.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Icgi -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -g -O1
+define fuzz_run
+	rm -rf build/fuzz/$(1)_corpus
+	mkdir -p build/fuzz/$(1)_corpus
+	cp tests/fuzz/$(1)_corpus/* build/fuzz/$(1)_corpus/
+	build/fuzz/fuzz_$(1) -max_total_time=$(FUZZ_SECONDS) -timeout=5 $(2) build/fuzz/$(1)_corpus
+endef
 BENCH_TARGETS :=
 -include $(sort $(wildcard mk/*.mk))
 .DEFAULT_GOAL := all

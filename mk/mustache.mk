@@ -11,7 +11,6 @@ MUS_SRC  := cgi/mustache.c cgi/mustache_compile.c cgi/mustache_load.c cgi/mustac
 MUS_HDRS := cgi/mustache.h cgi/mustache_int.h cgi/mustache_parse.h cgi/buf.h cgi/result.h tests/unit/tap.h
 MUS_CC_FLAGS = -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(PKG_CFLAGS)
 MUS_LIBS     = $(PKG_LIBS)
-FUZZ_SECONDS ?= 60
 
 .PHONY: mus-build mus-test mus-valgrind fuzz-mustache bench-mustache
 
@@ -51,10 +50,7 @@ build/fuzz/fuzz_mustache: $(MUS_SRC) $(MUS_HDRS) tests/fuzz/fuzz_mustache.c | de
 		tests/fuzz/fuzz_mustache.c $(MUS_LIBS) -o $@
 
 fuzz-mustache: build/fuzz/fuzz_mustache
-	@rm -rf build/fuzz/mustache_corpus && mkdir -p build/fuzz/mustache_corpus
-	cp tests/fuzz/mustache_corpus/* build/fuzz/mustache_corpus/
-	build/fuzz/fuzz_mustache -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
-		-artifact_prefix=build/fuzz/ build/fuzz/mustache_corpus
+	$(call fuzz_run,mustache,-rss_limit_mb=2048 -artifact_prefix=build/fuzz/)
 
 FUZZ_TARGETS += fuzz-mustache
 

@@ -5,7 +5,6 @@
 #   make parse-test    build/parse/test_http_parse under ASan/UBSan, run it
 #   make fuzz-parse    libFuzzer for FUZZ_SECONDS (default 60) seconds
 
-FUZZ_SECONDS ?= 60
 PARSE_SRC    := cgi/http_parse.c cgi/http_multipart.c cgi/arena.c cgi/buf.c cgi/result.c
 # The fuzzer needs only the parser and the arena (clang's -Wformat=2 also
 # rejects buf.c's vsnprintf wrapper, which is not ours to change).
@@ -31,13 +30,8 @@ build/fuzz/fuzz_http_parse: $(PARSE_FUZZ_SRC) tests/fuzz/fuzz_http_parse.c $(PAR
 	      -fsanitize=fuzzer,address,undefined $(PARSE_FUZZ_SRC) tests/fuzz/fuzz_http_parse.c \
 	      $(PARSE_LIBS) -o $@
 
-# The fuzzer adds to its corpus, so it runs over a copy of the seeds.
 fuzz-parse: build/fuzz/fuzz_http_parse
-	rm -rf build/fuzz/http_parse_corpus
-	mkdir -p build/fuzz/http_parse_corpus
-	cp tests/fuzz/http_parse_corpus/* build/fuzz/http_parse_corpus/
-	build/fuzz/fuzz_http_parse -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
-	      -max_len=65536 build/fuzz/http_parse_corpus
+	$(call fuzz_run,http_parse,-max_len=65536)
 
 FUZZ_TARGETS += fuzz-parse
 
@@ -51,13 +45,10 @@ FORM_FUZZ_SRC := cgi/form.c cgi/http.c cgi/http_parse.c cgi/http_multipart.c cgi
 .PHONY: fuzz-form
 build/fuzz/fuzz_form: $(FORM_FUZZ_SRC) cgi/form.h tests/fuzz/fuzz_form.c $(PARSE_HDRS) | deps
 	@mkdir -p $(dir $@)
-	clang -std=c11 -D_GNU_SOURCE -Icgi $(PKG_CFLAGS) -Wall -Wextra -Werror -Wshadow -g -O1 \
-	      -fsanitize=fuzzer,address,undefined $(FORM_FUZZ_SRC) tests/fuzz/fuzz_form.c $(LIBS) -o $@
+	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined $(FORM_FUZZ_SRC) tests/fuzz/fuzz_form.c \
+	      $(LIBS) -o $@
 
 fuzz-form: build/fuzz/fuzz_form
-	rm -rf build/fuzz/form_corpus
-	mkdir -p build/fuzz/form_corpus
-	cp tests/fuzz/form_corpus/* build/fuzz/form_corpus/
-	build/fuzz/fuzz_form -max_total_time=$(FUZZ_SECONDS) -timeout=5 -max_len=4096 build/fuzz/form_corpus
+	$(call fuzz_run,form,-max_len=4096)
 
 FUZZ_TARGETS += fuzz-form
